@@ -1,0 +1,46 @@
+package dev.drkit.api.backup;
+
+import dev.drkit.api.DrException;
+import java.io.IOException;
+
+/**
+ * Receives the entries of a {@link SourceView}. Paths are relative, {@code /}-separated and
+ * may not contain empty, {@code .} or {@code ..} segments; a parent directory need not be
+ * written before its children.
+ *
+ * <p>Not thread-safe: a view writes its entries from one thread.
+ */
+public interface EntryWriter {
+
+    /**
+     * Adds a directory.
+     *
+     * @param path its relative path
+     * @param metadata its metadata, of type {@link EntryType#DIRECTORY}
+     * @throws IOException when the backup cannot store the entry
+     * @throws DrException {@code UNSAFE_PATH} for a path that is absolute or has {@code ..}
+     */
+    void directory(String path, EntryMetadata metadata) throws IOException;
+
+    /**
+     * Adds a file; its content is read only when the backup does not already hold it.
+     *
+     * @param path its relative path
+     * @param metadata its metadata, of type {@link EntryType#FILE}
+     * @param content opens the file's bytes
+     * @throws IOException when the content cannot be read or stored
+     * @throws DrException {@code UNSAFE_PATH} for a path that is absolute or has {@code ..}
+     */
+    void file(String path, EntryMetadata metadata, ContentOpener content) throws IOException;
+
+    /**
+     * Adds a symbolic link, kept as a link.
+     *
+     * @param path its relative path
+     * @param target the link's target, as stored in the link
+     * @param metadata its metadata, of type {@link EntryType#SYMLINK}
+     * @throws IOException when the backup cannot store the entry
+     * @throws DrException {@code UNSAFE_PATH} for a path that is absolute or has {@code ..}
+     */
+    void symlink(String path, String target, EntryMetadata metadata) throws IOException;
+}

@@ -1,0 +1,7 @@
+/**
+ * What a backup captures and how long it is kept: {@link dev.drkit.api.backup.SnapshotSource}s, the {@link dev.drkit.api.backup.BackupStrategy} that picks full or incremental runs, and the {@link dev.drkit.api.backup.RetentionPolicy}.
+ */
+@NullMarked
+package dev.drkit.api.backup;
+
+import org.jspecify.annotations.NullMarked;

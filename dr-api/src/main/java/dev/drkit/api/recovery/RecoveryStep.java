@@ -1,0 +1,41 @@
+package dev.drkit.api.recovery;
+
+/**
+ * One action of a recovery plan: restore a snapshot, roll back a guard, fail over, run a
+ * probe, wait, notify, or anything a user writes.
+ *
+ * <p>A step may run more than once (retries, a resumed execution): it uses
+ * {@link StepContext#idempotencyKey()} to make its effects idempotent. In a
+ * {@link ExecutionMode#DRILL} it must not change the real system: it checks its
+ * preconditions and reports what it would do.
+ */
+@FunctionalInterface
+public interface RecoveryStep {
+
+    /**
+     * Carries out the step (LIVE) or rehearses it (DRILL); the mode is in the context.
+     *
+     * @param context the execution's context
+     * @throws Exception when the step fails; the executor retries, compensates or fails the
+     *     plan as configured
+     */
+    void execute(StepContext context) throws Exception;
+
+    /**
+     * Undoes the step's effects after a later step failed; by default nothing to undo.
+     *
+     * @param context the execution's context
+     * @throws Exception when compensation fails; the executor records it and goes on
+     */
+    default void compensate(StepContext context) throws Exception {
+    }
+
+    /**
+     * Says what the step does, for runbooks and drill output.
+     *
+     * @return one sentence, in the imperative
+     */
+    default String describe() {
+        return "Run " + getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.drkit.api.recovery;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * What a {@link RecoveryStep} knows about the execution it runs in, and how it reports back.
+ *
+ * <p>One context belongs to one attempt of one step; it may be used from the step's thread
+ * and threads the step starts. Values put into it are visible to the steps that depend on
+ * this one.
+ */
+public interface StepContext {
+
+    /**
+     * Returns the id of the execution.
+     *
+     * @return the execution id
+     */
+    String executionId();
+
+    /**
+     * Returns the plan's name.
+     *
+     * @return the plan name
+     */
+    String planName();
+
+    /**
+     * Returns this step's name.
+     *
+     * @return the step name
+     */
+    String stepName();
+
+    /**
+     * Returns whether this is a LIVE run or a DRILL.
+     *
+     * @return the mode
+     */
+    ExecutionMode mode();
+
+    /**
+     * Returns which attempt this is, starting at 1.
+     *
+     * @return the attempt number
+     */
+    int attempt();
+
+    /**
+     * Returns a key that stays the same across attempts and across a resumed execution, so
+     * that a step can make its side effects idempotent.
+     *
+     * @return the idempotency key
+     */
+    String idempotencyKey();
+
+    /**
+     * Returns the clock the execution measures time with.
+     *
+     * @return the clock
+     */
+    Clock clock();
+
+    /**
+     * Reports progress within the step.
+     *
+     * @param fraction done so far, in [0, 1]
+     * @param message what is happening, for a person
+     */
+    void progress(double fraction, String message);
+
+    /**
+     * Returns whether the execution was cancelled; long steps check it and stop early.
+     *
+     * @return true after cancellation
+     */
+    boolean isCancelled();
+
+    /**
+     * Shares a value with later steps of the same execution.
+     *
+     * @param name the value's name
+     * @param value the value; it should be serializable as text for a resumed execution
+     */
+    void put(String name, String value);
+
+    /**
+     * Reads a value that an earlier step shared.
+     *
+     * @param name the value's name
+     * @return the value, or empty
+     */
+    Optional<String> get(String name);
+}

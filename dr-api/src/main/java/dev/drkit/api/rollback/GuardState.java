@@ -1,0 +1,15 @@
+package dev.drkit.api.rollback;
+
+/** Where a {@link Guard} stands in its rollout. */
+public enum GuardState {
+    /** Only the stable version runs; no candidate is being rolled out. */
+    STABLE,
+    /** A candidate receives a share of calls, following the rollout plan. */
+    ROLLING_OUT,
+    /** A rollout is held at its current weight by an operator. */
+    PAUSED,
+    /** The candidate has become the stable version. */
+    PROMOTED,
+    /** The candidate was rolled back; every call goes to the stable version. */
+    ROLLED_BACK
+}

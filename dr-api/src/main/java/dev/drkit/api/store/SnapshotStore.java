@@ -1,0 +1,172 @@
+package dev.drkit.api.store;
+
+import dev.drkit.api.DrException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opaque objects stored by key: the one thing DR Kit asks of local disk, S3, Azure Blob or
+ * any other storage.
+ *
+ * <p>Keys follow {@link StoreKeys}; an invalid key is refused with {@code INVALID_KEY} before
+ * anything is read or written. Objects are written whole: a reader sees either the previous
+ * content or the new one, never a part. {@link #putIfAbsent} and {@link #replace} are the
+ * conditional writes that make manifests, locks and leases safe on shared storage.
+ *
+ * <p>Implementations are thread-safe. Every method may throw {@link DrException} with
+ * {@code UNAVAILABLE} for a transient failure (worth retrying), {@code ACCESS_DENIED} for
+ * refused credentials or {@code IO_FAILURE} otherwise; messages name the key and never carry
+ * credentials. Every implementation passes the contract suite in {@code dr-test}.
+ */
+public interface SnapshotStore extends AutoCloseable {
+
+    /** The page size that {@link #list(String)} asks for. */
+    int DEFAULT_PAGE_SIZE = 1000;
+
+    /**
+     * Returns what the store knows about an object.
+     *
+     * @param key the object's key
+     * @return its metadata, or empty when no object has that key
+     * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
+     */
+    Optional<ObjectInfo> stat(String key);
+
+    /**
+     * Reads a whole object.
+     *
+     * @param key the object's key
+     * @return its content
+     * @throws DrException {@code NOT_FOUND} when no object has that key; {@code INVALID_KEY}
+     *     for an invalid key; a storage failure otherwise
+     */
+    byte[] get(String key);
+
+    /**
+     * Reads part of an object: {@code length} bytes from {@code offset}, or fewer when the
+     * object ends sooner; an offset at or past the end yields an empty array.
+     *
+     * @param key the object's key
+     * @param offset the first byte to read, {@code >= 0}
+     * @param length how many bytes at most, {@code >= 0}
+     * @return the bytes read
+     * @throws DrException {@code NOT_FOUND} when no object has that key; {@code INVALID_ARGUMENT}
+     *     for a negative offset or length; a storage failure otherwise
+     */
+    byte[] get(String key, long offset, int length);
+
+    /**
+     * Writes an object, replacing any object with the same key.
+     *
+     * @param key the object's key
+     * @param data its content; the store does not keep a reference to the array
+     * @return the metadata of the written object
+     * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
+     */
+    ObjectInfo put(String key, byte[] data);
+
+    /**
+     * Writes an object only when no object has its key, atomically: of several writers racing
+     * for one key, in this process or others, exactly one succeeds.
+     *
+     * @param key the object's key
+     * @param data its content
+     * @return the metadata of the written object, or empty when the key already existed
+     *     (nothing is written then)
+     * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
+     */
+    Optional<ObjectInfo> putIfAbsent(String key, byte[] data);
+
+    /**
+     * Replaces an object only when its current etag equals {@code expectedEtag}, atomically
+     * with respect to other writes of the same key.
+     *
+     * @param key the object's key
+     * @param data the new content
+     * @param expectedEtag the etag read before, from {@link #stat} or an earlier write
+     * @return the metadata of the written object, or empty when the object is missing or its
+     *     etag differs (nothing is written then)
+     * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
+     */
+    Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag);
+
+    /**
+     * Lists one page of the objects whose keys start with {@code prefix}, in ascending order
+     * of key code points.
+     *
+     * @param prefix the prefix, possibly empty; it need not end at a {@code /}
+     * @param pageToken the {@link ListPage#nextToken()} of the previous page, or {@code null}
+     *     for the first page
+     * @param pageSize the largest number of objects to return, {@code >= 1}; a store may
+     *     return fewer, even on a page that is not the last
+     * @return the page
+     * @throws DrException {@code INVALID_KEY} for an invalid prefix; {@code INVALID_ARGUMENT}
+     *     for a page size below 1 or a token this store did not issue; a storage failure otherwise
+     */
+    ListPage list(String prefix, @Nullable String pageToken, int pageSize);
+
+    /**
+     * Lists every object whose key starts with {@code prefix}, fetching pages as the stream is
+     * consumed. The stream is not thread-safe; objects written during the listing may or may
+     * not appear.
+     *
+     * @param prefix the prefix, possibly empty
+     * @return the objects in ascending key order
+     * @throws DrException as {@link #list(String, String, int)}
+     */
+    default Stream<ObjectInfo> list(String prefix) {
+        StoreKeys.requireValidPrefix(prefix);
+        Iterator<ObjectInfo> objects = new Iterator<>() {
+            private Iterator<ObjectInfo> current = java.util.Collections.emptyIterator();
+            private @Nullable String token;
+            private boolean started;
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && (!started || token != null)) {
+                    ListPage page = list(prefix, token, DEFAULT_PAGE_SIZE);
+                    started = true;
+                    current = page.objects().iterator();
+                    token = page.nextToken();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public ObjectInfo next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(objects,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+    }
+
+    /**
+     * Deletes an object; deleting a missing key is not an error.
+     *
+     * @param key the object's key
+     * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
+     */
+    void delete(String key);
+
+    /**
+     * Describes where this store keeps its objects, as a URI with credentials removed, for
+     * messages and logs.
+     *
+     * @return the redacted location, such as {@code s3://bucket/prefix}
+     */
+    String describe();
+
+    /** Releases the store's clients and threads; closing twice has no further effect. */
+    @Override
+    void close();
+}
