@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /** A small in-memory store for the repository tests, with a settable clock for object times. */
-final class TestStore implements SnapshotStore {
+public final class TestStore implements SnapshotStore {
     record Obj(byte[] data, String etag, Instant modified) {
     }
 
