@@ -5,7 +5,6 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.internal.ChainVerifier;
 import dev.drkit.core.audit.internal.StoreAuditLog;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ public final class AuditVerifier {
         if (!Files.exists(file)) {
             throw new DrException(ErrorCode.NOT_FOUND, "audit log " + file + " does not exist", file.toString());
         }
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
             return verify(r, hmacKey, expected);
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
@@ -103,7 +102,7 @@ public final class AuditVerifier {
             }
         });
         v.parseOnly();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
             ChainVerifier.readLines(r, v);
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
