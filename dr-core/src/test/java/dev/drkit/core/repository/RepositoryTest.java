@@ -186,6 +186,22 @@ class RepositoryTest {
     }
 
     @Test
+    void theOnlySourceCanBeRestoredStraightIntoTheTarget() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.sourceIntoTarget(null));
+            assertThat(Trees.describe(tmp.resolve("out"), true)).isEqualTo(Trees.describe(src, true));
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src), DirectorySource.of("other", src)));
+            assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("out2"), RestoreOptions.sourceIntoTarget(null)))
+                    .isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            repo.restore("latest", tmp.resolve("out3"), RestoreOptions.sourceIntoTarget("other"));
+            assertThat(Trees.describe(tmp.resolve("out3"), true)).isEqualTo(Trees.describe(src, true));
+        }
+    }
+
+    @Test
     void selectedPathsRestoreAlone() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {
