@@ -122,6 +122,7 @@ public final class BackupRun {
                 Tree.Node parentNode = parentRoot == null ? null : parentRoot.find(name);
                 BlobId parentTree = parentNode != null && Tree.Node.DIR.equals(parentNode.type())
                         ? BlobId.parse(parentNode.subtree()) : null;
+                dir.previous = parentTree;
                 views.get(i).writeTo(new Writer(dir, parentTree));
             }
             awaitReads();
@@ -294,12 +295,26 @@ public final class BackupRun {
     }
 
     private BlobId writeTree(Dir dir, @Nullable String path) {
+        Tree previousTree = null;
+        if (dir.previous != null) {
+            try {
+                previousTree = engine.loadTree(dir.previous);
+            } catch (DrException e) {
+                previousTree = null;
+            }
+        }
         List<Tree.Node> nodes = new ArrayList<>(dir.children.size());
         for (Map.Entry<String, Object> child : dir.children.entrySet()) {
             String name = child.getKey();
             String childPath = path == null ? name : path + "/" + name;
             Object value = child.getValue();
             if (value instanceof Dir sub) {
+                if (previousTree != null) {
+                    Tree.Node before = previousTree.find(name);
+                    if (before != null && Tree.Node.DIR.equals(before.type())) {
+                        sub.previous = BlobId.parse(before.subtree());
+                    }
+                }
                 BlobId subtree = writeTree(sub, childPath);
                 EntryMetadata m = sub.meta;
                 directories.increment();
@@ -324,6 +339,11 @@ public final class BackupRun {
                 nodes.add(new Tree.Node(name, Tree.Node.SYMLINK, 0, m.modified().getEpochSecond(),
                         m.modified().getNano(), m.mode(), m.inode(), null, null, link.target));
             }
+        }
+        // A directory equal to its parent snapshot's needs no encoding: its tree blob exists.
+        if (previousTree != null && dir.previous != null && previousTree.nodes().equals(nodes)
+                && index.contains(dir.previous)) {
+            return dir.previous;
         }
         byte[] json = new Tree(nodes).encode();
         BlobId id = crypto.blobId(json, 0, json.length);
@@ -360,6 +380,7 @@ public final class BackupRun {
     private static final class Dir {
         final Map<String, Object> children = new TreeMap<>();
         EntryMetadata meta;
+        @Nullable BlobId previous;
 
         Dir(@Nullable EntryMetadata meta) {
             this.meta = meta == null ? EntryMetadata.file(0, Instant.EPOCH) : meta;
