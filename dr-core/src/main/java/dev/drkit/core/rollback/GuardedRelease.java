@@ -846,6 +846,43 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         return true;
     }
 
+    /**
+     * Makes another implementation the stable version at once, for restoring an earlier
+     * release: a rollout in progress is rolled back first (recorded as an emergency rollback),
+     * then the switch itself is recorded as an emergency rollback from the current stable to
+     * {@code version}.
+     *
+     * @param version the version to restore
+     * @param impl its implementation
+     * @param actor who asks
+     * @param reason why
+     * @return the rollback that restored the version
+     */
+    public RollbackEvent restore(String version, T impl, String actor, String reason) {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(impl, "impl");
+        if (state.get().candidate != null) {
+            rollback(actor, reason);
+        }
+        Version<T> target = newVersion(version, impl);
+        while (true) {
+            State<T> cur = state.get();
+            if (cur.candidate != null) {
+                rollback(actor, reason);
+                continue;
+            }
+            Instant now = clock.instant();
+            Verdict v = new Verdict(Decision.ROLLBACK, reason, Evidence.NONE);
+            RollbackEvent event = new RollbackEvent(name, RollbackMode.EMERGENCY, TriggerKind.OPERATOR, "operator",
+                    actor, reason, v, cur.stable.name, version, now);
+            Rollout rollout = cur.rollout != null ? cur.rollout : newRollout();
+            if (state.compareAndSet(cur, State.rolledBack(target, cur.stable, 0, rollout, event))) {
+                records.rollback(event);
+                return event;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ scheduled checks
 
     /**
