@@ -32,7 +32,9 @@ public final class DrCommand {
 
     /** The subcommands, in the order help lists them. */
     static List<Object> subcommands() {
-        return List.of();
+        return List.of(
+                new AuditCommand(),
+                new SimulateCommand());
     }
 
     /**

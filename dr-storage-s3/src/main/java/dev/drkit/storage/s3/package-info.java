@@ -1,5 +1,5 @@
 /**
- * The {@code s3://bucket/prefix} {@link dev.drkit.api.store.SnapshotStore} on the AWS SDK v2, for Amazon S3 and S3-compatible servers.
+ * The {@code s3://bucket/prefix} {@link dev.drkit.api.store.SnapshotStore} on the AWS SDK v2: conditional writes, multipart uploads, retries and a circuit breaker around transient failures.
  */
 @NullMarked
 package dev.drkit.storage.s3;

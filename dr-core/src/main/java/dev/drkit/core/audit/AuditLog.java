@@ -1,0 +1,147 @@
+package dev.drkit.core.audit;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditSink;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.audit.internal.FileAuditLog;
+import dev.drkit.core.audit.internal.StoreAuditLog;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * An append-only, hash-chained audit log: each {@link AuditEvent} becomes an
+ * {@link AuditRecord} with the next sequence number and the hash of the record before it, so
+ * that {@link AuditVerifier} names the first record that was altered, deleted or reordered.
+ * Every {@link AuditLogConfig#digestEvery()} records (and on close) the log writes a digest
+ * record and hands its {@link AuditDigest} to the listeners: kept elsewhere, it reveals a tail
+ * cut off the log.
+ *
+ * <p>Thread-safe: appends from several threads are stored in one total order.
+ *
+ * <pre>{@code
+ * try (AuditLog log = AuditLog.file(Path.of("audit.jsonl"))) {
+ *     log.append(new AuditEvent(now, "alice", "restore", "snap-1", AuditOutcome.SUCCESS, Map.of()));
+ * }
+ * }</pre>
+ */
+public interface AuditLog extends AuditSink, AutoCloseable {
+
+    /**
+     * Opens a file log with the default configuration ({@link AuditDurability#FLUSH_EACH}).
+     *
+     * @param file the file; created when missing, continued when present
+     * @return the log
+     * @throws DrException {@code IO_FAILURE} when the file cannot be opened; {@code INTEGRITY}
+     *     when its last record cannot be read
+     */
+    static AuditLog file(Path file) {
+        return file(file, AuditLogConfig.ofDefaults());
+    }
+
+    /**
+     * Opens a file log. A last line torn by a crash (no newline) is cut off and a warning logged.
+     *
+     * @param file the file; created when missing, continued when present
+     * @param config the configuration
+     * @return the log
+     * @throws DrException {@code IO_FAILURE} when the file cannot be opened; {@code INTEGRITY}
+     *     when its last record cannot be read
+     */
+    static AuditLog file(Path file, AuditLogConfig config) {
+        return FileAuditLog.open(file, config);
+    }
+
+    /**
+     * Opens a log kept in a store as segment objects {@code <prefix>/<first seq>.jsonl}, each
+     * written once with a conditional create. Records are buffered until a segment is full or
+     * {@link #flush()} or {@link #close()} is called; a crash loses the unflushed records.
+     *
+     * @param store the store
+     * @param prefix the key prefix, such as {@code audit}
+     * @param config the configuration
+     * @return the log
+     * @throws DrException {@code INTEGRITY} when the last segment cannot be read; a store failure otherwise
+     */
+    static AuditLog store(SnapshotStore store, String prefix, AuditLogConfig config) {
+        return StoreAuditLog.open(store, prefix, config);
+    }
+
+    /**
+     * Appends an event.
+     *
+     * @param event the event
+     * @throws DrException {@code IO_FAILURE} when it cannot be written; {@code ILLEGAL_STATE} after close
+     */
+    @Override
+    default void append(AuditEvent event) {
+        record(event);
+    }
+
+    /**
+     * Appends an event and returns the record it became.
+     *
+     * @param event the event
+     * @return the stored record
+     * @throws DrException {@code IO_FAILURE} when it cannot be written; {@code ILLEGAL_STATE} after close
+     */
+    AuditRecord record(AuditEvent event);
+
+    /**
+     * Writes a digest record now and returns its digest.
+     *
+     * @return the digest to keep elsewhere
+     * @throws DrException {@code IO_FAILURE} when it cannot be written; {@code ILLEGAL_STATE} after close
+     */
+    AuditDigest digest();
+
+    /**
+     * Registers a listener for every digest record the log writes.
+     *
+     * @param listener called on the appending thread with the digest
+     */
+    void onDigest(Consumer<AuditDigest> listener);
+
+    /**
+     * Returns the digest of the last record written.
+     *
+     * @return the head, or empty for an empty log
+     */
+    Optional<AuditDigest> head();
+
+    /**
+     * Reads the stored records that match a filter, oldest first, after flushing.
+     *
+     * @param filter which records
+     * @return the records
+     * @throws DrException {@code IO_FAILURE} when the log cannot be read; {@code INTEGRITY} for a malformed record
+     */
+    List<AuditRecord> records(AuditFilter filter);
+
+    /**
+     * Verifies the stored chain, after flushing.
+     *
+     * @return the verification
+     * @throws DrException {@code IO_FAILURE} when the log cannot be read
+     */
+    AuditVerification verify();
+
+    /**
+     * Makes every appended record durable as the configuration says: forced to disk for a file
+     * log, written as a segment for a store log.
+     *
+     * @throws DrException {@code IO_FAILURE} when it cannot
+     */
+    void flush();
+
+    /**
+     * Writes a final digest when records followed the last one, flushes and closes; closing
+     * twice has no further effect.
+     *
+     * @throws DrException {@code IO_FAILURE} when the last records cannot be written
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,117 @@
+package dev.drkit.core.audit;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.audit.internal.ChainVerifier;
+import dev.drkit.core.audit.internal.StoreAuditLog;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks an audit log's chain: sequence numbers without gaps, each record linked to the hash
+ * of the one before, each hash matching its record and, when a digest kept elsewhere is
+ * given, the log still reaching that record with that hash.
+ */
+public final class AuditVerifier {
+    private AuditVerifier() {
+    }
+
+    /**
+     * Verifies a file log.
+     *
+     * @param file the file
+     * @param hmacKey the chain key, or null for an unkeyed log
+     * @param expected a digest kept elsewhere that the log must still contain, or null
+     * @return the verification
+     * @throws DrException {@code NOT_FOUND} when the file is missing; {@code IO_FAILURE} when it cannot be read
+     */
+    public static AuditVerification verify(Path file, byte @Nullable [] hmacKey, @Nullable AuditDigest expected) {
+        if (!Files.exists(file)) {
+            throw new DrException(ErrorCode.NOT_FOUND, "audit log " + file + " does not exist", file.toString());
+        }
+        try (Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+            return verify(r, hmacKey, expected);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
+        }
+    }
+
+    /**
+     * Verifies a log read from a reader of JSON lines.
+     *
+     * @param lines the log's text
+     * @param hmacKey the chain key, or null
+     * @param expected a digest kept elsewhere, or null
+     * @return the verification
+     * @throws DrException {@code IO_FAILURE} when reading fails
+     */
+    public static AuditVerification verify(Reader lines, byte @Nullable [] hmacKey, @Nullable AuditDigest expected) {
+        ChainVerifier v = new ChainVerifier(hmacKey, null);
+        v.expect(expected);
+        try {
+            ChainVerifier.readLines(lines, v);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log: " + e.getMessage(), null, e);
+        }
+        return v.finish();
+    }
+
+    /**
+     * Verifies a log kept in a store.
+     *
+     * @param store the store
+     * @param prefix the log's key prefix
+     * @param hmacKey the chain key, or null
+     * @param expected a digest kept elsewhere, or null
+     * @return the verification
+     * @throws DrException a store failure
+     */
+    public static AuditVerification verify(SnapshotStore store, String prefix, byte @Nullable [] hmacKey,
+            @Nullable AuditDigest expected) {
+        ChainVerifier v = new ChainVerifier(hmacKey, null);
+        v.expect(expected);
+        StoreAuditLog.feed(store, prefix, v);
+        return v.finish();
+    }
+
+    /**
+     * Reads the records of a file log that match a filter, without checking the chain.
+     *
+     * @param file the file
+     * @param filter which records
+     * @return the records, oldest first
+     * @throws DrException {@code NOT_FOUND} when the file is missing; {@code INTEGRITY} for a
+     *     malformed line; {@code IO_FAILURE} when it cannot be read
+     */
+    public static List<AuditRecord> read(Path file, AuditFilter filter) {
+        if (!Files.exists(file)) {
+            throw new DrException(ErrorCode.NOT_FOUND, "audit log " + file + " does not exist", file.toString());
+        }
+        List<AuditRecord> out = new ArrayList<>();
+        ChainVerifier v = new ChainVerifier(null, r -> {
+            if (filter.test(r)) {
+                out.add(r);
+            }
+        });
+        v.parseOnly();
+        try (Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+            ChainVerifier.readLines(r, v);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
+        }
+        AuditVerification result = v.finish();
+        if (!result.intact()) {
+            throw new DrException(ErrorCode.INTEGRITY, "audit log " + file + ": " + result.problem(), file.toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.drkit.core.audit.internal;
+
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.core.audit.AuditDigest;
+import dev.drkit.core.audit.AuditRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** The head of a chain being written and the digest bookkeeping; guarded by the owning log's lock. */
+final class ChainState {
+    final AuditLines lines;
+    final int digestEvery;
+    long seq;
+    String head = AuditLines.GENESIS;
+    int sinceDigest;
+    java.time.@Nullable Instant lastTime;
+    final List<Consumer<AuditDigest>> digestListeners = new CopyOnWriteArrayList<>();
+
+    ChainState(byte @Nullable [] key, int digestEvery) {
+        this.lines = new AuditLines(key);
+        this.digestEvery = digestEvery;
+    }
+
+    void resumeAfter(@Nullable AuditRecord last) {
+        if (last != null) {
+            seq = last.seq();
+            head = last.hash();
+            lastTime = last.time();
+        }
+    }
+
+    AuditLines.Encoded next(AuditEvent e) {
+        AuditLines.Encoded enc = lines.encode(seq + 1, e, head);
+        seq++;
+        head = enc.record().hash();
+        lastTime = e.time();
+        if (enc.record().isDigest()) {
+            sinceDigest = 0;
+        } else {
+            sinceDigest++;
+        }
+        return enc;
+    }
+
+    boolean digestDue() {
+        return sinceDigest >= digestEvery;
+    }
+
+    AuditEvent digestEvent(java.time.Instant time) {
+        return new AuditEvent(time, "audit", AuditRecord.DIGEST_ACTION, "audit-log", AuditOutcome.SUCCESS,
+                Map.of("covers", Long.toString(seq), "head", head));
+    }
+
+    void published(AuditRecord digest) {
+        for (Consumer<AuditDigest> l : digestListeners) {
+            l.accept(digest.digest());
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.drkit.core.audit.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.core.audit.AuditDigest;
+import dev.drkit.core.audit.AuditDurability;
+import dev.drkit.core.audit.AuditFilter;
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.audit.AuditLogConfig;
+import dev.drkit.core.audit.AuditRecord;
+import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.core.audit.AuditVerifier;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An audit log in one file of JSON lines, written through a {@link FileChannel}. */
+public final class FileAuditLog implements AuditLog {
+    private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
+
+    private final Path file;
+    private final AuditLogConfig config;
+    private final ChainState chain;
+    private final FileChannel channel;
+    private int sinceSync;
+    private boolean closed;
+
+    private FileAuditLog(Path file, AuditLogConfig config, FileChannel channel, @Nullable AuditRecord last) {
+        this.file = file;
+        this.config = config;
+        this.channel = channel;
+        this.chain = new ChainState(config.hmacKey(), config.digestEvery());
+        chain.resumeAfter(last);
+    }
+
+    /**
+     * Opens or creates a file log.
+     *
+     * @param file the file
+     * @param config the configuration
+     * @return the log
+     */
+    public static FileAuditLog open(Path file, AuditLogConfig config) {
+        FileChannel ch = null;
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            AuditRecord last = readLast(ch, file, config);
+            ch.position(ch.size());
+            return new FileAuditLog(file, config, ch, last);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot open audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(@Nullable FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+    }
+
+    /** Finds the last complete line, cutting off a torn one, and parses it. */
+    private static @Nullable AuditRecord readLast(FileChannel ch, Path file, AuditLogConfig config)
+            throws IOException {
+        long size = ch.size();
+        if (size == 0) {
+            return null;
+        }
+        long end = size;
+        long lastNewline = findNewlineBefore(ch, end);
+        if (lastNewline != end - 1) {
+            long keep = lastNewline + 1;
+            LOG.warn("audit log {} ends in a torn record ({} bytes); cutting it off", file, end - keep);
+            ch.truncate(keep);
+            ch.force(true);
+            end = keep;
+            if (end == 0) {
+                return null;
+            }
+        }
+        long prevNewline = findNewlineBefore(ch, end - 1);
+        int len = (int) (end - 1 - (prevNewline + 1));
+        ByteBuffer buf = ByteBuffer.allocate(len);
+        ch.read(buf, prevNewline + 1);
+        String line = new String(buf.array(), StandardCharsets.UTF_8);
+        try {
+            return new AuditLines(config.hmacKey()).parse(line).record();
+        } catch (IllegalArgumentException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "the last record of audit log " + file
+                    + " cannot be read (" + e.getMessage() + "); run dr audit verify", file.toString(), e);
+        }
+    }
+
+    /** Returns the offset of the last newline before {@code end}, or -1. */
+    private static long findNewlineBefore(FileChannel ch, long end) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        long pos = end;
+        while (pos > 0) {
+            int n = (int) Math.min(buf.capacity(), pos);
+            buf.clear().limit(n);
+            ch.read(buf, pos - n);
+            for (int i = n - 1; i >= 0; i--) {
+                if (buf.get(i) == '\n') {
+                    return pos - n + i;
+                }
+            }
+            pos -= n;
+        }
+        return -1;
+    }
+
+    @Override
+    public synchronized AuditRecord record(AuditEvent event) {
+        ensureOpen();
+        AuditLines.Encoded enc = chain.next(event);
+        write(enc.line());
+        if (chain.digestDue()) {
+            writeDigest(event.time());
+        }
+        return enc.record();
+    }
+
+    private AuditRecord writeDigest(java.time.Instant time) {
+        AuditLines.Encoded d = chain.next(chain.digestEvent(time));
+        write(d.line());
+        chain.published(d.record());
+        return d.record();
+    }
+
+    private void write(String line) {
+        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            if (config.durability() == AuditDurability.FSYNC_EACH) {
+                channel.force(false);
+            } else if (++sinceSync >= config.fsyncEvery()) {
+                channel.force(false);
+                sinceSync = 0;
+            }
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot append to audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
+        }
+    }
+
+    @Override
+    public synchronized AuditDigest digest() {
+        ensureOpen();
+        return writeDigest(java.time.Instant.now()).digest();
+    }
+
+    @Override
+    public void onDigest(Consumer<AuditDigest> listener) {
+        chain.digestListeners.add(listener);
+    }
+
+    @Override
+    public synchronized Optional<AuditDigest> head() {
+        return chain.seq == 0 ? Optional.empty() : Optional.of(new AuditDigest(chain.seq, chain.head));
+    }
+
+    @Override
+    public List<AuditRecord> records(AuditFilter filter) {
+        flush();
+        return AuditVerifier.read(file, filter);
+    }
+
+    @Override
+    public AuditVerification verify() {
+        flush();
+        return AuditVerifier.verify(file, config.hmacKey(), null);
+    }
+
+    @Override
+    public synchronized void flush() {
+        if (closed) {
+            return;
+        }
+        try {
+            channel.force(false);
+            sinceSync = 0;
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot flush audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (chain.sinceDigest > 0) {
+                writeDigest(lastTime());
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot close audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
+        } finally {
+            closed = true;
+            closeQuietly(channel);
+        }
+    }
+
+    private java.time.Instant lastTime() {
+        return chain.lastTime == null ? java.time.Instant.now() : chain.lastTime;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "audit log " + file + " is closed", file.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileAuditLog[" + file + "]";
+    }
+}

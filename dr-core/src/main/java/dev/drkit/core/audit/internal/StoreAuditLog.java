@@ -1,0 +1,225 @@
+package dev.drkit.core.audit.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoreKeys;
+import dev.drkit.core.audit.AuditDigest;
+import dev.drkit.core.audit.AuditFilter;
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.audit.AuditLogConfig;
+import dev.drkit.core.audit.AuditRecord;
+import dev.drkit.core.audit.AuditVerification;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/** An audit log kept as immutable segment objects in a {@link SnapshotStore}. */
+public final class StoreAuditLog implements AuditLog {
+    private static final String SUFFIX = ".jsonl";
+
+    private final SnapshotStore store;
+    private final String prefix;
+    private final AuditLogConfig config;
+    private final ChainState chain;
+    private final StringBuilder pending = new StringBuilder();
+    private long pendingFirstSeq;
+    private int pendingCount;
+    private boolean closed;
+
+    private StoreAuditLog(SnapshotStore store, String prefix, AuditLogConfig config) {
+        this.store = store;
+        this.prefix = prefix;
+        this.config = config;
+        this.chain = new ChainState(config.hmacKey(), config.digestEvery());
+    }
+
+    /**
+     * Opens a store log, continuing after its last segment.
+     *
+     * @param store the store
+     * @param prefix the key prefix
+     * @param config the configuration
+     * @return the log
+     */
+    public static StoreAuditLog open(SnapshotStore store, String prefix, AuditLogConfig config) {
+        String p = normalize(prefix);
+        StoreAuditLog log = new StoreAuditLog(store, p, config);
+        List<ObjectInfo> segments = segments(store, p);
+        if (!segments.isEmpty()) {
+            String key = segments.get(segments.size() - 1).key();
+            String text = new String(store.get(key), StandardCharsets.UTF_8);
+            String[] lines = text.split("\n");
+            try {
+                AuditRecord last = new AuditLines(config.hmacKey()).parse(lines[lines.length - 1]).record();
+                log.chain.resumeAfter(last);
+            } catch (IllegalArgumentException e) {
+                throw new DrException(ErrorCode.INTEGRITY, "the last record of audit segment " + key
+                        + " cannot be read (" + e.getMessage() + ")", key, e);
+            }
+        }
+        return log;
+    }
+
+    private static String normalize(String prefix) {
+        String p = prefix.endsWith("/") ? prefix : prefix + "/";
+        StoreKeys.requireValidPrefix(p);
+        return p;
+    }
+
+    private static List<ObjectInfo> segments(SnapshotStore store, String prefix) {
+        return store.list(prefix).filter(o -> o.key().endsWith(SUFFIX)).collect(Collectors.toList());
+    }
+
+    /**
+     * Feeds every segment of a store log, in order, to a verifier.
+     *
+     * @param store the store
+     * @param prefix the prefix
+     * @param v the verifier
+     */
+    public static void feed(SnapshotStore store, String prefix, ChainVerifier v) {
+        String p = normalize(prefix);
+        for (ObjectInfo seg : segments(store, p)) {
+            String text = new String(store.get(seg.key()), StandardCharsets.UTF_8);
+            try {
+                ChainVerifier.readLines(new StringReader(text), v);
+            } catch (IOException e) {
+                throw new IllegalStateException("a string reader does not fail", e);
+            }
+            if (v.failed()) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public synchronized AuditRecord record(AuditEvent event) {
+        ensureOpen();
+        AuditLines.Encoded enc = chain.next(event);
+        add(enc);
+        if (chain.digestDue()) {
+            AuditLines.Encoded d = chain.next(chain.digestEvent(event.time()));
+            add(d);
+            chain.published(d.record());
+        }
+        if (pendingCount >= config.storeSegmentRecords()) {
+            writeSegment();
+        }
+        return enc.record();
+    }
+
+    private void add(AuditLines.Encoded enc) {
+        if (pendingCount == 0) {
+            pendingFirstSeq = enc.record().seq();
+        }
+        pending.append(enc.line());
+        pendingCount++;
+    }
+
+    private void writeSegment() {
+        if (pendingCount == 0) {
+            return;
+        }
+        String key = prefix + String.format("%020d", pendingFirstSeq) + SUFFIX;
+        Optional<ObjectInfo> written = store.putIfAbsent(key, pending.toString().getBytes(StandardCharsets.UTF_8));
+        if (written.isEmpty()) {
+            throw new DrException(ErrorCode.PRECONDITION_FAILED, "audit segment " + key
+                    + " exists already: another writer appends to the same log", key);
+        }
+        pending.setLength(0);
+        pendingCount = 0;
+    }
+
+    @Override
+    public synchronized AuditDigest digest() {
+        ensureOpen();
+        Instant t = chain.lastTime == null ? Instant.now() : chain.lastTime;
+        AuditLines.Encoded d = chain.next(chain.digestEvent(t));
+        add(d);
+        writeSegment();
+        chain.published(d.record());
+        return d.record().digest();
+    }
+
+    @Override
+    public void onDigest(Consumer<AuditDigest> listener) {
+        chain.digestListeners.add(listener);
+    }
+
+    @Override
+    public synchronized Optional<AuditDigest> head() {
+        return chain.seq == 0 ? Optional.empty() : Optional.of(new AuditDigest(chain.seq, chain.head));
+    }
+
+    @Override
+    public List<AuditRecord> records(AuditFilter filter) {
+        flush();
+        List<AuditRecord> out = new ArrayList<>();
+        ChainVerifier v = new ChainVerifier(null, r -> {
+            if (filter.test(r)) {
+                out.add(r);
+            }
+        });
+        v.parseOnly();
+        feed(store, prefix, v);
+        AuditVerification result = v.finish();
+        if (!result.intact()) {
+            throw new DrException(ErrorCode.INTEGRITY, "audit log " + store.describe() + "/" + prefix + ": "
+                    + result.problem(), prefix);
+        }
+        return out;
+    }
+
+    @Override
+    public AuditVerification verify() {
+        flush();
+        ChainVerifier v = new ChainVerifier(config.hmacKey(), null);
+        feed(store, prefix, v);
+        return v.finish();
+    }
+
+    @Override
+    public synchronized void flush() {
+        if (!closed) {
+            writeSegment();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        if (chain.sinceDigest > 0) {
+            Instant t = chain.lastTime == null ? Instant.now() : chain.lastTime;
+            AuditLines.Encoded d = chain.next(chain.digestEvent(t));
+            add(d);
+            writeSegment();
+            chain.published(d.record());
+        }
+        writeSegment();
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "audit log " + prefix + " is closed", prefix);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StoreAuditLog[" + store.describe() + " " + prefix + "]";
+    }
+
+}

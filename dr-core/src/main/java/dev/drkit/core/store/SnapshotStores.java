@@ -1,0 +1,133 @@
+package dev.drkit.core.store;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.RedactedUri;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.SnapshotStoreProvider;
+import dev.drkit.core.store.internal.FileSnapshotStore;
+import dev.drkit.core.store.internal.MemorySnapshotStore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Opens {@link SnapshotStore}s: by URI through the {@link SnapshotStoreProvider}s installed
+ * on the class path, or the built-in memory and file stores directly.
+ *
+ * <pre>{@code
+ * SnapshotStore local = SnapshotStores.open("file:/var/backups/orders");
+ * SnapshotStore cloud = SnapshotStores.open("s3://backups/orders?region=eu-west-1");
+ * SnapshotStore test  = SnapshotStores.memory();
+ * }</pre>
+ */
+public final class SnapshotStores {
+    private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:.*", Pattern.DOTALL);
+
+    private SnapshotStores() {
+    }
+
+    /**
+     * Opens the store a URI names, through the provider installed for its scheme.
+     *
+     * @param uri the location, such as {@code file:/srv/repo} or {@code s3://bucket/prefix}
+     * @return the open store; the caller closes it
+     * @throws DrException {@code UNKNOWN_SCHEME} naming the installed schemes when no
+     *     provider owns the URI's scheme; whatever the provider throws for a bad URI
+     */
+    public static SnapshotStore open(URI uri) {
+        String scheme = uri.getScheme();
+        if (scheme == null) {
+            throw new DrException(ErrorCode.UNKNOWN_SCHEME, "Store URI '" + RedactedUri.of(uri)
+                    + "' has no scheme; installed schemes: " + installedSchemes(), RedactedUri.of(uri));
+        }
+        String wanted = scheme.toLowerCase(Locale.ROOT);
+        for (SnapshotStoreProvider provider : providers()) {
+            if (provider.schemes().contains(wanted)) {
+                return provider.open(uri);
+            }
+        }
+        throw new DrException(ErrorCode.UNKNOWN_SCHEME, "No store is installed for scheme '" + scheme + "' in '"
+                + RedactedUri.of(uri) + "'; installed schemes: " + installedSchemes()
+                + " (add the module that provides it, such as dr-storage-s3 or dr-storage-azure)",
+                RedactedUri.of(uri));
+    }
+
+    /**
+     * Opens a store from text: a URI with a scheme, or a plain file system path, which means
+     * a {@code file:} store.
+     *
+     * @param location a URI or a path
+     * @return the open store
+     * @throws DrException {@code INVALID_CONFIG} for a malformed URI; as {@link #open(URI)} otherwise
+     */
+    public static SnapshotStore open(String location) {
+        if (location == null || location.isBlank()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "Store location must not be empty", "location");
+        }
+        if (!SCHEME.matcher(location).matches()) {
+            return file(Path.of(location));
+        }
+        try {
+            return open(new URI(location));
+        } catch (URISyntaxException e) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "Malformed store URI '" + RedactedUri.of(location)
+                    + "': " + e.getReason(), RedactedUri.of(location), e);
+        }
+    }
+
+    /**
+     * Opens a store in a local directory, created on the first write.
+     *
+     * @param directory the root directory
+     * @return the store
+     */
+    public static SnapshotStore file(Path directory) {
+        return new FileSnapshotStore(directory);
+    }
+
+    /**
+     * Creates an empty store in memory.
+     *
+     * @return the store
+     */
+    public static SnapshotStore memory() {
+        return new MemorySnapshotStore("mem:", Clock.systemUTC());
+    }
+
+    /**
+     * Creates an empty store in memory whose modification times come from a clock.
+     *
+     * @param name a name for messages, such as {@code "primary"}
+     * @param clock the clock
+     * @return the store
+     */
+    public static SnapshotStore memory(String name, Clock clock) {
+        return new MemorySnapshotStore("mem:" + name, clock);
+    }
+
+    /**
+     * Returns the URI schemes of the providers installed on the class path.
+     *
+     * @return the schemes, sorted
+     */
+    public static Set<String> installedSchemes() {
+        Set<String> schemes = new TreeSet<>();
+        for (SnapshotStoreProvider provider : providers()) {
+            schemes.addAll(provider.schemes());
+        }
+        return schemes;
+    }
+
+    private static Iterable<SnapshotStoreProvider> providers() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return ServiceLoader.load(SnapshotStoreProvider.class,
+                loader != null ? loader : SnapshotStores.class.getClassLoader());
+    }
+}

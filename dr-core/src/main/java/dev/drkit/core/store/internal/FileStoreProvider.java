@@ -1,0 +1,54 @@
+package dev.drkit.core.store.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.RedactedUri;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.SnapshotStoreProvider;
+import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** Opens {@code file:} URIs: {@code file:/var/backups/repo}, {@code file:///var/backups/repo} or {@code file:relative/dir}. */
+public final class FileStoreProvider implements SnapshotStoreProvider {
+
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public FileStoreProvider() {
+    }
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("file");
+    }
+
+    @Override
+    public SnapshotStore open(URI uri) {
+        String path;
+        if (uri.isOpaque()) {
+            path = uri.getSchemeSpecificPart();
+        } else {
+            String host = uri.getHost();
+            if (host != null && !host.isEmpty() && !host.equals("localhost")) {
+                throw new DrException(ErrorCode.INVALID_CONFIG,
+                        "A file: URI must name a local path, not host '" + host + "': " + RedactedUri.of(uri),
+                        RedactedUri.of(uri));
+            }
+            path = uri.getPath();
+        }
+        if (path == null || path.isEmpty()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "A file: URI needs a path: " + RedactedUri.of(uri),
+                    RedactedUri.of(uri));
+        }
+        if (uri.getRawQuery() != null) {
+            throw new DrException(ErrorCode.INVALID_CONFIG,
+                    "The file store takes no options, but the URI has '?" + uri.getRawQuery() + "'", RedactedUri.of(uri));
+        }
+        try {
+            return new FileSnapshotStore(Path.of(path));
+        } catch (InvalidPathException e) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "Invalid path in " + RedactedUri.of(uri) + ": "
+                    + e.getReason(), RedactedUri.of(uri), e);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.drkit.core.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.store.SnapshotStores;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.quicktheories.QuickTheory;
+import org.quicktheories.generators.SourceDSL;
+
+class AuditLogTest {
+    private static final long SEED = 20_261_126L;
+    private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    static AuditEvent event(int i) {
+        return new AuditEvent(T0.plusSeconds(i), i % 2 == 0 ? "alice" : "system", i % 3 == 0 ? "restore" : "plan.step",
+                "target-" + (i % 4), AuditOutcome.SUCCESS, Map.of("i", Integer.toString(i), "quote", "a\"b\\c\n"));
+    }
+
+    private Path logWith(int n, AuditLogConfig config) {
+        Path file = dir.resolve("audit.jsonl");
+        try (AuditLog log = AuditLog.file(file, config)) {
+            for (int i = 1; i <= n; i++) {
+                log.append(event(i));
+            }
+        }
+        return file;
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+    }
+
+    private static void write(Path file, List<String> lines) throws IOException {
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anIntactLogVerifiesAndRecordsReadBackAsAppended() {
+        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.intact()).as(v.problem()).isTrue();
+        assertThat(v.records()).isEqualTo(11); // ten events and the closing digest
+        List<AuditRecord> records = AuditVerifier.read(file, AuditFilter.all());
+        assertThat(records).hasSize(11);
+        assertThat(records.get(3).event()).isEqualTo(event(4));
+        assertThat(records.get(10).isDigest()).isTrue();
+    }
+
+    @Test
+    void anEditedRecordIsNamedBySequenceNumber() throws IOException {
+        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        List<String> lines = lines(file);
+        lines.set(3, lines.get(3).replace("\"actor\":\"alice\"", "\"actor\":\"mallory\""));
+        write(file, lines);
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.intact()).isFalse();
+        assertThat(v.firstBadSeq()).isEqualTo(4);
+        assertThat(v.problem()).contains("record 4 was altered");
+    }
+
+    @Test
+    void aDeletedRecordIsNamedBySequenceNumber() throws IOException {
+        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        List<String> lines = lines(file);
+        lines.remove(6);
+        write(file, lines);
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.firstBadSeq()).isEqualTo(7);
+        assertThat(v.problem()).contains("record 7 is missing");
+    }
+
+    @Test
+    void swappedRecordsAreNamedBySequenceNumber() throws IOException {
+        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        List<String> lines = lines(file);
+        String a = lines.get(2);
+        lines.set(2, lines.get(3));
+        lines.set(3, a);
+        write(file, lines);
+        assertThat(AuditVerifier.verify(file, null, null).firstBadSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void aRecordRewrittenWithARecomputedHashBreaksTheLinkToTheNext() throws IOException {
+        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        List<String> lines = lines(file);
+        String edited = lines.get(3).replace("\"actor\":\"alice\"", "\"actor\":\"mallory\"");
+        String body = edited.substring(0, edited.lastIndexOf(",\"hash\":\""));
+        String rehashed = body + ",\"hash\":\"" + new dev.drkit.core.audit.internal.AuditLines(null).hash(body) + "\"}";
+        assertThat(rehashed).isNotEqualTo(lines.get(3));
+        lines.set(3, rehashed);
+        write(file, lines);
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.firstBadSeq()).isEqualTo(5);
+        assertThat(v.problem()).contains("does not follow record 4");
+    }
+
+    @Test
+    void aKeyedChainCannotBeVerifiedWithoutItsKeyOrRebuiltByOthers() {
+        byte[] key = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        Path file = logWith(5, AuditLogConfig.builder().hmacKey(key).build());
+        assertThat(AuditVerifier.verify(file, key, null).intact()).isTrue();
+        assertThat(AuditVerifier.verify(file, null, null).firstBadSeq()).isEqualTo(1);
+    }
+
+    @Test
+    void aCutOffTailIsDetectedWithADigestKeptElsewhere() throws IOException {
+        Path file = dir.resolve("audit.jsonl");
+        List<AuditDigest> published = new ArrayList<>();
+        try (AuditLog log = AuditLog.file(file, AuditLogConfig.builder().digestEvery(4).build())) {
+            log.onDigest(published::add);
+            for (int i = 1; i <= 10; i++) {
+                log.append(event(i));
+            }
+        }
+        // digests after records 4 and 9 (seq 5 and 10), and the closing one after record 10
+        assertThat(published).extracting(AuditDigest::seq).containsExactly(5L, 10L, 13L);
+        AuditDigest last = published.get(published.size() - 1);
+        assertThat(AuditVerifier.verify(file, null, last).intact()).isTrue();
+        List<String> lines = lines(file);
+        write(file, lines.subList(0, 8));
+        assertThat(AuditVerifier.verify(file, null, null).intact()).isTrue();
+        AuditVerification v = AuditVerifier.verify(file, null, last);
+        assertThat(v.firstBadSeq()).isEqualTo(9);
+        assertThat(v.problem()).contains("tail was cut off");
+    }
+
+    @Test
+    void aReopenedLogContinuesTheChainAndCutsOffATornLastLine() throws IOException {
+        Path file = logWith(3, AuditLogConfig.ofDefaults());
+        Files.writeString(file, "{\"seq\":5,\"time\":\"20", java.nio.file.StandardOpenOption.APPEND);
+        try (AuditLog log = AuditLog.file(file)) {
+            assertThat(log.head()).map(AuditDigest::seq).contains(4L);
+            AuditRecord r = log.record(event(7));
+            assertThat(r.seq()).isEqualTo(5);
+        }
+        assertThat(AuditVerifier.verify(file, null, null).intact()).isTrue();
+    }
+
+    @Test
+    void aTornLastLineIsReportedByVerification() throws IOException {
+        Path file = logWith(3, AuditLogConfig.ofDefaults());
+        Files.writeString(file, "{\"seq\":5,\"ti", java.nio.file.StandardOpenOption.APPEND);
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.firstBadSeq()).isEqualTo(5);
+        assertThat(v.problem()).contains("incomplete");
+    }
+
+    @Test
+    void recordsAreFilteredByTimeActorActionAndTarget() {
+        try (AuditLog log = AuditLog.file(dir.resolve("a.jsonl"))) {
+            for (int i = 1; i <= 12; i++) {
+                log.append(event(i));
+            }
+            assertThat(log.records(AuditFilter.all().withActor("alice"))).hasSize(6);
+            assertThat(log.records(AuditFilter.all().withAction("restore"))).hasSize(4);
+            assertThat(log.records(AuditFilter.all().withAction("plan.*"))).hasSize(8);
+            assertThat(log.records(AuditFilter.all().withTarget("target-1"))).extracting(AuditRecord::seq)
+                    .containsExactly(1L, 5L, 9L);
+            assertThat(log.records(AuditFilter.all().withTime(T0.plusSeconds(3), T0.plusSeconds(5))))
+                    .extracting(AuditRecord::seq).containsExactly(3L, 4L);
+        }
+    }
+
+    @Test
+    void aStoreLogWritesSegmentsThatVerifyAndReopen() {
+        SnapshotStore store = SnapshotStores.memory();
+        AuditLogConfig config = AuditLogConfig.builder().storeSegmentRecords(4).digestEvery(100).build();
+        try (AuditLog log = AuditLog.store(store, "audit", config)) {
+            for (int i = 1; i <= 10; i++) {
+                log.append(event(i));
+            }
+        }
+        assertThat(store.list("audit/").count()).isEqualTo(3);
+        try (AuditLog log = AuditLog.store(store, "audit", config)) {
+            assertThat(log.record(event(11)).seq()).isEqualTo(12);
+            assertThat(log.verify().intact()).isTrue();
+            assertThat(log.records(AuditFilter.all().withAction("restore"))).hasSize(3);
+        }
+        assertThat(AuditVerifier.verify(store, "audit", null, null).intact()).isTrue();
+    }
+
+    @Test
+    void appendingAfterCloseIsRefused() {
+        AuditLog log = AuditLog.file(dir.resolve("a.jsonl"));
+        log.close();
+        assertThatThrownBy(() -> log.append(event(1))).isInstanceOf(DrException.class)
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.ILLEGAL_STATE);
+    }
+
+    @Test
+    void everySingleByteEditOfARecordIsDetected() throws IOException {
+        Path file = logWith(6, AuditLogConfig.ofDefaults());
+        byte[] original = Files.readAllBytes(file);
+        QuickTheory.qt().withFixedSeed(SEED).withExamples(200)
+                .forAll(SourceDSL.integers().between(0, original.length - 2), SourceDSL.integers().between(1, 255))
+                .checkAssert((pos, delta) -> {
+                    byte[] copy = original.clone();
+                    copy[pos] = (byte) (copy[pos] + delta);
+                    Path f = dir.resolve("edited.jsonl");
+                    try {
+                        Files.write(f, copy);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                    assertThat(AuditVerifier.verify(f, null, null).intact())
+                            .as("edit at byte %d (seed %d)", pos, SEED).isFalse();
+                });
+    }
+}

@@ -1,0 +1,95 @@
+package dev.drkit.test.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.store.SnapshotStores;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code file:} store keeps the store contract, and its guarantees hold across processes. */
+class FileStoreContractTest extends SnapshotStoreContract {
+    @TempDir
+    static Path base;
+
+    @Override
+    protected SnapshotStore createStore() {
+        return SnapshotStores.open(base.resolve(UUID.randomUUID().toString()).toUri().toString());
+    }
+
+    @Test
+    @DisplayName("of several processes racing putIfAbsent on one key exactly one wins")
+    void putIfAbsentRaceAcrossProcessesHasExactlyOneWinner() throws Exception {
+        Path root = base.resolve("cross-process");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<Process> children = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            children.add(new ProcessBuilder(java, "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                    PutIfAbsentChild.class.getName(), root.toString(), "locks/leader", "child-" + i)
+                    .redirectErrorStream(true).start());
+        }
+        int winners = 0;
+        for (Process child : children) {
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertThat(child.exitValue()).as(out).isZero();
+            if (out.endsWith("won")) {
+                winners++;
+            }
+        }
+        assertThat(winners).isEqualTo(1);
+        try (SnapshotStore s = SnapshotStores.file(root)) {
+            assertThat(new String(s.get("locks/leader"), StandardCharsets.UTF_8)).startsWith("child-");
+        }
+    }
+
+    @Test
+    @DisplayName("objects live under their key path and no temporary file is left behind")
+    void layoutFollowsKeysAndLeavesNoTemporaryFiles() throws IOException {
+        store.put("data/ab/pack1", bytes("p"));
+        store.putIfAbsent("snapshots/s1", bytes("s"));
+        store.put("a", bytes("file"));
+        store.put("a/b", bytes("child"));
+        Path root = Path.of(java.net.URI.create(store.describe()));
+        assertThat(root.resolve("data.d/ab.d/pack1")).hasContent("p");
+        assertThat(root.resolve("snapshots.d/s1")).hasContent("s");
+        assertThat(root.resolve("a")).hasContent("file");
+        assertThat(root.resolve("a.d/b")).hasContent("child");
+        try (Stream<Path> files = Files.walk(root)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
+        }
+    }
+
+    @Test
+    @DisplayName("keys with dots, percent signs and a '.d' suffix map to distinct files")
+    void awkwardNamesDoNotCollide() {
+        List<String> keys = List.of(".hidden", "x.d", "x", "x.d/y", "x/y", "100%", "%25", "a.b.c", "..x");
+        for (String k : keys) {
+            store.put(k, bytes(k));
+        }
+        for (String k : keys) {
+            assertThat(store.get(k)).as(k).isEqualTo(bytes(k));
+        }
+        assertThat(store.list("").map(o -> o.key()).toList()).containsExactlyInAnyOrderElementsOf(keys);
+    }
+
+    @Test
+    @DisplayName("listing a store whose directory does not exist yet is empty")
+    void listingAMissingRootIsEmpty() {
+        try (SnapshotStore s = SnapshotStores.file(base.resolve("never-created"))) {
+            assertThat(s.list("").toList()).isEmpty();
+            assertThat(s.stat("x")).isEmpty();
+        }
+        assertThat(base.resolve("never-created")).doesNotExist();
+    }
+}
