@@ -15,7 +15,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * A real S3 server for the tests: S3Proxy in this JVM, on a free loopback port, keeping its
- * objects in a directory under {@code target/tmp} so that they survive a stop and start.
+ * objects in a directory under {@code target/tmp} so that they survive a stop and start, with
+ * {@link S3SemanticsBlobStore} giving its file-system back end the key space and atomic
+ * conditional writes of S3 itself.
  */
 public final class S3ProxyServer implements AutoCloseable {
     /** The access key the server accepts. */
@@ -54,7 +56,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private void startProxy() throws Exception {
         proxy = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(directory.toString()))
+                .blobStore(new S3SemanticsBlobStore(new FilesystemNio2BlobStore(directory.toString())))
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
