@@ -32,7 +32,7 @@ public final class DrCommand {
 
     /** The subcommands, in the order help lists them. */
     static List<Object> subcommands() {
-        return List.of(new AuditCommand());
+        return List.of(new AuditCommand(), new PlanCommand(), new ReportCommand());
     }
 
     /**
