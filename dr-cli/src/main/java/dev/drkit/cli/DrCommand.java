@@ -42,6 +42,8 @@ public final class DrCommand {
                 new PruneCommand(),
                 new KeyCommand(),
                 new SimulateCommand(),
+                new PlanCommand(),
+                new ReportCommand(),
                 new AuditCommand());
     }
 
