@@ -34,7 +34,6 @@ import dev.drkit.api.store.StoreKeys;
 import dev.drkit.storage.azure.AzureBlobStore;
 import dev.drkit.storage.azure.AzureBlobStoreConfig;
 import dev.drkit.storage.azure.BlobLease;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -512,18 +511,17 @@ public final class AzureObjectStore implements AzureBlobStore {
     public HealthProbe healthProbe() {
         return HealthProbe.named("store:" + location, () -> {
             long start = System.nanoTime();
-            CircuitBreaker.State state = calls.breaker().getState();
-            if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-                return ProbeResult.down("circuit breaker open after repeated failures of " + location)
-                        .withLatency(Duration.ofNanos(System.nanoTime() - start));
-            }
             ProbeResult result;
             try {
                 boolean exists = container.exists();
                 result = !exists ? ProbeResult.down("container '" + config.container() + "' does not exist")
-                        : state == CircuitBreaker.State.HALF_OPEN
-                                ? ProbeResult.degraded("reachable, circuit breaker probing after failures")
-                                : ProbeResult.up("container reachable");
+                        : switch (calls.breaker().getState()) {
+                            case CLOSED, DISABLED, METRICS_ONLY -> ProbeResult.up("container reachable");
+                            case HALF_OPEN -> ProbeResult.degraded(
+                                    "container reachable; circuit breaker probing after failures");
+                            default -> ProbeResult.degraded(
+                                    "container reachable again; circuit breaker still open after failures");
+                        };
             } catch (RuntimeException e) {
                 result = ProbeResult.down(AzureErrors.map(e, "check", "", location, config.container()).getMessage());
             }
