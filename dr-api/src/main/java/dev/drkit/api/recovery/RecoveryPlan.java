@@ -46,17 +46,19 @@ public interface RecoveryPlan {
     List<Verification> verifications();
 
     /**
-     * A step of a plan with its place in the DAG.
+     * A step of a plan with its place in the DAG and how it is run.
      *
      * @param name the step's name, unique within the plan
      * @param dependsOn the names of the steps that must succeed first
      * @param step the action
+     * @param policy timeout, retries, criticality, compensation, owner and approval
      */
-    record PlannedStep(String name, Set<String> dependsOn, RecoveryStep step) {
+    record PlannedStep(String name, Set<String> dependsOn, RecoveryStep step, StepPolicy policy) {
         /** Copies the dependencies so the step is immutable. */
         public PlannedStep {
             java.util.Objects.requireNonNull(name, "name");
             java.util.Objects.requireNonNull(step, "step");
+            java.util.Objects.requireNonNull(policy, "policy");
             dependsOn = Set.copyOf(dependsOn);
         }
     }

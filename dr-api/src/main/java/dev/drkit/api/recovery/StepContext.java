@@ -78,6 +78,14 @@ public interface StepContext {
     boolean isCancelled();
 
     /**
+     * Reports the point in time that the data this step restored dates from, so that the
+     * execution can measure the recovery point it achieved; the oldest reported time counts.
+     *
+     * @param dataTime when the restored data was captured, such as a snapshot's time
+     */
+    void restoredDataAsOf(java.time.Instant dataTime);
+
+    /**
      * Shares a value with later steps of the same execution.
      *
      * @param name the value's name

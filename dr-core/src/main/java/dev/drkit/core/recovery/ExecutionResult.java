@@ -1,0 +1,113 @@
+package dev.drkit.core.recovery;
+
+import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.api.recovery.RecoveryObjectives;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an execution did and achieved: every step's outcome, the verifications, and the
+ * timestamps that give the achieved RTO (detection to verified recovery) and RPO (age of the
+ * restored data at detection), against the plan's objectives.
+ *
+ * @param executionId the execution
+ * @param planName the plan
+ * @param mode LIVE or DRILL
+ * @param status how it ended
+ * @param reason why it failed, was cancelled or aborted; empty on success
+ * @param incidentId the incident it belongs to, or {@code null}
+ * @param detectedAt when the failure was detected
+ * @param startedAt when the execution started
+ * @param recoveredAt when the last step succeeded, or {@code null}
+ * @param verifiedAt when the after-verifications passed, or {@code null}
+ * @param finishedAt when the execution ended
+ * @param restoredDataAsOf the time of the oldest data restored, or {@code null} when nothing was restored
+ * @param objectives the plan's objectives
+ * @param steps each step's outcome, in plan order
+ * @param verifications each verification's outcome
+ * @param resumed whether the execution was resumed after an interruption
+ */
+public record ExecutionResult(String executionId, String planName, ExecutionMode mode, ExecutionStatus status,
+        String reason, @Nullable String incidentId, Instant detectedAt, Instant startedAt, @Nullable Instant recoveredAt,
+        @Nullable Instant verifiedAt, Instant finishedAt, @Nullable Instant restoredDataAsOf,
+        RecoveryObjectives objectives, List<StepOutcome> steps, List<VerificationOutcome> verifications,
+        boolean resumed) {
+
+    /** Copies the lists so that the result is immutable. */
+    public ExecutionResult {
+        Objects.requireNonNull(executionId, "executionId");
+        Objects.requireNonNull(planName, "planName");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(detectedAt, "detectedAt");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        Objects.requireNonNull(objectives, "objectives");
+        steps = List.copyOf(steps);
+        verifications = List.copyOf(verifications);
+    }
+
+    /**
+     * Returns whether the execution succeeded.
+     *
+     * @return true for {@link ExecutionStatus#SUCCEEDED}
+     */
+    public boolean succeeded() {
+        return status == ExecutionStatus.SUCCEEDED;
+    }
+
+    /**
+     * Returns the achieved recovery time: from detection to verified recovery (to recovery
+     * when the plan has no after-verification).
+     *
+     * @return the time, or empty when the recovery did not complete
+     */
+    public Optional<Duration> achievedRto() {
+        Instant end = verifiedAt != null ? verifiedAt : recoveredAt;
+        return end == null || status != ExecutionStatus.SUCCEEDED ? Optional.empty()
+                : Optional.of(Duration.between(detectedAt, end));
+    }
+
+    /**
+     * Returns the achieved recovery point: how old the restored data was at detection.
+     *
+     * @return the age, or empty when no step reported restored data
+     */
+    public Optional<Duration> achievedRpo() {
+        return restoredDataAsOf == null ? Optional.empty()
+                : Optional.of(Duration.between(restoredDataAsOf, detectedAt).abs());
+    }
+
+    /**
+     * Returns whether the recovery completed within the RTO.
+     *
+     * @return false when it did not complete or took longer
+     */
+    public boolean rtoMet() {
+        return achievedRto().map(d -> d.compareTo(objectives.rto()) <= 0).orElse(false);
+    }
+
+    /**
+     * Returns whether the restored data was no older than the RPO; true when nothing was restored.
+     *
+     * @return whether the RPO was met
+     */
+    public boolean rpoMet() {
+        return achievedRpo().map(d -> d.compareTo(objectives.rpo()) <= 0).orElse(true);
+    }
+
+    /**
+     * Returns one step's outcome.
+     *
+     * @param name the step
+     * @return the outcome, or empty for an unknown name
+     */
+    public Optional<StepOutcome> step(String name) {
+        return steps.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+}

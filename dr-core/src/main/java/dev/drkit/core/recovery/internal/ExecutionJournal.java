@@ -1,0 +1,186 @@
+package dev.drkit.core.recovery.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The journal of executions in a store: one immutable object per entry,
+ * {@code <prefix>/<executionId>/<seq>.json}, written with a conditional create, so that a
+ * crash leaves every earlier entry whole. Replaying the entries rebuilds where an execution
+ * stood.
+ */
+public final class ExecutionJournal {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutionJournal.class);
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final SnapshotStore store;
+    private final String prefix;
+
+    /**
+     * Creates a journal.
+     *
+     * @param store the store
+     * @param prefix the key prefix
+     */
+    public ExecutionJournal(SnapshotStore store, String prefix) {
+        this.store = store;
+        this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
+    }
+
+    /**
+     * Checks that an execution id can be used in keys.
+     *
+     * @param id the id
+     * @return the id
+     * @throws DrException {@code INVALID_ARGUMENT} for an id with other than letters, digits, {@code . _ -}
+     */
+    public static String requireValidId(String id) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw DrException.invalidArgument("executionId", "must be letters, digits, '.', '_' or '-'", id);
+        }
+        return id;
+    }
+
+    String key(String executionId, int seq) {
+        return prefix + executionId + "/" + String.format("%08d", seq) + ".json";
+    }
+
+    /**
+     * Returns whether the journal has entries for an execution.
+     *
+     * @param executionId the id
+     * @return true when it has
+     */
+    public boolean exists(String executionId) {
+        return store.list(prefix + executionId + "/").findAny().isPresent();
+    }
+
+    /**
+     * Writes an entry.
+     *
+     * @param executionId the execution
+     * @param seq the entry's number, from 0
+     * @param entry the entry
+     * @throws DrException {@code ALREADY_EXISTS} when the entry was written by someone else
+     */
+    public void append(String executionId, int seq, Map<String, Object> entry) {
+        String key = key(executionId, seq);
+        byte[] bytes = JSON.writeValueAsBytes(entry);
+        if (store.putIfAbsent(key, bytes).isEmpty()) {
+            throw new DrException(ErrorCode.ALREADY_EXISTS, "journal entry " + key
+                    + " exists already: another process runs this execution", key);
+        }
+    }
+
+    /**
+     * The entries of an execution as replayed.
+     *
+     * @param entries the sound entries in order
+     * @param nextSeq the number of the next entry to write
+     * @param finished whether a finish entry was found
+     */
+    public record Replay(List<Map<String, Object>> entries, int nextSeq, boolean finished) {
+    }
+
+    /**
+     * Reads an execution's entries. A last entry that cannot be read (torn by a crash) is
+     * deleted with a warning; a damaged or missing entry before the last is an error.
+     *
+     * @param executionId the execution
+     * @return the replay
+     * @throws DrException {@code NOT_FOUND} when there are no entries; {@code INTEGRITY} for a
+     *     damaged entry before the last, naming its key
+     */
+    public Replay read(String executionId) {
+        List<ObjectInfo> objects = store.list(prefix + executionId + "/").toList();
+        if (objects.isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, "the journal has no execution " + executionId, executionId);
+        }
+        List<Map<String, Object>> entries = new ArrayList<>();
+        boolean finished = false;
+        for (int i = 0; i < objects.size(); i++) {
+            String key = objects.get(i).key();
+            if (!key.equals(key(executionId, i))) {
+                throw new DrException(ErrorCode.INTEGRITY, "journal of execution " + executionId + " is damaged: entry "
+                        + key(executionId, i) + " is missing (found " + key + ")", key(executionId, i));
+            }
+            Map<String, Object> e;
+            try {
+                e = JSON.readValue(store.get(key), MAP);
+                if (!(e.get("type") instanceof String)) {
+                    throw new IllegalArgumentException("no type");
+                }
+            } catch (JacksonException | IllegalArgumentException ex) {
+                if (i == objects.size() - 1) {
+                    LOG.warn("journal entry {} is torn (the process stopped while writing it); it is discarded", key);
+                    store.delete(key);
+                    return new Replay(entries, i, finished);
+                }
+                throw new DrException(ErrorCode.INTEGRITY, "journal of execution " + executionId
+                        + " is damaged: entry " + key + " cannot be read", key, ex);
+            }
+            if (i == 0 && !"start".equals(e.get("type"))) {
+                throw new DrException(ErrorCode.INTEGRITY, "journal of execution " + executionId
+                        + " is damaged: entry " + key + " is not a start entry", key);
+            }
+            if ("finish".equals(e.get("type"))) {
+                finished = true;
+            }
+            entries.add(e);
+        }
+        if (entries.isEmpty()) {
+            throw new DrException(ErrorCode.INTEGRITY, "journal of execution " + executionId
+                    + " has no readable start entry", key(executionId, 0));
+        }
+        return new Replay(entries, objects.size(), finished);
+    }
+
+    /**
+     * Lists the executions that have no finish entry.
+     *
+     * @return their ids
+     */
+    public List<String> unfinished() {
+        Set<String> ids = new LinkedHashSet<>();
+        store.list(prefix).forEach(o -> {
+            String rest = o.key().substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                ids.add(rest.substring(0, slash));
+            }
+        });
+        List<String> out = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                if (!read(id).finished()) {
+                    out.add(id);
+                }
+            } catch (DrException e) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    static @Nullable String str(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v == null ? null : v.toString();
+    }
+}
