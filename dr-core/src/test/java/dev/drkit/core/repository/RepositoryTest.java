@@ -202,6 +202,25 @@ class RepositoryTest {
     }
 
     @Test
+    void restoringAgainReplacesChangedFilesOrKeepsThemWhenAsked() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            Path out = tmp.resolve("out");
+            repo.restore("latest", out, RestoreOptions.all());
+            Files.writeString(out.resolve("src/dir/sub/text.txt"), "local edit");
+            RestoreResult kept = repo.restore("latest", out, RestoreOptions.all().withOverwrite(false));
+            assertThat(kept.skipped()).isPositive();
+            assertThat(out.resolve("src/dir/sub/text.txt")).hasContent("local edit");
+            repo.restore("latest", out, RestoreOptions.all());
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+            try (java.util.stream.Stream<Path> all = Files.walk(out)) {
+                assertThat(all.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".dr-"));
+            }
+        }
+    }
+
+    @Test
     void selectedPathsRestoreAlone() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {

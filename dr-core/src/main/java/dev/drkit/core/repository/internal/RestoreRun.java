@@ -91,8 +91,9 @@ public final class RestoreRun {
         this.engine = engine;
         this.target = target.toAbsolutePath().normalize();
         this.options = options;
-        // File creation waits on the file system more than on the CPU: more writers than cores.
-        this.writers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(4, engine.options().threads() * 2),
+        // One writer per core: more writers creating files in the same directories contend on
+        // the file system's locks and spend more time in the kernel than they gain.
+        this.writers = java.util.concurrent.Executors.newFixedThreadPool(engine.options().threads(),
                 Engine.daemonThreads("dr-restore"));
     }
 
@@ -276,18 +277,20 @@ public final class RestoreRun {
 
     private void makeDirectory(Path out, String path) {
         try {
-            if (Files.isSymbolicLink(out)) {
-                throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path
-                        + "' is a symbolic link in the target; restoring through it could leave the target", path);
-            }
-            if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(out);
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw new DrException(ErrorCode.IO_FAILURE, "Cannot restore directory '" + path
-                    + "': a file of that name is in the way", path, e);
+            Files.createDirectory(out);
+            return;
+        } catch (FileAlreadyExistsException exists) {
+            // checked below: it must be a real directory, not a link or a file
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot create directory '" + path + "'", path, e);
+        }
+        if (Files.isSymbolicLink(out)) {
+            throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path
+                    + "' is a symbolic link in the target; restoring through it could leave the target", path);
+        }
+        if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot restore directory '" + path
+                    + "': a file of that name is in the way", path);
         }
     }
 
@@ -314,10 +317,6 @@ public final class RestoreRun {
     }
 
     private void submitFile(Path out, Tree.Node node, String path) {
-        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS) && !options.overwrite()) {
-            skipped.increment();
-            return;
-        }
         try {
             pending.acquire();
         } catch (InterruptedException e) {
@@ -338,24 +337,33 @@ public final class RestoreRun {
     }
 
     private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
-        // A new file is written in place (and removed again on any failure); an existing one is
-        // replaced through a temporary file, so that a failure leaves the old content intact.
-        boolean exists = Files.exists(out, LinkOption.NOFOLLOW_LINKS);
-        Path dest = exists ? out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime())) : out;
-        boolean done = false;
         java.nio.file.attribute.FileAttribute<?>[] attrs = node.mode() >= 0
                 ? new java.nio.file.attribute.FileAttribute<?>[] {
                     java.nio.file.attribute.PosixFilePermissions.asFileAttribute(permissions(node.mode()))}
                 : new java.nio.file.attribute.FileAttribute<?>[0];
-        try (SeekableByteChannel ch = Files.newByteChannel(dest, Set.<java.nio.file.OpenOption>of(
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attrs)) {
+        // A new file is written in place (and removed again on any failure); an existing one is
+        // kept, or replaced through a temporary file so that a failure leaves it intact.
+        Path dest = out;
+        SeekableByteChannel ch;
+        try {
+            ch = Files.newByteChannel(out, CREATE, attrs);
+        } catch (FileAlreadyExistsException exists) {
+            if (!options.overwrite() || Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+                skipped.increment();
+                return;
+            }
+            dest = out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime()));
+            ch = Files.newByteChannel(dest, CREATE, attrs);
+        }
+        boolean done = false;
+        try (SeekableByteChannel open = ch) {
             long written = 0;
             List<String> content = node.content() == null ? List.of() : node.content();
             for (Span span : spans(content)) {
                 for (byte[] data : span.read(engine, path, windows)) {
                     ByteBuffer buf = ByteBuffer.wrap(data);
                     while (buf.hasRemaining()) {
-                        ch.write(buf);
+                        open.write(buf);
                     }
                     written += data.length;
                 }
@@ -373,7 +381,7 @@ public final class RestoreRun {
         }
         // The mode given at creation survives unless the umask cleared some of its bits.
         applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777);
-        if (exists) {
+        if (!dest.equals(out)) {
             try {
                 Files.move(dest, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
@@ -383,6 +391,9 @@ public final class RestoreRun {
         }
         files.increment();
     }
+
+    private static final Set<java.nio.file.OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
     /** Consecutive blobs of one pack, read with one ranged get or from a cached window. */
     record Span(String packId, List<BlobId> ids, List<PackEntry> entries) {
