@@ -114,6 +114,8 @@ public final class DirectorySource implements SnapshotSource {
             for (Path child : stream) {
                 children.add(child);
             }
+        } catch (NoSuchFileException vanished) {
+            return; // deleted while the tree was read: captured as empty
         }
         children.sort(null);
         for (Path child : children) {

@@ -321,6 +321,9 @@ public final class BackupRun {
                 nodes.add(new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(),
                         m.mode(), m.inode(), null, subtree.hex(), null));
             } else if (value instanceof FileEntry file) {
+                if (file.vanished) {
+                    continue;
+                }
                 List<String> content = new ArrayList<>(file.parts.size());
                 for (CompletableFuture<BlobId> part : file.parts) {
                     content.add(join(part, childPath).hex());
@@ -393,6 +396,7 @@ public final class BackupRun {
         final List<CompletableFuture<BlobId>> parts = new ArrayList<>();
         @Nullable CompletableFuture<Void> read;
         @Nullable List<String> reused;
+        volatile boolean vanished;
         long size;
 
         FileEntry(EntryMetadata meta) {
@@ -465,7 +469,17 @@ public final class BackupRun {
             readers.execute(() -> {
                 try {
                     ChunkReader reader = chunkReaders.get();
-                    try (InputStream in = content.open()) {
+                    InputStream opened;
+                    try {
+                        opened = content.open();
+                    } catch (java.nio.file.NoSuchFileException vanished) {
+                        // Deleted between listing and reading: not part of this snapshot.
+                        LOG.warn("Skipping '{}': it vanished during the backup", path);
+                        file.vanished = true;
+                        read.complete(null);
+                        return;
+                    }
+                    try (InputStream in = opened) {
                         reader.reset(in);
                         for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
                             file.parts.add(submitData(chunk));
