@@ -5,7 +5,9 @@ import java.io.InputStream;
 
 /**
  * Opens an entry's content on demand, so that a backup can skip entries it already holds
- * without reading them.
+ * without reading them. It is called at most once, possibly from a thread other than the
+ * one that wrote the entry, while the source's view is still open; a
+ * {@link java.nio.file.NoSuchFileException} means the entry vanished and is left out.
  */
 @FunctionalInterface
 public interface ContentOpener {

@@ -23,7 +23,9 @@ public interface EntryWriter {
     void directory(String path, EntryMetadata metadata) throws IOException;
 
     /**
-     * Adds a file; its content is read only when the backup does not already hold it.
+     * Adds a file; its content is read only when the backup does not already hold it. The
+     * backup may call {@code content} after this method returns and from another thread, but
+     * always before the view is closed, so that several files are read at once.
      *
      * @param path its relative path
      * @param metadata its metadata, of type {@link EntryType#FILE}

@@ -289,6 +289,41 @@ class RepositoryTest {
     }
 
     @Test
+    void anEntryThatVanishesBeforeItIsReadIsLeftOut() {
+        SnapshotSource flaky = new SnapshotSource() {
+            @Override
+            public String name() {
+                return "app";
+            }
+
+            @Override
+            public SourceView begin() {
+                return new SourceView() {
+                    @Override
+                    public void writeTo(EntryWriter out) throws IOException {
+                        out.file("kept.txt", EntryMetadata.file(2, Instant.EPOCH),
+                                () -> new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
+                        out.file("gone.txt", EntryMetadata.file(2, Instant.EPOCH), () -> {
+                            throw new java.nio.file.NoSuchFileException("gone.txt");
+                        });
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        try (Repository repo = init()) {
+            BackupResult result = repo.backup(BackupRequest.of(flaky));
+            assertThat(result.snapshot().files()).isEqualTo(1);
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(tmp.resolve("out/app/kept.txt")).hasContent("ok");
+            assertThat(tmp.resolve("out/app/gone.txt")).doesNotExist();
+        }
+    }
+
+    @Test
     void aSourceThatWritesAnEscapingPathIsRefused() {
         SnapshotSource evil = new SnapshotSource() {
             @Override
