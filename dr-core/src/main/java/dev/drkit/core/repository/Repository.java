@@ -232,6 +232,71 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Lists every entry of a snapshot, depth first in name order, for listings and diffs.
+     *
+     * @param snapshotId the snapshot's id, unique prefix or {@code latest}
+     * @return the entries
+     * @throws DrException {@code NOT_FOUND} for an unknown snapshot; {@code INTEGRITY} for a
+     *     damaged tree
+     */
+    public List<SnapshotEntry> entries(String snapshotId) {
+        Snapshot snapshot = engine.resolve(snapshotId);
+        List<SnapshotEntry> out = new java.util.ArrayList<>();
+        listTree(BlobId.parse(engine.readManifest(snapshot.id()).tree()), "", out);
+        return out;
+    }
+
+    private void listTree(BlobId id, String prefix, List<SnapshotEntry> out) {
+        for (Tree.Node node : engine.loadTree(id).nodes()) {
+            String path = prefix.isEmpty() ? node.name() : prefix + "/" + node.name();
+            Instant modified = Instant.ofEpochSecond(node.mtime(), node.mtimeNanos());
+            switch (node.type()) {
+                case Tree.Node.DIR -> {
+                    out.add(new SnapshotEntry(path, dev.drkit.api.backup.EntryType.DIRECTORY, 0, modified, node.mode(),
+                            null, null));
+                    listTree(BlobId.parse(node.subtree()), path, out);
+                }
+                case Tree.Node.SYMLINK -> out.add(new SnapshotEntry(path, dev.drkit.api.backup.EntryType.SYMLINK, 0,
+                        modified, node.mode(), node.target(), null));
+                default -> out.add(new SnapshotEntry(path, dev.drkit.api.backup.EntryType.FILE, node.size(), modified,
+                        node.mode(), null, contentId(node.content())));
+            }
+        }
+    }
+
+    private static String contentId(List<String> blobs) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (String hex : blobs) {
+                md.update(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return java.util.HexFormat.of().formatHex(md.digest(), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reports the size of the repository from its index.
+     *
+     * @return the figures
+     */
+    public RepositoryStats stats() {
+        long blobs = 0;
+        long stored = 0;
+        long raw = 0;
+        Map<String, List<dev.drkit.core.repository.internal.PackEntry>> packs = engine.index().packs();
+        for (List<dev.drkit.core.repository.internal.PackEntry> entries : packs.values()) {
+            for (dev.drkit.core.repository.internal.PackEntry e : entries) {
+                blobs++;
+                stored += e.length();
+                raw += e.rawLength();
+            }
+        }
+        return new RepositoryStats(engine.snapshots().size(), packs.size(), blobs, stored, raw);
+    }
+
+    /**
      * Checks the repository: structure always, data when asked.
      *
      * @param verifyOptions how deeply

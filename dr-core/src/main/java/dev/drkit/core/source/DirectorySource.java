@@ -69,6 +69,24 @@ public final class DirectorySource implements SnapshotSource {
         return new DirectorySource(name, root, List.of(excludes));
     }
 
+    /**
+     * Returns a source for a directory, named after the directory (characters other than
+     * letters, digits, {@code .}, {@code _} and {@code -} become {@code _}).
+     *
+     * @param root the directory
+     * @param excludes globs to skip, as {@link #of(String, Path, String...)}
+     * @return the source
+     */
+    public static DirectorySource of(Path root, String... excludes) {
+        Path abs = root.toAbsolutePath().normalize();
+        String base = abs.getFileName() == null ? "root" : abs.getFileName().toString();
+        String name = base.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            name = "root";
+        }
+        return new DirectorySource(name, abs, List.of(excludes));
+    }
+
     /** Returns the directory. @return the root */
     public Path root() {
         return root;

@@ -221,6 +221,28 @@ class RepositoryTest {
     }
 
     @Test
+    void entriesListASnapshotAndStatsSumTheIndex() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of(src)));
+            List<SnapshotEntry> entries = repo.entries("latest");
+            assertThat(entries).extracting(SnapshotEntry::path).contains("src", "src/big.bin", "src/dir/sub/text.txt",
+                    "src/link", "src/emptydir");
+            SnapshotEntry big = entries.stream().filter(e -> e.path().equals("src/big.bin")).findFirst().orElseThrow();
+            SnapshotEntry copy = entries.stream().filter(e -> e.path().equals("src/dir/copy-of-big.bin")).findFirst()
+                    .orElseThrow();
+            assertThat(big.contentId()).isEqualTo(copy.contentId());
+            assertThat(big.size()).isEqualTo(700_000);
+            assertThat(entries.stream().filter(e -> e.path().equals("src/link")).findFirst().orElseThrow().target())
+                    .isEqualTo("dir/sub/text.txt");
+            RepositoryStats stats = repo.stats();
+            assertThat(stats.snapshots()).isEqualTo(1);
+            assertThat(stats.blobs()).isPositive();
+            assertThat(stats.rawBytes()).isGreaterThan(stats.storedBytes());
+        }
+    }
+
+    @Test
     void selectedPathsRestoreAlone() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {
