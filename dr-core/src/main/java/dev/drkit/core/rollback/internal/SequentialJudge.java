@@ -78,9 +78,11 @@ public final class SequentialJudge implements Judge {
                     100 * c.failureRate(), k, n, 100 * p, llr, rollbackThreshold), s, c, p, llr, "sequentialTest");
         }
         if (n > 0 && llr <= promoteThreshold) {
-            return verdict(Decision.PROMOTE, String.format(Locale.ROOT,
-                    "candidate failure rate %.2f%% (%d/%d) is not a %.1fx regression of baseline %.2f%%",
-                    100 * c.failureRate(), k, n, config.regressionRatio(), 100 * p), s, c, p, llr, "sequentialTest");
+            // Asked often (after every failure of a healthy candidate): plain concatenation, no map.
+            return new Verdict(Decision.PROMOTE, "candidate failures " + k + "/" + n + " show no "
+                    + config.regressionRatio() + "x regression of baseline rate " + p,
+                    new Evidence(n, k, s.calls(), s.failures(), c.failureRate(), p, llr, rollbackThreshold,
+                            promoteThreshold, Map.of()));
         }
         // The common case, asked after many calls: no formatting, no map.
         return new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(), s.failures(),
