@@ -18,6 +18,7 @@ import java.util.Map;
 public final class SequentialJudge implements Judge {
     private static final double MIN_RATE = 1e-6;
     private static final double MAX_RATE = 1 - 1e-6;
+    private static final double BASELINE_Z = 1.5;
 
     private final JudgeConfig config;
     private final double rollbackThreshold;
@@ -94,9 +95,17 @@ public final class SequentialJudge implements Judge {
         if (config.baselineSource() == BaselineSource.CONFIGURED) {
             p = config.baselineRate();
         } else {
+            // The smoothed observed rate, raised by BASELINE_Z standard errors: an underestimated
+            // baseline would make a healthy candidate look like a regression, so the test holds
+            // the candidate to a rate the stable version has very probably reached.
             double prior = config.baselinePriorCalls();
             double calls = stable.calls() + prior;
-            p = calls == 0 ? config.baselineRate() : (stable.failures() + prior * config.baselineRate()) / calls;
+            if (calls == 0) {
+                p = config.baselineRate();
+            } else {
+                double smoothed = (stable.failures() + prior * config.baselineRate()) / calls;
+                p = smoothed + BASELINE_Z * Math.sqrt(smoothed * (1 - smoothed) / calls);
+            }
         }
         return Math.min(Math.max(p, MIN_RATE), MAX_RATE / config.regressionRatio());
     }
