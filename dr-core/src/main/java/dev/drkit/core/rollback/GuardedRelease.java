@@ -1327,7 +1327,9 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
          */
         @SafeVarargs
         public final Builder<T> recordExceptions(Class<? extends Throwable>... types) {
-            recordExceptions.addAll(List.of(types));
+            for (Class<? extends Throwable> type : types) {
+                recordExceptions.add(Objects.requireNonNull(type, "type"));
+            }
             return this;
         }
 
@@ -1340,7 +1342,9 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
          */
         @SafeVarargs
         public final Builder<T> ignoreExceptions(Class<? extends Throwable>... types) {
-            ignoreExceptions.addAll(List.of(types));
+            for (Class<? extends Throwable> type : types) {
+                ignoreExceptions.add(Objects.requireNonNull(type, "type"));
+            }
             return this;
         }
 
