@@ -32,7 +32,19 @@ public final class DrCommand {
 
     /** The subcommands, in the order help lists them. */
     static List<Object> subcommands() {
-        return List.of(new AuditCommand(), new PlanCommand(), new ReportCommand());
+        return List.of(
+                new InitCommand(),
+                new BackupCommand(),
+                new SnapshotsCommand(),
+                new RestoreCommand(),
+                new VerifyCommand(),
+                new ForgetCommand(),
+                new PruneCommand(),
+                new KeyCommand(),
+                new SimulateCommand(),
+                new PlanCommand(),
+                new ReportCommand(),
+                new AuditCommand());
     }
 
     /**

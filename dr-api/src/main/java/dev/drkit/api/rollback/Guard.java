@@ -49,7 +49,11 @@ public interface Guard<T> {
     double candidateWeight();
 
     /**
-     * Rolls the candidate back at once on an operator's word (an emergency rollback).
+     * Rolls the candidate back at once on an operator's word (an emergency rollback). When a
+     * rollback of the same rollout already happened (for example an automatic one that won a
+     * race with this request), that rollback is returned and no second one is recorded. Right
+     * after a promotion, while the previous stable version is still warm, this reverts the
+     * promotion.
      *
      * @param actor who asks
      * @param reason why, for the audit record

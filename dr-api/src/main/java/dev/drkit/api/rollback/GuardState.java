@@ -8,6 +8,8 @@ public enum GuardState {
     ROLLING_OUT,
     /** A rollout is held at its current weight by an operator. */
     PAUSED,
+    /** A gradual rollback is stepping the candidate's weight down in verified batches. */
+    ROLLING_BACK,
     /** The candidate has become the stable version. */
     PROMOTED,
     /** The candidate was rolled back; every call goes to the stable version. */

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Everything a {@link Judge} or {@link RollbackTrigger} may look at: what each version of a
- * guard has done during the current rollout step.
+ * guard has done since the candidate's rollout began (the evidence accumulates across steps,
+ * so that the false-rollback budget is spent once per rollout, not once per step).
  *
  * @param guard the guard's name
  * @param stable the stable version's stats

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a {@link Guard} has seen of one version since the current rollout step began.
+ * What a {@link Guard} has seen of one version since the candidate's rollout began.
  *
  * @param calls calls completed
  * @param failures calls that failed (exceptions recorded as failures, or results a predicate

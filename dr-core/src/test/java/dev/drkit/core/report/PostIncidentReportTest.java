@@ -65,7 +65,7 @@ class PostIncidentReportTest {
                 .step("restore", Steps.restore("the latest snapshot", c -> {
                     clock.advance(Duration.ofMinutes(6));
                     return T0.minus(Duration.ofMinutes(20));
-                }), s -> s.dependsOn("fence"))
+                }), s -> s.dependsOn("fence").timeout(Duration.ofMinutes(30)))
                 .step("switch", c -> {
                     clock.advance(Duration.ofMinutes(1));
                     if (switches.incrementAndGet() < 3) {

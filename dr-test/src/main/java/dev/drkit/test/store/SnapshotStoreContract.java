@@ -81,6 +81,17 @@ public abstract class SnapshotStoreContract {
         return 8;
     }
 
+    /**
+     * Tells whether rewriting an object with the same bytes gives it a new etag. True for
+     * stores whose etags are versions (memory, file, Azure Blob); false for stores whose etags
+     * are content digests (S3, where the etag of a single-part object is its MD5).
+     *
+     * @return true when every write changes the etag
+     */
+    protected boolean etagChangesOnIdenticalRewrite() {
+        return true;
+    }
+
     @BeforeEach
     void openStore() {
         store = createStore();
@@ -168,7 +179,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
-    @DisplayName("stat reports size, key and an etag that changes on every write")
+    @DisplayName("stat reports size, key and an etag that changes with every new content")
     void statReportsSizeAndEtag() {
         ObjectInfo first = store.put("k", bytes("hello"));
         Optional<ObjectInfo> stat = store.stat("k");
@@ -178,7 +189,11 @@ public abstract class SnapshotStoreContract {
             assertThat(i.etag()).isEqualTo(first.etag());
         });
         ObjectInfo second = store.put("k", bytes("hello"));
-        assertThat(second.etag()).isNotEqualTo(first.etag());
+        if (etagChangesOnIdenticalRewrite()) {
+            assertThat(second.etag()).isNotEqualTo(first.etag());
+        }
+        ObjectInfo third = store.put("k", bytes("hello, changed"));
+        assertThat(third.etag()).isNotEqualTo(second.etag());
     }
 
     @Test

@@ -1,0 +1,100 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class SimulateRollbackCommandTest {
+
+    private static String run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            int code = DrCommand.run(args);
+            assertThat(code).as("exit code").isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDocumentedSimulationMeetsTheDetectionTargets() {
+        String out = run("simulate", "rollback", "--baseline-error", "0.01", "--candidate-error", "0.05",
+                "--alpha", "0.05", "--horizon", "20000", "--runs", "10000", "--seed", "1", "--json");
+        JsonNode json = JsonMapper.builder().build().readTree(out);
+        System.out.println(out);
+
+        assertThat(json.get("falseRollbackRate").asDouble()).isLessThanOrEqualTo(0.05);
+        assertThat(json.get("missedRollbackRate").asDouble()).isLessThanOrEqualTo(0.01);
+        assertThat(json.get("meanCallsToRollback").asDouble()).isLessThanOrEqualTo(1.25 * 72.6);
+        assertThat(json.get("medianCallsToRollback").asDouble()).isPositive();
+        assertThat(json.get("p90CallsToRollback").asDouble())
+                .isGreaterThanOrEqualTo(json.get("medianCallsToRollback").asDouble());
+    }
+
+    @Test
+    void theSameSeedGivesTheSameFigures() {
+        String first = run("simulate", "rollback", "--candidate-error", "0.05", "--runs", "300", "--json");
+        String second = run("simulate", "rollback", "--candidate-error", "0.05", "--runs", "300", "--json");
+
+        assertThat(first.replaceAll("\"elapsedMillis\" : \\d+", ""))
+                .isEqualTo(second.replaceAll("\"elapsedMillis\" : \\d+", ""));
+    }
+
+    @Test
+    void withoutJsonTheFiguresArePrintedForAPerson() {
+        String out = run("simulate", "rollback", "--candidate-error", "0.2", "--runs", "200");
+
+        assertThat(out).contains("calls to rollback: mean").contains("false rollbacks");
+    }
+
+    @Test
+    void aGuardFromAConfigFileIsSimulatedWithItsOwnJudge(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("rollback_config.json");
+        java.nio.file.Files.writeString(file, """
+                {"guards": {"checkout": {"judge": {"alpha": 0.01, "regressionRatio": 5}}, "search": {}}}
+                """);
+
+        String out = run("simulate", "rollback", "--config", file.toString(), "--guard", "checkout",
+                "--baseline-error", "0.01", "--candidate-error", "0.05", "--runs", "500", "--json");
+        JsonNode json = JsonMapper.builder().build().readTree(out);
+
+        assertThat(json.get("alpha").asDouble()).isEqualTo(0.01);
+        assertThat(json.get("regressionRatio").asDouble()).isEqualTo(5.0);
+        assertThat(json.get("informationLimit").asDouble()).isGreaterThan(100);
+    }
+
+    @Test
+    void anUnknownGuardInTheConfigIsAFailureNamingTheGuards(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("rollback_config.json");
+        java.nio.file.Files.writeString(file, "{\"guards\": {\"checkout\": {}, \"search\": {}}}");
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = DrCommand.newCommandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+
+        int code = cl.execute("simulate", "rollback", "--config", file.toString(), "--candidate-error", "0.05");
+
+        assertThat(code).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--guard must name one of the guards").contains("checkout, search");
+    }
+
+    @Test
+    void anInvalidAlphaIsAUsageErrorNamingTheField() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = DrCommand.newCommandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("simulate", "rollback", "--candidate-error", "0.05", "--alpha", "1.5");
+
+        assertThat(code).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("alpha must be in (0, 1), but was 1.5");
+    }
+}

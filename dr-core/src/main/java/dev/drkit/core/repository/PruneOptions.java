@@ -1,0 +1,38 @@
+package dev.drkit.core.repository;
+
+import dev.drkit.api.DrException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How {@link Repository#prune} frees space.
+ *
+ * @param gracePeriod packs younger than this are neither deleted nor repacked, since a
+ *     running backup may be about to index them
+ * @param repackThreshold a pack whose unused share exceeds this is repacked, in [0, 1]
+ * @param dryRun whether to only report what would be done
+ */
+public record PruneOptions(Duration gracePeriod, double repackThreshold, boolean dryRun) {
+    /** The default grace period: one hour. */
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
+
+    /**
+     * Validates the options.
+     *
+     * @throws DrException {@code INVALID_ARGUMENT} naming a value out of range
+     */
+    public PruneOptions {
+        Objects.requireNonNull(gracePeriod, "gracePeriod");
+        if (gracePeriod.isNegative()) {
+            throw DrException.invalidArgument("gracePeriod", "must be >= 0", gracePeriod);
+        }
+        if (!(repackThreshold >= 0 && repackThreshold <= 1)) {
+            throw DrException.invalidArgument("repackThreshold", "must be within [0, 1]", repackThreshold);
+        }
+    }
+
+    /** Returns the defaults: one hour of grace, repack packs more than 20% unused. @return the options */
+    public static PruneOptions defaults() {
+        return new PruneOptions(DEFAULT_GRACE, 0.2, false);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.drkit.core.repository;
+
+/**
+ * What {@link Repository#prune} did (or would do, in a dry run).
+ *
+ * @param packsDeleted packs deleted because nothing uses them
+ * @param packsRepacked partly used packs whose live blobs were copied to new packs
+ * @param packsKeptYoung unused or partly used packs kept because they are within the grace period
+ * @param bytesFreed bytes of packs deleted, less the bytes of new packs written
+ * @param dryRun whether nothing was changed
+ */
+public record PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun) {
+}

@@ -1,0 +1,409 @@
+package dev.drkit.core.repository;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.internal.BackupRun;
+import dev.drkit.core.repository.internal.BlobId;
+import dev.drkit.core.repository.internal.Crypto;
+import dev.drkit.core.repository.internal.Engine;
+import dev.drkit.core.repository.internal.KeyRing;
+import dev.drkit.core.repository.internal.Maintenance;
+import dev.drkit.core.repository.internal.RestoreRun;
+import dev.drkit.core.repository.internal.Tree;
+import dev.drkit.core.repository.internal.Verifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backup repository in a {@link SnapshotStore}: content-defined chunks, deduplicated by
+ * keyed hash, compressed with zstd, sealed with AES-256-GCM, written as packs, then an index,
+ * then the snapshot manifest by conditional create.
+ *
+ * <pre>{@code
+ * try (Repository repo = Repository.open(store, password, RepositoryOptions.defaults())) {
+ *     BackupResult r = repo.backup(BackupRequest.of(DirectorySource.of("app", Path.of("/var/app"))));
+ *     repo.restore(r.snapshotId(), Path.of("/tmp/restore"), RestoreOptions.all());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; operations that change the repository take its lock in the store.
+ */
+public final class Repository implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Repository.class);
+
+    private final Engine engine;
+    private final RepositoryOptions options;
+
+    private Repository(Engine engine) {
+        this.engine = engine;
+        this.options = engine.options();
+    }
+
+    /**
+     * Creates a repository in a store that holds none.
+     *
+     * @param store the store
+     * @param password the first password; the caller may clear the array afterwards
+     * @param options the options, including chunk sizes and key derivation
+     * @return the open repository
+     * @throws DrException {@code ALREADY_EXISTS} when the store holds a repository
+     */
+    public static Repository init(SnapshotStore store, char[] password, RepositoryOptions options) {
+        requirePassword(password);
+        return new Repository(Engine.init(store, password, options));
+    }
+
+    /**
+     * Opens a repository.
+     *
+     * @param store the store
+     * @param password a password of one of its keys
+     * @param options the options (chunk sizes come from the repository itself)
+     * @return the open repository
+     * @throws DrException {@code WRONG_PASSWORD} when no key opens (nothing is written);
+     *     {@code NOT_FOUND} when the store holds no repository; {@code INTEGRITY} when its
+     *     configuration is damaged
+     */
+    public static Repository open(SnapshotStore store, char[] password, RepositoryOptions options) {
+        requirePassword(password);
+        return new Repository(Engine.open(store, password, options));
+    }
+
+    /**
+     * Opens a repository with the default options.
+     *
+     * @param store the store
+     * @param password a password of one of its keys
+     * @return the open repository
+     * @throws DrException as {@link #open(SnapshotStore, char[], RepositoryOptions)}
+     */
+    public static Repository open(SnapshotStore store, char[] password) {
+        return open(store, password, RepositoryOptions.defaults());
+    }
+
+    private static void requirePassword(char[] password) {
+        if (password == null || password.length == 0) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "The password must not be empty", "password");
+        }
+    }
+
+    /** Returns the repository's id. @return 32 hex digits */
+    public String id() {
+        return engine.repositoryId();
+    }
+
+    /**
+     * Takes a snapshot of the request's sources as one consistent cut.
+     *
+     * @param request the sources, tags and parent
+     * @return the committed snapshot and what was read and added
+     * @throws DrException {@code IO_FAILURE} when a source cannot be read; {@code LOCKED} when
+     *     a prune holds the repository; a storage failure otherwise. Nothing is committed then.
+     */
+    public BackupResult backup(BackupRequest request) {
+        Objects.requireNonNull(request, "request");
+        return audited("backup", () -> "sources " + request.sources().stream().map(s -> s.name()).toList(), () -> {
+            long start = System.nanoTime();
+            Instant time = options.clock().instant();
+            String host = request.host() != null ? request.host() : options.host();
+            List<String> sourceNames = request.sources().stream().map(s -> s.name()).toList();
+            Snapshot parent = null;
+            if (request.parent() != null) {
+                parent = engine.resolve(request.parent());
+            } else if (request.kind() == BackupKind.INCREMENTAL) {
+                List<Snapshot> all = engine.snapshots();
+                for (int i = all.size() - 1; i >= 0; i--) {
+                    Snapshot s = all.get(i);
+                    if (s.host().equals(host) && s.sources().equals(sourceNames)) {
+                        parent = s;
+                        break;
+                    }
+                }
+            }
+            Tree parentRoot = null;
+            if (parent != null && request.kind() == BackupKind.INCREMENTAL) {
+                parentRoot = engine.loadTree(BlobId.parse(engine.readManifest(parent.id()).tree()));
+            }
+            try (Maintenance.Lock lock = Maintenance.lock(engine, false)) {
+                BackupRun run = new BackupRun(engine, time);
+                BlobId root;
+                try {
+                    root = run.capture(request.sources(), parentRoot);
+                } catch (IOException e) {
+                    run.abort();
+                    throw new DrException(ErrorCode.IO_FAILURE, "Reading a source failed: " + e.getMessage(), null, e);
+                } catch (RuntimeException e) {
+                    run.abort();
+                    throw e;
+                }
+                BackupRun.Stats stats = run.finish();
+                String id = Crypto.randomId();
+                Engine.Manifest manifest = new Engine.Manifest(1, time.toString(), host,
+                        request.tags().stream().sorted().toList(), root.hex(), parent == null ? null : parent.id(),
+                        sourceNames, stats.files(), stats.bytes());
+                run.addStored(engine.writeManifest(id, manifest));
+                stats = run.stats();
+                Snapshot snapshot = new Snapshot(id, time, host, request.tags(), sourceNames,
+                        manifest.parent(), stats.files(), stats.bytes());
+                BackupResult result = new BackupResult(snapshot, stats.filesNew(), stats.filesChanged(),
+                        stats.filesUnchanged(), stats.directories(), stats.bytesRead(), stats.bytesAdded(),
+                        stats.bytesStored(), stats.blobsAdded(), Duration.ofNanos(System.nanoTime() - start));
+                Metrics.backup(options.meters(), result);
+                return result;
+            }
+        }, r -> Map.of("snapshot", r.snapshotId(), "bytesAdded", Long.toString(r.bytesAdded()),
+                "files", Long.toString(r.snapshot().files())));
+    }
+
+    /**
+     * Lists the committed snapshots, oldest first.
+     *
+     * @return the snapshots
+     * @throws DrException {@code INTEGRITY} naming a damaged manifest; a storage failure otherwise
+     */
+    public List<Snapshot> snapshots() {
+        return engine.snapshots();
+    }
+
+    /**
+     * Finds a snapshot by id, unique id prefix or {@code latest}.
+     *
+     * @param idOrPrefix the id, prefix or {@code latest}
+     * @return the snapshot
+     * @throws DrException {@code NOT_FOUND} when none matches; {@code INVALID_ARGUMENT} when ambiguous
+     */
+    public Snapshot snapshot(String idOrPrefix) {
+        return engine.resolve(idOrPrefix);
+    }
+
+    /**
+     * Restores a snapshot, or some of its paths, into a directory; each source becomes a
+     * directory of the target named after it.
+     *
+     * @param snapshotId the snapshot's id, unique prefix or {@code latest}
+     * @param target the directory to restore into
+     * @param restoreOptions what to restore
+     * @return what was restored
+     * @throws DrException {@code UNSAFE_PATH} naming an entry that would leave the target;
+     *     {@code INTEGRITY} naming the files whose data is damaged (all others are restored);
+     *     {@code NOT_FOUND} for an unknown snapshot or path
+     */
+    public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
+        return audited("restore", () -> snapshotId + " -> " + target, () -> {
+            Snapshot snapshot = engine.resolve(snapshotId);
+            BlobId root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
+            RestoreResult result = new RestoreRun(engine, target, restoreOptions).run(root);
+            Metrics.restore(options.meters(), result);
+            return result;
+        }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes())));
+    }
+
+    /**
+     * Opens one file of a snapshot as a stream, without touching the disk; every blob is
+     * checked as it is read.
+     *
+     * @param snapshotId the snapshot's id, unique prefix or {@code latest}
+     * @param path the file's path in the snapshot: {@code source/dir/file}
+     * @return the stream; reading it throws {@code DrException INTEGRITY} on damaged data
+     * @throws DrException {@code NOT_FOUND} when there is no such snapshot or file
+     */
+    public InputStream openEntry(String snapshotId, String path) {
+        Snapshot snapshot = engine.resolve(snapshotId);
+        BlobId root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
+        return RestoreRun.openEntry(engine, root, path);
+    }
+
+    /**
+     * Checks the repository: structure always, data when asked.
+     *
+     * @param verifyOptions how deeply
+     * @return the report, each problem naming its store key
+     */
+    public VerifyReport verify(VerifyOptions verifyOptions) {
+        VerifyReport report = new Verifier(engine).run(verifyOptions);
+        Metrics.verify(options.meters(), report);
+        return report;
+    }
+
+    /**
+     * Removes the snapshots a retention policy does not keep (their data stays until
+     * {@link #prune}).
+     *
+     * @param policy which snapshots to keep
+     * @param dryRun whether to only report
+     * @return what was kept and removed
+     * @throws DrException {@code LOCKED} when another process holds the repository exclusively
+     */
+    public ForgetResult forget(RetentionPolicy policy, boolean dryRun) {
+        return audited("forget", () -> dryRun ? "dry run" : "snapshots",
+                () -> Maintenance.forget(engine, policy, dryRun),
+                r -> Map.of("kept", Integer.toString(r.kept().size()), "removed", Integer.toString(r.removed().size()),
+                        "dryRun", Boolean.toString(dryRun)));
+    }
+
+    /**
+     * Deletes data no snapshot uses and repacks partly used packs, under an exclusive lock.
+     *
+     * @param pruneOptions grace period, repack threshold and dry run
+     * @return what was freed
+     * @throws DrException {@code LOCKED} when another process holds a live lock
+     */
+    public PruneResult prune(PruneOptions pruneOptions) {
+        return audited("prune", () -> "packs", () -> Maintenance.prune(engine, pruneOptions),
+                r -> Map.of("packsDeleted", Integer.toString(r.packsDeleted()),
+                        "packsRepacked", Integer.toString(r.packsRepacked()),
+                        "bytesFreed", Long.toString(r.bytesFreed())));
+    }
+
+    /**
+     * Breaks locks whose owners stopped refreshing them; live locks are kept.
+     *
+     * @return how many stale locks were removed
+     */
+    public int unlockStale() {
+        return Maintenance.breakStaleLocks(engine);
+    }
+
+    /**
+     * Adds a password that opens the repository.
+     *
+     * @param password the new password
+     * @return the new key's id
+     */
+    public String addKey(char[] password) {
+        requirePassword(password);
+        return KeyRing.add(engine.store(), masterKeyCopy(), password, options.kdf(), options.host(),
+                options.clock().instant());
+    }
+
+    /**
+     * Lists the keys.
+     *
+     * @return the keys, the current one marked
+     */
+    public List<KeyInfo> keys() {
+        return KeyRing.list(engine.store(), engine.keyId());
+    }
+
+    /**
+     * Removes a key.
+     *
+     * @param keyId the key's id
+     * @throws DrException {@code NOT_FOUND} for an unknown key; {@code ILLEGAL_STATE} when it is
+     *     the last key, whose removal would make the repository unreadable
+     */
+    public void removeKey(String keyId) {
+        List<KeyInfo> keys = keys();
+        if (keys.stream().noneMatch(k -> k.id().equals(keyId))) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No key '" + keyId + "'", keyId);
+        }
+        if (keys.size() == 1) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "Key '" + keyId
+                    + "' is the last key; add another before removing it", keyId);
+        }
+        engine.store().delete(KeyRing.PREFIX + keyId);
+    }
+
+    private byte[] masterKeyCopy() {
+        return engine.crypto().masterKey();
+    }
+
+    private <T> T audited(String action, Supplier<String> target, Supplier<T> body, java.util.function.Function<T,
+            Map<String, String>> details) {
+        try {
+            T result = body.get();
+            emit(action, target.get(), AuditOutcome.SUCCESS, details.apply(result));
+            return result;
+        } catch (DrException e) {
+            Map<String, String> d = new HashMap<>();
+            d.put("error", e.code().id());
+            d.put("message", e.getMessage());
+            emit(action, target.get(), e.code() == ErrorCode.LOCKED ? AuditOutcome.DENIED : AuditOutcome.FAILURE, d);
+            Metrics.failure(options.meters(), action);
+            throw e;
+        } catch (UncheckedIOException e) {
+            emit(action, target.get(), AuditOutcome.FAILURE, Map.of("error", String.valueOf(e.getMessage())));
+            throw new DrException(ErrorCode.IO_FAILURE, action + " failed: " + e.getMessage(), null, e);
+        }
+    }
+
+    private void emit(String action, String target, AuditOutcome outcome, Map<String, String> details) {
+        if (options.audit() == null) {
+            return;
+        }
+        try {
+            options.audit().append(new AuditEvent(options.clock().instant(), options.actor(), action, target, outcome,
+                    details));
+        } catch (RuntimeException e) {
+            LOG.warn("Audit sink refused the {} event: {}", action, e.toString());
+        }
+    }
+
+    /** Closes the worker threads; the store stays open (its owner closes it). */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Records meters for operations. */
+    private static final class Metrics {
+        static void backup(@Nullable MeterRegistry r, BackupResult b) {
+            if (r == null) {
+                return;
+            }
+            r.timer("dr.backup.duration").record(b.duration());
+            r.counter("dr.backup.bytes.read").increment(b.bytesRead());
+            r.counter("dr.backup.bytes.added").increment(b.bytesAdded());
+            r.counter("dr.backup.bytes.stored").increment(b.bytesStored());
+            r.counter("dr.backup.files", "state", "new").increment(b.filesNew());
+            r.counter("dr.backup.files", "state", "changed").increment(b.filesChanged());
+            r.counter("dr.backup.files", "state", "unchanged").increment(b.filesUnchanged());
+            r.counter("dr.backup.snapshots", "outcome", "success").increment();
+        }
+
+        static void restore(@Nullable MeterRegistry r, RestoreResult res) {
+            if (r == null) {
+                return;
+            }
+            r.timer("dr.restore.duration").record(res.duration());
+            r.counter("dr.restore.bytes").increment(res.bytes());
+            r.counter("dr.restore.files").increment(res.files());
+        }
+
+        static void verify(@Nullable MeterRegistry r, VerifyReport report) {
+            if (r == null) {
+                return;
+            }
+            r.counter("dr.repository.verify", "outcome", report.ok() ? "ok" : "problems").increment();
+            r.counter("dr.repository.verify.problems").increment(report.problems().size());
+        }
+
+        static void failure(@Nullable MeterRegistry r, String action) {
+            if (r == null) {
+                return;
+            }
+            String prefix = action.equals("backup") ? "dr.backup" : action.equals("restore") ? "dr.restore"
+                    : "dr.repository." + action;
+            r.counter(prefix + (action.equals("backup") || action.equals("restore") ? ".failures" : ".failures"))
+                    .increment();
+        }
+    }
+}

@@ -1,0 +1,513 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.ContentOpener;
+import dev.drkit.api.backup.EntryMetadata;
+import dev.drkit.api.backup.EntryType;
+import dev.drkit.api.backup.EntryWriter;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.api.backup.SourceView;
+import dev.drkit.api.store.SnapshotStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One backup: reads and chunks the sources on the calling thread while worker threads hash,
+ * deduplicate, compress and seal the chunks and upload threads write the packs. Memory is
+ * bounded: at most {@link #IN_FLIGHT_BYTES} of chunks wait for workers and at most two packs
+ * wait for the store.
+ */
+public final class BackupRun {
+    /** Bytes of chunks read but not yet packed, at most. */
+    static final int IN_FLIGHT_BYTES = 48 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
+
+    /** What the run did. */
+    public record Stats(long filesNew, long filesChanged, long filesUnchanged, long directories, long bytesRead,
+            long bytesAdded, long bytesStored, long blobsAdded, long files, long bytes) {
+    }
+
+    private final Engine engine;
+    private final SnapshotStore store;
+    private final Crypto crypto;
+    private final Index index;
+    private final ExecutorService workers;
+    private final ExecutorService uploader;
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
+    private final Semaphore packsInFlight = new Semaphore(2);
+    private final Set<BlobId> added = ConcurrentHashMap.newKeySet();
+    private final List<Index.PackRecord> written = Collections.synchronizedList(new ArrayList<>());
+    private final List<Future<?>> uploads = Collections.synchronizedList(new ArrayList<>());
+    private final Object packLock = new Object();
+    private final int packSize;
+    private PackBuilder pack = new PackBuilder();
+    private final ChunkReader reader;
+    private final Instant time;
+
+    private final LongAdder filesNew = new LongAdder();
+    private final LongAdder filesChanged = new LongAdder();
+    private final LongAdder filesUnchanged = new LongAdder();
+    private final LongAdder directories = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesAdded = new LongAdder();
+    private final LongAdder bytesStored = new LongAdder();
+    private final LongAdder blobsAdded = new LongAdder();
+    private final LongAdder files = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+
+    /**
+     * Prepares a run.
+     *
+     * @param engine the open repository
+     * @param time the snapshot's time, used for directories without metadata
+     */
+    public BackupRun(Engine engine, Instant time) {
+        this.engine = engine;
+        this.store = engine.store();
+        this.crypto = engine.crypto();
+        this.index = engine.index();
+        this.workers = engine.pool();
+        this.uploader = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-upload"));
+        this.packSize = engine.options().packSize();
+        this.reader = new ChunkReader(engine.chunker());
+        this.time = time;
+    }
+
+    /**
+     * Captures the sources as one consistent cut: begins every source, writes each view,
+     * closes them all, and returns the root tree's id.
+     *
+     * @param sources the sources
+     * @param parentRoot the parent snapshot's root tree for unchanged-file detection, or {@code null}
+     * @return the root tree's id
+     * @throws IOException when a source fails
+     */
+    public BlobId capture(List<SnapshotSource> sources, @Nullable Tree parentRoot) throws IOException {
+        List<SourceView> views = new ArrayList<>();
+        try {
+            for (SnapshotSource source : sources) {
+                views.add(source.begin());
+            }
+            Dir root = new Dir(null);
+            for (int i = 0; i < sources.size(); i++) {
+                String name = sources.get(i).name();
+                Dir dir = new Dir(EntryMetadata.file(0, time));
+                root.children.put(name, dir);
+                Tree.Node parentNode = parentRoot == null ? null : parentRoot.find(name);
+                BlobId parentTree = parentNode != null && Tree.Node.DIR.equals(parentNode.type())
+                        ? BlobId.parse(parentNode.subtree()) : null;
+                views.get(i).writeTo(new Writer(dir, parentTree));
+            }
+            closeAll(views);
+            views.clear();
+            return writeTree(root, null);
+        } finally {
+            closeAll(views);
+        }
+    }
+
+    private static void closeAll(List<SourceView> views) {
+        for (SourceView view : views) {
+            try {
+                view.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Closing a source view failed: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Flushes the last pack, waits for every upload and writes the index file.
+     *
+     * @return the run's figures
+     */
+    public Stats finish() {
+        PackBuilder last;
+        synchronized (packLock) {
+            last = pack;
+            pack = new PackBuilder();
+        }
+        if (!last.entries.isEmpty()) {
+            upload(last);
+        }
+        awaitUploads();
+        uploader.shutdown();
+        if (!written.isEmpty()) {
+            bytesStored.add(engine.writeIndex(new ArrayList<>(written)));
+        }
+        return stats();
+    }
+
+    /** Abandons the run; uploaded packs stay unindexed until prune removes them. */
+    public void abort() {
+        uploader.shutdownNow();
+    }
+
+    /** Returns the figures so far. @return the stats */
+    public Stats stats() {
+        return new Stats(filesNew.sum(), filesChanged.sum(), filesUnchanged.sum(), directories.sum(), bytesRead.sum(),
+                bytesAdded.sum(), bytesStored.sum(), blobsAdded.sum(), files.sum(), bytes.sum());
+    }
+
+    /** Adds bytes written outside the run, such as the manifest. @param n bytes */
+    public void addStored(long n) {
+        bytesStored.add(n);
+    }
+
+    private void awaitUploads() {
+        List<Future<?>> pending;
+        synchronized (uploads) {
+            pending = new ArrayList<>(uploads);
+        }
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re
+                        : new DrException(ErrorCode.IO_FAILURE, "Pack upload failed", null, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DrException(ErrorCode.CANCELLED, "Interrupted while uploading packs", null, e);
+            }
+        }
+    }
+
+    private CompletableFuture<BlobId> submitData(byte[] chunk) {
+        try {
+            inFlight.acquire(chunk.length);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Backup interrupted", null, e);
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    BlobId id = crypto.blobId(chunk, 0, chunk.length);
+                    storeBlob(BlobType.DATA, id, chunk);
+                    return id;
+                } finally {
+                    inFlight.release(chunk.length);
+                }
+            }, workers);
+        } catch (RuntimeException e) {
+            inFlight.release(chunk.length);
+            throw e;
+        }
+    }
+
+    private void storeBlob(BlobType type, BlobId id, byte[] data) {
+        if (index.contains(id) || !added.add(id)) {
+            return;
+        }
+        byte[] sealed = crypto.packBlob(data);
+        bytesAdded.add(data.length);
+        blobsAdded.increment();
+        PackBuilder full = null;
+        synchronized (packLock) {
+            pack.add(type, id, sealed, data.length);
+            if (pack.size >= packSize) {
+                full = pack;
+                pack = new PackBuilder();
+            }
+        }
+        if (full != null) {
+            upload(full);
+        }
+    }
+
+    private void upload(PackBuilder full) {
+        byte[] trailer = Packs.trailer(crypto, full.entries);
+        byte[] bytes = new byte[full.size + trailer.length];
+        int at = 0;
+        for (byte[] blob : full.blobs) {
+            System.arraycopy(blob, 0, bytes, at, blob.length);
+            at += blob.length;
+        }
+        full.blobs.clear();
+        System.arraycopy(trailer, 0, bytes, at, trailer.length);
+        String packId = Packs.sha256(bytes, bytes.length);
+        Index.PackRecord record = new Index.PackRecord(packId, List.copyOf(full.entries));
+        try {
+            packsInFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Backup interrupted", null, e);
+        }
+        uploads.add(uploader.submit(() -> {
+            try {
+                store.put(Packs.key(packId), bytes);
+                bytesStored.add(bytes.length);
+                written.add(record);
+            } finally {
+                packsInFlight.release();
+            }
+        }));
+    }
+
+    private BlobId writeTree(Dir dir, @Nullable String path) {
+        List<Tree.Node> nodes = new ArrayList<>(dir.children.size());
+        for (Map.Entry<String, Object> child : dir.children.entrySet()) {
+            String name = child.getKey();
+            String childPath = path == null ? name : path + "/" + name;
+            Object value = child.getValue();
+            if (value instanceof Dir sub) {
+                BlobId subtree = writeTree(sub, childPath);
+                EntryMetadata m = sub.meta;
+                directories.increment();
+                nodes.add(new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(),
+                        m.mode(), m.inode(), null, subtree.hex(), null));
+            } else if (value instanceof FileEntry file) {
+                List<String> content = new ArrayList<>(file.parts.size());
+                for (CompletableFuture<BlobId> part : file.parts) {
+                    content.add(join(part, childPath).hex());
+                }
+                if (file.reused != null) {
+                    content = file.reused;
+                }
+                EntryMetadata m = file.meta;
+                files.increment();
+                bytes.add(file.size);
+                nodes.add(new Tree.Node(name, Tree.Node.FILE, file.size, m.modified().getEpochSecond(),
+                        m.modified().getNano(), m.mode(), m.inode(), content, null, null));
+            } else {
+                LinkEntry link = (LinkEntry) value;
+                EntryMetadata m = link.meta;
+                nodes.add(new Tree.Node(name, Tree.Node.SYMLINK, 0, m.modified().getEpochSecond(),
+                        m.modified().getNano(), m.mode(), m.inode(), null, null, link.target));
+            }
+        }
+        byte[] json = new Tree(nodes).encode();
+        BlobId id = crypto.blobId(json, 0, json.length);
+        storeBlob(BlobType.TREE, id, json);
+        return id;
+    }
+
+    private static BlobId join(CompletableFuture<BlobId> part, String path) {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof DrException dr) {
+                throw dr;
+            }
+            throw new DrException(ErrorCode.IO_FAILURE, "Storing a chunk of " + path + " failed", path, cause);
+        }
+    }
+
+    /** The sealed blobs of the pack being filled. */
+    private static final class PackBuilder {
+        final List<byte[]> blobs = new ArrayList<>();
+        final List<PackEntry> entries = new ArrayList<>();
+        int size;
+
+        void add(BlobType type, BlobId id, byte[] sealed, int rawLength) {
+            entries.add(new PackEntry(id, type, size, sealed.length, rawLength));
+            blobs.add(sealed);
+            size += sealed.length;
+        }
+    }
+
+    /** A directory being captured. */
+    private static final class Dir {
+        final Map<String, Object> children = new TreeMap<>();
+        EntryMetadata meta;
+
+        Dir(@Nullable EntryMetadata meta) {
+            this.meta = meta == null ? EntryMetadata.file(0, Instant.EPOCH) : meta;
+        }
+    }
+
+    /** A file being captured. */
+    private static final class FileEntry {
+        final EntryMetadata meta;
+        final List<CompletableFuture<BlobId>> parts = new ArrayList<>();
+        @Nullable List<String> reused;
+        long size;
+
+        FileEntry(EntryMetadata meta) {
+            this.meta = meta;
+        }
+    }
+
+    /** A symbolic link being captured. */
+    private record LinkEntry(String target, EntryMetadata meta) {
+    }
+
+    /** Receives one source's entries and builds its directory tree. */
+    private final class Writer implements EntryWriter {
+        private final Dir root;
+        private final @Nullable BlobId parentTree;
+
+        Writer(Dir root, @Nullable BlobId parentTree) {
+            this.root = root;
+            this.parentTree = parentTree;
+        }
+
+        @Override
+        public void directory(String path, EntryMetadata metadata) {
+            requireType(metadata, EntryType.DIRECTORY, path);
+            if (path.isEmpty()) {
+                root.meta = metadata;
+                return;
+            }
+            String[] segments = split(path);
+            Dir parent = parentDir(segments, path);
+            String name = segments[segments.length - 1];
+            Object existing = parent.children.get(name);
+            if (existing instanceof Dir dir) {
+                dir.meta = metadata;
+            } else if (existing == null) {
+                parent.children.put(name, new Dir(metadata));
+            } else {
+                throw conflict(path);
+            }
+        }
+
+        @Override
+        public void file(String path, EntryMetadata metadata, ContentOpener content) throws IOException {
+            requireType(metadata, EntryType.FILE, path);
+            String[] segments = split(path);
+            Dir parent = parentDir(segments, path);
+            String name = segments[segments.length - 1];
+            if (parent.children.containsKey(name)) {
+                throw conflict(path);
+            }
+            FileEntry file = new FileEntry(metadata);
+            parent.children.put(name, file);
+            Tree.Node previous = previous(segments);
+            if (previous != null && unchanged(previous, metadata)) {
+                file.reused = previous.content();
+                file.size = previous.size();
+                filesUnchanged.increment();
+                return;
+            }
+            (previous == null ? filesNew : filesChanged).increment();
+            try (InputStream in = content.open()) {
+                reader.reset(in);
+                for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
+                    file.parts.add(submitData(chunk));
+                }
+                file.size = reader.bytesRead();
+                bytesRead.add(file.size);
+            }
+        }
+
+        @Override
+        public void symlink(String path, String target, EntryMetadata metadata) {
+            requireType(metadata, EntryType.SYMLINK, path);
+            String[] segments = split(path);
+            Dir parent = parentDir(segments, path);
+            String name = segments[segments.length - 1];
+            if (parent.children.containsKey(name)) {
+                throw conflict(path);
+            }
+            parent.children.put(name, new LinkEntry(target, metadata));
+        }
+
+        private boolean unchanged(Tree.Node node, EntryMetadata m) {
+            if (!Tree.Node.FILE.equals(node.type()) || node.size() != m.size()
+                    || node.mtime() != m.modified().getEpochSecond() || node.mtimeNanos() != m.modified().getNano()
+                    || node.inode() != m.inode() || node.content() == null) {
+                return false;
+            }
+            for (String hex : node.content()) {
+                if (!index.contains(BlobId.parse(hex))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Tree.@Nullable Node previous(String[] segments) {
+            if (parentTree == null) {
+                return null;
+            }
+            try {
+                BlobId tree = parentTree;
+                for (int i = 0; i < segments.length - 1; i++) {
+                    Tree.Node dir = engine.loadTree(tree).find(segments[i]);
+                    if (dir == null || !Tree.Node.DIR.equals(dir.type())) {
+                        return null;
+                    }
+                    tree = BlobId.parse(dir.subtree());
+                }
+                return engine.loadTree(tree).find(segments[segments.length - 1]);
+            } catch (DrException e) {
+                LOG.debug("Parent snapshot unreadable at {}: {}", String.join("/", segments), e.toString());
+                return null;
+            }
+        }
+
+        private Dir parentDir(String[] segments, String path) {
+            Dir dir = root;
+            for (int i = 0; i < segments.length - 1; i++) {
+                Object child = dir.children.get(segments[i]);
+                if (child == null) {
+                    Dir created = new Dir(EntryMetadata.file(0, time));
+                    dir.children.put(segments[i], created);
+                    dir = created;
+                } else if (child instanceof Dir d) {
+                    dir = d;
+                } else {
+                    throw conflict(path);
+                }
+            }
+            return dir;
+        }
+    }
+
+    private static DrException conflict(String path) {
+        return new DrException(ErrorCode.INVALID_ARGUMENT, "Entry '" + path
+                + "' was written twice, or below something that is not a directory", path);
+    }
+
+    private static void requireType(EntryMetadata metadata, EntryType type, String path) {
+        if (metadata.type() != type) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Entry '" + path + "' has metadata of type "
+                    + metadata.type() + ", expected " + type, path);
+        }
+    }
+
+    /**
+     * Splits and checks an entry path.
+     *
+     * @param path a relative {@code /}-separated path
+     * @return its segments
+     * @throws DrException {@code UNSAFE_PATH} for an absolute path or an empty, {@code .} or
+     *     {@code ..} segment
+     */
+    static String[] split(String path) {
+        if (path.isEmpty() || path.startsWith("/")) {
+            throw new DrException(ErrorCode.UNSAFE_PATH, "Entry path '" + path + "' must be relative and not empty",
+                    path);
+        }
+        String[] segments = path.split("/", -1);
+        for (String s : segments) {
+            if (s.isEmpty() || s.equals(".") || s.equals("..") || s.indexOf('\0') >= 0) {
+                throw new DrException(ErrorCode.UNSAFE_PATH, "Entry path '" + path
+                        + "' has an empty, '.' or '..' segment", path);
+            }
+        }
+        return segments;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.drkit.core.repository.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a stream into content-defined chunks with a reused buffer, so that memory does not
+ * grow with the stream's length. Not thread-safe; reuse one per thread with {@link #reset}.
+ */
+public final class ChunkReader {
+    private final FastCdc cdc;
+    private final byte[] buf;
+    private InputStream in = InputStream.nullInputStream();
+    private int start;
+    private int end;
+    private boolean eof = true;
+    private long bytesRead;
+
+    /**
+     * Creates a reader.
+     *
+     * @param cdc the chunker
+     */
+    public ChunkReader(FastCdc cdc) {
+        this.cdc = cdc;
+        this.buf = new byte[Math.max(cdc.maxSize() * 2, 1 << 20)];
+    }
+
+    /**
+     * Starts reading another stream; the caller closes it.
+     *
+     * @param stream the stream
+     */
+    public void reset(InputStream stream) {
+        this.in = stream;
+        this.start = 0;
+        this.end = 0;
+        this.eof = false;
+        this.bytesRead = 0;
+    }
+
+    /**
+     * Returns how many bytes were read from the current stream.
+     *
+     * @return the count
+     */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /**
+     * Returns the next chunk as a fresh array, or {@code null} at the end of the stream.
+     *
+     * @return the chunk's bytes, or {@code null}
+     * @throws IOException when the stream fails
+     */
+    public byte[] next() throws IOException {
+        if (end - start < cdc.maxSize() && !eof) {
+            fill();
+        }
+        int available = end - start;
+        if (available == 0) {
+            return null;
+        }
+        int length = cdc.cut(buf, start, available);
+        byte[] chunk = Arrays.copyOfRange(buf, start, start + length);
+        start += length;
+        return chunk;
+    }
+
+    private void fill() throws IOException {
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        while (end < buf.length) {
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) {
+                eof = true;
+                return;
+            }
+            end += n;
+            bytesRead += n;
+        }
+    }
+}

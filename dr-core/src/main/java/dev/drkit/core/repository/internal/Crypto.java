@@ -1,0 +1,322 @@
+package dev.drkit.core.repository.internal;
+
+import com.github.luben.zstd.Zstd;
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The repository's keys and what they do: keyed blob ids (HMAC-SHA-256), AES-256-GCM sealing
+ * with a random 96-bit nonce, and zstd compression with a raw fallback. Thread-safe: ciphers
+ * and MACs are kept per thread.
+ *
+ * <p>A sealed object is {@code nonce(12) || ciphertext || tag(16)}. A packed blob's plaintext
+ * starts with one byte: 0 for raw data, 1 for zstd data.
+ */
+public final class Crypto {
+    /** Bytes a sealed object adds to its plaintext. */
+    public static final int OVERHEAD = 12 + 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    static {
+        // zstd-jni unpacks its native library into java.io.tmpdir, which must exist.
+        try {
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+        } catch (java.io.IOException | RuntimeException e) {
+            // the library load reports the problem itself
+        }
+        warmUp();
+    }
+
+    /**
+     * Gets the JIT to compile the AES-GCM paths early, on a background thread: the JDK's GCM
+     * runs at about 100 MB/s until its callers are compiled, which large blobs alone take
+     * hundreds of megabytes to bring about. A few thousand tiny operations take about 0.1 s.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                byte[] buf = new byte[256];
+                byte[] out = new byte[256 + 16];
+                byte[] iv = new byte[12];
+                for (int i = 0; i < 3000; i++) {
+                    iv[0] = (byte) i;
+                    iv[1] = (byte) (i >>> 8);
+                    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    int o = 0;
+                    for (int off = 0; off < buf.length; off += 32) {
+                        o += cipher.update(buf, off, 32, out, o);
+                    }
+                    o += cipher.doFinal(out, o);
+                    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    cipher.doFinal(out, 0, o);
+                }
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // only a warm-up
+            }
+        }, "dr-crypto-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private final SecretKeySpec encKey;
+    private final SecretKeySpec macKey;
+    private final int zstdLevel;
+    private final byte[] master;
+    private final ThreadLocal<Mac> macs;
+
+    /**
+     * Creates the operations for a master key.
+     *
+     * @param master 64 bytes: the AES key, then the MAC key
+     * @param zstdLevel the compression level
+     */
+    public Crypto(byte[] master, int zstdLevel) {
+        if (master.length != 64) {
+            throw new IllegalArgumentException("A master key has 64 bytes");
+        }
+        this.master = master.clone();
+        this.encKey = new SecretKeySpec(master, 0, 32, "AES");
+        this.macKey = new SecretKeySpec(master, 32, 32, "HmacSHA256");
+        this.zstdLevel = zstdLevel;
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(macKey);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * Returns a copy of the 64-byte master key, for wrapping it with another password.
+     *
+     * @return the key
+     */
+    public byte[] masterKey() {
+        return master.clone();
+    }
+
+    /**
+     * Returns fresh random bytes.
+     *
+     * @param n how many
+     * @return the bytes
+     */
+    public static byte[] random(int n) {
+        byte[] out = new byte[n];
+        RANDOM.nextBytes(out);
+        return out;
+    }
+
+    /**
+     * Returns a random 128-bit id as 32 hex digits, for index, snapshot, key and lock names.
+     *
+     * @return the id
+     */
+    public static String randomId() {
+        return java.util.HexFormat.of().formatHex(random(16));
+    }
+
+    /**
+     * Computes the keyed id of content.
+     *
+     * @param data the content
+     * @param offset where it starts
+     * @param length its length
+     * @return the id
+     */
+    public BlobId blobId(byte[] data, int offset, int length) {
+        Mac mac = macs.get();
+        mac.update(data, offset, length);
+        return BlobId.wrap(mac.doFinal());
+    }
+
+    /**
+     * Seals plaintext.
+     *
+     * @param plain the plaintext
+     * @param offset where it starts
+     * @param length its length
+     * @return nonce, ciphertext and tag
+     */
+    public byte[] seal(byte[] plain, int offset, int length) {
+        return seal(encKey, plain, offset, length);
+    }
+
+    /**
+     * Opens a sealed object.
+     *
+     * @param sealed nonce, ciphertext and tag
+     * @param offset where it starts
+     * @param length its length
+     * @param what the key or name to blame on failure
+     * @return the plaintext
+     * @throws DrException {@code INTEGRITY} naming {@code what} when authentication fails
+     */
+    public byte[] open(byte[] sealed, int offset, int length, String what) {
+        return open(encKey, sealed, offset, length, what);
+    }
+
+    static byte[] seal(SecretKeySpec key, byte[] plain, int offset, int length) {
+        byte[] out = new byte[12 + length + 16];
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 0, 12);
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, out, 0, 12));
+            cipher.doFinal(plain, offset, length, out, 12);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM sealing failed", e);
+        }
+    }
+
+    static byte[] open(SecretKeySpec key, byte[] sealed, int offset, int length, String what) {
+        if (length < OVERHEAD) {
+            throw new DrException(ErrorCode.INTEGRITY, "Sealed data of " + what + " is truncated", what);
+        }
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, sealed, offset, 12));
+            return cipher.doFinal(sealed, offset + 12, length - 12);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "Authentication of " + what + " failed: the data was altered",
+                    what, e);
+        } catch (GeneralSecurityException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "Cannot decrypt " + what, what, e);
+        }
+    }
+
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(Crypto::newCipher);
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Compresses a blob's content when that makes it smaller and seals it.
+     *
+     * @param data the content
+     * @return the sealed blob
+     */
+    public byte[] packBlob(byte[] data) {
+        if (data.length >= 64) {
+            Scratch scratch = SCRATCH.get();
+            byte[] out = scratch.output(data.length);
+            long n = scratch.compressor(zstdLevel).compressByteArray(out, 0, out.length, data, 0, data.length);
+            if (!Zstd.isError(n) && n + 1 < data.length) {
+                return seal((byte) 1, out, 0, (int) n);
+            }
+        }
+        return seal((byte) 0, data, 0, data.length);
+    }
+
+    /** Seals one prefix byte followed by {@code length} bytes of {@code data}, without copying them. */
+    private byte[] seal(byte prefix, byte[] data, int offset, int length) {
+        byte[] out = new byte[12 + 1 + length + 16];
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 0, 12);
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
+            int o = 12 + cipher.update(new byte[] {prefix}, 0, 1, out, 12);
+            o += cipher.update(data, offset, length, out, o);
+            cipher.doFinal(out, o);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM sealing failed", e);
+        }
+    }
+
+    /** Per-thread compression contexts and buffers, reused across blobs. */
+    private static final class Scratch {
+        private com.github.luben.zstd.ZstdCompressCtx compressor;
+        private int level = -1;
+        private com.github.luben.zstd.ZstdDecompressCtx decompressor;
+        private byte[] output = new byte[0];
+
+        com.github.luben.zstd.ZstdCompressCtx compressor(int wanted) {
+            if (compressor == null || level != wanted) {
+                compressor = new com.github.luben.zstd.ZstdCompressCtx();
+                compressor.setLevel(wanted);
+                level = wanted;
+            }
+            return compressor;
+        }
+
+        com.github.luben.zstd.ZstdDecompressCtx decompressor() {
+            if (decompressor == null) {
+                decompressor = new com.github.luben.zstd.ZstdDecompressCtx();
+            }
+            return decompressor;
+        }
+
+        byte[] output(int length) {
+            int bound = (int) Zstd.compressBound(length);
+            if (output.length < bound) {
+                output = new byte[Math.max(bound, output.length * 2)];
+            }
+            return output;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * Opens a packed blob and checks that its content has the expected id.
+     *
+     * @param sealed the buffer holding the sealed blob
+     * @param offset where it starts
+     * @param length its sealed length
+     * @param rawLength its content length
+     * @param expected the id it must have
+     * @param what the key to blame on failure
+     * @return the content
+     * @throws DrException {@code INTEGRITY} naming {@code what} when the blob is altered
+     */
+    public byte[] unpackBlob(byte[] sealed, int offset, int length, int rawLength, BlobId expected, String what) {
+        byte[] plain = open(sealed, offset, length, what);
+        byte[] data;
+        if (plain.length >= 1 && plain[0] == 0) {
+            data = Arrays.copyOfRange(plain, 1, plain.length);
+        } else if (plain.length >= 1 && plain[0] == 1) {
+            data = new byte[rawLength];
+            long n;
+            try {
+                n = SCRATCH.get().decompressor().decompressByteArray(data, 0, rawLength, plain, 1, plain.length - 1);
+            } catch (RuntimeException e) {
+                n = -1;
+            }
+            if (n != rawLength) {
+                throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                        + " does not decompress to its recorded length", what);
+            }
+        } else {
+            throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                    + " has an unknown encoding", what);
+        }
+        if (data.length != rawLength || !blobId(data, 0, data.length).equals(expected)) {
+            throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                    + " does not match its id", what);
+        }
+        return data;
+    }
+}

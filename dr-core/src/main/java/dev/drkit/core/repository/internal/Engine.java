@@ -1,0 +1,354 @@
+package dev.drkit.core.repository.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.repository.Snapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An open repository: its store, keys, configuration, index and worker threads; the shared
+ * ground of backup, restore, verify and prune. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+    /** The key of the repository's configuration. */
+    public static final String CONFIG = "config";
+    /** The key prefix of snapshot manifests. */
+    public static final String SNAPSHOTS = "snapshots/";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** The repository configuration, sealed with the master key. */
+    record Config(int version, String id, int minChunk, int avgChunk, int maxChunk, int normalization,
+            String created) {
+    }
+
+    /** A snapshot manifest, sealed with the master key. */
+    public record Manifest(int version, String time, String host, List<String> tags, String tree,
+            @Nullable String parent, List<String> sources, long files, long bytes) {
+    }
+
+    private final SnapshotStore store;
+    private final RepositoryOptions options;
+    private final Crypto crypto;
+    private final FastCdc cdc;
+    private final String repositoryId;
+    private final String keyId;
+    private final ExecutorService pool;
+    private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(4096).build();
+    private volatile Index index;
+
+    private Engine(SnapshotStore store, RepositoryOptions options, byte[] master, Config config, String keyId) {
+        this.store = store;
+        this.options = options;
+        this.crypto = new Crypto(master, options.zstdLevel());
+        this.cdc = new FastCdc(config.minChunk(), config.avgChunk(), config.maxChunk(), config.normalization());
+        this.repositoryId = config.id();
+        this.keyId = keyId;
+        this.pool = Executors.newFixedThreadPool(options.threads(), daemonThreads("dr-repository"));
+        this.index = new Index();
+    }
+
+    /**
+     * Creates a repository in an empty store.
+     *
+     * @param store the store
+     * @param password the first password
+     * @param options the options
+     * @return the open repository
+     * @throws DrException {@code ALREADY_EXISTS} when the store holds a repository
+     */
+    public static Engine init(SnapshotStore store, char[] password, RepositoryOptions options) {
+        if (store.stat(CONFIG).isPresent()) {
+            throw new DrException(ErrorCode.ALREADY_EXISTS, "A repository exists already at " + store.describe(),
+                    store.describe());
+        }
+        byte[] master = Crypto.random(64);
+        Instant now = options.clock().instant();
+        Config config = new Config(1, Crypto.randomId(), options.minChunk(), options.avgChunk(), options.maxChunk(),
+                1, now.toString());
+        String keyId = KeyRing.add(store, master, password, options.kdf(), options.host(), now);
+        Crypto crypto = new Crypto(master, options.zstdLevel());
+        byte[] plain = JSON.writeValueAsBytes(config);
+        if (store.putIfAbsent(CONFIG, crypto.seal(plain, 0, plain.length)).isEmpty()) {
+            store.delete(KeyRing.PREFIX + keyId);
+            throw new DrException(ErrorCode.ALREADY_EXISTS, "A repository exists already at " + store.describe(),
+                    store.describe());
+        }
+        return new Engine(store, options, master, config, keyId);
+    }
+
+    /**
+     * Opens a repository.
+     *
+     * @param store the store
+     * @param password a password of one of its keys
+     * @param options the options
+     * @return the open repository
+     * @throws DrException {@code WRONG_PASSWORD} when no key opens; {@code NOT_FOUND} when
+     *     the store holds no repository
+     */
+    public static Engine open(SnapshotStore store, char[] password, RepositoryOptions options) {
+        if (store.stat(CONFIG).isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(), store.describe());
+        }
+        KeyRing.Opened opened = KeyRing.open(store, password);
+        Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
+        byte[] sealed = store.get(CONFIG);
+        Config config;
+        try {
+            config = JSON.readValue(crypto.open(sealed, 0, sealed.length, CONFIG), Config.class);
+        } catch (DrException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "The repository configuration is malformed", CONFIG, e);
+        }
+        Engine engine = new Engine(store, options, opened.master(), config, opened.keyId());
+        Arrays.fill(opened.master(), (byte) 0);
+        engine.reloadIndex();
+        return engine;
+    }
+
+    /** Reloads the index from the store. */
+    public void reloadIndex() {
+        this.index = Index.load(store, crypto, pool);
+    }
+
+    /**
+     * Replaces the index with one loaded elsewhere.
+     *
+     * @param loaded the index
+     */
+    public void reloadIndexFrom(Index loaded) {
+        this.index = loaded;
+    }
+
+    /** Returns the store. @return the store */
+    public SnapshotStore store() {
+        return store;
+    }
+
+    /** Returns the options. @return the options */
+    public RepositoryOptions options() {
+        return options;
+    }
+
+    /** Returns the keys. @return the crypto */
+    public Crypto crypto() {
+        return crypto;
+    }
+
+    /** Returns the chunker. @return the chunker */
+    public FastCdc chunker() {
+        return cdc;
+    }
+
+    /** Returns the current index. @return the index */
+    public Index index() {
+        return index;
+    }
+
+    /** Returns the worker pool. @return the pool */
+    public ExecutorService pool() {
+        return pool;
+    }
+
+    /** Returns the repository id. @return the id */
+    public String repositoryId() {
+        return repositoryId;
+    }
+
+    /** Returns the id of the key that opened the repository. @return the id */
+    public String keyId() {
+        return keyId;
+    }
+
+    /**
+     * Reads one blob and checks its id.
+     *
+     * @param id the blob
+     * @return its content
+     * @throws DrException {@code NOT_FOUND} when the blob is not indexed; {@code INTEGRITY}
+     *     naming the pack when it is damaged
+     */
+    public byte[] readBlob(BlobId id) {
+        Index.Location loc = index.find(id);
+        if (loc == null) {
+            throw new DrException(ErrorCode.NOT_FOUND, "Blob " + id.hex() + " is not in the index", id.hex());
+        }
+        String key = Packs.key(loc.packId());
+        PackEntry e = loc.entry();
+        byte[] sealed = store.get(key, e.offset(), e.length());
+        if (sealed.length != e.length()) {
+            throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
+        }
+        return crypto.unpackBlob(sealed, 0, sealed.length, e.rawLength(), id, key);
+    }
+
+    /**
+     * Loads a tree, from a bounded cache when possible.
+     *
+     * @param id the tree's blob id
+     * @return the tree
+     * @throws DrException {@code INTEGRITY} or {@code UNSAFE_PATH} for a damaged or hostile tree
+     */
+    public Tree loadTree(BlobId id) {
+        Tree cached = trees.getIfPresent(id);
+        if (cached != null) {
+            return cached;
+        }
+        Tree tree = Tree.decode(readBlob(id), "tree " + id.hex());
+        trees.put(id, tree);
+        return tree;
+    }
+
+    /**
+     * Seals and stores a snapshot manifest with a conditional create: the commit point.
+     *
+     * @param id the snapshot id
+     * @param manifest the manifest
+     * @return the bytes written
+     */
+    public long writeManifest(String id, Manifest manifest) {
+        byte[] plain = JSON.writeValueAsBytes(manifest);
+        byte[] sealed = crypto.seal(plain, 0, plain.length);
+        if (store.putIfAbsent(SNAPSHOTS + id, sealed).isEmpty()) {
+            throw new DrException(ErrorCode.ALREADY_EXISTS, "Snapshot " + id + " exists already", SNAPSHOTS + id);
+        }
+        return sealed.length;
+    }
+
+    /**
+     * Reads a snapshot manifest.
+     *
+     * @param id the snapshot id
+     * @return the manifest
+     * @throws DrException {@code NOT_FOUND} or {@code INTEGRITY} naming its key
+     */
+    public Manifest readManifest(String id) {
+        String key = SNAPSHOTS + id;
+        byte[] sealed = store.get(key);
+        byte[] plain = crypto.open(sealed, 0, sealed.length, key);
+        try {
+            Manifest m = JSON.readValue(plain, Manifest.class);
+            if (m.tree() == null || m.sources() == null || m.time() == null) {
+                throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key + " is malformed", key);
+            }
+            return m;
+        } catch (DrException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key + " is malformed", key, e);
+        }
+    }
+
+    /**
+     * Lists the committed snapshots, oldest first.
+     *
+     * @return the snapshots
+     */
+    public List<Snapshot> snapshots() {
+        List<String> ids = store.list(SNAPSHOTS).map(ObjectInfo::key).map(k -> k.substring(SNAPSHOTS.length()))
+                .toList();
+        List<Future<Manifest>> manifests = new ArrayList<>();
+        for (String id : ids) {
+            manifests.add(pool.submit(() -> readManifest(id)));
+        }
+        List<Snapshot> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Manifest m;
+            try {
+                m = manifests.get(i).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.NOT_FOUND) {
+                    continue;
+                }
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DrException(ErrorCode.CANCELLED, "Interrupted while listing snapshots", null, e);
+            }
+            out.add(toSnapshot(ids.get(i), m));
+        }
+        out.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
+        return out;
+    }
+
+    static Snapshot toSnapshot(String id, Manifest m) {
+        return new Snapshot(id, Instant.parse(m.time()), m.host(), new LinkedHashSet<>(m.tags()), m.sources(),
+                m.parent(), m.files(), m.bytes());
+    }
+
+    /**
+     * Finds a snapshot by id, unique id prefix, or {@code latest}.
+     *
+     * @param idOrPrefix the id, a prefix of at least 4 hex digits, or {@code latest}
+     * @return the snapshot
+     * @throws DrException {@code NOT_FOUND} when none matches; {@code INVALID_ARGUMENT} when
+     *     the prefix is ambiguous
+     */
+    public Snapshot resolve(String idOrPrefix) {
+        List<Snapshot> all = snapshots();
+        if (idOrPrefix.equals("latest")) {
+            if (all.isEmpty()) {
+                throw new DrException(ErrorCode.NOT_FOUND, "The repository has no snapshots", "latest");
+            }
+            return all.get(all.size() - 1);
+        }
+        List<Snapshot> matches = all.stream().filter(s -> s.id().startsWith(idOrPrefix)).toList();
+        if (matches.isEmpty() || idOrPrefix.isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No snapshot '" + idOrPrefix + "'", idOrPrefix);
+        }
+        if (matches.size() > 1) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Snapshot prefix '" + idOrPrefix + "' is ambiguous ("
+                    + matches.size() + " snapshots)", idOrPrefix);
+        }
+        return matches.get(0);
+    }
+
+    /**
+     * Writes an index file for packs.
+     *
+     * @param records the packs
+     * @return the bytes written
+     */
+    public long writeIndex(List<Index.PackRecord> records) {
+        byte[] sealed = Index.encode(crypto, records);
+        String id = Crypto.randomId();
+        store.put(Index.PREFIX + id, sealed);
+        index.files().add(id);
+        for (Index.PackRecord r : records) {
+            index.add(r);
+        }
+        return sealed.length;
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

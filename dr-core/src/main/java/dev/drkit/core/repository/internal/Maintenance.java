@@ -1,0 +1,408 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.ForgetResult;
+import dev.drkit.core.repository.PruneOptions;
+import dev.drkit.core.repository.PruneResult;
+import dev.drkit.core.repository.Snapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/** Locks, retention ({@code forget}) and garbage collection ({@code prune}). */
+public final class Maintenance {
+    /** The key prefix of locks. */
+    public static final String LOCKS = "locks/";
+    /** How long a lock lives without a refresh. */
+    static final Duration LOCK_TTL = Duration.ofMinutes(30);
+
+    private Maintenance() {
+    }
+
+    /** A lock file's content. */
+    record LockFile(String owner, String host, long pid, boolean exclusive, String created, String expires) {
+    }
+
+    /** A held lock; closing removes it. */
+    public static final class Lock implements AutoCloseable {
+        private final Engine engine;
+        private final String key;
+        private final ScheduledExecutorService refresher;
+
+        private Lock(Engine engine, String key, LockFile file) {
+            this.engine = engine;
+            this.key = key;
+            this.refresher = Executors.newSingleThreadScheduledExecutor(Engine.daemonThreads("dr-lock"));
+            long period = LOCK_TTL.toSeconds() / 3;
+            refresher.scheduleAtFixedRate(() -> {
+                Instant now = engine.options().clock().instant();
+                LockFile fresh = new LockFile(file.owner(), file.host(), file.pid(), file.exclusive(), file.created(),
+                        now.plus(LOCK_TTL).toString());
+                engine.store().put(key, Engine.JSON.writeValueAsBytes(fresh));
+            }, period, period, TimeUnit.SECONDS);
+        }
+
+        /** Returns the lock's store key. @return the key */
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public void close() {
+            refresher.shutdownNow();
+            engine.store().delete(key);
+        }
+    }
+
+    /**
+     * Takes a lock: a shared one lets other shared holders in, an exclusive one nobody.
+     *
+     * @param engine the repository
+     * @param exclusive whether others are kept out
+     * @return the held lock
+     * @throws DrException {@code LOCKED} naming the conflicting lock's key, owner and host
+     */
+    public static Lock lock(Engine engine, boolean exclusive) {
+        SnapshotStore store = engine.store();
+        Instant now = engine.options().clock().instant();
+        checkConflicts(engine, exclusive, null, now);
+        String key = LOCKS + Crypto.randomId();
+        LockFile file = new LockFile(engine.options().actor(), engine.options().host(), ProcessHandle.current().pid(),
+                exclusive, now.toString(), now.plus(LOCK_TTL).toString());
+        if (store.putIfAbsent(key, Engine.JSON.writeValueAsBytes(file)).isEmpty()) {
+            throw new DrException(ErrorCode.LOCKED, "Lock " + key + " exists already", key);
+        }
+        try {
+            checkConflicts(engine, exclusive, key, now);
+        } catch (DrException e) {
+            store.delete(key);
+            throw e;
+        }
+        return new Lock(engine, key, file);
+    }
+
+    private static void checkConflicts(Engine engine, boolean exclusive, @Nullable String own, Instant now) {
+        for (ObjectInfo info : engine.store().list(LOCKS).toList()) {
+            if (info.key().equals(own)) {
+                continue;
+            }
+            LockFile other = readLock(engine, info.key());
+            if (other == null || Instant.parse(other.expires()).isBefore(now)) {
+                continue; // stale or vanished: does not block
+            }
+            if (exclusive || other.exclusive()) {
+                throw new DrException(ErrorCode.LOCKED, "The repository is locked by " + other.owner() + " on "
+                        + other.host() + " (pid " + other.pid() + ", " + (other.exclusive() ? "exclusive" : "shared")
+                        + ", until " + other.expires() + "): " + info.key(), info.key());
+            }
+        }
+    }
+
+    private static @Nullable LockFile readLock(Engine engine, String key) {
+        try {
+            return Engine.JSON.readValue(engine.store().get(key), LockFile.class);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Removes expired locks; live ones stay.
+     *
+     * @param engine the repository
+     * @return how many were removed
+     */
+    public static int breakStaleLocks(Engine engine) {
+        Instant now = engine.options().clock().instant();
+        int n = 0;
+        for (ObjectInfo info : engine.store().list(LOCKS).toList()) {
+            LockFile file = readLock(engine, info.key());
+            if (file == null || Instant.parse(file.expires()).isBefore(now)) {
+                engine.store().delete(info.key());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Applies a retention policy to snapshots.
+     *
+     * @param snapshots the snapshots, in any order
+     * @param policy the policy
+     * @return the kept snapshots (newest first) and the removed ones
+     */
+    public static ForgetResult plan(List<Snapshot> snapshots, RetentionPolicy policy, boolean dryRun) {
+        List<Snapshot> newest = new ArrayList<>(snapshots);
+        newest.sort((a, b) -> b.time().compareTo(a.time()) != 0 ? b.time().compareTo(a.time())
+                : b.id().compareTo(a.id()));
+        Set<String> keep = new HashSet<>();
+        for (int i = 0; i < Math.min(policy.keepLast(), newest.size()); i++) {
+            keep.add(newest.get(i).id());
+        }
+        bucket(newest, policy.keepHourly(), t -> t.getYear() * 1_000_000L + t.getDayOfYear() * 100L + t.getHour(), keep);
+        bucket(newest, policy.keepDaily(), t -> t.getYear() * 1000L + t.getDayOfYear(), keep);
+        bucket(newest, policy.keepWeekly(), t -> t.get(IsoFields.WEEK_BASED_YEAR) * 100L
+                + t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), keep);
+        bucket(newest, policy.keepMonthly(), t -> t.getYear() * 100L + t.getMonthValue(), keep);
+        bucket(newest, policy.keepYearly(), t -> (long) t.getYear(), keep);
+        if (!newest.isEmpty() && !policy.keepWithin().isZero()) {
+            Instant limit = newest.get(0).time().minus(policy.keepWithin());
+            for (Snapshot s : newest) {
+                if (!s.time().isBefore(limit)) {
+                    keep.add(s.id());
+                }
+            }
+        }
+        for (Snapshot s : newest) {
+            if (s.tags().stream().anyMatch(policy.keepTags()::contains)) {
+                keep.add(s.id());
+            }
+        }
+        List<Snapshot> kept = newest.stream().filter(s -> keep.contains(s.id())).toList();
+        List<Snapshot> removed = newest.stream().filter(s -> !keep.contains(s.id())).toList();
+        return new ForgetResult(kept, removed, dryRun);
+    }
+
+    private static void bucket(List<Snapshot> newest, int count, Function<ZonedDateTime, Long> key, Set<String> keep) {
+        Long last = null;
+        int kept = 0;
+        for (Snapshot s : newest) {
+            if (kept >= count) {
+                return;
+            }
+            long k = key.apply(s.time().atZone(ZoneOffset.UTC));
+            if (last == null || k != last) {
+                keep.add(s.id());
+                kept++;
+                last = k;
+            }
+        }
+    }
+
+    /**
+     * Forgets the snapshots a policy does not keep.
+     *
+     * @param engine the repository
+     * @param policy the policy
+     * @param dryRun whether to only report
+     * @return kept and removed snapshots
+     */
+    public static ForgetResult forget(Engine engine, RetentionPolicy policy, boolean dryRun) {
+        if (dryRun) {
+            return plan(engine.snapshots(), policy, true);
+        }
+        try (Lock lock = lock(engine, true)) {
+            ForgetResult result = plan(engine.snapshots(), policy, false);
+            for (Snapshot s : result.removed()) {
+                engine.store().delete(Engine.SNAPSHOTS + s.id());
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Deletes unused packs and repacks partly used ones; the new index is written before any
+     * pack or old index file is deleted.
+     *
+     * @param engine the repository
+     * @param options grace period, threshold, dry run
+     * @return what was done
+     */
+    public static PruneResult prune(Engine engine, PruneOptions options) {
+        try (Lock lock = lock(engine, true)) {
+            SnapshotStore store = engine.store();
+            engine.reloadIndex();
+            Index index = engine.index();
+            Set<BlobId> used = usedBlobs(engine);
+            Instant now = engine.options().clock().instant();
+            Instant youngAfter = now.minus(options.gracePeriod());
+            Map<String, ObjectInfo> present = new HashMap<>();
+            store.list("data/").forEach(o -> present.put(o.key(), o));
+
+            List<String> delete = new ArrayList<>();
+            List<String> repack = new ArrayList<>();
+            List<Index.PackRecord> keep = new ArrayList<>();
+            int young = 0;
+            long freed = 0;
+            for (Map.Entry<String, List<PackEntry>> pack : index.packs().entrySet()) {
+                String key = Packs.key(pack.getKey());
+                ObjectInfo info = present.remove(key);
+                if (info == null) {
+                    continue; // missing: verify reports it; nothing to keep in the index
+                }
+                long total = 0;
+                long unused = 0;
+                for (PackEntry e : pack.getValue()) {
+                    total += e.length();
+                    if (!used.contains(e.id())) {
+                        unused += e.length();
+                    }
+                }
+                boolean isYoung = info.lastModified().isAfter(youngAfter);
+                if (unused == 0) {
+                    keep.add(new Index.PackRecord(pack.getKey(), pack.getValue()));
+                } else if (isYoung) {
+                    young++;
+                    keep.add(new Index.PackRecord(pack.getKey(), pack.getValue()));
+                } else if (unused == total) {
+                    delete.add(key);
+                    freed += info.size();
+                } else if ((double) unused / total > options.repackThreshold()) {
+                    repack.add(pack.getKey());
+                    freed += info.size();
+                } else {
+                    keep.add(new Index.PackRecord(pack.getKey(), pack.getValue()));
+                }
+            }
+            for (ObjectInfo orphan : present.values()) {
+                if (orphan.lastModified().isAfter(youngAfter)) {
+                    young++;
+                } else {
+                    delete.add(orphan.key());
+                    freed += orphan.size();
+                }
+            }
+            if (options.dryRun()) {
+                return new PruneResult(delete.size(), repack.size(), young, freed, true);
+            }
+            // Repack: copy the live sealed blobs, checked first, into new packs.
+            Set<BlobId> copied = new HashSet<>();
+            for (Index.PackRecord r : keep) {
+                for (PackEntry e : r.entries()) {
+                    copied.add(e.id());
+                }
+            }
+            RepackWriter writer = new RepackWriter(engine);
+            for (String packId : repack) {
+                String key = Packs.key(packId);
+                byte[] data = store.get(key);
+                for (PackEntry e : index.packs().get(packId)) {
+                    if (used.contains(e.id()) && copied.add(e.id())) {
+                        engine.crypto().unpackBlob(data, e.offset(), e.length(), e.rawLength(), e.id(), key);
+                        writer.add(e, data);
+                    }
+                }
+            }
+            List<Index.PackRecord> added = writer.finish();
+            freed -= writer.bytesWritten;
+            List<Index.PackRecord> all = new ArrayList<>(keep);
+            all.addAll(added);
+            Set<String> oldIndexFiles = new HashSet<>(index.files());
+            byte[] sealed = Index.encode(engine.crypto(), all);
+            store.put(Index.PREFIX + Crypto.randomId(), sealed);
+            for (String old : oldIndexFiles) {
+                store.delete(Index.PREFIX + old);
+            }
+            for (String key : delete) {
+                store.delete(key);
+            }
+            for (String packId : repack) {
+                store.delete(Packs.key(packId));
+            }
+            engine.reloadIndex();
+            return new PruneResult(delete.size(), repack.size(), young, freed, false);
+        }
+    }
+
+    /**
+     * Collects every blob that a snapshot uses: its trees and their files' content.
+     *
+     * @param engine the repository
+     * @return the ids
+     */
+    public static Set<BlobId> usedBlobs(Engine engine) {
+        Set<BlobId> used = new HashSet<>();
+        for (Snapshot s : engine.snapshots()) {
+            walk(engine, BlobId.parse(engine.readManifest(s.id()).tree()), used);
+        }
+        return used;
+    }
+
+    private static void walk(Engine engine, BlobId tree, Set<BlobId> used) {
+        if (!used.add(tree)) {
+            return;
+        }
+        for (Tree.Node node : engine.loadTree(tree).nodes()) {
+            if (Tree.Node.DIR.equals(node.type())) {
+                walk(engine, BlobId.parse(node.subtree()), used);
+            } else if (node.content() != null) {
+                for (String hex : node.content()) {
+                    used.add(BlobId.parse(hex));
+                }
+            }
+        }
+    }
+
+    /** Writes copied sealed blobs into new packs. */
+    private static final class RepackWriter {
+        private final Engine engine;
+        private final List<byte[]> blobs = new ArrayList<>();
+        private final List<PackEntry> entries = new ArrayList<>();
+        private final List<Index.PackRecord> written = new ArrayList<>();
+        private int size;
+        long bytesWritten;
+
+        RepackWriter(Engine engine) {
+            this.engine = engine;
+        }
+
+        void add(PackEntry e, byte[] pack) {
+            byte[] sealed = java.util.Arrays.copyOfRange(pack, e.offset(), e.offset() + e.length());
+            entries.add(new PackEntry(e.id(), e.type(), size, sealed.length, e.rawLength()));
+            blobs.add(sealed);
+            size += sealed.length;
+            if (size >= engine.options().packSize()) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            if (entries.isEmpty()) {
+                return;
+            }
+            byte[] trailer = Packs.trailer(engine.crypto(), entries);
+            byte[] bytes = new byte[size + trailer.length];
+            int at = 0;
+            for (byte[] b : blobs) {
+                System.arraycopy(b, 0, bytes, at, b.length);
+                at += b.length;
+            }
+            System.arraycopy(trailer, 0, bytes, at, trailer.length);
+            String packId = Packs.sha256(bytes, bytes.length);
+            engine.store().put(Packs.key(packId), bytes);
+            bytesWritten += bytes.length;
+            written.add(new Index.PackRecord(packId, List.copyOf(entries)));
+            blobs.clear();
+            entries.clear();
+            size = 0;
+        }
+
+        List<Index.PackRecord> finish() {
+            flush();
+            return written;
+        }
+    }
+}

@@ -1,0 +1,547 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.core.repository.RestoreResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Restores a snapshot, or paths of it, into a directory: files are written in parallel to
+ * temporary names and moved into place only when every blob checked out, so a damaged blob
+ * never leaves wrong bytes behind. Paths that would leave the target are refused.
+ */
+public final class RestoreRun {
+    private static final int MAX_SPAN = 8 << 20;
+    private static final int MAX_PENDING = 256;
+    private final Windows windows = new Windows();
+
+    /**
+     * Aligned windows of packs shared by the writer threads, so that many small files whose
+     * blobs lie side by side in a pack cost one read of the store, not one each. Bounded.
+     */
+    static final class Windows {
+        static final int SIZE = 4 << 20;
+        private final com.github.benmanes.caffeine.cache.Cache<String, Window> cache =
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(12).build();
+
+        record Window(int start, byte[] data) {
+        }
+
+        /** Returns the window holding [offset, offset + length) when the range fits one window. */
+        Window covering(Engine engine, String key, int offset, int length) {
+            int index = offset / SIZE;
+            if ((offset + length - 1) / SIZE != index || length > SIZE / 2) {
+                return null;
+            }
+            return cache.get(key + "#" + index, k -> new Window(index * SIZE,
+                    engine.store().get(key, (long) index * SIZE, SIZE)));
+        }
+    }
+
+    private final Engine engine;
+    private final Path target;
+    private final RestoreOptions options;
+    private final Semaphore pending = new Semaphore(MAX_PENDING);
+    private final List<Future<?>> tasks = new ArrayList<>();
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final List<DirMeta> dirs = new ArrayList<>();
+    private final LongAdder files = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private long symlinks;
+    private int umask = 0777;
+    private final java.util.concurrent.ExecutorService writers;
+
+    private record DirMeta(Path path, Tree.Node node) {
+    }
+
+    /**
+     * Prepares a restore.
+     *
+     * @param engine the open repository
+     * @param target the directory to restore into; created when missing
+     * @param options what to restore
+     */
+    public RestoreRun(Engine engine, Path target, RestoreOptions options) {
+        this.engine = engine;
+        this.target = target.toAbsolutePath().normalize();
+        this.options = options;
+        // File creation waits on the file system more than on the CPU: more writers than cores.
+        this.writers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(4, engine.options().threads() * 2),
+                Engine.daemonThreads("dr-restore"));
+    }
+
+    /**
+     * Runs the restore.
+     *
+     * @param rootTree the snapshot's root tree
+     * @return what was restored
+     * @throws DrException {@code UNSAFE_PATH} naming an entry that would leave the target;
+     *     {@code INTEGRITY} naming the files that could not be restored because their data is
+     *     damaged (every other file is restored); {@code NOT_FOUND} when an included path is
+     *     not in the snapshot
+     */
+    public RestoreResult run(BlobId rootTree) {
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot create the restore target " + target, target.toString(), e);
+        }
+        umask = detectUmask(target);
+        List<String[]> includes = new ArrayList<>();
+        for (String p : options.include()) {
+            String trimmed = p.replaceAll("^/+", "").replaceAll("/+$", "");
+            includes.add(trimmed.isEmpty() ? new String[0] : BackupRun.split(trimmed));
+        }
+        for (String[] include : includes) {
+            if (include.length > 0 && !exists(rootTree, include)) {
+                throw new DrException(ErrorCode.NOT_FOUND, "Path '" + String.join("/", include)
+                        + "' is not in the snapshot", String.join("/", include));
+            }
+        }
+        try {
+            walk(rootTree, target, "", includes);
+            for (Future<?> task : tasks) {
+                try {
+                    task.get();
+                } catch (ExecutionException e) {
+                    failures.add(String.valueOf(e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DrException(ErrorCode.CANCELLED, "Restore interrupted", null, e);
+                }
+            }
+        } finally {
+            for (Future<?> task : tasks) {
+                task.cancel(false);
+            }
+            writers.shutdown();
+        }
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            applyMetadata(dirs.get(i).path(), dirs.get(i).node());
+        }
+        if (!failures.isEmpty()) {
+            List<String> sorted = new ArrayList<>(failures);
+            Collections.sort(sorted);
+            throw new DrException(ErrorCode.INTEGRITY, failures.size() + " file(s) could not be restored: "
+                    + String.join("; ", sorted.subList(0, Math.min(10, sorted.size()))), sorted.get(0));
+        }
+        return new RestoreResult(files.sum(), dirs.size(), symlinks, skipped.sum(), bytes.sum(),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private boolean exists(BlobId tree, String[] path) {
+        BlobId current = tree;
+        for (int i = 0; i < path.length; i++) {
+            Tree.Node node = engine.loadTree(current).find(path[i]);
+            if (node == null) {
+                return false;
+            }
+            if (i < path.length - 1) {
+                if (!Tree.Node.DIR.equals(node.type())) {
+                    return false;
+                }
+                current = BlobId.parse(node.subtree());
+            }
+        }
+        return true;
+    }
+
+    private void walk(BlobId treeId, Path dir, String prefix, List<String[]> includes) {
+        Tree tree = engine.loadTree(treeId);
+        for (Tree.Node node : tree.nodes()) {
+            Tree.checkName(node.name());
+            String path = prefix.isEmpty() ? node.name() : prefix + "/" + node.name();
+            int depth = prefix.isEmpty() ? 0 : prefix.split("/").length;
+            boolean selected = includes.isEmpty() || isSelected(includes, path, depth);
+            boolean ancestor = !selected && isAncestor(includes, path, depth);
+            if (!selected && !ancestor) {
+                continue;
+            }
+            Path out = dir.resolve(node.name()).normalize();
+            if (!out.startsWith(target) || out.equals(target) || !out.getParent().equals(dir)) {
+                throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path + "' would leave the target "
+                        + target, path);
+            }
+            switch (node.type()) {
+                case Tree.Node.DIR -> {
+                    makeDirectory(out, path);
+                    if (selected) {
+                        dirs.add(new DirMeta(out, node));
+                    }
+                    walk(BlobId.parse(node.subtree()), out, path, includes);
+                }
+                case Tree.Node.SYMLINK -> {
+                    if (selected) {
+                        restoreLink(out, node, path);
+                    }
+                }
+                default -> {
+                    if (selected) {
+                        submitFile(out, node, path);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isSelected(List<String[]> includes, String path, int depth) {
+        String[] segments = path.split("/");
+        for (String[] inc : includes) {
+            if (inc.length == 0) {
+                return true;
+            }
+            if (segments.length >= inc.length) {
+                boolean match = true;
+                for (int i = 0; i < inc.length; i++) {
+                    if (!inc[i].equals(segments[i])) {
+                        match = false;
+                        break;
+                    }
+                }
+                if (match) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isAncestor(List<String[]> includes, String path, int depth) {
+        String[] segments = path.split("/");
+        for (String[] inc : includes) {
+            if (inc.length > segments.length) {
+                boolean match = true;
+                for (int i = 0; i < segments.length; i++) {
+                    if (!inc[i].equals(segments[i])) {
+                        match = false;
+                        break;
+                    }
+                }
+                if (match) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void makeDirectory(Path out, String path) {
+        try {
+            if (Files.isSymbolicLink(out)) {
+                throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path
+                        + "' is a symbolic link in the target; restoring through it could leave the target", path);
+            }
+            if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(out);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot restore directory '" + path
+                    + "': a file of that name is in the way", path, e);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot create directory '" + path + "'", path, e);
+        }
+    }
+
+    private void restoreLink(Path out, Tree.Node node, String path) {
+        try {
+            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                if (!options.overwrite() || Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+                    skipped.increment();
+                    return;
+                }
+                Files.delete(out);
+            }
+            Files.createSymbolicLink(out, Path.of(node.target()));
+            symlinks++;
+            try {
+                Files.getFileAttributeView(out, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())), null, null);
+            } catch (IOException | UnsupportedOperationException | NullPointerException ignored) {
+                // link times are best effort
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            failures.add(path + " (" + e + ")");
+        }
+    }
+
+    private void submitFile(Path out, Tree.Node node, String path) {
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS) && !options.overwrite()) {
+            skipped.increment();
+            return;
+        }
+        try {
+            pending.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Restore interrupted", null, e);
+        }
+        tasks.add(writers.submit(() -> {
+            try {
+                restoreFile(out, node, path);
+            } catch (DrException e) {
+                failures.add(path + " (" + e.getMessage() + ")");
+            } catch (IOException | RuntimeException e) {
+                failures.add(path + " (" + e + ")");
+            } finally {
+                pending.release();
+            }
+        }));
+    }
+
+    private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
+        // A new file is written in place (and removed again on any failure); an existing one is
+        // replaced through a temporary file, so that a failure leaves the old content intact.
+        boolean exists = Files.exists(out, LinkOption.NOFOLLOW_LINKS);
+        Path dest = exists ? out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime())) : out;
+        boolean done = false;
+        java.nio.file.attribute.FileAttribute<?>[] attrs = node.mode() >= 0
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(permissions(node.mode()))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+        try (SeekableByteChannel ch = Files.newByteChannel(dest, Set.<java.nio.file.OpenOption>of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attrs)) {
+            long written = 0;
+            List<String> content = node.content() == null ? List.of() : node.content();
+            for (Span span : spans(content)) {
+                for (byte[] data : span.read(engine, path, windows)) {
+                    ByteBuffer buf = ByteBuffer.wrap(data);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    written += data.length;
+                }
+            }
+            if (written != node.size()) {
+                throw new DrException(ErrorCode.INTEGRITY, "File '" + path + "' restored " + written
+                        + " bytes but the snapshot says " + node.size(), path);
+            }
+            bytes.add(written);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(dest);
+            }
+        }
+        // The mode given at creation survives unless the umask cleared some of its bits.
+        applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777);
+        if (exists) {
+            try {
+                Files.move(dest, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Files.deleteIfExists(dest);
+                throw e;
+            }
+        }
+        files.increment();
+    }
+
+    /** Consecutive blobs of one pack, read with one ranged get or from a cached window. */
+    record Span(String packId, List<BlobId> ids, List<PackEntry> entries) {
+        List<byte[]> read(Engine engine, String path, Windows windows) {
+            String key = Packs.key(packId);
+            int start = entries.get(0).offset();
+            PackEntry last = entries.get(entries.size() - 1);
+            final int length = last.offset() + last.length() - start;
+            byte[] data;
+            int base;
+            Windows.Window w = windows.covering(engine, key, start, length);
+            if (w != null) {
+                data = w.data();
+                base = w.start();
+            } else {
+                data = engine.store().get(key, start, length);
+                base = start;
+            }
+            if (data.length < start - base + length) {
+                throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
+            }
+            start = base;
+            List<byte[]> out = new ArrayList<>(entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                PackEntry e = entries.get(i);
+                out.add(engine.crypto().unpackBlob(data, e.offset() - start, e.length(), e.rawLength(), ids.get(i),
+                        key));
+            }
+            return out;
+        }
+    }
+
+    private List<Span> spans(List<String> content) {
+        List<Span> out = new ArrayList<>();
+        Span current = null;
+        for (String hex : content) {
+            BlobId id = BlobId.parse(hex);
+            Index.Location loc = engine.index().find(id);
+            if (loc == null) {
+                throw new DrException(ErrorCode.INTEGRITY, "Blob " + hex + " is not in the index", hex);
+            }
+            PackEntry e = loc.entry();
+            if (current != null && current.packId().equals(loc.packId())) {
+                PackEntry last = current.entries().get(current.entries().size() - 1);
+                if (last.offset() + last.length() == e.offset()
+                        && e.offset() + e.length() - current.entries().get(0).offset() <= MAX_SPAN) {
+                    current.ids().add(id);
+                    current.entries().add(e);
+                    continue;
+                }
+            }
+            current = new Span(loc.packId(), new ArrayList<>(List.of(id)), new ArrayList<>(List.of(e)));
+            out.add(current);
+        }
+        return out;
+    }
+
+    static void applyMetadata(Path path, Tree.Node node) {
+        applyMetadata(path, node, true);
+    }
+
+    static void applyMetadata(Path path, Tree.Node node, boolean chmod) {
+        try {
+            if (chmod && node.mode() >= 0) {
+                PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (view != null) {
+                    view.setPermissions(permissions(node.mode()));
+                }
+            }
+            Files.setLastModifiedTime(path, FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())));
+        } catch (IOException | UnsupportedOperationException e) {
+            // metadata is restored on a best-effort basis; content is what must be exact
+        }
+    }
+
+    private static int detectUmask(Path dir) {
+        Path probe = dir.resolve(".dr-umask-" + Long.toHexString(System.nanoTime()));
+        try {
+            Files.createFile(probe, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    EnumSet.allOf(PosixFilePermission.class)));
+            Set<PosixFilePermission> got = Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS);
+            int mode = 0;
+            for (PosixFilePermission p : got) {
+                mode |= 1 << (8 - p.ordinal());
+            }
+            return 0777 & ~mode;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0777; // unknown: always chmod
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] all = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+        };
+        for (int i = 0; i < all.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                out.add(all[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Opens one file of a snapshot as a stream that fetches and checks its blobs lazily.
+     *
+     * @param engine the open repository
+     * @param rootTree the snapshot's root tree
+     * @param path the file's snapshot path, {@code source/dir/file}
+     * @return the stream
+     * @throws DrException {@code NOT_FOUND} when there is no such file
+     */
+    public static InputStream openEntry(Engine engine, BlobId rootTree, String path) {
+        String[] segments = BackupRun.split(path.replaceAll("^/+", ""));
+        BlobId tree = rootTree;
+        Tree.Node node = null;
+        for (int i = 0; i < segments.length; i++) {
+            node = engine.loadTree(tree).find(segments[i]);
+            if (node == null) {
+                break;
+            }
+            if (i < segments.length - 1) {
+                if (!Tree.Node.DIR.equals(node.type())) {
+                    node = null;
+                    break;
+                }
+                tree = BlobId.parse(node.subtree());
+            }
+        }
+        if (node == null || !Tree.Node.FILE.equals(node.type())) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No file '" + path + "' in the snapshot", path);
+        }
+        List<String> content = node.content();
+        return new InputStream() {
+            private int next;
+            private byte @Nullable [] current = new byte[0];
+            private int pos;
+
+            private boolean fill() {
+                while (current != null && pos >= current.length) {
+                    if (next >= content.size()) {
+                        current = null;
+                        return false;
+                    }
+                    current = engine.readBlob(BlobId.parse(content.get(next++)));
+                    pos = 0;
+                }
+                return current != null;
+            }
+
+            @Override
+            public int read() {
+                if (!fill()) {
+                    return -1;
+                }
+                return current[pos++] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (len == 0) {
+                    return 0;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+                int n = Math.min(len, current.length - pos);
+                System.arraycopy(current, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+    }
+}

@@ -1,0 +1,136 @@
+package dev.drkit.core.rollback;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.rollback.Decision;
+import dev.drkit.api.rollback.Judge;
+import dev.drkit.api.rollback.Observation;
+import dev.drkit.api.rollback.VariantStats;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a judge on simulated Bernoulli call outcomes to show how fast it rolls back a
+ * regression and how often it rolls back a candidate that is no worse.
+ *
+ * <p>The simulation works on counts, not threads: the gap to the candidate's next failure is
+ * drawn from the geometric distribution, and the judge is asked after every failure (the only
+ * calls at which a one-sided test on failures can cross its threshold). The stable version is
+ * represented as a well-observed version failing at the baseline rate.
+ *
+ * @param baselineRate the stable version's failure rate, in (0, 1)
+ * @param candidateRate the candidate's failure rate in the regression trials, in (0, 1)
+ * @param horizon candidate calls per trial, > 0
+ * @param runs trials of each kind, > 0
+ * @param seed the random seed; the same seed gives the same result
+ */
+public record RollbackSimulation(double baselineRate, double candidateRate, long horizon, int runs, long seed) {
+
+    private static final long STABLE_CALLS = 100_000_000L;
+
+    /**
+     * Validates the settings.
+     *
+     * @throws DrException {@code INVALID_ARGUMENT} naming the field that is out of range
+     */
+    public RollbackSimulation {
+        if (!(baselineRate > 0 && baselineRate < 1)) {
+            throw DrException.invalidArgument("baselineRate", "must be in (0, 1)", baselineRate);
+        }
+        if (!(candidateRate > 0 && candidateRate < 1)) {
+            throw DrException.invalidArgument("candidateRate", "must be in (0, 1)", candidateRate);
+        }
+        if (horizon <= 0) {
+            throw DrException.invalidArgument("horizon", "must be > 0", horizon);
+        }
+        if (runs <= 0) {
+            throw DrException.invalidArgument("runs", "must be > 0", runs);
+        }
+    }
+
+    /**
+     * What a simulation found.
+     *
+     * @param meanCallsToRollback mean candidate calls until rollback, over regression trials that rolled back
+     * @param medianCallsToRollback their median
+     * @param p90CallsToRollback their 90th percentile
+     * @param missedRollbackRate share of regression trials not rolled back within the horizon
+     * @param falseRollbackRate share of no-regression trials rolled back within the horizon
+     * @param informationLimit ln(1/alpha) / KL(candidate || baseline) for the judge's alpha, or NaN when unknown
+     * @param ratioToInformationLimit meanCallsToRollback / informationLimit
+     * @param runs trials of each kind
+     * @param horizon candidate calls per trial
+     */
+    public record Result(double meanCallsToRollback, double medianCallsToRollback, double p90CallsToRollback,
+            double missedRollbackRate, double falseRollbackRate, double informationLimit,
+            double ratioToInformationLimit, int runs, long horizon) {
+    }
+
+    /**
+     * Runs the simulation.
+     *
+     * @param judge the judge to exercise, as a guard would call it
+     * @param alpha the judge's false-rollback budget, used only to report the information limit
+     * @return the figures
+     */
+    public Result run(Judge judge, double alpha) {
+        Objects.requireNonNull(judge, "judge");
+        SplittableRandom random = new SplittableRandom(seed);
+        VariantStats stable = new VariantStats(STABLE_CALLS, Math.round(STABLE_CALLS * baselineRate), 0, 0,
+                Duration.ZERO, Duration.ZERO, false);
+        long[] callsToRollback = new long[runs];
+        int rolledBack = 0;
+        for (int i = 0; i < runs; i++) {
+            long calls = trial(judge, stable, candidateRate, random);
+            if (calls > 0) {
+                callsToRollback[rolledBack++] = calls;
+            }
+        }
+        int falseRollbacks = 0;
+        for (int i = 0; i < runs; i++) {
+            if (trial(judge, stable, baselineRate, random) > 0) {
+                falseRollbacks++;
+            }
+        }
+        long[] sorted = Arrays.copyOf(callsToRollback, rolledBack);
+        Arrays.sort(sorted);
+        double mean = rolledBack == 0 ? Double.NaN : Arrays.stream(sorted).average().orElse(Double.NaN);
+        double limit = Judges.informationLimit(baselineRate, candidateRate, alpha);
+        return new Result(mean, percentile(sorted, 0.5), percentile(sorted, 0.9),
+                (double) (runs - rolledBack) / runs, (double) falseRollbacks / runs, limit, mean / limit, runs,
+                horizon);
+    }
+
+    /** Returns the candidate call at which the judge rolled back, or 0 when it did not within the horizon. */
+    private long trial(Judge judge, VariantStats stable, double rate, SplittableRandom random) {
+        double logPass = Math.log1p(-rate);
+        long calls = 0;
+        long failures = 0;
+        long consecutive = 0;
+        while (true) {
+            double u = 1.0 - random.nextDouble();
+            long gap = (long) Math.floor(Math.log(u) / logPass);
+            if (gap >= horizon - calls) {
+                return 0;
+            }
+            calls += gap + 1;
+            failures++;
+            consecutive = gap == 0 ? consecutive + 1 : 1;
+            VariantStats candidate = new VariantStats(calls, failures, 0, consecutive, Duration.ZERO, Duration.ZERO,
+                    false);
+            Observation observation = new Observation("simulation", stable, candidate, 1.0, Duration.ZERO);
+            if (judge.judge(observation).decision() == Decision.ROLLBACK) {
+                return calls;
+            }
+        }
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}

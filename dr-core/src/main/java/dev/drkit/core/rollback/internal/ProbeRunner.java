@@ -1,0 +1,81 @@
+package dev.drkit.core.rollback.internal;
+
+import dev.drkit.api.health.HealthProbe;
+import dev.drkit.api.health.HealthStatus;
+import dev.drkit.api.health.ProbeResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs probes in parallel on an executor, each within a timeout: a probe that throws or does
+ * not answer in time counts as DOWN (and a hanging one is interrupted).
+ */
+public final class ProbeRunner {
+    private final ExecutorService executor;
+    private final Duration timeout;
+
+    /**
+     * Creates a runner.
+     *
+     * @param executor where probes run
+     * @param timeout how long each probe may take
+     */
+    public ProbeRunner(ExecutorService executor, Duration timeout) {
+        this.executor = executor;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Runs the probes and waits for all of them, at most the timeout in total.
+     *
+     * @param probes the probes
+     * @return each probe's result by name, in the given order
+     */
+    public Map<String, ProbeResult> runAll(List<HealthProbe> probes) {
+        List<Future<ProbeResult>> futures = new ArrayList<>(probes.size());
+        for (HealthProbe probe : probes) {
+            futures.add(executor.submit(() -> timed(probe)));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, ProbeResult> results = new LinkedHashMap<>();
+        for (int i = 0; i < probes.size(); i++) {
+            Future<ProbeResult> future = futures.get(i);
+            ProbeResult result;
+            try {
+                result = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                result = new ProbeResult(HealthStatus.DOWN, "timed out after " + timeout, timeout);
+            } catch (ExecutionException e) {
+                result = ProbeResult.down(String.valueOf(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                future.cancel(true);
+                result = ProbeResult.down("interrupted");
+            }
+            results.put(probes.get(i).name(), result);
+        }
+        return results;
+    }
+
+    private static ProbeResult timed(HealthProbe probe) {
+        long start = System.nanoTime();
+        try {
+            ProbeResult r = probe.check();
+            if (r == null) {
+                return ProbeResult.down("probe returned null");
+            }
+            return r.latency().isZero() ? r.withLatency(Duration.ofNanos(System.nanoTime() - start)) : r;
+        } catch (Exception e) {
+            return ProbeResult.down(String.valueOf(e)).withLatency(Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

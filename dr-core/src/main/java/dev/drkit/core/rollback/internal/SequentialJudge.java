@@ -1,0 +1,114 @@
+package dev.drkit.core.rollback.internal;
+
+import dev.drkit.api.rollback.Decision;
+import dev.drkit.api.rollback.Evidence;
+import dev.drkit.api.rollback.Judge;
+import dev.drkit.api.rollback.Observation;
+import dev.drkit.api.rollback.VariantStats;
+import dev.drkit.api.rollback.Verdict;
+import dev.drkit.core.rollback.BaselineSource;
+import dev.drkit.core.rollback.JudgeConfig;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one-sided sequential probability ratio test of {@link JudgeConfig}, with its threshold
+ * calibrated exactly for the configured (or expected) baseline, plus the absolute limits.
+ */
+public final class SequentialJudge implements Judge {
+    private static final double MIN_RATE = 1e-6;
+    private static final double MAX_RATE = 1 - 1e-6;
+
+    private final JudgeConfig config;
+    private final double rollbackThreshold;
+    private final double promoteThreshold;
+
+    /**
+     * Builds the judge and calibrates its threshold.
+     *
+     * @param config the settings
+     */
+    public SequentialJudge(JudgeConfig config) {
+        this.config = config;
+        double p = config.baselineRate();
+        this.rollbackThreshold = SprtCalibration.threshold(p, p * config.regressionRatio(), config.alpha(),
+                config.horizon());
+        this.promoteThreshold = Math.log(config.beta() / (1 - config.alpha()));
+    }
+
+    /**
+     * Returns the calibrated rollback threshold in nats.
+     *
+     * @return the threshold
+     */
+    public double rollbackThreshold() {
+        return rollbackThreshold;
+    }
+
+    /**
+     * Returns the settings.
+     *
+     * @return the configuration
+     */
+    public JudgeConfig config() {
+        return config;
+    }
+
+    @Override
+    public Verdict judge(Observation observation) {
+        VariantStats c = observation.candidate();
+        VariantStats s = observation.stable();
+        double p = baseline(s);
+        double q = Math.min(p * config.regressionRatio(), MAX_RATE);
+        long n = c.calls();
+        long k = c.failures();
+        double a = Math.log(q * (1 - p) / (p * (1 - q)));
+        double b = Math.log((1 - p) / (1 - q));
+        double llr = k * a - n * b;
+        if (config.rollbackOnOpenCircuit() && c.circuitOpen()) {
+            return verdict(Decision.ROLLBACK, "candidate circuit breaker is OPEN", s, c, p, llr, "circuitOpen");
+        }
+        if (config.maxConsecutiveFailures() > 0 && c.consecutiveFailures() >= config.maxConsecutiveFailures()) {
+            return verdict(Decision.ROLLBACK, c.consecutiveFailures() + " consecutive candidate failures reach the limit of "
+                    + config.maxConsecutiveFailures(), s, c, p, llr, "consecutiveFailures");
+        }
+        if (llr >= rollbackThreshold) {
+            return verdict(Decision.ROLLBACK, String.format(Locale.ROOT,
+                    "candidate failure rate %.2f%% (%d/%d) exceeds baseline %.2f%%: log-likelihood ratio %.3f >= %.3f",
+                    100 * c.failureRate(), k, n, 100 * p, llr, rollbackThreshold), s, c, p, llr, "sequentialTest");
+        }
+        if (n > 0 && llr <= promoteThreshold) {
+            return verdict(Decision.PROMOTE, String.format(Locale.ROOT,
+                    "candidate failure rate %.2f%% (%d/%d) is not a %.1fx regression of baseline %.2f%%",
+                    100 * c.failureRate(), k, n, config.regressionRatio(), 100 * p), s, c, p, llr, "sequentialTest");
+        }
+        // The common case, asked after many calls: no formatting, no map.
+        return new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(), s.failures(),
+                c.failureRate(), p, llr, rollbackThreshold, promoteThreshold, Map.of()));
+    }
+
+    private double baseline(VariantStats stable) {
+        double p;
+        if (config.baselineSource() == BaselineSource.CONFIGURED) {
+            p = config.baselineRate();
+        } else {
+            double prior = config.baselinePriorCalls();
+            double calls = stable.calls() + prior;
+            p = calls == 0 ? config.baselineRate() : (stable.failures() + prior * config.baselineRate()) / calls;
+        }
+        return Math.min(Math.max(p, MIN_RATE), MAX_RATE / config.regressionRatio());
+    }
+
+    private Verdict verdict(Decision decision, String reason, VariantStats s, VariantStats c, double p, double llr,
+            String rule) {
+        Evidence evidence = new Evidence(c.calls(), c.failures(), s.calls(), s.failures(), c.failureRate(), p, llr,
+                rollbackThreshold, promoteThreshold, Map.of(
+                        "rule", rule,
+                        "alpha", Double.toString(config.alpha()),
+                        "alternativeRate", Double.toString(Math.min(p * config.regressionRatio(), MAX_RATE)),
+                        "baselineSource", config.baselineSource().name(),
+                        "consecutiveFailures", Long.toString(c.consecutiveFailures()),
+                        "callsTaken", Long.toString(c.calls())));
+        return new Verdict(decision, reason, evidence);
+    }
+}

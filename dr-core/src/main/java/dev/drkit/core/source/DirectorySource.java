@@ -1,0 +1,197 @@
+package dev.drkit.core.source;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.EntryMetadata;
+import dev.drkit.api.backup.EntryType;
+import dev.drkit.api.backup.EntryWriter;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.api.backup.SourceView;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A directory tree as a snapshot source: regular files, directories and symbolic links (kept
+ * as links), with permissions, modification times and inode numbers; paths matching an
+ * exclude glob are skipped. Files are streamed, so their size is not limited by memory.
+ *
+ * <p>The tree is read as it is at backup time; it is not paused. Immutable and thread-safe.
+ */
+public final class DirectorySource implements SnapshotSource {
+    private static final Pattern INODE = Pattern.compile("ino=(\\d+)");
+
+    private final String name;
+    private final Path root;
+    private final List<String> excludes;
+    private final List<PathMatcher> matchers;
+
+    private DirectorySource(String name, Path root, List<String> excludes) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.root = root.toAbsolutePath().normalize();
+        this.excludes = List.copyOf(excludes);
+        List<PathMatcher> m = new ArrayList<>();
+        for (String glob : excludes) {
+            try {
+                m.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+            } catch (IllegalArgumentException e) {
+                throw DrException.invalidArgument("exclude", "must be a valid glob", glob);
+            }
+        }
+        this.matchers = List.copyOf(m);
+    }
+
+    /**
+     * Returns a source for a directory.
+     *
+     * @param name the source's name in the snapshot
+     * @param root the directory
+     * @param excludes globs of relative paths ({@code /}-separated) or file names to skip,
+     *     such as {@code "*.tmp"} or {@code "build/**"}
+     * @return the source
+     * @throws DrException {@code INVALID_ARGUMENT} for a malformed glob
+     */
+    public static DirectorySource of(String name, Path root, String... excludes) {
+        return new DirectorySource(name, root, List.of(excludes));
+    }
+
+    /** Returns the directory. @return the root */
+    public Path root() {
+        return root;
+    }
+
+    /** Returns the exclude globs. @return the globs */
+    public List<String> excludes() {
+        return excludes;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public SourceView begin() throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(root, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new DrException(ErrorCode.NOT_FOUND, "Directory " + root + " does not exist", root.toString(), e);
+        }
+        if (!attrs.isDirectory()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, root + " is not a directory", root.toString());
+        }
+        return new SourceView() {
+            @Override
+            public void writeTo(EntryWriter out) throws IOException {
+                out.directory("", metadata(root, Files.readAttributes(root, PosixFileAttributes.class)));
+                walk(root, "", out);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private void walk(Path dir, String prefix, EntryWriter out) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path child : stream) {
+                children.add(child);
+            }
+        }
+        children.sort(null);
+        for (Path child : children) {
+            String fileName = child.getFileName().toString();
+            String path = prefix.isEmpty() ? fileName : prefix + "/" + fileName;
+            if (excluded(path, fileName)) {
+                continue;
+            }
+            PosixFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException vanished) {
+                continue;
+            }
+            if (attrs.isSymbolicLink()) {
+                out.symlink(path, Files.readSymbolicLink(child).toString(), metadata(EntryType.SYMLINK, attrs));
+            } else if (attrs.isDirectory()) {
+                out.directory(path, metadata(EntryType.DIRECTORY, attrs));
+                walk(child, path, out);
+            } else if (attrs.isRegularFile()) {
+                out.file(path, metadata(EntryType.FILE, attrs), () -> Files.newInputStream(child,
+                        LinkOption.NOFOLLOW_LINKS));
+            }
+            // sockets, pipes and devices are skipped
+        }
+    }
+
+    private boolean excluded(String path, String fileName) {
+        if (matchers.isEmpty()) {
+            return false;
+        }
+        Path rel = Path.of(path);
+        Path leaf = Path.of(fileName);
+        for (PathMatcher m : matchers) {
+            if (m.matches(rel) || m.matches(leaf)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static EntryMetadata metadata(Path root, PosixFileAttributes attrs) {
+        return metadata(EntryType.DIRECTORY, attrs);
+    }
+
+    private static EntryMetadata metadata(EntryType type, PosixFileAttributes attrs) {
+        return new EntryMetadata(type, type == EntryType.FILE ? attrs.size() : 0, attrs.lastModifiedTime().toInstant(),
+                mode(attrs.permissions()), inode(attrs.fileKey()));
+    }
+
+    private static int mode(Set<PosixFilePermission> perms) {
+        int mode = 0;
+        for (PosixFilePermission p : perms) {
+            mode |= switch (p) {
+                case OWNER_READ -> 0400;
+                case OWNER_WRITE -> 0200;
+                case OWNER_EXECUTE -> 0100;
+                case GROUP_READ -> 040;
+                case GROUP_WRITE -> 020;
+                case GROUP_EXECUTE -> 010;
+                case OTHERS_READ -> 04;
+                case OTHERS_WRITE -> 02;
+                case OTHERS_EXECUTE -> 01;
+            };
+        }
+        return mode;
+    }
+
+    private static long inode(Object fileKey) {
+        if (fileKey == null) {
+            return 0;
+        }
+        Matcher m = INODE.matcher(fileKey.toString());
+        return m.find() ? Long.parseLong(m.group(1)) : fileKey.hashCode() & 0xffffffffL;
+    }
+
+    @Override
+    public String toString() {
+        return "DirectorySource[" + name + " = " + root + "]";
+    }
+}

@@ -1,0 +1,408 @@
+package dev.drkit.core.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.backup.EntryMetadata;
+import dev.drkit.api.backup.EntryType;
+import dev.drkit.api.backup.EntryWriter;
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.api.backup.SourceView;
+import dev.drkit.core.source.DirectorySource;
+import dev.drkit.core.source.StreamSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RepositoryTest {
+    static final char[] PASSWORD = "correct horse".toCharArray();
+
+    @TempDir
+    Path tmp;
+
+    final TestStore store = new TestStore();
+    final List<AuditEvent> audit = Collections.synchronizedList(new ArrayList<>());
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    static RepositoryOptions.Builder fastOptions() {
+        return RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).chunkSizes(4096, 16384, 65536)
+                .packSize(256 * 1024).threads(2).host("test-host");
+    }
+
+    Repository init() {
+        return Repository.init(store, PASSWORD, fastOptions().audit(audit::add).meters(meters).build());
+    }
+
+    Path sampleTree() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src.resolve("dir/sub"));
+        Random random = new Random(7);
+        byte[] big = new byte[700_000];
+        random.nextBytes(big);
+        Files.write(src.resolve("big.bin"), big);
+        Files.write(src.resolve("dir/copy-of-big.bin"), big);
+        Files.writeString(src.resolve("dir/sub/text.txt"), "hello ".repeat(20_000));
+        Files.write(src.resolve("empty"), new byte[0]);
+        Files.writeString(src.resolve("dir/Ünïcødé ✓ 名前.txt"), "unicode");
+        Files.createSymbolicLink(src.resolve("link"), Path.of("dir/sub/text.txt"));
+        Files.createSymbolicLink(src.resolve("dangling"), Path.of("/nowhere/at/all"));
+        Files.createDirectories(src.resolve("emptydir"));
+        Path script = src.resolve("run.sh");
+        Files.writeString(script, "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Files.setLastModifiedTime(src.resolve("empty"), FileTime.from(Instant.parse("2001-02-03T04:05:06.789Z")));
+        return src;
+    }
+
+    @Test
+    void initThenOpenWithTheSamePasswordSeesTheSameRepository() {
+        String id;
+        try (Repository repo = init()) {
+            id = repo.id();
+        }
+        try (Repository repo = Repository.open(store, PASSWORD, fastOptions().build())) {
+            assertThat(repo.id()).isEqualTo(id);
+            assertThat(repo.snapshots()).isEmpty();
+        }
+    }
+
+    @Test
+    void initRefusesAStoreThatHoldsARepository() {
+        init().close();
+        assertThatThrownBy(this::init).isInstanceOf(DrException.class)
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.ALREADY_EXISTS);
+    }
+
+    @Test
+    void wrongPasswordIsRefusedAndNothingIsWritten() {
+        init().close();
+        long writes = store.writes.get();
+        Map<String, TestStore.Obj> before = new HashMap<>(store.objects);
+        assertThatThrownBy(() -> Repository.open(store, "wrong".toCharArray(), fastOptions().build()))
+                .isInstanceOf(DrException.class)
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.WRONG_PASSWORD);
+        assertThat(store.writes.get()).isEqualTo(writes);
+        assertThat(store.objects).isEqualTo(before);
+    }
+
+    @Test
+    void everyKeyOpensTheRepositoryAndTheLastKeyCannotBeRemoved() {
+        try (Repository repo = init()) {
+            String second = repo.addKey("second password".toCharArray());
+            assertThat(repo.keys()).hasSize(2).anyMatch(k -> k.id().equals(second) && !k.current());
+            String first = repo.keys().stream().filter(KeyInfo::current).findFirst().orElseThrow().id();
+            repo.removeKey(first);
+            assertThatThrownBy(() -> repo.removeKey(second)).isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.ILLEGAL_STATE);
+        }
+        assertThatThrownBy(() -> Repository.open(store, PASSWORD, fastOptions().build()))
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.WRONG_PASSWORD);
+        try (Repository repo = Repository.open(store, "second password".toCharArray(), fastOptions().build())) {
+            assertThat(repo.keys()).singleElement().matches(KeyInfo::current);
+        }
+    }
+
+    @Test
+    void restoreOfABackupEqualsTheSourceTree() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            BackupResult result = repo.backup(BackupRequest.builder().source(DirectorySource.of("src", src))
+                    .tags("daily").build());
+            assertThat(result.filesNew()).isEqualTo(6);
+            assertThat(result.bytesAdded()).isLessThan(result.bytesRead());
+            RestoreResult restored = repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(restored.files()).isEqualTo(6);
+            assertThat(Trees.describe(tmp.resolve("out/src"), true)).isEqualTo(Trees.describe(src, true));
+            Snapshot snapshot = repo.snapshots().get(0);
+            assertThat(snapshot.tags()).containsExactly("daily");
+            assertThat(snapshot.host()).isEqualTo("test-host");
+            assertThat(snapshot.files()).isEqualTo(6);
+        }
+        assertThat(audit).extracting(AuditEvent::action).containsExactly("backup", "restore");
+        assertThat(meters.get("dr.backup.bytes.read").counter().count()).isPositive();
+    }
+
+    @Test
+    void unchangedRebackupReadsNoContentAndAChangedFileUploadsOnlyNewChunks() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            BackupResult again = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(again.bytesRead()).isZero();
+            assertThat(again.filesUnchanged()).isEqualTo(6);
+            assertThat(again.bytesAdded()).isZero();
+
+            byte[] big = Files.readAllBytes(src.resolve("big.bin"));
+            big[350_000] ^= 1;
+            Files.write(src.resolve("big.bin"), big);
+            BackupResult changed = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(changed.filesChanged()).isEqualTo(1);
+            assertThat(changed.bytesRead()).isEqualTo(700_000);
+            assertThat(changed.bytesAdded()).isLessThan(200_000);
+
+            BackupResult full = repo.backup(BackupRequest.builder().source(DirectorySource.of("src", src))
+                    .kind(BackupKind.FULL).build());
+            assertThat(full.bytesRead()).isGreaterThan(1_400_000);
+            assertThat(full.bytesAdded()).isZero();
+            assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void openEntryStreamsOneFileWithoutTouchingTheDisk() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src),
+                    StreamSource.of("dump", "db.sql", () -> new ByteArrayInputStream("SELECT 1;".getBytes(StandardCharsets.UTF_8)))));
+            try (InputStream in = repo.openEntry("latest", "src/big.bin")) {
+                assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(src.resolve("big.bin")));
+            }
+            try (InputStream in = repo.openEntry("latest", "dump/db.sql")) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("SELECT 1;");
+            }
+            assertThatThrownBy(() -> repo.openEntry("latest", "src/nope")).isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        }
+    }
+
+    @Test
+    void selectedPathsRestoreAlone() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.paths("src/dir/sub"));
+            assertThat(Files.readString(tmp.resolve("out/src/dir/sub/text.txt"))).startsWith("hello hello");
+            assertThat(tmp.resolve("out/src/big.bin")).doesNotExist();
+            assertThat(tmp.resolve("out/src/dir/copy-of-big.bin")).doesNotExist();
+        }
+    }
+
+    @Test
+    void excludedPathsAreNotCaptured() throws IOException {
+        Path src = sampleTree();
+        Files.writeString(src.resolve("dir/skip.tmp"), "x");
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src, "*.tmp", "dir/sub/**", "dir/sub")));
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(tmp.resolve("out/src/dir/skip.tmp")).doesNotExist();
+            assertThat(tmp.resolve("out/src/dir/sub")).doesNotExist();
+            assertThat(tmp.resolve("out/src/big.bin")).exists();
+        }
+    }
+
+    @Test
+    void severalSourcesAreBegunTogetherBeforeAnyIsWrittenAndAllAreClosed() {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        class AppSource implements SnapshotSource {
+            final String name;
+
+            AppSource(String name) {
+                this.name = name;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public SourceView begin() {
+                events.add("begin " + name);
+                return new SourceView() {
+                    @Override
+                    public void writeTo(EntryWriter out) throws IOException {
+                        events.add("write " + name);
+                        out.file("state/" + name + ".json", EntryMetadata.file(5, Instant.EPOCH),
+                                () -> new ByteArrayInputStream(("{\"" + name + "\":1}").getBytes(StandardCharsets.UTF_8)));
+                        out.directory("state", new EntryMetadata(EntryType.DIRECTORY, 0, Instant.EPOCH, 0750, 0));
+                    }
+
+                    @Override
+                    public void close() {
+                        events.add("close " + name);
+                    }
+                };
+            }
+        }
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(new AppSource("orders"), new AppSource("users")));
+            assertThat(events).containsExactly("begin orders", "begin users", "write orders", "write users",
+                    "close orders", "close users");
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(tmp.resolve("out/users/state/users.json")).hasContent("{\"users\":1}");
+        }
+    }
+
+    @Test
+    void aSourceThatWritesAnEscapingPathIsRefused() {
+        SnapshotSource evil = new SnapshotSource() {
+            @Override
+            public String name() {
+                return "evil";
+            }
+
+            @Override
+            public SourceView begin() {
+                return new SourceView() {
+                    @Override
+                    public void writeTo(EntryWriter out) throws IOException {
+                        out.file("../outside", EntryMetadata.file(1, Instant.EPOCH),
+                                () -> new ByteArrayInputStream(new byte[1]));
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        try (Repository repo = init()) {
+            assertThatThrownBy(() -> repo.backup(BackupRequest.of(evil))).isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.UNSAFE_PATH);
+            assertThat(repo.snapshots()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFlippedByteFailsOnlyTheAffectedFileAndVerifyNamesThePack() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Random random = new Random(3);
+        for (int i = 0; i < 6; i++) {
+            byte[] data = new byte[150_000];
+            random.nextBytes(data);
+            Files.write(src.resolve("f" + i), data);
+        }
+        try (Repository repo = Repository.init(store, PASSWORD, fastOptions().packSize(64 * 1024).build())) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            List<String> packs = store.objects.keySet().stream().filter(k -> k.startsWith("data/")).toList();
+            String victim = packs.get(packs.size() / 2);
+            store.flipByte(victim, 100);
+            List<String> affected = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                try (InputStream in = repo.openEntry("latest", "src/f" + i)) {
+                    assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(src.resolve("f" + i)));
+                } catch (DrException e) {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY);
+                    assertThat(e.getMessage()).contains(victim);
+                    affected.add("f" + i);
+                }
+            }
+            assertThat(affected).isNotEmpty().hasSizeLessThan(6);
+            assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("out"), RestoreOptions.all()))
+                    .isInstanceOf(DrException.class)
+                    .satisfies(e -> {
+                        DrException dr = (DrException) e;
+                        assertThat(dr.code()).isEqualTo(ErrorCode.INTEGRITY);
+                        for (String name : affected) {
+                            assertThat(dr.getMessage()).contains("src/" + name);
+                        }
+                    });
+            for (int i = 0; i < 6; i++) {
+                Path restored = tmp.resolve("out/src/f" + i);
+                if (affected.contains("f" + i)) {
+                    assertThat(restored).doesNotExist();
+                } else {
+                    assertThat(Files.readAllBytes(restored)).isEqualTo(Files.readAllBytes(src.resolve("f" + i)));
+                }
+            }
+            try (java.util.stream.Stream<Path> left = Files.list(tmp.resolve("out/src"))) {
+                assertThat(left.map(p -> p.getFileName().toString())).allMatch(n -> n.matches("f\\d"));
+            }
+            VerifyReport report = repo.verify(VerifyOptions.readAllData());
+            assertThat(report.ok()).isFalse();
+            assertThat(report.problems()).extracting(VerifyReport.Problem::key).containsOnly(victim);
+            assertThat(repo.verify(VerifyOptions.structure()).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void verifyOfAHealthyRepositoryFindsNothing() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            VerifyReport report = repo.verify(VerifyOptions.readAllData());
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.packsRead()).isEqualTo(report.packs()).isPositive();
+            assertThat(report.blobsRead()).isPositive();
+        }
+    }
+
+    @Test
+    void verifyNamesAMissingPack() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            String pack = store.objects.keySet().stream().filter(k -> k.startsWith("data/")).findFirst().orElseThrow();
+            store.delete(pack);
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).extracting(VerifyReport.Problem::key)
+                    .contains(pack);
+        }
+    }
+
+    @Test
+    void forgetThenPruneFreesSpaceAndKeepsTheKeptSnapshotsRestorable() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Random random = new Random(1);
+        try (Repository repo = init()) {
+            for (int i = 0; i < 3; i++) {
+                byte[] data = new byte[400_000];
+                random.nextBytes(data);
+                Files.write(src.resolve("gen.bin"), data);
+                Files.writeString(src.resolve("keep.txt"), "stable");
+                repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            }
+            store.clock = java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2));
+            ForgetResult dry = repo.forget(RetentionPolicy.builder().keepLast(1).build(), true);
+            assertThat(dry.removed()).hasSize(2);
+            assertThat(repo.snapshots()).hasSize(3);
+            ForgetResult forgot = repo.forget(RetentionPolicy.builder().keepLast(1).build(), false);
+            assertThat(forgot.kept()).hasSize(1);
+            assertThat(repo.snapshots()).hasSize(1);
+            long before = store.objects.values().stream().mapToLong(o -> o.data().length).sum();
+            PruneResult pruned = repo.prune(new PruneOptions(java.time.Duration.ZERO, 0.2, false));
+            long after = store.objects.values().stream().mapToLong(o -> o.data().length).sum();
+            assertThat(pruned.packsDeleted() + pruned.packsRepacked()).isPositive();
+            assertThat(after).isLessThan(before - 600_000);
+            assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(Files.readAllBytes(tmp.resolve("out/src/gen.bin"))).isEqualTo(Files.readAllBytes(src.resolve("gen.bin")));
+        }
+        assertThat(audit).extracting(AuditEvent::action).contains("forget", "prune");
+    }
+
+    @Test
+    void pruneKeepsUnusedPacksYoungerThanTheGracePeriod() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Files.write(src.resolve("a"), new byte[100_000]);
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            repo.forget(RetentionPolicy.builder().keepTags(java.util.Set.of("none")).build(), false);
+            PruneResult result = repo.prune(PruneOptions.defaults());
+            assertThat(result.packsDeleted()).isZero();
+            assertThat(result.packsKeptYoung()).isPositive();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.drkit.core.rollback;
+
+import static dev.drkit.core.rollback.GuardedReleaseTest.CONFIG;
+import static dev.drkit.core.rollback.GuardedReleaseTest.drive;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.rollback.GuardState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class GuardRecordsTest {
+    final ManualClock clock = new ManualClock();
+    final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
+    final List<GuardEvent> events = new CopyOnWriteArrayList<>();
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    GuardedRelease<Greeter> failingGuard() {
+        return GuardedRelease.<Greeter>builder("greeter").config(CONFIG.withPlan(RolloutPlan.of(50, Duration.ZERO, 0.5)))
+                .clock(clock).stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.failing("boom"))
+                .auditSink(audit::add).meterRegistry(registry).listener(events::add).build();
+    }
+
+    @Test
+    void everyDecisionBecomesAnAuditEventAndTheRollbackCarriesItsEvidence() {
+        GuardedRelease<Greeter> g = failingGuard();
+
+        drive(g, 100);
+
+        assertThat(audit).extracting(AuditEvent::action).containsExactly("rollout.start", "rollback.automatic");
+        AuditEvent rollback = audit.get(1);
+        assertThat(rollback.actor()).isEqualTo("system");
+        assertThat(rollback.target()).isEqualTo("greeter");
+        assertThat(rollback.outcome()).isEqualTo(AuditOutcome.SUCCESS);
+        assertThat(rollback.time()).isEqualTo(clock.instant());
+        assertThat(rollback.details()).containsEntry("triggerKind", "JUDGE").containsEntry("from", "v2")
+                .containsEntry("to", "v1").containsEntry("evidence.rule", "sequentialTest")
+                .containsKeys("candidateCalls", "candidateFailures", "statistic", "rollbackThreshold", "baselineRate",
+                        "evidence.callsTaken");
+    }
+
+    @Test
+    void metersCountCallsByVersionAndOutcomeTheWeightAndRollbacksByTrigger() {
+        GuardedRelease<Greeter> g = failingGuard();
+        assertThat(registry.get("dr.guard.weight").tag("guard", "greeter").gauge().value()).isEqualTo(0.5);
+
+        drive(g, 100);
+
+        double candidateFailures = registry.get("dr.guard.calls").tags("guard", "greeter", "version", "v2",
+                "outcome", "failure").counter().count();
+        double stableSuccesses = registry.get("dr.guard.calls").tags("guard", "greeter", "version", "v1",
+                "outcome", "success").counter().count();
+        assertThat(candidateFailures).isPositive();
+        assertThat(candidateFailures + stableSuccesses).isEqualTo(100);
+        assertThat(registry.get("dr.rollback.total").tags("guard", "greeter", "trigger", "judge").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("dr.guard.weight").gauge().value()).isZero();
+    }
+
+    @Test
+    void listenersHearTypedEventsInOrder() {
+        GuardedRelease<Greeter> g = failingGuard();
+
+        drive(g, 100);
+
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOf(GuardEvent.RolloutStarted.class);
+        assertThat(events.get(1)).isInstanceOfSatisfying(GuardEvent.RolledBack.class,
+                e -> assertThat(e.rollback().fromVersion()).isEqualTo("v2"));
+    }
+
+    @Test
+    void aFailingAuditSinkOrListenerNeverUndoesTheDecision() {
+        GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter")
+                .config(CONFIG.withPlan(RolloutPlan.of(50, Duration.ZERO, 1.0))).clock(clock)
+                .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.failing("boom"))
+                .auditSink(e -> {
+                    throw new IllegalStateException("disk full");
+                })
+                .listener(e -> {
+                    throw new IllegalStateException("listener bug");
+                })
+                .build();
+
+        drive(g, 10);
+
+        assertThat(g.state()).isEqualTo(GuardState.ROLLED_BACK);
+    }
+
+    @Test
+    void aCandidateThatCannotBeCreatedIsAuditedAsAFailure() {
+        GuardedRelease.<Greeter>builder("greeter").config(CONFIG).clock(clock).stable("v1", Greeter.saying("hello"))
+                .candidate("v2", () -> {
+                    throw new IllegalStateException("no config");
+                })
+                .auditSink(audit::add).build();
+
+        assertThat(audit).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo("rollout.start");
+            assertThat(e.outcome()).isEqualTo(AuditOutcome.FAILURE);
+        });
+    }
+}

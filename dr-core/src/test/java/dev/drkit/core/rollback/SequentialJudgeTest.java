@@ -1,0 +1,132 @@
+package dev.drkit.core.rollback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.rollback.Decision;
+import dev.drkit.api.rollback.Judge;
+import dev.drkit.api.rollback.Observation;
+import dev.drkit.api.rollback.VariantStats;
+import dev.drkit.api.rollback.Verdict;
+import dev.drkit.core.rollback.internal.SequentialJudge;
+import dev.drkit.core.rollback.internal.SprtCalibration;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SequentialJudgeTest {
+    private static final JudgeConfig ONE_PERCENT = JudgeConfig.DEFAULT.withConfiguredBaseline(0.01);
+
+    private static VariantStats stats(long calls, long failures, long consecutive, boolean open) {
+        return new VariantStats(calls, failures, 0, consecutive, Duration.ZERO, Duration.ZERO, open);
+    }
+
+    private static Verdict judge(Judge judge, VariantStats stable, VariantStats candidate) {
+        return judge.judge(new Observation("g", stable, candidate, 0.05, Duration.ZERO));
+    }
+
+    @Test
+    void calibratedThresholdSpendsTheWholeAlphaAndStaysBelowWaldsBound() {
+        SequentialJudge judge = new SequentialJudge(ONE_PERCENT.withRegressionRatio(5));
+        double b = judge.rollbackThreshold();
+        double exact = SprtCalibration.crossingProbability(0.01, 0.05, b, 20_000, 1.0);
+        double justBelow = SprtCalibration.crossingProbability(0.01, 0.05, b - 1e-6, 20_000, 1.0);
+
+        assertThat(b).isLessThan(Math.log(1 / 0.05));
+        assertThat(exact).isLessThanOrEqualTo(0.05);
+        assertThat(justBelow).isGreaterThan(0.05);
+    }
+
+    @Test
+    void aFivefoldRegressionIsRolledBackNearTheInformationLimitWithoutExceedingAlpha() {
+        Judge judge = Judges.sequential(ONE_PERCENT.withRegressionRatio(5));
+        RollbackSimulation.Result result = new RollbackSimulation(0.01, 0.05, 20_000, 4_000, 7).run(judge, 0.05);
+
+        assertThat(result.informationLimit()).isCloseTo(72.55, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(result.ratioToInformationLimit()).as("%s", result).isLessThan(1.25);
+        assertThat(result.missedRollbackRate()).as("%s", result).isLessThanOrEqualTo(0.01);
+        assertThat(result.falseRollbackRate()).as("%s", result).isLessThanOrEqualTo(0.06);
+    }
+
+    @Test
+    void theDefaultThreefoldTuningStillMeetsTheTargetForAFivefoldRegression() {
+        Judge judge = Judges.sequential(ONE_PERCENT);
+        RollbackSimulation.Result result = new RollbackSimulation(0.01, 0.05, 20_000, 4_000, 3).run(judge, 0.05);
+
+        assertThat(result.ratioToInformationLimit()).as("%s", result).isLessThan(1.25);
+        assertThat(result.missedRollbackRate()).as("%s", result).isZero();
+    }
+
+    @Test
+    void noTrafficGivesNoVerdictButContinue() {
+        Verdict verdict = judge(Judges.sequential(), VariantStats.EMPTY, VariantStats.EMPTY);
+
+        assertThat(verdict.decision()).isEqualTo(Decision.CONTINUE);
+        assertThat(verdict.evidence().candidateCalls()).isZero();
+    }
+
+    @Test
+    void aRollbackVerdictCarriesCountsRatesStatisticThresholdsAndCallsTaken() {
+        Verdict verdict = judge(Judges.sequential(ONE_PERCENT), stats(10_000, 100, 0, false), stats(40, 6, 1, false));
+
+        assertThat(verdict.decision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(verdict.evidence().candidateCalls()).isEqualTo(40);
+        assertThat(verdict.evidence().candidateFailures()).isEqualTo(6);
+        assertThat(verdict.evidence().candidateRate()).isEqualTo(0.15);
+        assertThat(verdict.evidence().baselineRate()).isEqualTo(0.01);
+        assertThat(verdict.evidence().statistic()).isGreaterThanOrEqualTo(verdict.evidence().rollbackThreshold());
+        assertThat(verdict.evidence().extra()).containsEntry("callsTaken", "40").containsEntry("rule", "sequentialTest");
+        assertThat(verdict.reason()).contains("15.00%").contains("6/40");
+    }
+
+    @Test
+    void aLongRunOfHealthyCallsEarnsPromotion() {
+        Verdict verdict = judge(Judges.sequential(ONE_PERCENT), stats(10_000, 100, 0, false), stats(400, 3, 0, false));
+
+        assertThat(verdict.decision()).isEqualTo(Decision.PROMOTE);
+    }
+
+    @Test
+    void consecutiveFailuresRollBackWhateverTheStatisticSays() {
+        JudgeConfig config = ONE_PERCENT.withAbsoluteLimits(3, true).withConfiguredBaseline(0.3);
+        Verdict verdict = judge(Judges.sequential(config), VariantStats.EMPTY, stats(1000, 300, 3, false));
+
+        assertThat(verdict.decision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(verdict.evidence().extra()).containsEntry("rule", "consecutiveFailures");
+    }
+
+    @Test
+    void anOpenCandidateCircuitRollsBackAtOnce() {
+        Verdict verdict = judge(Judges.sequential(ONE_PERCENT), VariantStats.EMPTY, stats(3, 0, 0, true));
+
+        assertThat(verdict.decision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(verdict.evidence().extra()).containsEntry("rule", "circuitOpen");
+    }
+
+    @Test
+    void anObservedBaselineHoldsTheCandidateToTheStablesRate() {
+        Judge judge = Judges.sequential(JudgeConfig.DEFAULT);
+        VariantStats candidate = stats(200, 10, 0, false);
+
+        Verdict againstNoisyStable = judge(judge, stats(100_000, 10_000, 0, false), candidate);
+        Verdict againstCleanStable = judge(judge, stats(100_000, 100, 0, false), candidate);
+
+        assertThat(againstNoisyStable.evidence().baselineRate()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(againstNoisyStable.decision()).isNotEqualTo(Decision.ROLLBACK);
+        assertThat(againstCleanStable.decision()).isEqualTo(Decision.ROLLBACK);
+    }
+
+    @Test
+    void alphaOutsideTheOpenUnitIntervalIsRejectedNamingTheField() {
+        assertThatThrownBy(() -> JudgeConfig.DEFAULT.withAlpha(1.5))
+                .isInstanceOf(DrException.class).hasMessage("alpha must be in (0, 1), but was 1.5");
+        assertThatThrownBy(() -> JudgeConfig.DEFAULT.withRegressionRatio(0.5))
+                .hasMessage("regressionRatio must be > 1, but was 0.5");
+        assertThatThrownBy(() -> JudgeConfig.DEFAULT.withHorizon(0)).hasMessage("horizon must be > 0, but was 0");
+    }
+
+    @Test
+    void theInformationLimitMatchesTheClosedForm() {
+        assertThat(Judges.informationLimit(0.01, 0.05, 0.05)).isCloseTo(72.55, org.assertj.core.data.Offset.offset(0.01));
+    }
+}

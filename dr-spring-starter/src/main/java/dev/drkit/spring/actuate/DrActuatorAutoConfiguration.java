@@ -1,0 +1,102 @@
+package dev.drkit.spring.actuate;
+
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.spring.DrAutoConfiguration;
+import dev.drkit.spring.DrGuards;
+import dev.drkit.spring.DrProperties;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Auto-configuration of DR Kit's actuator parts: the {@code dr} endpoint, the guards health
+ * contributor, the {@code dr.*} meters and the masking of DR Kit's secrets. Each part needs
+ * its Spring Boot module on the class path and gives way to a bean the application defines.
+ */
+@AutoConfiguration(after = DrAutoConfiguration.class)
+@ConditionalOnBean(DrGuards.class)
+public class DrActuatorAutoConfiguration {
+
+    /**
+     * Creates the {@code dr.*} meter binder, which Spring Boot binds to every meter registry.
+     *
+     * @param guards the guards
+     * @param audit the audit log, when there is one
+     * @return the binder
+     */
+    @Bean
+    @ConditionalOnClass(MeterBinder.class)
+    @ConditionalOnMissingBean
+    public DrMeterBinder drMeterBinder(DrGuards guards, ObjectProvider<AuditLog> audit) {
+        return new DrMeterBinder(guards, audit.getIfAvailable());
+    }
+
+    /** The parts that need spring-boot-actuator. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Endpoint.class)
+    static class EndpointConfiguration {
+
+        /**
+         * Creates the {@code dr} endpoint.
+         *
+         * @param guards the guards
+         * @param audit the audit log, when there is one
+         * @param properties the {@code dr.*} properties
+         * @param context the application context, whose class loader tells whether Spring Security is present
+         * @return the endpoint
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnAvailableEndpoint
+        DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, DrProperties properties,
+                ApplicationContext context) {
+            boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
+                    context.getClassLoader());
+            return new DrEndpoint(guards, audit.getIfAvailable(), properties.getSecurity(), springSecurity,
+                    Clock.systemUTC());
+        }
+
+        /**
+         * Creates the sanitizer that masks DR Kit's secrets in the env and configprops endpoints.
+         *
+         * @param properties the {@code dr.*} properties
+         * @return the sanitizer
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        DrSecretsSanitizer drSecretsSanitizer(DrProperties properties) {
+            return new DrSecretsSanitizer(properties);
+        }
+    }
+
+    /** The parts that need spring-boot-health. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthIndicator.class)
+    static class HealthConfiguration {
+
+        /**
+         * Creates the guards health contributor, shown as {@code drGuards}.
+         *
+         * @param guards the guards
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "drGuardsHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-guards")
+        GuardsHealthIndicator drGuardsHealthIndicator(DrGuards guards) {
+            return new GuardsHealthIndicator(guards);
+        }
+    }
+}

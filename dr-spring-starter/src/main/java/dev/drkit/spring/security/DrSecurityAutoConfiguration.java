@@ -1,0 +1,66 @@
+package dev.drkit.spring.security;
+
+import dev.drkit.spring.DrProperties;
+import dev.drkit.spring.actuate.DrActuatorAutoConfiguration;
+import dev.drkit.spring.actuate.DrEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Secures the {@code dr} endpoint when Spring Security is present: reading needs an
+ * authenticated user, every write needs the operator role ({@code DR_OPERATOR} unless
+ * {@code dr.security.operator-role} says otherwise), over HTTP Basic without sessions.
+ *
+ * <p>The chain matches only the endpoint's paths and sits before Spring Boot's default
+ * chain, which keeps guarding the rest of the application. An application replaces it with
+ * a bean named {@code drSecurityFilterChain}, or turns it off with
+ * {@code dr.security.filter-chain=false}; the endpoint still checks the role itself.
+ */
+@AutoConfiguration(after = DrActuatorAutoConfiguration.class, afterName = {
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({SecurityFilterChain.class, HttpSecurity.class, EndpointRequest.class})
+@ConditionalOnBooleanProperty(name = "dr.security.filter-chain", matchIfMissing = true)
+@ConditionalOnBean({DrEndpoint.class, HttpSecurity.class})
+public class DrSecurityAutoConfiguration {
+
+    /** The order of the chain: early, so that it sees the endpoint's requests first. */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+    /**
+     * Builds the filter chain for the {@code dr} endpoint.
+     *
+     * @param http the builder
+     * @param properties the {@code dr.*} properties
+     * @return the chain
+     * @throws Exception when Spring Security cannot build it
+     */
+    @Bean
+    @Order(ORDER)
+    @ConditionalOnMissingBean(name = "drSecurityFilterChain")
+    public SecurityFilterChain drSecurityFilterChain(HttpSecurity http, DrProperties properties) throws Exception {
+        String role = properties.getSecurity().getOperatorRole();
+        http.securityMatcher(EndpointRequest.to(DrEndpoint.class))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(HttpMethod.GET).authenticated()
+                        .anyRequest().hasRole(role))
+                .httpBasic(Customizer.withDefaults())
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        return http.build();
+    }
+}

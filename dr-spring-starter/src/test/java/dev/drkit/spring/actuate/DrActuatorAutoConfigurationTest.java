@@ -1,0 +1,105 @@
+package dev.drkit.spring.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.rollback.Guard;
+import dev.drkit.spring.DrAutoConfiguration;
+import dev.drkit.spring.TestGuard;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** One test per condition of {@link DrActuatorAutoConfiguration}. */
+class DrActuatorAutoConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class, DrAutoConfiguration.class,
+                    DrActuatorAutoConfiguration.class))
+            .withBean("pricingGuard", Guard.class, () -> TestGuard.named("pricing"))
+            .withPropertyValues("management.endpoints.web.exposure.include=dr");
+
+    @Test
+    void withActuatorTheEndpointHealthMetricsAndSanitizerAreCreated() {
+        runner.run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(DrEndpoint.class)
+                .hasSingleBean(DrMeterBinder.class).hasSingleBean(DrSecretsSanitizer.class)
+                .hasBean("drGuardsHealthIndicator"));
+    }
+
+    @Test
+    void anUnexposedEndpointIsNotCreated() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=health")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean(DrEndpoint.class).hasSingleBean(DrMeterBinder.class));
+    }
+
+    @Test
+    void withoutActuatorOnlyTheMetersRemain() {
+        runner.withClassLoader(new FilteredClassLoader(Endpoint.class))
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(DrEndpoint.class)
+                        .doesNotHaveBean(DrSecretsSanitizer.class).hasSingleBean(DrMeterBinder.class));
+    }
+
+    @Test
+    void withoutSpringBootHealthThereIsNoHealthContributor() {
+        runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean("drGuardsHealthIndicator"));
+    }
+
+    @Test
+    void theGuardsHealthContributorCanBeSwitchedOff() {
+        runner.withPropertyValues("management.health.dr-guards.enabled=false")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean("drGuardsHealthIndicator"));
+    }
+
+    @Test
+    void anApplicationEndpointReplacesTheDefault() {
+        runner.withBean("myEndpoint", DrEndpoint.class, () -> new DrEndpoint(
+                new dev.drkit.spring.DrGuards(java.util.List.of()), null,
+                new dev.drkit.spring.DrProperties.Security(), false, java.time.Clock.systemUTC()))
+                .run(ctx -> assertThat(ctx).hasSingleBean(DrEndpoint.class).hasBean("myEndpoint"));
+    }
+
+    @Test
+    void withoutSpringSecurityWritesAreOffUnlessExplicitlyEnabled() {
+        ApplicationContextRunner noSecurity = runner.withClassLoader(
+                new FilteredClassLoader("org.springframework.security"));
+        noSecurity.run(ctx -> {
+            WebEndpointResponse<Object> r = ctx.getBean(DrEndpoint.class)
+                    .write("guards", "pricing", "rollback", "test", SecurityContext.NONE);
+            assertThat(r.getStatus()).isEqualTo(403);
+            assertThat(body(r)).extractingByKey("error").asString()
+                    .contains("write operations are off");
+        });
+        noSecurity.withPropertyValues("dr.security.unsecured-writes=true").run(ctx -> {
+            WebEndpointResponse<Object> r = ctx.getBean(DrEndpoint.class)
+                    .write("guards", "pricing", "rollback", "test", SecurityContext.NONE);
+            assertThat(r.getStatus()).isEqualTo(200);
+            assertThat(body(r)).containsEntry("state", "ROLLED_BACK");
+        });
+    }
+
+    @Test
+    void withSpringSecurityAnAnonymousWriteIsRefused() {
+        runner.run(ctx -> assertThat(ctx.getBean(DrEndpoint.class)
+                .write("guards", "pricing", "rollback", "test", SecurityContext.NONE).getStatus()).isEqualTo(401));
+    }
+
+    @Test
+    void theHealthStatusDefaultsRankDegradedBetweenDownAndUp() {
+        org.springframework.core.env.StandardEnvironment env = new org.springframework.core.env.StandardEnvironment();
+        new DrHealthStatusDefaults().postProcessEnvironment(env, new org.springframework.boot.SpringApplication());
+        assertThat(env.getProperty("management.endpoint.health.status.order"))
+                .isEqualTo("DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN");
+        assertThat(env.getProperty("management.endpoint.health.status.http-mapping.DEGRADED")).isEqualTo("200");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> body(WebEndpointResponse<Object> r) {
+        return (Map<String, Object>) r.getBody();
+    }
+}

@@ -1,0 +1,579 @@
+package dev.drkit.storage.s3.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.health.HealthProbe;
+import dev.drkit.api.health.ProbeResult;
+import dev.drkit.api.store.ListPage;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.StoreKeys;
+import dev.drkit.storage.s3.S3Encryption;
+import dev.drkit.storage.s3.S3Store;
+import dev.drkit.storage.s3.S3StoreConfig;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsResponse;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/** The {@link S3Store}: one S3 client, one circuit breaker and a small pool for part uploads. */
+public final class S3ObjectStore implements S3Store {
+    private static final String OCTETS = "application/octet-stream";
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final S3StoreConfig config;
+    private final S3Client client;
+    private final StoreCalls calls;
+    private final ExecutorService parts;
+    private final String location;
+    private final String bucket;
+    private final String root;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Opens a store.
+     *
+     * @param config the settings
+     * @throws DrException {@code INVALID_CONFIG} when no region is configured or found
+     */
+    public S3ObjectStore(S3StoreConfig config) {
+        this.config = config;
+        this.location = config.describe();
+        this.bucket = config.bucket();
+        this.root = config.prefix().isEmpty() ? "" : config.prefix() + "/";
+        this.client = buildClient(config, location);
+        this.calls = new StoreCalls("s3", location, config.maxAttempts(), config.initialBackoff(),
+                config.maxBackoff(), config.circuitBreaker(), config.meterRegistry());
+        int threads = config.uploadConcurrency();
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger thread = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "dr-s3-upload-" + pool + "-" + thread.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        this.parts = executor;
+    }
+
+    private static S3Client buildClient(S3StoreConfig config, String location) {
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .connectionTimeout(config.connectTimeout())
+                        .socketTimeout(config.attemptTimeout())
+                        .maxConnections(Math.max(16, config.uploadConcurrency() * 4)))
+                .overrideConfiguration(o -> o
+                        .apiCallAttemptTimeout(config.attemptTimeout())
+                        .retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .forcePathStyle(config.pathStyle())
+                .credentialsProvider(config.credentials() != null ? config.credentials()
+                        : DefaultCredentialsProvider.builder().build())
+                .region(region(config, location));
+        if (config.endpoint() != null) {
+            // S3-compatible servers differ in their support of the newer flexible checksums;
+            // the repository format authenticates every blob itself.
+            builder.endpointOverride(config.endpoint())
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        }
+        return builder.build();
+    }
+
+    private static Region region(S3StoreConfig config, String location) {
+        if (config.region() != null) {
+            return Region.of(config.region());
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkException e) {
+            if (config.endpoint() != null) {
+                return Region.US_EAST_1;
+            }
+            throw new DrException(ErrorCode.INVALID_CONFIG, "No region for " + location + ": add ?region=... to the "
+                    + "URI or set AWS_REGION", location, e);
+        }
+    }
+
+    @Override
+    public S3StoreConfig config() {
+        return config;
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        String full = full(key);
+        return calls.call("stat", n -> {
+            try {
+                HeadObjectResponse head = request("stat", key, () -> client.headObject(r -> r.bucket(bucket).key(full)));
+                return Optional.of(new ObjectInfo(key, head.contentLength(), head.eTag(), head.lastModified()));
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public byte[] get(String key) {
+        String full = full(key);
+        return calls.call("get", n -> request("get", key,
+                () -> client.getObjectAsBytes(r -> r.bucket(bucket).key(full)).asByteArray()));
+    }
+
+    @Override
+    public byte[] get(String key, long offset, int length) {
+        String full = full(key);
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length < 0) {
+            throw DrException.invalidArgument("length", "must be >= 0", length);
+        }
+        if (length == 0) {
+            if (stat(key).isEmpty()) {
+                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
+            }
+            return new byte[0];
+        }
+        long last = offset + length - 1;
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full)
+                .range("bytes=" + offset + "-" + (last < 0 ? Long.MAX_VALUE : last)).build();
+        return calls.call("getRange", n -> {
+            try {
+                ResponseBytes<GetObjectResponse> bytes = client.getObjectAsBytes(request);
+                byte[] data = bytes.asByteArray();
+                // A server that ignores the Range header answers 200 with the whole object.
+                if (bytes.response().contentRange() == null && bytes.response().sdkHttpResponse().statusCode() == 200) {
+                    int from = (int) Math.min(offset, data.length);
+                    return Arrays.copyOfRange(data, from, (int) Math.min(data.length, (long) from + length));
+                }
+                return data.length > length ? Arrays.copyOf(data, length) : data;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 416) {
+                    return new byte[0];
+                }
+                throw S3Errors.map(e, "get", key, location, bucket);
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "get", key, location, bucket);
+            }
+        });
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] data) {
+        String full = full(key);
+        if (data.length > config.multipartThreshold()) {
+            return multipart(key, full, data, null, null);
+        }
+        return calls.call("put", n -> single(key, full, data, null, null));
+    }
+
+    @Override
+    public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
+        String full = full(key);
+        boolean[] retried = {false};
+        try {
+            if (data.length > config.multipartThreshold()) {
+                if (stat(key).isPresent()) {
+                    return Optional.empty();
+                }
+                return Optional.of(multipart(key, full, data, "*", null));
+            }
+            return Optional.of(calls.call("putIfAbsent", n -> {
+                retried[0] |= n > 1;
+                return single(key, full, data, "*", null);
+            }));
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.PRECONDITION_FAILED) {
+                throw e;
+            }
+            return retried[0] ? ownWrite(key, data) : Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
+        String full = full(key);
+        if (expectedEtag.isEmpty()) {
+            throw DrException.invalidArgument("expectedEtag", "must not be empty", "\"\"");
+        }
+        boolean[] retried = {false};
+        try {
+            if (data.length > config.multipartThreshold()) {
+                Optional<ObjectInfo> current = stat(key);
+                if (current.isEmpty() || !current.get().etag().equals(expectedEtag)) {
+                    return Optional.empty();
+                }
+                return Optional.of(multipart(key, full, data, null, expectedEtag));
+            }
+            return Optional.of(calls.call("replace", n -> {
+                retried[0] |= n > 1;
+                return single(key, full, data, null, expectedEtag);
+            }));
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
+                return Optional.empty();
+            }
+            if (e.code() != ErrorCode.PRECONDITION_FAILED) {
+                throw e;
+            }
+            return retried[0] ? ownWrite(key, data) : Optional.empty();
+        }
+    }
+
+    /**
+     * Decides a conditional write that lost its precondition only after an earlier attempt
+     * failed in transit: that attempt may have been written and the precondition then failed
+     * against it. The write counts as ours when the stored bytes are exactly ours.
+     */
+    private Optional<ObjectInfo> ownWrite(String key, byte[] data) {
+        Optional<ObjectInfo> info = stat(key);
+        if (info.isEmpty() || info.get().size() != data.length) {
+            return Optional.empty();
+        }
+        return Arrays.equals(get(key), data) ? info : Optional.empty();
+    }
+
+    private ObjectInfo single(String key, String full, byte[] data, @Nullable String ifNoneMatch,
+            @Nullable String ifMatch) {
+        PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(bucket).key(full)
+                .contentLength((long) data.length).contentType(OCTETS);
+        if (ifNoneMatch != null) {
+            request.ifNoneMatch(ifNoneMatch);
+        }
+        if (ifMatch != null) {
+            request.ifMatch(ifMatch);
+        }
+        applyStorageOptions(request);
+        String operation = ifNoneMatch != null ? "putIfAbsent" : ifMatch != null ? "replace" : "put";
+        PutObjectResponse response = request(operation, key,
+                () -> client.putObject(request.build(), RequestBody.fromBytes(data)));
+        return new ObjectInfo(key, data.length, response.eTag(), serverTime(response));
+    }
+
+    private void applyStorageOptions(PutObjectRequest.Builder request) {
+        if (config.storageClass() != null) {
+            request.storageClass(config.storageClass());
+        }
+        if (config.encryption() == S3Encryption.SSE_S3) {
+            request.serverSideEncryption(ServerSideEncryption.AES256);
+        } else if (config.encryption() == S3Encryption.SSE_KMS) {
+            request.serverSideEncryption(ServerSideEncryption.AWS_KMS);
+            if (config.kmsKeyId() != null) {
+                request.ssekmsKeyId(config.kmsKeyId());
+            }
+        }
+    }
+
+    private ObjectInfo multipart(String key, String full, byte[] data, @Nullable String ifNoneMatch,
+            @Nullable String ifMatch) {
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+                .bucket(bucket).key(full).contentType(OCTETS);
+        if (config.storageClass() != null) {
+            create.storageClass(config.storageClass());
+        }
+        if (config.encryption() == S3Encryption.SSE_S3) {
+            create.serverSideEncryption(ServerSideEncryption.AES256);
+        } else if (config.encryption() == S3Encryption.SSE_KMS) {
+            create.serverSideEncryption(ServerSideEncryption.AWS_KMS);
+            if (config.kmsKeyId() != null) {
+                create.ssekmsKeyId(config.kmsKeyId());
+            }
+        }
+        String uploadId = calls.call("createMultipartUpload", n -> request("put", key,
+                () -> client.createMultipartUpload(create.build()).uploadId()));
+        boolean completed = false;
+        List<Future<CompletedPart>> futures = new ArrayList<>();
+        try {
+            int partSize = config.partSize();
+            int count = (int) ((data.length + (long) partSize - 1) / partSize);
+            for (int i = 0; i < count; i++) {
+                int number = i + 1;
+                int offset = i * partSize;
+                int length = Math.min(partSize, data.length - offset);
+                futures.add(parts.submit(() -> calls.call("uploadPart", n -> {
+                    UploadPartRequest part = UploadPartRequest.builder().bucket(bucket).key(full)
+                            .uploadId(uploadId).partNumber(number).contentLength((long) length).build();
+                    String etag = request("put", key, () -> client.uploadPart(part, RequestBody.fromContentProvider(
+                            () -> new ByteArrayInputStream(data, offset, length), length, OCTETS)).eTag());
+                    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                })));
+            }
+            List<CompletedPart> done = new ArrayList<>(count);
+            for (Future<CompletedPart> future : futures) {
+                done.add(await(future, key));
+            }
+            CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.builder()
+                    .bucket(bucket).key(full).uploadId(uploadId)
+                    .multipartUpload(u -> u.parts(done));
+            if (ifNoneMatch != null) {
+                complete.ifNoneMatch(ifNoneMatch);
+            }
+            if (ifMatch != null) {
+                complete.ifMatch(ifMatch);
+            }
+            CompleteMultipartUploadResponse response = calls.call("completeMultipartUpload", n -> {
+                try {
+                    return request("put", key, () -> client.completeMultipartUpload(complete.build()));
+                } catch (DrException e) {
+                    // A retried completion whose first try went through finds no upload any more.
+                    if (n > 1 && e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
+                        return null;
+                    }
+                    throw e;
+                }
+            });
+            completed = true;
+            if (response == null) {
+                return stat(key).orElseThrow(() -> new DrException(ErrorCode.IO_FAILURE,
+                        "Multipart upload of '" + key + "' in " + location + " vanished", key));
+            }
+            return new ObjectInfo(key, data.length, response.eTag(), serverTime(response));
+        } finally {
+            if (!completed) {
+                futures.forEach(f -> f.cancel(true));
+                abort(full, uploadId);
+            }
+        }
+    }
+
+    private CompletedPart await(Future<CompletedPart> future, String key) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Upload of '" + key + "' to " + location + " was interrupted",
+                    key, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DrException dr) {
+                throw dr;
+            }
+            throw new DrException(ErrorCode.IO_FAILURE, "Upload of a part of '" + key + "' to " + location
+                    + " failed: " + e.getCause(), key, e.getCause());
+        }
+    }
+
+    private void abort(String full, String uploadId) {
+        try {
+            client.abortMultipartUpload(AbortMultipartUploadRequest.builder()
+                    .bucket(bucket).key(full).uploadId(uploadId).build());
+        } catch (SdkException ignored) {
+            // Best effort: a lifecycle rule on the bucket removes abandoned uploads.
+        }
+    }
+
+    @Override
+    public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
+        StoreKeys.requireValidPrefix(prefix);
+        if (pageSize < 1) {
+            throw DrException.invalidArgument("pageSize", "must be >= 1", pageSize);
+        }
+        if (pageToken != null && pageToken.isEmpty()) {
+            throw DrException.invalidArgument("pageToken", "was not issued by this store", "\"\"");
+        }
+        ensureOpen();
+        String full = root + prefix;
+        ListObjectsV2Response response = calls.call("list", n -> {
+            try {
+                return client.listObjectsV2(r -> r.bucket(bucket).prefix(full)
+                        .continuationToken(pageToken).maxKeys(Math.min(pageSize, 1000)));
+            } catch (S3Exception e) {
+                if (pageToken != null && e.statusCode() == 400) {
+                    throw DrException.invalidArgument("pageToken", "was not issued by this store", pageToken);
+                }
+                throw S3Errors.map(e, "list", prefix, location, bucket);
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "list", prefix, location, bucket);
+            }
+        });
+        List<ObjectInfo> objects = new ArrayList<>(response.contents().size());
+        for (S3Object object : response.contents()) {
+            String key = object.key().substring(root.length());
+            if (key.isEmpty() || key.endsWith("/")) {
+                continue; // folder markers written by other tools
+            }
+            objects.add(new ObjectInfo(key, object.size(), object.eTag(), object.lastModified()));
+        }
+        boolean more = Boolean.TRUE.equals(response.isTruncated()) && response.nextContinuationToken() != null;
+        return new ListPage(objects, more ? response.nextContinuationToken() : null);
+    }
+
+    @Override
+    public void delete(String key) {
+        String full = full(key);
+        calls.call("delete", n -> request("delete", key, () -> client.deleteObject(r -> r.bucket(bucket).key(full))));
+    }
+
+    @Override
+    public boolean createBucketIfMissing() {
+        ensureOpen();
+        boolean exists = calls.call("headBucket", n -> {
+            try {
+                client.headBucket(r -> r.bucket(bucket));
+                return true;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    return false;
+                }
+                throw S3Errors.map(e, "check", "", location, bucket);
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "check", "", location, bucket);
+            }
+        });
+        if (exists) {
+            return false;
+        }
+        return calls.call("createBucket", n -> {
+            try {
+                CreateBucketRequest.Builder create = CreateBucketRequest.builder().bucket(bucket);
+                String region = client.serviceClientConfiguration().region().id();
+                if (config.endpoint() == null && !Region.US_EAST_1.id().equals(region)) {
+                    create.createBucketConfiguration(c -> c.locationConstraint(region));
+                }
+                client.createBucket(create.build());
+                return true;
+            } catch (S3Exception e) {
+                String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+                if ("BucketAlreadyOwnedByYou".equals(code)) {
+                    return false;
+                }
+                if ("BucketAlreadyExists".equals(code)) {
+                    throw new DrException(ErrorCode.ACCESS_DENIED, "Bucket '" + bucket + "' belongs to another "
+                            + "account; choose another name for " + location, location, e);
+                }
+                throw S3Errors.map(e, "create the bucket of", "", location, bucket);
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "create the bucket of", "", location, bucket);
+            }
+        });
+    }
+
+    @Override
+    public HealthProbe healthProbe() {
+        return HealthProbe.named("store:" + location, () -> {
+            long start = System.nanoTime();
+            ProbeResult result;
+            try {
+                client.headBucket(r -> r.bucket(bucket));
+                result = switch (calls.breaker().getState()) {
+                    case CLOSED, DISABLED, METRICS_ONLY -> ProbeResult.up("bucket reachable");
+                    case HALF_OPEN -> ProbeResult.degraded("bucket reachable; circuit breaker probing after failures");
+                    default -> ProbeResult.degraded("bucket reachable again; circuit breaker still open after failures");
+                };
+            } catch (S3Exception e) {
+                result = e.statusCode() == 404 ? ProbeResult.down("bucket '" + bucket + "' does not exist")
+                        : ProbeResult.down(S3Errors.map(e, "check", "", location, bucket).getMessage());
+            } catch (SdkException e) {
+                result = ProbeResult.down(S3Errors.map(e, "check", "", location, bucket).getMessage());
+            }
+            return result.withLatency(Duration.ofNanos(System.nanoTime() - start));
+        });
+    }
+
+    @Override
+    public String describe() {
+        return location;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            parts.shutdownNow();
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "S3Store[" + location + "]";
+    }
+
+    private String full(String key) {
+        StoreKeys.requireValidKey(key);
+        ensureOpen();
+        return root + key;
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "The store " + location + " is closed", location);
+        }
+    }
+
+    private <T> T request(String operation, String key, SdkCall<T> call) {
+        try {
+            return call.run();
+        } catch (SdkException e) {
+            throw S3Errors.map(e, operation, key, location, bucket);
+        }
+    }
+
+    private static boolean isMissingBucket(DrException e) {
+        return e.getCause() instanceof S3Exception s3 && s3.awsErrorDetails() != null
+                && "NoSuchBucket".equals(s3.awsErrorDetails().errorCode());
+    }
+
+    /** The time of a write, from the server's Date header, to the second as S3 keeps it. */
+    private static Instant serverTime(AwsResponse response) {
+        return response.sdkHttpResponse().firstMatchingHeader("Date")
+                .map(date -> {
+                    try {
+                        return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    } catch (java.time.format.DateTimeParseException e) {
+                        return null;
+                    }
+                })
+                .orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    @FunctionalInterface
+    private interface SdkCall<T> {
+        T run();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.drkit.storage.s3;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * A real S3 server for the tests: S3Proxy in this JVM, on a free loopback port, keeping its
+ * objects in a directory under {@code target/tmp} so that they survive a stop and start, with
+ * {@link S3SemanticsBlobStore} giving its file-system back end the key space and atomic
+ * conditional writes of S3 itself.
+ */
+public final class S3ProxyServer implements AutoCloseable {
+    /** The access key the server accepts. */
+    public static final String ACCESS_KEY = "dr-test-access";
+    /** The secret key the server accepts. */
+    public static final String SECRET_KEY = "dr-test-secret-" + UUID.randomUUID();
+    /** The bucket every test store lives in, each under a prefix of its own. */
+    public static final String BUCKET = "dr-tests";
+
+    private final Path directory;
+    private final int port;
+    private S3Proxy proxy;
+
+    private S3ProxyServer(Path directory, int port) {
+        this.directory = directory;
+        this.port = port;
+    }
+
+    /**
+     * Starts a server with the test bucket.
+     *
+     * @return the running server
+     * @throws Exception when it cannot start
+     */
+    public static S3ProxyServer start() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(tmp);
+        Path directory = Files.createTempDirectory(tmp, "s3proxy-");
+        S3ProxyServer server = new S3ProxyServer(directory, freePort());
+        server.startProxy();
+        try (S3Store store = S3Store.open(server.config(BUCKET, "").build())) {
+            store.createBucketIfMissing();
+        }
+        return server;
+    }
+
+    private void startProxy() throws Exception {
+        proxy = S3Proxy.builder()
+                .blobStore(new S3SemanticsBlobStore(new FilesystemNio2BlobStore(directory.toString())))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        proxy.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * Returns the server's endpoint.
+     *
+     * @return such as {@code http://127.0.0.1:43121}
+     */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Returns the port the server listens on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Returns a store configuration for this server, with quick retries for tests.
+     *
+     * @param bucket the bucket
+     * @param prefix the prefix, possibly empty
+     * @return a builder with endpoint, region, path style and credentials set
+     */
+    public S3StoreConfig.Builder config(String bucket, String prefix) {
+        return config(bucket, prefix, endpoint());
+    }
+
+    /**
+     * Returns a store configuration for another endpoint in front of this server.
+     *
+     * @param bucket the bucket
+     * @param prefix the prefix, possibly empty
+     * @param endpoint the endpoint, such as a fault-injecting proxy's
+     * @return a builder with endpoint, region, path style and credentials set
+     */
+    public S3StoreConfig.Builder config(String bucket, String prefix, URI endpoint) {
+        return S3StoreConfig.builder(bucket).prefix(prefix)
+                .endpoint(endpoint)
+                .region("us-east-1")
+                .pathStyle(true)
+                .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .initialBackoff(Duration.ofMillis(20))
+                .maxBackoff(Duration.ofMillis(200));
+    }
+
+    /**
+     * Opens a fresh, empty store under a prefix of its own in the test bucket.
+     *
+     * @return the store
+     */
+    public S3Store newStore() {
+        return S3Store.open(config(BUCKET, "t-" + UUID.randomUUID()).build());
+    }
+
+    /**
+     * Stops the server; its objects stay on disk.
+     *
+     * @throws Exception when it cannot stop
+     */
+    public void stop() throws Exception {
+        proxy.stop();
+    }
+
+    /**
+     * Starts the server again on the same port with the same objects.
+     *
+     * @throws Exception when it cannot start
+     */
+    public void restart() throws Exception {
+        startProxy();
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+}
