@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The audit log's speed: appends per second to a file in the default durability mode
  * ({@code FLUSH_EACH}: each record written to the OS as it is appended, fsync every 1000
  * records) and records verified per second ({@value #RECORDS}-record file, chain and JSON
- * checked). Records are of the size a plan step writes (about 300 bytes).
+ * checked). Records are of the size a plan step writes (415 bytes a line).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
