@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncidentManager {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentManager.class);
+    /** Ids carry the minute they were opened, so that ids of different processes do not collide. */
+    private static final java.time.format.DateTimeFormatter ID_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd-HHmm").withZone(java.time.ZoneOffset.UTC);
 
     private final Clock clock;
     private final @Nullable AuditSink audit;
@@ -104,7 +107,7 @@ public final class IncidentManager {
             }
         }
         Classification c = classify(signal);
-        String id = idPrefix + counter.incrementAndGet();
+        String id = idPrefix + ID_TIME.format(now) + "-" + counter.incrementAndGet();
         List<TimelineEntry> tl = new ArrayList<>();
         tl.add(new TimelineEntry(now, signal.source().name().toLowerCase(), "opened", signal.trigger()));
         tl.add(new TimelineEntry(now, "system", "classified", c.severity() + " " + c.faultType() + " by rule " + c.rule()));
@@ -473,7 +476,8 @@ public final class IncidentManager {
         }
 
         /**
-         * Sets the prefix of incident ids, followed by a counter.
+         * Sets the prefix of incident ids, which are followed by the UTC minute of opening and a
+         * counter: {@code INC-20261126-1054-1}.
          *
          * @param prefix the prefix, such as {@code INC-}
          * @return this builder

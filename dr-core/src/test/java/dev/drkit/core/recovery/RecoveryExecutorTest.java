@@ -364,6 +364,22 @@ class RecoveryExecutorTest {
     }
 
     @Test
+    void aNewHistoryLearnsStepDurationsFromTheAuditLog() {
+        RecoveryStep slow = c -> clock.advance(Duration.ofMinutes(3));
+        Plan p = plan().step("a", slow).build();
+        executor.run(p, ExecutionRequest.live(), LIMIT);
+        List<dev.drkit.core.audit.AuditRecord> records = new java.util.ArrayList<>();
+        long seq = 1;
+        for (AuditEvent e : audit) {
+            records.add(new dev.drkit.core.audit.AuditRecord(seq++, e.time(), e.actor(), e.action(), e.target(),
+                    e.outcome(), e.details(), "0".repeat(64), "0".repeat(64)));
+        }
+        ExecutionHistory fresh = new ExecutionHistory().learnFrom(records);
+        assertThat(fresh.expected("db-recovery", "a")).contains(Duration.ofMinutes(3));
+        assertThat(fresh.expected("db-recovery", "b")).isEmpty();
+    }
+
+    @Test
     void sharedValuesFlowToLaterSteps() {
         List<String> seen = new CopyOnWriteArrayList<>();
         Plan p = plan().step("a", c -> c.put("snapshot", "snap-42"))
