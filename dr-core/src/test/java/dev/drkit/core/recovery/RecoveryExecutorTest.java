@@ -220,6 +220,26 @@ class RecoveryExecutorTest {
     }
 
     @Test
+    void peopleAreNotifiedOfApprovalsEscalationsAndTheEnd() throws Exception {
+        List<dev.drkit.api.incident.Notification> sent = new CopyOnWriteArrayList<>();
+        executor.close();
+        executor = RecoveryExecutor.builder().clock(clock).pollInterval(Duration.ofMillis(1)).listener(events::add)
+                .listener(ExecutionNotifications.to(sent::add)).build();
+        Plan p = plan().step("switch", logging("switch"), s -> s.approval(
+                ApprovalGate.of("dba-oncall", Duration.ofMinutes(5), "incident-commander", Duration.ofMinutes(15))))
+                .build();
+        Execution e = executor.start(p, ExecutionRequest.live());
+        awaitEvent(ev -> ev.kind().equals("AWAITING_APPROVAL"));
+        clock.advance(Duration.ofMinutes(6));
+        awaitEvent(ev -> ev.kind().equals("ESCALATED"));
+        e.approve("switch", "carol", "go");
+        e.await(LIMIT);
+        assertThat(sent).extracting(dev.drkit.api.incident.Notification::subject).containsExactly(
+                "Approval needed: step switch of plan db-recovery", "Approval escalated: step switch of plan db-recovery",
+                "Plan db-recovery: execution SUCCEEDED");
+    }
+
+    @Test
     void aRejectedApprovalFailsThePlanAndRunsNothingAfterIt() throws Exception {
         Plan p = plan().step("fence", logging("fence"))
                 .step("switch", logging("switch"), s -> s.dependsOn("fence").approval(
