@@ -50,7 +50,7 @@ class AzureFaultTest {
 
     @Test
     void injected503sAreRetriedUntilTheWriteGoesThroughAndAreCounted() {
-        try (AzureBlobStore store = AzureBlobStore.open(config().maxAttempts(6).build())) {
+        try (AzureBlobStore store = AzureBlobStore.open(config().maxAttempts(8).build())) {
             proxy.failNext(3);
             store.put("snapshots/1", bytes("manifest"));
 

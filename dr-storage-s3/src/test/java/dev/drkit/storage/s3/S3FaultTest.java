@@ -50,7 +50,7 @@ class S3FaultTest {
 
     @Test
     void injected503sAreRetriedUntilTheWriteGoesThroughAndAreCounted() {
-        try (S3Store store = S3Store.open(config().maxAttempts(6).build())) {
+        try (S3Store store = S3Store.open(config().maxAttempts(8).build())) {
             proxy.failNext(3);
             store.put("snapshots/1", bytes("manifest"));
 
