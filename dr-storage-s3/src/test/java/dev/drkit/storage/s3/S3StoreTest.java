@@ -214,6 +214,26 @@ class S3StoreTest {
     }
 
     @Test
+    void conditionalWritesAreVerifiedOnAServerThatHonoursThem() {
+        store.verifyConditionalWrites();
+
+        assertThat(store.list("").toList()).as("the probe object is gone").isEmpty();
+    }
+
+    @Test
+    void aServerThatIgnoresConditionalWritesIsCaught() throws Exception {
+        try (S3ProxyServer careless = S3ProxyServer.start(false);
+                S3Store store = S3Store.open(careless.config(S3ProxyServer.BUCKET, "p").build())) {
+            assertThatThrownBy(store::verifyConditionalWrites)
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED);
+                        assertThat(e.getMessage()).contains("ignores If-None-Match");
+                    });
+            assertThat(store.list("").toList()).isEmpty();
+        }
+    }
+
+    @Test
     void healthProbeIsUpForAReachableBucket() throws Exception {
         ProbeResult result = store.healthProbe().check();
 
