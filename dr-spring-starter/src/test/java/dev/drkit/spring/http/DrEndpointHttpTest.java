@@ -33,6 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "management.endpoint.configprops.show-values=always",
             "dr.repository.uri=mem:http-test",
             "dr.repository.password=repo-secret-4711",
+            "dr.repository.init-if-missing=true",
             "dr.alertmanager.token=${WEBHOOK_TOKEN_FOR_TEST:hook-secret-0815}",
         })
 class DrEndpointHttpTest {
