@@ -57,7 +57,7 @@ one() { # tool run
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
     timed dr "$run" changed "$repo" -- java -jar "$DR_JAR" backup --repo "$repo" "$data"
     timed dr "$run" restore "$repo" -- java -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
-    [ "$run" = 1 ] && diff -r "$data" "$out" > /dev/null && echo "  dr restore verified byte for byte"
+    [ "$run" = 1 ] && diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"
   fi
   rm -rf "$out"
 }

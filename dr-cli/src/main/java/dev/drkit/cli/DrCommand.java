@@ -33,8 +33,18 @@ public final class DrCommand {
     /** The subcommands, in the order help lists them. */
     static List<Object> subcommands() {
         return List.of(
-                new AuditCommand(),
-                new SimulateCommand());
+                new InitCommand(),
+                new BackupCommand(),
+                new SnapshotsCommand(),
+                new RestoreCommand(),
+                new VerifyCommand(),
+                new ForgetCommand(),
+                new PruneCommand(),
+                new KeyCommand(),
+                new SimulateCommand(),
+                new PlanCommand(),
+                new ReportCommand(),
+                new AuditCommand());
     }
 
     /**

@@ -56,6 +56,38 @@ class SimulateRollbackCommandTest {
     }
 
     @Test
+    void aGuardFromAConfigFileIsSimulatedWithItsOwnJudge(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("rollback_config.json");
+        java.nio.file.Files.writeString(file, """
+                {"guards": {"checkout": {"judge": {"alpha": 0.01, "regressionRatio": 5}}, "search": {}}}
+                """);
+
+        String out = run("simulate", "rollback", "--config", file.toString(), "--guard", "checkout",
+                "--baseline-error", "0.01", "--candidate-error", "0.05", "--runs", "500", "--json");
+        JsonNode json = JsonMapper.builder().build().readTree(out);
+
+        assertThat(json.get("alpha").asDouble()).isEqualTo(0.01);
+        assertThat(json.get("regressionRatio").asDouble()).isEqualTo(5.0);
+        assertThat(json.get("informationLimit").asDouble()).isGreaterThan(100);
+    }
+
+    @Test
+    void anUnknownGuardInTheConfigIsAFailureNamingTheGuards(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("rollback_config.json");
+        java.nio.file.Files.writeString(file, "{\"guards\": {\"checkout\": {}, \"search\": {}}}");
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = DrCommand.newCommandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+
+        int code = cl.execute("simulate", "rollback", "--config", file.toString(), "--candidate-error", "0.05");
+
+        assertThat(code).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--guard must name one of the guards").contains("checkout, search");
+    }
+
+    @Test
     void anInvalidAlphaIsAUsageErrorNamingTheField() {
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cl = DrCommand.newCommandLine();

@@ -40,8 +40,8 @@ public interface S3Store extends SnapshotStore {
 
     /**
      * Returns a probe that checks that the bucket can be reached with the credentials:
-     * DOWN when it cannot or the circuit breaker is open, DEGRADED while the breaker is
-     * probing, UP otherwise.
+     * DOWN when it cannot, DEGRADED when it can but the circuit breaker is still open or
+     * probing after failures, UP otherwise.
      *
      * @return the probe, named {@code store:s3://bucket/prefix}
      */

@@ -31,6 +31,41 @@ public final class Crypto {
         } catch (java.io.IOException | RuntimeException e) {
             // the library load reports the problem itself
         }
+        warmUp();
+    }
+
+    /**
+     * Gets the JIT to compile the AES-GCM paths early, on a background thread: the JDK's GCM
+     * runs at about 100 MB/s until its callers are compiled, which large blobs alone take
+     * hundreds of megabytes to bring about. A few thousand tiny operations take about 0.1 s.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                byte[] buf = new byte[256];
+                byte[] out = new byte[256 + 16];
+                byte[] iv = new byte[12];
+                for (int i = 0; i < 3000; i++) {
+                    iv[0] = (byte) i;
+                    iv[1] = (byte) (i >>> 8);
+                    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    int o = 0;
+                    for (int off = 0; off < buf.length; off += 32) {
+                        o += cipher.update(buf, off, 32, out, o);
+                    }
+                    o += cipher.doFinal(out, o);
+                    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    cipher.doFinal(out, 0, o);
+                }
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // only a warm-up
+            }
+        }, "dr-crypto-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     private final SecretKeySpec encKey;
@@ -136,7 +171,9 @@ public final class Crypto {
 
     static byte[] seal(SecretKeySpec key, byte[] plain, int offset, int length) {
         byte[] out = new byte[12 + length + 16];
-        RANDOM.nextBytes(out);
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 0, 12);
         try {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, out, 0, 12));
@@ -180,18 +217,68 @@ public final class Crypto {
      * @return the sealed blob
      */
     public byte[] packBlob(byte[] data) {
-        byte[] plain;
-        int bound = (int) Zstd.compressBound(data.length);
-        byte[] compressed = new byte[1 + bound];
-        long n = data.length < 64 ? -1 : Zstd.compressByteArray(compressed, 1, bound, data, 0, data.length, zstdLevel);
-        if (n > 0 && !Zstd.isError(n) && n + 1 < data.length) {
-            compressed[0] = 1;
-            return seal(compressed, 0, (int) n + 1);
+        if (data.length >= 64) {
+            Scratch scratch = SCRATCH.get();
+            byte[] out = scratch.output(data.length);
+            long n = scratch.compressor(zstdLevel).compressByteArray(out, 0, out.length, data, 0, data.length);
+            if (!Zstd.isError(n) && n + 1 < data.length) {
+                return seal((byte) 1, out, 0, (int) n);
+            }
         }
-        plain = new byte[data.length + 1];
-        System.arraycopy(data, 0, plain, 1, data.length);
-        return seal(plain, 0, plain.length);
+        return seal((byte) 0, data, 0, data.length);
     }
+
+    /** Seals one prefix byte followed by {@code length} bytes of {@code data}, without copying them. */
+    private byte[] seal(byte prefix, byte[] data, int offset, int length) {
+        byte[] out = new byte[12 + 1 + length + 16];
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, 0, 12);
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
+            int o = 12 + cipher.update(new byte[] {prefix}, 0, 1, out, 12);
+            o += cipher.update(data, offset, length, out, o);
+            cipher.doFinal(out, o);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM sealing failed", e);
+        }
+    }
+
+    /** Per-thread compression contexts and buffers, reused across blobs. */
+    private static final class Scratch {
+        private com.github.luben.zstd.ZstdCompressCtx compressor;
+        private int level = -1;
+        private com.github.luben.zstd.ZstdDecompressCtx decompressor;
+        private byte[] output = new byte[0];
+
+        com.github.luben.zstd.ZstdCompressCtx compressor(int wanted) {
+            if (compressor == null || level != wanted) {
+                compressor = new com.github.luben.zstd.ZstdCompressCtx();
+                compressor.setLevel(wanted);
+                level = wanted;
+            }
+            return compressor;
+        }
+
+        com.github.luben.zstd.ZstdDecompressCtx decompressor() {
+            if (decompressor == null) {
+                decompressor = new com.github.luben.zstd.ZstdDecompressCtx();
+            }
+            return decompressor;
+        }
+
+        byte[] output(int length) {
+            int bound = (int) Zstd.compressBound(length);
+            if (output.length < bound) {
+                output = new byte[Math.max(bound, output.length * 2)];
+            }
+            return output;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Opens a packed blob and checks that its content has the expected id.
@@ -212,8 +299,13 @@ public final class Crypto {
             data = Arrays.copyOfRange(plain, 1, plain.length);
         } else if (plain.length >= 1 && plain[0] == 1) {
             data = new byte[rawLength];
-            long n = Zstd.decompressByteArray(data, 0, rawLength, plain, 1, plain.length - 1);
-            if (Zstd.isError(n) || n != rawLength) {
+            long n;
+            try {
+                n = SCRATCH.get().decompressor().decompressByteArray(data, 0, rawLength, plain, 1, plain.length - 1);
+            } catch (RuntimeException e) {
+                n = -1;
+            }
+            if (n != rawLength) {
                 throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
                         + " does not decompress to its recorded length", what);
             }

@@ -37,7 +37,31 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RestoreRun {
     private static final int MAX_SPAN = 8 << 20;
-    private static final int MAX_PENDING = 64;
+    private static final int MAX_PENDING = 256;
+    private final Windows windows = new Windows();
+
+    /**
+     * Aligned windows of packs shared by the writer threads, so that many small files whose
+     * blobs lie side by side in a pack cost one read of the store, not one each. Bounded.
+     */
+    static final class Windows {
+        static final int SIZE = 4 << 20;
+        private final com.github.benmanes.caffeine.cache.Cache<String, Window> cache =
+                com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(12).build();
+
+        record Window(int start, byte[] data) {
+        }
+
+        /** Returns the window holding [offset, offset + length) when the range fits one window. */
+        Window covering(Engine engine, String key, int offset, int length) {
+            int index = offset / SIZE;
+            if ((offset + length - 1) / SIZE != index || length > SIZE / 2) {
+                return null;
+            }
+            return cache.get(key + "#" + index, k -> new Window(index * SIZE,
+                    engine.store().get(key, (long) index * SIZE, SIZE)));
+        }
+    }
 
     private final Engine engine;
     private final Path target;
@@ -50,6 +74,8 @@ public final class RestoreRun {
     private final LongAdder bytes = new LongAdder();
     private final LongAdder skipped = new LongAdder();
     private long symlinks;
+    private int umask = 0777;
+    private final java.util.concurrent.ExecutorService writers;
 
     private record DirMeta(Path path, Tree.Node node) {
     }
@@ -65,6 +91,9 @@ public final class RestoreRun {
         this.engine = engine;
         this.target = target.toAbsolutePath().normalize();
         this.options = options;
+        // File creation waits on the file system more than on the CPU: more writers than cores.
+        this.writers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(4, engine.options().threads() * 2),
+                Engine.daemonThreads("dr-restore"));
     }
 
     /**
@@ -84,6 +113,7 @@ public final class RestoreRun {
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot create the restore target " + target, target.toString(), e);
         }
+        umask = detectUmask(target);
         List<String[]> includes = new ArrayList<>();
         for (String p : options.include()) {
             String trimmed = p.replaceAll("^/+", "").replaceAll("/+$", "");
@@ -111,6 +141,7 @@ public final class RestoreRun {
             for (Future<?> task : tasks) {
                 task.cancel(false);
             }
+            writers.shutdown();
         }
         for (int i = dirs.size() - 1; i >= 0; i--) {
             applyMetadata(dirs.get(i).path(), dirs.get(i).node());
@@ -271,7 +302,7 @@ public final class RestoreRun {
             Thread.currentThread().interrupt();
             throw new DrException(ErrorCode.CANCELLED, "Restore interrupted", null, e);
         }
-        tasks.add(engine.pool().submit(() -> {
+        tasks.add(writers.submit(() -> {
             try {
                 restoreFile(out, node, path);
             } catch (DrException e) {
@@ -285,14 +316,21 @@ public final class RestoreRun {
     }
 
     private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
-        Path temp = out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime()));
+        // A new file is written in place (and removed again on any failure); an existing one is
+        // replaced through a temporary file, so that a failure leaves the old content intact.
+        boolean exists = Files.exists(out, LinkOption.NOFOLLOW_LINKS);
+        Path dest = exists ? out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime())) : out;
         boolean done = false;
-        try (SeekableByteChannel ch = Files.newByteChannel(temp, Set.<java.nio.file.OpenOption>of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+        java.nio.file.attribute.FileAttribute<?>[] attrs = node.mode() >= 0
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(permissions(node.mode()))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+        try (SeekableByteChannel ch = Files.newByteChannel(dest, Set.<java.nio.file.OpenOption>of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attrs)) {
             long written = 0;
             List<String> content = node.content() == null ? List.of() : node.content();
             for (Span span : spans(content)) {
-                for (byte[] data : span.read(engine, path)) {
+                for (byte[] data : span.read(engine, path, windows)) {
                     ByteBuffer buf = ByteBuffer.wrap(data);
                     while (buf.hasRemaining()) {
                         ch.write(buf);
@@ -308,30 +346,43 @@ public final class RestoreRun {
             done = true;
         } finally {
             if (!done) {
-                Files.deleteIfExists(temp);
+                Files.deleteIfExists(dest);
             }
         }
-        applyMetadata(temp, node);
-        try {
-            Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            Files.deleteIfExists(temp);
-            throw e;
+        // The mode given at creation survives unless the umask cleared some of its bits.
+        applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777);
+        if (exists) {
+            try {
+                Files.move(dest, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Files.deleteIfExists(dest);
+                throw e;
+            }
         }
         files.increment();
     }
 
-    /** Consecutive blobs of one pack, read with one ranged get. */
+    /** Consecutive blobs of one pack, read with one ranged get or from a cached window. */
     record Span(String packId, List<BlobId> ids, List<PackEntry> entries) {
-        List<byte[]> read(Engine engine, String path) {
+        List<byte[]> read(Engine engine, String path, Windows windows) {
             String key = Packs.key(packId);
             int start = entries.get(0).offset();
             PackEntry last = entries.get(entries.size() - 1);
-            int length = last.offset() + last.length() - start;
-            byte[] data = engine.store().get(key, start, length);
-            if (data.length != length) {
+            final int length = last.offset() + last.length() - start;
+            byte[] data;
+            int base;
+            Windows.Window w = windows.covering(engine, key, start, length);
+            if (w != null) {
+                data = w.data();
+                base = w.start();
+            } else {
+                data = engine.store().get(key, start, length);
+                base = start;
+            }
+            if (data.length < start - base + length) {
                 throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
             }
+            start = base;
             List<byte[]> out = new ArrayList<>(entries.size());
             for (int i = 0; i < entries.size(); i++) {
                 PackEntry e = entries.get(i);
@@ -368,8 +419,12 @@ public final class RestoreRun {
     }
 
     static void applyMetadata(Path path, Tree.Node node) {
+        applyMetadata(path, node, true);
+    }
+
+    static void applyMetadata(Path path, Tree.Node node, boolean chmod) {
         try {
-            if (node.mode() >= 0) {
+            if (chmod && node.mode() >= 0) {
                 PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS);
                 if (view != null) {
@@ -379,6 +434,28 @@ public final class RestoreRun {
             Files.setLastModifiedTime(path, FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())));
         } catch (IOException | UnsupportedOperationException e) {
             // metadata is restored on a best-effort basis; content is what must be exact
+        }
+    }
+
+    private static int detectUmask(Path dir) {
+        Path probe = dir.resolve(".dr-umask-" + Long.toHexString(System.nanoTime()));
+        try {
+            Files.createFile(probe, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    EnumSet.allOf(PosixFilePermission.class)));
+            Set<PosixFilePermission> got = Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS);
+            int mode = 0;
+            for (PosixFilePermission p : got) {
+                mode |= 1 << (8 - p.ordinal());
+            }
+            return 0777 & ~mode;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0777; // unknown: always chmod
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // best effort
+            }
         }
     }
 

@@ -15,9 +15,23 @@ public final class LatencyHistogram {
      * Records one duration.
      *
      * @param nanos the duration, negative values count as 0
+     * @return the new count of the duration's bucket, a cheap way to sample calls
      */
-    public void record(long nanos) {
-        counts.incrementAndGet(index(Math.max(nanos, 0)));
+    public long record(long nanos) {
+        return counts.incrementAndGet(index(Math.max(nanos, 0)));
+    }
+
+    /**
+     * Returns the number of durations recorded.
+     *
+     * @return the count
+     */
+    public long total() {
+        long total = 0;
+        for (int i = 0, n = counts.length(); i < n; i++) {
+            total += counts.get(i);
+        }
+        return total;
     }
 
     static int index(long v) {

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What one version did during one rollout: counts, consecutive failures and latencies, all
- * kept with atomics so that recording never locks.
+ * kept with atomics so that recording never locks. Every call lands in the latency histogram,
+ * so the histogram's total is the call count: a success costs one atomic increment.
  */
 public final class VariantRecorder {
-    private final AtomicLong calls = new AtomicLong();
     private final LongAdder failures = new LongAdder();
     private final LongAdder slow = new LongAdder();
     private final AtomicLong consecutive = new AtomicLong();
@@ -30,33 +30,30 @@ public final class VariantRecorder {
      * Records a success.
      *
      * @param nanos the call's duration
-     * @return the number of calls recorded so far, this one included
+     * @return the new count of the call's latency bucket: a multiple of 64 about once in 64 calls
      */
     public long success(long nanos) {
-        latency.record(nanos);
         if (nanos >= slowNanos) {
             slow.increment();
         }
         if (consecutive.get() != 0) {
             consecutive.set(0);
         }
-        return calls.incrementAndGet();
+        return latency.record(nanos);
     }
 
     /**
      * Records a failure.
      *
      * @param nanos the call's duration
-     * @return the number of calls recorded so far, this one included
      */
-    public long failure(long nanos) {
-        latency.record(nanos);
+    public void failure(long nanos) {
         if (nanos >= slowNanos) {
             slow.increment();
         }
         failures.increment();
         consecutive.incrementAndGet();
-        return calls.incrementAndGet();
+        latency.record(nanos);
     }
 
     /**
@@ -65,12 +62,12 @@ public final class VariantRecorder {
      * @return the count
      */
     public long calls() {
-        return calls.get();
+        return latency.total();
     }
 
     /**
-     * Returns a consistent-enough snapshot as stats: the counts are read failures first, so
-     * that failures never exceed calls.
+     * Returns a consistent-enough snapshot as stats: failures are read before calls (and
+     * recorded before them), so that failures never exceed calls.
      *
      * @param circuitOpen whether the version's circuit is open
      * @return the stats
@@ -79,7 +76,7 @@ public final class VariantRecorder {
         long consec = consecutive.get();
         long f = Math.max(failures.sum(), consec);
         long s = slow.sum();
-        long n = Math.max(calls.get(), Math.max(f, s));
+        long n = Math.max(latency.total(), Math.max(f, s));
         long[] p = latency.percentiles(0.95, 0.99);
         return new VariantStats(n, f, s, consec, Duration.ofNanos(p[0]), Duration.ofNanos(p[1]), circuitOpen);
     }

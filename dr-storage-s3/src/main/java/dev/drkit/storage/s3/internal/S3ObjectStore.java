@@ -10,7 +10,6 @@ import dev.drkit.api.store.StoreKeys;
 import dev.drkit.storage.s3.S3Encryption;
 import dev.drkit.storage.s3.S3Store;
 import dev.drkit.storage.s3.S3StoreConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -499,17 +498,14 @@ public final class S3ObjectStore implements S3Store {
     public HealthProbe healthProbe() {
         return HealthProbe.named("store:" + location, () -> {
             long start = System.nanoTime();
-            CircuitBreaker.State state = calls.breaker().getState();
-            if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-                return ProbeResult.down("circuit breaker open after repeated failures of " + location)
-                        .withLatency(Duration.ofNanos(System.nanoTime() - start));
-            }
             ProbeResult result;
             try {
                 client.headBucket(r -> r.bucket(bucket));
-                result = state == CircuitBreaker.State.HALF_OPEN
-                        ? ProbeResult.degraded("reachable, circuit breaker probing after failures")
-                        : ProbeResult.up("bucket reachable");
+                result = switch (calls.breaker().getState()) {
+                    case CLOSED, DISABLED, METRICS_ONLY -> ProbeResult.up("bucket reachable");
+                    case HALF_OPEN -> ProbeResult.degraded("bucket reachable; circuit breaker probing after failures");
+                    default -> ProbeResult.degraded("bucket reachable again; circuit breaker still open after failures");
+                };
             } catch (S3Exception e) {
                 result = e.statusCode() == 404 ? ProbeResult.down("bucket '" + bucket + "' does not exist")
                         : ProbeResult.down(S3Errors.map(e, "check", "", location, bucket).getMessage());

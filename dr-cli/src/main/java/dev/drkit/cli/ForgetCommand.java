@@ -1,0 +1,61 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.ForgetResult;
+import dev.drkit.core.repository.PruneOptions;
+import dev.drkit.core.repository.PruneResult;
+import dev.drkit.core.repository.Repository;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dr forget}: removes the snapshots a retention policy does not keep, optionally pruning after. */
+@Command(name = "forget", mixinStandardHelpOptions = true,
+        description = "Remove snapshots a retention policy does not keep; their data goes with 'prune' or --prune.")
+final class ForgetCommand extends RepositoryCommand {
+    @Option(names = "--keep-last", paramLabel = "N") int keepLast;
+    @Option(names = "--keep-hourly", paramLabel = "N") int keepHourly;
+    @Option(names = "--keep-daily", paramLabel = "N") int keepDaily;
+    @Option(names = "--keep-weekly", paramLabel = "N") int keepWeekly;
+    @Option(names = "--keep-monthly", paramLabel = "N") int keepMonthly;
+    @Option(names = "--keep-yearly", paramLabel = "N") int keepYearly;
+    @Option(names = "--keep-within", paramLabel = "DURATION",
+            description = "Keep snapshots younger than this, as an ISO-8601 duration such as P30D or PT12H.")
+    Duration keepWithin = Duration.ZERO;
+    @Option(names = "--keep-tag", paramLabel = "TAG") Set<String> keepTags = new HashSet<>();
+    @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.") boolean dryRun;
+    @Option(names = "--prune", description = "Prune unreferenced data afterwards.") boolean prune;
+
+    @Override
+    int run(SnapshotStore store) {
+        RetentionPolicy policy = new RetentionPolicy(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly,
+                keepYearly, keepWithin, keepTags);
+        try (Repository repo = open(store)) {
+            ForgetResult forgot = repo.forget(policy, dryRun);
+            PruneResult pruned = prune ? repo.prune(new PruneOptions(PruneOptions.defaults().gracePeriod(),
+                    PruneOptions.defaults().repackThreshold(), dryRun)) : null;
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("forget", forgot);
+                if (pruned != null) {
+                    result.put("prune", pruned);
+                }
+                CliJson.print(out(), result);
+            } else {
+                forgot.removed().forEach(s -> out().println((dryRun ? "would remove " : "removed ") + s.shortId()
+                        + " " + s.time()));
+                out().printf("%s %d snapshot%s, kept %d%n", dryRun ? "would remove" : "removed", forgot.removed().size(),
+                        forgot.removed().size() == 1 ? "" : "s", forgot.kept().size());
+                if (pruned != null) {
+                    PruneCommand.print(out(), pruned);
+                }
+            }
+        }
+        return DrCommand.EXIT_OK;
+    }
+}

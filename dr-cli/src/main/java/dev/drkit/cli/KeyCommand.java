@@ -1,0 +1,103 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.KeyInfo;
+import dev.drkit.core.repository.Repository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dr key}: adds, lists and removes the passwords that open a repository. */
+@Command(name = "key", mixinStandardHelpOptions = true, description = "Manage the repository's keys (passwords).",
+        subcommands = {KeyCommand.Add.class, KeyCommand.ListKeys.class, KeyCommand.Remove.class})
+final class KeyCommand {
+
+    /** {@code dr key add}: wraps the master key with one more password. */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Add a password, read from --new-password-file or $DR_NEW_PASSWORD.")
+    static final class Add extends RepositoryCommand {
+        @Option(names = "--new-password-file", paramLabel = "FILE") Path newPasswordFile;
+
+        @Override
+        int run(SnapshotStore store) {
+            char[] added = newPassword();
+            try (Repository repo = open(store)) {
+                String id = repo.addKey(added);
+                if (json) {
+                    CliJson.print(out(), java.util.Map.of("added", id));
+                } else {
+                    out().println("added key " + id);
+                }
+            } finally {
+                java.util.Arrays.fill(added, '\0');
+            }
+            return DrCommand.EXIT_OK;
+        }
+
+        private char[] newPassword() {
+            if (newPasswordFile != null) {
+                try {
+                    String line = Files.readString(newPasswordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+                    if (!line.isEmpty()) {
+                        return line.toCharArray();
+                    }
+                } catch (IOException e) {
+                    throw new DrException(ErrorCode.INVALID_CONFIG, "Cannot read " + newPasswordFile + ": "
+                            + e.getMessage(), newPasswordFile.toString(), e);
+                }
+            }
+            String env = environment.get("DR_NEW_PASSWORD");
+            if (env == null || env.isEmpty()) {
+                throw new DrException(ErrorCode.INVALID_CONFIG,
+                        "No new password: pass --new-password-file FILE or set $DR_NEW_PASSWORD", "DR_NEW_PASSWORD");
+            }
+            return env.toCharArray();
+        }
+    }
+
+    /** {@code dr key list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the keys.")
+    static final class ListKeys extends RepositoryCommand {
+        @Override
+        int run(SnapshotStore store) {
+            try (Repository repo = open(store)) {
+                List<KeyInfo> keys = repo.keys();
+                if (json) {
+                    CliJson.print(out(), keys);
+                } else {
+                    for (KeyInfo k : keys) {
+                        out().printf("%s %s %-16s %s%n", k.current() ? "*" : " ", k.id(), k.host(), k.created());
+                    }
+                }
+            }
+            return DrCommand.EXIT_OK;
+        }
+    }
+
+    /** {@code dr key remove}. */
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a key; the last key and the one in use cannot be removed.")
+    static final class Remove extends RepositoryCommand {
+        @Parameters(paramLabel = "KEY", description = "The key id.") String keyId;
+
+        @Override
+        int run(SnapshotStore store) {
+            try (Repository repo = open(store)) {
+                repo.removeKey(keyId);
+                if (json) {
+                    CliJson.print(out(), java.util.Map.of("removed", keyId));
+                } else {
+                    out().println("removed key " + keyId);
+                }
+            }
+            return DrCommand.EXIT_OK;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.PruneOptions;
+import dev.drkit.core.repository.PruneResult;
+import dev.drkit.core.repository.Repository;
+import java.io.PrintWriter;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dr prune}: deletes data no snapshot uses, under an exclusive lock. */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = "Delete data no snapshot uses and repack partly used packs, under an exclusive lock.")
+final class PruneCommand extends RepositoryCommand {
+    @Option(names = "--grace", paramLabel = "DURATION",
+            description = "Never delete packs younger than this (in-flight backups), ISO-8601; default ${DEFAULT-VALUE}.")
+    Duration grace = PruneOptions.defaults().gracePeriod();
+
+    @Option(names = "--repack-threshold", paramLabel = "FRACTION",
+            description = "Repack packs whose unused share exceeds this; default ${DEFAULT-VALUE}.")
+    double repackThreshold = PruneOptions.defaults().repackThreshold();
+
+    @Option(names = {"-n", "--dry-run"}, description = "Only say what would be deleted.")
+    boolean dryRun;
+
+    @Override
+    int run(SnapshotStore store) {
+        try (Repository repo = open(store)) {
+            PruneResult r = repo.prune(new PruneOptions(grace, repackThreshold, dryRun));
+            if (json) {
+                CliJson.print(out(), r);
+            } else {
+                print(out(), r);
+            }
+        }
+        return DrCommand.EXIT_OK;
+    }
+
+    static void print(PrintWriter out, PruneResult r) {
+        out.printf("%s %d packs, repacked %d, kept %d young packs, %s freed%n", r.dryRun() ? "would delete" : "deleted",
+                r.packsDeleted(), r.packsRepacked(), r.packsKeptYoung(), mib(r.bytesFreed()));
+    }
+}

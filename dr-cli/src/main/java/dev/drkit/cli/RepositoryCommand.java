@@ -1,0 +1,65 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.Repository;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The shape of every command that works on an open repository: options, opening, output. */
+abstract class RepositoryCommand implements Callable<Integer> {
+    @Mixin
+    RepositoryOptions repository;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The environment the password is read from; tests replace it. */
+    static Map<String, String> environment = System.getenv();
+
+    @Override
+    public final Integer call() throws Exception {
+        try (SnapshotStore store = repository.openStore()) {
+            return run(store);
+        }
+    }
+
+    /** Runs the command against the repository's store. */
+    abstract int run(SnapshotStore store) throws Exception;
+
+    Repository open(SnapshotStore store) {
+        char[] password = repository.password(environment);
+        try {
+            return Repository.open(store, password);
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** Writes a progress line to stderr when it is a terminal. */
+    void progress(String line) {
+        if (System.console() != null && !json) {
+            err().println(line);
+            err().flush();
+        }
+    }
+
+    static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+}

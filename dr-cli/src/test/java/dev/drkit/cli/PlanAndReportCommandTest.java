@@ -1,0 +1,91 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.recovery.ExecutionRequest;
+import dev.drkit.core.recovery.Plan;
+import dev.drkit.core.recovery.RecoveryExecutor;
+import dev.drkit.core.recovery.Steps;
+import dev.drkit.core.report.Runbook;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlanAndReportCommandTest {
+    @TempDir
+    Path dir;
+
+    static Plan plan() {
+        return Plan.builder("orders-db").objectives(Duration.ofMinutes(30), Duration.ofMinutes(15))
+                .step("fence", Steps.described("Fence writes", c -> {
+                }), s -> s.owner("dba"))
+                .step("restore", Steps.restore("the latest snapshot", c -> Instant.now().minusSeconds(60)),
+                        s -> s.dependsOn("fence"))
+                .build();
+    }
+
+    @Test
+    void planRenderWritesTheRunbookAsMarkdownOrJson() throws Exception {
+        Path file = dir.resolve("plan.json");
+        Files.writeString(file, Runbook.of(plan()).toJson());
+        AuditCommandTest.Run md = AuditCommandTest.dr("plan", "render", "--file", file.toString());
+        assertThat(md.exit()).as(md.err()).isEqualTo(0);
+        assertThat(md.out()).startsWith("# Runbook: orders-db").contains("### 2. restore");
+        AuditCommandTest.Run json = AuditCommandTest.dr("plan", "render", "--file", file.toString(), "--format", "json");
+        assertThat(json.out()).contains("\"plan\" : \"orders-db\"");
+    }
+
+    @Test
+    void planRenderOfAMalformedPlanIsAUsageError() throws Exception {
+        Path file = dir.resolve("plan.json");
+        Files.writeString(file, "{\"plan\":\"p\"}");
+        AuditCommandTest.Run run = AuditCommandTest.dr("plan", "render", "--file", file.toString());
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("objectives.rto");
+    }
+
+    Path auditWithIncident() {
+        Path file = dir.resolve("audit.jsonl");
+        try (AuditLog audit = AuditLog.file(file);
+                RecoveryExecutor ex = RecoveryExecutor.builder().audit(audit).build()) {
+            audit.append(new AuditEvent(Instant.now(), "alertmanager", "incident.open", "INC-7", AuditOutcome.SUCCESS,
+                    Map.of("title", "Orders lost", "severity", "SEV2", "faultType", "DATA", "source", "alert")));
+            ex.run(plan(), ExecutionRequest.live().forIncident("INC-7"), Duration.ofSeconds(30));
+        }
+        return file;
+    }
+
+    @Test
+    void reportIncidentWritesThePostIncidentReportFromTheAuditLog() {
+        Path audit = auditWithIncident();
+        AuditCommandTest.Run run = AuditCommandTest.dr("report", "incident", "--audit", audit.toString(), "--incident",
+                "INC-7");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).startsWith("# Post-incident report: Orders lost").contains("## RTO and RPO")
+                .contains("| orders-db | LIVE |");
+        AuditCommandTest.Run missing = AuditCommandTest.dr("report", "incident", "--audit", audit.toString(),
+                "--incident", "INC-8");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no incident INC-8");
+    }
+
+    @Test
+    void reportIncidentRefusesATamperedAuditLogWithExitThree() throws Exception {
+        Path audit = auditWithIncident();
+        List<String> lines = Files.readAllLines(audit);
+        lines.set(0, lines.get(0).replace("SEV2", "SEV4"));
+        Files.write(audit, lines);
+        AuditCommandTest.Run run = AuditCommandTest.dr("report", "incident", "--audit", audit.toString(), "--incident",
+                "INC-7");
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err()).contains("record 1");
+    }
+}

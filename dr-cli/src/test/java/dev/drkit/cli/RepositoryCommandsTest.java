@@ -1,0 +1,182 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/** The repository commands, run through the real command line against a file repository. */
+class RepositoryCommandsTest {
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private Path data;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "correct horse");
+        repo = dir.resolve("repo");
+        data = dir.resolve("orders");
+        Files.createDirectories(data.resolve("2026/11"));
+        Files.writeString(data.resolve("2026/11/order-1.json"), "{\"id\":1,\"total\":42}");
+        Files.write(data.resolve("blob.bin"), new byte[200_000]);
+        Files.writeString(data.resolve("ünïcode.txt"), "naïve");
+    }
+
+    @AfterEach
+    void resetEnvironment() {
+        RepositoryCommand.environment = System.getenv();
+    }
+
+    private int dr(String... args) {
+        CommandLine cl = DrCommand.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void initBackupSnapshotsRestoreAndVerifyWorkEndToEnd() throws IOException {
+        assertThat(dr("init", "--repo", repo.toString())).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--tag", "nightly")).isZero();
+        assertThat(out.toString()).contains("snapshot").contains("3 new");
+        assertThat(dr("snapshots", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("orders").contains("1 snapshot").contains("nightly");
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(target.resolve("orders/2026/11/order-1.json")).hasContent("{\"id\":1,\"total\":42}");
+        assertThat(target.resolve("orders/ünïcode.txt")).hasContent("naïve");
+        assertThat(Files.readAllBytes(target.resolve("orders/blob.bin"))).hasSize(200_000);
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
+        assertThat(out.toString()).contains("ok:");
+    }
+
+    @Test
+    void anUnchangedSecondBackupAddsNothing() {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--json")).isZero();
+        JsonNode result = CliJson.MAPPER.readTree(out.toString());
+        assertThat(result.get("filesNew").asLong()).isZero();
+        assertThat(result.get("filesChanged").asLong()).isZero();
+        assertThat(result.get("bytesAdded").asLong()).isZero();
+    }
+
+    @Test
+    void listingsPrintJsonWhenAsked() {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        JsonNode list = CliJson.MAPPER.readTree(out.toString());
+        assertThat(list.isArray()).isTrue();
+        assertThat(list.get(0).get("sources").get(0).asString()).isEqualTo("orders");
+    }
+
+    @Test
+    void aWrongPasswordExitsTwoAndWritesNothing() throws IOException {
+        dr("init", "--repo", repo.toString());
+        List<Path> before = files(repo);
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "wrong");
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isEqualTo(2);
+        assertThat(err.toString()).containsIgnoringCase("password");
+        assertThat(files(repo)).containsExactlyElementsOf(before);
+    }
+
+    @Test
+    void aMissingPasswordIsAUsageError() {
+        RepositoryCommand.environment = Map.of();
+        assertThat(dr("init", "--repo", repo.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("DR_PASSWORD").contains("--password-file");
+    }
+
+    @Test
+    void thePasswordMayComeFromAFile() throws IOException {
+        RepositoryCommand.environment = Map.of();
+        Path file = dir.resolve("pw");
+        Files.writeString(file, "from a file\n");
+        assertThat(dr("init", "--repo", repo.toString(), "--password-file", file.toString())).isZero();
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--password-file", file.toString())).isZero();
+    }
+
+    @Test
+    void aFlippedByteInAPackFailsVerifyWithExitThreeNamingThePack() throws IOException {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        Path pack;
+        try (Stream<Path> walk = Files.walk(repo.resolve("data.d"))) {
+            pack = walk.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[bytes.length / 3] ^= 0x40;
+        Files.write(pack, bytes);
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isEqualTo(3);
+        assertThat(out.toString()).contains(pack.getFileName().toString()).contains("FAILED");
+    }
+
+    @Test
+    void anUnknownSchemeIsAUsageErrorNamingTheInstalledSchemes() {
+        assertThat(dr("snapshots", "--repo", "ftp://host/repo")).isEqualTo(2);
+        assertThat(err.toString()).contains("file").contains("mem");
+    }
+
+    @Test
+    void keysCanBeAddedListedAndUsed() throws IOException {
+        dr("init", "--repo", repo.toString());
+        Path second = dir.resolve("second");
+        Files.writeString(second, "second password");
+        assertThat(dr("key", "add", "--repo", repo.toString(), "--new-password-file", second.toString())).isZero();
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "second password");
+        out.getBuffer().setLength(0);
+        assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(2);
+    }
+
+    @Test
+    void forgetKeepsWhatThePolicySays() {
+        dr("init", "--repo", repo.toString());
+        for (int i = 0; i < 3; i++) {
+            dr("backup", "--repo", repo.toString(), data.toString());
+        }
+        out.getBuffer().setLength(0);
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "--prune", "--json")).isZero();
+        JsonNode result = CliJson.MAPPER.readTree(out.toString());
+        assertThat(result.get("forget").get("removed").size()).isEqualTo(2);
+        assertThat(result.get("forget").get("kept").size()).isEqualTo(1);
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
+    }
+
+    @Test
+    void aPolicyThatKeepsNothingIsRefused() {
+        dr("init", "--repo", repo.toString());
+        assertThat(dr("forget", "--repo", repo.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("keep");
+    }
+
+    private static List<Path> files(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(p -> !p.toString().contains("/.locks")).sorted().toList();
+        }
+    }
+
+    static String read(Path p) throws IOException {
+        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+    }
+}

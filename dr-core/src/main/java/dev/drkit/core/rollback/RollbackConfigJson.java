@@ -1,0 +1,433 @@
+package dev.drkit.core.rollback;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads and writes {@code rollback_config.json}. Every setting may be left out (its default
+ * applies); an unknown setting, a value of the wrong type or a value out of range is rejected
+ * with {@code INVALID_CONFIG} and a message naming the full path of the field and the value,
+ * such as {@code guards.checkout.judge.alpha must be in (0, 1), but was 1.5}.
+ *
+ * <pre>{@code
+ * {
+ *   "guards": {
+ *     "checkout": {
+ *       "judge": { "alpha": 0.05, "baselineSource": "OBSERVED", "baselineRate": 0.01, "regressionRatio": 3 },
+ *       "plan": { "steps": [ { "weight": 0.01, "minCalls": 200 }, { "weight": 0.25, "minDuration": "5m" },
+ *                            { "weight": 1.0, "minCalls": 1000 } ] },
+ *       "circuitBreaker": { "failureRateThreshold": 50, "ignoreExceptions": ["java.lang.IllegalArgumentException"] },
+ *       "probes": { "interval": "5s", "timeout": "2s", "downThreshold": 3 },
+ *       "latency": { "maxP99Ratio": 2.0, "minCalls": 200, "slack": "5ms" },
+ *       "retryOnStable": true, "revertWindow": "15m"
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Durations are ISO-8601 ({@code PT5S}) or a number with a unit: {@code ms}, {@code s},
+ * {@code m}, {@code h}, {@code d}.
+ */
+public final class RollbackConfigJson {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private RollbackConfigJson() {
+    }
+
+    /**
+     * Reads a configuration file.
+     *
+     * @param file the file
+     * @return the configuration
+     * @throws DrException {@code INVALID_CONFIG} for malformed or invalid content, {@code NOT_FOUND}
+     *     or {@code IO_FAILURE} when the file cannot be read
+     */
+    public static RollbackConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new DrException(ErrorCode.NOT_FOUND, "configuration file " + file + " does not exist", file.toString(), e);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot read " + file + ": " + e.getMessage(), file.toString(), e);
+        }
+        return parse(text);
+    }
+
+    /**
+     * Parses configuration text.
+     *
+     * @param json the JSON text
+     * @return the configuration
+     * @throws DrException {@code INVALID_CONFIG} naming the field and the value
+     */
+    public static RollbackConfig parse(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JacksonException e) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "malformed JSON: " + e.getOriginalMessage(), null, e);
+        }
+        Node top = new Node("", root);
+        top.requireObject();
+        top.allowOnly(Set.of("guards"));
+        Map<String, GuardConfig> guards = new LinkedHashMap<>();
+        Node all = top.child("guards");
+        if (all.present()) {
+            all.requireObject();
+            for (Map.Entry<String, JsonNode> e : all.node.properties()) {
+                guards.put(e.getKey(), guard(new Node(all.path + "." + e.getKey(), e.getValue())));
+            }
+        }
+        return top.build(() -> new RollbackConfig(guards));
+    }
+
+    /**
+     * Writes a configuration as JSON, every setting spelled out.
+     *
+     * @param config the configuration
+     * @return the JSON text
+     */
+    public static String write(RollbackConfig config) {
+        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode guards = root.putObject("guards");
+        config.guards().forEach((name, g) -> {
+            ObjectNode o = guards.putObject(name);
+            JudgeConfig j = g.judge();
+            o.putObject("judge").put("alpha", j.alpha()).put("beta", j.beta())
+                    .put("baselineSource", j.baselineSource().name()).put("baselineRate", j.baselineRate())
+                    .put("baselinePriorCalls", j.baselinePriorCalls()).put("regressionRatio", j.regressionRatio())
+                    .put("horizon", j.horizon()).put("maxConsecutiveFailures", j.maxConsecutiveFailures())
+                    .put("rollbackOnOpenCircuit", j.rollbackOnOpenCircuit());
+            ArrayNode steps = o.putObject("plan").putArray("steps");
+            for (RolloutStep s : g.plan().steps()) {
+                steps.addObject().put("weight", s.weight()).put("minCalls", s.minCalls())
+                        .put("minDuration", s.minDuration().toString());
+            }
+            CircuitBreakerSettings cb = g.circuitBreaker();
+            ObjectNode c = o.putObject("circuitBreaker").put("failureRateThreshold", cb.failureRateThreshold())
+                    .put("slowCallRateThreshold", cb.slowCallRateThreshold())
+                    .put("slowCallDuration", cb.slowCallDuration().toString())
+                    .put("slidingWindowSize", cb.slidingWindowSize())
+                    .put("minimumNumberOfCalls", cb.minimumNumberOfCalls())
+                    .put("waitInOpenState", cb.waitInOpenState().toString());
+            cb.recordExceptions().forEach(c.putArray("recordExceptions")::add);
+            cb.ignoreExceptions().forEach(c.putArray("ignoreExceptions")::add);
+            o.putObject("probes").put("interval", g.probes().interval().toString())
+                    .put("timeout", g.probes().timeout().toString()).put("downThreshold", g.probes().downThreshold());
+            o.putObject("latency").put("maxP95Ratio", g.latency().maxP95Ratio())
+                    .put("maxP99Ratio", g.latency().maxP99Ratio()).put("minCalls", g.latency().minCalls())
+                    .put("slack", g.latency().slack().toString());
+            o.put("retryOnStable", g.retryOnStable()).put("shadow", g.shadow())
+                    .put("revertWindow", g.revertWindow().toString()).put("gradualBatches", g.gradualBatches());
+        });
+        return MAPPER.writeValueAsString(root);
+    }
+
+    private static GuardConfig guard(Node n) {
+        n.requireObject();
+        n.allowOnly(Set.of("judge", "plan", "circuitBreaker", "probes", "latency", "retryOnStable", "shadow",
+                "revertWindow", "gradualBatches"));
+        GuardConfig d = GuardConfig.DEFAULT;
+        JudgeConfig judge = judge(n.child("judge"));
+        RolloutPlan plan = plan(n.child("plan"));
+        CircuitBreakerSettings cb = circuitBreaker(n.child("circuitBreaker"));
+        ProbeSettings probes = probes(n.child("probes"));
+        LatencySettings latency = latency(n.child("latency"));
+        boolean retry = n.child("retryOnStable").bool(d.retryOnStable());
+        boolean shadow = n.child("shadow").bool(d.shadow());
+        Duration window = n.child("revertWindow").duration(d.revertWindow());
+        int batches = n.child("gradualBatches").int32(d.gradualBatches());
+        return n.build(() -> new GuardConfig(judge, plan, cb, probes, latency, retry, shadow, window, batches));
+    }
+
+    private static JudgeConfig judge(Node n) {
+        JudgeConfig d = JudgeConfig.DEFAULT;
+        if (!n.present()) {
+            return d;
+        }
+        n.requireObject();
+        n.allowOnly(Set.of("alpha", "beta", "baselineSource", "baselineRate", "baselinePriorCalls", "regressionRatio",
+                "horizon", "maxConsecutiveFailures", "rollbackOnOpenCircuit"));
+        double alpha = n.child("alpha").number(d.alpha());
+        double beta = n.child("beta").number(d.beta());
+        BaselineSource source = n.child("baselineSource").enumValue(BaselineSource.class, d.baselineSource());
+        double rate = n.child("baselineRate").number(d.baselineRate());
+        long prior = n.child("baselinePriorCalls").integer(d.baselinePriorCalls());
+        double ratio = n.child("regressionRatio").number(d.regressionRatio());
+        long horizon = n.child("horizon").integer(d.horizon());
+        int consecutive = n.child("maxConsecutiveFailures").int32(d.maxConsecutiveFailures());
+        boolean onOpen = n.child("rollbackOnOpenCircuit").bool(d.rollbackOnOpenCircuit());
+        return n.build(() -> new JudgeConfig(alpha, beta, source, rate, prior, ratio, horizon, consecutive, onOpen));
+    }
+
+    private static RolloutPlan plan(Node n) {
+        if (!n.present()) {
+            return RolloutPlan.DEFAULT;
+        }
+        n.requireObject();
+        n.allowOnly(Set.of("steps"));
+        Node steps = n.child("steps");
+        if (!steps.present() || !steps.node.isArray()) {
+            throw n.invalid("steps", "must be an array of steps", steps.present() ? steps.node : null);
+        }
+        List<RolloutStep> list = new ArrayList<>();
+        int i = 0;
+        for (Iterator<JsonNode> it = steps.node.values().iterator(); it.hasNext(); i++) {
+            Node s = new Node(steps.path + "[" + i + "]", it.next());
+            s.requireObject();
+            s.allowOnly(Set.of("weight", "minCalls", "minDuration"));
+            Node w = s.child("weight");
+            if (!w.present()) {
+                throw s.invalid("weight", "must be set", null);
+            }
+            double weight = w.number(0);
+            long minCalls = s.child("minCalls").integer(0);
+            Duration minDuration = s.child("minDuration").duration(Duration.ZERO);
+            list.add(s.build(() -> new RolloutStep(weight, minCalls, minDuration)));
+        }
+        return n.build(() -> new RolloutPlan(list));
+    }
+
+    private static CircuitBreakerSettings circuitBreaker(Node n) {
+        CircuitBreakerSettings d = CircuitBreakerSettings.DEFAULT;
+        if (!n.present()) {
+            return d;
+        }
+        n.requireObject();
+        n.allowOnly(Set.of("failureRateThreshold", "slowCallRateThreshold", "slowCallDuration", "slidingWindowSize",
+                "minimumNumberOfCalls", "waitInOpenState", "recordExceptions", "ignoreExceptions"));
+        float failure = (float) n.child("failureRateThreshold").number(d.failureRateThreshold());
+        float slow = (float) n.child("slowCallRateThreshold").number(d.slowCallRateThreshold());
+        Duration slowCall = n.child("slowCallDuration").duration(d.slowCallDuration());
+        int window = n.child("slidingWindowSize").int32(d.slidingWindowSize());
+        int minimum = n.child("minimumNumberOfCalls").int32(d.minimumNumberOfCalls());
+        Duration wait = n.child("waitInOpenState").duration(d.waitInOpenState());
+        List<String> record = n.child("recordExceptions").strings(d.recordExceptions());
+        List<String> ignore = n.child("ignoreExceptions").strings(d.ignoreExceptions());
+        return n.build(() -> new CircuitBreakerSettings(failure, slow, slowCall, window, minimum, wait, record, ignore));
+    }
+
+    private static ProbeSettings probes(Node n) {
+        ProbeSettings d = ProbeSettings.DEFAULT;
+        if (!n.present()) {
+            return d;
+        }
+        n.requireObject();
+        n.allowOnly(Set.of("interval", "timeout", "downThreshold"));
+        Duration interval = n.child("interval").duration(d.interval());
+        Duration timeout = n.child("timeout").duration(d.timeout());
+        int down = n.child("downThreshold").int32(d.downThreshold());
+        return n.build(() -> new ProbeSettings(interval, timeout, down));
+    }
+
+    private static LatencySettings latency(Node n) {
+        LatencySettings d = LatencySettings.DEFAULT;
+        if (!n.present()) {
+            return d;
+        }
+        n.requireObject();
+        n.allowOnly(Set.of("maxP95Ratio", "maxP99Ratio", "minCalls", "slack"));
+        double p95 = n.child("maxP95Ratio").number(d.maxP95Ratio());
+        double p99 = n.child("maxP99Ratio").number(d.maxP99Ratio());
+        long minCalls = n.child("minCalls").integer(d.minCalls());
+        Duration slack = n.child("slack").duration(d.slack());
+        return n.build(() -> new LatencySettings(p95, p99, minCalls, slack));
+    }
+
+    /**
+     * Parses a duration: ISO-8601 or a number with a unit (ms, s, m, h, d).
+     *
+     * @param text the text
+     * @return the duration, or null when the text is neither
+     */
+    static @Nullable Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("p") || t.startsWith("-p")) {
+            try {
+                return Duration.parse(text.trim());
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)").matcher(t);
+        if (!m.matches()) {
+            return null;
+        }
+        long v = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(v);
+            case "s" -> Duration.ofSeconds(v);
+            case "m" -> Duration.ofMinutes(v);
+            case "h" -> Duration.ofHours(v);
+            default -> Duration.ofDays(v);
+        };
+    }
+
+    /** A JSON node with its path from the root, for messages that name the field. */
+    private static final class Node {
+        final String path;
+        final @Nullable JsonNode node;
+
+        Node(String path, @Nullable JsonNode node) {
+            this.path = path;
+            this.node = node;
+        }
+
+        boolean present() {
+            return node != null && !node.isNull() && !node.isMissingNode();
+        }
+
+        Node child(String name) {
+            JsonNode n = node;
+            return new Node(path.isEmpty() ? name : path + "." + name, n == null ? null : n.get(name));
+        }
+
+        DrException invalid(String field, String requirement, @Nullable JsonNode value) {
+            String full = path.isEmpty() ? field : path + "." + field;
+            return invalidAt(full, requirement, value);
+        }
+
+        static DrException invalidAt(String full, String requirement, @Nullable JsonNode value) {
+            String shown = value == null ? "missing" : value.toString();
+            return new DrException(ErrorCode.INVALID_CONFIG, full + " " + requirement + ", but was " + shown,
+                    full + "=" + shown);
+        }
+
+        void requireObject() {
+            if (!present() || !node.isObject()) {
+                throw invalidAt(path.isEmpty() ? "the configuration" : path, "must be an object", node);
+            }
+        }
+
+        void allowOnly(Set<String> names) {
+            for (String name : java.util.Objects.requireNonNull(node).propertyNames()) {
+                if (!names.contains(name)) {
+                    String full = path.isEmpty() ? name : path + "." + name;
+                    throw new DrException(ErrorCode.INVALID_CONFIG, full + " is not a known setting (known: "
+                            + String.join(", ", new java.util.TreeSet<>(names)) + ")", full);
+                }
+            }
+        }
+
+        double number(double fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            if (!node.isNumber()) {
+                throw invalidAt(path, "must be a number", node);
+            }
+            return node.doubleValue();
+        }
+
+        long integer(long fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            if (!node.isIntegralNumber()) {
+                throw invalidAt(path, "must be a whole number", node);
+            }
+            return node.longValue();
+        }
+
+        int int32(int fallback) {
+            long v = integer(fallback);
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw invalidAt(path, "must fit in 32 bits", node);
+            }
+            return (int) v;
+        }
+
+        boolean bool(boolean fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            if (!node.isBoolean()) {
+                throw invalidAt(path, "must be true or false", node);
+            }
+            return node.booleanValue();
+        }
+
+        Duration duration(Duration fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            Duration d = node.isString() ? parseDuration(node.stringValue()) : null;
+            if (d == null) {
+                throw invalidAt(path, "must be a duration such as \"PT5S\" or \"5s\"", node);
+            }
+            return d;
+        }
+
+        <E extends Enum<E>> E enumValue(Class<E> type, E fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            if (node.isString()) {
+                for (E e : type.getEnumConstants()) {
+                    if (e.name().equalsIgnoreCase(node.stringValue())) {
+                        return e;
+                    }
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                names.add(e.name());
+            }
+            throw invalidAt(path, "must be one of " + names, node);
+        }
+
+        List<String> strings(List<String> fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            if (!node.isArray()) {
+                throw invalidAt(path, "must be an array of strings", node);
+            }
+            List<String> out = new ArrayList<>();
+            int i = 0;
+            for (JsonNode v : node.values()) {
+                if (!v.isString()) {
+                    throw invalidAt(path + "[" + i + "]", "must be a string", v);
+                }
+                out.add(v.stringValue());
+                i++;
+            }
+            return out;
+        }
+
+        /** Runs a validating constructor, re-throwing its complaint with the full path of the field. */
+        <T> T build(java.util.function.Supplier<T> constructor) {
+            try {
+                return constructor.get();
+            } catch (DrException e) {
+                if (e.code() != ErrorCode.INVALID_ARGUMENT) {
+                    throw e;
+                }
+                String prefix = path.isEmpty() ? "" : path + ".";
+                String input = e.input();
+                throw new DrException(ErrorCode.INVALID_CONFIG, prefix + e.getMessage(),
+                        input == null ? path : prefix + input, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,577 @@
+package dev.drkit.storage.azure.internal;
+
+import com.azure.core.http.rest.PagedResponse;
+import com.azure.core.util.BinaryData;
+import com.azure.core.util.Context;
+import com.azure.core.util.HttpClientOptions;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.AccessTier;
+import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.BlobProperties;
+import com.azure.storage.blob.models.BlobRange;
+import com.azure.storage.blob.models.BlobRequestConditions;
+import com.azure.storage.blob.models.BlockBlobItem;
+import com.azure.storage.blob.models.ListBlobsOptions;
+import com.azure.storage.blob.options.BlockBlobCommitBlockListOptions;
+import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
+import com.azure.storage.blob.options.BlockBlobStageBlockOptions;
+import com.azure.storage.blob.specialized.BlobLeaseClient;
+import com.azure.storage.blob.specialized.BlobLeaseClientBuilder;
+import com.azure.storage.blob.specialized.BlockBlobClient;
+import com.azure.storage.common.StorageSharedKeyCredential;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.health.HealthProbe;
+import dev.drkit.api.health.ProbeResult;
+import dev.drkit.api.store.ListPage;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.StoreKeys;
+import dev.drkit.storage.azure.AzureBlobStore;
+import dev.drkit.storage.azure.AzureBlobStoreConfig;
+import dev.drkit.storage.azure.BlobLease;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** The {@link AzureBlobStore}: one container client, one circuit breaker and a pool for block uploads. */
+public final class AzureObjectStore implements AzureBlobStore {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final AzureBlobStoreConfig config;
+    private final BlobContainerClient container;
+    private final StoreCalls calls;
+    private final ExecutorService blocks;
+    private final String location;
+    private final String root;
+    private final @Nullable AccessTier tier;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Opens a store.
+     *
+     * @param config the settings
+     * @throws DrException {@code INVALID_CONFIG} for a malformed connection string or endpoint
+     */
+    public AzureObjectStore(AzureBlobStoreConfig config) {
+        this.config = config;
+        this.location = config.describe();
+        this.root = config.prefix().isEmpty() ? "" : config.prefix() + "/";
+        this.tier = config.accessTier() == null ? null : AccessTier.fromString(config.accessTier());
+        this.container = buildClient(config, location);
+        this.calls = new StoreCalls("azblob", location, config.maxAttempts(), config.initialBackoff(),
+                config.maxBackoff(), config.circuitBreaker(), config.meterRegistry());
+        int threads = config.uploadConcurrency();
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger thread = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "dr-azblob-upload-" + pool + "-" + thread.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        this.blocks = executor;
+    }
+
+    private static BlobContainerClient buildClient(AzureBlobStoreConfig config, String location) {
+        try {
+            // Retries are ours (counted, backed off, behind the breaker): the SDK tries once.
+            int trySeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.attemptTimeout().toSeconds() * 4));
+            BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
+                    .clientOptions(new HttpClientOptions()
+                            .setConnectTimeout(config.connectTimeout())
+                            .setResponseTimeout(config.attemptTimeout())
+                            .setReadTimeout(config.attemptTimeout())
+                            .setWriteTimeout(config.attemptTimeout()))
+                    .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, trySeconds, null, null, null));
+            if (config.connectionString() != null) {
+                builder.connectionString(config.connectionString());
+            }
+            if (config.endpoint() != null) {
+                builder.endpoint(config.endpoint().toString());
+            }
+            if (config.accountKey() != null) {
+                builder.credential(new StorageSharedKeyCredential(config.accountName(), config.accountKey()));
+            } else if (config.tokenCredential() != null) {
+                builder.credential(config.tokenCredential());
+            } else if (config.sasToken() != null) {
+                builder.sasToken(config.sasToken());
+            }
+            return builder.buildClient().getBlobContainerClient(config.container());
+        } catch (IllegalArgumentException e) {
+            // The SDK's message may quote the connection string; never pass it on.
+            throw new DrException(ErrorCode.INVALID_CONFIG, "Malformed Azure connection string or endpoint for "
+                    + location, location);
+        }
+    }
+
+    @Override
+    public AzureBlobStoreConfig config() {
+        return config;
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        BlobClient blob = blob(key);
+        return calls.call("stat", n -> {
+            try {
+                BlobProperties p = request("stat", key,
+                        () -> blob.getPropertiesWithResponse(null, null, Context.NONE).getValue());
+                return Optional.of(new ObjectInfo(key, p.getBlobSize(), p.getETag(), p.getLastModified().toInstant()));
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND && !isMissingContainer(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public byte[] get(String key) {
+        BlobClient blob = blob(key);
+        return calls.call("get", n -> request("get", key, () -> blob.downloadContent().toBytes()));
+    }
+
+    @Override
+    public byte[] get(String key, long offset, int length) {
+        BlobClient blob = blob(key);
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length < 0) {
+            throw DrException.invalidArgument("length", "must be >= 0", length);
+        }
+        if (length == 0) {
+            if (stat(key).isEmpty()) {
+                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
+            }
+            return new byte[0];
+        }
+        return calls.call("getRange", n -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(length, 1 << 20));
+            try {
+                blob.downloadStreamWithResponse(out, new BlobRange(offset, (long) length), null, null, false, null,
+                        Context.NONE);
+                byte[] data = out.toByteArray();
+                return data.length > length ? Arrays.copyOf(data, length) : data;
+            } catch (RuntimeException e) {
+                if (AzureErrors.status(e) == 416) {
+                    return new byte[0];
+                }
+                throw AzureErrors.map(e, "get", key, location, config.container());
+            }
+        });
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] data) {
+        BlobClient blob = blob(key);
+        return upload("put", key, blob, data, new BlobRequestConditions());
+    }
+
+    @Override
+    public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
+        BlobClient blob = blob(key);
+        if (data.length > config.singleUploadThreshold() && stat(key).isPresent()) {
+            return Optional.empty();
+        }
+        boolean[] retried = {false};
+        try {
+            return Optional.of(upload("putIfAbsent", key, blob, data, new BlobRequestConditions().setIfNoneMatch("*"),
+                    retried));
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.PRECONDITION_FAILED || e.code() == ErrorCode.LOCKED) {
+                return retried[0] ? ownWrite(key, data) : Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
+        BlobClient blob = blob(key);
+        if (expectedEtag.isEmpty()) {
+            throw DrException.invalidArgument("expectedEtag", "must not be empty", "\"\"");
+        }
+        boolean[] retried = {false};
+        try {
+            return Optional.of(upload("replace", key, blob, data, new BlobRequestConditions().setIfMatch(expectedEtag),
+                    retried));
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND && !isMissingContainer(e)) {
+                return Optional.empty();
+            }
+            if (e.code() == ErrorCode.PRECONDITION_FAILED) {
+                return retried[0] ? ownWrite(key, data) : Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Decides a conditional write that lost its precondition only after an earlier attempt
+     * failed in transit: that attempt may have been written. It counts as ours when the
+     * stored bytes are exactly ours.
+     */
+    private Optional<ObjectInfo> ownWrite(String key, byte[] data) {
+        Optional<ObjectInfo> info = stat(key);
+        if (info.isEmpty() || info.get().size() != data.length) {
+            return Optional.empty();
+        }
+        return Arrays.equals(get(key), data) ? info : Optional.empty();
+    }
+
+    private ObjectInfo upload(String operation, String key, BlobClient blob, byte[] data,
+            BlobRequestConditions conditions) {
+        return upload(operation, key, blob, data, conditions, new boolean[1]);
+    }
+
+    private ObjectInfo upload(String operation, String key, BlobClient blob, byte[] data,
+            BlobRequestConditions conditions, boolean[] retried) {
+        BlockBlobClient block = blob.getBlockBlobClient();
+        if (data.length <= config.singleUploadThreshold()) {
+            return calls.call(operation, n -> {
+                retried[0] |= n > 1;
+                BlockBlobSimpleUploadOptions options = new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
+                        .setRequestConditions(conditions).setTier(tier);
+                BlockBlobItem item = request(operation, key,
+                        () -> block.uploadWithResponse(options, null, Context.NONE).getValue());
+                return info(key, data.length, item);
+            });
+        }
+        List<String> ids = stageBlocks(key, block, data);
+        return calls.call(operation, n -> {
+            retried[0] |= n > 1;
+            BlockBlobCommitBlockListOptions options = new BlockBlobCommitBlockListOptions(ids)
+                    .setRequestConditions(conditions).setTier(tier);
+            try {
+                BlockBlobItem item = request(operation, key,
+                        () -> block.commitBlockListWithResponse(options, null, Context.NONE).getValue());
+                return info(key, data.length, item);
+            } catch (DrException e) {
+                // A racing writer's commit discards our uncommitted blocks; if it created the
+                // blob first, we lost a conditional create, else it is a plain failure.
+                if (BlobErrorCode.INVALID_BLOCK_LIST.equals(AzureErrors.code(e)) && conditions.getIfNoneMatch() != null) {
+                    throw new DrException(ErrorCode.PRECONDITION_FAILED, "'" + key + "' was created by another writer",
+                            key, e);
+                }
+                throw e;
+            }
+        });
+    }
+
+    private List<String> stageBlocks(String key, BlockBlobClient block, byte[] data) {
+        byte[] upload = new byte[20];
+        ByteBuffer.wrap(upload).putLong(UUID.randomUUID().getMostSignificantBits())
+                .putLong(UUID.randomUUID().getLeastSignificantBits());
+        int size = config.blockSize();
+        int count = (int) ((data.length + (long) size - 1) / size);
+        List<String> ids = new ArrayList<>(count);
+        List<Future<?>> futures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] raw = upload.clone();
+            ByteBuffer.wrap(raw, 16, 4).putInt(i);
+            String id = Base64.getEncoder().encodeToString(raw);
+            ids.add(id);
+            int offset = i * size;
+            int length = Math.min(size, data.length - offset);
+            futures.add(blocks.submit(() -> calls.call("stageBlock", n -> request("put", key,
+                    () -> block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id,
+                            BinaryData.fromByteBuffer(ByteBuffer.wrap(data, offset, length).slice())), null,
+                            Context.NONE)))));
+        }
+        boolean done = false;
+        try {
+            for (Future<?> future : futures) {
+                future.get();
+            }
+            done = true;
+            return ids;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Upload of '" + key + "' to " + location + " was interrupted",
+                    key, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DrException dr) {
+                throw dr;
+            }
+            throw new DrException(ErrorCode.IO_FAILURE, "Upload of a block of '" + key + "' to " + location
+                    + " failed: " + e.getCause(), key, e.getCause());
+        } finally {
+            if (!done) {
+                // Uncommitted blocks are never visible and the service drops them within a week.
+                futures.forEach(f -> f.cancel(true));
+            }
+        }
+    }
+
+    @Override
+    public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
+        StoreKeys.requireValidPrefix(prefix);
+        if (pageSize < 1) {
+            throw DrException.invalidArgument("pageSize", "must be >= 1", pageSize);
+        }
+        if (pageToken != null && pageToken.isEmpty()) {
+            throw DrException.invalidArgument("pageToken", "was not issued by this store", "\"\"");
+        }
+        ensureOpen();
+        ListBlobsOptions options = new ListBlobsOptions().setPrefix(root + prefix)
+                .setMaxResultsPerPage(Math.min(pageSize, 5000));
+        return calls.call("list", n -> {
+            try {
+                Iterator<PagedResponse<BlobItem>> pages = container.listBlobs(options, pageToken, null)
+                        .iterableByPage().iterator();
+                if (!pages.hasNext()) {
+                    return new ListPage(List.of(), null);
+                }
+                PagedResponse<BlobItem> page = pages.next();
+                List<ObjectInfo> objects = new ArrayList<>(page.getValue().size());
+                for (BlobItem item : page.getValue()) {
+                    String key = item.getName().substring(root.length());
+                    if (key.isEmpty() || key.endsWith("/") || Boolean.TRUE.equals(item.isPrefix())) {
+                        continue;
+                    }
+                    objects.add(new ObjectInfo(key, item.getProperties().getContentLength(),
+                            item.getProperties().getETag(), item.getProperties().getLastModified().toInstant()));
+                }
+                String next = page.getContinuationToken();
+                return new ListPage(objects, next == null || next.isEmpty() ? null : next);
+            } catch (RuntimeException e) {
+                if (pageToken != null && AzureErrors.status(e) == 400) {
+                    throw DrException.invalidArgument("pageToken", "was not issued by this store", pageToken);
+                }
+                throw AzureErrors.map(e, "list", prefix, location, config.container());
+            }
+        });
+    }
+
+    @Override
+    public void delete(String key) {
+        BlobClient blob = blob(key);
+        calls.call("delete", n -> request("delete", key, blob::deleteIfExists));
+    }
+
+    @Override
+    public boolean createContainerIfMissing() {
+        ensureOpen();
+        return calls.call("createContainer", n -> request("create the container of", "", container::createIfNotExists));
+    }
+
+    @Override
+    public Optional<BlobLease> tryAcquireLease(String key, Duration duration) {
+        BlobClient blob = blob(key);
+        if (duration.compareTo(Duration.ofSeconds(15)) < 0 || duration.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw DrException.invalidArgument("duration", "must be between 15 and 60 seconds", duration);
+        }
+        try {
+            putIfAbsent(key, new byte[0]);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.LOCKED) {
+                throw e;
+            }
+        }
+        BlobLeaseClient lease = new BlobLeaseClientBuilder().blobClient(blob).buildClient();
+        try {
+            String id = calls.call("acquireLease", n -> request("acquire the lease of", key,
+                    () -> lease.acquireLease((int) duration.toSeconds())));
+            return Optional.of(new AzureBlobLease(key, id, duration, blob, lease));
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.LOCKED || e.code() == ErrorCode.PRECONDITION_FAILED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A lease held by this process on one blob. */
+    private final class AzureBlobLease implements BlobLease {
+        private final String key;
+        private final String id;
+        private final Duration duration;
+        private final BlobClient blob;
+        private final BlobLeaseClient lease;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        AzureBlobLease(String key, String id, Duration duration, BlobClient blob, BlobLeaseClient lease) {
+            this.key = key;
+            this.id = id;
+            this.duration = duration;
+            this.blob = blob;
+            this.lease = lease;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public String leaseId() {
+            return id;
+        }
+
+        @Override
+        public Duration duration() {
+            return duration;
+        }
+
+        @Override
+        public boolean renew() {
+            if (released.get()) {
+                return false;
+            }
+            try {
+                calls.call("renewLease", n -> request("renew the lease of", key, lease::renewLease));
+                return true;
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.LOCKED || e.code() == ErrorCode.PRECONDITION_FAILED
+                        || AzureErrors.status(e) == 409) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public Optional<ObjectInfo> write(byte[] data) {
+            if (released.get()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(upload("leaseWrite", key, blob, data, new BlobRequestConditions().setLeaseId(id)));
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.LOCKED || e.code() == ErrorCode.PRECONDITION_FAILED) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void release() {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                calls.call("releaseLease", n -> {
+                    request("release the lease of", key, () -> {
+                        lease.releaseLease();
+                        return null;
+                    });
+                    return Boolean.TRUE;
+                });
+            } catch (DrException e) {
+                if (e.code() != ErrorCode.LOCKED && e.code() != ErrorCode.PRECONDITION_FAILED
+                        && AzureErrors.status(e) != 409) {
+                    throw e;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                release();
+            } catch (DrException e) {
+                // The lease expires by itself after its duration.
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "BlobLease[" + key + " in " + location + "]";
+        }
+    }
+
+    @Override
+    public HealthProbe healthProbe() {
+        return HealthProbe.named("store:" + location, () -> {
+            long start = System.nanoTime();
+            ProbeResult result;
+            try {
+                boolean exists = container.exists();
+                result = !exists ? ProbeResult.down("container '" + config.container() + "' does not exist")
+                        : switch (calls.breaker().getState()) {
+                            case CLOSED, DISABLED, METRICS_ONLY -> ProbeResult.up("container reachable");
+                            case HALF_OPEN -> ProbeResult.degraded(
+                                    "container reachable; circuit breaker probing after failures");
+                            default -> ProbeResult.degraded(
+                                    "container reachable again; circuit breaker still open after failures");
+                        };
+            } catch (RuntimeException e) {
+                result = ProbeResult.down(AzureErrors.map(e, "check", "", location, config.container()).getMessage());
+            }
+            return result.withLatency(Duration.ofNanos(System.nanoTime() - start));
+        });
+    }
+
+    @Override
+    public String describe() {
+        return location;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            blocks.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AzureBlobStore[" + location + "]";
+    }
+
+    private BlobClient blob(String key) {
+        StoreKeys.requireValidKey(key);
+        ensureOpen();
+        return container.getBlobClient(root + key);
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "The store " + location + " is closed", location);
+        }
+    }
+
+    private <T> T request(String operation, String key, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw AzureErrors.map(e, operation, key, location, config.container());
+        }
+    }
+
+    private static ObjectInfo info(String key, long size, BlockBlobItem item) {
+        Instant modified = item.getLastModified() == null ? Instant.now() : item.getLastModified().toInstant();
+        return new ObjectInfo(key, size, item.getETag(), modified);
+    }
+
+    private static boolean isMissingContainer(DrException e) {
+        return BlobErrorCode.CONTAINER_NOT_FOUND.equals(AzureErrors.code(e));
+    }
+}

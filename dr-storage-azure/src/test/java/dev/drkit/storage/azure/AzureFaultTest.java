@@ -1,0 +1,138 @@
+package dev.drkit.storage.azure;
+
+import static dev.drkit.storage.azure.AzureStoreTest.bytes;
+import static dev.drkit.storage.azure.AzureStoreTest.random;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.health.HealthStatus;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The store against a real Azurite behind a proxy that injects faults. */
+@ExtendWith(AzuriteExtension.class)
+class AzureFaultTest {
+    private final AzuriteServer server;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private FaultProxy proxy;
+
+    AzureFaultTest(AzuriteServer server) {
+        this.server = server;
+    }
+
+    @BeforeEach
+    void startProxy() throws Exception {
+        proxy = new FaultProxy(server.port());
+    }
+
+    @AfterEach
+    void stopProxy() {
+        proxy.close();
+    }
+
+    private AzureBlobStoreConfig.Builder config() {
+        return server.config("f-" + UUID.randomUUID(), proxy.port()).meterRegistry(registry);
+    }
+
+    private double requests(String operation, String outcome) {
+        var counter = registry.find("dr.store.requests")
+                .tags("store", "azblob", "operation", operation, "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void injected503sAreRetriedUntilTheWriteGoesThroughAndAreCounted() {
+        try (AzureBlobStore store = AzureBlobStore.open(config().maxAttempts(6).build())) {
+            proxy.failNext(3);
+            store.put("snapshots/1", bytes("manifest"));
+
+            proxy.failNext(2);
+            assertThat(store.get("snapshots/1")).isEqualTo(bytes("manifest"));
+            assertThat(proxy.injected()).isEqualTo(5);
+            assertThat(requests("put", "unavailable") + requests("get", "unavailable")).isGreaterThanOrEqualTo(5);
+            assertThat(requests("put", "success")).isEqualTo(1);
+            assertThat(registry.find("dr.store.retries").tags("store", "azblob").counters()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void slowResponsesTimeOutAndTheRetryCompletes() {
+        try (AzureBlobStore store = AzureBlobStore.open(config().attemptTimeout(Duration.ofMillis(700)).build())) {
+            store.put("k", bytes("v"));
+            proxy.delayNext(2, Duration.ofMillis(1500));
+
+            assertThat(store.get("k")).isEqualTo(bytes("v"));
+            assertThat(requests("get", "unavailable")).isGreaterThanOrEqualTo(1);
+            assertThat(requests("get", "success")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aServerLostInTheMiddleOfAnUploadFailsCleanlyAndARetrySucceeds() {
+        byte[] data = random(6 << 20, 7);
+        try (AzureBlobStore store = AzureBlobStore.open(config().maxAttempts(2).singleUploadThreshold(1 << 20)
+                .blockSize(1 << 20).uploadConcurrency(1).build())) {
+            proxy.cutAfter(3 << 20);
+
+            assertThatThrownBy(() -> store.putIfAbsent("data/pack", data))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.getMessage()).doesNotContain(AzuriteServer.KEY);
+                    });
+            proxy.up();
+            assertThat(store.stat("data/pack")).as("no partial blob is visible").isEmpty();
+
+            assertThat(store.putIfAbsent("data/pack", data)).isPresent();
+            assertThat(store.get("data/pack")).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aStoppedServerIsUnavailableAndWorkResumesWhenItIsBack() throws Exception {
+        try (AzureBlobStore store = AzureBlobStore.open(server.config("restart-" + UUID.randomUUID())
+                .maxAttempts(2).build())) {
+            store.put("before", bytes("1"));
+            server.stop();
+            try {
+                assertThatThrownBy(() -> store.get("before"))
+                        .isInstanceOfSatisfying(DrException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+                assertThat(store.healthProbe().check().status()).isEqualTo(HealthStatus.DOWN);
+            } finally {
+                server.restart();
+            }
+            assertThat(store.get("before")).isEqualTo(bytes("1"));
+            store.put("after", bytes("2"));
+            assertThat(store.healthProbe().check().status()).isEqualTo(HealthStatus.UP);
+        }
+    }
+
+    @Test
+    void theBreakerOpensAfterRepeatedFailuresAndTheProbeSaysDown() throws Exception {
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofMinutes(1)).build();
+        try (AzureBlobStore store = AzureBlobStore.open(config().maxAttempts(2).circuitBreaker(breaker).build())) {
+            proxy.down();
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> store.get("k")).isInstanceOf(DrException.class);
+            }
+
+            assertThatThrownBy(() -> store.get("k"))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("circuit breaker is open");
+                    });
+            assertThat(requests("get", "circuit-open")).isEqualTo(1);
+            assertThat(store.healthProbe().check().status()).isEqualTo(HealthStatus.DOWN);
+        }
+    }
+}

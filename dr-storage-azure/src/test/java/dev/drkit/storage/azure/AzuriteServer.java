@@ -1,0 +1,209 @@
+package dev.drkit.storage.azure;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Azure Blob server for the tests: Azurite, the npm package pinned by
+ * {@code src/test/azurite/package-lock.json}, installed with {@code npm ci} on first use and
+ * run as {@code azurite-blob} on a free loopback port with its data under {@code target/tmp}.
+ */
+public final class AzuriteServer implements AutoCloseable {
+    /** Azurite's well-known development account. */
+    public static final String ACCOUNT = "devstoreaccount1";
+    /** Azurite's well-known development key (public, documented by Microsoft). */
+    public static final String KEY =
+            "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /** The container every test store lives in, each under a prefix of its own. */
+    public static final String CONTAINER = "dr-tests";
+
+    private static final Path HOME = Path.of(System.getProperty("user.dir"), "src", "test", "azurite");
+
+    private final Path location;
+    private final int port;
+    private Process process;
+
+    private AzuriteServer(Path location, int port) {
+        this.location = location;
+        this.port = port;
+    }
+
+    /**
+     * Installs Azurite if needed and starts it with the test container.
+     *
+     * @return the running server
+     * @throws Exception when it cannot be installed or started
+     */
+    public static AzuriteServer start() throws Exception {
+        install();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(tmp);
+        AzuriteServer server = new AzuriteServer(Files.createTempDirectory(tmp, "azurite-"), freePort());
+        server.launch();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::kill, "azurite-stop"));
+        try (AzureBlobStore store = AzureBlobStore.open(server.config("").build())) {
+            store.createContainerIfMissing();
+        }
+        return server;
+    }
+
+    private static synchronized void install() throws IOException, InterruptedException {
+        if (Files.isExecutable(binary())) {
+            return;
+        }
+        Path log = Path.of(System.getProperty("java.io.tmpdir"), "azurite-npm-ci.log");
+        Files.createDirectories(log.getParent());
+        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                .directory(HOME.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        if (!npm.waitFor(10, TimeUnit.MINUTES)) {
+            npm.destroyForcibly();
+            throw new IllegalStateException("npm ci for Azurite took over 10 minutes; see " + log);
+        }
+        if (npm.exitValue() != 0 || !Files.isExecutable(binary())) {
+            throw new IllegalStateException("npm ci for Azurite failed (exit " + npm.exitValue() + "): "
+                    + Files.readString(log));
+        }
+    }
+
+    private static Path binary() {
+        return HOME.resolve("node_modules").resolve(".bin").resolve("azurite-blob");
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        Path log = location.resolveSibling(location.getFileName() + ".log");
+        process = new ProcessBuilder(List.of(binary().toString(), "--disableTelemetry", "--silent",
+                "--blobHost", "127.0.0.1", "--blobPort", String.valueOf(port),
+                "--location", location.toString(), "--skipApiVersionCheck"))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Azurite exited with " + process.exitValue() + ": "
+                            + Files.readString(log));
+                }
+                if (System.nanoTime() > deadline) {
+                    kill();
+                    throw new IllegalStateException("Azurite did not listen on port " + port + " within 60 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * Returns the port the server listens on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Returns a connection string for this server, or for a proxy in front of it.
+     *
+     * @param port the port to connect to
+     * @return the connection string
+     */
+    public static String connectionString(int port) {
+        return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
+                + ";BlobEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";
+    }
+
+    /**
+     * Returns the blob endpoint of this server.
+     *
+     * @return such as {@code http://127.0.0.1:41234/devstoreaccount1}
+     */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port + "/" + ACCOUNT);
+    }
+
+    /**
+     * Returns a store configuration for this server, with quick retries for tests.
+     *
+     * @param prefix the prefix, possibly empty
+     * @return a builder for the test container
+     */
+    public AzureBlobStoreConfig.Builder config(String prefix) {
+        return config(prefix, port);
+    }
+
+    /**
+     * Returns a store configuration that connects through another port, such as a proxy's.
+     *
+     * @param prefix the prefix, possibly empty
+     * @param port the port to connect to
+     * @return a builder for the test container
+     */
+    public AzureBlobStoreConfig.Builder config(String prefix, int port) {
+        return AzureBlobStoreConfig.builder(CONTAINER).prefix(prefix)
+                .connectionString(connectionString(port))
+                .initialBackoff(Duration.ofMillis(20))
+                .maxBackoff(Duration.ofMillis(200));
+    }
+
+    /**
+     * Opens a fresh, empty store under a prefix of its own in the test container.
+     *
+     * @return the store
+     */
+    public AzureBlobStore newStore() {
+        return AzureBlobStore.open(config("t-" + UUID.randomUUID()).build());
+    }
+
+    /**
+     * Stops the server; its data stays on disk.
+     *
+     * @throws InterruptedException when interrupted while waiting for it
+     */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Starts the server again on the same port with the same data.
+     *
+     * @throws Exception when it cannot start
+     */
+    public void restart() throws Exception {
+        launch();
+    }
+
+    private void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.drkit.storage.azure;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A loopback TCP proxy in front of a real server that injects the faults clients meet in
+ * production: HTTP 503 answers, slow first bytes, and a server that goes away in the middle of
+ * a transfer. It forwards bytes untouched, so signed requests stay valid.
+ *
+ * <p>Faults apply to new connections; arming one closes the open connections so that the
+ * client must reconnect (a pooled connection that dies is itself a transient failure).
+ */
+public final class FaultProxy implements AutoCloseable {
+    private static final byte[] UNAVAILABLE_BODY =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>ServerBusy</Code><Message>injected</Message></Error>"
+                    .getBytes(StandardCharsets.US_ASCII);
+
+    private final int upstreamPort;
+    private final ServerSocket server;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger failNext = new AtomicInteger();
+    private final AtomicInteger delayNext = new AtomicInteger();
+    private final AtomicInteger injected = new AtomicInteger();
+    private final AtomicLong uploadedBytes = new AtomicLong();
+    private final AtomicBoolean down = new AtomicBoolean();
+    private volatile Duration delay = Duration.ZERO;
+    private volatile long cutAfterBytes = Long.MAX_VALUE;
+    private volatile boolean closed;
+
+    /**
+     * Starts a proxy on a free loopback port.
+     *
+     * @param upstreamPort the real server's loopback port
+     * @throws IOException when no port can be bound
+     */
+    public FaultProxy(int upstreamPort) throws IOException {
+        this.upstreamPort = upstreamPort;
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Thread acceptor = new Thread(this::acceptLoop, "fault-proxy-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /**
+     * Returns the proxy's endpoint.
+     *
+     * @return such as {@code http://127.0.0.1:40111}
+     */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /**
+     * Returns the proxy's port.
+     *
+     * @return the port
+     */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /**
+     * Answers the first request of each of the next connections with HTTP 503.
+     *
+     * @param connections how many connections to fail
+     */
+    public void failNext(int connections) {
+        failNext.set(connections);
+        dropConnections();
+    }
+
+    /**
+     * Holds back the first response bytes of each of the next connections.
+     *
+     * @param connections how many connections to slow down
+     * @param by how long to wait
+     */
+    public void delayNext(int connections, Duration by) {
+        delay = by;
+        delayNext.set(connections);
+        dropConnections();
+    }
+
+    /**
+     * Goes down, as a stopped server would, once this many more request bytes were forwarded.
+     *
+     * @param bytes the bytes to let through first
+     */
+    public void cutAfter(long bytes) {
+        cutAfterBytes = uploadedBytes.get() + bytes;
+    }
+
+    /** Closes every connection and refuses new ones until {@link #up()}. */
+    public void down() {
+        down.set(true);
+        dropConnections();
+    }
+
+    /** Accepts connections again and forgets the byte limit of {@link #cutAfter(long)}. */
+    public void up() {
+        cutAfterBytes = Long.MAX_VALUE;
+        down.set(false);
+    }
+
+    /**
+     * Returns how many faults were injected so far (503 answers and delays).
+     *
+     * @return the count
+     */
+    public int injected() {
+        return injected.get();
+    }
+
+    /** Closes all open connections. */
+    public void dropConnections() {
+        for (Socket socket : open) {
+            closeQuietly(socket);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(server);
+        dropConnections();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket client = server.accept();
+                if (down.get()) {
+                    closeQuietly(client);
+                    continue;
+                }
+                open.add(client);
+                Thread t = new Thread(() -> handle(client), "fault-proxy-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void handle(Socket client) {
+        Socket upstream = null;
+        try {
+            if (take(failNext)) {
+                injected.incrementAndGet();
+                answer503(client);
+                return;
+            }
+            upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+            open.add(upstream);
+            boolean slow = take(delayNext);
+            if (slow) {
+                injected.incrementAndGet();
+            }
+            Socket up = upstream;
+            Thread back = new Thread(() -> pump(up, client, slow ? delay : Duration.ZERO, false), "fault-proxy-down");
+            back.setDaemon(true);
+            back.start();
+            pump(client, upstream, Duration.ZERO, true);
+        } catch (IOException e) {
+            // the client or the server went away
+        } finally {
+            if (upstream == null) {
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, Duration firstDelay, boolean counting) {
+        byte[] buffer = new byte[64 * 1024];
+        boolean first = true;
+        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                if (first && !firstDelay.isZero()) {
+                    Thread.sleep(firstDelay.toMillis());
+                }
+                first = false;
+                if (counting && uploadedBytes.addAndGet(n) > cutAfterBytes) {
+                    down();
+                    return;
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // connection closed on one side
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }
+    }
+
+    private static void answer503(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        int b;
+        while (matched < 4 && (b = in.read()) >= 0) {
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        OutputStream out = client.getOutputStream();
+        out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nContent-Length: "
+                + UNAVAILABLE_BODY.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(UNAVAILABLE_BODY);
+        out.flush();
+        client.shutdownOutput();
+    }
+
+    private static boolean take(AtomicInteger counter) {
+        return counter.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0;
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}
