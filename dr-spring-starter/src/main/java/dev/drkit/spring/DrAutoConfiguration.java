@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.rollback.Guard;
+import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.repository.Repository;
@@ -143,6 +144,20 @@ public class DrAutoConfiguration {
     }
 
     /**
+     * Creates the incident manager, recording to the audit log when present.
+     *
+     * @param audit the audit log, when there is one
+     * @return the manager
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public IncidentManager drIncidentManager(ObjectProvider<AuditLog> audit) {
+        IncidentManager.Builder b = IncidentManager.builder();
+        audit.ifAvailable(b::audit);
+        return b.build();
+    }
+
+    /**
      * Creates the factory of guards configured from {@code dr.guards.<name>}.
      *
      * @param properties the {@code dr.*} properties
@@ -150,14 +165,16 @@ public class DrAutoConfiguration {
      * @param audit the audit log, when there is one
      * @param meters the meter registry, when there is one
      * @param probes the application's probes
+     * @param incidents opens an incident for every rollback
      * @return the factory
      */
     @Bean
     @ConditionalOnMissingBean
     public DrGuardFactory drGuardFactory(DrProperties properties,
             @Qualifier("drScheduler") ScheduledExecutorService scheduler, ObjectProvider<AuditLog> audit,
-            ObjectProvider<MeterRegistry> meters, Map<String, HealthProbe> probes) {
-        return new DrGuardFactory(properties, scheduler, audit.getIfAvailable(), meters.getIfAvailable(), probes);
+            ObjectProvider<MeterRegistry> meters, Map<String, HealthProbe> probes, IncidentManager incidents) {
+        return new DrGuardFactory(properties, scheduler, audit.getIfAvailable(), meters.getIfAvailable(), probes,
+                incidents);
     }
 
     /**

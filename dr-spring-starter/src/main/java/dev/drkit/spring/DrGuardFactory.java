@@ -4,7 +4,9 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.health.HealthProbe;
+import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.rollback.GuardConfig;
+import dev.drkit.core.rollback.GuardEvent;
 import dev.drkit.core.rollback.GuardedRelease;
 import dev.drkit.core.rollback.RolloutPlan;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Starts {@link GuardedRelease} builders configured from {@code dr.guards.<name>}: the judge,
  * the rollout steps, the candidate probes named there, and the application's scheduler,
- * audit log and meter registry. The application adds the versions:
+ * audit log and meter registry; every rollback opens an incident. The application adds the
+ * versions:
  *
  * <pre>{@code
  * @Bean
@@ -34,6 +37,7 @@ public final class DrGuardFactory {
     private final @Nullable AuditSink audit;
     private final @Nullable MeterRegistry meters;
     private final Map<String, HealthProbe> probes;
+    private final @Nullable IncidentManager incidents;
 
     /**
      * Creates the factory.
@@ -43,9 +47,11 @@ public final class DrGuardFactory {
      * @param audit where guards record their decisions, or null
      * @param meters where guards publish {@code dr.guard.*} meters, or null
      * @param probes the application's probes by bean name
+     * @param incidents opens an incident for every rollback, or null
      */
     public DrGuardFactory(DrProperties properties, ScheduledExecutorService scheduler, @Nullable AuditSink audit,
-            @Nullable MeterRegistry meters, Map<String, HealthProbe> probes) {
+            @Nullable MeterRegistry meters, Map<String, HealthProbe> probes, @Nullable IncidentManager incidents) {
+        this.incidents = incidents;
         this.properties = properties;
         this.scheduler = scheduler;
         this.audit = audit;
@@ -86,6 +92,14 @@ public final class DrGuardFactory {
         }
         if (meters != null) {
             b.meterRegistry(meters);
+        }
+        IncidentManager im = incidents;
+        if (im != null) {
+            b.listener(event -> {
+                if (event instanceof GuardEvent.RolledBack rolledBack) {
+                    im.openFor(rolledBack.rollback());
+                }
+            });
         }
         DrProperties.GuardSpec spec = properties.getGuards().get(name);
         if (spec != null) {

@@ -1,6 +1,7 @@
 package dev.drkit.spring.actuate;
 
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrPlans;
@@ -57,6 +58,7 @@ public class DrActuatorAutoConfiguration {
          * @param audit the audit log, when there is one
          * @param backups the backups, when a repository is configured
          * @param plans the recovery plans
+         * @param incidents the incident manager
          * @param properties the {@code dr.*} properties
          * @param context the application context, whose class loader tells whether Spring Security is present
          * @return the endpoint
@@ -65,11 +67,14 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnMissingBean
         @ConditionalOnAvailableEndpoint
         DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, ObjectProvider<DrBackups> backups,
-                ObjectProvider<DrPlans> plans, DrProperties properties, ApplicationContext context) {
+                ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents, DrProperties properties,
+                ApplicationContext context) {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
-            return new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(), plans.getIfAvailable(),
-                    properties.getSecurity(), springSecurity, Clock.systemUTC());
+            DrEndpoint endpoint = new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(),
+                    plans.getIfAvailable(), properties.getSecurity(), springSecurity, Clock.systemUTC());
+            incidents.ifAvailable(endpoint::withIncidents);
+            return endpoint;
         }
 
         /**

@@ -5,6 +5,8 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.incident.Incident;
+import dev.drkit.api.incident.IncidentStatus;
 import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.rollback.Evidence;
 import dev.drkit.api.rollback.Guard;
@@ -13,6 +15,7 @@ import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.recovery.Execution;
 import dev.drkit.core.recovery.ExecutionProgress;
 import dev.drkit.core.recovery.ExecutionResult;
@@ -53,6 +56,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code POST /actuator/dr/backups/now}; {@code GET /actuator/dr/snapshots/all}, newest first;</li>
  *   <li>{@code POST /actuator/dr/plans/{name}} with {@code {"mode": "DRILL" | "LIVE"}} (202 with the
  *       execution id) and {@code GET /actuator/dr/executions/{id}} for its progress and result;</li>
+ *   <li>{@code GET /actuator/dr/incidents/all} and {@code GET /actuator/dr/incidents/{id}};</li>
  *   <li>{@code GET /actuator/dr/audit/all?actor=&action=&target=&since=&limit=}: records, newest first;</li>
  *   <li>{@code GET /actuator/dr/audit/verify}: the chain's verification.</li>
  * </ul>
@@ -70,6 +74,7 @@ public class DrEndpoint {
     private final @Nullable AuditLog audit;
     private final @Nullable DrBackups backups;
     private final @Nullable DrPlans plans;
+    private @Nullable IncidentManager incidents;
     private final DrProperties.Security security;
     private final boolean springSecurity;
     private final Clock clock;
@@ -98,6 +103,17 @@ public class DrEndpoint {
     }
 
     /**
+     * Shows the open incidents of a manager in the overview and under {@code incidents/all}.
+     *
+     * @param manager the incident manager
+     * @return this endpoint
+     */
+    public DrEndpoint withIncidents(IncidentManager manager) {
+        this.incidents = manager;
+        return this;
+    }
+
+    /**
      * Returns the overview: guards with their states and weights, and the audit log's head.
      *
      * @return the overview
@@ -118,6 +134,16 @@ public class DrEndpoint {
             List<Map<String, Object>> running = new ArrayList<>();
             p.running().forEach(e -> running.add(progressView(e.progress())));
             out.put("runningExecutions", running);
+        }
+        IncidentManager im = incidents;
+        if (im != null) {
+            List<Map<String, Object>> open = new ArrayList<>();
+            for (Incident i : im.list()) {
+                if (i.status() != IncidentStatus.RESOLVED) {
+                    open.add(incidentView(i));
+                }
+            }
+            out.put("openIncidents", open);
         }
         AuditLog log = audit;
         if (log != null) {
@@ -161,6 +187,19 @@ public class DrEndpoint {
                     }
                     return ok(out);
                 }
+                case "incidents": {
+                    IncidentManager im = incidents;
+                    if (im == null) {
+                        return error(404, "no incident manager is configured");
+                    }
+                    if (name.equals("all")) {
+                        List<Map<String, Object>> all = new ArrayList<>();
+                        im.list().forEach(i -> all.add(incidentView(i)));
+                        return ok(all);
+                    }
+                    return ok(incidentView(im.get(name).orElseThrow(() -> new DrException(ErrorCode.NOT_FOUND,
+                            "no incident has id '" + name + "'", "incident=" + name))));
+                }
                 case "executions": {
                     Execution e = requirePlans().execution(name).orElseThrow(() -> new DrException(
                             ErrorCode.NOT_FOUND, "no recent execution has id '" + name + "'", "execution=" + name));
@@ -176,7 +215,7 @@ public class DrEndpoint {
                     }
                     return error(404, "no audit view '" + name + "'; use audit/all or audit/verify");
                 default:
-                    return error(404, "no section '" + section + "'; sections: guards, snapshots, executions, audit");
+                    return error(404, "no section '" + section + "'; sections: guards, snapshots, executions, incidents, audit");
             }
         } catch (DrException e) {
             return failure(e);
@@ -346,6 +385,18 @@ public class DrEndpoint {
         e.put("statistic", ev.statistic());
         e.put("rollbackThreshold", ev.rollbackThreshold());
         m.put("evidence", e);
+        return m;
+    }
+
+    private static Map<String, Object> incidentView(Incident i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", i.id());
+        m.put("title", i.title());
+        m.put("severity", i.severity().name());
+        m.put("faultType", i.faultType().name());
+        m.put("status", i.status().name());
+        m.put("openedAt", i.openedAt().toString());
+        m.put("assignee", i.assignee());
         return m;
     }
 

@@ -213,6 +213,17 @@ class DrEndpointHttpTest {
                 OPERATOR, OPERATOR_PASSWORD).body()).contains("\"state\":\"PROMOTED\"");
     }
 
+    @Test
+    void aRollbackOfAGuardedReleaseOpensAnIncidentShownInTheOverview() throws Exception {
+        assertThat(http.post("/actuator/dr/guards/refunds", "{\"action\":\"rollback\",\"reason\":\"refund errors\"}",
+                OPERATOR, OPERATOR_PASSWORD).body()).contains("\"state\":\"ROLLED_BACK\"")
+                .contains("\"lastRollback\":{").contains("\"reason\":\"refund errors\"");
+        String overview = http.get("/actuator/dr", VIEWER, VIEWER_PASSWORD).body();
+        assertThat(overview).contains("\"openIncidents\":[").contains("Guard refunds rolled back");
+        assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body())
+                .contains("Guard refunds rolled back");
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class App {
@@ -222,6 +233,15 @@ class DrEndpointHttpTest {
             return guards.<java.util.function.IntUnaryOperator>builder("checkout")
                     .stable("v1", x -> x)
                     .candidate("v2", () -> x -> x + 1)
+                    .build();
+        }
+
+        @Bean
+        dev.drkit.core.rollback.GuardedRelease<java.util.function.IntUnaryOperator> refundsGuard(
+                dev.drkit.spring.DrGuardFactory guards) {
+            return guards.<java.util.function.IntUnaryOperator>builder("refunds")
+                    .stable("v1", x -> x)
+                    .candidate("v2", () -> x -> -x)
                     .build();
         }
 
