@@ -211,6 +211,10 @@ public final class DrBackups implements SmartLifecycle {
     }
 
     private void scheduleNext() {
+        scheduleNext(null);
+    }
+
+    private void scheduleNext(@Nullable Duration firstDelay) {
         ScheduledExecutorService s = scheduler;
         if (s == null || s.isShutdown()) {
             return;
@@ -225,7 +229,7 @@ public final class DrBackups implements SmartLifecycle {
             }
             delayMillis = Duration.between(now, next).toMillis();
         } else if (schedule.getInterval() != null) {
-            delayMillis = schedule.getInterval().toMillis();
+            delayMillis = (firstDelay != null ? firstDelay : schedule.getInterval()).toMillis();
         } else {
             return;
         }
@@ -248,7 +252,7 @@ public final class DrBackups implements SmartLifecycle {
             return t;
         });
         scheduler = s;
-        scheduleNext();
+        scheduleNext(schedule.getInitialDelay());
     }
 
     @Override

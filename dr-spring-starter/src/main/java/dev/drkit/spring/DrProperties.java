@@ -379,6 +379,18 @@ public class DrProperties implements Validator {
         private @Nullable Duration interval;
         /** Every n-th scheduled backup re-reads every file (full); the others are incremental. */
         private int fullEvery = 24;
+        /** How long after start the first scheduled backup runs (with an interval schedule). */
+        private Duration initialDelay = Duration.ofSeconds(10);
+
+        /** @return the delay before the first scheduled backup */
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        /** @param initialDelay the delay before the first scheduled backup */
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
 
         /**
          * Returns the cron expression.
@@ -446,6 +458,9 @@ public class DrProperties implements Validator {
             }
             if (fullEvery < 1) {
                 reject(errors, "backup.schedule.fullEvery", "must be >= 1", fullEvery);
+            }
+            if (initialDelay.isNegative()) {
+                reject(errors, "backup.schedule.initialDelay", "must be >= 0", initialDelay);
             }
         }
     }
