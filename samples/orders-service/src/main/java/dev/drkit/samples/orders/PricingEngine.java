@@ -20,31 +20,33 @@ public interface PricingEngine {
     }
 
     /**
-     * Version 2: five percent off for returning customers, but it holds a lock around a slow
-     * lookup, so under concurrent load its calls time out.
+     * Version 2: five percent off for returning customers, but its discount lookup does not
+     * scale: above 50 calls a second, every third call times out.
      */
     final class V2 implements PricingEngine {
-        private final java.util.concurrent.Semaphore lookups = new java.util.concurrent.Semaphore(2);
+        /** Calls per second above which v2 starts to fail. */
+        static final int CAPACITY_PER_SECOND = 50;
+
+        private long windowStart = System.nanoTime();
+        private int callsInWindow;
+        private long overload;
 
         @Override
         public long price(String customer, long listCents) {
-            try {
-                if (!lookups.tryAcquire(2, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    throw new IllegalStateException("pricing v2: discount lookup timed out under load");
+            boolean fail;
+            synchronized (this) {
+                long now = System.nanoTime();
+                if (now - windowStart > 1_000_000_000L) {
+                    windowStart = now;
+                    callsInWindow = 0;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("pricing v2: interrupted", e);
+                callsInWindow++;
+                fail = callsInWindow > CAPACITY_PER_SECOND && ++overload % 3 == 0;
             }
-            try {
-                Thread.sleep(1);
-                return listCents * 95 / 100;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("pricing v2: interrupted", e);
-            } finally {
-                lookups.release();
+            if (fail) {
+                throw new IllegalStateException("pricing v2: discount lookup timed out under load");
             }
+            return listCents * 95 / 100;
         }
     }
 }
