@@ -479,10 +479,9 @@ public final class Repository implements AutoCloseable {
             if (r == null) {
                 return;
             }
-            String prefix = action.equals("backup") ? "dr.backup" : action.equals("restore") ? "dr.restore"
+            String prefix = action.equals("backup") || action.equals("restore") ? "dr." + action
                     : "dr.repository." + action;
-            r.counter(prefix + (action.equals("backup") || action.equals("restore") ? ".failures" : ".failures"))
-                    .increment();
+            r.counter(prefix + ".failures").increment();
         }
     }
 }

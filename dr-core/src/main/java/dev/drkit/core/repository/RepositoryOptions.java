@@ -76,7 +76,7 @@ public record RepositoryOptions(KdfParams kdf, int minChunk, int avgChunk, int m
         private KdfParams kdf = KdfParams.DEFAULT;
         private int minChunk = DEFAULT_AVG_CHUNK / 4;
         private int avgChunk = DEFAULT_AVG_CHUNK;
-        private int maxChunk = DEFAULT_AVG_CHUNK * 8;
+        private int maxChunk = DEFAULT_AVG_CHUNK * 4;
         private int zstdLevel = DEFAULT_ZSTD_LEVEL;
         private int packSize = DEFAULT_PACK_SIZE;
         private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackupRun {
     /** Bytes of chunks read but not yet packed, at most. */
-    static final int IN_FLIGHT_BYTES = 48 << 20;
+    static final int IN_FLIGHT_BYTES = 24 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
 
     /** What the run did. */
@@ -93,7 +93,7 @@ public final class BackupRun {
         this.uploader = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-upload"));
         this.packSize = engine.options().packSize();
         // Reading waits on the file system as much as on the CPU; several readers overlap that.
-        this.readers = Executors.newFixedThreadPool(3, Engine.daemonThreads("dr-read"));
+        this.readers = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-read"));
         FastCdc cdc = engine.chunker();
         this.chunkReaders = ThreadLocal.withInitial(() -> new ChunkReader(cdc));
         this.time = time;

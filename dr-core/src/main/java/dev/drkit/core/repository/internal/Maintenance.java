@@ -152,6 +152,7 @@ public final class Maintenance {
      *
      * @param snapshots the snapshots, in any order
      * @param policy the policy
+     * @param dryRun whether the result reports a dry run
      * @return the kept snapshots (newest first) and the removed ones
      */
     public static ForgetResult plan(List<Snapshot> snapshots, RetentionPolicy policy, boolean dryRun) {
