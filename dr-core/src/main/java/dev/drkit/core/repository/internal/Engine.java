@@ -143,8 +143,10 @@ public final class Engine implements AutoCloseable {
         }
         // While the key derivation keeps this thread busy, another fetches the index files and
         // manifests and loads the classes that decoding them needs.
+        ExecutorService prefetcher = Executors.newSingleThreadExecutor(daemonThreads("dr-prefetch"));
         java.util.concurrent.CompletableFuture<Prefetch> prefetch = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> Prefetch.load(store), Executors.newSingleThreadExecutor(daemonThreads("dr-prefetch")));
+                () -> Prefetch.load(store), prefetcher);
+        prefetcher.shutdown();
         KeyRing.Opened opened = KeyRing.open(store, password);
         Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
         byte[] sealed = store.get(CONFIG);
