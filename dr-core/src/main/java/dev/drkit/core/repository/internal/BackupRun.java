@@ -412,6 +412,8 @@ public final class BackupRun {
     private final class Writer implements EntryWriter {
         private final Dir root;
         private final @Nullable BlobId parentTree;
+        private @Nullable String lastDirPath;
+        private @Nullable Tree lastDirTree;
 
         Writer(Dir root, @Nullable BlobId parentTree) {
             this.root = root;
@@ -528,6 +530,14 @@ public final class BackupRun {
                 return null;
             }
             try {
+                // Files of one directory usually come one after another: remember its tree.
+                String dirPath = segments.length == 1 ? "" : String.join("/", java.util.Arrays.copyOf(segments,
+                        segments.length - 1));
+                if (dirPath.equals(lastDirPath)) {
+                    return lastDirTree == null ? null : lastDirTree.find(segments[segments.length - 1]);
+                }
+                lastDirPath = dirPath;
+                lastDirTree = null;
                 BlobId tree = parentTree;
                 for (int i = 0; i < segments.length - 1; i++) {
                     Tree.Node dir = engine.loadTree(tree).find(segments[i]);
@@ -536,7 +546,8 @@ public final class BackupRun {
                     }
                     tree = BlobId.parse(dir.subtree());
                 }
-                return engine.loadTree(tree).find(segments[segments.length - 1]);
+                lastDirTree = engine.loadTree(tree);
+                return lastDirTree.find(segments[segments.length - 1]);
             } catch (DrException e) {
                 LOG.debug("Parent snapshot unreadable at {}: {}", String.join("/", segments), e.toString());
                 return null;
