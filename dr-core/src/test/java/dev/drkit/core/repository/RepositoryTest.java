@@ -441,6 +441,22 @@ class RepositoryTest {
     }
 
     @Test
+    void verifyNamesADamagedIndexFileAndADamagedSnapshot() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(repo.snapshots()).hasSize(1); // the manifest is now cached in memory
+            String index = store.objects.keySet().stream().filter(k -> k.startsWith("index/")).findFirst().orElseThrow();
+            String snapshot = store.objects.keySet().stream().filter(k -> k.startsWith("snapshots/")).findFirst()
+                    .orElseThrow();
+            store.flipByte(index, 20);
+            store.flipByte(snapshot, 20);
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).extracting(VerifyReport.Problem::key)
+                    .contains(index, snapshot);
+        }
+    }
+
+    @Test
     void verifyCanReadASampleOfThePacks() throws IOException {
         Path src = sampleTree();
         try (Repository repo = Repository.init(store, PASSWORD, fastOptions().packSize(64 * 1024).build())) {

@@ -308,6 +308,17 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Reads a snapshot manifest from the store, bypassing the cache, for verification.
+     *
+     * @param id the snapshot id
+     * @return the manifest
+     * @throws DrException {@code NOT_FOUND} or {@code INTEGRITY} naming its key
+     */
+    public Manifest readManifestFromStore(String id) {
+        return decodeManifest(id, store.get(SNAPSHOTS + id));
+    }
+
+    /**
      * Forgets a cached manifest, after the snapshot was removed.
      *
      * @param id the snapshot id

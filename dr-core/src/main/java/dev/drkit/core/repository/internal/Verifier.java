@@ -68,7 +68,7 @@ public final class Verifier {
         for (String key : snapshots) {
             String id = key.substring(Engine.SNAPSHOTS.length());
             try {
-                Engine.Manifest m = engine.readManifest(id);
+                Engine.Manifest m = engine.readManifestFromStore(id);
                 walk(key, BlobId.parse(m.tree()), "", index, seenTrees);
             } catch (DrException e) {
                 problem(key, e.getMessage());
