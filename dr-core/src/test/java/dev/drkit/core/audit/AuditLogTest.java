@@ -207,6 +207,31 @@ class AuditLogTest {
     }
 
     @Test
+    void anyDeletedOrSwappedRecordIsNamed() throws IOException {
+        Path file = logWith(30, AuditLogConfig.ofDefaults());
+        List<String> original = lines(file);
+        QuickTheory.qt().withFixedSeed(SEED).withExamples(100)
+                .forAll(SourceDSL.integers().between(0, original.size() - 2), SourceDSL.booleans().all())
+                .checkAssert((i, swap) -> {
+                    List<String> edited = new ArrayList<>(original);
+                    if (swap) {
+                        edited.set(i, original.get(i + 1));
+                        edited.set(i + 1, original.get(i));
+                    } else {
+                        edited.remove((int) i);
+                    }
+                    Path f = dir.resolve("edited.jsonl");
+                    try {
+                        write(f, edited);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                    assertThat(AuditVerifier.verify(f, null, null).firstBadSeq())
+                            .as("%s at line %d (seed %d)", swap ? "swap" : "delete", i, SEED).isEqualTo(i + 1L);
+                });
+    }
+
+    @Test
     void everySingleByteEditOfARecordIsDetected() throws IOException {
         Path file = logWith(6, AuditLogConfig.ofDefaults());
         byte[] original = Files.readAllBytes(file);
