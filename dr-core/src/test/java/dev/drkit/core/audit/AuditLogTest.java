@@ -199,6 +199,19 @@ class AuditLogTest {
     }
 
     @Test
+    void aSecondWriterOfTheSameFileIsRefusedUntilTheFirstCloses() {
+        Path file = dir.resolve("a.jsonl");
+        try (AuditLog first = AuditLog.file(file)) {
+            first.append(event(1));
+            assertThatThrownBy(() -> AuditLog.file(file)).isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.LOCKED);
+        }
+        try (AuditLog second = AuditLog.file(file)) {
+            assertThat(second.record(event(2)).seq()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void appendingAfterCloseIsRefused() {
         AuditLog log = AuditLog.file(dir.resolve("a.jsonl"));
         log.close();
