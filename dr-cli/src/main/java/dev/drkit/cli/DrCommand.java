@@ -44,7 +44,8 @@ public final class DrCommand {
                 new SimulateCommand(),
                 new PlanCommand(),
                 new ReportCommand(),
-                new AuditCommand());
+                new AuditCommand(),
+                new DemoCommand());
     }
 
     /**

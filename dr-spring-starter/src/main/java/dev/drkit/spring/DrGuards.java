@@ -4,6 +4,9 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.rollback.GuardState;
+import dev.drkit.api.rollback.RollbackEvent;
+import dev.drkit.core.rollback.GuardedRelease;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DrGuards {
     private final Map<String, Guard<?>> guards;
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> acknowledgedRollbacks = new ConcurrentHashMap<>();
 
     /**
      * Creates a registry of guards.
@@ -88,13 +92,18 @@ public final class DrGuards {
         if (g.state() != GuardState.ROLLED_BACK) {
             return false;
         }
+        if (g instanceof GuardedRelease<?> release) {
+            release.lastRollback().ifPresent(r -> acknowledgedRollbacks.put(name, r.at()));
+        }
         acknowledged.add(name);
         return true;
     }
 
     /**
-     * Returns whether a guard was rolled back and nobody has acknowledged it yet. A guard that
-     * has left the rolled-back state (a new rollout) forgets its old acknowledgement.
+     * Returns whether a guard was rolled back automatically and nobody has acknowledged it yet.
+     * For a {@link GuardedRelease} the acknowledgement belongs to one rollback, so the next
+     * rollback needs a new one and an operator's own rollback needs none; for other guards a
+     * guard seen outside the rolled-back state (a new rollout) forgets its old acknowledgement.
      *
      * @param name the guard's name
      * @return true while the rollback waits for an operator
@@ -105,6 +114,13 @@ public final class DrGuards {
         if (g.state() != GuardState.ROLLED_BACK) {
             acknowledged.remove(name);
             return false;
+        }
+        if (g instanceof GuardedRelease<?> release) {
+            Optional<RollbackEvent> last = release.lastRollback();
+            if (last.isEmpty() || !GuardedRelease.SYSTEM.equals(last.get().actor())) {
+                return false;
+            }
+            return !last.get().at().equals(acknowledgedRollbacks.get(name));
         }
         return !acknowledged.contains(name);
     }

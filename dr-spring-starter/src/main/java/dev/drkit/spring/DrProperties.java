@@ -180,6 +180,18 @@ public class DrProperties implements Validator {
         private @Nullable String password;
         /** A file whose first line is the repository password. */
         private @Nullable Path passwordFile;
+        /** Create the repository when the store holds none (otherwise the application does not start). */
+        private boolean initIfMissing = false;
+
+        /** @return whether a missing repository is created */
+        public boolean isInitIfMissing() {
+            return initIfMissing;
+        }
+
+        /** @param initIfMissing whether a missing repository is created */
+        public void setInitIfMissing(boolean initIfMissing) {
+            this.initIfMissing = initIfMissing;
+        }
 
         /**
          * Returns the store URI.
@@ -367,6 +379,18 @@ public class DrProperties implements Validator {
         private @Nullable Duration interval;
         /** Every n-th scheduled backup re-reads every file (full); the others are incremental. */
         private int fullEvery = 24;
+        /** How long after start the first scheduled backup runs (with an interval schedule). */
+        private Duration initialDelay = Duration.ofSeconds(10);
+
+        /** @return the delay before the first scheduled backup */
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        /** @param initialDelay the delay before the first scheduled backup */
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
 
         /**
          * Returns the cron expression.
@@ -434,6 +458,9 @@ public class DrProperties implements Validator {
             }
             if (fullEvery < 1) {
                 reject(errors, "backup.schedule.fullEvery", "must be >= 1", fullEvery);
+            }
+            if (initialDelay.isNegative()) {
+                reject(errors, "backup.schedule.initialDelay", "must be >= 0", initialDelay);
             }
         }
     }
@@ -550,6 +577,10 @@ public class DrProperties implements Validator {
         private List<Double> steps = new ArrayList<>(List.of(0.01, 0.05, 0.25, 0.5, 1.0));
         /** Names of HealthProbe beans whose DOWN answer rolls the candidate back. */
         private List<String> probes = new ArrayList<>();
+        /** The fewest candidate calls before a step may advance. */
+        private long minCalls = 100;
+        /** The shortest time a step lasts before it may advance. */
+        private Duration minDuration = Duration.ZERO;
         private final Judge judge = new Judge();
 
         /**
@@ -588,6 +619,26 @@ public class DrProperties implements Validator {
             this.probes = probes;
         }
 
+        /** @return the fewest candidate calls per step */
+        public long getMinCalls() {
+            return minCalls;
+        }
+
+        /** @param minCalls the fewest candidate calls per step */
+        public void setMinCalls(long minCalls) {
+            this.minCalls = minCalls;
+        }
+
+        /** @return the shortest step */
+        public Duration getMinDuration() {
+            return minDuration;
+        }
+
+        /** @param minDuration the shortest step */
+        public void setMinDuration(Duration minDuration) {
+            this.minDuration = minDuration;
+        }
+
         /**
          * Returns the judge settings.
          *
@@ -609,6 +660,12 @@ public class DrProperties implements Validator {
                 } else {
                     previous = w;
                 }
+            }
+            if (minCalls < 0) {
+                reject(errors, path + ".minCalls", "must be >= 0", minCalls);
+            }
+            if (minDuration.isNegative()) {
+                reject(errors, path + ".minDuration", "must be >= 0", minDuration);
             }
             try {
                 judge.toConfig();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.recovery.Plan;
+import dev.drkit.core.recovery.RecoveryExecutor;
+import dev.drkit.core.repository.Repository;
 import dev.drkit.core.store.SnapshotStores;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,15 +36,73 @@ class DrAutoConfigurationTest {
 
     @Test
     void repositoryUriOpensTheSnapshotStore() {
-        runner.withPropertyValues("dr.repository.uri=file:" + dir.resolve("repo")).run(ctx -> {
-            assertThat(ctx).hasSingleBean(SnapshotStore.class);
-            assertThat(ctx.getBean(SnapshotStore.class).describe()).contains("repo");
-        });
+        runner.withPropertyValues("dr.repository.uri=file:" + dir.resolve("repo"), "dr.repository.password=pw",
+                "dr.repository.init-if-missing=true").run(ctx -> {
+                    assertThat(ctx).hasSingleBean(SnapshotStore.class).hasSingleBean(Repository.class)
+                            .hasSingleBean(DrBackups.class);
+                    assertThat(ctx.getBean(SnapshotStore.class).describe()).contains("repo");
+                });
+    }
+
+    @Test
+    void aMissingRepositoryStopsTheApplicationUnlessItMayBeCreated() {
+        runner.withPropertyValues("dr.repository.uri=mem:empty", "dr.repository.password=pw").run(ctx -> assertThat(ctx)
+                .getFailure().hasStackTraceContaining("No repository at mem:empty; create it with 'dr init' or set "
+                        + "dr.repository.init-if-missing=true"));
+    }
+
+    @Test
+    void anExistingRepositoryIsOpenedWithThePassword() {
+        SnapshotStore store = SnapshotStores.memory();
+        Repository.init(store, "right".toCharArray(), FAST).close();
+        runner.withBean(SnapshotStore.class, () -> store)
+                .withPropertyValues("dr.repository.password=wrong").run(ctx -> assertThat(ctx).getFailure()
+                        .rootCause().isInstanceOf(dev.drkit.api.DrException.class)
+                        .hasMessageNotContaining("wrong"));
+        runner.withBean(SnapshotStore.class, () -> store)
+                .withPropertyValues("dr.repository.password=right")
+                .run(ctx -> assertThat(ctx).hasSingleBean(Repository.class).hasSingleBean(DrBackups.class));
+    }
+
+    @Test
+    void withoutARepositoryThereAreNoBackups() {
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(Repository.class).doesNotHaveBean(DrBackups.class));
+    }
+
+    @Test
+    void planBeansAreCollectedWithTheConfiguredObjectives() {
+        runner.withPropertyValues("dr.plans.restore-orders.rto=2m", "dr.plans.restore-orders.description=Orders back")
+                .withUserConfiguration(OwnPlan.class)
+                .run(ctx -> {
+                    Plan plan = ctx.getBean(DrPlans.class).get("restore-orders");
+                    assertThat(plan.objectives().rto()).isEqualTo(java.time.Duration.ofMinutes(2));
+                    assertThat(plan.description()).isEqualTo("Orders back");
+                    assertThat(ctx).hasSingleBean(RecoveryExecutor.class);
+                });
+    }
+
+    @Test
+    void guardFactoryAppliesTheConfiguredStepsAndJudge() {
+        runner.withPropertyValues("dr.guards.pricing.steps=0.1,0.5,1", "dr.guards.pricing.judge.alpha=0.01")
+                .run(ctx -> {
+                    DrGuardFactory f = ctx.getBean(DrGuardFactory.class);
+                    assertThat(f.config("pricing").plan().size()).isEqualTo(3);
+                    assertThat(f.config("pricing").judge().alpha()).isEqualTo(0.01);
+                    assertThat(f.config("other")).isEqualTo(dev.drkit.core.rollback.GuardConfig.DEFAULT);
+                });
+    }
+
+    @Test
+    void aProbeNamedByAGuardMustExist() {
+        runner.withPropertyValues("dr.guards.pricing.probes=pricingProbe").run(ctx -> org.assertj.core.api
+                .Assertions.assertThatThrownBy(() -> ctx.getBean(DrGuardFactory.class).builder("pricing"))
+                .hasMessageContaining("no HealthProbe bean has that name"));
     }
 
     @Test
     void anApplicationStoreReplacesTheConfiguredOne() {
-        runner.withPropertyValues("dr.repository.uri=file:" + dir.resolve("repo"))
+        runner.withPropertyValues("dr.repository.uri=file:" + dir.resolve("repo"), "dr.repository.password=pw",
+                "dr.repository.init-if-missing=true")
                 .withUserConfiguration(OwnStore.class)
                 .run(ctx -> assertThat(ctx.getBean(SnapshotStore.class)).isSameAs(OwnStore.STORE));
     }
@@ -162,8 +223,7 @@ class DrAutoConfigurationTest {
 
     @Test
     void propertiesTextHidesTheSecrets() {
-        runner.withPropertyValues("dr.repository.uri=mem:x", "dr.repository.password=hunter2-secret",
-                "dr.alertmanager.token=tok-secret").run(ctx -> assertThat(ctx.getBean(DrProperties.class).toString())
+        runner.withPropertyValues("dr.repository.password=hunter2-secret", "dr.alertmanager.token=tok-secret").run(ctx -> assertThat(ctx.getBean(DrProperties.class).toString())
                         .doesNotContain("hunter2-secret").doesNotContain("tok-secret").contains("******"));
     }
 
@@ -171,6 +231,17 @@ class DrAutoConfigurationTest {
         java.io.StringWriter w = new java.io.StringWriter();
         t.printStackTrace(new java.io.PrintWriter(w));
         return w.toString();
+    }
+
+    static final dev.drkit.core.repository.RepositoryOptions FAST = dev.drkit.core.repository.RepositoryOptions
+            .builder().kdf(new dev.drkit.core.repository.KdfParams(1024, 1, 1)).build();
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnPlan {
+        @Bean
+        Plan restoreOrders(DrPlanFactory plans) {
+            return plans.builder("restore-orders").step("wait", ctx -> { }).build();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

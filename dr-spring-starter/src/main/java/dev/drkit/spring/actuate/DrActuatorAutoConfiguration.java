@@ -1,7 +1,10 @@
 package dev.drkit.spring.actuate;
 
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.spring.DrAutoConfiguration;
+import dev.drkit.spring.DrBackups;
+import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -53,6 +56,9 @@ public class DrActuatorAutoConfiguration {
          *
          * @param guards the guards
          * @param audit the audit log, when there is one
+         * @param backups the backups, when a repository is configured
+         * @param plans the recovery plans
+         * @param incidents the incident manager
          * @param properties the {@code dr.*} properties
          * @param context the application context, whose class loader tells whether Spring Security is present
          * @return the endpoint
@@ -60,12 +66,15 @@ public class DrActuatorAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         @ConditionalOnAvailableEndpoint
-        DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, DrProperties properties,
+        DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, ObjectProvider<DrBackups> backups,
+                ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents, DrProperties properties,
                 ApplicationContext context) {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
-            return new DrEndpoint(guards, audit.getIfAvailable(), properties.getSecurity(), springSecurity,
-                    Clock.systemUTC());
+            DrEndpoint endpoint = new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(),
+                    plans.getIfAvailable(), properties.getSecurity(), springSecurity, Clock.systemUTC());
+            incidents.ifAvailable(endpoint::withIncidents);
+            return endpoint;
         }
 
         /**
@@ -97,6 +106,20 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("dr-guards")
         GuardsHealthIndicator drGuardsHealthIndicator(DrGuards guards) {
             return new GuardsHealthIndicator(guards);
+        }
+
+        /**
+         * Creates the backups health contributor, shown as {@code drBackups}.
+         *
+         * @param backups the backups
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnBean(DrBackups.class)
+        @ConditionalOnMissingBean(name = "drBackupsHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-backups")
+        BackupsHealthIndicator drBackupsHealthIndicator(DrBackups backups) {
+            return new BackupsHealthIndicator(backups);
         }
     }
 }

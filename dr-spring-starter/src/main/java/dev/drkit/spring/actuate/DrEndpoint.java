@@ -4,12 +4,26 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.incident.Incident;
+import dev.drkit.api.incident.IncidentStatus;
+import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.api.rollback.Evidence;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.core.incident.IncidentManager;
+import dev.drkit.core.recovery.Execution;
+import dev.drkit.core.recovery.ExecutionProgress;
+import dev.drkit.core.recovery.ExecutionResult;
+import dev.drkit.core.repository.BackupResult;
+import dev.drkit.core.repository.Snapshot;
+import dev.drkit.core.rollback.GuardedRelease;
+import dev.drkit.spring.DrBackups;
+import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
 import java.security.Principal;
@@ -34,10 +48,15 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * operator's actions on them.
  *
  * <ul>
- *   <li>{@code GET /actuator/dr}: every guard with its state and weight, the audit head;</li>
- *   <li>{@code GET /actuator/dr/guards/{name}}: one guard;</li>
- *   <li>{@code POST /actuator/dr/guards/{name}} with {@code {"action": "rollback" | "acknowledge",
- *       "reason": "..."}};</li>
+ *   <li>{@code GET /actuator/dr}: guards with states and weights, the last backup against the
+ *       RPO, the plans and running executions, the audit head;</li>
+ *   <li>{@code GET /actuator/dr/guards/{name}}: one guard, with its last rollback and evidence;</li>
+ *   <li>{@code POST /actuator/dr/guards/{name}} with {@code {"action": "rollback" | "promote" |
+ *       "pause" | "resume" | "acknowledge", "reason": "..."}};</li>
+ *   <li>{@code POST /actuator/dr/backups/now}; {@code GET /actuator/dr/snapshots/all}, newest first;</li>
+ *   <li>{@code POST /actuator/dr/plans/{name}} with {@code {"mode": "DRILL" | "LIVE"}} (202 with the
+ *       execution id) and {@code GET /actuator/dr/executions/{id}} for its progress and result;</li>
+ *   <li>{@code GET /actuator/dr/incidents/all} and {@code GET /actuator/dr/incidents/{id}};</li>
  *   <li>{@code GET /actuator/dr/audit/all?actor=&action=&target=&since=&limit=}: records, newest first;</li>
  *   <li>{@code GET /actuator/dr/audit/verify}: the chain's verification.</li>
  * </ul>
@@ -53,6 +72,9 @@ public class DrEndpoint {
 
     private final DrGuards guards;
     private final @Nullable AuditLog audit;
+    private final @Nullable DrBackups backups;
+    private final @Nullable DrPlans plans;
+    private @Nullable IncidentManager incidents;
     private final DrProperties.Security security;
     private final boolean springSecurity;
     private final Clock clock;
@@ -62,18 +84,33 @@ public class DrEndpoint {
      *
      * @param guards the guards
      * @param audit the audit log, or null
+     * @param backups the backups, or null without a repository
+     * @param plans the recovery plans, or null
      * @param security who may write
      * @param springSecurity whether Spring Security authenticates the requests: then writes need
      *     the operator role; else they need {@code dr.security.unsecured-writes}
      * @param clock the clock for audit records
      */
-    public DrEndpoint(DrGuards guards, @Nullable AuditLog audit, DrProperties.Security security,
-            boolean springSecurity, Clock clock) {
+    public DrEndpoint(DrGuards guards, @Nullable AuditLog audit, @Nullable DrBackups backups, @Nullable DrPlans plans,
+            DrProperties.Security security, boolean springSecurity, Clock clock) {
         this.guards = guards;
         this.audit = audit;
+        this.backups = backups;
+        this.plans = plans;
         this.security = security;
         this.springSecurity = springSecurity;
         this.clock = clock;
+    }
+
+    /**
+     * Shows the open incidents of a manager in the overview and under {@code incidents/all}.
+     *
+     * @param manager the incident manager
+     * @return this endpoint
+     */
+    public DrEndpoint withIncidents(IncidentManager manager) {
+        this.incidents = manager;
+        return this;
     }
 
     /**
@@ -87,6 +124,27 @@ public class DrEndpoint {
         List<Map<String, Object>> list = new ArrayList<>();
         guards.all().keySet().forEach(name -> list.add(guardView(name)));
         out.put("guards", list);
+        DrBackups b = backups;
+        if (b != null) {
+            out.put("backups", backupsView(b));
+        }
+        DrPlans p = plans;
+        if (p != null) {
+            out.put("plans", p.all().keySet());
+            List<Map<String, Object>> running = new ArrayList<>();
+            p.running().forEach(e -> running.add(progressView(e.progress())));
+            out.put("runningExecutions", running);
+        }
+        IncidentManager im = incidents;
+        if (im != null) {
+            List<Map<String, Object>> open = new ArrayList<>();
+            for (Incident i : im.list()) {
+                if (i.status() != IncidentStatus.RESOLVED) {
+                    open.add(incidentView(i));
+                }
+            }
+            out.put("openIncidents", open);
+        }
         AuditLog log = audit;
         if (log != null) {
             Map<String, Object> a = new LinkedHashMap<>();
@@ -97,10 +155,11 @@ public class DrEndpoint {
     }
 
     /**
-     * Reads one item: {@code guards/{name}}, {@code audit/all} or {@code audit/verify}.
+     * Reads one item: {@code guards/{name}}, {@code snapshots/all}, {@code executions/{id}},
+     * {@code audit/all} or {@code audit/verify}.
      *
-     * @param section {@code guards} or {@code audit}
-     * @param name the guard's name, or {@code all} / {@code verify} for the audit log
+     * @param section {@code guards}, {@code snapshots}, {@code executions} or {@code audit}
+     * @param name the guard's name, the execution's id, or {@code all} / {@code verify}
      * @param actor for {@code audit/all}: only this actor's records
      * @param action for {@code audit/all}: only this action, or a prefix such as {@code guard.*}
      * @param target for {@code audit/all}: only records about this target
@@ -117,6 +176,35 @@ public class DrEndpoint {
                 case "guards":
                     guards.get(name);
                     return ok(guardView(name));
+                case "snapshots": {
+                    if (!name.equals("all")) {
+                        return error(404, "no snapshot view '" + name + "'; use snapshots/all");
+                    }
+                    List<Map<String, Object>> out = new ArrayList<>();
+                    List<Snapshot> list = requireBackups().repository().snapshots();
+                    for (int i = list.size() - 1; i >= 0; i--) {
+                        out.add(snapshotView(list.get(i)));
+                    }
+                    return ok(out);
+                }
+                case "incidents": {
+                    IncidentManager im = incidents;
+                    if (im == null) {
+                        return error(404, "no incident manager is configured");
+                    }
+                    if (name.equals("all")) {
+                        List<Map<String, Object>> all = new ArrayList<>();
+                        im.list().forEach(i -> all.add(incidentView(i)));
+                        return ok(all);
+                    }
+                    return ok(incidentView(im.get(name).orElseThrow(() -> new DrException(ErrorCode.NOT_FOUND,
+                            "no incident has id '" + name + "'", "incident=" + name))));
+                }
+                case "executions": {
+                    Execution e = requirePlans().execution(name).orElseThrow(() -> new DrException(
+                            ErrorCode.NOT_FOUND, "no recent execution has id '" + name + "'", "execution=" + name));
+                    return ok(executionView(e));
+                }
                 case "audit":
                     AuditLog log = requireAudit();
                     if (name.equals("verify")) {
@@ -127,7 +215,7 @@ public class DrEndpoint {
                     }
                     return error(404, "no audit view '" + name + "'; use audit/all or audit/verify");
                 default:
-                    return error(404, "no section '" + section + "'; sections: guards, audit");
+                    return error(404, "no section '" + section + "'; sections: guards, snapshots, executions, incidents, audit");
             }
         } catch (DrException e) {
             return failure(e);
@@ -135,28 +223,55 @@ public class DrEndpoint {
     }
 
     /**
-     * Acts on one item: {@code guards/{name}} with {@code action} {@code rollback} (roll the
-     * candidate back now) or {@code acknowledge} (clear the health contributor's DOWN after a rollback).
+     * Acts on one item: {@code guards/{name}} with an {@code action} (rollback, promote, pause,
+     * resume, or acknowledge to clear the health contributor's DOWN after an automatic
+     * rollback), {@code backups/now}, or {@code plans/{name}} with a {@code mode}.
      *
-     * @param section {@code guards}
-     * @param name the guard's name
-     * @param action what to do
-     * @param reason why, for the audit log
+     * @param section {@code guards}, {@code backups} or {@code plans}
+     * @param name the guard's or plan's name, or {@code now}
+     * @param action for a guard: what to do
+     * @param reason for a guard: why, for the audit log
+     * @param mode for a plan: DRILL or LIVE
      * @param securityContext who asks
      * @return the result, or 400 / 401 / 403 / 404 / 409 / 501 with an {@code error}
      */
     @WriteOperation
     public WebEndpointResponse<Object> write(@Selector String section, @Selector String name,
-            @Nullable String action, @Nullable String reason, SecurityContext securityContext) {
+            @Nullable String action, @Nullable String reason, @Nullable String mode, SecurityContext securityContext) {
         WebEndpointResponse<Object> refused = refuseUnlessOperator(securityContext);
         if (refused != null) {
             return refused;
         }
         String actor = actorOf(securityContext);
-        if (!section.equals("guards")) {
-            return error(404, "no writable section '" + section + "'; writable: guards");
-        }
         try {
+            if (section.equals("backups") && name.equals("now")) {
+                BackupResult r = requireBackups().backupNow(BackupKind.INCREMENTAL, "operator");
+                Map<String, Object> out = snapshotView(r.snapshot());
+                out.put("filesNew", r.filesNew());
+                out.put("filesChanged", r.filesChanged());
+                out.put("filesUnchanged", r.filesUnchanged());
+                out.put("bytesAdded", r.bytesAdded());
+                out.put("duration", r.duration().toString());
+                return ok(out);
+            }
+            if (section.equals("plans")) {
+                ExecutionMode m;
+                try {
+                    m = ExecutionMode.valueOf((mode == null ? "" : mode).toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    return error(400, "mode must be DRILL or LIVE, but was '" + (mode == null ? "" : mode) + "'");
+                }
+                Execution e = requirePlans().start(name, m, actor);
+                Map<String, Object> out = progressView(e.progress());
+                out.put("plan", name);
+                out.put("mode", m.name());
+                out.put("progress", "/actuator/dr/executions/" + e.id());
+                return new WebEndpointResponse<>(out, 202);
+            }
+            if (!section.equals("guards")) {
+                return error(404, "no writable section '" + section + "'; writable: guards/{name}, backups/now, "
+                        + "plans/{name}");
+            }
             Guard<?> guard = guards.get(name);
             String act = action == null ? "" : action.toLowerCase(Locale.ROOT);
             String why = reason == null || reason.isBlank() ? "operator request" : reason;
@@ -189,9 +304,21 @@ public class DrEndpoint {
                 }
                 case "promote":
                 case "pause":
-                case "resume":
-                    return error(501, "guard '" + name + "' offers no '" + act + "': this application's guard "
-                            + "implementation supports rollback and acknowledge only");
+                case "resume": {
+                    if (!(guard instanceof GuardedRelease<?> release)) {
+                        return error(501, "guard '" + name + "' offers no '" + act + "': its implementation "
+                                + guard.getClass().getSimpleName() + " supports rollback and acknowledge only");
+                    }
+                    if (act.equals("promote")) {
+                        release.promote(actor, why);
+                    } else if (act.equals("pause")) {
+                        release.pause(actor);
+                    } else {
+                        release.resume(actor);
+                    }
+                    record(actor, "operator.guard." + act, name, AuditOutcome.SUCCESS, Map.of("reason", why));
+                    return ok(guardView(name));
+                }
                 default:
                     return error(400, "action must be one of rollback, promote, pause, resume, acknowledge, but was '"
                             + (action == null ? "" : action) + "'");
@@ -231,7 +358,120 @@ public class DrEndpoint {
         out.put("state", g.state().name());
         out.put("candidateWeight", g.candidateWeight());
         out.put("awaitingAcknowledgement", guards.awaitingAcknowledgement(name));
+        if (g instanceof GuardedRelease<?> release) {
+            out.put("stableVersion", release.stableVersion());
+            out.put("candidateVersion", release.candidateVersion().orElse(null));
+            out.put("step", release.step());
+            release.lastRollback().ifPresent(r -> out.put("lastRollback", rollbackView(r)));
+        }
         return out;
+    }
+
+    private static Map<String, Object> rollbackView(RollbackEvent r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", r.at().toString());
+        m.put("mode", r.mode().name());
+        m.put("trigger", r.triggerKind().name() + ":" + r.trigger());
+        m.put("actor", r.actor());
+        m.put("reason", r.reason());
+        m.put("from", r.fromVersion());
+        m.put("to", r.toVersion());
+        Evidence ev = r.verdict().evidence();
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("candidateCalls", ev.candidateCalls());
+        e.put("candidateFailures", ev.candidateFailures());
+        e.put("candidateRate", ev.candidateRate());
+        e.put("baselineRate", ev.baselineRate());
+        e.put("statistic", ev.statistic());
+        e.put("rollbackThreshold", ev.rollbackThreshold());
+        m.put("evidence", e);
+        return m;
+    }
+
+    private static Map<String, Object> incidentView(Incident i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", i.id());
+        m.put("title", i.title());
+        m.put("severity", i.severity().name());
+        m.put("faultType", i.faultType().name());
+        m.put("status", i.status().name());
+        m.put("openedAt", i.openedAt().toString());
+        m.put("assignee", i.assignee());
+        return m;
+    }
+
+    private static Map<String, Object> backupsView(DrBackups b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rpo", b.rpo().toString());
+        b.latest().ifPresent(s -> {
+            m.put("lastSnapshot", s.shortId());
+            m.put("lastBackupAt", s.time().toString());
+        });
+        m.put("age", b.age().withNanos(0).toString());
+        m.put("rpoMet", b.age().compareTo(b.rpo()) <= 0);
+        b.lastError().ifPresent(e -> m.put("lastError", e));
+        return m;
+    }
+
+    private static Map<String, Object> snapshotView(Snapshot s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("time", s.time().toString());
+        m.put("host", s.host());
+        m.put("tags", s.tags());
+        m.put("sources", s.sources());
+        m.put("parent", s.parent());
+        m.put("files", s.files());
+        m.put("bytes", s.bytes());
+        return m;
+    }
+
+    private static Map<String, Object> progressView(ExecutionProgress p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("executionId", p.executionId());
+        m.put("percentDone", p.percentDone());
+        m.put("elapsed", p.elapsed().toString());
+        p.etaIfKnown().ifPresent(eta -> m.put("eta", eta.toString()));
+        Map<String, String> steps = new LinkedHashMap<>();
+        p.steps().forEach((k, v) -> steps.put(k, v.name()));
+        m.put("steps", steps);
+        return m;
+    }
+
+    private static Map<String, Object> executionView(Execution e) {
+        Map<String, Object> m = progressView(e.progress());
+        if (e.result().isDone() && !e.result().isCompletedExceptionally()) {
+            ExecutionResult r = e.result().join();
+            m.put("status", r.status().name());
+            m.put("mode", r.mode().name());
+            m.put("reason", r.reason());
+            r.achievedRto().ifPresent(d -> m.put("achievedRto", d.toString()));
+            r.achievedRpo().ifPresent(d -> m.put("achievedRpo", d.toString()));
+            m.put("rtoObjective", r.objectives().rto().toString());
+            m.put("rpoObjective", r.objectives().rpo().toString());
+            m.put("rtoMet", r.rtoMet());
+            m.put("rpoMet", r.rpoMet());
+        } else {
+            m.put("status", e.result().isDone() ? "FAILED" : "RUNNING");
+        }
+        return m;
+    }
+
+    private DrBackups requireBackups() {
+        DrBackups b = backups;
+        if (b == null) {
+            throw new DrException(ErrorCode.NOT_FOUND, "no repository is configured; set dr.repository.uri",
+                    "dr.repository.uri");
+        }
+        return b;
+    }
+
+    private DrPlans requirePlans() {
+        DrPlans p = plans;
+        if (p == null) {
+            throw new DrException(ErrorCode.NOT_FOUND, "no recovery plans are configured", "dr.plans");
+        }
+        return p;
     }
 
     private List<Map<String, Object>> auditRecords(AuditLog log, @Nullable String actor, @Nullable String action,

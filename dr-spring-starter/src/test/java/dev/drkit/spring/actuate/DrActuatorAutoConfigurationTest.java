@@ -59,7 +59,7 @@ class DrActuatorAutoConfigurationTest {
     @Test
     void anApplicationEndpointReplacesTheDefault() {
         runner.withBean("myEndpoint", DrEndpoint.class, () -> new DrEndpoint(
-                new dev.drkit.spring.DrGuards(java.util.List.of()), null,
+                new dev.drkit.spring.DrGuards(java.util.List.of()), null, null, null,
                 new dev.drkit.spring.DrProperties.Security(), false, java.time.Clock.systemUTC()))
                 .run(ctx -> assertThat(ctx).hasSingleBean(DrEndpoint.class).hasBean("myEndpoint"));
     }
@@ -70,14 +70,14 @@ class DrActuatorAutoConfigurationTest {
                 new FilteredClassLoader("org.springframework.security"));
         noSecurity.run(ctx -> {
             WebEndpointResponse<Object> r = ctx.getBean(DrEndpoint.class)
-                    .write("guards", "pricing", "rollback", "test", SecurityContext.NONE);
+                    .write("guards", "pricing", "rollback", "test", null, SecurityContext.NONE);
             assertThat(r.getStatus()).isEqualTo(403);
             assertThat(body(r)).extractingByKey("error").asString()
                     .contains("write operations are off");
         });
         noSecurity.withPropertyValues("dr.security.unsecured-writes=true").run(ctx -> {
             WebEndpointResponse<Object> r = ctx.getBean(DrEndpoint.class)
-                    .write("guards", "pricing", "rollback", "test", SecurityContext.NONE);
+                    .write("guards", "pricing", "rollback", "test", null, SecurityContext.NONE);
             assertThat(r.getStatus()).isEqualTo(200);
             assertThat(body(r)).containsEntry("state", "ROLLED_BACK");
         });
@@ -86,7 +86,7 @@ class DrActuatorAutoConfigurationTest {
     @Test
     void withSpringSecurityAnAnonymousWriteIsRefused() {
         runner.run(ctx -> assertThat(ctx.getBean(DrEndpoint.class)
-                .write("guards", "pricing", "rollback", "test", SecurityContext.NONE).getStatus()).isEqualTo(401));
+                .write("guards", "pricing", "rollback", "test", null, SecurityContext.NONE).getStatus()).isEqualTo(401));
     }
 
     @Test

@@ -33,6 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "management.endpoint.configprops.show-values=always",
             "dr.repository.uri=mem:http-test",
             "dr.repository.password=repo-secret-4711",
+            "dr.repository.init-if-missing=true",
+            "dr.plans.restore-orders.rto=2m",
             "dr.alertmanager.token=${WEBHOOK_TOKEN_FOR_TEST:hook-secret-0815}",
         })
 class DrEndpointHttpTest {
@@ -45,8 +47,12 @@ class DrEndpointHttpTest {
 
     @DynamicPropertySource
     static void auditFile(DynamicPropertyRegistry registry) throws Exception {
-        auditFile = Files.createTempDirectory("dr-http").resolve("audit.jsonl");
+        Path dir = Files.createTempDirectory("dr-http");
+        auditFile = dir.resolve("audit.jsonl");
+        Path data = Files.createDirectories(dir.resolve("orders"));
+        Files.writeString(data.resolve("order-1.json"), "{\"id\":1}");
         registry.add("dr.audit.file", () -> auditFile.toString());
+        registry.add("dr.backup.sources", data::toString);
     }
 
     @LocalServerPort
@@ -121,7 +127,8 @@ class DrEndpointHttpTest {
                 OPERATOR_PASSWORD).statusCode()).isEqualTo(200);
         HttpResponse<String> up = http.get("/actuator/health", null, null);
         assertThat(up.statusCode()).isEqualTo(200);
-        assertThat(up.body()).endsWith("\"status\":\"UP\"}").contains("\"drGuards\":{\"details\"");
+        assertThat(up.body()).contains("\"pricing\":{\"state\":\"ROLLED_BACK\",\"candidateWeight\":0.0}")
+                .doesNotContain("acknowledge with POST").doesNotContain("\"status\":\"DOWN\"");
     }
 
     @Test
@@ -164,9 +171,85 @@ class DrEndpointHttpTest {
         assertThat(http.get("/actuator/env", null, null).statusCode()).isEqualTo(401);
     }
 
+    @Test
+    void anOperatorBacksUpNowAndListsTheSnapshots() throws Exception {
+        assertThat(http.post("/actuator/dr/backups/now", "{}", VIEWER, VIEWER_PASSWORD).statusCode()).isEqualTo(403);
+        HttpResponse<String> r = http.post("/actuator/dr/backups/now", "{}", OPERATOR, OPERATOR_PASSWORD);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"sources\":[\"orders\"]").contains("\"files\":1");
+        String id = r.body().replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1");
+        assertThat(http.get("/actuator/dr/snapshots/all", VIEWER, VIEWER_PASSWORD).body()).contains(id);
+        String overview = http.get("/actuator/dr", VIEWER, VIEWER_PASSWORD).body();
+        assertThat(overview).contains("\"backups\":{").contains("\"rpoMet\":true");
+        assertThat(http.get("/actuator/health", null, null).body()).contains("\"drBackups\":{");
+    }
+
+    @Test
+    void anOperatorRunsAPlanAndFollowsItsExecution() throws Exception {
+        assertThat(http.post("/actuator/dr/plans/restore-orders", "{\"mode\":\"sideways\"}", OPERATOR,
+                OPERATOR_PASSWORD).statusCode()).isEqualTo(400);
+        HttpResponse<String> started = http.post("/actuator/dr/plans/restore-orders", "{\"mode\":\"DRILL\"}",
+                OPERATOR, OPERATOR_PASSWORD);
+        assertThat(started.statusCode()).isEqualTo(202);
+        String id = started.body().replaceAll(".*\"executionId\":\"([^\"]+)\".*", "$1");
+        String body = "";
+        for (int i = 0; i < 200 && !body.contains("\"status\":\"SUCCEEDED\""); i++) {
+            body = http.get("/actuator/dr/executions/" + id, VIEWER, VIEWER_PASSWORD).body();
+            Thread.sleep(25);
+        }
+        assertThat(body).contains("\"status\":\"SUCCEEDED\"").contains("\"mode\":\"DRILL\"")
+                .contains("\"rtoObjective\":\"PT2M\"");
+        assertThat(http.get("/actuator/dr/executions/nope", VIEWER, VIEWER_PASSWORD).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aGuardedReleaseCanBePausedResumedAndPromoted() throws Exception {
+        String pause = http.post("/actuator/dr/guards/checkout", "{\"action\":\"pause\"}", OPERATOR,
+                OPERATOR_PASSWORD).body();
+        assertThat(pause).contains("\"state\":\"PAUSED\"").contains("\"candidateVersion\":\"v2\"");
+        assertThat(http.post("/actuator/dr/guards/checkout", "{\"action\":\"resume\"}", OPERATOR,
+                OPERATOR_PASSWORD).body()).contains("\"state\":\"ROLLING_OUT\"");
+        assertThat(http.post("/actuator/dr/guards/checkout", "{\"action\":\"promote\",\"reason\":\"good\"}",
+                OPERATOR, OPERATOR_PASSWORD).body()).contains("\"state\":\"PROMOTED\"");
+    }
+
+    @Test
+    void aRollbackOfAGuardedReleaseOpensAnIncidentShownInTheOverview() throws Exception {
+        assertThat(http.post("/actuator/dr/guards/refunds", "{\"action\":\"rollback\",\"reason\":\"refund errors\"}",
+                OPERATOR, OPERATOR_PASSWORD).body()).contains("\"state\":\"ROLLED_BACK\"")
+                .contains("\"lastRollback\":{").contains("\"reason\":\"refund errors\"");
+        String overview = http.get("/actuator/dr", VIEWER, VIEWER_PASSWORD).body();
+        assertThat(overview).contains("\"openIncidents\":[").contains("Guard refunds rolled back");
+        assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body())
+                .contains("Guard refunds rolled back");
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class App {
+        @Bean
+        dev.drkit.core.rollback.GuardedRelease<java.util.function.IntUnaryOperator> checkoutGuard(
+                dev.drkit.spring.DrGuardFactory guards) {
+            return guards.<java.util.function.IntUnaryOperator>builder("checkout")
+                    .stable("v1", x -> x)
+                    .candidate("v2", () -> x -> x + 1)
+                    .build();
+        }
+
+        @Bean
+        dev.drkit.core.rollback.GuardedRelease<java.util.function.IntUnaryOperator> refundsGuard(
+                dev.drkit.spring.DrGuardFactory guards) {
+            return guards.<java.util.function.IntUnaryOperator>builder("refunds")
+                    .stable("v1", x -> x)
+                    .candidate("v2", () -> x -> -x)
+                    .build();
+        }
+
+        @Bean
+        dev.drkit.core.recovery.Plan restoreOrders(dev.drkit.spring.DrPlanFactory plans) {
+            return plans.builder("restore-orders").step("check", ctx -> ctx.progress(1.0, "checked")).build();
+        }
+
         @Bean
         TestGuard<String> pricingGuard() {
             return TestGuard.named("pricing");

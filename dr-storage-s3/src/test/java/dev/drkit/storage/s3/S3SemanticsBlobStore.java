@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.HttpResponse;
+import org.gaul.s3proxy.blobstore.HttpResponseException;
 import org.gaul.s3proxy.blobstore.domain.Blob;
 import org.gaul.s3proxy.blobstore.domain.BlobAccess;
 import org.gaul.s3proxy.blobstore.domain.BlobMetadata;
@@ -34,6 +36,21 @@ final class S3SemanticsBlobStore extends ForwardingBlobStore {
 
     S3SemanticsBlobStore(BlobStore delegate) {
         super(delegate);
+    }
+
+    /** Reads the unused request body, so the server answers 412 on a connection the client can reuse. */
+    private static void drain(Blob blob) {
+        try (InputStream body = blob.getPayload()) {
+            if (body != null) {
+                body.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        } catch (java.io.IOException e) {
+            // The client went away; the 412 is still the answer.
+        }
+    }
+
+    private static String unquote(String etag) {
+        return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
     }
 
     private static String in(String name) {
@@ -89,7 +106,23 @@ final class S3SemanticsBlobStore extends ForwardingBlobStore {
     @Override
     public String putBlob(String container, Blob blob, PutOptions options) {
         String name = in(blob.getMetadata().name());
-        return locked(container, name, () -> delegate().putBlob(container, blob.toBuilder().name(name).build(), options));
+        return locked(container, name, () -> {
+            // S3Proxy checks If-Match / If-None-Match before it calls the back end; checking again
+            // here, under the key's lock, makes check and write one atomic step, as in S3.
+            if (options.ifMatch() != null || options.ifNoneMatch() != null) {
+                BlobMetadata current = delegate().blobMetadata(container, name);
+                String etag = current == null ? null : unquote(current.eTag());
+                if ("*".equals(options.ifNoneMatch()) && current != null
+                        || options.ifNoneMatch() != null && !"*".equals(options.ifNoneMatch())
+                                && unquote(options.ifNoneMatch()).equals(etag)
+                        || options.ifMatch() != null && (etag == null || !"*".equals(options.ifMatch())
+                                && !unquote(options.ifMatch()).equals(etag))) {
+                    drain(blob);
+                    throw new HttpResponseException(new HttpResponse(412));
+                }
+            }
+            return delegate().putBlob(container, blob.toBuilder().name(name).build(), options);
+        });
     }
 
     @Override

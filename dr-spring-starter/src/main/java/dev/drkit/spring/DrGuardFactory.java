@@ -1,0 +1,118 @@
+package dev.drkit.spring;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditSink;
+import dev.drkit.api.health.HealthProbe;
+import dev.drkit.core.incident.IncidentManager;
+import dev.drkit.core.rollback.GuardConfig;
+import dev.drkit.core.rollback.GuardEvent;
+import dev.drkit.core.rollback.GuardedRelease;
+import dev.drkit.core.rollback.RolloutPlan;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Starts {@link GuardedRelease} builders configured from {@code dr.guards.<name>}: the judge,
+ * the rollout steps, the candidate probes named there, and the application's scheduler,
+ * audit log and meter registry; every rollback opens an incident. The application adds the
+ * versions:
+ *
+ * <pre>{@code
+ * @Bean
+ * GuardedRelease<PricingEngine> pricing(DrGuardFactory guards) {
+ *     return guards.<PricingEngine>builder("pricing")
+ *             .stable("v1", new PricingEngineV1())
+ *             .candidate("v2", PricingEngineV2::new)
+ *             .build();
+ * }
+ * }</pre>
+ */
+public final class DrGuardFactory {
+    private final DrProperties properties;
+    private final ScheduledExecutorService scheduler;
+    private final @Nullable AuditSink audit;
+    private final @Nullable MeterRegistry meters;
+    private final Map<String, HealthProbe> probes;
+    private final @Nullable IncidentManager incidents;
+
+    /**
+     * Creates the factory.
+     *
+     * @param properties the {@code dr.*} properties
+     * @param scheduler runs the guards' periodic checks
+     * @param audit where guards record their decisions, or null
+     * @param meters where guards publish {@code dr.guard.*} meters, or null
+     * @param probes the application's probes by bean name
+     * @param incidents opens an incident for every rollback, or null
+     */
+    public DrGuardFactory(DrProperties properties, ScheduledExecutorService scheduler, @Nullable AuditSink audit,
+            @Nullable MeterRegistry meters, Map<String, HealthProbe> probes, @Nullable IncidentManager incidents) {
+        this.incidents = incidents;
+        this.properties = properties;
+        this.scheduler = scheduler;
+        this.audit = audit;
+        this.meters = meters;
+        this.probes = Map.copyOf(probes);
+    }
+
+    /**
+     * Returns the guard configuration of {@code dr.guards.<name>}, or the defaults when the
+     * guard is not configured.
+     *
+     * @param name the guard's name
+     * @return the configuration
+     * @throws DrException {@code INVALID_ARGUMENT} for a value out of range
+     */
+    public GuardConfig config(String name) {
+        DrProperties.GuardSpec spec = properties.getGuards().get(name);
+        if (spec == null) {
+            return GuardConfig.DEFAULT;
+        }
+        double[] weights = spec.getSteps().stream().mapToDouble(Double::doubleValue).toArray();
+        RolloutPlan plan = RolloutPlan.of(spec.getMinCalls(), spec.getMinDuration(), weights);
+        return GuardConfig.DEFAULT.withJudge(spec.getJudge().toConfig()).withPlan(plan);
+    }
+
+    /**
+     * Starts a builder for a guard configured from {@code dr.guards.<name>}.
+     *
+     * @param name the guard's name
+     * @param <T> the interface both versions implement
+     * @return the builder, to which the caller adds the stable and candidate versions
+     * @throws DrException {@code INVALID_CONFIG} naming a probe bean that does not exist
+     */
+    public <T> GuardedRelease.Builder<T> builder(String name) {
+        GuardedRelease.Builder<T> b = GuardedRelease.<T>builder(name).config(config(name)).scheduler(scheduler);
+        if (audit != null) {
+            b.auditSink(audit);
+        }
+        if (meters != null) {
+            b.meterRegistry(meters);
+        }
+        IncidentManager im = incidents;
+        if (im != null) {
+            b.listener(event -> {
+                if (event instanceof GuardEvent.RolledBack rolledBack) {
+                    im.openFor(rolledBack.rollback());
+                }
+            });
+        }
+        DrProperties.GuardSpec spec = properties.getGuards().get(name);
+        if (spec != null) {
+            for (String probeName : spec.getProbes()) {
+                HealthProbe probe = probes.get(probeName);
+                if (probe == null) {
+                    throw new DrException(ErrorCode.INVALID_CONFIG, "dr.guards." + name + ".probes names '" + probeName
+                            + "', but no HealthProbe bean has that name; probes: " + probes.keySet(),
+                            "dr.guards." + name + ".probes");
+                }
+                b.candidateProbe(probe);
+            }
+        }
+        return b;
+    }
+}

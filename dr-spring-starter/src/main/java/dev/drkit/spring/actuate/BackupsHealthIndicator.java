@@ -1,0 +1,44 @@
+package dev.drkit.spring.actuate;
+
+import dev.drkit.core.repository.Snapshot;
+import dev.drkit.spring.DrBackups;
+import java.time.Duration;
+import java.util.Optional;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * Health of the backups: DOWN when the newest successful backup is older than the recovery
+ * point objective ({@code dr.backup.rpo}), or when there is none and the application has run
+ * longer than the objective; UP otherwise.
+ */
+public final class BackupsHealthIndicator implements HealthIndicator {
+    private final DrBackups backups;
+
+    /**
+     * Creates the indicator.
+     *
+     * @param backups the backups to report on
+     */
+    public BackupsHealthIndicator(DrBackups backups) {
+        this.backups = backups;
+    }
+
+    @Override
+    public Health health() {
+        Duration rpo = backups.rpo();
+        Duration age = backups.age();
+        Optional<Snapshot> latest = backups.latest();
+        Health.Builder b = age.compareTo(rpo) > 0 ? Health.down() : Health.up();
+        b.withDetail("rpo", rpo.toString());
+        if (latest.isPresent()) {
+            b.withDetail("lastSnapshot", latest.get().shortId())
+                    .withDetail("lastBackupAt", latest.get().time().toString())
+                    .withDetail("age", age.withNanos(0).toString());
+        } else {
+            b.withDetail("lastSnapshot", "none yet").withDetail("sinceStart", age.withNanos(0).toString());
+        }
+        backups.lastError().ifPresent(e -> b.withDetail("lastError", e));
+        return b.build();
+    }
+}
