@@ -2,11 +2,13 @@ package dev.drkit.cli;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditDigest;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.audit.AuditVerification;
 import dev.drkit.core.audit.AuditVerifier;
+import dev.drkit.core.store.SnapshotStores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -68,8 +70,14 @@ public final class AuditCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--file", required = true, description = "The audit log file (JSON lines).")
-        Path file;
+        @Option(names = "--file", description = "The audit log file (JSON lines).")
+        @Nullable Path file;
+
+        @Option(names = "--store", description = "A store holding the log as segments (file:..., s3://..., azblob://...).")
+        @Nullable String store;
+
+        @Option(names = "--prefix", defaultValue = "audit", description = "The log's key prefix in the store (default: ${DEFAULT-VALUE}).")
+        String prefix;
 
         @Option(names = "--key-file", description = "The HMAC key of a keyed chain.")
         @Nullable Path keyFile;
@@ -83,7 +91,17 @@ public final class AuditCommand {
         @Override
         public Integer call() {
             AuditDigest expected = digest == null ? null : AuditDigest.parse(digest);
-            AuditVerification v = AuditVerifier.verify(file, readKey(keyFile), expected);
+            AuditVerification v;
+            if ((file == null) == (store == null)) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "give exactly one of --file and --store", "--file");
+            }
+            if (file != null) {
+                v = AuditVerifier.verify(file, readKey(keyFile), expected);
+            } else {
+                try (SnapshotStore s = SnapshotStores.open(store)) {
+                    v = AuditVerifier.verify(s, prefix, readKey(keyFile), expected);
+                }
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println("{\"intact\":" + v.intact() + ",\"records\":" + v.records()

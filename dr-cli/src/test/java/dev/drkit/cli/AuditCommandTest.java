@@ -66,6 +66,20 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyChecksALogKeptInAStore() {
+        Path root = dir.resolve("store");
+        try (var store = dev.drkit.core.store.SnapshotStores.file(root);
+                AuditLog log = AuditLog.store(store, "audit", dev.drkit.core.audit.AuditLogConfig.ofDefaults())) {
+            log.append(new AuditEvent(Instant.parse("2026-11-26T10:00:00Z"), "alice", "restore", "snap-1",
+                    AuditOutcome.SUCCESS, Map.of()));
+        }
+        Run run = dr("audit", "verify", "--store", root.toUri().toString(), "--prefix", "audit");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("intact: 2 records");
+        assertThat(dr("audit", "verify").exit()).isEqualTo(2);
+    }
+
+    @Test
     void verifyOfAMissingFileIsAFailureNotAStackTrace() {
         Run run = dr("audit", "verify", "--file", dir.resolve("nope").toString());
         assertThat(run.exit()).isEqualTo(1);

@@ -35,20 +35,22 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * @param file the file; created when missing, continued when present
      * @return the log
      * @throws DrException {@code IO_FAILURE} when the file cannot be opened; {@code INTEGRITY}
-     *     when its last record cannot be read
+     *     when its last record cannot be read; {@code LOCKED} when another writer has it open
      */
     static AuditLog file(Path file) {
         return file(file, AuditLogConfig.ofDefaults());
     }
 
     /**
-     * Opens a file log. A last line torn by a crash (no newline) is cut off and a warning logged.
+     * Opens a file log. A last line torn by a crash (no newline) is cut off and a warning
+     * logged. The file is locked while the log is open: one writer at a time, in this process
+     * or another, keeps the chain whole; readers and {@link AuditVerifier} need no lock.
      *
      * @param file the file; created when missing, continued when present
      * @param config the configuration
      * @return the log
      * @throws DrException {@code IO_FAILURE} when the file cannot be opened; {@code INTEGRITY}
-     *     when its last record cannot be read
+     *     when its last record cannot be read; {@code LOCKED} when another writer has it open
      */
     static AuditLog file(Path file, AuditLogConfig config) {
         return FileAuditLog.open(file, config);

@@ -74,13 +74,17 @@ public record ExecutionResult(String executionId, String planName, ExecutionMode
     }
 
     /**
-     * Returns the achieved recovery point: how old the restored data was at detection.
+     * Returns the achieved recovery point: how old the restored data was at detection (zero
+     * for data captured after detection).
      *
      * @return the age, or empty when no step reported restored data
      */
     public Optional<Duration> achievedRpo() {
-        return restoredDataAsOf == null ? Optional.empty()
-                : Optional.of(Duration.between(restoredDataAsOf, detectedAt).abs());
+        if (restoredDataAsOf == null) {
+            return Optional.empty();
+        }
+        return Optional.of(restoredDataAsOf.isAfter(detectedAt) ? Duration.ZERO
+                : Duration.between(restoredDataAsOf, detectedAt));
     }
 
     /**

@@ -50,7 +50,8 @@ public final class RecoveryExecutor implements AutoCloseable {
      * @param plan the plan
      * @param request mode, actor, detection time, incident
      * @return the running execution
-     * @throws DrException {@code ALREADY_EXISTS} when the journal holds an execution with the requested id
+     * @throws DrException {@code ALREADY_EXISTS} when the journal holds an execution with the
+     *     requested id; {@code INVALID_ARGUMENT} for a detection time after now
      */
     public Execution start(Plan plan, ExecutionRequest request) {
         return ExecutionRun.start(config, plan, request);

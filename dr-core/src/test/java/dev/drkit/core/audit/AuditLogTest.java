@@ -199,11 +199,49 @@ class AuditLogTest {
     }
 
     @Test
+    void aSecondWriterOfTheSameFileIsRefusedUntilTheFirstCloses() {
+        Path file = dir.resolve("a.jsonl");
+        try (AuditLog first = AuditLog.file(file)) {
+            first.append(event(1));
+            assertThatThrownBy(() -> AuditLog.file(file)).isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.LOCKED);
+        }
+        try (AuditLog second = AuditLog.file(file)) {
+            assertThat(second.record(event(2)).seq()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void appendingAfterCloseIsRefused() {
         AuditLog log = AuditLog.file(dir.resolve("a.jsonl"));
         log.close();
         assertThatThrownBy(() -> log.append(event(1))).isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.ILLEGAL_STATE);
+    }
+
+    @Test
+    void anyDeletedOrSwappedRecordIsNamed() throws IOException {
+        Path file = logWith(30, AuditLogConfig.ofDefaults());
+        List<String> original = lines(file);
+        QuickTheory.qt().withFixedSeed(SEED).withExamples(100)
+                .forAll(SourceDSL.integers().between(0, original.size() - 2), SourceDSL.booleans().all())
+                .checkAssert((i, swap) -> {
+                    List<String> edited = new ArrayList<>(original);
+                    if (swap) {
+                        edited.set(i, original.get(i + 1));
+                        edited.set(i + 1, original.get(i));
+                    } else {
+                        edited.remove((int) i);
+                    }
+                    Path f = dir.resolve("edited.jsonl");
+                    try {
+                        write(f, edited);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                    assertThat(AuditVerifier.verify(f, null, null).firstBadSeq())
+                            .as("%s at line %d (seed %d)", swap ? "swap" : "delete", i, SEED).isEqualTo(i + 1L);
+                });
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.SnapshotStores;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,9 +145,5 @@ class JournalResumeTest {
             assertThatThrownBy(() -> ex.resume(other, "x1")).hasMessageContaining("of another shape");
             assertThatThrownBy(() -> ex.resume(plan, "nope")).hasMessageContaining("has no execution nope");
         }
-    }
-
-    static String classPath() {
-        return System.getProperty("java.class.path") + File.pathSeparator;
     }
 }

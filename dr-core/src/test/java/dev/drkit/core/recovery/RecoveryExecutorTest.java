@@ -300,6 +300,21 @@ class RecoveryExecutorTest {
     }
 
     @Test
+    void stopConditionsAreCheckedWhileAStepRunsAndAbortIt() throws Exception {
+        RecoveryStep hanging = c -> new CountDownLatch(1).await();
+        Plan p = plan().step("fence", logging("fence")).step("restore", hanging, s -> s.dependsOn("fence")
+                .timeout(Duration.ofHours(1))).stopWhen(StopCondition.whenElapsedExceeds(Duration.ofMinutes(10))).build();
+        Execution e = executor.start(p, ExecutionRequest.live());
+        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind().equals("RUNNING"));
+        clock.advance(Duration.ofMinutes(11));
+        ExecutionResult r = e.await(LIMIT);
+        assertThat(r.status()).isEqualTo(ExecutionStatus.ABORTED);
+        assertThat(r.reason()).contains("longer than PT10M");
+        assertThat(r.step("restore").orElseThrow().state()).isEqualTo(StepState.FAILED);
+        assertThat(log).containsExactly("fence", "undo fence");
+    }
+
+    @Test
     void aThroughoutVerificationFailingBeyondItsToleranceAborts() {
         AtomicInteger checks = new AtomicInteger();
         Plan p = plan().step("a", logging("a")).step("b", logging("b"), s -> s.dependsOn("a"))

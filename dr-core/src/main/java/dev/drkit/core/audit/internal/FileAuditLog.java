@@ -59,6 +59,16 @@ public final class FileAuditLog implements AuditLog {
                 Files.createDirectories(parent);
             }
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new DrException(ErrorCode.LOCKED, "audit log " + file
+                        + " is open for appending elsewhere; one writer at a time keeps the chain whole", file.toString());
+            }
             AuditRecord last = readLast(ch, file, config);
             ch.position(ch.size());
             return new FileAuditLog(file, config, ch, last);

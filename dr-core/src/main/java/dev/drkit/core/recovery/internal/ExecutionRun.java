@@ -176,6 +176,9 @@ public final class ExecutionRun implements Execution {
         }
         Instant now = cfg.clock().instant();
         Instant detected = request.detectedAt() != null ? request.detectedAt() : now;
+        if (detected.isAfter(now)) {
+            throw DrException.invalidArgument("detectedAt", "must not be after the start " + now, detected);
+        }
         ExecutionRun run = new ExecutionRun(cfg, plan, id, request, detected, now, false);
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("type", "start");
