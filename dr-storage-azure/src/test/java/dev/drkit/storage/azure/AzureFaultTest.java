@@ -150,4 +150,27 @@ class AzureFaultTest {
             assertThat(proxy.injected()).isEqualTo(2);
         }
     }
+    @Test
+    void pooledConnectionsClosedByTheServerUseUpNoAttempts() throws Exception {
+        try (AzureBlobStore store = AzureBlobStore.open(config().maxAttempts(1).build())) {
+            store.put("k", bytes("v"));
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.List<java.util.concurrent.Callable<byte[]>> reads = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    reads.add(() -> store.get("k"));
+                }
+                for (var read : pool.invokeAll(reads)) {
+                    assertThat(read.get()).isEqualTo(bytes("v"));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            proxy.dropConnections();
+
+            assertThat(store.get("k")).isEqualTo(bytes("v"));
+            assertThat(store.stat("k")).isPresent();
+            assertThat(requests("get", "unavailable") + requests("stat", "unavailable")).isZero();
+        }
+    }
 }

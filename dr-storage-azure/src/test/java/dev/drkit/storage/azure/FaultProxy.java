@@ -31,7 +31,8 @@ public final class FaultProxy implements AutoCloseable {
                     .getBytes(StandardCharsets.US_ASCII);
 
     private final int upstreamPort;
-    private final ServerSocket server;
+    private final int port;
+    private volatile ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failNext = new AtomicInteger();
     private final AtomicInteger delayNext = new AtomicInteger();
@@ -51,11 +52,18 @@ public final class FaultProxy implements AutoCloseable {
      */
     public FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
-        this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        Thread acceptor = new Thread(this::acceptLoop, "fault-proxy-accept");
+        this.server = listen(0);
+        this.port = server.getLocalPort();
+    }
+
+    private ServerSocket listen(int onPort) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort));
+        Thread acceptor = new Thread(() -> acceptLoop(socket), "fault-proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+        return socket;
     }
 
     /**
@@ -64,7 +72,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return such as {@code http://127.0.0.1:40111}
      */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        return URI.create("http://127.0.0.1:" + port);
     }
 
     /**
@@ -73,7 +81,7 @@ public final class FaultProxy implements AutoCloseable {
      * @return the port
      */
     public int port() {
-        return server.getLocalPort();
+        return port;
     }
 
     /**
@@ -118,16 +126,24 @@ public final class FaultProxy implements AutoCloseable {
         cutAfterBytes = uploadedBytes.get() + bytes;
     }
 
-    /** Closes every connection and refuses new ones until {@link #up()}. */
+    /** Stops listening and closes every connection, as a stopped server; {@link #up()} undoes it. */
     public void down() {
-        down.set(true);
+        if (down.compareAndSet(false, true)) {
+            closeQuietly(server);
+        }
         dropConnections();
     }
 
-    /** Accepts connections again and forgets the byte limit of {@link #cutAfter(long)}. */
+    /** Listens again on the same port and forgets the byte limit of {@link #cutAfter(long)}. */
     public void up() {
         cutAfterBytes = Long.MAX_VALUE;
-        down.set(false);
+        if (down.compareAndSet(true, false)) {
+            try {
+                server = listen(port);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("Could not listen on port " + port + " again", e);
+            }
+        }
     }
 
     /**
@@ -153,22 +169,16 @@ public final class FaultProxy implements AutoCloseable {
         dropConnections();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
+    private void acceptLoop(ServerSocket socket) {
+        while (!closed && !socket.isClosed()) {
             try {
-                Socket client = server.accept();
-                if (down.get()) {
-                    closeQuietly(client);
-                    continue;
-                }
+                Socket client = socket.accept();
                 open.add(client);
                 Thread t = new Thread(() -> handle(client), "fault-proxy-conn");
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
+                // closed by down() or close()
             }
         }
     }

@@ -6,29 +6,41 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.net.SocketException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs each request of a store through a retry with exponential backoff and jitter and a
- * circuit breaker, and counts every attempt in {@code dr.store.requests} (tags store,
- * operation, outcome) and {@code dr.store.request.duration}.
+ * Runs each request of a store through retries with exponential backoff and jitter and a
+ * Resilience4j circuit breaker, and counts every attempt in {@code dr.store.requests} (tags
+ * store, operation, outcome), {@code dr.store.request.duration} and {@code dr.store.retries}.
  *
  * <p>Only {@link ErrorCode#UNAVAILABLE} failures are retried and count against the breaker:
  * a missing object, a lost precondition or refused credentials are answers, not faults. When
  * the breaker is open, calls fail at once with {@code UNAVAILABLE} and the outcome
- * {@code circuit-open}. Retries are also counted in {@code dr.store.retries}.
+ * {@code circuit-open}.
+ *
+ * <p>A pooled connection that the server closed while it sat idle fails on its next use
+ * before the server sees anything ("broken pipe", "connection reset", no response). Such a
+ * failure is retried at once on a fresh connection, a few times per call, without using up an
+ * attempt and without counting against the breaker (outcome {@code connection-closed}); past
+ * that budget it is an ordinary transient failure. The attempt number passed to the request
+ * still grows, so conditional writes know that an earlier attempt may have gone through.
  */
 public final class StoreCalls {
+    /** How many closed pooled connections one call may skip over. */
+    static final int CLOSED_CONNECTION_RETRIES = 8;
+
     private final String storeKind;
     private final String location;
-    private final Retry retry;
+    private final int maxAttempts;
+    private final IntervalFunction backoff;
     private final CircuitBreaker breaker;
     private final @Nullable MeterRegistry registry;
 
@@ -47,14 +59,10 @@ public final class StoreCalls {
             Duration maxBackoff, CircuitBreakerConfig breakerConfig, @Nullable MeterRegistry registry) {
         this.storeKind = storeKind;
         this.location = location;
+        this.maxAttempts = maxAttempts;
         this.registry = registry;
-        this.retry = Retry.of(location, RetryConfig.custom()
-                .maxAttempts(maxAttempts)
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
-                        initialBackoff.toMillis(), 2.0, 0.5, maxBackoff.toMillis()))
-                .retryOnException(StoreCalls::isTransient)
-                .failAfterMaxAttempts(false)
-                .build());
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(initialBackoff.toMillis(), 2.0, 0.5,
+                maxBackoff.toMillis());
         this.breaker = CircuitBreaker.of(location, CircuitBreakerConfig.from(breakerConfig)
                 .recordException(StoreCalls::isTransient)
                 .ignoreExceptions()
@@ -70,22 +78,45 @@ public final class StoreCalls {
      *     {@link DrException} for failures
      * @param <T> the result
      * @return the first successful result
-     * @throws DrException the last failure; {@code UNAVAILABLE} when the breaker is open
+     * @throws DrException the last failure; {@code UNAVAILABLE} when the breaker is open;
+     *     {@code CANCELLED} when interrupted while waiting to retry
      */
     public <T> T call(String operation, IntFunction<T> attempt) {
-        int[] number = {0};
-        try {
-            return Retry.decorateSupplier(retry, () -> {
-                int n = ++number[0];
-                if (n > 1 && registry != null) {
-                    registry.counter("dr.store.retries", "store", storeKind, "operation", operation).increment();
+        int number = 0;
+        int failures = 0;
+        int closedConnections = 0;
+        while (true) {
+            number++;
+            if (number > 1 && registry != null) {
+                registry.counter("dr.store.retries", "store", storeKind, "operation", operation).increment();
+            }
+            if (!breaker.tryAcquirePermission()) {
+                count(operation, "circuit-open");
+                throw new DrException(ErrorCode.UNAVAILABLE, "Not calling " + location + " for a while: its "
+                        + "circuit breaker is open after repeated transient failures", location,
+                        CallNotPermittedException.createCallNotPermittedException(breaker));
+            }
+            long start = System.nanoTime();
+            boolean skipClosed = closedConnections < CLOSED_CONNECTION_RETRIES;
+            try {
+                T result = timed(operation, number, attempt, skipClosed);
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                return result;
+            } catch (DrException e) {
+                if (skipClosed && isClosedConnection(e)) {
+                    breaker.releasePermission();
+                    closedConnections++;
+                    continue;
                 }
-                return CircuitBreaker.decorateSupplier(breaker, () -> timed(operation, n, attempt)).get();
-            }).get();
-        } catch (CallNotPermittedException e) {
-            count(operation, "circuit-open");
-            throw new DrException(ErrorCode.UNAVAILABLE, "Not calling " + location + " for a while: its circuit "
-                    + "breaker is open after repeated transient failures", location, e);
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                if (!isTransient(e) || ++failures >= maxAttempts) {
+                    throw e;
+                }
+                pause(backoff.apply(failures), operation);
+            } catch (RuntimeException e) {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                throw e;
+            }
         }
     }
 
@@ -98,13 +129,13 @@ public final class StoreCalls {
         return breaker;
     }
 
-    private <T> T timed(String operation, int n, IntFunction<T> attempt) {
+    private <T> T timed(String operation, int n, IntFunction<T> attempt, boolean skipClosed) {
         long start = System.nanoTime();
         String outcome = "success";
         try {
             return attempt.apply(n);
         } catch (DrException e) {
-            outcome = e.code().id();
+            outcome = skipClosed && isClosedConnection(e) ? "connection-closed" : e.code().id();
             throw e;
         } catch (RuntimeException e) {
             outcome = "error";
@@ -121,6 +152,16 @@ public final class StoreCalls {
         }
     }
 
+    private void pause(long millis, String operation) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Interrupted while waiting to retry " + operation + " on "
+                    + location, location, e);
+        }
+    }
+
     private void count(String operation, String outcome) {
         if (registry != null) {
             Counter.builder("dr.store.requests")
@@ -133,5 +174,25 @@ public final class StoreCalls {
 
     private static boolean isTransient(Throwable t) {
         return t instanceof DrException e && e.code() == ErrorCode.UNAVAILABLE;
+    }
+
+    /** A connection closed by the other side before an answer: a stale pooled connection, usually. */
+    static boolean isClosedConnection(DrException e) {
+        if (e.code() != ErrorCode.UNAVAILABLE) {
+            return false;
+        }
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            String name = t.getClass().getSimpleName();
+            if (name.equals("NoHttpResponseException") || name.equals("PrematureCloseException")) {
+                return true;
+            }
+            if (t instanceof SocketException && !(t instanceof java.net.ConnectException) && t.getMessage() != null) {
+                String message = t.getMessage().toLowerCase(Locale.ROOT);
+                if (message.contains("broken pipe") || message.contains("connection reset")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }
