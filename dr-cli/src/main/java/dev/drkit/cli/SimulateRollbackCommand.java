@@ -53,6 +53,11 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--stable-calls-per-candidate-call", defaultValue = "0",
+            description = "Stable calls per candidate call, so that an observed baseline is noisy as in a rollout "
+                    + "(19 for a candidate at 5%%); 0 for a stable rate known exactly (default: ${DEFAULT-VALUE}).")
+    double stableCallsPerCandidateCall;
+
     @Option(names = "--config", description = "A rollback_config.json whose guard's judge to simulate.")
     java.nio.file.@Nullable Path config;
 
@@ -77,7 +82,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                 : judgeConfig.withObservedBaseline(baseline, judgeConfig.baselinePriorCalls());
         Judge judge = Judges.sequential(judgeConfig);
         long started = System.nanoTime();
-        RollbackSimulation.Result r = new RollbackSimulation(baseline, candidateError, horizon, runs, seed)
+        RollbackSimulation.Result r = new RollbackSimulation(baseline, candidateError, horizon, runs, seed,
+                stableCallsPerCandidateCall)
                 .run(judge, judgeConfig.alpha());
         long millis = (System.nanoTime() - started) / 1_000_000;
         PrintWriter out = spec().commandLine().getOut();
@@ -97,6 +103,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             doc.put("horizon", horizon);
             doc.put("runs", runs);
             doc.put("seed", seed);
+            doc.put("baselineSource", judgeConfig.baselineSource().name());
+            doc.put("stableCallsPerCandidateCall", stableCallsPerCandidateCall);
             doc.put("elapsedMillis", millis);
             ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
             out.println(mapper.writeValueAsString(doc));

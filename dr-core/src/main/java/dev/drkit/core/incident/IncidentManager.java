@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncidentManager {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentManager.class);
+    /** Ids carry the minute they were opened, so that ids of different processes do not collide. */
+    private static final java.time.format.DateTimeFormatter ID_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMdd-HHmm").withZone(java.time.ZoneOffset.UTC);
 
     private final Clock clock;
     private final @Nullable AuditSink audit;
@@ -104,7 +107,7 @@ public final class IncidentManager {
             }
         }
         Classification c = classify(signal);
-        String id = idPrefix + counter.incrementAndGet();
+        String id = idPrefix + ID_TIME.format(now) + "-" + counter.incrementAndGet();
         List<TimelineEntry> tl = new ArrayList<>();
         tl.add(new TimelineEntry(now, signal.source().name().toLowerCase(), "opened", signal.trigger()));
         tl.add(new TimelineEntry(now, "system", "classified", c.severity() + " " + c.faultType() + " by rule " + c.rule()));
@@ -343,6 +346,87 @@ public final class IncidentManager {
     }
 
     /**
+     * Rebuilds incidents from an audit log's {@code incident.*} records, after a restart:
+     * their state, timeline, escalations and dedup keys. Nothing is written to the audit log
+     * or notified; incidents already known are left alone.
+     *
+     * @param records the audit records, oldest first
+     * @return how many incidents were rebuilt
+     */
+    public synchronized int restore(List<dev.drkit.core.audit.AuditRecord> records) {
+        java.util.Set<String> rebuilt = new java.util.HashSet<>();
+        for (dev.drkit.core.audit.AuditRecord r : records) {
+            if (!r.action().startsWith("incident.")) {
+                continue;
+            }
+            Map<String, String> d = r.details();
+            String id = r.target();
+            if (r.action().equals("incident.open")) {
+                if (incidents.containsKey(id)) {
+                    continue;
+                }
+                dev.drkit.api.incident.Severity sev = Severity.valueOf(d.getOrDefault("severity", "SEV3"));
+                dev.drkit.api.incident.FaultType type = ClassificationRule.parseFault(d.getOrDefault("faultType", "SOFTWARE"));
+                List<TimelineEntry> tl = new ArrayList<>();
+                tl.add(new TimelineEntry(r.time(), d.getOrDefault("source", "operator"), "opened", d.getOrDefault("trigger", "")));
+                tl.add(new TimelineEntry(r.time(), "system", "classified", sev + " " + type + " by rule "
+                        + d.getOrDefault("rule", "?")));
+                State st = new State(new Incident(id, d.getOrDefault("title", id), sev, type, IncidentStatus.OPEN, r.time(),
+                        null, tl), d.get("dedupKey"));
+                incidents.put(id, st);
+                if (st.dedupKey != null) {
+                    openByDedupKey.put(st.dedupKey, id);
+                }
+                rebuilt.add(id);
+                int dash = id.lastIndexOf('-');
+                try {
+                    long n = Long.parseLong(id.substring(dash + 1));
+                    counter.accumulateAndGet(n, Math::max);
+                } catch (NumberFormatException e) {
+                    // an id of another scheme
+                }
+                continue;
+            }
+            State st = incidents.get(id);
+            if (st == null || !rebuilt.contains(id)) {
+                continue;
+            }
+            Incident i = st.incident;
+            switch (r.action()) {
+                case "incident.ack" -> {
+                    if (i.status() == IncidentStatus.OPEN) {
+                        st.incident = with(i, IncidentStatus.ACKNOWLEDGED, i.assignee() == null ? r.actor() : i.assignee());
+                        add(st, new TimelineEntry(r.time(), r.actor(), "acknowledged", "acknowledged by " + r.actor()));
+                    }
+                }
+                case "incident.assign" -> {
+                    st.incident = with(i, i.status(), d.get("assignee"));
+                    add(st, new TimelineEntry(r.time(), r.actor(), "assigned", "assigned to " + d.get("assignee")));
+                }
+                case "incident.escalate" -> {
+                    st.escalations++;
+                    add(st, new TimelineEntry(r.time(), "system", "escalated", "escalated to " + d.get("to")));
+                }
+                case "incident.note" -> add(st, new TimelineEntry(r.time(), r.actor(), d.getOrDefault("kind", "note"),
+                        d.getOrDefault("text", "")));
+                case "incident.resolve" -> {
+                    st.incident = with(i, IncidentStatus.RESOLVED, i.assignee());
+                    if (d.containsKey("rootCause")) {
+                        add(st, new TimelineEntry(r.time(), r.actor(), "root-cause", d.get("rootCause")));
+                    }
+                    add(st, new TimelineEntry(r.time(), r.actor(), "resolved", d.getOrDefault("resolution", "")));
+                    if (st.dedupKey != null) {
+                        openByDedupKey.remove(st.dedupKey);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return rebuilt.size();
+    }
+
+    /**
      * Returns an incident.
      *
      * @param id the id
@@ -473,7 +557,8 @@ public final class IncidentManager {
         }
 
         /**
-         * Sets the prefix of incident ids, followed by a counter.
+         * Sets the prefix of incident ids, which are followed by the UTC minute of opening and a
+         * counter: {@code INC-20261126-1054-1}.
          *
          * @param prefix the prefix, such as {@code INC-}
          * @return this builder

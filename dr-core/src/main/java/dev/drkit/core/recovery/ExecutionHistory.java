@@ -42,6 +42,31 @@ public final class ExecutionHistory {
     }
 
     /**
+     * Learns step durations from an audit log's {@code plan.step} records, so that ETAs survive
+     * a restart: every successful step with a recorded duration counts.
+     *
+     * @param records the audit records, oldest first
+     * @return this history
+     */
+    public ExecutionHistory learnFrom(List<dev.drkit.core.audit.AuditRecord> records) {
+        for (dev.drkit.core.audit.AuditRecord r : records) {
+            String step = r.details().get("step");
+            String duration = r.details().get("duration");
+            int slash = r.target().lastIndexOf('/');
+            if (!r.action().equals("plan.step") || r.outcome() != dev.drkit.api.audit.AuditOutcome.SUCCESS
+                    || step == null || duration == null || slash < 1) {
+                continue;
+            }
+            try {
+                record(r.target().substring(0, slash), step, Duration.parse(duration));
+            } catch (java.time.format.DateTimeParseException e) {
+                // a record from another writer; skip it
+            }
+        }
+        return this;
+    }
+
+    /**
      * Records one step duration.
      *
      * @param plan the plan

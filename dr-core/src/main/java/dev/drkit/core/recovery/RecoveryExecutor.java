@@ -5,6 +5,7 @@ import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.recovery.internal.ExecutionJournal;
 import dev.drkit.core.recovery.internal.ExecutionRun;
+import dev.drkit.core.recovery.internal.ExecutorSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,10 +27,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; one executor runs any number of executions. Close it to stop its threads.
  */
 public final class RecoveryExecutor implements AutoCloseable {
-    private final Config config;
+    private final ExecutorSettings config;
     private final boolean ownsExecutor;
 
-    private RecoveryExecutor(Config config, boolean ownsExecutor) {
+    private RecoveryExecutor(ExecutorSettings config, boolean ownsExecutor) {
         this.config = config;
         this.ownsExecutor = ownsExecutor;
     }
@@ -103,25 +104,6 @@ public final class RecoveryExecutor implements AutoCloseable {
         if (ownsExecutor) {
             config.stepExecutor().shutdownNow();
         }
-    }
-
-    /**
-     * The executor's settings, shared by its executions.
-     *
-     * @param clock the clock that timestamps and measures everything
-     * @param stepExecutor runs step attempts
-     * @param maxConcurrency how many steps of one execution run at once
-     * @param pollInterval how often a waiting execution looks at the clock
-     * @param checkInterval how often stop conditions and throughout-verifications run while waiting
-     * @param journal the journal, or null
-     * @param audit the audit sink, or null
-     * @param meters the meter registry, or null
-     * @param history the step durations of earlier runs
-     * @param listeners progress listeners of every execution
-     */
-    public record Config(Clock clock, ExecutorService stepExecutor, int maxConcurrency, Duration pollInterval,
-            Duration checkInterval, @Nullable ExecutionJournal journal, @Nullable AuditSink audit,
-            @Nullable MeterRegistry meters, ExecutionHistory history, List<ExecutionListener> listeners) {
     }
 
     /** Builds a {@link RecoveryExecutor}. */
@@ -283,7 +265,7 @@ public final class RecoveryExecutor implements AutoCloseable {
                 });
             }
             ExecutionJournal journal = journalStore == null ? null : new ExecutionJournal(journalStore, journalPrefix);
-            return new RecoveryExecutor(new Config(clock, ex, maxConcurrency, pollInterval, checkInterval, journal,
+            return new RecoveryExecutor(new ExecutorSettings(clock, ex, maxConcurrency, pollInterval, checkInterval, journal,
                     audit, meters, history, List.copyOf(listeners)), owns);
         }
     }

@@ -254,7 +254,13 @@ public final class Repository implements AutoCloseable {
      */
     public ForgetResult forget(RetentionPolicy policy, boolean dryRun) {
         return audited("forget", () -> dryRun ? "dry run" : "snapshots",
-                () -> Maintenance.forget(engine, policy, dryRun),
+                () -> {
+                    ForgetResult r = Maintenance.forget(engine, policy, dryRun);
+                    if (options.meters() != null && !dryRun) {
+                        options.meters().counter("dr.repository.forget.snapshots").increment(r.removed().size());
+                    }
+                    return r;
+                },
                 r -> Map.of("kept", Integer.toString(r.kept().size()), "removed", Integer.toString(r.removed().size()),
                         "dryRun", Boolean.toString(dryRun)));
     }
@@ -267,7 +273,15 @@ public final class Repository implements AutoCloseable {
      * @throws DrException {@code LOCKED} when another process holds a live lock
      */
     public PruneResult prune(PruneOptions pruneOptions) {
-        return audited("prune", () -> "packs", () -> Maintenance.prune(engine, pruneOptions),
+        return audited("prune", () -> "packs", () -> {
+            PruneResult r = Maintenance.prune(engine, pruneOptions);
+            if (options.meters() != null && !r.dryRun()) {
+                options.meters().counter("dr.repository.prune.packs.deleted").increment(r.packsDeleted());
+                options.meters().counter("dr.repository.prune.packs.repacked").increment(r.packsRepacked());
+                options.meters().counter("dr.repository.prune.bytes.freed").increment(Math.max(0, r.bytesFreed()));
+            }
+            return r;
+        },
                 r -> Map.of("packsDeleted", Integer.toString(r.packsDeleted()),
                         "packsRepacked", Integer.toString(r.packsRepacked()),
                         "bytesFreed", Long.toString(r.bytesFreed())));

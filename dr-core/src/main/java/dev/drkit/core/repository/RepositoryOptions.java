@@ -34,7 +34,7 @@ public record RepositoryOptions(KdfParams kdf, int minChunk, int avgChunk, int m
     /** The default pack size: 16 MiB. */
     public static final int DEFAULT_PACK_SIZE = 16 << 20;
     /** The default zstd level. */
-    public static final int DEFAULT_ZSTD_LEVEL = 3;
+    public static final int DEFAULT_ZSTD_LEVEL = 1;
 
     /**
      * Validates the options.

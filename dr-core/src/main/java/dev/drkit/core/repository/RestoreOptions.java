@@ -10,16 +10,39 @@ import java.util.Objects;
  *     them; empty restores the whole snapshot
  * @param overwrite whether existing files in the target are replaced (otherwise they are kept
  *     and reported as skipped)
+ * @param intoTarget whether the content of the one restored source goes straight into the
+ *     target, instead of into a directory named after the source
  */
-public record RestoreOptions(List<String> include, boolean overwrite) {
+public record RestoreOptions(List<String> include, boolean overwrite, boolean intoTarget) {
     /** Copies the list. */
     public RestoreOptions {
         include = List.copyOf(Objects.requireNonNull(include, "include"));
     }
 
-    /** Restores everything, replacing existing files. @return the options */
+    /** Restores everything, each source into a directory of its name, replacing existing files. @return the options */
     public static RestoreOptions all() {
-        return new RestoreOptions(List.of(), true);
+        return new RestoreOptions(List.of(), true, false);
+    }
+
+    /**
+     * Restores the content of a snapshot's only source (or of {@code source}) straight into
+     * the target, as {@code restic restore} does for one backed-up directory.
+     *
+     * @param source the source's name, or {@code null} when the snapshot has exactly one
+     * @return the options
+     */
+    public static RestoreOptions sourceIntoTarget(@org.jspecify.annotations.Nullable String source) {
+        return new RestoreOptions(source == null ? List.of() : List.of(source), true, true);
+    }
+
+    /**
+     * Returns these options with the given overwrite behaviour.
+     *
+     * @param replace whether existing files are replaced
+     * @return the new options
+     */
+    public RestoreOptions withOverwrite(boolean replace) {
+        return new RestoreOptions(include, replace, intoTarget);
     }
 
     /**
@@ -29,6 +52,6 @@ public record RestoreOptions(List<String> include, boolean overwrite) {
      * @return the options
      */
     public static RestoreOptions paths(String... paths) {
-        return new RestoreOptions(List.of(paths), true);
+        return new RestoreOptions(List.of(paths), true, false);
     }
 }

@@ -16,8 +16,9 @@ import java.util.Objects;
  * @param latency the latency limits of the candidate against the stable version
  * @param retryOnStable whether a candidate call that fails is retried on the stable version, so
  *     that the caller never sees the candidate's failure
- * @param shadow whether the candidate runs in shadow: both versions run, the stable's result is
- *     returned and a mismatch counts as a candidate failure
+ * @param shadow whether the candidate runs in shadow: for the keys in the candidate's share both
+ *     versions run (the candidate after the stable, on the caller's thread), the stable's result
+ *     is returned and a mismatch or a candidate exception counts as a candidate failure
  * @param revertWindow how long after a promotion the previous stable stays warm for an instant reversion, >= 0
  * @param gradualBatches how many batches a gradual rollback steps the weight down in, > 0
  */

@@ -528,7 +528,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
             int next = s.step + 1;
             double weight = config.plan().step(next).weight();
             State<T> n = State.rolling(GuardState.ROLLING_OUT, s.stable, Objects.requireNonNull(s.candidate), r, next,
-                    weight, now, r.candidate.calls(), config.plan().step(next).minCalls());
+                    weight, now, r.candidate.calls());
             if (state.compareAndSet(s, n)) {
                 records.decision(new GuardEvent.WeightChanged(name, n.candidate.name, next, weight, v, now), SYSTEM,
                         "rollout.step", v, "candidate " + n.candidate.name + " advanced to step " + next + " at weight "
@@ -697,7 +697,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         }
         double weight = g.fromWeight * (batches - batch) / batches;
         State<T> n = State.rolling(GuardState.ROLLING_BACK, cur.stable, c, r, batch, weight, clock.instant(),
-                r.candidate.calls(), Long.MAX_VALUE);
+                r.candidate.calls());
         if (!state.compareAndSet(cur, n)) {
             return false;
         }
@@ -751,7 +751,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
             Rollout r = newRollout();
             Instant now = clock.instant();
             State<T> n = State.rolling(GuardState.ROLLING_OUT, cur.stable, c, r, step,
-                    config.plan().step(step).weight(), now, 0, config.plan().step(step).minCalls());
+                    config.plan().step(step).weight(), now, 0);
             if (state.compareAndSet(cur, n)) {
                 records.decision(new GuardEvent.RollbackUndone(name, c.name, actor, reason, now), actor,
                         "rollback.undo", null, "rollback of " + c.name + " undone by " + actor + ": " + reason,
@@ -794,7 +794,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
             Rollout r = Objects.requireNonNull(cur.rollout);
             State<T> n = State.rolling(paused ? GuardState.PAUSED : GuardState.ROLLING_OUT, cur.stable,
                     Objects.requireNonNull(cur.candidate), r, cur.step, cur.weight, paused ? cur.stepStartedAt : now,
-                    cur.stepStartCalls, cur.gateCalls - cur.stepStartCalls);
+                    cur.stepStartCalls);
             if (state.compareAndSet(cur, n)) {
                 records.decision(new GuardEvent.PauseChanged(name, paused, actor, now), actor,
                         paused ? "rollout.pause" : "rollout.resume", null,
@@ -835,8 +835,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         Rollout r = newRollout();
         Instant now = clock.instant();
         RolloutStep first = config.plan().step(0);
-        State<T> n = State.rolling(GuardState.ROLLING_OUT, cur.stable, c, r, 0, first.weight(), now, 0,
-                first.minCalls());
+        State<T> n = State.rolling(GuardState.ROLLING_OUT, cur.stable, c, r, 0, first.weight(), now, 0);
         if (!state.compareAndSet(cur, n)) {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "guard " + name + " changed state while deploying " + version,
                     name);
@@ -1112,16 +1111,14 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         final int threshold;
         final Instant stepStartedAt;
         final long stepStartCalls;
-        final long gateCalls;
         final @Nullable Version<T> previous;
         final @Nullable Instant promotedAt;
         final @Nullable Version<T> rolledBack;
         final int rolledBackStep;
         final @Nullable RollbackEvent lastRollback;
 
-        @SuppressWarnings("checkstyle:ParameterNumber")
         private State(GuardState phase, Version<T> stable, @Nullable Version<T> candidate, @Nullable Rollout rollout,
-                int step, double weight, Instant stepStartedAt, long stepStartCalls, long gateCalls,
+                int step, double weight, Instant stepStartedAt, long stepStartCalls,
                 @Nullable Version<T> previous, @Nullable Instant promotedAt, @Nullable Version<T> rolledBack,
                 int rolledBackStep, @Nullable RollbackEvent lastRollback) {
             this.phase = phase;
@@ -1133,7 +1130,6 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
             this.threshold = candidate == null ? 0 : (int) Math.round(weight * BUCKETS);
             this.stepStartedAt = stepStartedAt;
             this.stepStartCalls = stepStartCalls;
-            this.gateCalls = gateCalls;
             this.previous = previous;
             this.promotedAt = promotedAt;
             this.rolledBack = rolledBack;
@@ -1142,26 +1138,25 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         }
 
         static <T> State<T> stableOnly(Version<T> stable) {
-            return new State<>(GuardState.STABLE, stable, null, null, 0, 0.0, Instant.EPOCH, 0, Long.MAX_VALUE, null,
+            return new State<>(GuardState.STABLE, stable, null, null, 0, 0.0, Instant.EPOCH, 0, null,
                     null, null, 0, null);
         }
 
         static <T> State<T> rolling(GuardState phase, Version<T> stable, Version<T> candidate, Rollout rollout,
-                int step, double weight, Instant stepStartedAt, long stepStartCalls, long minCalls) {
-            long gate = minCalls == Long.MAX_VALUE ? Long.MAX_VALUE : stepStartCalls + minCalls;
-            return new State<>(phase, stable, candidate, rollout, step, weight, stepStartedAt, stepStartCalls, gate,
+                int step, double weight, Instant stepStartedAt, long stepStartCalls) {
+            return new State<>(phase, stable, candidate, rollout, step, weight, stepStartedAt, stepStartCalls,
                     null, null, null, 0, null);
         }
 
         static <T> State<T> promoted(Version<T> stable, @Nullable Version<T> previous, Rollout rollout,
                 Instant promotedAt) {
-            return new State<>(GuardState.PROMOTED, stable, null, rollout, 0, 0.0, promotedAt, 0, Long.MAX_VALUE,
+            return new State<>(GuardState.PROMOTED, stable, null, rollout, 0, 0.0, promotedAt, 0,
                     previous, promotedAt, null, 0, null);
         }
 
         static <T> State<T> rolledBack(Version<T> stable, Version<T> rolledBack, int step, Rollout rollout,
                 RollbackEvent event) {
-            return new State<>(GuardState.ROLLED_BACK, stable, null, rollout, 0, 0.0, event.at(), 0, Long.MAX_VALUE,
+            return new State<>(GuardState.ROLLED_BACK, stable, null, rollout, 0, 0.0, event.at(), 0,
                     null, null, rolledBack, step, event);
         }
     }
@@ -1332,7 +1327,9 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
          */
         @SafeVarargs
         public final Builder<T> recordExceptions(Class<? extends Throwable>... types) {
-            recordExceptions.addAll(List.of(types));
+            for (Class<? extends Throwable> type : types) {
+                recordExceptions.add(Objects.requireNonNull(type, "type"));
+            }
             return this;
         }
 
@@ -1345,7 +1342,9 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
          */
         @SafeVarargs
         public final Builder<T> ignoreExceptions(Class<? extends Throwable>... types) {
-            ignoreExceptions.addAll(List.of(types));
+            for (Class<? extends Throwable> type : types) {
+                ignoreExceptions.add(Objects.requireNonNull(type, "type"));
+            }
             return this;
         }
 

@@ -16,16 +16,21 @@ import java.util.SplittableRandom;
  *
  * <p>The simulation works on counts, not threads: the gap to the candidate's next failure is
  * drawn from the geometric distribution, and the judge is asked after every failure (the only
- * calls at which a one-sided test on failures can cross its threshold). The stable version is
- * represented as a well-observed version failing at the baseline rate.
+ * calls at which a one-sided test on failures can cross its threshold). The stable version
+ * fails at the baseline rate; with {@code stableCallsPerCandidateCall} 0 it is represented as
+ * a version observed so long that its rate is known exactly, otherwise it takes that many
+ * calls per candidate call (19 for a candidate at 5% of the traffic), so that a judge with an
+ * observed baseline sees the baseline's sampling noise.
  *
  * @param baselineRate the stable version's failure rate, in (0, 1)
  * @param candidateRate the candidate's failure rate in the regression trials, in (0, 1)
  * @param horizon candidate calls per trial, > 0
  * @param runs trials of each kind, > 0
  * @param seed the random seed; the same seed gives the same result
+ * @param stableCallsPerCandidateCall stable calls per candidate call, or 0 for a stable rate known exactly; >= 0
  */
-public record RollbackSimulation(double baselineRate, double candidateRate, long horizon, int runs, long seed) {
+public record RollbackSimulation(double baselineRate, double candidateRate, long horizon, int runs, long seed,
+        double stableCallsPerCandidateCall) {
 
     private static final long STABLE_CALLS = 100_000_000L;
 
@@ -47,6 +52,25 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
         if (runs <= 0) {
             throw DrException.invalidArgument("runs", "must be > 0", runs);
         }
+        if (!(stableCallsPerCandidateCall >= 0) || Double.isInfinite(stableCallsPerCandidateCall)) {
+            throw DrException.invalidArgument("stableCallsPerCandidateCall", "must be >= 0",
+                    stableCallsPerCandidateCall);
+        }
+    }
+
+    /**
+     * Returns a simulation whose stable rate is known exactly.
+     *
+     * @param baselineRate the stable version's failure rate
+     * @param candidateRate the candidate's failure rate in the regression trials
+     * @param horizon candidate calls per trial
+     * @param runs trials of each kind
+     * @param seed the random seed
+     * @return the simulation
+     * @throws DrException {@code INVALID_ARGUMENT} naming the field that is out of range
+     */
+    public static RollbackSimulation of(double baselineRate, double candidateRate, long horizon, int runs, long seed) {
+        return new RollbackSimulation(baselineRate, candidateRate, horizon, runs, seed, 0);
     }
 
     /**
@@ -103,20 +127,31 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
     }
 
     /** Returns the candidate call at which the judge rolled back, or 0 when it did not within the horizon. */
-    private long trial(Judge judge, VariantStats stable, double rate, SplittableRandom random) {
+    private long trial(Judge judge, VariantStats knownStable, double rate, SplittableRandom random) {
         double logPass = Math.log1p(-rate);
+        double logStablePass = Math.log1p(-baselineRate);
         long calls = 0;
         long failures = 0;
         long consecutive = 0;
+        long stableFailures = 0;
+        long nextStableFailure = stableCallsPerCandidateCall > 0 ? geometric(random, logStablePass) : Long.MAX_VALUE;
         while (true) {
-            double u = 1.0 - random.nextDouble();
-            long gap = (long) Math.floor(Math.log(u) / logPass);
+            long gap = geometric(random, logPass);
             if (gap >= horizon - calls) {
                 return 0;
             }
             calls += gap + 1;
             failures++;
             consecutive = gap == 0 ? consecutive + 1 : 1;
+            VariantStats stable = knownStable;
+            if (stableCallsPerCandidateCall > 0) {
+                long stableCalls = (long) (calls * stableCallsPerCandidateCall);
+                while (nextStableFailure < stableCalls) {
+                    stableFailures++;
+                    nextStableFailure += 1 + geometric(random, logStablePass);
+                }
+                stable = new VariantStats(stableCalls, stableFailures, 0, 0, Duration.ZERO, Duration.ZERO, false);
+            }
             VariantStats candidate = new VariantStats(calls, failures, 0, consecutive, Duration.ZERO, Duration.ZERO,
                     false);
             Observation observation = new Observation("simulation", stable, candidate, 1.0, Duration.ZERO);
@@ -124,6 +159,12 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
                 return calls;
             }
         }
+    }
+
+    /** Draws the number of successes before the next failure. */
+    private static long geometric(SplittableRandom random, double logPass) {
+        double u = 1.0 - random.nextDouble();
+        return (long) Math.floor(Math.log(u) / logPass);
     }
 
     private static double percentile(long[] sorted, double q) {

@@ -143,6 +143,31 @@ class IncidentManagerTest {
     }
 
     @Test
+    void aRestartedManagerRebuildsItsIncidentsFromTheAuditLog() {
+        Incident open = incidents.open(alert(Map.of("severity", "critical"), "fp-a"));
+        Incident done = incidents.open(alert(Map.of("severity", "warning"), "fp-b"));
+        incidents.acknowledge(open.id(), "alice");
+        incidents.assign(open.id(), "bob", "alice");
+        incidents.resolve(done.id(), "carol", "restarted", "leak");
+        List<dev.drkit.core.audit.AuditRecord> records = new java.util.ArrayList<>();
+        long seq = 1;
+        for (AuditEvent e : audit) {
+            records.add(new dev.drkit.core.audit.AuditRecord(seq++, e.time(), e.actor(), e.action(), e.target(),
+                    e.outcome(), e.details(), "0".repeat(64), "0".repeat(64)));
+        }
+        IncidentManager restarted = IncidentManager.builder().clock(clock).build();
+        assertThat(restarted.restore(records)).isEqualTo(2);
+        Incident back = restarted.get(open.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo(IncidentStatus.ACKNOWLEDGED);
+        assertThat(back.assignee()).isEqualTo("bob");
+        assertThat(back.severity()).isEqualTo(Severity.SEV1);
+        assertThat(restarted.get(done.id()).orElseThrow().status()).isEqualTo(IncidentStatus.RESOLVED);
+        // the open incident still absorbs its alert; a new one gets a fresh id
+        assertThat(restarted.open(alert(Map.of("severity", "critical"), "fp-a")).id()).isEqualTo(open.id());
+        assertThat(restarted.open(alert(Map.of("severity", "warning"), "fp-b")).id()).isNotIn(open.id(), done.id());
+    }
+
+    @Test
     void aFailingNotifierDoesNotStopTheOthers() {
         List<Notification> second = new CopyOnWriteArrayList<>();
         IncidentManager m = IncidentManager.builder().clock(clock).notifier(n -> {

@@ -220,6 +220,26 @@ class RecoveryExecutorTest {
     }
 
     @Test
+    void peopleAreNotifiedOfApprovalsEscalationsAndTheEnd() throws Exception {
+        List<dev.drkit.api.incident.Notification> sent = new CopyOnWriteArrayList<>();
+        executor.close();
+        executor = RecoveryExecutor.builder().clock(clock).pollInterval(Duration.ofMillis(1)).listener(events::add)
+                .listener(ExecutionNotifications.to(sent::add)).build();
+        Plan p = plan().step("switch", logging("switch"), s -> s.approval(
+                ApprovalGate.of("dba-oncall", Duration.ofMinutes(5), "incident-commander", Duration.ofMinutes(15))))
+                .build();
+        Execution e = executor.start(p, ExecutionRequest.live());
+        awaitEvent(ev -> ev.kind().equals("AWAITING_APPROVAL"));
+        clock.advance(Duration.ofMinutes(6));
+        awaitEvent(ev -> ev.kind().equals("ESCALATED"));
+        e.approve("switch", "carol", "go");
+        e.await(LIMIT);
+        assertThat(sent).extracting(dev.drkit.api.incident.Notification::subject).containsExactly(
+                "Approval needed: step switch of plan db-recovery", "Approval escalated: step switch of plan db-recovery",
+                "Plan db-recovery: execution SUCCEEDED");
+    }
+
+    @Test
     void aRejectedApprovalFailsThePlanAndRunsNothingAfterIt() throws Exception {
         Plan p = plan().step("fence", logging("fence"))
                 .step("switch", logging("switch"), s -> s.dependsOn("fence").approval(
@@ -361,6 +381,22 @@ class RecoveryExecutorTest {
                     assertThat(ev.progress().eta()).isEqualTo(Duration.ofMinutes(2));
                 });
         assertThat(events).extracting(ExecutionEvent::kind).contains("RUNNING", "SUCCEEDED", "FINISHED");
+    }
+
+    @Test
+    void aNewHistoryLearnsStepDurationsFromTheAuditLog() {
+        RecoveryStep slow = c -> clock.advance(Duration.ofMinutes(3));
+        Plan p = plan().step("a", slow).build();
+        executor.run(p, ExecutionRequest.live(), LIMIT);
+        List<dev.drkit.core.audit.AuditRecord> records = new java.util.ArrayList<>();
+        long seq = 1;
+        for (AuditEvent e : audit) {
+            records.add(new dev.drkit.core.audit.AuditRecord(seq++, e.time(), e.actor(), e.action(), e.target(),
+                    e.outcome(), e.details(), "0".repeat(64), "0".repeat(64)));
+        }
+        ExecutionHistory fresh = new ExecutionHistory().learnFrom(records);
+        assertThat(fresh.expected("db-recovery", "a")).contains(Duration.ofMinutes(3));
+        assertThat(fresh.expected("db-recovery", "b")).isEmpty();
     }
 
     @Test

@@ -186,6 +186,22 @@ class RepositoryTest {
     }
 
     @Test
+    void theOnlySourceCanBeRestoredStraightIntoTheTarget() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.sourceIntoTarget(null));
+            assertThat(Trees.describe(tmp.resolve("out"), true)).isEqualTo(Trees.describe(src, true));
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src), DirectorySource.of("other", src)));
+            assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("out2"), RestoreOptions.sourceIntoTarget(null)))
+                    .isInstanceOf(DrException.class)
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            repo.restore("latest", tmp.resolve("out3"), RestoreOptions.sourceIntoTarget("other"));
+            assertThat(Trees.describe(tmp.resolve("out3"), true)).isEqualTo(Trees.describe(src, true));
+        }
+    }
+
+    @Test
     void selectedPathsRestoreAlone() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {
@@ -349,6 +365,72 @@ class RepositoryTest {
     }
 
     @Test
+    void verifyCanReadASampleOfThePacks() throws IOException {
+        Path src = sampleTree();
+        try (Repository repo = Repository.init(store, PASSWORD, fastOptions().packSize(64 * 1024).build())) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            VerifyReport report = repo.verify(VerifyOptions.readDataSample(0.3, 42));
+            assertThat(report.ok()).isTrue();
+            assertThat(report.packs()).isGreaterThan(5);
+            assertThat(report.packsRead()).isPositive().isLessThan(report.packs());
+        }
+    }
+
+    @Test
+    void filesLargerThanTwoGibibytesAreStreamedThroughBoundedMemory() throws IOException {
+        long size = (2L << 30) + 12345;
+        try (Repository repo = Repository.init(store, PASSWORD, RepositoryOptions.builder()
+                .kdf(new KdfParams(256, 1, 1)).threads(2).build())) {
+            BackupResult result = repo.backup(BackupRequest.of(StreamSource.of("big", "zeros.img",
+                    () -> new ZeroStream(size))));
+            assertThat(result.bytesRead()).isEqualTo(size);
+            assertThat(result.snapshot().bytes()).isEqualTo(size);
+            long total = 0;
+            byte[] buf = new byte[1 << 20];
+            try (InputStream in = repo.openEntry("latest", "big/zeros.img")) {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] != 0) {
+                            throw new AssertionError("non-zero byte at " + (total + i));
+                        }
+                    }
+                    total += n;
+                }
+            }
+            assertThat(total).isEqualTo(size);
+        }
+    }
+
+    /** A stream of zeros of a given length, without holding them in memory. */
+    static final class ZeroStream extends InputStream {
+        private long left;
+
+        ZeroStream(long length) {
+            this.left = length;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            java.util.Arrays.fill(b, off, off + n, (byte) 0);
+            left -= n;
+            return n;
+        }
+    }
+
+    @Test
     void verifyNamesAMissingPack() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {
@@ -390,6 +472,7 @@ class RepositoryTest {
             assertThat(Files.readAllBytes(tmp.resolve("out/src/gen.bin"))).isEqualTo(Files.readAllBytes(src.resolve("gen.bin")));
         }
         assertThat(audit).extracting(AuditEvent::action).contains("forget", "prune");
+        assertThat(meters.get("dr.repository.forget.snapshots").counter().count()).isEqualTo(2);
     }
 
     @Test

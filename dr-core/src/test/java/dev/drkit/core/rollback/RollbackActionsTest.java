@@ -142,6 +142,37 @@ class RollbackActionsTest {
     }
 
     @Test
+    void anAutomaticRollbackDecidedWhileThePromotionLandsStillWinsAndRevertsIt() {
+        java.util.concurrent.atomic.AtomicReference<GuardedRelease<Greeter>> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi"))
+                .trigger(new dev.drkit.api.rollback.RollbackTrigger() {
+                    @Override
+                    public String name() {
+                        return "late-alarm";
+                    }
+
+                    @Override
+                    public java.util.Optional<String> evaluate(dev.drkit.api.rollback.Observation o) {
+                        // The promotion lands between this trigger's decision and the switch.
+                        self.get().promote("release-bot", "all green");
+                        return java.util.Optional.of("error budget burnt");
+                    }
+                }).build();
+        self.set(g);
+
+        g.runChecks();
+
+        assertThat(g.state()).isEqualTo(GuardState.ROLLED_BACK);
+        assertThat(g.stableVersion()).isEqualTo("v1");
+        RollbackEvent e = g.lastRollback().orElseThrow();
+        assertThat(e.trigger()).isEqualTo("late-alarm");
+        assertThat(e.fromVersion()).isEqualTo("v2");
+        assertThat(events).filteredOn(x -> x instanceof GuardEvent.Promoted).hasSize(1);
+        assertThat(rollbackEvents()).isEqualTo(1);
+    }
+
+    @Test
     void aPromotionCanBeRevertedInstantlyWithinTheWindowButNotAfter() {
         GuardedRelease<Greeter> g = guard(CONFIG.withRevertWindow(Duration.ofMinutes(10)), Greeter.saying("hi"))
                 .build();

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP proxy in front of a real server that injects the faults clients meet in
- * production: HTTP 503 answers, slow first bytes, and a server that goes away in the middle of
- * a transfer. It forwards bytes untouched, so signed requests stay valid.
+ * production: HTTP 503 answers, slow first bytes, answers lost after the server acted, and a
+ * server that goes away in the middle of a transfer. It forwards bytes untouched, so signed requests stay valid.
  *
  * <p>Faults apply to new connections; arming one closes the open connections so that the
  * client must reconnect (a pooled connection that dies is itself a transient failure).
@@ -35,6 +35,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failNext = new AtomicInteger();
     private final AtomicInteger delayNext = new AtomicInteger();
+    private final AtomicInteger loseNext = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
     private final AtomicLong uploadedBytes = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
@@ -94,6 +95,17 @@ public final class FaultProxy implements AutoCloseable {
     public void delayNext(int connections, Duration by) {
         delay = by;
         delayNext.set(connections);
+        dropConnections();
+    }
+
+    /**
+     * Lets the server handle the first request of each of the next connections but drops
+     * its answer, as a network that fails after the write went through.
+     *
+     * @param connections how many answers to lose
+     */
+    public void loseNextAnswers(int connections) {
+        loseNext.set(connections);
         dropConnections();
     }
 
@@ -172,11 +184,13 @@ public final class FaultProxy implements AutoCloseable {
             upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
             open.add(upstream);
             boolean slow = take(delayNext);
-            if (slow) {
+            boolean lose = take(loseNext);
+            if (slow || lose) {
                 injected.incrementAndGet();
             }
             Socket up = upstream;
-            Thread back = new Thread(() -> pump(up, client, slow ? delay : Duration.ZERO, false), "fault-proxy-down");
+            Thread back = new Thread(lose ? () -> discardAnswer(up, client)
+                    : () -> pump(up, client, slow ? delay : Duration.ZERO, false), "fault-proxy-down");
             back.setDaemon(true);
             back.start();
             pump(client, upstream, Duration.ZERO, true);
@@ -214,6 +228,59 @@ public final class FaultProxy implements AutoCloseable {
             open.remove(from);
             open.remove(to);
         }
+    }
+
+    /** Passes interim {@code 100 Continue} answers on (so the body is sent) and drops the final one. */
+    private void discardAnswer(Socket upstream, Socket client) {
+        try {
+            InputStream in = upstream.getInputStream();
+            OutputStream out = client.getOutputStream();
+            byte[] pending = new byte[0];
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                pending = concat(pending, buffer, n);
+                while (pending.length >= 12) {
+                    String head = new String(pending, 0, 12, StandardCharsets.US_ASCII);
+                    if (!head.startsWith("HTTP/1.1 100")) {
+                        return; // the final answer: lose it
+                    }
+                    int end = indexOf(pending, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    if (end < 0) {
+                        break;
+                    }
+                    out.write(pending, 0, end + 4);
+                    out.flush();
+                    pending = java.util.Arrays.copyOfRange(pending, end + 4, pending.length);
+                }
+            }
+        } catch (IOException e) {
+            // the server or the client went away
+        } finally {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            open.remove(client);
+            open.remove(upstream);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b, int n) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + n);
+        System.arraycopy(b, 0, out, a.length, n);
+        return out;
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static void answer503(Socket client) throws IOException {

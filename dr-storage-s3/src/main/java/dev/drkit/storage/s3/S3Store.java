@@ -39,6 +39,17 @@ public interface S3Store extends SnapshotStore {
     boolean createBucketIfMissing();
 
     /**
+     * Checks that the server honours conditional writes, with a probe object under
+     * {@code .dr-probe/} that is deleted afterwards: some S3-compatible servers ignore
+     * {@code If-None-Match} and {@code If-Match} and would let two writers both "win".
+     * {@code dr init} runs it once per repository.
+     *
+     * @throws DrException {@code UNSUPPORTED} naming the header the server ignores or refuses;
+     *     a storage failure otherwise
+     */
+    void verifyConditionalWrites();
+
+    /**
      * Returns a probe that checks that the bucket can be reached with the credentials:
      * DOWN when it cannot, DEGRADED when it can but the circuit breaker is still open or
      * probing after failures, UP otherwise.

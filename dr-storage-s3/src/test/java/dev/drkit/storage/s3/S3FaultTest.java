@@ -50,7 +50,7 @@ class S3FaultTest {
 
     @Test
     void injected503sAreRetriedUntilTheWriteGoesThroughAndAreCounted() {
-        try (S3Store store = S3Store.open(config().maxAttempts(6).build())) {
+        try (S3Store store = S3Store.open(config().maxAttempts(8).build())) {
             proxy.failNext(3);
             store.put("snapshots/1", bytes("manifest"));
 
@@ -134,6 +134,21 @@ class S3FaultTest {
                     });
             assertThat(requests("get", "circuit-open")).isEqualTo(1);
             assertThat(store.healthProbe().check().status()).isEqualTo(HealthStatus.DOWN);
+        }
+    }
+    @Test
+    void aConditionalWriteWhoseAnswerWasLostIsStillReportedAsOurs() {
+        try (S3Store store = S3Store.open(config().build())) {
+            proxy.loseNextAnswers(1);
+            assertThat(store.putIfAbsent("snapshots/lost", bytes("mine"))).as("created, though the answer was lost")
+                    .isPresent();
+            assertThat(store.putIfAbsent("snapshots/lost", bytes("mine"))).as("a second create loses").isEmpty();
+
+            String etag = store.stat("snapshots/lost").orElseThrow().etag();
+            proxy.loseNextAnswers(1);
+            assertThat(store.replace("snapshots/lost", bytes("mine, updated"), etag)).isPresent();
+            assertThat(store.get("snapshots/lost")).isEqualTo(bytes("mine, updated"));
+            assertThat(proxy.injected()).isEqualTo(2);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.UUID;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,9 +32,12 @@ public final class S3ProxyServer implements AutoCloseable {
     private final int port;
     private S3Proxy proxy;
 
-    private S3ProxyServer(Path directory, int port) {
+    private final boolean honourConditions;
+
+    private S3ProxyServer(Path directory, int port, boolean honourConditions) {
         this.directory = directory;
         this.port = port;
+        this.honourConditions = honourConditions;
     }
 
     /**
@@ -43,10 +47,22 @@ public final class S3ProxyServer implements AutoCloseable {
      * @throws Exception when it cannot start
      */
     public static S3ProxyServer start() throws Exception {
+        return start(true);
+    }
+
+    /**
+     * Starts a server with the test bucket that, when asked, ignores conditional writes as
+     * some S3-compatible servers do.
+     *
+     * @param honourConditions false for a server that drops If-None-Match and If-Match
+     * @return the running server
+     * @throws Exception when it cannot start
+     */
+    public static S3ProxyServer start(boolean honourConditions) throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Files.createDirectories(tmp);
         Path directory = Files.createTempDirectory(tmp, "s3proxy-");
-        S3ProxyServer server = new S3ProxyServer(directory, freePort());
+        S3ProxyServer server = new S3ProxyServer(directory, freePort(), honourConditions);
         server.startProxy();
         try (S3Store store = S3Store.open(server.config(BUCKET, "").build())) {
             store.createBucketIfMissing();
@@ -55,8 +71,9 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     private void startProxy() throws Exception {
+        BlobStore backend = new S3SemanticsBlobStore(new FilesystemNio2BlobStore(directory.toString()));
         proxy = S3Proxy.builder()
-                .blobStore(new S3SemanticsBlobStore(new FilesystemNio2BlobStore(directory.toString())))
+                .blobStore(honourConditions ? backend : new ConditionsIgnoringBlobStore(backend))
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
@@ -145,8 +162,12 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        proxy.stop();
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("S3Proxy did not stop", e);
+        }
     }
 
     private static int freePort() throws IOException {

@@ -2,11 +2,15 @@ package dev.drkit.storage.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
+import dev.drkit.test.PropertyTests;
 import org.junit.jupiter.api.Test;
 
 class S3StoreConfigTest {
@@ -116,5 +120,33 @@ class S3StoreConfigTest {
         assertThat(copy.encryption()).isEqualTo(S3Encryption.SSE_S3);
         assertThat(copy.maxAttempts()).isEqualTo(3);
         assertThat(copy.uploadConcurrency()).isEqualTo(2);
+    }
+
+    @Test
+    void everyConfigurationSurvivesTheTripThroughItsUri() {
+        PropertyTests.qt(200).forAll(
+                strings().betweenCodePoints('a', 'z').ofLengthBetween(3, 20),
+                lists().of(strings().betweenCodePoints('a', 'z').ofLengthBetween(1, 6)).ofSizeBetween(0, 3),
+                integers().between(5, 64),
+                integers().between(0, 64 * 20 - 1))
+                .checkAssert((bucket, segments, partMiB, mixed) -> {
+                    int extraMiB = mixed % 64;
+                    int attempts = 1 + mixed / 64;
+                    String prefix = String.join("/", segments);
+                    URI uri = URI.create("s3://" + bucket + "/" + prefix + "?endpoint=http://127.0.0.1:9000"
+                            + "&partSize=" + partMiB + "MiB&multipartThreshold=" + (partMiB + extraMiB) + "MiB"
+                            + "&maxAttempts=" + attempts + "&pathStyle=true");
+
+                    S3StoreConfig config = S3StoreConfig.fromUri(uri);
+                    assertThat(config.bucket()).isEqualTo(bucket);
+                    assertThat(config.prefix()).isEqualTo(prefix);
+                    assertThat(config.partSize()).isEqualTo(partMiB << 20);
+                    assertThat(config.multipartThreshold()).isEqualTo((long) (partMiB + extraMiB) << 20);
+                    assertThat(config.maxAttempts()).isEqualTo(attempts);
+
+                    S3StoreConfig again = S3StoreConfig.fromUri(URI.create(config.describe()));
+                    assertThat(again.describe()).isEqualTo(config.describe());
+                    assertThat(again.endpoint()).isEqualTo(config.endpoint());
+                });
     }
 }

@@ -179,7 +179,7 @@ class S3StoreTest {
     }
 
     @Test
-    void aMissingBucketIsNamedWithTheWayToCreateIt() {
+    void aMissingBucketIsNamedWithTheWayToCreateIt() throws Exception {
         String bucket = "missing-" + UUID.randomUUID().toString().substring(0, 8);
         try (S3Store missing = S3Store.open(server.config(bucket, "repo").maxAttempts(1).build())) {
             assertThatThrownBy(() -> missing.put("k", bytes("x")))
@@ -193,8 +193,7 @@ class S3StoreTest {
             assertThat(missing.createBucketIfMissing()).isFalse();
             missing.put("k", bytes("x"));
             assertThat(missing.get("k")).isEqualTo(bytes("x"));
-        } catch (Exception e) {
-            throw new AssertionError(e);
+            assertThat(missing.healthProbe().check().status()).isEqualTo(HealthStatus.UP);
         }
     }
 
@@ -211,6 +210,26 @@ class S3StoreTest {
                         assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED);
                         assertThat(e.getMessage()).doesNotContain("wrong-secret-value");
                     });
+        }
+    }
+
+    @Test
+    void conditionalWritesAreVerifiedOnAServerThatHonoursThem() {
+        store.verifyConditionalWrites();
+
+        assertThat(store.list("").toList()).as("the probe object is gone").isEmpty();
+    }
+
+    @Test
+    void aServerThatIgnoresConditionalWritesIsCaught() throws Exception {
+        try (S3ProxyServer careless = S3ProxyServer.start(false);
+                S3Store store = S3Store.open(careless.config(S3ProxyServer.BUCKET, "p").build())) {
+            assertThatThrownBy(store::verifyConditionalWrites)
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED);
+                        assertThat(e.getMessage()).contains("ignores If-None-Match");
+                    });
+            assertThat(store.list("").toList()).isEmpty();
         }
     }
 

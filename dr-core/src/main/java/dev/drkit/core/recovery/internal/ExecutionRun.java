@@ -21,7 +21,6 @@ import dev.drkit.core.recovery.ExecutionRequest;
 import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.recovery.ExecutionStatus;
 import dev.drkit.core.recovery.Plan;
-import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.recovery.StepOutcome;
 import dev.drkit.core.recovery.StepState;
 import dev.drkit.core.recovery.StopCondition;
@@ -64,7 +63,7 @@ public final class ExecutionRun implements Execution {
     /** The shared value that tells which step restored data; used in the journal. */
     static final String DATA_AS_OF = "dataAsOf";
 
-    private final RecoveryExecutor.Config cfg;
+    private final ExecutorSettings cfg;
     private final Plan plan;
     private final String id;
     private final ExecutionMode mode;
@@ -143,7 +142,7 @@ public final class ExecutionRun implements Execution {
         }
     }
 
-    private ExecutionRun(RecoveryExecutor.Config cfg, Plan plan, String id, ExecutionRequest request,
+    private ExecutionRun(ExecutorSettings cfg, Plan plan, String id, ExecutionRequest request,
             Instant detectedAt, Instant startedAt, boolean resumed) {
         this.cfg = cfg;
         this.plan = plan;
@@ -168,7 +167,7 @@ public final class ExecutionRun implements Execution {
      * @param request the request
      * @return the execution
      */
-    public static ExecutionRun start(RecoveryExecutor.Config cfg, Plan plan, ExecutionRequest request) {
+    public static ExecutionRun start(ExecutorSettings cfg, Plan plan, ExecutionRequest request) {
         String id = request.executionId() != null ? ExecutionJournal.requireValidId(request.executionId())
                 : UUID.randomUUID().toString();
         if (cfg.journal() != null && cfg.journal().exists(id)) {
@@ -202,7 +201,7 @@ public final class ExecutionRun implements Execution {
      * @param executionId the id
      * @return the execution
      */
-    public static ExecutionRun resume(RecoveryExecutor.Config cfg, Plan plan, String executionId) {
+    public static ExecutionRun resume(ExecutorSettings cfg, Plan plan, String executionId) {
         ExecutionJournal journal = cfg.journal();
         if (journal == null) {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "cannot resume " + executionId
@@ -367,7 +366,7 @@ public final class ExecutionRun implements Execution {
 
     @Override
     public CompletableFuture<ExecutionResult> result() {
-        return result;
+        return result.copy();
     }
 
     @Override

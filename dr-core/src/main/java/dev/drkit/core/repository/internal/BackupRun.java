@@ -61,7 +61,10 @@ public final class BackupRun {
     private final Object packLock = new Object();
     private final int packSize;
     private PackBuilder pack = new PackBuilder();
-    private final ChunkReader reader;
+    private final ExecutorService readers;
+    private final ThreadLocal<ChunkReader> chunkReaders;
+    private final Semaphore pendingFiles = new Semaphore(128);
+    private final List<CompletableFuture<Void>> reads = Collections.synchronizedList(new ArrayList<>());
     private final Instant time;
 
     private final LongAdder filesNew = new LongAdder();
@@ -89,7 +92,10 @@ public final class BackupRun {
         this.workers = engine.pool();
         this.uploader = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-upload"));
         this.packSize = engine.options().packSize();
-        this.reader = new ChunkReader(engine.chunker());
+        // Reading waits on the file system as much as on the CPU; several readers overlap that.
+        this.readers = Executors.newFixedThreadPool(3, Engine.daemonThreads("dr-read"));
+        FastCdc cdc = engine.chunker();
+        this.chunkReaders = ThreadLocal.withInitial(() -> new ChunkReader(cdc));
         this.time = time;
     }
 
@@ -116,8 +122,10 @@ public final class BackupRun {
                 Tree.Node parentNode = parentRoot == null ? null : parentRoot.find(name);
                 BlobId parentTree = parentNode != null && Tree.Node.DIR.equals(parentNode.type())
                         ? BlobId.parse(parentNode.subtree()) : null;
+                dir.previous = parentTree;
                 views.get(i).writeTo(new Writer(dir, parentTree));
             }
+            awaitReads();
             closeAll(views);
             views.clear();
             return writeTree(root, null);
@@ -160,7 +168,29 @@ public final class BackupRun {
 
     /** Abandons the run; uploaded packs stay unindexed until prune removes them. */
     public void abort() {
+        readers.shutdownNow();
         uploader.shutdownNow();
+    }
+
+    private void awaitReads() throws IOException {
+        List<CompletableFuture<Void>> pending;
+        synchronized (reads) {
+            pending = new ArrayList<>(reads);
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(cause);
+        } finally {
+            readers.shutdown();
+        }
     }
 
     /** Returns the figures so far. @return the stats */
@@ -265,12 +295,26 @@ public final class BackupRun {
     }
 
     private BlobId writeTree(Dir dir, @Nullable String path) {
+        Tree previousTree = null;
+        if (dir.previous != null) {
+            try {
+                previousTree = engine.loadTree(dir.previous);
+            } catch (DrException e) {
+                previousTree = null;
+            }
+        }
         List<Tree.Node> nodes = new ArrayList<>(dir.children.size());
         for (Map.Entry<String, Object> child : dir.children.entrySet()) {
             String name = child.getKey();
             String childPath = path == null ? name : path + "/" + name;
             Object value = child.getValue();
             if (value instanceof Dir sub) {
+                if (previousTree != null) {
+                    Tree.Node before = previousTree.find(name);
+                    if (before != null && Tree.Node.DIR.equals(before.type())) {
+                        sub.previous = BlobId.parse(before.subtree());
+                    }
+                }
                 BlobId subtree = writeTree(sub, childPath);
                 EntryMetadata m = sub.meta;
                 directories.increment();
@@ -295,6 +339,11 @@ public final class BackupRun {
                 nodes.add(new Tree.Node(name, Tree.Node.SYMLINK, 0, m.modified().getEpochSecond(),
                         m.modified().getNano(), m.mode(), m.inode(), null, null, link.target));
             }
+        }
+        // A directory equal to its parent snapshot's needs no encoding: its tree blob exists.
+        if (previousTree != null && dir.previous != null && previousTree.nodes().equals(nodes)
+                && index.contains(dir.previous)) {
+            return dir.previous;
         }
         byte[] json = new Tree(nodes).encode();
         BlobId id = crypto.blobId(json, 0, json.length);
@@ -331,6 +380,7 @@ public final class BackupRun {
     private static final class Dir {
         final Map<String, Object> children = new TreeMap<>();
         EntryMetadata meta;
+        @Nullable BlobId previous;
 
         Dir(@Nullable EntryMetadata meta) {
             this.meta = meta == null ? EntryMetadata.file(0, Instant.EPOCH) : meta;
@@ -341,6 +391,7 @@ public final class BackupRun {
     private static final class FileEntry {
         final EntryMetadata meta;
         final List<CompletableFuture<BlobId>> parts = new ArrayList<>();
+        @Nullable CompletableFuture<Void> read;
         @Nullable List<String> reused;
         long size;
 
@@ -402,14 +453,34 @@ public final class BackupRun {
                 return;
             }
             (previous == null ? filesNew : filesChanged).increment();
-            try (InputStream in = content.open()) {
-                reader.reset(in);
-                for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
-                    file.parts.add(submitData(chunk));
-                }
-                file.size = reader.bytesRead();
-                bytesRead.add(file.size);
+            try {
+                pendingFiles.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DrException(ErrorCode.CANCELLED, "Backup interrupted", path, e);
             }
+            CompletableFuture<Void> read = new CompletableFuture<>();
+            file.read = read;
+            reads.add(read);
+            readers.execute(() -> {
+                try {
+                    ChunkReader reader = chunkReaders.get();
+                    try (InputStream in = content.open()) {
+                        reader.reset(in);
+                        for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
+                            file.parts.add(submitData(chunk));
+                        }
+                        file.size = reader.bytesRead();
+                        bytesRead.add(file.size);
+                    }
+                    read.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    read.completeExceptionally(e instanceof IOException io
+                            ? new IOException("Reading '" + path + "' failed: " + io.getMessage(), io) : e);
+                } finally {
+                    pendingFiles.release();
+                }
+            });
         }
 
         @Override

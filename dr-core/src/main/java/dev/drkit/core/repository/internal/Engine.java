@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,6 +52,39 @@ public final class Engine implements AutoCloseable {
     private final String keyId;
     private final ExecutorService pool;
     private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(4096).build();
+    private final Map<String, Manifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Raw index files and manifests, fetched while the key is derived. */
+    record Prefetch(Map<String, byte[]> indexFiles, Map<String, byte[]> manifests) {
+        static Prefetch load(SnapshotStore store) {
+            Map<String, byte[]> index = new java.util.LinkedHashMap<>();
+            for (ObjectInfo info : store.list(Index.PREFIX).toList()) {
+                try {
+                    index.put(info.key(), store.get(info.key()));
+                } catch (DrException e) {
+                    if (e.code() != ErrorCode.NOT_FOUND) {
+                        throw e;
+                    }
+                }
+            }
+            Map<String, byte[]> snapshots = new java.util.LinkedHashMap<>();
+            for (ObjectInfo info : store.list(SNAPSHOTS).toList()) {
+                try {
+                    snapshots.put(info.key().substring(SNAPSHOTS.length()), store.get(info.key()));
+                } catch (DrException e) {
+                    if (e.code() != ErrorCode.NOT_FOUND) {
+                        throw e;
+                    }
+                }
+            }
+            // Load the decoding classes now rather than on the critical path.
+            String sample = "{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":0,\"mtime\":0,"
+                    + "\"mtimeNanos\":0,\"mode\":420,\"inode\":0,\"content\":[]}]}";
+            Tree.decode(sample.getBytes(java.nio.charset.StandardCharsets.UTF_8), "warm-up");
+            new Tree(List.of()).encode();
+            return new Prefetch(index, snapshots);
+        }
+    }
     private volatile Index index;
 
     private Engine(SnapshotStore store, RepositoryOptions options, byte[] master, Config config, String keyId) {
@@ -107,6 +141,10 @@ public final class Engine implements AutoCloseable {
         if (store.stat(CONFIG).isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(), store.describe());
         }
+        // While the key derivation keeps this thread busy, another fetches the index files and
+        // manifests and loads the classes that decoding them needs.
+        java.util.concurrent.CompletableFuture<Prefetch> prefetch = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Prefetch.load(store), Executors.newSingleThreadExecutor(daemonThreads("dr-prefetch")));
         KeyRing.Opened opened = KeyRing.open(store, password);
         Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
         byte[] sealed = store.get(CONFIG);
@@ -120,7 +158,24 @@ public final class Engine implements AutoCloseable {
         }
         Engine engine = new Engine(store, options, opened.master(), config, opened.keyId());
         Arrays.fill(opened.master(), (byte) 0);
-        engine.reloadIndex();
+        Prefetch fetched = null;
+        try {
+            fetched = prefetch.join();
+        } catch (RuntimeException e) {
+            fetched = null; // fall back to reading everything again
+        }
+        if (fetched != null) {
+            engine.index = Index.fromFiles(fetched.indexFiles(), crypto, engine.pool);
+            for (Map.Entry<String, byte[]> m : fetched.manifests().entrySet()) {
+                try {
+                    engine.manifests.put(m.getKey(), engine.decodeManifest(m.getKey(), m.getValue()));
+                } catch (DrException e) {
+                    // read again, and reported, when the snapshot is used
+                }
+            }
+        } else {
+            engine.reloadIndex();
+        }
         return engine;
     }
 
@@ -241,8 +296,26 @@ public final class Engine implements AutoCloseable {
      * @throws DrException {@code NOT_FOUND} or {@code INTEGRITY} naming its key
      */
     public Manifest readManifest(String id) {
+        Manifest cached = manifests.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        Manifest m = decodeManifest(id, store.get(SNAPSHOTS + id));
+        manifests.put(id, m);
+        return m;
+    }
+
+    /**
+     * Forgets a cached manifest, after the snapshot was removed.
+     *
+     * @param id the snapshot id
+     */
+    public void forgetManifest(String id) {
+        manifests.remove(id);
+    }
+
+    private Manifest decodeManifest(String id, byte[] sealed) {
         String key = SNAPSHOTS + id;
-        byte[] sealed = store.get(key);
         byte[] plain = crypto.open(sealed, 0, sealed.length, key);
         try {
             Manifest m = JSON.readValue(plain, Manifest.class);
@@ -265,15 +338,15 @@ public final class Engine implements AutoCloseable {
     public List<Snapshot> snapshots() {
         List<String> ids = store.list(SNAPSHOTS).map(ObjectInfo::key).map(k -> k.substring(SNAPSHOTS.length()))
                 .toList();
-        List<Future<Manifest>> manifests = new ArrayList<>();
+        List<Future<Manifest>> pending = new ArrayList<>();
         for (String id : ids) {
-            manifests.add(pool.submit(() -> readManifest(id)));
+            pending.add(pool.submit(() -> readManifest(id)));
         }
         List<Snapshot> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             Manifest m;
             try {
-                m = manifests.get(i).get();
+                m = pending.get(i).get();
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.NOT_FOUND) {
                     continue;

@@ -79,6 +79,37 @@ public final class Index {
     }
 
     /**
+     * Builds the index from index files already fetched.
+     *
+     * @param files index file keys and their sealed bytes
+     * @param crypto the keys
+     * @param pool the threads that decode files
+     * @return the index
+     */
+    public static Index fromFiles(Map<String, byte[]> files, Crypto crypto, ExecutorService pool) {
+        Index index = new Index();
+        List<Map.Entry<String, byte[]>> entries = new ArrayList<>(files.entrySet());
+        List<Future<List<PackRecord>>> parts = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : entries) {
+            parts.add(pool.submit(() -> decode(crypto, e.getValue(), e.getKey())));
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                for (PackRecord record : parts.get(i).get()) {
+                    index.add(record);
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DrException(ErrorCode.CANCELLED, "Interrupted while loading the index", null, e);
+            }
+            index.files.add(entries.get(i).getKey().substring(PREFIX.length()));
+        }
+        return index;
+    }
+
+    /**
      * Adds one pack's blobs.
      *
      * @param record the pack

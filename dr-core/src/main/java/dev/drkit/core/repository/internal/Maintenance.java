@@ -218,6 +218,7 @@ public final class Maintenance {
             ForgetResult result = plan(engine.snapshots(), policy, false);
             for (Snapshot s : result.removed()) {
                 engine.store().delete(Engine.SNAPSHOTS + s.id());
+                engine.forgetManifest(s.id());
             }
             return result;
         }

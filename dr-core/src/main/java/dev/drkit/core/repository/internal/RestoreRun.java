@@ -126,7 +126,29 @@ public final class RestoreRun {
             }
         }
         try {
-            walk(rootTree, target, "", includes);
+            if (options.intoTarget()) {
+                Tree root = engine.loadTree(rootTree);
+                List<Tree.Node> sources = root.nodes().stream()
+                        .filter(n -> includes.isEmpty() || includes.stream().anyMatch(i -> i.length > 0
+                                && i[0].equals(n.name())))
+                        .toList();
+                if (sources.size() != 1 || !Tree.Node.DIR.equals(sources.get(0).type())) {
+                    throw new DrException(ErrorCode.INVALID_ARGUMENT, "Restoring into the target needs exactly one "
+                            + "source, but " + sources.size() + " are selected", "intoTarget");
+                }
+                Tree.Node source = sources.get(0);
+                Tree.checkName(source.name());
+                List<String[]> inner = new ArrayList<>();
+                for (String[] inc : includes) {
+                    if (inc.length > 1) {
+                        inner.add(java.util.Arrays.copyOfRange(inc, 1, inc.length));
+                    }
+                }
+                dirs.add(new DirMeta(target, source));
+                walk(BlobId.parse(source.subtree()), target, "", inner);
+            } else {
+                walk(rootTree, target, "", includes);
+            }
             for (Future<?> task : tasks) {
                 try {
                     task.get();

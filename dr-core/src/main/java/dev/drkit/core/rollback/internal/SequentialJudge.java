@@ -18,6 +18,7 @@ import java.util.Map;
 public final class SequentialJudge implements Judge {
     private static final double MIN_RATE = 1e-6;
     private static final double MAX_RATE = 1 - 1e-6;
+    private static final double BASELINE_Z = 1.5;
 
     private final JudgeConfig config;
     private final double rollbackThreshold;
@@ -78,9 +79,11 @@ public final class SequentialJudge implements Judge {
                     100 * c.failureRate(), k, n, 100 * p, llr, rollbackThreshold), s, c, p, llr, "sequentialTest");
         }
         if (n > 0 && llr <= promoteThreshold) {
-            return verdict(Decision.PROMOTE, String.format(Locale.ROOT,
-                    "candidate failure rate %.2f%% (%d/%d) is not a %.1fx regression of baseline %.2f%%",
-                    100 * c.failureRate(), k, n, config.regressionRatio(), 100 * p), s, c, p, llr, "sequentialTest");
+            // Asked often (after every failure of a healthy candidate): plain concatenation, no map.
+            return new Verdict(Decision.PROMOTE, "candidate failures " + k + "/" + n + " show no "
+                    + config.regressionRatio() + "x regression of baseline rate " + p,
+                    new Evidence(n, k, s.calls(), s.failures(), c.failureRate(), p, llr, rollbackThreshold,
+                            promoteThreshold, Map.of()));
         }
         // The common case, asked after many calls: no formatting, no map.
         return new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(), s.failures(),
@@ -92,9 +95,17 @@ public final class SequentialJudge implements Judge {
         if (config.baselineSource() == BaselineSource.CONFIGURED) {
             p = config.baselineRate();
         } else {
+            // The smoothed observed rate, raised by BASELINE_Z standard errors: an underestimated
+            // baseline would make a healthy candidate look like a regression, so the test holds
+            // the candidate to a rate the stable version has very probably reached.
             double prior = config.baselinePriorCalls();
             double calls = stable.calls() + prior;
-            p = calls == 0 ? config.baselineRate() : (stable.failures() + prior * config.baselineRate()) / calls;
+            if (calls == 0) {
+                p = config.baselineRate();
+            } else {
+                double smoothed = (stable.failures() + prior * config.baselineRate()) / calls;
+                p = smoothed + BASELINE_Z * Math.sqrt(smoothed * (1 - smoothed) / calls);
+            }
         }
         return Math.min(Math.max(p, MIN_RATE), MAX_RATE / config.regressionRatio());
     }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -492,6 +493,33 @@ public final class S3ObjectStore implements S3Store {
                 throw S3Errors.map(e, "create the bucket of", "", location, bucket);
             }
         });
+    }
+
+    @Override
+    public void verifyConditionalWrites() {
+        String key = ".dr-probe/" + UUID.randomUUID();
+        try {
+            if (putIfAbsent(key, new byte[] {1}).isEmpty()) {
+                throw new DrException(ErrorCode.IO_FAILURE, "A fresh probe key already existed in " + location, key);
+            }
+            if (putIfAbsent(key, new byte[] {2}).isPresent()) {
+                throw ignored("If-None-Match");
+            }
+            if (replace(key, new byte[] {3}, "\"0123456789abcdef0123456789abcdef\"").isPresent()) {
+                throw ignored("If-Match");
+            }
+            if (!Arrays.equals(get(key), new byte[] {1})) {
+                throw ignored("If-None-Match or If-Match");
+            }
+        } finally {
+            delete(key);
+        }
+    }
+
+    private DrException ignored(String header) {
+        return new DrException(ErrorCode.UNSUPPORTED, "The server behind " + location + " ignores " + header
+                + ": conditional writes would not protect snapshots and locks; use S3 itself or a server that "
+                + "honours conditional writes", location);
     }
 
     @Override

@@ -1,0 +1,54 @@
+package dev.drkit.core.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.BackupRequest;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.repository.Snapshot;
+import dev.drkit.core.source.DirectorySource;
+import dev.drkit.core.store.SnapshotStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestorersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRestoreStepRestoresTheLatestSnapshotLiveAndIntoScratchInADrill() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("orders.csv"), "1,paid\n2,shipped\n");
+        SnapshotStore store = SnapshotStores.memory();
+        char[] password = "correct horse".toCharArray();
+        RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).build();
+        try (Repository repo = Repository.init(store, password, options);
+                RecoveryExecutor executor = RecoveryExecutor.builder().pollInterval(Duration.ofMillis(1)).build()) {
+            Snapshot snap = repo.backup(BackupRequest.of(DirectorySource.of("orders", data))).snapshot();
+            Files.writeString(data.resolve("orders.csv"), "garbage");
+            Path target = dir.resolve("restored");
+            Plan plan = Plan.builder("restore").objectives(Duration.ofHours(1), Duration.ofHours(1))
+                    .step("restore", Steps.restore("the latest orders snapshot",
+                            Restorers.fromRepository(repo, "latest", target, dir.resolve("scratch"))))
+                    .build();
+
+            ExecutionResult drill = executor.run(plan, ExecutionRequest.drill().withId("d1"), Duration.ofMinutes(1));
+            assertThat(drill.succeeded()).as(drill.reason()).isTrue();
+            assertThat(target).doesNotExist();
+            assertThat(dir.resolve("scratch/d1/orders/orders.csv")).hasContent("1,paid\n2,shipped\n");
+
+            ExecutionResult live = executor.run(plan, ExecutionRequest.live(), Duration.ofMinutes(1));
+            assertThat(live.succeeded()).as(live.reason()).isTrue();
+            assertThat(target.resolve("orders/orders.csv")).hasContent("1,paid\n2,shipped\n");
+            assertThat(live.restoredDataAsOf()).isEqualTo(snap.time());
+            assertThat(live.step("restore").orElseThrow().notes()).anyMatch(n -> n.contains("restored snapshot "
+                    + snap.shortId()));
+        }
+    }
+}

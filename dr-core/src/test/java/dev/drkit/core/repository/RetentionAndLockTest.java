@@ -1,0 +1,162 @@
+package dev.drkit.core.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.core.source.StreamSource;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RetentionAndLockTest {
+    final TestStore store = new TestStore();
+    final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+    Repository repo;
+    final Map<String, String> idsByLabel = new LinkedHashMap<>();
+
+    @BeforeEach
+    void open() {
+        repo = Repository.init(store, "pw".toCharArray(), RepositoryTest.fastOptions().clock(clock).build());
+    }
+
+    @AfterEach
+    void close() {
+        repo.close();
+    }
+
+    private void snapshotAt(String time, String... tags) {
+        clock.set(Instant.parse(time));
+        BackupResult r = repo.backup(BackupRequest.builder()
+                .source(StreamSource.of("db", "dump.sql",
+                        () -> new ByteArrayInputStream(time.getBytes(StandardCharsets.UTF_8))))
+                .tags(tags).build());
+        idsByLabel.put(time, r.snapshotId());
+    }
+
+    private List<String> removedTimes(RetentionPolicy policy) {
+        ForgetResult result = repo.forget(policy, true);
+        List<String> out = new ArrayList<>();
+        for (Snapshot s : result.removed()) {
+            out.add(s.time().toString());
+        }
+        return out;
+    }
+
+    @Test
+    void keepDailyKeepsTheNewestSnapshotOfEachOfTheLastDays() {
+        snapshotAt("2024-03-01T10:00:00Z");
+        snapshotAt("2024-03-01T12:00:00Z");
+        snapshotAt("2024-03-02T09:00:00Z");
+        snapshotAt("2024-03-03T09:00:00Z");
+        snapshotAt("2024-03-03T23:00:00Z");
+        assertThat(removedTimes(RetentionPolicy.builder().keepDaily(2).build()))
+                .containsExactlyInAnyOrder("2024-03-03T09:00:00Z", "2024-03-01T12:00:00Z", "2024-03-01T10:00:00Z");
+    }
+
+    @Test
+    void keepLastAndKeepTagsCombine() {
+        snapshotAt("2024-03-01T10:00:00Z", "release");
+        snapshotAt("2024-03-02T10:00:00Z");
+        snapshotAt("2024-03-03T10:00:00Z");
+        snapshotAt("2024-03-04T10:00:00Z");
+        assertThat(removedTimes(RetentionPolicy.builder().keepLast(2).keepTags(Set.of("release")).build()))
+                .containsExactly("2024-03-02T10:00:00Z");
+    }
+
+    @Test
+    void keepWithinIsMeasuredFromTheNewestSnapshot() {
+        snapshotAt("2024-03-01T00:00:00Z");
+        snapshotAt("2024-03-05T00:00:00Z");
+        snapshotAt("2024-03-06T00:00:00Z");
+        clock.set(Instant.parse("2025-01-01T00:00:00Z"));
+        assertThat(removedTimes(RetentionPolicy.builder().keepWithin(Duration.ofDays(2)).build()))
+                .containsExactly("2024-03-01T00:00:00Z");
+    }
+
+    @Test
+    void calendarRulesKeepOnePerHourWeekMonthAndYear() {
+        snapshotAt("2022-06-01T00:00:00Z");
+        snapshotAt("2023-06-01T00:00:00Z");
+        snapshotAt("2024-01-10T00:00:00Z");
+        snapshotAt("2024-02-10T00:00:00Z");
+        snapshotAt("2024-02-20T00:00:00Z");
+        snapshotAt("2024-02-20T05:10:00Z");
+        snapshotAt("2024-02-20T05:20:00Z");
+        assertThat(removedTimes(RetentionPolicy.builder().keepHourly(2).build())).hasSize(5)
+                .doesNotContain("2024-02-20T05:20:00Z", "2024-02-20T00:00:00Z");
+        assertThat(removedTimes(RetentionPolicy.builder().keepMonthly(2).build())).hasSize(5)
+                .doesNotContain("2024-02-20T05:20:00Z", "2024-01-10T00:00:00Z");
+        assertThat(removedTimes(RetentionPolicy.builder().keepYearly(3).build()))
+                .containsExactlyInAnyOrder("2024-02-20T05:10:00Z", "2024-02-20T00:00:00Z", "2024-02-10T00:00:00Z",
+                        "2024-01-10T00:00:00Z");
+        assertThat(removedTimes(RetentionPolicy.builder().keepWeekly(2).build())).hasSize(5)
+                .doesNotContain("2024-02-20T05:20:00Z", "2024-02-10T00:00:00Z");
+    }
+
+    @Test
+    void forgetRemovesOnlyTheManifestsAndKeepsTheRestRestorable() throws Exception {
+        snapshotAt("2024-03-01T10:00:00Z");
+        snapshotAt("2024-03-02T10:00:00Z");
+        ForgetResult result = repo.forget(RetentionPolicy.builder().keepLast(1).build(), false);
+        assertThat(result.removed()).extracting(Snapshot::id).containsExactly(idsByLabel.get("2024-03-01T10:00:00Z"));
+        assertThat(repo.snapshots()).extracting(Snapshot::id).containsExactly(idsByLabel.get("2024-03-02T10:00:00Z"));
+        try (var in = repo.openEntry("latest", "db/dump.sql")) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("2024-03-02T10:00:00Z");
+        }
+    }
+
+    private String lockJson(boolean exclusive, Instant expires) {
+        return "{\"owner\":\"ops\",\"host\":\"other-host\",\"pid\":4242,\"exclusive\":" + exclusive
+                + ",\"created\":\"" + clock.instant() + "\",\"expires\":\"" + expires + "\"}";
+    }
+
+    @Test
+    void aLiveLockOfAnotherProcessBlocksPruneAndNamesTheLock() {
+        snapshotAt("2024-03-01T10:00:00Z");
+        store.put("locks/live", lockJson(false, clock.instant().plus(Duration.ofMinutes(10)))
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> repo.prune(PruneOptions.defaults())).isInstanceOf(DrException.class)
+                .satisfies(e -> {
+                    assertThat(((DrException) e).code()).isEqualTo(ErrorCode.LOCKED);
+                    assertThat(((DrException) e).input()).isEqualTo("locks/live");
+                    assertThat(e.getMessage()).contains("ops", "other-host");
+                });
+        assertThat(repo.unlockStale()).isZero();
+        assertThat(store.stat("locks/live")).isPresent();
+    }
+
+    @Test
+    void anExclusiveLockBlocksBackupsAndAStaleOneCanBeBroken() {
+        store.put("locks/prune", lockJson(true, clock.instant().plus(Duration.ofMinutes(10)))
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> snapshotAt("2024-01-01T00:01:00Z")).isInstanceOf(DrException.class)
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.LOCKED);
+        clock.set(Instant.parse("2024-01-01T01:00:00Z"));
+        assertThat(repo.unlockStale()).isEqualTo(1);
+        assertThat(store.stat("locks/prune")).isEmpty();
+        snapshotAt("2024-01-01T01:00:00Z");
+        assertThat(repo.snapshots()).hasSize(1);
+        assertThat(store.list("locks/").toList()).isEmpty();
+    }
+
+    @Test
+    void aStaleLockDoesNotBlockPrune() {
+        snapshotAt("2024-03-01T10:00:00Z");
+        store.put("locks/dead", lockJson(true, clock.instant().minus(Duration.ofMinutes(1)))
+                .getBytes(StandardCharsets.UTF_8));
+        PruneResult result = repo.prune(PruneOptions.defaults());
+        assertThat(result.dryRun()).isFalse();
+    }
+}
