@@ -1095,6 +1095,26 @@ public class DrProperties implements Validator {
         private String path = "/dr/alertmanager";
         /** The bearer token Alertmanager sends (http_config.authorization.credentials). */
         private @Nullable String token;
+        /** Whether a resolved alert closes the incident it opened (otherwise it only annotates it). */
+        private boolean closeOnResolve = false;
+
+        /**
+         * Returns whether a resolved alert closes its incident.
+         *
+         * @return true to close
+         */
+        public boolean isCloseOnResolve() {
+            return closeOnResolve;
+        }
+
+        /**
+         * Sets whether a resolved alert closes its incident.
+         *
+         * @param closeOnResolve true to close
+         */
+        public void setCloseOnResolve(boolean closeOnResolve) {
+            this.closeOnResolve = closeOnResolve;
+        }
 
         /**
          * Returns whether the webhook is on.
