@@ -33,7 +33,7 @@ final class RestoreCommand extends RepositoryCommand {
         try (Repository repo = open(store)) {
             String id = repo.snapshot(snapshot).id();
             progress("restoring " + id.substring(0, 8) + " to " + target + " ...");
-            RestoreResult r = repo.restore(id, target, new RestoreOptions(include, overwrite));
+            RestoreResult r = repo.restore(id, target, new RestoreOptions(include, overwrite, false));
             if (json) {
                 CliJson.print(out(), r);
             } else {

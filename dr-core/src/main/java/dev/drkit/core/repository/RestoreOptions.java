@@ -19,6 +19,16 @@ public record RestoreOptions(List<String> include, boolean overwrite, boolean in
         include = List.copyOf(Objects.requireNonNull(include, "include"));
     }
 
+    /**
+     * Restores the given paths, each source into a directory of the target named after it.
+     *
+     * @param include snapshot paths to restore, or empty for everything
+     * @param overwrite whether existing files in the target are replaced
+     */
+    public RestoreOptions(List<String> include, boolean overwrite) {
+        this(include, overwrite, false);
+    }
+
     /** Restores everything, each source into a directory of its name, replacing existing files. @return the options */
     public static RestoreOptions all() {
         return new RestoreOptions(List.of(), true, false);

@@ -109,6 +109,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
     private final @Nullable ScheduledFuture<?> schedule;
     private final long slowNanos;
     private final AtomicLong epochs = new AtomicLong();
+    private volatile boolean closed;
     private final AtomicReference<State<T>> state;
 
     private GuardedRelease(Builder<T> b) {
@@ -890,9 +891,13 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
      * {@link ProbeSettings#downThreshold()} rolls back), evaluates the conditions, the judge,
      * the triggers and the latency limits, advances time-gated steps, steps a gradual rollback
      * down and lets a warm previous version go once the revert window has passed. The
-     * scheduler given to the builder calls this every {@link ProbeSettings#interval()}.
+     * scheduler given to the builder calls this every {@link ProbeSettings#interval()}. Does
+     * nothing once the guard is closed.
      */
     public void runChecks() {
+        if (closed) {
+            return;
+        }
         State<T> s = state.get();
         if (s.candidate == null) {
             if (s.phase == GuardState.PROMOTED && s.previous != null && !withinRevertWindow(s)) {
@@ -982,6 +987,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
     /** Stops the scheduled checks and the probe threads the guard created; calls keep working. */
     @Override
     public void close() {
+        closed = true;
         if (schedule != null) {
             schedule.cancel(false);
         }

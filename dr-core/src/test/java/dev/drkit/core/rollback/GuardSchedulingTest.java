@@ -54,6 +54,8 @@ class GuardSchedulingTest {
             assertThat(g.lastRollback().orElseThrow().triggerKind()).isEqualTo(TriggerKind.PROBE);
             g.close();
             assertThat(scheduler.future.isCancelled()).isTrue();
+            g.runChecks();
+            assertThat(GuardedReleaseTest.greet(g, "anyone")).isEqualTo("hello x");
         } finally {
             scheduler.shutdownNow();
         }
