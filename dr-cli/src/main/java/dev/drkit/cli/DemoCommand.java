@@ -336,7 +336,7 @@ public final class DemoCommand implements Callable<Integer> {
                         }), o -> o.timeout(Duration.ofSeconds(30)).owner("storage on-call"))
                 .step("restore-orders", Steps.restore("the orders", ctx -> {
                     var latest = repo.snapshot("latest");
-                    RestoreResult r = repo.restore(latest.id(), service, new RestoreOptions(List.of(), true, false));
+                    RestoreResult r = repo.restore(latest.id(), service, RestoreOptions.all());
                     ctx.progress(1.0, r.files() + " files from " + latest.shortId());
                     return latest.time();
                 }), o -> o.dependsOn("check-repository").timeout(Duration.ofSeconds(30)).retry(2, Duration.ofMillis(100))

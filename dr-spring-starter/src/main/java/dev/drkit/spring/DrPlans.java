@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The application's recovery plans by name, the executor that runs them and the most recent
@@ -83,9 +84,26 @@ public final class DrPlans {
      * @throws DrException {@code NOT_FOUND} for an unknown plan; whatever the executor throws
      */
     public Execution start(String name, ExecutionMode mode, String actor) {
+        return start(name, mode, actor, null);
+    }
+
+    /**
+     * Starts an execution of a plan for an incident; it runs in the background.
+     *
+     * @param name the plan's name
+     * @param mode LIVE or DRILL
+     * @param actor who starts it
+     * @param incidentId the incident it answers, or null
+     * @return the running execution
+     * @throws DrException {@code NOT_FOUND} for an unknown plan; whatever the executor throws
+     */
+    public Execution start(String name, ExecutionMode mode, String actor, @Nullable String incidentId) {
         Plan plan = get(name);
         ExecutionRequest request = (mode == ExecutionMode.LIVE ? ExecutionRequest.live() : ExecutionRequest.drill())
                 .by(actor);
+        if (incidentId != null) {
+            request = request.forIncident(incidentId);
+        }
         Execution e = executor.start(plan, request);
         synchronized (executions) {
             executions.put(e.id(), e);

@@ -183,12 +183,20 @@ public class DrProperties implements Validator {
         /** Create the repository when the store holds none (otherwise the application does not start). */
         private boolean initIfMissing = false;
 
-        /** @return whether a missing repository is created */
+        /**
+         * Returns whether a missing repository is created.
+         *
+         * @return whether a missing repository is created
+         */
         public boolean isInitIfMissing() {
             return initIfMissing;
         }
 
-        /** @param initIfMissing whether a missing repository is created */
+        /**
+         * Sets whether a missing repository is created.
+         *
+         * @param initIfMissing whether a missing repository is created
+         */
         public void setInitIfMissing(boolean initIfMissing) {
             this.initIfMissing = initIfMissing;
         }
@@ -382,12 +390,20 @@ public class DrProperties implements Validator {
         /** How long after start the first scheduled backup runs (with an interval schedule). */
         private Duration initialDelay = Duration.ofSeconds(10);
 
-        /** @return the delay before the first scheduled backup */
+        /**
+         * Returns the delay before the first scheduled backup.
+         *
+         * @return the delay before the first scheduled backup
+         */
         public Duration getInitialDelay() {
             return initialDelay;
         }
 
-        /** @param initialDelay the delay before the first scheduled backup */
+        /**
+         * Sets the delay before the first scheduled backup.
+         *
+         * @param initialDelay the delay before the first scheduled backup
+         */
         public void setInitialDelay(Duration initialDelay) {
             this.initialDelay = initialDelay;
         }
@@ -482,72 +498,128 @@ public class DrProperties implements Validator {
         /** Keep every snapshot younger than this. */
         private @Nullable Duration keepWithin;
 
-        /** @return keep-last, or null */
+        /**
+         * Returns keep-last.
+         *
+         * @return keep-last, or null
+         */
         public @Nullable Integer getKeepLast() {
             return keepLast;
         }
 
-        /** @param v keep-last */
+        /**
+         * Sets keep-last.
+         *
+         * @param v keep-last
+         */
         public void setKeepLast(@Nullable Integer v) {
             this.keepLast = v;
         }
 
-        /** @return keep-hourly, or null */
+        /**
+         * Returns keep-hourly.
+         *
+         * @return keep-hourly, or null
+         */
         public @Nullable Integer getKeepHourly() {
             return keepHourly;
         }
 
-        /** @param v keep-hourly */
+        /**
+         * Sets keep-hourly.
+         *
+         * @param v keep-hourly
+         */
         public void setKeepHourly(@Nullable Integer v) {
             this.keepHourly = v;
         }
 
-        /** @return keep-daily, or null */
+        /**
+         * Returns keep-daily.
+         *
+         * @return keep-daily, or null
+         */
         public @Nullable Integer getKeepDaily() {
             return keepDaily;
         }
 
-        /** @param v keep-daily */
+        /**
+         * Sets keep-daily.
+         *
+         * @param v keep-daily
+         */
         public void setKeepDaily(@Nullable Integer v) {
             this.keepDaily = v;
         }
 
-        /** @return keep-weekly, or null */
+        /**
+         * Returns keep-weekly.
+         *
+         * @return keep-weekly, or null
+         */
         public @Nullable Integer getKeepWeekly() {
             return keepWeekly;
         }
 
-        /** @param v keep-weekly */
+        /**
+         * Sets keep-weekly.
+         *
+         * @param v keep-weekly
+         */
         public void setKeepWeekly(@Nullable Integer v) {
             this.keepWeekly = v;
         }
 
-        /** @return keep-monthly, or null */
+        /**
+         * Returns keep-monthly.
+         *
+         * @return keep-monthly, or null
+         */
         public @Nullable Integer getKeepMonthly() {
             return keepMonthly;
         }
 
-        /** @param v keep-monthly */
+        /**
+         * Sets keep-monthly.
+         *
+         * @param v keep-monthly
+         */
         public void setKeepMonthly(@Nullable Integer v) {
             this.keepMonthly = v;
         }
 
-        /** @return keep-yearly, or null */
+        /**
+         * Returns keep-yearly.
+         *
+         * @return keep-yearly, or null
+         */
         public @Nullable Integer getKeepYearly() {
             return keepYearly;
         }
 
-        /** @param v keep-yearly */
+        /**
+         * Sets keep-yearly.
+         *
+         * @param v keep-yearly
+         */
         public void setKeepYearly(@Nullable Integer v) {
             this.keepYearly = v;
         }
 
-        /** @return keep-within, or null */
+        /**
+         * Returns keep-within.
+         *
+         * @return keep-within, or null
+         */
         public @Nullable Duration getKeepWithin() {
             return keepWithin;
         }
 
-        /** @param v keep-within */
+        /**
+         * Sets keep-within.
+         *
+         * @param v keep-within
+         */
         public void setKeepWithin(@Nullable Duration v) {
             this.keepWithin = v;
         }
@@ -619,22 +691,38 @@ public class DrProperties implements Validator {
             this.probes = probes;
         }
 
-        /** @return the fewest candidate calls per step */
+        /**
+         * Returns the fewest candidate calls per step.
+         *
+         * @return the fewest candidate calls per step
+         */
         public long getMinCalls() {
             return minCalls;
         }
 
-        /** @param minCalls the fewest candidate calls per step */
+        /**
+         * Sets the fewest candidate calls per step.
+         *
+         * @param minCalls the fewest candidate calls per step
+         */
         public void setMinCalls(long minCalls) {
             this.minCalls = minCalls;
         }
 
-        /** @return the shortest step */
+        /**
+         * Returns the shortest step.
+         *
+         * @return the shortest step
+         */
         public Duration getMinDuration() {
             return minDuration;
         }
 
-        /** @param minDuration the shortest step */
+        /**
+         * Sets the shortest step.
+         *
+         * @param minDuration the shortest step
+         */
         public void setMinDuration(Duration minDuration) {
             this.minDuration = minDuration;
         }
@@ -697,82 +785,146 @@ public class DrProperties implements Validator {
         /** Whether an OPEN candidate circuit breaker rolls back at once. */
         private boolean rollbackOnOpenCircuit = true;
 
-        /** @return alpha */
+        /**
+         * Returns alpha.
+         *
+         * @return alpha
+         */
         public double getAlpha() {
             return alpha;
         }
 
-        /** @param alpha alpha */
+        /**
+         * Sets alpha.
+         *
+         * @param alpha alpha
+         */
         public void setAlpha(double alpha) {
             this.alpha = alpha;
         }
 
-        /** @return beta */
+        /**
+         * Returns beta.
+         *
+         * @return beta
+         */
         public double getBeta() {
             return beta;
         }
 
-        /** @param beta beta */
+        /**
+         * Sets beta.
+         *
+         * @param beta beta
+         */
         public void setBeta(double beta) {
             this.beta = beta;
         }
 
-        /** @return the baseline source */
+        /**
+         * Returns the baseline source.
+         *
+         * @return the baseline source
+         */
         public BaselineSource getBaseline() {
             return baseline;
         }
 
-        /** @param baseline the baseline source */
+        /**
+         * Sets the baseline source.
+         *
+         * @param baseline the baseline source
+         */
         public void setBaseline(BaselineSource baseline) {
             this.baseline = baseline;
         }
 
-        /** @return the baseline rate */
+        /**
+         * Returns the baseline rate.
+         *
+         * @return the baseline rate
+         */
         public double getBaselineRate() {
             return baselineRate;
         }
 
-        /** @param baselineRate the baseline rate */
+        /**
+         * Sets the baseline rate.
+         *
+         * @param baselineRate the baseline rate
+         */
         public void setBaselineRate(double baselineRate) {
             this.baselineRate = baselineRate;
         }
 
-        /** @return the regression ratio */
+        /**
+         * Returns the regression ratio.
+         *
+         * @return the regression ratio
+         */
         public double getRegressionRatio() {
             return regressionRatio;
         }
 
-        /** @param regressionRatio the regression ratio */
+        /**
+         * Sets the regression ratio.
+         *
+         * @param regressionRatio the regression ratio
+         */
         public void setRegressionRatio(double regressionRatio) {
             this.regressionRatio = regressionRatio;
         }
 
-        /** @return the horizon */
+        /**
+         * Returns the horizon.
+         *
+         * @return the horizon
+         */
         public long getHorizon() {
             return horizon;
         }
 
-        /** @param horizon the horizon */
+        /**
+         * Sets the horizon.
+         *
+         * @param horizon the horizon
+         */
         public void setHorizon(long horizon) {
             this.horizon = horizon;
         }
 
-        /** @return the consecutive failure limit */
+        /**
+         * Returns the consecutive failure limit.
+         *
+         * @return the consecutive failure limit
+         */
         public int getMaxConsecutiveFailures() {
             return maxConsecutiveFailures;
         }
 
-        /** @param maxConsecutiveFailures the consecutive failure limit */
+        /**
+         * Sets the consecutive failure limit.
+         *
+         * @param maxConsecutiveFailures the consecutive failure limit
+         */
         public void setMaxConsecutiveFailures(int maxConsecutiveFailures) {
             this.maxConsecutiveFailures = maxConsecutiveFailures;
         }
 
-        /** @return whether an open circuit rolls back */
+        /**
+         * Returns whether an open circuit rolls back.
+         *
+         * @return whether an open circuit rolls back
+         */
         public boolean isRollbackOnOpenCircuit() {
             return rollbackOnOpenCircuit;
         }
 
-        /** @param rollbackOnOpenCircuit whether an open circuit rolls back */
+        /**
+         * Sets whether an open circuit rolls back.
+         *
+         * @param rollbackOnOpenCircuit whether an open circuit rolls back
+         */
         public void setRollbackOnOpenCircuit(boolean rollbackOnOpenCircuit) {
             this.rollbackOnOpenCircuit = rollbackOnOpenCircuit;
         }
@@ -798,32 +950,56 @@ public class DrProperties implements Validator {
         /** The recovery point objective. */
         private Duration rpo = Duration.ofHours(1);
 
-        /** @return the description */
+        /**
+         * Returns the description.
+         *
+         * @return the description
+         */
         public String getDescription() {
             return description;
         }
 
-        /** @param description the description */
+        /**
+         * Sets the description.
+         *
+         * @param description the description
+         */
         public void setDescription(String description) {
             this.description = description;
         }
 
-        /** @return the recovery time objective */
+        /**
+         * Returns the recovery time objective.
+         *
+         * @return the recovery time objective
+         */
         public Duration getRto() {
             return rto;
         }
 
-        /** @param rto the recovery time objective */
+        /**
+         * Sets the recovery time objective.
+         *
+         * @param rto the recovery time objective
+         */
         public void setRto(Duration rto) {
             this.rto = rto;
         }
 
-        /** @return the recovery point objective */
+        /**
+         * Returns the recovery point objective.
+         *
+         * @return the recovery point objective
+         */
         public Duration getRpo() {
             return rpo;
         }
 
-        /** @param rpo the recovery point objective */
+        /**
+         * Sets the recovery point objective.
+         *
+         * @param rpo the recovery point objective
+         */
         public void setRpo(Duration rpo) {
             this.rpo = rpo;
         }
@@ -847,32 +1023,56 @@ public class DrProperties implements Validator {
         /** Write a digest record after this many records. */
         private int digestEvery = 1000;
 
-        /** @return the file, or null */
+        /**
+         * Returns the file.
+         *
+         * @return the file, or null
+         */
         public @Nullable Path getFile() {
             return file;
         }
 
-        /** @param file the file */
+        /**
+         * Sets the file.
+         *
+         * @param file the file
+         */
         public void setFile(@Nullable Path file) {
             this.file = file;
         }
 
-        /** @return the durability */
+        /**
+         * Returns the durability.
+         *
+         * @return the durability
+         */
         public AuditDurability getDurability() {
             return durability;
         }
 
-        /** @param durability the durability */
+        /**
+         * Sets the durability.
+         *
+         * @param durability the durability
+         */
         public void setDurability(AuditDurability durability) {
             this.durability = durability;
         }
 
-        /** @return the digest interval */
+        /**
+         * Returns the digest interval.
+         *
+         * @return the digest interval
+         */
         public int getDigestEvery() {
             return digestEvery;
         }
 
-        /** @param digestEvery the digest interval */
+        /**
+         * Sets the digest interval.
+         *
+         * @param digestEvery the digest interval
+         */
         public void setDigestEvery(int digestEvery) {
             this.digestEvery = digestEvery;
         }
@@ -895,33 +1095,77 @@ public class DrProperties implements Validator {
         private String path = "/dr/alertmanager";
         /** The bearer token Alertmanager sends (http_config.authorization.credentials). */
         private @Nullable String token;
+        /** Whether a resolved alert closes the incident it opened (otherwise it only annotates it). */
+        private boolean closeOnResolve = false;
 
-        /** @return whether the webhook is on */
+        /**
+         * Returns whether a resolved alert closes its incident.
+         *
+         * @return true to close
+         */
+        public boolean isCloseOnResolve() {
+            return closeOnResolve;
+        }
+
+        /**
+         * Sets whether a resolved alert closes its incident.
+         *
+         * @param closeOnResolve true to close
+         */
+        public void setCloseOnResolve(boolean closeOnResolve) {
+            this.closeOnResolve = closeOnResolve;
+        }
+
+        /**
+         * Returns whether the webhook is on.
+         *
+         * @return whether the webhook is on
+         */
         public boolean isEnabled() {
             return enabled;
         }
 
-        /** @param enabled whether the webhook is on */
+        /**
+         * Sets whether the webhook is on.
+         *
+         * @param enabled whether the webhook is on
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
 
-        /** @return the path */
+        /**
+         * Returns the path.
+         *
+         * @return the path
+         */
         public String getPath() {
             return path;
         }
 
-        /** @param path the path */
+        /**
+         * Sets the path.
+         *
+         * @param path the path
+         */
         public void setPath(String path) {
             this.path = path;
         }
 
-        /** @return the token, or null */
+        /**
+         * Returns the token.
+         *
+         * @return the token, or null
+         */
         public @Nullable String getToken() {
             return token;
         }
 
-        /** @param token the token */
+        /**
+         * Sets the token.
+         *
+         * @param token the token
+         */
         public void setToken(@Nullable String token) {
             this.token = token;
         }
@@ -948,32 +1192,56 @@ public class DrProperties implements Validator {
         /** Whether the starter adds a security filter chain for the dr endpoint and the webhook. */
         private boolean filterChain = true;
 
-        /** @return the operator role */
+        /**
+         * Returns the operator role.
+         *
+         * @return the operator role
+         */
         public String getOperatorRole() {
             return operatorRole;
         }
 
-        /** @param operatorRole the operator role */
+        /**
+         * Sets the operator role.
+         *
+         * @param operatorRole the operator role
+         */
         public void setOperatorRole(String operatorRole) {
             this.operatorRole = operatorRole;
         }
 
-        /** @return whether unsecured writes are allowed */
+        /**
+         * Returns whether unsecured writes are allowed.
+         *
+         * @return whether unsecured writes are allowed
+         */
         public boolean isUnsecuredWrites() {
             return unsecuredWrites;
         }
 
-        /** @param unsecuredWrites whether unsecured writes are allowed */
+        /**
+         * Sets whether unsecured writes are allowed.
+         *
+         * @param unsecuredWrites whether unsecured writes are allowed
+         */
         public void setUnsecuredWrites(boolean unsecuredWrites) {
             this.unsecuredWrites = unsecuredWrites;
         }
 
-        /** @return whether the starter adds its filter chain */
+        /**
+         * Returns whether the starter adds its filter chain.
+         *
+         * @return whether the starter adds its filter chain
+         */
         public boolean isFilterChain() {
             return filterChain;
         }
 
-        /** @param filterChain whether the starter adds its filter chain */
+        /**
+         * Sets whether the starter adds its filter chain.
+         *
+         * @param filterChain whether the starter adds its filter chain
+         */
         public void setFilterChain(boolean filterChain) {
             this.filterChain = filterChain;
         }

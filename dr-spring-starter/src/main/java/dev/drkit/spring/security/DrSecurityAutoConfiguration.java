@@ -18,11 +18,15 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Secures the {@code dr} endpoint when Spring Security is present: reading needs an
  * authenticated user, every write needs the operator role ({@code DR_OPERATOR} unless
- * {@code dr.security.operator-role} says otherwise), over HTTP Basic without sessions.
+ * {@code dr.security.operator-role} says otherwise), over HTTP Basic without sessions. The
+ * Alertmanager webhook's path passes this chain; the webhook checks its bearer token itself.
  *
  * <p>The chain matches only the endpoint's paths and sits before Spring Boot's default
  * chain, which keeps guarding the rest of the application. An application replaces it with
@@ -54,8 +58,14 @@ public class DrSecurityAutoConfiguration {
     @ConditionalOnMissingBean(name = "drSecurityFilterChain")
     public SecurityFilterChain drSecurityFilterChain(HttpSecurity http, DrProperties properties) throws Exception {
         String role = properties.getSecurity().getOperatorRole();
-        http.securityMatcher(EndpointRequest.to(DrEndpoint.class))
+        RequestMatcher endpoint = EndpointRequest.to(DrEndpoint.class);
+        DrProperties.Alertmanager alertmanager = properties.getAlertmanager();
+        RequestMatcher webhook = alertmanager.isEnabled()
+                ? PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, alertmanager.getPath())
+                : request -> false;
+        http.securityMatcher(new OrRequestMatcher(endpoint, webhook))
                 .authorizeHttpRequests(a -> a
+                        .requestMatchers(webhook).permitAll()
                         .requestMatchers(HttpMethod.GET).authenticated()
                         .anyRequest().hasRole(role))
                 .httpBasic(Customizer.withDefaults())

@@ -35,6 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "dr.repository.password=repo-secret-4711",
             "dr.repository.init-if-missing=true",
             "dr.plans.restore-orders.rto=2m",
+            "dr.alertmanager.enabled=true",
             "dr.alertmanager.token=${WEBHOOK_TOKEN_FOR_TEST:hook-secret-0815}",
         })
 class DrEndpointHttpTest {
@@ -224,9 +225,80 @@ class DrEndpointHttpTest {
                 .contains("Guard refunds rolled back");
     }
 
+    static String alertmanagerPayload(String alertname, String labels) {
+        return """
+                {
+                  "version": "4",
+                  "groupKey": "{}:{alertname=\\"%1$s\\"}",
+                  "truncatedAlerts": 0,
+                  "status": "firing",
+                  "receiver": "dr-kit",
+                  "groupLabels": {"alertname": "%1$s"},
+                  "commonLabels": {"alertname": "%1$s", "severity": "critical"},
+                  "commonAnnotations": {"summary": "%1$s is firing"},
+                  "externalURL": "http://alertmanager.example:9093",
+                  "alerts": [
+                    {
+                      "status": "firing",
+                      "labels": {"alertname": "%1$s", "severity": "critical", %2$s},
+                      "annotations": {"summary": "%1$s is firing", "description": "error ratio above 5%%"},
+                      "startsAt": "2026-11-26T10:00:00.000Z",
+                      "endsAt": "0001-01-01T00:00:00Z",
+                      "generatorURL": "http://prometheus.example:9090/graph?g0.expr=errors",
+                      "fingerprint": "%3$s"
+                    }
+                  ]
+                }
+                """.formatted(alertname, labels, Integer.toHexString(alertname.hashCode()));
+    }
+
+    @Test
+    void theWebhookRefusesAMissingOrWrongTokenAndAMalformedPayloadAndTriggersNothing() throws Exception {
+        String before = http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body();
+        String payload = alertmanagerPayload("NoTokenAlert", "\"dr_action\": \"open_incident\"");
+        assertThat(http.post("/dr/alertmanager", payload, null, null).statusCode()).isEqualTo(401);
+        assertThat(http.postWithHeader("/dr/alertmanager", payload, "Authorization", "Bearer wrong").statusCode())
+                .isEqualTo(401);
+        assertThat(http.post("/dr/alertmanager", payload, OPERATOR, OPERATOR_PASSWORD).statusCode()).isEqualTo(401);
+        HttpResponse<String> malformed = http.postWithHeader("/dr/alertmanager", "{\"version\": \"4\", \"alerts\": [",
+                "Authorization", "Bearer hook-secret-0815");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("error").doesNotContain("hook-secret-0815");
+        assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body()).isEqualTo(before);
+    }
+
+    @Test
+    void anAlertWithDrActionOpenIncidentOpensAnIncidentShownInTheOverview() throws Exception {
+        HttpResponse<String> r = http.postWithHeader("/dr/alertmanager",
+                alertmanagerPayload("CheckoutErrors", "\"dr_action\": \"open_incident\""),
+                "Authorization", "Bearer hook-secret-0815");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"action\":\"open_incident\"").contains("\"ok\":true");
+        assertThat(http.get("/actuator/dr", VIEWER, VIEWER_PASSWORD).body()).contains("CheckoutErrors");
+    }
+
+    @Test
+    void anAlertWithDrActionRollbackRollsTheGuardBack() throws Exception {
+        HttpResponse<String> r = http.postWithHeader("/dr/alertmanager",
+                alertmanagerPayload("SearchLatency", "\"dr_action\": \"rollback\", \"dr_guard\": \"search\""),
+                "Authorization", "Bearer hook-secret-0815");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(http.get("/actuator/dr/guards/search", VIEWER, VIEWER_PASSWORD).body())
+                .contains("\"state\":\"ROLLED_BACK\"").contains("\"trigger\":\"ALERT:");
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class App {
+        @Bean
+        dev.drkit.core.rollback.GuardedRelease<java.util.function.IntUnaryOperator> searchGuard(
+                dev.drkit.spring.DrGuardFactory guards) {
+            return guards.<java.util.function.IntUnaryOperator>builder("search")
+                    .stable("v1", x -> x)
+                    .candidate("v2", () -> x -> x * 2)
+                    .build();
+        }
+
         @Bean
         dev.drkit.core.rollback.GuardedRelease<java.util.function.IntUnaryOperator> checkoutGuard(
                 dev.drkit.spring.DrGuardFactory guards) {

@@ -91,7 +91,7 @@ public class DrSetup {
                     Snapshot latest = repository.snapshot("latest");
                     Path target = ctx.mode() == ExecutionMode.DRILL
                             ? Files.createTempDirectory("restore-orders-drill") : live.getParent();
-                    repository.restore(latest.id(), target, new RestoreOptions(List.of(), true));
+                    repository.restore(latest.id(), target, RestoreOptions.all());
                     if (ctx.mode() == ExecutionMode.DRILL) {
                         ProbeResult r = check(target.resolve(live.getFileName().toString()));
                         if (r.status() != HealthStatus.UP) {

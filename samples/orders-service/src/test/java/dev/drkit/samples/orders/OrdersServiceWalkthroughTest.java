@@ -18,7 +18,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** The README's walkthrough, over real HTTP: bad rollout, rollback, backup, damage, plan, verified orders. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"DR_OPERATOR_PASSWORD=walkthrough-pass", "dr.backup.schedule.initial-delay=1h"})
+        properties = {"DR_OPERATOR_PASSWORD=walkthrough-pass", "DR_WEBHOOK_TOKEN=walkthrough-token",
+            "dr.backup.schedule.initial-delay=1h"})
 class OrdersServiceWalkthroughTest {
     static Path data;
 
@@ -80,5 +81,23 @@ class OrdersServiceWalkthroughTest {
         assertThat(send("GET", "/actuator/health", null, false).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/dr/audit/verify", null, true).body()).contains("\"intact\":true");
         assertThat(send("GET", "/actuator/prometheus", null, false).body()).contains("dr_guard_state{");
+
+        String alert = """
+                {"version":"4","groupKey":"{}:{alertname=\\"OrdersDiskFull\\"}","truncatedAlerts":0,
+                 "status":"firing","receiver":"orders","groupLabels":{"alertname":"OrdersDiskFull"},
+                 "commonLabels":{},"commonAnnotations":{},"externalURL":"http://alertmanager:9093",
+                 "alerts":[{"status":"firing","labels":{"alertname":"OrdersDiskFull","dr_action":"open_incident"},
+                   "annotations":{"summary":"orders disk 97% full"},"startsAt":"2026-11-26T10:00:00Z",
+                   "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090","fingerprint":"0a1b2c"}]}
+                """;
+        HttpRequest.Builder bad = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/dr/alertmanager"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer wrong")
+                .POST(HttpRequest.BodyPublishers.ofString(alert));
+        assertThat(client.send(bad.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpRequest.Builder good = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/dr/alertmanager"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer walkthrough-token")
+                .POST(HttpRequest.BodyPublishers.ofString(alert));
+        assertThat(client.send(good.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/dr", null, true).body()).contains("orders disk 97% full");
     }
 }

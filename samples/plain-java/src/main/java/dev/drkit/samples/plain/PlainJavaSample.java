@@ -71,7 +71,7 @@ public final class PlainJavaSample {
             Plan plan = Plan.builder("restore-data")
                     .objectives(Duration.ofMinutes(5), Duration.ofHours(1))
                     .step("restore", Steps.restore("the data", ctx -> {
-                        repo.restore("latest", data.getParent(), new RestoreOptions(List.of(), true));
+                        repo.restore("latest", data.getParent(), RestoreOptions.all());
                         return repo.snapshot("latest").time();
                     }))
                     .build();

@@ -1,0 +1,106 @@
+package dev.drkit.spring.web;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.incident.AlertOutcome;
+import dev.drkit.core.incident.AlertRouter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The Alertmanager webhook at {@code dr.alertmanager.path} (default {@code /dr/alertmanager}):
+ * it checks the bearer token Alertmanager sends ({@code http_config.authorization}) against
+ * {@code dr.alertmanager.token}, then hands the payload to the {@link AlertRouter}, which opens
+ * incidents and rolls back guards or starts plans as the alerts' {@code dr_*} labels say.
+ *
+ * <p>A missing or wrong token answers 401 and a malformed payload 400; neither triggers
+ * anything. The token is compared in constant time and never logged.
+ */
+@RestController
+public class AlertmanagerWebhook {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerWebhook.class);
+
+    private final AlertRouter router;
+    private final byte[] token;
+
+    /**
+     * Creates the webhook.
+     *
+     * @param router turns alerts into actions
+     * @param token the bearer token Alertmanager must send
+     * @throws DrException {@code INVALID_CONFIG} for a blank token
+     */
+    public AlertmanagerWebhook(AlertRouter router, String token) {
+        if (token.isBlank()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.alertmanager.token must be set", "dr.alertmanager.token");
+        }
+        this.router = router;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Receives one webhook call.
+     *
+     * @param authorization the {@code Authorization} header
+     * @param body the payload
+     * @return 200 with what each alert did, 400 for a malformed payload, 401 for a bad token
+     */
+    @PostMapping(path = "${dr.alertmanager.path:/dr/alertmanager}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> receive(
+            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
+            @RequestBody(required = false) byte @Nullable [] body) {
+        if (!authorized(authorization)) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"dr-alertmanager\"")
+                    .body(Map.of("error", "a valid bearer token is required"));
+        }
+        List<AlertOutcome> outcomes;
+        try {
+            outcomes = router.handle(body == null ? new byte[0] : body);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.INVALID_ARGUMENT) {
+                LOG.warn("Alertmanager webhook: payload refused: {}", e.getMessage());
+                return ResponseEntity.badRequest().body(Map.of("error", e.getMessage()));
+            }
+            throw e;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("alerts", outcomes.size());
+        out.put("outcomes", outcomes.stream().map(AlertmanagerWebhook::view).toList());
+        return ResponseEntity.ok(out);
+    }
+
+    private boolean authorized(@Nullable String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token);
+    }
+
+    private static Map<String, Object> view(AlertOutcome o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alert", o.alert());
+        m.put("fingerprint", o.fingerprint());
+        m.put("action", o.action());
+        m.put("target", o.target());
+        m.put("incidentId", o.incidentId());
+        m.put("ok", o.ok());
+        m.put("message", o.message());
+        return m;
+    }
+}

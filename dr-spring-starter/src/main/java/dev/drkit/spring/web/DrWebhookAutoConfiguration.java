@@ -1,0 +1,82 @@
+package dev.drkit.spring.web;
+
+import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.api.rollback.Guard;
+import dev.drkit.core.incident.AlertActions;
+import dev.drkit.core.incident.AlertRouter;
+import dev.drkit.core.incident.IncidentManager;
+import dev.drkit.core.rollback.GuardedRelease;
+import dev.drkit.spring.DrAutoConfiguration;
+import dev.drkit.spring.DrGuards;
+import dev.drkit.spring.DrPlans;
+import dev.drkit.spring.DrProperties;
+import java.util.Objects;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Auto-configuration of the Alertmanager webhook, on when {@code dr.alertmanager.enabled} is
+ * true in a servlet web application: the {@link AlertRouter} (alerts roll back guards by
+ * name and start plans by name, for the incident they open) and the webhook itself.
+ */
+@AutoConfiguration(after = DrAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(RestController.class)
+@ConditionalOnBooleanProperty(name = "dr.alertmanager.enabled")
+@ConditionalOnBean({DrGuards.class, DrPlans.class, IncidentManager.class})
+public class DrWebhookAutoConfiguration {
+
+    /**
+     * Creates the router that turns alerts into incidents, rollbacks and plan executions.
+     *
+     * @param incidents the incident manager
+     * @param guards the guards an alert may roll back
+     * @param plans the plans an alert may start
+     * @param properties the {@code dr.*} properties
+     * @return the router
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public AlertRouter drAlertRouter(IncidentManager incidents, DrGuards guards, DrPlans plans,
+            DrProperties properties) {
+        AlertActions actions = new AlertActions() {
+            @Override
+            public void rollback(String guard, String reason) {
+                Guard<?> g = guards.get(guard);
+                if (g instanceof GuardedRelease<?> release) {
+                    release.rollbackOnAlert("alertmanager", reason);
+                } else {
+                    g.rollback("alertmanager", reason);
+                }
+            }
+
+            @Override
+            public void runPlan(String plan, String incidentId) {
+                plans.start(plan, ExecutionMode.LIVE, "alertmanager", incidentId);
+            }
+        };
+        return AlertRouter.builder(incidents, actions)
+                .closeOnResolve(properties.getAlertmanager().isCloseOnResolve())
+                .build();
+    }
+
+    /**
+     * Creates the webhook.
+     *
+     * @param router the router
+     * @param properties the {@code dr.*} properties, whose token the webhook checks
+     * @return the webhook
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public AlertmanagerWebhook drAlertmanagerWebhook(AlertRouter router, DrProperties properties) {
+        return new AlertmanagerWebhook(router, Objects.requireNonNull(properties.getAlertmanager().getToken(),
+                "dr.alertmanager.token"));
+    }
+}
