@@ -24,17 +24,6 @@ class S3StoreContractTest extends SnapshotStoreContract {
         return false;
     }
 
-    /**
-     * S3Proxy answers a losing conditional write with 412 before reading its body and then
-     * closes the connection; the client finds out only when it next uses that pooled
-     * connection. With fewer racers than the store's five attempts, the read after the race
-     * always reaches a live connection.
-     */
-    @Override
-    protected int racingWriters() {
-        return 4;
-    }
-
     @Override
     protected int propertyExamples() {
         return 25;
