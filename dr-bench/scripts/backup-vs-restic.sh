@@ -25,6 +25,9 @@ command -v restic >/dev/null || { echo "restic is missing: apt-get install resti
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 2; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
+# Work on copies, so that a rebuild during the run cannot change what is measured.
+cp "$DR_JAR" "$WORK/dr.jar" && cp "$BENCH_JAR" "$WORK/benchmarks.jar"
+DR_JAR="$WORK/dr.jar" BENCH_JAR="$WORK/benchmarks.jar"
 printf 'tool\trun\tphase\tseconds\tmax_rss_kb\trepo_bytes\n' > "$RESULTS"
 
 size_of() { du -sb "$1" | cut -f1; }
