@@ -105,10 +105,12 @@ class RecoveryExecutorTest {
         executor.close();
         executor = newExecutor(2);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch twoInside = new CountDownLatch(2);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
         RecoveryStep blocking = c -> {
             peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            twoInside.countDown();
             try {
                 release.await();
             } finally {
@@ -118,8 +120,9 @@ class RecoveryExecutorTest {
         Plan p = plan().step("a", blocking).step("b", blocking).step("c", blocking)
                 .step("join", logging("join"), s -> s.dependsOn("a", "b", "c")).build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> ev.progress().steps().values().stream().filter(st -> st == StepState.RUNNING).count() == 2);
+        assertThat(twoInside.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(e.progress().steps()).containsEntry("join", StepState.PENDING);
+        assertThat(e.progress().steps().values()).filteredOn(st -> st == StepState.RUNNING).hasSize(2);
         assertThat(e.progress().steps().values()).filteredOn(st -> st == StepState.PENDING).hasSize(2);
         release.countDown();
         ExecutionResult r = e.await(LIMIT);
