@@ -1,0 +1,75 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.storage.s3.S3ProxyServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI against a real S3 server (S3Proxy, in process): init creates the bucket, then the usual cycle. */
+class CloudRepositoryCommandsTest {
+    private static S3ProxyServer server;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.start();
+        // The SDK's default credential chain reads these system properties as it reads AWS_ACCESS_KEY_ID.
+        System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        server.close();
+    }
+
+    @AfterEach
+    void resetEnvironment() {
+        RepositoryCommand.environment = System.getenv();
+    }
+
+    private int dr(String... args) {
+        CommandLine cl = DrCommand.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void initCreatesTheBucketAndTheRepositoryWorksEndToEnd() throws Exception {
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "s3 password");
+        Path data = dir.resolve("orders");
+        Files.createDirectories(data.resolve("a"));
+        Files.writeString(data.resolve("a/order.json"), "{\"id\":7}");
+        Files.write(data.resolve("big.bin"), new byte[3_000_000]);
+        String repo = "s3://fresh-bucket/repo?endpoint=" + server.endpoint() + "&region=us-east-1&pathStyle=true";
+
+        assertThat(dr("init", "--repo", repo)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("created repository").doesNotContain(S3ProxyServer.SECRET_KEY);
+        assertThat(dr("backup", "--repo", repo, data.toString())).as(err.toString()).isZero();
+        assertThat(dr("verify", "--repo", repo, "--read-data")).as(err.toString()).isZero();
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo, "latest", "--target", target.toString())).as(err.toString()).isZero();
+        assertThat(target.resolve("orders/a/order.json")).hasContent("{\"id\":7}");
+        assertThat(Files.size(target.resolve("orders/big.bin"))).isEqualTo(3_000_000);
+        assertThat(dr("init", "--repo", repo)).isEqualTo(1);
+        assertThat(err.toString()).containsIgnoringCase("already");
+    }
+}
