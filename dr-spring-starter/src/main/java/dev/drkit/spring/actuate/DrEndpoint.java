@@ -380,10 +380,10 @@ public class DrEndpoint {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("candidateCalls", ev.candidateCalls());
         e.put("candidateFailures", ev.candidateFailures());
-        e.put("candidateRate", ev.candidateRate());
-        e.put("baselineRate", ev.baselineRate());
-        e.put("statistic", ev.statistic());
-        e.put("rollbackThreshold", ev.rollbackThreshold());
+        e.put("candidateRate", finite(ev.candidateRate()));
+        e.put("baselineRate", finite(ev.baselineRate()));
+        e.put("statistic", finite(ev.statistic()));
+        e.put("rollbackThreshold", finite(ev.rollbackThreshold()));
         m.put("evidence", e);
         return m;
     }
@@ -398,6 +398,11 @@ public class DrEndpoint {
         m.put("openedAt", i.openedAt().toString());
         m.put("assignee", i.assignee());
         return m;
+    }
+
+    /** JSON has no NaN or infinity: a figure that is not finite is shown as null. */
+    private static @Nullable Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
     }
 
     private static Map<String, Object> backupsView(DrBackups b) {
