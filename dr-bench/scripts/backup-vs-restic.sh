@@ -71,7 +71,7 @@ for run in $(seq 1 "$RUNS"); do
   if [ $((run % 2)) = 1 ]; then one restic "$run"; one dr "$run"; else one dr "$run"; one restic "$run"; fi
   rm -rf "$WORK"/repo-*-"$run"
 done
-java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
+rm -rf "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
 data_bytes=$(size_of "$WORK/data")
 rm -rf "$WORK/data"
 

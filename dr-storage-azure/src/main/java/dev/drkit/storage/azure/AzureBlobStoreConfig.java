@@ -1,11 +1,11 @@
 package dev.drkit.storage.azure;
 
+import dev.drkit.core.store.UriOptions;
 import com.azure.core.credential.TokenCredential;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.StoreKeys;
-import dev.drkit.storage.azure.internal.UriOptions;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.drkit.storage.azure;
 
+import dev.drkit.test.fault.FaultProxy;
 import static dev.drkit.storage.azure.AzureStoreTest.bytes;
 import static dev.drkit.storage.azure.AzureStoreTest.random;
 import static org.assertj.core.api.Assertions.assertThat;

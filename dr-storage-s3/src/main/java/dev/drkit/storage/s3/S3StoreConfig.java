@@ -1,10 +1,10 @@
 package dev.drkit.storage.s3;
 
+import dev.drkit.core.store.UriOptions;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.StoreKeys;
-import dev.drkit.storage.s3.internal.UriOptions;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.drkit.storage.s3;
 
+import dev.drkit.test.fault.FaultProxy;
 import static dev.drkit.storage.s3.S3StoreTest.bytes;
 import static dev.drkit.storage.s3.S3StoreTest.random;
 import static org.assertj.core.api.Assertions.assertThat;

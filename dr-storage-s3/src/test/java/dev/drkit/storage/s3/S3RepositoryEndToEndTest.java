@@ -1,5 +1,6 @@
 package dev.drkit.storage.s3;
 
+import dev.drkit.test.fault.FaultProxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.drkit.storage.azure.internal;
 
+import dev.drkit.core.store.StoreCalls;
 import com.azure.core.http.rest.PagedResponse;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;

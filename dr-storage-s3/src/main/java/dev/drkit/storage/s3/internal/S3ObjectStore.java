@@ -1,5 +1,6 @@
 package dev.drkit.storage.s3.internal;
 
+import dev.drkit.core.store.StoreCalls;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.health.HealthProbe;

@@ -1,4 +1,4 @@
-package dev.drkit.storage.azure;
+package dev.drkit.test.fault;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.drkit.storage.s3.internal;
+package dev.drkit.core.store;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
