@@ -1,0 +1,139 @@
+package dev.drkit.bench;
+
+import dev.drkit.storage.s3.S3ProxyServer;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Backs up and restores one data set with dr and restic into the same S3 server (S3Proxy on
+ * loopback, started here), and with dr into a local file repository, in one invocation; prints
+ * the median wall time of whole processes.
+ *
+ * <pre>
+ * java -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
+ * </pre>
+ */
+public final class S3Comparison {
+    private S3Comparison() {
+    }
+
+    /**
+     * Runs the comparison.
+     *
+     * @param args the data directory, the path of dr.jar, and the number of runs (default 3)
+     * @throws Exception when a tool fails
+     */
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args[0]).toAbsolutePath();
+        String drJar = Path.of(args[1]).toAbsolutePath().toString();
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path work = Files.createTempDirectory("s3-comparison-");
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        try (S3ProxyServer server = S3ProxyServer.start()) {
+            String endpoint = server.endpoint().toString();
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
+            env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+            env.put("RESTIC_PASSWORD", "bench-password");
+            env.put("DR_PASSWORD", "bench-password");
+            for (int run = 1; run <= runs; run++) {
+                String restic = "s3:" + endpoint + "/restic-" + run;
+                String drS3 = "s3://dr-" + run + "/repo?endpoint=" + endpoint + "&region=us-east-1&pathStyle=true";
+                String drFile = work.resolve("file-" + run).toString();
+                boolean resticFirst = run % 2 == 1;
+                for (int turn = 0; turn < 2; turn++) {
+                    if ((turn == 0) == resticFirst) {
+                        exec(env, work, null, "restic", "-r", restic, "init");
+                        time(seconds, "restic s3 backup", env, work, "restic", "-r", restic, "backup", data.toString());
+                        time(seconds, "restic s3 restore", env, work, "restic", "-r", restic, "restore", "latest",
+                                "--target", work.resolve("restic-out-" + run).toString());
+                    } else {
+                        exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drS3);
+                        time(seconds, "dr s3 backup", env, work, "java", "-jar", drJar, "backup", "--repo", drS3,
+                                data.toString());
+                        time(seconds, "dr s3 restore", env, work, "java", "-jar", drJar, "restore", "--repo", drS3,
+                                "latest", "--target", work.resolve("dr-out-" + run).toString());
+                        exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drFile);
+                        time(seconds, "dr file backup", env, work, "java", "-jar", drJar, "backup", "--repo", drFile,
+                                data.toString());
+                        time(seconds, "dr file restore", env, work, "java", "-jar", drJar, "restore", "--repo",
+                                drFile, "latest", "--target", work.resolve("dr-file-out-" + run).toString());
+                    }
+                }
+                deleteTree(work.resolve("restic-out-" + run));
+                deleteTree(work.resolve("dr-out-" + run));
+                deleteTree(work.resolve("dr-file-out-" + run));
+                deleteTree(Path.of(drFile));
+                System.out.println("run " + run + ": " + last(seconds));
+            }
+        } finally {
+            deleteTree(work);
+        }
+        double mib = sizeOf(data) / 1048576.0;
+        System.out.printf("%n%.0f MiB; medians of %d runs%n| what | seconds | MiB/s |%n|---|---|---|%n", mib, runs);
+        for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
+            double m = median(e.getValue());
+            System.out.printf("| %s | %.2f | %.0f |%n", e.getKey(), m, mib / m);
+        }
+        System.out.printf("%ndr/restic backup into S3Proxy: %.2fx faster%n",
+                median(seconds.get("restic s3 backup")) / median(seconds.get("dr s3 backup")));
+        System.out.printf("dr/restic restore from S3Proxy: %.2fx faster%n",
+                median(seconds.get("restic s3 restore")) / median(seconds.get("dr s3 restore")));
+    }
+
+    private static void time(Map<String, List<Double>> seconds, String what, Map<String, String> env, Path work,
+            String... command) throws Exception {
+        long start = System.nanoTime();
+        exec(env, work, what, command);
+        seconds.computeIfAbsent(what, k -> new ArrayList<>()).add((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void exec(Map<String, String> env, Path work, String what, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("last.log").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed:\n"
+                    + Files.readString(work.resolve("last.log")));
+        }
+    }
+
+    private static String last(Map<String, List<Double>> seconds) {
+        StringBuilder sb = new StringBuilder();
+        seconds.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.2f", v.get(v.size() - 1))).append("s; "));
+        return sb.toString();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+}
