@@ -107,27 +107,39 @@ class CopyTest {
     }
 
     @Test
-    void anInterruptedCopyLeavesNoSnapshotAndARerunCompletes() throws IOException {
+    void aCopyInterruptedAtAnyWriteLeavesNoSnapshotAndARerunCompletes() throws IOException {
         Path src = sampleTree("src", 3);
-        FaultyStore faulty = new FaultyStore(SnapshotStores.memory());
         try (SnapshotStore a = SnapshotStores.memory();
-                Repository from = Repository.init(a, SOURCE_PASSWORD, options());
-                Repository to = Repository.init(faulty, DESTINATION_PASSWORD, options())) {
+                Repository from = Repository.init(a, SOURCE_PASSWORD, options())) {
             String id = from.backup(BackupRequest.of(DirectorySource.of("src", src))).snapshotId();
-            faulty.failPutAfter(3);
+            int writesOfACopy;
+            FaultyStore counting = new FaultyStore(SnapshotStores.memory());
+            try (Repository to = Repository.init(counting, DESTINATION_PASSWORD, options())) {
+                int before = counting.writes();
+                from.copyTo(to, List.of());
+                writesOfACopy = counting.writes() - before;
+            }
+            assertThat(writesOfACopy).isGreaterThan(4);
+            for (int n = 1; n <= writesOfACopy; n++) {
+                FaultyStore faulty = new FaultyStore(SnapshotStores.memory());
+                try (Repository to = Repository.init(faulty, DESTINATION_PASSWORD, options())) {
+                    faulty.failWriteAfter(n);
+                    assertThatThrownBy(() -> from.copyTo(to, List.of()))
+                            .as("failing write %d of %d", n, writesOfACopy)
+                            .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
+                            .isIn(ErrorCode.UNAVAILABLE, ErrorCode.LOCKED);
+                    assertThat(to.snapshots()).as("failing write %d", n).isEmpty();
 
-            assertThatThrownBy(() -> from.copyTo(to, List.of()))
-                    .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
-                    .isEqualTo(ErrorCode.UNAVAILABLE);
-            assertThat(to.snapshots()).isEmpty();
-
-            CopyResult rerun = from.copyTo(to, List.of());
-            assertThat(rerun.copied()).containsExactly(id);
-            VerifyReport report = to.verify(VerifyOptions.readAllData());
-            assertThat(report.problems()).isEmpty();
-            assertThat(report.snapshots()).isEqualTo(1);
-            to.restore(id, tmp.resolve("out"), RestoreOptions.all());
-            assertThat(Trees.describe(tmp.resolve("out/src"), true)).isEqualTo(Trees.describe(src, true));
+                    CopyResult rerun = from.copyTo(to, List.of());
+                    assertThat(rerun.copied()).as("failing write %d", n).containsExactly(id);
+                    VerifyReport report = to.verify(VerifyOptions.readAllData());
+                    assertThat(report.problems()).as("failing write %d", n).isEmpty();
+                    assertThat(report.snapshots()).isEqualTo(1);
+                    Path out = tmp.resolve("out-" + n);
+                    to.restore(id, out, RestoreOptions.all());
+                    assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+                }
+            }
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
-/** Wraps a store: fails the Nth put when armed, or every call while down. */
+/** Wraps a store: fails the Nth write (put or conditional create) when armed, or every call while down. */
 final class FaultyStore implements SnapshotStore {
     private final SnapshotStore delegate;
     private final AtomicInteger puts = new AtomicInteger();
@@ -20,13 +20,19 @@ final class FaultyStore implements SnapshotStore {
         this.delegate = delegate;
     }
 
-    /** Fails the put that comes {@code n} puts from now (1 = the next one). */
-    void failPutAfter(int n) {
+    /** Fails the write that comes {@code n} writes from now (1 = the next one). */
+    void failWriteAfter(int n) {
         failPut = puts.get() + n;
     }
 
-    int puts() {
+    int writes() {
         return puts.get();
+    }
+
+    private void countWrite(String key) {
+        if (puts.incrementAndGet() == failPut) {
+            throw new DrException(ErrorCode.UNAVAILABLE, "Injected failure writing " + key, key);
+        }
     }
 
     private void check(String key) {
@@ -56,15 +62,14 @@ final class FaultyStore implements SnapshotStore {
     @Override
     public ObjectInfo put(String key, byte[] data) {
         check(key);
-        if (puts.incrementAndGet() == failPut) {
-            throw new DrException(ErrorCode.UNAVAILABLE, "Injected failure writing " + key, key);
-        }
+        countWrite(key);
         return delegate.put(key, data);
     }
 
     @Override
     public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
         check(key);
+        countWrite(key);
         return delegate.putIfAbsent(key, data);
     }
 
