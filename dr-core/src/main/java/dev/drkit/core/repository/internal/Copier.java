@@ -185,8 +185,13 @@ public final class Copier {
                 }
             }
         }
-        for (Map.Entry<BlobId, Future<BlobId>> e : pending.entrySet()) {
-            ids.put(e.getKey(), await(e.getValue(), e.getKey()));
+        try {
+            for (Map.Entry<BlobId, Future<BlobId>> e : pending.entrySet()) {
+                ids.put(e.getKey(), await(e.getValue(), e.getKey()));
+            }
+        } catch (RuntimeException e) {
+            pending.values().forEach(f -> f.cancel(true));
+            throw e;
         }
         List<Tree.Node> nodes = new ArrayList<>(tree.nodes().size());
         for (Tree.Node node : tree.nodes()) {
