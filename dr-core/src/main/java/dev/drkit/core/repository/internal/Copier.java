@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  * by walking the two copies of their trees side by side, so copying a later snapshot reads
  * from the source only the data blobs that are new since the last copy.
  *
- * <p>Not thread-safe: one copy at a time per instance.
+ * <p>Packs are uploaded by two threads while the next one fills. One instance makes one copy.
  */
 public final class Copier {
     /** Index files are written after this many packs. */
@@ -45,12 +45,17 @@ public final class Copier {
     private final Map<BlobId, BlobId> ids = new HashMap<>();
     /** Destination blobs sent by this run, indexed or waiting in a pack. */
     private final Set<BlobId> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final List<Index.PackRecord> unindexed = new ArrayList<>();
+    /** Packs stored but not yet listed in an index file. */
+    private final List<Index.PackRecord> unindexed = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Future<?>> uploads = new ArrayList<>();
+    private final java.util.concurrent.Semaphore packsInFlight = new java.util.concurrent.Semaphore(2);
+    private final java.util.concurrent.ExecutorService uploader = java.util.concurrent.Executors.newFixedThreadPool(2,
+            Engine.daemonThreads("dr-copy-upload"));
     private final List<byte[]> packBlobs = new ArrayList<>();
     private final List<PackEntry> packEntries = new ArrayList<>();
     private int packBytes;
     private long blobsSent;
-    private long bytesSent;
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
     private long blobsRead;
 
     /**
@@ -69,7 +74,7 @@ public final class Copier {
 
     /**
      * Copies snapshots the destination does not hold yet, oldest first, under a shared lock on
-     * each repository.
+     * each repository; call once per instance.
      *
      * @param snapshots the source's snapshots to copy
      * @return what was copied and sent
@@ -106,7 +111,7 @@ public final class Copier {
                         manifest.tags(), root.hex(), manifest.parent(), manifest.sources(), manifest.files(),
                         manifest.bytes());
                 try {
-                    bytesSent += destination.writeManifest(snapshot.id(), copy);
+                    bytesSent.addAndGet(destination.writeManifest(snapshot.id(), copy));
                     copied.add(snapshot.id());
                 } catch (DrException e) {
                     if (e.code() != ErrorCode.ALREADY_EXISTS) {
@@ -116,8 +121,10 @@ public final class Copier {
                 }
                 held.add(snapshot.id());
             }
+        } finally {
+            uploader.shutdownNow();
         }
-        return new Stats(List.copyOf(copied), List.copyOf(skipped), blobsSent, bytesSent, blobsRead);
+        return new Stats(List.copyOf(copied), List.copyOf(skipped), blobsSent, bytesSent.get(), blobsRead);
     }
 
     /** Maps ids from the snapshots both repositories hold, newest first, reading only trees. */
@@ -262,7 +269,7 @@ public final class Copier {
         }
     }
 
-    /** Writes the pack being filled; the index file follows every few packs. */
+    /** Hands the pack being filled to an upload thread; the index file follows every few packs. */
     private synchronized void flushPack() {
         if (packEntries.isEmpty()) {
             return;
@@ -276,22 +283,49 @@ public final class Copier {
         }
         System.arraycopy(trailer, 0, bytes, at, trailer.length);
         String packId = Packs.sha256(bytes, bytes.length);
-        store.put(Packs.key(packId), bytes);
-        bytesSent += bytes.length;
-        unindexed.add(new Index.PackRecord(packId, List.copyOf(packEntries)));
+        Index.PackRecord record = new Index.PackRecord(packId, List.copyOf(packEntries));
         packEntries.clear();
         packBlobs.clear();
         packBytes = 0;
-        if (unindexed.size() >= PACKS_PER_INDEX) {
+        try {
+            packsInFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Interrupted while copying", packId, e);
+        }
+        uploads.add(uploader.submit(() -> {
+            try {
+                store.put(Packs.key(packId), bytes);
+                bytesSent.addAndGet(bytes.length);
+                unindexed.add(record);
+            } finally {
+                packsInFlight.release();
+            }
+        }));
+        if (uploads.size() >= PACKS_PER_INDEX) {
             flushIndex();
         }
     }
 
+    /** Waits for the packs handed to the upload threads, then lists them in an index file. */
     private synchronized void flushIndex() {
+        try {
+            for (Future<?> upload : uploads) {
+                upload.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re
+                    : new DrException(ErrorCode.IO_FAILURE, "Uploading a pack failed", null, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Interrupted while copying", null, e);
+        }
+        uploads.clear();
         if (unindexed.isEmpty()) {
             return;
         }
-        bytesSent += destination.writeIndex(new ArrayList<>(unindexed));
+        List<Index.PackRecord> records = new ArrayList<>(unindexed);
+        bytesSent.addAndGet(destination.writeIndex(records));
         unindexed.clear();
     }
 
