@@ -2,6 +2,9 @@ package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
@@ -11,12 +14,15 @@ import dev.drkit.core.store.SnapshotStores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CopyTest {
+    private static final long SEED = 20_261_126L;
     static final char[] SOURCE_PASSWORD = "source secret".toCharArray();
     static final char[] DESTINATION_PASSWORD = "another secret".toCharArray();
 
@@ -162,5 +168,44 @@ class CopyTest {
                     .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
                     .isEqualTo(ErrorCode.NOT_FOUND);
         }
+    }
+
+    @Test
+    void incrementalCopiesOfAChainOfMutationsRestoreEverySnapshotFromTheDestination() {
+        int[] run = {0};
+        qt().withFixedSeed(SEED).withExamples(5).forAll(longs().all(), integers().between(2, 5))
+                .checkAssert((seed, steps) -> {
+                    Path root = tmp.resolve("chain" + run[0]++);
+                    Path src = root.resolve("src");
+                    Random random = new Random(seed);
+                    RepositoryPropertiesTest.generate(src, random, 10);
+                    List<Map<String, String>> states = new ArrayList<>();
+                    List<String> ids = new ArrayList<>();
+                    try (Repository from = Repository.init(SnapshotStores.memory(), SOURCE_PASSWORD, options());
+                            Repository to = Repository.init(SnapshotStores.memory(), DESTINATION_PASSWORD,
+                                    options())) {
+                        for (int k = 0; k < steps; k++) {
+                            if (k > 0) {
+                                RepositoryPropertiesTest.mutate(src, random);
+                            }
+                            states.add(Trees.describe(src, false));
+                            ids.add(from.backup(BackupRequest.of(DirectorySource.of("src", src))).snapshotId());
+                            if (random.nextBoolean()) {
+                                from.copyTo(to, List.of());
+                            }
+                        }
+                        from.copyTo(to, List.of());
+                        String what = "chain seed " + seed + " (QuickTheories seed " + SEED + ")";
+                        assertThat(from.copyTo(to, List.of()).bytesSent()).as(what).isZero();
+                        for (int k = 0; k < steps; k++) {
+                            Path out = root.resolve("out" + k);
+                            to.restore(ids.get(k), out, RestoreOptions.all());
+                            assertThat(Trees.describe(out.resolve("src"), false)).as("snapshot %d of %s", k, what)
+                                    .isEqualTo(states.get(k));
+                        }
+                        assertThat(to.verify(VerifyOptions.readAllData()).problems()).as(what).isEmpty();
+                        assertThat(to.stats().blobs()).as(what).isEqualTo(from.stats().blobs());
+                    }
+                });
     }
 }
