@@ -37,6 +37,7 @@ public final class DrCommand {
                 new BackupCommand(),
                 new SnapshotsCommand(),
                 new RestoreCommand(),
+                new CopyCommand(),
                 new VerifyCommand(),
                 new ForgetCommand(),
                 new PruneCommand(),

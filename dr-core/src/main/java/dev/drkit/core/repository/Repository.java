@@ -9,6 +9,7 @@ import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.internal.BackupRun;
 import dev.drkit.core.repository.internal.BlobId;
+import dev.drkit.core.repository.internal.Copier;
 import dev.drkit.core.repository.internal.Crypto;
 import dev.drkit.core.repository.internal.Engine;
 import dev.drkit.core.repository.internal.KeyRing;
@@ -274,6 +275,52 @@ public final class Repository implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Copies snapshots into another repository, of any store kind and with other keys: only
+     * the blobs the destination lacks are sent, re-encrypted with its keys, and each snapshot
+     * keeps its id, time, host, tags and sources. Snapshots the destination holds already are
+     * skipped, so a rerun after an interruption sends only what is missing.
+     *
+     * @param destination the open repository to copy into
+     * @param snapshotIds ids, unique prefixes or {@code latest}; all snapshots when empty
+     * @return what was copied and sent
+     * @throws DrException {@code NOT_FOUND} for an unknown snapshot; {@code INVALID_ARGUMENT}
+     *     when the destination is this repository's own store object; {@code LOCKED} when a
+     *     prune holds either repository; a storage failure otherwise, after which no partly
+     *     copied snapshot is visible in the destination
+     */
+    public CopyResult copyTo(Repository destination, List<String> snapshotIds) {
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(snapshotIds, "snapshotIds");
+        if (destination == this) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "A repository cannot be copied into itself",
+                    "destination");
+        }
+        return audited("copy", () -> engine.store().describe() + " -> " + destination.engine.store().describe(), () -> {
+            long start = System.nanoTime();
+            List<Snapshot> selected;
+            if (snapshotIds.isEmpty()) {
+                selected = engine.snapshots();
+            } else {
+                java.util.LinkedHashMap<String, Snapshot> byId = new java.util.LinkedHashMap<>();
+                for (String id : snapshotIds) {
+                    Snapshot s = engine.resolve(id);
+                    byId.put(s.id(), s);
+                }
+                selected = List.copyOf(byId.values());
+            }
+            Copier.Stats stats = new Copier(engine, destination.engine).copy(selected);
+            CopyResult result = new CopyResult(stats.copied(), stats.skipped(), stats.blobsSent(), stats.bytesSent(),
+                    stats.blobsRead(), Duration.ofNanos(System.nanoTime() - start));
+            if (options.meters() != null) {
+                options.meters().counter("dr.repository.copy.snapshots").increment(result.copied().size());
+                options.meters().counter("dr.repository.copy.bytes.sent").increment(result.bytesSent());
+            }
+            return result;
+        }, r -> Map.of("copied", Integer.toString(r.copied().size()), "skipped", Integer.toString(r.skipped().size()),
+                "bytesSent", Long.toString(r.bytesSent())));
     }
 
     /**

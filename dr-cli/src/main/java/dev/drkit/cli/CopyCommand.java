@@ -1,0 +1,109 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.CopyResult;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.store.SnapshotStores;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dr copy}: copies snapshots to another repository, of any store kind and with its own
+ * password, sending only the blobs it lacks; a rerun after an interruption sends the rest.
+ */
+@Command(name = "copy", mixinStandardHelpOptions = true,
+        description = "Copy snapshots to another repository (another store, region or password), sending only "
+                + "missing data. The source password comes from $" + RepositoryOptions.PASSWORD_ENV
+                + " or --password-file, the destination's from $" + CopyCommand.TO_PASSWORD_ENV
+                + " or --to-password-file, else it is the source's.")
+final class CopyCommand implements Callable<Integer> {
+    /** The environment variable that holds the destination's password. */
+    static final String TO_PASSWORD_ENV = "DR_TO_PASSWORD";
+
+    @Option(names = "--from", required = true, paramLabel = "URI", description = "The repository to copy from.")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "URI", description = "The repository to copy into.")
+    String to;
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "Read the source password from the first line of FILE instead of $"
+                    + RepositoryOptions.PASSWORD_ENV + ".")
+    @Nullable Path passwordFile;
+
+    @Option(names = "--to-password-file", paramLabel = "FILE",
+            description = "Read the destination password from the first line of FILE instead of $" + TO_PASSWORD_ENV
+                    + ".")
+    @Nullable Path toPasswordFile;
+
+    @Option(names = "--init", description = "Create the destination repository when its store holds none.")
+    boolean init;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Parameters(arity = "0..*", paramLabel = "SNAPSHOT",
+            description = "Snapshots to copy (ids, unique prefixes or 'latest'); all when none is named.")
+    List<String> snapshots = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Map<String, String> env = RepositoryCommand.environment;
+        RepositoryOptions sourceOptions = new RepositoryOptions();
+        sourceOptions.passwordFile = passwordFile;
+        char[] sourcePassword = sourceOptions.password(env);
+        char[] destinationPassword;
+        if (toPasswordFile != null) {
+            RepositoryOptions destinationOptions = new RepositoryOptions();
+            destinationOptions.passwordFile = toPasswordFile;
+            destinationPassword = destinationOptions.password(env);
+        } else {
+            String fromEnv = env.get(TO_PASSWORD_ENV);
+            destinationPassword = fromEnv != null && !fromEnv.isEmpty() ? fromEnv.toCharArray() : sourcePassword.clone();
+        }
+        try (SnapshotStore sourceStore = SnapshotStores.open(from);
+                SnapshotStore destinationStore = SnapshotStores.open(to);
+                Repository source = Repository.open(sourceStore, sourcePassword);
+                Repository destination = openDestination(destinationStore, destinationPassword)) {
+            CopyResult r = source.copyTo(destination, snapshots);
+            if (json) {
+                CliJson.print(spec.commandLine().getOut(), r);
+            } else {
+                spec.commandLine().getOut().printf("copied %d snapshot%s (%d already there): %d blobs, %s sent in %.2f s%n",
+                        r.copied().size(), r.copied().size() == 1 ? "" : "s", r.skipped().size(), r.blobsSent(),
+                        RepositoryCommand.mib(r.bytesSent()), r.duration().toMillis() / 1000.0);
+                spec.commandLine().getOut().flush();
+            }
+        } finally {
+            Arrays.fill(sourcePassword, '\0');
+            Arrays.fill(destinationPassword, '\0');
+        }
+        return DrCommand.EXIT_OK;
+    }
+
+    private Repository openDestination(SnapshotStore store, char[] password) {
+        try {
+            return Repository.open(store, password);
+        } catch (DrException e) {
+            if (!init || e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            return Repository.init(store, password, dev.drkit.core.repository.RepositoryOptions.defaults());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/** {@code dr copy} through the real command line, between file repositories with different passwords. */
+class CopyCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path primary;
+    private Path offsite;
+    private Path data;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "primary secret", "DR_TO_PASSWORD", "offsite secret");
+        primary = dir.resolve("primary");
+        offsite = dir.resolve("offsite");
+        data = dir.resolve("orders");
+        Files.createDirectories(data.resolve("2026"));
+        Files.writeString(data.resolve("2026/order-1.json"), "{\"id\":1}");
+        Files.write(data.resolve("blob.bin"), new byte[150_000]);
+    }
+
+    @AfterEach
+    void resetEnvironment() {
+        RepositoryCommand.environment = System.getenv();
+    }
+
+    private int dr(String... args) {
+        out.getBuffer().setLength(0);
+        CommandLine cl = DrCommand.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void copyThenRestoreFromTheDestinationWithItsOwnPassword() throws IOException {
+        assertThat(dr("init", "--repo", primary.toString())).isZero();
+        assertThat(dr("backup", "--repo", primary.toString(), data.toString(), "--tag", "nightly")).isZero();
+
+        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
+        assertThat(out.toString()).contains("copied 1 snapshot (0 already there)");
+
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "offsite secret");
+        assertThat(dr("snapshots", "--repo", offsite.toString())).isZero();
+        assertThat(out.toString()).contains("orders").contains("nightly");
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", offsite.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(target.resolve("orders/2026/order-1.json")).hasContent("{\"id\":1}");
+        assertThat(dr("verify", "--repo", offsite.toString(), "--read-data")).isZero();
+    }
+
+    @Test
+    void aSecondCopyOfTheSameSnapshotSendsNothing() {
+        dr("init", "--repo", primary.toString());
+        dr("backup", "--repo", primary.toString(), data.toString());
+        dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init", "latest");
+
+        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "latest", "--json")).isZero();
+
+        JsonNode result = CliJson.MAPPER.readTree(out.toString());
+        assertThat(result.get("copied")).isEmpty();
+        assertThat(result.get("skipped")).hasSize(1);
+        assertThat(result.get("blobsSent").asLong()).isZero();
+        assertThat(result.get("bytesSent").asLong()).isZero();
+    }
+
+    @Test
+    void theDestinationPasswordDefaultsToTheSourcePasswordOrComesFromAFile() throws IOException {
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "primary secret");
+        dr("init", "--repo", primary.toString());
+        dr("backup", "--repo", primary.toString(), data.toString());
+        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
+        assertThat(dr("snapshots", "--repo", offsite.toString())).isZero();
+
+        Path file = dir.resolve("third.txt");
+        Files.writeString(file, "third secret\n");
+        Path third = dir.resolve("third");
+        assertThat(dr("copy", "--from", offsite.toString(), "--to", third.toString(), "--init",
+                "--to-password-file", file.toString())).isZero();
+        assertThat(dr("snapshots", "--repo", third.toString(), "--password-file", file.toString())).isZero();
+        assertThat(out.toString()).contains("orders");
+    }
+
+    @Test
+    void aMissingDestinationOrWrongPasswordGivesTheDocumentedExitCodes() {
+        dr("init", "--repo", primary.toString());
+        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("No repository");
+        RepositoryCommand.environment = Map.of("DR_PASSWORD", "wrong", "DR_TO_PASSWORD", "offsite secret");
+        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isEqualTo(2);
+        assertThat(dr("copy", "--to", offsite.toString())).isEqualTo(2);
+    }
+}

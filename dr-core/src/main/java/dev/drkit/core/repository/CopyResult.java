@@ -1,0 +1,23 @@
+package dev.drkit.core.repository;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a copy between repositories did.
+ *
+ * @param copied ids of the snapshots committed in the destination, oldest first
+ * @param skipped ids of the snapshots the destination held already
+ * @param blobsSent blobs written to the destination
+ * @param bytesSent bytes written to the destination store (packs, index files, manifests)
+ * @param blobsRead data blobs read from the source because the destination's id was unknown
+ * @param duration wall time
+ */
+public record CopyResult(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
+        Duration duration) {
+    /** Copies the lists. */
+    public CopyResult {
+        copied = List.copyOf(copied);
+        skipped = List.copyOf(skipped);
+    }
+}
