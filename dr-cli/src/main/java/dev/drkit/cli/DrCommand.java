@@ -41,6 +41,8 @@ public final class DrCommand {
                 new VerifyCommand(),
                 new ForgetCommand(),
                 new PruneCommand(),
+                new DiffCommand(),
+                new StatsCommand(),
                 new KeyCommand(),
                 new SimulateCommand(),
                 new PlanCommand(),

@@ -170,6 +170,37 @@ class RepositoryCommandsTest {
         assertThat(err.toString()).contains("keep");
     }
 
+    @Test
+    void diffNamesTheEntriesAddedRemovedAndModifiedBetweenTwoSnapshots() throws IOException {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        Files.writeString(data.resolve("2026/11/order-1.json"), "{\"id\":1,\"total\":43}");
+        Files.delete(data.resolve("blob.bin"));
+        Files.writeString(data.resolve("2026/11/order-2.json"), "{\"id\":2}");
+        dr("backup", "--repo", repo.toString(), data.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        JsonNode list = CliJson.MAPPER.readTree(out.toString());
+        String first = list.get(0).get("id").asString();
+        out.getBuffer().setLength(0);
+        assertThat(dr("diff", "--repo", repo.toString(), first, "latest")).isZero();
+        assertThat(out.toString()).contains("+ orders/2026/11/order-2.json", "- orders/blob.bin",
+                "M orders/2026/11/order-1.json", "1 added, 1 removed").doesNotContain("ünïcode");
+    }
+
+    @Test
+    void statsReportWhatTheRepositoryHolds() {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("stats", "--repo", repo.toString(), "--json")).isZero();
+        JsonNode stats = CliJson.MAPPER.readTree(out.toString());
+        assertThat(stats.get("snapshots").asInt()).isEqualTo(2);
+        assertThat(stats.get("blobs").asLong()).isPositive();
+        assertThat(stats.get("storedBytes").asLong()).isLessThan(stats.get("rawBytes").asLong());
+    }
+
     private static List<Path> files(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(p -> !p.toString().contains("/.locks")).sorted().toList();
