@@ -3,6 +3,7 @@ package dev.drkit.core.repository.internal;
 import com.github.luben.zstd.Zstd;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -252,6 +253,22 @@ public final class Crypto {
         private int level = -1;
         private com.github.luben.zstd.ZstdDecompressCtx decompressor;
         private byte[] output = new byte[0];
+        private byte[] plain = new byte[0];
+        private byte[] raw = new byte[0];
+
+        byte[] plain(int length) {
+            if (plain.length < length) {
+                plain = new byte[Math.max(length, Math.min(plain.length * 2, 16 << 20))];
+            }
+            return plain;
+        }
+
+        byte[] raw(int length) {
+            if (raw.length < length) {
+                raw = new byte[Math.max(length, Math.min(raw.length * 2, 16 << 20))];
+            }
+            return raw;
+        }
 
         com.github.luben.zstd.ZstdCompressCtx compressor(int wanted) {
             if (compressor == null || level != wanted) {
@@ -318,5 +335,68 @@ public final class Crypto {
                     + " does not match its id", what);
         }
         return data;
+    }
+
+    /**
+     * Opens a packed blob into this thread's scratch buffers and checks that its content has the
+     * expected id; the returned buffer stays valid until the thread's next call.
+     *
+     * @param sealed the bytes holding the sealed blob
+     * @param offset where it starts
+     * @param length its sealed length
+     * @param rawLength its recorded plain length
+     * @param expected its id
+     * @param what the pack, for messages
+     * @return the checked content
+     * @throws DrException {@code INTEGRITY} when the blob is altered or does not match its id
+     */
+    ByteBuffer unpackBlobShared(byte[] sealed, int offset, int length, int rawLength, BlobId expected, String what) {
+        if (length < OVERHEAD) {
+            throw new DrException(ErrorCode.INTEGRITY, "Sealed data of " + what + " is truncated", what);
+        }
+        Scratch scratch = SCRATCH.get();
+        byte[] plain = scratch.plain(length);
+        int plainLength;
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.DECRYPT_MODE, encKey, new GCMParameterSpec(128, sealed, offset, 12));
+            plainLength = cipher.doFinal(sealed, offset + 12, length - 12, plain, 0);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "Authentication of " + what + " failed: the data was altered",
+                    what, e);
+        } catch (GeneralSecurityException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "Cannot decrypt " + what, what, e);
+        }
+        byte[] data;
+        int start;
+        if (plainLength >= 1 && plain[0] == 0) {
+            data = plain;
+            start = 1;
+            if (plainLength - 1 != rawLength) {
+                throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                        + " does not match its id", what);
+            }
+        } else if (plainLength >= 1 && plain[0] == 1) {
+            data = scratch.raw(rawLength);
+            start = 0;
+            long n;
+            try {
+                n = scratch.decompressor().decompressByteArray(data, 0, rawLength, plain, 1, plainLength - 1);
+            } catch (RuntimeException e) {
+                n = -1;
+            }
+            if (n != rawLength) {
+                throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                        + " does not decompress to its recorded length", what);
+            }
+        } else {
+            throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                    + " has an unknown encoding", what);
+        }
+        if (!blobId(data, start, rawLength).equals(expected)) {
+            throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
+                    + " does not match its id", what);
+        }
+        return ByteBuffer.wrap(data, start, rawLength);
     }
 }

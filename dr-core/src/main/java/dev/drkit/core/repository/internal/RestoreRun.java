@@ -360,13 +360,7 @@ public final class RestoreRun {
             long written = 0;
             List<String> content = node.content() == null ? List.of() : node.content();
             for (Span span : spans(content)) {
-                for (byte[] data : span.read(engine, path, windows)) {
-                    ByteBuffer buf = ByteBuffer.wrap(data);
-                    while (buf.hasRemaining()) {
-                        open.write(buf);
-                    }
-                    written += data.length;
-                }
+                written += span.write(engine, windows, open);
             }
             if (written != node.size()) {
                 throw new DrException(ErrorCode.INTEGRITY, "File '" + path + "' restored " + written
@@ -397,7 +391,11 @@ public final class RestoreRun {
 
     /** Consecutive blobs of one pack, read with one ranged get or from a cached window. */
     record Span(String packId, List<BlobId> ids, List<PackEntry> entries) {
-        List<byte[]> read(Engine engine, String path, Windows windows) {
+        /**
+         * Writes the span's blobs to the channel one at a time, each checked against its id
+         * before any of its bytes are written, and returns how many bytes were written.
+         */
+        long write(Engine engine, Windows windows, SeekableByteChannel out) throws IOException {
             String key = Packs.key(packId);
             int start = entries.get(0).offset();
             PackEntry last = entries.get(entries.size() - 1);
@@ -415,14 +413,17 @@ public final class RestoreRun {
             if (data.length < start - base + length) {
                 throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
             }
-            start = base;
-            List<byte[]> out = new ArrayList<>(entries.size());
+            long written = 0;
             for (int i = 0; i < entries.size(); i++) {
                 PackEntry e = entries.get(i);
-                out.add(engine.crypto().unpackBlob(data, e.offset() - start, e.length(), e.rawLength(), ids.get(i),
-                        key));
+                ByteBuffer buf = engine.crypto().unpackBlobShared(data, e.offset() - base, e.length(), e.rawLength(),
+                        ids.get(i), key);
+                written += buf.remaining();
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
             }
-            return out;
+            return written;
         }
     }
 
