@@ -63,7 +63,7 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> env = RepositoryCommand.environment;
+        Map<String, String> env = ((DrCommand) spec.root().userObject()).environment;
         RepositoryOptions sourceOptions = new RepositoryOptions();
         sourceOptions.passwordFile = passwordFile;
         char[] sourcePassword = sourceOptions.password(env);

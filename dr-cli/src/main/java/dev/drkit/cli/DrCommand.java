@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +26,9 @@ public final class DrCommand {
     public static final int EXIT_USAGE = 2;
     /** Exit code: an integrity problem was found. */
     public static final int EXIT_INTEGRITY = 3;
+
+    /** Where passwords are read from: the process environment unless a caller passes its own. */
+    Map<String, String> environment = Map.of();
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Show stack traces of failures.")
@@ -76,7 +80,19 @@ public final class DrCommand {
      * @return the command line
      */
     public static CommandLine newCommandLine() {
+        return newCommandLine(System.getenv());
+    }
+
+    /**
+     * Builds the command line reading passwords and credentials from the given environment
+     * instead of the process's, for tests and embedding.
+     *
+     * @param environment the variables, such as {@code DR_PASSWORD}
+     * @return the command line
+     */
+    public static CommandLine newCommandLine(Map<String, String> environment) {
         DrCommand root = new DrCommand();
+        root.environment = Map.copyOf(environment);
         CommandLine cl = new CommandLine(root);
         for (Object sub : subcommands()) {
             cl.addSubcommand(sub);

@@ -20,7 +20,7 @@ final class InitCommand extends RepositoryCommand {
         } else if (store instanceof AzureBlobStore azure && azure.createContainerIfMissing()) {
             progress("created the container of " + store.describe());
         }
-        char[] password = repository.password(environment);
+        char[] password = repository.password(environment());
         try (Repository repo = Repository.init(store, password, RepositoryOptions.defaults())) {
             if (json) {
                 CliJson.print(out(), Map.of("repository", repo.id(), "location", store.describe()));

@@ -53,7 +53,7 @@ final class KeyCommand {
                             + e.getMessage(), newPasswordFile.toString(), e);
                 }
             }
-            String env = environment.get("DR_NEW_PASSWORD");
+            String env = environment().get("DR_NEW_PASSWORD");
             if (env == null || env.isEmpty()) {
                 throw new DrException(ErrorCode.INVALID_CONFIG,
                         "No new password: pass --new-password-file FILE or set $DR_NEW_PASSWORD", "DR_NEW_PASSWORD");

@@ -21,8 +21,10 @@ abstract class RepositoryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The environment the password is read from; tests replace it. */
-    static Map<String, String> environment = System.getenv();
+    /** Returns the environment the command reads passwords from, as the root command was given it. */
+    Map<String, String> environment() {
+        return ((DrCommand) spec.root().userObject()).environment;
+    }
 
     @Override
     public final Integer call() throws Exception {
@@ -35,7 +37,7 @@ abstract class RepositoryCommand implements Callable<Integer> {
     abstract int run(SnapshotStore store) throws Exception;
 
     Repository open(SnapshotStore store) {
-        char[] password = repository.password(environment);
+        char[] password = repository.password(environment());
         try {
             return Repository.open(store, password);
         } finally {

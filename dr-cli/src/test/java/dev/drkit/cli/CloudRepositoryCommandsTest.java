@@ -17,6 +17,8 @@ import picocli.CommandLine;
 
 /** The CLI against a real S3 server (S3Proxy, in process): init creates the bucket, then the usual cycle. */
 class CloudRepositoryCommandsTest {
+    private Map<String, String> environment = System.getenv();
+
     private static S3ProxyServer server;
 
     @TempDir
@@ -42,11 +44,11 @@ class CloudRepositoryCommandsTest {
 
     @AfterEach
     void resetEnvironment() {
-        RepositoryCommand.environment = System.getenv();
+        environment = System.getenv();
     }
 
     private int dr(String... args) {
-        CommandLine cl = DrCommand.newCommandLine();
+        CommandLine cl = DrCommand.newCommandLine(environment);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
@@ -54,7 +56,7 @@ class CloudRepositoryCommandsTest {
 
     @Test
     void initCreatesTheBucketAndTheRepositoryWorksEndToEnd() throws Exception {
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "s3 password");
+        environment = Map.of("DR_PASSWORD", "s3 password");
         Path data = dir.resolve("orders");
         Files.createDirectories(data.resolve("a"));
         Files.writeString(data.resolve("a/order.json"), "{\"id\":7}");

@@ -17,6 +17,8 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code dr copy} through the real command line, between file repositories with different passwords. */
 class CopyCommandTest {
+    private Map<String, String> environment = System.getenv();
+
     @TempDir
     Path dir;
 
@@ -28,7 +30,7 @@ class CopyCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "primary secret", "DR_TO_PASSWORD", "offsite secret");
+        environment = Map.of("DR_PASSWORD", "primary secret", "DR_TO_PASSWORD", "offsite secret");
         primary = dir.resolve("primary");
         offsite = dir.resolve("offsite");
         data = dir.resolve("orders");
@@ -39,12 +41,12 @@ class CopyCommandTest {
 
     @AfterEach
     void resetEnvironment() {
-        RepositoryCommand.environment = System.getenv();
+        environment = System.getenv();
     }
 
     private int dr(String... args) {
         out.getBuffer().setLength(0);
-        CommandLine cl = DrCommand.newCommandLine();
+        CommandLine cl = DrCommand.newCommandLine(environment);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
@@ -58,7 +60,7 @@ class CopyCommandTest {
         assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
         assertThat(out.toString()).contains("copied 1 snapshot (0 already there)");
 
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "offsite secret");
+        environment = Map.of("DR_PASSWORD", "offsite secret");
         assertThat(dr("snapshots", "--repo", offsite.toString())).isZero();
         assertThat(out.toString()).contains("orders").contains("nightly");
         Path target = dir.resolve("restored");
@@ -84,7 +86,7 @@ class CopyCommandTest {
 
     @Test
     void theDestinationPasswordDefaultsToTheSourcePasswordOrComesFromAFile() throws IOException {
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "primary secret");
+        environment = Map.of("DR_PASSWORD", "primary secret");
         dr("init", "--repo", primary.toString());
         dr("backup", "--repo", primary.toString(), data.toString());
         assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
@@ -104,7 +106,7 @@ class CopyCommandTest {
         dr("init", "--repo", primary.toString());
         assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("No repository");
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "wrong", "DR_TO_PASSWORD", "offsite secret");
+        environment = Map.of("DR_PASSWORD", "wrong", "DR_TO_PASSWORD", "offsite secret");
         assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isEqualTo(2);
         assertThat(dr("copy", "--to", offsite.toString())).isEqualTo(2);
     }

@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
 
 /** The repository commands, run through the real command line against a file repository. */
 class RepositoryCommandsTest {
+    private Map<String, String> environment = System.getenv();
+
     @TempDir
     Path dir;
 
@@ -30,7 +32,7 @@ class RepositoryCommandsTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "correct horse");
+        environment = Map.of("DR_PASSWORD", "correct horse");
         repo = dir.resolve("repo");
         data = dir.resolve("orders");
         Files.createDirectories(data.resolve("2026/11"));
@@ -41,11 +43,11 @@ class RepositoryCommandsTest {
 
     @AfterEach
     void resetEnvironment() {
-        RepositoryCommand.environment = System.getenv();
+        environment = System.getenv();
     }
 
     private int dr(String... args) {
-        CommandLine cl = DrCommand.newCommandLine();
+        CommandLine cl = DrCommand.newCommandLine(environment);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
@@ -94,7 +96,7 @@ class RepositoryCommandsTest {
     void aWrongPasswordExitsTwoAndWritesNothing() throws IOException {
         dr("init", "--repo", repo.toString());
         List<Path> before = files(repo);
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "wrong");
+        environment = Map.of("DR_PASSWORD", "wrong");
         assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isEqualTo(2);
         assertThat(err.toString()).containsIgnoringCase("password");
         assertThat(files(repo)).containsExactlyElementsOf(before);
@@ -102,14 +104,14 @@ class RepositoryCommandsTest {
 
     @Test
     void aMissingPasswordIsAUsageError() {
-        RepositoryCommand.environment = Map.of();
+        environment = Map.of();
         assertThat(dr("init", "--repo", repo.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("DR_PASSWORD").contains("--password-file");
     }
 
     @Test
     void thePasswordMayComeFromAFile() throws IOException {
-        RepositoryCommand.environment = Map.of();
+        environment = Map.of();
         Path file = dir.resolve("pw");
         Files.writeString(file, "from a file\n");
         assertThat(dr("init", "--repo", repo.toString(), "--password-file", file.toString())).isZero();
@@ -143,7 +145,7 @@ class RepositoryCommandsTest {
         Path second = dir.resolve("second");
         Files.writeString(second, "second password");
         assertThat(dr("key", "add", "--repo", repo.toString(), "--new-password-file", second.toString())).isZero();
-        RepositoryCommand.environment = Map.of("DR_PASSWORD", "second password");
+        environment = Map.of("DR_PASSWORD", "second password");
         out.getBuffer().setLength(0);
         assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
         assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(2);
