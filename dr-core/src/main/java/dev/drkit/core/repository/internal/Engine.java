@@ -21,7 +21,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An open repository: its store, keys, configuration, index and worker threads; the shared
@@ -32,16 +31,61 @@ public final class Engine implements AutoCloseable {
     public static final String CONFIG = "config";
     /** The key prefix of snapshot manifests. */
     public static final String SNAPSHOTS = "snapshots/";
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The repository configuration, sealed with the master key. */
     record Config(int version, String id, int minChunk, int avgChunk, int maxChunk, int normalization,
             String created) {
+        byte[] encode() {
+            return JsonCodec.write(g -> {
+                g.writeStartObject();
+                g.writeNumberProperty("version", version);
+                g.writeStringProperty("id", id);
+                g.writeNumberProperty("minChunk", minChunk);
+                g.writeNumberProperty("avgChunk", avgChunk);
+                g.writeNumberProperty("maxChunk", maxChunk);
+                g.writeNumberProperty("normalization", normalization);
+                g.writeStringProperty("created", created);
+                g.writeEndObject();
+            });
+        }
+
+        static Config decode(byte[] json) {
+            JsonCodec.Fields f = JsonCodec.parse(json);
+            return new Config(f.integer("version"), f.string("id"), f.integer("minChunk"), f.integer("avgChunk"),
+                    f.integer("maxChunk"), f.integer("normalization"), f.string("created"));
+        }
     }
 
     /** A snapshot manifest, sealed with the master key. */
     public record Manifest(int version, String time, String host, List<String> tags, String tree,
             @Nullable String parent, List<String> sources, long files, long bytes) {
+        byte[] encode() {
+            return JsonCodec.write(g -> {
+                g.writeStartObject();
+                g.writeNumberProperty("version", version);
+                g.writeStringProperty("time", time);
+                g.writeStringProperty("host", host);
+                JsonCodec.strings(g, "tags", tags);
+                g.writeStringProperty("tree", tree);
+                if (parent == null) {
+                    g.writeNullProperty("parent");
+                } else {
+                    g.writeStringProperty("parent", parent);
+                }
+                JsonCodec.strings(g, "sources", sources);
+                g.writeNumberProperty("files", files);
+                g.writeNumberProperty("bytes", bytes);
+                g.writeEndObject();
+            });
+        }
+
+        static Manifest decode(byte[] json) {
+            JsonCodec.Fields f = JsonCodec.parse(json);
+            List<String> tags = f.optStrings("tags");
+            return new Manifest(f.integer("version"), f.string("time"), f.string("host"),
+                    tags == null ? List.of() : tags, f.string("tree"), f.optString("parent"), f.strings("sources"),
+                    f.number("files", 0), f.number("bytes", 0));
+        }
     }
 
     private final SnapshotStore store;
@@ -118,7 +162,7 @@ public final class Engine implements AutoCloseable {
                 1, now.toString());
         String keyId = KeyRing.add(store, master, password, options.kdf(), options.host(), now);
         Crypto crypto = new Crypto(master, options.zstdLevel());
-        byte[] plain = JSON.writeValueAsBytes(config);
+        byte[] plain = config.encode();
         if (store.putIfAbsent(CONFIG, crypto.seal(plain, 0, plain.length)).isEmpty()) {
             store.delete(KeyRing.PREFIX + keyId);
             throw new DrException(ErrorCode.ALREADY_EXISTS, "A repository exists already at " + store.describe(),
@@ -152,7 +196,7 @@ public final class Engine implements AutoCloseable {
         byte[] sealed = store.get(CONFIG);
         Config config;
         try {
-            config = JSON.readValue(crypto.open(sealed, 0, sealed.length, CONFIG), Config.class);
+            config = Config.decode(crypto.open(sealed, 0, sealed.length, CONFIG));
         } catch (DrException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -282,7 +326,7 @@ public final class Engine implements AutoCloseable {
      * @return the bytes written
      */
     public long writeManifest(String id, Manifest manifest) {
-        byte[] plain = JSON.writeValueAsBytes(manifest);
+        byte[] plain = manifest.encode();
         byte[] sealed = crypto.seal(plain, 0, plain.length);
         if (store.putIfAbsent(SNAPSHOTS + id, sealed).isEmpty()) {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "Snapshot " + id + " exists already", SNAPSHOTS + id);
@@ -331,7 +375,7 @@ public final class Engine implements AutoCloseable {
         String key = SNAPSHOTS + id;
         byte[] plain = crypto.open(sealed, 0, sealed.length, key);
         try {
-            Manifest m = JSON.readValue(plain, Manifest.class);
+            Manifest m = Manifest.decode(plain);
             if (m.tree() == null || m.sources() == null || m.time() == null) {
                 throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key + " is malformed", key);
             }

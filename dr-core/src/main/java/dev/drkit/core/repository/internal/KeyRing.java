@@ -17,17 +17,37 @@ import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Key files: the master key wrapped by Argon2id-derived keys, one file per password. */
 public final class KeyRing {
     /** The key prefix of key files. */
     public static final String PREFIX = "keys/";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A key file as stored (JSON). */
     record KeyFile(int version, String created, String host, String kdf, int memoryKiB, int iterations,
             int parallelism, String salt, String wrapped) {
+        byte[] encode() {
+            return JsonCodec.write(g -> {
+                g.writeStartObject();
+                g.writeNumberProperty("version", version);
+                g.writeStringProperty("created", created);
+                g.writeStringProperty("host", host);
+                g.writeStringProperty("kdf", kdf);
+                g.writeNumberProperty("memoryKiB", memoryKiB);
+                g.writeNumberProperty("iterations", iterations);
+                g.writeNumberProperty("parallelism", parallelism);
+                g.writeStringProperty("salt", salt);
+                g.writeStringProperty("wrapped", wrapped);
+                g.writeEndObject();
+            });
+        }
+
+        static KeyFile decode(byte[] json) {
+            JsonCodec.Fields f = JsonCodec.parse(json);
+            return new KeyFile(f.integer("version"), f.string("created"), f.string("host"), f.string("kdf"),
+                    f.integer("memoryKiB"), f.integer("iterations"), f.integer("parallelism"), f.string("salt"),
+                    f.string("wrapped"));
+        }
     }
 
     /** A key that opened the repository. */
@@ -58,7 +78,7 @@ public final class KeyRing {
                     params.parallelism(), Base64.getEncoder().encodeToString(salt),
                     Base64.getEncoder().encodeToString(wrapped));
             String id = Crypto.randomId();
-            if (store.putIfAbsent(PREFIX + id, JSON.writeValueAsBytes(file)).isEmpty()) {
+            if (store.putIfAbsent(PREFIX + id, file.encode()).isEmpty()) {
                 throw new DrException(ErrorCode.ALREADY_EXISTS, "Key " + id + " exists already", PREFIX + id);
             }
             return id;
@@ -83,8 +103,8 @@ public final class KeyRing {
                     + ": it has no keys", store.describe());
         }
         for (String key : keys) {
-            KeyFile file = readFlat(store, key);
-            if (file == null) {
+            KeyFile file = read(store, key);
+            if (file == null || !"argon2id".equals(file.kdf())) {
                 continue;
             }
             byte[] kek = derive(password, Base64.getDecoder().decode(file.salt()),
@@ -122,43 +142,9 @@ public final class KeyRing {
         return out;
     }
 
-    private static final java.util.regex.Pattern FIELD =
-            java.util.regex.Pattern.compile("\"(\\w+)\"\\s*:\\s*(?:\"([A-Za-z0-9+/=:.\\-]*)\"|(-?\\d+))");
-
-    /**
-     * Reads the fields that opening needs with a small scanner instead of the JSON mapper,
-     * whose start-up would otherwise add to the time before the key derivation can begin.
-     */
-    private static @Nullable KeyFile readFlat(SnapshotStore store, String key) {
-        byte[] data;
-        try {
-            data = store.get(key);
-        } catch (DrException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return null;
-            }
-            throw e;
-        }
-        java.util.Map<String, String> fields = new java.util.HashMap<>();
-        java.util.regex.Matcher m = FIELD.matcher(new String(data, StandardCharsets.UTF_8));
-        while (m.find()) {
-            fields.put(m.group(1), m.group(2) != null ? m.group(2) : m.group(3));
-        }
-        try {
-            if (!"argon2id".equals(fields.get("kdf"))) {
-                return null;
-            }
-            return new KeyFile(Integer.parseInt(fields.get("version")), fields.getOrDefault("created", ""),
-                    "", "argon2id", Integer.parseInt(fields.get("memoryKiB")), Integer.parseInt(fields.get("iterations")),
-                    Integer.parseInt(fields.get("parallelism")), fields.get("salt"), fields.get("wrapped"));
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
     private static @Nullable KeyFile read(SnapshotStore store, String key) {
         try {
-            return JSON.readValue(store.get(key), KeyFile.class);
+            return KeyFile.decode(store.get(key));
         } catch (DrException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return null;

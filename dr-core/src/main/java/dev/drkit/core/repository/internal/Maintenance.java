@@ -38,6 +38,24 @@ public final class Maintenance {
 
     /** A lock file's content. */
     record LockFile(String owner, String host, long pid, boolean exclusive, String created, String expires) {
+        byte[] encode() {
+            return JsonCodec.write(g -> {
+                g.writeStartObject();
+                g.writeStringProperty("owner", owner);
+                g.writeStringProperty("host", host);
+                g.writeNumberProperty("pid", pid);
+                g.writeBooleanProperty("exclusive", exclusive);
+                g.writeStringProperty("created", created);
+                g.writeStringProperty("expires", expires);
+                g.writeEndObject();
+            });
+        }
+
+        static LockFile decode(byte[] json) {
+            JsonCodec.Fields f = JsonCodec.parse(json);
+            return new LockFile(f.string("owner"), f.string("host"), f.number("pid"), f.bool("exclusive"),
+                    f.string("created"), f.string("expires"));
+        }
     }
 
     /** A held lock; closing removes it. */
@@ -55,7 +73,7 @@ public final class Maintenance {
                 Instant now = engine.options().clock().instant();
                 LockFile fresh = new LockFile(file.owner(), file.host(), file.pid(), file.exclusive(), file.created(),
                         now.plus(LOCK_TTL).toString());
-                engine.store().put(key, Engine.JSON.writeValueAsBytes(fresh));
+                engine.store().put(key, fresh.encode());
             }, period, period, TimeUnit.SECONDS);
         }
 
@@ -86,7 +104,7 @@ public final class Maintenance {
         String key = LOCKS + Crypto.randomId();
         LockFile file = new LockFile(engine.options().actor(), engine.options().host(), ProcessHandle.current().pid(),
                 exclusive, now.toString(), now.plus(LOCK_TTL).toString());
-        if (store.putIfAbsent(key, Engine.JSON.writeValueAsBytes(file)).isEmpty()) {
+        if (store.putIfAbsent(key, file.encode()).isEmpty()) {
             throw new DrException(ErrorCode.LOCKED, "Lock " + key + " exists already", key);
         }
         try {
@@ -117,7 +135,7 @@ public final class Maintenance {
 
     private static @Nullable LockFile readLock(Engine engine, String key) {
         try {
-            return Engine.JSON.readValue(engine.store().get(key), LockFile.class);
+            return LockFile.decode(engine.store().get(key));
         } catch (DrException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return null;

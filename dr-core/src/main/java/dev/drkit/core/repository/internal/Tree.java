@@ -1,13 +1,12 @@
 package dev.drkit.core.repository.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A directory listing, stored as a TREE blob in JSON: its entries sorted by name.
@@ -15,8 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
  * @param nodes the entries
  */
 public record Tree(List<Tree.Node> nodes) {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     /**
      * One entry of a directory.
      *
@@ -31,7 +28,6 @@ public record Tree(List<Tree.Node> nodes) {
      * @param subtree a directory's tree blob id
      * @param target a symlink's target
      */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Node(String name, String type, long size, long mtime, int mtimeNanos, int mode, long inode,
             @Nullable List<String> content, @Nullable String subtree, @Nullable String target) {
         /** The type of a regular file. */
@@ -68,7 +64,29 @@ public record Tree(List<Tree.Node> nodes) {
 
     /** Encodes the tree as JSON. @return the bytes */
     public byte[] encode() {
-        return JSON.writeValueAsBytes(this);
+        return JsonCodec.write(g -> {
+            g.writeStartObject();
+            g.writeName("nodes");
+            g.writeStartArray();
+            for (Node n : nodes) {
+                g.writeStartObject();
+                g.writeStringProperty("name", n.name());
+                g.writeStringProperty("type", n.type());
+                g.writeNumberProperty("size", n.size());
+                g.writeNumberProperty("mtime", n.mtime());
+                g.writeNumberProperty("mtimeNanos", n.mtimeNanos());
+                g.writeNumberProperty("mode", n.mode());
+                g.writeNumberProperty("inode", n.inode());
+                if (n.content() != null) {
+                    JsonCodec.strings(g, "content", n.content());
+                }
+                JsonCodec.optional(g, "subtree", n.subtree());
+                JsonCodec.optional(g, "target", n.target());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     /**
@@ -83,12 +101,16 @@ public record Tree(List<Tree.Node> nodes) {
     public static Tree decode(byte[] json, String what) {
         Tree tree;
         try {
-            tree = JSON.readValue(json, Tree.class);
+            List<JsonCodec.Fields> entries = JsonCodec.parse(json).objects("nodes");
+            List<Node> nodes = new ArrayList<>(entries.size());
+            for (JsonCodec.Fields f : entries) {
+                nodes.add(new Node(f.string("name"), f.string("type"), f.number("size"), f.number("mtime"),
+                        f.integer("mtimeNanos"), f.integer("mode"), f.number("inode"), f.optStrings("content"),
+                        f.optString("subtree"), f.optString("target")));
+            }
+            tree = new Tree(nodes);
         } catch (RuntimeException e) {
-            throw new DrException(ErrorCode.INTEGRITY, "Tree " + what + " is malformed", what, e);
-        }
-        if (tree == null || tree.nodes() == null) {
-            throw new DrException(ErrorCode.INTEGRITY, "Tree " + what + " is malformed", what);
+            throw new DrException(ErrorCode.INTEGRITY, "Tree " + what + " is malformed: " + e.getMessage(), what, e);
         }
         Set<String> names = new HashSet<>();
         String previous = null;
