@@ -72,6 +72,25 @@ public interface SnapshotStore extends AutoCloseable {
     ObjectInfo put(String key, byte[] data);
 
     /**
+     * Writes an object from part of an array, replacing any object with the same key. The
+     * default copies the part and calls {@link #put(String, byte[])}; stores that can write
+     * from the array directly override it, which spares large writers a copy.
+     *
+     * @param key the object's key
+     * @param data the array holding the content; the store does not keep a reference to it
+     * @param offset where the content starts
+     * @param length its length
+     * @return the metadata of the written object
+     * @throws IndexOutOfBoundsException when the range is outside the array
+     * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
+     */
+    default ObjectInfo put(String key, byte[] data, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        return put(key, offset == 0 && length == data.length ? data
+                : java.util.Arrays.copyOfRange(data, offset, offset + length));
+    }
+
+    /**
      * Writes an object only when no object has its key, atomically: of several writers racing
      * for one key, in this process or others, exactly one succeeds.
      *

@@ -60,7 +60,11 @@ public final class BackupRun {
     private final List<Future<?>> uploads = Collections.synchronizedList(new ArrayList<>());
     private final Object packLock = new Object();
     private final int packSize;
-    private PackBuilder pack = new PackBuilder();
+    private final int stagingSize;
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> staging =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final BufferPool chunkPool = new BufferPool(IN_FLIGHT_BYTES);
+    private PackBuilder pack;
     private final ExecutorService readers;
     private final ThreadLocal<ChunkReader> chunkReaders;
     private final Semaphore pendingFiles = new Semaphore(128);
@@ -92,6 +96,9 @@ public final class BackupRun {
         this.workers = engine.pool();
         this.uploader = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-upload"));
         this.packSize = engine.options().packSize();
+        // Room for the last blob and, usually, the trailer, so that buffers can be reused.
+        this.stagingSize = packSize + Crypto.packedBound(engine.chunker().maxSize()) + (1 << 20);
+        this.pack = newPack();
         // Reading waits on the file system as much as on the CPU; several readers overlap that.
         this.readers = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-read"));
         FastCdc cdc = engine.chunker();
@@ -153,7 +160,7 @@ public final class BackupRun {
         PackBuilder last;
         synchronized (packLock) {
             last = pack;
-            pack = new PackBuilder();
+            pack = newPack();
         }
         if (!last.entries.isEmpty()) {
             upload(last);
@@ -222,60 +229,80 @@ public final class BackupRun {
         }
     }
 
-    private CompletableFuture<BlobId> submitData(byte[] chunk) {
+    private CompletableFuture<BlobId> submitData(ChunkReader reader, int length) {
+        int permits = Math.min(BufferPool.capacityFor(length), IN_FLIGHT_BYTES);
         try {
-            inFlight.acquire(chunk.length);
+            inFlight.acquire(permits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DrException(ErrorCode.CANCELLED, "Backup interrupted", null, e);
         }
+        byte[] chunk = chunkPool.acquire(length);
+        reader.take(chunk);
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    BlobId id = crypto.blobId(chunk, 0, chunk.length);
-                    storeBlob(BlobType.DATA, id, chunk);
+                    BlobId id = crypto.blobId(chunk, 0, length);
+                    storeBlob(BlobType.DATA, id, chunk, length);
                     return id;
                 } finally {
-                    inFlight.release(chunk.length);
+                    chunkPool.release(chunk);
+                    inFlight.release(permits);
                 }
             }, workers);
         } catch (RuntimeException e) {
-            inFlight.release(chunk.length);
+            chunkPool.release(chunk);
+            inFlight.release(permits);
             throw e;
         }
     }
 
-    private void storeBlob(BlobType type, BlobId id, byte[] data) {
+    private void storeBlob(BlobType type, BlobId id, byte[] data, int length) {
         if (index.contains(id) || !added.add(id)) {
             return;
         }
-        byte[] sealed = crypto.packBlob(data);
-        bytesAdded.add(data.length);
+        // Compression runs in parallel; sealing, a small share of the work, goes straight into
+        // the pack's buffer under the lock.
+        Crypto.Prepared prepared = crypto.prepare(data, length);
+        int sealedLength = prepared.sealedLength();
+        bytesAdded.add(length);
         blobsAdded.increment();
+        PackBuilder closed = null;
         PackBuilder full = null;
         synchronized (packLock) {
-            pack.add(type, id, sealed, data.length);
+            if (!pack.entries.isEmpty() && pack.size + sealedLength > pack.buf.length) {
+                closed = pack;
+                pack = newPack();
+            }
+            pack.reserve(sealedLength);
+            int n = crypto.sealPrepared(prepared, pack.buf, pack.size);
+            pack.add(type, id, n, length);
             if (pack.size >= packSize) {
                 full = pack;
-                pack = new PackBuilder();
+                pack = newPack();
             }
+        }
+        if (closed != null) {
+            upload(closed);
         }
         if (full != null) {
             upload(full);
         }
     }
 
+    private PackBuilder newPack() {
+        byte[] buf = staging.poll();
+        return new PackBuilder(buf != null ? buf : new byte[stagingSize]);
+    }
+
     private void upload(PackBuilder full) {
         byte[] trailer = Packs.trailer(crypto, full.entries);
-        byte[] bytes = new byte[full.size + trailer.length];
-        int at = 0;
-        for (byte[] blob : full.blobs) {
-            System.arraycopy(blob, 0, bytes, at, blob.length);
-            at += blob.length;
-        }
-        full.blobs.clear();
-        System.arraycopy(trailer, 0, bytes, at, trailer.length);
-        String packId = Packs.sha256(bytes, bytes.length);
+        full.reserve(trailer.length);
+        System.arraycopy(trailer, 0, full.buf, full.size, trailer.length);
+        byte[] bytes = full.buf;
+        int length = full.size + trailer.length;
+        full.buf = EMPTY;
+        String packId = Packs.sha256(bytes, length);
         Index.PackRecord record = new Index.PackRecord(packId, List.copyOf(full.entries));
         try {
             packsInFlight.acquire();
@@ -285,10 +312,13 @@ public final class BackupRun {
         }
         uploads.add(uploader.submit(() -> {
             try {
-                store.put(Packs.key(packId), bytes);
-                bytesStored.add(bytes.length);
+                store.put(Packs.key(packId), bytes, 0, length);
+                bytesStored.add(length);
                 written.add(record);
             } finally {
+                if (bytes.length == stagingSize && staging.size() < 3) {
+                    staging.add(bytes);
+                }
                 packsInFlight.release();
             }
         }));
@@ -350,7 +380,7 @@ public final class BackupRun {
         }
         byte[] json = new Tree(nodes).encode();
         BlobId id = crypto.blobId(json, 0, json.length);
-        storeBlob(BlobType.TREE, id, json);
+        storeBlob(BlobType.TREE, id, json, json.length);
         return id;
     }
 
@@ -366,16 +396,28 @@ public final class BackupRun {
         }
     }
 
-    /** The sealed blobs of the pack being filled. */
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The pack being filled: its sealed blobs, back to back in a reused buffer. */
     private static final class PackBuilder {
-        final List<byte[]> blobs = new ArrayList<>();
         final List<PackEntry> entries = new ArrayList<>();
+        byte[] buf;
         int size;
 
-        void add(BlobType type, BlobId id, byte[] sealed, int rawLength) {
-            entries.add(new PackEntry(id, type, size, sealed.length, rawLength));
-            blobs.add(sealed);
-            size += sealed.length;
+        PackBuilder(byte[] buf) {
+            this.buf = buf;
+        }
+
+        /** Makes room for a blob larger than the buffer, such as a huge directory's tree. */
+        void reserve(int length) {
+            if (size + length > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, size + length);
+            }
+        }
+
+        void add(BlobType type, BlobId id, int sealedLength, int rawLength) {
+            entries.add(new PackEntry(id, type, size, sealedLength, rawLength));
+            size += sealedLength;
         }
     }
 
@@ -483,8 +525,8 @@ public final class BackupRun {
                     }
                     try (InputStream in = opened) {
                         reader.reset(in);
-                        for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
-                            file.parts.add(submitData(chunk));
+                        for (int n = reader.nextLength(); n >= 0; n = reader.nextLength()) {
+                            file.parts.add(submitData(reader, n));
                         }
                         file.size = reader.bytesRead();
                         bytesRead.add(file.size);

@@ -16,6 +16,7 @@ public final class ChunkReader {
     private int end;
     private boolean eof = true;
     private long bytesRead;
+    private int pending = -1;
 
     /**
      * Creates a reader.
@@ -38,6 +39,7 @@ public final class ChunkReader {
         this.end = 0;
         this.eof = false;
         this.bytesRead = 0;
+        this.pending = -1;
     }
 
     /**
@@ -67,6 +69,39 @@ public final class ChunkReader {
         byte[] chunk = Arrays.copyOfRange(buf, start, start + length);
         start += length;
         return chunk;
+    }
+
+    /**
+     * Finds the next chunk without taking it, for callers that copy chunks into arrays of their
+     * own with {@link #take}.
+     *
+     * @return the next chunk's length, or -1 at the end of the stream
+     * @throws IOException when the stream fails
+     */
+    public int nextLength() throws IOException {
+        if (pending >= 0) {
+            return pending;
+        }
+        if (end - start < cdc.maxSize() && !eof) {
+            fill();
+        }
+        int available = end - start;
+        pending = available == 0 ? -1 : cdc.cut(buf, start, available);
+        return pending;
+    }
+
+    /**
+     * Copies the chunk found by {@link #nextLength} to the start of {@code dst} and moves past it.
+     *
+     * @param dst an array at least as long as the chunk
+     */
+    public void take(byte[] dst) {
+        if (pending < 0) {
+            throw new IllegalStateException("no chunk found");
+        }
+        System.arraycopy(buf, start, dst, 0, pending);
+        start += pending;
+        pending = -1;
     }
 
     private void fill() throws IOException {

@@ -65,6 +65,7 @@ public final class Copier {
      * @param destination the repository to write
      */
     public Copier(Engine source, Engine destination) {
+        Crypto.warmUp();
         this.source = source;
         this.destination = destination;
         this.store = destination.store();

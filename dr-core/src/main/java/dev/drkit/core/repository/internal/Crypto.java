@@ -32,8 +32,9 @@ public final class Crypto {
         } catch (java.io.IOException | RuntimeException e) {
             // the library load reports the problem itself
         }
-        warmUp();
     }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Bytes handed to the cipher per call when sealing. The JDK's GCM runs at about 100 MB/s
@@ -45,10 +46,15 @@ public final class Crypto {
 
     /**
      * Gets C2 to compile the AES-GCM paths early, on a background thread, by sealing and opening
-     * a few thousand small buffers in {@link #GCM_SLICE}-sized calls: about 0.1 s of one core,
-     * usually spent while the key derivation runs.
+     * a few thousand small buffers in {@link #GCM_SLICE}-sized calls: about 0.1 s of one core.
+     * Sealing warms itself up through its sliced calls; opening cannot be sliced (the cipher
+     * holds back plaintext until the tag checks), so runs that open many blobs (restore,
+     * verification, copies) call this first. Only the first call does anything.
      */
-    private static void warmUp() {
+    static void warmUp() {
+        if (!WARMED.compareAndSet(false, true)) {
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
                 SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
@@ -252,6 +258,94 @@ public final class Crypto {
             }
         }
         return seal((byte) 0, data, 0, data.length);
+    }
+
+    /**
+     * Returns the most bytes that {@link #packBlobInto} writes for content of a length.
+     *
+     * @param length the content length
+     * @return the bound
+     */
+    public static int packedBound(int length) {
+        return 12 + 1 + length + 16;
+    }
+
+    /**
+     * Compresses a blob's content when that makes it smaller and seals it into {@code out}:
+     * the same bytes as {@link #packBlob}, without allocating.
+     *
+     * @param data the content
+     * @param length its length, from offset 0
+     * @param out the buffer to write into, with room for {@link #packedBound} bytes
+     * @param outOffset where to write
+     * @return the bytes written
+     */
+    public int packBlobInto(byte[] data, int length, byte[] out, int outOffset) {
+        return sealPrepared(prepare(data, length), out, outOffset);
+    }
+
+    /**
+     * A blob's content made ready for sealing: zstd-compressed into this thread's scratch
+     * buffer when that makes it smaller, else the content itself. Valid until the thread's next
+     * call to {@link #prepare}.
+     *
+     * @param prefix 1 for zstd data, 0 for raw data
+     * @param data the bytes to seal
+     * @param length how many of them, from offset 0
+     */
+    record Prepared(byte prefix, byte[] data, int length) {
+        /** Returns the sealed length. @return nonce, prefix, data and tag */
+        int sealedLength() {
+            return packedBound(length);
+        }
+    }
+
+    /**
+     * Compresses a blob's content when that makes it smaller.
+     *
+     * @param data the content
+     * @param length its length, from offset 0
+     * @return what to seal
+     */
+    Prepared prepare(byte[] data, int length) {
+        if (length >= 64) {
+            Scratch scratch = SCRATCH.get();
+            byte[] compressed = scratch.output(length);
+            long n = scratch.compressor(zstdLevel).compressByteArray(compressed, 0, compressed.length, data, 0, length);
+            if (!Zstd.isError(n) && n + 1 < length) {
+                return new Prepared((byte) 1, compressed, (int) n);
+            }
+        }
+        return new Prepared((byte) 0, data, length);
+    }
+
+    /**
+     * Seals prepared content into {@code out}.
+     *
+     * @param prepared the content, from this thread's last {@link #prepare}
+     * @param out the buffer, with room for {@link Prepared#sealedLength()} bytes
+     * @param outOffset where to write
+     * @return the bytes written
+     */
+    int sealPrepared(Prepared prepared, byte[] out, int outOffset) {
+        return sealInto(prepared.prefix(), prepared.data(), prepared.length(), out, outOffset);
+    }
+
+    private int sealInto(byte prefix, byte[] data, int length, byte[] out, int outOffset) {
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, outOffset, 12);
+        try {
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
+            int o = outOffset + 12;
+            o += cipher.update(new byte[] {prefix}, 0, 1, out, o);
+            o += encryptSliced(cipher, data, 0, length, out, o);
+            o += cipher.doFinal(out, o);
+            return o - outOffset;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM sealing failed", e);
+        }
     }
 
     /** Seals one prefix byte followed by {@code length} bytes of {@code data}, without copying them. */

@@ -88,6 +88,7 @@ public final class RestoreRun {
      * @param options what to restore
      */
     public RestoreRun(Engine engine, Path target, RestoreOptions options) {
+        Crypto.warmUp();
         this.engine = engine;
         this.target = target.toAbsolutePath().normalize();
         this.options = options;

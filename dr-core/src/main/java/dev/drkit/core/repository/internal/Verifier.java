@@ -29,6 +29,7 @@ public final class Verifier {
      * @param engine the repository
      */
     public Verifier(Engine engine) {
+        Crypto.warmUp();
         this.engine = engine;
         this.store = engine.store();
     }

@@ -151,8 +151,14 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public ObjectInfo put(String key, byte[] data) {
+        return put(key, data, 0, data.length);
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] data, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, data.length);
         Path file = pathOf(StoreKeys.requireValidKey(key));
-        Path tmp = writeTemp(key, file, data);
+        Path tmp = writeTemp(key, file, data, offset, length);
         try {
             return withKeyLock(key, () -> {
                 moveIntoPlace(tmp, file);
@@ -389,6 +395,17 @@ public final class FileSnapshotStore implements SnapshotStore {
     // ---- writing ------------------------------------------------------------------------
 
     private Path writeTemp(String key, Path file, byte[] data) {
+        return writeTemp(key, file, data, 0, data.length);
+    }
+
+    /**
+     * Bytes per write call. The JDK copies a heap buffer into a per-thread direct buffer as large
+     * as the write, and keeps it: whole-pack writes would pin a pack's size in native memory per
+     * writing thread.
+     */
+    private static final int WRITE_SLICE = 1 << 20;
+
+    private Path writeTemp(String key, Path file, byte[] data, int offset, int length) {
         Path dir = file.getParent();
         Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
         try {
@@ -398,9 +415,12 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+                int end = offset + length;
+                for (int at = offset; at < end; ) {
+                    ByteBuffer buf = ByteBuffer.wrap(data, at, Math.min(WRITE_SLICE, end - at));
+                    while (buf.hasRemaining()) {
+                        at += ch.write(buf);
+                    }
                 }
                 ch.force(true);
             }
