@@ -30,8 +30,12 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * never read from the URI.
  */
 public final class S3StoreConfig {
-    /** Objects larger than this are uploaded in parts: 16 MiB. */
-    public static final long DEFAULT_MULTIPART_THRESHOLD = 16L << 20;
+    /**
+     * Objects larger than this are uploaded in parts: 64 MiB. A repository's packs (16 MiB and a
+     * little more) go up as single requests: a multipart upload of one costs three more round
+     * trips and, on servers that store parts as files, a second write of the whole pack.
+     */
+    public static final long DEFAULT_MULTIPART_THRESHOLD = 64L << 20;
     /** The size of each part of a multipart upload: 8 MiB. */
     public static final int DEFAULT_PART_SIZE = 8 << 20;
     /** The smallest part S3 accepts (except the last): 5 MiB. */

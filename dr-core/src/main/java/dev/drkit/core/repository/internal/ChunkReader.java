@@ -111,7 +111,8 @@ public final class ChunkReader {
             start = 0;
         }
         while (end < buf.length) {
-            int n = in.read(buf, end, buf.length - end);
+            // Bounded reads: see RestoreRun.IO_SLICE.
+            int n = in.read(buf, end, Math.min(buf.length - end, RestoreRun.IO_SLICE));
             if (n < 0) {
                 eof = true;
                 return;

@@ -420,11 +420,23 @@ public final class RestoreRun {
                 ByteBuffer buf = engine.crypto().unpackBlobShared(data, e.offset() - base, e.length(), e.rawLength(),
                         ids.get(i), key);
                 written += buf.remaining();
-                while (buf.hasRemaining()) {
-                    out.write(buf);
-                }
+                writeSliced(buf, out);
             }
             return written;
+        }
+    }
+
+    /** Bytes per write call, for the reason given at {@code FileSnapshotStore}'s slices. */
+    static final int IO_SLICE = 1 << 20;
+
+    static void writeSliced(ByteBuffer buf, java.nio.channels.WritableByteChannel out) throws IOException {
+        int end = buf.limit();
+        while (buf.position() < end) {
+            buf.limit(Math.min(end, buf.position() + IO_SLICE));
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            buf.limit(end);
         }
     }
 
