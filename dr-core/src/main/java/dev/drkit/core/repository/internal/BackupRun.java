@@ -117,6 +117,11 @@ public final class BackupRun {
      */
     public BlobId capture(List<SnapshotSource> sources, @Nullable Tree parentRoot) throws IOException {
         List<SourceView> views = new ArrayList<>();
+        if (parentRoot != null) {
+            // While this thread lists the sources, a worker loads the parent snapshot's trees,
+            // which the comparison of every directory needs.
+            workers.execute(() -> prefetchTrees(parentRoot));
+        }
         try {
             for (SnapshotSource source : sources) {
                 views.add(source.begin());
@@ -137,7 +142,30 @@ public final class BackupRun {
             views.clear();
             return writeTree(root, null);
         } finally {
+            captured = true;
             closeAll(views);
+        }
+    }
+
+    private volatile boolean captured;
+
+    /** Loads the parent's trees breadth first into the engine's cache, until the capture ends. */
+    private void prefetchTrees(Tree parentRoot) {
+        java.util.ArrayDeque<Tree> queue = new java.util.ArrayDeque<>();
+        queue.add(parentRoot);
+        int loaded = 0;
+        try {
+            while (!queue.isEmpty() && !captured && loaded < Engine.TREE_CACHE_SIZE / 2) {
+                for (Tree.Node node : queue.poll().nodes()) {
+                    if (Tree.Node.DIR.equals(node.type()) && !captured) {
+                        queue.add(engine.loadTree(BlobId.parse(node.subtree())));
+                        loaded++;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // Only a prefetch: the capture reads what it needs itself and reports problems.
+            LOG.debug("Prefetching the parent snapshot's trees stopped: {}", e.toString());
         }
     }
 

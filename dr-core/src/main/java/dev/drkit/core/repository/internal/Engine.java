@@ -95,7 +95,9 @@ public final class Engine implements AutoCloseable {
     private final String repositoryId;
     private final String keyId;
     private final ExecutorService pool;
-    private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(4096).build();
+    /** How many decoded trees the engine keeps. */
+    static final int TREE_CACHE_SIZE = 4096;
+    private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(TREE_CACHE_SIZE).build();
     private final Map<String, Manifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Raw index files and manifests, fetched while the key is derived. */
