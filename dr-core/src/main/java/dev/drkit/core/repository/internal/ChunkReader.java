@@ -2,7 +2,6 @@ package dev.drkit.core.repository.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 
 /**
  * Splits a stream into content-defined chunks with a reused buffer, so that memory does not
@@ -58,16 +57,12 @@ public final class ChunkReader {
      * @throws IOException when the stream fails
      */
     public byte[] next() throws IOException {
-        if (end - start < cdc.maxSize() && !eof) {
-            fill();
-        }
-        int available = end - start;
-        if (available == 0) {
+        int length = nextLength();
+        if (length < 0) {
             return null;
         }
-        int length = cdc.cut(buf, start, available);
-        byte[] chunk = Arrays.copyOfRange(buf, start, start + length);
-        start += length;
+        byte[] chunk = new byte[length];
+        take(chunk);
         return chunk;
     }
 

@@ -249,39 +249,20 @@ public final class Crypto {
      * @return the sealed blob
      */
     public byte[] packBlob(byte[] data) {
-        if (data.length >= 64) {
-            Scratch scratch = SCRATCH.get();
-            byte[] out = scratch.output(data.length);
-            long n = scratch.compressor(zstdLevel).compressByteArray(out, 0, out.length, data, 0, data.length);
-            if (!Zstd.isError(n) && n + 1 < data.length) {
-                return seal((byte) 1, out, 0, (int) n);
-            }
-        }
-        return seal((byte) 0, data, 0, data.length);
+        Prepared prepared = prepare(data, data.length);
+        byte[] out = new byte[prepared.sealedLength()];
+        sealPrepared(prepared, out, 0);
+        return out;
     }
 
     /**
-     * Returns the most bytes that {@link #packBlobInto} writes for content of a length.
+     * Returns the sealed length of a packed blob whose content, compressed or not, has a length.
      *
-     * @param length the content length
-     * @return the bound
+     * @param length the length of what is sealed after the prefix byte
+     * @return nonce, prefix byte, content and tag
      */
     public static int packedBound(int length) {
         return 12 + 1 + length + 16;
-    }
-
-    /**
-     * Compresses a blob's content when that makes it smaller and seals it into {@code out}:
-     * the same bytes as {@link #packBlob}, without allocating.
-     *
-     * @param data the content
-     * @param length its length, from offset 0
-     * @param out the buffer to write into, with room for {@link #packedBound} bytes
-     * @param outOffset where to write
-     * @return the bytes written
-     */
-    public int packBlobInto(byte[] data, int length, byte[] out, int outOffset) {
-        return sealPrepared(prepare(data, length), out, outOffset);
     }
 
     /**
@@ -328,10 +309,6 @@ public final class Crypto {
      * @return the bytes written
      */
     int sealPrepared(Prepared prepared, byte[] out, int outOffset) {
-        return sealInto(prepared.prefix(), prepared.data(), prepared.length(), out, outOffset);
-    }
-
-    private int sealInto(byte prefix, byte[] data, int length, byte[] out, int outOffset) {
         byte[] nonce = new byte[12];
         RANDOM.nextBytes(nonce);
         System.arraycopy(nonce, 0, out, outOffset, 12);
@@ -339,28 +316,10 @@ public final class Crypto {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
             int o = outOffset + 12;
-            o += cipher.update(new byte[] {prefix}, 0, 1, out, o);
-            o += encryptSliced(cipher, data, 0, length, out, o);
+            o += cipher.update(new byte[] {prepared.prefix()}, 0, 1, out, o);
+            o += encryptSliced(cipher, prepared.data(), 0, prepared.length(), out, o);
             o += cipher.doFinal(out, o);
             return o - outOffset;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM sealing failed", e);
-        }
-    }
-
-    /** Seals one prefix byte followed by {@code length} bytes of {@code data}, without copying them. */
-    private byte[] seal(byte prefix, byte[] data, int offset, int length) {
-        byte[] out = new byte[12 + 1 + length + 16];
-        byte[] nonce = new byte[12];
-        RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, 12);
-        try {
-            Cipher cipher = CIPHERS.get();
-            cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
-            int o = 12 + cipher.update(new byte[] {prefix}, 0, 1, out, 12);
-            o += encryptSliced(cipher, data, offset, length, out, o);
-            cipher.doFinal(out, o);
-            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM sealing failed", e);
         }

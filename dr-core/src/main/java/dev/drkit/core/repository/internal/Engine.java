@@ -377,13 +377,7 @@ public final class Engine implements AutoCloseable {
         String key = SNAPSHOTS + id;
         byte[] plain = crypto.open(sealed, 0, sealed.length, key);
         try {
-            Manifest m = Manifest.decode(plain);
-            if (m.tree() == null || m.sources() == null || m.time() == null) {
-                throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key + " is malformed", key);
-            }
-            return m;
-        } catch (DrException e) {
-            throw e;
+            return Manifest.decode(plain);
         } catch (RuntimeException e) {
             throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key + " is malformed", key, e);
         }
