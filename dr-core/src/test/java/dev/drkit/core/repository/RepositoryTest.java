@@ -2,6 +2,7 @@ package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
@@ -342,6 +343,48 @@ class RepositoryTest {
             repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
             assertThat(tmp.resolve("out/app/kept.txt")).hasContent("ok");
             assertThat(tmp.resolve("out/app/gone.txt")).doesNotExist();
+        }
+    }
+
+    @Test
+    void anErrorWhileReadingAnEntryFailsTheBackupInsteadOfHangingIt() {
+        class Broken extends Error {
+            Broken() {
+                super("broken stream");
+            }
+        }
+        SnapshotSource failing = new SnapshotSource() {
+            @Override
+            public String name() {
+                return "app";
+            }
+
+            @Override
+            public SourceView begin() {
+                return new SourceView() {
+                    @Override
+                    public void writeTo(EntryWriter out) throws IOException {
+                        out.file("ok.txt", EntryMetadata.file(2, Instant.EPOCH),
+                                () -> new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
+                        out.file("broken.bin", EntryMetadata.file(10, Instant.EPOCH), () -> new InputStream() {
+                            @Override
+                            public int read() {
+                                throw new Broken();
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        try (Repository repo = init()) {
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                    () -> assertThatThrownBy(() -> repo.backup(BackupRequest.of(failing)))
+                            .isInstanceOf(Broken.class).hasMessage("broken stream"));
+            assertThat(repo.snapshots()).isEmpty();
         }
     }
 

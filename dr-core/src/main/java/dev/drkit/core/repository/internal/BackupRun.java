@@ -222,6 +222,9 @@ public final class BackupRun {
             if (cause instanceof RuntimeException re) {
                 throw re;
             }
+            if (cause instanceof Error error) {
+                throw error;
+            }
             throw new IOException(cause);
         } finally {
             readers.shutdown();
@@ -560,7 +563,8 @@ public final class BackupRun {
                         bytesRead.add(file.size);
                     }
                     read.complete(null);
-                } catch (IOException | RuntimeException e) {
+                } catch (Throwable e) {
+                    // Errors too (out of memory, a faulty source): the capture waits on this.
                     read.completeExceptionally(e instanceof IOException io
                             ? new IOException("Reading '" + path + "' failed: " + io.getMessage(), io) : e);
                 } finally {
