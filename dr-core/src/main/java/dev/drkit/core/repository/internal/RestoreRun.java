@@ -38,6 +38,12 @@ import org.jspecify.annotations.Nullable;
 public final class RestoreRun {
     private static final int MAX_SPAN = 8 << 20;
     private static final int MAX_PENDING = 256;
+    /**
+     * Bytes of one directory's files handed to one writer at a time. Creating files in one
+     * directory from two threads makes them queue on the directory's lock (and spin on it, in
+     * the kernel), so a directory's small files go to one writer; large files still spread.
+     */
+    static final long BATCH_BYTES = 16 << 20;
     private final Windows windows = new Windows();
 
     /**
@@ -75,6 +81,8 @@ public final class RestoreRun {
     private final LongAdder skipped = new LongAdder();
     private long symlinks;
     private int umask = 0777;
+    /** Access time given to restored files (the snapshot keeps none): the restore's start. */
+    private final FileTime accessTime = FileTime.from(Instant.now());
     private final java.util.concurrent.ExecutorService writers;
 
     private record DirMeta(Path path, Tree.Node node) {
@@ -168,7 +176,7 @@ public final class RestoreRun {
             writers.shutdown();
         }
         for (int i = dirs.size() - 1; i >= 0; i--) {
-            applyMetadata(dirs.get(i).path(), dirs.get(i).node());
+            applyMetadata(dirs.get(i).path(), dirs.get(i).node(), true, accessTime);
         }
         if (!failures.isEmpty()) {
             List<String> sorted = new ArrayList<>(failures);
@@ -197,8 +205,13 @@ public final class RestoreRun {
         return true;
     }
 
+    private record FileJob(Path out, Tree.Node node, String path) {
+    }
+
     private void walk(BlobId treeId, Path dir, String prefix, List<String[]> includes) {
         Tree tree = engine.loadTree(treeId);
+        List<FileJob> batch = new ArrayList<>();
+        long batchBytes = 0;
         for (Tree.Node node : tree.nodes()) {
             Tree.checkName(node.name());
             String path = prefix.isEmpty() ? node.name() : prefix + "/" + node.name();
@@ -228,10 +241,19 @@ public final class RestoreRun {
                 }
                 default -> {
                     if (selected) {
-                        submitFile(out, node, path);
+                        batch.add(new FileJob(out, node, path));
+                        batchBytes += Math.max(0, node.size());
+                        if (batchBytes >= BATCH_BYTES) {
+                            submitFiles(batch);
+                            batch = new ArrayList<>();
+                            batchBytes = 0;
+                        }
                     }
                 }
             }
+        }
+        if (!batch.isEmpty()) {
+            submitFiles(batch);
         }
     }
 
@@ -317,7 +339,8 @@ public final class RestoreRun {
         }
     }
 
-    private void submitFile(Path out, Tree.Node node, String path) {
+    /** Hands files of one directory to one writer, which restores them in order. */
+    private void submitFiles(List<FileJob> batch) {
         try {
             pending.acquire();
         } catch (InterruptedException e) {
@@ -326,11 +349,15 @@ public final class RestoreRun {
         }
         tasks.add(writers.submit(() -> {
             try {
-                restoreFile(out, node, path);
-            } catch (DrException e) {
-                failures.add(path + " (" + e.getMessage() + ")");
-            } catch (IOException | RuntimeException e) {
-                failures.add(path + " (" + e + ")");
+                for (FileJob job : batch) {
+                    try {
+                        restoreFile(job.out(), job.node(), job.path());
+                    } catch (DrException e) {
+                        failures.add(job.path() + " (" + e.getMessage() + ")");
+                    } catch (IOException | RuntimeException e) {
+                        failures.add(job.path() + " (" + e + ")");
+                    }
+                }
             } finally {
                 pending.release();
             }
@@ -375,7 +402,7 @@ public final class RestoreRun {
             }
         }
         // The mode given at creation survives unless the umask cleared some of its bits.
-        applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777);
+        applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777, accessTime);
         if (!dest.equals(out)) {
             try {
                 Files.move(dest, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -465,11 +492,11 @@ public final class RestoreRun {
         return out;
     }
 
-    static void applyMetadata(Path path, Tree.Node node) {
-        applyMetadata(path, node, true);
-    }
-
-    static void applyMetadata(Path path, Tree.Node node, boolean chmod) {
+    /**
+     * Sets a restored entry's permissions (when {@code chmod}) and times. Both times are given,
+     * so the JDK does not read the old ones first.
+     */
+    static void applyMetadata(Path path, Tree.Node node, boolean chmod, FileTime accessTime) {
         try {
             if (chmod && node.mode() >= 0) {
                 PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
@@ -478,7 +505,8 @@ public final class RestoreRun {
                     view.setPermissions(permissions(node.mode()));
                 }
             }
-            Files.setLastModifiedTime(path, FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())));
+            Files.getFileAttributeView(path, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(
+                    FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())), accessTime, null);
         } catch (IOException | UnsupportedOperationException e) {
             // metadata is restored on a best-effort basis; content is what must be exact
         }
