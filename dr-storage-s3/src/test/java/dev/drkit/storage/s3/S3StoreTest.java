@@ -92,6 +92,21 @@ class S3StoreTest {
     }
 
     @Test
+    void aPutFromPartOfAnArrayUploadsExactlyThatPartAlsoInParts() {
+        byte[] data = random((12 << 20) + 40, 4);
+        int offset = 13;
+        int length = data.length - 40;
+        try (S3Store multipart = S3Store.open(server.config(S3ProxyServer.BUCKET, "mp-" + UUID.randomUUID())
+                .multipartThreshold(5 << 20).partSize(5 << 20).uploadConcurrency(3).build())) {
+            ObjectInfo info = multipart.put("data/01/pack", data, offset, length);
+
+            assertThat(info.size()).isEqualTo(length);
+            assertThat(multipart.get("data/01/pack"))
+                    .isEqualTo(java.util.Arrays.copyOfRange(data, offset, offset + length));
+        }
+    }
+
+    @Test
     void readsRangesAndAnEmptyArrayPastTheEnd() {
         store.put("k", bytes("0123456789"));
 

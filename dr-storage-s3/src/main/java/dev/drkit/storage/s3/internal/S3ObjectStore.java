@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -209,11 +210,17 @@ public final class S3ObjectStore implements S3Store {
 
     @Override
     public ObjectInfo put(String key, byte[] data) {
+        return put(key, data, 0, data.length);
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
         String full = full(key);
-        if (data.length > config.multipartThreshold()) {
-            return multipart(key, full, data, null, null);
+        if (length > config.multipartThreshold()) {
+            return multipart(key, full, data, offset, length, null, null);
         }
-        return calls.call("put", n -> single(key, full, data, null, null));
+        return calls.call("put", n -> single(key, full, data, offset, length, null, null));
     }
 
     @Override
@@ -225,11 +232,11 @@ public final class S3ObjectStore implements S3Store {
                 if (stat(key).isPresent()) {
                     return Optional.empty();
                 }
-                return Optional.of(multipart(key, full, data, "*", null));
+                return Optional.of(multipart(key, full, data, 0, data.length, "*", null));
             }
             return Optional.of(calls.call("putIfAbsent", n -> {
                 retried[0] |= n > 1;
-                return single(key, full, data, "*", null);
+                return single(key, full, data, 0, data.length, "*", null);
             }));
         } catch (DrException e) {
             if (e.code() != ErrorCode.PRECONDITION_FAILED) {
@@ -252,11 +259,11 @@ public final class S3ObjectStore implements S3Store {
                 if (current.isEmpty() || !current.get().etag().equals(expectedEtag)) {
                     return Optional.empty();
                 }
-                return Optional.of(multipart(key, full, data, null, expectedEtag));
+                return Optional.of(multipart(key, full, data, 0, data.length, null, expectedEtag));
             }
             return Optional.of(calls.call("replace", n -> {
                 retried[0] |= n > 1;
-                return single(key, full, data, null, expectedEtag);
+                return single(key, full, data, 0, data.length, null, expectedEtag);
             }));
         } catch (DrException e) {
             if (e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
@@ -282,10 +289,10 @@ public final class S3ObjectStore implements S3Store {
         return Arrays.equals(get(key), data) ? info : Optional.empty();
     }
 
-    private ObjectInfo single(String key, String full, byte[] data, @Nullable String ifNoneMatch,
-            @Nullable String ifMatch) {
+    private ObjectInfo single(String key, String full, byte[] data, int offset, int length,
+            @Nullable String ifNoneMatch, @Nullable String ifMatch) {
         PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(bucket).key(full)
-                .contentLength((long) data.length).contentType(OCTETS);
+                .contentLength((long) length).contentType(OCTETS);
         if (ifNoneMatch != null) {
             request.ifNoneMatch(ifNoneMatch);
         }
@@ -295,8 +302,8 @@ public final class S3ObjectStore implements S3Store {
         applyStorageOptions(request);
         String operation = ifNoneMatch != null ? "putIfAbsent" : ifMatch != null ? "replace" : "put";
         PutObjectResponse response = request(operation, key,
-                () -> client.putObject(request.build(), RequestBody.fromBytes(data)));
-        return new ObjectInfo(key, data.length, response.eTag(), serverTime(response));
+                () -> client.putObject(request.build(), body(data, offset, length)));
+        return new ObjectInfo(key, length, response.eTag(), serverTime(response));
     }
 
     private void applyStorageOptions(PutObjectRequest.Builder request) {
@@ -313,8 +320,16 @@ public final class S3ObjectStore implements S3Store {
         }
     }
 
-    private ObjectInfo multipart(String key, String full, byte[] data, @Nullable String ifNoneMatch,
-            @Nullable String ifMatch) {
+    /**
+     * A request body over part of an array, without a copy. Every stream it opens starts at the
+     * beginning of the part, so the signer can hash it, the client send it, and a retry send it again.
+     */
+    private static RequestBody body(byte[] data, int offset, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, offset, length), length, OCTETS);
+    }
+
+    private ObjectInfo multipart(String key, String full, byte[] data, int offset, int length,
+            @Nullable String ifNoneMatch, @Nullable String ifMatch) {
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(bucket).key(full).contentType(OCTETS);
         if (config.storageClass() != null) {
@@ -334,16 +349,15 @@ public final class S3ObjectStore implements S3Store {
         List<Future<CompletedPart>> futures = new ArrayList<>();
         try {
             int partSize = config.partSize();
-            int count = (int) ((data.length + (long) partSize - 1) / partSize);
+            int count = (int) ((length + (long) partSize - 1) / partSize);
             for (int i = 0; i < count; i++) {
                 int number = i + 1;
-                int offset = i * partSize;
-                int length = Math.min(partSize, data.length - offset);
+                int from = offset + i * partSize;
+                int size = Math.min(partSize, offset + length - from);
                 futures.add(parts.submit(() -> calls.call("uploadPart", n -> {
                     UploadPartRequest part = UploadPartRequest.builder().bucket(bucket).key(full)
-                            .uploadId(uploadId).partNumber(number).contentLength((long) length).build();
-                    String etag = request("put", key, () -> client.uploadPart(part, RequestBody.fromContentProvider(
-                            () -> new ByteArrayInputStream(data, offset, length), length, OCTETS)).eTag());
+                            .uploadId(uploadId).partNumber(number).contentLength((long) size).build();
+                    String etag = request("put", key, () -> client.uploadPart(part, body(data, from, size)).eTag());
                     return CompletedPart.builder().partNumber(number).eTag(etag).build();
                 })));
             }
@@ -376,7 +390,7 @@ public final class S3ObjectStore implements S3Store {
                 return stat(key).orElseThrow(() -> new DrException(ErrorCode.IO_FAILURE,
                         "Multipart upload of '" + key + "' in " + location + " vanished", key));
             }
-            return new ObjectInfo(key, data.length, response.eTag(), serverTime(response));
+            return new ObjectInfo(key, length, response.eTag(), serverTime(response));
         } finally {
             if (!completed) {
                 futures.forEach(f -> f.cancel(true));
