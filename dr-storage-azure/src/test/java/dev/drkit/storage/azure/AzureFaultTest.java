@@ -12,6 +12,7 @@ import dev.drkit.api.health.HealthStatus;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +94,19 @@ class AzureFaultTest {
 
             assertThat(store.putIfAbsent("data/pack", data)).isPresent();
             assertThat(store.get("data/pack")).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void aPutFromPartOfAnArrayWhoseAnswerWasLostSendsThatPartAgain() {
+        byte[] data = random(3 << 20, 8);
+        try (AzureBlobStore store = AzureBlobStore.open(config().build())) {
+            proxy.loseNextAnswers(1);
+            store.put("data/pack", data, 1000, data.length - 2000);
+
+            assertThat(store.get("data/pack")).isEqualTo(Arrays.copyOfRange(data, 1000, data.length - 1000));
+            assertThat(proxy.injected()).isEqualTo(1);
+            assertThat(requests("put", "success")).isEqualTo(1);
         }
     }
 

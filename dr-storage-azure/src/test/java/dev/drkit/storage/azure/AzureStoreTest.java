@@ -76,6 +76,19 @@ class AzureStoreTest {
     }
 
     @Test
+    void aPutFromPartOfAnArrayUploadsExactlyThatPartAlsoInBlocks() {
+        byte[] data = random((3 << 20) + 40, 4);
+        int offset = 13;
+        int length = data.length - 40;
+        try (AzureBlobStore blocks = blockStore()) {
+            ObjectInfo info = blocks.put("data/01/pack", data, offset, length);
+
+            assertThat(info.size()).isEqualTo(length);
+            assertThat(blocks.get("data/01/pack")).isEqualTo(Arrays.copyOfRange(data, offset, offset + length));
+        }
+    }
+
+    @Test
     void aMissingContainerIsNamedWithTheWayToCreateIt() throws Exception {
         String name = "missing-" + UUID.randomUUID().toString().substring(0, 8);
         AzureBlobStoreConfig config = AzureBlobStoreConfig.builder(name).prefix("repo")

@@ -44,6 +44,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -190,8 +191,14 @@ public final class AzureObjectStore implements AzureBlobStore {
 
     @Override
     public ObjectInfo put(String key, byte[] data) {
+        return put(key, data, 0, data.length);
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
         BlobClient blob = blob(key);
-        return upload("put", key, blob, data, new BlobRequestConditions());
+        return upload("put", key, blob, data, offset, length, new BlobRequestConditions(), new boolean[1]);
     }
 
     @Override
@@ -247,24 +254,24 @@ public final class AzureObjectStore implements AzureBlobStore {
     }
 
     private ObjectInfo upload(String operation, String key, BlobClient blob, byte[] data,
-            BlobRequestConditions conditions) {
-        return upload(operation, key, blob, data, conditions, new boolean[1]);
+            BlobRequestConditions conditions, boolean[] retried) {
+        return upload(operation, key, blob, data, 0, data.length, conditions, retried);
     }
 
-    private ObjectInfo upload(String operation, String key, BlobClient blob, byte[] data,
+    private ObjectInfo upload(String operation, String key, BlobClient blob, byte[] data, int offset, int length,
             BlobRequestConditions conditions, boolean[] retried) {
         BlockBlobClient block = blob.getBlockBlobClient();
-        if (data.length <= config.singleUploadThreshold()) {
+        if (length <= config.singleUploadThreshold()) {
             return calls.call(operation, n -> {
                 retried[0] |= n > 1;
-                BlockBlobSimpleUploadOptions options = new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(data))
+                BlockBlobSimpleUploadOptions options = new BlockBlobSimpleUploadOptions(body(data, offset, length))
                         .setRequestConditions(conditions).setTier(tier);
                 BlockBlobItem item = request(operation, key,
                         () -> block.uploadWithResponse(options, null, Context.NONE).getValue());
-                return info(key, data.length, item);
+                return info(key, length, item);
             });
         }
-        List<String> ids = stageBlocks(key, block, data);
+        List<String> ids = stageBlocks(key, block, data, offset, length);
         return calls.call(operation, n -> {
             retried[0] |= n > 1;
             BlockBlobCommitBlockListOptions options = new BlockBlobCommitBlockListOptions(ids)
@@ -272,7 +279,7 @@ public final class AzureObjectStore implements AzureBlobStore {
             try {
                 BlockBlobItem item = request(operation, key,
                         () -> block.commitBlockListWithResponse(options, null, Context.NONE).getValue());
-                return info(key, data.length, item);
+                return info(key, length, item);
             } catch (DrException e) {
                 // A racing writer's commit discards our uncommitted blocks; if it created the
                 // blob first, we lost a conditional create, else it is a plain failure.
@@ -285,12 +292,20 @@ public final class AzureObjectStore implements AzureBlobStore {
         });
     }
 
-    private List<String> stageBlocks(String key, BlockBlobClient block, byte[] data) {
+    /**
+     * A request body over part of an array, without a copy. The client reads it through a
+     * read-only view of the buffer, so each attempt sends the whole part from its start.
+     */
+    private static BinaryData body(byte[] data, int offset, int length) {
+        return BinaryData.fromByteBuffer(ByteBuffer.wrap(data, offset, length).slice());
+    }
+
+    private List<String> stageBlocks(String key, BlockBlobClient block, byte[] data, int offset, int length) {
         byte[] upload = new byte[20];
         ByteBuffer.wrap(upload).putLong(UUID.randomUUID().getMostSignificantBits())
                 .putLong(UUID.randomUUID().getLeastSignificantBits());
         int size = config.blockSize();
-        int count = (int) ((data.length + (long) size - 1) / size);
+        int count = (int) ((length + (long) size - 1) / size);
         List<String> ids = new ArrayList<>(count);
         List<Future<?>> futures = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -298,11 +313,10 @@ public final class AzureObjectStore implements AzureBlobStore {
             ByteBuffer.wrap(raw, 16, 4).putInt(i);
             String id = Base64.getEncoder().encodeToString(raw);
             ids.add(id);
-            int offset = i * size;
-            int length = Math.min(size, data.length - offset);
+            int from = offset + i * size;
+            int part = Math.min(size, offset + length - from);
             futures.add(blocks.submit(() -> calls.call("stageBlock", n -> request("put", key,
-                    () -> block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id,
-                            BinaryData.fromByteBuffer(ByteBuffer.wrap(data, offset, length).slice())), null,
+                    () -> block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, body(data, from, part)), null,
                             Context.NONE)))));
         }
         boolean done = false;
@@ -463,7 +477,8 @@ public final class AzureObjectStore implements AzureBlobStore {
                 return Optional.empty();
             }
             try {
-                return Optional.of(upload("leaseWrite", key, blob, data, new BlobRequestConditions().setLeaseId(id)));
+                return Optional.of(upload("leaseWrite", key, blob, data, new BlobRequestConditions().setLeaseId(id),
+                        new boolean[1]));
             } catch (DrException e) {
                 if (e.code() == ErrorCode.LOCKED || e.code() == ErrorCode.PRECONDITION_FAILED) {
                     return Optional.empty();
