@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A real Azure Blob server for the tests: Azurite, the npm package pinned by
  * {@code src/test/azurite/package-lock.json}, installed with {@code npm ci} on first use and
  * run as {@code azurite-blob} on a free loopback port with its data under {@code target/tmp}.
+ * The benchmarks in {@code dr-bench} start it through {@link #start(Path)}.
  */
 public final class AzuriteServer implements AutoCloseable {
     /** Azurite's well-known development account. */
@@ -28,26 +29,42 @@ public final class AzuriteServer implements AutoCloseable {
 
     private static final Path HOME = Path.of(System.getProperty("user.dir"), "src", "test", "azurite");
 
+    private final Path binary;
     private final Path location;
     private final int port;
     private Process process;
 
-    private AzuriteServer(Path location, int port) {
+    private AzuriteServer(Path binary, Path location, int port) {
+        this.binary = binary;
         this.location = location;
         this.port = port;
     }
 
     /**
-     * Installs Azurite if needed and starts it with the test container.
+     * Installs Azurite if needed and starts it with the test container; run from the module's
+     * directory, as the tests are.
      *
      * @return the running server
      * @throws Exception when it cannot be installed or started
      */
     public static AzuriteServer start() throws Exception {
-        install();
+        return start(HOME);
+    }
+
+    /**
+     * Installs Azurite if needed into a directory holding its {@code package-lock.json}, such
+     * as this module's {@code src/test/azurite}, and starts it with the test container.
+     *
+     * @param home the directory with the lock file; {@code node_modules} goes there
+     * @return the running server
+     * @throws IllegalStateException when {@code npm} is missing or fails, or Azurite does not start
+     * @throws Exception when it cannot be installed or started otherwise
+     */
+    public static AzuriteServer start(Path home) throws Exception {
+        Path binary = install(home.toAbsolutePath());
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Files.createDirectories(tmp);
-        AzuriteServer server = new AzuriteServer(Files.createTempDirectory(tmp, "azurite-"), freePort());
+        AzuriteServer server = new AzuriteServer(binary, Files.createTempDirectory(tmp, "azurite-"), freePort());
         server.launch();
         Runtime.getRuntime().addShutdownHook(new Thread(server::kill, "azurite-stop"));
         try (AzureBlobStore store = AzureBlobStore.open(server.config("").build())) {
@@ -56,34 +73,41 @@ public final class AzuriteServer implements AutoCloseable {
         return server;
     }
 
-    private static synchronized void install() throws IOException, InterruptedException {
-        if (Files.isExecutable(binary())) {
-            return;
+    private static synchronized Path install(Path home) throws IOException, InterruptedException {
+        Path binary = home.resolve("node_modules").resolve(".bin").resolve("azurite-blob");
+        if (Files.isExecutable(binary)) {
+            return binary;
+        }
+        if (!Files.isRegularFile(home.resolve("package-lock.json"))) {
+            throw new IllegalStateException("No package-lock.json pinning Azurite in " + home);
         }
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "azurite-npm-ci.log");
         Files.createDirectories(log.getParent());
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-                .directory(HOME.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process npm;
+        try {
+            npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not run npm to install Azurite in " + home
+                    + ": install Node.js 20 or later with npm, or run `npm ci` in that directory", e);
+        }
         if (!npm.waitFor(10, TimeUnit.MINUTES)) {
             npm.destroyForcibly();
             throw new IllegalStateException("npm ci for Azurite took over 10 minutes; see " + log);
         }
-        if (npm.exitValue() != 0 || !Files.isExecutable(binary())) {
-            throw new IllegalStateException("npm ci for Azurite failed (exit " + npm.exitValue() + "): "
-                    + Files.readString(log));
+        if (npm.exitValue() != 0 || !Files.isExecutable(binary)) {
+            throw new IllegalStateException("npm ci for Azurite in " + home + " failed (exit " + npm.exitValue()
+                    + "): " + Files.readString(log));
         }
-    }
-
-    private static Path binary() {
-        return HOME.resolve("node_modules").resolve(".bin").resolve("azurite-blob");
+        return binary;
     }
 
     private void launch() throws IOException, InterruptedException {
-        Path log = location.resolveSibling(location.getFileName() + ".log");
-        process = new ProcessBuilder(List.of(binary().toString(), "--disableTelemetry", "--silent",
+        Path log = log();
+        process = new ProcessBuilder(List.of(binary.toString(), "--disableTelemetry", "--silent",
                 "--blobHost", "127.0.0.1", "--blobPort", String.valueOf(port),
                 "--location", location.toString(), "--skipApiVersionCheck"))
                 .redirectErrorStream(true)
@@ -106,6 +130,24 @@ public final class AzuriteServer implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /**
+     * Returns the directory the server keeps its data in; it stays when the server stops.
+     *
+     * @return the directory, under {@code java.io.tmpdir}
+     */
+    public Path location() {
+        return location;
+    }
+
+    /**
+     * Returns the file the server's output goes to, next to {@link #location()}.
+     *
+     * @return the log file
+     */
+    public Path log() {
+        return location.resolveSibling(location.getFileName() + ".log");
     }
 
     /**

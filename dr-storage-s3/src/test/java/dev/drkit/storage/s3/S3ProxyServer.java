@@ -97,6 +97,15 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     /**
+     * Returns the directory the server keeps its objects in; it stays when the server stops.
+     *
+     * @return the directory, under {@code java.io.tmpdir}
+     */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
      * Returns the port the server listens on.
      *
      * @return the port
