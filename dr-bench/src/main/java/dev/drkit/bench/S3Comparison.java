@@ -1,5 +1,6 @@
 package dev.drkit.bench;
 
+import dev.drkit.storage.azure.AzuriteServer;
 import dev.drkit.storage.s3.S3ProxyServer;
 import java.io.File;
 import java.io.IOException;
@@ -16,12 +17,17 @@ import java.util.stream.Stream;
 
 /**
  * Backs up and restores one data set with dr and restic into the same S3 server (S3Proxy on
- * loopback, started here), and with dr into a local file repository, in one invocation; prints
- * the median wall time of whole processes.
+ * loopback, started here), with dr into Azurite (Azure Blob on loopback, started here), and
+ * with dr into a local file repository, in one invocation; prints the median wall time of
+ * whole processes.
  *
  * <pre>
- * java -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
+ * java [-Dazurite.home=DIR] -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
  * </pre>
+ *
+ * <p>Azurite is the npm package pinned by {@code dr-storage-azure/src/test/azurite}, found
+ * from the working directory or next to the jar, or in {@code azurite.home}; it is installed
+ * there with {@code npm ci} when missing, which needs Node.js 20 or later and npm.
  */
 public final class S3Comparison {
     private S3Comparison() {
@@ -37,18 +43,23 @@ public final class S3Comparison {
         Path data = Path.of(args[0]).toAbsolutePath();
         String drJar = Path.of(args[1]).toAbsolutePath().toString();
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path azuriteHome = azuriteHome();
         Path work = Files.createTempDirectory("s3-comparison-");
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
-        try (S3ProxyServer server = S3ProxyServer.start()) {
+        List<Path> serverData = new ArrayList<>();
+        try (S3ProxyServer server = S3ProxyServer.start(); AzuriteServer azurite = AzuriteServer.start(azuriteHome)) {
+            serverData.addAll(List.of(server.directory(), azurite.location(), azurite.log()));
             String endpoint = server.endpoint().toString();
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
             env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+            env.put("AZURE_STORAGE_CONNECTION_STRING", AzuriteServer.connectionString(azurite.port()));
             env.put("RESTIC_PASSWORD", "bench-password");
             env.put("DR_PASSWORD", "bench-password");
             for (int run = 1; run <= runs; run++) {
                 String restic = "s3:" + endpoint + "/restic-" + run;
                 String drS3 = "s3://dr-" + run + "/repo?endpoint=" + endpoint + "&region=us-east-1&pathStyle=true";
+                String drAzure = "azblob://dr-" + run + "/repo";
                 String drFile = work.resolve("file-" + run).toString();
                 boolean resticFirst = run % 2 == 1;
                 for (int turn = 0; turn < 2; turn++) {
@@ -63,6 +74,11 @@ public final class S3Comparison {
                                 data.toString());
                         time(seconds, "dr s3 restore", env, work, "java", "-jar", drJar, "restore", "--repo", drS3,
                                 "latest", "--target", work.resolve("dr-out-" + run).toString());
+                        exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drAzure);
+                        time(seconds, "dr azurite backup", env, work, "java", "-jar", drJar, "backup", "--repo",
+                                drAzure, data.toString());
+                        time(seconds, "dr azurite restore", env, work, "java", "-jar", drJar, "restore", "--repo",
+                                drAzure, "latest", "--target", work.resolve("dr-azure-out-" + run).toString());
                         exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drFile);
                         time(seconds, "dr file backup", env, work, "java", "-jar", drJar, "backup", "--repo", drFile,
                                 data.toString());
@@ -72,12 +88,16 @@ public final class S3Comparison {
                 }
                 deleteTree(work.resolve("restic-out-" + run));
                 deleteTree(work.resolve("dr-out-" + run));
+                deleteTree(work.resolve("dr-azure-out-" + run));
                 deleteTree(work.resolve("dr-file-out-" + run));
                 deleteTree(Path.of(drFile));
                 System.out.println("run " + run + ": " + last(seconds));
             }
         } finally {
             deleteTree(work);
+            for (Path path : serverData) {
+                deleteTree(path);
+            }
         }
         double mib = sizeOf(data) / 1048576.0;
         System.out.printf("%n%.0f MiB; medians of %d runs%n| what | seconds | MiB/s |%n|---|---|---|%n", mib, runs);
@@ -89,6 +109,34 @@ public final class S3Comparison {
                 median(seconds.get("restic s3 backup")) / median(seconds.get("dr s3 backup")));
         System.out.printf("dr/restic restore from S3Proxy: %.2fx faster%n",
                 median(seconds.get("restic s3 restore")) / median(seconds.get("dr s3 restore")));
+    }
+
+    /**
+     * Finds the directory whose package-lock.json pins Azurite: the {@code azurite.home}
+     * property, else {@code dr-storage-azure/src/test/azurite} under the working directory or
+     * under the checkout that holds this jar.
+     */
+    private static Path azuriteHome() throws Exception {
+        String property = System.getProperty("azurite.home");
+        List<Path> candidates = new ArrayList<>();
+        if (property != null) {
+            candidates.add(Path.of(property));
+        } else {
+            Path relative = Path.of("dr-storage-azure", "src", "test", "azurite");
+            candidates.add(relative.toAbsolutePath());
+            // This class is in CHECKOUT/dr-bench/target/benchmarks.jar or .../target/classes.
+            Path jar = Path.of(S3Comparison.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            candidates.add(jar.resolve("../../..").normalize().resolve(relative));
+        }
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate.resolve("package-lock.json"))) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new IllegalStateException("Azurite's package-lock.json is not in " + candidates + ". Run from the "
+                + "root of the DR Kit checkout, or pass -Dazurite.home=DIR with DIR the checkout's "
+                + "dr-storage-azure/src/test/azurite. Azurite is installed there with `npm ci` on first use "
+                + "(Node.js 20 or later and npm); to install it by hand: (cd DIR && npm ci)");
     }
 
     private static void time(Map<String, List<Double>> seconds, String what, Map<String, String> env, Path work,
