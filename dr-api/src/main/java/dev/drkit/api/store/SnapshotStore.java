@@ -62,6 +62,29 @@ public interface SnapshotStore extends AutoCloseable {
     byte[] get(String key, long offset, int length);
 
     /**
+     * Reads part of an object into an array: up to {@code length} bytes from {@code offset},
+     * fewer when the object ends sooner. The default calls {@link #get(String, long, int)} and
+     * copies; stores that can read into the array directly override it, which spares large
+     * readers an allocation per read.
+     *
+     * @param key the object's key
+     * @param offset the first byte to read, {@code >= 0}
+     * @param into the array to fill
+     * @param intoOffset where in {@code into} the first byte goes
+     * @param length how many bytes at most
+     * @return how many bytes were read: {@code 0} when {@code offset} is at or past the end
+     * @throws IndexOutOfBoundsException when the range is outside the array
+     * @throws DrException {@code NOT_FOUND} when no object has that key; {@code INVALID_ARGUMENT}
+     *     for a negative offset; a storage failure otherwise
+     */
+    default int read(String key, long offset, byte[] into, int intoOffset, int length) {
+        java.util.Objects.checkFromIndexSize(intoOffset, length, into.length);
+        byte[] part = get(key, offset, length);
+        System.arraycopy(part, 0, into, intoOffset, part.length);
+        return part.length;
+    }
+
+    /**
      * Writes an object, replacing any object with the same key.
      *
      * @param key the object's key

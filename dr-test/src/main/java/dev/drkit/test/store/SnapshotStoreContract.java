@@ -129,6 +129,29 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("reading part of an object into an array fills only that part")
+    void readIntoArraySliceFillsThatPart() {
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new Random(11).nextBytes(data);
+        store.put("into", data);
+        byte[] into = new byte[2 * 1024 * 1024];
+        Arrays.fill(into, (byte) 7);
+        assertThat(store.read("into", 100, into, 3, 1024 * 1024)).isEqualTo(1024 * 1024);
+        assertThat(Arrays.copyOfRange(into, 3, 3 + 1024 * 1024))
+                .isEqualTo(Arrays.copyOfRange(data, 100, 100 + 1024 * 1024));
+        assertThat(into[2]).isEqualTo((byte) 7);
+        assertThat(into[3 + 1024 * 1024]).isEqualTo((byte) 7);
+        assertThat(store.read("into", data.length - 10, into, 0, 64)).as("fewer at the end").isEqualTo(10);
+        assertThat(Arrays.copyOfRange(into, 0, 10))
+                .isEqualTo(Arrays.copyOfRange(data, data.length - 10, data.length));
+        assertThat(store.read("into", data.length, into, 0, 64)).as("at the end").isZero();
+        assertThatThrownBy(() -> store.read("into", 0, into, into.length - 3, 4))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> store.read("no-such-object", 0, into, 0, 4)).isInstanceOf(DrException.class)
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+
+    @Test
     @DisplayName("a one-byte object round-trips")
     void oneByteRoundTrips() {
         store.put("one", new byte[] {42});

@@ -2,6 +2,7 @@ package dev.drkit.core.repository.internal;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.RestoreResult;
 import java.io.IOException;
@@ -20,10 +21,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -44,28 +50,127 @@ public final class RestoreRun {
      * the kernel), so a directory's small files go to one writer; large files still spread.
      */
     static final long BATCH_BYTES = 16 << 20;
-    private final Windows windows = new Windows();
+    private final Windows windows;
 
     /**
-     * Aligned windows of packs shared by the writer threads, so that many small files whose
-     * blobs lie side by side in a pack cost one read of the store, not one each. Bounded.
+     * The restore's read buffers. Aligned windows of packs are shared by the writer threads, so
+     * that many small files whose blobs lie side by side in a pack cost one read of the store,
+     * not one each; at most {@link #COUNT} are kept, the least recently used leaves first, and
+     * their arrays are reused, so that reading a whole repository allocates no more than that.
+     * Ranges that do not fit a window are read into a per-thread array.
      */
     static final class Windows {
         static final int SIZE = 4 << 20;
-        private final com.github.benmanes.caffeine.cache.Cache<String, Window> cache =
-                com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(12).build();
+        static final int COUNT = 8;
+        private final SnapshotStore store;
+        private final LinkedHashMap<String, Window> cached = new LinkedHashMap<>(16, 0.75f, true);
+        private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+        private final ThreadLocal<byte[]> spans = ThreadLocal.withInitial(() -> new byte[0]);
+        private int allocated;
 
-        record Window(int start, byte[] data) {
+        Windows(SnapshotStore store) {
+            this.store = store;
         }
 
-        /** Returns the window holding [offset, offset + length) when the range fits one window. */
-        Window covering(Engine engine, String key, int offset, int length) {
+        /** Part of a pack in memory; held by its users until they release it. */
+        static final class Window {
+            private final long start;
+            private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+            private byte[] data;
+            private int length;
+            private int users;
+            private boolean evicted;
+
+            Window(long start, byte[] data) {
+                this.start = start;
+                this.data = data;
+            }
+        }
+
+        /**
+         * Returns the window holding {@code [offset, offset + length)} of the pack, acquired (give
+         * it back with {@link #release}), or {@code null} when the range does not fit one window.
+         */
+        @Nullable Window acquire(String key, int offset, int length) {
             int index = offset / SIZE;
             if ((offset + length - 1) / SIZE != index || length > SIZE / 2) {
                 return null;
             }
-            return cache.get(key + "#" + index, k -> new Window(index * SIZE,
-                    engine.store().get(key, (long) index * SIZE, SIZE)));
+            String id = key + "#" + index;
+            Window w;
+            boolean load;
+            synchronized (this) {
+                w = cached.get(id);
+                load = w == null;
+                if (load) {
+                    w = new Window((long) index * SIZE, buffer());
+                    cached.put(id, w);
+                }
+                w.users++;
+            }
+            try {
+                if (load) {
+                    try {
+                        w.length = store.read(key, w.start, w.data, 0, SIZE);
+                    } catch (RuntimeException e) {
+                        synchronized (this) {
+                            cached.remove(id, w);
+                            w.evicted = true;
+                        }
+                        w.loaded.completeExceptionally(e);
+                        throw e;
+                    }
+                    w.loaded.complete(null);
+                } else {
+                    w.loaded.join();
+                }
+                return w;
+            } catch (RuntimeException e) {
+                release(w);
+                throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+
+        /** Gives back a window from {@link #acquire}. */
+        synchronized void release(Window w) {
+            if (--w.users == 0 && w.evicted && w.data != null) {
+                if (free.size() < COUNT) {
+                    free.push(w.data);
+                }
+                w.data = null;
+            }
+        }
+
+        /** Under the lock: an array for a new window, taken from the least recently used idle one. */
+        private byte[] buffer() {
+            if (!free.isEmpty()) {
+                return free.pop();
+            }
+            if (allocated < COUNT) {
+                allocated++;
+                return new byte[SIZE];
+            }
+            for (Iterator<Window> it = cached.values().iterator(); it.hasNext();) {
+                Window old = it.next();
+                if (old.users == 0) {
+                    it.remove();
+                    old.evicted = true;
+                    byte[] data = old.data;
+                    old.data = null;
+                    return data;
+                }
+            }
+            return new byte[SIZE]; // every window is in use: one more, dropped again on release
+        }
+
+        /** Returns this thread's array for ranges read outside the windows, of at least {@code length}. */
+        byte[] spanBuffer(int length) {
+            byte[] buf = spans.get();
+            if (buf.length < length) {
+                buf = new byte[Math.max(length, Math.min(MAX_SPAN, 2 * buf.length))];
+                spans.set(buf);
+            }
+            return buf;
         }
     }
 
@@ -100,6 +205,7 @@ public final class RestoreRun {
         this.engine = engine;
         this.target = target.toAbsolutePath().normalize();
         this.options = options;
+        this.windows = new Windows(engine.store());
         // One writer per core: more writers creating files in the same directories contend on
         // the file system's locks and spend more time in the kernel than they gain.
         this.writers = java.util.concurrent.Executors.newFixedThreadPool(engine.options().threads(),
@@ -428,19 +534,33 @@ public final class RestoreRun {
             int start = entries.get(0).offset();
             PackEntry last = entries.get(entries.size() - 1);
             final int length = last.offset() + last.length() - start;
-            byte[] data;
-            int base;
-            Windows.Window w = windows.covering(engine, key, start, length);
-            if (w != null) {
-                data = w.data();
-                base = w.start();
-            } else {
-                data = engine.store().get(key, start, length);
-                base = start;
+            Windows.Window w = windows.acquire(key, start, length);
+            try {
+                byte[] data;
+                int base;
+                int available;
+                if (w != null) {
+                    data = w.data;
+                    base = (int) w.start;
+                    available = w.length;
+                } else {
+                    data = windows.spanBuffer(length);
+                    base = start;
+                    available = engine.store().read(key, start, data, 0, length);
+                }
+                if (available < start - base + length) {
+                    throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
+                }
+                return writeBlobs(engine, key, data, base, out);
+            } finally {
+                if (w != null) {
+                    windows.release(w);
+                }
             }
-            if (data.length < start - base + length) {
-                throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
-            }
+        }
+
+        private long writeBlobs(Engine engine, String key, byte[] data, int base, SeekableByteChannel out)
+                throws IOException {
             long written = 0;
             for (int i = 0; i < entries.size(); i++) {
                 PackEntry e = entries.get(i);

@@ -130,6 +130,25 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public int read(String key, long offset, byte[] into, int intoOffset, int length) {
+        java.util.Objects.checkFromIndexSize(intoOffset, length, into.length);
+        Path file = pathOf(StoreKeys.requireValidKey(key));
+        Ranges.checkRange(offset, length);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (offset >= size || length == 0) {
+                return 0;
+            }
+            int n = (int) Math.min(length, size - offset);
+            return readFully(ch, offset, into, intoOffset, n);
+        } catch (NoSuchFileException e) {
+            throw notFound(key);
+        } catch (IOException e) {
+            throw failure("read", key, e);
+        }
+    }
+
+    @Override
     public byte[] get(String key, long offset, int length) {
         Path file = pathOf(StoreKeys.requireValidKey(key));
         Ranges.checkRange(offset, length);
@@ -411,9 +430,13 @@ public final class FileSnapshotStore implements SnapshotStore {
      * most {@link #WRITE_SLICE} bytes for the reason given there, and returns how many it read.
      */
     private static int readFully(FileChannel ch, long position, byte[] data, int length) throws IOException {
+        return readFully(ch, position, data, 0, length);
+    }
+
+    private static int readFully(FileChannel ch, long position, byte[] data, int at, int length) throws IOException {
         int done = 0;
         while (done < length) {
-            int r = ch.read(ByteBuffer.wrap(data, done, Math.min(WRITE_SLICE, length - done)), position + done);
+            int r = ch.read(ByteBuffer.wrap(data, at + done, Math.min(WRITE_SLICE, length - done)), position + done);
             if (r < 0) {
                 break;
             }
