@@ -34,12 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One backup: reads and chunks the sources on the calling thread while worker threads hash,
  * deduplicate, compress and seal the chunks and upload threads write the packs. Memory is
- * bounded: at most {@link #IN_FLIGHT_BYTES} of chunks wait for workers and at most two packs
- * wait for the store.
+ * bounded: chunks wait for workers in one ring of at least {@link #IN_FLIGHT_BYTES}, and at most
+ * two packs wait for the store.
  */
 public final class BackupRun {
     /** Bytes of chunks read but not yet packed, at most. */
-    static final int IN_FLIGHT_BYTES = 24 << 20;
+    static final int IN_FLIGHT_BYTES = 16 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
 
     /** What the run did. */
@@ -53,7 +53,6 @@ public final class BackupRun {
     private final Index index;
     private final ExecutorService workers;
     private final ExecutorService uploader;
-    private final Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
     private final Semaphore packsInFlight = new Semaphore(2);
     private final Set<BlobId> added = ConcurrentHashMap.newKeySet();
     private final List<Index.PackRecord> written = Collections.synchronizedList(new ArrayList<>());
@@ -63,8 +62,9 @@ public final class BackupRun {
     private final int stagingSize;
     private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> staging =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final BufferPool chunkPool = new BufferPool(IN_FLIGHT_BYTES);
+    private final ChunkRing ring;
     private PackBuilder pack;
+    private boolean firstPack = true;
     private final ExecutorService readers;
     private final ThreadLocal<ChunkReader> chunkReaders;
     private final Semaphore pendingFiles = new Semaphore(128);
@@ -96,8 +96,10 @@ public final class BackupRun {
         this.workers = engine.pool();
         this.uploader = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-upload"));
         this.packSize = engine.options().packSize();
-        // Room for the last blob and, usually, the trailer, so that buffers can be reused.
-        this.stagingSize = packSize + Crypto.packedBound(engine.chunker().maxSize()) + (1 << 20);
+        // A pack closes when the next blob and the trailer would not fit; the slack keeps packs
+        // close to their target size. A blob larger than a buffer gets a pack of its own.
+        this.stagingSize = packSize + (1 << 20);
+        this.ring = new ChunkRing(Math.max(IN_FLIGHT_BYTES, 3 * engine.chunker().maxSize()));
         this.pack = newPack();
         // Reading waits on the file system as much as on the CPU; several readers overlap that.
         this.readers = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-read"));
@@ -188,7 +190,7 @@ public final class BackupRun {
         PackBuilder last;
         synchronized (packLock) {
             last = pack;
-            pack = newPack();
+            pack = new PackBuilder(EMPTY, stagingSize); // nothing more is added
         }
         if (!last.entries.isEmpty()) {
             upload(last);
@@ -261,47 +263,40 @@ public final class BackupRun {
     }
 
     private CompletableFuture<BlobId> submitData(ChunkReader reader, int length) {
-        int permits = Math.min(BufferPool.capacityFor(length), IN_FLIGHT_BYTES);
-        try {
-            inFlight.acquire(permits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DrException(ErrorCode.CANCELLED, "Backup interrupted", null, e);
-        }
-        byte[] chunk = chunkPool.acquire(length);
-        reader.take(chunk);
+        ChunkRing.Slice slice = ring.acquire(length);
+        byte[] data = slice.array();
+        reader.take(data, slice.offset());
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    BlobId id = crypto.blobId(chunk, 0, length);
-                    storeBlob(BlobType.DATA, id, chunk, length);
+                    BlobId id = crypto.blobId(data, slice.offset(), length);
+                    storeBlob(BlobType.DATA, id, data, slice.offset(), length);
                     return id;
                 } finally {
-                    chunkPool.release(chunk);
-                    inFlight.release(permits);
+                    ring.release(slice);
                 }
             }, workers);
         } catch (RuntimeException e) {
-            chunkPool.release(chunk);
-            inFlight.release(permits);
+            ring.release(slice);
             throw e;
         }
     }
 
-    private void storeBlob(BlobType type, BlobId id, byte[] data, int length) {
+    private void storeBlob(BlobType type, BlobId id, byte[] data, int offset, int length) {
         if (index.contains(id) || !added.add(id)) {
             return;
         }
         // Compression runs in parallel; sealing, a small share of the work, goes straight into
         // the pack's buffer under the lock.
-        Crypto.Prepared prepared = crypto.prepare(data, length);
+        Crypto.Prepared prepared = crypto.prepare(data, offset, length);
         int sealedLength = prepared.sealedLength();
         bytesAdded.add(length);
         blobsAdded.increment();
         PackBuilder closed = null;
         PackBuilder full = null;
         synchronized (packLock) {
-            if (!pack.entries.isEmpty() && pack.size + sealedLength > pack.buf.length) {
+            if (!pack.entries.isEmpty()
+                    && pack.size + sealedLength + Packs.trailerBound(pack.entries.size() + 1) > stagingSize) {
                 closed = pack;
                 pack = newPack();
             }
@@ -323,7 +318,13 @@ public final class BackupRun {
 
     private PackBuilder newPack() {
         byte[] buf = staging.poll();
-        return new PackBuilder(buf != null ? buf : new byte[stagingSize]);
+        if (buf == null) {
+            // The first pack's buffer grows with it: a backup that adds only a few trees does not
+            // pay for a whole pack. Later ones are full size from the start and are reused.
+            buf = firstPack ? EMPTY : new byte[stagingSize];
+            firstPack = false;
+        }
+        return new PackBuilder(buf, stagingSize);
     }
 
     private void upload(PackBuilder full) {
@@ -347,7 +348,7 @@ public final class BackupRun {
                 bytesStored.add(length);
                 written.add(record);
             } finally {
-                if (bytes.length == stagingSize && staging.size() < 3) {
+                if (bytes.length == stagingSize && staging.size() < 2) {
                     staging.add(bytes);
                 }
                 packsInFlight.release();
@@ -411,7 +412,7 @@ public final class BackupRun {
         }
         byte[] json = new Tree(nodes).encode();
         BlobId id = crypto.blobId(json, 0, json.length);
-        storeBlob(BlobType.TREE, id, json, json.length);
+        storeBlob(BlobType.TREE, id, json, 0, json.length);
         return id;
     }
 
@@ -435,14 +436,22 @@ public final class BackupRun {
         byte[] buf;
         int size;
 
-        PackBuilder(byte[] buf) {
+        private final int capacity;
+
+        PackBuilder(byte[] buf, int capacity) {
             this.buf = buf;
+            this.capacity = capacity;
         }
 
-        /** Makes room for a blob larger than the buffer, such as a huge directory's tree. */
+        /**
+         * Makes room for {@code length} more bytes: an empty buffer grows to 1 MiB, then to the
+         * staging size, and any buffer beyond that only for a blob larger than it, such as a huge
+         * directory's tree.
+         */
         void reserve(int length) {
             if (size + length > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, size + length);
+                int grown = buf.length < 1 << 20 && size + length <= 1 << 20 ? 1 << 20 : capacity;
+                buf = java.util.Arrays.copyOf(buf, Math.max(grown, size + length));
             }
         }
 

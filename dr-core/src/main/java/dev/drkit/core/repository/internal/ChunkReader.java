@@ -62,7 +62,7 @@ public final class ChunkReader {
             return null;
         }
         byte[] chunk = new byte[length];
-        take(chunk);
+        take(chunk, 0);
         return chunk;
     }
 
@@ -86,15 +86,16 @@ public final class ChunkReader {
     }
 
     /**
-     * Copies the chunk found by {@link #nextLength} to the start of {@code dst} and moves past it.
+     * Copies the chunk found by {@link #nextLength} into {@code dst} and moves past it.
      *
-     * @param dst an array at least as long as the chunk
+     * @param dst the array to copy into
+     * @param offset where in {@code dst} the chunk goes
      */
-    public void take(byte[] dst) {
+    public void take(byte[] dst, int offset) {
         if (pending < 0) {
             throw new IllegalStateException("no chunk found");
         }
-        System.arraycopy(buf, start, dst, 0, pending);
+        System.arraycopy(buf, start, dst, offset, pending);
         start += pending;
         pending = -1;
     }

@@ -249,7 +249,7 @@ public final class Crypto {
      * @return the sealed blob
      */
     public byte[] packBlob(byte[] data) {
-        Prepared prepared = prepare(data, data.length);
+        Prepared prepared = prepare(data, 0, data.length);
         byte[] out = new byte[prepared.sealedLength()];
         sealPrepared(prepared, out, 0);
         return out;
@@ -274,7 +274,7 @@ public final class Crypto {
      * @param data the bytes to seal
      * @param length how many of them, from offset 0
      */
-    record Prepared(byte prefix, byte[] data, int length) {
+    record Prepared(byte prefix, byte[] data, int offset, int length) {
         /** Returns the sealed length. @return nonce, prefix, data and tag */
         int sealedLength() {
             return packedBound(length);
@@ -284,20 +284,22 @@ public final class Crypto {
     /**
      * Compresses a blob's content when that makes it smaller.
      *
-     * @param data the content
-     * @param length its length, from offset 0
+     * @param data the array holding the content
+     * @param offset where the content starts
+     * @param length its length
      * @return what to seal
      */
-    Prepared prepare(byte[] data, int length) {
+    Prepared prepare(byte[] data, int offset, int length) {
         if (length >= 64) {
             Scratch scratch = SCRATCH.get();
             byte[] compressed = scratch.output(length);
-            long n = scratch.compressor(zstdLevel).compressByteArray(compressed, 0, compressed.length, data, 0, length);
+            long n = scratch.compressor(zstdLevel).compressByteArray(compressed, 0, compressed.length, data, offset,
+                    length);
             if (!Zstd.isError(n) && n + 1 < length) {
-                return new Prepared((byte) 1, compressed, (int) n);
+                return new Prepared((byte) 1, compressed, 0, (int) n);
             }
         }
-        return new Prepared((byte) 0, data, length);
+        return new Prepared((byte) 0, data, offset, length);
     }
 
     /**
@@ -317,7 +319,7 @@ public final class Crypto {
             cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
             int o = outOffset + 12;
             o += cipher.update(new byte[] {prepared.prefix()}, 0, 1, out, o);
-            o += encryptSliced(cipher, prepared.data(), 0, prepared.length(), out, o);
+            o += encryptSliced(cipher, prepared.data(), prepared.offset(), prepared.length(), out, o);
             o += cipher.doFinal(out, o);
             return o - outOffset;
         } catch (GeneralSecurityException e) {

@@ -51,6 +51,16 @@ public final class Packs {
      * @param entries the blobs in the pack
      * @return the sealed header followed by its 4-byte length
      */
+    /**
+     * Returns the most bytes that {@link #trailer} writes for a number of entries.
+     *
+     * @param entries how many
+     * @return the bound
+     */
+    static int trailerBound(int entries) {
+        return Crypto.packedBound(entries * PackEntry.ENCODED) + 4;
+    }
+
     static byte[] trailer(Crypto crypto, List<PackEntry> entries) {
         byte[] plain = new byte[entries.size() * PackEntry.ENCODED];
         for (int i = 0; i < entries.size(); i++) {

@@ -1,0 +1,137 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One array from which a backup's chunks take contiguous slices, given back in any order.
+ * Chunks are read faster than they are compressed and sealed, so the ring is what bounds the
+ * bytes in flight; and since every chunk lives in the same array, a backup allocates nothing per
+ * chunk however its sizes vary. A slice is reused once it and every slice taken before it are
+ * given back, so one slow chunk holds back at most the ring's size. Thread-safe.
+ */
+final class ChunkRing {
+    private final int size;
+    /** Allocated by the first slice, so that a backup that reads nothing costs nothing. */
+    private byte[] ring;
+    /** Slices taken and not yet reclaimed, oldest first. */
+    private final ArrayDeque<Slice> taken = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
+    /** Where the next slice starts. */
+    private int tail;
+
+    /** A part of the ring: {@code length} bytes from {@code offset} of {@link #array()}. */
+    static final class Slice {
+        private final byte[] array;
+        private final int offset;
+        private final int length;
+        private boolean done;
+
+        private Slice(byte[] array, int offset, int length) {
+            this.array = array;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        byte[] array() {
+            return array;
+        }
+
+        int offset() {
+            return offset;
+        }
+
+        int length() {
+            return length;
+        }
+    }
+
+    /**
+     * Creates a ring.
+     *
+     * @param size its bytes
+     */
+    ChunkRing(int size) {
+        this.size = size;
+    }
+
+    /**
+     * Takes a slice, waiting until the ring has room for it.
+     *
+     * @param length its bytes, at most a third of the ring
+     * @return the slice
+     * @throws IllegalArgumentException when the slice is too large for the ring
+     * @throws DrException {@code CANCELLED} when the thread is interrupted while it waits
+     */
+    Slice acquire(int length) {
+        if (length < 0 || length > size / 3) {
+            throw new IllegalArgumentException("A slice of " + length + " bytes does not fit a ring of " + size);
+        }
+        lock.lock();
+        try {
+            if (ring == null) {
+                ring = new byte[size];
+            }
+            Slice slice;
+            while ((slice = tryTake(length)) == null) {
+                released.await();
+            }
+            return slice;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "Interrupted while waiting for room for a chunk", null, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Slice tryTake(int length) {
+        if (taken.isEmpty()) {
+            tail = 0;
+            return take(0, length);
+        }
+        int head = taken.peekFirst().offset;
+        if (head < tail) {
+            if (ring.length - tail >= length) {
+                return take(tail, length);
+            }
+            if (head >= length) {
+                // Wrap: the end of the ring is skipped until the slices before it are reclaimed.
+                Slice padding = take(tail, ring.length - tail);
+                padding.done = true;
+                return take(0, length);
+            }
+            return null;
+        }
+        return head - tail >= length && head != tail ? take(tail, length) : null;
+    }
+
+    private Slice take(int offset, int length) {
+        Slice slice = new Slice(ring, offset, length);
+        taken.addLast(slice);
+        tail = offset + length;
+        return slice;
+    }
+
+    /**
+     * Gives a slice back.
+     *
+     * @param slice a slice from {@link #acquire}, not used by the caller afterwards
+     */
+    void release(Slice slice) {
+        lock.lock();
+        try {
+            slice.done = true;
+            while (!taken.isEmpty() && taken.peekFirst().done) {
+                taken.pollFirst();
+            }
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
