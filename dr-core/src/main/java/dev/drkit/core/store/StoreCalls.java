@@ -186,6 +186,11 @@ public final class StoreCalls {
             if (name.equals("NoHttpResponseException") || name.equals("PrematureCloseException")) {
                 return true;
             }
+            // Reactor Netty, when every pooled connection it tried had been closed before use.
+            if (t instanceof java.io.IOException && t.getMessage() != null
+                    && t.getMessage().startsWith("Error while acquiring from")) {
+                return true;
+            }
             if (t instanceof SocketException && !(t instanceof java.net.ConnectException) && t.getMessage() != null) {
                 String message = t.getMessage().toLowerCase(Locale.ROOT);
                 if (message.contains("broken pipe") || message.contains("connection reset")) {
