@@ -8,6 +8,9 @@
 # (alternating which goes first): generate the data set afresh, init a repository, then time
 # whole processes, JVM start included: full backup, unchanged re-backup, backup after about 1%
 # of the files change, restore of the latest snapshot. Prints medians and dr/restic ratios.
+#
+# dr runs as `java -jar dr.jar` with the JVM's defaults; DR_JAVA_OPTS, when set, adds JVM
+# options (for example the ones the ./dr launcher uses), to measure their effect.
 set -euo pipefail
 RUNS=${1:-3}
 MIB=${2:-500}
@@ -17,6 +20,7 @@ BENCH_JAR="$ROOT/dr-bench/target/benchmarks.jar"
 WORK=${BENCH_WORK:-/tmp/dr-bench-backup}
 RESULTS="$WORK/results.tsv"
 export RESTIC_PASSWORD=bench-password DR_PASSWORD=bench-password
+read -r -a JAVA_OPTS <<< "${DR_JAVA_OPTS:-}"
 
 for f in "$DR_JAR" "$BENCH_JAR"; do
   [ -f "$f" ] || { echo "missing $f: run mvn -DskipTests package first" >&2; exit 2; }
@@ -55,11 +59,11 @@ one() { # tool run
     [ "$run" = 1 ] && diff -r "$data" "$out$data" > /dev/null && echo "  restic restore verified byte for byte"
   else
     java -jar "$DR_JAR" init --repo "$repo" > /dev/null
-    timed dr "$run" full "$repo" -- java -jar "$DR_JAR" backup --repo "$repo" "$data"
-    timed dr "$run" unchanged "$repo" -- java -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" full "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" unchanged "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" backup --repo "$repo" "$data"
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
-    timed dr "$run" changed "$repo" -- java -jar "$DR_JAR" backup --repo "$repo" "$data"
-    timed dr "$run" restore "$repo" -- java -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
+    timed dr "$run" changed "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" restore "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
     [ "$run" = 1 ] && diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"
   fi
   rm -rf "$out"
@@ -76,7 +80,7 @@ data_bytes=$(size_of "$WORK/data")
 rm -rf "$WORK/data"
 
 echo
-echo "data set: $((data_bytes / 1048576)) MiB; medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2)"
+echo "data set: $((data_bytes / 1048576)) MiB; medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr JVM options: ${DR_JAVA_OPTS:-none}"
 awk -F'\t' -v data="$data_bytes" '
   NR == 1 { next }
   { key = $1 SUBSEP $3; n[key]++; t[key, n[key]] = $4; r[key, n[key]] = $5; s[key, n[key]] = $6 }

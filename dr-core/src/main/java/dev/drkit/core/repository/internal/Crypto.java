@@ -337,17 +337,26 @@ public final class Crypto {
         private byte[] raw = new byte[0];
 
         byte[] plain(int length) {
-            if (plain.length < length) {
-                plain = new byte[Math.max(length, Math.min(plain.length * 2, 16 << 20))];
-            }
+            plain = atLeast(plain, length);
             return plain;
         }
 
         byte[] raw(int length) {
-            if (raw.length < length) {
-                raw = new byte[Math.max(length, Math.min(raw.length * 2, 16 << 20))];
-            }
+            raw = atLeast(raw, length);
             return raw;
+        }
+
+        /**
+         * Returns {@code buf} when it holds {@code length} bytes, else a new array rounded up to
+         * 256 KiB: blob sizes settle within a few steps, and a thread holds little more than its
+         * largest blob (doubling would hold up to twice that, per buffer and thread).
+         */
+        private static byte[] atLeast(byte[] buf, int length) {
+            if (buf.length >= length) {
+                return buf;
+            }
+            int step = 256 << 10;
+            return new byte[(int) Math.min(Integer.MAX_VALUE - 8, ((long) length + step - 1) / step * step)];
         }
 
         com.github.luben.zstd.ZstdCompressCtx compressor(int wanted) {
@@ -367,10 +376,7 @@ public final class Crypto {
         }
 
         byte[] output(int length) {
-            int bound = (int) Zstd.compressBound(length);
-            if (output.length < bound) {
-                output = new byte[Math.max(bound, output.length * 2)];
-            }
+            output = atLeast(output, (int) Zstd.compressBound(length));
             return output;
         }
     }
