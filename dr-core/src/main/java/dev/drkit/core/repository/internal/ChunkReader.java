@@ -9,7 +9,7 @@ import java.io.InputStream;
  */
 public final class ChunkReader {
     private final FastCdc cdc;
-    private final byte[] buf;
+    private byte[] buf;
     private InputStream in = InputStream.nullInputStream();
     private int start;
     private int end;
@@ -24,7 +24,7 @@ public final class ChunkReader {
      */
     public ChunkReader(FastCdc cdc) {
         this.cdc = cdc;
-        this.buf = new byte[Math.max(cdc.maxSize() * 2, 1 << 20)];
+        this.buf = new byte[Math.min(1 << 20, cdc.maxSize() * 2)];
     }
 
     /**
@@ -106,15 +106,23 @@ public final class ChunkReader {
             end -= start;
             start = 0;
         }
-        while (end < buf.length) {
-            // Bounded reads: see RestoreRun.IO_SLICE.
-            int n = in.read(buf, end, Math.min(buf.length - end, RestoreRun.IO_SLICE));
-            if (n < 0) {
-                eof = true;
+        while (true) {
+            while (end < buf.length) {
+                // Bounded reads: see RestoreRun.IO_SLICE.
+                int n = in.read(buf, end, Math.min(buf.length - end, RestoreRun.IO_SLICE));
+                if (n < 0) {
+                    eof = true;
+                    return;
+                }
+                end += n;
+                bytesRead += n;
+            }
+            // A cut needs up to the largest chunk ahead: the buffer starts small, so that many
+            // small files cost little, and grows to twice the largest chunk for a large stream.
+            if (end - start >= cdc.maxSize() || buf.length >= cdc.maxSize() * 2) {
                 return;
             }
-            end += n;
-            bytesRead += n;
+            buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, cdc.maxSize() * 2));
         }
     }
 }
