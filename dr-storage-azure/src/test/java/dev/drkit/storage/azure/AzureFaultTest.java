@@ -98,6 +98,26 @@ class AzureFaultTest {
     }
 
     @Test
+    void aReadIntoAnArrayWhoseAnswerFailedOrWasLostFillsItOnTheRetry() {
+        byte[] data = random(3 << 20, 9);
+        try (AzureBlobStore store = AzureBlobStore.open(config().build())) {
+            store.put("data/pack", data);
+            byte[] into = new byte[(1 << 20) + 8];
+            proxy.failNext(1);
+            assertThat(store.read("data/pack", 4096, into, 8, 1 << 20)).isEqualTo(1 << 20);
+            assertThat(Arrays.copyOfRange(into, 8, into.length))
+                    .isEqualTo(Arrays.copyOfRange(data, 4096, 4096 + (1 << 20)));
+
+            Arrays.fill(into, (byte) 0);
+            proxy.loseNextAnswers(1);
+            assertThat(store.read("data/pack", data.length - 100, into, 0, into.length)).isEqualTo(100);
+            assertThat(Arrays.copyOf(into, 100)).isEqualTo(Arrays.copyOfRange(data, data.length - 100, data.length));
+            assertThat(proxy.injected()).isEqualTo(2);
+            assertThat(requests("getRange", "success")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aPutFromPartOfAnArrayWhoseAnswerWasLostSendsThatPartAgain() {
         byte[] data = random(3 << 20, 8);
         try (AzureBlobStore store = AzureBlobStore.open(config().build())) {

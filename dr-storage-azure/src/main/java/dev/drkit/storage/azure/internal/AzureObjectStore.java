@@ -190,6 +190,65 @@ public final class AzureObjectStore implements AzureBlobStore {
     }
 
     @Override
+    public int read(String key, long offset, byte[] into, int intoOffset, int length) {
+        Objects.checkFromIndexSize(intoOffset, length, into.length);
+        BlobClient blob = blob(key);
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length == 0) {
+            if (stat(key).isEmpty()) {
+                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
+            }
+            return 0;
+        }
+        // The body goes straight into the caller's array; a retry starts over at intoOffset.
+        return calls.call("getRange", n -> {
+            ArraySink out = new ArraySink(into, intoOffset, length);
+            try {
+                blob.downloadStreamWithResponse(out, new BlobRange(offset, (long) length), null, null, false, null,
+                        Context.NONE);
+                return out.written;
+            } catch (RuntimeException e) {
+                if (AzureErrors.status(e) == 416) {
+                    return 0;
+                }
+                throw AzureErrors.map(e, "get", key, location, config.container());
+            }
+        });
+    }
+
+    /** Receives a download into part of an array; bytes beyond that part are dropped. */
+    private static final class ArraySink extends java.io.OutputStream {
+        private final byte[] into;
+        private final int start;
+        private final int capacity;
+        private int written;
+
+        ArraySink(byte[] into, int start, int capacity) {
+            this.into = into;
+            this.start = start;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public void write(int b) {
+            if (written < capacity) {
+                into[start + written++] = (byte) b;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            int n = Math.min(len, capacity - written);
+            if (n > 0) {
+                System.arraycopy(b, off, into, start + written, n);
+                written += n;
+            }
+        }
+    }
+
+    @Override
     public ObjectInfo put(String key, byte[] data) {
         return put(key, data, 0, data.length);
     }

@@ -36,8 +36,10 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsResponse;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -204,6 +206,54 @@ public final class S3ObjectStore implements S3Store {
                 throw S3Errors.map(e, "get", key, location, bucket);
             } catch (SdkException e) {
                 throw S3Errors.map(e, "get", key, location, bucket);
+            }
+        });
+    }
+
+    @Override
+    public int read(String key, long offset, byte[] into, int intoOffset, int length) {
+        Objects.checkFromIndexSize(intoOffset, length, into.length);
+        String full = full(key);
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length == 0) {
+            if (stat(key).isEmpty()) {
+                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
+            }
+            return 0;
+        }
+        long last = offset + length - 1;
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full)
+                .range("bytes=" + offset + "-" + (last < 0 ? Long.MAX_VALUE : last)).build();
+        // The body goes straight into the caller's array; a retry starts over at intoOffset.
+        return calls.call("getRange", n -> {
+            try (ResponseInputStream<GetObjectResponse> in = client.getObject(request)) {
+                // A server that ignores the Range header answers 200 with the whole object.
+                if (in.response().contentRange() == null && in.response().sdkHttpResponse().statusCode() == 200) {
+                    long skipped = in.skip(offset);
+                    while (skipped < offset && in.read() >= 0) {
+                        skipped++;
+                    }
+                }
+                int done = 0;
+                for (int r; done < length && (r = in.read(into, intoOffset + done, length - done)) >= 0;) {
+                    done += r;
+                }
+                if (done == length) {
+                    in.abort(); // whatever a server sent beyond the range is not read
+                }
+                return done;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 416) {
+                    return 0;
+                }
+                throw S3Errors.map(e, "get", key, location, bucket);
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "get", key, location, bucket);
+            } catch (java.io.IOException e) {
+                throw S3Errors.map(SdkClientException.create("Reading the response failed: " + e.getMessage(), e),
+                        "get", key, location, bucket);
             }
         });
     }
