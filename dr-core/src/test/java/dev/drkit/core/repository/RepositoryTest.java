@@ -313,30 +313,13 @@ class RepositoryTest {
 
     @Test
     void anEntryThatVanishesBeforeItIsReadIsLeftOut() {
-        SnapshotSource flaky = new SnapshotSource() {
-            @Override
-            public String name() {
-                return "app";
-            }
-
-            @Override
-            public SourceView begin() {
-                return new SourceView() {
-                    @Override
-                    public void writeTo(EntryWriter out) throws IOException {
-                        out.file("kept.txt", EntryMetadata.file(2, Instant.EPOCH),
-                                () -> new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
-                        out.file("gone.txt", EntryMetadata.file(2, Instant.EPOCH), () -> {
-                            throw new java.nio.file.NoSuchFileException("gone.txt");
-                        });
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-        };
+        SnapshotSource flaky = source("app", out -> {
+            out.file("kept.txt", EntryMetadata.file(2, Instant.EPOCH),
+                    () -> new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
+            out.file("gone.txt", EntryMetadata.file(2, Instant.EPOCH), () -> {
+                throw new java.nio.file.NoSuchFileException("gone.txt");
+            });
+        });
         try (Repository repo = init()) {
             BackupResult result = repo.backup(BackupRequest.of(flaky));
             assertThat(result.snapshot().files()).isEqualTo(1);
@@ -353,33 +336,16 @@ class RepositoryTest {
                 super("broken stream");
             }
         }
-        SnapshotSource failing = new SnapshotSource() {
-            @Override
-            public String name() {
-                return "app";
-            }
-
-            @Override
-            public SourceView begin() {
-                return new SourceView() {
-                    @Override
-                    public void writeTo(EntryWriter out) throws IOException {
-                        out.file("ok.txt", EntryMetadata.file(2, Instant.EPOCH),
-                                () -> new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
-                        out.file("broken.bin", EntryMetadata.file(10, Instant.EPOCH), () -> new InputStream() {
-                            @Override
-                            public int read() {
-                                throw new Broken();
-                            }
-                        });
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-        };
+        SnapshotSource failing = source("app", out -> {
+            out.file("ok.txt", EntryMetadata.file(2, Instant.EPOCH),
+                    () -> new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
+            out.file("broken.bin", EntryMetadata.file(10, Instant.EPOCH), () -> new InputStream() {
+                @Override
+                public int read() {
+                    throw new Broken();
+                }
+            });
+        });
         try (Repository repo = init()) {
             assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
                     () -> assertThatThrownBy(() -> repo.backup(BackupRequest.of(failing)))
@@ -390,27 +356,10 @@ class RepositoryTest {
 
     @Test
     void aSourceThatWritesAnEscapingPathIsRefused() {
-        SnapshotSource evil = new SnapshotSource() {
-            @Override
-            public String name() {
-                return "evil";
-            }
-
-            @Override
-            public SourceView begin() {
-                return new SourceView() {
-                    @Override
-                    public void writeTo(EntryWriter out) throws IOException {
-                        out.file("../outside", EntryMetadata.file(1, Instant.EPOCH),
-                                () -> new ByteArrayInputStream(new byte[1]));
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-        };
+        SnapshotSource evil = source("evil", out -> {
+            out.file("../outside", EntryMetadata.file(1, Instant.EPOCH),
+                    () -> new ByteArrayInputStream(new byte[1]));
+        });
         try (Repository repo = init()) {
             assertThatThrownBy(() -> repo.backup(BackupRequest.of(evil))).isInstanceOf(DrException.class)
                     .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.UNSAFE_PATH);
@@ -622,5 +571,34 @@ class RepositoryTest {
             assertThat(result.packsDeleted()).isZero();
             assertThat(result.packsKeptYoung()).isPositive();
         }
+    }
+
+    /** A writer of a source's entries, for sources made up by a test. */
+    interface Entries {
+        void writeTo(EntryWriter out) throws IOException;
+    }
+
+    /** A source that writes the given entries and has nothing to pause or close. */
+    private static SnapshotSource source(String name, Entries entries) {
+        return new SnapshotSource() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public SourceView begin() {
+                return new SourceView() {
+                    @Override
+                    public void writeTo(EntryWriter out) throws IOException {
+                        entries.writeTo(out);
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
     }
 }

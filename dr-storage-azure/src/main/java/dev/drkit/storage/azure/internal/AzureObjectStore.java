@@ -161,16 +161,7 @@ public final class AzureObjectStore implements AzureBlobStore {
     @Override
     public byte[] get(String key, long offset, int length) {
         BlobClient blob = blob(key);
-        if (offset < 0) {
-            throw DrException.invalidArgument("offset", "must be >= 0", offset);
-        }
-        if (length < 0) {
-            throw DrException.invalidArgument("length", "must be >= 0", length);
-        }
-        if (length == 0) {
-            if (stat(key).isEmpty()) {
-                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
-            }
+        if (isEmptyRange(key, offset, length)) {
             return new byte[0];
         }
         return calls.call("getRange", n -> {
@@ -193,13 +184,7 @@ public final class AzureObjectStore implements AzureBlobStore {
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);
         BlobClient blob = blob(key);
-        if (offset < 0) {
-            throw DrException.invalidArgument("offset", "must be >= 0", offset);
-        }
-        if (length == 0) {
-            if (stat(key).isEmpty()) {
-                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
-            }
+        if (isEmptyRange(key, offset, length)) {
             return 0;
         }
         // The body goes straight into the caller's array; a retry starts over at intoOffset.
@@ -246,6 +231,23 @@ public final class AzureObjectStore implements AzureBlobStore {
                 written += n;
             }
         }
+    }
+
+    /**
+     * Checks a ranged read's arguments; a range of no bytes needs no request for the data but
+     * still fails for a missing object, as any other read does.
+     */
+    private boolean isEmptyRange(String key, long offset, int length) {
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length < 0) {
+            throw DrException.invalidArgument("length", "must be >= 0", length);
+        }
+        if (length == 0 && stat(key).isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
+        }
+        return length == 0;
     }
 
     @Override

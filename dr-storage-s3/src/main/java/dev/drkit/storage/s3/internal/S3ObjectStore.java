@@ -174,16 +174,7 @@ public final class S3ObjectStore implements S3Store {
     @Override
     public byte[] get(String key, long offset, int length) {
         String full = full(key);
-        if (offset < 0) {
-            throw DrException.invalidArgument("offset", "must be >= 0", offset);
-        }
-        if (length < 0) {
-            throw DrException.invalidArgument("length", "must be >= 0", length);
-        }
-        if (length == 0) {
-            if (stat(key).isEmpty()) {
-                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
-            }
+        if (isEmptyRange(key, offset, length)) {
             return new byte[0];
         }
         long last = offset + length - 1;
@@ -214,13 +205,7 @@ public final class S3ObjectStore implements S3Store {
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);
         String full = full(key);
-        if (offset < 0) {
-            throw DrException.invalidArgument("offset", "must be >= 0", offset);
-        }
-        if (length == 0) {
-            if (stat(key).isEmpty()) {
-                throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
-            }
+        if (isEmptyRange(key, offset, length)) {
             return 0;
         }
         long last = offset + length - 1;
@@ -256,6 +241,23 @@ public final class S3ObjectStore implements S3Store {
                         "get", key, location, bucket);
             }
         });
+    }
+
+    /**
+     * Checks a ranged read's arguments; a range of no bytes needs no request for the data but
+     * still fails for a missing object, as any other read does.
+     */
+    private boolean isEmptyRange(String key, long offset, int length) {
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length < 0) {
+            throw DrException.invalidArgument("length", "must be >= 0", length);
+        }
+        if (length == 0 && stat(key).isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
+        }
+        return length == 0;
     }
 
     @Override
