@@ -110,6 +110,38 @@ class FastCdcTest {
     }
 
     @Test
+    void streamingChunksEqualInMemoryChunksWhileTheReadBufferGrows() throws IOException {
+        // With 4 MiB chunks at most, the reader starts with 1 MiB and grows to 8 MiB for a large
+        // stream: no cut may fall at the end of the smaller buffer.
+        FastCdc cdc = new FastCdc(256 * 1024, 1 << 20, 4 << 20, 1);
+        ChunkReader reader = new ChunkReader(cdc);
+        Random random = new Random(6);
+        for (byte[] data : List.of(xorshift(11, 100_000), xorshift(12, 12_000_000), xorshift(13, 700_000),
+                new byte[9 << 20])) {
+            List<Integer> expected = new ArrayList<>();
+            for (int offset = 0; offset < data.length; ) {
+                int length = cdc.cut(data, offset, data.length - offset);
+                expected.add(length);
+                offset += length;
+            }
+            reader.reset(new FilterInputStream(new ByteArrayInputStream(data)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return super.read(b, off, Math.min(len, 1 + random.nextInt(3 << 20)));
+                }
+            });
+            List<Integer> actual = new ArrayList<>();
+            int offset = 0;
+            for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
+                assertThat(chunk).isEqualTo(java.util.Arrays.copyOfRange(data, offset, offset + chunk.length));
+                actual.add(chunk.length);
+                offset += chunk.length;
+            }
+            assertThat(actual).as("chunks of a %d-byte stream", data.length).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void chunkSizesStayWithinTheLimits() {
         byte[] data = xorshift(11, 4_000_000);
         FastCdc cdc = new FastCdc(4096, 16384, 65536, 2);
