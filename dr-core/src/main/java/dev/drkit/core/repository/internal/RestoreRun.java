@@ -85,6 +85,21 @@ public final class RestoreRun {
                 this.start = start;
                 this.data = data;
             }
+
+            /** Returns where in the pack the window starts. @return the offset */
+            long start() {
+                return start;
+            }
+
+            /** Returns the window's bytes, valid up to {@link #length()}. @return the array */
+            byte[] data() {
+                return data;
+            }
+
+            /** Returns how many bytes the window holds. @return the length */
+            int length() {
+                return length;
+            }
         }
 
         /**

@@ -1,0 +1,126 @@
+package dev.drkit.core.repository.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.store.SnapshotStores;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class RestoreWindowsTest {
+    private static final int SIZE = RestoreRun.Windows.SIZE;
+    private final byte[] pack = new byte[3 * RestoreRun.Windows.COUNT * SIZE + 12345];
+    private final SnapshotStore store = SnapshotStores.memory();
+
+    RestoreWindowsTest() {
+        new Random(3).nextBytes(pack);
+        store.put("data/pack", pack);
+    }
+
+    private void assertHolds(RestoreRun.Windows.Window w, int offset, int length) {
+        int base = (int) w.start();
+        assertThat(Arrays.copyOfRange(w.data(), offset - base, offset - base + length))
+                .as("window at %d, range %d+%d", base, offset, length)
+                .isEqualTo(Arrays.copyOfRange(pack, offset, offset + length));
+    }
+
+    @Test
+    @DisplayName("a window in use keeps its bytes while others are loaded, evicted and reused")
+    void aWindowInUseIsNeverReused() {
+        RestoreRun.Windows windows = new RestoreRun.Windows(store);
+        List<RestoreRun.Windows.Window> held = new ArrayList<>();
+        for (int i = 0; i <= RestoreRun.Windows.COUNT; i++) {
+            held.add(windows.acquire("data/pack", i * SIZE + 10, 100));
+        }
+        for (int i = RestoreRun.Windows.COUNT + 1; i < 3 * RestoreRun.Windows.COUNT; i++) {
+            RestoreRun.Windows.Window w = windows.acquire("data/pack", i * SIZE + SIZE / 2, SIZE / 2);
+            assertHolds(w, i * SIZE + SIZE / 2, SIZE / 2);
+            windows.release(w);
+        }
+        for (int i = 0; i < held.size(); i++) {
+            assertHolds(held.get(i), i * SIZE + 10, 100);
+            windows.release(held.get(i));
+        }
+        RestoreRun.Windows.Window last = windows.acquire("data/pack", pack.length - 5, 5);
+        assertHolds(last, pack.length - 5, 5);
+        assertThat(last.length()).as("the last window is short").isEqualTo(pack.length % SIZE);
+        windows.release(last);
+    }
+
+    @Test
+    @DisplayName("a range across a window's end, or over half a window long, is not served by a window")
+    void rangesThatDoNotFitHaveNoWindow() {
+        RestoreRun.Windows windows = new RestoreRun.Windows(store);
+        assertThat(windows.acquire("data/pack", SIZE - 10, 20)).isNull();
+        assertThat(windows.acquire("data/pack", 0, SIZE / 2 + 1)).isNull();
+    }
+
+    @Test
+    @DisplayName("threads sharing the windows always read the bytes they asked for")
+    void concurrentReadersSeeTheirBytes() throws Exception {
+        RestoreRun.Windows windows = new RestoreRun.Windows(store);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long seed = t;
+                runs.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 300; i++) {
+                        int index = random.nextInt(pack.length / SIZE);
+                        int offset = index * SIZE + random.nextInt(SIZE / 2);
+                        int length = 1 + random.nextInt(SIZE / 2 - 1);
+                        RestoreRun.Windows.Window w = windows.acquire("data/pack", offset, length);
+                        try {
+                            Thread.yield();
+                            assertHolds(w, offset, length);
+                        } finally {
+                            windows.release(w);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("a failed load is reported to its reader and tried again by the next one")
+    void aFailedLoadIsNotKept() {
+        AtomicInteger failuresLeft = new AtomicInteger(1);
+        SnapshotStore failingOnce = (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("read") && failuresLeft.getAndDecrement() > 0) {
+                        throw new DrException(ErrorCode.UNAVAILABLE, "Injected failure reading " + args[0], "k");
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        RestoreRun.Windows windows = new RestoreRun.Windows(failingOnce);
+        assertThatThrownBy(() -> windows.acquire("data/pack", 0, 10)).isInstanceOf(DrException.class)
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        RestoreRun.Windows.Window w = windows.acquire("data/pack", 0, 10);
+        assertHolds(w, 0, 10);
+        windows.release(w);
+    }
+}
