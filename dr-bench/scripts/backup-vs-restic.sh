@@ -59,11 +59,11 @@ one() { # tool run
     [ "$run" = 1 ] && diff -r "$data" "$out$data" > /dev/null && echo "  restic restore verified byte for byte"
   else
     java -jar "$DR_JAR" init --repo "$repo" > /dev/null
-    timed dr "$run" full "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" backup --repo "$repo" "$data"
-    timed dr "$run" unchanged "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" full "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" unchanged "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
-    timed dr "$run" changed "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" backup --repo "$repo" "$data"
-    timed dr "$run" restore "$repo" -- java "${JAVA_OPTS[@]}" -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
+    timed dr "$run" changed "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" restore "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
     [ "$run" = 1 ] && diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"
   fi
   rm -rf "$out"

@@ -151,7 +151,7 @@ public final class Repository implements AutoCloseable {
                 } catch (IOException e) {
                     run.abort();
                     throw new DrException(ErrorCode.IO_FAILURE, "Reading a source failed: " + e.getMessage(), null, e);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     run.abort();
                     throw e;
                 }

@@ -276,7 +276,7 @@ public final class BackupRun {
                     ring.release(slice);
                 }
             }, workers);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             ring.release(slice);
             throw e;
         }

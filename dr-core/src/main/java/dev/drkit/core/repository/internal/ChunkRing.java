@@ -62,13 +62,13 @@ final class ChunkRing {
     /**
      * Takes a slice, waiting until the ring has room for it.
      *
-     * @param length its bytes, at most a third of the ring
+     * @param length its bytes, at least 1 and at most a third of the ring
      * @return the slice
-     * @throws IllegalArgumentException when the slice is too large for the ring
+     * @throws IllegalArgumentException when the length is not positive or too large for the ring
      * @throws DrException {@code CANCELLED} when the thread is interrupted while it waits
      */
     Slice acquire(int length) {
-        if (length < 0 || length > size / 3) {
+        if (length < 1 || length > size / 3) {
             throw new IllegalArgumentException("A slice of " + length + " bytes does not fit a ring of " + size);
         }
         lock.lock();

@@ -45,13 +45,6 @@ public final class Packs {
     }
 
     /**
-     * Builds the sealed header trailer for the entries of a pack.
-     *
-     * @param crypto the keys
-     * @param entries the blobs in the pack
-     * @return the sealed header followed by its 4-byte length
-     */
-    /**
      * Returns the most bytes that {@link #trailer} writes for a number of entries.
      *
      * @param entries how many
@@ -61,6 +54,13 @@ public final class Packs {
         return Crypto.packedBound(entries * PackEntry.ENCODED) + 4;
     }
 
+    /**
+     * Builds the sealed header trailer for the entries of a pack.
+     *
+     * @param crypto the keys
+     * @param entries the blobs in the pack
+     * @return the sealed header followed by its 4-byte length
+     */
     static byte[] trailer(Crypto crypto, List<PackEntry> entries) {
         byte[] plain = new byte[entries.size() * PackEntry.ENCODED];
         for (int i = 0; i < entries.size(); i++) {

@@ -50,6 +50,8 @@ public final class RestoreRun {
      * the kernel), so a directory's small files go to one writer; large files still spread.
      */
     static final long BATCH_BYTES = 16 << 20;
+    /** Files in one batch at most, so that queued batches bound the memory the walk runs ahead with. */
+    static final int BATCH_FILES = 256;
     private final Windows windows;
 
     /**
@@ -127,7 +129,7 @@ public final class RestoreRun {
                 if (load) {
                     try {
                         w.length = store.read(key, w.start, w.data, 0, SIZE);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
                         synchronized (this) {
                             cached.remove(id, w);
                             w.evicted = true;
@@ -140,9 +142,15 @@ public final class RestoreRun {
                     w.loaded.join();
                 }
                 return w;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 release(w);
-                throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+                if (e instanceof CompletionException && e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                if (e instanceof CompletionException && e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
             }
         }
 
@@ -175,7 +183,9 @@ public final class RestoreRun {
                     return data;
                 }
             }
-            return new byte[SIZE]; // every window is in use: one more, dropped again on release
+            // Every window is in use: one more. It is kept like the others, so the arrays number
+            // at most the count or the writers, whichever is larger (a writer holds one at a time).
+            return new byte[SIZE];
         }
 
         /** Returns this thread's array for ranges read outside the windows, of at least {@code length}. */
@@ -364,7 +374,7 @@ public final class RestoreRun {
                     if (selected) {
                         batch.add(new FileJob(out, node, path));
                         batchBytes += Math.max(0, node.size());
-                        if (batchBytes >= BATCH_BYTES) {
+                        if (batchBytes >= BATCH_BYTES || batch.size() >= BATCH_FILES) {
                             submitFiles(batch);
                             batch = new ArrayList<>();
                             batchBytes = 0;
@@ -470,13 +480,19 @@ public final class RestoreRun {
         }
         tasks.add(writers.submit(() -> {
             try {
-                for (FileJob job : batch) {
+                for (int i = 0; i < batch.size(); i++) {
+                    FileJob job = batch.get(i);
                     try {
                         restoreFile(job.out(), job.node(), job.path());
                     } catch (DrException e) {
                         failures.add(job.path() + " (" + e.getMessage() + ")");
                     } catch (IOException | RuntimeException e) {
                         failures.add(job.path() + " (" + e + ")");
+                    } catch (Error e) {
+                        for (FileJob skipped : batch.subList(i, batch.size())) {
+                            failures.add(skipped.path() + " (not restored: " + e + ")");
+                        }
+                        throw e;
                     }
                 }
             } finally {

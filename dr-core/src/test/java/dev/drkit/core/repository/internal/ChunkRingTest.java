@@ -85,11 +85,13 @@ class ChunkRingTest {
     }
 
     @Test
-    @DisplayName("a slice larger than a third of the ring is refused; an interrupted wait is a cancellation")
+    @DisplayName("an empty slice or one larger than a third of the ring is refused; an interrupted wait is a cancellation")
     void badRequestsAndInterrupts() throws Exception {
         ChunkRing ring = new ChunkRing(300);
         assertThatThrownBy(() -> ring.acquire(101)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("101 bytes");
+        assertThatThrownBy(() -> ring.acquire(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0 bytes");
         ring.acquire(100);
         ring.acquire(100);
         ring.acquire(100);

@@ -101,14 +101,16 @@ class RestoreWindowsTest {
         }
     }
 
-    @Test
-    @DisplayName("a failed load is reported to its reader and tried again by the next one")
-    void aFailedLoadIsNotKept() {
-        AtomicInteger failuresLeft = new AtomicInteger(1);
-        SnapshotStore failingOnce = (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("read") && failuresLeft.getAndDecrement() > 0) {
-                        throw new DrException(ErrorCode.UNAVAILABLE, "Injected failure reading " + args[0], "k");
+    /** The store, with its first reads failing with the given throwables, in order. */
+    private SnapshotStore failingFirst(Throwable... failures) {
+        AtomicInteger next = new AtomicInteger();
+        return (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("read")) {
+                        int n = next.getAndIncrement();
+                        if (n < failures.length) {
+                            throw failures[n];
+                        }
                     }
                     try {
                         return method.invoke(store, args);
@@ -116,9 +118,16 @@ class RestoreWindowsTest {
                         throw e.getCause();
                     }
                 });
-        RestoreRun.Windows windows = new RestoreRun.Windows(failingOnce);
+    }
+
+    @Test
+    @DisplayName("a failed load, even by an Error, is reported to its reader and tried again by the next one")
+    void aFailedLoadIsNotKept() {
+        RestoreRun.Windows windows = new RestoreRun.Windows(failingFirst(
+                new DrException(ErrorCode.UNAVAILABLE, "Injected failure", "data/pack"), new StackOverflowError()));
         assertThatThrownBy(() -> windows.acquire("data/pack", 0, 10)).isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThatThrownBy(() -> windows.acquire("data/pack", 0, 10)).isInstanceOf(StackOverflowError.class);
         RestoreRun.Windows.Window w = windows.acquire("data/pack", 0, 10);
         assertHolds(w, 0, 10);
         windows.release(w);

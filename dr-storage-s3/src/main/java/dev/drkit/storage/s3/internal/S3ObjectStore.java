@@ -225,8 +225,9 @@ public final class S3ObjectStore implements S3Store {
                 for (int r; done < length && (r = in.read(into, intoOffset + done, length - done)) >= 0;) {
                     done += r;
                 }
-                if (done == length) {
-                    in.abort(); // whatever a server sent beyond the range is not read
+                if (done == length && in.read() >= 0) {
+                    // A server that sent more than the range: not read, and its connection not reused.
+                    in.abort();
                 }
                 return done;
             } catch (S3Exception e) {
