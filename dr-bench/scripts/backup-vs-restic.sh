@@ -9,6 +9,11 @@
 # whole processes, JVM start included: full backup, unchanged re-backup, backup after about 1%
 # of the files change, restore of the latest snapshot. Prints medians and dr/restic ratios.
 #
+# Restored trees are kept until the end: on ext4 without a journal, creating files is slow for a
+# minute or more after many were deleted, and deleting one tool's restore just before the other
+# restores would favour whichever tool goes first. So every restore follows the same deletes,
+# those of the data set's regeneration.
+#
 # dr runs as `java -jar dr.jar` with the JVM's defaults; DR_JAVA_OPTS, when set, adds JVM
 # options (for example the ones the ./dr launcher uses), to measure their effect.
 set -euo pipefail
@@ -47,7 +52,7 @@ timed() { # tool run phase repo -- command...
 
 one() { # tool run
   local tool=$1 run=$2 data="$WORK/data" repo="$WORK/repo-$1-$2" out="$WORK/restore-$1-$2"
-  rm -rf "$data" "$out" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$data" "$MIB" 1
+  rm -rf "$data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$data" "$MIB" 1
   sync
   if [ "$tool" = restic ]; then
     restic init -r "$repo" > /dev/null
@@ -66,7 +71,6 @@ one() { # tool run
     timed dr "$run" restore "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
     [ "$run" = 1 ] && diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"
   fi
-  rm -rf "$out"
 }
 
 data_mib=""
@@ -75,7 +79,7 @@ for run in $(seq 1 "$RUNS"); do
   if [ $((run % 2)) = 1 ]; then one restic "$run"; one dr "$run"; else one dr "$run"; one restic "$run"; fi
   rm -rf "$WORK"/repo-*-"$run"
 done
-rm -rf "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
+rm -rf "$WORK"/restore-* "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
 data_bytes=$(size_of "$WORK/data")
 rm -rf "$WORK/data"
 

