@@ -61,7 +61,7 @@ one() { # tool run
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
     timed restic "$run" changed "$repo" -- restic -r "$repo" backup "$data"
     timed restic "$run" restore "$repo" -- restic -r "$repo" restore latest --target "$out"
-    [ "$run" = 1 ] && diff -r "$data" "$out$data" > /dev/null && echo "  restic restore verified byte for byte"
+    if [ "$run" = 1 ]; then diff -r "$data" "$out$data" > /dev/null && echo "  restic restore verified byte for byte"; fi
   else
     java -jar "$DR_JAR" init --repo "$repo" > /dev/null
     timed dr "$run" full "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
@@ -69,7 +69,7 @@ one() { # tool run
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
     timed dr "$run" changed "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
     timed dr "$run" restore "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
-    [ "$run" = 1 ] && diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"
+    if [ "$run" = 1 ]; then diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"; fi
   fi
 }
 
