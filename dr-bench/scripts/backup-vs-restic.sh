@@ -50,6 +50,11 @@ timed() { # tool run phase repo -- command...
   printf '  %-6s run %s %-10s %8ss %8s KB RSS  repo %s bytes\n' "$tool" "$run" "$phase" "$secs" "$rss" "$(size_of "$repo")"
 }
 
+verify() { # tool data restored
+  diff -r "$2" "$3" > /dev/null || { echo "$1 restored $3 differently from $2" >&2; exit 1; }
+  echo "  $1 restore verified byte for byte"
+}
+
 one() { # tool run
   local tool=$1 run=$2 data="$WORK/data" repo="$WORK/repo-$1-$2" out="$WORK/restore-$1-$2"
   rm -rf "$data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$data" "$MIB" 1
@@ -61,7 +66,7 @@ one() { # tool run
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
     timed restic "$run" changed "$repo" -- restic -r "$repo" backup "$data"
     timed restic "$run" restore "$repo" -- restic -r "$repo" restore latest --target "$out"
-    if [ "$run" = 1 ]; then diff -r "$data" "$out$data" > /dev/null && echo "  restic restore verified byte for byte"; fi
+    if [ "$run" = 1 ]; then verify restic "$data" "$out$data"; fi
   else
     java -jar "$DR_JAR" init --repo "$repo" > /dev/null
     timed dr "$run" full "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
@@ -69,7 +74,7 @@ one() { # tool run
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
     timed dr "$run" changed "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
     timed dr "$run" restore "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
-    if [ "$run" = 1 ]; then diff -r "$data" "$out/data" > /dev/null && echo "  dr restore verified byte for byte"; fi
+    if [ "$run" = 1 ]; then verify dr "$data" "$out/data"; fi
   fi
 }
 
