@@ -275,14 +275,7 @@ public final class Copier {
         if (packEntries.isEmpty()) {
             return;
         }
-        byte[] trailer = Packs.trailer(crypto, packEntries);
-        byte[] bytes = new byte[packBytes + trailer.length];
-        int at = 0;
-        for (byte[] blob : packBlobs) {
-            System.arraycopy(blob, 0, bytes, at, blob.length);
-            at += blob.length;
-        }
-        System.arraycopy(trailer, 0, bytes, at, trailer.length);
+        byte[] bytes = Packs.assemble(crypto, packBlobs, packBytes, packEntries);
         String packId = Packs.sha256(bytes, bytes.length);
         Index.PackRecord record = new Index.PackRecord(packId, List.copyOf(packEntries));
         packEntries.clear();

@@ -6,7 +6,6 @@ import dev.drkit.api.ErrorCode;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
@@ -396,30 +395,9 @@ public final class Crypto {
      * @throws DrException {@code INTEGRITY} naming {@code what} when the blob is altered
      */
     public byte[] unpackBlob(byte[] sealed, int offset, int length, int rawLength, BlobId expected, String what) {
-        byte[] plain = open(sealed, offset, length, what);
-        byte[] data;
-        if (plain.length >= 1 && plain[0] == 0) {
-            data = Arrays.copyOfRange(plain, 1, plain.length);
-        } else if (plain.length >= 1 && plain[0] == 1) {
-            data = new byte[rawLength];
-            long n;
-            try {
-                n = SCRATCH.get().decompressor().decompressByteArray(data, 0, rawLength, plain, 1, plain.length - 1);
-            } catch (RuntimeException e) {
-                n = -1;
-            }
-            if (n != rawLength) {
-                throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
-                        + " does not decompress to its recorded length", what);
-            }
-        } else {
-            throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
-                    + " has an unknown encoding", what);
-        }
-        if (data.length != rawLength || !blobId(data, 0, data.length).equals(expected)) {
-            throw new DrException(ErrorCode.INTEGRITY, "Blob " + expected.hex() + " in " + what
-                    + " does not match its id", what);
-        }
+        ByteBuffer shared = unpackBlobShared(sealed, offset, length, rawLength, expected, what);
+        byte[] data = new byte[shared.remaining()];
+        shared.get(data);
         return data;
     }
 

@@ -403,14 +403,7 @@ public final class Maintenance {
             if (entries.isEmpty()) {
                 return;
             }
-            byte[] trailer = Packs.trailer(engine.crypto(), entries);
-            byte[] bytes = new byte[size + trailer.length];
-            int at = 0;
-            for (byte[] b : blobs) {
-                System.arraycopy(b, 0, bytes, at, b.length);
-                at += b.length;
-            }
-            System.arraycopy(trailer, 0, bytes, at, trailer.length);
+            byte[] bytes = Packs.assemble(engine.crypto(), blobs, size, entries);
             String packId = Packs.sha256(bytes, bytes.length);
             engine.store().put(Packs.key(packId), bytes);
             bytesWritten += bytes.length;

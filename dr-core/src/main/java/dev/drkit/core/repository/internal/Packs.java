@@ -45,6 +45,27 @@ public final class Packs {
     }
 
     /**
+     * Joins sealed blobs and the trailer describing them into a pack's bytes.
+     *
+     * @param crypto the keys
+     * @param blobs the sealed blobs, in the order of {@code entries}
+     * @param size their total length
+     * @param entries where each blob lies in the pack
+     * @return the pack
+     */
+    static byte[] assemble(Crypto crypto, List<byte[]> blobs, int size, List<PackEntry> entries) {
+        byte[] trailer = trailer(crypto, entries);
+        byte[] bytes = new byte[size + trailer.length];
+        int at = 0;
+        for (byte[] blob : blobs) {
+            System.arraycopy(blob, 0, bytes, at, blob.length);
+            at += blob.length;
+        }
+        System.arraycopy(trailer, 0, bytes, at, trailer.length);
+        return bytes;
+    }
+
+    /**
      * Returns the most bytes that {@link #trailer} writes for a number of entries.
      *
      * @param entries how many
