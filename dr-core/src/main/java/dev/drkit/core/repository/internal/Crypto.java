@@ -44,43 +44,77 @@ public final class Crypto {
     static final int GCM_SLICE = 4096;
 
     /**
-     * Gets C2 to compile the AES-GCM paths early, on a background thread, by sealing and opening
-     * a few thousand small buffers in {@link #GCM_SLICE}-sized calls: about 0.1 s of one core.
-     * Sealing warms itself up through its sliced calls; opening cannot be sliced (the cipher
-     * holds back plaintext until the tag checks), so runs that open many blobs (restore,
-     * verification, copies) call this first. Only the first call does anything.
+     * Gets C2 to compile the AES-GCM and SHA-256 paths early, on a background thread. The JDK
+     * runs GHASH at about 100 MB/s until the methods that call its intrinsics are compiled by
+     * C2, and C2 waits for a number of calls that grows with the length of its queue, which is
+     * long while a process starts. Opening a large blob is a single call (the cipher holds back
+     * plaintext until the tag checks), so without a warm-up a restore opened hundreds of
+     * megabytes that way. This makes many calls on tiny buffers, which cost little before they
+     * are compiled, until a probe shows the fast paths in use, or for at most
+     * {@link #WARM_UP_LIMIT_NANOS}. Only the first call does anything.
      */
     static void warmUp() {
         if (!WARMED.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(() -> {
-            try {
-                SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
-                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-                byte[] buf = new byte[2 * 2048];
-                byte[] out = new byte[buf.length + 16];
-                byte[] iv = new byte[12];
-                iv[11] = 1;
-                for (int i = 0; i < 3000; i++) {
-                    iv[0] = (byte) i;
-                    iv[1] = (byte) (i >>> 8);
-                    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
-                    int o = cipher.update(buf, 0, 2048, out, 0);
-                    o += cipher.update(buf, 2048, 2048, out, o);
-                    o += cipher.doFinal(out, o);
-                    if (i % 8 == 0) {
-                        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
-                        cipher.doFinal(out, 0, o, buf, 0);
-                    }
-                }
-            } catch (GeneralSecurityException | RuntimeException e) {
-                // only a warm-up
-            }
-        }, "dr-crypto-warmup");
+        Thread t = new Thread(Crypto::warm, "dr-crypto-warmup");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
+    }
+
+    /** How long the warm-up tries, at most. */
+    static final long WARM_UP_LIMIT_NANOS = 3_000_000_000L;
+
+    /** Rounds of tiny calls between probes. */
+    private static final int WARM_UP_ROUND = 500;
+
+    /**
+     * The probe's size, and the time under which opening it counts as fast (1 GB/s; the
+     * compiled paths run at several GB/s, the uncompiled ones at about 0.1).
+     */
+    private static final int PROBE = 64 << 10;
+    private static final long PROBE_FAST_NANOS = PROBE;
+
+    private static void warm() {
+        try {
+            SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] iv = new byte[12];
+            byte[] small = new byte[64];
+            byte[] sealed = new byte[small.length + 16];
+            byte[] probe = new byte[PROBE + 16];
+            byte[] sealedProbe = new byte[PROBE + 16];
+            long deadline = System.nanoTime() + WARM_UP_LIMIT_NANOS;
+            for (int round = 0; System.nanoTime() < deadline; round++) {
+                for (int i = 0; i < WARM_UP_ROUND; i++) {
+                    iv[0] = (byte) i;
+                    iv[1] = (byte) round;
+                    cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    int o = cipher.update(small, 0, 16, sealed, 0);
+                    o += cipher.update(small, 16, small.length - 16, sealed, o);
+                    o += cipher.doFinal(sealed, o);
+                    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                    cipher.doFinal(sealed, 0, o, small, 0);
+                    sha.update(sealed, 0, o);
+                }
+                sha.reset();
+                // The probe seals and opens 64 KiB the way blobs are: sliced, and in one call.
+                iv[2] = 1;
+                cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                int n = encryptSliced(cipher, probe, 0, PROBE, sealedProbe, 0);
+                n += cipher.doFinal(sealedProbe, n);
+                long started = System.nanoTime();
+                cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                cipher.doFinal(sealedProbe, 0, n, probe, 0);
+                iv[2] = 0;
+                if (System.nanoTime() - started < PROBE_FAST_NANOS) {
+                    return;
+                }
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // only a warm-up
+        }
     }
 
     /**

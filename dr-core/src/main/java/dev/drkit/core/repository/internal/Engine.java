@@ -187,8 +187,11 @@ public final class Engine implements AutoCloseable {
         if (store.stat(CONFIG).isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(), store.describe());
         }
-        // While the key derivation keeps this thread busy, another fetches the index files and
-        // manifests and loads the classes that decoding them needs.
+        // The cipher's fast paths take a while to be compiled; a background thread gets them
+        // compiled while the key derivation keeps this thread busy.
+        Crypto.warmUp();
+        // Meanwhile, another fetches the index files and manifests and loads the classes that
+        // decoding them needs.
         ExecutorService prefetcher = Executors.newSingleThreadExecutor(daemonThreads("dr-prefetch"));
         java.util.concurrent.CompletableFuture<Prefetch> prefetch = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> Prefetch.load(store), prefetcher);
