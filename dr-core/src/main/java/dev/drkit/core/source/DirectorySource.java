@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A directory tree as a snapshot source: regular files, directories and symbolic links (kept
@@ -33,7 +31,6 @@ import java.util.regex.Pattern;
  * <p>The tree is read as it is at backup time; it is not paused. Immutable and thread-safe.
  */
 public final class DirectorySource implements SnapshotSource {
-    private static final Pattern INODE = Pattern.compile("ino=(\\d+)");
 
     private final String name;
     private final Path root;
@@ -206,8 +203,21 @@ public final class DirectorySource implements SnapshotSource {
         if (fileKey == null) {
             return 0;
         }
-        Matcher m = INODE.matcher(fileKey.toString());
-        return m.find() ? Long.parseLong(m.group(1)) : fileKey.hashCode() & 0xffffffffL;
+        // On Unix the key prints as "(dev=803,ino=1234)"; read the number without a regex, as
+        // this runs for every entry.
+        String key = fileKey.toString();
+        int at = key.indexOf("ino=");
+        if (at >= 0) {
+            int from = at + 4;
+            int to = from;
+            while (to < key.length() && Character.isDigit(key.charAt(to))) {
+                to++;
+            }
+            if (to > from && to - from <= 18) {
+                return Long.parseLong(key, from, to, 10);
+            }
+        }
+        return fileKey.hashCode() & 0xffffffffL;
     }
 
     @Override

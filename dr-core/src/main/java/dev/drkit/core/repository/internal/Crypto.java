@@ -236,9 +236,7 @@ public final class Crypto {
 
     static byte[] seal(SecretKeySpec key, byte[] plain, int offset, int length) {
         byte[] out = new byte[12 + length + 16];
-        byte[] nonce = new byte[12];
-        RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, 12);
+        NONCES.get().next(out, 0);
         try {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, out, 0, 12));
@@ -267,6 +265,28 @@ public final class Crypto {
     }
 
     private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(Crypto::newCipher);
+    private static final ThreadLocal<Nonces> NONCES = ThreadLocal.withInitial(Nonces::new);
+
+    /**
+     * Random 96-bit nonces, cut from a per-thread buffer of the system's strong random bytes:
+     * one call to the generator serves many blobs, instead of one locked call (a read of the
+     * entropy source mixed with SHA-1) per blob. Each byte is used once.
+     */
+    private static final class Nonces {
+        private static final int LENGTH = 12;
+        private final byte[] pool = new byte[LENGTH * 256];
+        private int next = pool.length;
+
+        void next(byte[] out, int offset) {
+            if (next == pool.length) {
+                RANDOM.nextBytes(pool);
+                next = 0;
+            }
+            System.arraycopy(pool, next, out, offset, LENGTH);
+            java.util.Arrays.fill(pool, next, next + LENGTH, (byte) 0);
+            next += LENGTH;
+        }
+    }
 
     private static Cipher newCipher() {
         try {
@@ -345,12 +365,10 @@ public final class Crypto {
      * @return the bytes written
      */
     int sealPrepared(Prepared prepared, byte[] out, int outOffset) {
-        byte[] nonce = new byte[12];
-        RANDOM.nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, outOffset, 12);
+        NONCES.get().next(out, outOffset);
         try {
             Cipher cipher = CIPHERS.get();
-            cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, encKey, new GCMParameterSpec(128, out, outOffset, 12));
             int o = outOffset + 12;
             o += cipher.update(new byte[] {prepared.prefix()}, 0, 1, out, o);
             o += encryptSliced(cipher, prepared.data(), prepared.offset(), prepared.length(), out, o);

@@ -1,0 +1,48 @@
+package dev.drkit.core.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.backup.ContentOpener;
+import dev.drkit.api.backup.EntryMetadata;
+import dev.drkit.api.backup.EntryWriter;
+import dev.drkit.api.backup.SourceView;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectorySourceTest {
+
+    @Test
+    void reportsEachEntrysInodeNumber(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("a.txt"), "a");
+        Files.createDirectory(root.resolve("sub"));
+        Files.writeString(root.resolve("sub/b.txt"), "b");
+        Map<String, EntryMetadata> seen = new HashMap<>();
+        try (SourceView view = DirectorySource.of(root).begin()) {
+            view.writeTo(new EntryWriter() {
+                @Override
+                public void directory(String path, EntryMetadata metadata) {
+                    seen.put(path, metadata);
+                }
+
+                @Override
+                public void file(String path, EntryMetadata metadata, ContentOpener content) {
+                    seen.put(path, metadata);
+                }
+
+                @Override
+                public void symlink(String path, String target, EntryMetadata metadata) {
+                    seen.put(path, metadata);
+                }
+            });
+        }
+        assertThat(seen).containsKeys("a.txt", "sub", "sub/b.txt");
+        for (String path : new String[] {"a.txt", "sub", "sub/b.txt"}) {
+            long expected = ((Number) Files.getAttribute(root.resolve(path), "unix:ino")).longValue();
+            assertThat(seen.get(path).inode()).as(path).isEqualTo(expected).isPositive();
+        }
+    }
+}
