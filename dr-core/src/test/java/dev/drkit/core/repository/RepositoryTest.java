@@ -222,6 +222,25 @@ class RepositoryTest {
     }
 
     @Test
+    void aWalkOfManyDirectoriesReadsTheirTreesTogether() throws IOException {
+        Path src = tmp.resolve("many");
+        for (int i = 0; i < 60; i++) {
+            Path dir = Files.createDirectories(src.resolve("d" + i));
+            Files.writeString(dir.resolve("f.txt"), "file " + i);
+        }
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+        }
+        // A fresh repository object has no decoded trees yet.
+        try (Repository repo = Repository.open(store, PASSWORD, fastOptions().build())) {
+            long before = store.rangedReads.get();
+            List<SnapshotEntry> entries = repo.entries("latest");
+            assertThat(entries).hasSize(1 + 60 * 2); // the source, then 60 directories with a file each
+            assertThat(store.rangedReads.get() - before).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void entriesListASnapshotAndStatsSumTheIndex() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {

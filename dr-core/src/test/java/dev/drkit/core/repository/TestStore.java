@@ -26,6 +26,7 @@ public final class TestStore implements SnapshotStore {
     private final AtomicLong versions = new AtomicLong();
     volatile Clock clock = Clock.systemUTC();
     final AtomicLong writes = new AtomicLong();
+    final AtomicLong rangedReads = new AtomicLong();
 
     private ObjectInfo info(String key, Obj o) {
         return new ObjectInfo(key, o.data().length, o.etag(), o.modified());
@@ -50,6 +51,7 @@ public final class TestStore implements SnapshotStore {
 
     @Override
     public byte[] get(String key, long offset, int length) {
+        rangedReads.incrementAndGet();
         byte[] all = get(key);
         if (offset >= all.length) {
             return new byte[0];

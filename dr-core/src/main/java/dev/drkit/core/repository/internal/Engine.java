@@ -98,6 +98,22 @@ public final class Engine implements AutoCloseable {
     /** How many decoded trees the engine keeps. */
     static final int TREE_CACHE_SIZE = 4096;
     private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(TREE_CACHE_SIZE).build();
+    /**
+     * The most bytes of sealed trees read together. A backup writes its trees after the data
+     * they describe, back to back, so one read of a pack's run of trees serves a whole
+     * directory walk instead of one request per directory.
+     */
+    static final int TREE_SPAN = 4 << 20;
+    /** The largest gap of other blobs a run of trees may bridge. */
+    static final int TREE_SPAN_GAP = 64 << 10;
+    private final Cache<String, TreeSpan> treeSpans = Caffeine.newBuilder().maximumSize(4).build();
+
+    /** Sealed trees read together from one pack: the bytes from {@code offset} on. */
+    private record TreeSpan(int offset, byte[] bytes) {
+        boolean covers(PackEntry e) {
+            return e.offset() >= offset && (long) e.offset() + e.length() <= (long) offset + bytes.length;
+        }
+    }
     private final Map<String, Manifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Raw index files and manifests, fetched while the key is derived. */
@@ -318,9 +334,63 @@ public final class Engine implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        Tree tree = Tree.decode(readBlob(id), "tree " + id.hex());
+        Index.Location loc = index.find(id);
+        if (loc == null) {
+            throw new DrException(ErrorCode.NOT_FOUND, "Blob " + id.hex() + " is not in the index", id.hex());
+        }
+        String key = Packs.key(loc.packId());
+        PackEntry e = loc.entry();
+        TreeSpan span = treeSpans.getIfPresent(loc.packId());
+        if (span == null || !span.covers(e)) {
+            span = readTreeSpan(loc.packId(), e);
+            treeSpans.put(loc.packId(), span);
+        }
+        byte[] plain = crypto.unpackBlob(span.bytes(), e.offset() - span.offset(), e.length(), e.rawLength(), id, key);
+        Tree tree = Tree.decode(plain, "tree " + id.hex());
         trees.put(id, tree);
         return tree;
+    }
+
+    /**
+     * Reads the run of tree blobs around {@code e} in its pack: neighbours joined while the gap
+     * to them is at most {@link #TREE_SPAN_GAP} and the run at most {@link #TREE_SPAN} bytes.
+     */
+    private TreeSpan readTreeSpan(String packId, PackEntry e) {
+        List<PackEntry> neighbours = new ArrayList<>();
+        for (PackEntry other : index.packs().getOrDefault(packId, List.of())) {
+            if (other.type() == BlobType.TREE) {
+                neighbours.add(other);
+            }
+        }
+        neighbours.sort(Comparator.comparingInt(PackEntry::offset));
+        long start = e.offset();
+        long end = (long) e.offset() + e.length();
+        int at = neighbours.indexOf(e);
+        if (at >= 0) {
+            for (int i = at + 1; i < neighbours.size(); i++) {
+                PackEntry next = neighbours.get(i);
+                long nextEnd = (long) next.offset() + next.length();
+                if (next.offset() < end || next.offset() - end > TREE_SPAN_GAP || nextEnd - start > TREE_SPAN) {
+                    break;
+                }
+                end = nextEnd;
+            }
+            for (int i = at - 1; i >= 0; i--) {
+                PackEntry previous = neighbours.get(i);
+                long previousEnd = (long) previous.offset() + previous.length();
+                if (previousEnd > start || start - previousEnd > TREE_SPAN_GAP || end - previous.offset() > TREE_SPAN) {
+                    break;
+                }
+                start = previous.offset();
+            }
+        }
+        String key = Packs.key(packId);
+        int length = (int) (end - start);
+        byte[] bytes = store.get(key, start, length);
+        if (bytes.length != length) {
+            throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
+        }
+        return new TreeSpan((int) start, bytes);
     }
 
     /**
