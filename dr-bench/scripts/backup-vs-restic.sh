@@ -9,10 +9,10 @@
 # whole processes, JVM start included: full backup, unchanged re-backup, backup after about 1%
 # of the files change, restore of the latest snapshot. Prints medians and dr/restic ratios.
 #
-# Restored trees are kept until the end: on ext4 without a journal, creating files is slow for a
-# minute or more after many were deleted, and deleting one tool's restore just before the other
-# restores would favour whichever tool goes first. So every restore follows the same deletes,
-# those of the data set's regeneration.
+# Nothing is deleted until the end: every data set and restore gets a directory of its own. On
+# ext4, creating a file scans past inodes deleted in the last minute or more, so a restore that
+# follows the deletion of a previous data set spends seconds in the kernel, and which tool pays it
+# depends on timing. Without deletes, both restores measure the tools.
 #
 # dr runs as `java -jar dr.jar` with the JVM's defaults; DR_JAVA_OPTS, when set, adds JVM
 # options (for example the ones the ./dr launcher uses), to measure their effect.
@@ -56,8 +56,8 @@ verify() { # tool data restored
 }
 
 one() { # tool run
-  local tool=$1 run=$2 data="$WORK/data" repo="$WORK/repo-$1-$2" out="$WORK/restore-$1-$2"
-  rm -rf "$data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$data" "$MIB" 1
+  local tool=$1 run=$2 data="$WORK/data-$1-$2" repo="$WORK/repo-$1-$2" out="$WORK/restore-$1-$2"
+  java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$data" "$MIB" 1
   sync
   if [ "$tool" = restic ]; then
     restic init -r "$repo" > /dev/null
@@ -74,7 +74,7 @@ one() { # tool run
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
     timed dr "$run" changed "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
     timed dr "$run" restore "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
-    if [ "$run" = 1 ]; then verify dr "$data" "$out/data"; fi
+    if [ "$run" = 1 ]; then verify dr "$data" "$out/$(basename "$data")"; fi
   fi
 }
 
@@ -82,9 +82,8 @@ data_mib=""
 for run in $(seq 1 "$RUNS"); do
   echo "run $run"
   if [ $((run % 2)) = 1 ]; then one restic "$run"; one dr "$run"; else one dr "$run"; one restic "$run"; fi
-  rm -rf "$WORK"/repo-*-"$run"
 done
-rm -rf "$WORK"/restore-* "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
+rm -rf "$WORK"/repo-* "$WORK"/restore-* "$WORK"/data-* "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
 data_bytes=$(size_of "$WORK/data")
 rm -rf "$WORK/data"
 
