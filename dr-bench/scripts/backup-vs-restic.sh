@@ -9,10 +9,12 @@
 # whole processes, JVM start included: full backup, unchanged re-backup, backup after about 1%
 # of the files change, restore of the latest snapshot. Prints medians and dr/restic ratios.
 #
-# Nothing is deleted until the end: every data set and restore gets a directory of its own. On
-# ext4, creating a file scans past inodes deleted in the last minute or more, so a restore that
-# follows the deletion of a previous data set spends seconds in the kernel, and which tool pays it
-# depends on timing. Without deletes, both restores measure the tools.
+# Nothing is deleted until the end: every data set and restore gets a directory of its own.
+# Restores go to tmpfs (/dev/shm) when it exists, or to BENCH_RESTORE_DIR: on ext4, creating a
+# file scans past inodes deleted in the last minutes (up to six while the inode table is dirty),
+# so a restore after any large delete on that file system, even one from an earlier benchmark
+# run, spends seconds in the kernel, and which tool pays it depends on timing. Neither tool
+# syncs what it restores, so on either file system the files end in the page cache.
 #
 # dr runs as `java -jar dr.jar` with the JVM's defaults; DR_JAVA_OPTS, when set, adds JVM
 # options (for example the ones the ./dr launcher uses), to measure their effect.
@@ -34,6 +36,11 @@ command -v restic >/dev/null || { echo "restic is missing: apt-get install resti
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 2; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
+if [ -z "${BENCH_RESTORE_DIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  BENCH_RESTORE_DIR=/dev/shm/dr-bench-restore
+fi
+RESTORES=${BENCH_RESTORE_DIR:-$WORK}
+mkdir -p "$RESTORES"
 # Work on copies, so that a rebuild during the run cannot change what is measured.
 cp "$DR_JAR" "$WORK/dr.jar" && cp "$BENCH_JAR" "$WORK/benchmarks.jar"
 DR_JAR="$WORK/dr.jar" BENCH_JAR="$WORK/benchmarks.jar"
@@ -56,7 +63,7 @@ verify() { # tool data restored
 }
 
 one() { # tool run
-  local tool=$1 run=$2 data="$WORK/data-$1-$2" repo="$WORK/repo-$1-$2" out="$WORK/restore-$1-$2"
+  local tool=$1 run=$2 data="$WORK/data-$1-$2" repo="$WORK/repo-$1-$2" out="$RESTORES/restore-$1-$2"
   java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$data" "$MIB" 1
   sync
   if [ "$tool" = restic ]; then
@@ -83,12 +90,12 @@ for run in $(seq 1 "$RUNS"); do
   echo "run $run"
   if [ $((run % 2)) = 1 ]; then one restic "$run"; one dr "$run"; else one dr "$run"; one restic "$run"; fi
 done
-rm -rf "$WORK"/repo-* "$WORK"/restore-* "$WORK"/data-* "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
+rm -rf "$WORK"/repo-* "$RESTORES"/restore-* "$WORK"/data-* "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
 data_bytes=$(size_of "$WORK/data")
 rm -rf "$WORK/data"
 
 echo
-echo "data set: $((data_bytes / 1048576)) MiB; medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr JVM options: ${DR_JAVA_OPTS:-none}"
+echo "data set: $((data_bytes / 1048576)) MiB; medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr JVM options: ${DR_JAVA_OPTS:-none}; restores into $RESTORES ($(df --output=fstype "$RESTORES" | tail -1))"
 awk -F'\t' -v data="$data_bytes" '
   NR == 1 { next }
   { key = $1 SUBSEP $3; n[key]++; t[key, n[key]] = $4; r[key, n[key]] = $5; s[key, n[key]] = $6 }
