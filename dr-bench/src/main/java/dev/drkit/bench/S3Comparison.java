@@ -22,8 +22,12 @@ import java.util.stream.Stream;
  * whole processes.
  *
  * <pre>
- * java [-Dazurite.home=DIR] -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
+ * java [-Dazurite.home=DIR] [-Drestore.dir=DIR] -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
  * </pre>
+ *
+ * <p>Restores go to tmpfs ({@code /dev/shm}) when it exists, or to the {@code restore.dir}
+ * directory: on ext4, creating files is slow for minutes after many were deleted, whoever
+ * deleted them, which would charge one run's clean-up to the next run's restores.
  *
  * <p>Azurite is the npm package pinned by {@code dr-storage-azure/src/test/azurite}, found
  * from the working directory or next to the jar, or in {@code azurite.home}; it is installed
@@ -45,6 +49,7 @@ public final class S3Comparison {
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path azuriteHome = azuriteHome();
         Path work = Files.createTempDirectory("s3-comparison-");
+        Path restores = Files.createTempDirectory(restoreRoot(work), "s3-comparison-restores-");
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         List<Path> serverData = new ArrayList<>();
         try (S3ProxyServer server = S3ProxyServer.start(); AzuriteServer azurite = AzuriteServer.start(azuriteHome)) {
@@ -67,34 +72,35 @@ public final class S3Comparison {
                         exec(env, work, null, "restic", "-r", restic, "init");
                         time(seconds, "restic s3 backup", env, work, "restic", "-r", restic, "backup", data.toString());
                         time(seconds, "restic s3 restore", env, work, "restic", "-r", restic, "restore", "latest",
-                                "--target", work.resolve("restic-out-" + run).toString());
+                                "--target", restores.resolve("restic-out-" + run).toString());
                     } else {
                         exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drS3);
                         time(seconds, "dr s3 backup", env, work, "java", "-jar", drJar, "backup", "--repo", drS3,
                                 data.toString());
                         time(seconds, "dr s3 restore", env, work, "java", "-jar", drJar, "restore", "--repo", drS3,
-                                "latest", "--target", work.resolve("dr-out-" + run).toString());
+                                "latest", "--target", restores.resolve("dr-out-" + run).toString());
                         exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drAzure);
                         time(seconds, "dr azurite backup", env, work, "java", "-jar", drJar, "backup", "--repo",
                                 drAzure, data.toString());
                         time(seconds, "dr azurite restore", env, work, "java", "-jar", drJar, "restore", "--repo",
-                                drAzure, "latest", "--target", work.resolve("dr-azure-out-" + run).toString());
+                                drAzure, "latest", "--target", restores.resolve("dr-azure-out-" + run).toString());
                         exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drFile);
                         time(seconds, "dr file backup", env, work, "java", "-jar", drJar, "backup", "--repo", drFile,
                                 data.toString());
                         time(seconds, "dr file restore", env, work, "java", "-jar", drJar, "restore", "--repo",
-                                drFile, "latest", "--target", work.resolve("dr-file-out-" + run).toString());
+                                drFile, "latest", "--target", restores.resolve("dr-file-out-" + run).toString());
                     }
                 }
-                deleteTree(work.resolve("restic-out-" + run));
-                deleteTree(work.resolve("dr-out-" + run));
-                deleteTree(work.resolve("dr-azure-out-" + run));
-                deleteTree(work.resolve("dr-file-out-" + run));
+                deleteTree(restores.resolve("restic-out-" + run));
+                deleteTree(restores.resolve("dr-out-" + run));
+                deleteTree(restores.resolve("dr-azure-out-" + run));
+                deleteTree(restores.resolve("dr-file-out-" + run));
                 deleteTree(Path.of(drFile));
                 System.out.println("run " + run + ": " + last(seconds));
             }
         } finally {
             deleteTree(work);
+            deleteTree(restores);
             for (Path path : serverData) {
                 deleteTree(path);
             }
@@ -109,6 +115,16 @@ public final class S3Comparison {
                 median(seconds.get("restic s3 backup")) / median(seconds.get("dr s3 backup")));
         System.out.printf("dr/restic restore from S3Proxy: %.2fx faster%n",
                 median(seconds.get("restic s3 restore")) / median(seconds.get("dr s3 restore")));
+    }
+
+    /** The {@code restore.dir} property, else {@code /dev/shm} when writable, else {@code work}. */
+    private static Path restoreRoot(Path work) {
+        String property = System.getProperty("restore.dir");
+        if (property != null) {
+            return Path.of(property);
+        }
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : work;
     }
 
     /**
