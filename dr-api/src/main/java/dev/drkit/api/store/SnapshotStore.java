@@ -85,6 +85,19 @@ public interface SnapshotStore extends AutoCloseable {
     }
 
     /**
+     * Returns how many bytes a ranged read should ask for at least to be worth its request: a
+     * readers that wants a few small ranges near each other reads this much around them
+     * instead. Restores read packs in aligned windows of this size. The default, 4 MiB, suits
+     * local disks; remote stores, whose every request costs a round trip and a server's
+     * handling, return more.
+     *
+     * @return bytes, between 64 KiB and 64 MiB
+     */
+    default int preferredReadSize() {
+        return 4 << 20;
+    }
+
+    /**
      * Writes an object, replacing any object with the same key.
      *
      * @param key the object's key

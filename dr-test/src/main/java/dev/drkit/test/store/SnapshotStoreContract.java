@@ -129,6 +129,12 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("the preferred read size is within the documented bounds")
+    void preferredReadSizeIsWithinBounds() {
+        assertThat(store.preferredReadSize()).isBetween(64 << 10, 64 << 20);
+    }
+
+    @Test
     @DisplayName("reading part of an object into an array fills only that part")
     void readIntoArraySliceFillsThatPart() {
         byte[] data = new byte[3 * 1024 * 1024 + 17];

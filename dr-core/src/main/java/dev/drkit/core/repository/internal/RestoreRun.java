@@ -57,13 +57,17 @@ public final class RestoreRun {
     /**
      * The restore's read buffers. Aligned windows of packs are shared by the writer threads, so
      * that many small files whose blobs lie side by side in a pack cost one read of the store,
-     * not one each; at most {@link #COUNT} are kept, the least recently used leaves first, and
-     * their arrays are reused, so that reading a whole repository allocates no more than that.
-     * Ranges that do not fit a window are read into a per-thread array.
+     * not one each. A window is the store's {@linkplain SnapshotStore#preferredReadSize()
+     * preferred read size}; at most {@link #BUDGET} bytes of them, and no fewer than
+     * {@link #MIN_COUNT}, are kept, the least recently used leaves first, and their arrays are
+     * reused, so that reading a whole repository allocates no more than that. Ranges that do
+     * not fit a window are read into a per-thread array.
      */
     static final class Windows {
-        static final int SIZE = 4 << 20;
-        static final int COUNT = 8;
+        static final int BUDGET = 32 << 20;
+        static final int MIN_COUNT = 4;
+        private final int size;
+        private final int count;
         private final SnapshotStore store;
         private final LinkedHashMap<String, Window> cached = new LinkedHashMap<>(16, 0.75f, true);
         private final ArrayDeque<byte[]> free = new ArrayDeque<>();
@@ -72,6 +76,18 @@ public final class RestoreRun {
 
         Windows(SnapshotStore store) {
             this.store = store;
+            this.size = Math.max(64 << 10, Math.min(64 << 20, store.preferredReadSize()));
+            this.count = Math.max(MIN_COUNT, BUDGET / size);
+        }
+
+        /** Returns the size of a window. @return bytes */
+        int size() {
+            return size;
+        }
+
+        /** Returns how many windows are kept at most while none is in use. @return the count */
+        int count() {
+            return count;
         }
 
         /** Part of a pack in memory; held by its users until they release it. */
@@ -109,8 +125,8 @@ public final class RestoreRun {
          * it back with {@link #release}), or {@code null} when the range does not fit one window.
          */
         @Nullable Window acquire(String key, int offset, int length) {
-            int index = offset / SIZE;
-            if ((offset + length - 1) / SIZE != index || length > SIZE / 2) {
+            int index = offset / size;
+            if ((offset + length - 1) / size != index || length > size / 2) {
                 return null;
             }
             String id = key + "#" + index;
@@ -120,7 +136,7 @@ public final class RestoreRun {
                 w = cached.get(id);
                 load = w == null;
                 if (load) {
-                    w = new Window((long) index * SIZE, buffer());
+                    w = new Window((long) index * size, buffer());
                     cached.put(id, w);
                 }
                 w.users++;
@@ -128,7 +144,7 @@ public final class RestoreRun {
             try {
                 if (load) {
                     try {
-                        w.length = store.read(key, w.start, w.data, 0, SIZE);
+                        w.length = store.read(key, w.start, w.data, 0, size);
                     } catch (RuntimeException | Error e) {
                         synchronized (this) {
                             cached.remove(id, w);
@@ -157,7 +173,7 @@ public final class RestoreRun {
         /** Gives back a window from {@link #acquire}. */
         synchronized void release(Window w) {
             if (--w.users == 0 && w.evicted && w.data != null) {
-                if (free.size() < COUNT) {
+                if (free.size() < count) {
                     free.push(w.data);
                 }
                 w.data = null;
@@ -169,9 +185,9 @@ public final class RestoreRun {
             if (!free.isEmpty()) {
                 return free.pop();
             }
-            if (allocated < COUNT) {
+            if (allocated < count) {
                 allocated++;
-                return new byte[SIZE];
+                return new byte[size];
             }
             for (Iterator<Window> it = cached.values().iterator(); it.hasNext();) {
                 Window old = it.next();
@@ -185,7 +201,7 @@ public final class RestoreRun {
             }
             // Every window is in use: one more. It is kept like the others, so the arrays number
             // at most the count or the writers, whichever is larger (a writer holds one at a time).
-            return new byte[SIZE];
+            return new byte[size];
         }
 
         /** Returns this thread's array for ranges read outside the windows, of at least {@code length}. */

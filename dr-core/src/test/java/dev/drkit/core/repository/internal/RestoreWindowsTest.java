@@ -20,9 +20,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RestoreWindowsTest {
-    private static final int SIZE = RestoreRun.Windows.SIZE;
-    private final byte[] pack = new byte[3 * RestoreRun.Windows.COUNT * SIZE + 12345];
     private final SnapshotStore store = SnapshotStores.memory();
+    private final int windowSize = new RestoreRun.Windows(store).size();
+    private final int windowCount = new RestoreRun.Windows(store).count();
+    private final byte[] pack = new byte[3 * windowCount * windowSize + 12345];
 
     RestoreWindowsTest() {
         new Random(3).nextBytes(pack);
@@ -41,30 +42,63 @@ class RestoreWindowsTest {
     void aWindowInUseIsNeverReused() {
         RestoreRun.Windows windows = new RestoreRun.Windows(store);
         List<RestoreRun.Windows.Window> held = new ArrayList<>();
-        for (int i = 0; i <= RestoreRun.Windows.COUNT; i++) {
-            held.add(windows.acquire("data/pack", i * SIZE + 10, 100));
+        for (int i = 0; i <= windowCount; i++) {
+            held.add(windows.acquire("data/pack", i * windowSize + 10, 100));
         }
-        for (int i = RestoreRun.Windows.COUNT + 1; i < 3 * RestoreRun.Windows.COUNT; i++) {
-            RestoreRun.Windows.Window w = windows.acquire("data/pack", i * SIZE + SIZE / 2, SIZE / 2);
-            assertHolds(w, i * SIZE + SIZE / 2, SIZE / 2);
+        for (int i = windowCount + 1; i < 3 * windowCount; i++) {
+            RestoreRun.Windows.Window w = windows.acquire("data/pack", i * windowSize + windowSize / 2, windowSize / 2);
+            assertHolds(w, i * windowSize + windowSize / 2, windowSize / 2);
             windows.release(w);
         }
         for (int i = 0; i < held.size(); i++) {
-            assertHolds(held.get(i), i * SIZE + 10, 100);
+            assertHolds(held.get(i), i * windowSize + 10, 100);
             windows.release(held.get(i));
         }
         RestoreRun.Windows.Window last = windows.acquire("data/pack", pack.length - 5, 5);
         assertHolds(last, pack.length - 5, 5);
-        assertThat(last.length()).as("the last window is short").isEqualTo(pack.length % SIZE);
+        assertThat(last.length()).as("the last window is short").isEqualTo(pack.length % windowSize);
         windows.release(last);
+    }
+
+    /** The memory store, preferring reads of {@code size} bytes. */
+    private SnapshotStore preferring(int size) {
+        return (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("preferredReadSize")) {
+                        return size;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    @DisplayName("windows are the store's preferred read size, within bounds, and their count keeps to the budget")
+    void windowsFollowTheStoresPreferredReadSize() {
+        assertThat(windowSize).isEqualTo(4 << 20);
+        assertThat(windowCount).isEqualTo(8);
+        RestoreRun.Windows remote = new RestoreRun.Windows(preferring(16 << 20));
+        assertThat(remote.size()).isEqualTo(16 << 20);
+        assertThat(remote.count()).isEqualTo(RestoreRun.Windows.MIN_COUNT);
+        assertThat(new RestoreRun.Windows(preferring(1)).size()).isEqualTo(64 << 10);
+        assertThat(new RestoreRun.Windows(preferring(Integer.MAX_VALUE)).size()).isEqualTo(64 << 20);
+        RestoreRun.Windows w = new RestoreRun.Windows(preferring(1 << 20));
+        RestoreRun.Windows.Window window = w.acquire("data/pack", (1 << 20) + 5, 100);
+        assertThat(window.start()).isEqualTo(1 << 20);
+        assertThat(window.length()).isEqualTo(1 << 20);
+        assertHolds(window, (1 << 20) + 5, 100);
+        w.release(window);
     }
 
     @Test
     @DisplayName("a range across a window's end, or over half a window long, is not served by a window")
     void rangesThatDoNotFitHaveNoWindow() {
         RestoreRun.Windows windows = new RestoreRun.Windows(store);
-        assertThat(windows.acquire("data/pack", SIZE - 10, 20)).isNull();
-        assertThat(windows.acquire("data/pack", 0, SIZE / 2 + 1)).isNull();
+        assertThat(windows.acquire("data/pack", windowSize - 10, 20)).isNull();
+        assertThat(windows.acquire("data/pack", 0, windowSize / 2 + 1)).isNull();
     }
 
     @Test
@@ -79,9 +113,9 @@ class RestoreWindowsTest {
                 runs.add(pool.submit(() -> {
                     Random random = new Random(seed);
                     for (int i = 0; i < 300; i++) {
-                        int index = random.nextInt(pack.length / SIZE);
-                        int offset = index * SIZE + random.nextInt(SIZE / 2);
-                        int length = 1 + random.nextInt(SIZE / 2 - 1);
+                        int index = random.nextInt(pack.length / windowSize);
+                        int offset = index * windowSize + random.nextInt(windowSize / 2);
+                        int length = 1 + random.nextInt(windowSize / 2 - 1);
                         RestoreRun.Windows.Window w = windows.acquire("data/pack", offset, length);
                         try {
                             Thread.yield();

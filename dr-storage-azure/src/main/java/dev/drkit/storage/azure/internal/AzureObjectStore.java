@@ -180,6 +180,15 @@ public final class AzureObjectStore implements AzureBlobStore {
         });
     }
 
+    /**
+     * Returns 16 MiB: a request to the service costs a round trip and its handling, so fewer,
+     * larger reads serve a restore better (a quarter of the requests of 4 MiB windows).
+     */
+    @Override
+    public int preferredReadSize() {
+        return 16 << 20;
+    }
+
     @Override
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);

@@ -201,6 +201,15 @@ public final class S3ObjectStore implements S3Store {
         });
     }
 
+    /**
+     * Returns 16 MiB: a request to the service costs a round trip and its handling, so fewer,
+     * larger reads serve a restore better (a quarter of the requests of 4 MiB windows).
+     */
+    @Override
+    public int preferredReadSize() {
+        return 16 << 20;
+    }
+
     @Override
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);
