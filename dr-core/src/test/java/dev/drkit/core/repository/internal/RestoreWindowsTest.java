@@ -60,12 +60,15 @@ class RestoreWindowsTest {
         windows.release(last);
     }
 
-    /** The memory store, preferring reads of {@code size} bytes. */
-    private SnapshotStore preferring(int size) {
+    private static final Object PASS = new Object();
+
+    /** The memory store, behind {@code first}, which answers a call or returns {@link #PASS}. */
+    private SnapshotStore wrapped(java.lang.reflect.InvocationHandler first) {
         return (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("preferredReadSize")) {
-                        return size;
+                    Object answer = first.invoke(proxy, method, args);
+                    if (answer != PASS) {
+                        return answer;
                     }
                     try {
                         return method.invoke(store, args);
@@ -73,6 +76,11 @@ class RestoreWindowsTest {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /** The memory store, preferring reads of {@code size} bytes. */
+    private SnapshotStore preferring(int size) {
+        return wrapped((proxy, method, args) -> method.getName().equals("preferredReadSize") ? size : PASS);
     }
 
     @Test
@@ -138,20 +146,15 @@ class RestoreWindowsTest {
     /** The store, with its first reads failing with the given throwables, in order. */
     private SnapshotStore failingFirst(Throwable... failures) {
         AtomicInteger next = new AtomicInteger();
-        return (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("read")) {
-                        int n = next.getAndIncrement();
-                        if (n < failures.length) {
-                            throw failures[n];
-                        }
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return wrapped((proxy, method, args) -> {
+            if (method.getName().equals("read")) {
+                int n = next.getAndIncrement();
+                if (n < failures.length) {
+                    throw failures[n];
+                }
+            }
+            return PASS;
+        });
     }
 
     @Test
