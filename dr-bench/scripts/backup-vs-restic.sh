@@ -10,11 +10,12 @@
 # of the files change, restore of the latest snapshot. Prints medians and dr/restic ratios.
 #
 # Nothing is deleted until the end: every data set and restore gets a directory of its own.
-# Restores go to tmpfs (/dev/shm) when it exists, or to BENCH_RESTORE_DIR: on ext4, creating a
-# file scans past inodes deleted in the last minutes (up to six while the inode table is dirty),
-# so a restore after any large delete on that file system, even one from an earlier benchmark
-# run, spends seconds in the kernel, and which tool pays it depends on timing. Neither tool
-# syncs what it restores, so on either file system the files end in the page cache.
+# Restores go to tmpfs (/dev/shm) when it exists and has room, or to BENCH_RESTORE_DIR: on ext4
+# without a journal (as on the machine these figures come from), creating a file scans past
+# inodes deleted in the last minutes (up to six while the inode table is dirty), so a restore
+# after any large delete on that file system, even one from an earlier benchmark run, spends
+# seconds in the kernel, and which tool pays it depends on timing. Neither tool syncs what it
+# restores, so on either file system the files end in the page cache.
 #
 # dr runs as `java -jar dr.jar` with the JVM's defaults; DR_JAVA_OPTS, when set, adds JVM
 # options (for example the ones the ./dr launcher uses), to measure their effect.
@@ -36,11 +37,15 @@ command -v restic >/dev/null || { echo "restic is missing: apt-get install resti
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 2; }
 
 rm -rf "$WORK" && mkdir -p "$WORK"
-if [ -z "${BENCH_RESTORE_DIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+# Every restore is kept: 2 tools x RUNS x MIB, plus a tenth for file system overhead.
+need_kb=$((2 * RUNS * MIB * 1024 * 11 / 10))
+if [ -z "${BENCH_RESTORE_DIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
+    && [ "$(df --output=avail -k /dev/shm | tail -1)" -gt "$need_kb" ]; then
   BENCH_RESTORE_DIR=/dev/shm/dr-bench-restore
 fi
 RESTORES=${BENCH_RESTORE_DIR:-$WORK}
-mkdir -p "$RESTORES"
+rm -rf "$RESTORES"/restore-* && mkdir -p "$RESTORES"
+trap 'rm -rf "$RESTORES"/restore-*' EXIT
 # Work on copies, so that a rebuild during the run cannot change what is measured.
 cp "$DR_JAR" "$WORK/dr.jar" && cp "$BENCH_JAR" "$WORK/benchmarks.jar"
 DR_JAR="$WORK/dr.jar" BENCH_JAR="$WORK/benchmarks.jar"

@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Restores go to tmpfs ({@code /dev/shm}) when it exists, or to the {@code restore.dir}
- * directory: on ext4, creating files is slow for minutes after many were deleted, whoever
- * deleted them, which would charge one run's clean-up to the next run's restores.
+ * directory: on ext4 without a journal, creating files is slow for minutes after many were
+ * deleted, whoever deleted them, which would charge one run's clean-up to the next run's
+ * restores.
  *
  * <p>Azurite is the npm package pinned by {@code dr-storage-azure/src/test/azurite}, found
  * from the working directory or next to the jar, or in {@code azurite.home}; it is installed
@@ -49,10 +50,11 @@ public final class S3Comparison {
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path azuriteHome = azuriteHome();
         Path work = Files.createTempDirectory("s3-comparison-");
-        Path restores = Files.createTempDirectory(restoreRoot(work), "s3-comparison-restores-");
+        Path restores = work;
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         List<Path> serverData = new ArrayList<>();
         try (S3ProxyServer server = S3ProxyServer.start(); AzuriteServer azurite = AzuriteServer.start(azuriteHome)) {
+            restores = Files.createTempDirectory(restoreRoot(work), "s3-comparison-restores-");
             serverData.addAll(List.of(server.directory(), azurite.location(), azurite.log()));
             String endpoint = server.endpoint().toString();
             Map<String, String> env = new HashMap<>(System.getenv());

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A directory tree as a snapshot source: regular files, directories and symbolic links (kept
@@ -199,7 +200,8 @@ public final class DirectorySource implements SnapshotSource {
         return mode;
     }
 
-    private static long inode(Object fileKey) {
+    /** Returns the inode number in a file key, or a hash of the key when it names none. */
+    static long inode(@Nullable Object fileKey) {
         if (fileKey == null) {
             return 0;
         }
@@ -213,8 +215,12 @@ public final class DirectorySource implements SnapshotSource {
             while (to < key.length() && Character.isDigit(key.charAt(to))) {
                 to++;
             }
-            if (to > from && to - from <= 18) {
-                return Long.parseLong(key, from, to, 10);
+            if (to > from) {
+                try {
+                    return Long.parseLong(key, from, to, 10);
+                } catch (NumberFormatException e) {
+                    // beyond a long: fall back to the hash
+                }
             }
         }
         return fileKey.hashCode() & 0xffffffffL;

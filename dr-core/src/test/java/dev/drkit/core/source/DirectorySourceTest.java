@@ -45,4 +45,14 @@ class DirectorySourceTest {
             assertThat(seen.get(path).inode()).as(path).isEqualTo(expected).isPositive();
         }
     }
+
+    @Test
+    void readsLargeInodeNumbersAndFallsBackToAHashForOtherKeys() {
+        assertThat(DirectorySource.inode("(dev=803,ino=1234)")).isEqualTo(1234);
+        assertThat(DirectorySource.inode("(dev=2f,ino=9223372036854775807)")).isEqualTo(Long.MAX_VALUE);
+        String tooLarge = "(dev=2f,ino=99999999999999999999)";
+        assertThat(DirectorySource.inode(tooLarge)).isEqualTo(tooLarge.hashCode() & 0xffffffffL);
+        assertThat(DirectorySource.inode("volume-7/file-9")).isEqualTo("volume-7/file-9".hashCode() & 0xffffffffL);
+        assertThat(DirectorySource.inode(null)).isZero();
+    }
 }

@@ -134,6 +134,12 @@ public final class FaultInjectingStore implements SnapshotStore {
         return corrupt(delegate.get(key, offset, length));
     }
 
+    /** Returns the wrapped store's. @return bytes */
+    @Override
+    public int preferredReadSize() {
+        return delegate.preferredReadSize();
+    }
+
     @Override
     public ObjectInfo put(String key, byte[] data) {
         before("put", key);

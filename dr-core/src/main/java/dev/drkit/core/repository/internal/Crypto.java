@@ -51,15 +51,22 @@ public final class Crypto {
      * plaintext until the tag checks), so without a warm-up a restore opened hundreds of
      * megabytes that way. This makes many calls on tiny buffers, which cost little before they
      * are compiled, until a probe shows the fast paths in use, or for at most
-     * {@link #WARM_UP_LIMIT_NANOS}. Only the first call does anything.
+     * {@link #WARM_UP_LIMIT_NANOS}; it gives up sooner where the probe does not get faster
+     * (no intrinsics, or no C2). Only the first call does anything, and a warm-up that cannot
+     * start or fails changes nothing but speed.
      */
     static void warmUp() {
         if (!WARMED.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(Crypto::warm, "dr-crypto-warmup");
-        t.setDaemon(true);
-        t.start();
+        try {
+            Thread t = new Thread(Crypto::warm, "dr-crypto-warmup");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // no thread to spare: the work warms the paths up itself, more slowly
+        }
     }
 
     /** How long the warm-up tries, at most. */
@@ -67,6 +74,8 @@ public final class Crypto {
 
     /** Block-sized calls between probes. */
     private static final int WARM_UP_ROUND = 2000;
+    /** How long a warm-up whose probe has not become twice as fast keeps trying. */
+    private static final long WARM_UP_PATIENCE_NANOS = 1_000_000_000L;
     /** Rounds run back to back, then with a pause between them. */
     private static final int WARM_UP_EAGER_ROUNDS = 4;
     private static final long WARM_UP_PAUSE_MILLIS = 3;
@@ -79,7 +88,12 @@ public final class Crypto {
     private static final long PROBE_OPEN_NANOS = PROBE;
     private static final long PROBE_HASH_NANOS = 2L * PROBE;
 
-    private static void warm() {
+    /**
+     * Runs the warm-up on this thread.
+     *
+     * @return true when the probe found the compiled paths, false when it gave up
+     */
+    static boolean warm() {
         try {
             SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -91,7 +105,9 @@ public final class Crypto {
             byte[] sealed = new byte[small.length + 16];
             byte[] probe = new byte[PROBE + 16];
             byte[] sealedProbe = new byte[PROBE + 16];
-            long deadline = System.nanoTime() + WARM_UP_LIMIT_NANOS;
+            long begun = System.nanoTime();
+            long deadline = begun + WARM_UP_LIMIT_NANOS;
+            long firstProbe = 0;
             for (int round = 0; System.nanoTime() < deadline; round++) {
                 // Every nonce is used once: the round in bytes 0-1, the purpose in byte 2.
                 iv[0] = (byte) round;
@@ -128,8 +144,14 @@ public final class Crypto {
                 long opened = System.nanoTime();
                 sha.update(probe, 0, PROBE);
                 sha.reset();
-                if (opened - started < PROBE_OPEN_NANOS && System.nanoTime() - opened < PROBE_HASH_NANOS) {
-                    return;
+                long hashed = System.nanoTime();
+                if (opened - started < PROBE_OPEN_NANOS && hashed - opened < PROBE_HASH_NANOS) {
+                    return true;
+                }
+                long took = hashed - started;
+                firstProbe = round == 0 ? took : firstProbe;
+                if (took > firstProbe / 2 && hashed - begun > WARM_UP_PATIENCE_NANOS) {
+                    return false;
                 }
                 if (round >= WARM_UP_EAGER_ROUNDS) {
                     // The calls are counted by now; C2 works through its queue. Leave the core
@@ -139,9 +161,10 @@ public final class Crypto {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (GeneralSecurityException | RuntimeException e) {
+        } catch (GeneralSecurityException | RuntimeException | OutOfMemoryError e) {
             // only a warm-up
         }
+        return false;
     }
 
     /**
@@ -295,18 +318,25 @@ public final class Crypto {
 
     /**
      * Random 96-bit nonces, cut from a per-thread buffer of the system's strong random bytes:
-     * one call to the generator serves many blobs, instead of one locked call (a read of the
-     * entropy source mixed with SHA-1) per blob. Each byte is used once.
+     * one call to the generator serves several blobs, instead of one locked call (a read of
+     * the entropy source mixed with SHA-1) per blob. Each byte is used once, and a buffer older
+     * than {@link #MAX_AGE_NANOS} is thrown away, so that a process resumed twice from one
+     * snapshot of its memory (a cloned VM, a restored checkpoint) shares at most that window's
+     * nonces, as it would the generator's own buffered state.
      */
     private static final class Nonces {
         private static final int LENGTH = 12;
-        private final byte[] pool = new byte[LENGTH * 256];
+        private static final long MAX_AGE_NANOS = 100_000_000L;
+        private final byte[] pool = new byte[LENGTH * 64];
         private int next = pool.length;
+        private long filled;
 
         void next(byte[] out, int offset) {
-            if (next == pool.length) {
+            long now = System.nanoTime();
+            if (next == pool.length || now - filled > MAX_AGE_NANOS) {
                 RANDOM.nextBytes(pool);
                 next = 0;
+                filled = now;
             }
             System.arraycopy(pool, next, out, offset, LENGTH);
             java.util.Arrays.fill(pool, next, next + LENGTH, (byte) 0);

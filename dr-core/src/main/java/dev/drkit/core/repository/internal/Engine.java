@@ -106,7 +106,8 @@ public final class Engine implements AutoCloseable {
     static final int TREE_SPAN = 4 << 20;
     /** The largest gap of other blobs a run of trees may bridge. */
     static final int TREE_SPAN_GAP = 64 << 10;
-    private final Cache<String, TreeSpan> treeSpans = Caffeine.newBuilder().maximumSize(4).build();
+    private final Cache<String, TreeSpan> treeSpans = Caffeine.newBuilder().maximumSize(4)
+            .expireAfterAccess(java.time.Duration.ofMinutes(1)).build();
 
     /** Sealed trees read together from one pack: the bytes from {@code offset} on. */
     private record TreeSpan(int offset, byte[] bytes) {
@@ -358,7 +359,7 @@ public final class Engine implements AutoCloseable {
     private TreeSpan readTreeSpan(String packId, PackEntry e) {
         List<PackEntry> neighbours = new ArrayList<>();
         for (PackEntry other : index.packs().getOrDefault(packId, List.of())) {
-            if (other.type() == BlobType.TREE) {
+            if (other.type() == BlobType.TREE && other.offset() >= 0 && other.length() > 0) {
                 neighbours.add(other);
             }
         }
@@ -373,7 +374,7 @@ public final class Engine implements AutoCloseable {
                 if (next.offset() < end || next.offset() - end > TREE_SPAN_GAP || nextEnd - start > TREE_SPAN) {
                     break;
                 }
-                end = nextEnd;
+                end = Math.max(end, nextEnd);
             }
             for (int i = at - 1; i >= 0; i--) {
                 PackEntry previous = neighbours.get(i);
@@ -385,12 +386,13 @@ public final class Engine implements AutoCloseable {
             }
         }
         String key = Packs.key(packId);
-        int length = (int) (end - start);
-        byte[] bytes = store.get(key, start, length);
-        if (bytes.length != length) {
+        byte[] bytes = store.get(key, start, (int) (end - start));
+        // A short pack fails only the trees it lost; those before its end still read.
+        TreeSpan span = new TreeSpan((int) start, bytes);
+        if (!span.covers(e)) {
             throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
         }
-        return new TreeSpan((int) start, bytes);
+        return span;
     }
 
     /**

@@ -58,10 +58,11 @@ public final class RestoreRun {
      * The restore's read buffers. Aligned windows of packs are shared by the writer threads, so
      * that many small files whose blobs lie side by side in a pack cost one read of the store,
      * not one each. A window is the store's {@linkplain SnapshotStore#preferredReadSize()
-     * preferred read size}; at most {@link #BUDGET} bytes of them, and no fewer than
-     * {@link #MIN_COUNT}, are kept, the least recently used leaves first, and their arrays are
-     * reused, so that reading a whole repository allocates no more than that. Ranges that do
-     * not fit a window are read into a per-thread array.
+     * preferred read size}; as many are kept as fit {@link #BUDGET}, but no fewer than
+     * {@link #MIN_COUNT} (so 8 of 4 MiB, or 4 of 16 MiB), the least recently used leaves first,
+     * and their arrays are reused, so that reading a whole repository allocates no more than
+     * that, or one window per writer when every window is in use. Ranges that do not fit a
+     * window are read into a per-thread array.
      */
     static final class Windows {
         static final int BUDGET = 32 << 20;

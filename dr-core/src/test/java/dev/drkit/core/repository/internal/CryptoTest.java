@@ -45,14 +45,21 @@ class CryptoTest {
     }
 
     @Test
-    void packedBlobsOpenAfterTheWarmUpRan() {
-        Crypto.warmUp();
-        byte[] data = new byte[300_000];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (byte) (i % 251);
+    void blobsPackAndOpenWhileAWarmUpRunsBesideThem() throws Exception {
+        Thread warmUp = new Thread(Crypto::warm);
+        warmUp.start();
+        try {
+            for (int n = 0; n < 50; n++) {
+                byte[] data = new byte[1000 + n * 6000];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (byte) ((i * 31 + n) % 251);
+                }
+                BlobId id = crypto.blobId(data, 0, data.length);
+                byte[] packed = crypto.packBlob(data);
+                assertThat(crypto.unpackBlob(packed, 0, packed.length, data.length, id, "pack")).isEqualTo(data);
+            }
+        } finally {
+            warmUp.join();
         }
-        BlobId id = crypto.blobId(data, 0, data.length);
-        byte[] packed = crypto.packBlob(data);
-        assertThat(crypto.unpackBlob(packed, 0, packed.length, data.length, id, "pack")).isEqualTo(data);
     }
 }
