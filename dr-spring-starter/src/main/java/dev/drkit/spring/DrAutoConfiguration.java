@@ -107,7 +107,7 @@ public class DrAutoConfiguration {
                 throw new DrException(ErrorCode.NOT_FOUND, e.getMessage() + "; create it with 'dr init' or set "
                         + "dr.repository.init-if-missing=true", "dr.repository.uri", e);
             }
-            return Repository.init(store, password, options.build());
+            return Repository.init(store, password, options.kdf(properties.getRepository().getKdf().toParams()).build());
         } finally {
             java.util.Arrays.fill(password, '\0');
         }

@@ -182,6 +182,20 @@ public class DrProperties implements Validator {
         private @Nullable Path passwordFile;
         /** Create the repository when the store holds none (otherwise the application does not start). */
         private boolean initIfMissing = false;
+        /**
+         * The cost of the password's key derivation (Argon2id) for a repository the starter
+         * creates; a repository keeps the cost it was created with.
+         */
+        private final Kdf kdf = new Kdf();
+
+        /**
+         * Returns the key derivation's cost.
+         *
+         * @return the cost, for a repository the starter creates
+         */
+        public Kdf getKdf() {
+            return kdf;
+        }
 
         /**
          * Returns whether a missing repository is created.
@@ -295,12 +309,104 @@ public class DrProperties implements Validator {
             if (passwordFile != null && !Files.isReadable(passwordFile)) {
                 reject(errors, "repository.passwordFile", "must be a readable file", passwordFile);
             }
+            kdf.validate(errors);
         }
 
         @Override
         public String toString() {
             return "Repository[uri=" + (uri == null ? null : dev.drkit.api.store.RedactedUri.of(uri))
                     + ", password=" + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile + "]";
+        }
+    }
+
+    /** The {@code dr.repository.kdf.*} properties: the cost of the password's key derivation. */
+    public static class Kdf {
+        /** Memory per derivation, in KiB (8 to 4194304). */
+        private int memoryKib = dev.drkit.core.repository.KdfParams.DEFAULT.memoryKiB();
+        /** Passes over the memory (1 to 100). */
+        private int iterations = dev.drkit.core.repository.KdfParams.DEFAULT.iterations();
+        /** Lanes (1 to 64). */
+        private int parallelism = dev.drkit.core.repository.KdfParams.DEFAULT.parallelism();
+
+        /**
+         * Returns the memory per derivation.
+         *
+         * @return KiB
+         */
+        public int getMemoryKib() {
+            return memoryKib;
+        }
+
+        /**
+         * Sets the memory per derivation.
+         *
+         * @param memoryKib KiB
+         */
+        public void setMemoryKib(int memoryKib) {
+            this.memoryKib = memoryKib;
+        }
+
+        /**
+         * Returns the passes over the memory.
+         *
+         * @return the passes
+         */
+        public int getIterations() {
+            return iterations;
+        }
+
+        /**
+         * Sets the passes over the memory.
+         *
+         * @param iterations the passes
+         */
+        public void setIterations(int iterations) {
+            this.iterations = iterations;
+        }
+
+        /**
+         * Returns the lanes.
+         *
+         * @return the lanes
+         */
+        public int getParallelism() {
+            return parallelism;
+        }
+
+        /**
+         * Sets the lanes.
+         *
+         * @param parallelism the lanes
+         */
+        public void setParallelism(int parallelism) {
+            this.parallelism = parallelism;
+        }
+
+        /**
+         * Returns these as the core's parameters.
+         *
+         * @return the parameters
+         * @throws dev.drkit.api.DrException {@code INVALID_ARGUMENT} for a value out of range
+         */
+        public dev.drkit.core.repository.KdfParams toParams() {
+            return new dev.drkit.core.repository.KdfParams(memoryKib, iterations, parallelism);
+        }
+
+        void validate(Errors errors) {
+            if (memoryKib < 8 || memoryKib > 4 * 1024 * 1024) {
+                reject(errors, "repository.kdf.memoryKib", "must be within 8..4194304", memoryKib);
+            }
+            if (iterations < 1 || iterations > 100) {
+                reject(errors, "repository.kdf.iterations", "must be within 1..100", iterations);
+            }
+            if (parallelism < 1 || parallelism > 64) {
+                reject(errors, "repository.kdf.parallelism", "must be within 1..64", parallelism);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Kdf[memoryKib=" + memoryKib + ", iterations=" + iterations + ", parallelism=" + parallelism + "]";
         }
     }
 

@@ -52,6 +52,26 @@ class DrAutoConfigurationTest {
     }
 
     @Test
+    void aRepositoryTheStarterCreatesTakesTheConfiguredKeyDerivationCost() {
+        SnapshotStore store = SnapshotStores.memory();
+        runner.withBean(SnapshotStore.class, () -> store).withPropertyValues("dr.repository.password=pw",
+                "dr.repository.init-if-missing=true", "dr.repository.kdf.memory-kib=1024",
+                "dr.repository.kdf.iterations=3", "dr.repository.kdf.parallelism=2").run(ctx -> {
+                    assertThat(ctx).hasSingleBean(Repository.class);
+                    String keyFile = store.list("keys/").map(info -> new String(store.get(info.key()),
+                            java.nio.charset.StandardCharsets.UTF_8)).findFirst().orElseThrow();
+                    assertThat(keyFile).contains("\"memoryKiB\":1024", "\"iterations\":3", "\"parallelism\":2");
+                });
+    }
+
+    @Test
+    void aKeyDerivationCostOutOfRangeStopsTheApplicationNamingTheProperty() {
+        runner.withPropertyValues("dr.repository.uri=mem:kdf", "dr.repository.password=pw",
+                "dr.repository.kdf.memory-kib=4").run(ctx -> assertThat(ctx).getFailure()
+                        .hasStackTraceContaining("dr.repository.kdf.memoryKib must be within 8..4194304, but was 4"));
+    }
+
+    @Test
     void anExistingRepositoryIsOpenedWithThePassword() {
         SnapshotStore store = SnapshotStores.memory();
         Repository.init(store, "right".toCharArray(), FAST).close();
