@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,25 +43,6 @@ public final class AuditCommand {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "cannot read key file " + keyFile + ": "
                     + e.getMessage(), keyFile.toString(), e);
         }
-    }
-
-    static String json(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /** {@code dr audit verify}: checks the chain and names the first bad record. */
@@ -104,10 +86,13 @@ public final class AuditCommand {
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println("{\"intact\":" + v.intact() + ",\"records\":" + v.records()
-                        + ",\"firstBadSeq\":" + (v.intact() ? "null" : Long.toString(v.firstBadSeq()))
-                        + ",\"problem\":" + json(v.problem())
-                        + ",\"head\":" + v.headDigest().map(d -> json(d.toString())).orElse("null") + "}");
+                Map<String, @Nullable Object> result = new LinkedHashMap<>();
+                result.put("intact", v.intact());
+                result.put("records", v.records());
+                result.put("firstBadSeq", v.intact() ? null : v.firstBadSeq());
+                result.put("problem", v.problem());
+                result.put("head", v.headDigest().map(Object::toString).orElse(null));
+                CliJson.printLine(out, result);
             } else if (v.intact()) {
                 out.println("audit log intact: " + v.records() + " records"
                         + v.headDigest().map(d -> ", head " + d).orElse(""));
@@ -154,16 +139,15 @@ public final class AuditCommand {
             PrintWriter out = spec.commandLine().getOut();
             for (AuditRecord r : records) {
                 if (json) {
-                    StringBuilder d = new StringBuilder("{");
-                    for (Map.Entry<String, String> e : new java.util.TreeMap<>(r.details()).entrySet()) {
-                        if (d.length() > 1) {
-                            d.append(',');
-                        }
-                        d.append(json(e.getKey())).append(':').append(json(e.getValue()));
-                    }
-                    out.println("{\"seq\":" + r.seq() + ",\"time\":\"" + r.time() + "\",\"actor\":" + json(r.actor())
-                            + ",\"action\":" + json(r.action()) + ",\"target\":" + json(r.target())
-                            + ",\"outcome\":\"" + r.outcome() + "\",\"details\":" + d.append('}') + "}");
+                    Map<String, Object> record = new LinkedHashMap<>();
+                    record.put("seq", r.seq());
+                    record.put("time", r.time().toString());
+                    record.put("actor", r.actor());
+                    record.put("action", r.action());
+                    record.put("target", r.target());
+                    record.put("outcome", r.outcome().toString());
+                    record.put("details", new java.util.TreeMap<>(r.details()));
+                    CliJson.printLine(out, record);
                 } else {
                     out.printf("%6d  %s  %-12s %-22s %-24s %-8s %s%n", r.seq(), r.time(), r.actor(), r.action(),
                             r.target(), r.outcome(), r.details().isEmpty() ? "" : new java.util.TreeMap<>(r.details()));

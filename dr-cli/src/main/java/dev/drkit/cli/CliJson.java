@@ -12,9 +12,17 @@ final class CliJson {
     private CliJson() {
     }
 
+    /** For JSON lines: one value per line. */
+    static final ObjectMapper COMPACT = JsonMapper.builder().build();
+
     /** Prints a value (records, maps and lists serialize as JSON objects and arrays). */
     static void print(PrintWriter out, Object value) {
         out.println(MAPPER.writeValueAsString(value));
         out.flush();
+    }
+
+    /** Prints a value on one line, for output read as JSON lines. */
+    static void printLine(PrintWriter out, Object value) {
+        out.println(COMPACT.writeValueAsString(value));
     }
 }

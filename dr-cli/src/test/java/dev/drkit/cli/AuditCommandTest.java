@@ -92,4 +92,28 @@ class AuditCommandTest {
         assertThat(run.exit()).isEqualTo(0);
         assertThat(run.out().lines()).hasSize(1).first().asString().contains("\"seq\":3").contains("\"target\":\"snap-3\"");
     }
+
+    @Test
+    void jsonLinesCarryAnyTextIntact() {
+        Path file = dir.resolve("odd.jsonl");
+        String actor = "ops \"night\"\\shift\n\u00e9\u2603\u0001";
+        try (AuditLog log = AuditLog.file(file)) {
+            log.append(new AuditEvent(Instant.parse("2026-11-26T10:00:00Z"), actor, "restore", "snap \"1\"",
+                    AuditOutcome.SUCCESS, Map.of("note", "line one\nline \"two\"")));
+        }
+        Run run = dr("audit", "list", "--file", file.toString(), "--action", "restore", "--json");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.out().lines()).hasSize(1);
+        tools.jackson.databind.JsonNode node = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(run.out());
+        assertThat(node.get("actor").asString()).isEqualTo(actor);
+        assertThat(node.get("target").asString()).isEqualTo("snap \"1\"");
+        assertThat(node.get("details").get("note").asString()).isEqualTo("line one\nline \"two\"");
+
+        Run verify = dr("audit", "verify", "--file", file.toString(), "--json");
+        tools.jackson.databind.JsonNode result = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(verify.out());
+        assertThat(result.get("intact").asBoolean()).isTrue();
+        assertThat(result.get("firstBadSeq").isNull()).isTrue();
+    }
 }
