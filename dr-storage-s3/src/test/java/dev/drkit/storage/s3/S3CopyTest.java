@@ -13,6 +13,7 @@ import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.test.store.RepositoryEndToEndContract;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ class S3CopyTest {
 
     @Test
     void snapshotsCopiedIntoS3RestoreByteForByteAndASecondCopySendsNothing() throws IOException {
-        Path source = S3RepositoryEndToEndTest.tree(tmp.resolve("src"), 5);
+        Path source = RepositoryEndToEndContract.tree(tmp.resolve("src"), 5);
         try (SnapshotStore fileStore = SnapshotStores.file(tmp.resolve("local"));
                 SnapshotStore s3 = server.newStore();
                 Repository local = Repository.init(fileStore, "local secret".toCharArray(), options());
@@ -49,8 +50,8 @@ class S3CopyTest {
 
             assertThat(offsite.snapshots()).extracting(s -> s.id()).containsExactly(id);
             offsite.restore(id, tmp.resolve("out"), RestoreOptions.all());
-            assertThat(S3RepositoryEndToEndTest.contents(tmp.resolve("out/app")))
-                    .isEqualTo(S3RepositoryEndToEndTest.contents(source));
+            assertThat(RepositoryEndToEndContract.contents(tmp.resolve("out/app")))
+                    .isEqualTo(RepositoryEndToEndContract.contents(source));
             assertThat(offsite.verify(VerifyOptions.readAllData()).problems()).isEmpty();
 
             CopyResult again = local.copyTo(offsite, List.of(id));
@@ -60,8 +61,8 @@ class S3CopyTest {
             try (Repository back = Repository.init(SnapshotStores.memory(), "back".toCharArray(), options())) {
                 assertThat(offsite.copyTo(back, List.of()).copied()).containsExactly(id);
                 back.restore(id, tmp.resolve("back"), RestoreOptions.all());
-                assertThat(S3RepositoryEndToEndTest.contents(tmp.resolve("back/app")))
-                        .isEqualTo(S3RepositoryEndToEndTest.contents(source));
+                assertThat(RepositoryEndToEndContract.contents(tmp.resolve("back/app")))
+                        .isEqualTo(RepositoryEndToEndContract.contents(source));
             }
         }
     }

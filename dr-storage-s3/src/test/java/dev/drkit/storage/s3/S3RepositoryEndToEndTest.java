@@ -1,150 +1,33 @@
 package dev.drkit.storage.s3;
 
-import dev.drkit.test.fault.FaultProxy;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.drkit.api.DrException;
-import dev.drkit.api.ErrorCode;
-import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.repository.BackupRequest;
-import dev.drkit.core.repository.BackupResult;
-import dev.drkit.core.repository.KdfParams;
-import dev.drkit.core.repository.PruneOptions;
-import dev.drkit.core.repository.PruneResult;
-import dev.drkit.core.repository.Repository;
-import dev.drkit.core.repository.RepositoryOptions;
-import dev.drkit.core.repository.RestoreOptions;
-import dev.drkit.core.repository.VerifyOptions;
-import dev.drkit.core.source.DirectorySource;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
-import java.util.UUID;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import dev.drkit.test.fault.FaultProxy;
+import dev.drkit.test.store.RepositoryEndToEndContract;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The backup engine end to end on an S3 repository served by S3Proxy. */
 @ExtendWith(S3ProxyExtension.class)
-class S3RepositoryEndToEndTest {
-    private static final char[] PASSWORD = "correct horse battery".toCharArray();
-
+class S3RepositoryEndToEndTest extends RepositoryEndToEndContract {
     private final S3ProxyServer server;
-
-    @TempDir
-    Path tmp;
 
     S3RepositoryEndToEndTest(S3ProxyServer server) {
         this.server = server;
     }
 
-    private static RepositoryOptions options() {
-        return RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).chunkSizes(4096, 16384, 65536)
-                .packSize(256 * 1024).threads(2).host("e2e").build();
+    @Override
+    protected SnapshotStore newStore() {
+        return server.newStore();
     }
 
-    @Test
-    void initBackupIncrementRestoreVerifyForgetAndPruneOnS3() throws IOException {
-        Path source = tree(tmp.resolve("src"), 1);
-        try (SnapshotStore store = server.newStore()) {
-            try (Repository repo = Repository.init(store, PASSWORD, options())) {
-                BackupResult full = repo.backup(BackupRequest.of(DirectorySource.of("app", source)));
-                assertThat(full.bytesAdded()).isPositive();
-
-                Files.writeString(source.resolve("notes/changed.txt"), "a new line\n".repeat(1000));
-                BackupResult incremental = repo.backup(BackupRequest.of(DirectorySource.of("app", source)));
-                assertThat(incremental.filesChanged() + incremental.filesNew()).isEqualTo(1);
-                assertThat(incremental.bytesAdded()).isLessThan(full.bytesAdded() / 4);
-            }
-            try (Repository repo = Repository.open(store, PASSWORD, options())) {
-                assertThat(repo.snapshots()).hasSize(2);
-                repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
-                assertThat(contents(tmp.resolve("out/app"))).isEqualTo(contents(source));
-                assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
-
-                assertThat(repo.forget(RetentionPolicy.builder().keepLast(1).build(), false).removed()).hasSize(1);
-                PruneResult pruned = repo.prune(new PruneOptions(Duration.ZERO, 0.2, false));
-                assertThat(pruned.dryRun()).isFalse();
-                assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
-                repo.restore("latest", tmp.resolve("again"), RestoreOptions.all());
-                assertThat(contents(tmp.resolve("again/app"))).isEqualTo(contents(source));
-            }
-        }
+    @Override
+    protected int serverPort() {
+        return server.port();
     }
 
-    @Test
-    void aBackupCutOffByALostServerLeavesNoSnapshotAndARetryCompletes() throws Exception {
-        Path source = tree(tmp.resolve("src"), 2);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        String prefix = "e2e-" + UUID.randomUUID();
-        try (FaultProxy cut = new FaultProxy(server.port())) {
-            try (SnapshotStore store = S3Store.open(server.config(S3ProxyServer.BUCKET, prefix, cut.endpoint())
-                    .maxAttempts(2).build());
-                    Repository repo = Repository.init(store, PASSWORD, options())) {
-                cut.cutAfter(1 << 20);
-                assertThatThrownBy(() -> repo.backup(BackupRequest.of(DirectorySource.of("app", source))))
-                        .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
-            }
-        }
-
-        // The operator runs the backup again, in a new process, while the server still stumbles
-        // (through a proxy of its own, so that stragglers of the first run cannot take its faults).
-        try (FaultProxy flaky = new FaultProxy(server.port())) {
-            flaky.failNext(3);
-            try (SnapshotStore store = S3Store.open(server.config(S3ProxyServer.BUCKET, prefix, flaky.endpoint())
-                    .meterRegistry(registry).build());
-                    Repository repo = Repository.open(store, PASSWORD, options())) {
-                assertThat(repo.snapshots()).as("no partial snapshot is visible").isEmpty();
-                repo.backup(BackupRequest.of(DirectorySource.of("app", source)));
-
-                assertThat(repo.snapshots()).hasSize(1);
-                repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
-                assertThat(contents(tmp.resolve("out/app"))).isEqualTo(contents(source));
-                assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
-            }
-            assertThat(flaky.injected()).isEqualTo(3);
-            assertThat(registry.find("dr.store.requests").tag("outcome", "unavailable").counters()
-                    .stream().mapToDouble(c -> c.count()).sum()).isEqualTo(3);
-        }
-    }
-
-    /** Writes a small tree: random (incompressible) files, text and a nested directory. */
-    static Path tree(Path root, long seed) throws IOException {
-        Random random = new Random(seed);
-        Files.createDirectories(root.resolve("data/nested"));
-        Files.createDirectories(root.resolve("notes"));
-        for (int i = 0; i < 4; i++) {
-            byte[] data = new byte[300_000 + random.nextInt(200_000)];
-            random.nextBytes(data);
-            Files.write(root.resolve("data/blob-" + i + ".bin"), data);
-        }
-        byte[] copy = Files.readAllBytes(root.resolve("data/blob-0.bin"));
-        Files.write(root.resolve("data/nested/duplicate.bin"), copy);
-        Files.writeString(root.resolve("notes/readme.txt"), "DR Kit end to end\n".repeat(5000));
-        Files.writeString(root.resolve("notes/changed.txt"), "an old line\n".repeat(1000));
-        Files.write(root.resolve("notes/empty"), new byte[0]);
-        return root;
-    }
-
-    /** Every regular file under a root, by relative path, with its bytes as a string of hex. */
-    static Map<String, String> contents(Path root) throws IOException {
-        Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                files.put(root.relativize(p).toString(), java.util.HexFormat.of().formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
-            }
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        return files;
+    @Override
+    protected SnapshotStore openThrough(FaultProxy proxy, String prefix, int maxAttempts, MeterRegistry registry) {
+        return S3Store.open(server.config(S3ProxyServer.BUCKET, prefix, proxy.endpoint()).maxAttempts(maxAttempts)
+                .meterRegistry(registry).build());
     }
 }
