@@ -241,6 +241,36 @@ class RepositoryTest {
     }
 
     @Test
+    void aRestoreOfSelectedPathsReadsSmallWindowsFromAStoreThatPrefersLargeOnes() throws IOException {
+        Path src = tmp.resolve("big");
+        Files.createDirectories(src);
+        byte[] noise = new byte[24 << 20];
+        new Random(11).nextBytes(noise);
+        Files.write(src.resolve("noise.bin"), noise);
+        Files.writeString(src.resolve("small.txt"), "needed after the disaster");
+        RepositoryOptions bigPacks = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).packSize(64 << 20)
+                .threads(2).host("test-host").build();
+        try (Repository repo = Repository.init(store, PASSWORD, bigPacks)) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+        }
+        store.preferredReadSize = 16 << 20;
+        try (Repository repo = Repository.open(store, PASSWORD, bigPacks)) {
+            long before = store.rangedBytesAsked.get();
+            repo.restore("latest", tmp.resolve("one"), RestoreOptions.paths("src/small.txt"));
+            assertThat(tmp.resolve("one/src/small.txt")).hasContent("needed after the disaster");
+            // the run of trees (a few KiB here), then one window of at most 4 MiB for the file
+            assertThat(store.rangedBytesAsked.get() - before).isLessThanOrEqualTo(2 * (4 << 20));
+
+            long reads = store.rangedReads.get();
+            repo.restore("latest", tmp.resolve("all"), RestoreOptions.all());
+            assertThat(Files.mismatch(tmp.resolve("all/src/noise.bin"), src.resolve("noise.bin"))).isEqualTo(-1);
+            // 24 MiB of data in 16 MiB windows: two reads (4 MiB windows would take six)
+            assertThat(store.rangedReads.get() - reads).as("a whole restore reads 16 MiB windows")
+                    .isLessThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void entriesListASnapshotAndStatsSumTheIndex() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {

@@ -27,6 +27,13 @@ public final class TestStore implements SnapshotStore {
     volatile Clock clock = Clock.systemUTC();
     final AtomicLong writes = new AtomicLong();
     final AtomicLong rangedReads = new AtomicLong();
+    final AtomicLong rangedBytesAsked = new AtomicLong();
+    volatile int preferredReadSize = 4 << 20;
+
+    @Override
+    public int preferredReadSize() {
+        return preferredReadSize;
+    }
 
     private ObjectInfo info(String key, Obj o) {
         return new ObjectInfo(key, o.data().length, o.etag(), o.modified());
@@ -52,6 +59,7 @@ public final class TestStore implements SnapshotStore {
     @Override
     public byte[] get(String key, long offset, int length) {
         rangedReads.incrementAndGet();
+        rangedBytesAsked.addAndGet(length);
         byte[] all = get(key);
         if (offset >= all.length) {
             return new byte[0];

@@ -67,6 +67,8 @@ public final class RestoreRun {
     static final class Windows {
         static final int BUDGET = 32 << 20;
         static final int MIN_COUNT = 4;
+        /** The largest window of a restore of selected paths. */
+        static final int SELECTED_MAX = 4 << 20;
         private final int size;
         private final int count;
         private final SnapshotStore store;
@@ -76,8 +78,13 @@ public final class RestoreRun {
         private int allocated;
 
         Windows(SnapshotStore store) {
+            this(store, Integer.MAX_VALUE);
+        }
+
+        /** Windows of the store's preferred size, but at most {@code cap} bytes. */
+        Windows(SnapshotStore store, int cap) {
             this.store = store;
-            this.size = Math.max(64 << 10, Math.min(64 << 20, store.preferredReadSize()));
+            this.size = Math.max(64 << 10, Math.min(Math.min(64 << 20, cap), store.preferredReadSize()));
             this.count = Math.max(MIN_COUNT, BUDGET / size);
         }
 
@@ -247,7 +254,10 @@ public final class RestoreRun {
         this.engine = engine;
         this.target = target.toAbsolutePath().normalize();
         this.options = options;
-        this.windows = new Windows(engine.store());
+        // A restore of selected paths may need a few small files of large packs: it reads
+        // windows of at most the local size, so that each costs no more than it did there.
+        this.windows = new Windows(engine.store(), options.include().isEmpty() ? Integer.MAX_VALUE
+                : Windows.SELECTED_MAX);
         // One writer per core: more writers creating files in the same directories contend on
         // the file system's locks and spend more time in the kernel than they gain.
         this.writers = java.util.concurrent.Executors.newFixedThreadPool(engine.options().threads(),

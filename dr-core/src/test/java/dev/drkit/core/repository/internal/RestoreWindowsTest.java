@@ -93,6 +93,10 @@ class RestoreWindowsTest {
         assertThat(remote.count()).isEqualTo(RestoreRun.Windows.MIN_COUNT);
         assertThat(new RestoreRun.Windows(preferring(1)).size()).isEqualTo(64 << 10);
         assertThat(new RestoreRun.Windows(preferring(Integer.MAX_VALUE)).size()).isEqualTo(64 << 20);
+        assertThat(new RestoreRun.Windows(preferring(16 << 20), RestoreRun.Windows.SELECTED_MAX).size())
+                .isEqualTo(RestoreRun.Windows.SELECTED_MAX);
+        assertThat(new RestoreRun.Windows(preferring(1 << 20), RestoreRun.Windows.SELECTED_MAX).size())
+                .isEqualTo(1 << 20);
         RestoreRun.Windows w = new RestoreRun.Windows(preferring(1 << 20));
         RestoreRun.Windows.Window window = w.acquire("data/pack", (1 << 20) + 5, 100);
         assertThat(window.start()).isEqualTo(1 << 20);
