@@ -76,27 +76,24 @@ public final class S3Comparison {
                         time(seconds, "restic s3 restore", env, work, "restic", "-r", restic, "restore", "latest",
                                 "--target", restores.resolve("restic-out-" + run).toString());
                     } else {
-                        exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drS3);
-                        time(seconds, "dr s3 backup", env, work, "java", "-jar", drJar, "backup", "--repo", drS3,
-                                data.toString());
-                        time(seconds, "dr s3 restore", env, work, "java", "-jar", drJar, "restore", "--repo", drS3,
-                                "latest", "--target", restores.resolve("dr-out-" + run).toString());
-                        exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drAzure);
-                        time(seconds, "dr azurite backup", env, work, "java", "-jar", drJar, "backup", "--repo",
-                                drAzure, data.toString());
-                        time(seconds, "dr azurite restore", env, work, "java", "-jar", drJar, "restore", "--repo",
-                                drAzure, "latest", "--target", restores.resolve("dr-azure-out-" + run).toString());
-                        exec(env, work, null, "java", "-jar", drJar, "init", "--repo", drFile);
-                        time(seconds, "dr file backup", env, work, "java", "-jar", drJar, "backup", "--repo", drFile,
-                                data.toString());
-                        time(seconds, "dr file restore", env, work, "java", "-jar", drJar, "restore", "--repo",
-                                drFile, "latest", "--target", restores.resolve("dr-file-out-" + run).toString());
+                        Map<String, String> repos = new LinkedHashMap<>();
+                        repos.put("s3", drS3);
+                        repos.put("azurite", drAzure);
+                        repos.put("file", drFile);
+                        for (Map.Entry<String, String> repo : repos.entrySet()) {
+                            String what = "dr " + repo.getKey();
+                            exec(env, work, null, "java", "-jar", drJar, "init", "--repo", repo.getValue());
+                            time(seconds, what + " backup", env, work, "java", "-jar", drJar, "backup", "--repo",
+                                    repo.getValue(), data.toString());
+                            time(seconds, what + " restore", env, work, "java", "-jar", drJar, "restore", "--repo",
+                                    repo.getValue(), "latest", "--target",
+                                    restores.resolve("dr-" + repo.getKey() + "-out-" + run).toString());
+                        }
                     }
                 }
-                deleteTree(restores.resolve("restic-out-" + run));
-                deleteTree(restores.resolve("dr-out-" + run));
-                deleteTree(restores.resolve("dr-azure-out-" + run));
-                deleteTree(restores.resolve("dr-file-out-" + run));
+                for (String out : List.of("restic", "dr-s3", "dr-azurite", "dr-file")) {
+                    deleteTree(restores.resolve(out + "-out-" + run));
+                }
                 deleteTree(Path.of(drFile));
                 System.out.println("run " + run + ": " + last(seconds));
             }

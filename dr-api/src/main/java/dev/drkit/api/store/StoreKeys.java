@@ -5,8 +5,8 @@ import dev.drkit.api.ErrorCode;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The rules every {@link SnapshotStore} applies to keys, in one place so that all stores
- * accept and refuse the same keys.
+ * The rules every {@link SnapshotStore} applies to keys and ranges, in one place so that all
+ * stores accept and refuse the same arguments.
  *
  * <p>A key is a {@code /}-separated path of one or more segments: not empty, at most
  * {@value #MAX_KEY_BYTES} bytes in UTF-8, no leading or trailing {@code /}, no empty,
@@ -75,6 +75,22 @@ public final class StoreKeys {
             checkSegment(prefix, segments[i]);
         }
         return prefix;
+    }
+
+    /**
+     * Checks the range of a ranged read: a negative offset or length is refused.
+     *
+     * @param offset the first byte
+     * @param length how many bytes at most
+     * @throws DrException {@code INVALID_ARGUMENT} naming {@code offset} or {@code length}
+     */
+    public static void requireValidRange(long offset, int length) {
+        if (offset < 0) {
+            throw DrException.invalidArgument("offset", "must be >= 0", offset);
+        }
+        if (length < 0) {
+            throw DrException.invalidArgument("length", "must be >= 0", length);
+        }
     }
 
     private static void checkCharacters(String key) {

@@ -23,6 +23,17 @@ class StoreKeysTest {
     }
 
     @Test
+    void negativeRangesAreRefusedNamingTheArgument() {
+        StoreKeys.requireValidRange(0, 0);
+        assertThatThrownBy(() -> StoreKeys.requireValidRange(-1, 4)).isInstanceOfSatisfying(DrException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).startsWith("offset must be >= 0");
+        });
+        assertThatThrownBy(() -> StoreKeys.requireValidRange(4, -1)).isInstanceOfSatisfying(DrException.class,
+                e -> assertThat(e.getMessage()).startsWith("length must be >= 0"));
+    }
+
+    @Test
     void overlongKeysAreRefusedNamingTheLimit() {
         String key = "k".repeat(StoreKeys.MAX_KEY_BYTES + 1);
         assertThatThrownBy(() -> StoreKeys.requireValidKey(key)).isInstanceOfSatisfying(DrException.class, e -> {

@@ -137,8 +137,7 @@ public abstract class SnapshotStoreContract {
     @Test
     @DisplayName("reading part of an object into an array fills only that part")
     void readIntoArraySliceFillsThatPart() {
-        byte[] data = new byte[3 * 1024 * 1024 + 17];
-        new Random(11).nextBytes(data);
+        byte[] data = randomBytes(3 * 1024 * 1024 + 17, 11);
         store.put("into", data);
         byte[] into = new byte[2 * 1024 * 1024];
         Arrays.fill(into, (byte) 7);

@@ -14,12 +14,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -154,24 +152,14 @@ public abstract class StoreFaultContract {
         return counter == null ? 0 : counter.count();
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
-
     @Test
     void injected503sAreRetriedUntilTheWriteGoesThroughAndAreCounted() {
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(8))) {
             proxy.failNext(3);
-            store.put("snapshots/1", bytes("manifest"));
+            store.put("snapshots/1", SnapshotStoreContract.bytes("manifest"));
 
             proxy.failNext(2);
-            assertThat(store.get("snapshots/1")).isEqualTo(bytes("manifest"));
+            assertThat(store.get("snapshots/1")).isEqualTo(SnapshotStoreContract.bytes("manifest"));
             assertThat(proxy.injected()).isEqualTo(5);
             assertThat(requests("put", "unavailable") + requests("get", "unavailable")).isGreaterThanOrEqualTo(5);
             assertThat(requests("put", "success")).isEqualTo(1);
@@ -185,10 +173,10 @@ public abstract class StoreFaultContract {
     @Test
     void slowResponsesTimeOutAndTheRetryCompletes() {
         try (SnapshotStore store = open(Settings.DEFAULTS.timeout(Duration.ofMillis(700)))) {
-            store.put("k", bytes("v"));
+            store.put("k", SnapshotStoreContract.bytes("v"));
             proxy.delayNext(2, Duration.ofMillis(1500));
 
-            assertThat(store.get("k")).isEqualTo(bytes("v"));
+            assertThat(store.get("k")).isEqualTo(SnapshotStoreContract.bytes("v"));
             assertThat(requests("get", "unavailable")).isGreaterThanOrEqualTo(1);
             assertThat(requests("get", "success")).isEqualTo(1);
         }
@@ -197,7 +185,7 @@ public abstract class StoreFaultContract {
     @Test
     void aServerLostInTheMiddleOfAnUploadFailsCleanlyAndARetrySucceeds() {
         int chunk = smallestUploadChunk();
-        byte[] data = random(3 * chunk, 7);
+        byte[] data = SnapshotStoreContract.randomBytes(3 * chunk, 7);
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(2).chunks(chunk))) {
             proxy.cutAfter(chunk * 7L / 5);
 
@@ -216,7 +204,7 @@ public abstract class StoreFaultContract {
 
     @Test
     void aReadIntoAnArrayWhoseAnswerFailedOrWasLostFillsItOnTheRetry() {
-        byte[] data = random(3 << 20, 9);
+        byte[] data = SnapshotStoreContract.randomBytes(3 << 20, 9);
         try (SnapshotStore store = open(Settings.DEFAULTS)) {
             store.put("data/pack", data);
             byte[] into = new byte[(1 << 20) + 8];
@@ -236,7 +224,7 @@ public abstract class StoreFaultContract {
 
     @Test
     void aPutFromPartOfAnArrayWhoseAnswerWasLostSendsThatPartAgain() {
-        byte[] data = random(3 << 20, 8);
+        byte[] data = SnapshotStoreContract.randomBytes(3 << 20, 8);
         try (SnapshotStore store = open(Settings.DEFAULTS)) {
             proxy.loseNextAnswers(1);
             store.put("data/pack", data, 1000, data.length - 2000);
@@ -273,14 +261,14 @@ public abstract class StoreFaultContract {
     void aConditionalWriteWhoseAnswerWasLostIsStillReportedAsOurs() {
         try (SnapshotStore store = open(Settings.DEFAULTS)) {
             proxy.loseNextAnswers(1);
-            assertThat(store.putIfAbsent("snapshots/lost", bytes("mine"))).as("created, though the answer was lost")
+            assertThat(store.putIfAbsent("snapshots/lost", SnapshotStoreContract.bytes("mine"))).as("created, though the answer was lost")
                     .isPresent();
-            assertThat(store.putIfAbsent("snapshots/lost", bytes("mine"))).as("a second create loses").isEmpty();
+            assertThat(store.putIfAbsent("snapshots/lost", SnapshotStoreContract.bytes("mine"))).as("a second create loses").isEmpty();
 
             String etag = store.stat("snapshots/lost").orElseThrow().etag();
             proxy.loseNextAnswers(1);
-            assertThat(store.replace("snapshots/lost", bytes("mine, updated"), etag)).isPresent();
-            assertThat(store.get("snapshots/lost")).isEqualTo(bytes("mine, updated"));
+            assertThat(store.replace("snapshots/lost", SnapshotStoreContract.bytes("mine, updated"), etag)).isPresent();
+            assertThat(store.get("snapshots/lost")).isEqualTo(SnapshotStoreContract.bytes("mine, updated"));
             assertThat(proxy.injected()).isEqualTo(2);
         }
     }
@@ -288,7 +276,7 @@ public abstract class StoreFaultContract {
     @Test
     void pooledConnectionsClosedByTheServerUseUpNoAttempts() throws Exception {
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(1))) {
-            store.put("k", bytes("v"));
+            store.put("k", SnapshotStoreContract.bytes("v"));
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Callable<byte[]>> reads = new ArrayList<>();
@@ -296,14 +284,14 @@ public abstract class StoreFaultContract {
                     reads.add(() -> store.get("k"));
                 }
                 for (Future<byte[]> read : pool.invokeAll(reads)) {
-                    assertThat(read.get()).isEqualTo(bytes("v"));
+                    assertThat(read.get()).isEqualTo(SnapshotStoreContract.bytes("v"));
                 }
             } finally {
                 pool.shutdownNow();
             }
             proxy.dropConnections();
 
-            assertThat(store.get("k")).isEqualTo(bytes("v"));
+            assertThat(store.get("k")).isEqualTo(SnapshotStoreContract.bytes("v"));
             assertThat(store.stat("k")).isPresent();
             assertThat(requests("get", "unavailable") + requests("stat", "unavailable")).isZero();
         }

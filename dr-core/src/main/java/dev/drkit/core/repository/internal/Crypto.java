@@ -381,8 +381,9 @@ public final class Crypto {
      * call to {@link #prepare}.
      *
      * @param prefix 1 for zstd data, 0 for raw data
-     * @param data the bytes to seal
-     * @param length how many of them, from offset 0
+     * @param data the array holding the bytes to seal
+     * @param offset where they start in {@code data}
+     * @param length how many there are
      */
     record Prepared(byte prefix, byte[] data, int offset, int length) {
         /** Returns the sealed length. @return nonce, prefix, data and tag */

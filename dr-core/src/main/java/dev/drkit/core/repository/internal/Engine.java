@@ -301,6 +301,15 @@ public final class Engine implements AutoCloseable {
         return keyId;
     }
 
+    /** Returns where a blob is, or fails with {@code NOT_FOUND} naming it. */
+    private Index.Location locate(BlobId id) {
+        Index.Location loc = index.find(id);
+        if (loc == null) {
+            throw new DrException(ErrorCode.NOT_FOUND, "Blob " + id.hex() + " is not in the index", id.hex());
+        }
+        return loc;
+    }
+
     /**
      * Reads one blob and checks its id.
      *
@@ -310,10 +319,7 @@ public final class Engine implements AutoCloseable {
      *     naming the pack when it is damaged
      */
     public byte[] readBlob(BlobId id) {
-        Index.Location loc = index.find(id);
-        if (loc == null) {
-            throw new DrException(ErrorCode.NOT_FOUND, "Blob " + id.hex() + " is not in the index", id.hex());
-        }
+        Index.Location loc = locate(id);
         String key = Packs.key(loc.packId());
         PackEntry e = loc.entry();
         byte[] sealed = store.get(key, e.offset(), e.length());
@@ -335,10 +341,7 @@ public final class Engine implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        Index.Location loc = index.find(id);
-        if (loc == null) {
-            throw new DrException(ErrorCode.NOT_FOUND, "Blob " + id.hex() + " is not in the index", id.hex());
-        }
+        Index.Location loc = locate(id);
         String key = Packs.key(loc.packId());
         PackEntry e = loc.entry();
         TreeSpan span = treeSpans.getIfPresent(loc.packId());

@@ -132,35 +132,34 @@ public final class FileSnapshotStore implements SnapshotStore {
     @Override
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         java.util.Objects.checkFromIndexSize(intoOffset, length, into.length);
-        Path file = pathOf(StoreKeys.requireValidKey(key));
-        Ranges.checkRange(offset, length);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (offset >= size || length == 0) {
-                return 0;
-            }
-            int n = (int) Math.min(length, size - offset);
-            return readFully(ch, offset, into, intoOffset, n);
-        } catch (NoSuchFileException e) {
-            throw notFound(key);
-        } catch (IOException e) {
-            throw failure("read", key, e);
-        }
+        return readRange(key, offset, length, (ch, n) -> readFully(ch, offset, into, intoOffset, n));
     }
 
     @Override
     public byte[] get(String key, long offset, int length) {
-        Path file = pathOf(StoreKeys.requireValidKey(key));
-        Ranges.checkRange(offset, length);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (offset >= size || length == 0) {
-                return new byte[0];
-            }
-            int n = (int) Math.min(length, size - offset);
+        return readRange(key, offset, length, (ch, n) -> {
             byte[] data = new byte[n];
             int read = readFully(ch, offset, data, n);
             return read == n ? data : java.util.Arrays.copyOf(data, read);
+        });
+    }
+
+    /** Reads {@code n} bytes, what the file holds of a requested range, from an open channel. */
+    private interface RangeReader<T> {
+        T read(FileChannel ch, int n) throws IOException;
+    }
+
+    /**
+     * Opens the file of {@code key} and hands what it holds of {@code [offset, offset + length)}
+     * (possibly nothing) to {@code reader}.
+     */
+    private <T> T readRange(String key, long offset, int length, RangeReader<T> reader) {
+        Path file = pathOf(StoreKeys.requireValidKey(key));
+        StoreKeys.requireValidRange(offset, length);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int n = offset >= size ? 0 : (int) Math.min(length, size - offset);
+            return reader.read(ch, n);
         } catch (NoSuchFileException e) {
             throw notFound(key);
         } catch (IOException e) {

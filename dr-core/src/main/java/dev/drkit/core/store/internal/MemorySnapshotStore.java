@@ -54,7 +54,7 @@ public final class MemorySnapshotStore implements SnapshotStore {
 
     @Override
     public byte[] get(String key, long offset, int length) {
-        Ranges.checkRange(offset, length);
+        StoreKeys.requireValidRange(offset, length);
         return Ranges.slice(require(key).data(), offset, length);
     }
 

@@ -11,15 +11,6 @@ final class Ranges {
     private Ranges() {
     }
 
-    static void checkRange(long offset, int length) {
-        if (offset < 0) {
-            throw DrException.invalidArgument("offset", "must be >= 0", offset);
-        }
-        if (length < 0) {
-            throw DrException.invalidArgument("length", "must be >= 0", length);
-        }
-    }
-
     static void checkPageSize(int pageSize) {
         if (pageSize < 1) {
             throw DrException.invalidArgument("pageSize", "must be >= 1", pageSize);

@@ -20,8 +20,12 @@ class TreeRunsTest {
     final TestStore store = new TestStore();
     final RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).threads(2).build();
 
-    /** Three trees back to back in one pack, as a backup writes them; returns their ids and the pack's key. */
-    private List<Object> packOfThreeTrees() {
+    /** Three trees back to back in one pack: their ids, the pack's key and the last tree's entry. */
+    private record Pack(List<BlobId> ids, String key, PackEntry last) {
+    }
+
+    /** Writes three trees back to back in one pack, as a backup writes them. */
+    private Pack packOfThreeTrees() {
         Repository.init(store, PASSWORD, options).close();
         try (Engine engine = Engine.open(store, PASSWORD, options)) {
             List<BlobId> ids = new ArrayList<>();
@@ -43,19 +47,16 @@ class TreeRunsTest {
             String packId = Packs.sha256(whole, whole.length);
             store.put(Packs.key(packId), whole);
             engine.writeIndex(List.of(new Index.PackRecord(packId, entries)));
-            return List.of(ids, Packs.key(packId), entries.get(2));
+            return new Pack(ids, Packs.key(packId), entries.get(2));
         }
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aShortPackFailsOnlyTheTreesItLost() {
-        List<Object> made = packOfThreeTrees();
-        List<BlobId> ids = (List<BlobId>) made.get(0);
-        String key = (String) made.get(1);
-        PackEntry last = (PackEntry) made.get(2);
-        byte[] whole = store.get(key);
-        store.put(key, Arrays.copyOf(whole, last.offset() + last.length() / 2));
+        Pack pack = packOfThreeTrees();
+        List<BlobId> ids = pack.ids();
+        String key = pack.key();
+        store.put(key, Arrays.copyOf(store.get(key), pack.last().offset() + pack.last().length() / 2));
 
         try (Engine engine = Engine.open(store, PASSWORD, options)) {
             assertThat(engine.loadTree(ids.get(0)).nodes().get(0).name()).isEqualTo("file-0");
@@ -68,14 +69,12 @@ class TreeRunsTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aDamagedTreeFailsAloneAndNamesItsPack() {
-        List<Object> made = packOfThreeTrees();
-        List<BlobId> ids = (List<BlobId>) made.get(0);
-        String key = (String) made.get(1);
-        PackEntry last = (PackEntry) made.get(2);
+        Pack pack = packOfThreeTrees();
+        List<BlobId> ids = pack.ids();
+        String key = pack.key();
         byte[] whole = store.get(key);
-        whole[last.offset() + 20] ^= 1;
+        whole[pack.last().offset() + 20] ^= 1;
         store.put(key, whole);
 
         try (Engine engine = Engine.open(store, PASSWORD, options)) {

@@ -247,12 +247,7 @@ public final class AzureObjectStore implements AzureBlobStore {
      * still fails for a missing object, as any other read does.
      */
     private boolean isEmptyRange(String key, long offset, int length) {
-        if (offset < 0) {
-            throw DrException.invalidArgument("offset", "must be >= 0", offset);
-        }
-        if (length < 0) {
-            throw DrException.invalidArgument("length", "must be >= 0", length);
-        }
+        StoreKeys.requireValidRange(offset, length);
         if (length == 0 && stat(key).isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
         }
