@@ -85,6 +85,151 @@ final class JsonCodec {
         }
     }
 
+    /**
+     * Opens a parser over a document, for readers that decode straight into their own types
+     * instead of through {@link #parse}'s maps; close it after use.
+     *
+     * @param json the bytes
+     * @return the parser
+     */
+    static JsonParser parser(byte[] json) {
+        return FACTORY.createParser(ObjectReadContext.empty(), json);
+    }
+
+    /**
+     * Reads a string value, or {@code null} for JSON {@code null}.
+     *
+     * @param p the parser, at the value
+     * @param t the value's token
+     * @param name the field, for the error
+     * @return the string or {@code null}
+     * @throws IllegalArgumentException when the value is not a string
+     */
+    static @Nullable String readString(JsonParser p, JsonToken t, String name) {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException("field '" + name + "' is not a string");
+        }
+        return p.getString();
+    }
+
+    /**
+     * Reads an integer value.
+     *
+     * @param p the parser, at the value
+     * @param t the value's token
+     * @param name the field, for the error
+     * @return the value
+     * @throws IllegalArgumentException when the value is not an integer in a long's range
+     */
+    static long readLong(JsonParser p, JsonToken t, String name) {
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw new IllegalArgumentException("field '" + name + "' is missing or not an integer");
+        }
+        return p.getLongValue();
+    }
+
+    /**
+     * Reads an integer value in an int's range.
+     *
+     * @param p the parser, at the value
+     * @param t the value's token
+     * @param name the field, for the error
+     * @return the value
+     * @throws IllegalArgumentException when the value is not such an integer
+     */
+    static int readInt(JsonParser p, JsonToken t, String name) {
+        long v = readLong(p, t, name);
+        if (v != (int) v) {
+            throw new IllegalArgumentException("field '" + name + "' is out of range");
+        }
+        return (int) v;
+    }
+
+    /**
+     * Reads a list of strings, or {@code null} for JSON {@code null}.
+     *
+     * @param p the parser, at the value
+     * @param t the value's token
+     * @param name the field, for the error
+     * @return an unmodifiable list, or {@code null}
+     * @throws IllegalArgumentException when the value is not a list of strings
+     */
+    static @Nullable List<String> readStrings(JsonParser p, JsonToken t, String name) {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException("field '" + name + "' is not a list");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            if (e != JsonToken.VALUE_STRING) {
+                throw new IllegalArgumentException(e == null ? "truncated JSON"
+                        : "field '" + name + "' holds something not a string");
+            }
+            out.add(p.getString());
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Reads the next field name of an object, or returns {@code null} at its end.
+     *
+     * @param p the parser, inside an object
+     * @return the name, or {@code null} at the end of the object
+     * @throws IllegalArgumentException for truncated JSON
+     */
+    static @Nullable String nextName(JsonParser p) {
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.END_OBJECT) {
+            return null;
+        }
+        if (t != JsonToken.PROPERTY_NAME) {
+            throw new IllegalArgumentException(t == null ? "truncated JSON" : "expected a field name, found " + t);
+        }
+        return p.currentName();
+    }
+
+    /**
+     * Moves to a field's value.
+     *
+     * @param p the parser, at a field name
+     * @return the value's token
+     * @throws IllegalArgumentException for truncated JSON
+     */
+    static JsonToken value(JsonParser p) {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw new IllegalArgumentException("truncated JSON");
+        }
+        return t;
+    }
+
+    /**
+     * Skips a value of a field the reader does not know, checking that it is well formed.
+     *
+     * @param p the parser, at the value
+     * @param t the value's token
+     */
+    static void skip(JsonParser p, JsonToken t) {
+        readValue(p, t);
+    }
+
+    /**
+     * Checks that nothing follows the document's top-level value.
+     *
+     * @param p the parser, after the value
+     * @throws IllegalArgumentException when something does
+     */
+    static void requireEnd(JsonParser p) {
+        if (p.nextToken() != null) {
+            throw new IllegalArgumentException("trailing data after the object");
+        }
+    }
+
     private static Map<String, Object> readObject(JsonParser p) {
         Map<String, Object> map = new HashMap<>();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {

@@ -7,6 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 
 /**
  * A directory listing, stored as a TREE blob in JSON: its entries sorted by name.
@@ -101,14 +104,10 @@ public record Tree(List<Tree.Node> nodes) {
     public static Tree decode(byte[] json, String what) {
         Tree tree;
         try {
-            List<JsonCodec.Fields> entries = JsonCodec.parse(json).objects("nodes");
-            List<Node> nodes = new ArrayList<>(entries.size());
-            for (JsonCodec.Fields f : entries) {
-                nodes.add(new Node(f.string("name"), f.string("type"), f.number("size"), f.number("mtime"),
-                        f.integer("mtimeNanos"), f.integer("mode"), f.number("inode"), f.optStrings("content"),
-                        f.optString("subtree"), f.optString("target")));
-            }
-            tree = new Tree(nodes);
+            tree = new Tree(readNodes(json));
+        } catch (JacksonException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "Tree " + what + " is malformed: " + e.getOriginalMessage(),
+                    what, e);
         } catch (RuntimeException e) {
             throw new DrException(ErrorCode.INTEGRITY, "Tree " + what + " is malformed: " + e.getMessage(), what, e);
         }
@@ -148,6 +147,149 @@ public record Tree(List<Tree.Node> nodes) {
             }
         }
         return tree;
+    }
+
+    /**
+     * Reads {@code {"nodes": [...]}} straight into nodes, without the maps of
+     * {@link JsonCodec#parse}: a snapshot walk decodes every directory, and the maps cost more
+     * allocation and compilation than the nodes themselves. Unknown fields are skipped, a field
+     * given twice is an error, and so are missing or mistyped required fields.
+     */
+    private static List<Node> readNodes(byte[] json) {
+        try (JsonParser p = JsonCodec.parser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            List<Node> nodes = null;
+            Set<String> seen = new HashSet<>();
+            for (String field = JsonCodec.nextName(p); field != null; field = JsonCodec.nextName(p)) {
+                if (!seen.add(field)) {
+                    throw new IllegalArgumentException("field '" + field + "' appears twice");
+                }
+                JsonToken t = JsonCodec.value(p);
+                if (!"nodes".equals(field)) {
+                    JsonCodec.skip(p, t);
+                    continue;
+                }
+                if (t != JsonToken.START_ARRAY) {
+                    throw new IllegalArgumentException("field 'nodes' is missing or not a list");
+                }
+                nodes = new ArrayList<>();
+                for (JsonToken e = JsonCodec.value(p); e != JsonToken.END_ARRAY;
+                        e = JsonCodec.value(p)) {
+                    if (e != JsonToken.START_OBJECT) {
+                        throw new IllegalArgumentException("field 'nodes' holds something not an object");
+                    }
+                    nodes.add(readNode(p));
+                }
+            }
+            if (nodes == null) {
+                throw new IllegalArgumentException("field 'nodes' is missing or not a list");
+            }
+            JsonCodec.requireEnd(p);
+            return nodes;
+        }
+    }
+
+    /** A node's fields, in the order of their bits in {@link #readNode}'s record of what it has seen. */
+    private static final String[] FIELDS = {"name", "type", "size", "mtime", "mtimeNanos", "mode", "inode",
+        "content", "subtree", "target"};
+    /** Fields 2 up to this one are the required numbers. */
+    private static final int REQUIRED_NUMBERS = 7;
+
+    /** Reads one node's object, the parser just past its start. */
+    private static Node readNode(JsonParser p) {
+        String name = null;
+        String type = null;
+        long size = 0;
+        long mtime = 0;
+        int mtimeNanos = 0;
+        int mode = 0;
+        long inode = 0;
+        List<String> content = null;
+        String subtree = null;
+        String target = null;
+        int seen = 0;
+        Set<String> unknown = null;
+        for (String field = JsonCodec.nextName(p); field != null; field = JsonCodec.nextName(p)) {
+            JsonToken t = JsonCodec.value(p);
+            int bit = switch (field) {
+                case "name" -> {
+                    name = JsonCodec.readString(p, t, field);
+                    yield 1;
+                }
+                case "type" -> {
+                    type = type(JsonCodec.readString(p, t, field));
+                    yield 1 << 1;
+                }
+                case "size" -> {
+                    size = JsonCodec.readLong(p, t, field);
+                    yield 1 << 2;
+                }
+                case "mtime" -> {
+                    mtime = JsonCodec.readLong(p, t, field);
+                    yield 1 << 3;
+                }
+                case "mtimeNanos" -> {
+                    mtimeNanos = JsonCodec.readInt(p, t, field);
+                    yield 1 << 4;
+                }
+                case "mode" -> {
+                    mode = JsonCodec.readInt(p, t, field);
+                    yield 1 << 5;
+                }
+                case "inode" -> {
+                    inode = JsonCodec.readLong(p, t, field);
+                    yield 1 << 6;
+                }
+                case "content" -> {
+                    content = JsonCodec.readStrings(p, t, field);
+                    yield 1 << 7;
+                }
+                case "subtree" -> {
+                    subtree = JsonCodec.readString(p, t, field);
+                    yield 1 << 8;
+                }
+                case "target" -> {
+                    target = JsonCodec.readString(p, t, field);
+                    yield 1 << 9;
+                }
+                default -> {
+                    if (unknown == null) {
+                        unknown = new HashSet<>();
+                    }
+                    if (!unknown.add(field)) {
+                        throw new IllegalArgumentException("field '" + field + "' appears twice");
+                    }
+                    JsonCodec.skip(p, t);
+                    yield 0;
+                }
+            };
+            if ((seen & bit) != 0) {
+                throw new IllegalArgumentException("field '" + field + "' appears twice");
+            }
+            seen |= bit;
+        }
+        if (name == null || type == null) {
+            throw new IllegalArgumentException("field '" + (name == null ? "name" : "type") + "' is missing");
+        }
+        for (int i = 2; i < REQUIRED_NUMBERS; i++) {
+            if ((seen & (1 << i)) == 0) {
+                throw new IllegalArgumentException("field '" + FIELDS[i] + "' is missing or not an integer");
+            }
+        }
+        return new Node(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target);
+    }
+
+    /** The type's shared constant when it is a known one, so that a walk keeps no copies. */
+    private static @Nullable String type(@Nullable String type) {
+        if (Node.FILE.equals(type)) {
+            return Node.FILE;
+        }
+        if (Node.DIR.equals(type)) {
+            return Node.DIR;
+        }
+        return Node.SYMLINK.equals(type) ? Node.SYMLINK : type;
     }
 
     /**
