@@ -55,6 +55,9 @@ size_of() { du -sb "$1" | cut -f1; }
 
 timed() { # tool run phase repo -- command...
   local tool=$1 run=$2 phase=$3 repo=$4; shift 5
+  # Write back what the previous phase left dirty, so that neither tool shares its two cores
+  # with the kernel's flusher threads.
+  sync
   /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" > "$WORK/$tool-$run-$phase.log" 2>&1 \
     || { echo "$tool $phase failed:" >&2; tail -20 "$WORK/$tool-$run-$phase.log" >&2; exit 1; }
   read -r secs rss < <(tail -1 "$WORK/time.out")
