@@ -104,15 +104,14 @@ class AuditCommandTest {
         Run run = dr("audit", "list", "--file", file.toString(), "--action", "restore", "--json");
         assertThat(run.exit()).as(run.err()).isEqualTo(0);
         assertThat(run.out().lines()).hasSize(1);
-        tools.jackson.databind.JsonNode node = tools.jackson.databind.json.JsonMapper.builder().build()
-                .readTree(run.out());
+        tools.jackson.databind.ObjectMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.JsonNode node = mapper.readTree(run.out());
         assertThat(node.get("actor").asString()).isEqualTo(actor);
         assertThat(node.get("target").asString()).isEqualTo("snap \"1\"");
         assertThat(node.get("details").get("note").asString()).isEqualTo("line one\nline \"two\"");
 
         Run verify = dr("audit", "verify", "--file", file.toString(), "--json");
-        tools.jackson.databind.JsonNode result = tools.jackson.databind.json.JsonMapper.builder().build()
-                .readTree(verify.out());
+        tools.jackson.databind.JsonNode result = mapper.readTree(verify.out());
         assertThat(result.get("intact").asBoolean()).isTrue();
         assertThat(result.get("firstBadSeq").isNull()).isTrue();
     }

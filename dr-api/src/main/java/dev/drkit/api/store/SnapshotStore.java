@@ -86,7 +86,7 @@ public interface SnapshotStore extends AutoCloseable {
 
     /**
      * Returns how many bytes a ranged read should ask for at least to be worth its request: a
-     * readers that wants a few small ranges near each other reads this much around them
+     * reader that wants a few small ranges near each other reads this much around them
      * instead. Restores read packs in aligned windows of this size. The default, 4 MiB, suits
      * local disks; remote stores, whose every request costs a round trip and a server's
      * handling, return more.

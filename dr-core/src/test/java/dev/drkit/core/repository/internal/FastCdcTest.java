@@ -83,29 +83,9 @@ class FastCdcTest {
     void streamingChunksEqualInMemoryChunksWhateverTheReadSizes() throws IOException {
         byte[] data = xorshift(9, 3_000_000);
         FastCdc cdc = new FastCdc(4096, 16384, 65536, 1);
-        List<Integer> expected = new ArrayList<>();
-        for (int offset = 0; offset < data.length; ) {
-            int length = cdc.cut(data, offset, data.length - offset);
-            expected.add(length);
-            offset += length;
-        }
-        Random random = new Random(5);
-        InputStream trickle = new FilterInputStream(new ByteArrayInputStream(data)) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                return super.read(b, off, Math.min(len, 1 + random.nextInt(70_000)));
-            }
-        };
         ChunkReader reader = new ChunkReader(cdc);
-        reader.reset(trickle);
-        List<Integer> actual = new ArrayList<>();
-        int offset = 0;
-        for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
-            assertThat(chunk).isEqualTo(java.util.Arrays.copyOfRange(data, offset, offset + chunk.length));
-            actual.add(chunk.length);
-            offset += chunk.length;
-        }
-        assertThat(actual).isEqualTo(expected);
+        reader.reset(trickle(data, new Random(5), 70_000));
+        assertThat(streamedLengths(reader, data)).isEqualTo(cutLengths(data, cdc));
         assertThat(reader.bytesRead()).isEqualTo(data.length);
     }
 
@@ -118,27 +98,43 @@ class FastCdcTest {
         Random random = new Random(6);
         for (byte[] data : List.of(xorshift(11, 100_000), xorshift(12, 12_000_000), xorshift(13, 700_000),
                 new byte[9 << 20])) {
-            List<Integer> expected = new ArrayList<>();
-            for (int offset = 0; offset < data.length; ) {
-                int length = cdc.cut(data, offset, data.length - offset);
-                expected.add(length);
-                offset += length;
-            }
-            reader.reset(new FilterInputStream(new ByteArrayInputStream(data)) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    return super.read(b, off, Math.min(len, 1 + random.nextInt(3 << 20)));
-                }
-            });
-            List<Integer> actual = new ArrayList<>();
-            int offset = 0;
-            for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
-                assertThat(chunk).isEqualTo(java.util.Arrays.copyOfRange(data, offset, offset + chunk.length));
-                actual.add(chunk.length);
-                offset += chunk.length;
-            }
-            assertThat(actual).as("chunks of a %d-byte stream", data.length).isEqualTo(expected);
+            reader.reset(trickle(data, random, 3 << 20));
+            assertThat(streamedLengths(reader, data)).as("chunks of a %d-byte stream", data.length)
+                    .isEqualTo(cutLengths(data, cdc));
         }
+    }
+
+    /** The lengths of the chunks {@link FastCdc#cut} finds in data held in memory. */
+    private static List<Integer> cutLengths(byte[] data, FastCdc cdc) {
+        List<Integer> lengths = new ArrayList<>();
+        for (int offset = 0; offset < data.length; ) {
+            int length = cdc.cut(data, offset, data.length - offset);
+            lengths.add(length);
+            offset += length;
+        }
+        return lengths;
+    }
+
+    /** A stream of {@code data} whose reads return between 1 and {@code maxRead} bytes at random. */
+    private static InputStream trickle(byte[] data, Random random, int maxRead) {
+        return new FilterInputStream(new ByteArrayInputStream(data)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return super.read(b, off, Math.min(len, 1 + random.nextInt(maxRead)));
+            }
+        };
+    }
+
+    /** Reads every chunk from the reader, checking each against {@code data}; returns their lengths. */
+    private static List<Integer> streamedLengths(ChunkReader reader, byte[] data) throws IOException {
+        List<Integer> lengths = new ArrayList<>();
+        int offset = 0;
+        for (byte[] chunk = reader.next(); chunk != null; chunk = reader.next()) {
+            assertThat(chunk).isEqualTo(java.util.Arrays.copyOfRange(data, offset, offset + chunk.length));
+            lengths.add(chunk.length);
+            offset += chunk.length;
+        }
+        return lengths;
     }
 
     @Test

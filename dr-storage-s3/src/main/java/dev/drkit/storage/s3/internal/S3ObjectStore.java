@@ -177,9 +177,7 @@ public final class S3ObjectStore implements S3Store {
         if (isEmptyRange(key, offset, length)) {
             return new byte[0];
         }
-        long last = offset + length - 1;
-        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full)
-                .range("bytes=" + offset + "-" + (last < 0 ? Long.MAX_VALUE : last)).build();
+        GetObjectRequest request = rangeRequest(full, offset, length);
         return calls.call("getRange", n -> {
             try {
                 ResponseBytes<GetObjectResponse> bytes = client.getObjectAsBytes(request);
@@ -217,9 +215,7 @@ public final class S3ObjectStore implements S3Store {
         if (isEmptyRange(key, offset, length)) {
             return 0;
         }
-        long last = offset + length - 1;
-        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full)
-                .range("bytes=" + offset + "-" + (last < 0 ? Long.MAX_VALUE : last)).build();
+        GetObjectRequest request = rangeRequest(full, offset, length);
         // The body goes straight into the caller's array; a retry starts over at intoOffset.
         return calls.call("getRange", n -> {
             try (ResponseInputStream<GetObjectResponse> in = client.getObject(request)) {
@@ -251,6 +247,13 @@ public final class S3ObjectStore implements S3Store {
                         "get", key, location, bucket);
             }
         });
+    }
+
+    /** A GET of {@code length} bytes from {@code offset} on (to the end, where that overflows). */
+    private GetObjectRequest rangeRequest(String full, long offset, int length) {
+        long last = offset + length - 1;
+        return GetObjectRequest.builder().bucket(bucket).key(full)
+                .range("bytes=" + offset + "-" + (last < 0 ? Long.MAX_VALUE : last)).build();
     }
 
     /**
