@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: builds every module and runs every test. The tests start what they need
 # themselves (S3Proxy in process, Azurite installed from npm by the build), so a machine
-# with a JDK 17, Maven, Node.js and npm needs nothing started by hand.
+# with a JDK 17, Maven, Node.js, npm and Python 3 needs nothing started by hand.
+# After the Maven build, the scripts' tests (Python 3 standard library only) run against the
+# dr.jar it built.
 set -euo pipefail
 cd "$(dirname "$0")"
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+python3 -m unittest discover -s scripts/tests
