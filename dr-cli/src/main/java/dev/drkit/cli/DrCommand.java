@@ -49,6 +49,7 @@ public final class DrCommand {
                 new StatsCommand(),
                 new KeyCommand(),
                 new SimulateCommand(),
+                new ConfigCommand(),
                 new PlanCommand(),
                 new ReportCommand(),
                 new AuditCommand(),
