@@ -1,5 +1,6 @@
 """The installable distribution dr-cli/target/dr-<version>.tar.gz, unpacked and used as a user would."""
 
+import json
 import pathlib
 import subprocess
 import tarfile
@@ -43,6 +44,13 @@ class DistributionTest(unittest.TestCase):
         self.assertTrue((man / "dr.1").is_file())
         self.assertTrue((man / "dr-restore.1").is_file())
         self.assertIn(".SH OPTIONS", (man / "dr-restore.1").read_text())
+
+    def test_an_sbom_lists_what_the_jar_bundles(self):
+        sbom = json.loads((self.home / "share" / "doc" / "dr" / "dr-sbom.json").read_text())
+        self.assertEqual(sbom["bomFormat"], "CycloneDX")
+        names = {c["name"] for c in sbom["components"]}
+        self.assertTrue({"picocli", "dr-core", "dr-storage-s3", "dr-storage-azure", "zstd-jni"} <= names, names)
+        self.assertFalse({"junit-jupiter-api", "assertj-core", "s3proxy"} & names, "no test dependency")
 
 
 if __name__ == "__main__":
