@@ -173,7 +173,8 @@ final class SnippetCompiler {
                 int line = (int) Math.max(1, d.getLineNumber());
                 String text = line <= block.lines().size() ? block.lines().get(line - 1).strip() : "(after the block)";
                 String message = d.getMessage(Locale.ROOT).lines().map(String::strip)
-                        .filter(l -> !l.startsWith("location:")).collect(Collectors.joining(", "));
+                        .filter(l -> !l.startsWith("location:")).map(l -> l.replaceAll("\\s+", " "))
+                        .collect(Collectors.joining(", "));
                 errors.add(block.at(Math.min(line, block.lines().size())) + ": " + message + "\n        " + text);
             }
         }
