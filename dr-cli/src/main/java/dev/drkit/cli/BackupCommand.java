@@ -62,8 +62,8 @@ final class BackupCommand extends RepositoryCommand {
                 CliJson.print(out(), r);
             } else {
                 out().printf("snapshot %s saved: %d new, %d changed, %d unchanged files; %s read, %s added (%s stored) in %.2f s%n",
-                        r.snapshot().shortId(), r.filesNew(), r.filesChanged(), r.filesUnchanged(), mib(r.bytesRead()),
-                        mib(r.bytesAdded()), mib(r.bytesStored()), r.duration().toMillis() / 1000.0);
+                        r.snapshot().shortId(), r.filesNew(), r.filesChanged(), r.filesUnchanged(), size(r.bytesRead()),
+                        size(r.bytesAdded()), size(r.bytesStored()), r.duration().toMillis() / 1000.0);
             }
         }
         return DrCommand.EXIT_OK;

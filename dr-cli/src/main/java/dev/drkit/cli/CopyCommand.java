@@ -32,8 +32,13 @@ final class CopyCommand implements Callable<Integer> {
     /** The environment variable that holds the destination's password. */
     static final String TO_PASSWORD_ENV = "DR_TO_PASSWORD";
 
-    @Option(names = "--from", required = true, paramLabel = "URI", description = "The repository to copy from.")
-    String from;
+    @Option(names = {"-r", "--repo"}, paramLabel = "URI",
+            description = "The repository to copy from: a URI (file:, s3://, azblob://, mem:) or a plain path.")
+    @Nullable String repo;
+
+    /** The name {@code --repo} had before every command took {@code --repo}; still accepted, with a warning. */
+    @Option(names = "--from", hidden = true, paramLabel = "URI")
+    @Nullable String from;
 
     @Option(names = "--to", required = true, paramLabel = "URI", description = "The repository to copy into.")
     String to;
@@ -63,6 +68,7 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String sourceUri = sourceUri();
         Map<String, String> env = ((DrCommand) spec.root().userObject()).environment;
         RepositoryOptions sourceOptions = new RepositoryOptions();
         sourceOptions.passwordFile = passwordFile;
@@ -76,7 +82,7 @@ final class CopyCommand implements Callable<Integer> {
             String fromEnv = env.get(TO_PASSWORD_ENV);
             destinationPassword = fromEnv != null && !fromEnv.isEmpty() ? fromEnv.toCharArray() : sourcePassword.clone();
         }
-        try (SnapshotStore sourceStore = SnapshotStores.open(from);
+        try (SnapshotStore sourceStore = SnapshotStores.open(sourceUri);
                 SnapshotStore destinationStore = SnapshotStores.open(to);
                 Repository source = Repository.open(sourceStore, sourcePassword);
                 Repository destination = openDestination(destinationStore, destinationPassword)) {
@@ -86,7 +92,7 @@ final class CopyCommand implements Callable<Integer> {
             } else {
                 spec.commandLine().getOut().printf("copied %d snapshot%s (%d already there): %d blobs, %s sent in %.2f s%n",
                         r.copied().size(), r.copied().size() == 1 ? "" : "s", r.skipped().size(), r.blobsSent(),
-                        RepositoryCommand.mib(r.bytesSent()), r.duration().toMillis() / 1000.0);
+                        RepositoryCommand.size(r.bytesSent()), r.duration().toMillis() / 1000.0);
                 spec.commandLine().getOut().flush();
             }
         } finally {
@@ -94,6 +100,23 @@ final class CopyCommand implements Callable<Integer> {
             Arrays.fill(destinationPassword, '\0');
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /** Returns the source repository: {@code --repo}, or the deprecated {@code --from}. */
+    private String sourceUri() {
+        if (repo != null && from != null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Give the source repository once, with --repo "
+                    + "(--from is its old name)", "--from");
+        }
+        if (from != null) {
+            spec.commandLine().getErr().println("dr copy: --from is deprecated; use --repo");
+            spec.commandLine().getErr().flush();
+            return from;
+        }
+        if (repo == null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Missing the source repository: --repo URI", "--repo");
+        }
+        return repo;
     }
 
     private Repository openDestination(SnapshotStore store, char[] password) {

@@ -159,7 +159,8 @@ public final class DemoCommand implements Callable<Integer> {
                 BackupResult full = repo.backup(BackupRequest.builder().source(source).kind(BackupKind.FULL)
                         .tags("demo").build());
                 detail("full backup " + full.snapshot().shortId() + ": " + full.snapshot().files() + " files, "
-                        + bytes(full.bytesRead()) + " read, " + bytes(full.bytesStored()) + " stored, in "
+                        + ByteSizes.format(full.bytesRead()) + " read, " + ByteSizes.format(full.bytesStored())
+                        + " stored, in "
                         + Durations.human(full.duration()));
                 int changed = changeSomeOrders(orders, new SplittableRandom(seed + 1));
                 incremental = repo.backup(BackupRequest.builder().source(source).kind(BackupKind.INCREMENTAL)
@@ -167,7 +168,7 @@ public final class DemoCommand implements Callable<Integer> {
                 detail("incremental backup " + incremental.snapshot().shortId() + " after " + changed
                         + " orders changed: " + incremental.filesNew() + " new, " + incremental.filesChanged()
                         + " changed, " + incremental.filesUnchanged() + " unchanged; only "
-                        + bytes(incremental.bytesAdded()) + " added");
+                        + ByteSizes.format(incremental.bytesAdded()) + " added");
                 manifest = checksums(orders);
             }
             done("two snapshots committed");
@@ -466,15 +467,5 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.1f%%", fraction * 100);
-    }
-
-    private static String bytes(long n) {
-        if (n < 10 * 1024) {
-            return n + " B";
-        }
-        if (n < 10L * 1024 * 1024) {
-            return (n / 1024) + " KiB";
-        }
-        return (n / (1024 * 1024)) + " MiB";
     }
 }

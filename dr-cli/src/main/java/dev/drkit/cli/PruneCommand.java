@@ -39,6 +39,6 @@ final class PruneCommand extends RepositoryCommand {
 
     static void print(PrintWriter out, PruneResult r) {
         out.printf("%s %d packs, repacked %d, kept %d young packs, %s freed%n", r.dryRun() ? "would delete" : "deleted",
-                r.packsDeleted(), r.packsRepacked(), r.packsKeptYoung(), mib(r.bytesFreed()));
+                r.packsDeleted(), r.packsRepacked(), r.packsKeptYoung(), size(r.bytesFreed()));
     }
 }

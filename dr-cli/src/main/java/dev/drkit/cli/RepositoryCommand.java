@@ -61,7 +61,8 @@ abstract class RepositoryCommand implements Callable<Integer> {
         }
     }
 
-    static String mib(long bytes) {
-        return String.format("%.1f MiB", bytes / 1048576.0);
+    /** Formats a byte count for people: {@code 16 B}, {@code 1.5 KiB}, {@code 12.0 MiB}. */
+    static String size(long bytes) {
+        return ByteSizes.format(bytes);
     }
 }

@@ -38,7 +38,7 @@ final class RestoreCommand extends RepositoryCommand {
                 CliJson.print(out(), r);
             } else {
                 out().printf("restored %d files, %d directories, %d links (%s) to %s in %.2f s%n", r.files(),
-                        r.directories(), r.symlinks(), mib(r.bytes()), target, r.duration().toMillis() / 1000.0);
+                        r.directories(), r.symlinks(), size(r.bytes()), target, r.duration().toMillis() / 1000.0);
             }
         }
         return DrCommand.EXIT_OK;

@@ -17,7 +17,7 @@ final class StatsCommand extends RepositoryCommand {
                 CliJson.print(out(), s);
             } else {
                 out().printf("%d snapshots, %d packs, %d blobs: %s of content stored in %s (%.2fx)%n", s.snapshots(),
-                        s.packs(), s.blobs(), mib(s.rawBytes()), mib(s.storedBytes()),
+                        s.packs(), s.blobs(), size(s.rawBytes()), size(s.storedBytes()),
                         s.storedBytes() == 0 ? 1.0 : (double) s.rawBytes() / s.storedBytes());
             }
         }

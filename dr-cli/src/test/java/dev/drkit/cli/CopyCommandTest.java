@@ -57,7 +57,7 @@ class CopyCommandTest {
         assertThat(dr("init", "--repo", primary.toString())).isZero();
         assertThat(dr("backup", "--repo", primary.toString(), data.toString(), "--tag", "nightly")).isZero();
 
-        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
         assertThat(out.toString()).contains("copied 1 snapshot (0 already there)");
 
         environment = Map.of("DR_PASSWORD", "offsite secret");
@@ -73,9 +73,9 @@ class CopyCommandTest {
     void aSecondCopyOfTheSameSnapshotSendsNothing() {
         dr("init", "--repo", primary.toString());
         dr("backup", "--repo", primary.toString(), data.toString());
-        dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init", "latest");
+        dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "--init", "latest");
 
-        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "latest", "--json")).isZero();
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "latest", "--json")).isZero();
 
         JsonNode result = CliJson.MAPPER.readTree(out.toString());
         assertThat(result.get("copied")).isEmpty();
@@ -89,13 +89,13 @@ class CopyCommandTest {
         environment = Map.of("DR_PASSWORD", "primary secret");
         dr("init", "--repo", primary.toString());
         dr("backup", "--repo", primary.toString(), data.toString());
-        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
         assertThat(dr("snapshots", "--repo", offsite.toString())).isZero();
 
         Path file = dir.resolve("third.txt");
         Files.writeString(file, "third secret\n");
         Path third = dir.resolve("third");
-        assertThat(dr("copy", "--from", offsite.toString(), "--to", third.toString(), "--init",
+        assertThat(dr("copy", "--repo", offsite.toString(), "--to", third.toString(), "--init",
                 "--to-password-file", file.toString())).isZero();
         assertThat(dr("snapshots", "--repo", third.toString(), "--password-file", file.toString())).isZero();
         assertThat(out.toString()).contains("orders");
@@ -104,10 +104,27 @@ class CopyCommandTest {
     @Test
     void aMissingDestinationOrWrongPasswordGivesTheDocumentedExitCodes() {
         dr("init", "--repo", primary.toString());
-        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString())).isEqualTo(1);
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("No repository");
         environment = Map.of("DR_PASSWORD", "wrong", "DR_TO_PASSWORD", "offsite secret");
-        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString(), "--init")).isEqualTo(2);
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "--init")).isEqualTo(2);
         assertThat(dr("copy", "--to", offsite.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--repo");
+    }
+
+    @Test
+    void theSourceIsNamedByRepoLikeEveryOtherCommandAndFromStillWorksWithAWarning() {
+        dr("init", "--repo", primary.toString());
+        dr("backup", "--repo", primary.toString(), data.toString());
+        assertThat(dr("copy", "-r", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
+        assertThat(err.toString()).doesNotContain("deprecated");
+
+        assertThat(dr("copy", "--from", primary.toString(), "--to", offsite.toString())).isZero();
+        assertThat(out.toString()).contains("(1 already there)");
+        assertThat(err.toString()).contains("--from is deprecated; use --repo");
+
+        assertThat(dr("copy", "--repo", primary.toString(), "--from", primary.toString(), "--to",
+                offsite.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("Give the source repository once");
     }
 }

@@ -183,7 +183,7 @@ class RepositoryCommandsTest {
         out.getBuffer().setLength(0);
         assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
         JsonNode list = CliJson.MAPPER.readTree(out.toString());
-        String first = list.get(0).get("id").asString();
+        String first = list.get(list.size() - 1).get("id").asString(); // newest first
         out.getBuffer().setLength(0);
         assertThat(dr("diff", "--repo", repo.toString(), first, "latest")).isZero();
         assertThat(out.toString()).contains("+ orders/2026/11/order-2.json", "- orders/blob.bin",

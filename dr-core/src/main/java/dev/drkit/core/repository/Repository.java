@@ -100,6 +100,43 @@ public final class Repository implements AutoCloseable {
         return open(store, password, RepositoryOptions.defaults());
     }
 
+    /**
+     * Opens the repository in a store, creating it first when the store holds none, so that a
+     * program that backs up on every start runs the same way the first time and every time after.
+     *
+     * <p>Of two processes that create the same repository at once, one creates it and the other
+     * opens what the first created. A repository that exists is opened with {@code options} as
+     * {@link #open(SnapshotStore, char[], RepositoryOptions)} does (its chunk sizes are its own).
+     *
+     * @param store the store
+     * @param password a password of one of its keys, or the first password of a new repository
+     * @param options the options (chunk sizes and key derivation apply when it is created)
+     * @return the open repository
+     * @throws DrException {@code WRONG_PASSWORD} when the store holds a repository that no key
+     *     of the password opens; {@code INTEGRITY} when its configuration is damaged;
+     *     {@code INVALID_ARGUMENT} when the password is empty
+     */
+    public static Repository openOrInit(SnapshotStore store, char[] password, RepositoryOptions options) {
+        requirePassword(password);
+        try {
+            return open(store, password, options);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+        }
+        try {
+            Repository created = init(store, password, options);
+            LOG.info("Created a new repository at {}", store.describe());
+            return created;
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                throw e;
+            }
+            return open(store, password, options); // another process created it meanwhile
+        }
+    }
+
     private static void requirePassword(char[] password) {
         if (password == null || password.length == 0) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "The password must not be empty", "password");

@@ -41,13 +41,14 @@ public final class PlainJavaSample {
 
         try (AuditLog audit = AuditLog.file(work.resolve("audit.jsonl"));
                 SnapshotStore store = SnapshotStores.open("file:" + work.resolve("repository"));
-                Repository repo = Repository.init(store, "sample-password".toCharArray(),
+                Repository repo = Repository.openOrInit(store, "sample-password".toCharArray(),
                         RepositoryOptions.builder().audit(audit).build());
                 RecoveryExecutor executor = RecoveryExecutor.builder().audit(audit).build()) {
 
             // 1. Back up a directory: a consistent, deduplicated, encrypted snapshot.
             var backup = repo.backup(BackupRequest.of(DirectorySource.of("data", data)));
-            System.out.println("backed up " + backup.snapshot().files() + " files as " + backup.snapshot().shortId());
+            System.out.println("backed up " + backup.snapshot().files() + " files as " + backup.snapshot().shortId()
+                    + " (" + repo.snapshots().size() + " snapshots in the repository)");
 
             // 2. Roll out a release that fails; the guard's judge rolls it back by itself.
             try (GuardedRelease<IntUnaryOperator> fees = GuardedRelease.<IntUnaryOperator>builder("fees")
