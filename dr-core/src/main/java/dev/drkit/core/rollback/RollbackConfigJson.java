@@ -53,7 +53,9 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  *
  * <p>Durations are ISO-8601 ({@code PT5S}) or a number with a unit: {@code ms}, {@code s},
- * {@code m}, {@code h}, {@code d}.
+ * {@code m}, {@code h}, {@code d}. A plan's step may also be a bare weight, gated by the plan's
+ * own {@code minCalls} and {@code minDuration}: {@code "plan": {"minCalls": 200, "steps": [0.05, 0.5, 1.0]}}.
+ * {@link #fromProperties} reads the same settings from Spring's {@code dr.guards.*} properties.
  */
 public final class RollbackConfigJson {
     private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
