@@ -49,7 +49,8 @@ public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
      */
     private static List<String> members(ConfigurableEnvironment environment) {
         List<String> members = new ArrayList<>();
-        if (!environment.getProperty("dr.enabled", Boolean.class, true)) {
+        if (!environment.getProperty("dr.enabled", Boolean.class, true) || environment
+                .getProperty("spring.autoconfigure.exclude", "").contains(DrActuatorAutoConfiguration.class.getName())) {
             return members;
         }
         boolean defaults = environment.getProperty("management.health.defaults.enabled", Boolean.class, true);

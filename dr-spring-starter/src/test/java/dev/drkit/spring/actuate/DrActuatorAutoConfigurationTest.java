@@ -118,6 +118,12 @@ class DrActuatorAutoConfigurationTest {
                 Map.of("dr.enabled", "false")));
         new DrHealthStatusDefaults().postProcessEnvironment(off, new org.springframework.boot.SpringApplication());
         assertThat(off.containsProperty("management.endpoint.health.group.dr.include")).isFalse();
+
+        org.springframework.core.env.StandardEnvironment excluded = new org.springframework.core.env.StandardEnvironment();
+        excluded.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("spring.autoconfigure.exclude", DrActuatorAutoConfiguration.class.getName())));
+        new DrHealthStatusDefaults().postProcessEnvironment(excluded, new org.springframework.boot.SpringApplication());
+        assertThat(excluded.containsProperty("management.endpoint.health.group.dr.include")).isFalse();
     }
 
     @Test
