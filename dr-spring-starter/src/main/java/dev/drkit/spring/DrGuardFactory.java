@@ -8,16 +8,15 @@ import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.GuardEvent;
 import dev.drkit.core.rollback.GuardedRelease;
-import dev.drkit.core.rollback.RolloutPlan;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Starts {@link GuardedRelease} builders configured from {@code dr.guards.<name>}: the judge,
- * the rollout steps, the candidate probes named there, and the application's scheduler,
+ * Starts {@link GuardedRelease} builders configured from {@code dr.guards.<name>}: every
+ * setting of the guard's {@link GuardConfig} (the same model as {@code rollback_config.json}),
+ * the candidate probes named there, and the application's scheduler,
  * audit log and meter registry; every rollback opens an incident. The application adds the
  * versions:
  *
@@ -32,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class DrGuardFactory {
-    private final DrProperties properties;
+    private final DrSettings settings;
     private final ScheduledExecutorService scheduler;
     private final @Nullable AuditSink audit;
     private final @Nullable MeterRegistry meters;
@@ -42,17 +41,17 @@ public final class DrGuardFactory {
     /**
      * Creates the factory.
      *
-     * @param properties the {@code dr.*} properties
+     * @param settings the {@code dr.*} settings
      * @param scheduler runs the guards' periodic checks
      * @param audit where guards record their decisions, or null
      * @param meters where guards publish {@code dr.guard.*} meters, or null
      * @param probes the application's probes by bean name
      * @param incidents opens an incident for every rollback, or null
      */
-    public DrGuardFactory(DrProperties properties, ScheduledExecutorService scheduler, @Nullable AuditSink audit,
+    public DrGuardFactory(DrSettings settings, ScheduledExecutorService scheduler, @Nullable AuditSink audit,
             @Nullable MeterRegistry meters, Map<String, HealthProbe> probes, @Nullable IncidentManager incidents) {
         this.incidents = incidents;
-        this.properties = properties;
+        this.settings = settings;
         this.scheduler = scheduler;
         this.audit = audit;
         this.meters = meters;
@@ -64,17 +63,10 @@ public final class DrGuardFactory {
      * guard is not configured.
      *
      * @param name the guard's name
-     * @return the configuration
-     * @throws DrException {@code INVALID_ARGUMENT} for a value out of range
+     * @return the configuration, checked by the core at start-up
      */
     public GuardConfig config(String name) {
-        DrProperties.GuardSpec spec = properties.getGuards().get(name);
-        if (spec == null) {
-            return GuardConfig.DEFAULT;
-        }
-        double[] weights = spec.getSteps().stream().mapToDouble(Double::doubleValue).toArray();
-        RolloutPlan plan = RolloutPlan.of(spec.getMinCalls(), spec.getMinDuration(), weights);
-        return GuardConfig.DEFAULT.withJudge(spec.getJudge().toConfig()).withPlan(plan);
+        return settings.guard(name);
     }
 
     /**
@@ -101,17 +93,14 @@ public final class DrGuardFactory {
                 }
             });
         }
-        DrProperties.GuardSpec spec = properties.getGuards().get(name);
-        if (spec != null) {
-            for (String probeName : spec.getProbes()) {
-                HealthProbe probe = probes.get(probeName);
-                if (probe == null) {
-                    throw new DrException(ErrorCode.INVALID_CONFIG, "dr.guards." + name + ".probes names '" + probeName
-                            + "', but no HealthProbe bean has that name; probes: " + probes.keySet(),
-                            "dr.guards." + name + ".probes");
-                }
-                b.candidateProbe(probe);
+        for (String probeName : settings.probeBeans(name)) {
+            HealthProbe probe = probes.get(probeName);
+            if (probe == null) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, "dr.guards." + name + ".probes names '" + probeName
+                        + "', but no HealthProbe bean has that name; probes: " + probes.keySet()
+                        + settings.at("dr.guards." + name + ".probes"), "dr.guards." + name + ".probes");
             }
+            b.candidateProbe(probe);
         }
         return b;
     }

@@ -1,5 +1,6 @@
 package dev.drkit.spring;
 
+import dev.drkit.api.recovery.RecoveryObjectives;
 import dev.drkit.core.recovery.Plan;
 
 /**
@@ -16,15 +17,15 @@ import dev.drkit.core.recovery.Plan;
  * }</pre>
  */
 public final class DrPlanFactory {
-    private final DrProperties properties;
+    private final DrSettings settings;
 
     /**
      * Creates the factory.
      *
-     * @param properties the {@code dr.*} properties
+     * @param settings the {@code dr.*} settings
      */
-    public DrPlanFactory(DrProperties properties) {
-        this.properties = properties;
+    public DrPlanFactory(DrSettings settings) {
+        this.settings = settings;
     }
 
     /**
@@ -35,10 +36,11 @@ public final class DrPlanFactory {
      * @return the builder
      */
     public Plan.Builder builder(String name) {
-        DrProperties.PlanSpec spec = properties.getPlans().getOrDefault(name, new DrProperties.PlanSpec());
-        Plan.Builder b = Plan.builder(name).objectives(spec.getRto(), spec.getRpo());
-        if (!spec.getDescription().isEmpty()) {
-            b.description(spec.getDescription());
+        DrProperties.Plan spec = settings.properties().plans().getOrDefault(name, DrProperties.Plan.DEFAULT);
+        RecoveryObjectives objectives = settings.objectives(name);
+        Plan.Builder b = Plan.builder(name).objectives(objectives.rto(), objectives.rpo());
+        if (!spec.description().isEmpty()) {
+            b.description(spec.description());
         }
         return b;
     }

@@ -68,7 +68,7 @@ class DrAutoConfigurationTest {
     void aKeyDerivationCostOutOfRangeStopsTheApplicationNamingTheProperty() {
         runner.withPropertyValues("dr.repository.uri=mem:kdf", "dr.repository.password=pw",
                 "dr.repository.kdf.memory-kib=4").run(ctx -> assertThat(ctx).getFailure()
-                        .hasStackTraceContaining("dr.repository.kdf.memoryKib must be within 8..4194304, but was 4"));
+                        .hasStackTraceContaining("dr.repository.kdf.memory-kib must be within 8..4194304, but was 4"));
     }
 
     @Test
@@ -104,6 +104,7 @@ class DrAutoConfigurationTest {
     @Test
     void guardFactoryAppliesTheConfiguredStepsAndJudge() {
         runner.withPropertyValues("dr.guards.pricing.steps=0.1,0.5,1", "dr.guards.pricing.judge.alpha=0.01")
+                .withBean("pricingGuard", Guard.class, () -> TestGuard.named("pricing"))
                 .run(ctx -> {
                     DrGuardFactory f = ctx.getBean(DrGuardFactory.class);
                     assertThat(f.config("pricing").plan().size()).isEqualTo(3);
@@ -114,7 +115,8 @@ class DrAutoConfigurationTest {
 
     @Test
     void aProbeNamedByAGuardMustExist() {
-        runner.withPropertyValues("dr.guards.pricing.probes=pricingProbe").run(ctx -> org.assertj.core.api
+        runner.withPropertyValues("dr.guards.pricing.probes=pricingProbe")
+                .withBean("pricingGuard", Guard.class, () -> TestGuard.named("pricing")).run(ctx -> org.assertj.core.api
                 .Assertions.assertThatThrownBy(() -> ctx.getBean(DrGuardFactory.class).builder("pricing"))
                 .hasMessageContaining("no HealthProbe bean has that name"));
     }
@@ -179,15 +181,16 @@ class DrAutoConfigurationTest {
     @Test
     void aWrongJudgeValueNamesTheProperty() {
         runner.withPropertyValues("dr.guards.pricing.judge.alpha=2").run(ctx -> assertThat(ctx).getFailure()
-                .rootCause().hasMessageContaining("dr.guards[pricing].judge.alpha must be in (0, 1), but was 2.0"));
+                .rootCause().hasMessageContaining("dr.guards.pricing.judge.alpha must be in (0, 1), but was 2.0"));
     }
 
     @Test
     void rolloutStepsMustAscendWithinZeroAndOne() {
         runner.withPropertyValues("dr.guards.pricing.steps=0.5,0.2").run(ctx -> assertThat(ctx).getFailure()
-                .rootCause().hasMessageContaining("dr.guards[pricing].steps[1] must be greater than the step before"));
+                .rootCause().hasMessageContaining("dr.guards.pricing.plan.steps[1].weight must be > steps[0].weight (0.5), "
+                        + "but was 0.2"));
         runner.withPropertyValues("dr.guards.pricing.steps=0.5,1.5").run(ctx -> assertThat(ctx).getFailure()
-                .rootCause().hasMessageContaining("dr.guards[pricing].steps[1] must be in (0, 1], but was 1.5"));
+                .rootCause().hasMessageContaining("dr.guards.pricing.plan.steps[1].weight must be in (0, 1], but was 1.5"));
     }
 
     @Test
@@ -213,7 +216,7 @@ class DrAutoConfigurationTest {
     @Test
     void planObjectivesMustBePositive() {
         runner.withPropertyValues("dr.plans.restore-orders.rto=0s").run(ctx -> assertThat(ctx).getFailure()
-                .rootCause().hasMessageContaining("dr.plans[restore-orders].rto must be > 0, but was PT0S"));
+                .rootCause().hasMessageContaining("dr.plans.restore-orders.rto must be > 0, but was PT0S"));
     }
 
     @Test
@@ -221,10 +224,12 @@ class DrAutoConfigurationTest {
         runner.withPropertyValues("dr.repository.password=hunter2-secret",
                 "dr.repository.password-file=" + dir.resolve("missing")).run(ctx -> {
                     assertThat(ctx).getFailure().rootCause()
-                            .hasMessageContaining("dr.repository.password and dr.repository.password-file must not both be set")
-                            .hasMessageContaining("dr.repository.passwordFile must be a readable file");
+                            .hasMessageContaining("dr.repository.password and dr.repository.password-file must not both be set");
                     assertThat(stackText(ctx.getStartupFailure())).doesNotContain("hunter2-secret");
                 });
+        runner.withPropertyValues("dr.repository.password-file=" + dir.resolve("missing")).run(ctx -> assertThat(ctx)
+                .getFailure().rootCause().hasMessageContaining("dr.repository.password-file must be a readable file, "
+                        + "but was " + dir.resolve("missing")));
     }
 
     @Test
@@ -238,7 +243,7 @@ class DrAutoConfigurationTest {
         Path file = dir.resolve("pw");
         java.nio.file.Files.writeString(file, "from-file\nignored\n");
         runner.withPropertyValues("dr.repository.password-file=" + file).run(ctx -> assertThat(
-                ctx.getBean(DrProperties.class).getRepository().resolvePassword()).containsExactly("from-file".toCharArray()));
+                ctx.getBean(DrSettings.class).password().chars()).containsExactly("from-file".toCharArray()));
     }
 
     @Test

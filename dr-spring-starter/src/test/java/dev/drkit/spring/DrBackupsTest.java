@@ -4,77 +4,127 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.backup.ScheduledBackups;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.repository.Snapshot;
 import dev.drkit.core.store.SnapshotStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-/** {@link DrBackups}: on demand, on schedule, with retention, and what the health contributor reads. */
+/**
+ * {@link DrBackups} as the starter wires the core's {@link ScheduledBackups}: full or incremental
+ * by {@code full-every}, across restarts, with retention, and what the health contributor reads.
+ * The schedule itself is tested in the core on a manual clock; here backups run on demand.
+ */
 class DrBackupsTest {
     @TempDir
     Path dir;
 
-    private Repository repository() {
-        return Repository.init(SnapshotStores.memory(), "pw".toCharArray(),
-                RepositoryOptions.builder().kdf(new KdfParams(1024, 1, 1)).build());
-    }
+    private final SnapshotStore store = SnapshotStores.memory();
+    private ApplicationContextRunner runner;
 
-    private DrProperties.Backup settings() throws Exception {
+    @BeforeEach
+    void setUp() throws Exception {
         Path data = Files.createDirectories(dir.resolve("orders"));
         Files.writeString(data.resolve("a.json"), "{}");
-        DrProperties.Backup b = new DrProperties.Backup();
-        b.setSources(List.of(data));
-        return b;
+        Repository.init(store, "pw".toCharArray(), RepositoryOptions.builder().kdf(new KdfParams(1024, 1, 1)).build())
+                .close();
+        runner = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DrAutoConfiguration.class))
+                .withBean(SnapshotStore.class, () -> store)
+                .withPropertyValues("dr.repository.uri=mem:backups-test", "dr.repository.password=pw",
+                        "dr.backup.sources=" + data, "dr.backup.schedule.interval=1h",
+                        "dr.backup.schedule.initial-delay=1h");
+    }
+
+    private static List<BackupKind> kinds(List<Snapshot> snapshots) {
+        // a snapshot without a parent read everything: a full backup
+        return snapshots.stream().map(s -> s.parent() == null ? BackupKind.FULL : BackupKind.INCREMENTAL).toList();
     }
 
     @Test
-    void aBackupNowBecomesTheLatestAndRetentionForgetsTheOldest() throws Exception {
-        DrProperties.Backup settings = settings();
-        settings.getRetention().setKeepLast(2);
-        try (Repository repo = repository()) {
-            DrBackups backups = new DrBackups(repo, settings, java.time.Clock.systemUTC());
+    void everyFullEveryThBackupIsFullAndTheOthersIncremental() {
+        runner.withPropertyValues("dr.backup.schedule.full-every=3", "dr.backup.retention.keep-last=100").run(ctx -> {
+            ScheduledBackups backups = ctx.getBean(DrBackups.class).backups();
+            for (int i = 0; i < 7; i++) {
+                backups.backupNow(ScheduledBackups.SCHEDULED_TAG);
+            }
+            assertThat(kinds(backups.repository().snapshots())).containsExactly(BackupKind.FULL,
+                    BackupKind.INCREMENTAL, BackupKind.INCREMENTAL, BackupKind.FULL, BackupKind.INCREMENTAL,
+                    BackupKind.INCREMENTAL, BackupKind.FULL);
+        });
+    }
+
+    @Test
+    void theFirstBackupAfterARestartIsIncrementalAgainstTheNewestSnapshot() {
+        String[] props = {"dr.backup.schedule.full-every=24", "dr.backup.retention.keep-last=100"};
+        runner.withPropertyValues(props).run(ctx -> ctx.getBean(DrBackups.class).backups().backupNow());
+        runner.withPropertyValues(props).run(ctx -> {
+            ScheduledBackups restarted = ctx.getBean(DrBackups.class).backups();
+            Snapshot before = restarted.latest().orElseThrow();
+            assertThat(restarted.nextKind()).isEqualTo(BackupKind.INCREMENTAL);
+            assertThat(restarted.backupNow().snapshot().parent()).isEqualTo(before.id());
+        });
+    }
+
+    @Test
+    void beforeTheFirstBackupThereIsNoAgeButTheObjectiveHolds() {
+        runner.withPropertyValues("dr.backup.rpo=1h").run(ctx -> {
+            DrBackups backups = ctx.getBean(DrBackups.class);
             assertThat(backups.latest()).isEmpty();
+            assertThat(backups.age()).isEmpty();
+            assertThat(backups.rpoMet()).isTrue();
+            backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(backups.age()).hasValueSatisfying(age -> assertThat(age).isLessThan(Duration.ofMinutes(1)));
+            assertThat(backups.lastSuccess()).isEqualTo(backups.latest().map(Snapshot::time));
+        });
+    }
+
+    @Test
+    void configuredRetentionForgetsTheOldestAfterEachBackup() {
+        runner.withPropertyValues("dr.backup.retention.keep-last=2").run(ctx -> {
+            DrBackups backups = ctx.getBean(DrBackups.class);
             for (int i = 0; i < 3; i++) {
                 backups.backupNow(BackupKind.INCREMENTAL);
             }
-            assertThat(repo.snapshots()).hasSize(2);
-            assertThat(backups.latest().orElseThrow().id()).isEqualTo(repo.snapshots().get(1).id());
-            assertThat(backups.age()).isLessThan(Duration.ofMinutes(1));
-        }
+            List<Snapshot> left = backups.repository().snapshots();
+            assertThat(left).hasSize(2);
+            assertThat(backups.latest().orElseThrow().id()).isEqualTo(left.get(1).id());
+        });
+    }
+
+    @Test
+    void withoutRetentionPropertiesTheDocumentedDefaultApplies() {
+        runner.run(ctx -> assertThat(ctx.getBean(DrSettings.class).retention())
+                .isEqualTo(ScheduledBackups.DEFAULT_RETENTION));
     }
 
     @Test
     void withoutSourcesABackupIsRefused() {
-        try (Repository repo = repository()) {
-            DrBackups backups = new DrBackups(repo, new DrProperties.Backup(), java.time.Clock.systemUTC());
-            assertThatThrownBy(() -> backups.backupNow(BackupKind.FULL)).hasMessageContaining("dr.backup.sources");
-        }
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DrAutoConfiguration.class))
+                .withBean(SnapshotStore.class, () -> store).withPropertyValues("dr.repository.password=pw")
+                .run(ctx -> assertThatThrownBy(() -> ctx.getBean(DrBackups.class).backupNow(BackupKind.FULL))
+                        .hasMessageContaining("no backup sources"));
     }
 
     @Test
-    void anIntervalScheduleBacksUpInTheBackground() throws Exception {
-        DrProperties.Backup settings = settings();
-        settings.getSchedule().setInterval(Duration.ofMillis(50));
-        settings.getSchedule().setInitialDelay(Duration.ZERO);
-        try (Repository repo = repository()) {
-            DrBackups backups = new DrBackups(repo, settings, java.time.Clock.systemUTC());
-            backups.start();
-            try {
-                for (int i = 0; i < 400 && repo.snapshots().size() < 2; i++) {
-                    Thread.sleep(10);
-                }
-            } finally {
-                backups.stop();
-            }
-            assertThat(repo.snapshots()).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(repo.snapshots().get(0).tags()).contains("scheduled");
+    void theContextStartsAndStopsTheSchedule() {
+        runner.run(ctx -> {
+            DrBackups backups = ctx.getBean(DrBackups.class);
+            assertThat(backups.isRunning()).isTrue();
+            assertThat(backups.backups().isScheduled()).isTrue();
+            ctx.close();
             assertThat(backups.isRunning()).isFalse();
-        }
+            assertThat(backups.backups().isScheduled()).isFalse();
+        });
     }
 }

@@ -2,6 +2,7 @@ package dev.drkit.core.rollback;
 
 import dev.drkit.api.DrException;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How much slower than the stable version a candidate may be before it is rolled back.
@@ -23,7 +24,7 @@ public record LatencySettings(double maxP95Ratio, double maxP99Ratio, long minCa
      * @throws DrException {@code INVALID_ARGUMENT} naming the field that is out of range
      */
     public LatencySettings {
-        java.util.Objects.requireNonNull(slack, "slack");
+        Objects.requireNonNull(slack, "slack");
         if (slack.isNegative()) {
             throw DrException.invalidArgument("slack", "must be >= 0", slack);
         }

@@ -2,13 +2,15 @@ package dev.drkit.core.rollback;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The guard model of a service: each named guard's {@link GuardConfig}. This is the tree that
- * {@code rollback_config.json} and the {@code dr.rollback.*} properties bind to.
+ * {@code rollback_config.json} and the Spring starter's {@code dr.guards.*} properties bind to
+ * (see {@link RollbackConfigJson#fromProperties}).
  *
  * @param guards the guards by name, in file order
  */
@@ -23,7 +25,7 @@ public record RollbackConfig(Map<String, GuardConfig> guards) {
             }
             copy.put(name, Objects.requireNonNull(config, "guards." + name));
         });
-        guards = java.util.Collections.unmodifiableMap(copy);
+        guards = Collections.unmodifiableMap(copy);
     }
 
     /**

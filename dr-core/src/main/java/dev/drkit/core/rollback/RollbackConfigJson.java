@@ -2,17 +2,25 @@ package dev.drkit.core.rollback;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.config.NearestName;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -45,7 +53,9 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  *
  * <p>Durations are ISO-8601 ({@code PT5S}) or a number with a unit: {@code ms}, {@code s},
- * {@code m}, {@code h}, {@code d}.
+ * {@code m}, {@code h}, {@code d}. A plan's step may also be a bare weight, gated by the plan's
+ * own {@code minCalls} and {@code minDuration}: {@code "plan": {"minCalls": 200, "steps": [0.05, 0.5, 1.0]}}.
+ * {@link #fromProperties} reads the same settings from Spring's {@code dr.guards.*} properties.
  */
 public final class RollbackConfigJson {
     private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
@@ -65,7 +75,7 @@ public final class RollbackConfigJson {
         String text;
         try {
             text = Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new DrException(ErrorCode.NOT_FOUND, "configuration file " + file + " does not exist", file.toString(), e);
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "cannot read " + file + ": " + e.getMessage(), file.toString(), e);
@@ -99,6 +109,109 @@ public final class RollbackConfigJson {
             }
         }
         return top.build(() -> new RollbackConfig(guards));
+    }
+
+    /**
+     * Reads guards from flat properties, as Spring binds {@code dr.guards.*}: for each guard a
+     * map from a setting's path ({@code judge.alpha}, {@code plan.steps}, {@code plan.steps[0].weight}
+     * or {@code plan.steps.0.weight}) to its text. Names may be kebab-case or camelCase; a list
+     * may be one comma-separated value. The settings, their defaults and their checks are those
+     * of the JSON file; a complaint names the property in kebab-case under {@code prefix}, such
+     * as {@code dr.guards.checkout.judge.alpha must be in (0, 1), but was 1.5}.
+     *
+     * @param prefix the prefix of the guards' properties, such as {@code dr.guards}
+     * @param guards each guard's settings by guard name
+     * @return the configuration
+     * @throws DrException {@code INVALID_CONFIG} naming the property and the value
+     */
+    public static RollbackConfig fromProperties(String prefix, Map<String, ? extends Map<String, String>> guards) {
+        Map<String, GuardConfig> out = new LinkedHashMap<>();
+        guards.forEach((name, settings) -> {
+            ObjectNode tree = MAPPER.createObjectNode();
+            settings.forEach((key, value) -> put(tree, prefix + "." + name, key, value));
+            out.put(name, guard(new Node(prefix + "." + name, tree, true)));
+        });
+        Node top = new Node(prefix, MAPPER.createObjectNode(), true);
+        return top.build(() -> new RollbackConfig(out));
+    }
+
+    /** Places one flat property into a tree of objects and arrays, its path's names in camelCase. */
+    private static void put(ObjectNode root, String prefix, String key, String value) {
+        List<String> parts = new ArrayList<>();
+        for (String part : key.split("\\.")) {
+            Matcher m = INDEXED.matcher(part);
+            if (!m.matches()) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, prefix + "." + key + " is not a valid property name",
+                        prefix + "." + key);
+            }
+            parts.add(camel(m.group(1)));
+            if (m.group(2) != null) {
+                parts.add(m.group(2));
+            }
+        }
+        JsonNode at = root;
+        for (int i = 0; i < parts.size(); i++) {
+            String part = parts.get(i);
+            boolean last = i == parts.size() - 1;
+            boolean nextIndex = !last && parts.get(i + 1).chars().allMatch(Character::isDigit);
+            if (at instanceof ArrayNode array) {
+                int index = Integer.parseInt(part);
+                while (array.size() <= index) {
+                    array.addNull();
+                }
+                if (last) {
+                    array.set(index, array.stringNode(value));
+                } else if (!array.get(index).isContainer()) {
+                    array.set(index, nextIndex ? array.arrayNode() : array.objectNode());
+                }
+                at = array.get(index);
+            } else {
+                ObjectNode object = (ObjectNode) at;
+                if (last) {
+                    if (object.get(part) instanceof ObjectNode || object.get(part) instanceof ArrayNode) {
+                        throw new DrException(ErrorCode.INVALID_CONFIG, prefix + "." + key
+                                + " is a group of settings, not a value", prefix + "." + key);
+                    }
+                    object.put(part, value);
+                } else {
+                    JsonNode child = object.get(part);
+                    if (child == null || !child.isContainer()) {
+                        child = nextIndex ? object.putArray(part) : object.putObject(part);
+                    }
+                    at = child;
+                }
+            }
+        }
+    }
+
+    private static final Pattern INDEXED = Pattern.compile("([A-Za-z0-9-]+)(?:\\[(\\d+)])?");
+
+    /** Turns {@code max-consecutive-failures} into {@code maxConsecutiveFailures}. */
+    static String camel(String name) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char c : name.toCharArray()) {
+            if (c == '-') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return b.toString();
+    }
+
+    /** Turns {@code maxConsecutiveFailures} into {@code max-consecutive-failures}. */
+    static String kebab(String name) {
+        StringBuilder b = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                b.append('-').append(Character.toLowerCase(c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -185,24 +298,37 @@ public final class RollbackConfigJson {
             return RolloutPlan.DEFAULT;
         }
         n.requireObject();
-        n.allowOnly(Set.of("steps"));
+        n.allowOnly(Set.of("steps", "minCalls", "minDuration"));
+        long planCalls = n.child("minCalls").integer(RolloutPlan.DEFAULT.step(0).minCalls());
+        Duration planDuration = n.child("minDuration").duration(RolloutPlan.DEFAULT.step(0).minDuration());
         Node steps = n.child("steps");
-        if (!steps.present() || !steps.node.isArray()) {
-            throw n.invalid("steps", "must be an array of steps", steps.present() ? steps.node : null);
+        if (!steps.present()) {
+            List<RolloutStep> list = new ArrayList<>();
+            for (RolloutStep s : RolloutPlan.DEFAULT.steps()) {
+                list.add(new RolloutStep(s.weight(), planCalls, planDuration));
+            }
+            return n.build(() -> new RolloutPlan(list));
         }
         List<RolloutStep> list = new ArrayList<>();
-        int i = 0;
-        for (Iterator<JsonNode> it = steps.node.values().iterator(); it.hasNext(); i++) {
-            Node s = new Node(steps.path + "[" + i + "]", it.next());
-            s.requireObject();
+        List<Node> items = steps.list("must be an array of steps");
+        for (int i = 0; i < items.size(); i++) {
+            Node s = items.get(i);
+            if (!s.present()) {
+                throw Node.invalidAt(s.path, "must be set", null);
+            }
+            if (!s.node.isObject()) {
+                double weight = s.number(Double.NaN);
+                list.add(s.build(() -> new RolloutStep(weight, planCalls, planDuration)));
+                continue;
+            }
             s.allowOnly(Set.of("weight", "minCalls", "minDuration"));
             Node w = s.child("weight");
             if (!w.present()) {
                 throw s.invalid("weight", "must be set", null);
             }
             double weight = w.number(0);
-            long minCalls = s.child("minCalls").integer(0);
-            Duration minDuration = s.child("minDuration").duration(Duration.ZERO);
+            long minCalls = s.child("minCalls").integer(planCalls);
+            Duration minDuration = s.child("minDuration").duration(planDuration);
             list.add(s.build(() -> new RolloutStep(weight, minCalls, minDuration)));
         }
         return n.build(() -> new RolloutPlan(list));
@@ -265,11 +391,11 @@ public final class RollbackConfigJson {
         if (t.startsWith("p") || t.startsWith("-p")) {
             try {
                 return Duration.parse(text.trim());
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 return null;
             }
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)").matcher(t);
+        Matcher m = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)").matcher(t);
         if (!m.matches()) {
             return null;
         }
@@ -283,58 +409,116 @@ public final class RollbackConfigJson {
         };
     }
 
-    /** A JSON node with its path from the root, for messages that name the field. */
+    /**
+     * A JSON node with its path from the root, for messages that name the field. A node read
+     * from properties holds text: its values are converted, and its path is in kebab-case.
+     */
     private static final class Node {
         final String path;
         final @Nullable JsonNode node;
+        final boolean text;
 
         Node(String path, @Nullable JsonNode node) {
+            this(path, node, false);
+        }
+
+        Node(String path, @Nullable JsonNode node, boolean text) {
             this.path = path;
             this.node = node;
+            this.text = text;
         }
 
         boolean present() {
             return node != null && !node.isNull() && !node.isMissingNode();
         }
 
+        String name(String field) {
+            return text ? kebab(field) : field;
+        }
+
         Node child(String name) {
             JsonNode n = node;
-            return new Node(path.isEmpty() ? name : path + "." + name, n == null ? null : n.get(name));
+            return new Node(path.isEmpty() ? name(name) : path + "." + name(name), n == null ? null : n.get(name), text);
+        }
+
+        /** The elements of an array, or of a comma-separated text value in a node read from properties. */
+        List<Node> list(String requirement) {
+            List<Node> out = new ArrayList<>();
+            if (present() && node.isArray()) {
+                int i = 0;
+                for (JsonNode v : node.values()) {
+                    out.add(new Node(path + "[" + i++ + "]", v, text));
+                }
+                return out;
+            }
+            if (text && present() && node.isString()) {
+                String[] parts = node.stringValue().split(",", -1);
+                for (int i = 0; i < parts.length; i++) {
+                    out.add(new Node(path + "[" + i + "]", MAPPER.getNodeFactory().stringNode(parts[i].trim()), true));
+                }
+                return out;
+            }
+            throw invalidAt(path, requirement, present() ? node : null, text);
         }
 
         DrException invalid(String field, String requirement, @Nullable JsonNode value) {
-            String full = path.isEmpty() ? field : path + "." + field;
-            return invalidAt(full, requirement, value);
+            String full = path.isEmpty() ? name(field) : path + "." + name(field);
+            return invalidAt(full, requirement, value, text);
         }
 
         static DrException invalidAt(String full, String requirement, @Nullable JsonNode value) {
-            String shown = value == null ? "missing" : value.toString();
+            return invalidAt(full, requirement, value, false);
+        }
+
+        static DrException invalidAt(String full, String requirement, @Nullable JsonNode value, boolean text) {
+            String shown = value == null ? "missing" : text && value.isString() ? value.stringValue() : value.toString();
             return new DrException(ErrorCode.INVALID_CONFIG, full + " " + requirement + ", but was " + shown,
                     full + "=" + shown);
         }
 
+        DrException invalidHere(String requirement) {
+            return invalidAt(path, requirement, node, text);
+        }
+
         void requireObject() {
             if (!present() || !node.isObject()) {
-                throw invalidAt(path.isEmpty() ? "the configuration" : path, "must be an object", node);
+                throw invalidAt(path.isEmpty() ? "the configuration" : path, "must be an object", node, text);
             }
         }
 
         void allowOnly(Set<String> names) {
-            for (String name : java.util.Objects.requireNonNull(node).propertyNames()) {
+            for (String name : Objects.requireNonNull(node).propertyNames()) {
                 if (!names.contains(name)) {
-                    String full = path.isEmpty() ? name : path + "." + name;
-                    throw new DrException(ErrorCode.INVALID_CONFIG, full + " is not a known setting (known: "
-                            + String.join(", ", new java.util.TreeSet<>(names)) + ")", full);
+                    String full = path.isEmpty() ? name(name) : path + "." + name(name);
+                    TreeSet<String> known = new TreeSet<>();
+                    names.forEach(k -> known.add(name(k)));
+                    String nearest = NearestName.of(name(name), known);
+                    throw new DrException(ErrorCode.INVALID_CONFIG, full + " is not a known setting"
+                            + (nearest == null ? "" : "; did you mean '" + nearest + "'?") + " (known: "
+                            + String.join(", ", known) + ")", full);
                 }
             }
+        }
+
+        /** The value's text when this node was read from properties and holds text, else null. */
+        @Nullable String textValue() {
+            return text && present() && node.isString() ? node.stringValue().trim() : null;
         }
 
         double number(double fallback) {
             if (!present()) {
                 return fallback;
             }
+            String t = textValue();
+            if (t != null) {
+                try {
+                    return Double.parseDouble(t);
+                } catch (NumberFormatException e) {
+                    throw invalidHere("must be a number");
+                }
+            }
             if (!node.isNumber()) {
-                throw invalidAt(path, "must be a number", node);
+                throw invalidHere("must be a number");
             }
             return node.doubleValue();
         }
@@ -343,8 +527,16 @@ public final class RollbackConfigJson {
             if (!present()) {
                 return fallback;
             }
+            String t = textValue();
+            if (t != null) {
+                try {
+                    return Long.parseLong(t);
+                } catch (NumberFormatException e) {
+                    throw invalidHere("must be a whole number");
+                }
+            }
             if (!node.isIntegralNumber()) {
-                throw invalidAt(path, "must be a whole number", node);
+                throw invalidHere("must be a whole number");
             }
             return node.longValue();
         }
@@ -352,7 +544,7 @@ public final class RollbackConfigJson {
         int int32(int fallback) {
             long v = integer(fallback);
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw invalidAt(path, "must fit in 32 bits", node);
+                throw invalidHere("must fit in 32 bits");
             }
             return (int) v;
         }
@@ -361,8 +553,12 @@ public final class RollbackConfigJson {
             if (!present()) {
                 return fallback;
             }
+            String t = textValue();
+            if (t != null && (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false"))) {
+                return Boolean.parseBoolean(t);
+            }
             if (!node.isBoolean()) {
-                throw invalidAt(path, "must be true or false", node);
+                throw invalidHere("must be true or false");
             }
             return node.booleanValue();
         }
@@ -373,7 +569,7 @@ public final class RollbackConfigJson {
             }
             Duration d = node.isString() ? parseDuration(node.stringValue()) : null;
             if (d == null) {
-                throw invalidAt(path, "must be a duration such as \"PT5S\" or \"5s\"", node);
+                throw invalidHere("must be a duration such as \"PT5S\" or \"5s\"");
             }
             return d;
         }
@@ -383,8 +579,9 @@ public final class RollbackConfigJson {
                 return fallback;
             }
             if (node.isString()) {
+                String v = node.stringValue().trim().replace('-', '_');
                 for (E e : type.getEnumConstants()) {
-                    if (e.name().equalsIgnoreCase(node.stringValue())) {
+                    if (e.name().equalsIgnoreCase(v)) {
                         return e;
                     }
                 }
@@ -393,30 +590,25 @@ public final class RollbackConfigJson {
             for (E e : type.getEnumConstants()) {
                 names.add(e.name());
             }
-            throw invalidAt(path, "must be one of " + names, node);
+            throw invalidHere("must be one of " + names);
         }
 
         List<String> strings(List<String> fallback) {
             if (!present()) {
                 return fallback;
             }
-            if (!node.isArray()) {
-                throw invalidAt(path, "must be an array of strings", node);
-            }
             List<String> out = new ArrayList<>();
-            int i = 0;
-            for (JsonNode v : node.values()) {
-                if (!v.isString()) {
-                    throw invalidAt(path + "[" + i + "]", "must be a string", v);
+            for (Node v : list("must be an array of strings")) {
+                if (!v.present() || !v.node.isString()) {
+                    throw v.invalidHere("must be a string");
                 }
-                out.add(v.stringValue());
-                i++;
+                out.add(v.node.stringValue().trim());
             }
             return out;
         }
 
         /** Runs a validating constructor, re-throwing its complaint with the full path of the field. */
-        <T> T build(java.util.function.Supplier<T> constructor) {
+        <T> T build(Supplier<T> constructor) {
             try {
                 return constructor.get();
             } catch (DrException e) {
@@ -425,7 +617,15 @@ public final class RollbackConfigJson {
                 }
                 String prefix = path.isEmpty() ? "" : path + ".";
                 String input = e.input();
-                throw new DrException(ErrorCode.INVALID_CONFIG, prefix + e.getMessage(),
+                String message = e.getMessage();
+                if (text && input != null && input.indexOf('=') > 0) {
+                    String field = input.substring(0, input.indexOf('='));
+                    if (message.startsWith(field)) {
+                        message = kebab(field) + message.substring(field.length());
+                    }
+                    input = kebab(field) + input.substring(field.length());
+                }
+                throw new DrException(ErrorCode.INVALID_CONFIG, prefix + message,
                         input == null ? path : prefix + input, e);
             }
         }

@@ -151,4 +151,70 @@ class RollbackConfigJsonTest {
                             .as("seed %d", seed).isEqualTo(config);
                 });
     }
+
+    private static GuardConfig fromProperties(Map<String, String> settings) {
+        return RollbackConfigJson.fromProperties("dr.guards", Map.of("checkout", settings)).guard("checkout");
+    }
+
+    private static void rejectsProperties(Map<String, String> settings, String message) {
+        assertThatThrownBy(() -> fromProperties(settings)).isInstanceOfSatisfying(DrException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+            assertThat(e.getMessage()).isEqualTo(message);
+        });
+    }
+
+    @Test
+    void propertiesBindTheSameModelAsTheFile() {
+        Map<String, String> props = new java.util.LinkedHashMap<>();
+        props.put("judge.alpha", "0.01");
+        props.put("judge.baseline-source", "configured");
+        props.put("judge.baseline-rate", "0.02");
+        props.put("judge.regression-ratio", "4");
+        props.put("plan.steps[0].weight", "0.01");
+        props.put("plan.steps[0].min-calls", "200");
+        props.put("plan.steps.1.weight", "0.25");
+        props.put("plan.steps.1.min-duration", "5m");
+        props.put("plan.steps[2].weight", "1.0");
+        props.put("plan.steps[2].min-calls", "1000");
+        props.put("plan.steps[2].min-duration", "PT1H");
+        props.put("circuit-breaker.failure-rate-threshold", "40");
+        props.put("circuit-breaker.ignore-exceptions", "java.lang.IllegalArgumentException");
+        props.put("probes.interval", "5s");
+        props.put("probes.timeout", "500ms");
+        props.put("probes.down-threshold", "2");
+        props.put("latency.max-p99-ratio", "1.5");
+        props.put("latency.min-calls", "100");
+        props.put("latency.slack", "2ms");
+        props.put("retry-on-stable", "true");
+        props.put("revert-window", "30m");
+
+        assertThat(fromProperties(props)).isEqualTo(RollbackConfigJson.parse(FULL).guard("checkout"));
+        assertThat(fromProperties(Map.of())).isEqualTo(GuardConfig.DEFAULT);
+    }
+
+    @Test
+    void aPlanMayListWeightsThatShareItsGates() {
+        GuardConfig g = fromProperties(Map.of("plan.steps", "0.1, 0.5,1", "plan.min-calls", "200",
+                "plan.min-duration", "1m", "shadow", "true", "gradual-batches", "2"));
+        assertThat(g.plan()).isEqualTo(RolloutPlan.of(200, Duration.ofMinutes(1), 0.1, 0.5, 1.0));
+        assertThat(g.shadow()).isTrue();
+        assertThat(g.gradualBatches()).isEqualTo(2);
+        assertThat(RollbackConfigJson.parse(withGuard("{\"plan\": {\"minCalls\": 7, \"steps\": [0.5, {\"weight\": 1}]}}"))
+                .guard("checkout").plan()).isEqualTo(RolloutPlan.of(7, Duration.ZERO, 0.5, 1.0));
+    }
+
+    @Test
+    void aBadPropertyIsNamedInKebabCaseWithItsValue() {
+        rejectsProperties(Map.of("judge.alpha", "2"), "dr.guards.checkout.judge.alpha must be in (0, 1), but was 2.0");
+        rejectsProperties(Map.of("judge.max-consecutive-failures", "-1"),
+                "dr.guards.checkout.judge.max-consecutive-failures must be >= 0, but was -1");
+        rejectsProperties(Map.of("latency.slack", "soon"),
+                "dr.guards.checkout.latency.slack must be a duration such as \"PT5S\" or \"5s\", but was soon");
+        rejectsProperties(Map.of("shadow", "maybe"), "dr.guards.checkout.shadow must be true or false, but was maybe");
+        rejectsProperties(Map.of("plan.steps", "0.5,0.2"),
+                "dr.guards.checkout.plan.steps[1].weight must be > steps[0].weight (0.5), but was 0.2");
+        assertThatThrownBy(() -> fromProperties(Map.of("circuit-breaker.failure-rate-treshold", "10")))
+                .hasMessageStartingWith("dr.guards.checkout.circuit-breaker.failure-rate-treshold is not a known "
+                        + "setting; did you mean 'failure-rate-threshold'?");
+    }
 }

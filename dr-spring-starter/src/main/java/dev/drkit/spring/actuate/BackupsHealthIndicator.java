@@ -26,17 +26,16 @@ public final class BackupsHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        Duration rpo = backups.rpo();
-        Duration age = backups.age();
+        Health.Builder b = backups.rpoMet() ? Health.up() : Health.down();
+        b.withDetail("rpo", backups.rpo().toString());
         Optional<Snapshot> latest = backups.latest();
-        Health.Builder b = age.compareTo(rpo) > 0 ? Health.down() : Health.up();
-        b.withDetail("rpo", rpo.toString());
-        if (latest.isPresent()) {
+        Optional<Duration> age = backups.age();
+        if (latest.isPresent() && age.isPresent()) {
             b.withDetail("lastSnapshot", latest.get().shortId())
                     .withDetail("lastBackupAt", latest.get().time().toString())
-                    .withDetail("age", age.withNanos(0).toString());
+                    .withDetail("age", age.get().withNanos(0).toString());
         } else {
-            b.withDetail("lastSnapshot", "none yet").withDetail("sinceStart", age.withNanos(0).toString());
+            b.withDetail("lastSnapshot", "none yet").withDetail("startedAt", backups.backups().startedAt().toString());
         }
         backups.lastError().ifPresent(e -> b.withDetail("lastError", e));
         return b.build();

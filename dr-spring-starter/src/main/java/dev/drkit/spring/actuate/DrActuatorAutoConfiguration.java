@@ -37,13 +37,15 @@ public class DrActuatorAutoConfiguration {
      *
      * @param guards the guards
      * @param audit the audit log, when there is one
+     * @param backups the scheduled backups, when there is a repository
      * @return the binder
      */
     @Bean
     @ConditionalOnClass(MeterBinder.class)
     @ConditionalOnMissingBean
-    public DrMeterBinder drMeterBinder(DrGuards guards, ObjectProvider<AuditLog> audit) {
-        return new DrMeterBinder(guards, audit.getIfAvailable());
+    public DrMeterBinder drMeterBinder(DrGuards guards, ObjectProvider<AuditLog> audit,
+            ObjectProvider<DrBackups> backups) {
+        return new DrMeterBinder(guards, audit.getIfAvailable(), backups.getIfAvailable());
     }
 
     /** The parts that need spring-boot-actuator. */
@@ -72,7 +74,7 @@ public class DrActuatorAutoConfiguration {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
             DrEndpoint endpoint = new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(),
-                    plans.getIfAvailable(), properties.getSecurity(), springSecurity, Clock.systemUTC());
+                    plans.getIfAvailable(), properties.security(), springSecurity, Clock.systemUTC());
             incidents.ifAvailable(endpoint::withIncidents);
             return endpoint;
         }

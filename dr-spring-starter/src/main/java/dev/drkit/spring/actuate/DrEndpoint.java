@@ -333,14 +333,14 @@ public class DrEndpoint {
             if (ctx.getPrincipal() == null) {
                 return error(401, "write operations need an authenticated operator");
             }
-            if (!ctx.isUserInRole(security.getOperatorRole())) {
-                return error(403, "write operations need role " + security.getOperatorRole());
+            if (!ctx.isUserInRole(security.operatorRole())) {
+                return error(403, "write operations need role " + security.operatorRole());
             }
             return null;
         }
-        if (!security.isUnsecuredWrites()) {
+        if (!security.unsecuredWrites()) {
             return error(403, "write operations are off: add Spring Security and give operators role "
-                    + security.getOperatorRole() + ", or set dr.security.unsecured-writes=true behind an "
+                    + security.operatorRole() + ", or set dr.security.unsecured-writes=true behind an "
                     + "authenticating proxy");
         }
         return null;
@@ -408,12 +408,10 @@ public class DrEndpoint {
     private static Map<String, Object> backupsView(DrBackups b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rpo", b.rpo().toString());
-        b.latest().ifPresent(s -> {
-            m.put("lastSnapshot", s.shortId());
-            m.put("lastBackupAt", s.time().toString());
-        });
-        m.put("age", b.age().withNanos(0).toString());
-        m.put("rpoMet", b.age().compareTo(b.rpo()) <= 0);
+        b.latest().ifPresent(s -> m.put("lastSnapshot", s.shortId()));
+        b.lastSuccess().ifPresent(t -> m.put("lastBackupAt", t.toString()));
+        b.age().ifPresent(age -> m.put("age", age.withNanos(0).toString()));
+        m.put("rpoMet", b.rpoMet());
         b.lastError().ifPresent(e -> m.put("lastError", e));
         return m;
     }

@@ -4,6 +4,7 @@ import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.core.audit.AuditDigest;
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrGuards;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,23 +13,28 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Registers DR Kit's {@code dr.*} gauges: each guard's candidate weight, its state (1 for the
- * current state, 0 for the others) and whether its rollback awaits acknowledgement, and the
- * audit log's head sequence number.
+ * Registers DR Kit's {@code dr.*} gauges: each guard's candidate weight ({@code dr.guard.weight},
+ * the gauge a {@code GuardedRelease} registers itself, here for every guard), its state (1 for
+ * the current state, 0 for the others) and whether its rollback awaits acknowledgement, the time
+ * of the last successful backup ({@code dr.backup.last.success}) and the audit log's head
+ * sequence number.
  */
 public final class DrMeterBinder implements MeterBinder {
     private final DrGuards guards;
     private final @Nullable AuditLog audit;
+    private final @Nullable DrBackups backups;
 
     /**
      * Creates the binder.
      *
      * @param guards the guards
      * @param audit the audit log, or null when there is none
+     * @param backups the scheduled backups, or null when there is no repository
      */
-    public DrMeterBinder(DrGuards guards, @Nullable AuditLog audit) {
+    public DrMeterBinder(DrGuards guards, @Nullable AuditLog audit, @Nullable DrBackups backups) {
         this.guards = guards;
         this.audit = audit;
+        this.backups = backups;
     }
 
     @Override
@@ -36,9 +42,10 @@ public final class DrMeterBinder implements MeterBinder {
         for (Map.Entry<String, Guard<?>> e : guards.all().entrySet()) {
             String name = e.getKey();
             Guard<?> guard = e.getValue();
-            Gauge.builder("dr.guard.candidate.weight", guard, Guard::candidateWeight)
+            // the name a GuardedRelease registers itself with, so that every guard has one such gauge
+            Gauge.builder("dr.guard.weight", guard, Guard::candidateWeight)
                     .tag("guard", name)
-                    .description("Share of calls routed to the candidate version")
+                    .description("Share of calls routed to the candidate")
                     .register(registry);
             for (GuardState s : GuardState.values()) {
                 Gauge.builder("dr.guard.state", guard, g -> g.state() == s ? 1 : 0)
@@ -49,6 +56,15 @@ public final class DrMeterBinder implements MeterBinder {
             Gauge.builder("dr.guard.rollback.unacknowledged", guards, r -> r.awaitingAcknowledgement(name) ? 1 : 0)
                     .tag("guard", name)
                     .description("1 while the guard's rollback waits for an operator's acknowledgement")
+                    .register(registry);
+        }
+        DrBackups b = backups;
+        if (b != null) {
+            Gauge.builder("dr.backup.last.success", b, x -> x.lastSuccess().map(t -> t.toEpochMilli() / 1000.0)
+                    .orElse(Double.NaN))
+                    .baseUnit("seconds")
+                    .description("When the newest successful backup was taken, in seconds since the epoch (NaN before "
+                            + "the first); alert on time() - dr_backup_last_success_seconds > RPO")
                     .register(registry);
         }
         AuditLog log = audit;

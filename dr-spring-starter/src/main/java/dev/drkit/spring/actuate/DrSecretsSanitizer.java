@@ -35,7 +35,7 @@ public final class DrSecretsSanitizer implements SanitizingFunction {
             return data.withSanitizedValue();
         }
         String value = String.valueOf(data.getValue());
-        boolean isSecret = Stream.of(properties.getRepository().getPassword(), properties.getAlertmanager().getToken())
+        boolean isSecret = Stream.of(properties.repository().password(), properties.alertmanager().token())
                 .filter(Objects::nonNull)
                 .anyMatch(secret -> !secret.isEmpty() && value.equals(secret));
         return isSecret ? data.withSanitizedValue() : data;

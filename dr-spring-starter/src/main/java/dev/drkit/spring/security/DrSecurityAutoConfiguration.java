@@ -57,11 +57,11 @@ public class DrSecurityAutoConfiguration {
     @Order(ORDER)
     @ConditionalOnMissingBean(name = "drSecurityFilterChain")
     public SecurityFilterChain drSecurityFilterChain(HttpSecurity http, DrProperties properties) throws Exception {
-        String role = properties.getSecurity().getOperatorRole();
+        String role = properties.security().operatorRole();
         RequestMatcher endpoint = EndpointRequest.to(DrEndpoint.class);
-        DrProperties.Alertmanager alertmanager = properties.getAlertmanager();
-        RequestMatcher webhook = alertmanager.isEnabled()
-                ? PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, alertmanager.getPath())
+        DrProperties.Alertmanager alertmanager = properties.alertmanager();
+        RequestMatcher webhook = alertmanager.enabled()
+                ? PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, alertmanager.path())
                 : request -> false;
         http.securityMatcher(new OrRequestMatcher(endpoint, webhook))
                 .authorizeHttpRequests(a -> a

@@ -62,7 +62,7 @@ public class DrWebhookAutoConfiguration {
             }
         };
         return AlertRouter.builder(incidents, actions)
-                .closeOnResolve(properties.getAlertmanager().isCloseOnResolve())
+                .closeOnResolve(properties.alertmanager().closeOnResolve())
                 .build();
     }
 
@@ -76,7 +76,7 @@ public class DrWebhookAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public AlertmanagerWebhook drAlertmanagerWebhook(AlertRouter router, DrProperties properties) {
-        return new AlertmanagerWebhook(router, Objects.requireNonNull(properties.getAlertmanager().getToken(),
+        return new AlertmanagerWebhook(router, Objects.requireNonNull(properties.alertmanager().token(),
                 "dr.alertmanager.token"));
     }
 }

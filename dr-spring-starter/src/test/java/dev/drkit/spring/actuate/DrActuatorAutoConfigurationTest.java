@@ -60,7 +60,7 @@ class DrActuatorAutoConfigurationTest {
     void anApplicationEndpointReplacesTheDefault() {
         runner.withBean("myEndpoint", DrEndpoint.class, () -> new DrEndpoint(
                 new dev.drkit.spring.DrGuards(java.util.List.of()), null, null, null,
-                new dev.drkit.spring.DrProperties.Security(), false, java.time.Clock.systemUTC()))
+                dev.drkit.spring.DrProperties.Security.DEFAULT, false, java.time.Clock.systemUTC()))
                 .run(ctx -> assertThat(ctx).hasSingleBean(DrEndpoint.class).hasBean("myEndpoint"));
     }
 
@@ -96,6 +96,55 @@ class DrActuatorAutoConfigurationTest {
         assertThat(env.getProperty("management.endpoint.health.status.order"))
                 .isEqualTo("DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN");
         assertThat(env.getProperty("management.endpoint.health.status.http-mapping.DEGRADED")).isEqualTo("200");
+    }
+
+    @Test
+    void theStartersContributorsFormAHealthGroupThatShowsTheirDetails() {
+        org.springframework.core.env.StandardEnvironment env = new org.springframework.core.env.StandardEnvironment();
+        env.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.repository.uri", "mem:x")));
+        new DrHealthStatusDefaults().postProcessEnvironment(env, new org.springframework.boot.SpringApplication());
+        assertThat(env.getProperty("management.endpoint.health.group.dr.include")).isEqualTo("drGuards,drBackups");
+        assertThat(env.getProperty("management.endpoint.health.group.dr.show-details")).isEqualTo("always");
+
+        org.springframework.core.env.StandardEnvironment noBackups = new org.springframework.core.env.StandardEnvironment();
+        noBackups.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.repository.uri", "mem:x", "management.health.dr-backups.enabled", "false")));
+        new DrHealthStatusDefaults().postProcessEnvironment(noBackups, new org.springframework.boot.SpringApplication());
+        assertThat(noBackups.getProperty("management.endpoint.health.group.dr.include")).isEqualTo("drGuards");
+
+        org.springframework.core.env.StandardEnvironment off = new org.springframework.core.env.StandardEnvironment();
+        off.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.enabled", "false")));
+        new DrHealthStatusDefaults().postProcessEnvironment(off, new org.springframework.boot.SpringApplication());
+        assertThat(off.containsProperty("management.endpoint.health.group.dr.include")).isFalse();
+
+        org.springframework.core.env.StandardEnvironment excluded = new org.springframework.core.env.StandardEnvironment();
+        excluded.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("spring.autoconfigure.exclude", DrActuatorAutoConfiguration.class.getName())));
+        new DrHealthStatusDefaults().postProcessEnvironment(excluded, new org.springframework.boot.SpringApplication());
+        assertThat(excluded.containsProperty("management.endpoint.health.group.dr.include")).isFalse();
+    }
+
+    @Test
+    void theLastSuccessfulBackupIsAGaugeInSecondsSinceTheEpoch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path data = java.nio.file.Files.createDirectories(dir.resolve("orders"));
+        runner.withPropertyValues("dr.repository.uri=mem:gauge-" + System.nanoTime(), "dr.repository.password=pw",
+                "dr.repository.init-if-missing=true", "dr.repository.kdf.memory-kib=1024",
+                "dr.repository.kdf.iterations=1", "dr.backup.sources=" + data, "dr.backup.schedule.interval=1h",
+                "dr.backup.schedule.initial-delay=1h").run(ctx -> {
+                    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+                    ctx.getBean(DrMeterBinder.class).bindTo(registry);
+                    io.micrometer.core.instrument.Gauge gauge = registry.get("dr.backup.last.success").gauge();
+                    assertThat(gauge.value()).isNaN();
+                    dev.drkit.spring.DrBackups backups = ctx.getBean(dev.drkit.spring.DrBackups.class);
+                    backups.backupNow(dev.drkit.api.backup.BackupKind.FULL);
+                    assertThat(gauge.value()).isEqualTo(backups.lastSuccess().orElseThrow().toEpochMilli() / 1000.0);
+                    assertThat(registry.get("dr.guard.weight").tag("guard", "pricing").gauge()).isNotNull();
+                    assertThat(registry.find("dr.guard.candidate.weight").gauge()).isNull();
+                });
     }
 
     @SuppressWarnings("unchecked")

@@ -34,6 +34,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "dr.repository.uri=mem:http-test",
             "dr.repository.password=repo-secret-4711",
             "dr.repository.init-if-missing=true",
+            "dr.backup.schedule.interval=1h",
+            "dr.backup.schedule.initial-delay=1h",
             "dr.plans.restore-orders.rto=2m",
             "dr.alertmanager.enabled=true",
             "dr.alertmanager.token=${WEBHOOK_TOKEN_FOR_TEST:hook-secret-0815}",
@@ -133,13 +135,23 @@ class DrEndpointHttpTest {
     }
 
     @Test
+    void theDrHealthGroupShowsTheStartersContributorsToAnyone() throws Exception {
+        HttpResponse<String> r = http.get("/actuator/health/dr", null, null);
+        // 503 while another test's rollback waits for acknowledgement; the details show either way
+        assertThat(r.statusCode()).isIn(200, 503);
+        assertThat(r.body()).contains("\"drGuards\":{").contains("\"state\":\"ROLLING_OUT\"")
+                .contains("\"drBackups\":{").contains("\"rpo\":\"PT1H\"");
+    }
+
+    @Test
     void prometheusShowsTheDrMeters() throws Exception {
         HttpResponse<String> r = http.get("/actuator/prometheus", VIEWER, VIEWER_PASSWORD);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("dr_guard_candidate_weight{guard=\"pricing\"} 0.25")
+        assertThat(r.body()).contains("dr_guard_weight{guard=\"pricing\"} 0.25")
                 .contains("dr_guard_state{guard=\"pricing\",state=\"ROLLING_OUT\"} 1.0")
                 .contains("dr_guard_state{guard=\"pricing\",state=\"ROLLED_BACK\"} 0.0")
-                .contains("dr_audit_records");
+                .contains("dr_audit_records").contains("dr_backup_last_success_seconds ")
+                .doesNotContain("dr_guard_candidate_weight");
     }
 
     @Test

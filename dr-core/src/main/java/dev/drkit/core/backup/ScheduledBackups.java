@@ -1,0 +1,530 @@
+package dev.drkit.core.backup;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.backup.BackupStrategy;
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.core.repository.BackupRequest;
+import dev.drkit.core.repository.BackupResult;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.Snapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backs up a set of sources into a repository on a schedule: each run is full or incremental
+ * as the {@link BackupStrategy} chooses (counting the incrementals already in the repository,
+ * so that the first backup after a restart goes on from the newest snapshot), then the
+ * retention policy forgets old snapshots. Remembers the newest successful backup, to be
+ * measured against the recovery point objective.
+ *
+ * <pre>{@code
+ * try (ScheduledBackups backups = ScheduledBackups.builder(repository)
+ *         .source(DirectorySource.of("orders", Path.of("/var/lib/orders")))
+ *         .schedule(BackupSchedule.every(Duration.ofMinutes(15)))
+ *         .strategy(BackupStrategy.fullEvery(23))
+ *         .rpo(Duration.ofHours(1))
+ *         .build()) {
+ *     backups.start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; backups run one at a time. Time comes from the injected {@link Clock} and
+ * runs from the injected {@link ScheduledExecutorService}, so tests control both.
+ */
+public final class ScheduledBackups implements AutoCloseable {
+    /**
+     * The retention applied after each backup unless another is set: the newest snapshot of each
+     * of the last 24 hours, 7 days, 4 weeks and 12 months (at most 47 snapshots).
+     */
+    public static final RetentionPolicy DEFAULT_RETENTION = RetentionPolicy.builder().keepHourly(24).keepDaily(7)
+            .keepWeekly(4).keepMonthly(12).build();
+    /** The default recovery point objective: one hour. */
+    public static final Duration DEFAULT_RPO = Duration.ofHours(1);
+    /** The default strategy: a full backup, then 23 incrementals, then a full one again. */
+    public static final BackupStrategy DEFAULT_STRATEGY = BackupStrategy.fullEvery(23);
+    /** The tag of every scheduled snapshot. */
+    public static final String SCHEDULED_TAG = "scheduled";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduledBackups.class);
+
+    private final Repository repository;
+    private final List<SnapshotSource> sources;
+    private final List<String> sourceNames;
+    private final @Nullable BackupSchedule schedule;
+    private final @Nullable Duration initialDelay;
+    private final BackupStrategy strategy;
+    private final @Nullable RetentionPolicy retention;
+    private final Duration rpo;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownScheduler;
+    private final Instant startedAt;
+    private final Object lock = new Object();
+    private @Nullable Snapshot latest;
+    private @Nullable Instant lastSuccess;
+    private @Nullable String lastError;
+    private int incrementalsSinceFull;
+    private @Nullable ScheduledFuture<?> pending;
+    private @Nullable Instant nextRun;
+    private boolean started;
+    private boolean closed;
+
+    private ScheduledBackups(Builder b) {
+        this.repository = b.repository;
+        this.sources = List.copyOf(b.sources);
+        this.sourceNames = sources.stream().map(SnapshotSource::name).toList();
+        this.schedule = b.schedule;
+        this.initialDelay = b.initialDelay;
+        this.strategy = b.strategy;
+        this.retention = b.retention;
+        this.rpo = b.rpo;
+        this.clock = b.clock;
+        this.ownScheduler = b.scheduler == null;
+        this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dr-backup");
+            t.setDaemon(true);
+            return t;
+        });
+        this.startedAt = clock.instant();
+        List<Snapshot> history = repository.snapshots();
+        this.latest = BackupChain.newest(history, sourceNames).orElse(null);
+        this.incrementalsSinceFull = BackupChain.incrementalsSinceFull(history, sourceNames);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param repository the repository the backups go to
+     * @return the builder
+     */
+    public static Builder builder(Repository repository) {
+        return new Builder(repository);
+    }
+
+    /**
+     * Schedules the first backup; without a schedule or sources nothing is scheduled.
+     *
+     * @throws DrException {@code ILLEGAL_STATE} when already started or closed
+     */
+    public void start() {
+        synchronized (lock) {
+            if (started || closed) {
+                throw new DrException(ErrorCode.ILLEGAL_STATE, "scheduled backups were " + (closed ? "closed" : "started")
+                        + " already", "backups");
+            }
+            started = true;
+            BackupSchedule s = schedule;
+            if (s == null || sources.isEmpty()) {
+                return;
+            }
+            Instant now = clock.instant();
+            Duration delay = initialDelay;
+            scheduleAt(delay != null ? Optional.of(now.plus(delay)) : s.next(now));
+        }
+    }
+
+    /** Cancels the next backup and lets a running one finish; shuts down a scheduler this object created. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            nextRun = null;
+            ScheduledFuture<?> p = pending;
+            if (p != null) {
+                p.cancel(false);
+            }
+        }
+        if (ownScheduler) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /**
+     * Backs up now, full or incremental as the strategy chooses, then applies retention.
+     *
+     * @param tags tags for the snapshot
+     * @return the result
+     * @throws DrException {@code ILLEGAL_STATE} without sources; whatever the repository throws
+     */
+    public BackupResult backupNow(String... tags) {
+        synchronized (lock) {
+            return backupNow(strategy.next(incrementalsSinceFull), tags);
+        }
+    }
+
+    /**
+     * Backs up now with the given kind, then applies retention.
+     *
+     * @param kind full or incremental
+     * @param tags tags for the snapshot
+     * @return the result
+     * @throws DrException {@code ILLEGAL_STATE} without sources; whatever the repository throws
+     */
+    public BackupResult backupNow(BackupKind kind, String... tags) {
+        Objects.requireNonNull(kind, "kind");
+        if (sources.isEmpty()) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "no backup sources are configured", "sources");
+        }
+        synchronized (lock) {
+            BackupResult result;
+            try {
+                BackupRequest.Builder b = BackupRequest.builder().sources(sources).kind(kind);
+                if (tags.length > 0) {
+                    b.tags(tags);
+                }
+                result = repository.backup(b.build());
+            } catch (RuntimeException e) {
+                lastError = e.getMessage();
+                throw e;
+            }
+            latest = result.snapshot();
+            lastSuccess = result.snapshot().time();
+            lastError = null;
+            incrementalsSinceFull = result.snapshot().parent() == null ? 0 : Math.max(incrementalsSinceFull, 0) + 1;
+            applyRetention();
+            return result;
+        }
+    }
+
+    private void applyRetention() {
+        RetentionPolicy r = retention;
+        if (r == null) {
+            return;
+        }
+        try {
+            repository.forget(r, false);
+        } catch (RuntimeException e) {
+            lastError = "retention failed: " + e.getMessage();
+            LOG.warn("DR backup retention failed: {}", e.getMessage());
+        }
+    }
+
+    private void run() {
+        try {
+            BackupKind kind;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                kind = strategy.next(incrementalsSinceFull);
+            }
+            BackupResult r = backupNow(kind, SCHEDULED_TAG);
+            LOG.info("DR backup {} ({}) of {} files took {}", r.snapshot().shortId(), kind, r.snapshot().files(),
+                    r.duration());
+        } catch (RuntimeException e) {
+            LOG.warn("DR backup of {} failed: {}", sourceNames, e.getMessage());
+        } finally {
+            synchronized (lock) {
+                BackupSchedule s = schedule;
+                if (!closed && s != null) {
+                    scheduleAt(s.next(clock.instant()));
+                }
+            }
+        }
+    }
+
+    private void scheduleAt(Optional<Instant> at) {
+        if (at.isEmpty() || closed) {
+            nextRun = null;
+            return;
+        }
+        nextRun = at.get();
+        long delay = Math.max(0, Duration.between(clock.instant(), at.get()).toMillis());
+        try {
+            pending = scheduler.schedule(this::run, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            nextRun = null;
+            LOG.debug("DR backups not rescheduled: the scheduler is shut down");
+        }
+    }
+
+    /**
+     * Returns the repository the backups go to.
+     *
+     * @return the repository
+     */
+    public Repository repository() {
+        return repository;
+    }
+
+    /**
+     * Returns the recovery point objective the newest backup is measured against.
+     *
+     * @return the objective
+     */
+    public Duration rpo() {
+        return rpo;
+    }
+
+    /**
+     * Returns the newest snapshot of the sources: taken by this object, or found in the repository at start.
+     *
+     * @return the snapshot, or empty when there is none
+     */
+    public Optional<Snapshot> latest() {
+        synchronized (lock) {
+            return Optional.ofNullable(latest);
+        }
+    }
+
+    /**
+     * Returns when the newest successful backup of the sources was taken, whether by this object
+     * or, before its first backup, by an earlier run found in the repository.
+     *
+     * @return the instant, or empty when the sources were never backed up
+     */
+    public Optional<Instant> lastSuccess() {
+        synchronized (lock) {
+            Instant t = lastSuccess;
+            Snapshot s = latest;
+            return Optional.ofNullable(t != null ? t : s == null ? null : s.time());
+        }
+    }
+
+    /**
+     * Returns the message of the last failed backup or retention, cleared by the next success.
+     *
+     * @return the message, or empty
+     */
+    public Optional<String> lastError() {
+        synchronized (lock) {
+            return Optional.ofNullable(lastError);
+        }
+    }
+
+    /**
+     * Returns the age of the newest successful backup.
+     *
+     * @return the age, or empty when the sources were never backed up
+     */
+    public Optional<Duration> age() {
+        Instant now = clock.instant();
+        return lastSuccess().map(t -> Duration.between(t, now));
+    }
+
+    /**
+     * Returns whether the recovery point objective holds: the newest backup is at most
+     * {@link #rpo()} old, or, before the first backup, this object was created less than
+     * {@code rpo} ago.
+     *
+     * @return true while the objective holds
+     */
+    public boolean rpoMet() {
+        Instant now = clock.instant();
+        Instant since = lastSuccess().orElse(startedAt);
+        return Duration.between(since, now).compareTo(rpo) <= 0;
+    }
+
+    /**
+     * Returns when this object was created, the start of the RPO clock before the first backup.
+     *
+     * @return the instant
+     */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /**
+     * Returns when the next scheduled backup runs.
+     *
+     * @return the instant, or empty when none is scheduled
+     */
+    public Optional<Instant> nextRun() {
+        synchronized (lock) {
+            return Optional.ofNullable(nextRun);
+        }
+    }
+
+    /**
+     * Returns the kind the strategy chooses for the next backup.
+     *
+     * @return FULL or INCREMENTAL
+     */
+    public BackupKind nextKind() {
+        synchronized (lock) {
+            return strategy.next(incrementalsSinceFull);
+        }
+    }
+
+    /**
+     * Returns whether backups are scheduled: started, with a schedule and sources, and not closed.
+     *
+     * @return true while scheduled
+     */
+    public boolean isScheduled() {
+        synchronized (lock) {
+            return nextRun != null && !closed;
+        }
+    }
+
+    /** Builds {@link ScheduledBackups}; not thread-safe. */
+    public static final class Builder {
+        private final Repository repository;
+        private final List<SnapshotSource> sources = new ArrayList<>();
+        private @Nullable BackupSchedule schedule;
+        private @Nullable Duration initialDelay;
+        private BackupStrategy strategy = DEFAULT_STRATEGY;
+        private @Nullable RetentionPolicy retention = DEFAULT_RETENTION;
+        private Duration rpo = DEFAULT_RPO;
+        private Clock clock = Clock.systemUTC();
+        private @Nullable ScheduledExecutorService scheduler;
+
+        private Builder(Repository repository) {
+            this.repository = Objects.requireNonNull(repository, "repository");
+        }
+
+        /**
+         * Adds a source.
+         *
+         * @param source the source
+         * @return this builder
+         */
+        public Builder source(SnapshotSource source) {
+            sources.add(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /**
+         * Adds sources.
+         *
+         * @param values the sources
+         * @return this builder
+         */
+        public Builder sources(List<? extends SnapshotSource> values) {
+            values.forEach(this::source);
+            return this;
+        }
+
+        /**
+         * Sets when backups run; without a schedule, backups run only through {@link #backupNow}.
+         *
+         * @param value the schedule
+         * @return this builder
+         */
+        public Builder schedule(BackupSchedule value) {
+            this.schedule = Objects.requireNonNull(value, "schedule");
+            return this;
+        }
+
+        /**
+         * Sets the wait before the first scheduled backup, instead of the schedule's first run.
+         *
+         * @param value the wait, >= 0
+         * @return this builder
+         * @throws DrException {@code INVALID_ARGUMENT} for a negative wait
+         */
+        public Builder initialDelay(Duration value) {
+            Objects.requireNonNull(value, "initialDelay");
+            if (value.isNegative()) {
+                throw DrException.invalidArgument("initialDelay", "must be >= 0", value);
+            }
+            this.initialDelay = value;
+            return this;
+        }
+
+        /**
+         * Sets the choice of full or incremental; {@link #DEFAULT_STRATEGY} by default.
+         *
+         * @param value the strategy
+         * @return this builder
+         */
+        public Builder strategy(BackupStrategy value) {
+            this.strategy = Objects.requireNonNull(value, "strategy");
+            return this;
+        }
+
+        /**
+         * Sets the retention applied after each backup; {@link #DEFAULT_RETENTION} by default.
+         *
+         * @param value the policy
+         * @return this builder
+         */
+        public Builder retention(RetentionPolicy value) {
+            this.retention = Objects.requireNonNull(value, "retention");
+            return this;
+        }
+
+        /**
+         * Keeps every snapshot: no retention after backups.
+         *
+         * @return this builder
+         */
+        public Builder keepEverything() {
+            this.retention = null;
+            return this;
+        }
+
+        /**
+         * Sets the recovery point objective; {@link #DEFAULT_RPO} by default.
+         *
+         * @param value the objective, > 0
+         * @return this builder
+         * @throws DrException {@code INVALID_ARGUMENT} when not positive
+         */
+        public Builder rpo(Duration value) {
+            Objects.requireNonNull(value, "rpo");
+            if (value.isNegative() || value.isZero()) {
+                throw DrException.invalidArgument("rpo", "must be > 0", value);
+            }
+            this.rpo = value;
+            return this;
+        }
+
+        /**
+         * Sets the clock; the system's UTC clock by default.
+         *
+         * @param value the clock
+         * @return this builder
+         */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the scheduler the backups run on; by default one daemon thread that
+         * {@link ScheduledBackups#close()} shuts down. A given scheduler is left running.
+         *
+         * @param value the scheduler
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService value) {
+            this.scheduler = Objects.requireNonNull(value, "scheduler");
+            return this;
+        }
+
+        /**
+         * Builds the service; reads the repository's snapshots to go on from the newest one.
+         *
+         * @return the service, not yet started
+         * @throws DrException {@code INVALID_ARGUMENT} for two sources of one name; a repository failure
+         */
+        public ScheduledBackups build() {
+            List<String> names = new ArrayList<>();
+            for (SnapshotSource s : sources) {
+                if (names.contains(s.name())) {
+                    throw DrException.invalidArgument("sources", "must have distinct names", s.name());
+                }
+                names.add(s.name());
+            }
+            return new ScheduledBackups(this);
+        }
+    }
+}

@@ -1,0 +1,400 @@
+package dev.drkit.spring;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.BackupStrategy;
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.recovery.RecoveryObjectives;
+import dev.drkit.core.audit.AuditLogConfig;
+import dev.drkit.core.backup.BackupSchedule;
+import dev.drkit.core.backup.ScheduledBackups;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.rollback.GuardConfig;
+import dev.drkit.core.rollback.RollbackConfig;
+import dev.drkit.core.rollback.RollbackConfigJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.env.Environment;
+import org.springframework.scheduling.support.CronExpression;
+
+/**
+ * The {@code dr.*} properties turned into the core's model at start-up: the guards' {@link
+ * RollbackConfig}, the key derivation's cost, the backup schedule, strategy and retention, the
+ * plans' objectives and the audit log's settings. The core checks each value once; a wrong one
+ * stops the application with a message that names the property in kebab-case, with the file and
+ * line it was set in when Spring knows them. So does a {@code dr.*} property that does not
+ * exist (with the nearest one that does), a backup source that cannot be read, and backup
+ * sources without a schedule.
+ */
+public final class DrSettings {
+    /** Guard settings the starter takes in the short form of its first versions. */
+    private static final Map<String, String> GUARD_ALIASES = Map.of("steps", "plan.steps", "min-calls",
+            "plan.min-calls", "min-duration", "plan.min-duration", "judge.baseline", "judge.baseline-source");
+    private static final Pattern PROBE_BEANS = Pattern.compile("probes(?:\\[\\d+]|\\.\\d+)?");
+
+    private final DrProperties properties;
+    private final PropertyOrigins origins;
+    private final RollbackConfig guards;
+    private final Map<String, List<String>> probeBeans = new LinkedHashMap<>();
+    private final KdfParams kdf;
+    private final RetentionPolicy retention;
+    private final @Nullable BackupSchedule schedule;
+    private final BackupStrategy strategy;
+    private final Map<String, RecoveryObjectives> plans = new LinkedHashMap<>();
+    private final AuditLogConfig audit;
+
+    /**
+     * Checks the properties and converts them.
+     *
+     * @param properties the bound properties
+     * @param environment where they came from, for unknown names and origins; null to skip those
+     * @throws DrException {@code INVALID_CONFIG} naming the first wrong property
+     */
+    public DrSettings(DrProperties properties, @Nullable Environment environment) {
+        this.properties = properties;
+        this.origins = new PropertyOrigins(environment);
+        UnknownProperties.reject(origins);
+        DrProperties.Repository repository = properties.repository();
+        checkRepository(repository);
+        DrProperties.Kdf k = repository.kdf();
+        this.kdf = origins.check("dr.repository.kdf", () -> new KdfParams(k.memoryKib(), k.iterations(),
+                k.parallelism()));
+        DrProperties.Backup backup = properties.backup();
+        this.retention = retention(backup.retention());
+        this.schedule = schedule(backup.schedule());
+        int fullEvery = backup.schedule().fullEvery();
+        if (fullEvery < 1) {
+            throw origins.invalid("dr.backup.schedule.full-every", "must be >= 1", fullEvery);
+        }
+        this.strategy = BackupStrategy.fullEvery(fullEvery - 1);
+        checkBackup(backup, repository);
+        this.guards = origins.check("dr.guards", () -> RollbackConfigJson.fromProperties("dr.guards",
+                guardSettings(properties.guards())));
+        properties.plans().forEach((name, plan) -> plans.put(name, origins.check("dr.plans." + name,
+                () -> new RecoveryObjectives(plan.rto(), plan.rpo()))));
+        DrProperties.Audit a = properties.audit();
+        this.audit = origins.check("dr.audit", () -> AuditLogConfig.builder().durability(a.durability())
+                .digestEvery(a.digestEvery()).build());
+        if (a.file() != null && Files.isDirectory(a.file())) {
+            throw origins.invalid("dr.audit.file", "must be a file, not a directory", a.file());
+        }
+        DrProperties.Alertmanager am = properties.alertmanager();
+        if (!am.path().startsWith("/")) {
+            throw origins.invalid("dr.alertmanager.path", "must start with '/'", "'" + am.path() + "'");
+        }
+        if (am.enabled() && (am.token() == null || am.token().isBlank())) {
+            throw origins.invalid("dr.alertmanager.token", "must be set when dr.alertmanager.enabled is true", null);
+        }
+    }
+
+    private void checkRepository(DrProperties.Repository repository) {
+        String uri = repository.uri();
+        if (uri != null && uri.isBlank()) {
+            throw origins.invalid("dr.repository.uri", "must not be blank", "'" + uri + "'");
+        }
+        if (repository.password() != null && repository.passwordFile() != null) {
+            throw origins.invalid("dr.repository.password", "and dr.repository.password-file must not both be set; "
+                    + "keep one", null);
+        }
+        Path file = repository.passwordFile();
+        if (file != null && !Files.isReadable(file)) {
+            throw origins.invalid("dr.repository.password-file", "must be a readable file", file);
+        }
+    }
+
+    private void checkBackup(DrProperties.Backup backup, DrProperties.Repository repository) {
+        Duration rpo = backup.rpo();
+        if (rpo.isNegative() || rpo.isZero()) {
+            throw origins.invalid("dr.backup.rpo", "must be > 0", rpo);
+        }
+        if (backup.schedule().initialDelay().isNegative()) {
+            throw origins.invalid("dr.backup.schedule.initial-delay", "must be >= 0", backup.schedule().initialDelay());
+        }
+        List<Path> sources = backup.sources();
+        if (sources.isEmpty()) {
+            return;
+        }
+        if (repository.uri() == null) {
+            throw origins.invalid("dr.backup.sources", "need dr.repository.uri to be set", sources);
+        }
+        if (schedule == null) {
+            throw origins.invalid("dr.backup.sources", "are set but no backup is scheduled: set "
+                    + "dr.backup.schedule.interval (such as 15m) or dr.backup.schedule.cron", null);
+        }
+    }
+
+    /**
+     * Checks that every backup source exists and can be read. The starter calls this when the
+     * backups start, after the application's own beans had the chance to create their directories.
+     *
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.backup.sources[i]}, with its origin
+     */
+    public void checkSources() {
+        List<Path> sources = properties.backup().sources();
+        for (int i = 0; i < sources.size(); i++) {
+            Path p = sources.get(i);
+            if (!Files.exists(p)) {
+                throw origins.invalid("dr.backup.sources[" + i + "]", "does not exist", p.toAbsolutePath());
+            }
+            if (!Files.isReadable(p)) {
+                throw origins.invalid("dr.backup.sources[" + i + "]", "cannot be read", p.toAbsolutePath());
+            }
+        }
+    }
+
+    private RetentionPolicy retention(DrProperties.Retention r) {
+        if (r.isEmpty()) {
+            return ScheduledBackups.DEFAULT_RETENTION;
+        }
+        return origins.check("dr.backup.retention", () -> {
+            RetentionPolicy.Builder b = RetentionPolicy.builder();
+            Optional.ofNullable(r.keepLast()).ifPresent(b::keepLast);
+            Optional.ofNullable(r.keepHourly()).ifPresent(b::keepHourly);
+            Optional.ofNullable(r.keepDaily()).ifPresent(b::keepDaily);
+            Optional.ofNullable(r.keepWeekly()).ifPresent(b::keepWeekly);
+            Optional.ofNullable(r.keepMonthly()).ifPresent(b::keepMonthly);
+            Optional.ofNullable(r.keepYearly()).ifPresent(b::keepYearly);
+            Duration within = r.keepWithin();
+            if (within != null && (within.isZero() || within.isNegative())) {
+                throw DrException.invalidArgument("keepWithin", "must be > 0", within);
+            }
+            Optional.ofNullable(within).ifPresent(b::keepWithin);
+            return b.build();
+        });
+    }
+
+    private @Nullable BackupSchedule schedule(DrProperties.Schedule s) {
+        String cron = s.cron();
+        Duration interval = s.interval();
+        if (cron != null && interval != null) {
+            throw origins.invalid("dr.backup.schedule.cron", "and dr.backup.schedule.interval must not both be set",
+                    cron);
+        }
+        if (cron != null) {
+            if (!CronExpression.isValidExpression(cron)) {
+                throw origins.invalid("dr.backup.schedule.cron", "must be a cron expression of six fields",
+                        "'" + cron + "'");
+            }
+            CronExpression expression = CronExpression.parse(cron);
+            ZoneId zone = ZoneId.systemDefault();
+            return now -> Optional.ofNullable(expression.next(now.atZone(zone))).map(ZonedDateTime::toInstant);
+        }
+        return interval == null ? null : origins.check("dr.backup.schedule", () -> BackupSchedule.every(interval));
+    }
+
+    /** Takes out the probe bean names and spells the short forms out, leaving the core's settings. */
+    private Map<String, Map<String, String>> guardSettings(Map<String, Map<String, String>> all) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        all.forEach((guard, settings) -> {
+            Map<String, String> core = new LinkedHashMap<>();
+            List<String> beans = new ArrayList<>();
+            settings.forEach((key, value) -> {
+                if (PROBE_BEANS.matcher(key).matches()) {
+                    for (String bean : value.split(",")) {
+                        if (!bean.isBlank()) {
+                            beans.add(bean.trim());
+                        }
+                    }
+                    return;
+                }
+                String name = alias(key);
+                if (!name.equals(key) && settings.containsKey(name)) {
+                    throw origins.invalid("dr.guards." + guard + "." + key, "and dr.guards." + guard + "." + name
+                            + " set the same thing; keep one", null);
+                }
+                core.put(name, value);
+            });
+            probeBeans.put(guard, List.copyOf(beans));
+            out.put(guard, core);
+        });
+        return out;
+    }
+
+    private static String alias(String key) {
+        for (Map.Entry<String, String> e : GUARD_ALIASES.entrySet()) {
+            if (key.equals(e.getKey()) || key.startsWith(e.getKey() + ".") || key.startsWith(e.getKey() + "[")) {
+                return e.getValue() + key.substring(e.getKey().length());
+            }
+        }
+        return key;
+    }
+
+    /**
+     * Returns the bound properties.
+     *
+     * @return the properties
+     */
+    public DrProperties properties() {
+        return properties;
+    }
+
+    /**
+     * Returns the guards' settings of {@code dr.guards.*}.
+     *
+     * @return the configuration of every configured guard
+     */
+    public RollbackConfig guards() {
+        return guards;
+    }
+
+    /**
+     * Returns one guard's settings, or the defaults when it is not configured.
+     *
+     * @param name the guard's name
+     * @return the settings
+     */
+    public GuardConfig guard(String name) {
+        return guards.guards().getOrDefault(name, GuardConfig.DEFAULT);
+    }
+
+    /**
+     * Returns the names of the HealthProbe beans a guard's candidate is watched with.
+     *
+     * @param guard the guard's name
+     * @return the bean names, from {@code dr.guards.<name>.probes}
+     */
+    public List<String> probeBeans(String guard) {
+        return probeBeans.getOrDefault(guard, List.of());
+    }
+
+    /**
+     * Returns the key derivation's cost for a repository the starter creates.
+     *
+     * @return the cost
+     */
+    public KdfParams kdf() {
+        return kdf;
+    }
+
+    /**
+     * Returns the retention after each backup: the configured one, or the core's default.
+     *
+     * @return the policy
+     */
+    public RetentionPolicy retention() {
+        return retention;
+    }
+
+    /**
+     * Returns the backup schedule.
+     *
+     * @return the schedule, or empty when backups run only on demand
+     */
+    public Optional<BackupSchedule> schedule() {
+        return Optional.ofNullable(schedule);
+    }
+
+    /**
+     * Returns the wait before the first interval backup.
+     *
+     * @return the wait, or empty for a cron schedule (which starts at its next time)
+     */
+    public Optional<Duration> initialDelay() {
+        DrProperties.Schedule s = properties.backup().schedule();
+        return s.cron() == null ? Optional.of(s.initialDelay()) : Optional.empty();
+    }
+
+    /**
+     * Returns the choice of full or incremental backups: every {@code full-every}-th full.
+     *
+     * @return the strategy
+     */
+    public BackupStrategy strategy() {
+        return strategy;
+    }
+
+    /**
+     * Returns a plan's objectives, or the defaults (RTO 15 minutes, RPO 1 hour) when it is not configured.
+     *
+     * @param name the plan's name
+     * @return the objectives
+     */
+    public RecoveryObjectives objectives(String name) {
+        RecoveryObjectives o = plans.get(name);
+        return o != null ? o : new RecoveryObjectives(DrProperties.Plan.DEFAULT.rto(), DrProperties.Plan.DEFAULT.rpo());
+    }
+
+    /**
+     * Returns the audit log's settings.
+     *
+     * @return the settings
+     */
+    public AuditLogConfig audit() {
+        return audit;
+    }
+
+    /**
+     * Returns the repository password and says where it came from, for a message about a wrong one.
+     *
+     * @return the password and its source
+     * @throws DrException {@code INVALID_CONFIG} when neither property is set or the file cannot be read
+     */
+    public Password password() {
+        DrProperties.Repository r = properties.repository();
+        String password = r.password();
+        if (password != null && !password.isEmpty()) {
+            return new Password(password.toCharArray(), origins.describe("dr.repository.password"));
+        }
+        Path file = r.passwordFile();
+        if (file != null) {
+            String source = origins.describe("dr.repository.password-file") + " = " + file;
+            try {
+                List<String> lines = Files.readAllLines(file);
+                if (!lines.isEmpty() && !lines.get(0).isEmpty()) {
+                    return new Password(lines.get(0).toCharArray(), source);
+                }
+            } catch (IOException e) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, source + " cannot be read: " + e.getMessage(),
+                        "dr.repository.password-file=" + file, e);
+            }
+            throw new DrException(ErrorCode.INVALID_CONFIG, source + " has an empty first line",
+                    "dr.repository.password-file=" + file);
+        }
+        throw new DrException(ErrorCode.INVALID_CONFIG, "set dr.repository.password or dr.repository.password-file",
+                "dr.repository.password");
+    }
+
+    /**
+     * Returns a property's name with its origin, for messages.
+     *
+     * @param property the property
+     * @return the name, followed by the file and line in parentheses when known
+     */
+    public String describe(String property) {
+        return origins.describe(property);
+    }
+
+    /**
+     * Returns where a property was set, for the end of a message.
+     *
+     * @param property the property
+     * @return {@code " (origin)"} with the file and line when known, or an empty string
+     */
+    public String at(String property) {
+        return origins.at(property);
+    }
+
+    /**
+     * The repository password and where it came from.
+     *
+     * @param chars the password; the caller clears it after use
+     * @param source the property (and its origin) or file it was read from
+     */
+    public record Password(char[] chars, String source) {
+        @Override
+        public String toString() {
+            return "Password[source=" + source + "]";
+        }
+    }
+}
