@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * path ({@code META-INF/spring-configuration-metadata.json} and
  * {@code additional-spring-configuration-metadata.json}), as an IDE reads them. A key under a
  * map property ({@code dr.guards.pricing.steps}) is known when the rest after the map's key
- * ({@code steps}) names a property of the map's value type, found from its setters.
+ * ({@code steps}) names a property of the map's value type, found from its setters, or when the
+ * metadata documents it with a wildcard for the map's key ({@code dr.guards.*.judge.alpha}).
  */
 final class StarterProperties {
     private static final Pattern MAP_TYPE = Pattern.compile("java\\.util\\.Map<java\\.lang\\.String,\\s*([\\w.$]+)>");
@@ -63,6 +64,14 @@ final class StarterProperties {
     Optional<String> unknown(String key) {
         if (types.containsKey(key)) {
             return Optional.empty();
+        }
+        String[] segments = key.split("\\.");
+        for (int i = 2; i < segments.length - 1; i++) {
+            String[] wildcard = segments.clone();
+            wildcard[i] = "*";
+            if (types.containsKey(String.join(".", wildcard))) {
+                return Optional.empty(); // documented as dr.guards.*.judge.alpha and the like
+            }
         }
         for (Map.Entry<String, String> e : types.entrySet()) {
             Matcher map = MAP_TYPE.matcher(e.getValue());
