@@ -11,6 +11,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.store.FaultInjectingStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,16 +119,16 @@ class CopyTest {
         try (SnapshotStore a = SnapshotStores.memory();
                 Repository from = Repository.init(a, SOURCE_PASSWORD, options())) {
             String id = from.backup(BackupRequest.of(DirectorySource.of("src", src))).snapshotId();
-            int writesOfACopy;
-            FaultyStore counting = new FaultyStore(SnapshotStores.memory());
+            long writesOfACopy;
+            FaultInjectingStore counting = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
             try (Repository to = Repository.init(counting, DESTINATION_PASSWORD, options())) {
-                int before = counting.writes();
+                long before = counting.writes();
                 from.copyTo(to, List.of());
                 writesOfACopy = counting.writes() - before;
             }
             assertThat(writesOfACopy).isGreaterThan(4);
-            for (int n = 1; n <= writesOfACopy; n++) {
-                FaultyStore faulty = new FaultyStore(SnapshotStores.memory());
+            for (long n = 1; n <= writesOfACopy; n++) {
+                FaultInjectingStore faulty = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
                 try (Repository to = Repository.init(faulty, DESTINATION_PASSWORD, options())) {
                     faulty.failWriteAfter(n);
                     assertThatThrownBy(() -> from.copyTo(to, List.of()))
