@@ -24,7 +24,7 @@ import tools.jackson.databind.ObjectMapper;
  * bytes of the line before {@code ,"hash":"}, which include the previous record's hash.
  * Not thread-safe: one instance per writer or verifier.
  */
-public final class AuditLines {
+final class AuditLines {
     /** The previous hash of the first record. */
     public static final String GENESIS = "0".repeat(64);
     private static final String HASH_FIELD = ",\"hash\":\"";

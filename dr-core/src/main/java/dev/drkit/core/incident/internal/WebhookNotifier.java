@@ -16,7 +16,7 @@ import java.util.Map;
 import tools.jackson.databind.ObjectMapper;
 
 /** POSTs notifications as JSON. */
-public final class WebhookNotifier implements Notifier {
+final class WebhookNotifier implements Notifier {
     private static final ObjectMapper JSON = JsonMappers.compact();
     private final URI endpoint;
     private final Duration timeout;
@@ -28,7 +28,7 @@ public final class WebhookNotifier implements Notifier {
      * @param endpoint the URL
      * @param timeout the answer's time limit
      */
-    public WebhookNotifier(URI endpoint, Duration timeout) {
+    WebhookNotifier(URI endpoint, Duration timeout) {
         this.endpoint = endpoint;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
