@@ -122,8 +122,9 @@ public final class FaultInjectingStore implements SnapshotStore {
     }
 
     /**
-     * Returns how many writes ({@code put}, {@code putIfAbsent}, {@code replace}) were asked
-     * for while the store was up, including the ones that failed on purpose.
+     * Returns how many writes ({@code put}, {@code putIfAbsent}, {@code replace}) got past
+     * {@link #takeDown()} and the random errors, including the one {@link #failWriteAfter}
+     * failed.
      *
      * @return the count
      */
