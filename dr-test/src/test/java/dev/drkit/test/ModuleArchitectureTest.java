@@ -4,10 +4,11 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import dev.drkit.test.architecture.ArchitectureRules;
 import org.junit.jupiter.api.Test;
 
-/** dr-core and dr-test keep the module rules. */
+/** dr-core, dr-test and dr-test-kit keep the module rules. */
 class ModuleArchitectureTest {
     private static final JavaClasses CORE = ArchitectureRules.load("dev.drkit.core");
     private static final JavaClasses KIT = ArchitectureRules.load("dev.drkit.test");
+    private static final JavaClasses API_KIT = ArchitectureRules.load("dev.drkit.testkit");
 
     @Test
     void coreDoesNotDependOnSpring() {
@@ -22,5 +23,10 @@ class ModuleArchitectureTest {
     @Test
     void testKitUsesNoOtherModulesInternals() {
         ArchitectureRules.noForeignInternals("dev.drkit.test").check(KIT);
+    }
+
+    @Test
+    void theApiTestKitUsesOnlyTheApi() {
+        ArchitectureRules.onlyTheApi("dev.drkit.testkit").check(API_KIT);
     }
 }

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Implementations are thread-safe. Every method may throw {@link DrException} with
  * {@code UNAVAILABLE} for a transient failure (worth retrying), {@code ACCESS_DENIED} for
  * refused credentials or {@code IO_FAILURE} otherwise; messages name the key and never carry
- * credentials. Every implementation passes the contract suite in {@code dr-test}.
+ * credentials. Every implementation passes the contract suite in {@code dr-test-kit}.
  */
 public interface SnapshotStore extends AutoCloseable {
 

@@ -4,8 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.audit.internal.FileAuditLog;
-import dev.drkit.core.audit.internal.StoreAuditLog;
+import dev.drkit.core.audit.internal.AuditLogs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +52,7 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      *     when its last record cannot be read; {@code LOCKED} when another writer has it open
      */
     static AuditLog file(Path file, AuditLogConfig config) {
-        return FileAuditLog.open(file, config);
+        return AuditLogs.file(file, config);
     }
 
     /**
@@ -68,7 +67,7 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * @throws DrException {@code INTEGRITY} when the last segment cannot be read; a store failure otherwise
      */
     static AuditLog store(SnapshotStore store, String prefix, AuditLogConfig config) {
-        return StoreAuditLog.open(store, prefix, config);
+        return AuditLogs.store(store, prefix, config);
     }
 
     /**

@@ -3,9 +3,9 @@ package dev.drkit.core.audit;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.audit.internal.ChainVerifier;
-import dev.drkit.core.audit.internal.StoreAuditLog;
+import dev.drkit.core.audit.internal.AuditLogs;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ public final class AuditVerifier {
         if (!Files.exists(file)) {
             throw new DrException(ErrorCode.NOT_FOUND, "audit log " + file + " does not exist", file.toString());
         }
-        try (Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
             return verify(r, hmacKey, expected);
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
@@ -54,14 +54,11 @@ public final class AuditVerifier {
      * @throws DrException {@code IO_FAILURE} when reading fails
      */
     public static AuditVerification verify(Reader lines, byte @Nullable [] hmacKey, @Nullable AuditDigest expected) {
-        ChainVerifier v = new ChainVerifier(hmacKey, null);
-        v.expect(expected);
         try {
-            ChainVerifier.readLines(lines, v);
+            return AuditLogs.verify(lines, hmacKey, expected);
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log: " + e.getMessage(), null, e);
         }
-        return v.finish();
     }
 
     /**
@@ -76,10 +73,7 @@ public final class AuditVerifier {
      */
     public static AuditVerification verify(SnapshotStore store, String prefix, byte @Nullable [] hmacKey,
             @Nullable AuditDigest expected) {
-        ChainVerifier v = new ChainVerifier(hmacKey, null);
-        v.expect(expected);
-        StoreAuditLog.feed(store, prefix, v);
-        return v.finish();
+        return AuditLogs.verify(store, prefix, hmacKey, expected);
     }
 
     /**
@@ -96,19 +90,17 @@ public final class AuditVerifier {
             throw new DrException(ErrorCode.NOT_FOUND, "audit log " + file + " does not exist", file.toString());
         }
         List<AuditRecord> out = new ArrayList<>();
-        ChainVerifier v = new ChainVerifier(null, r -> {
-            if (filter.test(r)) {
-                out.add(r);
-            }
-        });
-        v.parseOnly();
-        try (Reader r = new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
-            ChainVerifier.readLines(r, v);
+        AuditVerification result;
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+            result = AuditLogs.parse(r, record -> {
+                if (filter.test(record)) {
+                    out.add(record);
+                }
+            });
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
                     file.toString(), e);
         }
-        AuditVerification result = v.finish();
         if (!result.intact()) {
             throw new DrException(ErrorCode.INTEGRITY, "audit log " + file + ": " + result.problem(), file.toString());
         }

@@ -2,6 +2,7 @@ package dev.drkit.core.incident;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.json.JsonMappers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A parsed Alertmanager webhook payload (version 4), validated whole before anything acts on
@@ -44,7 +44,7 @@ public record AlertmanagerPayload(String version, String groupKey, int truncated
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
     /** The most alerts accepted in one payload. */
     public static final int MAX_ALERTS = 1000;
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMappers.compact();
 
     /** Copies the collections. */
     public AlertmanagerPayload {

@@ -1,8 +1,7 @@
 package dev.drkit.core.incident;
 
 import dev.drkit.api.incident.Notifier;
-import dev.drkit.core.incident.internal.LoggingNotifier;
-import dev.drkit.core.incident.internal.WebhookNotifier;
+import dev.drkit.core.incident.internal.BuiltInNotifiers;
 import java.net.URI;
 import java.time.Duration;
 
@@ -18,7 +17,7 @@ public final class Notifiers {
      * @return the notifier
      */
     public static Notifier logging() {
-        return new LoggingNotifier();
+        return BuiltInNotifiers.logging();
     }
 
     /**
@@ -31,6 +30,6 @@ public final class Notifiers {
      * @return the notifier
      */
     public static Notifier webhook(URI endpoint, Duration timeout) {
-        return new WebhookNotifier(endpoint, timeout);
+        return BuiltInNotifiers.webhook(endpoint, timeout);
     }
 }

@@ -5,8 +5,8 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.api.store.SnapshotStoreProvider;
-import dev.drkit.core.store.internal.FileSnapshotStore;
-import dev.drkit.core.store.internal.MemorySnapshotStore;
+import dev.drkit.core.store.internal.FileStoreProvider;
+import dev.drkit.core.store.internal.MemoryStoreProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -89,7 +89,7 @@ public final class SnapshotStores {
      * @return the store
      */
     public static SnapshotStore file(Path directory) {
-        return new FileSnapshotStore(directory);
+        return FileStoreProvider.openDirectory(directory);
     }
 
     /**
@@ -98,7 +98,7 @@ public final class SnapshotStores {
      * @return the store
      */
     public static SnapshotStore memory() {
-        return new MemorySnapshotStore("mem:", Clock.systemUTC());
+        return MemoryStoreProvider.create("mem:", Clock.systemUTC());
     }
 
     /**
@@ -109,7 +109,7 @@ public final class SnapshotStores {
      * @return the store
      */
     public static SnapshotStore memory(String name, Clock clock) {
-        return new MemorySnapshotStore("mem:" + name, clock);
+        return MemoryStoreProvider.create("mem:" + name, clock);
     }
 
     /**

@@ -14,14 +14,12 @@ import dev.drkit.api.incident.IncidentStatus;
 import dev.drkit.api.incident.Notification;
 import dev.drkit.api.incident.Severity;
 import dev.drkit.api.incident.TimelineEntry;
+import dev.drkit.testkit.ManualClock;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,30 +29,7 @@ import org.junit.jupiter.api.Test;
 class IncidentManagerTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
-    static final class Manual extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-        void advance(Duration d) {
-            now.updateAndGet(t -> t.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
-
-    final Manual clock = new Manual();
+    final ManualClock clock = ManualClock.at(T0);
     final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     final List<Notification> sent = new CopyOnWriteArrayList<>();
     final IncidentManager incidents = IncidentManager.builder().clock(clock).audit(audit::add).notifier(sent::add)

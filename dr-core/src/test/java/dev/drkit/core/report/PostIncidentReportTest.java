@@ -18,44 +18,18 @@ import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.recovery.Steps;
 import dev.drkit.core.store.SnapshotStores;
-import java.time.Clock;
+import dev.drkit.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class PostIncidentReportTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
-    static final class Manual extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-        void advance(Duration d) {
-            now.updateAndGet(t -> t.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
-
-    final Manual clock = new Manual();
+    final ManualClock clock = ManualClock.at(T0);
 
     /** Runs a plan whose restore is 20 minutes old and whose switch needs three attempts. */
     ExecutionResult run(AuditLog audit) {

@@ -2,7 +2,6 @@ package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
@@ -11,6 +10,8 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.PropertyTests;
+import dev.drkit.testkit.store.FaultInjectingStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CopyTest {
-    private static final long SEED = 20_261_126L;
     static final char[] SOURCE_PASSWORD = "source secret".toCharArray();
     static final char[] DESTINATION_PASSWORD = "another secret".toCharArray();
 
@@ -118,16 +118,16 @@ class CopyTest {
         try (SnapshotStore a = SnapshotStores.memory();
                 Repository from = Repository.init(a, SOURCE_PASSWORD, options())) {
             String id = from.backup(BackupRequest.of(DirectorySource.of("src", src))).snapshotId();
-            int writesOfACopy;
-            FaultyStore counting = new FaultyStore(SnapshotStores.memory());
+            long writesOfACopy;
+            FaultInjectingStore counting = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
             try (Repository to = Repository.init(counting, DESTINATION_PASSWORD, options())) {
-                int before = counting.writes();
+                long before = counting.writes();
                 from.copyTo(to, List.of());
                 writesOfACopy = counting.writes() - before;
             }
             assertThat(writesOfACopy).isGreaterThan(4);
-            for (int n = 1; n <= writesOfACopy; n++) {
-                FaultyStore faulty = new FaultyStore(SnapshotStores.memory());
+            for (long n = 1; n <= writesOfACopy; n++) {
+                FaultInjectingStore faulty = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
                 try (Repository to = Repository.init(faulty, DESTINATION_PASSWORD, options())) {
                     faulty.failWriteAfter(n);
                     assertThatThrownBy(() -> from.copyTo(to, List.of()))
@@ -173,7 +173,7 @@ class CopyTest {
     @Test
     void incrementalCopiesOfAChainOfMutationsRestoreEverySnapshotFromTheDestination() {
         int[] run = {0};
-        qt().withFixedSeed(SEED).withExamples(5).forAll(longs().all(), integers().between(2, 5))
+        PropertyTests.qt(5).forAll(longs().all(), integers().between(2, 5))
                 .checkAssert((seed, steps) -> {
                     Path root = tmp.resolve("chain" + run[0]++);
                     Path src = root.resolve("src");
@@ -195,7 +195,7 @@ class CopyTest {
                             }
                         }
                         from.copyTo(to, List.of());
-                        String what = "chain seed " + seed + " (QuickTheories seed " + SEED + ")";
+                        String what = "chain seed " + seed + " (QuickTheories seed " + PropertyTests.seed() + ")";
                         assertThat(from.copyTo(to, List.of()).bytesSent()).as(what).isZero();
                         for (int k = 0; k < steps; k++) {
                             Path out = root.resolve("out" + k);

@@ -7,6 +7,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.store.FaultInjectingStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,19 +56,19 @@ class ReplicationTest {
     @Test
     void aFailingSecondaryIsReportedAndCaughtUpLater() throws IOException {
         Path src = data();
-        FaultyStore flaky = new FaultyStore(SnapshotStores.memory());
+        FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
         try (Repository primary = Repository.init(SnapshotStores.memory(), "p".toCharArray(), CopyTest.options());
                 Repository healthy = Repository.init(SnapshotStores.memory(), "h".toCharArray(), CopyTest.options());
                 Repository offsite = Repository.init(flaky, "o".toCharArray(), CopyTest.options())) {
             Replication replication = Replication.of(primary, offsite, healthy);
-            flaky.down = true;
+            flaky.takeDown();
 
             Replication.Replicated result = replication.backup(BackupRequest.of(DirectorySource.of("app", src)));
 
             assertThat(result.replicas().get(0).ok()).isFalse();
             assertThat(result.replicas().get(0).error().code()).isEqualTo(ErrorCode.UNAVAILABLE);
             assertThat(result.replicas().get(1).result().copied()).containsExactly(result.backup().snapshotId());
-            flaky.down = false;
+            flaky.bringUp();
             assertThat(replication.replicateNew().get(0).result().copied())
                     .containsExactly(result.backup().snapshotId());
             assertThat(offsite.verify(VerifyOptions.readAllData()).ok()).isTrue();
@@ -77,15 +78,15 @@ class ReplicationTest {
     @Test
     void restoreFallsBackToASecondaryWhenThePrimaryIsUnavailable() throws IOException {
         Path src = data();
-        FaultyStore primaryStore = new FaultyStore(SnapshotStores.memory());
-        FaultyStore firstSecondaryStore = new FaultyStore(SnapshotStores.memory());
+        FaultInjectingStore primaryStore = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        FaultInjectingStore firstSecondaryStore = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
         try (Repository primary = Repository.init(primaryStore, "p".toCharArray(), CopyTest.options());
                 Repository down = Repository.init(firstSecondaryStore, "d".toCharArray(), CopyTest.options());
                 Repository up = Repository.init(SnapshotStores.memory(), "u".toCharArray(), CopyTest.options())) {
             Replication replication = Replication.of(primary, down, up);
             String id = replication.backup(BackupRequest.of(DirectorySource.of("app", src))).backup().snapshotId();
-            primaryStore.down = true;
-            firstSecondaryStore.down = true;
+            primaryStore.takeDown();
+            firstSecondaryStore.takeDown();
 
             RestoreResult restored = replication.restore(id, tmp.resolve("out"), RestoreOptions.all());
 
@@ -97,14 +98,14 @@ class ReplicationTest {
     @Test
     void restoreReportsThePrimaryFailureWhenNoRepositoryIsReachable() throws IOException {
         Path src = data();
-        FaultyStore primaryStore = new FaultyStore(SnapshotStores.memory());
-        FaultyStore secondaryStore = new FaultyStore(SnapshotStores.memory());
+        FaultInjectingStore primaryStore = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        FaultInjectingStore secondaryStore = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
         try (Repository primary = Repository.init(primaryStore, "p".toCharArray(), CopyTest.options());
                 Repository secondary = Repository.init(secondaryStore, "s".toCharArray(), CopyTest.options())) {
             Replication replication = Replication.of(primary, secondary);
             replication.backup(BackupRequest.of(DirectorySource.of("app", src)));
-            primaryStore.down = true;
-            secondaryStore.down = true;
+            primaryStore.takeDown();
+            secondaryStore.takeDown();
 
             assertThatThrownBy(() -> replication.restore("latest", tmp.resolve("out"), RestoreOptions.all()))
                     .isInstanceOf(DrException.class)

@@ -1,7 +1,6 @@
 package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
@@ -9,6 +8,7 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.internal.FastCdc;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.PropertyTests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Invariants of the repository over generated trees, with fixed seeds printed on failure. */
 class RepositoryPropertiesTest {
-    private static final long SEED = 20_261_126L;
     private static final String[] NAMES = {"a", "b.txt", "data.bin", "Ünïcødé", "名前", "space name", "x-y_z",
         ".hidden", "emoji ✓", "UPPER", "nested", "z"};
 
@@ -36,7 +35,7 @@ class RepositoryPropertiesTest {
 
     @Test
     void restoreOfABackupEqualsTheTree() {
-        qt().withFixedSeed(SEED).withExamples(12).forAll(longs().all(), integers().between(0, 25))
+        PropertyTests.qt(12).forAll(longs().all(), integers().between(0, 25))
                 .checkAssert((seed, files) -> {
                     Path root = tmp.resolve("case" + run++);
                     Path src = root.resolve("src");
@@ -48,7 +47,8 @@ class RepositoryPropertiesTest {
                         repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
                         repo.restore("latest", root.resolve("out"), RestoreOptions.all());
                         assertThat(Trees.describe(root.resolve("out/src"), true))
-                                .as("tree of seed %d, %d files (QuickTheories seed %d)", seed, files, SEED)
+                                .as("tree of seed %d, %d files (QuickTheories seed %d)", seed, files,
+                                        PropertyTests.seed())
                                 .isEqualTo(Trees.describe(src, true));
                     }
                 });
@@ -56,7 +56,7 @@ class RepositoryPropertiesTest {
 
     @Test
     void restoringSnapshotKOfAChainOfMutationsEqualsTreeK() {
-        qt().withFixedSeed(SEED).withExamples(6).forAll(longs().all(), integers().between(2, 5))
+        PropertyTests.qt(6).forAll(longs().all(), integers().between(2, 5))
                 .checkAssert((seed, steps) -> {
                     Path root = tmp.resolve("chain" + run++);
                     Path src = root.resolve("src");
@@ -78,7 +78,8 @@ class RepositoryPropertiesTest {
                             Path out = root.resolve("out" + k);
                             repo.restore(ids.get(k), out, RestoreOptions.all());
                             assertThat(Trees.describe(out.resolve("src"), false))
-                                    .as("snapshot %d of chain seed %d (QuickTheories seed %d)", k, seed, SEED)
+                                    .as("snapshot %d of chain seed %d (QuickTheories seed %d)", k, seed,
+                                            PropertyTests.seed())
                                     .isEqualTo(states.get(k));
                         }
                         assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
@@ -89,7 +90,7 @@ class RepositoryPropertiesTest {
     @Test
     void anInsertionIntoAFileChangesOnlyTheChunksNearIt() {
         FastCdc cdc = new FastCdc(4096, 16384, 65536, 1);
-        qt().withFixedSeed(SEED).withExamples(40)
+        PropertyTests.qt(40)
                 .forAll(longs().all(), integers().between(100_000, 1_500_000), integers().between(0, 1_000_000),
                         integers().between(1, 5000))
                 .checkAssert((seed, size, where, length) -> {
@@ -118,7 +119,8 @@ class RepositoryPropertiesTest {
                         }
                         off += n;
                     }
-                    assertThat(fresh).as("new chunks (seed %d, QuickTheories seed %d)", seed, SEED).isPositive();
+                    assertThat(fresh).as("new chunks (seed %d, QuickTheories seed %d)", seed, PropertyTests.seed())
+                            .isPositive();
                     assertThat(lo).as("first new chunk after inserting %d bytes at %d of %d (seed %d)", length, at,
                             size, seed).isGreaterThanOrEqualTo(at - (long) cdc.maxSize());
                     assertThat(hi).as("end of the new chunks after inserting %d bytes at %d of %d (seed %d)", length,

@@ -14,8 +14,10 @@ import dev.drkit.api.backup.EntryWriter;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.backup.SourceView;
+import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.source.StreamSource;
+import dev.drkit.testkit.store.InMemoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -25,10 +27,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,7 +44,7 @@ class RepositoryTest {
     @TempDir
     Path tmp;
 
-    final TestStore store = new TestStore();
+    final InMemoryStore store = new InMemoryStore();
     final List<AuditEvent> audit = Collections.synchronizedList(new ArrayList<>());
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -97,13 +100,13 @@ class RepositoryTest {
     @Test
     void wrongPasswordIsRefusedAndNothingIsWritten() {
         init().close();
-        long writes = store.writes.get();
-        Map<String, TestStore.Obj> before = new HashMap<>(store.objects);
+        long writes = store.writes();
+        Map<String, ObjectInfo> before = store.objects();
         assertThatThrownBy(() -> Repository.open(store, "wrong".toCharArray(), fastOptions().build()))
                 .isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.WRONG_PASSWORD);
-        assertThat(store.writes.get()).isEqualTo(writes);
-        assertThat(store.objects).isEqualTo(before);
+        assertThat(store.writes()).isEqualTo(writes);
+        assertThat(store.objects()).isEqualTo(before);
     }
 
     @Test
@@ -233,10 +236,10 @@ class RepositoryTest {
         }
         // A fresh repository object has no decoded trees yet.
         try (Repository repo = Repository.open(store, PASSWORD, fastOptions().build())) {
-            long before = store.rangedReads.get();
+            long before = store.rangedReads();
             List<SnapshotEntry> entries = repo.entries("latest");
             assertThat(entries).hasSize(1 + 60 * 2); // the source, then 60 directories with a file each
-            assertThat(store.rangedReads.get() - before).isLessThanOrEqualTo(2);
+            assertThat(store.rangedReads() - before).isLessThanOrEqualTo(2);
         }
     }
 
@@ -253,19 +256,19 @@ class RepositoryTest {
         try (Repository repo = Repository.init(store, PASSWORD, bigPacks)) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
         }
-        store.preferredReadSize = 16 << 20;
+        store.setPreferredReadSize(16 << 20);
         try (Repository repo = Repository.open(store, PASSWORD, bigPacks)) {
-            long before = store.rangedBytesAsked.get();
+            long before = store.rangedBytesAsked();
             repo.restore("latest", tmp.resolve("one"), RestoreOptions.paths("src/small.txt"));
             assertThat(tmp.resolve("one/src/small.txt")).hasContent("needed after the disaster");
             // the run of trees (a few KiB here), then one window of at most 4 MiB for the file
-            assertThat(store.rangedBytesAsked.get() - before).isLessThanOrEqualTo(2 * (4 << 20));
+            assertThat(store.rangedBytesAsked() - before).isLessThanOrEqualTo(2 * (4 << 20));
 
-            long reads = store.rangedReads.get();
+            long reads = store.rangedReads();
             repo.restore("latest", tmp.resolve("all"), RestoreOptions.all());
             assertThat(Files.mismatch(tmp.resolve("all/src/noise.bin"), src.resolve("noise.bin"))).isEqualTo(-1);
             // 24 MiB of data in 16 MiB windows: two reads (4 MiB windows would take six)
-            assertThat(store.rangedReads.get() - reads).as("a whole restore reads 16 MiB windows")
+            assertThat(store.rangedReads() - reads).as("a whole restore reads 16 MiB windows")
                     .isLessThanOrEqualTo(3);
         }
     }
@@ -396,7 +399,7 @@ class RepositoryTest {
             });
         });
         try (Repository repo = init()) {
-            assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+            assertTimeoutPreemptively(Duration.ofSeconds(30),
                     () -> assertThatThrownBy(() -> repo.backup(BackupRequest.of(failing)))
                             .isInstanceOf(Broken.class).hasMessage("broken stream"));
             assertThat(repo.snapshots()).isEmpty();
@@ -428,7 +431,7 @@ class RepositoryTest {
         }
         try (Repository repo = Repository.init(store, PASSWORD, fastOptions().packSize(64 * 1024).build())) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
-            List<String> packs = store.objects.keySet().stream().filter(k -> k.startsWith("data/")).toList();
+            List<String> packs = store.keys("data/");
             String victim = packs.get(packs.size() / 2);
             store.flipByte(victim, 100);
             List<String> affected = new ArrayList<>();
@@ -487,9 +490,8 @@ class RepositoryTest {
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
             assertThat(repo.snapshots()).hasSize(1); // the manifest is now cached in memory
-            String index = store.objects.keySet().stream().filter(k -> k.startsWith("index/")).findFirst().orElseThrow();
-            String snapshot = store.objects.keySet().stream().filter(k -> k.startsWith("snapshots/")).findFirst()
-                    .orElseThrow();
+            String index = store.keys("index/").get(0);
+            String snapshot = store.keys("snapshots/").get(0);
             store.flipByte(index, 20);
             store.flipByte(snapshot, 20);
             assertThat(repo.verify(VerifyOptions.structure()).problems()).extracting(VerifyReport.Problem::key)
@@ -568,7 +570,7 @@ class RepositoryTest {
         Path src = sampleTree();
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
-            String pack = store.objects.keySet().stream().filter(k -> k.startsWith("data/")).findFirst().orElseThrow();
+            String pack = store.keys("data/").get(0);
             store.delete(pack);
             assertThat(repo.verify(VerifyOptions.structure()).problems()).extracting(VerifyReport.Problem::key)
                     .contains(pack);
@@ -588,16 +590,16 @@ class RepositoryTest {
                 Files.writeString(src.resolve("keep.txt"), "stable");
                 repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
             }
-            store.clock = java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(2));
+            store.setClock(Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
             ForgetResult dry = repo.forget(RetentionPolicy.builder().keepLast(1).build(), true);
             assertThat(dry.removed()).hasSize(2);
             assertThat(repo.snapshots()).hasSize(3);
             ForgetResult forgot = repo.forget(RetentionPolicy.builder().keepLast(1).build(), false);
             assertThat(forgot.kept()).hasSize(1);
             assertThat(repo.snapshots()).hasSize(1);
-            long before = store.objects.values().stream().mapToLong(o -> o.data().length).sum();
-            PruneResult pruned = repo.prune(new PruneOptions(java.time.Duration.ZERO, 0.2, false));
-            long after = store.objects.values().stream().mapToLong(o -> o.data().length).sum();
+            long before = store.totalBytes();
+            PruneResult pruned = repo.prune(new PruneOptions(Duration.ZERO, 0.2, false));
+            long after = store.totalBytes();
             assertThat(pruned.packsDeleted() + pruned.packsRepacked()).isPositive();
             assertThat(after).isLessThan(before - 600_000);
             assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();

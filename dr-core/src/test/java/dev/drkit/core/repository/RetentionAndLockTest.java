@@ -7,6 +7,8 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.core.source.StreamSource;
+import dev.drkit.testkit.ManualClock;
+import dev.drkit.testkit.store.InMemoryStore;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RetentionAndLockTest {
-    final TestStore store = new TestStore();
-    final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+    final InMemoryStore store = new InMemoryStore();
+    final ManualClock clock = ManualClock.at(Instant.parse("2022-01-01T00:00:00Z"));
     Repository repo;
     final Map<String, String> idsByLabel = new LinkedHashMap<>();
 
@@ -139,6 +141,7 @@ class RetentionAndLockTest {
 
     @Test
     void anExclusiveLockBlocksBackupsAndAStaleOneCanBeBroken() {
+        clock.set(Instant.parse("2024-01-01T00:00:00Z"));
         store.put("locks/prune", lockJson(true, clock.instant().plus(Duration.ofMinutes(10)))
                 .getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> snapshotAt("2024-01-01T00:01:00Z")).isInstanceOf(DrException.class)

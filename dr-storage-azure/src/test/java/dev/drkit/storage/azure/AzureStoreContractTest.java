@@ -1,7 +1,7 @@
 package dev.drkit.storage.azure;
 
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.test.store.SnapshotStoreContract;
+import dev.drkit.testkit.store.SnapshotStoreContract;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The Azure Blob store keeps the store contract against a real server (Azurite, a child process). */

@@ -10,7 +10,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.net.URI;
 import java.time.Duration;
-import dev.drkit.test.PropertyTests;
+import dev.drkit.testkit.PropertyTests;
 import org.junit.jupiter.api.Test;
 
 class S3StoreConfigTest {

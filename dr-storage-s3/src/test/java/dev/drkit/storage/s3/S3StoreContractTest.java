@@ -1,7 +1,7 @@
 package dev.drkit.storage.s3;
 
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.test.store.SnapshotStoreContract;
+import dev.drkit.testkit.store.SnapshotStoreContract;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The S3 store keeps the store contract against a real S3 server (S3Proxy, in process). */

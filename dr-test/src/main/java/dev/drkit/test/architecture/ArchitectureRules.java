@@ -2,6 +2,7 @@ package dev.drkit.test.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -9,7 +10,9 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The architecture rules of DR Kit, for its own modules and for plugins: a module may use its
- * own {@code internal} packages, never another module's; and the core never depends on Spring.
+ * own {@code internal} packages, never another module's; the core never depends on Spring; and
+ * a module meant to need only the SPI (such as {@code dr-test-kit}) uses nothing of DR Kit
+ * beyond {@code dr-api}.
  *
  * <pre>{@code
  * @Test
@@ -42,7 +45,7 @@ public final class ArchitectureRules {
      */
     public static ArchRule noForeignInternals(String ownPackage) {
         return noClasses().that().resideInAPackage(ownPackage + "..")
-                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                .should().dependOnClassesThat(DescribedPredicate.describe(
                         "are in another module's internal package",
                         c -> c.getPackageName().startsWith("dev.drkit.")
                                 && (c.getPackageName() + ".").contains(".internal.")
@@ -60,5 +63,22 @@ public final class ArchitectureRules {
         return noClasses().that().resideInAPackage(ownPackage + "..")
                 .should().dependOnClassesThat().resideInAPackage("org.springframework..")
                 .because("dr-core serves plain Java users too; Spring lives in dr-spring-starter");
+    }
+
+    /**
+     * Classes under {@code ownPackage} use no DR Kit classes other than their own and
+     * {@code dr-api}'s.
+     *
+     * @param ownPackage the module's root package, such as {@code dev.drkit.testkit}
+     * @return the rule
+     */
+    public static ArchRule onlyTheApi(String ownPackage) {
+        return noClasses().that().resideInAPackage(ownPackage + "..")
+                .should().dependOnClassesThat(DescribedPredicate.describe(
+                        "are in a DR Kit module other than dr-api",
+                        c -> (c.getPackageName() + ".").startsWith("dev.drkit.")
+                                && !(c.getPackageName() + ".").startsWith("dev.drkit.api.")
+                                && !(c.getPackageName() + ".").startsWith(ownPackage + ".")))
+                .because("the module must be usable where only dr-api is, such as in dr-core's own tests");
     }
 }

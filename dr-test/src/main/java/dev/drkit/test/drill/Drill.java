@@ -6,6 +6,7 @@ import dev.drkit.core.audit.AuditLogConfig;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 

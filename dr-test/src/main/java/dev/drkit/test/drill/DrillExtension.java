@@ -1,6 +1,7 @@
 package dev.drkit.test.drill;
 
 import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.testkit.ManualClock;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

@@ -1,6 +1,7 @@
 /**
- * The {@link dev.drkit.api.store.SnapshotStore} contract suite: subclass
- * {@link dev.drkit.test.store.SnapshotStoreContract} and say how to make a fresh store.
+ * Contracts for remote stores against their real servers: {@link dev.drkit.test.store.StoreFaultContract}
+ * and {@link dev.drkit.test.store.RepositoryEndToEndContract}. The plain store contract lives in
+ * {@code dr-test-kit} as {@link dev.drkit.testkit.store.SnapshotStoreContract}.
  */
 @NullMarked
 package dev.drkit.test.store;

@@ -4,7 +4,6 @@ import static dev.drkit.test.drill.DrillAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.drkit.api.DrException;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.recovery.ExecutionRequest;
 import dev.drkit.core.recovery.ExecutionResult;
@@ -12,7 +11,8 @@ import dev.drkit.core.recovery.ExecutionStatus;
 import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.StepState;
 import dev.drkit.core.recovery.Steps;
-import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.ManualClock;
+import dev.drkit.testkit.store.FaultInjectingStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,53 +24,10 @@ class DrillToolsTest {
     static final Duration LIMIT = Duration.ofSeconds(30);
 
     @Test
-    void theManualClockMovesOnlyForwardAndOnlyWhenTold(ManualClock clock) {
-        Instant start = clock.instant();
-        assertThat(clock.instant()).isEqualTo(start);
+    void theExtensionInjectsAManualClockAtTheDrillsStart(ManualClock clock) {
+        assertThat(clock.instant()).isEqualTo(Drill.START);
         clock.advance(Duration.ofMinutes(5));
-        assertThat(clock.instant()).isEqualTo(start.plus(Duration.ofMinutes(5)));
-        assertThatThrownBy(() -> clock.set(start)).isInstanceOf(DrException.class).hasMessageContaining("must not be before");
-    }
-
-    @Test
-    void theFaultInjectingStoreFailsAndDelaysAtItsRatesReplayablyBySeed(ManualClock clock) {
-        SnapshotStore real = SnapshotStores.memory();
-        real.put("k", "hello".getBytes(StandardCharsets.UTF_8));
-        FaultInjectingStore a = FaultInjectingStore.wrap(real).errors(0.3).latency(Duration.ofSeconds(2), 0.5)
-                .latencyOn(clock).seed(7).build();
-        FaultInjectingStore b = FaultInjectingStore.wrap(real).errors(0.3).latency(Duration.ofSeconds(2), 0.5)
-                .latencyOn(ManualClock.at(Instant.EPOCH)).seed(7).build();
-        StringBuilder ra = new StringBuilder();
-        StringBuilder rb = new StringBuilder();
-        for (int i = 0; i < 200; i++) {
-            ra.append(attempt(a));
-            rb.append(attempt(b));
-        }
-        assertThat(ra.toString()).isEqualTo(rb.toString());
-        assertThat(a.injectedErrors()).isBetween(30L, 90L);
-        assertThat(a.injectedDelays()).isBetween(60L, 140L);
-        assertThat(clock.instant()).isEqualTo(Drill.START.plus(Duration.ofSeconds(2 * a.injectedDelays())));
-    }
-
-    private static char attempt(SnapshotStore s) {
-        try {
-            s.get("k");
-            return '.';
-        } catch (DrException e) {
-            return 'x';
-        }
-    }
-
-    @Test
-    void corruptionChangesWhatIsReadButNotWhatIsStored() {
-        SnapshotStore real = SnapshotStores.memory();
-        byte[] data = "the orders".getBytes(StandardCharsets.UTF_8);
-        real.put("k", data);
-        FaultInjectingStore s = FaultInjectingStore.wrap(real).corruption(1.0).build();
-        assertThat(s.get("k")).isNotEqualTo(data).hasSameSizeAs(data);
-        assertThat(real.get("k")).isEqualTo(data);
-        assertThat(s.injectedCorruptions()).isEqualTo(1);
-        assertThatThrownBy(() -> FaultInjectingStore.wrap(real).errors(1.5)).hasMessageContaining("errorRate must be in [0, 1]");
+        assertThat(clock.instant()).isEqualTo(Drill.START.plus(Duration.ofMinutes(5)));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.drkit.core.audit.internal;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.core.audit.AuditRecord;
+import dev.drkit.core.json.JsonMappers;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -16,7 +17,6 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The line format of the audit log and its chain hash. A line is a JSON object whose fields
@@ -24,11 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
  * bytes of the line before {@code ,"hash":"}, which include the previous record's hash.
  * Not thread-safe: one instance per writer or verifier.
  */
-public final class AuditLines {
+final class AuditLines {
     /** The previous hash of the first record. */
     public static final String GENESIS = "0".repeat(64);
     private static final String HASH_FIELD = ",\"hash\":\"";
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMappers.compact();
     private static final HexFormat HEX = HexFormat.of();
 
     private final @Nullable Mac mac;

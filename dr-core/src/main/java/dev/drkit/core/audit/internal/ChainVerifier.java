@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * Walks a chain line by line and stops at the first problem. In parse-only mode it checks
  * that each line is a record but not the chain (for reading a keyed log without its key).
  */
-public final class ChainVerifier {
+final class ChainVerifier {
     private final AuditLines lines;
     private final @Nullable Consumer<AuditRecord> sink;
     private boolean parseOnly;

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** An audit log in one file of JSON lines, written through a {@link FileChannel}. */
-public final class FileAuditLog implements AuditLog {
+final class FileAuditLog implements AuditLog {
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
 
     private final Path file;

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /** An audit log kept as immutable segment objects in a {@link SnapshotStore}. */
-public final class StoreAuditLog implements AuditLog {
+final class StoreAuditLog implements AuditLog {
     private static final String SUFFIX = ".jsonl";
 
     private final SnapshotStore store;

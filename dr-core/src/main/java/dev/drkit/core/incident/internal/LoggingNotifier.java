@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Logs notifications through SLF4J. */
-public final class LoggingNotifier implements Notifier {
+final class LoggingNotifier implements Notifier {
     private static final Logger LOG = LoggerFactory.getLogger("dev.drkit.notifications");
 
     @Override

@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.incident.Notification;
 import dev.drkit.api.incident.Notifier;
 import dev.drkit.api.store.RedactedUri;
+import dev.drkit.core.json.JsonMappers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,11 +14,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /** POSTs notifications as JSON. */
-public final class WebhookNotifier implements Notifier {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+final class WebhookNotifier implements Notifier {
+    private static final ObjectMapper JSON = JsonMappers.compact();
     private final URI endpoint;
     private final Duration timeout;
     private final HttpClient client;
@@ -28,7 +28,7 @@ public final class WebhookNotifier implements Notifier {
      * @param endpoint the URL
      * @param timeout the answer's time limit
      */
-    public WebhookNotifier(URI endpoint, Duration timeout) {
+    WebhookNotifier(URI endpoint, Duration timeout) {
         this.endpoint = endpoint;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();

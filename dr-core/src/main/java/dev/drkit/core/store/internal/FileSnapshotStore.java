@@ -54,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * <p>An etag is made of the file's size, nanosecond modification time and inode: every
  * write creates a new file, so every write changes the etag.
  */
-public final class FileSnapshotStore implements SnapshotStore {
+final class FileSnapshotStore implements SnapshotStore {
     static final int STRIPES = 64;
     private static final String DIR_SUFFIX = ".d";
     private static final String LOCK_DIR = ".locks";
@@ -76,7 +76,7 @@ public final class FileSnapshotStore implements SnapshotStore {
      *
      * @param root the directory
      */
-    public FileSnapshotStore(Path root) {
+    FileSnapshotStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
         this.description = this.root.toUri().toString();
         this.syncDirectories = true;

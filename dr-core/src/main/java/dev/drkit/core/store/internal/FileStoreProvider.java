@@ -17,6 +17,17 @@ public final class FileStoreProvider implements SnapshotStoreProvider {
     public FileStoreProvider() {
     }
 
+    /**
+     * Opens the file store of a directory, for {@code SnapshotStores.file}; the store type
+     * itself stays package-private.
+     *
+     * @param directory the root directory, created on the first write
+     * @return the store
+     */
+    public static SnapshotStore openDirectory(Path directory) {
+        return new FileSnapshotStore(directory);
+    }
+
     @Override
     public Set<String> schemes() {
         return Set.of("file");

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * A store that keeps objects in the heap: for tests, drills and short-lived state. Objects are
  * copied in and out, so callers may reuse their arrays.
  */
-public final class MemorySnapshotStore implements SnapshotStore {
+final class MemorySnapshotStore implements SnapshotStore {
     private record Stored(byte[] data, ObjectInfo info) {
     }
 
@@ -35,7 +35,7 @@ public final class MemorySnapshotStore implements SnapshotStore {
      * @param name the name shown by {@link #describe()}, such as {@code mem:test}
      * @param clock the clock for modification times
      */
-    public MemorySnapshotStore(String name, Clock clock) {
+    MemorySnapshotStore(String name, Clock clock) {
         this.name = name;
         this.clock = clock;
     }

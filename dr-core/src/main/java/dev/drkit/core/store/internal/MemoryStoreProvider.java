@@ -13,6 +13,18 @@ public final class MemoryStoreProvider implements SnapshotStoreProvider {
     public MemoryStoreProvider() {
     }
 
+    /**
+     * Creates an empty memory store, for {@code SnapshotStores.memory}; the store type itself
+     * stays package-private.
+     *
+     * @param name the name {@code describe()} returns, such as {@code mem:primary}
+     * @param clock the clock of modification times
+     * @return the store
+     */
+    public static SnapshotStore create(String name, Clock clock) {
+        return new MemorySnapshotStore(name, clock);
+    }
+
     @Override
     public Set<String> schemes() {
         return Set.of("mem");
@@ -20,6 +32,6 @@ public final class MemoryStoreProvider implements SnapshotStoreProvider {
 
     @Override
     public SnapshotStore open(URI uri) {
-        return new MemorySnapshotStore("mem:" + (uri.isOpaque() ? uri.getSchemeSpecificPart() : ""), Clock.systemUTC());
+        return create("mem:" + (uri.isOpaque() ? uri.getSchemeSpecificPart() : ""), Clock.systemUTC());
     }
 }

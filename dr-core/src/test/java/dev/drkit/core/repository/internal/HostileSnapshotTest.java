@@ -9,7 +9,7 @@ import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.repository.RestoreOptions;
-import dev.drkit.core.repository.TestStore;
+import dev.drkit.testkit.store.InMemoryStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ class HostileSnapshotTest {
     @TempDir
     Path tmp;
 
-    final TestStore store = new TestStore();
+    final InMemoryStore store = new InMemoryStore();
     RepositoryOptions options;
     Engine engine;
     Repository repo;

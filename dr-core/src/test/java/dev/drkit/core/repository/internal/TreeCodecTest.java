@@ -2,12 +2,12 @@ package dev.drkit.core.repository.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.testkit.PropertyTests;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ class TreeCodecTest {
 
     @Test
     void randomTreesRoundTripAndMatchTheGenericReader() {
-        qt().withFixedSeed(20261126L).withExamples(300).forAll(longs().all(), integers().between(0, 40))
+        PropertyTests.qt(300).forAll(longs().all(), integers().between(0, 40))
                 .checkAssert((seed, count) -> {
                     Tree tree = randomTree(new Random(seed), count);
                     byte[] json = tree.encode();

@@ -8,7 +8,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
-import dev.drkit.core.repository.TestStore;
+import dev.drkit.testkit.store.InMemoryStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Trees read together from one pack, and what a damaged pack costs them. */
 class TreeRunsTest {
     static final char[] PASSWORD = "pw".toCharArray();
-    final TestStore store = new TestStore();
+    final InMemoryStore store = new InMemoryStore();
     final RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).threads(2).build();
 
     /** Three trees back to back in one pack: their ids, the pack's key and the last tree's entry. */

@@ -1,10 +1,11 @@
-package dev.drkit.test.drill;
+package dev.drkit.testkit.store;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.testkit.ManualClock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,11 +14,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link SnapshotStore} wrapper that injects faults at given rates, drawn from a seeded
- * random sequence so that a failing drill replays: latency (slept, or added to a
- * {@link ManualClock}), transient errors ({@code UNAVAILABLE}, before the call reaches the
- * store) and corruption (one flipped byte in the data a read returns; the stored object is
- * untouched). Thread-safe.
+ * A {@link SnapshotStore} wrapper that injects faults. Thread-safe.
+ *
+ * <p>At given rates, drawn from a seeded random sequence so that a failing drill replays:
+ * latency (slept, or added to a {@link ManualClock}), transient errors ({@code UNAVAILABLE},
+ * before the call reaches the store) and corruption (one flipped byte in the data a read
+ * returns; the stored object is untouched).
+ *
+ * <p>On demand, at a point the test chooses: {@link #takeDown()} fails every call with
+ * {@code UNAVAILABLE} until {@link #bringUp()}, and {@link #failWriteAfter(long)} fails one
+ * chosen write, so that a test can cut an operation off at each of its {@link #writes()} in
+ * turn.
+ *
+ * <pre>{@code
+ * FaultInjectingStore flaky = FaultInjectingStore.wrap(store).errors(0.2).seed(7).build();
+ * flaky.failWriteAfter(3);   // the third write from now fails
+ * flaky.takeDown();          // every call fails until bringUp()
+ * }</pre>
  */
 public final class FaultInjectingStore implements SnapshotStore {
     private final SnapshotStore delegate;
@@ -30,6 +43,9 @@ public final class FaultInjectingStore implements SnapshotStore {
     private final AtomicLong delays = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong corruptions = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private volatile long failingWrite = -1;
+    private volatile boolean down;
 
     private FaultInjectingStore(Builder b) {
         this.delegate = b.delegate;
@@ -78,11 +94,53 @@ public final class FaultInjectingStore implements SnapshotStore {
         return corruptions.get();
     }
 
+    /**
+     * Fails every call with {@code UNAVAILABLE}, before it reaches the store, until
+     * {@link #bringUp()}.
+     */
+    public void takeDown() {
+        down = true;
+    }
+
+    /** Lets calls through again after {@link #takeDown()}. */
+    public void bringUp() {
+        down = false;
+    }
+
+    /**
+     * Fails one write (a {@code put}, {@code putIfAbsent} or {@code replace}) with
+     * {@code UNAVAILABLE} before it reaches the store.
+     *
+     * @param n which write from now, {@code 1} for the next one
+     * @throws DrException {@code INVALID_ARGUMENT} when {@code n < 1}
+     */
+    public void failWriteAfter(long n) {
+        if (n < 1) {
+            throw DrException.invalidArgument("n", "must be >= 1", n);
+        }
+        failingWrite = writes.get() + n;
+    }
+
+    /**
+     * Returns how many writes ({@code put}, {@code putIfAbsent}, {@code replace}) got past
+     * {@link #takeDown()} and the random errors, including the one {@link #failWriteAfter}
+     * failed.
+     *
+     * @return the count
+     */
+    public long writes() {
+        return writes.get();
+    }
+
     private synchronized double draw() {
         return random.nextDouble();
     }
 
     private void before(String op, String key) {
+        if (down) {
+            throw new DrException(ErrorCode.UNAVAILABLE, "injected fault: the store is down (" + op + " " + key + ")",
+                    key);
+        }
         if (latencyRate > 0 && draw() < latencyRate) {
             delays.incrementAndGet();
             if (clock != null) {
@@ -99,6 +157,14 @@ public final class FaultInjectingStore implements SnapshotStore {
         if (errorRate > 0 && draw() < errorRate) {
             errors.incrementAndGet();
             throw new DrException(ErrorCode.UNAVAILABLE, "injected fault: " + op + " " + key + " failed", key);
+        }
+    }
+
+    private void beforeWrite(String op, String key) {
+        before(op, key);
+        if (writes.incrementAndGet() == failingWrite) {
+            throw new DrException(ErrorCode.UNAVAILABLE, "injected fault: write " + failingWrite + " (" + op + " "
+                    + key + ") failed", key);
         }
     }
 
@@ -142,19 +208,19 @@ public final class FaultInjectingStore implements SnapshotStore {
 
     @Override
     public ObjectInfo put(String key, byte[] data) {
-        before("put", key);
+        beforeWrite("put", key);
         return delegate.put(key, data);
     }
 
     @Override
     public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
-        before("putIfAbsent", key);
+        beforeWrite("putIfAbsent", key);
         return delegate.putIfAbsent(key, data);
     }
 
     @Override
     public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
-        before("replace", key);
+        beforeWrite("replace", key);
         return delegate.replace(key, data, expectedEtag);
     }
 

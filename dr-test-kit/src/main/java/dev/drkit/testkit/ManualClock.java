@@ -1,4 +1,4 @@
-package dev.drkit.test.drill;
+package dev.drkit.testkit;
 
 import dev.drkit.api.DrException;
 import java.time.Clock;

@@ -1,7 +1,7 @@
-package dev.drkit.test.store;
+package dev.drkit.core.store;
 
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.store.SnapshotStoreContract;
 
 /** The {@code mem:} store keeps the store contract. */
 class MemoryStoreContractTest extends SnapshotStoreContract {

@@ -1,7 +1,6 @@
-package dev.drkit.test.store;
+package dev.drkit.core.store;
 
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.store.SnapshotStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package dev.drkit.test;
+package dev.drkit.testkit;
 
 import org.quicktheories.QuickTheory;
 

@@ -1,10 +1,11 @@
-package dev.drkit.test.store;
+package dev.drkit.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.store.SnapshotStoreContract;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class FileStoreContractTest extends SnapshotStoreContract {
         store.putIfAbsent("snapshots/s1", bytes("s"));
         store.put("a", bytes("file"));
         store.put("a/b", bytes("child"));
-        Path root = Path.of(java.net.URI.create(store.describe()));
+        Path root = Path.of(URI.create(store.describe()));
         assertThat(root.resolve("data.d/ab.d/pack1")).hasContent("p");
         assertThat(root.resolve("snapshots.d/s1")).hasContent("s");
         assertThat(root.resolve("a")).hasContent("file");
