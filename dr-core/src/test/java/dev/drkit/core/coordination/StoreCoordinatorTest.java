@@ -216,6 +216,26 @@ class StoreCoordinatorTest {
     }
 
     @Test
+    @DisplayName("two writers racing from one version with the same value never both commit, even on a store that "
+            + "settles a refused write by comparing bytes")
+    void racingWritersOfTheSameValueNeverBothCommit() {
+        SnapshotStore base = store("mem");
+        CountingStore byB = new CountingStore(base);
+        byB.settleByBytes = true;
+        StoreCoordinator a = manual(base, "a");
+        StoreCoordinator b = manual(byB, "b");
+        a.state("decision").compareAndSet(0, "stable");
+        List<Optional<StateVersion>> byA = new ArrayList<>();
+        byB.beforeReplace = () -> byA.add(a.state("decision").compareAndSet(1, "rollback"));
+
+        Optional<StateVersion> mine = b.state("decision").compareAndSet(1, "rollback");
+
+        assertThat(byA).containsExactly(Optional.of(new StateVersion("decision", 2, "rollback")));
+        assertThat(mine).isEmpty();
+        assertThat(a.state("decision").read()).map(StateVersion::version).contains(2L);
+    }
+
+    @Test
     @DisplayName("a renewal that landed but whose answer was lost is recognised, and the holder keeps its lease")
     void aRenewalWhoseAnswerWasLostStillCounts() {
         SnapshotStore base = store("mem");

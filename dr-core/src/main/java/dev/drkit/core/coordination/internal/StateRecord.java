@@ -13,9 +13,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The content of a state object, {@code state/<name>}: the current version, the lease whose
  * epochs fence it and the newest epoch that wrote it, and the latest versions, newest first.
- * Every write adds a version, so two reads with the same version saw the same object.
+ * Every write adds a version, so two reads with the same version saw the same object; each
+ * write also names its writer and carries a random nonce, so that two writers racing from one
+ * version never write the same bytes (see {@link LeaseRecord}).
  */
-record StateRecord(long version, String fenceLease, long fenceEpoch, List<Entry> entries) {
+record StateRecord(long version, String fenceLease, long fenceEpoch, String writer, String nonce,
+        List<Entry> entries) {
 
     /** One committed version. */
     record Entry(long version, String value) {
@@ -27,19 +30,19 @@ record StateRecord(long version, String fenceLease, long fenceEpoch, List<Entry>
         entries = List.copyOf(entries);
     }
 
-    static StateRecord first(String value, @Nullable FencingToken fence) {
-        return new StateRecord(1, fence == null ? "" : fence.lease(), fence == null ? 0 : fence.epoch(),
-                List.of(new Entry(1, value)));
+    static StateRecord first(String value, @Nullable FencingToken fence, String writer) {
+        return new StateRecord(1, fence == null ? "" : fence.lease(), fence == null ? 0 : fence.epoch(), writer,
+                TextRecords.nonce(), List.of(new Entry(1, value)));
     }
 
-    StateRecord next(String value, @Nullable FencingToken fence, int history) {
+    StateRecord next(String value, @Nullable FencingToken fence, int history, String writer) {
         List<Entry> kept = new ArrayList<>(history);
         kept.add(new Entry(version + 1, value));
         for (int i = 0; i < entries.size() && kept.size() < history; i++) {
             kept.add(entries.get(i));
         }
         return new StateRecord(version + 1, fence == null ? fenceLease : fence.lease(),
-                fence == null ? fenceEpoch : Math.max(fenceEpoch, fence.epoch()), kept);
+                fence == null ? fenceEpoch : Math.max(fenceEpoch, fence.epoch()), writer, TextRecords.nonce(), kept);
     }
 
     String value() {
@@ -48,7 +51,8 @@ record StateRecord(long version, String fenceLease, long fenceEpoch, List<Entry>
 
     byte[] encode() {
         StringBuilder b = new StringBuilder(MAGIC).append("\nversion=").append(version).append("\nfence-lease=")
-                .append(fenceLease).append("\nfence-epoch=").append(fenceEpoch).append('\n');
+                .append(fenceLease).append("\nfence-epoch=").append(fenceEpoch).append("\nwriter=").append(writer).append("\nnonce=").append(nonce)
+                .append('\n');
         Base64.Encoder base64 = Base64.getEncoder();
         for (Entry e : entries) {
             b.append("entry.").append(e.version()).append('=')
@@ -78,7 +82,8 @@ record StateRecord(long version, String fenceLease, long fenceEpoch, List<Entry>
                 throw new IllegalArgumentException("no entries");
             }
             return new StateRecord(version, TextRecords.field(key, fields, "fence-lease"),
-                    Long.parseLong(TextRecords.field(key, fields, "fence-epoch")), entries);
+                    Long.parseLong(TextRecords.field(key, fields, "fence-epoch")),
+                    TextRecords.field(key, fields, "writer"), TextRecords.field(key, fields, "nonce"), entries);
         } catch (IllegalArgumentException e) {
             throw new DrException(ErrorCode.INTEGRITY, "The state object " + key + " is malformed: " + e.getMessage(),
                     key, e);

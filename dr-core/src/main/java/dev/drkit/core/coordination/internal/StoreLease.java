@@ -265,7 +265,7 @@ final class StoreLease implements Lease {
         }
         // The content was the stale one at the read after the stat, and every write changes the
         // content, so the etag is the stale version's: the replace fails if anything was written since.
-        LeaseRecord ended = stale.with(Status.EXPIRED);
+        LeaseRecord ended = stale.with(Status.EXPIRED, c.memberId());
         if (c.store().replace(key, ended.encode(), info.get().etag()).isEmpty()) {
             return Optional.empty();
         }
@@ -275,7 +275,7 @@ final class StoreLease implements Lease {
 
     private Optional<FencingToken> create(long epoch) {
         long start = c.now();
-        LeaseRecord r = new LeaseRecord(c.memberId(), epoch, Status.HELD, 0, c.config().ttl().toMillis());
+        LeaseRecord r = LeaseRecord.held(c.memberId(), epoch, c.config().ttl().toMillis());
         String key = key(epoch);
         Optional<ObjectInfo> made = c.store().putIfAbsent(key, r.encode());
         if (made.isEmpty()) {
@@ -310,10 +310,12 @@ final class StoreLease implements Lease {
             return false;
         }
         String key = key(heldEpoch);
-        LeaseRecord next = held.renewed();
         long start = c.now();
-        if (!next.equals(inFlight)) {
-            // A retry of a renewal whose request failed keeps the earlier start: it may have landed.
+        // A retry of a renewal whose request failed sends the same bytes and keeps the earlier
+        // start: the earlier request may have landed.
+        LeaseRecord next = inFlight;
+        if (next == null) {
+            next = held.renewed();
             inFlight = next;
             inFlightFrom = start;
         }
@@ -370,7 +372,7 @@ final class StoreLease implements Lease {
                 return;
             }
             dropHolding();
-            LeaseRecord released = held.with(Status.RELEASED);
+            LeaseRecord released = held.with(Status.RELEASED, c.memberId());
             // Refused when another instance took the holding over already: nothing left to give up.
             if (c.store().replace(key(epoch), released.encode(), etag).isPresent()) {
                 see(epoch, released);

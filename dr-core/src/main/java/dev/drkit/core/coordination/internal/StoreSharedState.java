@@ -117,7 +117,7 @@ final class StoreSharedState implements SharedState {
             requireHolding(fence);
         }
         if (expectedVersion == 0) {
-            StateRecord first = StateRecord.first(value, fence);
+            StateRecord first = StateRecord.first(value, fence, c.memberId());
             Optional<ObjectInfo> made = c.store().putIfAbsent(key, first.encode());
             return made.map(info -> remember(first, info));
         }
@@ -137,7 +137,7 @@ final class StoreSharedState implements SharedState {
         if (fence != null) {
             requireNewestEpoch(current, fence);
         }
-        StateRecord next = current.next(value, fence, c.config().stateHistory());
+        StateRecord next = current.next(value, fence, c.config().stateHistory(), c.memberId());
         Optional<ObjectInfo> done = c.store().replace(key, next.encode(), etag);
         if (done.isEmpty()) {
             known = null;

@@ -30,6 +30,11 @@ final class TextRecords {
         return fields;
     }
 
+    /** A fresh random tag, so that no two writes carry the same bytes. */
+    static String nonce() {
+        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
     static String field(String key, Map<String, String> fields, String name) {
         String value = fields.get(name);
         if (value == null) {
