@@ -40,7 +40,12 @@ public enum ErrorCode {
     /** An operation was cancelled or rejected by an operator or a stop condition. */
     CANCELLED("cancelled"),
     /** The operation is not allowed in the object's current state. */
-    ILLEGAL_STATE("illegal-state");
+    ILLEGAL_STATE("illegal-state"),
+    /**
+     * A fenced write carried a lease epoch older than the newest one: its writer lost the lease
+     * (paused, partitioned or expired) and must stop acting as the holder.
+     */
+    STALE_EPOCH("stale-epoch");
 
     private final String id;
 

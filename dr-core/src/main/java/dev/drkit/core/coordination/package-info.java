@@ -1,0 +1,12 @@
+/**
+ * The default {@link dev.drkit.api.coordination.Coordinator}: leases, shared state and
+ * membership kept in a {@link dev.drkit.api.store.SnapshotStore} by its conditional writes, so
+ * that a fleet needs nothing beyond the store it backs up into. Open one with
+ * {@link dev.drkit.core.coordination.StoreCoordinator#open}; the protocol, its safety and
+ * liveness bounds and its request costs are described on
+ * {@link dev.drkit.core.coordination.StoreCoordinator}.
+ */
+@NullMarked
+package dev.drkit.core.coordination;
+
+import org.jspecify.annotations.NullMarked;
