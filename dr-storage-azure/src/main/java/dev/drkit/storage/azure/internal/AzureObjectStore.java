@@ -83,9 +83,8 @@ public final class AzureObjectStore implements AzureBlobStore {
         this.root = config.prefix().isEmpty() ? "" : config.prefix() + "/";
         this.tier = config.accessTier() == null ? null : AccessTier.fromString(config.accessTier());
         this.container = buildClient(config, location);
-        this.calls = new StoreCalls("azblob", location, config.maxAttempts(), config.initialBackoff(),
-                config.maxBackoff(), config.circuitBreaker(), config.meterRegistry());
-        int threads = config.uploadConcurrency();
+        this.calls = config.settings().calls("azblob", location);
+        int threads = config.settings().uploadConcurrency();
         int pool = POOLS.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
@@ -101,13 +100,14 @@ public final class AzureObjectStore implements AzureBlobStore {
     private static BlobContainerClient buildClient(AzureBlobStoreConfig config, String location) {
         try {
             // Retries are ours (counted, backed off, behind the breaker): the SDK tries once.
-            int trySeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.attemptTimeout().toSeconds() * 4));
+            Duration attemptTimeout = config.settings().attemptTimeout();
+            int trySeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, attemptTimeout.toSeconds() * 4));
             BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
                     .clientOptions(new HttpClientOptions()
-                            .setConnectTimeout(config.connectTimeout())
-                            .setResponseTimeout(config.attemptTimeout())
-                            .setReadTimeout(config.attemptTimeout())
-                            .setWriteTimeout(config.attemptTimeout()))
+                            .setConnectTimeout(config.settings().connectTimeout())
+                            .setResponseTimeout(attemptTimeout)
+                            .setReadTimeout(attemptTimeout)
+                            .setWriteTimeout(attemptTimeout))
                     .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, trySeconds, null, null, null));
             if (config.connectionString() != null) {
                 builder.connectionString(config.connectionString());

@@ -90,9 +90,8 @@ public final class S3ObjectStore implements S3Store {
         this.bucket = config.bucket();
         this.root = config.prefix().isEmpty() ? "" : config.prefix() + "/";
         this.client = buildClient(config, location);
-        this.calls = new StoreCalls("s3", location, config.maxAttempts(), config.initialBackoff(),
-                config.maxBackoff(), config.circuitBreaker(), config.meterRegistry());
-        int threads = config.uploadConcurrency();
+        this.calls = config.settings().calls("s3", location);
+        int threads = config.settings().uploadConcurrency();
         int pool = POOLS.incrementAndGet();
         AtomicInteger thread = new AtomicInteger();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
@@ -108,11 +107,11 @@ public final class S3ObjectStore implements S3Store {
     private static S3Client buildClient(S3StoreConfig config, String location) {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder()
-                        .connectionTimeout(config.connectTimeout())
-                        .socketTimeout(config.attemptTimeout())
-                        .maxConnections(Math.max(16, config.uploadConcurrency() * 4)))
+                        .connectionTimeout(config.settings().connectTimeout())
+                        .socketTimeout(config.settings().attemptTimeout())
+                        .maxConnections(Math.max(16, config.settings().uploadConcurrency() * 4)))
                 .overrideConfiguration(o -> o
-                        .apiCallAttemptTimeout(config.attemptTimeout())
+                        .apiCallAttemptTimeout(config.settings().attemptTimeout())
                         .retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .forcePathStyle(config.pathStyle())
                 .credentialsProvider(config.credentials() != null ? config.credentials()
