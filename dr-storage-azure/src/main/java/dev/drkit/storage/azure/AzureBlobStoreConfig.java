@@ -163,8 +163,7 @@ public record AzureBlobStoreConfig(String container, String prefix, @Nullable St
     }
 
     private static String requireContainer(String container) {
-        Objects.requireNonNull(container, "container");
-        if (!CONTAINER.matcher(container).matches()) {
+        if (!CONTAINER.matcher(Objects.requireNonNull(container, "container")).matches()) {
             throw DrException.invalidArgument("container", "must be 3 to 63 lowercase letters, digits and single hyphens",
                     container);
         }
@@ -196,8 +195,7 @@ public record AzureBlobStoreConfig(String container, String prefix, @Nullable St
 
     /**
      * Builds an {@link AzureBlobStoreConfig}; each setting may be given once. The prefix and the
-     * {@link RemoteStoreSettings} (timeouts, attempts, backoff, breaker, upload concurrency,
-     * meters) are set through the methods of {@link RemoteStoreBuilder}.
+     * shared {@link RemoteStoreSettings} are set through the methods of {@link RemoteStoreBuilder}.
      */
     public static final class Builder extends RemoteStoreBuilder<Builder> {
         private final String container;

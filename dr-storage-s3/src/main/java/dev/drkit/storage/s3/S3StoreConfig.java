@@ -30,16 +30,13 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * never read from the URI.
  *
  * @param bucket the bucket's name, 3 to 63 lowercase letters, digits, dots and hyphens
- * @param prefix the prefix under which the store keeps its objects, without leading or trailing
- *     {@code /}, or empty for the bucket's root
+ * @param prefix the prefix of the store's objects, without leading or trailing {@code /}, or empty
  * @param endpoint the endpoint of an S3-compatible server, or null for AWS itself
  * @param region the region, or null to take it from the SDK's region provider chain
  * @param pathStyle true when requests address the bucket in the path rather than the host name
- * @param storageClass the storage class written objects get, such as {@code STANDARD_IA}, or
- *     null for the bucket's default
+ * @param storageClass the storage class of written objects, such as {@code STANDARD_IA}, or null
  * @param encryption the server-side encryption
- * @param kmsKeyId the KMS key id or ARN for {@link S3Encryption#SSE_KMS}, or null for the
- *     account's default key
+ * @param kmsKeyId the KMS key id or ARN for {@link S3Encryption#SSE_KMS}, or null for the default
  * @param multipartThreshold the size in bytes above which objects are uploaded in parts, at
  *     least {@link #MIN_PART_SIZE}
  * @param partSize the size in bytes of each part of a multipart upload, at least
@@ -67,10 +64,10 @@ public record S3StoreConfig(String bucket, String prefix, @Nullable URI endpoint
             "multipartThreshold", "partSize");
 
     /**
-     * Validates every setting.
+     * Validates every setting and upper-cases the storage class.
      *
-     * @throws DrException {@code INVALID_ARGUMENT} naming the setting that is out of range or
-     *     contradicts another; {@code INVALID_KEY} for an invalid prefix
+     * @throws DrException {@code INVALID_ARGUMENT} naming the setting out of range or in
+     *     contradiction; {@code INVALID_KEY} for an invalid prefix
      */
     public S3StoreConfig {
         requireBucket(bucket);
@@ -166,8 +163,7 @@ public record S3StoreConfig(String bucket, String prefix, @Nullable URI endpoint
     }
 
     private static String requireBucket(String bucket) {
-        Objects.requireNonNull(bucket, "bucket");
-        if (!BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
+        if (!BUCKET.matcher(Objects.requireNonNull(bucket, "bucket")).matches() || bucket.contains("..")) {
             throw DrException.invalidArgument("bucket", "must be 3 to 63 lowercase letters, digits, dots and hyphens",
                     bucket);
         }
@@ -189,9 +185,8 @@ public record S3StoreConfig(String bucket, String prefix, @Nullable URI endpoint
     }
 
     /**
-     * Builds an {@link S3StoreConfig}; each setting may be given once. The prefix and the
-     * {@link RemoteStoreSettings} (timeouts, attempts, backoff, breaker, upload concurrency,
-     * meters) are set through the methods of {@link RemoteStoreBuilder}.
+     * Builds an {@link S3StoreConfig}; each setting may be given once. The prefix and the shared
+     * {@link RemoteStoreSettings} are set through the methods of {@link RemoteStoreBuilder}.
      */
     public static final class Builder extends RemoteStoreBuilder<Builder> {
         private final String bucket;
@@ -271,8 +266,7 @@ public record S3StoreConfig(String bucket, String prefix, @Nullable URI endpoint
          */
         public Builder storageClass(String storageClass) {
             once("storageClass");
-            this.storageClass = notBlank("storageClass", Objects.requireNonNull(storageClass, "storageClass"))
-                    .toUpperCase(Locale.ROOT);
+            this.storageClass = notBlank("storageClass", Objects.requireNonNull(storageClass, "storageClass"));
             return this;
         }
 

@@ -181,7 +181,8 @@ public abstract class RemoteStoreContract<S extends SnapshotStore, B extends Rem
             assertThat(info.size()).isEqualTo(data.length);
             assertThat(store.get("data/00/pack")).isEqualTo(data);
             assertThat(store.stat("data/00/pack").orElseThrow().etag()).isEqualTo(info.etag());
-            assertThat(store.get("data/00/pack", chunk - 5, 10)).isEqualTo(Arrays.copyOfRange(data, chunk - 5, chunk + 5));
+            assertThat(store.get("data/00/pack", chunk - 5, 10))
+                    .isEqualTo(Arrays.copyOfRange(data, chunk - 5, chunk + 5));
         }
     }
 

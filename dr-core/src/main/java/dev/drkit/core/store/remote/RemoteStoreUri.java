@@ -151,7 +151,8 @@ public final class RemoteStoreUri {
         }
         try {
             URI parsed = new URI(endpoint);
-            if (parsed.getHost() == null || !("http".equals(parsed.getScheme()) || "https".equals(parsed.getScheme()))) {
+            String scheme = parsed.getScheme();
+            if (parsed.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
                 throw options.invalid("endpoint", "must be an http:// or https:// URL, but was "
                         + RedactedUri.of(endpoint));
             }
