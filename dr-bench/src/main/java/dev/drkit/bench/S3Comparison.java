@@ -55,7 +55,7 @@ public final class S3Comparison {
         List<Path> serverData = new ArrayList<>();
         try (S3ProxyServer server = S3ProxyServer.start(); AzuriteServer azurite = AzuriteServer.start(azuriteHome)) {
             restores = Files.createTempDirectory(restoreRoot(work), "s3-comparison-restores-");
-            serverData.addAll(List.of(server.directory(), azurite.location(), azurite.log()));
+            serverData.addAll(List.of(server.directory(), azurite.directory(), azurite.log()));
             String endpoint = server.endpoint().toString();
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);

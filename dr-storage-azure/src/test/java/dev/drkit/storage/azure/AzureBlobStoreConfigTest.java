@@ -29,10 +29,10 @@ class AzureBlobStoreConfigTest {
         assertThat(config.accessTier()).isEqualTo("Cool");
         assertThat(config.singleUploadThreshold()).isEqualTo(32L << 20);
         assertThat(config.blockSize()).isEqualTo(4 << 20);
-        assertThat(config.uploadConcurrency()).isEqualTo(8);
-        assertThat(config.attemptTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.maxAttempts()).isEqualTo(3);
+        assertThat(config.settings().uploadConcurrency()).isEqualTo(8);
+        assertThat(config.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.settings().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.settings().maxAttempts()).isEqualTo(3);
         assertThat(config.describe()).isEqualTo("azblob://backups/team/orders?endpoint=https://acme.blob.core.windows.net");
         assertThat(config.toString()).doesNotContain(SECRET_KEY);
     }

@@ -1,30 +1,15 @@
 package dev.drkit.storage.azure;
 
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
+import dev.drkit.test.server.ExternalServerExtension;
 
 /**
  * Gives tests an {@link AzuriteServer}: one for the whole test run, installed and started on
  * first use and stopped when the run ends. Use with {@code @ExtendWith(AzuriteExtension.class)}
  * and a parameter of type {@link AzuriteServer}.
  */
-public final class AzuriteExtension implements ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(AzuriteExtension.class);
-
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == AzuriteServer.class;
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE).computeIfAbsent(AzuriteServer.class, type -> {
-            try {
-                return AzuriteServer.start();
-            } catch (Exception e) {
-                throw new IllegalStateException("Could not start Azurite", e);
-            }
-        }, AzuriteServer.class);
+public final class AzuriteExtension extends ExternalServerExtension<AzuriteServer> {
+    /** Names the server; JUnit calls this. */
+    public AzuriteExtension() {
+        super(AzuriteServer.class, AzuriteServer::start);
     }
 }

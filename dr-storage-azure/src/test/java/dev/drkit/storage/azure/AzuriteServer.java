@@ -1,8 +1,8 @@
 package dev.drkit.storage.azure;
 
+import dev.drkit.test.server.ExternalServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * run as {@code azurite-blob} on a free loopback port with its data under {@code target/tmp}.
  * The benchmarks in {@code dr-bench} start it through {@link #start(Path)}.
  */
-public final class AzuriteServer implements AutoCloseable {
+public final class AzuriteServer extends ExternalServer {
     /** Azurite's well-known development account. */
     public static final String ACCOUNT = "devstoreaccount1";
     /** Azurite's well-known development key (public, documented by Microsoft). */
@@ -30,14 +30,11 @@ public final class AzuriteServer implements AutoCloseable {
     private static final Path HOME = Path.of(System.getProperty("user.dir"), "src", "test", "azurite");
 
     private final Path binary;
-    private final Path location;
-    private final int port;
     private Process process;
 
-    private AzuriteServer(Path binary, Path location, int port) {
+    private AzuriteServer(Path binary) throws IOException {
+        super("azurite");
         this.binary = binary;
-        this.location = location;
-        this.port = port;
     }
 
     /**
@@ -61,10 +58,7 @@ public final class AzuriteServer implements AutoCloseable {
      * @throws Exception when it cannot be installed or started otherwise
      */
     public static AzuriteServer start(Path home) throws Exception {
-        Path binary = install(home.toAbsolutePath());
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Files.createDirectories(tmp);
-        AzuriteServer server = new AzuriteServer(binary, Files.createTempDirectory(tmp, "azurite-"), freePort());
+        AzuriteServer server = new AzuriteServer(install(home.toAbsolutePath()));
         server.launch();
         Runtime.getRuntime().addShutdownHook(new Thread(server::kill, "azurite-stop"));
         try (AzureBlobStore store = AzureBlobStore.open(server.config("").build())) {
@@ -105,58 +99,54 @@ public final class AzuriteServer implements AutoCloseable {
         return binary;
     }
 
-    private void launch() throws IOException, InterruptedException {
+    @Override
+    protected void launch() throws Exception {
         Path log = log();
         process = new ProcessBuilder(List.of(binary.toString(), "--disableTelemetry", "--silent",
-                "--blobHost", "127.0.0.1", "--blobPort", String.valueOf(port),
-                "--location", location.toString(), "--skipApiVersionCheck"))
+                "--blobHost", "127.0.0.1", "--blobPort", String.valueOf(port()),
+                "--location", directory().toString(), "--skipApiVersionCheck"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                new Socket(InetAddress.getLoopbackAddress(), port).close();
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("Azurite exited with " + process.exitValue() + ": "
-                            + Files.readString(log));
+        try {
+            awaitReady("Azurite on port " + port(), Duration.ofSeconds(60), () -> {
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
+                    return true;
+                } catch (IOException notYet) {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("Azurite exited with " + process.exitValue() + ": "
+                                + Files.readString(log));
+                    }
+                    return false;
                 }
-                if (System.nanoTime() > deadline) {
-                    kill();
-                    throw new IllegalStateException("Azurite did not listen on port " + port + " within 60 s");
-                }
-                Thread.sleep(50);
-            }
+            });
+        } catch (IllegalStateException e) {
+            kill();
+            throw e;
+        }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
         }
     }
 
     /**
-     * Returns the directory the server keeps its data in; it stays when the server stops.
-     *
-     * @return the directory, under {@code java.io.tmpdir}
-     */
-    public Path location() {
-        return location;
-    }
-
-    /**
-     * Returns the file the server's output goes to, next to {@link #location()}.
+     * Returns the file the server's output goes to, next to {@link #directory()}.
      *
      * @return the log file
      */
     public Path log() {
-        return location.resolveSibling(location.getFileName() + ".log");
-    }
-
-    /**
-     * Returns the port the server listens on.
-     *
-     * @return the port
-     */
-    public int port() {
-        return port;
+        return directory().resolveSibling(directory().getFileName() + ".log");
     }
 
     /**
@@ -176,7 +166,7 @@ public final class AzuriteServer implements AutoCloseable {
      * @return such as {@code http://127.0.0.1:41234/devstoreaccount1}
      */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port + "/" + ACCOUNT);
+        return URI.create("http://127.0.0.1:" + port() + "/" + ACCOUNT);
     }
 
     /**
@@ -186,18 +176,19 @@ public final class AzuriteServer implements AutoCloseable {
      * @return a builder for the test container
      */
     public AzureBlobStoreConfig.Builder config(String prefix) {
-        return config(prefix, port);
+        return config(CONTAINER, prefix, port());
     }
 
     /**
      * Returns a store configuration that connects through another port, such as a proxy's.
      *
+     * @param container the container, which may be missing
      * @param prefix the prefix, possibly empty
      * @param port the port to connect to
-     * @return a builder for the test container
+     * @return a builder with a connection string and quick retries
      */
-    public AzureBlobStoreConfig.Builder config(String prefix, int port) {
-        return AzureBlobStoreConfig.builder(CONTAINER).prefix(prefix)
+    public AzureBlobStoreConfig.Builder config(String container, String prefix, int port) {
+        return AzureBlobStoreConfig.builder(container).prefix(prefix)
                 .connectionString(connectionString(port))
                 .initialBackoff(Duration.ofMillis(20))
                 .maxBackoff(Duration.ofMillis(200));
@@ -210,48 +201,5 @@ public final class AzuriteServer implements AutoCloseable {
      */
     public AzureBlobStore newStore() {
         return AzureBlobStore.open(config("t-" + UUID.randomUUID()).build());
-    }
-
-    /**
-     * Stops the server; its data stays on disk.
-     *
-     * @throws InterruptedException when interrupted while waiting for it
-     */
-    public void stop() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /**
-     * Starts the server again on the same port with the same data.
-     *
-     * @throws Exception when it cannot start
-     */
-    public void restart() throws Exception {
-        launch();
-    }
-
-    private void kill() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            stop();
-        } catch (InterruptedException e) {
-            kill();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,10 +1,8 @@
 package dev.drkit.storage.s3;
 
+import dev.drkit.test.server.ExternalServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.gaul.s3proxy.AuthenticationType;
@@ -20,7 +18,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * {@link S3SemanticsBlobStore} giving its file-system back end the key space and atomic
  * conditional writes of S3 itself.
  */
-public final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer extends ExternalServer {
     /** The access key the server accepts. */
     public static final String ACCESS_KEY = "dr-test-access";
     /** The secret key the server accepts. */
@@ -28,15 +26,11 @@ public final class S3ProxyServer implements AutoCloseable {
     /** The bucket every test store lives in, each under a prefix of its own. */
     public static final String BUCKET = "dr-tests";
 
-    private final Path directory;
-    private final int port;
+    private final boolean honourConditions;
     private S3Proxy proxy;
 
-    private final boolean honourConditions;
-
-    private S3ProxyServer(Path directory, int port, boolean honourConditions) {
-        this.directory = directory;
-        this.port = port;
+    private S3ProxyServer(boolean honourConditions) throws IOException {
+        super("s3proxy");
         this.honourConditions = honourConditions;
     }
 
@@ -59,32 +53,29 @@ public final class S3ProxyServer implements AutoCloseable {
      * @throws Exception when it cannot start
      */
     public static S3ProxyServer start(boolean honourConditions) throws Exception {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Files.createDirectories(tmp);
-        Path directory = Files.createTempDirectory(tmp, "s3proxy-");
-        S3ProxyServer server = new S3ProxyServer(directory, freePort(), honourConditions);
-        server.startProxy();
+        S3ProxyServer server = new S3ProxyServer(honourConditions);
+        server.launch();
         try (S3Store store = S3Store.open(server.config(BUCKET, "").build())) {
             store.createBucketIfMissing();
         }
         return server;
     }
 
-    private void startProxy() throws Exception {
-        BlobStore backend = new S3SemanticsBlobStore(new FilesystemNio2BlobStore(directory.toString()));
+    @Override
+    protected void launch() throws Exception {
+        BlobStore backend = new S3SemanticsBlobStore(new FilesystemNio2BlobStore(directory().toString()));
         proxy = S3Proxy.builder()
                 .blobStore(honourConditions ? backend : new ConditionsIgnoringBlobStore(backend))
-                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .endpoint(endpoint())
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         proxy.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!"STARTED".equals(proxy.getState())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("S3Proxy did not start: " + proxy.getState());
-            }
-            Thread.sleep(10);
-        }
+        awaitReady("S3Proxy", Duration.ofSeconds(30), () -> "STARTED".equals(proxy.getState()));
+    }
+
+    @Override
+    public void stop() throws Exception {
+        proxy.stop();
     }
 
     /**
@@ -93,25 +84,7 @@ public final class S3ProxyServer implements AutoCloseable {
      * @return such as {@code http://127.0.0.1:43121}
      */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
-    }
-
-    /**
-     * Returns the directory the server keeps its objects in; it stays when the server stops.
-     *
-     * @return the directory, under {@code java.io.tmpdir}
-     */
-    public Path directory() {
-        return directory;
-    }
-
-    /**
-     * Returns the port the server listens on.
-     *
-     * @return the port
-     */
-    public int port() {
-        return port;
+        return URI.create("http://127.0.0.1:" + port());
     }
 
     /**
@@ -134,11 +107,24 @@ public final class S3ProxyServer implements AutoCloseable {
      * @return a builder with endpoint, region, path style and credentials set
      */
     public S3StoreConfig.Builder config(String bucket, String prefix, URI endpoint) {
+        return config(bucket, prefix, endpoint, SECRET_KEY);
+    }
+
+    /**
+     * Returns a store configuration that signs in with the given secret key.
+     *
+     * @param bucket the bucket
+     * @param prefix the prefix, possibly empty
+     * @param endpoint the endpoint
+     * @param secretKey the secret key, right or wrong
+     * @return a builder with endpoint, region, path style and credentials set
+     */
+    public S3StoreConfig.Builder config(String bucket, String prefix, URI endpoint, String secretKey) {
         return S3StoreConfig.builder(bucket).prefix(prefix)
                 .endpoint(endpoint)
                 .region("us-east-1")
                 .pathStyle(true)
-                .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, secretKey)))
                 .initialBackoff(Duration.ofMillis(20))
                 .maxBackoff(Duration.ofMillis(200));
     }
@@ -150,39 +136,5 @@ public final class S3ProxyServer implements AutoCloseable {
      */
     public S3Store newStore() {
         return S3Store.open(config(BUCKET, "t-" + UUID.randomUUID()).build());
-    }
-
-    /**
-     * Stops the server; its objects stay on disk.
-     *
-     * @throws Exception when it cannot stop
-     */
-    public void stop() throws Exception {
-        proxy.stop();
-    }
-
-    /**
-     * Starts the server again on the same port with the same objects.
-     *
-     * @throws Exception when it cannot start
-     */
-    public void restart() throws Exception {
-        startProxy();
-    }
-
-    @Override
-    public void close() {
-        try {
-            proxy.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("S3Proxy did not stop", e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
     }
 }

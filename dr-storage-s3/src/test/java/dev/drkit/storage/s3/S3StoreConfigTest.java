@@ -8,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.strings;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.store.remote.RemoteStoreSettings;
 import java.net.URI;
 import java.time.Duration;
 import dev.drkit.testkit.PropertyTests;
@@ -32,12 +33,12 @@ class S3StoreConfigTest {
         assertThat(config.kmsKeyId()).isEqualTo("alias/dr");
         assertThat(config.multipartThreshold()).isEqualTo(32L << 20);
         assertThat(config.partSize()).isEqualTo(8 << 20);
-        assertThat(config.uploadConcurrency()).isEqualTo(6);
-        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.attemptTimeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(config.maxAttempts()).isEqualTo(7);
-        assertThat(config.initialBackoff()).isEqualTo(Duration.ofMillis(50));
-        assertThat(config.maxBackoff()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.settings().uploadConcurrency()).isEqualTo(6);
+        assertThat(config.settings().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.settings().attemptTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.settings().maxAttempts()).isEqualTo(7);
+        assertThat(config.settings().initialBackoff()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.settings().maxBackoff()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.describe()).isEqualTo("s3://backups/team/service-a?endpoint=http://127.0.0.1:9000");
     }
 
@@ -50,7 +51,7 @@ class S3StoreConfigTest {
         assertThat(config.pathStyle()).isFalse();
         assertThat(config.encryption()).isEqualTo(S3Encryption.NONE);
         assertThat(config.multipartThreshold()).isEqualTo(S3StoreConfig.DEFAULT_MULTIPART_THRESHOLD);
-        assertThat(config.maxAttempts()).isEqualTo(S3StoreConfig.DEFAULT_MAX_ATTEMPTS);
+        assertThat(config.settings().maxAttempts()).isEqualTo(RemoteStoreSettings.DEFAULT_MAX_ATTEMPTS);
     }
 
     @Test
@@ -118,8 +119,8 @@ class S3StoreConfigTest {
         assertThat(copy.describe()).isEqualTo(config.describe());
         assertThat(copy.region()).isEqualTo("us-west-2");
         assertThat(copy.encryption()).isEqualTo(S3Encryption.SSE_S3);
-        assertThat(copy.maxAttempts()).isEqualTo(3);
-        assertThat(copy.uploadConcurrency()).isEqualTo(2);
+        assertThat(copy.settings().maxAttempts()).isEqualTo(3);
+        assertThat(copy.settings().uploadConcurrency()).isEqualTo(2);
     }
 
     @Test
@@ -142,7 +143,7 @@ class S3StoreConfigTest {
                     assertThat(config.prefix()).isEqualTo(prefix);
                     assertThat(config.partSize()).isEqualTo(partMiB << 20);
                     assertThat(config.multipartThreshold()).isEqualTo((long) (partMiB + extraMiB) << 20);
-                    assertThat(config.maxAttempts()).isEqualTo(attempts);
+                    assertThat(config.settings().maxAttempts()).isEqualTo(attempts);
 
                     S3StoreConfig again = S3StoreConfig.fromUri(URI.create(config.describe()));
                     assertThat(again.describe()).isEqualTo(config.describe());

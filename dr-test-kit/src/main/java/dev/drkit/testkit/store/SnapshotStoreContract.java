@@ -532,7 +532,7 @@ public abstract class SnapshotStoreContract {
      * @param text the text
      * @return its bytes
      */
-    protected static byte[] bytes(String text) {
+    public static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -543,7 +543,7 @@ public abstract class SnapshotStoreContract {
      * @param seed the seed
      * @return the bytes
      */
-    protected static byte[] randomBytes(int n, long seed) {
+    public static byte[] randomBytes(int n, long seed) {
         byte[] data = new byte[n];
         new Random(seed).nextBytes(data);
         return data;

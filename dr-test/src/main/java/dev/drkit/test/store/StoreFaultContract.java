@@ -1,5 +1,7 @@
 package dev.drkit.test.store;
 
+import static dev.drkit.testkit.store.SnapshotStoreContract.bytes;
+import static dev.drkit.testkit.store.SnapshotStoreContract.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -156,10 +158,10 @@ public abstract class StoreFaultContract {
     void injected503sAreRetriedUntilTheWriteGoesThroughAndAreCounted() {
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(8))) {
             proxy.failNext(3);
-            store.put("snapshots/1", SnapshotStoreContract.bytes("manifest"));
+            store.put("snapshots/1", bytes("manifest"));
 
             proxy.failNext(2);
-            assertThat(store.get("snapshots/1")).isEqualTo(SnapshotStoreContract.bytes("manifest"));
+            assertThat(store.get("snapshots/1")).isEqualTo(bytes("manifest"));
             assertThat(proxy.injected()).isEqualTo(5);
             assertThat(requests("put", "unavailable") + requests("get", "unavailable")).isGreaterThanOrEqualTo(5);
             assertThat(requests("put", "success")).isEqualTo(1);
@@ -173,10 +175,10 @@ public abstract class StoreFaultContract {
     @Test
     void slowResponsesTimeOutAndTheRetryCompletes() {
         try (SnapshotStore store = open(Settings.DEFAULTS.timeout(Duration.ofMillis(700)))) {
-            store.put("k", SnapshotStoreContract.bytes("v"));
+            store.put("k", bytes("v"));
             proxy.delayNext(2, Duration.ofMillis(1500));
 
-            assertThat(store.get("k")).isEqualTo(SnapshotStoreContract.bytes("v"));
+            assertThat(store.get("k")).isEqualTo(bytes("v"));
             assertThat(requests("get", "unavailable")).isGreaterThanOrEqualTo(1);
             assertThat(requests("get", "success")).isEqualTo(1);
         }
@@ -185,7 +187,7 @@ public abstract class StoreFaultContract {
     @Test
     void aServerLostInTheMiddleOfAnUploadFailsCleanlyAndARetrySucceeds() {
         int chunk = smallestUploadChunk();
-        byte[] data = SnapshotStoreContract.randomBytes(3 * chunk, 7);
+        byte[] data = randomBytes(3 * chunk, 7);
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(2).chunks(chunk))) {
             proxy.cutAfter(chunk * 7L / 5);
 
@@ -204,7 +206,7 @@ public abstract class StoreFaultContract {
 
     @Test
     void aReadIntoAnArrayWhoseAnswerFailedOrWasLostFillsItOnTheRetry() {
-        byte[] data = SnapshotStoreContract.randomBytes(3 << 20, 9);
+        byte[] data = randomBytes(3 << 20, 9);
         try (SnapshotStore store = open(Settings.DEFAULTS)) {
             store.put("data/pack", data);
             byte[] into = new byte[(1 << 20) + 8];
@@ -224,7 +226,7 @@ public abstract class StoreFaultContract {
 
     @Test
     void aPutFromPartOfAnArrayWhoseAnswerWasLostSendsThatPartAgain() {
-        byte[] data = SnapshotStoreContract.randomBytes(3 << 20, 8);
+        byte[] data = randomBytes(3 << 20, 8);
         try (SnapshotStore store = open(Settings.DEFAULTS)) {
             proxy.loseNextAnswers(1);
             store.put("data/pack", data, 1000, data.length - 2000);
@@ -261,14 +263,14 @@ public abstract class StoreFaultContract {
     void aConditionalWriteWhoseAnswerWasLostIsStillReportedAsOurs() {
         try (SnapshotStore store = open(Settings.DEFAULTS)) {
             proxy.loseNextAnswers(1);
-            assertThat(store.putIfAbsent("snapshots/lost", SnapshotStoreContract.bytes("mine"))).as("created, though the answer was lost")
+            assertThat(store.putIfAbsent("snapshots/lost", bytes("mine"))).as("created, though the answer was lost")
                     .isPresent();
-            assertThat(store.putIfAbsent("snapshots/lost", SnapshotStoreContract.bytes("mine"))).as("a second create loses").isEmpty();
+            assertThat(store.putIfAbsent("snapshots/lost", bytes("mine"))).as("a second create loses").isEmpty();
 
             String etag = store.stat("snapshots/lost").orElseThrow().etag();
             proxy.loseNextAnswers(1);
-            assertThat(store.replace("snapshots/lost", SnapshotStoreContract.bytes("mine, updated"), etag)).isPresent();
-            assertThat(store.get("snapshots/lost")).isEqualTo(SnapshotStoreContract.bytes("mine, updated"));
+            assertThat(store.replace("snapshots/lost", bytes("mine, updated"), etag)).isPresent();
+            assertThat(store.get("snapshots/lost")).isEqualTo(bytes("mine, updated"));
             assertThat(proxy.injected()).isEqualTo(2);
         }
     }
@@ -276,7 +278,7 @@ public abstract class StoreFaultContract {
     @Test
     void pooledConnectionsClosedByTheServerUseUpNoAttempts() throws Exception {
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(1))) {
-            store.put("k", SnapshotStoreContract.bytes("v"));
+            store.put("k", bytes("v"));
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Callable<byte[]>> reads = new ArrayList<>();
@@ -284,14 +286,14 @@ public abstract class StoreFaultContract {
                     reads.add(() -> store.get("k"));
                 }
                 for (Future<byte[]> read : pool.invokeAll(reads)) {
-                    assertThat(read.get()).isEqualTo(SnapshotStoreContract.bytes("v"));
+                    assertThat(read.get()).isEqualTo(bytes("v"));
                 }
             } finally {
                 pool.shutdownNow();
             }
             proxy.dropConnections();
 
-            assertThat(store.get("k")).isEqualTo(SnapshotStoreContract.bytes("v"));
+            assertThat(store.get("k")).isEqualTo(bytes("v"));
             assertThat(store.stat("k")).isPresent();
             assertThat(requests("get", "unavailable") + requests("stat", "unavailable")).isZero();
         }

@@ -1,6 +1,5 @@
 package dev.drkit.storage.azure.internal;
 
-import dev.drkit.core.store.StoreCalls;
 import com.azure.core.http.rest.PagedResponse;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
@@ -32,6 +31,7 @@ import dev.drkit.api.health.ProbeResult;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.StoreKeys;
+import dev.drkit.core.store.remote.RemoteObjectStore;
 import dev.drkit.storage.azure.AzureBlobStore;
 import dev.drkit.storage.azure.AzureBlobStoreConfig;
 import dev.drkit.storage.azure.BlobLease;
@@ -47,29 +47,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The {@link AzureBlobStore}: one container client, one circuit breaker and a pool for block uploads. */
-public final class AzureObjectStore implements AzureBlobStore {
-    private static final AtomicInteger POOLS = new AtomicInteger();
-
+public final class AzureObjectStore extends RemoteObjectStore implements AzureBlobStore {
     private final AzureBlobStoreConfig config;
     private final BlobContainerClient container;
-    private final StoreCalls calls;
-    private final ExecutorService blocks;
-    private final String location;
     private final String root;
     private final @Nullable AccessTier tier;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Opens a store.
@@ -78,36 +66,24 @@ public final class AzureObjectStore implements AzureBlobStore {
      * @throws DrException {@code INVALID_CONFIG} for a malformed connection string or endpoint
      */
     public AzureObjectStore(AzureBlobStoreConfig config) {
+        super("azblob", config.describe(), config.settings());
         this.config = config;
-        this.location = config.describe();
         this.root = config.prefix().isEmpty() ? "" : config.prefix() + "/";
         this.tier = config.accessTier() == null ? null : AccessTier.fromString(config.accessTier());
         this.container = buildClient(config, location);
-        this.calls = new StoreCalls("azblob", location, config.maxAttempts(), config.initialBackoff(),
-                config.maxBackoff(), config.circuitBreaker(), config.meterRegistry());
-        int threads = config.uploadConcurrency();
-        int pool = POOLS.incrementAndGet();
-        AtomicInteger thread = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "dr-azblob-upload-" + pool + "-" + thread.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        this.blocks = executor;
     }
 
     private static BlobContainerClient buildClient(AzureBlobStoreConfig config, String location) {
         try {
             // Retries are ours (counted, backed off, behind the breaker): the SDK tries once.
-            int trySeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.attemptTimeout().toSeconds() * 4));
+            Duration attemptTimeout = config.settings().attemptTimeout();
+            int trySeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, attemptTimeout.toSeconds() * 4));
             BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
                     .clientOptions(new HttpClientOptions()
-                            .setConnectTimeout(config.connectTimeout())
-                            .setResponseTimeout(config.attemptTimeout())
-                            .setReadTimeout(config.attemptTimeout())
-                            .setWriteTimeout(config.attemptTimeout()))
+                            .setConnectTimeout(config.settings().connectTimeout())
+                            .setResponseTimeout(attemptTimeout)
+                            .setReadTimeout(attemptTimeout)
+                            .setWriteTimeout(attemptTimeout))
                     .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, trySeconds, null, null, null));
             if (config.connectionString() != null) {
                 builder.connectionString(config.connectionString());
@@ -180,15 +156,6 @@ public final class AzureObjectStore implements AzureBlobStore {
         });
     }
 
-    /**
-     * Returns 16 MiB: a request to the service costs a round trip and its handling, so fewer,
-     * larger reads serve a restore better (a quarter of the requests of 4 MiB windows).
-     */
-    @Override
-    public int preferredReadSize() {
-        return 16 << 20;
-    }
-
     @Override
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);
@@ -242,23 +209,6 @@ public final class AzureObjectStore implements AzureBlobStore {
         }
     }
 
-    /**
-     * Checks a ranged read's arguments; a range of no bytes needs no request for the data but
-     * still fails for a missing object, as any other read does.
-     */
-    private boolean isEmptyRange(String key, long offset, int length) {
-        StoreKeys.requireValidRange(offset, length);
-        if (length == 0 && stat(key).isEmpty()) {
-            throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
-        }
-        return length == 0;
-    }
-
-    @Override
-    public ObjectInfo put(String key, byte[] data) {
-        return put(key, data, 0, data.length);
-    }
-
     @Override
     public ObjectInfo put(String key, byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
@@ -303,19 +253,6 @@ public final class AzureObjectStore implements AzureBlobStore {
             }
             throw e;
         }
-    }
-
-    /**
-     * Decides a conditional write that lost its precondition only after an earlier attempt
-     * failed in transit: that attempt may have been written. It counts as ours when the
-     * stored bytes are exactly ours.
-     */
-    private Optional<ObjectInfo> ownWrite(String key, byte[] data) {
-        Optional<ObjectInfo> info = stat(key);
-        if (info.isEmpty() || info.get().size() != data.length) {
-            return Optional.empty();
-        }
-        return Arrays.equals(get(key), data) ? info : Optional.empty();
     }
 
     private ObjectInfo upload(String operation, String key, BlobClient blob, byte[] data,
@@ -380,27 +317,17 @@ public final class AzureObjectStore implements AzureBlobStore {
             ids.add(id);
             int from = offset + i * size;
             int part = Math.min(size, offset + length - from);
-            futures.add(blocks.submit(() -> calls.call("stageBlock", n -> request("put", key,
+            futures.add(uploads.submit(() -> calls.call("stageBlock", n -> request("put", key,
                     () -> block.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, body(data, from, part)), null,
                             Context.NONE)))));
         }
         boolean done = false;
         try {
             for (Future<?> future : futures) {
-                future.get();
+                await(future, key, "block");
             }
             done = true;
             return ids;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DrException(ErrorCode.CANCELLED, "Upload of '" + key + "' to " + location + " was interrupted",
-                    key, e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof DrException dr) {
-                throw dr;
-            }
-            throw new DrException(ErrorCode.IO_FAILURE, "Upload of a block of '" + key + "' to " + location
-                    + " failed: " + e.getCause(), key, e.getCause());
         } finally {
             if (!done) {
                 // Uncommitted blocks are never visible and the service drops them within a week.
@@ -411,14 +338,7 @@ public final class AzureObjectStore implements AzureBlobStore {
 
     @Override
     public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
-        StoreKeys.requireValidPrefix(prefix);
-        if (pageSize < 1) {
-            throw DrException.invalidArgument("pageSize", "must be >= 1", pageSize);
-        }
-        if (pageToken != null && pageToken.isEmpty()) {
-            throw DrException.invalidArgument("pageToken", "was not issued by this store", "\"\"");
-        }
-        ensureOpen();
+        checkListing(prefix, pageToken, pageSize);
         ListBlobsOptions options = new ListBlobsOptions().setPrefix(root + prefix)
                 .setMaxResultsPerPage(Math.min(pageSize, 5000));
         return calls.call("list", n -> {
@@ -590,36 +510,14 @@ public final class AzureObjectStore implements AzureBlobStore {
 
     @Override
     public HealthProbe healthProbe() {
-        return HealthProbe.named("store:" + location, () -> {
-            long start = System.nanoTime();
-            ProbeResult result;
+        return probe(() -> {
             try {
-                boolean exists = container.exists();
-                result = !exists ? ProbeResult.down("container '" + config.container() + "' does not exist")
-                        : switch (calls.breaker().getState()) {
-                            case CLOSED, DISABLED, METRICS_ONLY -> ProbeResult.up("container reachable");
-                            case HALF_OPEN -> ProbeResult.degraded(
-                                    "container reachable; circuit breaker probing after failures");
-                            default -> ProbeResult.degraded(
-                                    "container reachable again; circuit breaker still open after failures");
-                        };
+                return container.exists() ? reachable("container")
+                        : ProbeResult.down("container '" + config.container() + "' does not exist");
             } catch (RuntimeException e) {
-                result = ProbeResult.down(AzureErrors.map(e, "check", "", location, config.container()).getMessage());
+                return ProbeResult.down(AzureErrors.map(e, "check", "", location, config.container()).getMessage());
             }
-            return result.withLatency(Duration.ofNanos(System.nanoTime() - start));
         });
-    }
-
-    @Override
-    public String describe() {
-        return location;
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            blocks.shutdownNow();
-        }
     }
 
     @Override
@@ -631,12 +529,6 @@ public final class AzureObjectStore implements AzureBlobStore {
         StoreKeys.requireValidKey(key);
         ensureOpen();
         return container.getBlobClient(root + key);
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new DrException(ErrorCode.ILLEGAL_STATE, "The store " + location + " is closed", location);
-        }
     }
 
     private <T> T request(String operation, String key, Supplier<T> call) {

@@ -1,6 +1,6 @@
 package dev.drkit.storage.s3.internal;
 
-import dev.drkit.core.store.StoreCalls;
+import dev.drkit.core.store.remote.RemoteObjectStore;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.health.HealthProbe;
@@ -12,7 +12,6 @@ import dev.drkit.storage.s3.S3Encryption;
 import dev.drkit.storage.s3.S3Store;
 import dev.drkit.storage.s3.S3StoreConfig;
 import java.io.ByteArrayInputStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,14 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsResponse;
@@ -65,18 +57,13 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /** The {@link S3Store}: one S3 client, one circuit breaker and a small pool for part uploads. */
-public final class S3ObjectStore implements S3Store {
+public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
     private static final String OCTETS = "application/octet-stream";
-    private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final S3StoreConfig config;
     private final S3Client client;
-    private final StoreCalls calls;
-    private final ExecutorService parts;
-    private final String location;
     private final String bucket;
     private final String root;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Opens a store.
@@ -85,34 +72,21 @@ public final class S3ObjectStore implements S3Store {
      * @throws DrException {@code INVALID_CONFIG} when no region is configured or found
      */
     public S3ObjectStore(S3StoreConfig config) {
+        super("s3", config.describe(), config.settings());
         this.config = config;
-        this.location = config.describe();
         this.bucket = config.bucket();
         this.root = config.prefix().isEmpty() ? "" : config.prefix() + "/";
         this.client = buildClient(config, location);
-        this.calls = new StoreCalls("s3", location, config.maxAttempts(), config.initialBackoff(),
-                config.maxBackoff(), config.circuitBreaker(), config.meterRegistry());
-        int threads = config.uploadConcurrency();
-        int pool = POOLS.incrementAndGet();
-        AtomicInteger thread = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "dr-s3-upload-" + pool + "-" + thread.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        this.parts = executor;
     }
 
     private static S3Client buildClient(S3StoreConfig config, String location) {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder()
-                        .connectionTimeout(config.connectTimeout())
-                        .socketTimeout(config.attemptTimeout())
-                        .maxConnections(Math.max(16, config.uploadConcurrency() * 4)))
+                        .connectionTimeout(config.settings().connectTimeout())
+                        .socketTimeout(config.settings().attemptTimeout())
+                        .maxConnections(Math.max(16, config.settings().uploadConcurrency() * 4)))
                 .overrideConfiguration(o -> o
-                        .apiCallAttemptTimeout(config.attemptTimeout())
+                        .apiCallAttemptTimeout(config.settings().attemptTimeout())
                         .retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .forcePathStyle(config.pathStyle())
                 .credentialsProvider(config.credentials() != null ? config.credentials()
@@ -199,15 +173,6 @@ public final class S3ObjectStore implements S3Store {
         });
     }
 
-    /**
-     * Returns 16 MiB: a request to the service costs a round trip and its handling, so fewer,
-     * larger reads serve a restore better (a quarter of the requests of 4 MiB windows).
-     */
-    @Override
-    public int preferredReadSize() {
-        return 16 << 20;
-    }
-
     @Override
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);
@@ -254,23 +219,6 @@ public final class S3ObjectStore implements S3Store {
         long last = offset + length - 1;
         return GetObjectRequest.builder().bucket(bucket).key(full)
                 .range("bytes=" + offset + "-" + (last < 0 ? Long.MAX_VALUE : last)).build();
-    }
-
-    /**
-     * Checks a ranged read's arguments; a range of no bytes needs no request for the data but
-     * still fails for a missing object, as any other read does.
-     */
-    private boolean isEmptyRange(String key, long offset, int length) {
-        StoreKeys.requireValidRange(offset, length);
-        if (length == 0 && stat(key).isEmpty()) {
-            throw new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + location, key);
-        }
-        return length == 0;
-    }
-
-    @Override
-    public ObjectInfo put(String key, byte[] data) {
-        return put(key, data, 0, data.length);
     }
 
     @Override
@@ -334,19 +282,6 @@ public final class S3ObjectStore implements S3Store {
             }
             return retried[0] ? ownWrite(key, data) : Optional.empty();
         }
-    }
-
-    /**
-     * Decides a conditional write that lost its precondition only after an earlier attempt
-     * failed in transit: that attempt may have been written and the precondition then failed
-     * against it. The write counts as ours when the stored bytes are exactly ours.
-     */
-    private Optional<ObjectInfo> ownWrite(String key, byte[] data) {
-        Optional<ObjectInfo> info = stat(key);
-        if (info.isEmpty() || info.get().size() != data.length) {
-            return Optional.empty();
-        }
-        return Arrays.equals(get(key), data) ? info : Optional.empty();
     }
 
     private ObjectInfo single(String key, String full, byte[] data, int offset, int length,
@@ -414,7 +349,7 @@ public final class S3ObjectStore implements S3Store {
                 int number = i + 1;
                 int from = offset + i * partSize;
                 int size = Math.min(partSize, offset + length - from);
-                futures.add(parts.submit(() -> calls.call("uploadPart", n -> {
+                futures.add(uploads.submit(() -> calls.call("uploadPart", n -> {
                     UploadPartRequest part = UploadPartRequest.builder().bucket(bucket).key(full)
                             .uploadId(uploadId).partNumber(number).contentLength((long) size).build();
                     String etag = request("put", key, () -> client.uploadPart(part, body(data, from, size)).eTag());
@@ -423,7 +358,7 @@ public final class S3ObjectStore implements S3Store {
             }
             List<CompletedPart> done = new ArrayList<>(count);
             for (Future<CompletedPart> future : futures) {
-                done.add(await(future, key));
+                done.add(await(future, key, "part"));
             }
             CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.builder()
                     .bucket(bucket).key(full).uploadId(uploadId)
@@ -459,22 +394,6 @@ public final class S3ObjectStore implements S3Store {
         }
     }
 
-    private CompletedPart await(Future<CompletedPart> future, String key) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DrException(ErrorCode.CANCELLED, "Upload of '" + key + "' to " + location + " was interrupted",
-                    key, e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof DrException dr) {
-                throw dr;
-            }
-            throw new DrException(ErrorCode.IO_FAILURE, "Upload of a part of '" + key + "' to " + location
-                    + " failed: " + e.getCause(), key, e.getCause());
-        }
-    }
-
     private void abort(String full, String uploadId) {
         try {
             client.abortMultipartUpload(AbortMultipartUploadRequest.builder()
@@ -486,14 +405,7 @@ public final class S3ObjectStore implements S3Store {
 
     @Override
     public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
-        StoreKeys.requireValidPrefix(prefix);
-        if (pageSize < 1) {
-            throw DrException.invalidArgument("pageSize", "must be >= 1", pageSize);
-        }
-        if (pageToken != null && pageToken.isEmpty()) {
-            throw DrException.invalidArgument("pageToken", "was not issued by this store", "\"\"");
-        }
-        ensureOpen();
+        checkListing(prefix, pageToken, pageSize);
         String full = root + prefix;
         ListObjectsV2Response response = calls.call("list", n -> {
             try {
@@ -599,37 +511,22 @@ public final class S3ObjectStore implements S3Store {
 
     @Override
     public HealthProbe healthProbe() {
-        return HealthProbe.named("store:" + location, () -> {
-            long start = System.nanoTime();
-            ProbeResult result;
+        return probe(() -> {
             try {
                 client.headBucket(r -> r.bucket(bucket));
-                result = switch (calls.breaker().getState()) {
-                    case CLOSED, DISABLED, METRICS_ONLY -> ProbeResult.up("bucket reachable");
-                    case HALF_OPEN -> ProbeResult.degraded("bucket reachable; circuit breaker probing after failures");
-                    default -> ProbeResult.degraded("bucket reachable again; circuit breaker still open after failures");
-                };
+                return reachable("bucket");
             } catch (S3Exception e) {
-                result = e.statusCode() == 404 ? ProbeResult.down("bucket '" + bucket + "' does not exist")
+                return e.statusCode() == 404 ? ProbeResult.down("bucket '" + bucket + "' does not exist")
                         : ProbeResult.down(S3Errors.map(e, "check", "", location, bucket).getMessage());
             } catch (SdkException e) {
-                result = ProbeResult.down(S3Errors.map(e, "check", "", location, bucket).getMessage());
+                return ProbeResult.down(S3Errors.map(e, "check", "", location, bucket).getMessage());
             }
-            return result.withLatency(Duration.ofNanos(System.nanoTime() - start));
         });
     }
 
     @Override
-    public String describe() {
-        return location;
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            parts.shutdownNow();
-            client.close();
-        }
+    protected void closeClient() {
+        client.close();
     }
 
     @Override
@@ -641,12 +538,6 @@ public final class S3ObjectStore implements S3Store {
         StoreKeys.requireValidKey(key);
         ensureOpen();
         return root + key;
-    }
-
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new DrException(ErrorCode.ILLEGAL_STATE, "The store " + location + " is closed", location);
-        }
     }
 
     private <T> T request(String operation, String key, SdkCall<T> call) {
