@@ -78,7 +78,9 @@ public interface Guard<T> {
 
     /**
      * Rolls the candidate back because an external alert fired (an automatic rollback whose
-     * trigger is the alert). The default asks {@link #rollback} with the alert as the actor.
+     * trigger is the alert); right after a promotion, while the previous stable version is
+     * still warm, this reverts the promotion. The default asks {@link #rollback} with the alert
+     * as the actor.
      *
      * @param alert the alert's name
      * @param reason why, for the audit record

@@ -200,10 +200,25 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         actions.setPaused(actor, true);
     }
 
-    /** Resumes a paused rollout; the current step's time gate restarts. */
+    /** Resumes a paused or frozen rollout; the current step's time gate restarts. */
     @Override
     public void resume(String actor) {
         actions.setPaused(actor, false);
+    }
+
+    /**
+     * Marks the release being rolled out (or just promoted, within the revert window) as
+     * irreversible, for example after it migrated a schema: from now on an automatic or
+     * conditional rollback of it freezes the rollout ({@link GuardState#FROZEN}, recorded as a
+     * failing {@code rollout.freeze}) instead of switching back; an operator may still roll
+     * back, promote or resume.
+     *
+     * @param actor who marks it
+     * @param reason why, for the audit record
+     * @throws DrException {@code ILLEGAL_STATE} when there is no such release
+     */
+    public void markIrreversible(String actor, String reason) {
+        actions.markIrreversible(actor, reason);
     }
 
     /**

@@ -56,7 +56,9 @@ final class OperatorActions<T> {
 
     Optional<RollbackEvent> rollbackOnAlert(String alert, String reason) {
         RoutingState<T> cur = m.current();
-        if (cur.candidate == null) {
+        boolean promotedRecently = cur.phase == GuardState.PROMOTED && cur.previous != null
+                && m.withinRevertWindow(cur);
+        if (cur.candidate == null && !promotedRecently) {
             return Optional.empty();
         }
         Verdict v = new Verdict(Decision.ROLLBACK, reason, m.evidenceOf(cur));
@@ -114,10 +116,11 @@ final class OperatorActions<T> {
     }
 
     void setPaused(String actor, boolean paused) {
-        GuardState from = paused ? GuardState.ROLLING_OUT : GuardState.PAUSED;
         while (true) {
             RoutingState<T> cur = m.current();
-            if (cur.phase != from) {
+            boolean allowed = paused ? cur.phase == GuardState.ROLLING_OUT
+                    : cur.phase == GuardState.PAUSED || cur.phase == GuardState.FROZEN;
+            if (!allowed) {
                 throw illegal("cannot be " + (paused ? "paused" : "resumed") + " in state " + cur.phase);
             }
             Instant now = m.clock.instant();
@@ -130,6 +133,23 @@ final class OperatorActions<T> {
                 return;
             }
         }
+    }
+
+    void markIrreversible(String actor, String reason) {
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(reason, "reason");
+        RoutingState<T> cur = m.current();
+        boolean promotedRecently = cur.phase == GuardState.PROMOTED && cur.previous != null
+                && m.withinRevertWindow(cur);
+        if (cur.rollout == null || (cur.candidate == null && !promotedRecently)) {
+            throw illegal("has no release to mark irreversible (state " + cur.phase + ")");
+        }
+        cur.rollout.irreversible = true;
+        String version = cur.candidate != null ? cur.candidate.name : cur.stable.name;
+        Instant now = m.clock.instant();
+        m.records.decision(new GuardEvent.MarkedIrreversible(m.name, version, actor, reason, now), actor,
+                "rollout.irreversible", null, version + " marked irreversible by " + actor + ": " + reason,
+                AuditOutcome.SUCCESS);
     }
 
     boolean deploy(String version, Supplier<? extends T> factory) {

@@ -6,6 +6,7 @@ import dev.drkit.core.rollback.internal.VariantRecorder;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +26,10 @@ final class Rollout {
     /** Why the judge held the step when it was last asked to advance it. */
     volatile @Nullable Hold judgeHold;
     volatile @Nullable GradualRollback gradual;
+    /** Whether the release made changes a rollback cannot undo: automatic rollbacks freeze instead. */
+    volatile boolean irreversible;
+    /** Set once the rollout froze, so that the freeze is recorded once. */
+    final AtomicBoolean frozen = new AtomicBoolean();
 
     Rollout(long epoch, VariantRecorder stable, VariantRecorder candidate) {
         this.epoch = epoch;

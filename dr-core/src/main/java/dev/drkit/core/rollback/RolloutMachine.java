@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rollout state machine: one {@link RoutingState} behind an {@link AtomicReference}, and
@@ -35,6 +37,7 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
     static final String SYSTEM = "system";
 
     private static final long PROGRESS_CHECK_MASK = 63;
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutMachine.class);
 
     final String name;
     final GuardConfig config;
@@ -187,6 +190,11 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
     @Nullable RollbackEvent rollbackFrom(RoutingState<T> seen, RollbackMode mode, TriggerKind kind, String trigger,
             String actor, String reason, Verdict verdict) {
         Rollout rollout = seen.rollout;
+        if (rollout != null && rollout.irreversible
+                && (mode == RollbackMode.AUTOMATIC || mode == RollbackMode.CONDITIONAL)) {
+            freeze(rollout, trigger, reason, verdict);
+            return null;
+        }
         while (true) {
             RoutingState<T> cur = state.get();
             if (cur.rollout != rollout || rollout == null) {
@@ -209,6 +217,32 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
             } else {
                 return null;
             }
+        }
+    }
+
+    /**
+     * Stops the rollout of an irreversible release at its weight instead of rolling it back,
+     * and records it once, as a failure that needs a person.
+     */
+    private void freeze(Rollout rollout, String trigger, String reason, Verdict verdict) {
+        while (true) {
+            RoutingState<T> cur = state.get();
+            if (cur.rollout != rollout) {
+                return;
+            }
+            boolean rolling = cur.candidate != null && cur.phase != GuardState.FROZEN;
+            if (rolling && !state.compareAndSet(cur, cur.withPhase(GuardState.FROZEN, cur.stepStartedAt))) {
+                continue;
+            }
+            if (rollout.frozen.compareAndSet(false, true)) {
+                String version = cur.candidate != null ? cur.candidate.name : cur.stable.name;
+                Instant now = clock.instant();
+                LOG.error("guard {}: {} is irreversible, so its rollout froze instead of rolling back: {}", name,
+                        version, reason);
+                records.decision(new GuardEvent.Frozen(name, version, trigger, reason, now), SYSTEM, "rollout.freeze",
+                        verdict, "rollout of irreversible " + version + " frozen: " + reason, AuditOutcome.FAILURE);
+            }
+            return;
         }
     }
 

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The checks a guard runs every probe interval: candidate probes (a DOWN streak rolls back),
  * conditions, the rules, time-gated steps, a gradual rollback's next batch and the end of the
- * revert window. Owns the executors it created and stops them on {@link #close()}.
+ * revert window. During the revert window the probes and conditions keep watching the
+ * promoted version and revert to the previous stable. Owns the executors it created and stops them on {@link #close()}.
  */
 final class ScheduledChecks<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledChecks.class);
@@ -69,14 +70,35 @@ final class ScheduledChecks<T> implements AutoCloseable {
             return;
         }
         RoutingState<T> s = m.current();
-        if (s.candidate == null) {
+        boolean watchingPromotion = s.phase == GuardState.PROMOTED && s.previous != null && m.withinRevertWindow(s);
+        if (s.candidate == null && !watchingPromotion) {
             m.expireRevertWindow(s);
             return;
         }
+        // While the previous stable is warm, the probes and conditions keep watching the promoted
+        // version: a rollback they ask for reverts the promotion.
         Rollout r = Objects.requireNonNull(s.rollout);
         if (!candidateProbes.isEmpty() && pollCandidate(s, r)) {
             return;
         }
+        if (checkConditions(s, r) || watchingPromotion) {
+            return;
+        }
+        Verdict v = m.evaluate(s);
+        if (v == null) {
+            return;
+        }
+        if (s.phase == GuardState.ROLLING_BACK) {
+            if (stableHealthy()) {
+                m.stepDown(s);
+            }
+        } else if (s.phase == GuardState.ROLLING_OUT) {
+            m.progress(s, v);
+        }
+    }
+
+    /** Evaluates the conditions; returns true when one of them rolled back. */
+    private boolean checkConditions(RoutingState<T> s, Rollout r) {
         Observation o = m.observe(s);
         Signals signals = new Signals(o, m.clock.instant(), r.lastProbes);
         for (RollbackCondition condition : conditions) {
@@ -91,20 +113,10 @@ final class ScheduledChecks<T> implements AutoCloseable {
                 String reason = "condition " + condition.name() + " holds";
                 m.rollbackFrom(s, RollbackMode.CONDITIONAL, TriggerKind.CONDITION, condition.name(),
                         RolloutMachine.SYSTEM, reason, new Verdict(Decision.ROLLBACK, reason, GuardRules.evidenceOf(o)));
-                return;
+                return true;
             }
         }
-        Verdict v = m.evaluate(s);
-        if (v == null) {
-            return;
-        }
-        if (s.phase == GuardState.ROLLING_BACK) {
-            if (stableHealthy()) {
-                m.stepDown(s);
-            }
-        } else if (s.phase == GuardState.ROLLING_OUT) {
-            m.progress(s, v);
-        }
+        return false;
     }
 
     /** Polls the candidate's probes; returns true when a DOWN streak rolled the candidate back. */
