@@ -39,11 +39,7 @@ final class GuardRules {
         /** A {@link RollbackTrigger}. */
         TRIGGER(TriggerKind.CUSTOM),
         /** The latency limits. */
-        LATENCY(TriggerKind.LATENCY),
-        /** A candidate probe stayed DOWN. */
-        PROBE(TriggerKind.PROBE),
-        /** A {@link RollbackCondition} held. */
-        CONDITION(TriggerKind.CONDITION);
+        LATENCY(TriggerKind.LATENCY);
 
         final TriggerKind kind;
 
