@@ -118,7 +118,8 @@ class EvidenceBeforePromotionTest {
                 release.await();
             }
             return ProbeResult.up();
-        })).config(GuardConfig.DEFAULT.withJudge(GuardedReleaseTest.JUDGE).withProbes(new ProbeSettings(Duration.ofSeconds(5), Duration.ofMillis(20), 3)))
+        })).config(GuardConfig.DEFAULT.withJudge(GuardedReleaseTest.JUDGE)
+                .withProbes(new ProbeSettings(Duration.ofSeconds(5), Duration.ofMillis(20), 3)))
                 .build();
         try {
             for (int i = 0; i < 5; i++) {
