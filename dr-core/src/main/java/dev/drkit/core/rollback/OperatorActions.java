@@ -164,7 +164,8 @@ final class OperatorActions<T> {
             impl = Objects.requireNonNull(factory.get(), "candidate factory returned null");
         } catch (RuntimeException e) {
             m.records.decision(new GuardEvent.RolloutFailed(m.name, version, e.toString(), m.clock.instant()),
-                    RolloutMachine.SYSTEM, "rollout.start", null, "candidate " + version + " could not be created: " + e,
+                    RolloutMachine.SYSTEM, "rollout.start", null,
+                    "candidate " + version + " could not be created: " + e,
                     AuditOutcome.FAILURE);
             return false;
         }

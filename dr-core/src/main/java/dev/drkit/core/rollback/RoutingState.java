@@ -52,14 +52,17 @@ final class RoutingState<T> {
                 0, null);
     }
 
-    /** A candidate at a step (rolling out, paused or rolling back), whose evidence counts from {@code rollout}'s current totals. */
+    /**
+     * A candidate at a step (rolling out, paused or rolling back), whose gates count from
+     * {@code rollout}'s current totals.
+     */
     static <T> RoutingState<T> rolling(GuardState phase, ReleaseVersion<T> stable, ReleaseVersion<T> candidate,
             Rollout rollout, int step, double weight, Instant stepStartedAt) {
         return new RoutingState<>(phase, stable, candidate, rollout, step, weight, stepStartedAt,
                 rollout.candidate.calls(), rollout.polls.get(), null, null, null, 0, null);
     }
 
-    /** The same step in another phase, keeping the step's gates (or restarting its time gate at {@code stepStartedAt}). */
+    /** The same step in another phase, keeping its gates (restarting the time gate at {@code newStepStartedAt}). */
     RoutingState<T> withPhase(GuardState newPhase, Instant newStepStartedAt) {
         return new RoutingState<>(newPhase, stable, candidate, rollout, step, weight, newStepStartedAt, stepStartCalls,
                 stepStartPolls, null, null, null, 0, null);

@@ -112,7 +112,8 @@ final class ScheduledChecks<T> implements AutoCloseable {
             if (holds) {
                 String reason = "condition " + condition.name() + " holds";
                 m.rollbackFrom(s, RollbackMode.CONDITIONAL, TriggerKind.CONDITION, condition.name(),
-                        RolloutMachine.SYSTEM, reason, new Verdict(Decision.ROLLBACK, reason, GuardRules.evidenceOf(o)));
+                        RolloutMachine.SYSTEM, reason,
+                        new Verdict(Decision.ROLLBACK, reason, GuardRules.evidenceOf(o)));
                 return true;
             }
         }
@@ -143,7 +144,8 @@ final class ScheduledChecks<T> implements AutoCloseable {
             }
             int streak = downs.incrementAndGet();
             if (streak >= m.config.probes().downThreshold()) {
-                String reason = "probe " + e.getKey() + " DOWN for " + streak + " consecutive polls: " + result.detail();
+                String reason = "probe " + e.getKey() + " DOWN for " + streak + " consecutive polls: "
+                        + result.detail();
                 Evidence ev = GuardRules.withExtra(m.evidenceOf(s), Map.of("probe", e.getKey(),
                         "probeDetail", result.detail(), "downStreak", Integer.toString(streak)));
                 m.rollbackFrom(s, RollbackMode.AUTOMATIC, TriggerKind.PROBE, e.getKey(), RolloutMachine.SYSTEM, reason,

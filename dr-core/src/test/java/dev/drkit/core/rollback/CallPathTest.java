@@ -44,7 +44,8 @@ class CallPathTest {
     CallPath<Greeter> path(Greeter candidate, boolean shadow, boolean retryOnStable) {
         RoutingState<Greeter> s = RoutingState.rolling(GuardState.ROLLING_OUT, version("v1", Greeter.saying("hello")),
                 version("v2", candidate), rollout, 0, 1.0, Instant.EPOCH);
-        return new CallPath<>(() -> s, listener, new FailureClassifier(List.of(), List.of(IllegalArgumentException.class)),
+        FailureClassifier classifier = new FailureClassifier(List.of(), List.of(IllegalArgumentException.class));
+        return new CallPath<>(() -> s, listener, classifier,
                 r -> "ERROR".equals(r), Objects::equals, nanos::get, shadow, retryOnStable);
     }
 

@@ -80,7 +80,8 @@ class EvidenceGateTest {
         EvidenceGate g = gate(true, MissingData.HOLD, MissingData.HOLD);
         Instant now = T0.plusSeconds(60);
 
-        assertThat(g.hold(later, observed(100), now).detail()).isEqualTo("candidate probes polled 0 of 3 times in step 1");
+        assertThat(g.hold(later, observed(100), now).detail())
+                .isEqualTo("candidate probes polled 0 of 3 times in step 1");
         polls(3, Map.of("db", HealthStatus.DOWN));
         assertThat(g.hold(later, observed(100), now).reason()).isEqualTo(HoldReason.PROBE_DOWN);
         polls(0, Map.of("db", HealthStatus.UP));
