@@ -8,6 +8,7 @@ import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.GuardEvent;
 import dev.drkit.core.rollback.GuardedRelease;
+import dev.drkit.core.rollback.GuardedReleaseBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,8 +78,8 @@ public final class DrGuardFactory {
      * @return the builder, to which the caller adds the stable and candidate versions
      * @throws DrException {@code INVALID_CONFIG} naming a probe bean that does not exist
      */
-    public <T> GuardedRelease.Builder<T> builder(String name) {
-        GuardedRelease.Builder<T> b = GuardedRelease.<T>builder(name).config(config(name)).scheduler(scheduler);
+    public <T> GuardedReleaseBuilder<T> builder(String name) {
+        GuardedReleaseBuilder<T> b = GuardedRelease.<T>builder(name).config(config(name)).scheduler(scheduler);
         if (audit != null) {
             b.auditSink(audit);
         }

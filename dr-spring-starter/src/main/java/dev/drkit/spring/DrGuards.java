@@ -92,18 +92,17 @@ public final class DrGuards {
         if (g.state() != GuardState.ROLLED_BACK) {
             return false;
         }
-        if (g instanceof GuardedRelease<?> release) {
-            release.lastRollback().ifPresent(r -> acknowledgedRollbacks.put(name, r.at()));
-        }
+        g.snapshot().rollback().ifPresent(r -> acknowledgedRollbacks.put(name, r.at()));
         acknowledged.add(name);
         return true;
     }
 
     /**
      * Returns whether a guard was rolled back automatically and nobody has acknowledged it yet.
-     * For a {@link GuardedRelease} the acknowledgement belongs to one rollback, so the next
-     * rollback needs a new one and an operator's own rollback needs none; for other guards a
-     * guard seen outside the rolled-back state (a new rollout) forgets its old acknowledgement.
+     * For a guard whose snapshot names its last rollback (a {@code GuardedRelease}) the
+     * acknowledgement belongs to one rollback, so the next rollback needs a new one and an
+     * operator's own rollback needs none; for other guards a guard seen outside the rolled-back
+     * state (a new rollout) forgets its old acknowledgement.
      *
      * @param name the guard's name
      * @return true while the rollback waits for an operator
@@ -115,12 +114,10 @@ public final class DrGuards {
             acknowledged.remove(name);
             return false;
         }
-        if (g instanceof GuardedRelease<?> release) {
-            Optional<RollbackEvent> last = release.lastRollback();
-            if (last.isEmpty() || !GuardedRelease.SYSTEM.equals(last.get().actor())) {
-                return false;
-            }
-            return !last.get().at().equals(acknowledgedRollbacks.get(name));
+        Optional<RollbackEvent> last = g.snapshot().rollback();
+        if (last.isPresent()) {
+            return GuardedRelease.SYSTEM.equals(last.get().actor())
+                    && !last.get().at().equals(acknowledgedRollbacks.get(name));
         }
         return !acknowledged.contains(name);
     }

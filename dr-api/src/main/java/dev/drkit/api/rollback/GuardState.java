@@ -13,5 +13,10 @@ public enum GuardState {
     /** The candidate has become the stable version. */
     PROMOTED,
     /** The candidate was rolled back; every call goes to the stable version. */
-    ROLLED_BACK
+    ROLLED_BACK,
+    /**
+     * A release marked irreversible was asked to roll back automatically: its rollout stopped
+     * at its weight and waits for a person to roll back, promote or resume it.
+     */
+    FROZEN
 }

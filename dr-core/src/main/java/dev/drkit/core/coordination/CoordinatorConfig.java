@@ -1,5 +1,6 @@
 package dev.drkit.core.coordination;
 
+import dev.drkit.api.Ticker;
 import dev.drkit.api.DrException;
 import dev.drkit.api.store.StoreKeys;
 import java.time.Duration;

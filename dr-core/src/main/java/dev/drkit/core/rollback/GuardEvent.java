@@ -113,4 +113,30 @@ public sealed interface GuardEvent {
      */
     record PauseChanged(String guard, boolean paused, String actor, Instant at) implements GuardEvent {
     }
+
+    /**
+     * A release was marked irreversible: automatic rollbacks of it freeze its rollout instead.
+     *
+     * @param guard the guard
+     * @param version the release marked
+     * @param actor who marked it
+     * @param reason why, such as the migration it ran
+     * @param at when
+     */
+    record MarkedIrreversible(String guard, String version, String actor, String reason, Instant at)
+            implements GuardEvent {
+    }
+
+    /**
+     * An automatic rollback of an irreversible release was refused: the rollout froze and waits
+     * for a person.
+     *
+     * @param guard the guard
+     * @param version the release that would have been rolled back
+     * @param trigger the rule, probe, condition or alert that asked
+     * @param reason what it said
+     * @param at when
+     */
+    record Frozen(String guard, String version, String trigger, String reason, Instant at) implements GuardEvent {
+    }
 }

@@ -54,13 +54,13 @@ public final class VersionedValue<V> implements AutoCloseable {
     private final GuardedRelease<Revision<V>> guard;
     private final Clock clock;
 
-    private VersionedValue(String name, V initial, UnaryOperator<GuardedRelease.Builder<Revision<V>>> customizer,
+    private VersionedValue(String name, V initial, UnaryOperator<GuardedReleaseBuilder<Revision<V>>> customizer,
             Clock clock) {
         this.clock = clock;
         Revision<V> first = new Revision<>(1, Objects.requireNonNull(initial, "initial"), GuardedRelease.SYSTEM,
                 "initial value", clock.instant());
         history.add(first);
-        GuardedRelease.Builder<Revision<V>> b = GuardedRelease.<Revision<V>>builder(name).clock(clock)
+        GuardedReleaseBuilder<Revision<V>> b = GuardedRelease.<Revision<V>>builder(name).clock(clock)
                 .stable(label(1), first);
         this.guard = customizer.apply(b).build();
     }
@@ -77,7 +77,7 @@ public final class VersionedValue<V> implements AutoCloseable {
      * @throws DrException {@code INVALID_ARGUMENT} for a blank name
      */
     public static <V> VersionedValue<V> of(String name, V initial,
-            UnaryOperator<GuardedRelease.Builder<Revision<V>>> customizer) {
+            UnaryOperator<GuardedReleaseBuilder<Revision<V>>> customizer) {
         return new VersionedValue<>(name, initial, customizer, Clock.systemUTC());
     }
 
@@ -93,7 +93,7 @@ public final class VersionedValue<V> implements AutoCloseable {
      * @return the value
      */
     public static <V> VersionedValue<V> of(String name, V initial, Clock clock,
-            UnaryOperator<GuardedRelease.Builder<Revision<V>>> customizer) {
+            UnaryOperator<GuardedReleaseBuilder<Revision<V>>> customizer) {
         return new VersionedValue<>(name, initial, customizer, clock);
     }
 

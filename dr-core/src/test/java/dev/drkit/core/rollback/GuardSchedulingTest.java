@@ -1,15 +1,22 @@
 package dev.drkit.core.rollback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.health.ProbeResult;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.api.rollback.TriggerKind;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class GuardSchedulingTest {
@@ -62,29 +69,87 @@ class GuardSchedulingTest {
     }
 
     @Test
-    void aFailingScheduledCheckIsLoggedAndTheNextOneStillRuns() {
+    void aConditionThatThrowsIsSkippedAndTheNextConditionIsStillChecked() {
         CapturingScheduler scheduler = new CapturingScheduler();
         try {
-            int[] polls = {0};
             GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter").config(GuardedReleaseTest.CONFIG)
                     .clock(new ManualClock()).scheduler(scheduler)
                     .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.saying("hi"))
-                    .condition(RollbackCondition.when("second poll", s -> {
-                        if (polls[0]++ == 0) {
-                            throw new IllegalStateException("flag service down");
-                        }
-                        return true;
+                    .condition(RollbackCondition.when("flag", s -> {
+                        throw new IllegalStateException("flag service down");
                     }))
+                    .condition(RollbackCondition.when("always", s -> true))
                     .build();
 
             scheduler.task.run();
-            assertThat(g.state()).isEqualTo(GuardState.ROLLING_OUT);
-            scheduler.task.run();
 
+            assertThat(g.state()).isEqualTo(GuardState.ROLLED_BACK);
+            assertThat(g.lastRollback().orElseThrow().trigger()).isEqualTo("always");
+            g.close();
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
+    void aScheduledCheckThatThrowsIsCaughtSoThatTheSchedulerKeepsRunningIt() {
+        CapturingScheduler scheduler = new CapturingScheduler();
+        ExecutorService probeThreads = Executors.newSingleThreadExecutor();
+        AtomicInteger submits = new AtomicInteger();
+        ExecutorService refusesFirst = new AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                if (submits.getAndIncrement() == 0) {
+                    throw new RejectedExecutionException("probe pool saturated");
+                }
+                probeThreads.execute(command);
+            }
+
+            @Override
+            public void shutdown() {
+                probeThreads.shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return probeThreads.shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return probeThreads.isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return probeThreads.isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                return probeThreads.awaitTermination(timeout, unit);
+            }
+        };
+        try {
+            GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter")
+                    .config(GuardedReleaseTest.CONFIG.withProbes(new ProbeSettings(Duration.ofSeconds(5),
+                            Duration.ofSeconds(5), 1)))
+                    .clock(new ManualClock()).scheduler(scheduler).probeExecutor(refusesFirst)
+                    .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.saying("hi"))
+                    .candidateProbe(HealthProbe.named("db", () -> ProbeResult.down("no connection")))
+                    .build();
+
+            // A task that throws is never run again by a ScheduledExecutorService: the guard must catch.
+            assertThatCode(scheduler.task::run).doesNotThrowAnyException();
+            assertThat(submits).hasValue(1);
+            assertThat(g.state()).isEqualTo(GuardState.ROLLING_OUT);
+
+            scheduler.task.run();
             assertThat(g.state()).isEqualTo(GuardState.ROLLED_BACK);
             g.close();
         } finally {
             scheduler.shutdownNow();
+            probeThreads.shutdownNow();
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class GuardedReleaseTest {
@@ -27,7 +27,7 @@ class GuardedReleaseTest {
     final ManualClock clock = new ManualClock();
     final List<GuardEvent> events = new CopyOnWriteArrayList<>();
 
-    GuardedRelease.Builder<Greeter> guard(GuardConfig config, Greeter candidate) {
+    GuardedReleaseBuilder<Greeter> guard(GuardConfig config, Greeter candidate) {
         return GuardedRelease.<Greeter>builder("greeter").config(config).clock(clock)
                 .stable("v1", Greeter.saying("hello")).candidate("v2", () -> candidate).listener(events::add);
     }
@@ -53,7 +53,7 @@ class GuardedReleaseTest {
     @Test
     void callsAreStickyByKeyAndKeysOnTheCandidateStayThereAsTheWeightGrows() {
         GuardedRelease<Greeter> g = guard(CONFIG.withPlan(RolloutPlan.of(10_000, Duration.ZERO, 0.25, 0.75)),
-                Greeter.saying("hi")).build();
+                Greeter.saying("hi")).latencyNoData(MissingData.IGNORE).build();
         java.util.Set<String> early = new java.util.HashSet<>();
         for (int i = 0; i < 10_000; i++) {
             String key = "user-" + i;
@@ -314,10 +314,10 @@ class GuardedReleaseTest {
     }
 
     @Test
-    void aProbeThatHangsTimesOutAndCountsAsDown() {
+    void aProbeThatHangsTimesOutAndCountsAsDownWhenSilenceIsAFailure() {
         CountDownLatch never = new CountDownLatch(1);
         GuardedRelease<Greeter> g = guard(CONFIG.withProbes(new ProbeSettings(Duration.ofSeconds(5),
-                Duration.ofMillis(50), 1)), Greeter.saying("hi"))
+                Duration.ofMillis(50), 1)), Greeter.saying("hi")).probeNoAnswer(MissingData.FAIL)
                 .candidateProbe(dev.drkit.api.health.HealthProbe.named("hangs", () -> {
                     never.await();
                     return ProbeResult.up();
@@ -335,12 +335,13 @@ class GuardedReleaseTest {
 
     @Test
     void aCandidateMuchSlowerThanStableIsRolledBackOnLatency() {
+        AtomicLong nanos = new AtomicLong();
         Greeter slow = who -> {
-            LockSupport.parkNanos(2_000_000);
+            nanos.addAndGet(2_000_000);
             return "hi " + who;
         };
         GuardedRelease<Greeter> g = guard(CONFIG.withLatency(new LatencySettings(0, 2.0, 20, Duration.ofMillis(1)))
-                .withPlan(RolloutPlan.of(1_000_000, Duration.ZERO, 0.5)), slow).build();
+                .withPlan(RolloutPlan.of(1_000_000, Duration.ZERO, 0.5)), slow).ticker(nanos::get).build();
 
         drive(g, 120);
         g.runChecks();

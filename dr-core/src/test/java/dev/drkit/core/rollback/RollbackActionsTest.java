@@ -41,7 +41,7 @@ class RollbackActionsTest {
         pool.shutdownNow();
     }
 
-    GuardedRelease.Builder<Greeter> guard(GuardConfig config, Greeter candidate) {
+    GuardedReleaseBuilder<Greeter> guard(GuardConfig config, Greeter candidate) {
         return GuardedRelease.<Greeter>builder("greeter").config(config).clock(clock)
                 .stable("v1", Greeter.saying("hello")).candidate("v2", () -> candidate).listener(events::add);
     }

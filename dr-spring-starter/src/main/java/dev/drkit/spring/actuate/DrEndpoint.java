@@ -10,6 +10,7 @@ import dev.drkit.api.incident.IncidentStatus;
 import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.rollback.Evidence;
 import dev.drkit.api.rollback.Guard;
+import dev.drkit.api.rollback.GuardSnapshot;
 import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
@@ -21,7 +22,6 @@ import dev.drkit.core.recovery.ExecutionProgress;
 import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.Snapshot;
-import dev.drkit.core.rollback.GuardedRelease;
 import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
@@ -305,16 +305,12 @@ public class DrEndpoint {
                 case "promote":
                 case "pause":
                 case "resume": {
-                    if (!(guard instanceof GuardedRelease<?> release)) {
-                        return error(501, "guard '" + name + "' offers no '" + act + "': its implementation "
-                                + guard.getClass().getSimpleName() + " supports rollback and acknowledge only");
-                    }
                     if (act.equals("promote")) {
-                        release.promote(actor, why);
+                        guard.promote(actor, why);
                     } else if (act.equals("pause")) {
-                        release.pause(actor);
+                        guard.pause(actor);
                     } else {
-                        release.resume(actor);
+                        guard.resume(actor);
                     }
                     record(actor, "operator.guard." + act, name, AuditOutcome.SUCCESS, Map.of("reason", why));
                     return ok(guardView(name));
@@ -358,12 +354,14 @@ public class DrEndpoint {
         out.put("state", g.state().name());
         out.put("candidateWeight", g.candidateWeight());
         out.put("awaitingAcknowledgement", guards.awaitingAcknowledgement(name));
-        if (g instanceof GuardedRelease<?> release) {
-            out.put("stableVersion", release.stableVersion());
-            out.put("candidateVersion", release.candidateVersion().orElse(null));
-            out.put("step", release.step());
-            release.lastRollback().ifPresent(r -> out.put("lastRollback", rollbackView(r)));
+        GuardSnapshot snapshot = g.snapshot();
+        if (snapshot.stableVersion() != null) {
+            out.put("stableVersion", snapshot.stableVersion());
+            out.put("candidateVersion", snapshot.candidateVersion());
+            out.put("step", snapshot.step());
         }
+        snapshot.rollback().ifPresent(r -> out.put("lastRollback", rollbackView(r)));
+        snapshot.holding().ifPresent(h -> out.put("hold", Map.of("reason", h.reason().name(), "detail", h.detail())));
         return out;
     }
 

@@ -36,7 +36,7 @@ public final class GuardsHealthIndicator implements HealthIndicator {
         for (Map.Entry<String, Guard<?>> e : guards.all().entrySet()) {
             GuardState state = e.getValue().state();
             boolean waiting = guards.awaitingAcknowledgement(e.getKey());
-            down |= waiting;
+            down |= waiting || state == GuardState.FROZEN;
             rolling |= state == GuardState.ROLLING_OUT || state == GuardState.PAUSED;
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("state", state.name());

@@ -1,11 +1,9 @@
 package dev.drkit.spring.web;
 
 import dev.drkit.api.recovery.ExecutionMode;
-import dev.drkit.api.rollback.Guard;
 import dev.drkit.core.incident.AlertActions;
 import dev.drkit.core.incident.AlertRouter;
 import dev.drkit.core.incident.IncidentManager;
-import dev.drkit.core.rollback.GuardedRelease;
 import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrPlans;
@@ -48,12 +46,7 @@ public class DrWebhookAutoConfiguration {
         AlertActions actions = new AlertActions() {
             @Override
             public void rollback(String guard, String reason) {
-                Guard<?> g = guards.get(guard);
-                if (g instanceof GuardedRelease<?> release) {
-                    release.rollbackOnAlert("alertmanager", reason);
-                } else {
-                    g.rollback("alertmanager", reason);
-                }
+                guards.get(guard).rollbackOnAlert("alertmanager", reason);
             }
 
             @Override

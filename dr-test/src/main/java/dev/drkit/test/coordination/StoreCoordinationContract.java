@@ -1,5 +1,6 @@
 package dev.drkit.test.coordination;
 
+import dev.drkit.api.Ticker;
 import dev.drkit.api.coordination.Coordinator;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.coordination.CoordinatorConfig;
@@ -56,7 +57,7 @@ public abstract class StoreCoordinationContract extends CoordinatorContract {
      * @param ticker the instance's ticker
      * @return the builder to build the settings from
      */
-    protected CoordinatorConfig.Builder config(String memberId, dev.drkit.core.coordination.Ticker ticker) {
+    protected CoordinatorConfig.Builder config(String memberId, Ticker ticker) {
         return CoordinatorConfig.builder(memberId).ticker(ticker);
     }
 

@@ -15,10 +15,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs probes in parallel on an executor, each within a timeout: a probe that throws or does
- * not answer in time counts as DOWN (and a hanging one is interrupted).
+ * Runs probes in parallel on an executor, each within a timeout: a probe that throws counts
+ * as DOWN; one that does not answer in time is reported as silent (and interrupted), for the
+ * guard to treat as missing data or as DOWN.
  */
 public final class ProbeRunner {
+    /**
+     * One probe's answer at one poll.
+     *
+     * @param result what the probe said (DOWN with the cause when it threw or stayed silent)
+     * @param answered false when the probe did not answer within the timeout
+     */
+    public record Poll(ProbeResult result, boolean answered) {
+    }
+
     private final ExecutorService executor;
     private final Duration timeout;
 
@@ -37,22 +47,24 @@ public final class ProbeRunner {
      * Runs the probes and waits for all of them, at most the timeout in total.
      *
      * @param probes the probes
-     * @return each probe's result by name, in the given order
+     * @return each probe's poll by name, in the given order
      */
-    public Map<String, ProbeResult> runAll(List<HealthProbe> probes) {
+    public Map<String, Poll> runAll(List<HealthProbe> probes) {
         List<Future<ProbeResult>> futures = new ArrayList<>(probes.size());
         for (HealthProbe probe : probes) {
             futures.add(executor.submit(() -> timed(probe)));
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, ProbeResult> results = new LinkedHashMap<>();
+        Map<String, Poll> results = new LinkedHashMap<>();
         for (int i = 0; i < probes.size(); i++) {
             Future<ProbeResult> future = futures.get(i);
             ProbeResult result;
+            boolean answered = true;
             try {
                 result = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 future.cancel(true);
+                answered = false;
                 result = new ProbeResult(HealthStatus.DOWN, "timed out after " + timeout, timeout);
             } catch (ExecutionException e) {
                 result = ProbeResult.down(String.valueOf(e.getCause()));
@@ -61,7 +73,7 @@ public final class ProbeRunner {
                 future.cancel(true);
                 result = ProbeResult.down("interrupted");
             }
-            results.put(probes.get(i).name(), result);
+            results.put(probes.get(i).name(), new Poll(result, answered));
         }
         return results;
     }

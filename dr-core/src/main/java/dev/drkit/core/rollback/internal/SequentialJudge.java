@@ -10,6 +10,7 @@ import dev.drkit.core.rollback.BaselineSource;
 import dev.drkit.core.rollback.JudgeConfig;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one-sided sequential probability ratio test of {@link JudgeConfig}, with its threshold
@@ -19,6 +20,40 @@ public final class SequentialJudge implements Judge {
     private static final double MIN_RATE = 1e-6;
     private static final double MAX_RATE = 1 - 1e-6;
     private static final double BASELINE_Z = 1.5;
+
+    /** Which rule of the judge asked for a rollback. */
+    public enum Rule {
+        /** The candidate's circuit breaker is open. */
+        CIRCUIT_OPEN("circuitOpen"),
+        /** The candidate failed the configured number of times in a row. */
+        CONSECUTIVE_FAILURES("consecutiveFailures"),
+        /** The sequential test crossed its rollback threshold. */
+        SEQUENTIAL_TEST("sequentialTest");
+
+        private final String id;
+
+        Rule(String id) {
+            this.id = id;
+        }
+
+        /**
+         * Returns the rule's name in evidence and audit records, such as {@code circuitOpen}.
+         *
+         * @return the name
+         */
+        public String id() {
+            return id;
+        }
+    }
+
+    /**
+     * A verdict with the rule that asked for the rollback.
+     *
+     * @param verdict the verdict
+     * @param rule the rule behind a ROLLBACK, or null for any other decision
+     */
+    public record Ruling(Verdict verdict, @Nullable Rule rule) {
+    }
 
     private final JudgeConfig config;
     private final double rollbackThreshold;
@@ -57,6 +92,16 @@ public final class SequentialJudge implements Judge {
 
     @Override
     public Verdict judge(Observation observation) {
+        return rule(observation).verdict();
+    }
+
+    /**
+     * Judges an observation and says which rule asked for a rollback.
+     *
+     * @param observation what both versions did
+     * @return the verdict with its rule
+     */
+    public Ruling rule(Observation observation) {
         VariantStats c = observation.candidate();
         VariantStats s = observation.stable();
         double p = baseline(s);
@@ -67,27 +112,27 @@ public final class SequentialJudge implements Judge {
         double b = Math.log((1 - p) / (1 - q));
         double llr = k * a - n * b;
         if (config.rollbackOnOpenCircuit() && c.circuitOpen()) {
-            return verdict(Decision.ROLLBACK, "candidate circuit breaker is OPEN", s, c, p, llr, "circuitOpen");
+            return verdict("candidate circuit breaker is OPEN", s, c, p, llr, Rule.CIRCUIT_OPEN);
         }
         if (config.maxConsecutiveFailures() > 0 && c.consecutiveFailures() >= config.maxConsecutiveFailures()) {
-            return verdict(Decision.ROLLBACK, c.consecutiveFailures() + " consecutive candidate failures reach the limit of "
-                    + config.maxConsecutiveFailures(), s, c, p, llr, "consecutiveFailures");
+            return verdict(c.consecutiveFailures() + " consecutive candidate failures reach the limit of "
+                    + config.maxConsecutiveFailures(), s, c, p, llr, Rule.CONSECUTIVE_FAILURES);
         }
         if (llr >= rollbackThreshold) {
-            return verdict(Decision.ROLLBACK, String.format(Locale.ROOT,
+            return verdict(String.format(Locale.ROOT,
                     "candidate failure rate %.2f%% (%d/%d) exceeds baseline %.2f%%: log-likelihood ratio %.3f >= %.3f",
-                    100 * c.failureRate(), k, n, 100 * p, llr, rollbackThreshold), s, c, p, llr, "sequentialTest");
+                    100 * c.failureRate(), k, n, 100 * p, llr, rollbackThreshold), s, c, p, llr, Rule.SEQUENTIAL_TEST);
         }
         if (n > 0 && llr <= promoteThreshold) {
             // Asked often (after every failure of a healthy candidate): plain concatenation, no map.
-            return new Verdict(Decision.PROMOTE, "candidate failures " + k + "/" + n + " show no "
+            return new Ruling(new Verdict(Decision.PROMOTE, "candidate failures " + k + "/" + n + " show no "
                     + config.regressionRatio() + "x regression of baseline rate " + p,
                     new Evidence(n, k, s.calls(), s.failures(), c.failureRate(), p, llr, rollbackThreshold,
-                            promoteThreshold, Map.of()));
+                            promoteThreshold, Map.of())), null);
         }
         // The common case, asked after many calls: no formatting, no map.
-        return new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(), s.failures(),
-                c.failureRate(), p, llr, rollbackThreshold, promoteThreshold, Map.of()));
+        return new Ruling(new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(),
+                s.failures(), c.failureRate(), p, llr, rollbackThreshold, promoteThreshold, Map.of())), null);
     }
 
     private double baseline(VariantStats stable) {
@@ -110,16 +155,15 @@ public final class SequentialJudge implements Judge {
         return Math.min(Math.max(p, MIN_RATE), MAX_RATE / config.regressionRatio());
     }
 
-    private Verdict verdict(Decision decision, String reason, VariantStats s, VariantStats c, double p, double llr,
-            String rule) {
+    private Ruling verdict(String reason, VariantStats s, VariantStats c, double p, double llr, Rule rule) {
         Evidence evidence = new Evidence(c.calls(), c.failures(), s.calls(), s.failures(), c.failureRate(), p, llr,
                 rollbackThreshold, promoteThreshold, Map.of(
-                        "rule", rule,
+                        "rule", rule.id(),
                         "alpha", Double.toString(config.alpha()),
                         "alternativeRate", Double.toString(Math.min(p * config.regressionRatio(), MAX_RATE)),
                         "baselineSource", config.baselineSource().name(),
                         "consecutiveFailures", Long.toString(c.consecutiveFailures()),
                         "callsTaken", Long.toString(c.calls())));
-        return new Verdict(decision, reason, evidence);
+        return new Ruling(new Verdict(Decision.ROLLBACK, reason, evidence), rule);
     }
 }
