@@ -126,6 +126,9 @@ class CopyTest {
                 writesOfACopy = counting.writes() - before;
             }
             assertThat(writesOfACopy).isGreaterThan(4);
+            // The manifest is the commit point; the history's head is then replaced (a conditional
+            // replace, which this store does not count) and the last write archives its entry.
+            int historyWrites = 1;
             for (int n = 1; n <= writesOfACopy; n++) {
                 FaultyStore faulty = new FaultyStore(SnapshotStores.memory());
                 try (Repository to = Repository.init(faulty, DESTINATION_PASSWORD, options())) {
@@ -134,10 +137,12 @@ class CopyTest {
                             .as("failing write %d of %d", n, writesOfACopy)
                             .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
                             .isIn(ErrorCode.UNAVAILABLE, ErrorCode.LOCKED);
-                    assertThat(to.snapshots()).as("failing write %d", n).isEmpty();
+                    boolean committed = n > writesOfACopy - historyWrites;
+                    assertThat(to.snapshots()).as("failing write %d", n).hasSize(committed ? 1 : 0);
 
                     CopyResult rerun = from.copyTo(to, List.of());
-                    assertThat(rerun.copied()).as("failing write %d", n).containsExactly(id);
+                    assertThat(committed ? rerun.skipped() : rerun.copied()).as("failing write %d", n)
+                            .containsExactly(id);
                     VerifyReport report = to.verify(VerifyOptions.readAllData());
                     assertThat(report.problems()).as("failing write %d", n).isEmpty();
                     assertThat(report.snapshots()).isEqualTo(1);
