@@ -22,10 +22,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Key files: the master key wrapped by Argon2id-derived keys, one file per password.
  *
- * <p>A version 2 key file authenticates every byte twice. Its {@code check} is the SHA-256 of
- * all its other fields as written, and needs no key: a damaged, truncated or zeroed file fails
+ * <p>A version 2 key file authenticates every byte twice. Its {@code check}, written last, is
+ * the SHA-256 of everything before it (every field and the MAC) and needs no key: a damaged, truncated or zeroed file fails
  * it before any password is tried, so damage is reported as damage ({@code INTEGRITY}) and
- * never as a wrong password. Its {@code mac} is HMAC-SHA-256 over the same fields under a key
+ * never as a wrong password. Its {@code mac} is HMAC-SHA-256 over the other fields under a key
  * derived from the master key, checked once the file opened: a deliberate edit that also fixed
  * the checksum fails there. A wrong password is then the only way an intact file fails to open.
  * The file also names its own id, so key files cannot be swapped. Version 1 files (before the
@@ -38,12 +38,19 @@ public final class KeyRing {
     static final int VERSION = 2;
     private static final String TAG_PURPOSE = "key file";
 
+    private static final int FIELDS = 0;
+    private static final int WITH_MAC = 1;
+    private static final int WHOLE = 2;
+
     /** A key file as stored (JSON); {@code id}, {@code check} and {@code mac} are null in version 1. */
     record KeyFile(int version, @Nullable String id, String created, String host, String kdf, int memoryKiB,
             int iterations, int parallelism, String salt, String wrapped, @Nullable String check,
             @Nullable String mac) {
-        /** Returns the fields as written, without or with the check and MAC. */
-        byte[] encode(boolean sealed) {
+        /**
+         * Returns the fields as written: {@link #FIELDS} only (what the MAC covers), with the
+         * MAC ({@link #WITH_MAC}, what the check covers) or with both ({@link #WHOLE}).
+         */
+        byte[] encode(int stage) {
             return JsonCodec.write(g -> {
                 g.writeStartObject();
                 g.writeNumberProperty("version", version);
@@ -56,9 +63,11 @@ public final class KeyRing {
                 g.writeNumberProperty("parallelism", parallelism);
                 g.writeStringProperty("salt", salt);
                 g.writeStringProperty("wrapped", wrapped);
-                if (sealed) {
-                    JsonCodec.optional(g, "check", check);
+                if (stage >= WITH_MAC) {
                     JsonCodec.optional(g, "mac", mac);
+                }
+                if (stage >= WHOLE) {
+                    JsonCodec.optional(g, "check", check);
                 }
                 g.writeEndObject();
             });
@@ -113,11 +122,13 @@ public final class KeyRing {
             KeyFile fields = new KeyFile(VERSION, id, now.toString(), host, "argon2id", params.memoryKiB(),
                     params.iterations(), params.parallelism(), Base64.getEncoder().encodeToString(salt),
                     Base64.getEncoder().encodeToString(wrapped), null, null);
-            byte[] unsealed = fields.encode(false);
+            String mac = new Crypto(master, 1).tag(TAG_PURPOSE, fields.encode(FIELDS));
+            KeyFile withMac = new KeyFile(VERSION, id, fields.created(), host, "argon2id", params.memoryKiB(),
+                    params.iterations(), params.parallelism(), fields.salt(), fields.wrapped(), null, mac);
             KeyFile file = new KeyFile(VERSION, id, fields.created(), host, "argon2id", params.memoryKiB(),
-                    params.iterations(), params.parallelism(), fields.salt(), fields.wrapped(), sha256(unsealed),
-                    new Crypto(master, 1).tag(TAG_PURPOSE, unsealed));
-            if (store.putIfAbsent(PREFIX + id, file.encode(true)).isEmpty()) {
+                    params.iterations(), params.parallelism(), fields.salt(), fields.wrapped(),
+                    sha256(withMac.encode(WITH_MAC)), mac);
+            if (store.putIfAbsent(PREFIX + id, file.encode(WHOLE)).isEmpty()) {
                 throw new DrException(ErrorCode.ALREADY_EXISTS, "Key " + id + " exists already", PREFIX + id);
             }
             return id;
@@ -272,10 +283,10 @@ public final class KeyRing {
         if (file.version() != VERSION || file.check() == null || file.mac() == null || file.id() == null) {
             throw new Damaged("unknown version or missing checks");
         }
-        if (!Arrays.equals(file.encode(true), bytes)) {
+        if (!Arrays.equals(file.encode(WHOLE), bytes)) {
             throw new Damaged("bytes outside its fields were changed");
         }
-        if (!sha256(file.encode(false)).equals(file.check())) {
+        if (!sha256(file.encode(WITH_MAC)).equals(file.check())) {
             throw new Damaged("its checksum does not match: the file was altered");
         }
         if (!key.equals(PREFIX + file.id())) {
@@ -286,7 +297,7 @@ public final class KeyRing {
 
     private static boolean authentic(KeyFile file, Crypto crypto) {
         return java.security.MessageDigest.isEqual(
-                crypto.tag(TAG_PURPOSE, file.encode(false)).getBytes(StandardCharsets.US_ASCII),
+                crypto.tag(TAG_PURPOSE, file.encode(FIELDS)).getBytes(StandardCharsets.US_ASCII),
                 String.valueOf(file.mac()).getBytes(StandardCharsets.US_ASCII));
     }
 
