@@ -522,9 +522,9 @@ public final class History {
                 problems.add(new VerifyReport.Problem(key, "the first entry names a predecessor"));
             }
             if (seq == 1 && !entry.added().isEmpty() && engine.configVersion() < 2) {
-                notes.add(new VerifyReport.Problem(key, "the history starts here (" + entry.time() + "); the "
-                        + entry.added().size() + " snapshots it adopted were written before the repository "
-                        + "recorded a history"));
+                notes.add(new VerifyReport.Problem(key, "the history starts here (" + entry.time() + "): the "
+                        + "repository predates it, and the " + entry.added().size() + " snapshots this entry "
+                        + "records were adopted as found"));
             }
             prev = crypto.tag(TAG_PURPOSE, entryBytes);
             hashes.put(seq, prev);
