@@ -298,6 +298,29 @@ class SnapshotHistoryTest {
         }
     }
 
+    @Test
+    void anInitInterruptedBeforeItsFirstEntryIsStartedByTheNextBackupWhileADeletedHeadIsDamage()
+            throws IOException {
+        Repository.init(store, PASSWORD, options()).close();
+        store.list("history/").toList().forEach(o -> store.delete(o.key()));
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            VerifyReport report = repo.verify(VerifyOptions.readAllData());
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.notes()).extracting(VerifyReport.Problem::key).containsExactly("history/head");
+            backup(repo, source(), "one");
+            report = repo.verify(VerifyOptions.readAllData());
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.historyHead()).startsWith("1:");
+        }
+        // Once the repository holds a snapshot, a history deleted whole is damage.
+        store.list("history/").toList().forEach(o -> store.delete(o.key()));
+        assertThat(verifyProblems()).containsExactly("history/head");
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThatThrownBy(() -> backup(repo, tmp.resolve("src"), "two")).isInstanceOf(DrException.class)
+                    .hasMessageContaining("history/head");
+        }
+    }
+
     private List<String> verifyProblems() {
         try (Repository repo = Repository.open(store, PASSWORD, options())) {
             return keysAtFault(repo.verify(VerifyOptions.readAllData()));

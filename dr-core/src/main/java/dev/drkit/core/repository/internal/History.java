@@ -208,13 +208,21 @@ public final class History {
     }
 
     /**
-     * Tells whether the repository must have a history: it was made with one, or one was started.
+     * Tells whether the repository must have a history: one was started, or it was made with
+     * one and holds snapshots other than {@code own} (an init interrupted before its first
+     * entry leaves a repository without either, which the next commit starts).
      *
      * @param engine the repository
+     * @param own snapshots the caller has just written
      * @return true when a missing head is damage
      */
-    static boolean expected(Engine engine) {
-        return engine.configVersion() >= 2 || engine.store().list(PREFIX).findAny().isPresent();
+    static boolean expected(Engine engine, Set<String> own) {
+        SnapshotStore store = engine.store();
+        if (store.list(PREFIX).findAny().isPresent()) {
+            return true;
+        }
+        return engine.configVersion() >= 2 && store.list(Engine.SNAPSHOTS)
+                .anyMatch(o -> !own.contains(o.key().substring(Engine.SNAPSHOTS.length())));
     }
 
     /**
@@ -231,7 +239,7 @@ public final class History {
         Crypto crypto = engine.crypto();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Read read = readHead(engine);
-            if (read == null && !change.op().equals(INIT) && expected(engine)) {
+            if (read == null && !change.op().equals(INIT) && expected(engine, change.added().keySet())) {
                 throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted",
                         HEAD);
             }
@@ -378,7 +386,7 @@ public final class History {
         SnapshotStore store = engine.store();
         Read read = readHead(engine);
         if (read == null) {
-            if (expected(engine)) {
+            if (expected(engine, Set.of())) {
                 throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
                         + "run verify, or restore with --allow-unverified-history", HEAD);
             }
@@ -454,11 +462,11 @@ public final class History {
             return new Check(problems, notes, null);
         }
         if (head == null) {
-            if (expected(engine)) {
+            if (expected(engine, Set.of())) {
                 problems.add(new VerifyReport.Problem(HEAD, "missing: the snapshot history was deleted"));
             } else {
-                notes.add(new VerifyReport.Problem(HEAD, "no snapshot history yet: the repository predates it; "
-                        + "the next backup, forget or prune starts it"));
+                notes.add(new VerifyReport.Problem(HEAD, "no snapshot history yet (the repository predates it, "
+                        + "or its init was interrupted); the next backup, forget or prune starts it"));
             }
             return new Check(problems, notes, null);
         }
