@@ -456,12 +456,24 @@ public final class Engine implements AutoCloseable {
      * @return the bytes written
      */
     public long writeManifest(String id, Manifest manifest) {
+        return writeManifest(id, manifest, "backup");
+    }
+
+    /**
+     * Seals and stores a snapshot manifest, then records it in the history under an operation.
+     *
+     * @param id the snapshot id
+     * @param manifest the manifest
+     * @param op the operation the history records, such as {@code backup} or {@code copy}
+     * @return the bytes written
+     */
+    public long writeManifest(String id, Manifest manifest, String op) {
         byte[] plain = manifest.encode();
         byte[] sealed = crypto.seal(plain, 0, plain.length);
         if (store.putIfAbsent(SNAPSHOTS + id, sealed).isEmpty()) {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "Snapshot " + id + " exists already", SNAPSHOTS + id);
         }
-        return sealed.length + History.commit(this, History.Change.snapshot("backup", id,
+        return sealed.length + History.commit(this, History.Change.snapshot(op, id,
                 History.manifestHash(crypto, sealed)));
     }
 
