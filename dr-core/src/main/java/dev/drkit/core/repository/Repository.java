@@ -423,8 +423,10 @@ public final class Repository implements AutoCloseable {
      */
     public String addKey(char[] password) {
         requirePassword(password);
-        return KeyRing.add(engine.store(), masterKeyCopy(), password, options.kdf(), options.host(),
+        String id = KeyRing.add(engine.store(), masterKeyCopy(), password, options.kdf(), options.host(),
                 options.clock().instant());
+        History.commit(engine, History.Change.found("key-add"));
+        return id;
     }
 
     /**
@@ -452,6 +454,8 @@ public final class Repository implements AutoCloseable {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "Key '" + keyId
                     + "' is the last key; add another before removing it", keyId);
         }
+        // The removal is recorded first, so that the key file put back later is named by verify.
+        History.commit(engine, History.Change.keyRemoved(keyId));
         engine.store().delete(KeyRing.PREFIX + keyId);
     }
 

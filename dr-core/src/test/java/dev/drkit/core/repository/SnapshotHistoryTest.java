@@ -321,6 +321,28 @@ class SnapshotHistoryTest {
         }
     }
 
+    @Test
+    void keyFilesAreRecordedSoThatADeletedOneOrARemovedOnePutBackIsNamed() throws IOException {
+        String second;
+        String third;
+        byte[] removed;
+        try (Repository repo = Repository.init(store, PASSWORD, options())) {
+            second = "keys/" + repo.addKey("second password".toCharArray());
+            third = "keys/" + repo.addKey("third password".toCharArray());
+            removed = store.get(third);
+            repo.removeKey(third.substring("keys/".length()));
+            backup(repo, source(), "one");
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).isEmpty();
+        }
+        byte[] kept = store.get(second);
+        store.delete(second);
+        assertThat(verifyProblems()).containsExactly(second);
+        store.put(second, kept);
+        store.put(third, removed);
+        List<String> problems = verifyProblems();
+        assertThat(problems).containsExactly(third);
+    }
+
     private List<String> verifyProblems() {
         try (Repository repo = Repository.open(store, PASSWORD, options())) {
             return keysAtFault(repo.verify(VerifyOptions.readAllData()));

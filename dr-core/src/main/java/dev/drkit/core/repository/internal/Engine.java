@@ -200,7 +200,7 @@ public final class Engine implements AutoCloseable {
                     store.describe());
         }
         Engine engine = new Engine(store, options, master, config, keyId);
-        History.commit(engine, new History.Change(History.INIT, Map.of(), java.util.Set.of(), java.util.Set.of()));
+        History.commit(engine, History.Change.found(History.INIT));
         return engine;
     }
 

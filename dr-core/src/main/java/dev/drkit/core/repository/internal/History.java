@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * The tamper-evident history of a repository's snapshots and index files.
  *
  * <p>Every change (a backup's or a copy's new snapshot, a forget's removals, a prune's index
- * replacement) is one <em>entry</em>: its sequence number, the keyed hash of the entry before
- * it, the time, the operation, and the snapshots and index files it adds and removes, each
+ * replacement, a key added or removed) is one <em>entry</em>: its sequence number, the keyed
+ * hash of the entry before it, the time, the operation, and the snapshots, index files and key
+ * files it adds and removes, each
  * snapshot with the keyed hash of its sealed manifest. An entry's hash is
  * {@link Crypto#tag HMAC-SHA-256} under a key derived from the master key, so an entry cannot
  * be forged, reordered or replayed without the chain breaking.
@@ -71,7 +72,7 @@ public final class History {
 
     /** One entry of the chain. Snapshots are given as {@code id:hash}. */
     record Entry(long seq, @Nullable String prev, String time, String op, List<String> added, List<String> removed,
-            List<String> indexesAdded, List<String> indexesRemoved) {
+            List<String> indexesAdded, List<String> indexesRemoved, List<String> keysAdded, List<String> keysRemoved) {
         byte[] encode() {
             return JsonCodec.write(g -> {
                 g.writeStartObject();
@@ -84,6 +85,8 @@ public final class History {
                 JsonCodec.strings(g, "removed", removed);
                 JsonCodec.strings(g, "indexesAdded", indexesAdded);
                 JsonCodec.strings(g, "indexesRemoved", indexesRemoved);
+                JsonCodec.strings(g, "keysAdded", keysAdded);
+                JsonCodec.strings(g, "keysRemoved", keysRemoved);
                 g.writeEndObject();
             });
         }
@@ -94,19 +97,25 @@ public final class History {
                 throw new IllegalArgumentException("unknown history entry version " + f.integer("version"));
             }
             return new Entry(f.number("seq"), f.optString("prev"), f.string("time"), f.string("op"),
-                    f.strings("added"), f.strings("removed"), f.strings("indexesAdded"), f.strings("indexesRemoved"));
+                    f.strings("added"), f.strings("removed"), f.strings("indexesAdded"), f.strings("indexesRemoved"),
+                    f.strings("keysAdded"), f.strings("keysRemoved"));
         }
     }
 
-    /** The state the chain leaves: live snapshots (id to manifest hash), live index files, removed ones. */
-    record State(Map<String, String> snapshots, Set<String> removed, Set<String> indexes, Set<String> indexesRemoved) {
+    /**
+     * The state the chain leaves: live snapshots (id to manifest hash), index files and key
+     * files, and the removed ones of each.
+     */
+    record State(Map<String, String> snapshots, Set<String> removed, Set<String> indexes, Set<String> indexesRemoved,
+            Set<String> keys, Set<String> keysRemoved) {
         static State empty() {
-            return new State(new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+            return new State(new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(),
+                    new TreeSet<>());
         }
 
         State copy() {
             return new State(new TreeMap<>(snapshots), new TreeSet<>(removed), new TreeSet<>(indexes),
-                    new TreeSet<>(indexesRemoved));
+                    new TreeSet<>(indexesRemoved), new TreeSet<>(keys), new TreeSet<>(keysRemoved));
         }
 
         void apply(Entry e) {
@@ -122,6 +131,11 @@ public final class History {
             for (String id : e.indexesRemoved()) {
                 indexes.remove(id);
                 indexesRemoved.add(id);
+            }
+            keys.addAll(e.keysAdded());
+            for (String id : e.keysRemoved()) {
+                keys.remove(id);
+                keysRemoved.add(id);
             }
         }
     }
@@ -140,6 +154,8 @@ public final class History {
                 JsonCodec.strings(g, "removed", List.copyOf(state.removed()));
                 JsonCodec.strings(g, "indexes", List.copyOf(state.indexes()));
                 JsonCodec.strings(g, "indexesRemoved", List.copyOf(state.indexesRemoved()));
+                JsonCodec.strings(g, "keys", List.copyOf(state.keys()));
+                JsonCodec.strings(g, "keysRemoved", List.copyOf(state.keysRemoved()));
                 g.writeEndObject();
             });
         }
@@ -161,6 +177,8 @@ public final class History {
             state.removed().addAll(f.strings("removed"));
             state.indexes().addAll(f.strings("indexes"));
             state.indexesRemoved().addAll(f.strings("indexesRemoved"));
+            state.keys().addAll(f.strings("keys"));
+            state.keysRemoved().addAll(f.strings("keysRemoved"));
             return new Head(entryBytes, Entry.decode(entryBytes), f.string("hash"), state);
         }
 
@@ -181,8 +199,10 @@ public final class History {
      * @param added new snapshots: id to the keyed hash of their sealed manifest
      * @param removed snapshot ids removed
      * @param indexesRemoved index file ids removed
+     * @param keysRemoved key file ids removed
      */
-    public record Change(String op, Map<String, String> added, Set<String> removed, Set<String> indexesRemoved) {
+    public record Change(String op, Map<String, String> added, Set<String> removed, Set<String> indexesRemoved,
+            Set<String> keysRemoved) {
         /**
          * A new snapshot.
          *
@@ -192,7 +212,27 @@ public final class History {
          * @return the change
          */
         public static Change snapshot(String op, String id, String hash) {
-            return new Change(op, Map.of(id, hash), Set.of(), Set.of());
+            return new Change(op, Map.of(id, hash), Set.of(), Set.of(), Set.of());
+        }
+
+        /**
+         * A change that only records what the commit finds: a new repository, a new key file.
+         *
+         * @param op the operation
+         * @return the change
+         */
+        public static Change found(String op) {
+            return new Change(op, Map.of(), Set.of(), Set.of(), Set.of());
+        }
+
+        /**
+         * A key file removed.
+         *
+         * @param keyId the key's id
+         * @return the change
+         */
+        public static Change keyRemoved(String keyId) {
+            return new Change("key-remove", Map.of(), Set.of(), Set.of(), Set.of(keyId));
         }
     }
 
@@ -268,12 +308,21 @@ public final class History {
                     indexesAdded.add(id);
                 }
             }
+            List<String> keysAdded = new ArrayList<>();
+            for (ObjectInfo info : store.list(KeyRing.PREFIX).toList()) {
+                String id = info.key().substring(KeyRing.PREFIX.length());
+                if (!state.keys().contains(id) && !state.keysRemoved().contains(id)
+                        && !change.keysRemoved().contains(id) && KeyRing.authentic(store, info.key(), crypto)) {
+                    keysAdded.add(id);
+                }
+            }
             List<String> addedList = new ArrayList<>();
             added.forEach((id, hash) -> addedList.add(id + ":" + hash));
             Entry entry = new Entry(read == null ? 1 : read.head().entry().seq() + 1,
                     read == null ? null : read.head().hash(), engine.options().clock().instant().toString(),
                     change.op(), addedList, List.copyOf(new TreeSet<>(change.removed())), indexesAdded,
-                    List.copyOf(new TreeSet<>(change.indexesRemoved())));
+                    List.copyOf(new TreeSet<>(change.indexesRemoved())), keysAdded,
+                    List.copyOf(new TreeSet<>(change.keysRemoved())));
             state.apply(entry);
             byte[] entryBytes = entry.encode();
             Head head = new Head(entryBytes, entry, crypto.tag(TAG_PURPOSE, entryBytes), state);
@@ -318,6 +367,9 @@ public final class History {
         }
         for (String id : entry.indexesRemoved()) {
             store.delete(Index.PREFIX + id);
+        }
+        for (String id : entry.keysRemoved()) {
+            store.delete(KeyRing.PREFIX + id);
         }
     }
 
@@ -648,6 +700,28 @@ public final class History {
                         + "index file was put back"));
             } else {
                 notes.add(new VerifyReport.Problem(key, "not in the history yet (a backup running or interrupted)"));
+            }
+        }
+        Set<String> keyFiles = new LinkedHashSet<>();
+        store.list(KeyRing.PREFIX).forEach(o -> keyFiles.add(o.key().substring(KeyRing.PREFIX.length())));
+        for (String id : state.keys()) {
+            if (!keyFiles.contains(id)) {
+                problems.add(new VerifyReport.Problem(KeyRing.PREFIX + id, "missing: the history records this key "
+                        + "file and no removal; it was deleted"));
+            }
+        }
+        for (String id : keyFiles) {
+            if (state.keys().contains(id)) {
+                continue;
+            }
+            String key = KeyRing.PREFIX + id;
+            if (head.entry().keysRemoved().contains(id)) {
+                notes.add(new VerifyReport.Problem(key, "removed by the newest entry and not deleted yet"));
+            } else if (state.keysRemoved().contains(id)) {
+                problems.add(new VerifyReport.Problem(key, "was removed but is present again: an old key file was "
+                        + "put back, and its password opens the repository again"));
+            } else {
+                notes.add(new VerifyReport.Problem(key, "not in the history yet (a key being added)"));
             }
         }
     }

@@ -295,6 +295,23 @@ public final class KeyRing {
         return file;
     }
 
+    /**
+     * Tells whether a key file is intact and, from version 2 on, carries this repository's MAC.
+     *
+     * @param store the store
+     * @param key the key file's key
+     * @param crypto the repository's keys
+     * @return true when it may be recorded in the history
+     */
+    static boolean authentic(SnapshotStore store, String key, Crypto crypto) {
+        try {
+            KeyFile file = inspect(store, key);
+            return file != null && (file.version() < 2 || authentic(file, crypto));
+        } catch (Damaged e) {
+            return false;
+        }
+    }
+
     private static boolean authentic(KeyFile file, Crypto crypto) {
         return java.security.MessageDigest.isEqual(
                 crypto.tag(TAG_PURPOSE, file.encode(FIELDS)).getBytes(StandardCharsets.US_ASCII),

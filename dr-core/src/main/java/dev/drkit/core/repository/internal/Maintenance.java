@@ -241,7 +241,7 @@ public final class Maintenance {
             // Signed removals first, then the deletions: the history never has a gap.
             Set<String> removed = new HashSet<>();
             result.removed().forEach(s -> removed.add(s.id()));
-            History.commit(engine, new History.Change("forget", Map.of(), removed, Set.of()));
+            History.commit(engine, new History.Change("forget", Map.of(), removed, Set.of(), Set.of()));
             for (Snapshot s : result.removed()) {
                 engine.store().delete(Engine.SNAPSHOTS + s.id());
                 engine.forgetManifest(s.id());
@@ -343,7 +343,7 @@ public final class Maintenance {
             store.put(Index.PREFIX + newIndex, sealed);
             // The removal is recorded before anything is deleted; a crash between leaves files
             // that the next commit deletes.
-            History.commit(engine, new History.Change("prune", Map.of(), Set.of(), oldIndexFiles));
+            History.commit(engine, new History.Change("prune", Map.of(), Set.of(), oldIndexFiles, Set.of()));
             for (String old : oldIndexFiles) {
                 store.delete(Index.PREFIX + old);
             }
