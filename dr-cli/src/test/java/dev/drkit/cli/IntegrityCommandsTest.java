@@ -136,6 +136,28 @@ class IntegrityCommandsTest {
     }
 
     @Test
+    void aRemovedKeyFilePutBackIsExitThreeNamingIt() throws IOException {
+        twoSnapshots();
+        Path second = dir.resolve("second");
+        Files.writeString(second, "second password");
+        assertThat(dr("key", "add", "--repo", repo.toString(), "--new-password-file", second.toString())).isZero();
+        assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
+        String secondId = null;
+        for (JsonNode k : CliJson.MAPPER.readTree(out.toString())) {
+            if (!k.get("current").asBoolean()) {
+                secondId = k.get("id").asString();
+            }
+        }
+        byte[] removed = Files.readAllBytes(repo.resolve("keys.d").resolve(secondId));
+        assertThat(dr("key", "remove", "--repo", repo.toString(), secondId)).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(dr("verify", "--repo", repo.toString())).isZero();
+        Files.write(repo.resolve("keys.d").resolve(secondId), removed);
+        assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: keys/" + secondId).contains("put back");
+    }
+
+    @Test
     void aDeletedConfigIsExitThreeNamingIt() throws IOException {
         twoSnapshots();
         Files.delete(repo.resolve("config"));
