@@ -28,12 +28,18 @@ final class RestoreCommand extends RepositoryCommand {
     @Option(names = "--overwrite", description = "Replace files that already exist in the target.")
     boolean overwrite;
 
+    @Option(names = "--allow-unverified-history",
+            description = "Restore even when the snapshot history does not verify (a deleted, replaced or "
+                    + "replayed snapshot, a missing or stale head); run verify first and read what it names.")
+    boolean allowUnverifiedHistory;
+
     @Override
     int run(SnapshotStore store) {
         try (Repository repo = open(store)) {
             String id = repo.snapshot(snapshot).id();
             progress("restoring " + id.substring(0, 8) + " to " + target + " ...");
-            RestoreResult r = repo.restore(id, target, new RestoreOptions(include, overwrite, false));
+            RestoreResult r = repo.restore(snapshot.equals("latest") ? snapshot : id, target,
+                    new RestoreOptions(include, overwrite, false, allowUnverifiedHistory));
             if (json) {
                 CliJson.print(out(), r);
             } else {

@@ -12,6 +12,7 @@ import dev.drkit.core.repository.internal.BlobId;
 import dev.drkit.core.repository.internal.Copier;
 import dev.drkit.core.repository.internal.Crypto;
 import dev.drkit.core.repository.internal.Engine;
+import dev.drkit.core.repository.internal.History;
 import dev.drkit.core.repository.internal.KeyRing;
 import dev.drkit.core.repository.internal.Maintenance;
 import dev.drkit.core.repository.internal.RestoreRun;
@@ -242,11 +243,16 @@ public final class Repository implements AutoCloseable {
      * @return what was restored
      * @throws DrException {@code UNSAFE_PATH} naming an entry that would leave the target;
      *     {@code INTEGRITY} naming the files whose data is damaged (all others are restored);
-     *     {@code NOT_FOUND} for an unknown snapshot or path
+     *     {@code NOT_FOUND} for an unknown snapshot or path; {@code INTEGRITY} naming the object
+     *     at fault, before anything is written, when the snapshot history does not verify
+     *     (unless {@link RestoreOptions#allowUnverifiedHistory()})
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> snapshotId + " -> " + target, () -> {
             Snapshot snapshot = engine.resolve(snapshotId);
+            if (!restoreOptions.allowUnverifiedHistory()) {
+                History.checkForRestore(engine, snapshot.id(), snapshotId.equals("latest"));
+            }
             BlobId root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
             RestoreResult result = new RestoreRun(engine, target, restoreOptions).run(root);
             Metrics.restore(options.meters(), result);
@@ -387,6 +393,7 @@ public final class Repository implements AutoCloseable {
      * @return the report, each problem naming its store key
      */
     public VerifyReport verify(VerifyOptions verifyOptions) {
+        Objects.requireNonNull(verifyOptions, "verifyOptions");
         VerifyReport report = new Verifier(engine).run(verifyOptions);
         Metrics.verify(options.meters(), report);
         return report;
@@ -453,8 +460,10 @@ public final class Repository implements AutoCloseable {
      */
     public String addKey(char[] password) {
         requirePassword(password);
-        return KeyRing.add(engine.store(), masterKeyCopy(), password, options.kdf(), options.host(),
+        String id = KeyRing.add(engine.store(), masterKeyCopy(), password, options.kdf(), options.host(),
                 options.clock().instant());
+        History.commit(engine, History.Change.found("key-add"));
+        return id;
     }
 
     /**
@@ -482,6 +491,8 @@ public final class Repository implements AutoCloseable {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "Key '" + keyId
                     + "' is the last key; add another before removing it", keyId);
         }
+        // The removal is recorded first, so that the key file put back later is named by verify.
+        History.commit(engine, History.Change.keyRemoved(keyId));
         engine.store().delete(KeyRing.PREFIX + keyId);
     }
 

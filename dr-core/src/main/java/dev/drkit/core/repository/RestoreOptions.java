@@ -12,8 +12,13 @@ import java.util.Objects;
  *     and reported as skipped)
  * @param intoTarget whether the content of the one restored source goes straight into the
  *     target, instead of into a directory named after the source
+ * @param allowUnverifiedHistory whether to restore even when the snapshot history does not
+ *     verify: its head is missing or stale, a snapshot it records is missing (so that
+ *     {@code latest} may not be the newest), or the snapshot differs from the one it records.
+ *     For an operator who ran verify, read what it named, and restores anyway
  */
-public record RestoreOptions(List<String> include, boolean overwrite, boolean intoTarget) {
+public record RestoreOptions(List<String> include, boolean overwrite, boolean intoTarget,
+        boolean allowUnverifiedHistory) {
     /** Copies the list. */
     public RestoreOptions {
         include = List.copyOf(Objects.requireNonNull(include, "include"));
@@ -27,6 +32,27 @@ public record RestoreOptions(List<String> include, boolean overwrite, boolean in
      */
     public RestoreOptions(List<String> include, boolean overwrite) {
         this(include, overwrite, false);
+    }
+
+    /**
+     * Restores the given paths, refusing a snapshot whose history does not verify.
+     *
+     * @param include snapshot paths to restore, or empty for everything
+     * @param overwrite whether existing files in the target are replaced
+     * @param intoTarget whether the one restored source goes straight into the target
+     */
+    public RestoreOptions(List<String> include, boolean overwrite, boolean intoTarget) {
+        this(include, overwrite, intoTarget, false);
+    }
+
+    /**
+     * Returns these options, restoring even when the snapshot history does not verify.
+     *
+     * @param allow whether to allow it
+     * @return the options
+     */
+    public RestoreOptions withAllowUnverifiedHistory(boolean allow) {
+        return new RestoreOptions(include, overwrite, intoTarget, allow);
     }
 
     /** Restores everything, each source into a directory of its name, replacing existing files. @return the options */
@@ -52,7 +78,7 @@ public record RestoreOptions(List<String> include, boolean overwrite, boolean in
      * @return the new options
      */
     public RestoreOptions withOverwrite(boolean replace) {
-        return new RestoreOptions(include, replace, intoTarget);
+        return new RestoreOptions(include, replace, intoTarget, allowUnverifiedHistory);
     }
 
     /**

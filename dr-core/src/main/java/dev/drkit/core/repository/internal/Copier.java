@@ -112,7 +112,7 @@ public final class Copier {
                         manifest.tags(), root.hex(), manifest.parent(), manifest.sources(), manifest.files(),
                         manifest.bytes());
                 try {
-                    bytesSent.addAndGet(destination.writeManifest(snapshot.id(), copy));
+                    bytesSent.addAndGet(destination.writeManifest(snapshot.id(), copy, "copy"));
                     copied.add(snapshot.id());
                 } catch (DrException e) {
                     if (e.code() != ErrorCode.ALREADY_EXISTS) {

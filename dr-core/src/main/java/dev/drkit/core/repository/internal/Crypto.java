@@ -258,6 +258,29 @@ public final class Crypto {
     }
 
     /**
+     * Computes a keyed tag of data for one purpose: HMAC-SHA-256 under a key derived from the
+     * MAC key and the purpose, so that tags of one kind (history entries, key files) can never
+     * stand in for another or for a blob id.
+     *
+     * @param purpose what the tag authenticates, such as {@code "history"}
+     * @param data the bytes
+     * @return the tag as 64 hex digits
+     */
+    public String tag(String purpose, byte[] data) {
+        try {
+            Mac derive = Mac.getInstance("HmacSHA256");
+            derive.init(macKey);
+            byte[] subKey = derive.doFinal(("dr-kit " + purpose).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(subKey, "HmacSHA256"));
+            java.util.Arrays.fill(subKey, (byte) 0);
+            return java.util.HexFormat.of().formatHex(mac.doFinal(data));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA-256 failed", e);
+        }
+    }
+
+    /**
      * Seals plaintext.
      *
      * @param plain the plaintext

@@ -32,6 +32,12 @@ public final class Engine implements AutoCloseable {
     /** The key prefix of snapshot manifests. */
     public static final String SNAPSHOTS = "snapshots/";
 
+    /**
+     * The configuration version this code writes: 2 records a snapshot history from the start
+     * (see {@link History}); 1 is a repository made before, which starts one at its first commit.
+     */
+    static final int CONFIG_VERSION = 2;
+
     /** The repository configuration, sealed with the master key. */
     record Config(int version, String id, int minChunk, int avgChunk, int maxChunk, int normalization,
             String created) {
@@ -94,6 +100,7 @@ public final class Engine implements AutoCloseable {
     private final FastCdc cdc;
     private final String repositoryId;
     private final String keyId;
+    private final int configVersion;
     private final ExecutorService pool;
     /** How many decoded trees the engine keeps. */
     static final int TREE_CACHE_SIZE = 4096;
@@ -157,6 +164,7 @@ public final class Engine implements AutoCloseable {
         this.cdc = new FastCdc(config.minChunk(), config.avgChunk(), config.maxChunk(), config.normalization());
         this.repositoryId = config.id();
         this.keyId = keyId;
+        this.configVersion = config.version();
         this.pool = Executors.newFixedThreadPool(options.threads(), daemonThreads("dr-repository"));
         this.index = new Index();
     }
@@ -175,9 +183,13 @@ public final class Engine implements AutoCloseable {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "A repository exists already at " + store.describe(),
                     store.describe());
         }
+        if (store.list(SNAPSHOTS).findAny().isPresent() || store.list(History.PREFIX).findAny().isPresent()) {
+            throw new DrException(ErrorCode.INTEGRITY, "The store at " + store.describe() + " holds a repository "
+                    + "whose config is missing; refusing to create another over it", CONFIG);
+        }
         byte[] master = Crypto.random(64);
         Instant now = options.clock().instant();
-        Config config = new Config(1, Crypto.randomId(), options.minChunk(), options.avgChunk(), options.maxChunk(),
+        Config config = new Config(CONFIG_VERSION, Crypto.randomId(), options.minChunk(), options.avgChunk(), options.maxChunk(),
                 1, now.toString());
         String keyId = KeyRing.add(store, master, password, options.kdf(), options.host(), now);
         Crypto crypto = new Crypto(master, options.zstdLevel());
@@ -187,7 +199,9 @@ public final class Engine implements AutoCloseable {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "A repository exists already at " + store.describe(),
                     store.describe());
         }
-        return new Engine(store, options, master, config, keyId);
+        Engine engine = new Engine(store, options, master, config, keyId);
+        History.commit(engine, History.Change.found(History.INIT));
+        return engine;
     }
 
     /**
@@ -202,7 +216,21 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine open(SnapshotStore store, char[] password, RepositoryOptions options) {
         if (store.stat(CONFIG).isEmpty()) {
-            throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(), store.describe());
+            // Key files alone are what a repository being created (or an init cut off) holds
+            // before its config: no repository yet. Anything else without a config is damage.
+            boolean remains = false;
+            for (String prefix : List.of(SNAPSHOTS, Index.PREFIX, History.PREFIX)) {
+                remains |= store.list(prefix).findAny().isPresent();
+            }
+            if (!remains) {
+                throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(), store.describe());
+            }
+            // Another process may have created the repository between the first look and the
+            // listing: its config is there now. Otherwise the config was lost.
+            if (store.stat(CONFIG).isEmpty()) {
+                throw new DrException(ErrorCode.INTEGRITY, "The repository at " + store.describe()
+                        + " is damaged: its " + CONFIG + " object is missing", CONFIG);
+            }
         }
         // The cipher's fast paths take a while to be compiled; a background thread gets them
         // compiled while the key derivation keeps this thread busy.
@@ -215,15 +243,7 @@ public final class Engine implements AutoCloseable {
         prefetcher.shutdown();
         KeyRing.Opened opened = KeyRing.open(store, password);
         Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
-        byte[] sealed = store.get(CONFIG);
-        Config config;
-        try {
-            config = Config.decode(crypto.open(sealed, 0, sealed.length, CONFIG));
-        } catch (DrException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new DrException(ErrorCode.INTEGRITY, "The repository configuration is malformed", CONFIG, e);
-        }
+        Config config = readConfig(store, crypto);
         Engine engine = new Engine(store, options, opened.master(), config, opened.keyId());
         Arrays.fill(opened.master(), (byte) 0);
         Prefetch fetched = null;
@@ -245,6 +265,43 @@ public final class Engine implements AutoCloseable {
             engine.reloadIndex();
         }
         return engine;
+    }
+
+    /**
+     * Reads and checks the configuration.
+     *
+     * @throws DrException {@code INTEGRITY} naming {@code config} when it is damaged;
+     *     {@code UNSUPPORTED} for a newer version
+     */
+    static Config readConfig(SnapshotStore store, Crypto crypto) {
+        byte[] sealed;
+        try {
+            sealed = store.get(CONFIG);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                throw new DrException(ErrorCode.INTEGRITY, "The repository's " + CONFIG + " object is missing",
+                        CONFIG, e);
+            }
+            throw e;
+        }
+        Config config;
+        try {
+            config = Config.decode(crypto.open(sealed, 0, sealed.length, CONFIG));
+        } catch (DrException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "The repository configuration is malformed", CONFIG, e);
+        }
+        if (config.version() > CONFIG_VERSION || config.version() < 1) {
+            throw new DrException(ErrorCode.UNSUPPORTED, "The repository has format version " + config.version()
+                    + "; this version of DR Kit reads 1 to " + CONFIG_VERSION, CONFIG);
+        }
+        return config;
+    }
+
+    /** Returns the configuration's format version. @return 1 or 2 */
+    public int configVersion() {
+        return configVersion;
     }
 
     /** Reloads the index from the store. */
@@ -399,19 +456,33 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Seals and stores a snapshot manifest with a conditional create: the commit point.
+     * Seals and stores a snapshot manifest with a conditional create, the commit point, then
+     * records it in the history.
      *
      * @param id the snapshot id
      * @param manifest the manifest
      * @return the bytes written
      */
     public long writeManifest(String id, Manifest manifest) {
+        return writeManifest(id, manifest, "backup");
+    }
+
+    /**
+     * Seals and stores a snapshot manifest, then records it in the history under an operation.
+     *
+     * @param id the snapshot id
+     * @param manifest the manifest
+     * @param op the operation the history records, such as {@code backup} or {@code copy}
+     * @return the bytes written
+     */
+    public long writeManifest(String id, Manifest manifest, String op) {
         byte[] plain = manifest.encode();
         byte[] sealed = crypto.seal(plain, 0, plain.length);
         if (store.putIfAbsent(SNAPSHOTS + id, sealed).isEmpty()) {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "Snapshot " + id + " exists already", SNAPSHOTS + id);
         }
-        return sealed.length;
+        return sealed.length + History.commit(this, History.Change.snapshot(op, id,
+                History.manifestHash(crypto, sealed)));
     }
 
     /**
@@ -532,8 +603,8 @@ public final class Engine implements AutoCloseable {
      * @return the bytes written
      */
     public long writeIndex(List<Index.PackRecord> records) {
-        byte[] sealed = Index.encode(crypto, records);
         String id = Crypto.randomId();
+        byte[] sealed = Index.encode(crypto, id, records);
         store.put(Index.PREFIX + id, sealed);
         index.files().add(id);
         for (Index.PackRecord r : records) {

@@ -159,18 +159,23 @@ public final class Index {
     /**
      * Encodes and seals an index file.
      *
+     * <p>Version 2 starts with the file's own id, so that an index file's content cannot be
+     * moved under another name unnoticed.
+     *
      * @param crypto the keys
+     * @param id the file's id: its key is {@code index/<id>}
      * @param records the packs
      * @return the sealed bytes
      */
-    public static byte[] encode(Crypto crypto, List<PackRecord> records) {
-        int size = 1;
+    public static byte[] encode(Crypto crypto, String id, List<PackRecord> records) {
+        int size = 1 + 16;
         for (PackRecord r : records) {
             size += 32 + 4 + r.entries().size() * PackEntry.ENCODED;
         }
         byte[] plain = new byte[size];
-        plain[0] = 1;
-        int at = 1;
+        plain[0] = 2;
+        System.arraycopy(HEX.parseHex(id), 0, plain, 1, 16);
+        int at = 1 + 16;
         for (PackRecord r : records) {
             System.arraycopy(HEX.parseHex(r.packId()), 0, plain, at, 32);
             PackEntry.putInt(plain, at + 32, r.entries().size());
@@ -196,10 +201,18 @@ public final class Index {
         byte[] plain = crypto.open(sealed, 0, sealed.length, key);
         List<PackRecord> out = new ArrayList<>();
         try {
-            if (plain[0] != 1) {
+            if (plain[0] != 1 && plain[0] != 2) {
                 throw new DrException(ErrorCode.INTEGRITY, "Index " + key + " has unknown version " + plain[0], key);
             }
             int at = 1;
+            if (plain[0] == 2) {
+                String id = HEX.formatHex(plain, 1, 17);
+                if (!key.equals(PREFIX + id)) {
+                    throw new DrException(ErrorCode.INTEGRITY, "Index " + key + " holds the content of " + PREFIX + id
+                            + ": index files were swapped or copied", key);
+                }
+                at = 17;
+            }
             while (at < plain.length) {
                 String packId = HEX.formatHex(plain, at, at + 32);
                 int n = PackEntry.getInt(plain, at + 32);

@@ -235,6 +235,13 @@ public final class Maintenance {
         }
         try (Lock lock = lock(engine, true)) {
             ForgetResult result = plan(engine.snapshots(), policy, false);
+            if (result.removed().isEmpty()) {
+                return result;
+            }
+            // Signed removals first, then the deletions: the history never has a gap.
+            Set<String> removed = new HashSet<>();
+            result.removed().forEach(s -> removed.add(s.id()));
+            History.commit(engine, new History.Change("forget", Map.of(), removed, Set.of(), Set.of()));
             for (Snapshot s : result.removed()) {
                 engine.store().delete(Engine.SNAPSHOTS + s.id());
                 engine.forgetManifest(s.id());
@@ -331,8 +338,12 @@ public final class Maintenance {
             List<Index.PackRecord> all = new ArrayList<>(keep);
             all.addAll(added);
             Set<String> oldIndexFiles = new HashSet<>(index.files());
-            byte[] sealed = Index.encode(engine.crypto(), all);
-            store.put(Index.PREFIX + Crypto.randomId(), sealed);
+            String newIndex = Crypto.randomId();
+            byte[] sealed = Index.encode(engine.crypto(), newIndex, all);
+            store.put(Index.PREFIX + newIndex, sealed);
+            // The removal is recorded before anything is deleted; a crash between leaves files
+            // that the next commit deletes.
+            History.commit(engine, new History.Change("prune", Map.of(), Set.of(), oldIndexFiles, Set.of()));
             for (String old : oldIndexFiles) {
                 store.delete(Index.PREFIX + old);
             }

@@ -41,6 +41,14 @@ public final class Verifier {
      * @return the report
      */
     public VerifyReport run(VerifyOptions options) {
+        List<VerifyReport.Problem> notes = new ArrayList<>();
+        // The configuration and the key files, each authenticated over every field.
+        try {
+            Engine.readConfig(store, engine.crypto());
+        } catch (DrException e) {
+            problem(Engine.CONFIG, e.getMessage());
+        }
+        KeyRing.verify(store, engine.crypto(), problems, notes);
         // Index files, one by one, so that a damaged one is named.
         Index index = new Index();
         for (ObjectInfo info : store.list(Index.PREFIX).toList()) {
@@ -75,6 +83,10 @@ public final class Verifier {
                 problem(key, e.getMessage());
             }
         }
+        // The snapshot history: its chain, its head, and the snapshots and index files it records.
+        History.Check history = History.verify(engine, options.expectedHead());
+        problems.addAll(history.problems());
+        notes.addAll(history.notes());
         // Data: download, decrypt and re-hash all packs or a sample.
         int packsRead = 0;
         AtomicLong blobsRead = new AtomicLong();
@@ -104,7 +116,8 @@ public final class Verifier {
         }
         List<VerifyReport.Problem> sorted = new ArrayList<>(problems);
         sorted.sort((a, b) -> a.key().compareTo(b.key()));
-        return new VerifyReport(snapshots.size(), packs.size(), packsRead, blobsRead.get(), sorted);
+        return new VerifyReport(snapshots.size(), packs.size(), packsRead, blobsRead.get(), sorted, notes,
+                history.headDigest());
     }
 
     private void checkPack(String packId, List<PackEntry> indexed, AtomicLong blobsRead) {

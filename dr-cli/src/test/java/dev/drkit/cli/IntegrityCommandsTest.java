@@ -1,0 +1,168 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/** Damage and tampering through the command line: exit 3 naming the object, exit 2 only for a wrong password. */
+class IntegrityCommandsTest {
+    private Map<String, String> environment = Map.of("DR_PASSWORD", "correct horse");
+
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private Path data;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = dir.resolve("repo");
+        data = dir.resolve("orders");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("order.json"), "{\"id\":1}");
+    }
+
+    private int dr(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = DrCommand.newCommandLine(environment);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    /** Initializes a repository with two snapshots and returns the newest one's id. */
+    private String twoSnapshots() throws IOException {
+        assertThat(dr("init", "--repo", repo.toString())).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        Files.writeString(data.resolve("order.json"), "{\"id\":2}");
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        JsonNode list = CliJson.MAPPER.readTree(out.toString());
+        return list.get(list.size() - 1).get("id").asString();
+    }
+
+    private Path keyFile() throws IOException {
+        try (Stream<Path> keys = Files.list(repo.resolve("keys.d"))) {
+            return keys.findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void deletingTheNewestManifestFailsVerifyAndRestoreLatestNamingIt() throws IOException {
+        String newest = twoSnapshots();
+        Files.delete(repo.resolve("snapshots.d").resolve(newest));
+
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: snapshots/" + newest).contains("FAILED");
+
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("snapshots/" + newest).contains("--allow-unverified-history");
+        assertThat(target.resolve("orders/order.json")).doesNotExist();
+
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString(),
+                "--allow-unverified-history")).isZero();
+        assertThat(target.resolve("orders/order.json")).hasContent("{\"id\":1}");
+    }
+
+    @Test
+    void verifyPrintsTheHistoryHeadAndFailsWhenTheHistoryNoLongerContainsAKeptOne() throws IOException {
+        twoSnapshots();
+        assertThat(dr("verify", "--repo", repo.toString())).isZero();
+        Matcher head = Pattern.compile("history head: (\\d+:[0-9a-f]{64})").matcher(out.toString());
+        assertThat(head.find()).isTrue();
+        String kept = head.group(1);
+        assertThat(dr("verify", "--repo", repo.toString(), "--expect-head", kept)).isZero();
+        String other = kept.substring(0, kept.indexOf(':') + 1) + "0".repeat(64);
+        assertThat(dr("verify", "--repo", repo.toString(), "--expect-head", other)).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: history/head").contains("rolled back");
+        assertThat(dr("verify", "--repo", repo.toString(), "--expect-head", "nonsense")).isEqualTo(2);
+        assertThat(err.toString()).contains("expectedHead");
+    }
+
+    @Test
+    void forgetAndPruneKeepTheHistoryVerifiable() throws IOException {
+        twoSnapshots();
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "--prune")).isZero();
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
+        assertThat(out.toString()).doesNotContain("problem:").doesNotContain("note:").contains("ok:");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", dir.resolve("r").toString()))
+                .isZero();
+        assertThat(dir.resolve("r/orders/order.json")).hasContent("{\"id\":2}");
+    }
+
+    @Test
+    void aDamagedKeyFileIsExitThreeNamingItWhileAWrongPasswordIsExitTwo() throws IOException {
+        twoSnapshots();
+        Path key = keyFile();
+        String keyName = "keys/" + key.getFileName();
+        byte[] intact = Files.readAllBytes(key);
+
+        environment = Map.of("DR_PASSWORD", "not the password");
+        assertThat(dr("snapshots", "--repo", repo.toString())).isEqualTo(2);
+
+        byte[] flipped = intact.clone();
+        flipped[intact.length / 3] ^= 0x01;
+        Files.write(key, flipped);
+        assertThat(dr("snapshots", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains(keyName);
+        environment = Map.of("DR_PASSWORD", "correct horse");
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isEqualTo(3);
+        assertThat(err.toString()).contains(keyName).contains("damaged");
+
+        Files.write(key, new byte[intact.length]);
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", dir.resolve("r").toString()))
+                .isEqualTo(3);
+        assertThat(err.toString()).contains(keyName);
+
+        Files.write(key, intact);
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
+    }
+
+    @Test
+    void aRemovedKeyFilePutBackIsExitThreeNamingIt() throws IOException {
+        twoSnapshots();
+        Path second = dir.resolve("second");
+        Files.writeString(second, "second password");
+        assertThat(dr("key", "add", "--repo", repo.toString(), "--new-password-file", second.toString())).isZero();
+        assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
+        String secondId = null;
+        for (JsonNode k : CliJson.MAPPER.readTree(out.toString())) {
+            if (!k.get("current").asBoolean()) {
+                secondId = k.get("id").asString();
+            }
+        }
+        byte[] removed = Files.readAllBytes(repo.resolve("keys.d").resolve(secondId));
+        assertThat(dr("key", "remove", "--repo", repo.toString(), secondId)).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(dr("verify", "--repo", repo.toString())).isZero();
+        Files.write(repo.resolve("keys.d").resolve(secondId), removed);
+        assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: keys/" + secondId).contains("put back");
+    }
+
+    @Test
+    void aDeletedConfigIsExitThreeNamingIt() throws IOException {
+        twoSnapshots();
+        Files.delete(repo.resolve("config"));
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isEqualTo(3);
+        assertThat(err.toString()).contains("config").contains("missing");
+        assertThat(dr("init", "--repo", repo.toString())).isEqualTo(3);
+    }
+}

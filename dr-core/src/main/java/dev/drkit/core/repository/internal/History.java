@@ -1,0 +1,739 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.VerifyReport;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The tamper-evident history of a repository's snapshots and index files.
+ *
+ * <p>Every change (a backup's or a copy's new snapshot, a forget's removals, a prune's index
+ * replacement, a key added or removed) is one <em>entry</em>: its sequence number, the keyed
+ * hash of the entry before it, the time, the operation, and the snapshots, index files and key
+ * files it adds and removes, each
+ * snapshot with the keyed hash of its sealed manifest. An entry's hash is
+ * {@link Crypto#tag HMAC-SHA-256} under a key derived from the master key, so an entry cannot
+ * be forged, reordered or replayed without the chain breaking.
+ *
+ * <p>{@code history/head} holds the newest entry, its hash and the state it leaves (the live
+ * snapshots with their hashes, the live index files, and what was removed), sealed with the
+ * master key. It is replaced with a conditional write on its ETag, which is the point where
+ * writers are ordered: of two racing commits one fails the condition and retries on the new
+ * head. Each entry is also archived under {@code history/entries/<seq>}, once, by conditional
+ * create. The head is written first and archived second, so a crash between the two leaves
+ * only the newest entry unarchived, and the head holds all of it; any later gap is damage.
+ *
+ * <p>What a single deletion or overwrite can no longer hide: a deleted, swapped or replayed
+ * manifest (the head records each live one's hash and every removed one), a deleted index file,
+ * a deleted or altered entry (the chain and the head), and an older head put back (entries
+ * after it exist). Hiding a snapshot entirely takes several coordinated changes; the out-of-band
+ * head digest ({@link Check#headDigest()}) catches those when the operator kept it.
+ *
+ * <p>Repositories made before the history existed have no head; the first commit starts the
+ * chain and adopts the snapshots and index files found then.
+ */
+public final class History {
+    /** The key prefix of history objects. */
+    public static final String PREFIX = "history/";
+    /** The key of the head. */
+    public static final String HEAD = PREFIX + "head";
+    /** The key prefix of archived entries. */
+    public static final String ENTRIES = PREFIX + "entries/";
+    private static final String TAG_PURPOSE = "history";
+    private static final int MAX_ATTEMPTS = 64;
+    /** The operation of the first entry of a new repository. */
+    static final String INIT = "init";
+
+    private History() {
+    }
+
+    /**
+     * Returns the archive key of an entry.
+     *
+     * @param seq the entry's sequence number
+     * @return the key
+     */
+    public static String entryKey(long seq) {
+        return ENTRIES + String.format("%016d", seq);
+    }
+
+    /** One entry of the chain. Snapshots are given as {@code id:hash}. */
+    record Entry(long seq, @Nullable String prev, String time, String op, List<String> added, List<String> removed,
+            List<String> indexesAdded, List<String> indexesRemoved, List<String> keysAdded, List<String> keysRemoved) {
+        byte[] encode() {
+            return JsonCodec.write(g -> {
+                g.writeStartObject();
+                g.writeNumberProperty("version", 1);
+                g.writeNumberProperty("seq", seq);
+                JsonCodec.optional(g, "prev", prev);
+                g.writeStringProperty("time", time);
+                g.writeStringProperty("op", op);
+                JsonCodec.strings(g, "added", added);
+                JsonCodec.strings(g, "removed", removed);
+                JsonCodec.strings(g, "indexesAdded", indexesAdded);
+                JsonCodec.strings(g, "indexesRemoved", indexesRemoved);
+                JsonCodec.strings(g, "keysAdded", keysAdded);
+                JsonCodec.strings(g, "keysRemoved", keysRemoved);
+                g.writeEndObject();
+            });
+        }
+
+        static Entry decode(byte[] json) {
+            JsonCodec.Fields f = JsonCodec.parse(json);
+            if (f.integer("version") != 1) {
+                throw new IllegalArgumentException("unknown history entry version " + f.integer("version"));
+            }
+            return new Entry(f.number("seq"), f.optString("prev"), f.string("time"), f.string("op"),
+                    f.strings("added"), f.strings("removed"), f.strings("indexesAdded"), f.strings("indexesRemoved"),
+                    f.strings("keysAdded"), f.strings("keysRemoved"));
+        }
+    }
+
+    /**
+     * The state the chain leaves: live snapshots (id to manifest hash), index files and key
+     * files, and the removed ones of each.
+     */
+    record State(Map<String, String> snapshots, Set<String> removed, Set<String> indexes, Set<String> indexesRemoved,
+            Set<String> keys, Set<String> keysRemoved) {
+        static State empty() {
+            return new State(new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(),
+                    new TreeSet<>());
+        }
+
+        State copy() {
+            return new State(new TreeMap<>(snapshots), new TreeSet<>(removed), new TreeSet<>(indexes),
+                    new TreeSet<>(indexesRemoved), new TreeSet<>(keys), new TreeSet<>(keysRemoved));
+        }
+
+        void apply(Entry e) {
+            for (String s : e.added()) {
+                int colon = s.indexOf(':');
+                snapshots.put(s.substring(0, colon), s.substring(colon + 1));
+            }
+            for (String id : e.removed()) {
+                snapshots.remove(id);
+                removed.add(id);
+            }
+            indexes.addAll(e.indexesAdded());
+            for (String id : e.indexesRemoved()) {
+                indexes.remove(id);
+                indexesRemoved.add(id);
+            }
+            keys.addAll(e.keysAdded());
+            for (String id : e.keysRemoved()) {
+                keys.remove(id);
+                keysRemoved.add(id);
+            }
+        }
+    }
+
+    /** The head as stored: the newest entry's bytes, its hash and the state after it. */
+    record Head(byte[] entryBytes, Entry entry, String hash, State state) {
+        byte[] encode() {
+            return JsonCodec.write(g -> {
+                g.writeStartObject();
+                g.writeNumberProperty("version", 1);
+                g.writeStringProperty("entry", Base64.getEncoder().encodeToString(entryBytes));
+                g.writeStringProperty("hash", hash);
+                List<String> live = new ArrayList<>();
+                state.snapshots().forEach((id, h) -> live.add(id + ":" + h));
+                JsonCodec.strings(g, "snapshots", live);
+                JsonCodec.strings(g, "removed", List.copyOf(state.removed()));
+                JsonCodec.strings(g, "indexes", List.copyOf(state.indexes()));
+                JsonCodec.strings(g, "indexesRemoved", List.copyOf(state.indexesRemoved()));
+                JsonCodec.strings(g, "keys", List.copyOf(state.keys()));
+                JsonCodec.strings(g, "keysRemoved", List.copyOf(state.keysRemoved()));
+                g.writeEndObject();
+            });
+        }
+
+        static Head decode(byte[] json) {
+            JsonCodec.Fields f = JsonCodec.parse(json);
+            if (f.integer("version") != 1) {
+                throw new IllegalArgumentException("unknown history head version " + f.integer("version"));
+            }
+            byte[] entryBytes = Base64.getDecoder().decode(f.string("entry"));
+            State state = State.empty();
+            for (String s : f.strings("snapshots")) {
+                int colon = s.indexOf(':');
+                if (colon < 0) {
+                    throw new IllegalArgumentException("malformed snapshot " + s);
+                }
+                state.snapshots().put(s.substring(0, colon), s.substring(colon + 1));
+            }
+            state.removed().addAll(f.strings("removed"));
+            state.indexes().addAll(f.strings("indexes"));
+            state.indexesRemoved().addAll(f.strings("indexesRemoved"));
+            state.keys().addAll(f.strings("keys"));
+            state.keysRemoved().addAll(f.strings("keysRemoved"));
+            return new Head(entryBytes, Entry.decode(entryBytes), f.string("hash"), state);
+        }
+
+        String digest() {
+            return entry.seq() + ":" + hash;
+        }
+    }
+
+    /** A head read together with the ETag it had. */
+    private record Read(Head head, String etag) {
+    }
+
+    /**
+     * What a change adds and removes; the commit adds the snapshots and index files it finds
+     * unrecorded (an interrupted backup's, or all of them in a repository older than the history).
+     *
+     * @param op the operation, for the record
+     * @param added new snapshots: id to the keyed hash of their sealed manifest
+     * @param removed snapshot ids removed
+     * @param indexesRemoved index file ids removed
+     * @param keysRemoved key file ids removed
+     */
+    public record Change(String op, Map<String, String> added, Set<String> removed, Set<String> indexesRemoved,
+            Set<String> keysRemoved) {
+        /**
+         * A new snapshot.
+         *
+         * @param op the operation
+         * @param id the snapshot id
+         * @param hash its manifest's hash
+         * @return the change
+         */
+        public static Change snapshot(String op, String id, String hash) {
+            return new Change(op, Map.of(id, hash), Set.of(), Set.of(), Set.of());
+        }
+
+        /**
+         * A change that only records what the commit finds: a new repository, a new key file.
+         *
+         * @param op the operation
+         * @return the change
+         */
+        public static Change found(String op) {
+            return new Change(op, Map.of(), Set.of(), Set.of(), Set.of());
+        }
+
+        /**
+         * A key file removed.
+         *
+         * @param keyId the key's id
+         * @return the change
+         */
+        public static Change keyRemoved(String keyId) {
+            return new Change("key-remove", Map.of(), Set.of(), Set.of(), Set.of(keyId));
+        }
+    }
+
+    /**
+     * Returns the keyed hash of a sealed manifest, as the history records it.
+     *
+     * @param crypto the keys
+     * @param sealed the manifest's stored bytes
+     * @return the hash
+     */
+    public static String manifestHash(Crypto crypto, byte[] sealed) {
+        return crypto.tag("manifest", sealed);
+    }
+
+    /**
+     * Tells whether the repository must have a history: one was started, or it was made with
+     * one and holds snapshots other than {@code own} (an init interrupted before its first
+     * entry leaves a repository without either, which the next commit starts).
+     *
+     * @param engine the repository
+     * @param own snapshots the caller has just written
+     * @return true when a missing head is damage
+     */
+    static boolean expected(Engine engine, Set<String> own) {
+        SnapshotStore store = engine.store();
+        if (store.list(PREFIX).findAny().isPresent()) {
+            return true;
+        }
+        return engine.configVersion() >= 2 && store.list(Engine.SNAPSHOTS)
+                .anyMatch(o -> !own.contains(o.key().substring(Engine.SNAPSHOTS.length())));
+    }
+
+    /**
+     * Appends an entry for a change, retrying when another writer appended first.
+     *
+     * @param engine the repository
+     * @param change what changed
+     * @return the bytes written
+     * @throws DrException {@code INTEGRITY} naming the head when it is missing or damaged;
+     *     {@code PRECONDITION_FAILED} when other writers kept winning
+     */
+    public static long commit(Engine engine, Change change) {
+        SnapshotStore store = engine.store();
+        Crypto crypto = engine.crypto();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Read read = readHead(engine);
+            if (read == null && !change.op().equals(INIT) && expected(engine, change.added().keySet())) {
+                throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted",
+                        HEAD);
+            }
+            State state = read == null ? State.empty() : read.head().state().copy();
+            if (read != null) {
+                // The newest entry may be unarchived after a crash, and what it removed still present.
+                archive(store, crypto, read.head());
+                finishRemovals(store, read.head().entry());
+            }
+            Map<String, String> added = new TreeMap<>(change.added());
+            for (ObjectInfo info : store.list(Engine.SNAPSHOTS).toList()) {
+                String id = info.key().substring(Engine.SNAPSHOTS.length());
+                if (!added.containsKey(id) && !state.snapshots().containsKey(id) && !state.removed().contains(id)
+                        && !change.removed().contains(id)) {
+                    String hash = adoptable(engine, id);
+                    if (hash != null) {
+                        added.put(id, hash);
+                    }
+                }
+            }
+            List<String> indexesAdded = new ArrayList<>();
+            for (ObjectInfo info : store.list(Index.PREFIX).toList()) {
+                String id = info.key().substring(Index.PREFIX.length());
+                if (!state.indexes().contains(id) && !state.indexesRemoved().contains(id)
+                        && !change.indexesRemoved().contains(id)) {
+                    indexesAdded.add(id);
+                }
+            }
+            List<String> keysAdded = new ArrayList<>();
+            for (ObjectInfo info : store.list(KeyRing.PREFIX).toList()) {
+                String id = info.key().substring(KeyRing.PREFIX.length());
+                if (!state.keys().contains(id) && !state.keysRemoved().contains(id)
+                        && !change.keysRemoved().contains(id) && KeyRing.authentic(store, info.key(), crypto)) {
+                    keysAdded.add(id);
+                }
+            }
+            List<String> addedList = new ArrayList<>();
+            added.forEach((id, hash) -> addedList.add(id + ":" + hash));
+            Entry entry = new Entry(read == null ? 1 : read.head().entry().seq() + 1,
+                    read == null ? null : read.head().hash(), engine.options().clock().instant().toString(),
+                    change.op(), addedList, List.copyOf(new TreeSet<>(change.removed())), indexesAdded,
+                    List.copyOf(new TreeSet<>(change.indexesRemoved())), keysAdded,
+                    List.copyOf(new TreeSet<>(change.keysRemoved())));
+            state.apply(entry);
+            byte[] entryBytes = entry.encode();
+            Head head = new Head(entryBytes, entry, crypto.tag(TAG_PURPOSE, entryBytes), state);
+            byte[] plain = head.encode();
+            byte[] sealed = crypto.seal(plain, 0, plain.length);
+            Optional<ObjectInfo> written = read == null ? store.putIfAbsent(HEAD, sealed)
+                    : store.replace(HEAD, sealed, read.etag());
+            if (written.isPresent()) {
+                return sealed.length + archive(store, crypto, head);
+            }
+            // another writer committed first: start again from its head
+        }
+        throw new DrException(ErrorCode.PRECONDITION_FAILED, "Other writers kept changing " + HEAD + " for "
+                + MAX_ATTEMPTS + " attempts", HEAD);
+    }
+
+    /** Returns the hash of an unrecorded manifest that opens with the key, or null to leave it. */
+    private static @Nullable String adoptable(Engine engine, String id) {
+        try {
+            byte[] sealed = engine.store().get(Engine.SNAPSHOTS + id);
+            engine.crypto().open(sealed, 0, sealed.length, Engine.SNAPSHOTS + id);
+            return manifestHash(engine.crypto(), sealed);
+        } catch (DrException e) {
+            return null; // gone meanwhile, or damaged: verify names it
+        }
+    }
+
+    /** Archives the head's entry unless it is; returns the bytes written. */
+    private static long archive(SnapshotStore store, Crypto crypto, Head head) {
+        String key = entryKey(head.entry().seq());
+        if (store.stat(key).isPresent()) {
+            return 0;
+        }
+        byte[] sealed = crypto.seal(head.entryBytes(), 0, head.entryBytes().length);
+        return store.putIfAbsent(key, sealed).isPresent() ? sealed.length : 0;
+    }
+
+    /** Deletes what an entry removed, when a crash left it behind. */
+    static void finishRemovals(SnapshotStore store, Entry entry) {
+        for (String id : entry.removed()) {
+            store.delete(Engine.SNAPSHOTS + id);
+        }
+        for (String id : entry.indexesRemoved()) {
+            store.delete(Index.PREFIX + id);
+        }
+        for (String id : entry.keysRemoved()) {
+            store.delete(KeyRing.PREFIX + id);
+        }
+    }
+
+    /**
+     * Reads the head with the ETag it had, or null when there is none.
+     *
+     * @throws DrException {@code INTEGRITY} naming the head when it is damaged
+     */
+    private static @Nullable Read readHead(Engine engine) {
+        SnapshotStore store = engine.store();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<ObjectInfo> before = store.stat(HEAD);
+            if (before.isEmpty()) {
+                return null;
+            }
+            byte[] sealed;
+            try {
+                sealed = store.get(HEAD);
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    continue;
+                }
+                throw e;
+            }
+            Optional<ObjectInfo> after = store.stat(HEAD);
+            if (after.isPresent() && after.get().etag().equals(before.get().etag())) {
+                return new Read(decodeHead(engine.crypto(), sealed), before.get().etag());
+            }
+        }
+        throw new DrException(ErrorCode.PRECONDITION_FAILED, HEAD + " kept changing while it was read", HEAD);
+    }
+
+    private static Head decodeHead(Crypto crypto, byte[] sealed) {
+        byte[] plain = crypto.open(sealed, 0, sealed.length, HEAD);
+        Head head;
+        try {
+            head = Head.decode(plain);
+        } catch (RuntimeException e) {
+            throw new DrException(ErrorCode.INTEGRITY, HEAD + " is malformed", HEAD, e);
+        }
+        if (!crypto.tag(TAG_PURPOSE, head.entryBytes()).equals(head.hash())) {
+            throw new DrException(ErrorCode.INTEGRITY, HEAD + " does not match the hash of its own entry", HEAD);
+        }
+        return head;
+    }
+
+    private static Entry decodeEntry(Crypto crypto, byte[] sealed, String key) {
+        byte[] plain = crypto.open(sealed, 0, sealed.length, key);
+        try {
+            return Entry.decode(plain);
+        } catch (RuntimeException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "History entry " + key + " is malformed", key, e);
+        }
+    }
+
+    /**
+     * Checks that a snapshot about to be restored is the one the history records, and, for
+     * {@code latest}, that the history's head verifies and no recorded snapshot is missing.
+     *
+     * @param engine the repository
+     * @param snapshotId the resolved snapshot id
+     * @param latest whether the user asked for {@code latest}
+     * @throws DrException {@code INTEGRITY} naming the object at fault
+     */
+    public static void checkForRestore(Engine engine, String snapshotId, boolean latest) {
+        SnapshotStore store = engine.store();
+        Read read = readHead(engine);
+        if (read == null) {
+            if (expected(engine, Set.of())) {
+                throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
+                        + "run verify, or restore with --allow-unverified-history", HEAD);
+            }
+            return; // a repository older than the history, with no commit since
+        }
+        Head head = read.head();
+        String next = entryKey(head.entry().seq() + 1);
+        if (store.stat(next).isPresent()) {
+            throw new DrException(ErrorCode.INTEGRITY, HEAD + " is older than " + next
+                    + ": an earlier head was put back; run verify", HEAD);
+        }
+        if (latest) {
+            Set<String> present = new java.util.HashSet<>();
+            store.list(Engine.SNAPSHOTS).forEach(o -> present.add(o.key().substring(Engine.SNAPSHOTS.length())));
+            for (String id : head.state().snapshots().keySet()) {
+                if (!present.contains(id)) {
+                    throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + Engine.SNAPSHOTS + id
+                            + " is missing but the history records it: the newest snapshot may have been deleted; "
+                            + "run verify, or restore with --allow-unverified-history", Engine.SNAPSHOTS + id);
+                }
+            }
+        }
+        String key = Engine.SNAPSHOTS + snapshotId;
+        String recorded = head.state().snapshots().get(snapshotId);
+        if (recorded == null) {
+            if (head.state().removed().contains(snapshotId) && !head.entry().removed().contains(snapshotId)) {
+                throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key
+                        + " was forgotten but is present again: an old manifest was put back", key);
+            }
+            return; // committed after the head was written, by a backup still running or interrupted
+        }
+        if (!manifestHash(engine.crypto(), store.get(key)).equals(recorded)) {
+            throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key
+                    + " does not match the history: it was replaced by another manifest", key);
+        }
+    }
+
+    /** What the history check found. */
+    public record Check(List<VerifyReport.Problem> problems, List<VerifyReport.Problem> notes,
+            @Nullable String headDigest) {
+    }
+
+    /**
+     * Checks the whole history against the store.
+     *
+     * @param engine the repository
+     * @param expectedHead a head digest the operator kept, or null
+     * @return problems, notes and the head's digest
+     */
+    public static Check verify(Engine engine, @Nullable String expectedHead) {
+        SnapshotStore store = engine.store();
+        Crypto crypto = engine.crypto();
+        List<VerifyReport.Problem> problems = new ArrayList<>();
+        List<VerifyReport.Problem> notes = new ArrayList<>();
+        Map<Long, String> archived = new TreeMap<>();
+        for (ObjectInfo info : store.list(PREFIX).toList()) {
+            if (info.key().equals(HEAD)) {
+                continue;
+            }
+            String rest = info.key().startsWith(ENTRIES) ? info.key().substring(ENTRIES.length()) : "";
+            if (rest.length() == 16 && rest.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                archived.put(Long.parseLong(rest), info.key());
+            } else {
+                problems.add(new VerifyReport.Problem(info.key(), "not a history object"));
+            }
+        }
+        Head head;
+        try {
+            Read read = readHead(engine);
+            head = read == null ? null : read.head();
+        } catch (DrException e) {
+            problems.add(new VerifyReport.Problem(HEAD, e.getMessage()));
+            return new Check(problems, notes, null);
+        }
+        if (head == null) {
+            if (expected(engine, Set.of())) {
+                problems.add(new VerifyReport.Problem(HEAD, "missing: the snapshot history was deleted"));
+            } else {
+                notes.add(new VerifyReport.Problem(HEAD, "no snapshot history yet (the repository predates it, "
+                        + "or its init was interrupted); the next backup, forget or prune starts it"));
+            }
+            return new Check(problems, notes, null);
+        }
+        long headSeq = head.entry().seq();
+        // Walk the chain from its first entry.
+        State state = State.empty();
+        Map<String, Long> addedAt = new HashMap<>();
+        Map<String, Long> removedAt = new HashMap<>();
+        Map<Long, String> hashes = new HashMap<>();
+        String prev = null;
+        boolean broken = false;
+        boolean gaps = false;
+        for (long seq = 1; seq <= headSeq; seq++) {
+            String key = entryKey(seq);
+            Entry entry;
+            byte[] entryBytes;
+            if (seq == headSeq) {
+                entry = head.entry();
+                entryBytes = head.entryBytes();
+                if (!archived.containsKey(seq)) {
+                    notes.add(new VerifyReport.Problem(key, "not archived yet (the newest entry; "
+                            + HEAD + " holds it)"));
+                } else {
+                    checkArchivedHead(store, crypto, key, head, problems);
+                }
+            } else if (!archived.containsKey(seq)) {
+                problems.add(new VerifyReport.Problem(key, "missing: entry " + seq + " of " + headSeq
+                        + " was deleted from the snapshot history"));
+                broken = true;
+                gaps = true;
+                continue;
+            } else {
+                try {
+                    byte[] sealed = store.get(key);
+                    entryBytes = crypto.open(sealed, 0, sealed.length, key);
+                    entry = Entry.decode(entryBytes);
+                } catch (DrException e) {
+                    problems.add(new VerifyReport.Problem(key, e.getMessage()));
+                    broken = true;
+                    gaps = true;
+                    continue;
+                } catch (RuntimeException e) {
+                    problems.add(new VerifyReport.Problem(key, "malformed history entry"));
+                    broken = true;
+                    gaps = true;
+                    continue;
+                }
+            }
+            if (entry.seq() != seq) {
+                problems.add(new VerifyReport.Problem(key, "holds entry " + entry.seq() + " instead of " + seq
+                        + ": the history was reordered or an entry replayed"));
+                broken = true;
+                gaps = true;
+                continue;
+            }
+            if (!broken && seq > 1 && !java.util.Objects.equals(entry.prev(), prev)) {
+                problems.add(new VerifyReport.Problem(key, "does not follow entry " + (seq - 1)
+                        + ": an entry was substituted"));
+            }
+            if (seq == 1 && entry.prev() != null) {
+                problems.add(new VerifyReport.Problem(key, "the first entry names a predecessor"));
+            }
+            if (seq == 1 && !entry.added().isEmpty() && engine.configVersion() < 2) {
+                notes.add(new VerifyReport.Problem(key, "the history starts here (" + entry.time() + "): the "
+                        + "repository predates it, and the " + entry.added().size() + " snapshots this entry "
+                        + "records were adopted as found"));
+            }
+            prev = crypto.tag(TAG_PURPOSE, entryBytes);
+            hashes.put(seq, prev);
+            broken = false;
+            state.apply(entry);
+            for (String s : entry.added()) {
+                addedAt.put(s.substring(0, s.indexOf(':')), seq);
+            }
+            for (String id : entry.removed()) {
+                removedAt.put(id, seq);
+            }
+        }
+        for (Map.Entry<Long, String> a : archived.entrySet()) {
+            if (a.getKey() > headSeq || a.getKey() < 1) {
+                problems.add(new VerifyReport.Problem(HEAD, "records entry " + headSeq + " but " + a.getValue()
+                        + " exists: an older head was put back"));
+            }
+        }
+        if (!gaps && !state.equals(head.state())) {
+            problems.add(new VerifyReport.Problem(HEAD, "the snapshots it records differ from those its entries add "
+                    + "and remove"));
+        }
+        if (expectedHead != null && !expectedHead.equals(head.digest())) {
+            int colon = expectedHead.indexOf(':');
+            long seq = -1;
+            try {
+                seq = colon > 0 ? Long.parseLong(expectedHead.substring(0, colon)) : -1;
+            } catch (NumberFormatException e) {
+                seq = -1;
+            }
+            if (seq < 0) {
+                throw DrException.invalidArgument("expectedHead", "must be <seq>:<hash> as verify prints it",
+                        expectedHead);
+            }
+            if (!expectedHead.substring(colon + 1).equals(hashes.get(seq))) {
+                problems.add(new VerifyReport.Problem(HEAD, "the history does not contain the expected head "
+                        + expectedHead + ": it was rolled back or rewritten"));
+            }
+        }
+        compare(engine, head, addedAt, removedAt, problems, notes);
+        return new Check(problems, notes, head.digest());
+    }
+
+    private static void checkArchivedHead(SnapshotStore store, Crypto crypto, String key, Head head,
+            List<VerifyReport.Problem> problems) {
+        try {
+            byte[] sealed = store.get(key);
+            if (!java.util.Arrays.equals(crypto.open(sealed, 0, sealed.length, key), head.entryBytes())) {
+                problems.add(new VerifyReport.Problem(key, "differs from the entry " + HEAD + " holds"));
+            }
+        } catch (DrException e) {
+            problems.add(new VerifyReport.Problem(key, e.getMessage()));
+        }
+    }
+
+    /** Compares the recorded state with the snapshots and index files in the store. */
+    private static void compare(Engine engine, Head head, Map<String, Long> addedAt, Map<String, Long> removedAt,
+            List<VerifyReport.Problem> problems, List<VerifyReport.Problem> notes) {
+        SnapshotStore store = engine.store();
+        State state = head.state();
+        long headSeq = head.entry().seq();
+        Set<String> present = new LinkedHashSet<>();
+        store.list(Engine.SNAPSHOTS).forEach(o -> present.add(o.key().substring(Engine.SNAPSHOTS.length())));
+        for (Map.Entry<String, String> live : state.snapshots().entrySet()) {
+            String key = Engine.SNAPSHOTS + live.getKey();
+            if (!present.contains(live.getKey())) {
+                problems.add(new VerifyReport.Problem(key, "missing: the history records this snapshot (entry "
+                        + addedAt.getOrDefault(live.getKey(), headSeq) + ") and no removal; it was deleted"));
+                continue;
+            }
+            try {
+                if (!manifestHash(engine.crypto(), store.get(key)).equals(live.getValue())) {
+                    problems.add(new VerifyReport.Problem(key, "does not match the manifest the history records: "
+                            + "it was replaced (swapped or substituted)"));
+                }
+            } catch (DrException e) {
+                problems.add(new VerifyReport.Problem(key, e.getMessage()));
+            }
+        }
+        for (String id : present) {
+            if (state.snapshots().containsKey(id)) {
+                continue;
+            }
+            String key = Engine.SNAPSHOTS + id;
+            Long at = removedAt.get(id);
+            if (at != null && at == headSeq) {
+                notes.add(new VerifyReport.Problem(key, "forgotten by the newest entry and not deleted yet"));
+            } else if (state.removed().contains(id)) {
+                problems.add(new VerifyReport.Problem(key, "was forgotten (entry " + (at == null ? "?" : at)
+                        + ") but is present again: an old manifest was put back"));
+            } else {
+                notes.add(new VerifyReport.Problem(key, "not in the history yet (a backup running or interrupted; "
+                        + "the next commit records it)"));
+            }
+        }
+        Set<String> indexes = new LinkedHashSet<>();
+        store.list(Index.PREFIX).forEach(o -> indexes.add(o.key().substring(Index.PREFIX.length())));
+        for (String id : state.indexes()) {
+            if (!indexes.contains(id)) {
+                problems.add(new VerifyReport.Problem(Index.PREFIX + id, "missing: the history records this index "
+                        + "file and no removal; it was deleted"));
+            }
+        }
+        for (String id : indexes) {
+            if (state.indexes().contains(id)) {
+                continue;
+            }
+            String key = Index.PREFIX + id;
+            if (head.entry().indexesRemoved().contains(id)) {
+                notes.add(new VerifyReport.Problem(key, "removed by the newest entry and not deleted yet"));
+            } else if (state.indexesRemoved().contains(id)) {
+                problems.add(new VerifyReport.Problem(key, "was removed by a prune but is present again: an old "
+                        + "index file was put back"));
+            } else {
+                notes.add(new VerifyReport.Problem(key, "not in the history yet (a backup running or interrupted)"));
+            }
+        }
+        Set<String> keyFiles = new LinkedHashSet<>();
+        store.list(KeyRing.PREFIX).forEach(o -> keyFiles.add(o.key().substring(KeyRing.PREFIX.length())));
+        for (String id : state.keys()) {
+            if (!keyFiles.contains(id)) {
+                problems.add(new VerifyReport.Problem(KeyRing.PREFIX + id, "missing: the history records this key "
+                        + "file and no removal; it was deleted"));
+            }
+        }
+        for (String id : keyFiles) {
+            if (state.keys().contains(id)) {
+                continue;
+            }
+            String key = KeyRing.PREFIX + id;
+            if (head.entry().keysRemoved().contains(id)) {
+                notes.add(new VerifyReport.Problem(key, "removed by the newest entry and not deleted yet"));
+            } else if (state.keysRemoved().contains(id)) {
+                problems.add(new VerifyReport.Problem(key, "was removed but is present again: an old key file was "
+                        + "put back, and its password opens the repository again"));
+            } else {
+                notes.add(new VerifyReport.Problem(key, "not in the history yet (a key being added)"));
+            }
+        }
+    }
+
+    /**
+     * Returns the digest of the current head, for an operator to keep out of band.
+     *
+     * @param engine the repository
+     * @return {@code <seq>:<hash>}, or null when the repository has no history yet
+     */
+    public static @Nullable String headDigest(Engine engine) {
+        Read read = readHead(engine);
+        return read == null ? null : read.head().digest();
+    }
+}
