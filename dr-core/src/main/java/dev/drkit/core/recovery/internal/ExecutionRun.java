@@ -120,40 +120,11 @@ public final class ExecutionRun implements Execution {
                 (String) start.get("actor"), ExecutionJournal.str(start, "incident"),
                 Instant.parse((String) start.get("detectedAt")), Instant.parse((String) start.get("startedAt")), true);
         for (Map<String, Object> e : replay.entries().subList(1, replay.entries().size())) {
-            replay(state, e);
+            state.replay(e);
         }
         ExecutionRun exec = new ExecutionRun(state, replay.nextSeq());
         exec.launchCoordinator();
         return exec;
-    }
-
-    /** Marks a step that succeeded before the interruption; a RUNNING or FAILED one runs again. */
-    @SuppressWarnings("unchecked")
-    private static void replay(RunState run, Map<String, Object> e) {
-        if (!"step".equals(e.get("type"))) {
-            return;
-        }
-        StepRun s = run.findStep((String) e.get("step"));
-        if (s == null) {
-            return;
-        }
-        if (e.get("startedAt") != null) {
-            s.startedAt = Instant.parse((String) e.get("startedAt"));
-        }
-        if (StepState.valueOf((String) e.get("state")) == StepState.SUCCEEDED) {
-            s.state = StepState.SUCCEEDED;
-            s.resumed = true;
-            s.attempts = ((Number) e.getOrDefault("attempts", 1)).intValue();
-            s.endedAt = Instant.parse((String) e.get("at"));
-            if (e.get("values") instanceof Map<?, ?> m) {
-                ((Map<String, Object>) m).forEach((k, v) -> run.values.put(k, String.valueOf(v)));
-            }
-            Object asOf = e.get(Recorder.DATA_AS_OF);
-            if (asOf != null) {
-                run.noteDataAsOf(Instant.parse((String) asOf));
-            }
-            run.completionOrder.add(s.name());
-        }
     }
 
     private void launchCoordinator() {

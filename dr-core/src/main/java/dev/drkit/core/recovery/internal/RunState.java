@@ -97,6 +97,35 @@ final class RunState {
         }
     }
 
+    /** Replays a journal entry of a resumed run: a step that succeeded stays done; a RUNNING or FAILED one runs again. */
+    @SuppressWarnings("unchecked")
+    void replay(Map<String, Object> e) {
+        if (!"step".equals(e.get("type"))) {
+            return;
+        }
+        StepRun s = findStep((String) e.get("step"));
+        if (s == null) {
+            return;
+        }
+        if (e.get("startedAt") != null) {
+            s.startedAt = Instant.parse((String) e.get("startedAt"));
+        }
+        if (StepState.valueOf((String) e.get("state")) == StepState.SUCCEEDED) {
+            s.state = StepState.SUCCEEDED;
+            s.resumed = true;
+            s.attempts = ((Number) e.getOrDefault("attempts", 1)).intValue();
+            s.endedAt = Instant.parse((String) e.get("at"));
+            if (e.get("values") instanceof Map<?, ?> m) {
+                ((Map<String, Object>) m).forEach((k, v) -> values.put(k, String.valueOf(v)));
+            }
+            Object asOf = e.get(Recorder.DATA_AS_OF);
+            if (asOf != null) {
+                noteDataAsOf(Instant.parse((String) asOf));
+            }
+            completionOrder.add(s.name());
+        }
+    }
+
     ExecutionProgress progress() {
         Map<String, StepState> states = new LinkedHashMap<>();
         int done = 0;
