@@ -97,7 +97,10 @@ final class RunState {
         }
     }
 
-    /** Replays a journal entry of a resumed run: a step that succeeded stays done; a RUNNING or FAILED one runs again. */
+    /**
+     * Replays a journal entry of a resumed run: a step that succeeded stays done, with its
+     * values and restored-data time; a RUNNING or FAILED one runs again.
+     */
     @SuppressWarnings("unchecked")
     void replay(Map<String, Object> e) {
         if (!"step".equals(e.get("type"))) {
