@@ -6,8 +6,21 @@ package dev.drkit.api.recovery;
  *
  * <p>Implementations make {@link #failover} and {@link #failback} idempotent for a given key:
  * a resumed execution may call them again with the same key.
+ *
+ * <p>A plan file names a failover by {@link #name()}; one registered in
+ * {@code META-INF/services/dev.drkit.api.recovery.Failover} is found through
+ * {@link java.util.ServiceLoader}.
  */
 public interface Failover {
+
+    /**
+     * Returns the name a plan file uses for this failover.
+     *
+     * @return the name; by default the class's simple name
+     */
+    default String name() {
+        return getClass().getSimpleName();
+    }
 
     /**
      * Says what fails over to what, for runbooks: {@code "orders-db primary eu-west-1 -> standby eu-central-1"}.

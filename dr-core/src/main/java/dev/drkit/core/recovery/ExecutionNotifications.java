@@ -2,9 +2,11 @@ package dev.drkit.core.recovery;
 
 import dev.drkit.api.incident.Notification;
 import dev.drkit.api.incident.Notifier;
+import dev.drkit.core.recovery.ExecutionEvent.Kind;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutionNotifications implements ExecutionListener {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionNotifications.class);
-    private static final Set<String> KINDS = Set.of("AWAITING_APPROVAL", "ESCALATED", "FAILED", "FINISHED");
+    private static final EnumSet<Kind> KINDS = EnumSet.of(Kind.AWAITING_APPROVAL, Kind.ESCALATED, Kind.FAILED,
+            Kind.FINISHED);
 
     private final Notifier notifier;
 
@@ -39,16 +42,16 @@ public final class ExecutionNotifications implements ExecutionListener {
             return;
         }
         String subject = switch (e.kind()) {
-            case "AWAITING_APPROVAL" -> "Approval needed: step " + e.step() + " of plan " + e.planName();
-            case "ESCALATED" -> "Approval escalated: step " + e.step() + " of plan " + e.planName();
-            case "FAILED" -> "Step " + e.step() + " of plan " + e.planName() + " failed";
+            case AWAITING_APPROVAL -> "Approval needed: step " + e.step() + " of plan " + e.planName();
+            case ESCALATED -> "Approval escalated: step " + e.step() + " of plan " + e.planName();
+            case FAILED -> "Step " + e.step() + " of plan " + e.planName() + " failed";
             default -> "Plan " + e.planName() + ": " + e.message();
         };
         try {
-            notifier.send(new Notification(e.at(), "plan." + e.kind().toLowerCase(java.util.Locale.ROOT), subject,
+            notifier.send(new Notification(e.at(), "plan." + e.kind().name().toLowerCase(Locale.ROOT), subject,
                     e.message(), null, null, Map.of("plan", e.planName(), "execution", e.executionId(),
                             "step", e.step() == null ? "" : e.step(), "percentDone",
-                            String.format(java.util.Locale.ROOT, "%.0f", e.progress().percentDone()))));
+                            String.format(Locale.ROOT, "%.0f", e.progress().percentDone()))));
         } catch (Exception ex) {
             LOG.warn("notifier {} failed on {} of execution {}: {}", notifier, e.kind(), e.executionId(), ex.toString());
         }

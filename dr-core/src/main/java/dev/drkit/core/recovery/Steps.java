@@ -217,6 +217,7 @@ public final class Steps {
                     return;
                 }
                 Instant until = context.clock().instant().plus(duration);
+                context.progress(0.0, "waiting " + duration + " until " + until);
                 while (context.clock().instant().isBefore(until)) {
                     if (context.isCancelled()) {
                         throw new DrException(ErrorCode.CANCELLED, "wait cancelled", context.stepName());

@@ -196,7 +196,7 @@ class RecoveryExecutorTest {
         Plan p = plan().step("fence", logging("fence"))
                 .step("restore", hanging, s -> s.dependsOn("fence").timeout(Duration.ofMinutes(2))).build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind().equals("RUNNING"));
+        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind() == ExecutionEvent.Kind.RUNNING);
         clock.advance(Duration.ofMinutes(3));
         ExecutionResult r = e.await(LIMIT);
         assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
@@ -211,7 +211,7 @@ class RecoveryExecutorTest {
                 ApprovalGate.of("dba-oncall", Duration.ofMinutes(5), "incident-commander", Duration.ofMinutes(15))))
                 .build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> ev.kind().equals("AWAITING_APPROVAL"));
+        awaitEvent(ev -> ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL);
         assertThatThrownBy(() -> e.approve("ghost", "alice", "ok")).isInstanceOf(DrException.class)
                 .hasMessageContaining("no step ghost");
         e.approve("switch", "alice", "standby is in sync");
@@ -232,9 +232,9 @@ class RecoveryExecutorTest {
                 ApprovalGate.of("dba-oncall", Duration.ofMinutes(5), "incident-commander", Duration.ofMinutes(15))))
                 .build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> ev.kind().equals("AWAITING_APPROVAL"));
+        awaitEvent(ev -> ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL);
         clock.advance(Duration.ofMinutes(6));
-        awaitEvent(ev -> ev.kind().equals("ESCALATED"));
+        awaitEvent(ev -> ev.kind() == ExecutionEvent.Kind.ESCALATED);
         e.approve("switch", "carol", "go");
         e.await(LIMIT);
         assertThat(sent).extracting(dev.drkit.api.incident.Notification::subject).containsExactly(
@@ -249,7 +249,7 @@ class RecoveryExecutorTest {
                         ApprovalGate.of("dba-oncall", Duration.ofMinutes(5), "cto", Duration.ofMinutes(15))))
                 .build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> ev.kind().equals("AWAITING_APPROVAL"));
+        awaitEvent(ev -> ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL);
         e.reject("switch", "bob", "primary is back");
         ExecutionResult r = e.await(LIMIT);
         assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
@@ -263,10 +263,10 @@ class RecoveryExecutorTest {
                 ApprovalGate.of("dba-oncall", Duration.ofMinutes(5), "incident-commander", Duration.ofMinutes(15))))
                 .build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> ev.kind().equals("AWAITING_APPROVAL"));
+        awaitEvent(ev -> ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL);
         clock.advance(Duration.ofMinutes(6));
-        awaitEvent(ev -> ev.kind().equals("ESCALATED"));
-        assertThat(events).filteredOn(ev -> ev.kind().equals("ESCALATED")).first()
+        awaitEvent(ev -> ev.kind() == ExecutionEvent.Kind.ESCALATED);
+        assertThat(events).filteredOn(ev -> ev.kind() == ExecutionEvent.Kind.ESCALATED).first()
                 .extracting(ExecutionEvent::message).asString().contains("escalated to incident-commander");
         clock.advance(Duration.ofMinutes(10));
         ExecutionResult r = e.await(LIMIT);
@@ -281,7 +281,7 @@ class RecoveryExecutorTest {
         RecoveryStep blocking = c -> new CountDownLatch(1).await();
         Plan p = plan().step("fence", logging("fence")).step("restore", blocking, s -> s.dependsOn("fence")).build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind().equals("RUNNING"));
+        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind() == ExecutionEvent.Kind.RUNNING);
         e.cancel("alice", "wrong region");
         ExecutionResult r = e.await(LIMIT);
         assertThat(r.status()).isEqualTo(ExecutionStatus.CANCELLED);
@@ -308,7 +308,7 @@ class RecoveryExecutorTest {
         Plan p = plan().step("fence", logging("fence")).step("restore", hanging, s -> s.dependsOn("fence")
                 .timeout(Duration.ofHours(1))).stopWhen(StopCondition.whenElapsedExceeds(Duration.ofMinutes(10))).build();
         Execution e = executor.start(p, ExecutionRequest.live());
-        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind().equals("RUNNING"));
+        awaitEvent(ev -> "restore".equals(ev.step()) && ev.kind() == ExecutionEvent.Kind.RUNNING);
         clock.advance(Duration.ofMinutes(11));
         ExecutionResult r = e.await(LIMIT);
         assertThat(r.status()).isEqualTo(ExecutionStatus.ABORTED);
@@ -387,18 +387,19 @@ class RecoveryExecutorTest {
         RecoveryStep slow = c -> clock.advance(Duration.ofMinutes(2));
         Plan p = plan().step("a", slow).step("b", slow, s -> s.dependsOn("a")).build();
         executor.run(p, ExecutionRequest.live(), LIMIT);
-        assertThat(events).filteredOn(ev -> ev.kind().equals("STARTED")).first()
+        assertThat(events).filteredOn(ev -> ev.kind() == ExecutionEvent.Kind.STARTED).first()
                 .satisfies(ev -> assertThat(ev.progress().eta()).isNull());
         events.clear();
         executor.run(p, ExecutionRequest.live(), LIMIT);
-        assertThat(events).filteredOn(ev -> ev.kind().equals("STARTED")).first()
+        assertThat(events).filteredOn(ev -> ev.kind() == ExecutionEvent.Kind.STARTED).first()
                 .satisfies(ev -> assertThat(ev.progress().eta()).isEqualTo(Duration.ofMinutes(4)));
-        assertThat(events).filteredOn(ev -> "a".equals(ev.step()) && ev.kind().equals("SUCCEEDED")).first()
+        assertThat(events).filteredOn(ev -> "a".equals(ev.step()) && ev.kind() == ExecutionEvent.Kind.SUCCEEDED).first()
                 .satisfies(ev -> {
                     assertThat(ev.progress().percentDone()).isEqualTo(50.0);
                     assertThat(ev.progress().eta()).isEqualTo(Duration.ofMinutes(2));
                 });
-        assertThat(events).extracting(ExecutionEvent::kind).contains("RUNNING", "SUCCEEDED", "FINISHED");
+        assertThat(events).extracting(ExecutionEvent::kind).contains(ExecutionEvent.Kind.RUNNING, ExecutionEvent.Kind.SUCCEEDED,
+                ExecutionEvent.Kind.FINISHED);
     }
 
     @Test

@@ -16,10 +16,18 @@ import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.api.rollback.RollbackMode;
 import dev.drkit.api.rollback.TriggerKind;
 import dev.drkit.api.rollback.Verdict;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,10 +38,36 @@ class StepsTest {
     final TestClock clock = new TestClock(T0);
     final List<String> calls = new CopyOnWriteArrayList<>();
     final RecoveryExecutor executor = RecoveryExecutor.builder().clock(clock).pollInterval(Duration.ofMillis(1)).build();
+    /** Runs steps on threads the clock below recognises. */
+    final ExecutorService stepThreads = Executors.newCachedThreadPool(r -> new Thread(r, "step-under-test"));
+    /** What step threads read from the clock, in order. */
+    final BlockingQueue<Instant> stepClockReads = new LinkedBlockingQueue<>();
+    /** The test clock, noting every read made on a step thread. */
+    final Clock stepClock = new Clock() {
+        @Override
+        public ZoneId getZone() {
+            return clock.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            Instant now = clock.instant();
+            if (Thread.currentThread().getName().equals("step-under-test")) {
+                stepClockReads.add(now);
+            }
+            return now;
+        }
+    };
 
     @AfterEach
     void close() {
         executor.close();
+        stepThreads.shutdownNow();
     }
 
     static Plan.Builder plan() {
@@ -169,20 +203,39 @@ class StepsTest {
     @Test
     void theWaitStepWaitsByTheExecutionClockAndNotAtAllInADrill() throws Exception {
         Plan p = plan().step("wait", Steps.pause(Duration.ofMinutes(5)), s -> s.timeout(Duration.ofHours(1))).build();
-        assertThat(executor.run(p, ExecutionRequest.drill(), LIMIT).succeeded()).isTrue();
-        Execution e = executor.start(p, ExecutionRequest.live());
-        while (e.progress().steps().get("wait") != StepState.RUNNING) {
-            Thread.sleep(1);
-        }
+        ExecutionResult drill = executor.run(p, ExecutionRequest.drill(), LIMIT);
+        assertThat(drill.succeeded()).isTrue();
+        assertThat(drill.step("wait").orElseThrow().notes()).containsExactly("would wait PT5M");
+
+        CountDownLatch deadlineSet = new CountDownLatch(1);
+        RecoveryExecutor live = RecoveryExecutor.builder().clock(stepClock).stepExecutor(stepThreads)
+                .pollInterval(Duration.ofMillis(1)).listener(ev -> {
+                    if (ev.kind() == ExecutionEvent.Kind.PROGRESS && ev.message().startsWith("waiting PT5M")) {
+                        deadlineSet.countDown();
+                    }
+                }).build();
+        Execution e = live.start(p, ExecutionRequest.live());
+        assertThat(deadlineSet.await(30, TimeUnit.SECONDS)).as("the step set its deadline").isTrue();
+        // Four minutes on, the step must look at the clock again and go on waiting.
+        clock.advance(Duration.ofMinutes(4));
+        awaitStepClockRead(T0.plus(Duration.ofMinutes(4)));
         assertThat(e.result()).isNotDone();
-        // The step reads its deadline from the clock just after it turns RUNNING: keep moving
-        // time on until it has seen five minutes pass.
-        for (int i = 0; i < 2_000 && !e.result().isDone(); i++) {
-            clock.advance(Duration.ofMinutes(1));
-            Thread.sleep(5);
-        }
+        clock.advance(Duration.ofMinutes(1));
         ExecutionResult waited = e.await(LIMIT);
         assertThat(waited.succeeded()).as(waited.reason()).isTrue();
+        assertThat(waited.step("wait").orElseThrow().duration()).contains(Duration.ofMinutes(5));
+        live.close();
+    }
+
+    /** Blocks until a step thread has read the clock at the given time at least twice: one loop of the wait. */
+    void awaitStepClockRead(Instant at) throws InterruptedException {
+        for (int seen = 0; seen < 2; ) {
+            Instant read = stepClockReads.poll(30, TimeUnit.SECONDS);
+            assertThat(read).as("the waiting step reads the clock").isNotNull();
+            if (read.equals(at)) {
+                seen++;
+            }
+        }
     }
 
     @Test

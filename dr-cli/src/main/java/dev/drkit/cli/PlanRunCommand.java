@@ -1,0 +1,174 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.audit.AuditFilter;
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.recovery.Execution;
+import dev.drkit.core.recovery.ExecutionEvent;
+import dev.drkit.core.recovery.ExecutionHistory;
+import dev.drkit.core.recovery.ExecutionRequest;
+import dev.drkit.core.recovery.ExecutionResult;
+import dev.drkit.core.recovery.Plan;
+import dev.drkit.core.recovery.RecoveryExecutor;
+import dev.drkit.core.report.Durations;
+import dev.drkit.core.store.SnapshotStores;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dr plan run}: runs a plan file on the same {@link RecoveryExecutor} as a plan built in
+ * Java, as a drill or live, printing a line per event; with a journal it can be resumed after
+ * a crash, with an audit log every step is recorded, and the RTO and RPO achieved are checked
+ * against the plan's objectives. Exit 0 when the execution succeeded, 1 when it did not.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a plan file as a drill (steps rehearse, nothing changes) or live.")
+final class PlanRunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--file", required = true, paramLabel = "FILE", description = "The plan file (.json, .yaml or .yml).")
+    Path file;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Mode mode;
+
+    /** Exactly one of {@code --drill} and {@code --live}. */
+    static final class Mode {
+        @Option(names = "--drill", required = true, description = "Rehearse: check what can be checked, change nothing.")
+        boolean drill;
+
+        @Option(names = "--live", required = true, description = "Recover for real.")
+        boolean live;
+    }
+
+    @Option(names = "--journal", paramLabel = "DIR",
+            description = "Keep the execution's journal in DIR (a store location), so that --resume can continue it.")
+    @Nullable String journal;
+
+    @Option(names = "--resume", paramLabel = "ID",
+            description = "Resume an interrupted execution from the journal: steps that completed are not run again.")
+    @Nullable String resume;
+
+    @Option(names = "--id", paramLabel = "ID", description = "The new execution's id (default: a random UUID).")
+    @Nullable String id;
+
+    @Option(names = "--audit", paramLabel = "FILE", description = "Append every start, step, approval and end to this "
+            + "audit log (its earlier plan steps give the ETA).")
+    @Nullable Path audit;
+
+    @Option(names = "--incident", paramLabel = "ID", description = "The incident the execution recovers from.")
+    @Nullable String incident;
+
+    @Option(names = "--actor", paramLabel = "NAME", description = "Who runs it (default: $USER).")
+    @Nullable String actor;
+
+    @Option(names = "--detected-at", paramLabel = "INSTANT",
+            description = "When the fault was detected, ISO-8601; the RTO counts from here (default: now).")
+    @Nullable Instant detectedAt;
+
+    @Option(names = "--approve", paramLabel = "STEP",
+            description = "Approve this step's gate as soon as it opens (repeatable).")
+    List<String> approve = new ArrayList<>();
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "PT24H",
+            description = "How long to wait for the execution, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration wait;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the run's report (Markdown) to FILE.")
+    @Nullable Path report;
+
+    @Option(names = "--json", description = "Print the result as JSON; progress lines go to standard error.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = PlanCommand.readPlan(spec, file);
+        if (resume != null && journal == null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--resume needs the --journal the execution was kept in",
+                    "--journal");
+        }
+        if (resume != null && id != null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--id names a new execution; --resume continues one",
+                    "--id");
+        }
+        PrintWriter progress = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        String who = actor != null ? actor : Optional.ofNullable(System.getenv("USER")).orElse("operator");
+        CompletableFuture<Execution> running = new CompletableFuture<>();
+        try (SnapshotStore journalStore = journal == null ? null : SnapshotStores.open(journal);
+                AuditLog auditLog = audit == null ? null : AuditLog.file(audit)) {
+            RecoveryExecutor.Builder b = RecoveryExecutor.builder().listener(ev -> {
+                print(progress, ev);
+                if (ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL && approve.contains(ev.step())) {
+                    running.thenAccept(ex -> ex.approve(ev.step(), who, "approved with --approve"));
+                }
+            });
+            if (journalStore != null) {
+                b.journal(journalStore, "executions");
+            }
+            if (auditLog != null) {
+                b.audit(auditLog).history(new ExecutionHistory().learnFrom(auditLog.records(AuditFilter.all())));
+            }
+            ExecutionResult result;
+            try (RecoveryExecutor executor = b.build()) {
+                Execution ex = resume != null ? executor.resume(plan, resume) : executor.start(plan, request(who));
+                running.complete(ex);
+                result = ex.await(wait);
+            }
+            if (report != null) {
+                PlanCommand.write(spec, report, PlanRunReport.markdown(result));
+            }
+            if (json) {
+                CliJson.print(spec.commandLine().getOut(), result);
+            } else {
+                summary(spec.commandLine().getOut(), result);
+            }
+            spec.commandLine().getOut().flush();
+            return result.succeeded() ? DrCommand.EXIT_OK : DrCommand.EXIT_FAILED;
+        }
+    }
+
+    private ExecutionRequest request(String who) {
+        ExecutionRequest r = (mode.live ? ExecutionRequest.live() : ExecutionRequest.drill()).by(who);
+        if (detectedAt != null) {
+            r = r.detectedAt(detectedAt);
+        }
+        if (incident != null) {
+            r = r.forIncident(incident);
+        }
+        return id != null ? r.withId(id) : r;
+    }
+
+    private static void print(PrintWriter out, ExecutionEvent ev) {
+        String eta = ev.progress().etaIfKnown().map(d -> ", ETA " + Durations.human(d)).orElse("");
+        out.printf("[%5.1f s %3.0f%%%s] %-20s %-19s %s%n", ev.progress().elapsed().toMillis() / 1000.0,
+                ev.progress().percentDone(), eta, ev.step() == null ? "(plan)" : ev.step(), ev.kind(), ev.message());
+        out.flush();
+    }
+
+    private void summary(PrintWriter out, ExecutionResult r) {
+        out.printf("execution %s of plan %s (%s): %s%s%n", r.executionId(), r.planName(), r.mode(), r.status(),
+                r.reason().isEmpty() ? "" : ": " + r.reason());
+        out.println(PlanRunReport.objectiveLine("RTO", r.achievedRto(), r.objectives().rto(), r.rtoMet()));
+        out.println(PlanRunReport.objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet()));
+        if (journal != null && !r.succeeded()) {
+            out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n", file, journal,
+                    r.executionId(), mode.live ? "live" : "drill");
+        }
+    }
+}

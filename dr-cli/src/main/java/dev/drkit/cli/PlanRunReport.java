@@ -1,0 +1,55 @@
+package dev.drkit.cli;
+
+import dev.drkit.core.recovery.ExecutionResult;
+import dev.drkit.core.recovery.StepOutcome;
+import dev.drkit.core.recovery.VerificationOutcome;
+import dev.drkit.core.report.Durations;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The Markdown report of one plan run: outcome, RTO and RPO against the objectives, each step. */
+final class PlanRunReport {
+    private PlanRunReport() {
+    }
+
+    static String objectiveLine(String name, Optional<Duration> achieved, Duration objective, boolean met) {
+        return name + " " + achieved.map(Durations::human).orElse("not measured") + " (objective "
+                + Durations.human(objective) + "): " + (achieved.isEmpty() ? "-" : met ? "met" : "MISSED");
+    }
+
+    static String markdown(ExecutionResult r) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Plan run: ").append(r.planName()).append("\n\n");
+        md.append("- Execution: `").append(r.executionId()).append("`").append(r.resumed() ? " (resumed)" : "")
+                .append('\n');
+        md.append("- Mode: ").append(r.mode()).append('\n');
+        md.append("- Status: **").append(r.status()).append("**").append(r.reason().isEmpty() ? "" : ": "
+                + r.reason()).append('\n');
+        if (r.incidentId() != null) {
+            md.append("- Incident: ").append(r.incidentId()).append('\n');
+        }
+        md.append("- Detected: ").append(r.detectedAt()).append(", started: ").append(r.startedAt())
+                .append(", finished: ").append(r.finishedAt()).append('\n');
+        md.append("- ").append(objectiveLine("RTO", r.achievedRto(), r.objectives().rto(), r.rtoMet())).append('\n');
+        md.append("- ").append(objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet())).append("\n\n");
+        md.append("## Steps\n\n| step | state | attempts | took | notes |\n|---|---|---|---|---|\n");
+        for (StepOutcome s : r.steps()) {
+            String notes = String.join("; ", s.notes()) + (s.error() == null ? "" : (s.notes().isEmpty() ? "" : "; ")
+                    + "error: " + s.error());
+            md.append("| ").append(s.name()).append(" | ").append(s.state()).append(s.resumed() ? " (before resume)" : "")
+                    .append(" | ").append(s.attempts()).append(" | ")
+                    .append(s.duration().map(Durations::human).orElse("-")).append(" | ")
+                    .append(notes.replace("|", "\\|").replace("\n", " ")).append(" |\n");
+        }
+        if (!r.verifications().isEmpty()) {
+            md.append("\n## Verifications\n\n| check | phase | passed | checks | failures | last |\n"
+                    + "|---|---|---|---|---|---|\n");
+            for (VerificationOutcome v : r.verifications()) {
+                md.append("| ").append(v.name()).append(" | ").append(v.phase()).append(" | ").append(v.passed())
+                        .append(" | ").append(v.checks()).append(" | ").append(v.failures()).append(" | ")
+                        .append(v.lastDetail().replace("|", "\\|")).append(" |\n");
+            }
+        }
+        return md.toString();
+    }
+}

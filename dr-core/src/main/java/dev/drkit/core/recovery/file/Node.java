@@ -1,0 +1,235 @@
+package dev.drkit.core.recovery.file;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A node of a plan file with its path from the root ({@code steps[2].timeout}), so that every
+ * error names the field in the file. Readers fail with {@code INVALID_CONFIG}.
+ */
+final class Node {
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private final String file;
+    private final String path;
+    private final JsonNode json;
+
+    Node(String file, String path, JsonNode json) {
+        this.file = file;
+        this.path = path;
+        this.json = json;
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** Returns the error for a field of this node. */
+    DrException error(String field, String problem) {
+        return errorAt(at(field), problem);
+    }
+
+    /** Returns the error for this node itself. */
+    DrException error(String problem) {
+        return errorAt(path, problem);
+    }
+
+    private DrException errorAt(String where, String problem) {
+        return new DrException(ErrorCode.INVALID_CONFIG, file + ": " + (where.isEmpty() ? "" : where + ": ") + problem,
+                where.isEmpty() ? file : where);
+    }
+
+    private String at(String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    /** Fails on a field this node does not know, naming those it does. */
+    Node only(Set<String> known) {
+        for (String name : json.propertyNames()) {
+            if (!known.contains(name)) {
+                throw error(name, "unknown field; known: " + String.join(", ", new TreeSet<>(known)));
+            }
+        }
+        return this;
+    }
+
+    boolean has(String field) {
+        JsonNode v = json.get(field);
+        return v != null && !v.isNull();
+    }
+
+    Node object(String field) {
+        JsonNode v = json.get(field);
+        if (v == null || v.isNull()) {
+            throw error(field, "missing");
+        }
+        if (!v.isObject()) {
+            throw error(field, "must be an object");
+        }
+        return new Node(file, at(field), v);
+    }
+
+    @Nullable Node optObject(String field) {
+        return has(field) ? object(field) : null;
+    }
+
+    List<Node> list(String field) {
+        JsonNode v = json.get(field);
+        if (v == null || v.isNull()) {
+            throw error(field, "missing");
+        }
+        if (!v.isArray()) {
+            throw error(field, "must be a list");
+        }
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            out.add(new Node(file, at(field) + "[" + i + "]", v.get(i)));
+        }
+        return out;
+    }
+
+    List<Node> optList(String field) {
+        return has(field) ? list(field) : List.of();
+    }
+
+    boolean isObject() {
+        return json.isObject();
+    }
+
+    String text(String field) {
+        JsonNode v = json.get(field);
+        if (v == null || v.isNull()) {
+            throw error(field, "missing");
+        }
+        if (!v.isString() && !v.isNumber() && !v.isBoolean()) {
+            throw error(field, "must be text");
+        }
+        String t = v.asString();
+        if (t.isBlank()) {
+            throw error(field, "must not be blank");
+        }
+        return t;
+    }
+
+    String text(String field, String otherwise) {
+        return has(field) ? text(field) : otherwise;
+    }
+
+    /** A string, or a list of strings: a command line. */
+    List<String> words(String field) {
+        JsonNode v = json.get(field);
+        if (v != null && v.isArray()) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                JsonNode w = v.get(i);
+                if (!w.isString() && !w.isNumber() && !w.isBoolean()) {
+                    throw errorAt(at(field) + "[" + i + "]", "must be text");
+                }
+                out.add(w.asString());
+            }
+            if (out.isEmpty()) {
+                throw error(field, "must not be empty");
+            }
+            return out;
+        }
+        return List.of(text(field));
+    }
+
+    /** A string or a list of strings, or none. */
+    List<String> names(String field) {
+        return has(field) ? words(field) : List.of();
+    }
+
+    int integer(String field, int otherwise, int min) {
+        if (!has(field)) {
+            return otherwise;
+        }
+        JsonNode v = json.get(field);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw error(field, "must be a whole number, but was '" + v.asString() + "'");
+        }
+        int n = v.intValue();
+        if (n < min) {
+            throw error(field, "must be >= " + min + ", but was " + n);
+        }
+        return n;
+    }
+
+    double number(String field, double otherwise, double min) {
+        if (!has(field)) {
+            return otherwise;
+        }
+        JsonNode v = json.get(field);
+        if (!v.isNumber()) {
+            throw error(field, "must be a number, but was '" + v.asString() + "'");
+        }
+        if (!(v.doubleValue() >= min)) {
+            throw error(field, "must be >= " + min + ", but was " + v.doubleValue());
+        }
+        return v.doubleValue();
+    }
+
+    boolean flag(String field, boolean otherwise) {
+        if (!has(field)) {
+            return otherwise;
+        }
+        JsonNode v = json.get(field);
+        if (!v.isBoolean()) {
+            throw error(field, "must be true or false, but was '" + v.asString() + "'");
+        }
+        return v.booleanValue();
+    }
+
+    Duration duration(String field) {
+        String t = text(field);
+        Duration d = parseDuration(t);
+        if (d == null) {
+            throw error(field, "bad duration '" + t + "' (write 30s, 5m, 1h30m, 250ms or PT5M)");
+        }
+        return d;
+    }
+
+    Duration duration(String field, Duration otherwise) {
+        return has(field) ? duration(field) : otherwise;
+    }
+
+    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d} or ISO-8601; null otherwise. */
+    static @Nullable Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("p")) {
+            try {
+                return Duration.parse(t);
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        Matcher m = DURATION_PART.matcher(t);
+        Duration sum = Duration.ZERO;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            long v = Long.parseLong(m.group(1));
+            sum = sum.plus(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(v);
+                case "s" -> Duration.ofSeconds(v);
+                case "m" -> Duration.ofMinutes(v);
+                case "h" -> Duration.ofHours(v);
+                default -> Duration.ofDays(v);
+            });
+            end = m.end();
+            while (end < t.length() && t.charAt(end) == ' ') {
+                end++;
+            }
+        }
+        return end == t.length() && end > 0 ? sum : null;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.drkit.core.recovery.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.api.recovery.RecoveryPlan.PlannedStep;
+import dev.drkit.core.recovery.ExecutionProgress;
+import dev.drkit.core.recovery.Plan;
+import dev.drkit.core.recovery.StepState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.jspecify.annotations.Nullable;
+
+/** What the parts of one execution share: its identity, its steps, its inbox and its flags. */
+final class RunState {
+    final ExecutorSettings cfg;
+    final Plan plan;
+    final String id;
+    final ExecutionMode mode;
+    final String actor;
+    final @Nullable String incidentId;
+    final Clock clock;
+    final Instant detectedAt;
+    final Instant startedAt;
+    final boolean resumed;
+    final BlockingQueue<Signal> inbox = new LinkedBlockingQueue<>();
+    /** Values steps put for later steps, kept across a resume. */
+    final Map<String, String> values = new ConcurrentHashMap<>();
+    /** Succeeded steps in the order they succeeded, which compensation reverses. */
+    final List<String> completionOrder = new ArrayList<>();
+    private final Map<String, StepRun> steps = new LinkedHashMap<>();
+    /** Set once the step phase ended: no new attempt starts, no failure is retried. */
+    volatile boolean stopping;
+    volatile boolean cancelled;
+    private volatile @Nullable Instant dataAsOf;
+
+    RunState(ExecutorSettings cfg, Plan plan, String id, ExecutionMode mode, String actor,
+            @Nullable String incidentId, Instant detectedAt, Instant startedAt, boolean resumed) {
+        this.cfg = cfg;
+        this.plan = plan;
+        this.id = id;
+        this.mode = mode;
+        this.actor = actor;
+        this.incidentId = incidentId;
+        this.clock = cfg.clock();
+        this.detectedAt = detectedAt;
+        this.startedAt = startedAt;
+        this.resumed = resumed;
+        for (PlannedStep s : plan.steps()) {
+            steps.put(s.name(), new StepRun(s));
+        }
+    }
+
+    Collection<StepRun> steps() {
+        return steps.values();
+    }
+
+    /** Returns a step of the plan; names come from the plan or its signals. */
+    StepRun step(String name) {
+        StepRun s = steps.get(name);
+        if (s == null) {
+            throw new DrException(ErrorCode.NOT_FOUND, "plan " + plan.name() + " has no step " + name, name);
+        }
+        return s;
+    }
+
+    @Nullable StepRun findStep(String name) {
+        return steps.get(name);
+    }
+
+    boolean anyIn(StepState state) {
+        return steps.values().stream().anyMatch(s -> s.state == state);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    @Nullable Instant dataAsOf() {
+        return dataAsOf;
+    }
+
+    /** Keeps the oldest restored-data time: the RPO is as bad as the stalest restore. */
+    synchronized void noteDataAsOf(Instant t) {
+        Instant cur = dataAsOf;
+        if (cur == null || t.isBefore(cur)) {
+            dataAsOf = t;
+        }
+    }
+
+    /**
+     * Replays a journal entry of a resumed run: a step that succeeded stays done, with its
+     * values and restored-data time; a RUNNING or FAILED one runs again.
+     */
+    @SuppressWarnings("unchecked")
+    void replay(Map<String, Object> e) {
+        if (!"step".equals(e.get("type"))) {
+            return;
+        }
+        StepRun s = findStep((String) e.get("step"));
+        if (s == null) {
+            return;
+        }
+        if (e.get("startedAt") != null) {
+            s.startedAt = Instant.parse((String) e.get("startedAt"));
+        }
+        if (StepState.valueOf((String) e.get("state")) == StepState.SUCCEEDED) {
+            s.state = StepState.SUCCEEDED;
+            s.resumed = true;
+            s.attempts = ((Number) e.getOrDefault("attempts", 1)).intValue();
+            s.endedAt = Instant.parse((String) e.get("at"));
+            if (e.get("values") instanceof Map<?, ?> m) {
+                ((Map<String, Object>) m).forEach((k, v) -> values.put(k, String.valueOf(v)));
+            }
+            Object asOf = e.get(Recorder.DATA_AS_OF);
+            if (asOf != null) {
+                noteDataAsOf(Instant.parse((String) asOf));
+            }
+            completionOrder.add(s.name());
+        }
+    }
+
+    ExecutionProgress progress() {
+        Map<String, StepState> states = new LinkedHashMap<>();
+        int done = 0;
+        for (StepRun s : steps.values()) {
+            states.put(s.name(), s.state);
+            if (s.state.isFinal()) {
+                done++;
+            }
+        }
+        Instant now = clock.instant();
+        return new ExecutionProgress(id, states, steps.isEmpty() ? 100.0 : 100.0 * done / steps.size(),
+                Duration.between(startedAt, now), Eta.left(plan.name(), steps.values(), cfg.history(), now));
+    }
+
+    /** Says what went wrong, for notes, audit records and reasons. */
+    static String describe(Throwable t) {
+        if (t instanceof DrException dr) {
+            return dr.getMessage();
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}
