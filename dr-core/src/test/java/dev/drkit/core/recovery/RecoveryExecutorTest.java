@@ -1,5 +1,6 @@
 package dev.drkit.core.recovery;
 
+import dev.drkit.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class RecoveryExecutorTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
     static final Duration LIMIT = Duration.ofSeconds(30);
 
-    final TestClock clock = new TestClock(T0);
+    final ManualClock clock = ManualClock.at(T0);
     final List<String> log = new CopyOnWriteArrayList<>();
     final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     final List<ExecutionEvent> events = new CopyOnWriteArrayList<>();

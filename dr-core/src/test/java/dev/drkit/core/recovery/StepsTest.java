@@ -1,5 +1,6 @@
 package dev.drkit.core.recovery;
 
+import dev.drkit.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drkit.api.DrException;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class StepsTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
     static final Duration LIMIT = Duration.ofSeconds(30);
-    final TestClock clock = new TestClock(T0);
+    final ManualClock clock = ManualClock.at(T0);
     final List<String> calls = new CopyOnWriteArrayList<>();
     final RecoveryExecutor executor = RecoveryExecutor.builder().clock(clock).pollInterval(Duration.ofMillis(1)).build();
     /** Runs steps on threads the clock below recognises. */

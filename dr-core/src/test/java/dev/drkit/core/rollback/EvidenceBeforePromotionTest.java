@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static dev.drkit.core.rollback.GuardedReleaseTest.drive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** A step advances only when every configured signal has reported, and reported healthy, since it began. */
 class EvidenceBeforePromotionTest {
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
     final List<GuardEvent> events = new CopyOnWriteArrayList<>();
     final GuardSchedulingTest.CapturingScheduler scheduler = new GuardSchedulingTest.CapturingScheduler();
     final ExecutorService callers = Executors.newFixedThreadPool(4);

@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static dev.drkit.core.rollback.GuardedReleaseTest.CONFIG;
 import static dev.drkit.core.rollback.GuardedReleaseTest.drive;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class GuardRecordsTest {
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
     final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
     final List<GuardEvent> events = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();

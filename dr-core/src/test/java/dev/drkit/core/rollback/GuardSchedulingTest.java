@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -47,7 +49,7 @@ class GuardSchedulingTest {
             GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter")
                     .config(GuardedReleaseTest.CONFIG.withProbes(new ProbeSettings(Duration.ofSeconds(7),
                             Duration.ofSeconds(1), 2)))
-                    .clock(new ManualClock()).scheduler(scheduler)
+                    .clock(ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"))).scheduler(scheduler)
                     .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.saying("hi"))
                     .candidateProbe(HealthProbe.named("cache", () -> ProbeResult.down("evicting")))
                     .build();
@@ -73,7 +75,7 @@ class GuardSchedulingTest {
         CapturingScheduler scheduler = new CapturingScheduler();
         try {
             GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter").config(GuardedReleaseTest.CONFIG)
-                    .clock(new ManualClock()).scheduler(scheduler)
+                    .clock(ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"))).scheduler(scheduler)
                     .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.saying("hi"))
                     .condition(RollbackCondition.when("flag", s -> {
                         throw new IllegalStateException("flag service down");
@@ -134,7 +136,7 @@ class GuardSchedulingTest {
             GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter")
                     .config(GuardedReleaseTest.CONFIG.withProbes(new ProbeSettings(Duration.ofSeconds(5),
                             Duration.ofSeconds(5), 1)))
-                    .clock(new ManualClock()).scheduler(scheduler).probeExecutor(refusesFirst)
+                    .clock(ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"))).scheduler(scheduler).probeExecutor(refusesFirst)
                     .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.saying("hi"))
                     .candidateProbe(HealthProbe.named("db", () -> ProbeResult.down("no connection")))
                     .build();

@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +26,7 @@ class GuardedReleaseTest {
     static final GuardConfig CONFIG = GuardConfig.DEFAULT.withJudge(JUDGE)
             .withPlan(RolloutPlan.of(50, Duration.ZERO, 0.1, 0.5, 1.0));
 
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
     final List<GuardEvent> events = new CopyOnWriteArrayList<>();
 
     GuardedReleaseBuilder<Greeter> guard(GuardConfig config, Greeter candidate) {

@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static dev.drkit.core.rollback.GuardedReleaseTest.CONFIG;
 import static dev.drkit.core.rollback.GuardedReleaseTest.drive;
 import static dev.drkit.core.rollback.GuardedReleaseTest.greet;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** A release marked irreversible freezes instead of rolling back automatically. */
 class IrreversibleReleaseTest {
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
     final List<GuardEvent> events = new CopyOnWriteArrayList<>();
     final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
 

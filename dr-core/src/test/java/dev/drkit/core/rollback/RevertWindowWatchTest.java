@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drkit.api.health.HealthProbe;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** After a promotion, while the previous stable is warm, probes, conditions and alerts still revert. */
 class RevertWindowWatchTest {
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
     final GuardSchedulingTest.CapturingScheduler scheduler = new GuardSchedulingTest.CapturingScheduler();
     final AtomicBoolean up = new AtomicBoolean(true);
     final AtomicBoolean conditionHolds = new AtomicBoolean();

@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static dev.drkit.core.rollback.GuardedReleaseTest.CONFIG;
 import static dev.drkit.core.rollback.GuardedReleaseTest.drive;
 import static dev.drkit.core.rollback.GuardedReleaseTest.greet;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RollbackActionsTest {
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
     final List<GuardEvent> events = new CopyOnWriteArrayList<>();
     final ExecutorService pool = Executors.newFixedThreadPool(8);
 

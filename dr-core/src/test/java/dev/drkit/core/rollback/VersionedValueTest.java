@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback;
 
+import java.time.Instant;
+import dev.drkit.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,7 @@ import dev.drkit.api.rollback.RollbackEvent;
 import org.junit.jupiter.api.Test;
 
 class VersionedValueTest {
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = ManualClock.at(Instant.parse("2026-01-05T10:00:00Z"));
 
     VersionedValue<Integer> limit() {
         return VersionedValue.of("rate-limit", 100, clock, b -> b.config(GuardedReleaseTest.CONFIG));
