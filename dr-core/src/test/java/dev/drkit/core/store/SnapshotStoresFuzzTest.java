@@ -1,0 +1,80 @@
+package dev.drkit.core.store;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.fuzz.ParserInvariant;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Fuzzes store locations and their options, as they arrive from configuration and the command
+ * line. Locations are kept to {@code mem:} and {@code file:} stores under a temporary
+ * directory (or a scheme no provider owns), so that nothing outside it is touched.
+ */
+class SnapshotStoresFuzzTest {
+    private static Path root;
+
+    @BeforeAll
+    static void createRoot() throws Exception {
+        root = Files.createTempDirectory("stores-fuzz");
+    }
+
+    @FuzzTest
+    void openEndsInAStoreOrADrException(FuzzedDataProvider data) {
+        int kind = data.consumeInt(0, 2);
+        String rest = data.consumeRemainingAsString();
+        String location = switch (kind) {
+            case 0 -> "mem:" + rest;
+            case 1 -> "file:" + root.toUri().getRawPath() + rest.replace("..", "");
+            default -> "x-none" + rest;
+        };
+        ParserInvariant.check("SnapshotStores.open", () -> {
+            try (SnapshotStore store = SnapshotStores.open(location)) {
+                store.describe();
+            }
+        });
+    }
+
+    @FuzzTest
+    void optionsReadOrAreRefused(FuzzedDataProvider data) {
+        String name = data.consumeString(16);
+        String query = data.consumeRemainingAsString();
+        ParserInvariant.check("UriOptions", () -> {
+            URI uri;
+            try {
+                uri = new URI("mem:x?" + query);
+            } catch (URISyntaxException e) {
+                return; // not a URI; SnapshotStores.open reports these, fuzzed above
+            }
+            UriOptions options = UriOptions.of(uri);
+            readAll(options, name);
+            readAll(options, "size");
+            options.requireAllRead(Set.of(name, "size"));
+        });
+    }
+
+    private static void readAll(UriOptions options, String name) {
+        options.string(name);
+        try {
+            options.bool(name);
+        } catch (dev.drkit.api.DrException e) {
+            // a refused value is fine; the next reader still runs
+        }
+        try {
+            options.integer(name);
+        } catch (dev.drkit.api.DrException e) {
+            // as above
+        }
+        try {
+            options.size(name);
+        } catch (dev.drkit.api.DrException e) {
+            // as above
+        }
+        options.duration(name);
+    }
+}
