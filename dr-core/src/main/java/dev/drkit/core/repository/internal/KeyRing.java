@@ -44,6 +44,7 @@ public final class KeyRing {
 
         static KeyFile decode(byte[] json) {
             JsonCodec.Fields f = JsonCodec.parse(json);
+            Instant.parse(f.string("created")); // listing parses it; a malformed time is a malformed key file
             return new KeyFile(f.integer("version"), f.string("created"), f.string("host"), f.string("kdf"),
                     f.integer("memoryKiB"), f.integer("iterations"), f.integer("parallelism"), f.string("salt"),
                     f.string("wrapped"));
@@ -94,7 +95,8 @@ public final class KeyRing {
      * @param password the password
      * @return the key id and the master key
      * @throws DrException {@code WRONG_PASSWORD} when no key opens; {@code NOT_FOUND} when
-     *     there are no keys at all
+     *     there are no keys at all; {@code UNAVAILABLE} when only a key whose derivation needs more
+     *     than half the heap could have opened
      */
     public static Opened open(SnapshotStore store, char[] password) {
         List<String> keys = store.list(PREFIX).map(info -> info.key()).toList();
@@ -102,15 +104,36 @@ public final class KeyRing {
             throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe()
                     + ": it has no keys", store.describe());
         }
+        DrException tooLarge = null;
         for (String key : keys) {
             KeyFile file = read(store, key);
             if (file == null || !"argon2id".equals(file.kdf())) {
                 continue;
             }
-            byte[] kek = derive(password, Base64.getDecoder().decode(file.salt()),
-                    new KdfParams(file.memoryKiB(), file.iterations(), file.parallelism()));
+            byte[] salt;
+            byte[] wrapped;
             try {
-                byte[] wrapped = Base64.getDecoder().decode(file.wrapped());
+                salt = Base64.getDecoder().decode(file.salt());
+                wrapped = Base64.getDecoder().decode(file.wrapped());
+            } catch (IllegalArgumentException malformed) {
+                continue; // as a key file that is not JSON: it opens nothing
+            }
+            KdfParams params;
+            try {
+                params = new KdfParams(file.memoryKiB(), file.iterations(), file.parallelism());
+            } catch (DrException outOfRange) {
+                continue; // as above
+            }
+            long heap = Runtime.getRuntime().maxMemory();
+            if (params.memoryKiB() * 1024L > heap / 2) {
+                // Deriving would run out of memory; another key may open, else say why none did.
+                tooLarge = new DrException(ErrorCode.UNAVAILABLE, "Key " + key + " asks for " + params.memoryKiB()
+                        + " KiB of memory for its key derivation, more than half of this JVM's heap ("
+                        + heap / 1024 + " KiB); run with a larger -Xmx", key);
+                continue;
+            }
+            byte[] kek = derive(password, salt, params);
+            try {
                 byte[] master = Crypto.open(new SecretKeySpec(kek, "AES"), wrapped, 0, wrapped.length, key);
                 return new Opened(key.substring(PREFIX.length()), master);
             } catch (DrException wrongPassword) {
@@ -118,6 +141,9 @@ public final class KeyRing {
             } finally {
                 Arrays.fill(kek, (byte) 0);
             }
+        }
+        if (tooLarge != null) {
+            throw tooLarge;
         }
         throw new DrException(ErrorCode.WRONG_PASSWORD, "The password opens none of the " + keys.size()
                 + " keys of the repository at " + store.describe(), store.describe());
