@@ -17,7 +17,7 @@ import java.nio.file.Path;
 class AuditVerifierFuzzTest {
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    @FuzzTest
+    @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void verifyReportsOnAnyText(FuzzedDataProvider data) {
         boolean keyed = data.consumeBoolean();
         String text = new String(ParserInvariant.bounded(data.consumeRemainingAsBytes()), StandardCharsets.UTF_8);
@@ -25,7 +25,7 @@ class AuditVerifierFuzzTest {
                 keyed ? KEY : null, null));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void storeLogVerifiesOrIsRefused(FuzzedDataProvider data) {
         SnapshotStore store = SnapshotStores.memory();
         int segments = data.consumeInt(1, 3);
@@ -37,7 +37,7 @@ class AuditVerifierFuzzTest {
         ParserInvariant.check("AuditVerifier.verify(store)", () -> AuditVerifier.verify(store, "audit/", KEY, null));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void readFiltersAnyFile(byte[] bytes) throws Exception {
         Path file = Files.createTempFile("audit", ".log");
         try {

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Fuzzes the runbook JSON that {@code dr report} and operators read back. */
 class RunbookFuzzTest {
-    @FuzzTest
+    @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void parseEndsInARunbookOrADrException(byte[] text) {
         String json = new String(ParserInvariant.bounded(text), StandardCharsets.UTF_8);
         ParserInvariant.check("Runbook.parse", () -> Runbook.parse(json));

@@ -24,7 +24,7 @@ class SnapshotStoresFuzzTest {
         root = Files.createTempDirectory("stores-fuzz");
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void openEndsInAStoreOrADrException(FuzzedDataProvider data) {
         int kind = data.consumeInt(0, 2);
         String rest = data.consumeRemainingAsString();
@@ -40,10 +40,13 @@ class SnapshotStoresFuzzTest {
         });
     }
 
-    @FuzzTest
-    void optionsReadOrAreRefused(FuzzedDataProvider data) {
-        String name = data.consumeString(16);
-        String query = data.consumeRemainingAsString();
+    @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
+    void optionsReadOrAreRefused(byte[] bytes) {
+        // an option name, a newline, then the query
+        String text = new String(ParserInvariant.bounded(bytes), java.nio.charset.StandardCharsets.UTF_8);
+        int nl = text.indexOf('\n');
+        String name = nl < 0 ? "" : text.substring(0, nl);
+        String query = text.substring(nl + 1);
         ParserInvariant.check("UriOptions", () -> {
             URI uri;
             try {

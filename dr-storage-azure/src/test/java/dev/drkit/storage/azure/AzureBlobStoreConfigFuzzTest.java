@@ -38,7 +38,7 @@ class AzureBlobStoreConfigFuzzTest {
         Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "40s")
     void fromUriEndsInAConfigOrADrException(byte[] bytes) throws Exception {
         String text = "azblob://" + new String(bytes, 0, Math.min(bytes.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
         URI uri;
