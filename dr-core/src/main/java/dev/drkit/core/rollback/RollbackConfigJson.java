@@ -336,7 +336,11 @@ public final class RollbackConfigJson {
             if (!node.isNumber()) {
                 throw invalidAt(path, "must be a number", node);
             }
-            return node.doubleValue();
+            try {
+                return node.doubleValue();
+            } catch (JacksonException e) {
+                throw invalidAt(path, "must fit in a double", node);
+            }
         }
 
         long integer(long fallback) {
@@ -345,6 +349,9 @@ public final class RollbackConfigJson {
             }
             if (!node.isIntegralNumber()) {
                 throw invalidAt(path, "must be a whole number", node);
+            }
+            if (!node.canConvertToLong()) {
+                throw invalidAt(path, "must fit in 64 bits", node);
             }
             return node.longValue();
         }
