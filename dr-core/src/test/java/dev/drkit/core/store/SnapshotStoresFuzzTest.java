@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzzes store locations and their options, as they arrive from configuration and the command
- * line. Locations are kept to {@code mem:} and {@code file:} stores under a temporary
- * directory (or a scheme no provider owns), so that nothing outside it is touched.
+ * line. Locations are kept to {@code mem:} stores, {@code file:} URIs and plain paths under a
+ * temporary directory, so that nothing outside it is touched (opening writes nothing anyway).
  */
 class SnapshotStoresFuzzTest {
     private static Path root;
@@ -31,7 +31,7 @@ class SnapshotStoresFuzzTest {
         String location = switch (kind) {
             case 0 -> "mem:" + rest;
             case 1 -> "file:" + root.toUri().getRawPath() + rest.replace("..", "");
-            default -> "x-none" + rest;
+            default -> root + java.io.File.separator + rest.replace("..", ""); // a plain path
         };
         ParserInvariant.check("SnapshotStores.open", () -> {
             try (SnapshotStore store = SnapshotStores.open(location)) {
