@@ -155,7 +155,7 @@ public record AlertmanagerPayload(String version, String groupKey, int truncated
             alerts.add(alert(alertsNode.get(i), "alerts[" + i + "]"));
         }
         JsonNode truncated = n.get("truncatedAlerts");
-        if (truncated != null && !truncated.isIntegralNumber()) {
+        if (truncated != null && !(truncated.isIntegralNumber() && truncated.canConvertToInt())) {
             throw bad("truncatedAlerts", "must be a number", truncated);
         }
         return new AlertmanagerPayload(version, str(n, "groupKey"), truncated == null ? 0 : truncated.intValue(),

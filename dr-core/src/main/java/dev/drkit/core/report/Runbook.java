@@ -124,7 +124,13 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
                 List<String> deps = new ArrayList<>();
                 JsonNode d = s.get("dependsOn");
                 if (d != null && d.isArray()) {
-                    d.forEach(x -> deps.add(x.asString()));
+                    for (JsonNode x : d) {
+                        if (!x.isString()) {
+                            throw new DrException(ErrorCode.INVALID_CONFIG, "runbook: " + at
+                                    + ".dependsOn must hold step names, but held " + x, at + ".dependsOn");
+                        }
+                        deps.add(x.asString());
+                    }
                 }
                 steps.add(new Step(text(s, at + ".name"), opt(s, "action", ""), deps, opt(s, "owner", ""),
                         s.has("timeout") ? duration(s, at + ".timeout") : StepPolicy.DEFAULT_TIMEOUT,
@@ -142,7 +148,7 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             JsonNode o = n.path("objectives");
             return new Runbook(text(n, "plan"), opt(n, "description", ""), duration(o, "objectives.rto"),
                     duration(o, "objectives.rpo"), steps, checks);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | tools.jackson.core.JacksonException e) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "runbook: " + e.getMessage(), null, e);
         }
     }
@@ -173,7 +179,14 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
 
     private static String opt(JsonNode n, String field, String dflt) {
         JsonNode v = n.get(field);
-        return v == null || v.isNull() ? dflt : v.asString();
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isValueNode()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "runbook: " + field + " must be a string, but was " + v,
+                    field);
+        }
+        return v.asString();
     }
 
     private static Duration duration(JsonNode n, String path) {

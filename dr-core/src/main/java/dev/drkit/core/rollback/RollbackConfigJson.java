@@ -520,7 +520,11 @@ public final class RollbackConfigJson {
             if (!node.isNumber()) {
                 throw invalidHere("must be a number");
             }
-            return node.doubleValue();
+            try {
+                return node.doubleValue();
+            } catch (JacksonException e) {
+                throw invalidAt(path, "must fit in a double", node);
+            }
         }
 
         long integer(long fallback) {
@@ -537,6 +541,9 @@ public final class RollbackConfigJson {
             }
             if (!node.isIntegralNumber()) {
                 throw invalidHere("must be a whole number");
+            }
+            if (!node.canConvertToLong()) {
+                throw invalidAt(path, "must fit in 64 bits", node);
             }
             return node.longValue();
         }

@@ -65,14 +65,21 @@ public final class SnapshotStores {
      *
      * @param location a URI or a path
      * @return the open store
-     * @throws DrException {@code INVALID_CONFIG} for a malformed URI; as {@link #open(URI)} otherwise
+     * @throws DrException {@code INVALID_CONFIG} for a malformed URI or path; as {@link #open(URI)} otherwise
      */
     public static SnapshotStore open(String location) {
         if (location == null || location.isBlank()) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "Store location must not be empty", "location");
         }
         if (!SCHEME.matcher(location).matches()) {
-            return file(Path.of(location));
+            Path path;
+            try {
+                path = Path.of(location);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, "Store location '" + RedactedUri.of(location)
+                        + "' is neither a URI nor a valid path: " + e.getReason(), RedactedUri.of(location), e);
+            }
+            return file(path);
         }
         try {
             return open(new URI(location));

@@ -35,8 +35,16 @@ public final class UriOptions {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name = decode(eq >= 0 ? pair.substring(0, eq) : pair);
-            String value = eq >= 0 ? decode(pair.substring(eq + 1)) : "true";
+            String name;
+            String value;
+            try {
+                name = decode(eq >= 0 ? pair.substring(0, eq) : pair);
+                value = eq >= 0 ? decode(pair.substring(eq + 1)) : "true";
+            } catch (IllegalArgumentException e) {
+                String where = RedactedUri.of(uri);
+                throw new DrException(ErrorCode.INVALID_CONFIG, "Option '" + (eq >= 0 ? pair.substring(0, eq) : pair)
+                        + "' has a malformed %-escape in " + where, where, e);
+            }
             if (values.putIfAbsent(name, value) != null) {
                 throw invalid(name, "is given more than once");
             }
@@ -149,7 +157,7 @@ public final class UriOptions {
                 return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
             }
             return Duration.ofMillis(Long.parseLong(v));
-        } catch (NumberFormatException | DateTimeParseException e) {
+        } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
             throw invalid(name, "must be a duration such as PT30S, 30s or 500ms, but was " + value);
         }
     }

@@ -88,6 +88,7 @@ public final class Engine implements AutoCloseable {
         static Manifest decode(byte[] json) {
             JsonCodec.Fields f = JsonCodec.parse(json);
             List<String> tags = f.optStrings("tags");
+            Instant.parse(f.string("time")); // listing parses it; a malformed time is a malformed manifest
             return new Manifest(f.integer("version"), f.string("time"), f.string("host"),
                     tags == null ? List.of() : tags, f.string("tree"), f.optString("parent"), f.strings("sources"),
                     f.number("files", 0), f.number("bytes", 0));

@@ -217,6 +217,10 @@ public final class Index {
                 String packId = HEX.formatHex(plain, at, at + 32);
                 int n = PackEntry.getInt(plain, at + 32);
                 at += 36;
+                if (n < 0 || n > (plain.length - at) / PackEntry.ENCODED) {
+                    throw new DrException(ErrorCode.INTEGRITY, "Index " + key + " lists " + n
+                            + " entries for a pack, more than it holds", key);
+                }
                 List<PackEntry> entries = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     entries.add(PackEntry.decode(plain, at));

@@ -145,7 +145,9 @@ public final class KeyRing {
      * @return the key id and the master key
      * @throws DrException {@code WRONG_PASSWORD} when no key opens and every key file is intact;
      *     {@code INTEGRITY} naming a key file that is damaged or altered, or {@code keys/} when
-     *     there are none; {@code NOT_FOUND} when the store holds no repository
+     *     there are none; {@code NOT_FOUND} when the store holds no repository;
+     *     {@code UNAVAILABLE} when only a key whose derivation needs more than half the heap could
+     *     have opened
      */
     public static Opened open(SnapshotStore store, char[] password) {
         List<String> keys = store.list(PREFIX).map(info -> info.key()).toList();
@@ -154,6 +156,7 @@ public final class KeyRing {
                     + " is damaged: it has no key files under " + PREFIX, PREFIX);
         }
         List<String> damaged = new ArrayList<>();
+        DrException tooLarge = null;
         for (String key : keys) {
             KeyFile file;
             try {
@@ -165,7 +168,16 @@ public final class KeyRing {
             if (file == null) {
                 continue; // removed meanwhile
             }
-            byte[] kek = derive(password, Base64.getDecoder().decode(file.salt()), file.params());
+            KdfParams params = file.params();
+            long heap = Runtime.getRuntime().maxMemory();
+            if (params.memoryKiB() * 1024L > heap / 2) {
+                // Deriving would run out of memory; another key may open, else say why none did.
+                tooLarge = new DrException(ErrorCode.UNAVAILABLE, "Key " + key + " asks for " + params.memoryKiB()
+                        + " KiB of memory for its key derivation, more than half of this JVM's heap ("
+                        + heap / 1024 + " KiB); run with a larger -Xmx", key);
+                continue;
+            }
+            byte[] kek = derive(password, Base64.getDecoder().decode(file.salt()), params);
             byte[] master;
             try {
                 byte[] wrapped = Base64.getDecoder().decode(file.wrapped());
@@ -186,6 +198,9 @@ public final class KeyRing {
             throw new DrException(ErrorCode.INTEGRITY, "The password opens none of the intact keys, and "
                     + (damaged.size() == 1 ? "a key file is" : damaged.size() + " key files are") + " damaged: "
                     + String.join(", ", damaged), first);
+        }
+        if (tooLarge != null) {
+            throw tooLarge;
         }
         throw new DrException(ErrorCode.WRONG_PASSWORD, "The password opens none of the " + keys.size()
                 + " keys of the repository at " + store.describe(), store.describe());

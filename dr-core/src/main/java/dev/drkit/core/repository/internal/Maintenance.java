@@ -53,6 +53,7 @@ public final class Maintenance {
 
         static LockFile decode(byte[] json) {
             JsonCodec.Fields f = JsonCodec.parse(json);
+            Instant.parse(f.string("expires")); // conflicts compare it; a malformed time is a malformed lock
             return new LockFile(f.string("owner"), f.string("host"), f.number("pid"), f.bool("exclusive"),
                     f.string("created"), f.string("expires"));
         }

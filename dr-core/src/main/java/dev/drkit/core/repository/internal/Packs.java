@@ -117,7 +117,13 @@ public final class Packs {
         }
         List<PackEntry> out = new ArrayList<>(plain.length / PackEntry.ENCODED);
         for (int at = 0; at < plain.length; at += PackEntry.ENCODED) {
-            PackEntry entry = PackEntry.decode(plain, at);
+            PackEntry entry;
+            try {
+                entry = PackEntry.decode(plain, at);
+            } catch (IllegalArgumentException e) {
+                throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " has a malformed header: "
+                        + e.getMessage(), key, e);
+            }
             if (entry.offset() < 0 || entry.length() < 0 || (long) entry.offset() + entry.length() > pack.length) {
                 throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " lists a blob outside the pack", key);
             }
