@@ -116,6 +116,9 @@ class AuditLogLincheckTest {
 
     private static Path tempDir() {
         try {
+            // Lincheck writes its bootstrap jar to java.io.tmpdir, which the build points at a
+            // directory that may not exist yet.
+            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
             return Files.createTempDirectory("audit-lincheck");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

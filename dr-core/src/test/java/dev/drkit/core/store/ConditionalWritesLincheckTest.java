@@ -147,8 +147,8 @@ class ConditionalWritesLincheckTest {
     @Test
     void memoryStoreConditionalWritesAreLinearizable() {
         new ModelCheckingOptions()
-                .iterations(10)
-                .invocationsPerIteration(100)
+                .iterations(6)
+                .invocationsPerIteration(50)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
@@ -161,6 +161,9 @@ class ConditionalWritesLincheckTest {
 
     private static Path tempDir() {
         try {
+            // Lincheck writes its bootstrap jar to java.io.tmpdir, which the build points at a
+            // directory that may not exist yet.
+            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
             return Files.createTempDirectory("store-lincheck");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -192,8 +195,8 @@ class ConditionalWritesLincheckTest {
     @Test
     void fileStoreConditionalWritesAreLinearizable() {
         new StressOptions()
-                .iterations(10)
-                .invocationsPerIteration(40)
+                .iterations(6)
+                .invocationsPerIteration(30)
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(1)
