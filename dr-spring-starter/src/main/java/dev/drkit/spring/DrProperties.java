@@ -185,10 +185,14 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param unsecuredWrites Allow the endpoint's write operations without Spring Security on the class
      *     path: only where something in front of the application authenticates every request
      * @param filterChain Whether the starter adds a security filter chain for the dr endpoint and the webhook
+     * @param loginFailures Failed logins (webhook token or endpoint password) allowed per client address
+     *     in one login window; further attempts from that address answer 429 until the window ends
+     * @param loginWindow The fixed window in which failed logins are counted
      */
     public record Security(@DefaultValue("DR_OPERATOR") String operatorRole, boolean unsecuredWrites,
-            @DefaultValue("true") boolean filterChain) {
+            @DefaultValue("true") boolean filterChain, @DefaultValue("10") int loginFailures,
+            @DefaultValue("1m") Duration loginWindow) {
         /** The defaults. */
-        public static final Security DEFAULT = new Security("DR_OPERATOR", false, true);
+        public static final Security DEFAULT = new Security("DR_OPERATOR", false, true, 10, Duration.ofMinutes(1));
     }
 }

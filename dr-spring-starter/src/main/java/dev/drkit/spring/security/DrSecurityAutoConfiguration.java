@@ -1,8 +1,12 @@
 package dev.drkit.spring.security;
 
+import dev.drkit.core.audit.AuditLog;
 import dev.drkit.spring.DrProperties;
 import dev.drkit.spring.actuate.DrActuatorAutoConfiguration;
 import dev.drkit.spring.actuate.DrEndpoint;
+import dev.drkit.spring.web.LoginThrottle;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,6 +22,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -32,6 +37,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * chain, which keeps guarding the rest of the application. An application replaces it with
  * a bean named {@code drSecurityFilterChain}, or turns it off with
  * {@code dr.security.filter-chain=false}; the endpoint still checks the role itself.
+ *
+ * <p>Failed logins (credentials presented, 401 returned) are audited and limited per client
+ * address: over {@code dr.security.login-failures} in one {@code dr.security.login-window},
+ * the address gets 429 with {@code Retry-After} until the window ends.
  */
 @AutoConfiguration(after = DrActuatorAutoConfiguration.class, afterName = {
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
@@ -50,13 +59,15 @@ public class DrSecurityAutoConfiguration {
      *
      * @param http the builder
      * @param properties the {@code dr.*} properties
+     * @param throttle the limit on failed operator logins
      * @return the chain
      * @throws Exception when Spring Security cannot build it
      */
     @Bean
     @Order(ORDER)
     @ConditionalOnMissingBean(name = "drSecurityFilterChain")
-    public SecurityFilterChain drSecurityFilterChain(HttpSecurity http, DrProperties properties) throws Exception {
+    public SecurityFilterChain drSecurityFilterChain(HttpSecurity http, DrProperties properties,
+            @Qualifier("drOperatorLoginThrottle") LoginThrottle throttle) throws Exception {
         String role = properties.security().operatorRole();
         RequestMatcher endpoint = EndpointRequest.to(DrEndpoint.class);
         DrProperties.Alertmanager alertmanager = properties.alertmanager();
@@ -70,7 +81,22 @@ public class DrSecurityAutoConfiguration {
                         .anyRequest().hasRole(role))
                 .httpBasic(Customizer.withDefaults())
                 .csrf(c -> c.disable())
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new FailedLoginFilter(throttle, webhook), BasicAuthenticationFilter.class);
         return http.build();
+    }
+
+    /**
+     * Creates the limit on failed operator logins to the endpoint ({@code dr.security.login-failures}
+     * per {@code dr.security.login-window} and client address), which also audits them.
+     *
+     * @param properties the {@code dr.*} properties
+     * @param audit the audit log, when there is one
+     * @return the throttle
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "drOperatorLoginThrottle")
+    public LoginThrottle drOperatorLoginThrottle(DrProperties properties, ObjectProvider<AuditLog> audit) {
+        return LoginThrottle.of(FailedLoginFilter.DOOR, properties.security(), audit.getIfAvailable());
     }
 }

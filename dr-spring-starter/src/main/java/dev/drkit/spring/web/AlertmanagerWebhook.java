@@ -4,11 +4,14 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.incident.AlertOutcome;
 import dev.drkit.core.incident.AlertRouter;
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,28 +31,47 @@ import org.springframework.web.bind.annotation.RestController;
  * incidents and rolls back guards or starts plans as the alerts' {@code dr_*} labels say.
  *
  * <p>A missing or wrong token answers 401 and a malformed payload 400; neither triggers
- * anything. The token is compared in constant time and never logged.
+ * anything. The token is compared in constant time and never logged. With a
+ * {@link LoginThrottle}, every call with a missing or wrong token is audited, and a client
+ * address that failed too often answers 429 with {@code Retry-After} until its window ends.
  */
 @RestController
 public class AlertmanagerWebhook {
     private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerWebhook.class);
 
+    /** The door named in the audit records of failed calls. */
+    public static final String DOOR = "alertmanager-webhook";
+
     private final AlertRouter router;
     private final byte[] token;
+    private final @Nullable LoginThrottle throttle;
 
     /**
-     * Creates the webhook.
+     * Creates the webhook without a limit on failed calls.
      *
      * @param router turns alerts into actions
      * @param token the bearer token Alertmanager must send
      * @throws DrException {@code INVALID_CONFIG} for a blank token
      */
     public AlertmanagerWebhook(AlertRouter router, String token) {
+        this(router, token, null);
+    }
+
+    /**
+     * Creates the webhook.
+     *
+     * @param router turns alerts into actions
+     * @param token the bearer token Alertmanager must send
+     * @param throttle counts, audits and limits calls with a wrong token per client address, or null
+     * @throws DrException {@code INVALID_CONFIG} for a blank token
+     */
+    public AlertmanagerWebhook(AlertRouter router, String token, @Nullable LoginThrottle throttle) {
         if (token.isBlank()) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "dr.alertmanager.token must be set", "dr.alertmanager.token");
         }
         this.router = router;
         this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.throttle = throttle;
     }
 
     /**
@@ -57,13 +79,28 @@ public class AlertmanagerWebhook {
      *
      * @param authorization the {@code Authorization} header
      * @param body the payload
-     * @return 200 with what each alert did, 400 for a malformed payload, 401 for a bad token
+     * @param request the request, for the client address
+     * @return 200 with what each alert did, 400 for a malformed payload, 401 for a bad token, 429
+     *     after too many bad tokens from the client's address
      */
     @PostMapping(path = "${dr.alertmanager.path:/dr/alertmanager}", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Map<String, Object>> receive(
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-            @RequestBody(required = false) byte @Nullable [] body) {
+            @RequestBody(required = false) byte @Nullable [] body, HttpServletRequest request) {
+        LoginThrottle t = throttle;
+        String client = request.getRemoteAddr();
+        if (t != null) {
+            Optional<Duration> wait = t.retryAfter(client);
+            if (wait.isPresent()) {
+                return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                        .header(HttpHeaders.RETRY_AFTER, Long.toString(LoginThrottle.retryAfterSeconds(wait.get())))
+                        .body(Map.of("error", "too many calls with a wrong token from this address"));
+            }
+        }
         if (!authorized(authorization)) {
+            if (t != null) {
+                t.failed(client, authorization == null ? "no bearer token" : "wrong bearer token");
+            }
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"dr-alertmanager\"")
                     .body(Map.of("error", "a valid bearer token is required"));

@@ -1,6 +1,8 @@
 package dev.drkit.spring.web;
 
 import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.api.rollback.Guard;
+import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.incident.AlertActions;
 import dev.drkit.core.incident.AlertRouter;
 import dev.drkit.core.incident.IncidentManager;
@@ -9,6 +11,8 @@ import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrProperties;
 import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -64,12 +68,28 @@ public class DrWebhookAutoConfiguration {
      *
      * @param router the router
      * @param properties the {@code dr.*} properties, whose token the webhook checks
+     * @param throttle the limit on calls with a wrong token
      * @return the webhook
      */
     @Bean
     @ConditionalOnMissingBean
-    public AlertmanagerWebhook drAlertmanagerWebhook(AlertRouter router, DrProperties properties) {
+    public AlertmanagerWebhook drAlertmanagerWebhook(AlertRouter router, DrProperties properties,
+            @Qualifier("drWebhookLoginThrottle") LoginThrottle throttle) {
         return new AlertmanagerWebhook(router, Objects.requireNonNull(properties.alertmanager().token(),
-                "dr.alertmanager.token"));
+                "dr.alertmanager.token"), throttle);
+    }
+
+    /**
+     * Creates the limit on webhook calls with a wrong token ({@code dr.security.login-failures}
+     * per {@code dr.security.login-window} and client address), which also audits them.
+     *
+     * @param properties the {@code dr.*} properties
+     * @param audit the audit log, when there is one
+     * @return the throttle
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "drWebhookLoginThrottle")
+    public LoginThrottle drWebhookLoginThrottle(DrProperties properties, ObjectProvider<AuditLog> audit) {
+        return LoginThrottle.of(AlertmanagerWebhook.DOOR, properties.security(), audit.getIfAvailable());
     }
 }

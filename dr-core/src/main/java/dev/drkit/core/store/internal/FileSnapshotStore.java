@@ -196,7 +196,9 @@ final class FileSnapshotStore implements SnapshotStore {
                 try {
                     Files.createLink(file, tmp);
                     syncDirectory(file.getParent());
-                    return Optional.of(statWritten(key, file));
+                    // The temporary name is the same file; unlike the key's name, a concurrent
+                    // delete cannot take it away before it is read.
+                    return Optional.of(statWritten(key, tmp));
                 } catch (FileAlreadyExistsException e) {
                     return Optional.empty();
                 } catch (UnsupportedOperationException e) {
