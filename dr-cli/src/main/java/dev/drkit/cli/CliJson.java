@@ -1,19 +1,18 @@
 package dev.drkit.cli;
 
+import dev.drkit.core.json.JsonMappers;
 import java.io.PrintWriter;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Prints results as JSON for {@code --json}: one mapper for every command, so output looks alike. */
 final class CliJson {
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    static final ObjectMapper MAPPER = JsonMappers.indented();
 
     private CliJson() {
     }
 
     /** For JSON lines: one value per line. */
-    static final ObjectMapper COMPACT = JsonMapper.builder().build();
+    static final ObjectMapper COMPACT = JsonMappers.compact();
 
     /** Prints a value (records, maps and lists serialize as JSON objects and arrays). */
     static void print(PrintWriter out, Object value) {

@@ -1,5 +1,6 @@
 package dev.drkit.cli;
 
+import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.rollback.Judge;
@@ -17,8 +18,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code dr simulate rollback}: runs the real sequential judge on simulated Bernoulli call
@@ -106,7 +105,7 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             doc.put("baselineSource", judgeConfig.baselineSource().name());
             doc.put("stableCallsPerCandidateCall", stableCallsPerCandidateCall);
             doc.put("elapsedMillis", millis);
-            ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+            ObjectMapper mapper = JsonMappers.indented();
             out.println(mapper.writeValueAsString(doc));
         } else {
             out.printf(Locale.ROOT, "regression %.4f vs baseline %.4f, alpha %.3f, %d runs of at most %d calls%n",

@@ -1,5 +1,6 @@
 package dev.drkit.core.rollback;
 
+import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.config.NearestName;
@@ -25,8 +26,6 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -58,7 +57,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link #fromProperties} reads the same settings from Spring's {@code dr.guards.*} properties.
  */
 public final class RollbackConfigJson {
-    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final ObjectMapper MAPPER = JsonMappers.indented();
 
     private RollbackConfigJson() {
     }

@@ -1,5 +1,6 @@
 package dev.drkit.core.recovery.file;
 
+import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.recovery.CompensationStrategy;
@@ -27,7 +28,6 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -62,7 +62,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * names the file and the path of the field in it: {@code plan.yaml: steps[2].timeout: bad duration 'x'}.
  */
 public final class PlanFileReader {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMappers.compact();
     private static final ObjectMapper YAML = YAMLMapper.builder().build();
     private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "objectives", "steps",
             "verifications");

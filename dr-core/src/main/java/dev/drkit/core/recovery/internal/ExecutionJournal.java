@@ -1,5 +1,6 @@
 package dev.drkit.core.recovery.internal;
 
+import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The journal of executions in a store: one immutable object per entry,
@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ExecutionJournal {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionJournal.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMappers.compact();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
     };
 
