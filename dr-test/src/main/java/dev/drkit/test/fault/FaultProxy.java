@@ -32,7 +32,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private final int upstreamPort;
     private final int port;
-    private volatile ServerSocket server;
+    private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger failNext = new AtomicInteger();
     private final AtomicInteger delayNext = new AtomicInteger();
@@ -126,24 +126,20 @@ public final class FaultProxy implements AutoCloseable {
         cutAfterBytes = uploadedBytes.get() + bytes;
     }
 
-    /** Stops listening and closes every connection, as a stopped server; {@link #up()} undoes it. */
+    /**
+     * Acts as a stopped server: closes every connection and resets each new one at once;
+     * {@link #up()} undoes it. The port stays bound meanwhile, so that no other server started
+     * by the same tests can take it and answer in the stopped server's place.
+     */
     public void down() {
-        if (down.compareAndSet(false, true)) {
-            closeQuietly(server);
-        }
+        down.set(true);
         dropConnections();
     }
 
-    /** Listens again on the same port and forgets the byte limit of {@link #cutAfter(long)}. */
+    /** Serves again and forgets the byte limit of {@link #cutAfter(long)}. */
     public void up() {
         cutAfterBytes = Long.MAX_VALUE;
-        if (down.compareAndSet(true, false)) {
-            try {
-                server = listen(port);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("Could not listen on port " + port + " again", e);
-            }
-        }
+        down.set(false);
     }
 
     /**
@@ -173,12 +169,17 @@ public final class FaultProxy implements AutoCloseable {
         while (!closed && !socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (down.get()) {
+                    client.setSoLinger(true, 0); // a reset, as from a host with nothing listening
+                    closeQuietly(client);
+                    continue;
+                }
                 open.add(client);
                 Thread t = new Thread(() -> handle(client), "fault-proxy-conn");
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
-                // closed by down() or close()
+                // closed by close()
             }
         }
     }
