@@ -42,11 +42,13 @@ public final class DrMeterBinder implements MeterBinder {
         for (Map.Entry<String, Guard<?>> e : guards.all().entrySet()) {
             String name = e.getKey();
             Guard<?> guard = e.getValue();
-            // the name a GuardedRelease registers itself with, so that every guard has one such gauge
-            Gauge.builder("dr.guard.weight", guard, Guard::candidateWeight)
-                    .tag("guard", name)
-                    .description("Share of calls routed to the candidate")
-                    .register(registry);
+            // the gauge a GuardedRelease given this registry has registered already; other guards get one here
+            if (registry.find("dr.guard.weight").tag("guard", name).gauge() == null) {
+                Gauge.builder("dr.guard.weight", guard, Guard::candidateWeight)
+                        .tag("guard", name)
+                        .description("Share of calls routed to the candidate")
+                        .register(registry);
+            }
             for (GuardState s : GuardState.values()) {
                 Gauge.builder("dr.guard.state", guard, g -> g.state() == s ? 1 : 0)
                         .tag("guard", name).tag("state", s.name())
