@@ -8,6 +8,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.testkit.store.InMemoryStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class RepositoryOpenOrInitTest {
     static final char[] PASSWORD = "correct horse".toCharArray();
 
-    final TestStore store = new TestStore();
+    final InMemoryStore store = new InMemoryStore();
 
     @Test
     void createsTheRepositoryOnTheFirstCallAndOpensItOnTheNext() {
@@ -37,11 +38,11 @@ class RepositoryOpenOrInitTest {
     @Test
     void aWrongPasswordIsRefusedAndTheRepositoryIsLeftAlone() {
         Repository.init(store, PASSWORD, RepositoryTest.fastOptions().build()).close();
-        Map<String, TestStore.Obj> before = new HashMap<>(store.objects);
+        Map<String, ObjectInfo> before = new HashMap<>(store.objects());
         assertThatThrownBy(() -> Repository.openOrInit(store, "wrong".toCharArray(), RepositoryTest.fastOptions().build()))
                 .isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.WRONG_PASSWORD);
-        assertThat(store.objects).isEqualTo(before);
+        assertThat(store.objects()).isEqualTo(before);
     }
 
     @Test
@@ -49,7 +50,7 @@ class RepositoryOpenOrInitTest {
         assertThatThrownBy(() -> Repository.openOrInit(store, new char[0], RepositoryTest.fastOptions().build()))
                 .isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-        assertThat(store.objects).isEmpty();
+        assertThat(store.objects()).isEmpty();
     }
 
     @Test
@@ -64,7 +65,7 @@ class RepositoryOpenOrInitTest {
         try (Repository repo = Repository.openOrInit(late, PASSWORD, RepositoryTest.fastOptions().build())) {
             assertThat(repo.id()).isEqualTo(id);
         }
-        assertThat(store.objects.keySet().stream().filter(k -> k.startsWith("keys/"))).hasSize(1);
+        assertThat(store.objects().keySet().stream().filter(k -> k.startsWith("keys/"))).hasSize(1);
     }
 
     /** Answers the first {@code stat("config")} as if there were none. */
