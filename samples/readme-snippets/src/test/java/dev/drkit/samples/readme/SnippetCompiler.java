@@ -191,7 +191,7 @@ final class SnippetCompiler {
      * and without this module's (javac refuses an on-demand import of a package that holds
      * only a {@code package-info}).
      */
-    private static TreeSet<String> drKitPackages() {
+    static TreeSet<String> drKitPackages() {
         TreeSet<String> packages = new TreeSet<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry);
