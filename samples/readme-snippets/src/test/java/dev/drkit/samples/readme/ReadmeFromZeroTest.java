@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drkit.core.rollback.GuardedRelease;
 import dev.drkit.samples.readme.ReadmeBlocks.Block;
 import java.io.IOException;
+import java.io.StringReader;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -29,8 +31,9 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.io.DefaultResourceLoader;
@@ -38,9 +41,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The first hour of a Spring Boot user, from {@code dr-spring-starter/README.md} alone: a
- * throwaway application whose {@code application.properties} is the README's first properties
- * block and whose configuration class holds the README's {@code @Bean} blocks, compiled with
+ * The first hour of a Spring Boot user, from the READMEs alone: a throwaway application whose
+ * {@code application.properties} is the properties block with {@code dr.repository.uri} of
+ * {@code dr-spring-starter/README.md}, and once more of the root README's Spring Boot section,
+ * and whose configuration class holds the starter README's {@code @Bean} blocks, compiled with
  * {@code javax.tools}, started in process on a random port, and then driven over HTTP: it is
  * healthy, backs up on its schedule, and its guard rolls the broken candidate back.
  *
@@ -51,8 +55,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       around the beans, its imports, and {@code PricingEngine}, {@code PricingV1} and
  *       {@code PricingV2} (v2 fails every call);
  *   <li>absolute paths ({@code /var/...}, {@code /run/...}), in the properties and in the Java,
- *       mapped under a temporary directory, where the test creates the backup source with a
- *       file in it and the password file (what an operator provides before the first start);
+ *       mapped under a temporary directory, where the test creates the directories of
+ *       {@code dr.backup.sources} with a file in each and the {@code dr.repository.password-file}
+ *       (what an operator provides before the first start);
  *   <li>two command-line properties: {@code server.port=0} and a one-second
  *       {@code dr.backup.schedule.interval} instead of the README's 15 minutes, so that a
  *       scheduled backup happens within the test.
@@ -73,17 +78,18 @@ class ReadmeFromZeroTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
 
-    @Test
-    void anApplicationMadeOfTheReadmesSnippetsBacksUpOnScheduleAndRollsAGuardBack(@TempDir Path home)
-            throws Exception {
-        List<Block> blocks = ReadmeBlocks.all(ReadmeBlocks.root()).stream()
-                .filter(b -> b.file().equals(STARTER_README)).toList();
+    @ParameterizedTest(name = "properties from {0}")
+    @ValueSource(strings = {"dr-spring-starter/README.md", "README.md"})
+    void anApplicationMadeOfTheReadmesSnippetsBacksUpOnScheduleAndRollsAGuardBack(String propertiesReadme,
+            @TempDir Path home) throws Exception {
+        List<Block> blocks = ReadmeBlocks.all(ReadmeBlocks.root());
         Block properties = blocks.stream()
-                .filter(b -> b.language().equals("properties") && b.text().contains("dr.repository.uri="))
-                .findFirst().orElseThrow(() -> new AssertionError(STARTER_README
+                .filter(b -> b.file().equals(Path.of(propertiesReadme)) && b.language().equals("properties")
+                        && b.text().contains("dr.repository.uri="))
+                .findFirst().orElseThrow(() -> new AssertionError(propertiesReadme
                         + " has no properties block with dr.repository.uri: a fresh application has nothing to copy"));
-        List<Block> beans = blocks.stream().filter(b -> b.language().equals("java") && b.text().contains("@Bean"))
-                .toList();
+        List<Block> beans = blocks.stream().filter(b -> b.file().equals(STARTER_README)
+                && b.language().equals("java") && b.text().contains("@Bean")).toList();
         assertThat(beans).as(STARTER_README + "'s @Bean blocks").isNotEmpty();
         assertThat(beans).as("a @Bean block defines the guard 'pricing'")
                 .anyMatch(b -> b.text().contains("builder(\"pricing\")"));
@@ -98,13 +104,22 @@ class ReadmeFromZeroTest {
         Files.writeString(sourceFile, application(beans, home));
         compile(sourceFile, classes);
 
-        // What an operator provides before the first start: the data to back up and the password.
-        Path source = home.resolve("var/lib/orders");
-        Files.createDirectories(source);
-        Files.writeString(source.resolve("order-1.json"), "{\"cents\":1999}");
-        Path passwordFile = home.resolve("run/secrets/dr-password");
-        assertThat(propertiesText).as("the password file the README names, under the temporary directory")
-                .contains("password-file=" + passwordFile);
+        // What an operator provides before the first start, where the properties say: the data to
+        // back up and the password file.
+        Properties settings = new Properties();
+        settings.load(new StringReader(propertiesText));
+        String sources = settings.getProperty("dr.backup.sources");
+        assertThat(sources).as(properties + " sets dr.backup.sources").isNotBlank();
+        for (String dir : sources.split(",")) {
+            Path source = Path.of(dir.strip());
+            assertThat(source).as("dr.backup.sources, mapped under the temporary directory").startsWithRaw(home);
+            Files.createDirectories(source);
+            Files.writeString(source.resolve("order-1.json"), "{\"cents\":1999}");
+        }
+        String password = settings.getProperty("dr.repository.password-file");
+        assertThat(password).as(properties + " sets dr.repository.password-file").isNotBlank();
+        Path passwordFile = Path.of(password.strip());
+        assertThat(passwordFile).as("the password file, mapped under the temporary directory").startsWithRaw(home);
         Files.createDirectories(passwordFile.getParent());
         Files.writeString(passwordFile, "correct horse battery staple\n");
 
@@ -114,6 +129,7 @@ class ReadmeFromZeroTest {
             Thread.currentThread().setContextClassLoader(loader);
             Class<?> main = loader.loadClass(PACKAGE + "." + APPLICATION);
             SpringApplication spring = new SpringApplication(new DefaultResourceLoader(loader), main);
+            spring.setMainApplicationClass(main);
             try (ConfigurableApplicationContext context = spring.run(
                     "--server.port=0",
                     // the README's 15 minutes, shortened so that a scheduled backup happens within the test
@@ -127,10 +143,11 @@ class ReadmeFromZeroTest {
     }
 
     private void exercise(String base, ConfigurableApplicationContext context, ClassLoader loader) throws Exception {
-        // Healthy: a candidate being rolled out is DEGRADED, which answers 200; the backups are UP.
+        // Healthy: while the candidate is rolled out the application is DEGRADED, which answers 200
+        // (the README's Health section); the backups are UP.
         HttpResponse<String> health = get(base + "/actuator/health");
         assertThat(health.statusCode()).as("GET /actuator/health: %s", health.body()).isEqualTo(200);
-        assertThat(json.readTree(health.body()).path("status").asString()).isIn("UP", "DEGRADED");
+        assertThat(json.readTree(health.body()).path("status").asString()).isEqualTo("DEGRADED");
         JsonNode group = json.readTree(get(base + "/actuator/health/dr").body());
         assertThat(group.path("components").path("drBackups").path("status").asString())
                 .as("/actuator/health/dr: %s", group).isEqualTo("UP");
