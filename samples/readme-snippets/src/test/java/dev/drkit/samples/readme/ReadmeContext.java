@@ -1,6 +1,7 @@
 package dev.drkit.samples.readme;
 
 import com.azure.core.credential.TokenCredential;
+import dev.drkit.api.coordination.FencingToken;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.recovery.Failover;
 import dev.drkit.api.recovery.RecoveryStep;
@@ -63,8 +64,31 @@ public final class ReadmeContext {
     public static Instant detected;
     /** A recovery plan. */
     public static Plan plan;
+    /** The store the service backs up into. */
+    public static SnapshotStore store;
+    /** This instance's name in the fleet, such as the pod's. */
+    public static String podName;
+    /** The application's backup scheduler, run by the lease holder. */
+    public static BackupScheduler scheduler;
+    /** What applies a fleet-wide decision to the local guard. */
+    public static DecisionApplier guard;
     /** An Azure credential (for example {@code DefaultAzureCredentialBuilder} of azure-identity). */
     public static TokenCredential credential;
+
+    /** Starts and stops the application's backups. */
+    public interface BackupScheduler {
+        /** Starts backing up, every write fenced with the token. @param token the lease's token */
+        void startBackups(FencingToken token);
+
+        /** Stops backing up. */
+        void stopBackups();
+    }
+
+    /** Applies a decision ("ROLLBACK", ...) that the fleet committed. */
+    public interface DecisionApplier {
+        /** @param decision the committed value */
+        void apply(String decision);
+    }
 
     /** A price. @param cents the amount in cents */
     public record Money(long cents) {

@@ -61,6 +61,8 @@ final class SnippetCompiler {
             "java.util.function.*", "static java.nio.charset.StandardCharsets.UTF_8",
             "io.micrometer.core.instrument.MeterRegistry", "org.springframework.context.annotation.Bean",
             "org.junit.jupiter.api.*", "org.junit.jupiter.api.extension.ExtendWith",
+            // the test kit's contract over dr-test's deprecated subclass of the same name
+            "dev.drkit.testkit.store.SnapshotStoreContract",
             "static " + ReadmeContext.class.getName() + ".*");
 
     /** How a block was wrapped. */
@@ -191,7 +193,7 @@ final class SnippetCompiler {
      * and without this module's (javac refuses an on-demand import of a package that holds
      * only a {@code package-info}).
      */
-    private static TreeSet<String> drKitPackages() {
+    static TreeSet<String> drKitPackages() {
         TreeSet<String> packages = new TreeSet<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry);
