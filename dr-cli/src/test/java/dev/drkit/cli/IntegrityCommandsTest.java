@@ -54,7 +54,7 @@ class IntegrityCommandsTest {
         assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
         assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
         JsonNode list = CliJson.MAPPER.readTree(out.toString());
-        return list.get(list.size() - 1).get("id").asString();
+        return list.get(0).get("id").asString(); // listed newest first
     }
 
     private Path keyFile() throws IOException {
