@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
-import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.testkit.store.InMemoryStore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class RepositoryOpenOrInitTest {
@@ -69,12 +68,11 @@ class RepositoryOpenOrInitTest {
     }
 
     /** Answers the first {@code stat("config")} as if there were none. */
-    private static final class ConfigSeenLate implements SnapshotStore {
-        private final SnapshotStore delegate;
+    private static final class ConfigSeenLate extends ForwardingStore {
         private final AtomicBoolean missed = new AtomicBoolean();
 
         ConfigSeenLate(SnapshotStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -82,52 +80,12 @@ class RepositoryOpenOrInitTest {
             if (key.equals("config") && missed.compareAndSet(false, true)) {
                 return Optional.empty();
             }
-            return delegate.stat(key);
-        }
-
-        @Override
-        public byte[] get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public byte[] get(String key, long offset, int length) {
-            return delegate.get(key, offset, length);
-        }
-
-        @Override
-        public ObjectInfo put(String key, byte[] data) {
-            return delegate.put(key, data);
-        }
-
-        @Override
-        public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
-            return delegate.putIfAbsent(key, data);
-        }
-
-        @Override
-        public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
-            return delegate.replace(key, data, expectedEtag);
-        }
-
-        @Override
-        public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
-            return delegate.list(prefix, pageToken, pageSize);
-        }
-
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
+            return super.stat(key);
         }
 
         @Override
         public String describe() {
-            return "late:" + delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return "late:" + super.describe();
         }
     }
 }

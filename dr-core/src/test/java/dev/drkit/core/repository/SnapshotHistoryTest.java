@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.testkit.ManualClock;
+import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
-import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.source.DirectorySource;
@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -351,61 +350,9 @@ class SnapshotHistoryTest {
     }
 
     /** A store that passes every call to another; tests override what they intercept. */
-    static class Delegating implements SnapshotStore {
-        private final SnapshotStore inner;
-
+    static class Delegating extends ForwardingStore {
         Delegating(SnapshotStore inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return inner.stat(key);
-        }
-
-        @Override
-        public byte[] get(String key) {
-            return inner.get(key);
-        }
-
-        @Override
-        public byte[] get(String key, long offset, int length) {
-            return inner.get(key, offset, length);
-        }
-
-        @Override
-        public ObjectInfo put(String key, byte[] data) {
-            return inner.put(key, data);
-        }
-
-        @Override
-        public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
-            return inner.putIfAbsent(key, data);
-        }
-
-        @Override
-        public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
-            return inner.replace(key, data, expectedEtag);
-        }
-
-        @Override
-        public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
-            return inner.list(prefix, pageToken, pageSize);
-        }
-
-        @Override
-        public void delete(String key) {
-            inner.delete(key);
-        }
-
-        @Override
-        public String describe() {
-            return "delegating to " + inner.describe();
-        }
-
-        @Override
-        public void close() {
-            // the inner store belongs to the test
+            super(inner);
         }
     }
 }

@@ -1,0 +1,91 @@
+package dev.drkit.testkit.store;
+
+import dev.drkit.api.store.ListPage;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A store that passes every call to another, so that a test overrides only the calls it
+ * intercepts (a first {@code stat} that misses, a write that races, a recorded read). The
+ * interface's default {@code read} into an array and {@code put} of part of an array are not
+ * forwarded: they go through {@link #get(String, long, int)} and {@link #put(String, byte[])},
+ * so that an override of those sees every read and write.
+ */
+public class ForwardingStore implements SnapshotStore {
+    private final SnapshotStore delegate;
+
+    /**
+     * Wraps a store.
+     *
+     * @param delegate the store every call goes to
+     */
+    public ForwardingStore(SnapshotStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /**
+     * Returns the wrapped store.
+     *
+     * @return the store every call goes to
+     */
+    protected SnapshotStore delegate() {
+        return delegate;
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return delegate.stat(key);
+    }
+
+    @Override
+    public byte[] get(String key) {
+        return delegate.get(key);
+    }
+
+    @Override
+    public byte[] get(String key, long offset, int length) {
+        return delegate.get(key, offset, length);
+    }
+
+    @Override
+    public int preferredReadSize() {
+        return delegate.preferredReadSize();
+    }
+
+    @Override
+    public ObjectInfo put(String key, byte[] data) {
+        return delegate.put(key, data);
+    }
+
+    @Override
+    public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
+        return delegate.putIfAbsent(key, data);
+    }
+
+    @Override
+    public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
+        return delegate.replace(key, data, expectedEtag);
+    }
+
+    @Override
+    public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
+        return delegate.list(prefix, pageToken, pageSize);
+    }
+
+    @Override
+    public void delete(String key) {
+        delegate.delete(key);
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
