@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -118,7 +120,7 @@ public final class DatasetGenerator {
                 case 1 -> { // append 1 KiB
                     byte[] more = new byte[1024];
                     random.nextBytes(more);
-                    Files.write(p, more, java.nio.file.StandardOpenOption.APPEND);
+                    Files.write(p, more, StandardOpenOption.APPEND);
                 }
                 default -> writeText(p, Math.max(100, data.length), random);
             }
@@ -167,7 +169,7 @@ public final class DatasetGenerator {
                 if (random.nextBoolean()) {
                     random.nextBytes(page);
                 } else {
-                    java.util.Arrays.fill(page, (byte) random.nextInt(4));
+                    Arrays.fill(page, (byte) random.nextInt(4));
                 }
                 out.write(page, 0, Math.min(left, page.length));
             }

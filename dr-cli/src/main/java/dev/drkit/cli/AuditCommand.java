@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -146,11 +147,11 @@ public final class AuditCommand {
                     record.put("action", r.action());
                     record.put("target", r.target());
                     record.put("outcome", r.outcome().toString());
-                    record.put("details", new java.util.TreeMap<>(r.details()));
+                    record.put("details", new TreeMap<>(r.details()));
                     CliJson.printLine(out, record);
                 } else {
                     out.printf("%6d  %s  %-12s %-22s %-24s %-8s %s%n", r.seq(), r.time(), r.actor(), r.action(),
-                            r.target(), r.outcome(), r.details().isEmpty() ? "" : new java.util.TreeMap<>(r.details()));
+                            r.target(), r.outcome(), r.details().isEmpty() ? "" : new TreeMap<>(r.details()));
                 }
             }
             out.flush();

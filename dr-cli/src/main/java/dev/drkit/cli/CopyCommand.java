@@ -126,7 +126,7 @@ final class CopyCommand implements Callable<Integer> {
             if (!init || e.code() != ErrorCode.NOT_FOUND) {
                 throw e;
             }
-            return Repository.init(store, password, dev.drkit.core.repository.RepositoryOptions.defaults());
+            return Repository.init(store, password, dev.drkit.core.repository.RepositoryOptions.DEFAULT);
         }
     }
 }

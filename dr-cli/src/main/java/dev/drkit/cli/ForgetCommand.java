@@ -37,8 +37,8 @@ final class ForgetCommand extends RepositoryCommand {
                 keepYearly, keepWithin, keepTags);
         try (Repository repo = open(store)) {
             ForgetResult forgot = repo.forget(policy, dryRun);
-            PruneResult pruned = prune ? repo.prune(new PruneOptions(PruneOptions.defaults().gracePeriod(),
-                    PruneOptions.defaults().repackThreshold(), dryRun)) : null;
+            PruneResult pruned = prune ? repo.prune(new PruneOptions(PruneOptions.DEFAULT.gracePeriod(),
+                    PruneOptions.DEFAULT.repackThreshold(), dryRun)) : null;
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("forget", forgot);

@@ -5,6 +5,7 @@ import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.storage.azure.AzureBlobStore;
 import dev.drkit.storage.s3.S3Store;
+import java.util.Arrays;
 import java.util.Map;
 import picocli.CommandLine.Command;
 
@@ -21,14 +22,14 @@ final class InitCommand extends RepositoryCommand {
             progress("created the container of " + store.describe());
         }
         char[] password = repository.password(environment());
-        try (Repository repo = Repository.init(store, password, RepositoryOptions.defaults())) {
+        try (Repository repo = Repository.init(store, password, RepositoryOptions.DEFAULT)) {
             if (json) {
                 CliJson.print(out(), Map.of("repository", repo.id(), "location", store.describe()));
             } else {
                 out().println("created repository " + repo.id() + " at " + store.describe());
             }
         } finally {
-            java.util.Arrays.fill(password, '\0');
+            Arrays.fill(password, '\0');
         }
         return DrCommand.EXIT_OK;
     }

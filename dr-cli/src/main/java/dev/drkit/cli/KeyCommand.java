@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,12 +33,12 @@ final class KeyCommand {
             try (Repository repo = open(store)) {
                 String id = repo.addKey(added);
                 if (json) {
-                    CliJson.print(out(), java.util.Map.of("added", id));
+                    CliJson.print(out(), Map.of("added", id));
                 } else {
                     out().println("added key " + id);
                 }
             } finally {
-                java.util.Arrays.fill(added, '\0');
+                Arrays.fill(added, '\0');
             }
             return DrCommand.EXIT_OK;
         }
@@ -92,7 +94,7 @@ final class KeyCommand {
             try (Repository repo = open(store)) {
                 repo.removeKey(keyId);
                 if (json) {
-                    CliJson.print(out(), java.util.Map.of("removed", keyId));
+                    CliJson.print(out(), Map.of("removed", keyId));
                 } else {
                     out().println("removed key " + keyId);
                 }

@@ -15,11 +15,11 @@ import picocli.CommandLine.Option;
 final class PruneCommand extends RepositoryCommand {
     @Option(names = "--grace", paramLabel = "DURATION",
             description = "Never delete packs younger than this (in-flight backups), ISO-8601; default ${DEFAULT-VALUE}.")
-    Duration grace = PruneOptions.defaults().gracePeriod();
+    Duration grace = PruneOptions.DEFAULT.gracePeriod();
 
     @Option(names = "--repack-threshold", paramLabel = "FRACTION",
             description = "Repack packs whose unused share exceeds this; default ${DEFAULT-VALUE}.")
-    double repackThreshold = PruneOptions.defaults().repackThreshold();
+    double repackThreshold = PruneOptions.DEFAULT.repackThreshold();
 
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be deleted.")
     boolean dryRun;

@@ -3,6 +3,7 @@ package dev.drkit.cli;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -41,7 +42,7 @@ abstract class RepositoryCommand implements Callable<Integer> {
         try {
             return Repository.open(store, password);
         } finally {
-            java.util.Arrays.fill(password, '\0');
+            Arrays.fill(password, '\0');
         }
     }
 

@@ -4,6 +4,7 @@ import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.rollback.Judge;
+import dev.drkit.core.rollback.BaselineSource;
 import dev.drkit.core.rollback.JudgeConfig;
 import dev.drkit.core.rollback.Judges;
 import dev.drkit.core.rollback.RollbackSimulation;
@@ -76,7 +77,7 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             judgeConfig = judgeConfig.withRegressionRatio(regressionRatio);
         }
         double baseline = baselineError != null ? baselineError : judgeConfig.baselineRate();
-        judgeConfig = judgeConfig.baselineSource() == dev.drkit.core.rollback.BaselineSource.CONFIGURED
+        judgeConfig = judgeConfig.baselineSource() == BaselineSource.CONFIGURED
                 ? judgeConfig.withConfiguredBaseline(baseline)
                 : judgeConfig.withObservedBaseline(baseline, judgeConfig.baselinePriorCalls());
         Judge judge = Judges.sequential(judgeConfig);

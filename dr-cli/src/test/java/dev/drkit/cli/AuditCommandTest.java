@@ -69,7 +69,7 @@ class AuditCommandTest {
     void verifyChecksALogKeptInAStore() {
         Path root = dir.resolve("store");
         try (var store = dev.drkit.core.store.SnapshotStores.file(root);
-                AuditLog log = AuditLog.store(store, "audit", dev.drkit.core.audit.AuditLogConfig.ofDefaults())) {
+                AuditLog log = AuditLog.store(store, "audit", dev.drkit.core.audit.AuditLogConfig.DEFAULT)) {
             log.append(new AuditEvent(Instant.parse("2026-11-26T10:00:00Z"), "alice", "restore", "snap-1",
                     AuditOutcome.SUCCESS, Map.of()));
         }

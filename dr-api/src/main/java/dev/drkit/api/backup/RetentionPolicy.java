@@ -1,6 +1,7 @@
 package dev.drkit.api.backup;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -45,7 +46,7 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         }
         if (keepLast + keepHourly + keepDaily + keepWeekly + keepMonthly + keepYearly == 0
                 && keepWithin.isZero() && keepTags.isEmpty()) {
-            throw new DrException(dev.drkit.api.ErrorCode.INVALID_ARGUMENT,
+            throw new DrException(ErrorCode.INVALID_ARGUMENT,
                     "A retention policy must keep something: set at least one keep* rule", "retention");
         }
     }

@@ -1,5 +1,8 @@
 package dev.drkit.api.health;
 
+import java.util.Objects;
+
+
 /**
  * Checks one thing a service depends on or offers, and says whether it works.
  *
@@ -37,8 +40,8 @@ public interface HealthProbe {
      * @return the named probe
      */
     static HealthProbe named(String name, HealthProbe check) {
-        java.util.Objects.requireNonNull(name, "name");
-        java.util.Objects.requireNonNull(check, "check");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(check, "check");
         return new HealthProbe() {
             @Override
             public ProbeResult check() throws Exception {

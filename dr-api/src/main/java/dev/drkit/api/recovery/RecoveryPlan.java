@@ -1,6 +1,7 @@
 package dev.drkit.api.recovery;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -56,9 +57,9 @@ public interface RecoveryPlan {
     record PlannedStep(String name, Set<String> dependsOn, RecoveryStep step, StepPolicy policy) {
         /** Copies the dependencies so the step is immutable. */
         public PlannedStep {
-            java.util.Objects.requireNonNull(name, "name");
-            java.util.Objects.requireNonNull(step, "step");
-            java.util.Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(step, "step");
+            Objects.requireNonNull(policy, "policy");
             dependsOn = Set.copyOf(dependsOn);
         }
     }

@@ -1,6 +1,7 @@
 package dev.drkit.api.recovery;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -83,7 +84,7 @@ public interface StepContext {
      *
      * @param dataTime when the restored data was captured, such as a snapshot's time
      */
-    void restoredDataAsOf(java.time.Instant dataTime);
+    void restoredDataAsOf(Instant dataTime);
 
     /**
      * Shares a value with later steps of the same execution.

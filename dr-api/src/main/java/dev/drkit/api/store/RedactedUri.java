@@ -1,6 +1,7 @@
 package dev.drkit.api.store;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Set;
 
@@ -58,7 +59,7 @@ public final class RedactedUri {
     public static String of(String uri) {
         try {
             return of(new URI(uri));
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             int cut = uri.length();
             for (char c : new char[] {'?', '@', '#'}) {
                 int i = uri.indexOf(c);

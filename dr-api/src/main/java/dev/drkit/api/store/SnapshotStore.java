@@ -1,8 +1,11 @@
 package dev.drkit.api.store;
 
 import dev.drkit.api.DrException;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -78,7 +81,7 @@ public interface SnapshotStore extends AutoCloseable {
      *     for a negative offset; a storage failure otherwise
      */
     default int read(String key, long offset, byte[] into, int intoOffset, int length) {
-        java.util.Objects.checkFromIndexSize(intoOffset, length, into.length);
+        Objects.checkFromIndexSize(intoOffset, length, into.length);
         byte[] part = get(key, offset, length);
         System.arraycopy(part, 0, into, intoOffset, part.length);
         return part.length;
@@ -121,9 +124,9 @@ public interface SnapshotStore extends AutoCloseable {
      * @throws DrException {@code INVALID_KEY} for an invalid key; a storage failure otherwise
      */
     default ObjectInfo put(String key, byte[] data, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        Objects.checkFromIndexSize(offset, length, data.length);
         return put(key, offset == 0 && length == data.length ? data
-                : java.util.Arrays.copyOfRange(data, offset, offset + length));
+                : Arrays.copyOfRange(data, offset, offset + length));
     }
 
     /**
@@ -178,7 +181,7 @@ public interface SnapshotStore extends AutoCloseable {
     default Stream<ObjectInfo> list(String prefix) {
         StoreKeys.requireValidPrefix(prefix);
         Iterator<ObjectInfo> objects = new Iterator<>() {
-            private Iterator<ObjectInfo> current = java.util.Collections.emptyIterator();
+            private Iterator<ObjectInfo> current = Collections.emptyIterator();
             private @Nullable String token;
             private boolean started;
 

@@ -37,7 +37,7 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      *     when its last record cannot be read; {@code LOCKED} when another writer has it open
      */
     static AuditLog file(Path file) {
-        return file(file, AuditLogConfig.ofDefaults());
+        return file(file, AuditLogConfig.DEFAULT);
     }
 
     /**

@@ -50,13 +50,20 @@ public record AuditLogConfig(AuditDurability durability, int fsyncEvery, int dig
     }
 
     /**
-     * Returns the defaults: {@link AuditDurability#FLUSH_EACH}, fsync and digest every 1000
-     * records, unkeyed.
+     * The defaults: {@link AuditDurability#FLUSH_EACH}, fsync, digest and store segments every
+     * 1000 records, unkeyed.
+     */
+    public static final AuditLogConfig DEFAULT = builder().build();
+
+    /**
+     * Returns {@link #DEFAULT}.
      *
      * @return the default configuration
+     * @deprecated use {@link #DEFAULT}
      */
+    @Deprecated
     public static AuditLogConfig ofDefaults() {
-        return builder().build();
+        return DEFAULT;
     }
 
     /**

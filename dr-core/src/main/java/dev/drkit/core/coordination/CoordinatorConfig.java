@@ -85,14 +85,28 @@ public record CoordinatorConfig(String memberId, Duration ttl, Duration renewInt
     }
 
     /**
-     * Returns the defaults for a member id: TTL 15 s, renewal every 5 s, polls every 1 s.
+     * Returns the default configuration for a member id: TTL 15 s, renewal every 5 s, polls
+     * every 1 s.
      *
      * @param memberId this instance's identity
      * @return the configuration
      * @throws DrException {@code INVALID_ARGUMENT} for a null, blank or malformed member id
      */
-    public static CoordinatorConfig ofDefaults(String memberId) {
+    public static CoordinatorConfig of(String memberId) {
         return builder(memberId).build();
+    }
+
+    /**
+     * Returns {@link #of(String) of(memberId)}.
+     *
+     * @param memberId this instance's identity
+     * @return the configuration
+     * @throws DrException {@code INVALID_ARGUMENT} for a null, blank or malformed member id
+     * @deprecated use {@link #of(String)}
+     */
+    @Deprecated
+    public static CoordinatorConfig ofDefaults(String memberId) {
+        return of(memberId);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -270,7 +271,7 @@ public record AlertmanagerPayload(String version, String groupKey, int truncated
             return Instant.parse(t);
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(t).toInstant();
+                return OffsetDateTime.parse(t).toInstant();
             } catch (DateTimeParseException e2) {
                 throw bad(at + "." + field, "must be an RFC 3339 time", "\"" + t + "\"");
             }

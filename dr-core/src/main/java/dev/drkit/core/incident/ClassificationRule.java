@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 
 /**
  * Gives a signal a severity and fault type; the first rule that answers wins, and
- * {@link #defaults()} end with a catch-all.
+ * {@link #DEFAULT} end with a catch-all.
  */
 @FunctionalInterface
 public interface ClassificationRule {
@@ -78,13 +78,18 @@ public interface ClassificationRule {
         });
     }
 
+    /** The default rules: labels first, then the source. */
+    List<ClassificationRule> DEFAULT = List.of(byLabels(), bySource());
+
     /**
-     * Returns the default rules: labels first, then the source.
+     * Returns {@link #DEFAULT}.
      *
      * @return the rules
+     * @deprecated use {@link #DEFAULT}
      */
+    @Deprecated
     static List<ClassificationRule> defaults() {
-        return List.of(byLabels(), bySource());
+        return DEFAULT;
     }
 
     /**

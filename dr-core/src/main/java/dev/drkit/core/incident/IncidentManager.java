@@ -7,6 +7,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.health.ProbeResult;
+import dev.drkit.api.incident.FaultType;
 import dev.drkit.api.incident.Incident;
 import dev.drkit.api.incident.IncidentStatus;
 import dev.drkit.api.incident.Notification;
@@ -14,16 +15,21 @@ import dev.drkit.api.incident.Notifier;
 import dev.drkit.api.incident.Severity;
 import dev.drkit.api.incident.TimelineEntry;
 import dev.drkit.api.rollback.RollbackEvent;
+import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.recovery.ExecutionResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class IncidentManager {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentManager.class);
     /** Ids carry the minute they were opened, so that ids of different processes do not collide. */
-    private static final java.time.format.DateTimeFormatter ID_TIME = java.time.format.DateTimeFormatter
-            .ofPattern("yyyyMMdd-HHmm").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter
+            .ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC);
 
     private final Clock clock;
     private final @Nullable AuditSink audit;
@@ -353,9 +359,9 @@ public final class IncidentManager {
      * @param records the audit records, oldest first
      * @return how many incidents were rebuilt
      */
-    public synchronized int restore(List<dev.drkit.core.audit.AuditRecord> records) {
-        java.util.Set<String> rebuilt = new java.util.HashSet<>();
-        for (dev.drkit.core.audit.AuditRecord r : records) {
+    public synchronized int restore(List<AuditRecord> records) {
+        Set<String> rebuilt = new HashSet<>();
+        for (AuditRecord r : records) {
             if (!r.action().startsWith("incident.")) {
                 continue;
             }
@@ -365,8 +371,8 @@ public final class IncidentManager {
                 if (incidents.containsKey(id)) {
                     continue;
                 }
-                dev.drkit.api.incident.Severity sev = Severity.valueOf(d.getOrDefault("severity", "SEV3"));
-                dev.drkit.api.incident.FaultType type = ClassificationRule.parseFault(d.getOrDefault("faultType", "SOFTWARE"));
+                Severity sev = Severity.valueOf(d.getOrDefault("severity", "SEV3"));
+                FaultType type = ClassificationRule.parseFault(d.getOrDefault("faultType", "SOFTWARE"));
                 List<TimelineEntry> tl = new ArrayList<>();
                 tl.add(new TimelineEntry(r.time(), d.getOrDefault("source", "operator"), "opened", d.getOrDefault("trigger", "")));
                 tl.add(new TimelineEntry(r.time(), "system", "classified", sev + " " + type + " by rule "
@@ -494,7 +500,7 @@ public final class IncidentManager {
         private Clock clock = Clock.systemUTC();
         private @Nullable AuditSink audit;
         private final List<Notifier> notifiers = new ArrayList<>();
-        private List<ClassificationRule> rules = ClassificationRule.defaults();
+        private List<ClassificationRule> rules = ClassificationRule.DEFAULT;
         private EscalationPolicy escalation = EscalationPolicy.of(Duration.ofMinutes(15), "incident-commander");
         private String idPrefix = "INC-";
 

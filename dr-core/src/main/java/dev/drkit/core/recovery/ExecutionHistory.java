@@ -1,6 +1,9 @@
 package dev.drkit.core.recovery;
 
+import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.core.audit.AuditRecord;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,18 +51,18 @@ public final class ExecutionHistory {
      * @param records the audit records, oldest first
      * @return this history
      */
-    public ExecutionHistory learnFrom(List<dev.drkit.core.audit.AuditRecord> records) {
-        for (dev.drkit.core.audit.AuditRecord r : records) {
+    public ExecutionHistory learnFrom(List<AuditRecord> records) {
+        for (AuditRecord r : records) {
             String step = r.details().get("step");
             String duration = r.details().get("duration");
             int slash = r.target().lastIndexOf('/');
-            if (!r.action().equals("plan.step") || r.outcome() != dev.drkit.api.audit.AuditOutcome.SUCCESS
+            if (!r.action().equals("plan.step") || r.outcome() != AuditOutcome.SUCCESS
                     || step == null || duration == null || slash < 1) {
                 continue;
             }
             try {
                 record(r.target().substring(0, slash), step, Duration.parse(duration));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 // a record from another writer; skip it
             }
         }

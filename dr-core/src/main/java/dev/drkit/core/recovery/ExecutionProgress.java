@@ -1,6 +1,8 @@
 package dev.drkit.core.recovery;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -18,7 +20,7 @@ public record ExecutionProgress(String executionId, Map<String, StepState> steps
         Duration elapsed, @Nullable Duration eta) {
     /** Copies the map so that the progress is immutable. */
     public ExecutionProgress {
-        steps = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(steps));
+        steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -150,7 +151,7 @@ public final class Plan implements RecoveryPlan {
         private CompensationStrategy compensation = CompensationStrategy.ON_FAILURE;
         private String owner = "";
         private @Nullable ApprovalGate approval;
-        private final Set<String> set = new java.util.HashSet<>();
+        private final Set<String> set = new HashSet<>();
 
         private StepOptions(String step) {
             this.step = step;

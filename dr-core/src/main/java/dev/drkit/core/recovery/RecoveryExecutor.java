@@ -1,6 +1,7 @@
 package dev.drkit.core.recovery;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.recovery.internal.ExecutionJournal;
@@ -95,7 +96,7 @@ public final class RecoveryExecutor implements AutoCloseable {
      */
     public List<String> unfinished() {
         if (config.journal() == null) {
-            throw new DrException(dev.drkit.api.ErrorCode.ILLEGAL_STATE, "the executor has no journal store", null);
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "the executor has no journal store", null);
         }
         return config.journal().unfinished();
     }

@@ -1,7 +1,11 @@
 package dev.drkit.core.report;
 
+import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.core.recovery.ExecutionStatus;
+import dev.drkit.core.recovery.StepState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -27,14 +31,19 @@ public interface ImprovementRule {
     /** How many attempts make a step flaky for {@link #flakySteps}. */
     int MANY_ATTEMPTS = 3;
 
+    /** The default rules, in the order their suggestions are listed. */
+    List<ImprovementRule> DEFAULT = List.of(rpoBreached(), rtoBreached(), slowDetection(), slowAcknowledgement(),
+            flakySteps(), escalatedApprovals(), failedCompensations(), interruptedExecutions(), drillOnly());
+
     /**
-     * Returns the default rules.
+     * Returns {@link #DEFAULT}.
      *
      * @return the rules
+     * @deprecated use {@link #DEFAULT}
      */
+    @Deprecated
     static List<ImprovementRule> defaults() {
-        return List.of(rpoBreached(), rtoBreached(), slowDetection(), slowAcknowledgement(), flakySteps(),
-                escalatedApprovals(), failedCompensations(), interruptedExecutions(), drillOnly());
+        return DEFAULT;
     }
 
     /**
@@ -66,9 +75,9 @@ public interface ImprovementRule {
         return in -> {
             List<Suggestion> out = new ArrayList<>();
             for (ReportInput.ExecutionSummary e : in.executions()) {
-                if (e.status() == dev.drkit.core.recovery.ExecutionStatus.SUCCEEDED && !e.rtoMet()) {
+                if (e.status() == ExecutionStatus.SUCCEEDED && !e.rtoMet()) {
                     ReportInput.StepSummary slowest = e.steps().stream().filter(s -> s.duration() != null)
-                            .max(java.util.Comparator.comparing(ReportInput.StepSummary::duration)).orElse(null);
+                            .max(Comparator.comparing(ReportInput.StepSummary::duration)).orElse(null);
                     out.add(new Suggestion("rto-breached", "Recovery with plan " + e.plan() + " took "
                             + Durations.human(e.rto()) + ", over the RTO of " + Durations.human(e.rtoObjective()) + ".",
                             slowest == null ? "Automate the manual steps and run independent steps in parallel."
@@ -176,11 +185,11 @@ public interface ImprovementRule {
         return in -> {
             List<Suggestion> out = new ArrayList<>();
             for (ReportInput.ExecutionSummary e : in.executions()) {
-                if (e.status() == dev.drkit.core.recovery.ExecutionStatus.SUCCEEDED) {
+                if (e.status() == ExecutionStatus.SUCCEEDED) {
                     continue;
                 }
                 for (ReportInput.StepSummary s : e.steps()) {
-                    if (s.state() == dev.drkit.core.recovery.StepState.FAILED) {
+                    if (s.state() == StepState.FAILED) {
                         out.add(new Suggestion("failed-step", "Step " + s.name() + " of plan " + e.plan() + " failed: "
                                 + (s.error() == null ? "no reason recorded" : s.error()) + ".",
                                 "Fix step " + s.name() + " and rehearse plan " + e.plan() + " in a drill.", "plan owner"));
@@ -212,7 +221,7 @@ public interface ImprovementRule {
      */
     static ImprovementRule drillOnly() {
         return in -> !in.executions().isEmpty() && in.executions().stream()
-                .allMatch(e -> e.mode() == dev.drkit.api.recovery.ExecutionMode.DRILL)
+                .allMatch(e -> e.mode() == ExecutionMode.DRILL)
                 ? List.of(new Suggestion("drill-only", "Only drills ran for this incident.",
                         "Confirm that the drill's findings are fixed before the next real failure.", "plan owner"))
                 : List.of();

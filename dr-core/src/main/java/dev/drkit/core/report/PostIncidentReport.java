@@ -1,6 +1,8 @@
 package dev.drkit.core.report;
 
+import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.incident.TimelineEntry;
+import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.report.ReportInput.ExecutionSummary;
 import dev.drkit.core.report.ReportInput.IncidentFacts;
@@ -36,7 +38,7 @@ public final class PostIncidentReport {
      * @return the report
      */
     public static PostIncidentReport of(ReportInput input) {
-        return of(input, ImprovementRule.defaults());
+        return of(input, ImprovementRule.DEFAULT);
     }
 
     /**
@@ -76,8 +78,8 @@ public final class PostIncidentReport {
     private @Nullable ExecutionSummary main() {
         ExecutionSummary best = null;
         for (ExecutionSummary e : input.executions()) {
-            if (best == null || e.mode() == dev.drkit.api.recovery.ExecutionMode.LIVE
-                    && best.mode() != dev.drkit.api.recovery.ExecutionMode.LIVE) {
+            if (best == null || e.mode() == ExecutionMode.LIVE
+                    && best.mode() != ExecutionMode.LIVE) {
                 best = e;
             }
         }
@@ -140,7 +142,7 @@ public final class PostIncidentReport {
         md.append("- Root cause: ").append(i.rootCause() == null ? "not yet determined" : i.rootCause()).append("\n\n");
         List<AuditRecord> evidence = input.evidence().stream()
                 .filter(r -> r.action().startsWith("incident.") || r.action().startsWith("rollback")
-                        || r.action().equals("plan.finish") || r.outcome() == dev.drkit.api.audit.AuditOutcome.FAILURE)
+                        || r.action().equals("plan.finish") || r.outcome() == AuditOutcome.FAILURE)
                 .limit(20).toList();
         if (!evidence.isEmpty()) {
             md.append("Evidence from the audit log (verify with `dr audit verify`):\n\n");

@@ -12,12 +12,14 @@ import dev.drkit.api.recovery.VerificationPhase;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -148,7 +150,7 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             JsonNode o = n.path("objectives");
             return new Runbook(text(n, "plan"), opt(n, "description", ""), duration(o, "objectives.rto"),
                     duration(o, "objectives.rpo"), steps, checks);
-        } catch (IllegalArgumentException | tools.jackson.core.JacksonException e) {
+        } catch (IllegalArgumentException | JacksonException e) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "runbook: " + e.getMessage(), null, e);
         }
     }
@@ -323,7 +325,7 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         md.append("## If a step fails\n\n");
         List<Step> undo = new ArrayList<>(steps.stream().filter(s -> s.compensation() != CompensationStrategy.NEVER)
                 .toList());
-        java.util.Collections.reverse(undo);
+        Collections.reverse(undo);
         if (undo.isEmpty()) {
             md.append("No step is undone; escalate to the plan owner.\n");
         } else {

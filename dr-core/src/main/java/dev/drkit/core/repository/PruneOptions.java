@@ -31,8 +31,19 @@ public record PruneOptions(Duration gracePeriod, double repackThreshold, boolean
         }
     }
 
-    /** Returns the defaults: one hour of grace, repack packs more than 20% unused. @return the options */
+    /** The default share of unused space above which a pack is repacked: 20%. */
+    public static final double DEFAULT_REPACK_THRESHOLD = 0.2;
+    /** The defaults: one hour of grace, repack packs more than 20% unused, not a dry run. */
+    public static final PruneOptions DEFAULT = new PruneOptions(DEFAULT_GRACE, DEFAULT_REPACK_THRESHOLD, false);
+
+    /**
+     * Returns {@link #DEFAULT}.
+     *
+     * @return the default options
+     * @deprecated use {@link #DEFAULT}
+     */
+    @Deprecated
     public static PruneOptions defaults() {
-        return new PruneOptions(DEFAULT_GRACE, 0.2, false);
+        return DEFAULT;
     }
 }

@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.backup.EntryType;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.internal.BackupRun;
@@ -15,6 +16,7 @@ import dev.drkit.core.repository.internal.Engine;
 import dev.drkit.core.repository.internal.History;
 import dev.drkit.core.repository.internal.KeyRing;
 import dev.drkit.core.repository.internal.Maintenance;
+import dev.drkit.core.repository.internal.PackEntry;
 import dev.drkit.core.repository.internal.RestoreRun;
 import dev.drkit.core.repository.internal.Tree;
 import dev.drkit.core.repository.internal.Verifier;
@@ -22,13 +24,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * then the snapshot manifest by conditional create.
  *
  * <pre>{@code
- * try (Repository repo = Repository.open(store, password, RepositoryOptions.defaults())) {
+ * try (Repository repo = Repository.open(store, password, RepositoryOptions.DEFAULT)) {
  *     BackupResult r = repo.backup(BackupRequest.of(DirectorySource.of("app", Path.of("/var/app"))));
  *     repo.restore(r.snapshotId(), Path.of("/tmp/restore"), RestoreOptions.all());
  * }
@@ -98,7 +107,7 @@ public final class Repository implements AutoCloseable {
      * @throws DrException as {@link #open(SnapshotStore, char[], RepositoryOptions)}
      */
     public static Repository open(SnapshotStore store, char[] password) {
-        return open(store, password, RepositoryOptions.defaults());
+        return open(store, password, RepositoryOptions.DEFAULT);
     }
 
     /**
@@ -285,7 +294,7 @@ public final class Repository implements AutoCloseable {
      */
     public List<SnapshotEntry> entries(String snapshotId) {
         Snapshot snapshot = engine.resolve(snapshotId);
-        List<SnapshotEntry> out = new java.util.ArrayList<>();
+        List<SnapshotEntry> out = new ArrayList<>();
         listTree(BlobId.parse(engine.readManifest(snapshot.id()).tree()), "", out);
         return out;
     }
@@ -296,13 +305,12 @@ public final class Repository implements AutoCloseable {
             Instant modified = Instant.ofEpochSecond(node.mtime(), node.mtimeNanos());
             switch (node.type()) {
                 case Tree.Node.DIR -> {
-                    out.add(new SnapshotEntry(path, dev.drkit.api.backup.EntryType.DIRECTORY, 0, modified, node.mode(),
-                            null, null));
+                    out.add(new SnapshotEntry(path, EntryType.DIRECTORY, 0, modified, node.mode(), null, null));
                     listTree(BlobId.parse(node.subtree()), path, out);
                 }
-                case Tree.Node.SYMLINK -> out.add(new SnapshotEntry(path, dev.drkit.api.backup.EntryType.SYMLINK, 0,
+                case Tree.Node.SYMLINK -> out.add(new SnapshotEntry(path, EntryType.SYMLINK, 0,
                         modified, node.mode(), node.target(), null));
-                default -> out.add(new SnapshotEntry(path, dev.drkit.api.backup.EntryType.FILE, node.size(), modified,
+                default -> out.add(new SnapshotEntry(path, EntryType.FILE, node.size(), modified,
                         node.mode(), null, contentId(node.content())));
             }
         }
@@ -310,12 +318,12 @@ public final class Repository implements AutoCloseable {
 
     private static String contentId(List<String> blobs) {
         try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (String hex : blobs) {
-                md.update(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                md.update(hex.getBytes(StandardCharsets.US_ASCII));
             }
-            return java.util.HexFormat.of().formatHex(md.digest(), 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(md.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -347,7 +355,7 @@ public final class Repository implements AutoCloseable {
             if (snapshotIds.isEmpty()) {
                 selected = engine.snapshots();
             } else {
-                java.util.LinkedHashMap<String, Snapshot> byId = new java.util.LinkedHashMap<>();
+                LinkedHashMap<String, Snapshot> byId = new LinkedHashMap<>();
                 for (String id : snapshotIds) {
                     Snapshot s = engine.resolve(id);
                     byId.put(s.id(), s);
@@ -375,9 +383,9 @@ public final class Repository implements AutoCloseable {
         long blobs = 0;
         long stored = 0;
         long raw = 0;
-        Map<String, List<dev.drkit.core.repository.internal.PackEntry>> packs = engine.index().packs();
-        for (List<dev.drkit.core.repository.internal.PackEntry> entries : packs.values()) {
-            for (dev.drkit.core.repository.internal.PackEntry e : entries) {
+        Map<String, List<PackEntry>> packs = engine.index().packs();
+        for (List<PackEntry> entries : packs.values()) {
+            for (PackEntry e : entries) {
                 blobs++;
                 stored += e.length();
                 raw += e.rawLength();
@@ -500,7 +508,7 @@ public final class Repository implements AutoCloseable {
         return engine.crypto().masterKey();
     }
 
-    private <T> T audited(String action, Supplier<String> target, Supplier<T> body, java.util.function.Function<T,
+    private <T> T audited(String action, Supplier<String> target, Supplier<T> body, Function<T,
             Map<String, String>> details) {
         try {
             T result = body.get();

@@ -3,6 +3,8 @@ package dev.drkit.core.repository;
 import dev.drkit.api.DrException;
 import dev.drkit.api.audit.AuditSink;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -10,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * How a {@link Repository} is created and run: key derivation and chunking (used by
  * {@link Repository#init}), compression, pack size, threads, clock, host, metrics and audit.
- * Immutable; build with {@link #builder()} or start from {@link #defaults()}.
+ * Immutable; build with {@link #builder()} or start from {@link #DEFAULT}.
  *
  * @param kdf the key derivation for new keys
  * @param minChunk the smallest chunk, for a new repository
@@ -61,9 +63,21 @@ public record RepositoryOptions(KdfParams kdf, int minChunk, int avgChunk, int m
         }
     }
 
-    /** Returns the defaults. @return the options */
+    /**
+     * The defaults: the builder's values, with the system UTC clock and this machine's host
+     * name as found when the class was loaded.
+     */
+    public static final RepositoryOptions DEFAULT = builder().build();
+
+    /**
+     * Returns {@link #DEFAULT}.
+     *
+     * @return the default options
+     * @deprecated use {@link #DEFAULT}
+     */
+    @Deprecated
     public static RepositoryOptions defaults() {
-        return builder().build();
+        return DEFAULT;
     }
 
     /** Returns a builder with the defaults. @return the builder */
@@ -175,8 +189,8 @@ public record RepositoryOptions(KdfParams kdf, int minChunk, int avgChunk, int m
                 return env;
             }
             try {
-                return java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException | RuntimeException e) {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (IOException | RuntimeException e) {
                 return "localhost";
             }
         }

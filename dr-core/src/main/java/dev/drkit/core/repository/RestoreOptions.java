@@ -2,6 +2,7 @@ package dev.drkit.core.repository;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to restore and how.
@@ -67,7 +68,7 @@ public record RestoreOptions(List<String> include, boolean overwrite, boolean in
      * @param source the source's name, or {@code null} when the snapshot has exactly one
      * @return the options
      */
-    public static RestoreOptions sourceIntoTarget(@org.jspecify.annotations.Nullable String source) {
+    public static RestoreOptions sourceIntoTarget(@Nullable String source) {
         return new RestoreOptions(source == null ? List.of() : List.of(source), true, true);
     }
 

@@ -6,6 +6,7 @@ import dev.drkit.api.backup.EntryType;
 import dev.drkit.api.backup.EntryWriter;
 import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.backup.SourceView;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -48,7 +49,7 @@ public final class StreamSource implements SnapshotSource {
         EntryMetadata meta = new EntryMetadata(EntryType.FILE, 0, clock.instant(), 0644, 0);
         return new SourceView() {
             @Override
-            public void writeTo(EntryWriter out) throws java.io.IOException {
+            public void writeTo(EntryWriter out) throws IOException {
                 out.file(fileName, meta, opener);
             }
 

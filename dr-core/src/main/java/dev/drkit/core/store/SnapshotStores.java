@@ -9,6 +9,7 @@ import dev.drkit.core.store.internal.FileStoreProvider;
 import dev.drkit.core.store.internal.MemoryStoreProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -75,7 +76,7 @@ public final class SnapshotStores {
             Path path;
             try {
                 path = Path.of(location);
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 throw new DrException(ErrorCode.INVALID_CONFIG, "Store location '" + RedactedUri.of(location)
                         + "' is neither a URI nor a valid path: " + e.getReason(), RedactedUri.of(location), e);
             }

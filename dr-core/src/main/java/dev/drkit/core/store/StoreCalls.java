@@ -9,6 +9,8 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Locale;
@@ -187,11 +189,11 @@ public final class StoreCalls {
                 return true;
             }
             // Reactor Netty, when every pooled connection it tried had been closed before use.
-            if (t instanceof java.io.IOException && t.getMessage() != null
+            if (t instanceof IOException && t.getMessage() != null
                     && t.getMessage().startsWith("Error while acquiring from")) {
                 return true;
             }
-            if (t instanceof SocketException && !(t instanceof java.net.ConnectException) && t.getMessage() != null) {
+            if (t instanceof SocketException && !(t instanceof ConnectException) && t.getMessage() != null) {
                 String message = t.getMessage().toLowerCase(Locale.ROOT);
                 if (message.contains("broken pipe") || message.contains("connection reset")) {
                     return true;

@@ -55,7 +55,7 @@ class AuditLogTest {
 
     @Test
     void anIntactLogVerifiesAndRecordsReadBackAsAppended() {
-        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        Path file = logWith(10, AuditLogConfig.DEFAULT);
         AuditVerification v = AuditVerifier.verify(file, null, null);
         assertThat(v.intact()).as(v.problem()).isTrue();
         assertThat(v.records()).isEqualTo(11); // ten events and the closing digest
@@ -67,7 +67,7 @@ class AuditLogTest {
 
     @Test
     void anEditedRecordIsNamedBySequenceNumber() throws IOException {
-        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        Path file = logWith(10, AuditLogConfig.DEFAULT);
         List<String> lines = lines(file);
         lines.set(3, lines.get(3).replace("\"actor\":\"alice\"", "\"actor\":\"mallory\""));
         write(file, lines);
@@ -79,7 +79,7 @@ class AuditLogTest {
 
     @Test
     void aDeletedRecordIsNamedBySequenceNumber() throws IOException {
-        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        Path file = logWith(10, AuditLogConfig.DEFAULT);
         List<String> lines = lines(file);
         lines.remove(6);
         write(file, lines);
@@ -90,7 +90,7 @@ class AuditLogTest {
 
     @Test
     void swappedRecordsAreNamedBySequenceNumber() throws IOException {
-        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        Path file = logWith(10, AuditLogConfig.DEFAULT);
         List<String> lines = lines(file);
         String a = lines.get(2);
         lines.set(2, lines.get(3));
@@ -101,7 +101,7 @@ class AuditLogTest {
 
     @Test
     void aRecordRewrittenWithARecomputedHashBreaksTheLinkToTheNext() throws Exception {
-        Path file = logWith(10, AuditLogConfig.ofDefaults());
+        Path file = logWith(10, AuditLogConfig.DEFAULT);
         List<String> lines = lines(file);
         String edited = lines.get(3).replace("\"actor\":\"alice\"", "\"actor\":\"mallory\"");
         String body = edited.substring(0, edited.lastIndexOf(",\"hash\":\""));
@@ -149,7 +149,7 @@ class AuditLogTest {
 
     @Test
     void aReopenedLogContinuesTheChainAndCutsOffATornLastLine() throws IOException {
-        Path file = logWith(3, AuditLogConfig.ofDefaults());
+        Path file = logWith(3, AuditLogConfig.DEFAULT);
         Files.writeString(file, "{\"seq\":5,\"time\":\"20", java.nio.file.StandardOpenOption.APPEND);
         try (AuditLog log = AuditLog.file(file)) {
             assertThat(log.head()).map(AuditDigest::seq).contains(4L);
@@ -161,7 +161,7 @@ class AuditLogTest {
 
     @Test
     void aTornLastLineIsReportedByVerification() throws IOException {
-        Path file = logWith(3, AuditLogConfig.ofDefaults());
+        Path file = logWith(3, AuditLogConfig.DEFAULT);
         Files.writeString(file, "{\"seq\":5,\"ti", java.nio.file.StandardOpenOption.APPEND);
         AuditVerification v = AuditVerifier.verify(file, null, null);
         assertThat(v.firstBadSeq()).isEqualTo(5);
@@ -225,7 +225,7 @@ class AuditLogTest {
 
     @Test
     void anyDeletedOrSwappedRecordIsNamed() throws IOException {
-        Path file = logWith(30, AuditLogConfig.ofDefaults());
+        Path file = logWith(30, AuditLogConfig.DEFAULT);
         List<String> original = lines(file);
         PropertyTests.qt(100)
                 .forAll(SourceDSL.integers().between(0, original.size() - 2), SourceDSL.booleans().all())
@@ -251,7 +251,7 @@ class AuditLogTest {
 
     @Test
     void everySingleByteEditOfARecordIsDetected() throws IOException {
-        Path file = logWith(6, AuditLogConfig.ofDefaults());
+        Path file = logWith(6, AuditLogConfig.DEFAULT);
         byte[] original = Files.readAllBytes(file);
         PropertyTests.qt(200)
                 .forAll(SourceDSL.integers().between(0, original.length - 2), SourceDSL.integers().between(1, 255))

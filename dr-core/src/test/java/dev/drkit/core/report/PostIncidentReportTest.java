@@ -63,7 +63,7 @@ class PostIncidentReportTest {
         SnapshotStore store = SnapshotStores.memory();
         List<AuditRecord> records;
         ExecutionResult result;
-        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.ofDefaults())) {
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
             audit.append(incident(T0.minus(Duration.ofMinutes(2)), "alertmanager", "incident.open", Map.of(
                     "title", "Orders database corrupted", "severity", "SEV1", "faultType", "DATA", "source", "alert",
                     "trigger", "alert OrdersDbChecksumMismatch", "impact", "checkout fails for all users",
@@ -100,7 +100,7 @@ class PostIncidentReportTest {
     @Test
     void theReportFromLiveObjectsMatchesTheOneFromTheAuditLog() {
         SnapshotStore store = SnapshotStores.memory();
-        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.ofDefaults())) {
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
             audit.append(incident(T0.minus(Duration.ofMinutes(2)), "alice", "incident.open", Map.of(
                     "title", "Orders database corrupted", "severity", "SEV2", "faultType", "DATA")));
             ExecutionResult result = run(audit);

@@ -618,7 +618,7 @@ class RepositoryTest {
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
             repo.forget(RetentionPolicy.builder().keepTags(java.util.Set.of("none")).build(), false);
-            PruneResult result = repo.prune(PruneOptions.defaults());
+            PruneResult result = repo.prune(PruneOptions.DEFAULT);
             assertThat(result.packsDeleted()).isZero();
             assertThat(result.packsKeptYoung()).isPositive();
         }

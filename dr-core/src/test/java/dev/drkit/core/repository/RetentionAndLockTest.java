@@ -129,7 +129,7 @@ class RetentionAndLockTest {
         snapshotAt("2024-03-01T10:00:00Z");
         store.put("locks/live", lockJson(false, clock.instant().plus(Duration.ofMinutes(10)))
                 .getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> repo.prune(PruneOptions.defaults())).isInstanceOf(DrException.class)
+        assertThatThrownBy(() -> repo.prune(PruneOptions.DEFAULT)).isInstanceOf(DrException.class)
                 .satisfies(e -> {
                     assertThat(((DrException) e).code()).isEqualTo(ErrorCode.LOCKED);
                     assertThat(((DrException) e).input()).isEqualTo("locks/live");
@@ -159,7 +159,7 @@ class RetentionAndLockTest {
         snapshotAt("2024-03-01T10:00:00Z");
         store.put("locks/dead", lockJson(true, clock.instant().minus(Duration.ofMinutes(1)))
                 .getBytes(StandardCharsets.UTF_8));
-        PruneResult result = repo.prune(PruneOptions.defaults());
+        PruneResult result = repo.prune(PruneOptions.DEFAULT);
         assertThat(result.dryRun()).isFalse();
     }
 }

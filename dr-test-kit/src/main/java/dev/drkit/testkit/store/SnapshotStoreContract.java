@@ -118,9 +118,9 @@ public abstract class SnapshotStoreContract {
     @DisplayName("put from part of an array writes exactly that part, and refuses a range outside it")
     void putFromArraySliceWritesThatPart() {
         byte[] data = new byte[3 * 1024 * 1024 + 17];
-        new java.util.Random(7).nextBytes(data);
+        new Random(7).nextBytes(data);
         store.put("slice", data, 5, data.length - 9);
-        assertThat(store.get("slice")).isEqualTo(java.util.Arrays.copyOfRange(data, 5, data.length - 4));
+        assertThat(store.get("slice")).isEqualTo(Arrays.copyOfRange(data, 5, data.length - 4));
         store.put("slice", data, 0, 0);
         assertThat(store.get("slice")).isEmpty();
         assertThatThrownBy(() -> store.put("slice", data, data.length - 3, 4))

@@ -16,6 +16,7 @@ import dev.drkit.api.coordination.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -389,7 +390,7 @@ public abstract class CoordinatorContract {
             elapse(pollInterval().multipliedBy(2));
         }
         List<StateVersion> expected = new ArrayList<>(committed);
-        expected.sort(java.util.Comparator.comparingLong(StateVersion::version));
+        expected.sort(Comparator.comparingLong(StateVersion::version));
         assertThat(expected).extracting(StateVersion::version).doesNotHaveDuplicates();
         assertThat(seen.changes).containsExactlyElementsOf(expected);
     }

@@ -21,7 +21,7 @@ public final class Drill implements AutoCloseable {
 
     private final ManualClock clock = ManualClock.at(START);
     private final SnapshotStore store = SnapshotStores.memory();
-    private final AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.ofDefaults());
+    private final AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT);
     private final RecoveryExecutor executor = RecoveryExecutor.builder().clock(clock).audit(audit)
             .journal(store, "executions").pollInterval(Duration.ofMillis(1)).build();
     private final IncidentManager incidents = IncidentManager.builder().clock(clock).audit(audit).build();

@@ -1,6 +1,7 @@
 package dev.drkit.test.fault;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -262,7 +264,7 @@ public final class FaultProxy implements AutoCloseable {
                     }
                     out.write(pending, 0, end + 4);
                     out.flush();
-                    pending = java.util.Arrays.copyOfRange(pending, end + 4, pending.length);
+                    pending = Arrays.copyOfRange(pending, end + 4, pending.length);
                 }
             }
         } catch (IOException e) {
@@ -276,7 +278,7 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private static byte[] concat(byte[] a, byte[] b, int n) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + n);
+        byte[] out = Arrays.copyOf(a, a.length + n);
         System.arraycopy(b, 0, out, a.length, n);
         return out;
     }
@@ -316,7 +318,7 @@ public final class FaultProxy implements AutoCloseable {
         return counter.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0;
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void closeQuietly(Closeable c) {
         try {
             c.close();
         } catch (IOException ignored) {

@@ -4,6 +4,7 @@ import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.core.audit.AuditDigest;
 import dev.drkit.core.audit.AuditRecord;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,7 +51,7 @@ final class ChainState {
         return sinceDigest >= digestEvery;
     }
 
-    AuditEvent digestEvent(java.time.Instant time) {
+    AuditEvent digestEvent(Instant time) {
         return new AuditEvent(time, "audit", AuditRecord.DIGEST_ACTION, "audit-log", AuditOutcome.SUCCESS,
                 Map.of("covers", Long.toString(seq), "head", head));
     }

@@ -14,10 +14,13 @@ import dev.drkit.core.audit.AuditVerifier;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -59,10 +62,10 @@ final class FileAuditLog implements AuditLog {
                 Files.createDirectories(parent);
             }
             ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            java.nio.channels.FileLock lock;
+            FileLock lock;
             try {
                 lock = ch.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
                 lock = null;
             }
             if (lock == null) {
@@ -153,7 +156,7 @@ final class FileAuditLog implements AuditLog {
         return enc.record();
     }
 
-    private AuditRecord writeDigest(java.time.Instant time) {
+    private AuditRecord writeDigest(Instant time) {
         AuditLines.Encoded d = chain.next(chain.digestEvent(time));
         write(d.line());
         chain.published(d.record());
@@ -181,7 +184,7 @@ final class FileAuditLog implements AuditLog {
     @Override
     public synchronized AuditDigest digest() {
         ensureOpen();
-        return writeDigest(java.time.Instant.now()).digest();
+        return writeDigest(Instant.now()).digest();
     }
 
     @Override
@@ -239,8 +242,8 @@ final class FileAuditLog implements AuditLog {
         }
     }
 
-    private java.time.Instant lastTime() {
-        return chain.lastTime == null ? java.time.Instant.now() : chain.lastTime;
+    private Instant lastTime() {
+        return chain.lastTime == null ? Instant.now() : chain.lastTime;
     }
 
     private void ensureOpen() {

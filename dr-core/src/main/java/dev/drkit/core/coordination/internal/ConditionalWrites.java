@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** The check, at start-up, that a store's conditional writes really are conditional. */
 final class ConditionalWrites {
@@ -37,8 +38,7 @@ final class ConditionalWrites {
         }
     }
 
-    private static DrException unsupported(SnapshotStore store, String why, @org.jspecify.annotations.Nullable
-            Throwable cause) {
+    private static DrException unsupported(SnapshotStore store, String why, @Nullable Throwable cause) {
         return new DrException(ErrorCode.UNSUPPORTED, "The store " + store.describe()
                 + " does not honour conditional writes (" + why + "): coordination needs putIfAbsent and "
                 + "replace-if-etag-matches to keep one lease holder; configure a store that offers them "

@@ -8,9 +8,11 @@ import dev.drkit.api.coordination.StateListener;
 import dev.drkit.api.coordination.StateVersion;
 import dev.drkit.api.coordination.Subscription;
 import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.core.coordination.CoordinatorConfig;
 import dev.drkit.core.coordination.internal.LeaseRecord.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -154,7 +156,7 @@ final class StoreSharedState implements SharedState {
 
     /** Refuses a token whose holding was released or taken over: a newer epoch exists or is being created. */
     private void requireHolding(FencingToken fence) {
-        String leaseKey = c.key("leases", dev.drkit.core.coordination.CoordinatorConfig.requireName("fence.lease", fence.lease()), String.format("%020d", fence.epoch()));
+        String leaseKey = c.key("leases", CoordinatorConfig.requireName("fence.lease", fence.lease()), String.format("%020d", fence.epoch()));
         LeaseRecord holding;
         try {
             holding = LeaseRecord.decode(leaseKey, c.store().get(leaseKey));
@@ -165,7 +167,7 @@ final class StoreSharedState implements SharedState {
             throw e;
         }
         if (holding.status() != Status.HELD) {
-            throw stale(fence, "its holding was " + holding.status().name().toLowerCase(java.util.Locale.ROOT));
+            throw stale(fence, "its holding was " + holding.status().name().toLowerCase(Locale.ROOT));
         }
     }
 

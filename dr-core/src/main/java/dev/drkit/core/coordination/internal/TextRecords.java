@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Parsing of the small {@code name=value} line objects the coordinator keeps. */
 final class TextRecords {
@@ -32,7 +33,7 @@ final class TextRecords {
 
     /** A fresh random tag, so that no two writes carry the same bytes. */
     static String nonce() {
-        return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        return Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     static String field(String key, Map<String, String> fields, String name) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -134,7 +135,7 @@ sealed interface Check {
         static String tail(String output) {
             String[] lines = output.strip().split("\\R");
             int from = Math.max(0, lines.length - 3);
-            String t = String.join(" | ", java.util.Arrays.copyOfRange(lines, from, lines.length)).strip();
+            String t = String.join(" | ", Arrays.copyOfRange(lines, from, lines.length)).strip();
             return t.length() > 500 ? "..." + t.substring(t.length() - 500) : t;
         }
     }

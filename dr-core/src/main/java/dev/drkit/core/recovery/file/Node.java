@@ -3,6 +3,7 @@ package dev.drkit.core.recovery.file;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -209,7 +210,7 @@ final class Node {
         if (t.startsWith("p")) {
             try {
                 return Duration.parse(t);
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 return null;
             }
         }

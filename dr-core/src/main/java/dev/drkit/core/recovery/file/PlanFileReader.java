@@ -80,13 +80,20 @@ public final class PlanFileReader {
     }
 
     /**
-     * Returns a reader with the process environment (for repository passwords) and the
-     * failovers that {@link ServiceLoader} finds.
+     * A reader with the process environment (for repository passwords) and the failovers
+     * that {@link ServiceLoader} finds.
+     */
+    public static final PlanFileReader DEFAULT = builder().build();
+
+    /**
+     * Returns {@link #DEFAULT}.
      *
      * @return the reader
+     * @deprecated use {@link #DEFAULT}
      */
+    @Deprecated
     public static PlanFileReader ofDefaults() {
-        return builder().build();
+        return DEFAULT;
     }
 
     /**

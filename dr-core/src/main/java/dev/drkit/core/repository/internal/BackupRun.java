@@ -11,8 +11,11 @@ import dev.drkit.api.backup.SourceView;
 import dev.drkit.api.store.SnapshotStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,8 +64,7 @@ public final class BackupRun {
     private final Object packLock = new Object();
     private final int packSize;
     private final int stagingSize;
-    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> staging =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<byte[]> staging = new ConcurrentLinkedQueue<>();
     private final ChunkRing ring;
     private PackBuilder pack;
     private boolean firstPack = true;
@@ -153,7 +156,7 @@ public final class BackupRun {
 
     /** Loads the parent's trees breadth first into the engine's cache, until the capture ends. */
     private void prefetchTrees(Tree parentRoot) {
-        java.util.ArrayDeque<Tree> queue = new java.util.ArrayDeque<>();
+        ArrayDeque<Tree> queue = new ArrayDeque<>();
         queue.add(parentRoot);
         int loaded = 0;
         try {
@@ -452,7 +455,7 @@ public final class BackupRun {
             if (size + length > buf.length) {
                 int grown = buf.length >= capacity ? 0
                         : buf.length < 4 << 20 ? Math.min(capacity, Math.max(2 * buf.length, 1 << 20)) : capacity;
-                buf = java.util.Arrays.copyOf(buf, Math.max(grown, size + length));
+                buf = Arrays.copyOf(buf, Math.max(grown, size + length));
             }
         }
 
@@ -557,7 +560,7 @@ public final class BackupRun {
                     InputStream opened;
                     try {
                         opened = content.open();
-                    } catch (java.nio.file.NoSuchFileException vanished) {
+                    } catch (NoSuchFileException vanished) {
                         // Deleted between listing and reading: not part of this snapshot.
                         LOG.warn("Skipping '{}': it vanished during the backup", path);
                         file.vanished = true;
@@ -615,7 +618,7 @@ public final class BackupRun {
             }
             try {
                 // Files of one directory usually come one after another: remember its tree.
-                String dirPath = segments.length == 1 ? "" : String.join("/", java.util.Arrays.copyOf(segments,
+                String dirPath = segments.length == 1 ? "" : String.join("/", Arrays.copyOf(segments,
                         segments.length - 1));
                 if (dirPath.equals(lastDirPath)) {
                     return lastDirTree == null ? null : lastDirTree.find(segments[segments.length - 1]);

@@ -2,6 +2,7 @@ package dev.drkit.core.repository.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Splits a stream into content-defined chunks with a reused buffer, so that memory does not
@@ -124,7 +125,7 @@ public final class ChunkReader {
             if (end - start >= cdc.maxSize()) {
                 return;
             }
-            buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, cdc.maxSize() * 2));
+            buf = Arrays.copyOf(buf, Math.min(buf.length * 2, cdc.maxSize() * 2));
         }
     }
 }

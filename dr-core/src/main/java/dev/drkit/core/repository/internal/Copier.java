@@ -5,13 +5,20 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Snapshot;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies snapshots from one repository into another. Blob ids are keyed hashes, so the same
@@ -44,18 +51,17 @@ public final class Copier {
     /** Source blob id to destination blob id. */
     private final Map<BlobId, BlobId> ids = new HashMap<>();
     /** Destination blobs sent by this run, indexed or waiting in a pack. */
-    private final Set<BlobId> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<BlobId> sent = ConcurrentHashMap.newKeySet();
     /** Packs stored but not yet listed in an index file. */
-    private final List<Index.PackRecord> unindexed = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Index.PackRecord> unindexed = Collections.synchronizedList(new ArrayList<>());
     private final List<Future<?>> uploads = new ArrayList<>();
-    private final java.util.concurrent.Semaphore packsInFlight = new java.util.concurrent.Semaphore(2);
-    private final java.util.concurrent.ExecutorService uploader = java.util.concurrent.Executors.newFixedThreadPool(2,
-            Engine.daemonThreads("dr-copy-upload"));
+    private final Semaphore packsInFlight = new Semaphore(2);
+    private final ExecutorService uploader = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-copy-upload"));
     private final List<byte[]> packBlobs = new ArrayList<>();
     private final List<PackEntry> packEntries = new ArrayList<>();
     private int packBytes;
     private long blobsSent;
-    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
     private long blobsRead;
 
     /**
@@ -84,7 +90,7 @@ public final class Copier {
      */
     public Stats copy(List<Snapshot> snapshots) {
         List<Snapshot> ordered = new ArrayList<>(snapshots);
-        ordered.sort(java.util.Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
+        ordered.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
         List<String> copied = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         try (Maintenance.Lock sourceLock = Maintenance.lock(source, false);

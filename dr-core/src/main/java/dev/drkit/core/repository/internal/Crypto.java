@@ -1,11 +1,22 @@
 package dev.drkit.core.repository.internal;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
@@ -27,13 +38,13 @@ public final class Crypto {
     static {
         // zstd-jni unpacks its native library into java.io.tmpdir, which must exist.
         try {
-            java.nio.file.Files.createDirectories(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
-        } catch (java.io.IOException | RuntimeException e) {
+            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        } catch (IOException | RuntimeException e) {
             // the library load reports the problem itself
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean WARMED = new AtomicBoolean();
 
     /**
      * Bytes handed to the cipher per call when sealing. The JDK's GCM runs at about 100 MB/s
@@ -97,7 +108,7 @@ public final class Crypto {
         try {
             SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] iv = new byte[12];
             byte[] block = new byte[16];
             byte[] out = new byte[32];
@@ -240,7 +251,7 @@ public final class Crypto {
      * @return the id
      */
     public static String randomId() {
-        return java.util.HexFormat.of().formatHex(random(16));
+        return HexFormat.of().formatHex(random(16));
     }
 
     /**
@@ -270,11 +281,11 @@ public final class Crypto {
         try {
             Mac derive = Mac.getInstance("HmacSHA256");
             derive.init(macKey);
-            byte[] subKey = derive.doFinal(("dr-kit " + purpose).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] subKey = derive.doFinal(("dr-kit " + purpose).getBytes(StandardCharsets.UTF_8));
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(subKey, "HmacSHA256"));
-            java.util.Arrays.fill(subKey, (byte) 0);
-            return java.util.HexFormat.of().formatHex(mac.doFinal(data));
+            Arrays.fill(subKey, (byte) 0);
+            return HexFormat.of().formatHex(mac.doFinal(data));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA-256 failed", e);
         }
@@ -328,7 +339,7 @@ public final class Crypto {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, sealed, offset, 12));
             return cipher.doFinal(sealed, offset + 12, length - 12);
-        } catch (javax.crypto.AEADBadTagException e) {
+        } catch (AEADBadTagException e) {
             throw new DrException(ErrorCode.INTEGRITY, "Authentication of " + what + " failed: the data was altered",
                     what, e);
         } catch (GeneralSecurityException e) {
@@ -362,7 +373,7 @@ public final class Crypto {
                 filled = now;
             }
             System.arraycopy(pool, next, out, offset, LENGTH);
-            java.util.Arrays.fill(pool, next, next + LENGTH, (byte) 0);
+            Arrays.fill(pool, next, next + LENGTH, (byte) 0);
             next += LENGTH;
         }
     }
@@ -461,9 +472,9 @@ public final class Crypto {
 
     /** Per-thread compression contexts and buffers, reused across blobs. */
     private static final class Scratch {
-        private com.github.luben.zstd.ZstdCompressCtx compressor;
+        private ZstdCompressCtx compressor;
         private int level = -1;
-        private com.github.luben.zstd.ZstdDecompressCtx decompressor;
+        private ZstdDecompressCtx decompressor;
         private byte[] output = new byte[0];
         private byte[] plain = new byte[0];
         private byte[] raw = new byte[0];
@@ -491,18 +502,18 @@ public final class Crypto {
             return new byte[(int) Math.min(Integer.MAX_VALUE - 8, ((long) length + step - 1) / step * step)];
         }
 
-        com.github.luben.zstd.ZstdCompressCtx compressor(int wanted) {
+        ZstdCompressCtx compressor(int wanted) {
             if (compressor == null || level != wanted) {
-                compressor = new com.github.luben.zstd.ZstdCompressCtx();
+                compressor = new ZstdCompressCtx();
                 compressor.setLevel(wanted);
                 level = wanted;
             }
             return compressor;
         }
 
-        com.github.luben.zstd.ZstdDecompressCtx decompressor() {
+        ZstdDecompressCtx decompressor() {
             if (decompressor == null) {
-                decompressor = new com.github.luben.zstd.ZstdDecompressCtx();
+                decompressor = new ZstdDecompressCtx();
             }
             return decompressor;
         }
@@ -558,7 +569,7 @@ public final class Crypto {
             Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.DECRYPT_MODE, encKey, new GCMParameterSpec(128, sealed, offset, 12));
             plainLength = cipher.doFinal(sealed, offset + 12, length - 12, plain, 0);
-        } catch (javax.crypto.AEADBadTagException e) {
+        } catch (AEADBadTagException e) {
             throw new DrException(ErrorCode.INTEGRITY, "Authentication of " + what + " failed: the data was altered",
                     what, e);
         } catch (GeneralSecurityException e) {

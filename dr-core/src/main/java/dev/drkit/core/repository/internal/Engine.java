@@ -8,13 +8,19 @@ import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.repository.Snapshot;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,7 +121,7 @@ public final class Engine implements AutoCloseable {
     /** The largest gap of other blobs a run of trees may bridge. */
     static final int TREE_SPAN_GAP = 64 << 10;
     private final Cache<String, TreeSpan> treeSpans = Caffeine.newBuilder().maximumSize(4)
-            .expireAfterAccess(java.time.Duration.ofMinutes(1)).build();
+            .expireAfterAccess(Duration.ofMinutes(1)).build();
 
     /** Sealed trees read together from one pack: the bytes from {@code offset} on. */
     private record TreeSpan(int offset, byte[] bytes) {
@@ -123,12 +129,12 @@ public final class Engine implements AutoCloseable {
             return e.offset() >= offset && (long) e.offset() + e.length() <= (long) offset + bytes.length;
         }
     }
-    private final Map<String, Manifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
 
     /** Raw index files and manifests, fetched while the key is derived. */
     record Prefetch(Map<String, byte[]> indexFiles, Map<String, byte[]> manifests) {
         static Prefetch load(SnapshotStore store) {
-            Map<String, byte[]> index = new java.util.LinkedHashMap<>();
+            Map<String, byte[]> index = new LinkedHashMap<>();
             for (ObjectInfo info : store.list(Index.PREFIX).toList()) {
                 try {
                     index.put(info.key(), store.get(info.key()));
@@ -138,7 +144,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             }
-            Map<String, byte[]> snapshots = new java.util.LinkedHashMap<>();
+            Map<String, byte[]> snapshots = new LinkedHashMap<>();
             for (ObjectInfo info : store.list(SNAPSHOTS).toList()) {
                 try {
                     snapshots.put(info.key().substring(SNAPSHOTS.length()), store.get(info.key()));
@@ -151,7 +157,7 @@ public final class Engine implements AutoCloseable {
             // Load the decoding classes now rather than on the critical path.
             String sample = "{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":0,\"mtime\":0,"
                     + "\"mtimeNanos\":0,\"mode\":420,\"inode\":0,\"content\":[]}]}";
-            Tree.decode(sample.getBytes(java.nio.charset.StandardCharsets.UTF_8), "warm-up");
+            Tree.decode(sample.getBytes(StandardCharsets.UTF_8), "warm-up");
             new Tree(List.of()).encode();
             return new Prefetch(index, snapshots);
         }
@@ -239,8 +245,7 @@ public final class Engine implements AutoCloseable {
         // Meanwhile, another fetches the index files and manifests and loads the classes that
         // decoding them needs.
         ExecutorService prefetcher = Executors.newSingleThreadExecutor(daemonThreads("dr-prefetch"));
-        java.util.concurrent.CompletableFuture<Prefetch> prefetch = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> Prefetch.load(store), prefetcher);
+        CompletableFuture<Prefetch> prefetch = CompletableFuture.supplyAsync(() -> Prefetch.load(store), prefetcher);
         prefetcher.shutdown();
         KeyRing.Opened opened = KeyRing.open(store, password);
         Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
@@ -550,7 +555,7 @@ public final class Engine implements AutoCloseable {
             Manifest m;
             try {
                 m = pending.get(i).get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.NOT_FOUND) {
                     continue;
                 }

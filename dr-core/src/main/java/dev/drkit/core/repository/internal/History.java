@@ -6,11 +6,14 @@ import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.VerifyReport;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -451,7 +454,7 @@ public final class History {
                     + ": an earlier head was put back; run verify", HEAD);
         }
         if (latest) {
-            Set<String> present = new java.util.HashSet<>();
+            Set<String> present = new HashSet<>();
             store.list(Engine.SNAPSHOTS).forEach(o -> present.add(o.key().substring(Engine.SNAPSHOTS.length())));
             for (String id : head.state().snapshots().keySet()) {
                 if (!present.contains(id)) {
@@ -574,7 +577,7 @@ public final class History {
                 gaps = true;
                 continue;
             }
-            if (!broken && seq > 1 && !java.util.Objects.equals(entry.prev(), prev)) {
+            if (!broken && seq > 1 && !Objects.equals(entry.prev(), prev)) {
                 problems.add(new VerifyReport.Problem(key, "does not follow entry " + (seq - 1)
                         + ": an entry was substituted"));
             }
@@ -632,7 +635,7 @@ public final class History {
             List<VerifyReport.Problem> problems) {
         try {
             byte[] sealed = store.get(key);
-            if (!java.util.Arrays.equals(crypto.open(sealed, 0, sealed.length, key), head.entryBytes())) {
+            if (!Arrays.equals(crypto.open(sealed, 0, sealed.length, key), head.entryBytes())) {
                 problems.add(new VerifyReport.Problem(key, "differs from the entry " + HEAD + " holds"));
             }
         } catch (DrException e) {

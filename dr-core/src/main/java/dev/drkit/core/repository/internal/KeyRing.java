@@ -9,10 +9,13 @@ import dev.drkit.core.repository.VerifyReport;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -328,15 +331,15 @@ public final class KeyRing {
     }
 
     private static boolean authentic(KeyFile file, Crypto crypto) {
-        return java.security.MessageDigest.isEqual(
+        return MessageDigest.isEqual(
                 crypto.tag(TAG_PURPOSE, file.encode(FIELDS)).getBytes(StandardCharsets.US_ASCII),
                 String.valueOf(file.mac()).getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String sha256(byte[] data) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

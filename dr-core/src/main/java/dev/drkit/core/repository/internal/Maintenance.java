@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -402,7 +403,7 @@ public final class Maintenance {
         }
 
         void add(PackEntry e, byte[] pack) {
-            byte[] sealed = java.util.Arrays.copyOfRange(pack, e.offset(), e.offset() + e.length());
+            byte[] sealed = Arrays.copyOfRange(pack, e.offset(), e.offset() + e.length());
             entries.add(new PackEntry(e.id(), e.type(), size, sealed.length, e.rawLength()));
             blobs.add(sealed);
             size += sealed.length;

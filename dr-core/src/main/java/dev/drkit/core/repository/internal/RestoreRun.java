@@ -9,19 +9,25 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -31,6 +37,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
@@ -237,7 +245,7 @@ public final class RestoreRun {
     private int umask = 0777;
     /** Access time given to restored files (the snapshot keeps none): the restore's start. */
     private final FileTime accessTime = FileTime.from(Instant.now());
-    private final java.util.concurrent.ExecutorService writers;
+    private final ExecutorService writers;
 
     private record DirMeta(Path path, Tree.Node node) {
     }
@@ -260,8 +268,7 @@ public final class RestoreRun {
                 : Windows.SELECTED_MAX);
         // One writer per core: more writers creating files in the same directories contend on
         // the file system's locks and spend more time in the kernel than they gain.
-        this.writers = java.util.concurrent.Executors.newFixedThreadPool(engine.options().threads(),
-                Engine.daemonThreads("dr-restore"));
+        this.writers = Executors.newFixedThreadPool(engine.options().threads(), Engine.daemonThreads("dr-restore"));
     }
 
     /**
@@ -309,7 +316,7 @@ public final class RestoreRun {
                 List<String[]> inner = new ArrayList<>();
                 for (String[] inc : includes) {
                     if (inc.length > 1) {
-                        inner.add(java.util.Arrays.copyOfRange(inc, 1, inc.length));
+                        inner.add(Arrays.copyOfRange(inc, 1, inc.length));
                     }
                 }
                 dirs.add(new DirMeta(target, source));
@@ -529,10 +536,10 @@ public final class RestoreRun {
     }
 
     private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
-        java.nio.file.attribute.FileAttribute<?>[] attrs = node.mode() >= 0
-                ? new java.nio.file.attribute.FileAttribute<?>[] {
-                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(permissions(node.mode()))}
-                : new java.nio.file.attribute.FileAttribute<?>[0];
+        FileAttribute<?>[] attrs = node.mode() >= 0
+                ? new FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(permissions(node.mode()))}
+                : new FileAttribute<?>[0];
         // A new file is written in place (and removed again on any failure); an existing one is
         // kept, or replaced through a temporary file so that a failure leaves it intact.
         Path dest = out;
@@ -578,7 +585,7 @@ public final class RestoreRun {
         files.increment();
     }
 
-    private static final Set<java.nio.file.OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
+    private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
     /** Consecutive blobs of one pack, read with one ranged get or from a cached window. */
@@ -634,7 +641,7 @@ public final class RestoreRun {
     /** Bytes per write call, for the reason given at {@code FileSnapshotStore}'s slices. */
     static final int IO_SLICE = 1 << 20;
 
-    static void writeSliced(ByteBuffer buf, java.nio.channels.WritableByteChannel out) throws IOException {
+    static void writeSliced(ByteBuffer buf, WritableByteChannel out) throws IOException {
         int end = buf.limit();
         while (buf.position() < end) {
             buf.limit(Math.min(end, buf.position() + IO_SLICE));
@@ -683,7 +690,7 @@ public final class RestoreRun {
                     view.setPermissions(permissions(node.mode()));
                 }
             }
-            Files.getFileAttributeView(path, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(
+            Files.getFileAttributeView(path, BasicFileAttributeView.class).setTimes(
                     FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())), accessTime, null);
         } catch (IOException | UnsupportedOperationException e) {
             // metadata is restored on a best-effort basis; content is what must be exact
@@ -693,8 +700,7 @@ public final class RestoreRun {
     private static int detectUmask(Path dir) {
         Path probe = dir.resolve(".dr-umask-" + Long.toHexString(System.nanoTime()));
         try {
-            Files.createFile(probe, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    EnumSet.allOf(PosixFilePermission.class)));
+            Files.createFile(probe, PosixFilePermissions.asFileAttribute(EnumSet.allOf(PosixFilePermission.class)));
             Set<PosixFilePermission> got = Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS);
             int mode = 0;
             for (PosixFilePermission p : got) {

@@ -2,6 +2,7 @@ package dev.drkit.core.repository.internal;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.io.File;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -300,7 +301,7 @@ public record Tree(List<Tree.Node> nodes) {
      */
     public static void checkName(String name) {
         if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                || (java.io.File.separatorChar == '\\' && name.indexOf('\\') >= 0) || name.indexOf('\0') >= 0) {
+                || (File.separatorChar == '\\' && name.indexOf('\\') >= 0) || name.indexOf('\0') >= 0) {
             throw new DrException(ErrorCode.UNSAFE_PATH, "Unsafe entry name '" + name
                     + "': it could leave the directory it belongs to", name);
         }

@@ -6,6 +6,7 @@ import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.api.store.StoreKeys;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -25,9 +26,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -118,7 +122,7 @@ final class FileSnapshotStore implements SnapshotStore {
             byte[] data = new byte[(int) size];
             // Objects are replaced by renaming, so the open file does not change while it is read.
             int n = readFully(ch, 0, data, data.length);
-            return n == data.length ? data : java.util.Arrays.copyOf(data, n);
+            return n == data.length ? data : Arrays.copyOf(data, n);
         } catch (NoSuchFileException e) {
             throw notFound(key);
         } catch (IOException e) {
@@ -131,7 +135,7 @@ final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
-        java.util.Objects.checkFromIndexSize(intoOffset, length, into.length);
+        Objects.checkFromIndexSize(intoOffset, length, into.length);
         return readRange(key, offset, length, (ch, n) -> readFully(ch, offset, into, intoOffset, n));
     }
 
@@ -140,7 +144,7 @@ final class FileSnapshotStore implements SnapshotStore {
         return readRange(key, offset, length, (ch, n) -> {
             byte[] data = new byte[n];
             int read = readFully(ch, offset, data, n);
-            return read == n ? data : java.util.Arrays.copyOf(data, read);
+            return read == n ? data : Arrays.copyOf(data, read);
         });
     }
 
@@ -174,7 +178,7 @@ final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public ObjectInfo put(String key, byte[] data, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        Objects.checkFromIndexSize(offset, length, data.length);
         Path file = pathOf(StoreKeys.requireValidKey(key));
         Path tmp = writeTemp(key, file, data, offset, length);
         try {
@@ -332,7 +336,7 @@ final class FileSnapshotStore implements SnapshotStore {
             return name;
         }
         byte[] raw = name.getBytes(StandardCharsets.UTF_8);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
         for (int i = 0; i < raw.length; i++) {
             if (raw[i] == '%') {
                 if (i + 2 >= raw.length) {
@@ -505,7 +509,7 @@ final class FileSnapshotStore implements SnapshotStore {
     }
 
     private static ObjectInfo info(String key, BasicFileAttributes attrs) {
-        long nanos = attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        long nanos = attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         Object fileKey = attrs.fileKey();
         String etag = Long.toHexString(attrs.size()) + "-" + Long.toHexString(nanos) + "-"
                 + Integer.toHexString(fileKey == null ? 0 : fileKey.hashCode());

@@ -36,6 +36,7 @@ import dev.drkit.storage.azure.AzureBlobStore;
 import dev.drkit.storage.azure.AzureBlobStoreConfig;
 import dev.drkit.storage.azure.BlobLease;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,7 +181,7 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
     }
 
     /** Receives a download into part of an array; bytes beyond that part are dropped. */
-    private static final class ArraySink extends java.io.OutputStream {
+    private static final class ArraySink extends OutputStream {
         private final byte[] into;
         private final int start;
         private final int capacity;

@@ -12,9 +12,11 @@ import dev.drkit.storage.s3.S3Encryption;
 import dev.drkit.storage.s3.S3Store;
 import dev.drkit.storage.s3.S3StoreConfig;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -207,7 +209,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
                 throw S3Errors.map(e, "get", key, location, bucket);
             } catch (SdkException e) {
                 throw S3Errors.map(e, "get", key, location, bucket);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw S3Errors.map(SdkClientException.create("Reading the response failed: " + e.getMessage(), e),
                         "get", key, location, bucket);
             }
@@ -559,7 +561,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
                 .map(date -> {
                     try {
                         return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                    } catch (java.time.format.DateTimeParseException e) {
+                    } catch (DateTimeParseException e) {
                         return null;
                     }
                 })

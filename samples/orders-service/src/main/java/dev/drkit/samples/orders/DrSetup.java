@@ -17,6 +17,8 @@ import dev.drkit.core.repository.VerifyReport;
 import dev.drkit.core.rollback.GuardedRelease;
 import dev.drkit.spring.DrGuardFactory;
 import dev.drkit.spring.DrPlanFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,7 +162,7 @@ public class DrSetup {
                     bad++;
                 }
             }
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return new ProbeResult(HealthStatus.DOWN, "cannot read the orders: " + e.getMessage(), Duration.ZERO);
         }
         return bad == 0 ? ProbeResult.up(good + " orders readable")

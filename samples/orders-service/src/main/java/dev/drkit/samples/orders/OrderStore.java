@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public class OrderStore {
      */
     public Order add(String customer, long listCents, long chargedCents, String pricedBy) {
         Order order = new Order(nextId.incrementAndGet(), customer, listCents, chargedCents, pricedBy,
-                java.time.Instant.now());
+                Instant.now());
         try {
             Path tmp = dir.resolve(".order-" + order.id() + ".tmp");
             Files.writeString(tmp, json.writeValueAsString(order));

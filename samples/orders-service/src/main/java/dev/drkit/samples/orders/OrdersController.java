@@ -1,6 +1,7 @@
 package dev.drkit.samples.orders;
 
 import dev.drkit.core.rollback.GuardedRelease;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -82,7 +83,7 @@ public class OrdersController {
         AtomicInteger failed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
-            List<Future<?>> futures = new java.util.ArrayList<>();
+            List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 String customer = "customer-" + i;
                 futures.add(pool.submit(() -> {
