@@ -118,6 +118,21 @@ final class ChunkRing {
     }
 
     /**
+     * Tells whether a taker is waiting for room, so that a test can hand slices back at a known
+     * point of its wait.
+     *
+     * @return whether a thread waits in {@link #acquire}
+     */
+    boolean hasWaiters() {
+        lock.lock();
+        try {
+            return lock.hasWaiters(released);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Gives a slice back.
      *
      * @param slice a slice from {@link #acquire}, not used by the caller afterwards

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +35,7 @@ class ChunkRingTest {
                     for (int i = 0; i < 2_000; i++) {
                         ChunkRing.Slice slice = ring.acquire(random.nextInt(64 * 1024 / 3) + 1);
                         byte[] data = slice.array();
-                        java.util.Arrays.fill(data, slice.offset(), slice.offset() + slice.length(), mark);
+                        Arrays.fill(data, slice.offset(), slice.offset() + slice.length(), mark);
                         Thread.yield();
                         for (int k = slice.offset(); k < slice.offset() + slice.length(); k++) {
                             assertThat(data[k]).as("byte %d of a slice of thread %d", k, mark).isEqualTo(mark);
@@ -58,15 +60,22 @@ class ChunkRingTest {
         ChunkRing.Slice a = ring.acquire(100);
         ChunkRing.Slice b = ring.acquire(100);
         ChunkRing.Slice c = ring.acquire(100);
-        CompletableFuture<ChunkRing.Slice> waiting = CompletableFuture.supplyAsync(() -> ring.acquire(100));
-        ring.release(b);
-        ring.release(c);
-        Thread.sleep(100);
-        assertThat(waiting).as("b and c are free, but a still holds the ring's start").isNotDone();
-        ring.release(a);
-        ChunkRing.Slice d = waiting.get(10, TimeUnit.SECONDS);
-        assertThat(d.offset()).isZero();
-        assertThat(d.length()).isEqualTo(100);
+        ExecutorService taker = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<ChunkRing.Slice> waiting = CompletableFuture.supplyAsync(() -> ring.acquire(100), taker);
+            awaitUntil(ring::hasWaiters, "the taker waits for room");
+            ring.release(b);
+            ring.release(c);
+            // each release wakes the taker; it either takes a slice or waits again
+            awaitUntil(() -> ring.hasWaiters() || waiting.isDone(), "the taker looks again");
+            assertThat(waiting).as("b and c are free, but a still holds the ring's start").isNotDone();
+            ring.release(a);
+            ChunkRing.Slice d = waiting.get(30, TimeUnit.SECONDS);
+            assertThat(d.offset()).isZero();
+            assertThat(d.length()).isEqualTo(100);
+        } finally {
+            taker.shutdownNow();
+        }
     }
 
     @Test
@@ -104,10 +113,21 @@ class ChunkRingTest {
             }
         });
         taker.start();
-        Thread.sleep(100);
+        awaitUntil(ring::hasWaiters, "the taker waits for room");
         taker.interrupt();
-        taker.join(10_000);
+        taker.join(30_000);
+        assertThat(taker.isAlive()).as("the interrupted taker returned").isFalse();
         assertThat(failure.get()).isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.CANCELLED);
+    }
+
+    /** Waits, without a fixed sleep, until another thread has reached a state; fails after 30 s. */
+    private static void awaitUntil(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("waiting until %s", what).isNegative();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 }
