@@ -132,6 +132,26 @@ class JournalResumeTest {
     }
 
     @Test
+    void aJournalEntryWithAMalformedFieldFailsAsDamageNamingTheEntryAndTheField() throws Exception {
+        try (SnapshotStore store = SnapshotStores.memory(); RecoveryExecutor ex = executor(store)) {
+            Plan plan = CrashPlans.plan(dir.resolve("e"), "none", dir.resolve("m"));
+            ex.run(plan, ExecutionRequest.live().withId("x2"), LIMIT);
+            List<ObjectInfo> entries = entries(store, "x2");
+            store.delete(entries.get(entries.size() - 1).key()); // the finish entry: the execution is unfinished again
+            String start = new String(store.get(entries.get(0).key()), java.nio.charset.StandardCharsets.UTF_8);
+            store.put(entries.get(0).key(), start.replace("\"mode\":\"LIVE\"", "\"mode\":7").getBytes());
+            assertThatThrownBy(() -> ex.resume(plan, "x2")).isInstanceOf(DrException.class)
+                    .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.INTEGRITY))
+                    .hasMessageContaining("entry executions/x2/00000000.json cannot be replayed: field 'mode'");
+            store.put(entries.get(0).key(), start.getBytes());
+            String step = new String(store.get(entries.get(2).key()), java.nio.charset.StandardCharsets.UTF_8);
+            store.put(entries.get(2).key(), step.replaceFirst("\"at\":\"[^\"]*\"", "\"at\":\"soon\"").getBytes());
+            assertThatThrownBy(() -> ex.resume(plan, "x2")).isInstanceOf(DrException.class)
+                    .hasMessageContaining("entry executions/x2/00000002.json cannot be replayed: field 'at' is not an instant");
+        }
+    }
+
+    @Test
     void resumingWithAPlanOfAnotherShapeIsRefused() throws Exception {
         try (SnapshotStore store = SnapshotStores.memory(); RecoveryExecutor ex = executor(store)) {
             Plan plan = CrashPlans.plan(dir.resolve("e"), "none", dir.resolve("m"));

@@ -5,6 +5,8 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -177,6 +179,74 @@ public final class ExecutionJournal {
             }
         }
         return out;
+    }
+
+    /**
+     * Reads a text field of an entry.
+     *
+     * @throws IllegalArgumentException when it is missing or not text
+     */
+    static String text(Map<String, Object> entry, String field) {
+        if (entry.get(field) instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException("field '" + field + "' is missing or not text");
+    }
+
+    /**
+     * Reads an optional instant field of an entry.
+     *
+     * @return the instant, or null when the field is absent
+     * @throws IllegalArgumentException when it is present but not an ISO-8601 instant
+     */
+    static @Nullable Instant optionalInstant(Map<String, Object> entry, String field) {
+        return entry.get(field) == null ? null : instant(entry, field);
+    }
+
+    /**
+     * Reads an instant field of an entry.
+     *
+     * @throws IllegalArgumentException when it is missing or not an ISO-8601 instant
+     */
+    static Instant instant(Map<String, Object> entry, String field) {
+        String value = text(entry, field);
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("field '" + field + "' is not an instant: " + value, e);
+        }
+    }
+
+    /**
+     * Reads an enum field of an entry.
+     *
+     * @throws IllegalArgumentException when it is missing or names no constant
+     */
+    static <E extends Enum<E>> E constant(Map<String, Object> entry, String field, Class<E> type) {
+        String value = text(entry, field);
+        try {
+            return Enum.valueOf(type, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field '" + field + "' is not one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()) + ": " + value, e);
+        }
+    }
+
+    /**
+     * Reads a count field of an entry.
+     *
+     * @return the count, or {@code absent} when the field is absent
+     * @throws IllegalArgumentException when it is present but not a whole number from 0 to {@code Integer.MAX_VALUE}
+     */
+    static int count(Map<String, Object> entry, String field, int absent) {
+        Object value = entry.get(field);
+        if (value == null) {
+            return absent;
+        }
+        if (value instanceof Integer i && i >= 0) {
+            return i;
+        }
+        throw new IllegalArgumentException("field '" + field + "' is not a count: " + value);
     }
 
     static @Nullable String str(Map<String, Object> m, String k) {

@@ -116,11 +116,19 @@ public final class ExecutionRun implements Execution {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "execution " + executionId + " ran plan "
                     + start.get("plan") + " of another shape; resume it with the same plan", executionId);
         }
-        RunState state = new RunState(cfg, plan, executionId, ExecutionMode.valueOf((String) start.get("mode")),
-                (String) start.get("actor"), ExecutionJournal.str(start, "incident"),
-                Instant.parse((String) start.get("detectedAt")), Instant.parse((String) start.get("startedAt")), true);
-        for (Map<String, Object> e : replay.entries().subList(1, replay.entries().size())) {
-            state.replay(e);
+        RunState state;
+        int entry = 0;
+        try {
+            state = new RunState(cfg, plan, executionId, ExecutionJournal.constant(start, "mode", ExecutionMode.class),
+                    ExecutionJournal.text(start, "actor"), ExecutionJournal.str(start, "incident"),
+                    ExecutionJournal.instant(start, "detectedAt"), ExecutionJournal.instant(start, "startedAt"), true);
+            for (entry = 1; entry < replay.entries().size(); entry++) {
+                state.replay(replay.entries().get(entry));
+            }
+        } catch (IllegalArgumentException e) {
+            String key = journal.key(executionId, entry);
+            throw new DrException(ErrorCode.INTEGRITY, "journal of execution " + executionId + " is damaged: entry "
+                    + key + " cannot be replayed: " + e.getMessage(), key, e);
         }
         ExecutionRun exec = new ExecutionRun(state, replay.nextSeq());
         exec.launchCoordinator();

@@ -100,30 +100,34 @@ final class RunState {
     /**
      * Replays a journal entry of a resumed run: a step that succeeded stays done, with its
      * values and restored-data time; a RUNNING or FAILED one runs again.
+     *
+     * @throws IllegalArgumentException naming the field when the entry is malformed
      */
-    @SuppressWarnings("unchecked")
     void replay(Map<String, Object> e) {
         if (!"step".equals(e.get("type"))) {
             return;
         }
-        StepRun s = findStep((String) e.get("step"));
+        StepRun s = findStep(ExecutionJournal.text(e, "step"));
         if (s == null) {
             return;
         }
-        if (e.get("startedAt") != null) {
-            s.startedAt = Instant.parse((String) e.get("startedAt"));
+        Instant started = ExecutionJournal.optionalInstant(e, "startedAt");
+        if (started != null) {
+            s.startedAt = started;
         }
-        if (StepState.valueOf((String) e.get("state")) == StepState.SUCCEEDED) {
+        if (ExecutionJournal.constant(e, "state", StepState.class) == StepState.SUCCEEDED) {
+            int attempts = ExecutionJournal.count(e, "attempts", 1);
+            Instant ended = ExecutionJournal.instant(e, "at");
+            Instant asOf = ExecutionJournal.optionalInstant(e, Recorder.DATA_AS_OF);
             s.state = StepState.SUCCEEDED;
             s.resumed = true;
-            s.attempts = ((Number) e.getOrDefault("attempts", 1)).intValue();
-            s.endedAt = Instant.parse((String) e.get("at"));
+            s.attempts = attempts;
+            s.endedAt = ended;
             if (e.get("values") instanceof Map<?, ?> m) {
-                ((Map<String, Object>) m).forEach((k, v) -> values.put(k, String.valueOf(v)));
+                m.forEach((k, v) -> values.put(String.valueOf(k), String.valueOf(v)));
             }
-            Object asOf = e.get(Recorder.DATA_AS_OF);
             if (asOf != null) {
-                noteDataAsOf(Instant.parse((String) asOf));
+                noteDataAsOf(asOf);
             }
             completionOrder.add(s.name());
         }
