@@ -1,0 +1,381 @@
+package dev.drkit.postgres;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.postgres.internal.RepositoryWalSink;
+import dev.drkit.postgres.internal.Server;
+import dev.drkit.postgres.internal.WalChunk;
+import dev.drkit.postgres.internal.WalSink;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams a cluster's WAL over a physical replication slot into the repository, in chunks
+ * that each cover at most the flush interval; the slot's flush position is acknowledged only
+ * after a chunk is durable, so the server keeps every byte that is not yet backed up.
+ *
+ * <pre>{@code
+ * try (WalStreamer wal = WalStreamer.start(repository, connection, WalStreamConfig.of("dr"))) {
+ *     ...   // the service runs; WAL reaches the repository within about a second
+ * }
+ * }</pre>
+ *
+ * <p>Streaming begins at the start of the WAL segment where the repository's WAL of this
+ * cluster ends, or else where the slot's reserved WAL begins. When the connection fails (the
+ * server stopped or crashed) the bytes already received are stored, then streaming stops:
+ * {@link #failure()} says why and {@link #isRunning()} turns false; start a new streamer
+ * when the server is back. Thread-safe.
+ */
+public final class WalStreamer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WalStreamer.class);
+    private static final int MAX_CHUNK_BYTES = 16 << 20;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final WalSink sink;
+    private final PostgresConnection connection;
+    private final WalStreamConfig config;
+    private final Clock clock;
+    private final String systemId;
+    private final int timeline;
+    private final long segmentSize;
+    private final Connection sql;
+    private final Connection replication;
+    private final PGReplicationStream stream;
+    private final Thread thread;
+    private final AtomicLong streamed = new AtomicLong();
+    private final AtomicLong lagBytes = new AtomicLong();
+    private final AtomicLong chunks = new AtomicLong();
+    private final AtomicReference<@Nullable Instant> lastFlush = new AtomicReference<>();
+    private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+    private volatile boolean closing;
+    private volatile boolean lagWarned;
+
+    private WalStreamer(WalSink sink, PostgresConnection connection, WalStreamConfig config, Clock clock) {
+        this.sink = sink;
+        this.connection = connection;
+        this.config = config;
+        this.clock = clock;
+        Connection opened = Server.open(connection);
+        Connection repl = null;
+        try {
+            Server.requireWalLevel(opened);
+            Server.requireReplicationRole(opened, connection.user());
+            Optional<Lsn> restart = Server.requirePhysicalSlot(opened, config.slot());
+            this.systemId = Server.systemIdentifier(opened);
+            this.timeline = Server.timeline(opened);
+            this.segmentSize = Server.walSegmentSize(opened);
+            Lsn from = startPosition(restart.orElseGet(() -> Lsn.parse(Server.query(opened,
+                    "SELECT pg_current_wal_lsn()::text"))));
+            repl = Server.openReplication(connection);
+            this.stream = repl.unwrap(PGConnection.class).getReplicationAPI().replicationStream().physical()
+                    .withSlotName(config.slot())
+                    .withStartPosition(LogSequenceNumber.valueOf(from.value()))
+                    .withStatusInterval(10, TimeUnit.SECONDS)
+                    .start();
+            this.streamed.set(from.value());
+            this.sql = opened;
+            this.replication = repl;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(repl);
+            closeQuietly(opened);
+            if (e instanceof DrException d) {
+                throw d;
+            }
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (message.contains("slot") && message.contains("active")) {
+                throw new DrException(ErrorCode.LOCKED, "Replication slot '" + config.slot()
+                        + "' is in use by another connection (setting: slot): " + message, "slot", e);
+            }
+            throw new DrException(ErrorCode.UNAVAILABLE, "Cannot start WAL streaming from slot '" + config.slot()
+                    + "': " + message, "slot", e);
+        }
+        measureLag();
+        this.thread = new Thread(this::run, "dr-postgres-wal-" + config.slot());
+        this.thread.setDaemon(true);
+        this.thread.start();
+        LOG.info("Streaming WAL of cluster {} timeline {} from {} over slot {}", systemId, timeline, streamedLsn(),
+                config.slot());
+    }
+
+    /**
+     * Checks the server and the slot, and starts streaming into the repository.
+     *
+     * @param repository where WAL goes
+     * @param connection a role with the REPLICATION attribute, allowed in {@code pg_hba.conf}
+     *     for replication connections
+     * @param config the slot and flush interval
+     * @return the running streamer
+     * @throws DrException {@code ACCESS_DENIED} naming the password, user or
+     *     {@code replication}; {@code INVALID_CONFIG} naming {@code wal_level};
+     *     {@code NOT_FOUND} naming {@code slot} when the slot does not exist; {@code LOCKED}
+     *     when another connection streams from it; {@code UNAVAILABLE} when the server fails
+     */
+    public static WalStreamer start(Repository repository, PostgresConnection connection, WalStreamConfig config) {
+        return new WalStreamer(new RepositoryWalSink(repository), Objects.requireNonNull(connection, "connection"),
+                Objects.requireNonNull(config, "config"), Clock.systemUTC());
+    }
+
+    private Lsn startPosition(Lsn slotStart) {
+        Lsn from = slotStart;
+        for (WalChunk c : sink.chunks(systemId)) {
+            if (c.timeline() == timeline && c.end().compareTo(from) > 0) {
+                from = c.end();
+            }
+        }
+        if (from.compareTo(slotStart) > 0 || sink.chunks(systemId).isEmpty()) {
+            return from.segmentStart(segmentSize);
+        }
+        return slotStart.segmentStart(segmentSize);
+    }
+
+    private void run() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        long bufferStart = 0;
+        long firstByteAt = 0;
+        long lagMeasuredAt = System.nanoTime();
+        try {
+            while (!closing) {
+                ByteBuffer message = stream.readPending();
+                if (message != null && message.hasRemaining()) {
+                    long end = stream.getLastReceiveLSN().asLong();
+                    int n = message.remaining();
+                    long begin = end - n;
+                    if (buffer.size() > 0 && begin != bufferStart + buffer.size()) {
+                        flush(buffer, bufferStart);
+                    }
+                    if (buffer.size() == 0) {
+                        bufferStart = begin;
+                        firstByteAt = System.nanoTime();
+                    }
+                    byte[] bytes = new byte[n];
+                    message.get(bytes);
+                    buffer.write(bytes, 0, n);
+                }
+                long now = System.nanoTime();
+                if (buffer.size() > 0 && (now - firstByteAt >= config.flushInterval().toNanos()
+                        || buffer.size() >= MAX_CHUNK_BYTES)) {
+                    flush(buffer, bufferStart);
+                }
+                if (now - lagMeasuredAt >= config.flushInterval().toNanos()) {
+                    measureLag();
+                    lagMeasuredAt = now;
+                }
+                if (message == null) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                }
+            }
+            if (buffer.size() > 0) {
+                flush(buffer, bufferStart);
+            }
+        } catch (Throwable e) {
+            if (buffer.size() > 0) {
+                try {
+                    flush(buffer, bufferStart);
+                } catch (Throwable second) {
+                    e.addSuppressed(second);
+                }
+            }
+            if (!closing) {
+                failure.set(e);
+                LOG.error("WAL streaming from slot {} stopped at {}: {}", config.slot(), streamedLsn(), e.toString());
+            }
+        } finally {
+            closeQuietly(replication);
+            closeQuietly(sql);
+        }
+    }
+
+    private void flush(ByteArrayOutputStream buffer, long start) throws SQLException {
+        byte[] bytes = buffer.toByteArray();
+        Lsn from = new Lsn(start);
+        Lsn to = from.plus(bytes.length);
+        Instant received = clock.instant();
+        sink.append(new WalChunk("", systemId, timeline, segmentSize, from, to, received), bytes);
+        buffer.reset();
+        streamed.set(to.value());
+        chunks.incrementAndGet();
+        lastFlush.set(received);
+        if (!stream.isClosed()) {
+            LogSequenceNumber durable = LogSequenceNumber.valueOf(to.value());
+            stream.setFlushedLSN(durable);
+            stream.setAppliedLSN(durable);
+            stream.forceUpdateStatus();
+        }
+    }
+
+    private void measureLag() {
+        try (PreparedStatement st = sql.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)"
+                + "::bigint FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, config.slot());
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    long lag = rs.getLong(1);
+                    lagBytes.set(lag);
+                    if (lag > config.lagWarningBytes() && !lagWarned) {
+                        lagWarned = true;
+                        LOG.warn("Replication slot {} holds back {} bytes of WAL on the server (warning at {}): the "
+                                + "repository is not keeping up, and the server's disk fills", config.slot(), lag,
+                                config.lagWarningBytes());
+                    } else if (lag <= config.lagWarningBytes()) {
+                        lagWarned = false;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debug("Cannot measure the lag of slot {}: {}", config.slot(), e.toString());
+        }
+    }
+
+    /**
+     * Returns the position up to which WAL is durable in the repository.
+     *
+     * @return the position
+     */
+    public Lsn streamedLsn() {
+        return new Lsn(streamed.get());
+    }
+
+    /**
+     * Returns how much WAL the slot held back on the server when last measured (once per flush interval).
+     *
+     * @return bytes between the server's current WAL position and the slot's restart position
+     */
+    public long slotLagBytes() {
+        return lagBytes.get();
+    }
+
+    /**
+     * Returns when a chunk was last stored.
+     *
+     * @return the time, empty before the first chunk
+     */
+    public Optional<Instant> lastFlush() {
+        return Optional.ofNullable(lastFlush.get());
+    }
+
+    /**
+     * Returns how many chunks this streamer stored.
+     *
+     * @return the count
+     */
+    public long chunksStored() {
+        return chunks.get();
+    }
+
+    /**
+     * Returns why streaming stopped, if it stopped on an error.
+     *
+     * @return the error
+     */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /**
+     * Says whether the stream is still running.
+     *
+     * @return {@code true} until it is closed or fails
+     */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** Returns the slot's name. @return the name */
+    public String slot() {
+        return config.slot();
+    }
+
+    /** Returns the cluster's system identifier. @return the identifier */
+    public String systemId() {
+        return systemId;
+    }
+
+    /**
+     * Waits until WAL up to {@code lsn} is durable in the repository.
+     *
+     * @param lsn the position, such as {@code pg_current_wal_flush_lsn()} after a commit
+     * @param timeout how long to wait
+     * @return whether it was reached in time
+     * @throws DrException {@code UNAVAILABLE} when streaming stopped on an error first
+     */
+    public boolean awaitStreamed(Lsn lsn, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streamedLsn().compareTo(lsn) < 0) {
+            Throwable failed = failure.get();
+            if (failed != null) {
+                throw new DrException(ErrorCode.UNAVAILABLE, "WAL streaming stopped at " + streamedLsn() + ": "
+                        + failed.getMessage(), config.slot(), failed);
+            }
+            if (System.nanoTime() - deadline > 0 || !isRunning()) {
+                return streamedLsn().compareTo(lsn) >= 0;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return true;
+    }
+
+    /**
+     * Registers {@code dr.postgres.slot.lag} (bytes the slot holds back), {@code dr.postgres.wal.streamed}
+     * (the durable position) and {@code dr.postgres.wal.chunks}, tagged with the slot.
+     *
+     * @param registry the registry
+     */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("dr.postgres.slot.lag", lagBytes, AtomicLong::get).baseUnit("bytes").tag("slot", config.slot())
+                .description("WAL the replication slot holds back on the server").register(registry);
+        Gauge.builder("dr.postgres.wal.streamed", streamed, AtomicLong::get).tag("slot", config.slot())
+                .description("Position up to which WAL is durable in the repository").register(registry);
+        Gauge.builder("dr.postgres.wal.chunks", chunks, AtomicLong::get).tag("slot", config.slot())
+                .description("WAL chunks stored by this streamer").register(registry);
+    }
+
+    /** Stores what was received, stops streaming and closes the connections. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            thread.join(TimeUnit.MINUTES.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(replication);
+        closeQuietly(sql);
+    }
+
+    @Override
+    public String toString() {
+        return "WalStreamer[slot=" + config.slot() + ", streamed=" + streamedLsn() + ", " + connection + "]";
+    }
+
+    private static void closeQuietly(@Nullable AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing after the fact
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.drkit.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.repository.Repository;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * WAL streamed into the repository beside two base backups; the cluster restored to several
+ * instants holds exactly the rows whose transactions committed by then, as the source
+ * server's commit timestamps say.
+ */
+class PointInTimeRestoreTest {
+    private static final Duration GENEROUS = Duration.ofMinutes(3);
+    private static PostgresServer server;
+    private static Path home;
+    private static Repository repo;
+    private static WalStreamer wal;
+    private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
+    /** Row id to the commit time of the transaction that inserted it. */
+    private static final TreeMap<Long, Instant> COMMITS = new TreeMap<>();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void streamWalAndTakeBaseBackups() throws Exception {
+        home = Files.createTempDirectory("dr-pitr");
+        server = PostgresServer.start();
+        server.execute("SELECT pg_create_physical_replication_slot('dr', true)",
+                "CREATE TABLE ledger (id bigint PRIMARY KEY, note text)");
+        repo = BaseBackupTest.repository(home);
+        wal = WalStreamer.start(repo, server.connection(), WalStreamConfig.of("dr").withFlushInterval(
+                Duration.ofMillis(200)));
+        wal.bindTo(METERS);
+        PostgresBackups backups = PostgresBackups.of(repo, server.connection());
+        insert(1, 150);
+        backups.baseBackup();
+        insert(151, 300);
+        backups.baseBackup();
+        insert(301, 450);
+        awaitAllStreamed();
+        try (Connection c = server.superuser(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, pg_xact_commit_timestamp(xmin) FROM ledger")) {
+            while (rs.next()) {
+                COMMITS.put(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant());
+            }
+        }
+    }
+
+    private static void insert(long from, long to) throws Exception {
+        try (Connection c = server.superuser(); Statement st = c.createStatement()) {
+            for (long id = from; id <= to; id++) {
+                st.execute("INSERT INTO ledger VALUES (" + id + ", 'row " + id + "')");
+            }
+        }
+    }
+
+    private static void awaitAllStreamed() throws Exception {
+        try (Connection c = server.superuser(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()::text")) {
+            rs.next();
+            assertThat(wal.awaitStreamed(Lsn.parse(rs.getString(1)), GENEROUS)).isTrue();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (wal != null) {
+            wal.close();
+        }
+        if (repo != null) {
+            repo.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private List<Long> restoredIds(RestoredCluster restored) throws Exception {
+        try (PostgresServer copy = PostgresServer.startRestored(restored.dataDirectory())) {
+            List<Long> ids = new ArrayList<>();
+            try (Connection c = copy.superuser(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT id FROM ledger ORDER BY id")) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            return ids;
+        }
+    }
+
+    private static List<Long> committedBy(Instant at) {
+        return COMMITS.entrySet().stream().filter(e -> !e.getValue().isAfter(at)).map(e -> e.getKey()).toList();
+    }
+
+    @Test
+    void restoresToSeveralInstantsHoldExactlyTheRowsCommittedByThen() throws Exception {
+        PointInTimeRestore restore = PointInTimeRestore.of(repo);
+        List<Instant> instants = List.of(
+                COMMITS.get(200L),                                     // a commit's own instant: included
+                COMMITS.get(320L).plusNanos(1000).minusNanos(2000),    // a microsecond before a commit
+                middle(COMMITS.get(420L), COMMITS.get(421L)),
+                COMMITS.get(450L));                                    // the last commit: no later record
+        for (Instant at : instants) {
+            Path target = tmp.resolve("restore-" + at.toEpochMilli() + "-" + at.getNano());
+            RestoredCluster restored = restore.restore(at, target);
+            assertThat(restored.dataAsOf()).isEqualTo(at);
+            assertThat(restoredIds(restored)).as("rows restored to %s", at).isEqualTo(committedBy(at));
+        }
+    }
+
+    @Test
+    void theLatestRestoreHoldsEveryStreamedCommit() throws Exception {
+        RestoredCluster restored = PointInTimeRestore.of(repo).restoreLatest(tmp.resolve("latest"));
+        assertThat(restored.recoveryTargetTime()).isNull();
+        assertThat(restoredIds(restored)).isEqualTo(committedBy(Instant.MAX));
+    }
+
+    @Test
+    void theSlotIsAcknowledgedOnlyUpToTheDurableWalAndItsLagIsMetered() throws Exception {
+        try (Connection c = server.superuser(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'dr'")) {
+            rs.next();
+            Lsn restart = Lsn.parse(rs.getString(1));
+            assertThat(restart).isLessThanOrEqualTo(wal.streamedLsn()).isGreaterThan(Lsn.ZERO);
+        }
+        assertThat(wal.slotLagBytes()).isGreaterThanOrEqualTo(0);
+        assertThat(METERS.get("dr.postgres.slot.lag").tag("slot", "dr").gauge().value()).isGreaterThanOrEqualTo(0);
+        assertThat(METERS.get("dr.postgres.wal.chunks").gauge().value()).isPositive();
+        assertThat(wal.lastFlush()).isPresent();
+        assertThat(wal.isRunning()).isTrue();
+    }
+
+    @Test
+    void instantsOutsideTheCoveredRangeAreRefusedNamingAt() {
+        PointInTimeRestore restore = PointInTimeRestore.of(repo);
+        CoveredRange range = restore.coveredRange();
+        assertThat(range.from()).isBefore(COMMITS.get(200L));
+        assertThat(range.to()).isAfterOrEqualTo(COMMITS.get(450L));
+        for (Instant outside : List.of(COMMITS.get(10L), range.to().plusSeconds(3600))) {
+            assertThatThrownBy(() -> restore.restore(outside, tmp.resolve("never")))
+                    .isInstanceOf(DrException.class)
+                    .hasMessageContaining("at " + outside).hasMessageContaining(range.from().toString())
+                    .satisfies(e -> assertThat(((DrException) e).input()).isEqualTo("at"));
+            assertThat(tmp.resolve("never")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aTargetThatIsNotEmptyIsRefused() throws Exception {
+        Files.writeString(Files.createDirectories(tmp.resolve("busy")).resolve("keep.txt"), "keep");
+        assertThatThrownBy(() -> PointInTimeRestore.of(repo).restoreLatest(tmp.resolve("busy")))
+                .isInstanceOf(DrException.class).hasMessageContaining("target")
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.ALREADY_EXISTS));
+        assertThat(tmp.resolve("busy/keep.txt")).hasContent("keep");
+    }
+
+    @Test
+    void aMissingSlotARoleWithoutReplicationAndWrongCredentialsAreNamed() throws Exception {
+        assertThatThrownBy(() -> WalStreamer.start(repo, server.connection(), WalStreamConfig.of("nosuchslot")))
+                .isInstanceOf(DrException.class).hasMessageContaining("slot")
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+        server.execute("DROP ROLE IF EXISTS app", "CREATE ROLE app LOGIN PASSWORD 'app-pw'");
+        assertThatThrownBy(() -> WalStreamer.start(repo, server.connection("app", "app-pw"), WalStreamConfig.of("dr")))
+                .isInstanceOf(DrException.class).hasMessageContaining("replication")
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.ACCESS_DENIED));
+        assertThatThrownBy(() -> WalStreamer.start(repo, server.connection("app", "wrong"), WalStreamConfig.of("dr")))
+                .isInstanceOf(DrException.class).hasMessageContaining("password")
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.ACCESS_DENIED));
+        assertThat(wal.isRunning()).isTrue();
+    }
+
+    private static Instant middle(Instant a, Instant b) {
+        return a.plus(Duration.between(a, b).dividedBy(2));
+    }
+}
