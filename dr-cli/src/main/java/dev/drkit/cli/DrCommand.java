@@ -51,6 +51,7 @@ public final class DrCommand {
                 new SimulateCommand(),
                 new ConfigCommand(),
                 new PlanCommand(),
+                new IncidentCommand(),
                 new ReportCommand(),
                 new AuditCommand(),
                 new DemoCommand());

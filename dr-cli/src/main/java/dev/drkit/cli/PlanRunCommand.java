@@ -83,7 +83,7 @@ final class PlanRunCommand implements Callable<Integer> {
     @Nullable Instant detectedAt;
 
     @Option(names = "--approve", paramLabel = "STEP",
-            description = "Approve this step's gate as soon as it opens (repeatable).")
+            description = "Approve this step's gate as soon as it opens (repeatable); * approves every gate.")
     List<String> approve = new ArrayList<>();
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "PT24H",
@@ -114,7 +114,8 @@ final class PlanRunCommand implements Callable<Integer> {
                 AuditLog auditLog = audit == null ? null : AuditLog.file(audit)) {
             RecoveryExecutor.Builder b = RecoveryExecutor.builder().listener(ev -> {
                 print(progress, ev);
-                if (ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL && approve.contains(ev.step())) {
+                if (ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL
+                        && (approve.contains(ev.step()) || approve.contains("*"))) {
                     running.thenAccept(ex -> ex.approve(ev.step(), who, "approved with --approve"));
                 }
             });

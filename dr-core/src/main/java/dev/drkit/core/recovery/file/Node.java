@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -16,19 +17,24 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A node of a plan file with its path from the root ({@code steps[2].timeout}), so that every
- * error names the field in the file. Readers fail with {@code INVALID_CONFIG}.
+ * error names the field in the file. Readers fail with {@code INVALID_CONFIG}. Text fields
+ * may name environment variables: {@code ${DR_REPOSITORY}}, or {@code ${DR_REPOSITORY:-/var/backups}}
+ * with a default; {@code $${} is a literal {@code ${}.
  */
 final class Node {
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern VARIABLE = Pattern.compile("\\$(\\$?)\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private final String file;
     private final String path;
     private final JsonNode json;
+    private final Map<String, String> environment;
 
-    Node(String file, String path, JsonNode json) {
+    Node(String file, String path, JsonNode json, Map<String, String> environment) {
         this.file = file;
         this.path = path;
         this.json = json;
+        this.environment = environment;
     }
 
     String path() {
@@ -77,7 +83,7 @@ final class Node {
         if (!v.isObject()) {
             throw error(field, "must be an object");
         }
-        return new Node(file, at(field), v);
+        return new Node(file, at(field), v, environment);
     }
 
     @Nullable Node optObject(String field) {
@@ -94,7 +100,7 @@ final class Node {
         }
         List<Node> out = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
-            out.add(new Node(file, at(field) + "[" + i + "]", v.get(i)));
+            out.add(new Node(file, at(field) + "[" + i + "]", v.get(i), environment));
         }
         return out;
     }
@@ -115,11 +121,39 @@ final class Node {
         if (!v.isString() && !v.isNumber() && !v.isBoolean()) {
             throw error(field, "must be text");
         }
-        String t = v.asString();
+        String t = expand(at(field), v.asString());
         if (t.isBlank()) {
             throw error(field, "must not be blank");
         }
         return t;
+    }
+
+    /** Replaces {@code ${NAME}} and {@code ${NAME:-default}} with the environment's values. */
+    private String expand(String where, String text) {
+        if (text.indexOf('$') < 0) {
+            return text;
+        }
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (!m.group(1).isEmpty()) {
+                replacement = m.group().substring(1);
+            } else {
+                String value = environment.get(m.group(2));
+                if (value == null || value.isEmpty()) {
+                    if (m.group(3) == null) {
+                        throw errorAt(where, "${" + m.group(2) + "} is not set in the environment (write ${"
+                                + m.group(2) + ":-default} for a default)");
+                    }
+                    value = m.group(3);
+                }
+                replacement = value;
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     String text(String field, String otherwise) {
@@ -136,7 +170,7 @@ final class Node {
                 if (!w.isString() && !w.isNumber() && !w.isBoolean()) {
                     throw errorAt(at(field) + "[" + i + "]", "must be text");
                 }
-                out.add(w.asString());
+                out.add(expand(at(field) + "[" + i + "]", w.asString()));
             }
             if (out.isEmpty()) {
                 throw error(field, "must not be empty");

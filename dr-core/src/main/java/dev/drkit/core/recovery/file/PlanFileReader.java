@@ -58,6 +58,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * {@code retry}, {@code optional}, {@code compensation}, {@code owner} and
  * {@code description}. Durations are written {@code 30s}, {@code 5m}, {@code 1h30m} or ISO-8601.
  *
+ * <p>Text fields may name variables of the reader's environment, so that one plan serves
+ * several hosts: {@code repository: ${DR_REPOSITORY}}, or with a default
+ * {@code ${DR_REPOSITORY:-/var/backups/orders}}; {@code $${} stands for a literal {@code ${}.
+ * A variable that is unset and has no default is an error naming the field.
+ *
  * <p>Every error is a {@link DrException} with code {@code INVALID_CONFIG} whose message
  * names the file and the path of the field in it: {@code plan.yaml: steps[2].timeout: bad duration 'x'}.
  */
@@ -152,7 +157,7 @@ public final class PlanFileReader {
             throw new DrException(ErrorCode.INVALID_CONFIG, fileName + ": must hold an object with name, objectives "
                     + "and steps", fileName);
         }
-        return plan(new Node(fileName, "", root).only(PLAN_FIELDS), baseDirectory);
+        return plan(new Node(fileName, "", root, environment).only(PLAN_FIELDS), baseDirectory);
     }
 
     private Plan plan(Node root, Path base) {
@@ -307,8 +312,8 @@ public final class PlanFileReader {
         }
 
         /**
-         * Sets the variables that repository passwords are read from ({@code passwordEnv},
-         * {@code DR_PASSWORD} by default).
+         * Sets the variables that {@code ${NAME}} in text fields and repository passwords
+         * ({@code passwordEnv}, {@code DR_PASSWORD} by default) are read from.
          *
          * @param environment the variables; by default the process's
          * @return this builder

@@ -289,4 +289,21 @@ class PlanFileReaderTest {
         assertThat(plan.steps().get(0).step().describe()).isEqualTo("Fail over mine");
         assertThat(StepPolicy.DEFAULT.timeout()).isEqualTo(plan.steps().get(0).policy().timeout());
     }
+
+    @Test
+    void textFieldsReadVariablesOfTheEnvironmentAndAnUnsetOneIsNamedWithItsPath() {
+        PlanFileReader withVars = PlanFileReader.builder()
+                .environment(Map.of("DR_SERVICE_URL", "http://orders:8080", "EMPTY", "")).build();
+        Plan plan = withVars.parse(HEAD + yaml(
+                "  - {name: a, kind: verify-http, url: '${DR_SERVICE_URL}/health'}",
+                "  - {name: b, kind: command, run: [echo, '${EMPTY:-none}', '$${HOME}'], dependsOn: a}"), "p.yaml", dir);
+        assertThat(plan.steps().get(0).step().describe()).contains("http://orders:8080/health");
+        assertThat(plan.steps().get(1).step().describe()).contains("echo none ${HOME}");
+
+        assertThatThrownBy(() -> withVars.parse(HEAD + "  - {name: a, kind: restore, repository: '${DR_REPOSITORY}', "
+                + "target: /srv}\n", "p.yaml", dir)).isInstanceOfSatisfying(DrException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessage("p.yaml: steps[0].repository: ${DR_REPOSITORY} is not set in the environment "
+                        + "(write ${DR_REPOSITORY:-default} for a default)");
+    }
 }

@@ -1,0 +1,76 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.cli.AuditCommandTest.Run;
+import dev.drkit.core.json.JsonMappers;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+class IncidentCommandTest {
+    @TempDir
+    Path dir;
+
+    Run dr(String... args) {
+        return AuditCommandTest.dr(args);
+    }
+
+    @Test
+    void anIncidentOpenedInOneProcessIsAddedToNotedResolvedAndReportedInOthers() {
+        String audit = dir.resolve("audit.jsonl").toString();
+        Run opened = dr("incident", "open", "--audit", audit, "--title", "orders corrupted", "--fault", "data",
+                "--severity", "sev1", "--dedup-key", "fault:data", "--actor", "alice", "--json");
+        assertThat(opened.exit()).as(opened.err()).isZero();
+        JsonNode incident = JsonMappers.compact().readTree(opened.out());
+        String id = incident.get("id").asString();
+        assertThat(incident.get("severity").asString()).isEqualTo("SEV1");
+        assertThat(incident.get("faultType").asString()).isEqualTo("DATA");
+
+        Run again = dr("incident", "open", "--audit", audit, "--title", "orders still corrupted", "--fault", "data",
+                "--dedup-key", "fault:data", "--actor", "bob");
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).startsWith("added to open incident " + id + " OPEN SEV1 DATA: orders corrupted");
+
+        assertThat(dr("incident", "note", "--audit", audit, "--incident", id, "--text", "restore started").exit())
+                .isZero();
+        Run resolved = dr("incident", "resolve", "--audit", audit, "--incident", id, "--resolution", "restored",
+                "--root-cause", "a bad migration");
+        assertThat(resolved.out()).startsWith("resolved " + id + " RESOLVED");
+
+        Run third = dr("incident", "open", "--audit", audit, "--title", "orders corrupted again", "--fault", "data",
+                "--dedup-key", "fault:data");
+        assertThat(third.out()).startsWith("opened incident ").doesNotContain(id);
+
+        Run list = dr("incident", "list", "--audit", audit);
+        assertThat(list.out()).contains(id + " RESOLVED SEV1 DATA: orders corrupted")
+                .contains("repeated     bob        orders still corrupted")
+                .contains("restore started")
+                .contains("root-cause");
+        assertThat(dr("incident", "list", "--audit", audit, "--open").out()).doesNotContain(id + " ");
+
+        Run report = dr("report", "incident", "--audit", audit, "--incident", id);
+        assertThat(report.exit()).as(report.err()).isZero();
+        assertThat(report.out()).contains("orders corrupted").contains("a bad migration");
+        assertThat(dr("audit", "verify", "--file", audit).exit()).isZero();
+    }
+
+    @Test
+    void badInputIsNamed() {
+        String audit = dir.resolve("audit.jsonl").toString();
+        Run fault = dr("incident", "open", "--audit", audit, "--title", "x", "--fault", "cosmic");
+        assertThat(fault.exit()).isEqualTo(2);
+        assertThat(fault.err()).contains("--fault must be one of hardware, software, network, data, security, but was "
+                + "'cosmic'");
+        Run sev = dr("incident", "open", "--audit", audit, "--title", "x", "--fault", "data", "--severity", "SEV9");
+        assertThat(sev.exit()).isEqualTo(2);
+        assertThat(sev.err()).contains("--severity must be one of SEV1, SEV2, SEV3, SEV4, but was 'SEV9'");
+        Run unknown = dr("incident", "note", "--audit", audit, "--incident", "INC-nope", "--text", "x");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no incident INC-nope");
+        Run noDir = dr("incident", "list", "--audit", dir.resolve("missing/audit.jsonl").toString());
+        assertThat(noDir.exit()).isEqualTo(2);
+        assertThat(noDir.err()).contains("does not exist");
+    }
+}
