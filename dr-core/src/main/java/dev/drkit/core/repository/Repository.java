@@ -7,6 +7,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.backup.EntryType;
 import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.journal.ChangeFeed;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.internal.BackupRun;
 import dev.drkit.core.repository.internal.BlobId;
@@ -14,9 +15,11 @@ import dev.drkit.core.repository.internal.Copier;
 import dev.drkit.core.repository.internal.Crypto;
 import dev.drkit.core.repository.internal.Engine;
 import dev.drkit.core.repository.internal.History;
+import dev.drkit.core.repository.internal.JournalWriter;
 import dev.drkit.core.repository.internal.KeyRing;
 import dev.drkit.core.repository.internal.Maintenance;
 import dev.drkit.core.repository.internal.PackEntry;
+import dev.drkit.core.repository.internal.PointInTime;
 import dev.drkit.core.repository.internal.RestoreRun;
 import dev.drkit.core.repository.internal.Tree;
 import dev.drkit.core.repository.internal.Verifier;
@@ -267,6 +270,95 @@ public final class Repository implements AutoCloseable {
             Metrics.restore(options.meters(), result);
             return result;
         }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes())));
+    }
+
+    /**
+     * Starts continuous protection of a feed's source: resumes the source's newest journal
+     * chain (checking it), or starts one from an empty base snapshot, then starts the feed
+     * from the last committed position. A background thread writes a segment at most once
+     * per {@link JournalOptions#flushInterval()} and compacts the chain by age or size.
+     *
+     * @param feed the feed; its name is the source's
+     * @param journalOptions flush and compaction
+     * @return the running journal, which the caller closes
+     * @throws DrException {@code INTEGRITY} naming the segment at fault when the chain to resume
+     *     is damaged; {@code INVALID_ARGUMENT} for a malformed feed name; {@code IO_FAILURE} when
+     *     the feed cannot start
+     */
+    public Journal journal(ChangeFeed feed, JournalOptions journalOptions) {
+        Objects.requireNonNull(feed, "feed");
+        Objects.requireNonNull(journalOptions, "journalOptions");
+        return new Journal(JournalWriter.open(engine, feed, journalOptions, true, s -> { }), options.meters());
+    }
+
+    /**
+     * Starts a journal whose segments are written only by {@link Journal#flush()} and compacted
+     * only by {@link Journal#compact()}: no background thread, for tests that control time.
+     *
+     * @param feed the feed
+     * @param journalOptions compaction thresholds (unused without the background thread)
+     * @return the journal
+     * @throws DrException as {@link #journal(ChangeFeed, JournalOptions)}
+     */
+    public Journal manualJournal(ChangeFeed feed, JournalOptions journalOptions) {
+        Objects.requireNonNull(feed, "feed");
+        return new Journal(JournalWriter.open(engine, feed, journalOptions, false, s -> { }), options.meters());
+    }
+
+    /**
+     * Lists the time ranges over which journaled sources can be restored to any instant.
+     *
+     * @return one range per journal chain, oldest first
+     * @throws DrException {@code INTEGRITY} naming a damaged segment
+     */
+    public List<Coverage> coverage() {
+        return PointInTime.coverage(engine);
+    }
+
+    /**
+     * Restores every journaled source as it was at an instant.
+     *
+     * @param at the instant
+     * @param target the directory; each source becomes a directory of its name
+     * @param restoreOptions overwrite and into-target
+     * @return what was written
+     * @throws DrException {@code INVALID_ARGUMENT} naming the instant when it lies before a
+     *     source's first snapshot or after its last journal segment; {@code NOT_FOUND} when no
+     *     source is journaled; {@code INTEGRITY} naming a damaged or missing segment;
+     *     {@code ALREADY_EXISTS} naming a directory that is not empty without overwrite
+     */
+    public RestoreResult restore(Instant at, Path target, RestoreOptions restoreOptions) {
+        return restore(null, at, target, restoreOptions);
+    }
+
+    /**
+     * Restores one journaled source, or all when {@code source} is null, as it was at an instant.
+     *
+     * @param source the source's name, or {@code null}
+     * @param at the instant
+     * @param target the directory
+     * @param restoreOptions overwrite and into-target
+     * @return what was written
+     * @throws DrException as {@link #restore(Instant, Path, RestoreOptions)}; {@code NOT_FOUND}
+     *     naming a source without journal
+     */
+    public RestoreResult restore(@Nullable String source, Instant at, Path target, RestoreOptions restoreOptions) {
+        Objects.requireNonNull(at, "at");
+        return audited("restore", () -> "at " + at + " -> " + target, () -> {
+            RestoreResult result = PointInTime.restore(engine, source, at, target, restoreOptions);
+            Metrics.restore(options.meters(), result);
+            return result;
+        }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes()), "at", at.toString()));
+    }
+
+    /**
+     * Returns the newest instant the journaled sources can be restored to.
+     *
+     * @return the end of the newest covered range
+     * @throws DrException {@code NOT_FOUND} when no source is journaled
+     */
+    public Instant latestRestorableInstant() {
+        return PointInTime.latest(engine);
     }
 
     /**

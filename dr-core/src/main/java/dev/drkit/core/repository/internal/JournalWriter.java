@@ -1,0 +1,507 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.EntryMetadata;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.api.backup.SourceView;
+import dev.drkit.api.journal.Change;
+import dev.drkit.api.journal.ChangeFeed;
+import dev.drkit.api.journal.ChangeKind;
+import dev.drkit.api.journal.FeedResume;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.Snapshot;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running journal: takes a feed's changes, writes them as segments of the current chain at
+ * most once per flush interval, and compacts the chain into a new base snapshot by age or size.
+ * Thread-safe.
+ */
+public final class JournalWriter implements AutoCloseable {
+    /** The tag of a journal's base snapshots. */
+    public static final String TAG = "journal";
+    /** The prefix of the tag that records a base snapshot's feed position. */
+    public static final String POSITION_TAG = "journal-position-";
+    private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
+
+    /** A change as taken, with the journal's time. */
+    private record Taken(Change change, Instant time) {
+    }
+
+    /** Figures for meters and status. */
+    public record Status(String source, String base, long segments, long committedPosition,
+            @Nullable Instant lastDurable, int pending, Duration lag, long chainBytes, @Nullable String lastError) {
+    }
+
+    private final Engine engine;
+    private final ChangeFeed feed;
+    private final String source;
+    private final JournalOptions options;
+    private final Clock clock;
+    private final Object takeLock = new Object();
+    private final Object flushLock = new Object();
+    private final Deque<Taken> pending = new ArrayDeque<>();
+    private final @Nullable ScheduledExecutorService scheduler;
+    private final Consumer<Status> onCommit;
+
+    // Guarded by takeLock.
+    private long lastTaken;
+    private @Nullable Instant lastTime;
+    private boolean closed;
+
+    // Guarded by flushLock; read by status() without it.
+    private volatile String base;
+    private volatile Instant baseTime;
+    private volatile long nextSeq;
+    private @Nullable String previous;
+    private final Map<BlobId, Chain.Location> chainBlobs = new HashMap<>();
+    private Set<BlobId> baseBlobs;
+    private final JournalState state;
+    private volatile long committed;
+    private volatile @Nullable Instant lastDurable;
+    private volatile long chainBytes;
+    private volatile @Nullable String lastError;
+
+    /**
+     * Opens the source's journal: resumes its newest chain, or starts one from an empty base
+     * snapshot, then starts the feed.
+     *
+     * @param engine the repository
+     * @param feed the feed
+     * @param options flush and compaction
+     * @param background whether a thread flushes and compacts on its own; tests flush by hand
+     * @param onCommit told after each commit
+     * @return the running journal
+     * @throws DrException {@code INTEGRITY} when the chain to resume is damaged; {@code IO_FAILURE}
+     *     when the feed cannot start
+     */
+    public static JournalWriter open(Engine engine, ChangeFeed feed, JournalOptions options, boolean background,
+            Consumer<Status> onCommit) {
+        String source = feed.name();
+        if (!source.matches("[A-Za-z0-9._-]+")) {
+            throw DrException.invalidArgument("name", "a feed name is made of letters, digits, '.', '_' and '-'",
+                    source);
+        }
+        JournalWriter w = new JournalWriter(engine, feed, options, background, onCommit);
+        try {
+            feed.start(w.state.resume(w.committed), w::accept);
+        } catch (IOException e) {
+            w.shutdownScheduler();
+            throw new DrException(ErrorCode.IO_FAILURE, "Feed '" + source + "' did not start: " + e.getMessage(),
+                    source, e);
+        } catch (RuntimeException e) {
+            w.shutdownScheduler();
+            throw e;
+        }
+        if (w.scheduler != null) {
+            long every = Math.max(1, options.flushInterval().toMillis());
+            w.scheduler.scheduleWithFixedDelay(w::tick, every, every, TimeUnit.MILLISECONDS);
+        }
+        return w;
+    }
+
+    private JournalWriter(Engine engine, ChangeFeed feed, JournalOptions options, boolean background,
+            Consumer<Status> onCommit) {
+        this.engine = engine;
+        this.feed = feed;
+        this.source = feed.name();
+        this.options = options;
+        this.clock = engine.options().clock();
+        this.onCommit = onCommit;
+        Snapshot newest = newestBase(engine, source);
+        if (newest == null) {
+            this.state = new JournalState();
+            Instant now = clock.instant();
+            this.base = writeBase(now, FeedResume.NONE, null);
+            this.baseTime = now;
+            this.committed = FeedResume.NONE;
+            this.nextSeq = 1;
+            this.baseBlobs = Set.of();
+        } else {
+            Chain chain = Chain.load(engine, newest.id(), source);
+            this.state = JournalState.ofSnapshot(engine, newest.id(), source);
+            this.baseBlobs = state.blobs();
+            chain.replay(state, null);
+            this.base = newest.id();
+            this.baseTime = newest.time();
+            this.committed = chain.position(basePosition(newest));
+            this.nextSeq = chain.segments().size() + 1L;
+            this.previous = chain.lastHash();
+            this.chainBlobs.putAll(chain.locations());
+            this.lastDurable = chain.segments().isEmpty() ? null : chain.end(newest.time());
+            for (String key : chain.keys()) {
+                chainBytes += engine.store().stat(key).map(i -> i.size()).orElse(0L);
+            }
+            this.lastTime = chain.end(newest.time());
+        }
+        this.lastTaken = committed;
+        this.scheduler = background ? Executors.newSingleThreadScheduledExecutor(Engine.daemonThreads(
+                "dr-journal-" + source)) : null;
+    }
+
+    /**
+     * Finds a source's newest journal base snapshot.
+     *
+     * @param engine the repository
+     * @param source the source
+     * @return the snapshot, or {@code null}
+     */
+    public static @Nullable Snapshot newestBase(Engine engine, String source) {
+        Snapshot newest = null;
+        for (Snapshot s : engine.snapshots()) {
+            if (isBase(s) && s.sources().equals(List.of(source))) {
+                newest = s;
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * Tells whether a snapshot starts a journal chain.
+     *
+     * @param s the snapshot
+     * @return true for a journal's base
+     */
+    public static boolean isBase(Snapshot s) {
+        return s.tags().contains(TAG) && s.sources().size() == 1;
+    }
+
+    /**
+     * Returns the feed position a base snapshot records.
+     *
+     * @param s the snapshot
+     * @return the position, or {@link FeedResume#NONE}
+     */
+    public static long basePosition(Snapshot s) {
+        for (String tag : s.tags()) {
+            if (tag.startsWith(POSITION_TAG)) {
+                try {
+                    return Long.parseLong(tag.substring(POSITION_TAG.length()));
+                } catch (NumberFormatException e) {
+                    return FeedResume.NONE;
+                }
+            }
+        }
+        return FeedResume.NONE;
+    }
+
+    /** Takes one change from the feed. */
+    private void accept(Change change) {
+        synchronized (takeLock) {
+            if (closed) {
+                throw new DrException(ErrorCode.ILLEGAL_STATE, "The journal of '" + source + "' is closed",
+                        change.path());
+            }
+            if (change.position() <= lastTaken) {
+                LOG.debug("Journal '{}' ignores position {} of '{}': it has {} already", source, change.position(),
+                        change.path(), lastTaken);
+                return;
+            }
+            Instant now = clock.instant();
+            if (lastTime != null && now.isBefore(lastTime)) {
+                LOG.warn("Journal '{}': the clock went back from {} to {}; the change of '{}' is recorded at {}",
+                        source, lastTime, now, change.path(), lastTime);
+                now = lastTime;
+            }
+            lastTime = now;
+            lastTaken = change.position();
+            pending.addLast(new Taken(change, now));
+        }
+    }
+
+    private void tick() {
+        try {
+            flush();
+            if (dueForCompaction()) {
+                compact();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Journal '{}': {}", source, e.toString());
+        }
+    }
+
+    private boolean dueForCompaction() {
+        return nextSeq > 1 && (chainBytes >= options.compactBytes()
+                || !clock.instant().isBefore(baseTime.plus(options.compactEvery())));
+    }
+
+    /**
+     * Writes every change taken so far and returns once they are durable; does nothing when
+     * none is waiting.
+     *
+     * @return the number of segments written
+     * @throws DrException a storage failure; the changes stay queued for the next flush
+     */
+    public int flush() {
+        synchronized (flushLock) {
+            List<Taken> batch;
+            Instant end;
+            synchronized (takeLock) {
+                if (pending.isEmpty()) {
+                    return 0;
+                }
+                batch = new ArrayList<>(pending);
+                pending.clear();
+                end = clock.instant();
+                if (lastTime != null && end.isBefore(lastTime)) {
+                    end = lastTime;
+                }
+            }
+            int written = 0;
+            int from = 0;
+            try {
+                while (from < batch.size()) {
+                    from = writeSegment(batch, from, end);
+                    written++;
+                }
+                lastError = null;
+            } catch (RuntimeException e) {
+                synchronized (takeLock) {
+                    for (int i = batch.size() - 1; i >= from; i--) {
+                        pending.addFirst(batch.get(i));
+                    }
+                }
+                lastError = e.getMessage();
+                throw e;
+            }
+            return written;
+        }
+    }
+
+    /** Writes changes from {@code from} on into one segment, up to the pack size; returns where it stopped. */
+    private int writeSegment(List<Taken> batch, int from, Instant batchEnd) {
+        FastCdc cdc = engine.chunker();
+        Crypto crypto = engine.crypto();
+        List<byte[]> sealed = new ArrayList<>();
+        List<Segment.BlobRef> refs = new ArrayList<>();
+        List<Segment.Entry> entries = new ArrayList<>();
+        Set<BlobId> added = new HashSet<>();
+        int size = 0;
+        int at = from;
+        while (at < batch.size() && (at == from || size < engine.options().packSize())) {
+            Taken t = batch.get(at++);
+            Change c = t.change();
+            List<BlobId> ids = new ArrayList<>();
+            if (c.kind() == ChangeKind.PUT) {
+                byte[] data = c.content();
+                int offset = 0;
+                while (offset < data.length) {
+                    int n = cdc.cut(data, offset, data.length - offset);
+                    BlobId id = crypto.blobId(data, offset, n);
+                    ids.add(id);
+                    if (!chainBlobs.containsKey(id) && !baseBlobs.contains(id) && added.add(id)) {
+                        byte[] blob = crypto.packBlob(java.util.Arrays.copyOfRange(data, offset, offset + n));
+                        refs.add(new Segment.BlobRef(id, size, blob.length, n));
+                        sealed.add(blob);
+                        size += blob.length;
+                    }
+                    offset += n;
+                }
+            }
+            entries.add(new Segment.Entry(c.position(), t.time(), c.kind(), c.path(), c.target(), c.content().length,
+                    c.kind() == ChangeKind.PUT ? c.modified() : Instant.EPOCH, List.copyOf(ids)));
+        }
+        Instant end = at == batch.size() ? batchEnd : entries.get(entries.size() - 1).time();
+        long position = entries.get(entries.size() - 1).position();
+        Segment segment = new Segment(source, base, nextSeq, previous, end, position, refs, entries);
+        byte[] bytes = segment.assemble(crypto, sealed);
+        String key = Segment.key(base, nextSeq);
+        String hash = Packs.sha256(bytes, bytes.length);
+        if (engine.store().putIfAbsent(key, bytes).isEmpty()) {
+            // A retry after an answer that was lost finds its own segment; anything else is another writer.
+            byte[] existing = engine.store().get(key);
+            if (!Packs.sha256(existing, existing.length).equals(hash)) {
+                throw new DrException(ErrorCode.ALREADY_EXISTS, "Journal segment " + key
+                        + " was written by another writer of source '" + source + "'", key);
+            }
+        }
+        nextSeq++;
+        previous = hash;
+        chainBytes += bytes.length;
+        for (Segment.BlobRef ref : refs) {
+            chainBlobs.putIfAbsent(ref.id(), new Chain.Location(key, ref));
+        }
+        for (Segment.Entry e : entries) {
+            state.apply(e);
+        }
+        committed = position;
+        lastDurable = end;
+        try {
+            feed.committed(position);
+        } catch (RuntimeException e) {
+            LOG.warn("Feed '{}' failed on commit of position {}: {}", source, position, e.toString());
+        }
+        onCommit.accept(status());
+        return at;
+    }
+
+    /**
+     * Writes what is waiting, then turns the chain into a new base snapshot holding the state
+     * at its end, from which the next segments chain.
+     *
+     * @return the new base snapshot's id, or the current base's when the chain has no segments
+     */
+    public String compact() {
+        synchronized (flushLock) {
+            flush();
+            if (nextSeq == 1) {
+                return base;
+            }
+            Instant cut = lastDurable == null ? clock.instant() : lastDurable;
+            String id = writeBase(cut, committed, chainBlobs);
+            LOG.info("Journal '{}' compacted {} segments of {} into snapshot {}", source, nextSeq - 1, base, id);
+            base = id;
+            baseTime = cut;
+            nextSeq = 1;
+            previous = null;
+            chainBlobs.clear();
+            chainBytes = 0;
+            JournalState fresh = JournalState.ofSnapshot(engine, id, source);
+            baseBlobs = fresh.blobs();
+            state.files().clear();
+            state.files().putAll(fresh.files());
+            return id;
+        }
+    }
+
+    /** Writes a base snapshot of the current state at a time; returns its id. */
+    private String writeBase(Instant time, long position, @Nullable Map<BlobId, Chain.Location> blobs) {
+        Map<BlobId, Chain.Location> where = blobs == null ? Map.of() : Map.copyOf(blobs);
+        Map<String, JournalState.FileRef> files = new java.util.TreeMap<>(state.files());
+        SnapshotSource view = new SnapshotSource() {
+            @Override
+            public String name() {
+                return source;
+            }
+
+            @Override
+            public SourceView begin() {
+                return new SourceView() {
+                    @Override
+                    public void writeTo(dev.drkit.api.backup.EntryWriter out) throws IOException {
+                        for (Map.Entry<String, JournalState.FileRef> f : files.entrySet()) {
+                            JournalState.FileRef ref = f.getValue();
+                            out.file(f.getKey(), EntryMetadata.file(ref.size(), ref.modified()),
+                                    () -> new ByteArrayInputStream(Chain.read(engine, where, ref.blobs(),
+                                            ref.size())));
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        try (Maintenance.Lock lock = Maintenance.lock(engine, false)) {
+            BackupRun run = new BackupRun(engine, time);
+            BlobId root;
+            try {
+                root = run.capture(List.of(view), null);
+            } catch (IOException e) {
+                run.abort();
+                throw new DrException(ErrorCode.IO_FAILURE, "Compacting the journal of '" + source + "' failed: "
+                        + e.getMessage(), source, e);
+            } catch (RuntimeException | Error e) {
+                run.abort();
+                throw e;
+            }
+            BackupRun.Stats stats = run.finish();
+            String id = Crypto.randomId();
+            List<String> tags = new ArrayList<>(List.of(TAG));
+            if (position != FeedResume.NONE) {
+                tags.add(POSITION_TAG + position);
+            }
+            Engine.Manifest manifest = new Engine.Manifest(1, time.toString(), engine.options().host(),
+                    tags.stream().sorted().toList(), root.hex(), null, List.of(source), stats.files(), stats.bytes());
+            engine.writeManifest(id, manifest, "journal");
+            return id;
+        }
+    }
+
+    /**
+     * Returns how long the oldest change not yet durable has waited; zero when all are durable.
+     *
+     * @return the lag
+     */
+    public Duration lag() {
+        Instant oldest;
+        synchronized (takeLock) {
+            oldest = pending.isEmpty() ? null : pending.peekFirst().time();
+        }
+        if (oldest == null) {
+            return Duration.ZERO;
+        }
+        Duration d = Duration.between(oldest, clock.instant());
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** Returns the journal's figures. @return the status */
+    public Status status() {
+        int waiting;
+        synchronized (takeLock) {
+            waiting = pending.size();
+        }
+        return new Status(source, base, nextSeq - 1, committed, lastDurable, waiting, lag(), chainBytes, lastError);
+    }
+
+    /** Returns the last durable feed position. @return the position, or {@link FeedResume#NONE} */
+    public long committedPosition() {
+        return committed;
+    }
+
+    /** Returns the source's current state, for tests and resumption. @return a copy of the paths */
+    public List<String> paths() {
+        synchronized (flushLock) {
+            return state.paths();
+        }
+    }
+
+    private void shutdownScheduler() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** Stops the feed, writes what it emitted, and stops the background thread. */
+    @Override
+    public void close() {
+        try {
+            feed.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Closing feed '{}' failed: {}", source, e.toString());
+        }
+        synchronized (takeLock) {
+            closed = true;
+        }
+        shutdownScheduler();
+        if (scheduler != null) {
+            try {
+                scheduler.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flush();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.repository.Coverage;
+import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.core.repository.RestoreResult;
+import dev.drkit.core.repository.Snapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/** Restores journaled sources to an instant and lists the ranges that allows. */
+public final class PointInTime {
+    private PointInTime() {
+    }
+
+    /**
+     * Lists the covered ranges of every journal chain, oldest first.
+     *
+     * @param engine the repository
+     * @return the ranges
+     * @throws DrException {@code INTEGRITY} naming a damaged segment
+     */
+    public static List<Coverage> coverage(Engine engine) {
+        List<Coverage> out = new ArrayList<>();
+        for (Snapshot s : engine.snapshots()) {
+            if (JournalWriter.isBase(s)) {
+                Chain chain = Chain.load(engine, s.id(), s.sources().get(0));
+                out.add(new Coverage(s.sources().get(0), s.id(), s.time(), chain.end(s.time()),
+                        chain.segments().size()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the newest instant any journaled source can be restored to.
+     *
+     * @param engine the repository
+     * @return the instant
+     * @throws DrException {@code NOT_FOUND} when the repository holds no journal
+     */
+    public static Instant latest(Engine engine) {
+        return coverage(engine).stream().map(Coverage::to).max(Comparator.naturalOrder()).orElseThrow(
+                () -> new DrException(ErrorCode.NOT_FOUND, "The repository holds no journal", "latest"));
+    }
+
+    /**
+     * Restores journaled sources as they were at an instant: the newest base snapshot at or
+     * before it, with its chain's changes up to it.
+     *
+     * @param engine the repository
+     * @param source the source, or {@code null} for every journaled source
+     * @param at the instant
+     * @param target the directory; each source goes into a directory of its name unless
+     *     {@link RestoreOptions#intoTarget()}
+     * @param options overwrite and into-target; includes are not supported here
+     * @return what was written
+     * @throws DrException {@code INVALID_ARGUMENT} naming the instant when it lies before the
+     *     source's first snapshot or after its last segment; {@code NOT_FOUND} when there is no
+     *     such journaled source; {@code ALREADY_EXISTS} naming a directory that is not empty
+     *     without overwrite; {@code UNSAFE_PATH} for a path that would leave the target
+     */
+    public static RestoreResult restore(Engine engine, @Nullable String source, Instant at, Path target,
+            RestoreOptions options) {
+        long start = System.nanoTime();
+        List<Snapshot> all = engine.snapshots();
+        Set<String> sources = new LinkedHashSet<>();
+        for (Snapshot s : all) {
+            if (JournalWriter.isBase(s) && (source == null || s.sources().get(0).equals(source))) {
+                sources.add(s.sources().get(0));
+            }
+        }
+        if (sources.isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, source == null ? "The repository holds no journal"
+                    : "No journal of source '" + source + "'", source == null ? "journal" : source);
+        }
+        if (options.intoTarget() && sources.size() > 1) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Restoring into the target takes one source; the "
+                    + "repository journals " + sources, "source");
+        }
+        Map<String, JournalState> states = new HashMap<>();
+        Map<String, Chain> chains = new HashMap<>();
+        for (String name : sources) {
+            List<Snapshot> bases = all.stream().filter(s -> JournalWriter.isBase(s)
+                    && s.sources().get(0).equals(name)).toList();
+            if (at.isBefore(bases.get(0).time())) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is before the first snapshot of '"
+                        + name + "' (" + bases.get(0).time() + ")", at.toString());
+            }
+            Snapshot chosen = null;
+            for (Snapshot s : bases) {
+                if (!s.time().isAfter(at)) {
+                    chosen = s;
+                }
+            }
+            Chain chain = Chain.load(engine, chosen.id(), name);
+            Instant end = chain.end(chosen.time());
+            if (at.isAfter(end) && chosen == bases.get(bases.size() - 1)) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is after the last journal "
+                        + "segment of '" + name + "', which covers up to " + end, at.toString());
+            }
+            JournalState state = JournalState.ofSnapshot(engine, chosen.id(), name);
+            chain.replay(state, at);
+            states.put(name, state);
+            chains.put(name, chain);
+        }
+        long files = 0;
+        long bytes = 0;
+        long dirs = 0;
+        for (String name : sources) {
+            Path dir = (options.intoTarget() ? target : target.resolve(name)).toAbsolutePath().normalize();
+            try {
+                if (Files.isDirectory(dir) && !options.overwrite()) {
+                    try (Stream<Path> list = Files.list(dir)) {
+                        if (list.findAny().isPresent()) {
+                            throw new DrException(ErrorCode.ALREADY_EXISTS, "Directory " + dir
+                                    + " is not empty; restore into an empty one or overwrite", dir.toString());
+                        }
+                    }
+                }
+                Files.createDirectories(dir);
+                dirs++;
+                for (Map.Entry<String, JournalState.FileRef> f : states.get(name).files().entrySet()) {
+                    Path file = dir.resolve(f.getKey()).normalize();
+                    if (!file.startsWith(dir) || file.equals(dir)) {
+                        throw new DrException(ErrorCode.UNSAFE_PATH, "Journal path '" + f.getKey()
+                                + "' would leave " + dir, f.getKey());
+                    }
+                    JournalState.FileRef ref = f.getValue();
+                    byte[] content = chains.get(name).read(engine, ref.blobs(), ref.size());
+                    Files.createDirectories(file.getParent());
+                    Files.write(file, content);
+                    Files.setLastModifiedTime(file, FileTime.from(ref.modified()));
+                    files++;
+                    bytes += content.length;
+                }
+            } catch (IOException e) {
+                throw new DrException(ErrorCode.IO_FAILURE, "Restoring '" + name + "' into " + dir + " failed: "
+                        + e.getMessage(), dir.toString(), e);
+            }
+        }
+        return new RestoreResult(files, dirs, 0, 0, bytes, Duration.ofNanos(System.nanoTime() - start));
+    }
+}

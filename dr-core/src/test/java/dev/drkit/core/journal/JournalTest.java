@@ -1,0 +1,354 @@
+package dev.drkit.core.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.journal.Change;
+import dev.drkit.api.journal.ChangeFeed;
+import dev.drkit.api.journal.ChangeSink;
+import dev.drkit.api.journal.FeedResume;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.Coverage;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.ManualClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+    static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
+    final ManualClock clock = ManualClock.at(T0);
+    final SnapshotStore store = SnapshotStores.memory();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void closeStore() throws Exception {
+        store.close();
+    }
+
+    static RepositoryOptions.Builder options(ManualClock clock) {
+        return RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).chunkSizes(4096, 16384, 65536)
+                .packSize(256 * 1024).threads(2).host("test-host").clock(clock);
+    }
+
+    Repository repo() {
+        return Repository.openOrInit(store, "pw".toCharArray(), options(clock).build());
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Map<String, String> read(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        if (!Files.exists(dir)) {
+            return out;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(p)) {
+                    out.put(dir.relativize(p).toString().replace('\\', '/'), Files.readString(p));
+                }
+            }
+        }
+        return out;
+    }
+
+    long segments() {
+        return store.list("journal/").count();
+    }
+
+    @Test
+    void recordsRestoreAsTheyWereAtEachInstant() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("outbox", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("orders/1", bytes("one"));
+                feed.append("orders/2", bytes("two"));
+                assertThat(journal.flush()).isEqualTo(1);
+                clock.advance(Duration.ofSeconds(10));
+                feed.append("orders/1", bytes("one v2"));
+                feed.delete("orders/2");
+                feed.rename("orders", "archive");
+                journal.flush();
+                assertThat(journal.committedPosition()).isEqualTo(4);
+            }
+            repo.restore(T0.plusSeconds(5), tmp.resolve("a"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("a/outbox"))).isEqualTo(Map.of("orders/1", "one", "orders/2", "two"));
+            repo.restore(T0.plusSeconds(11), tmp.resolve("b"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("b/outbox"))).isEqualTo(Map.of("archive/1", "one v2"));
+            repo.restore(T0, tmp.resolve("c"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("c/outbox"))).isEmpty();
+            List<Coverage> coverage = repo.coverage();
+            assertThat(coverage).hasSize(1);
+            assertThat(coverage.get(0).from()).isEqualTo(T0);
+            assertThat(coverage.get(0).to()).isEqualTo(T0.plusSeconds(11));
+            assertThat(coverage.get(0).segments()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void nothingIsWrittenWhenNothingChanged() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("idle", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                long objects = store.list("").count();
+                assertThat(journal.flush()).isZero();
+                clock.advance(Duration.ofHours(2));
+                assertThat(journal.flush()).isZero();
+                assertThat(store.list("").count()).isEqualTo(objects);
+                assertThat(journal.lag()).isEqualTo(Duration.ZERO);
+            }
+            assertThat(segments()).isZero();
+        }
+    }
+
+    @Test
+    void lagIsTheAgeOfTheOldestChangeNotYetDurable() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("lag", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                feed.append("a", bytes("1"));
+                clock.advance(Duration.ofMillis(700));
+                feed.append("b", bytes("2"));
+                clock.advance(Duration.ofMillis(800));
+                assertThat(journal.lag()).isEqualTo(Duration.ofMillis(1500));
+                assertThat(journal.status().pending()).isEqualTo(2);
+                journal.flush();
+                assertThat(journal.lag()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aReopenedJournalResumesFromItsCommittedPositionAndIgnoresReplayedChanges() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed first = RecordFeed.named("log", clock);
+            try (Journal journal = repo.manualJournal(first, JournalOptions.DEFAULT)) {
+                first.append("x", bytes("1"));
+                first.append("y", bytes("2"));
+            }
+            ReplayingFeed replay = new ReplayingFeed("log");
+            try (Journal journal = repo.manualJournal(replay, JournalOptions.DEFAULT)) {
+                assertThat(replay.resumedAt).isEqualTo(1);
+                assertThat(replay.known).containsOnlyKeys("x", "y");
+                clock.advance(Duration.ofSeconds(1));
+                // A feed that replays from an older position: positions 0 and 1 are taken already.
+                replay.sink.accept(Change.put(0, "x", bytes("replayed"), T0));
+                replay.sink.accept(Change.put(1, "y", bytes("replayed"), T0));
+                replay.sink.accept(Change.put(2, "z", bytes("3"), T0));
+                journal.flush();
+                assertThat(journal.committedPosition()).isEqualTo(2);
+            }
+            repo.restore(repo.latestRestorableInstant(), tmp.resolve("r"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("r/log"))).isEqualTo(Map.of("x", "1", "y", "2", "z", "3"));
+        }
+    }
+
+    @Test
+    void compactionStartsANewChainAndEveryInstantStaysRestorable() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("state", clock);
+            String firstBase;
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                firstBase = journal.status().baseSnapshotId();
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("a", bytes("a1"));
+                feed.append("b", bytes("b1"));
+                journal.flush();
+                clock.advance(Duration.ofSeconds(1));
+                String second = journal.compact();
+                assertThat(second).isNotEqualTo(firstBase);
+                assertThat(repo.snapshot(second).time()).isEqualTo(T0.plusSeconds(1));
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("a", bytes("a2"));
+                journal.flush();
+                assertThat(journal.status().segments()).isEqualTo(1);
+            }
+            // The state survives a reopen after compaction: the position comes from the base snapshot.
+            RecordFeed again = RecordFeed.named("state", clock);
+            try (Journal journal = repo.manualJournal(again, JournalOptions.DEFAULT)) {
+                assertThat(journal.committedPosition()).isEqualTo(2);
+            }
+            repo.restore(T0.plusSeconds(1), tmp.resolve("one"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("one/state"))).isEqualTo(Map.of("a", "a1", "b", "b1"));
+            repo.restore(T0.plusSeconds(3), tmp.resolve("three"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("three/state"))).isEqualTo(Map.of("a", "a2", "b", "b1"));
+            // The compacted snapshot is an ordinary snapshot too.
+            repo.restore(repo.coverage().get(1).snapshotId(), tmp.resolve("snap"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("snap/state"))).isEqualTo(Map.of("a", "a1", "b", "b1"));
+        }
+    }
+
+    @Test
+    void restoreInstantsOutsideTheCoveredRangeAreRefusedNamingTheInstant() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("edge", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(5));
+                feed.append("k", bytes("v"));
+                journal.flush();
+            }
+            Instant before = T0.minusSeconds(1);
+            assertThatThrownBy(() -> repo.restore(before, tmp.resolve("x"), RestoreOptions.all()))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                        assertThat(e.input()).isEqualTo(before.toString());
+                        assertThat(e.getMessage()).contains("before the first snapshot of 'edge'");
+                    });
+            Instant after = T0.plusSeconds(6);
+            assertThatThrownBy(() -> repo.restore(after, tmp.resolve("y"), RestoreOptions.all()))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                        assertThat(e.input()).isEqualTo(after.toString());
+                        assertThat(e.getMessage()).contains("after the last journal segment of 'edge'")
+                                .contains(T0.plusSeconds(5).toString());
+                    });
+            assertThat(tmp.resolve("x")).doesNotExist();
+            assertThat(tmp.resolve("y")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aClockThatJumpsBackKeepsTheJournalInOrder() throws IOException {
+        SettableClock clock = new SettableClock(T0);
+        try (Repository repo = Repository.init(store, "pw".toCharArray(), options(ManualClock.at(T0)).clock(clock)
+                .build())) {
+            RecordFeed feed = RecordFeed.named("jumpy", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.set(T0.plusSeconds(10));
+                feed.append("a", bytes("1"));
+                clock.set(T0.plusSeconds(2)); // the clock goes back eight seconds
+                feed.append("a", bytes("2"));
+                journal.flush();
+                clock.set(T0.plusSeconds(20));
+                feed.append("b", bytes("3"));
+                journal.flush();
+            }
+            // The second write is recorded at the first's time, not before it.
+            repo.restore(T0.plusSeconds(5), tmp.resolve("early"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("early/jumpy"))).isEmpty();
+            repo.restore(T0.plusSeconds(10), tmp.resolve("ten"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("ten/jumpy"))).isEqualTo(Map.of("a", "2"));
+            repo.restore(T0.plusSeconds(20), tmp.resolve("end"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("end/jumpy"))).isEqualTo(Map.of("a", "2", "b", "3"));
+        }
+    }
+
+    @Test
+    void contentIsSealedAndRepeatedContentIsStoredOnce() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("dedup", clock);
+            byte[] big = new byte[200_000];
+            new Random(7).nextBytes(big);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                feed.append("one", big.clone());
+                journal.flush();
+                long first = journal.status().chainBytes();
+                feed.append("two", big.clone());
+                journal.flush();
+                long second = journal.status().chainBytes() - first;
+                assertThat(first).isGreaterThan(big.length);
+                assertThat(second).as("a segment that repeats content stores references only").isLessThan(2000);
+            }
+            byte[] stored = store.get(store.list("journal/").findFirst().orElseThrow().key());
+            assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain("dedup").doesNotContain("one");
+        }
+    }
+
+    @Test
+    void recordKeysThatLeaveTheTargetAreRefused() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("keys", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                assertThatThrownBy(() -> feed.append("../escape", bytes("x")))
+                        .isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.UNSAFE_PATH);
+                            assertThat(e.input()).isEqualTo("../escape");
+                        });
+                assertThat(journal.status().pending()).isZero();
+            }
+        }
+    }
+
+    /** A clock that may be set back, as a host's clock corrected by NTP is. */
+    static final class SettableClock extends Clock {
+        private volatile Instant now;
+
+        SettableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant value) {
+            now = value;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** A feed that hands its sink out, as one replaying an external log would use it. */
+    static final class ReplayingFeed implements ChangeFeed {
+        final String name;
+        ChangeSink sink;
+        long resumedAt;
+        Map<String, FeedResume.Entry> known;
+
+        ReplayingFeed(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void start(FeedResume resume, ChangeSink changes) {
+            this.sink = changes;
+            this.resumedAt = resume.position();
+            this.known = resume.entries();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
