@@ -1,6 +1,7 @@
 package dev.drkit.postgres;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,10 +25,10 @@ import java.util.stream.Stream;
  * binaries (installed by {@code ensure-postgres.sh} when absent), run as the
  * {@code postgres} user when the tests run as root, since PostgreSQL refuses to run as root.
  */
-final class PostgresServer implements AutoCloseable {
-    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
-    static final String SUPERUSER = "postgres";
-    static final String PASSWORD = "postgres-secret";
+public final class PostgresServer implements AutoCloseable {
+    public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    public static final String SUPERUSER = "postgres";
+    public static final String PASSWORD = "postgres-secret";
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static boolean installed;
 
@@ -43,7 +44,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** Creates a cluster with the given extra settings and starts it. */
-    static PostgresServer start(String... settings) throws Exception {
+    public static PostgresServer start(String... settings) throws Exception {
         ensureInstalled();
         Path home = newHome();
         Path data = home.resolve("data");
@@ -65,7 +66,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** Starts a cluster in a restored data directory on a new free port and waits until it is promoted. */
-    static PostgresServer startRestored(Path restored) throws Exception {
+    public static PostgresServer startRestored(Path restored) throws Exception {
         Path home = newHome();
         Path data = home.resolve("data");
         run(List.of("cp", "-a", restored.toString(), data.toString()), false);
@@ -81,7 +82,15 @@ final class PostgresServer implements AutoCloseable {
 
     static synchronized void ensureInstalled() throws Exception {
         if (!installed) {
-            run(List.of("bash", Path.of("src/test/resources/ensure-postgres.sh").toAbsolutePath().toString()), false);
+            Path script = Files.createTempFile("ensure-postgres", ".sh");
+            try (InputStream in = PostgresServer.class.getResourceAsStream("/ensure-postgres.sh")) {
+                Files.write(script, in.readAllBytes());
+            }
+            try {
+                run(List.of("bash", script.toString()), false);
+            } finally {
+                Files.delete(script);
+            }
             installed = true;
         }
     }
@@ -121,7 +130,7 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(home.resolve("log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -129,31 +138,31 @@ final class PostgresServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    Path dataDirectory() {
+    public Path dataDirectory() {
         return data;
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
-    PostgresConnection connection() {
+    public PostgresConnection connection() {
         return new PostgresConnection(url(), SUPERUSER, PASSWORD);
     }
 
-    PostgresConnection connection(String user, String password) {
+    public PostgresConnection connection(String user, String password) {
         return new PostgresConnection(url(), user, password);
     }
 
-    Connection superuser() throws SQLException {
+    public Connection superuser() throws SQLException {
         return DriverManager.getConnection(url(), SUPERUSER, PASSWORD);
     }
 
-    void execute(String... statements) throws SQLException {
+    public void execute(String... statements) throws SQLException {
         try (Connection c = superuser(); Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
@@ -162,13 +171,13 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** Sends SIGKILL to the postmaster, as a crash would. */
-    void killPostmaster() throws Exception {
+    public void killPostmaster() throws Exception {
         String pid = Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim();
         run(List.of("kill", "-9", pid), false);
         running = false;
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         if (running) {
             run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"),
                     true);

@@ -1,0 +1,110 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.postgres.CoveredRange;
+import dev.drkit.postgres.PointInTimeRestore;
+import dev.drkit.postgres.RestoredCluster;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dr postgres}: what the repository holds of a PostgreSQL cluster, and point-in-time restores of it. */
+@Command(name = "postgres", mixinStandardHelpOptions = true,
+        description = "Restore a PostgreSQL cluster from its base backups and streamed WAL to any instant.",
+        subcommands = {PostgresCommand.Range.class, PostgresCommand.Restore.class})
+final class PostgresCommand {
+
+    /** {@code dr postgres range}: the instants the repository can restore a cluster to. */
+    @Command(name = "range", mixinStandardHelpOptions = true,
+            description = "Print the instants the cluster can be restored to.")
+    static final class Range extends RepositoryCommand {
+        @Option(names = "--system", paramLabel = "ID", description = "The cluster's system identifier; by default "
+                + "the cluster of the latest base backup.")
+        String system;
+
+        @Override
+        int run(SnapshotStore store) {
+            try (Repository repo = open(store)) {
+                CoveredRange range = restores(repo, system).coveredRange();
+                if (json) {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("system", range.systemId());
+                    out.put("from", range.from().toString());
+                    out.put("to", range.to().toString());
+                    out.put("walEnd", range.walEnd().toString());
+                    CliJson.print(out(), out);
+                } else {
+                    out().printf("cluster %s restores to any instant from %s to %s (WAL to %s)%n", range.systemId(),
+                            range.from(), range.to(), range.walEnd());
+                }
+            }
+            return DrCommand.EXIT_OK;
+        }
+    }
+
+    /** {@code dr postgres restore}: lays out a data directory that recovers to an instant. */
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Lay out a data directory that recovers to TIME when PostgreSQL starts on it: the base "
+                    + "backup, the WAL after it and the recovery settings.")
+    static final class Restore extends RepositoryCommand {
+        @Option(names = "--at", required = true, paramLabel = "TIME",
+                description = "An ISO-8601 instant with its offset (2026-12-05T08:00:00.25Z), or 'latest'; the "
+                        + "restored cluster holds the transactions committed at or before it.")
+        String at;
+
+        @Option(names = {"-t", "--target"}, required = true, paramLabel = "DIR",
+                description = "The data directory to create; it must be missing or empty.")
+        Path target;
+
+        @Option(names = "--system", paramLabel = "ID", description = "The cluster's system identifier; by default "
+                + "the cluster of the latest base backup.")
+        String system;
+
+        @Override
+        int run(SnapshotStore store) {
+            try (Repository repo = open(store)) {
+                PointInTimeRestore restores = restores(repo, system);
+                progress("laying out the cluster as of " + at + " in " + target + " ...");
+                RestoredCluster r = at.equals("latest") ? restores.restoreLatest(target)
+                        : restores.restore(instant(at), target);
+                if (json) {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("target", r.dataDirectory().toString());
+                    out.put("baseBackup", r.baseBackup().snapshotId());
+                    out.put("recoveryTargetTime", r.recoveryTargetTime() == null ? null : r.recoveryTargetTime().toString());
+                    out.put("walEnd", r.walEnd().toString());
+                    out.put("dataAsOf", r.dataAsOf().toString());
+                    CliJson.print(out(), out);
+                } else {
+                    out().printf("laid out base backup %s and WAL to %s in %s; %s%n", r.baseBackup().snapshotId()
+                            .substring(0, 8), r.walEnd(), target, r.recoveryTargetTime() == null
+                            ? "recovery replays all of it" : "recovery stops at " + r.recoveryTargetTime());
+                    out().printf("start it with: pg_ctl -D %s start (as the data directory's owner)%n", target);
+                }
+            }
+            return DrCommand.EXIT_OK;
+        }
+    }
+
+    static PointInTimeRestore restores(Repository repo, String system) {
+        PointInTimeRestore restores = PointInTimeRestore.of(repo);
+        return system == null ? restores : restores.forSystem(system);
+    }
+
+    static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--at must be an ISO-8601 instant with an offset, such "
+                    + "as 2026-12-05T08:00:00.25Z, or 'latest', but was '" + text + "'", "at", e);
+        }
+    }
+}

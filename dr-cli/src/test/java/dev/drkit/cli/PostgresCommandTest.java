@@ -1,0 +1,105 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.postgres.Lsn;
+import dev.drkit.postgres.PostgresBackups;
+import dev.drkit.postgres.PostgresServer;
+import dev.drkit.postgres.WalStreamConfig;
+import dev.drkit.postgres.WalStreamer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/** {@code dr postgres range} and {@code dr postgres restore} against WAL streamed from a real PostgreSQL. */
+class PostgresCommandTest {
+    private static final String PASSWORD = "correct horse";
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    private int dr(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void restoreAtAnInstantLaysOutAClusterHoldingTheRowsCommittedByThen() throws Exception {
+        Path repoDir = dir.resolve("repo");
+        Instant cut;
+        try (PostgresServer server = PostgresServer.start()) {
+            server.execute("SELECT pg_create_physical_replication_slot('dr', true)", "CREATE TABLE t (id int)");
+            try (SnapshotStore store = SnapshotStores.open("file:" + repoDir);
+                 Repository repo = Repository.init(store, PASSWORD.toCharArray(),
+                         RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).build());
+                 WalStreamer wal = WalStreamer.start(repo, server.connection(),
+                         WalStreamConfig.of("dr").withFlushInterval(Duration.ofMillis(200)))) {
+                PostgresBackups.of(repo, server.connection()).baseBackup();
+                try (Connection c = server.superuser(); Statement st = c.createStatement()) {
+                    for (int i = 1; i <= 20; i++) {
+                        st.execute("INSERT INTO t VALUES (" + i + ")");
+                    }
+                    try (ResultSet rs = st.executeQuery("SELECT pg_xact_commit_timestamp(xmin) FROM t WHERE id = 12")) {
+                        rs.next();
+                        cut = rs.getObject(1, OffsetDateTime.class).toInstant();
+                    }
+                    try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()::text")) {
+                        rs.next();
+                        assertThat(wal.awaitStreamed(Lsn.parse(rs.getString(1)), Duration.ofMinutes(3))).isTrue();
+                    }
+                }
+            }
+        }
+
+        assertThat(dr("postgres", "range", "--repo", repoDir.toString(), "--json")).isZero();
+        JsonNode range = CliJson.MAPPER.readTree(out.toString());
+        assertThat(Instant.parse(range.get("from").asString())).isBefore(cut);
+        assertThat(Instant.parse(range.get("to").asString())).isAfter(cut);
+
+        Path target = dir.resolve("restored");
+        assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", cut.toString(), "--target",
+                target.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("recovery stops at " + cut);
+        try (PostgresServer restored = PostgresServer.startRestored(target);
+             Connection c = restored.superuser(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM t ORDER BY id")) {
+            List<Integer> ids = new ArrayList<>();
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+            assertThat(ids).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+        }
+
+        assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", "2001-01-01T00:00:00Z",
+                "--target", dir.resolve("never").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("at 2001-01-01T00:00:00Z is outside the range");
+        assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", "yesterday", "--target",
+                dir.resolve("never").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--at must be an ISO-8601 instant");
+        assertThat(dir.resolve("never")).doesNotExist();
+    }
+}
