@@ -43,6 +43,7 @@ public final class DrCommand {
                 new RestoreCommand(),
                 new CopyCommand(),
                 new VerifyCommand(),
+                new RestoreTestCommand(),
                 new ForgetCommand(),
                 new PruneCommand(),
                 new DiffCommand(),
