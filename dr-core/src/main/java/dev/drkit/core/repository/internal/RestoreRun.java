@@ -559,6 +559,7 @@ public final class RestoreRun {
                         + " bytes but the snapshot says " + node.size(), path);
             }
             bytes.add(written);
+            engine.progress().done(0, written);
             done = true;
         } finally {
             if (!done) {
@@ -576,6 +577,7 @@ public final class RestoreRun {
             }
         }
         files.increment();
+        engine.progress().done(1, 0);
     }
 
     private static final Set<java.nio.file.OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
