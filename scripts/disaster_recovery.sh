@@ -8,8 +8,8 @@
 #      checks it and renders its runbook;
 #   2. opens an incident for the fault in the audit log, or adds to the one still open for it;
 #   3. runs the plan (dr plan run), printing each step's progress and the ETA;
-#   4. writes the run's report, the post-incident report and the runbook, and verifies the
-#      audit log's hash chain.
+#   4. writes the run's report, the post-incident report (Markdown, and HTML with an SVG
+#      timeline) and the runbook, and verifies the audit log's hash chain.
 # Without --drill the plan runs live. A drill approves its own gates and changes nothing: the
 # read-only steps run (the repository is verified, the snapshot restored into scratch space),
 # the others say what they would do. With --drill and no DR_REPOSITORY, the drill runs on a
@@ -165,13 +165,14 @@ else
 fi
 
 dr report incident --audit "$audit" --incident "$incident" --out "$run_dir/report.md"
+dr report incident --audit "$audit" --incident "$incident" --format html --out "$run_dir/report.html"
 set +e
 dr audit verify --file "$audit" > "$run_dir/audit-verify.txt"
 audit_status=$?
 set -e
 
 say "Done: the plan ended with exit $status"
-echo "report:       $run_dir/report.md"
+echo "report:       $run_dir/report.md (and report.html)"
 echo "plan run:     $run_dir/plan-run.md"
 echo "runbook:      $run_dir/runbook.md"
 echo "audit log:    $audit ($(cat "$run_dir/audit-verify.txt"))"

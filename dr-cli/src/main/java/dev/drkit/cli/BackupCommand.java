@@ -57,7 +57,10 @@ final class BackupCommand extends RepositoryCommand {
             if (parent != null) {
                 request.parent(repo.snapshot(parent).id());
             }
-            BackupResult r = repo.backup(request.build());
+            BackupResult r;
+            try (ProgressDisplay shown = showProgress(repo)) {
+                r = repo.backup(request.build());
+            }
             if (json) {
                 CliJson.print(out(), r);
             } else {

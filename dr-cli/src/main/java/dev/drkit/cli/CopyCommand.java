@@ -86,7 +86,10 @@ final class CopyCommand implements Callable<Integer> {
                 SnapshotStore destinationStore = SnapshotStores.open(to);
                 Repository source = Repository.open(sourceStore, sourcePassword);
                 Repository destination = openDestination(destinationStore, destinationPassword)) {
-            CopyResult r = source.copyTo(destination, snapshots);
+            CopyResult r;
+            try (ProgressDisplay shown = ProgressDisplay.start(env, json, spec.commandLine().getErr(), source::progress)) {
+                r = source.copyTo(destination, snapshots);
+            }
             if (json) {
                 CliJson.print(spec.commandLine().getOut(), r);
             } else {

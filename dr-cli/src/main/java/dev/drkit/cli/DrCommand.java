@@ -44,6 +44,7 @@ public final class DrCommand {
                 new PostgresCommand(),
                 new CopyCommand(),
                 new VerifyCommand(),
+                new RestoreTestCommand(),
                 new ForgetCommand(),
                 new PruneCommand(),
                 new DiffCommand(),

@@ -108,12 +108,24 @@ final class PlanRunCommand implements Callable<Integer> {
                     "--id");
         }
         PrintWriter progress = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean bar = ProgressDisplay.mode(((DrCommand) spec.root().userObject()).environment, json)
+                == ProgressDisplay.Mode.BAR;
         String who = actor != null ? actor : Optional.ofNullable(System.getenv("USER")).orElse("operator");
         CompletableFuture<Execution> running = new CompletableFuture<>();
         try (SnapshotStore journalStore = journal == null ? null : SnapshotStores.open(journal);
                 AuditLog auditLog = audit == null ? null : AuditLog.file(audit)) {
             RecoveryExecutor.Builder b = RecoveryExecutor.builder().listener(ev -> {
+                if (bar) {
+                    err.print("\r\033[K");
+                    err.flush();
+                }
                 print(progress, ev);
+                if (bar) {
+                    err.print(ProgressDisplay.planBar(ev.progress().percentDone(), ev.step() == null ? "(plan)"
+                            : ev.step(), ev.kind().name(), ev.progress().etaIfKnown()));
+                    err.flush();
+                }
                 if (ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL
                         && (approve.contains(ev.step()) || approve.contains("*"))) {
                     running.thenAccept(ex -> ex.approve(ev.step(), who, "approved with --approve"));
@@ -130,6 +142,10 @@ final class PlanRunCommand implements Callable<Integer> {
                 Execution ex = resume != null ? executor.resume(plan, resume) : executor.start(plan, request(who));
                 running.complete(ex);
                 result = ex.await(wait);
+            }
+            if (bar) {
+                err.println();
+                err.flush();
             }
             if (report != null) {
                 PlanCommand.write(spec, report, PlanRunReport.markdown(result));

@@ -27,7 +27,10 @@ final class PruneCommand extends RepositoryCommand {
     @Override
     int run(SnapshotStore store) {
         try (Repository repo = open(store)) {
-            PruneResult r = repo.prune(new PruneOptions(grace, repackThreshold, dryRun));
+            PruneResult r;
+            try (ProgressDisplay shown = showProgress(repo)) {
+                r = repo.prune(new PruneOptions(grace, repackThreshold, dryRun));
+            }
             if (json) {
                 CliJson.print(out(), r);
             } else {

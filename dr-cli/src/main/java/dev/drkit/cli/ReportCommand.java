@@ -24,6 +24,11 @@ public final class ReportCommand {
     public ReportCommand() {
     }
 
+    /** The forms of a post-incident report. */
+    enum ReportFormat {
+        markdown, html, json
+    }
+
     /** {@code dr report incident}: the post-incident report of one incident. */
     @Command(name = "incident", mixinStandardHelpOptions = true,
             description = "Write the post-incident report of an incident from the audit log (verified first).")
@@ -40,8 +45,10 @@ public final class ReportCommand {
         @Option(names = "--key-file", description = "The HMAC key of a keyed audit chain.")
         Path keyFile;
 
-        @Option(names = "--format", defaultValue = "markdown", description = "markdown or json (default: ${DEFAULT-VALUE}).")
-        PlanCommand.Format format;
+        @Option(names = "--format", defaultValue = "markdown",
+                description = "markdown, html (one page with an SVG timeline and the RTO and RPO against the "
+                        + "objectives) or json (default: ${DEFAULT-VALUE}).")
+        ReportFormat format;
 
         @Option(names = "--out", description = "Write to this file instead of standard output.")
         Path out;
@@ -57,7 +64,11 @@ public final class ReportCommand {
             ReportInput input = ReportInput.fromAudit(records, incident).orElseThrow(() -> new DrException(
                     ErrorCode.NOT_FOUND, "the audit log has no incident " + incident, incident));
             PostIncidentReport report = PostIncidentReport.of(input);
-            PlanCommand.write(spec, out, format == PlanCommand.Format.json ? report.toJson() : report.toMarkdown());
+            PlanCommand.write(spec, out, switch (format) {
+                case json -> report.toJson();
+                case html -> report.toHtml();
+                case markdown -> report.toMarkdown();
+            });
             return DrCommand.EXIT_OK;
         }
     }

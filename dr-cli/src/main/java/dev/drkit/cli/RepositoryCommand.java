@@ -62,6 +62,11 @@ abstract class RepositoryCommand implements Callable<Integer> {
         }
     }
 
+    /** Shows the progress of the repository's operation on stderr until closed (see {@link ProgressDisplay}). */
+    ProgressDisplay showProgress(Repository repo) {
+        return ProgressDisplay.start(environment(), json, err(), repo::progress);
+    }
+
     /** Formats a byte count for people: {@code 16 B}, {@code 1.5 KiB}, {@code 12.0 MiB}. */
     static String size(long bytes) {
         return ByteSizes.format(bytes);

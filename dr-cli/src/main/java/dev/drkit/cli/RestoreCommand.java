@@ -38,8 +38,11 @@ final class RestoreCommand extends RepositoryCommand {
         try (Repository repo = open(store)) {
             String id = repo.snapshot(snapshot).id();
             progress("restoring " + id.substring(0, 8) + " to " + target + " ...");
-            RestoreResult r = repo.restore(snapshot.equals("latest") ? snapshot : id, target,
-                    new RestoreOptions(include, overwrite, false, allowUnverifiedHistory));
+            RestoreResult r;
+            try (ProgressDisplay shown = showProgress(repo)) {
+                r = repo.restore(snapshot.equals("latest") ? snapshot : id, target,
+                        new RestoreOptions(include, overwrite, false, allowUnverifiedHistory));
+            }
             if (json) {
                 CliJson.print(out(), r);
             } else {

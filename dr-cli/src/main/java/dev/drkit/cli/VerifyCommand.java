@@ -36,7 +36,10 @@ final class VerifyCommand extends RepositoryCommand {
         }
         try (Repository repo = open(store)) {
             progress("verifying " + (options.readData() ? "structure and data" : "structure") + " ...");
-            VerifyReport report = repo.verify(options);
+            VerifyReport report;
+            try (ProgressDisplay shown = showProgress(repo)) {
+                report = repo.verify(options);
+            }
             if (json) {
                 CliJson.print(out(), report);
             } else {

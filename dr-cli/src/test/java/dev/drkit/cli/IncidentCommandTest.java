@@ -53,6 +53,10 @@ class IncidentCommandTest {
         Run report = dr("report", "incident", "--audit", audit, "--incident", id);
         assertThat(report.exit()).as(report.err()).isZero();
         assertThat(report.out()).contains("orders corrupted").contains("a bad migration");
+        Run html = dr("report", "incident", "--audit", audit, "--incident", id, "--format", "html");
+        assertThat(html.exit()).as(html.err()).isZero();
+        assertThat(html.out()).startsWith("<!DOCTYPE html>").contains("<svg class=\"timeline\"")
+                .contains("a bad migration");
         assertThat(dr("audit", "verify", "--file", audit).exit()).isZero();
     }
 

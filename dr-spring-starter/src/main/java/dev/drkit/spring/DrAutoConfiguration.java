@@ -2,16 +2,21 @@ package dev.drkit.spring;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.RestoreValidator;
 import dev.drkit.api.health.HealthProbe;
+import dev.drkit.api.recovery.Failover;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.backup.BackupSchedule;
+import dev.drkit.core.backup.RestoreTests;
 import dev.drkit.core.backup.ScheduledBackups;
 import dev.drkit.core.config.NearestName;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
+import dev.drkit.core.recovery.file.PlanFileReader;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.source.DirectorySource;
@@ -22,8 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -180,6 +187,46 @@ public class DrAutoConfiguration {
     }
 
     /**
+     * Creates the scheduled restore tests of {@code dr.backup.restore-test.*}: each restores a
+     * snapshot into a sandbox and runs the application's {@link RestoreValidator} beans,
+     * recording the result in the audit log and as {@code dr.restore.test.*} meters.
+     *
+     * @param repository the repository, which must exist
+     * @param settings the {@code dr.*} settings
+     * @param validators the application's validators
+     * @param audit the audit log, when there is one
+     * @param meters the meter registry, when there is one
+     * @param scheduler the scheduler the tests run on
+     * @return the restore tests, started and closed with the context
+     * @throws DrException {@code INVALID_CONFIG} when there is no repository
+     */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty("dr.backup.restore-test.enabled")
+    public RestoreTests drRestoreTests(ObjectProvider<Repository> repository, DrSettings settings,
+            ObjectProvider<RestoreValidator> validators, ObjectProvider<AuditLog> audit,
+            ObjectProvider<MeterRegistry> meters, @Qualifier("drScheduler") ScheduledExecutorService scheduler) {
+        Repository repo = repository.getIfAvailable();
+        if (repo == null) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.backup.restore-test.enabled needs a repository: set "
+                    + "dr.repository.uri or define a Repository bean", "dr.backup.restore-test.enabled");
+        }
+        DrProperties.RestoreTest p = settings.properties().backup().restoreTest();
+        RestoreTests.Builder b = RestoreTests.builder(repo).schedule(BackupSchedule.every(p.interval()))
+                .initialDelay(p.initialDelay()).maxAge(p.maxAge()).scheduler(scheduler)
+                .validators(validators.orderedStream().toList());
+        if (p.sample()) {
+            b.sample(new SplittableRandom());
+        }
+        if (p.sandbox() != null) {
+            b.sandbox(p.sandbox());
+        }
+        audit.ifAvailable(b::audit);
+        meters.ifAvailable(b::meterRegistry);
+        return b.build();
+    }
+
+    /**
      * Stops the application when {@code dr.guards.<name>} configures a guard that no
      * {@link Guard} bean carries, since its settings would be ignored.
      *
@@ -276,15 +323,40 @@ public class DrAutoConfiguration {
     }
 
     /**
-     * Creates the factory of plans configured from {@code dr.plans.<name>}.
+     * Creates the reader of plan files, whose {@code failover} steps find the application's
+     * {@link Failover} beans by {@link Failover#name()} before those of {@code ServiceLoader}.
+     *
+     * @param failovers the failover beans
+     * @return the reader
+     * @throws DrException {@code INVALID_CONFIG} when two failover beans share a name
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public PlanFileReader drPlanFileReader(ObjectProvider<Failover> failovers) {
+        PlanFileReader.Builder b = PlanFileReader.builder();
+        Map<String, Failover> byName = new LinkedHashMap<>();
+        failovers.orderedStream().forEach(f -> {
+            Failover before = byName.putIfAbsent(f.name(), f);
+            if (before != null) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, "two Failover beans are named '" + f.name() + "' ("
+                        + before.getClass().getName() + " and " + f.getClass().getName() + ")", "failover=" + f.name());
+            }
+            b.failover(f.name(), f);
+        });
+        return b.build();
+    }
+
+    /**
+     * Creates the factory of plans configured from {@code dr.plans.<name>} and of plans read from files.
      *
      * @param settings the {@code dr.*} settings
+     * @param reader the reader of plan files
      * @return the factory
      */
     @Bean
     @ConditionalOnMissingBean
-    public DrPlanFactory drPlanFactory(DrSettings settings) {
-        return new DrPlanFactory(settings);
+    public DrPlanFactory drPlanFactory(DrSettings settings, PlanFileReader reader) {
+        return new DrPlanFactory(settings, reader);
     }
 
     /**

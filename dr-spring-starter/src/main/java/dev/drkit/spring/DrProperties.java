@@ -92,13 +92,32 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      *     successful backup is older
      * @param schedule When backups run; sources need a schedule
      * @param retention Which snapshots are kept after each backup
+     * @param restoreTest Scheduled restore tests that prove the backups restore
      */
     public record Backup(List<Path> sources, @DefaultValue("1h") Duration rpo, @DefaultValue Schedule schedule,
-            @DefaultValue Retention retention) {
+            @DefaultValue Retention retention, @DefaultValue RestoreTest restoreTest) {
         /** Copies the sources; missing sources are none. */
         public Backup {
             sources = sources == null ? List.of() : List.copyOf(sources);
         }
+    }
+
+    /**
+     * Scheduled restore tests: a snapshot is restored into a sandbox, the application's
+     * RestoreValidator beans check it, and the restore's time is the projected RTO.
+     *
+     * @param enabled Whether restore tests run on a schedule (they need a repository)
+     * @param interval The time between restore tests
+     * @param initialDelay The wait before the first restore test after start-up
+     * @param maxAge The health contributor is DOWN when the last passing restore test is older
+     *     than this, or when the last restore test failed
+     * @param sample Test a snapshot drawn at random instead of the latest
+     * @param sandbox The directory under which each test restores (default: dr-restore-tests in
+     *     the temporary directory); never a directory holding live data
+     */
+    public record RestoreTest(boolean enabled, @DefaultValue("1d") Duration interval,
+            @DefaultValue("5m") Duration initialDelay, @DefaultValue("8d") Duration maxAge, boolean sample,
+            @Nullable Path sandbox) {
     }
 
     /**

@@ -118,6 +118,16 @@ public final class DrSettings {
         if (rpo.isNegative() || rpo.isZero()) {
             throw origins.invalid("dr.backup.rpo", "must be > 0", rpo);
         }
+        DrProperties.RestoreTest restoreTest = backup.restoreTest();
+        if (restoreTest.interval().isNegative() || restoreTest.interval().isZero()) {
+            throw origins.invalid("dr.backup.restore-test.interval", "must be > 0", restoreTest.interval());
+        }
+        if (restoreTest.maxAge().isNegative() || restoreTest.maxAge().isZero()) {
+            throw origins.invalid("dr.backup.restore-test.max-age", "must be > 0", restoreTest.maxAge());
+        }
+        if (restoreTest.initialDelay().isNegative()) {
+            throw origins.invalid("dr.backup.restore-test.initial-delay", "must be >= 0", restoreTest.initialDelay());
+        }
         if (backup.schedule().initialDelay().isNegative()) {
             throw origins.invalid("dr.backup.schedule.initial-delay", "must be >= 0", backup.schedule().initialDelay());
         }

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * A post-incident report: Summary, Impact, Root cause and trigger (with evidence from the
  * audit log), Detection, Resolution, Timeline, RTO and RPO against the objectives, Action
  * items and improvement suggestions derived by {@link ImprovementRule}s. Written as Markdown
- * for people and JSON for machines.
+ * and HTML (with an SVG timeline) for people and JSON for machines.
  */
 public final class PostIncidentReport {
     private final ReportInput input;
@@ -246,6 +246,18 @@ public final class PostIncidentReport {
 
     private static String cell(String s) {
         return s.replace("|", "\\|").replace("\n", " ");
+    }
+
+    /**
+     * Writes the report as one self-contained HTML page: the facts, an SVG timeline of the
+     * incident and its recoveries (each phase a bar, the RTO objective a dashed mark), SVG bars
+     * of the RTO and RPO achieved against the objectives, the steps, the events and the
+     * suggestions. Every text from the audit log is escaped.
+     *
+     * @return the HTML
+     */
+    public String toHtml() {
+        return HtmlReport.of(this, main());
     }
 
     /**

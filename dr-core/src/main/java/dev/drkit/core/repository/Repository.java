@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -196,16 +197,20 @@ public final class Repository implements AutoCloseable {
             try (Maintenance.Lock lock = Maintenance.lock(engine, false)) {
                 BackupRun run = new BackupRun(engine, time);
                 BlobId root;
+                engine.progress().startGrowing("backup");
                 try {
                     root = run.capture(request.sources(), parentRoot);
                 } catch (IOException e) {
+                    engine.progress().finish();
                     run.abort();
                     throw new DrException(ErrorCode.IO_FAILURE, "Reading a source failed: " + e.getMessage(), null, e);
                 } catch (RuntimeException | Error e) {
+                    engine.progress().finish();
                     run.abort();
                     throw e;
                 }
                 BackupRun.Stats stats = run.finish();
+                engine.progress().finish();
                 String id = Crypto.randomId();
                 Engine.Manifest manifest = new Engine.Manifest(1, time.toString(), host,
                         request.tags().stream().sorted().toList(), root.hex(), parent == null ? null : parent.id(),
@@ -222,6 +227,17 @@ public final class Repository implements AutoCloseable {
             }
         }, r -> Map.of("snapshot", r.snapshotId(), "bytesAdded", Long.toString(r.bytesAdded()),
                 "files", Long.toString(r.snapshot().files())));
+    }
+
+    /**
+     * Returns how far the operation running now (a backup, restore, verify, copy from this
+     * repository, or prune) has come, for a progress bar on another thread; after it ends, its
+     * final count. When several run at once, the one started last is reported.
+     *
+     * @return the progress, or empty before the first such operation
+     */
+    public Optional<Progress> progress() {
+        return engine.progress().snapshot();
     }
 
     /**
@@ -266,7 +282,17 @@ public final class Repository implements AutoCloseable {
                 History.checkForRestore(engine, snapshot.id(), snapshotId.equals("latest"));
             }
             BlobId root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
-            RestoreResult result = new RestoreRun(engine, target, restoreOptions).run(root);
+            if (restoreOptions.include().isEmpty()) {
+                engine.progress().start("restore", snapshot.files(), snapshot.bytes());
+            } else {
+                engine.progress().startGrowing("restore");
+            }
+            RestoreResult result;
+            try {
+                result = new RestoreRun(engine, target, restoreOptions).run(root);
+            } finally {
+                engine.progress().finish();
+            }
             Metrics.restore(options.meters(), result);
             return result;
         }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes())));
@@ -494,7 +520,13 @@ public final class Repository implements AutoCloseable {
      */
     public VerifyReport verify(VerifyOptions verifyOptions) {
         Objects.requireNonNull(verifyOptions, "verifyOptions");
-        VerifyReport report = new Verifier(engine).run(verifyOptions);
+        VerifyReport report;
+        engine.progress().startGrowing("verify");
+        try {
+            report = new Verifier(engine).run(verifyOptions);
+        } finally {
+            engine.progress().finish();
+        }
         Metrics.verify(options.meters(), report);
         return report;
     }
@@ -530,7 +562,13 @@ public final class Repository implements AutoCloseable {
      */
     public PruneResult prune(PruneOptions pruneOptions) {
         return audited("prune", () -> "packs", () -> {
-            PruneResult r = Maintenance.prune(engine, pruneOptions);
+            PruneResult r;
+            engine.progress().startGrowing("prune");
+            try {
+                r = Maintenance.prune(engine, pruneOptions);
+            } finally {
+                engine.progress().finish();
+            }
             if (options.meters() != null && !r.dryRun()) {
                 options.meters().counter("dr.repository.prune.packs.deleted").increment(r.packsDeleted());
                 options.meters().counter("dr.repository.prune.packs.repacked").increment(r.packsRepacked());

@@ -112,4 +112,35 @@ class PostIncidentReportTest {
             assertThat(PostIncidentReport.of(live).suggestions()).isEqualTo(PostIncidentReport.of(fromAudit).suggestions());
         }
     }
+
+    @Test
+    void theHtmlFormDrawsTheTimelineAndTheObjectivesToScaleAndEscapesWhatTheLogSays() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.ofDefaults())) {
+            audit.append(incident(T0.minus(Duration.ofMinutes(2)), "alertmanager", "incident.open", Map.of(
+                    "title", "Orders <db> & \"co\"", "severity", "SEV1", "faultType", "DATA", "source", "alert",
+                    "trigger", "<script>alert(1)</script>",
+                    "faultStartedAt", T0.minus(Duration.ofMinutes(12)).toString())));
+            run(audit);
+            records = audit.records(AuditFilter.all());
+        }
+        String html = PostIncidentReport.of(ReportInput.fromAudit(records, "INC-1").orElseThrow()).toHtml();
+
+        assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</body></html>\n")
+                .contains("<h1>Post-incident report: Orders &lt;db&gt; &amp; &quot;co&quot;</h1>")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>");
+        // the timeline spans the fault's start (T0-12m) to the RTO objective's end (T0-2m+30m): 40 minutes
+        // over 730 units from x=150; detection at T0-2m is x=333, the start at T0 x=369
+        assertThat(html).contains("<svg class=\"timeline\"")
+                .contains("<rect class=\"waiting\" x=\"333\" y=\"52\" width=\"36\"")
+                .contains("<line class=\"rto-objective\" x1=\"880\"");
+        // the objectives: 30 minutes over 730 units; RTO 12 min (met), RPO 18 min against 15 (missed)
+        assertThat(html).contains("<svg class=\"objectives\"")
+                .contains("<rect class=\"rto met\" x=\"150\" y=\"10\" width=\"292\"")
+                .contains("<rect class=\"rpo missed\" x=\"150\" y=\"35\" width=\"438\"")
+                .contains("<line class=\"objective\" x1=\"515\"")
+                .contains("12 min of 30 min: met").contains("18 min of 15 min: MISSED")
+                .contains("<td class=\"missed\">18 min</td>");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.drkit.spring.actuate;
 
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.backup.RestoreTests;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrBackups;
@@ -122,6 +123,20 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("dr-backups")
         BackupsHealthIndicator drBackupsHealthIndicator(DrBackups backups) {
             return new BackupsHealthIndicator(backups);
+        }
+
+        /**
+         * Creates the restore tests' health contributor, shown as {@code drRestoreTests}.
+         *
+         * @param tests the restore tests
+         * @return the indicator
+         */
+        @Bean
+        @ConditionalOnBean(RestoreTests.class)
+        @ConditionalOnMissingBean(name = "drRestoreTestsHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-restore-tests")
+        RestoreTestsHealthIndicator drRestoreTestsHealthIndicator(RestoreTests tests) {
+            return new RestoreTestsHealthIndicator(tests);
         }
     }
 }

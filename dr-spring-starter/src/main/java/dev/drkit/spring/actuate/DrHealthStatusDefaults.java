@@ -61,6 +61,11 @@ public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
                 && environment.getProperty("management.health.dr-backups.enabled", Boolean.class, defaults)) {
             members.add("drBackups");
         }
+        if (environment.containsProperty("dr.repository.uri")
+                && environment.getProperty("dr.backup.restore-test.enabled", Boolean.class, false)
+                && environment.getProperty("management.health.dr-restore-tests.enabled", Boolean.class, defaults)) {
+            members.add("drRestoreTests");
+        }
         return members;
     }
 }

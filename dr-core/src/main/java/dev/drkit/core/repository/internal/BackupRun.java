@@ -542,9 +542,12 @@ public final class BackupRun {
                 file.reused = previous.content();
                 file.size = previous.size();
                 filesUnchanged.increment();
+                engine.progress().found(1, previous.size());
+                engine.progress().done(1, previous.size());
                 return;
             }
             (previous == null ? filesNew : filesChanged).increment();
+            engine.progress().found(1, Math.max(0, metadata.size()));
             try {
                 pendingFiles.acquire();
             } catch (InterruptedException e) {
@@ -574,6 +577,7 @@ public final class BackupRun {
                         }
                         file.size = reader.bytesRead();
                         bytesRead.add(file.size);
+                        engine.progress().done(1, file.size);
                     }
                     read.complete(null);
                 } catch (Throwable e) {

@@ -101,9 +101,11 @@ public final class Copier {
                 held.add(s.id());
             }
             boolean seeded = false;
+            source.progress().start("copy", ordered.size(), ordered.stream().mapToLong(Snapshot::bytes).sum());
             for (Snapshot snapshot : ordered) {
                 if (held.contains(snapshot.id())) {
                     skipped.add(snapshot.id());
+                    source.progress().done(1, snapshot.bytes());
                     continue;
                 }
                 if (!seeded) {
@@ -127,9 +129,11 @@ public final class Copier {
                     skipped.add(snapshot.id()); // a concurrent copy committed it first
                 }
                 held.add(snapshot.id());
+                source.progress().done(1, snapshot.bytes());
             }
         } finally {
             uploader.shutdownNow();
+            source.progress().finish();
         }
         return new Stats(List.copyOf(copied), List.copyOf(skipped), blobsSent, bytesSent.get(), blobsRead);
     }

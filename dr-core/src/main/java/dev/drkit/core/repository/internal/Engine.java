@@ -109,6 +109,7 @@ public final class Engine implements AutoCloseable {
     private final String keyId;
     private final int configVersion;
     private final ExecutorService pool;
+    private final ProgressTracker progress = new ProgressTracker();
     /** How many decoded trees the engine keeps. */
     static final int TREE_CACHE_SIZE = 4096;
     private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(TREE_CACHE_SIZE).build();
@@ -324,7 +325,16 @@ public final class Engine implements AutoCloseable {
         this.index = loaded;
     }
 
-    /** Returns the store. @return the store */
+    /** Returns the counters of the operation running now. @return the tracker */
+    public ProgressTracker progress() {
+        return progress;
+    }
+
+    /**
+     * Returns the store.
+     *
+     * @return the store
+     */
     public SnapshotStore store() {
         return store;
     }

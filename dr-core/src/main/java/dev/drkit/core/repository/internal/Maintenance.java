@@ -325,9 +325,11 @@ public final class Maintenance {
                 }
             }
             RepackWriter writer = new RepackWriter(engine);
+            engine.progress().found(2L * repack.size() + delete.size(), 0);
             for (String packId : repack) {
                 String key = Packs.key(packId);
                 byte[] data = store.get(key);
+                engine.progress().done(1, data.length);
                 for (PackEntry e : index.packs().get(packId)) {
                     if (used.contains(e.id()) && copied.add(e.id())) {
                         engine.crypto().unpackBlob(data, e.offset(), e.length(), e.rawLength(), e.id(), key);
@@ -351,9 +353,11 @@ public final class Maintenance {
             }
             for (String key : delete) {
                 store.delete(key);
+                engine.progress().done(1, 0);
             }
             for (String packId : repack) {
                 store.delete(Packs.key(packId));
+                engine.progress().done(1, 0);
             }
             engine.reloadIndex();
             return new PruneResult(delete.size(), repack.size(), young, freed, false);

@@ -566,6 +566,7 @@ public final class RestoreRun {
                         + " bytes but the snapshot says " + node.size(), path);
             }
             bytes.add(written);
+            engine.progress().done(0, written);
             done = true;
         } finally {
             if (!done) {
@@ -583,6 +584,7 @@ public final class RestoreRun {
             }
         }
         files.increment();
+        engine.progress().done(1, 0);
     }
 
     private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,

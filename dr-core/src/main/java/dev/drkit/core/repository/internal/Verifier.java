@@ -98,9 +98,26 @@ public final class Verifier {
                     chosen.add(packId);
                 }
             }
+            long bytesToRead = 0;
+            for (String packId : chosen) {
+                for (PackEntry e : packs.get(packId)) {
+                    bytesToRead += e.length();
+                }
+            }
+            engine.progress().found(chosen.size(), bytesToRead);
             List<Future<?>> tasks = new ArrayList<>();
             for (String packId : chosen) {
-                tasks.add(engine.pool().submit(() -> checkPack(packId, packs.get(packId), blobsRead)));
+                tasks.add(engine.pool().submit(() -> {
+                    try {
+                        checkPack(packId, packs.get(packId), blobsRead);
+                    } finally {
+                        long read = 0;
+                        for (PackEntry e : packs.get(packId)) {
+                            read += e.length();
+                        }
+                        engine.progress().done(1, read);
+                    }
+                }));
             }
             for (Future<?> t : tasks) {
                 try {
