@@ -20,30 +20,40 @@ class RepositoryFormatFuzzTest {
     private static final char[] PASSWORD = "fuzz".toCharArray();
     private static final String SNAPSHOT = "00112233445566778899aabbccddeeff";
 
-    private static RepositoryOptions options;
-    private static SnapshotStore store;
-    private static Engine engine;
-    private static Crypto crypto;
+    private static Repo repo;
 
     /**
-     * Creates the repository on the first input rather than in {@code @BeforeAll}: Jazzer
-     * installs its agent when the first input is provided, and a class loaded before that is
-     * instrumented by retransformation, which fails on records ({@code NoSuchFieldError}).
+     * The repository the sealed targets use, in a class of its own: JUnit reflects over this
+     * class's fields before the first input, and reflection loads their types. A DR Kit class
+     * loaded then, before Jazzer installs its agent, is instrumented by retransformation, which
+     * failed on records ({@code NoSuchFieldError}) and broke the nest-mate access between a class
+     * and its builder ({@code IllegalAccessError}). Loading this holder loads none of them.
      */
-    private static synchronized void createRepository() {
-        if (engine == null) {
-            options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).threads(1).build();
-            store = SnapshotStores.memory();
+    private static final class Repo {
+        final RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).threads(1).build();
+        final SnapshotStore store = SnapshotStores.memory();
+        final Engine engine;
+        final Crypto crypto;
+
+        Repo() {
             Engine.init(store, PASSWORD, options).close();
             engine = Engine.open(store, PASSWORD, options);
             crypto = engine.crypto();
         }
     }
 
+    /** Creates the repository on the first input, after Jazzer installed its agent. */
+    private static synchronized Repo createRepository() {
+        if (repo == null) {
+            repo = new Repo();
+        }
+        return repo;
+    }
+
     @AfterAll
     static void closeRepository() {
-        if (engine != null) {
-            engine.close();
+        if (repo != null) {
+            repo.engine.close();
         }
     }
 
@@ -52,7 +62,7 @@ class RepositoryFormatFuzzTest {
         createRepository();
         boolean seal = data.consumeBoolean();
         byte[] bytes = ParserInvariant.bounded(data.consumeRemainingAsBytes());
-        return seal ? crypto.seal(bytes, 0, bytes.length) : bytes;
+        return seal ? repo.crypto.seal(bytes, 0, bytes.length) : bytes;
     }
 
     @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
@@ -64,7 +74,7 @@ class RepositoryFormatFuzzTest {
     @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void indexFileDecodes(FuzzedDataProvider data) {
         byte[] file = stored(data);
-        ParserInvariant.check("Index.decode", () -> Index.decode(crypto, file, "index/fuzz"));
+        ParserInvariant.check("Index.decode", () -> Index.decode(repo.crypto, file, "index/fuzz"));
     }
 
     @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
@@ -76,7 +86,7 @@ class RepositoryFormatFuzzTest {
             // blobs of any length, then a sealed header of fuzzed entries and its length
             byte[] blobs = data.consumeBytes(data.consumeInt(0, 4096));
             byte[] header = ParserInvariant.bounded(data.consumeRemainingAsBytes());
-            byte[] sealed = crypto.seal(header, 0, header.length);
+            byte[] sealed = repo.crypto.seal(header, 0, header.length);
             pack = new byte[blobs.length + sealed.length + 4];
             System.arraycopy(blobs, 0, pack, 0, blobs.length);
             System.arraycopy(sealed, 0, pack, blobs.length, sealed.length);
@@ -84,7 +94,7 @@ class RepositoryFormatFuzzTest {
         } else {
             pack = ParserInvariant.bounded(data.consumeRemainingAsBytes());
         }
-        ParserInvariant.check("Packs.header", () -> Packs.header(crypto, pack, "data/00/fuzz"));
+        ParserInvariant.check("Packs.header", () -> Packs.header(repo.crypto, pack, "data/00/fuzz"));
     }
 
     @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
@@ -125,12 +135,12 @@ class RepositoryFormatFuzzTest {
     @FuzzTest(maxDuration = ParserInvariant.FUZZ_DURATION)
     void configOpensOrIsRefused(FuzzedDataProvider data) {
         byte[] config = stored(data);
-        byte[] original = store.get(Engine.CONFIG);
-        store.put(Engine.CONFIG, config);
+        byte[] original = repo.store.get(Engine.CONFIG);
+        repo.store.put(Engine.CONFIG, config);
         try {
-            ParserInvariant.check("Engine.open config", () -> Engine.open(store, PASSWORD, options).close());
+            ParserInvariant.check("Engine.open config", () -> Engine.open(repo.store, PASSWORD, repo.options).close());
         } finally {
-            store.put(Engine.CONFIG, original);
+            repo.store.put(Engine.CONFIG, original);
         }
     }
 
@@ -138,19 +148,19 @@ class RepositoryFormatFuzzTest {
     void manifestReadsOrIsRefused(FuzzedDataProvider data) {
         byte[] manifest = stored(data);
         String key = Engine.SNAPSHOTS + SNAPSHOT;
-        store.put(key, manifest);
+        repo.store.put(key, manifest);
         try {
             ParserInvariant.check("Engine manifest", () -> {
                 try {
-                    engine.readManifestFromStore(SNAPSHOT);
+                    repo.engine.readManifestFromStore(SNAPSHOT);
                 } finally {
-                    engine.forgetManifest(SNAPSHOT);
-                    engine.snapshots();
+                    repo.engine.forgetManifest(SNAPSHOT);
+                    repo.engine.snapshots();
                 }
             });
         } finally {
-            store.delete(key);
-            engine.forgetManifest(SNAPSHOT);
+            repo.store.delete(key);
+            repo.engine.forgetManifest(SNAPSHOT);
         }
     }
 
@@ -159,18 +169,18 @@ class RepositoryFormatFuzzTest {
         createRepository();
         byte[] bytes = ParserInvariant.bounded(file);
         String key = Maintenance.LOCKS + "fuzz";
-        store.put(key, bytes);
+        repo.store.put(key, bytes);
         try {
             ParserInvariant.check("Maintenance lock", () -> {
                 try {
-                    Maintenance.lock(engine, false).close();
+                    Maintenance.lock(repo.engine, false).close();
                 } finally {
-                    Maintenance.breakStaleLocks(engine);
+                    Maintenance.breakStaleLocks(repo.engine);
                 }
             });
         } finally {
-            store.delete(key);
-            store.list(Maintenance.LOCKS).map(i -> i.key()).toList().forEach(store::delete);
+            repo.store.delete(key);
+            repo.store.list(Maintenance.LOCKS).map(i -> i.key()).toList().forEach(repo.store::delete);
         }
     }
 
