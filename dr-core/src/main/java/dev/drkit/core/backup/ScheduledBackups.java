@@ -6,6 +6,8 @@ import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.backup.BackupStrategy;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.core.coordination.FencedStore;
+import dev.drkit.core.coordination.WriterLease;
 import dev.drkit.core.repository.BackupRequest;
 import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.Repository;
@@ -75,6 +77,8 @@ public final class ScheduledBackups implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
+    private final @Nullable WriterLease writer;
+    private long skippedRuns;
     private final Instant startedAt;
     private final Object lock = new Object();
     private @Nullable Snapshot latest;
@@ -96,6 +100,7 @@ public final class ScheduledBackups implements AutoCloseable {
         this.retention = b.retention;
         this.rpo = b.rpo;
         this.clock = b.clock;
+        this.writer = b.writer;
         this.ownScheduler = b.scheduler == null;
         this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dr-backup");
@@ -225,7 +230,18 @@ public final class ScheduledBackups implements AutoCloseable {
                 }
                 kind = strategy.next(incrementalsSinceFull);
             }
-            BackupResult r = backupNow(kind, SCHEDULED_TAG);
+            WriterLease w = writer;
+            BackupResult r;
+            if (w == null) {
+                r = backupNow(kind, SCHEDULED_TAG);
+            } else {
+                Optional<BackupResult> done = w.runIfWriter(() -> backupNow(kind, SCHEDULED_TAG));
+                if (done.isEmpty()) {
+                    skipped();
+                    return;
+                }
+                r = done.get();
+            }
             LOG.info("DR backup {} ({}) of {} files took {}", r.snapshot().shortId(), kind, r.snapshot().files(),
                     r.duration());
         } catch (RuntimeException e) {
@@ -237,6 +253,37 @@ public final class ScheduledBackups implements AutoCloseable {
                     scheduleAt(s.next(clock.instant()));
                 }
             }
+        }
+    }
+
+    /** Counts a run left to the writer, and takes the newest snapshot it made as this instance's latest. */
+    private void skipped() {
+        synchronized (lock) {
+            skippedRuns++;
+        }
+        List<Snapshot> history = repository.snapshots();
+        synchronized (lock) {
+            BackupChain.newest(history, sourceNames).ifPresent(s -> {
+                Snapshot mine = latest;
+                if (mine == null || s.time().isAfter(mine.time())) {
+                    latest = s;
+                    lastSuccess = s.time();
+                    incrementalsSinceFull = BackupChain.incrementalsSinceFull(history, sourceNames);
+                }
+            });
+        }
+        LOG.debug("DR backup of {} left to the writer of {}", sourceNames, Objects.requireNonNull(writer).name());
+    }
+
+    /**
+     * Returns how many scheduled runs were left to another instance because this one did not
+     * hold the {@linkplain Builder#writer writer lease}.
+     *
+     * @return the count, 0 without a writer lease
+     */
+    public long skippedRuns() {
+        synchronized (lock) {
+            return skippedRuns;
         }
     }
 
@@ -385,6 +432,7 @@ public final class ScheduledBackups implements AutoCloseable {
         private Duration rpo = DEFAULT_RPO;
         private Clock clock = Clock.systemUTC();
         private @Nullable ScheduledExecutorService scheduler;
+        private @Nullable WriterLease writer;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -507,6 +555,28 @@ public final class ScheduledBackups implements AutoCloseable {
          */
         public Builder scheduler(ScheduledExecutorService value) {
             this.scheduler = Objects.requireNonNull(value, "scheduler");
+            return this;
+        }
+
+        /**
+         * Runs the scheduled backups and their retention only on the holder of a writer lease,
+         * so that a fleet of instances backs up once per schedule: the other instances skip
+         * each run (counted in {@link ScheduledBackups#skippedRuns()}) and take the writer's
+         * newest snapshot as theirs for the RPO. A run pins the token of the holding it started
+         * under; open the repository on a {@link FencedStore} of
+         * the same lease so that a holder that was paused past its lease cannot commit.
+         * {@link ScheduledBackups#backupNow} is not gated: an operator's backup runs anywhere.
+         *
+         * @param value the writer lease, campaigning already
+         * @return this builder
+         * @throws DrException {@code INVALID_ARGUMENT} when set twice
+         */
+        public Builder writer(WriterLease value) {
+            Objects.requireNonNull(value, "writer");
+            if (writer != null) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "writer is set twice", "writer");
+            }
+            this.writer = value;
             return this;
         }
 

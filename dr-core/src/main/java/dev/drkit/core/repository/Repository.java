@@ -174,6 +174,9 @@ public final class Repository implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         return audited("backup", () -> "sources " + request.sources().stream().map(s -> s.name()).toList(), () -> {
             long start = System.nanoTime();
+            // Another repository object on the same store (the fleet's previous writer) may have
+            // added blobs since this one loaded its index; the parent snapshot may need them.
+            engine.refreshIndexIfChanged();
             Instant time = options.clock().instant();
             String host = request.host() != null ? request.host() : options.host();
             List<String> sourceNames = request.sources().stream().map(s -> s.name()).toList();

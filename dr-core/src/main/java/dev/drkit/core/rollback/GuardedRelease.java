@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A guarded release: a stable and a candidate implementation of one interface, calls routed
@@ -44,8 +45,11 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
     private final CallPath<T> calls;
     private final OperatorActions<T> actions;
     private final ScheduledChecks<T> checks;
+    private final @Nullable FleetLink fleet;
 
-    GuardedRelease(RolloutMachine<T> machine, CallPath<T> calls, ScheduledChecks<T> checks) {
+    GuardedRelease(RolloutMachine<T> machine, CallPath<T> calls, ScheduledChecks<T> checks,
+            @Nullable FleetLink fleet) {
+        this.fleet = fleet;
         this.machine = machine;
         this.calls = calls;
         this.actions = new OperatorActions<>(machine);
@@ -262,9 +266,32 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         checks.run();
     }
 
-    /** Stops the scheduled checks and the threads the guard created; calls keep working. */
+    /**
+     * Returns the newest fleet decision this guard published or applied, when it was built
+     * with a coordinator; its sequence is 0 while it waits to be published.
+     *
+     * @return the decision, or empty without a coordinator or before the first decision
+     */
+    public Optional<FleetDecision> lastFleetDecision() {
+        return fleet == null ? Optional.empty() : fleet.last();
+    }
+
+    /**
+     * Returns how many of this guard's decisions wait to be published to its fleet (the
+     * coordinator could not be reached); they are retried with backoff.
+     *
+     * @return the count, 0 without a coordinator
+     */
+    public int pendingFleetDecisions() {
+        return fleet == null ? 0 : fleet.pending();
+    }
+
+    /** Stops the scheduled checks, the fleet link and the threads the guard created; calls keep working. */
     @Override
     public void close() {
+        if (fleet != null) {
+            fleet.close();
+        }
         checks.close();
     }
 

@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.Ticker;
 import dev.drkit.api.audit.AuditSink;
+import dev.drkit.api.coordination.Coordinator;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.rollback.Judge;
 import dev.drkit.api.rollback.RollbackTrigger;
@@ -58,6 +59,7 @@ public final class GuardedReleaseBuilder<T> {
     private @Nullable AuditSink audit;
     private @Nullable MeterRegistry registry;
     private final List<GuardListener> listeners = new ArrayList<>();
+    private @Nullable Coordinator coordinator;
 
     GuardedReleaseBuilder(String name) {
         if (Objects.requireNonNull(name, "name").isBlank()) {
@@ -343,6 +345,34 @@ public final class GuardedReleaseBuilder<T> {
     }
 
     /**
+     * Shares the guard's decisions with the other instances of its fleet: every rollback
+     * (automatic, on an alert or by an operator), promotion, pause, resume and undone rollback
+     * is published to the coordinator's shared state {@code guard.<name>}, and every decision
+     * another instance published there about a version this guard runs is applied here, with
+     * the deciding member and actor in its audit record. A decision takes effect locally at
+     * once; while the coordinator cannot be reached the guard keeps serving on the last
+     * decision it knows, queues its own, and catches up when the coordinator answers again.
+     * An instance that starts later applies what the fleet decided about its candidate. Of a
+     * rollback and a promotion that race, the rollback wins within the revert window.
+     *
+     * @param value the coordinator, shared by every guard of the instance; the guard does not close it
+     * @return this builder
+     * @throws DrException {@code INVALID_ARGUMENT} when a coordinator was set already: a guard
+     *     belongs to one fleet
+     */
+    public GuardedReleaseBuilder<T> coordinator(Coordinator value) {
+        Objects.requireNonNull(value, "coordinator");
+        if (coordinator != null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "guard " + name + " has a coordinator already ("
+                    + coordinator.memberId() + "); a guard shares its decisions with one fleet, so it takes one "
+                    + "coordinator", "coordinator");
+        }
+        FleetLink.stateName(name);
+        this.coordinator = value;
+        return this;
+    }
+
+    /**
      * Builds the guard and, when a candidate was given, starts its rollout.
      *
      * @return the guard
@@ -365,6 +395,7 @@ public final class GuardedReleaseBuilder<T> {
     private GuardedRelease<T> assemble() {
         FailureClassifier classifier = new FailureClassifier(recordExceptions, ignoreExceptions);
         GuardMeters meters = new GuardMeters(name, registry);
+        FleetLink fleet = coordinator == null ? null : new FleetLink(name, coordinator);
         CircuitBreakerConfig breakers = breakerConfig(config.circuitBreaker(), classifier);
         BiFunction<String, T, ReleaseVersion<T>> versions = (version, impl) -> new ReleaseVersion<>(version, impl,
                 CircuitBreaker.of(name + ":" + version, breakers), meters.callCounters(version));
@@ -372,7 +403,7 @@ public final class GuardedReleaseBuilder<T> {
         EvidenceGate gate = new EvidenceGate(config.plan(), !candidateProbes.isEmpty(),
                 config.probes().downThreshold(), probeNoAnswer, rules, latencyNoData);
         RolloutMachine<T> machine = new RolloutMachine<>(name, config, clock, rules, gate,
-                new DecisionLog(name, audit, registry, listeners), versions,
+                new DecisionLog(name, audit, registry, withFleet(fleet)), versions,
                 versions.apply(Objects.requireNonNull(stableVersion), Objects.requireNonNull(stableImpl)));
         CallPath<T> calls = new CallPath<>(machine::current, machine, classifier, failureResult, comparator, ticker,
                 config.shadow(), config.retryOnStable());
@@ -390,12 +421,25 @@ public final class GuardedReleaseBuilder<T> {
         }
         ScheduledChecks<T> checks = new ScheduledChecks<>(machine, candidateProbes, stableProbes, conditions,
                 new ProbeRunner(probeThreads, config.probes().timeout()), probeNoAnswer, checksOn, owned);
-        GuardedRelease<T> guard = new GuardedRelease<>(machine, calls, checks);
+        GuardedRelease<T> guard = new GuardedRelease<>(machine, calls, checks, fleet);
         meters.bindWeight(guard, GuardedRelease::candidateWeight);
         if (candidateVersion != null && candidateFactory != null) {
             guard.deploy(candidateVersion, candidateFactory);
         }
+        if (fleet != null) {
+            // After the deploy, so that the fleet's decisions about the candidate apply to it.
+            fleet.attach(guard);
+        }
         return guard;
+    }
+
+    private List<GuardListener> withFleet(@Nullable FleetLink fleet) {
+        if (fleet == null) {
+            return listeners;
+        }
+        List<GuardListener> all = new ArrayList<>(listeners);
+        all.add(fleet);
+        return all;
     }
 
     private static ThreadFactory daemon(String threadName) {

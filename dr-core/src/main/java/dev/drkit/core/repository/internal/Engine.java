@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -309,6 +310,20 @@ public final class Engine implements AutoCloseable {
     /** Returns the configuration's format version. @return 1 or 2 */
     public int configVersion() {
         return configVersion;
+    }
+
+    /**
+     * Reloads the index when the store holds index files it was not loaded from: another
+     * repository object (another instance of a fleet, which took over as its writer) wrote or
+     * rewrote them. Costs one listing.
+     */
+    public void refreshIndexIfChanged() {
+        Set<String> known = index.files();
+        boolean changed = store.list(Index.PREFIX).map(o -> o.key().substring(Index.PREFIX.length()))
+                .anyMatch(id -> !known.contains(id));
+        if (changed) {
+            reloadIndex();
+        }
     }
 
     /** Reloads the index from the store. */
