@@ -12,12 +12,28 @@ import java.util.List;
  * @param bytesSent bytes written to the destination store (packs, index files, manifests)
  * @param blobsRead data blobs read from the source because the destination's id was unknown
  * @param duration wall time
+ * @param segmentsSent journal segments written to the destination, re-sealed with its keys
  */
 public record CopyResult(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
-        Duration duration) {
+        Duration duration, int segmentsSent) {
     /** Copies the lists. */
     public CopyResult {
         copied = List.copyOf(copied);
         skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * A result without journal segments.
+     *
+     * @param copied ids of the snapshots committed in the destination
+     * @param skipped ids of the snapshots the destination held already
+     * @param blobsSent blobs written
+     * @param bytesSent bytes written
+     * @param blobsRead data blobs read from the source
+     * @param duration wall time
+     */
+    public CopyResult(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
+            Duration duration) {
+        this(copied, skipped, blobsSent, bytesSent, blobsRead, duration, 0);
     }
 }

@@ -8,6 +8,21 @@ package dev.drkit.core.repository;
  * @param packsKeptYoung unused or partly used packs kept because they are within the grace period
  * @param bytesFreed bytes of packs deleted, less the bytes of new packs written
  * @param dryRun whether nothing was changed
+ * @param segmentsDeleted journal segments deleted because their base snapshot was forgotten
+ *     (compacted or expired journal)
  */
-public record PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun) {
+public record PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun,
+        int segmentsDeleted) {
+    /**
+     * A result without journal segments.
+     *
+     * @param packsDeleted packs deleted whole
+     * @param packsRepacked packs whose live blobs were copied into new packs
+     * @param packsKeptYoung packs kept for the grace period
+     * @param bytesFreed bytes freed
+     * @param dryRun whether nothing was changed
+     */
+    public PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun) {
+        this(packsDeleted, packsRepacked, packsKeptYoung, bytesFreed, dryRun, 0);
+    }
 }

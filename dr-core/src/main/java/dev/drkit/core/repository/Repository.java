@@ -16,6 +16,7 @@ import dev.drkit.core.repository.internal.Crypto;
 import dev.drkit.core.repository.internal.Engine;
 import dev.drkit.core.repository.internal.History;
 import dev.drkit.core.repository.internal.JournalWriter;
+import dev.drkit.core.repository.internal.Journals;
 import dev.drkit.core.repository.internal.KeyRing;
 import dev.drkit.core.repository.internal.Maintenance;
 import dev.drkit.core.repository.internal.PackEntry;
@@ -35,12 +36,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -484,15 +487,25 @@ public final class Repository implements AutoCloseable {
                 selected = List.copyOf(byId.values());
             }
             Copier.Stats stats = new Copier(engine, destination.engine).copy(selected);
+            // Journal chains follow their base snapshots, segment by segment.
+            List<Snapshot> held = new ArrayList<>();
+            Set<String> there = new HashSet<>();
+            destination.engine.snapshots().forEach(s -> there.add(s.id()));
+            for (Snapshot s : selected) {
+                if (there.contains(s.id())) {
+                    held.add(s);
+                }
+            }
+            int segments = Journals.copy(engine, destination.engine, held);
             CopyResult result = new CopyResult(stats.copied(), stats.skipped(), stats.blobsSent(), stats.bytesSent(),
-                    stats.blobsRead(), Duration.ofNanos(System.nanoTime() - start));
+                    stats.blobsRead(), Duration.ofNanos(System.nanoTime() - start), segments);
             if (options.meters() != null) {
                 options.meters().counter("dr.repository.copy.snapshots").increment(result.copied().size());
                 options.meters().counter("dr.repository.copy.bytes.sent").increment(result.bytesSent());
             }
             return result;
         }, r -> Map.of("copied", Integer.toString(r.copied().size()), "skipped", Integer.toString(r.skipped().size()),
-                "bytesSent", Long.toString(r.bytesSent())));
+                "bytesSent", Long.toString(r.bytesSent()), "segments", Integer.toString(r.segmentsSent())));
     }
 
     /**

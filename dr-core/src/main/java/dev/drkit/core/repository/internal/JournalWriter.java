@@ -20,7 +20,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -290,51 +289,22 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Writes changes from {@code from} on into one segment, up to the pack size; returns where it stopped. */
     private int writeSegment(List<Taken> batch, int from, Instant batchEnd) {
-        FastCdc cdc = engine.chunker();
-        Crypto crypto = engine.crypto();
-        List<byte[]> sealed = new ArrayList<>();
-        List<Segment.BlobRef> refs = new ArrayList<>();
-        List<Segment.Entry> entries = new ArrayList<>();
-        Set<BlobId> added = new HashSet<>();
-        int size = 0;
+        SegmentEncoder encoder = new SegmentEncoder(engine, id -> chainBlobs.containsKey(id) || baseBlobs.contains(id));
         int at = from;
-        while (at < batch.size() && (at == from || size < engine.options().packSize())) {
+        while (at < batch.size() && (at == from || encoder.size() < engine.options().packSize())) {
             Taken t = batch.get(at++);
             Change c = t.change();
-            List<BlobId> ids = new ArrayList<>();
-            if (c.kind() == ChangeKind.PUT) {
-                byte[] data = c.content();
-                int offset = 0;
-                while (offset < data.length) {
-                    int n = cdc.cut(data, offset, data.length - offset);
-                    BlobId id = crypto.blobId(data, offset, n);
-                    ids.add(id);
-                    if (!chainBlobs.containsKey(id) && !baseBlobs.contains(id) && added.add(id)) {
-                        byte[] blob = crypto.packBlob(java.util.Arrays.copyOfRange(data, offset, offset + n));
-                        refs.add(new Segment.BlobRef(id, size, blob.length, n));
-                        sealed.add(blob);
-                        size += blob.length;
-                    }
-                    offset += n;
-                }
-            }
-            entries.add(new Segment.Entry(c.position(), t.time(), c.kind(), c.path(), c.target(), c.content().length,
-                    c.kind() == ChangeKind.PUT ? c.modified() : Instant.EPOCH, List.copyOf(ids)));
+            encoder.add(c.position(), t.time(), c.kind(), c.path(), c.target(), c.content(), c.modified());
         }
-        Instant end = at == batch.size() ? batchEnd : entries.get(entries.size() - 1).time();
-        long position = entries.get(entries.size() - 1).position();
-        Segment segment = new Segment(source, base, nextSeq, previous, end, position, refs, entries);
-        byte[] bytes = segment.assemble(crypto, sealed);
-        String key = Segment.key(base, nextSeq);
-        String hash = Packs.sha256(bytes, bytes.length);
-        if (engine.store().putIfAbsent(key, bytes).isEmpty()) {
-            // A retry after an answer that was lost finds its own segment; anything else is another writer.
-            byte[] existing = engine.store().get(key);
-            if (!Packs.sha256(existing, existing.length).equals(hash)) {
-                throw new DrException(ErrorCode.ALREADY_EXISTS, "Journal segment " + key
-                        + " was written by another writer of source '" + source + "'", key);
-            }
-        }
+        Instant end = at == batch.size() ? batchEnd : encoder.last().time();
+        SegmentEncoder.Encoded encoded = encoder.finish(source, base, nextSeq, previous, end);
+        store(engine, encoded, source);
+        String key = encoded.key();
+        String hash = encoded.hash();
+        byte[] bytes = encoded.bytes();
+        List<Segment.BlobRef> refs = encoded.segment().blobs();
+        List<Segment.Entry> entries = encoded.segment().changes();
+        long position = encoded.segment().position();
         nextSeq++;
         previous = hash;
         chainBytes += bytes.length;
@@ -353,6 +323,25 @@ public final class JournalWriter implements AutoCloseable {
         }
         onCommit.accept(status());
         return at;
+    }
+
+    /**
+     * Stores a segment by conditional create; a retry after a lost answer finds its own bytes.
+     *
+     * @param engine the repository
+     * @param encoded the segment
+     * @param source the source, for the message
+     * @throws DrException {@code ALREADY_EXISTS} naming the key when another writer stored other bytes there
+     */
+    static void store(Engine engine, SegmentEncoder.Encoded encoded, String source) {
+        String key = encoded.key();
+        if (engine.store().putIfAbsent(key, encoded.bytes()).isEmpty()) {
+            byte[] existing = engine.store().get(key);
+            if (!Packs.sha256(existing, existing.length).equals(encoded.hash())) {
+                throw new DrException(ErrorCode.ALREADY_EXISTS, "Journal segment " + key
+                        + " was written by another writer of source '" + source + "'", key);
+            }
+        }
     }
 
     /**

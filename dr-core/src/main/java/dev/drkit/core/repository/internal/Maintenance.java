@@ -207,6 +207,27 @@ public final class Maintenance {
         return new ForgetResult(kept, removed, dryRun);
     }
 
+    /**
+     * Applies a retention policy, keeping also the journal bases that {@link Journals#protectedBases}
+     * names: each source's newest and those whose chain reaches into {@code keepWithin}.
+     */
+    static ForgetResult planWithJournal(Engine engine, List<Snapshot> snapshots, RetentionPolicy policy,
+            boolean dryRun) {
+        ForgetResult result = plan(snapshots, policy, dryRun);
+        Set<String> keep = Journals.protectedBases(engine, snapshots, policy);
+        if (result.removed().stream().noneMatch(s -> keep.contains(s.id()))) {
+            return result;
+        }
+        List<Snapshot> kept = new ArrayList<>(result.kept());
+        List<Snapshot> removed = new ArrayList<>();
+        for (Snapshot s : result.removed()) {
+            (keep.contains(s.id()) ? kept : removed).add(s);
+        }
+        kept.sort((a, b) -> b.time().compareTo(a.time()) != 0 ? b.time().compareTo(a.time())
+                : b.id().compareTo(a.id()));
+        return new ForgetResult(kept, removed, dryRun);
+    }
+
     private static void bucket(List<Snapshot> newest, int count, Function<ZonedDateTime, Long> key, Set<String> keep) {
         Long last = null;
         int kept = 0;
@@ -233,10 +254,10 @@ public final class Maintenance {
      */
     public static ForgetResult forget(Engine engine, RetentionPolicy policy, boolean dryRun) {
         if (dryRun) {
-            return plan(engine.snapshots(), policy, true);
+            return planWithJournal(engine, engine.snapshots(), policy, true);
         }
         try (Lock lock = lock(engine, true)) {
-            ForgetResult result = plan(engine.snapshots(), policy, false);
+            ForgetResult result = planWithJournal(engine, engine.snapshots(), policy, false);
             if (result.removed().isEmpty()) {
                 return result;
             }
@@ -314,8 +335,9 @@ public final class Maintenance {
                     freed += orphan.size();
                 }
             }
+            List<String> segments = Journals.orphanedSegments(engine);
             if (options.dryRun()) {
-                return new PruneResult(delete.size(), repack.size(), young, freed, true);
+                return new PruneResult(delete.size(), repack.size(), young, freed, true, segments.size());
             }
             // Repack: copy the live sealed blobs, checked first, into new packs.
             Set<BlobId> copied = new HashSet<>();
@@ -359,8 +381,11 @@ public final class Maintenance {
                 store.delete(Packs.key(packId));
                 engine.progress().done(1, 0);
             }
+            for (String key : segments) {
+                store.delete(key);
+            }
             engine.reloadIndex();
-            return new PruneResult(delete.size(), repack.size(), young, freed, false);
+            return new PruneResult(delete.size(), repack.size(), young, freed, false, segments.size());
         }
     }
 

@@ -87,6 +87,8 @@ public final class Verifier {
         History.Check history = History.verify(engine, options.expectedHead());
         problems.addAll(history.problems());
         notes.addAll(history.notes());
+        // Journal chains: base, numbering, seals, hash links and the chunks their changes use.
+        Journals.verify(engine, options.readData(), problems::add, notes::add);
         // Data: download, decrypt and re-hash all packs or a sample.
         int packsRead = 0;
         AtomicLong blobsRead = new AtomicLong();

@@ -1,0 +1,213 @@
+package dev.drkit.core.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.ManualClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectoryFeedTest {
+    static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
+    static final Duration STABLE = Duration.ofSeconds(1);
+    final ManualClock clock = ManualClock.at(T0);
+    final SnapshotStore store = SnapshotStores.memory();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void closeStore() throws Exception {
+        store.close();
+    }
+
+    Repository repo() {
+        return Repository.openOrInit(store, "pw".toCharArray(), JournalTest.options(clock).build());
+    }
+
+    DirectoryFeed feed(Path dir) {
+        return DirectoryFeed.builder("app", dir).clock(clock).stableFor(STABLE).rescanEvery(STABLE)
+                .maxUnstable(Duration.ofSeconds(5)).background(false).build();
+    }
+
+    Map<String, String> restoreLatest(Repository repo, String name) throws IOException {
+        Path out = tmp.resolve("restore-" + name);
+        repo.restore(repo.latestRestorableInstant(), out, RestoreOptions.all());
+        return JournalTest.read(out.resolve("app"));
+    }
+
+    @Test
+    void aFileIsCapturedOnceItStaysUnchangedAndDeletionsAndRenamesFollow() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        Files.writeString(dir.resolve("before.txt"), "there at start");
+        try (Repository repo = repo()) {
+            DirectoryFeed feed = feed(dir);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                feed.check();
+                assertThat(journal.status().pending()).as("nothing is captured before it is stable").isZero();
+                clock.advance(STABLE);
+                feed.check();
+                assertThat(journal.status().pending()).isEqualTo(1);
+                Files.createDirectories(dir.resolve("sub"));
+                Files.writeString(dir.resolve("sub/new.txt"), "new");
+                clock.advance(STABLE);
+                feed.check();
+                clock.advance(STABLE);
+                feed.check();
+                journal.flush();
+                assertThat(restoreLatest(repo, "one")).isEqualTo(Map.of("before.txt", "there at start",
+                        "sub/new.txt", "new"));
+
+                Files.move(dir.resolve("sub/new.txt"), dir.resolve("moved.txt"));
+                Files.delete(dir.resolve("before.txt"));
+                clock.advance(STABLE);
+                feed.check();
+                clock.advance(STABLE);
+                feed.check();
+                journal.flush();
+                assertThat(restoreLatest(repo, "two")).isEqualTo(Map.of("moved.txt", "new"));
+            }
+        }
+    }
+
+    @Test
+    void afterARestartOnlyTheDifferencesAreRecorded() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        for (int i = 0; i < 5; i++) {
+            Files.writeString(dir.resolve("f" + i), "content " + i);
+        }
+        try (Repository repo = repo()) {
+            DirectoryFeed first = feed(dir);
+            try (Journal journal = repo.manualJournal(first, JournalOptions.DEFAULT)) {
+                first.check();
+                clock.advance(STABLE);
+                first.check();
+                assertThat(journal.status().pending()).isEqualTo(5);
+            }
+            // While nothing watches: one file changed, one added, one deleted.
+            Files.writeString(dir.resolve("f1"), "changed while down");
+            Files.writeString(dir.resolve("f9"), "added while down");
+            Files.delete(dir.resolve("f4"));
+            clock.advance(STABLE);
+            DirectoryFeed second = feed(dir);
+            try (Journal journal = repo.manualJournal(second, JournalOptions.DEFAULT)) {
+                second.check();
+                clock.advance(STABLE);
+                second.check();
+                assertThat(journal.status().pending()).as("f1, f9 and the deletion of f4").isEqualTo(3);
+                journal.flush();
+                assertThat(journal.committedPosition()).isEqualTo(7);
+            }
+            assertThat(restoreLatest(repo, "r")).isEqualTo(Map.of("f0", "content 0", "f1", "changed while down",
+                    "f2", "content 2", "f3", "content 3", "f9", "added while down"));
+        }
+    }
+
+    @Test
+    void aFileThatNeverStabilisesIsCapturedAfterTheLimitAndNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        Path log = dir.resolve("busy.log");
+        try (Repository repo = repo()) {
+            DirectoryFeed feed = feed(dir);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                // Written again before every check: never unchanged for a whole second.
+                int writes = 0;
+                while (journal.status().pending() == 0 && writes < 20) {
+                    writes++;
+                    Files.writeString(log, "line\n".repeat(writes));
+                    clock.advance(Duration.ofMillis(900));
+                    feed.check();
+                }
+                assertThat(journal.status().pending()).isEqualTo(1);
+                assertThat(Duration.between(T0, clock.instant())).as("captured only after the limit")
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+                assertThat(feed.problems()).containsKey(log.toAbsolutePath().toString());
+                assertThat(feed.problems().get(log.toAbsolutePath().toString())).contains("did not stabilise");
+                journal.flush();
+                assertThat(restoreLatest(repo, "busy")).containsEntry("busy.log", "line\n".repeat(writes));
+            }
+        }
+    }
+
+    @Test
+    void aMissingWatchedDirectoryIsRefusedNamingIt() {
+        Path missing = tmp.resolve("no-such-dir");
+        try (Repository repo = repo()) {
+            assertThatThrownBy(() -> repo.manualJournal(feed(missing), JournalOptions.DEFAULT))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                        assertThat(e.input()).isEqualTo(missing.toAbsolutePath().toString());
+                    });
+        }
+    }
+
+    @Test
+    void aWatchedDirectoryDeletedWhileWatchedRecordsNoDeletionsAndIsNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        Files.writeString(dir.resolve("keep.txt"), "keep me");
+        try (Repository repo = repo()) {
+            DirectoryFeed feed = feed(dir);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                feed.check();
+                clock.advance(STABLE);
+                feed.check();
+                assertThat(journal.flush()).isEqualTo(1);
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+                clock.advance(STABLE);
+                feed.check();
+                assertThat(journal.status().pending()).isZero();
+                assertThat(feed.problems()).containsEntry(dir.toAbsolutePath().toString(),
+                        "watched directory is gone");
+                journal.flush();
+                assertThat(restoreLatest(repo, "gone")).isEqualTo(Map.of("keep.txt", "keep me"));
+            }
+        }
+    }
+
+    @Test
+    void anUnreadableFileIsNamedAndRetried() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        Path secret = dir.resolve("secret.txt");
+        Files.writeString(secret, "s");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+        assumeFalse(Files.isReadable(secret), "permissions are not enforced for this user (root)");
+        try (Repository repo = repo()) {
+            DirectoryFeed feed = feed(dir);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.advance(STABLE);
+                feed.check();
+                clock.advance(STABLE);
+                feed.check();
+                assertThat(feed.problems().get(secret.toAbsolutePath().toString())).contains("cannot be read");
+                Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+                clock.advance(STABLE);
+                feed.check();
+                clock.advance(STABLE);
+                feed.check();
+                assertThat(journal.status().pending()).isEqualTo(1);
+                assertThat(feed.problems()).doesNotContainKey(secret.toAbsolutePath().toString());
+            }
+        }
+    }
+}
