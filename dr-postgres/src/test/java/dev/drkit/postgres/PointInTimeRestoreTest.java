@@ -18,6 +18,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.drkit.api.recovery.Failover;
+import dev.drkit.core.recovery.ExecutionRequest;
+import dev.drkit.core.recovery.ExecutionResult;
+import dev.drkit.core.recovery.Plan;
+import dev.drkit.core.recovery.RecoveryExecutor;
+import dev.drkit.core.recovery.Steps;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,6 +194,114 @@ class PointInTimeRestoreTest {
                 .isInstanceOf(DrException.class).hasMessageContaining("password")
                 .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.ACCESS_DENIED));
         assertThat(wal.isRunning()).isTrue();
+    }
+
+    @Test
+    void aRecoveryPlanRestoresToAnInstantChecksWithSqlAndFailsOverToTheRestoredCluster() throws Exception {
+        Instant at = COMMITS.get(333L);
+        Path target = tmp.resolve("plan");
+        AtomicReference<String> primaryUrl = new AtomicReference<>(server.url());
+        AtomicReference<PostgresServer> restored = new AtomicReference<>();
+        Failover failover = new Failover() {
+            @Override
+            public String describe() {
+                return "ledger-db primary -> restored cluster";
+            }
+
+            @Override
+            public void verifyReady() throws Exception {
+                try (Connection c = restored.get().superuser()) {
+                    assertThat(c.isValid(10)).isTrue();
+                }
+            }
+
+            @Override
+            public void failover(String idempotencyKey) {
+                primaryUrl.set(restored.get().url());
+            }
+
+            @Override
+            public void failback(String idempotencyKey) {
+                primaryUrl.set(server.url());
+            }
+        };
+        Plan plan = Plan.builder("ledger-db to an instant").objectives(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                .step("restore", PostgresSteps.restore(PointInTimeRestore.of(repo), at, target))
+                .step("start", Steps.described("Start the restored cluster",
+                        context -> restored.set(PostgresServer.startRestored(target))), o -> o.dependsOn("restore"))
+                .step("verify", PostgresSteps.verifySql("the ledger holds rows 1 to 333",
+                        () -> restored.get().connection(), "SELECT count(*) = 333 AND max(id) = 333 FROM ledger"),
+                        o -> o.dependsOn("start"))
+                .step("failover", Steps.failover(failover), o -> o.dependsOn("verify"))
+                .build();
+        try (RecoveryExecutor executor = RecoveryExecutor.builder().build()) {
+            ExecutionResult result = executor.run(plan, ExecutionRequest.live(), GENEROUS);
+            assertThat(result.succeeded()).as(result.reason()).isTrue();
+            assertThat(result.restoredDataAsOf()).isEqualTo(at);
+            assertThat(primaryUrl.get()).isEqualTo(restored.get().url());
+        } finally {
+            if (restored.get() != null) {
+                restored.get().close();
+            }
+        }
+    }
+
+    @Test
+    void aFailedSqlCheckStopsThePlanBeforeTheFailover() throws Exception {
+        Path target = tmp.resolve("plan");
+        AtomicReference<PostgresServer> restored = new AtomicReference<>();
+        AtomicReference<String> failedOver = new AtomicReference<>("no");
+        Failover failover = new Failover() {
+            @Override
+            public String describe() {
+                return "ledger-db primary -> restored cluster";
+            }
+
+            @Override
+            public void verifyReady() {
+            }
+
+            @Override
+            public void failover(String idempotencyKey) {
+                failedOver.set("yes");
+            }
+
+            @Override
+            public void failback(String idempotencyKey) {
+            }
+        };
+        Plan plan = Plan.builder("ledger-db to an instant").objectives(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                .step("restore", PostgresSteps.restore(PointInTimeRestore.of(repo), COMMITS.get(250L), target))
+                .step("start", Steps.described("Start the restored cluster",
+                        context -> restored.set(PostgresServer.startRestored(target))), o -> o.dependsOn("restore"))
+                .step("verify", PostgresSteps.verifySql("the ledger holds all 450 rows",
+                        () -> restored.get().connection(), "SELECT count(*) = 450 FROM ledger"),
+                        o -> o.dependsOn("start"))
+                .step("failover", Steps.failover(failover), o -> o.dependsOn("verify"))
+                .build();
+        try (RecoveryExecutor executor = RecoveryExecutor.builder().build()) {
+            ExecutionResult result = executor.run(plan, ExecutionRequest.live(), GENEROUS);
+            assertThat(result.succeeded()).isFalse();
+            assertThat(result.step("verify").orElseThrow().error()).contains("the ledger holds all 450 rows");
+            assertThat(failedOver.get()).isEqualTo("no");
+        } finally {
+            if (restored.get() != null) {
+                restored.get().close();
+            }
+        }
+    }
+
+    @Test
+    void aDrillOfThePlanWritesNothing() throws Exception {
+        Path target = tmp.resolve("drill");
+        Plan plan = Plan.builder("ledger-db drill").objectives(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                .step("restore", PostgresSteps.restore(PointInTimeRestore.of(repo), COMMITS.get(300L), target))
+                .build();
+        try (RecoveryExecutor executor = RecoveryExecutor.builder().build()) {
+            ExecutionResult result = executor.run(plan, ExecutionRequest.drill(), GENEROUS);
+            assertThat(result.succeeded()).as(result.reason()).isTrue();
+        }
+        assertThat(target).doesNotExist();
     }
 
     private static Instant middle(Instant a, Instant b) {

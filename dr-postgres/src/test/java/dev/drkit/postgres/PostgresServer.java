@@ -170,6 +170,12 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** Starts the server again after a stop or a crash; PostgreSQL recovers from its own WAL. */
+    public void restart() throws Exception {
+        Files.deleteIfExists(data.resolve("postmaster.pid"));
+        startServer();
+    }
+
     /** Sends SIGKILL to the postmaster, as a crash would. */
     public void killPostmaster() throws Exception {
         String pid = Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim();
