@@ -32,6 +32,19 @@ class S3StoreConfigFuzzTest {
     static void temporaryDirectoryExists() throws Exception {
         // Jazzer installs its agent through a temporary jar; the build points java.io.tmpdir at target/tmp.
         Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        // -Ddr.fuzz.duration=20s (as dr-core's FuzzDuration): libFuzzer keeps the last -max_total_time,
+        // and Jazzer appends the arguments in jazzer.internal.arg.1.. after the annotation's.
+        String duration = System.getProperty("dr.fuzz.duration");
+        if (duration != null && duration.matches("[1-9][0-9]{0,8}[smh]?")) {
+            char unit = duration.charAt(duration.length() - 1);
+            long seconds = Character.isDigit(unit) ? Long.parseLong(duration)
+                    : Long.parseLong(duration.substring(0, duration.length() - 1)) * (unit == 'h' ? 3600 : unit == 'm' ? 60 : 1);
+            System.setProperty("jazzer.internal.arg.0", "fuzz");
+            System.setProperty("jazzer.internal.arg.1", "-max_total_time=" + seconds);
+        } else if (duration != null) {
+            throw new IllegalArgumentException("dr.fuzz.duration must be a positive number of seconds with an optional "
+                    + "unit s, m or h (such as 20s or 5m), but was '" + duration + "'");
+        }
     }
 
     @FuzzTest(maxDuration = "40s")
@@ -43,7 +56,12 @@ class S3StoreConfigFuzzTest {
         } catch (URISyntaxException e) {
             return; // SnapshotStores.open reports these before a provider sees them
         }
-        Future<?> run = WORKER.submit(() -> S3StoreConfig.fromUri(uri));
+        // A statement lambda: one returning the config would make JUnit's reflection over this
+        // class's methods load the config record before Jazzer's agent, and the retransformed
+        // record then fails with NoSuchFieldError.
+        Future<?> run = WORKER.submit(() -> {
+            S3StoreConfig.fromUri(uri);
+        });
         Duration limit = warm ? Duration.ofSeconds(1) : Duration.ofSeconds(20);
         warm = true;
         try {
