@@ -127,6 +127,20 @@ public final class DrPlans {
     }
 
     /**
+     * Returns the executions remembered, newest first: running and recently finished ones.
+     *
+     * @return the executions
+     */
+    public List<Execution> recent() {
+        List<Execution> out;
+        synchronized (executions) {
+            out = new ArrayList<>(executions.values());
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
      * Returns the executions that have not finished.
      *
      * @return the running executions, oldest first

@@ -30,11 +30,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param audit The hash-chained audit log
  * @param alertmanager The Alertmanager webhook
  * @param security Who may change things through the endpoint and the webhook
+ * @param console The live operator console page
  */
 @ConfigurationProperties(DrProperties.PREFIX)
 public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue Repository repository,
         @DefaultValue Backup backup, Map<String, Map<String, String>> guards, Map<String, Plan> plans,
-        @DefaultValue Audit audit, @DefaultValue Alertmanager alertmanager, @DefaultValue Security security) {
+        @DefaultValue Audit audit, @DefaultValue Alertmanager alertmanager, @DefaultValue Security security,
+        @DefaultValue Console console) {
 
     /** The prefix of every property. */
     public static final String PREFIX = "dr";
@@ -195,6 +197,18 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
             return "Alertmanager[enabled=" + enabled + ", path=" + path + ", token="
                     + (token == null ? "unset" : "******") + ", closeOnResolve=" + closeOnResolve + "]";
         }
+    }
+
+    /**
+     * The live operator console: one page showing the guards, the backups against the RPO,
+     * plan executions step by step, open incidents and the audit chain, updated by server-sent
+     * events; it needs the dr endpoint and, with Spring Security, the operator role.
+     *
+     * @param enabled Whether the console page is served (in a servlet web application)
+     * @param path The page's path; its event stream is at path/events
+     * @param refresh How often the page's state is pushed to open pages
+     */
+    public record Console(boolean enabled, @DefaultValue("/dr") String path, @DefaultValue("1s") Duration refresh) {
     }
 
     /**

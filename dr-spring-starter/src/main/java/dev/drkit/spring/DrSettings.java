@@ -79,6 +79,7 @@ public final class DrSettings {
         }
         this.strategy = BackupStrategy.fullEvery(fullEvery - 1);
         checkBackup(backup, repository);
+        checkConsole(properties.console());
         this.guards = origins.check("dr.guards", () -> RollbackConfigJson.fromProperties("dr.guards",
                 guardSettings(properties.guards())));
         properties.plans().forEach((name, plan) -> plans.put(name, origins.check("dr.plans." + name,
@@ -110,6 +111,16 @@ public final class DrSettings {
         Path file = repository.passwordFile();
         if (file != null && !Files.isReadable(file)) {
             throw origins.invalid("dr.repository.password-file", "must be a readable file", file);
+        }
+    }
+
+    private void checkConsole(DrProperties.Console console) {
+        if (!console.path().startsWith("/") || console.path().length() < 2 || console.path().endsWith("/")) {
+            throw origins.invalid("dr.console.path", "must start with / and not end with /",
+                    "'" + console.path() + "'");
+        }
+        if (console.refresh().isNegative() || console.refresh().isZero()) {
+            throw origins.invalid("dr.console.refresh", "must be > 0", console.refresh());
         }
     }
 

@@ -7,6 +7,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.incident.Incident;
 import dev.drkit.api.incident.IncidentStatus;
+import dev.drkit.api.incident.TimelineEntry;
 import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.rollback.Evidence;
 import dev.drkit.api.rollback.Guard;
@@ -395,6 +396,16 @@ public class DrEndpoint {
         m.put("status", i.status().name());
         m.put("openedAt", i.openedAt().toString());
         m.put("assignee", i.assignee());
+        List<Map<String, String>> timeline = new ArrayList<>();
+        for (TimelineEntry t : i.timeline()) {
+            Map<String, String> e = new LinkedHashMap<>();
+            e.put("at", t.at().toString());
+            e.put("actor", t.actor());
+            e.put("kind", t.kind());
+            e.put("text", t.text());
+            timeline.add(e);
+        }
+        m.put("timeline", timeline);
         return m;
     }
 

@@ -38,6 +38,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * a bean named {@code drSecurityFilterChain}, or turns it off with
  * {@code dr.security.filter-chain=false}; the endpoint still checks the role itself.
  *
+ * <p>With {@code dr.console.enabled}, a second chain gives the console's page and events to the
+ * operator role only.
+ *
  * <p>Failed logins (credentials presented, 401 returned) are audited and limited per client
  * address: over {@code dr.security.login-failures} in one {@code dr.security.login-window},
  * the address gets 429 with {@code Retry-After} until the window ends.
@@ -83,6 +86,35 @@ public class DrSecurityAutoConfiguration {
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new FailedLoginFilter(throttle, webhook), BasicAuthenticationFilter.class);
+        return http.build();
+    }
+
+    /**
+     * Builds the filter chain of the live console ({@code dr.console.path} and its events):
+     * the operator role, over HTTP Basic without sessions, so that the browser's login also
+     * carries the page's calls to the endpoint.
+     *
+     * @param http the builder
+     * @param properties the {@code dr.*} properties
+     * @param throttle the limit on failed operator logins
+     * @return the chain
+     * @throws Exception when Spring Security cannot build it
+     */
+    @Bean
+    @Order(ORDER + 1)
+    @ConditionalOnBooleanProperty(name = "dr.console.enabled")
+    @ConditionalOnMissingBean(name = "drConsoleSecurityFilterChain")
+    public SecurityFilterChain drConsoleSecurityFilterChain(HttpSecurity http, DrProperties properties,
+            @Qualifier("drOperatorLoginThrottle") LoginThrottle throttle) throws Exception {
+        String path = properties.console().path();
+        RequestMatcher console = new OrRequestMatcher(PathPatternRequestMatcher.withDefaults().matcher(path),
+                PathPatternRequestMatcher.withDefaults().matcher(path + "/events"));
+        http.securityMatcher(console)
+                .authorizeHttpRequests(a -> a.anyRequest().hasRole(properties.security().operatorRole()))
+                .httpBasic(Customizer.withDefaults())
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new FailedLoginFilter(throttle, request -> false), BasicAuthenticationFilter.class);
         return http.build();
     }
 
