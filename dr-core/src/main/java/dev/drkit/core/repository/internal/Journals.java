@@ -1,5 +1,7 @@
 package dev.drkit.core.repository.internal;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.journal.ChangeKind;
 import dev.drkit.core.repository.Snapshot;
@@ -30,14 +32,19 @@ public final class Journals {
      */
     public static int verify(Engine engine, boolean readData, Consumer<VerifyReport.Problem> problems,
             Consumer<VerifyReport.Problem> notes) {
-        Map<String, Snapshot> byId = new HashMap<>();
-        for (Snapshot s : engine.snapshots()) {
-            byId.put(s.id(), s);
-        }
         int read = 0;
         for (Map.Entry<String, List<String>> c : Chain.list(engine.store()).entrySet()) {
             String base = c.getKey();
-            Snapshot snapshot = byId.get(base);
+            Snapshot snapshot;
+            try {
+                snapshot = Engine.toSnapshot(base, engine.readManifest(base));
+            } catch (DrException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    // A damaged base manifest is reported by the snapshot checks; its chain cannot be read.
+                    continue;
+                }
+                snapshot = null;
+            }
             if (snapshot == null) {
                 notes.accept(new VerifyReport.Problem(Segment.chainPrefix(base), c.getValue().size()
                         + " journal segments of forgotten snapshot " + base + "; prune removes them"));
