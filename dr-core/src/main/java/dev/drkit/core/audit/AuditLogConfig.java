@@ -56,17 +56,6 @@ public record AuditLogConfig(AuditDurability durability, int fsyncEvery, int dig
     public static final AuditLogConfig DEFAULT = builder().build();
 
     /**
-     * Returns {@link #DEFAULT}.
-     *
-     * @return the default configuration
-     * @deprecated use {@link #DEFAULT}
-     */
-    @Deprecated
-    public static AuditLogConfig ofDefaults() {
-        return DEFAULT;
-    }
-
-    /**
      * Returns a builder with the defaults.
      *
      * @return the builder
@@ -96,6 +85,17 @@ public record AuditLogConfig(AuditDurability durability, int fsyncEvery, int dig
     public String toString() {
         return "AuditLogConfig[durability=" + durability + ", fsyncEvery=" + fsyncEvery + ", digestEvery="
                 + digestEvery + ", storeSegmentRecords=" + storeSegmentRecords + ", keyed=" + (hmacKey != null) + "]";
+    }
+
+    /**
+     * Returns {@link #DEFAULT}.
+     *
+     * @return the default configuration
+     * @deprecated use {@link #DEFAULT}
+     */
+    @Deprecated
+    public static AuditLogConfig ofDefaults() {
+        return DEFAULT;
     }
 
     /** Builds an {@link AuditLogConfig}. */

@@ -69,6 +69,11 @@ public record RepositoryOptions(KdfParams kdf, int minChunk, int avgChunk, int m
      */
     public static final RepositoryOptions DEFAULT = builder().build();
 
+    /** Returns a builder with the defaults. @return the builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /**
      * Returns {@link #DEFAULT}.
      *
@@ -78,11 +83,6 @@ public record RepositoryOptions(KdfParams kdf, int minChunk, int avgChunk, int m
     @Deprecated
     public static RepositoryOptions defaults() {
         return DEFAULT;
-    }
-
-    /** Returns a builder with the defaults. @return the builder */
-    public static Builder builder() {
-        return new Builder();
     }
 
     /** Builds {@link RepositoryOptions}; not thread-safe. */

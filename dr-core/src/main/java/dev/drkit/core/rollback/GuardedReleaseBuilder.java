@@ -144,8 +144,9 @@ public final class GuardedReleaseBuilder<T> {
     }
 
     /**
-     * Sets the ticker that times calls for the latency limits and the slow-call rate (default
-     * {@link Ticker#system()}).
+     * Sets the ticker that times calls for the latency limits and the slow-call rate, and
+     * probes for their latency and their timeout (default {@link Ticker#system()}). It is read
+     * from the calling threads and the probe threads, so it must be thread-safe.
      *
      * @param value the ticker
      * @return this builder
@@ -420,7 +421,7 @@ public final class GuardedReleaseBuilder<T> {
             owned.add(checksOn);
         }
         ScheduledChecks<T> checks = new ScheduledChecks<>(machine, candidateProbes, stableProbes, conditions,
-                new ProbeRunner(probeThreads, config.probes().timeout()), probeNoAnswer, checksOn, owned);
+                new ProbeRunner(probeThreads, config.probes().timeout(), ticker), probeNoAnswer, checksOn, owned);
         GuardedRelease<T> guard = new GuardedRelease<>(machine, calls, checks, fleet);
         meters.bindWeight(guard, GuardedRelease::candidateWeight);
         if (candidateVersion != null && candidateFactory != null) {

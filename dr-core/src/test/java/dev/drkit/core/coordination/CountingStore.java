@@ -5,6 +5,8 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.testkit.store.ForwardingStore;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -14,8 +16,7 @@ import org.jspecify.annotations.Nullable;
  * Wraps a store: counts requests by operation, and on demand is down, ignores conditions, or
  * applies the next {@code replace} and then loses its answer.
  */
-final class CountingStore implements SnapshotStore {
-    private final SnapshotStore delegate;
+final class CountingStore extends ForwardingStore {
     private final Map<String, Integer> counts = new TreeMap<>();
     volatile boolean down;
     volatile boolean ignoreConditions;
@@ -26,7 +27,7 @@ final class CountingStore implements SnapshotStore {
     volatile @Nullable Runnable beforeReplace;
 
     CountingStore(SnapshotStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     synchronized Map<String, Integer> counts() {
@@ -47,25 +48,25 @@ final class CountingStore implements SnapshotStore {
     @Override
     public Optional<ObjectInfo> stat(String key) {
         count("stat", key);
-        return delegate.stat(key);
+        return super.stat(key);
     }
 
     @Override
     public byte[] get(String key) {
         count("get", key);
-        return delegate.get(key);
+        return super.get(key);
     }
 
     @Override
     public byte[] get(String key, long offset, int length) {
         count("get", key);
-        return delegate.get(key, offset, length);
+        return super.get(key, offset, length);
     }
 
     @Override
     public ObjectInfo put(String key, byte[] data) {
         count("put", key);
-        return delegate.put(key, data);
+        return super.put(key, data);
     }
 
     @Override
@@ -76,9 +77,9 @@ final class CountingStore implements SnapshotStore {
             hook.run();
         }
         if (ignoreConditions) {
-            return Optional.of(delegate.put(key, data));
+            return Optional.of(delegate().put(key, data));
         }
-        return delegate.putIfAbsent(key, data);
+        return super.putIfAbsent(key, data);
     }
 
     @Override
@@ -90,11 +91,11 @@ final class CountingStore implements SnapshotStore {
             hook.run();
         }
         if (ignoreConditions) {
-            return Optional.of(delegate.put(key, data));
+            return Optional.of(delegate().put(key, data));
         }
-        Optional<ObjectInfo> done = delegate.replace(key, data, expectedEtag);
-        if (done.isEmpty() && settleByBytes && java.util.Arrays.equals(delegate.get(key), data)) {
-            done = delegate.stat(key);
+        Optional<ObjectInfo> done = super.replace(key, data, expectedEtag);
+        if (done.isEmpty() && settleByBytes && Arrays.equals(delegate().get(key), data)) {
+            done = delegate().stat(key);
         }
         if (loseNextReplaceAnswer) {
             loseNextReplaceAnswer = false;
@@ -106,22 +107,12 @@ final class CountingStore implements SnapshotStore {
     @Override
     public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
         count("list", prefix);
-        return delegate.list(prefix, pageToken, pageSize);
+        return super.list(prefix, pageToken, pageSize);
     }
 
     @Override
     public void delete(String key) {
         count("delete", key);
-        delegate.delete(key);
-    }
-
-    @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        super.delete(key);
     }
 }

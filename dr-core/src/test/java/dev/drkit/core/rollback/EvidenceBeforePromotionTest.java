@@ -115,18 +115,25 @@ class EvidenceBeforePromotionTest {
     void aProbeThatDoesNotAnswerHoldsTheStepAndSaysSoWithoutRollingBack() {
         AtomicBoolean silent = new AtomicBoolean(true);
         CountDownLatch release = new CountDownLatch(1);
+        // while the probe is silent, every reading of the ticker is past the 1 s timeout, so the
+        // poll gives up at once; while it answers, the ticker stands still
+        AtomicLong nanos = new AtomicLong();
+        AtomicBoolean timeFlies = new AtomicBoolean();
         GuardedRelease<Greeter> g = withDefaults(HealthProbe.named("db", () -> {
             if (silent.get()) {
                 release.await();
             }
             return ProbeResult.up();
         })).config(GuardConfig.DEFAULT.withJudge(GuardedReleaseTest.JUDGE)
-                .withProbes(new ProbeSettings(Duration.ofSeconds(5), Duration.ofMillis(20), 3)))
+                .withProbes(new ProbeSettings(Duration.ofSeconds(5), Duration.ofSeconds(1), 3)))
+                .ticker(() -> timeFlies.get() ? nanos.addAndGet(Duration.ofSeconds(2).toNanos()) : nanos.get())
                 .build();
         try {
+            timeFlies.set(true);
             for (int i = 0; i < 5; i++) {
                 scheduler.task.run();
             }
+            timeFlies.set(false);
             drive(g, 50_000);
 
             assertThat(g.state()).isEqualTo(GuardState.ROLLING_OUT);

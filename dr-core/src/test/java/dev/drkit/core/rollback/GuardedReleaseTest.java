@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.health.ProbeResult;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.api.rollback.RollbackEvent;
@@ -284,7 +285,7 @@ class GuardedReleaseTest {
     @Test
     void aProbeDownForTheConfiguredNumberOfPollsRollsBack() {
         GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi"))
-                .candidateProbe(dev.drkit.api.health.HealthProbe.named("db", () -> ProbeResult.down("no connection")))
+                .candidateProbe(HealthProbe.named("db", () -> ProbeResult.down("no connection")))
                 .build();
 
         g.runChecks();
@@ -303,7 +304,7 @@ class GuardedReleaseTest {
     void aProbeThatRecoversBetweenDownPollsDoesNotRollBack() {
         AtomicInteger polls = new AtomicInteger();
         GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi"))
-                .candidateProbe(dev.drkit.api.health.HealthProbe.named("db",
+                .candidateProbe(HealthProbe.named("db",
                         () -> polls.getAndIncrement() % 2 == 0 ? ProbeResult.down("blip") : ProbeResult.up()))
                 .build();
 
@@ -318,9 +319,12 @@ class GuardedReleaseTest {
     @Test
     void aProbeThatHangsTimesOutAndCountsAsDownWhenSilenceIsAFailure() {
         CountDownLatch never = new CountDownLatch(1);
+        // every reading of the ticker is a second later, so the 1 s timeout is over at the first look
+        AtomicLong nanos = new AtomicLong();
         GuardedRelease<Greeter> g = guard(CONFIG.withProbes(new ProbeSettings(Duration.ofSeconds(5),
-                Duration.ofMillis(50), 1)), Greeter.saying("hi")).probeNoAnswer(MissingData.FAIL)
-                .candidateProbe(dev.drkit.api.health.HealthProbe.named("hangs", () -> {
+                Duration.ofSeconds(1), 1)), Greeter.saying("hi")).probeNoAnswer(MissingData.FAIL)
+                .ticker(() -> nanos.addAndGet(Duration.ofSeconds(1).toNanos()))
+                .candidateProbe(HealthProbe.named("hangs", () -> {
                     never.await();
                     return ProbeResult.up();
                 }))

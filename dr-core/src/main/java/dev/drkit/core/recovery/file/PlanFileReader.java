@@ -91,17 +91,6 @@ public final class PlanFileReader {
     public static final PlanFileReader DEFAULT = builder().build();
 
     /**
-     * Returns {@link #DEFAULT}.
-     *
-     * @return the reader
-     * @deprecated use {@link #DEFAULT}
-     */
-    @Deprecated
-    public static PlanFileReader ofDefaults() {
-        return DEFAULT;
-    }
-
-    /**
      * Starts a reader.
      *
      * @return a builder
@@ -299,6 +288,17 @@ public final class PlanFileReader {
         ServiceLoader.load(Failover.class, classLoader != null ? classLoader
                 : Thread.currentThread().getContextClassLoader()).forEach(out::add);
         return out;
+    }
+
+    /**
+     * Returns {@link #DEFAULT}.
+     *
+     * @return the reader
+     * @deprecated use {@link #DEFAULT}
+     */
+    @Deprecated
+    public static PlanFileReader ofDefaults() {
+        return DEFAULT;
     }
 
     /** Builds a {@link PlanFileReader}. */

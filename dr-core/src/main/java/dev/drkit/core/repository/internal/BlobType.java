@@ -1,7 +1,7 @@
 package dev.drkit.core.repository.internal;
 
 /** What a blob holds. */
-public enum BlobType {
+enum BlobType {
     /** A chunk of file content. */
     DATA,
     /** A directory listing. */

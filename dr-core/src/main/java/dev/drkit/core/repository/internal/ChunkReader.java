@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Splits a stream into content-defined chunks with a reused buffer, so that memory does not
  * grow with the stream's length. Not thread-safe; reuse one per thread with {@link #reset}.
  */
-public final class ChunkReader {
+final class ChunkReader {
     private final FastCdc cdc;
     private byte[] buf;
     private InputStream in = InputStream.nullInputStream();

@@ -13,7 +13,7 @@ import java.util.List;
  * then the header's sealed length as 4 big-endian bytes. A pack's id is the SHA-256 of its
  * bytes, and it is stored under {@code data/<first two hex digits>/<id>}.
  */
-public final class Packs {
+final class Packs {
     private Packs() {
     }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * A lock-free log-linear histogram of durations in nanoseconds: eight sub-buckets per power
  * of two, so a percentile is known to within 12.5%. Recording is one atomic increment.
  */
-public final class LatencyHistogram {
+final class LatencyHistogram {
     private static final int SUB_BITS = 3;
     private static final int SUB = 1 << SUB_BITS;
     private final AtomicLongArray counts = new AtomicLongArray(64 * SUB);

@@ -1,5 +1,6 @@
 package dev.drkit.core.rollback.internal;
 
+import dev.drkit.api.Ticker;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.health.HealthStatus;
 import dev.drkit.api.health.ProbeResult;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs probes in parallel on an executor, each within a timeout: a probe that throws counts
  * as DOWN; one that does not answer in time is reported as silent (and interrupted), for the
- * guard to treat as missing data or as DOWN.
+ * guard to treat as missing data or as DOWN. The timeout and the probes' latencies are
+ * measured on the guard's {@link Ticker}, so that a test can let a probe time out by moving
+ * its ticker rather than by waiting.
  */
 public final class ProbeRunner {
     /**
@@ -31,16 +34,19 @@ public final class ProbeRunner {
 
     private final ExecutorService executor;
     private final Duration timeout;
+    private final Ticker ticker;
 
     /**
      * Creates a runner.
      *
      * @param executor where probes run
      * @param timeout how long each probe may take
+     * @param ticker what the timeout and the latencies are measured on
      */
-    public ProbeRunner(ExecutorService executor, Duration timeout) {
+    public ProbeRunner(ExecutorService executor, Duration timeout, Ticker ticker) {
         this.executor = executor;
         this.timeout = timeout;
+        this.ticker = ticker;
     }
 
     /**
@@ -50,18 +56,18 @@ public final class ProbeRunner {
      * @return each probe's poll by name, in the given order
      */
     public Map<String, Poll> runAll(List<HealthProbe> probes) {
+        long deadline = ticker.read() + timeout.toNanos();
         List<Future<ProbeResult>> futures = new ArrayList<>(probes.size());
         for (HealthProbe probe : probes) {
             futures.add(executor.submit(() -> timed(probe)));
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Poll> results = new LinkedHashMap<>();
         for (int i = 0; i < probes.size(); i++) {
             Future<ProbeResult> future = futures.get(i);
             ProbeResult result;
             boolean answered = true;
             try {
-                result = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                result = await(future, deadline);
             } catch (TimeoutException e) {
                 future.cancel(true);
                 answered = false;
@@ -78,16 +84,38 @@ public final class ProbeRunner {
         return results;
     }
 
-    private static ProbeResult timed(HealthProbe probe) {
-        long start = System.nanoTime();
+    /**
+     * Waits for a probe until the ticker reaches the deadline: a real-time wait for what is
+     * left by the ticker, repeated while the ticker says time is left.
+     */
+    private ProbeResult await(Future<ProbeResult> future, long deadline)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        while (true) {
+            long left = deadline - ticker.read();
+            if (left <= 0) {
+                if (future.isDone()) {
+                    return future.get();
+                }
+                throw new TimeoutException();
+            }
+            try {
+                return future.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // the ticker decides whether the time is up
+            }
+        }
+    }
+
+    private ProbeResult timed(HealthProbe probe) {
+        long start = ticker.read();
         try {
             ProbeResult r = probe.check();
             if (r == null) {
                 return ProbeResult.down("probe returned null");
             }
-            return r.latency().isZero() ? r.withLatency(Duration.ofNanos(System.nanoTime() - start)) : r;
+            return r.latency().isZero() ? r.withLatency(Duration.ofNanos(ticker.read() - start)) : r;
         } catch (Exception e) {
-            return ProbeResult.down(String.valueOf(e)).withLatency(Duration.ofNanos(System.nanoTime() - start));
+            return ProbeResult.down(String.valueOf(e)).withLatency(Duration.ofNanos(ticker.read() - start));
         }
     }
 }

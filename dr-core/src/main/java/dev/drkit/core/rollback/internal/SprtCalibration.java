@@ -11,7 +11,7 @@ package dev.drkit.core.rollback.internal;
  * crossing probability within the horizon exactly (mass below 1e-30 at either end of the
  * walk is dropped, which changes the result by less than horizon * 1e-30).
  */
-public final class SprtCalibration {
+final class SprtCalibration {
     private static final double NEGLIGIBLE = 1e-30;
     private static final int BISECTION_STEPS = 40;
 
