@@ -108,7 +108,9 @@ class FleetProcessesAcceptanceTest {
     @AfterEach
     void stopMembers() {
         for (Member m : members) {
-            signal(m, "CONT");
+            if (m.process.isAlive()) {
+                signal(m, "CONT");
+            }
             m.process.destroyForcibly();
         }
     }
@@ -250,9 +252,9 @@ class FleetProcessesAcceptanceTest {
         long p99 = sorted.get((int) Math.ceil(0.99 * sorted.size()) - 1);
         String text = String.format(Locale.ROOT, "fleet acceptance: %d trials, %d propagations: p50 %.1f ms, p99 %.1f ms,"
                 + " max %.1f ms; SIGKILLed writer replaced after %.0f ms; SIGSTOPped writer replaced after %.0f ms"
-                + " (TTL %d ms, renew %d ms, poll %d ms)%n", trials, sorted.size(), p50 / 1000.0, p99 / 1000.0,
+                + " (TTL %d ms, renew %d ms, poll %d ms); propagations in ms, in trial order: %s%n", trials, sorted.size(), p50 / 1000.0, p99 / 1000.0,
                 sorted.get(sorted.size() - 1) / 1000.0, killReplacedUs / 1000.0, (takenOverAt - stoppedAt) / 1000.0,
-                TTL_MS, RENEW_MS, POLL_MS);
+                TTL_MS, RENEW_MS, POLL_MS, propagation.stream().map(us -> Long.toString(us / 1000)).toList());
         System.out.print(text);
         Files.writeString(Path.of("target", "fleet-acceptance.txt"), text);
     }
