@@ -53,7 +53,9 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
     private final ScheduledExecutorService publisher;
     private final ThreadLocal<Boolean> applying = ThreadLocal.withInitial(() -> false);
     private final Deque<FleetDecision> pending = new ArrayDeque<>();
-    private final Set<Long> ownSequences = new HashSet<>();
+    // The decisions this link published, by member, time, kind and version: a watch may deliver
+    // one before its publication returns, and a guard must not apply its own decision again.
+    private final Set<String> own = new HashSet<>();
     private @Nullable GuardedRelease<?> guard;
     private @Nullable Subscription watch;
     private @Nullable FleetDecision last;
@@ -112,6 +114,7 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
         }
         synchronized (this) {
             pending.addLast(d);
+            own.add(identity(d));
             last = d;
         }
         submitPublish();
@@ -165,8 +168,6 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
                 long seq = publish(next);
                 synchronized (this) {
                     pending.pollFirst();
-                    ownSequences.add(seq);
-                    applied = Math.max(applied, seq);
                     if (last == next) {
                         last = next.withSequence(seq);
                     }
@@ -245,7 +246,7 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
         for (FleetDecision d : log) {
             boolean fresh;
             synchronized (this) {
-                fresh = d.sequence() > applied && !ownSequences.contains(d.sequence());
+                fresh = d.sequence() > applied && !own.contains(identity(d));
                 if (fresh) {
                     applied = d.sequence();
                 }
@@ -254,6 +255,10 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
                 apply(d);
             }
         }
+    }
+
+    private static String identity(FleetDecision d) {
+        return d.member() + "|" + d.at() + "|" + d.kind() + "|" + d.version();
     }
 
     private void apply(FleetDecision d) {
