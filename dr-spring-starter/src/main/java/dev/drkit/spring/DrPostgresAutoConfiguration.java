@@ -17,6 +17,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -86,6 +89,37 @@ public class DrPostgresAutoConfiguration {
         @ConditionalOnMissingBean(name = "drPostgresMeters")
         MeterBinder drPostgresMeters(DrPostgres postgres) {
             return postgres::bindTo;
+        }
+    }
+
+    /** The health contributor, with spring-boot-health on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthIndicator.class)
+    static class HealthContributor {
+        /**
+         * Creates the PostgreSQL streaming health contributor, shown as {@code drPostgres}: DOWN
+         * when streaming stopped or the slot holds back more WAL than {@code dr.postgres.lag-warning}.
+         *
+         * @param postgres the streaming
+         * @param properties the {@code dr.*} properties
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "drPostgresHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-postgres")
+        HealthIndicator drPostgresHealthIndicator(DrPostgres postgres, DrProperties properties) {
+            long warning = properties.postgres().lagWarning();
+            return () -> {
+                WalStreamer s = postgres.streamer();
+                boolean ok = s.isRunning() && s.slotLagBytes() <= warning;
+                Health.Builder b = ok ? Health.up() : Health.down();
+                b.withDetail("slot", s.slot()).withDetail("streamedLsn", s.streamedLsn().toString())
+                        .withDetail("slotLagBytes", s.slotLagBytes()).withDetail("lagWarningBytes", warning)
+                        .withDetail("streaming", s.isRunning());
+                s.failure().ifPresent(e -> b.withDetail("failure", String.valueOf(e.getMessage())));
+                postgres.lastBaseBackup().ifPresent(base -> b.withDetail("lastBaseBackup", base.stopTime().toString()));
+                return b.build();
+            };
         }
     }
 }

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -86,10 +89,25 @@ class DrPostgresAutoConfigurationTest {
             Map<String, Object> base = (Map<String, Object>) view.get("lastBaseBackup");
             assertThat(base).containsEntry("snapshot", postgres.lastBaseBackup().orElseThrow().snapshotId());
 
+            Health health = ctx.getBean("drPostgresHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("slot", "app_a").containsKey("slotLagBytes");
+
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ctx.getBean("drPostgresMeters", MeterBinder.class).bindTo(registry);
             assertThat(registry.get("dr.postgres.slot.lag").tag("slot", "app_a").gauge().value())
                     .isGreaterThanOrEqualTo(0);
+        });
+    }
+
+    @Test
+    void theHealthContributorIsDownOnceStreamingStops() {
+        runner().withPropertyValues("dr.postgres.enabled=true", "dr.postgres.slot=app_b").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            ctx.getBean(DrPostgres.class).streamer().close();
+            Health health = ctx.getBean("drPostgresHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("streaming", false);
         });
     }
 
