@@ -120,6 +120,10 @@ class BaseBackupTest {
             assertThatThrownBy(backups::baseBackup).isInstanceOf(DrException.class)
                     .hasMessageContaining("wal_level")
                     .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.INVALID_CONFIG));
+            assertThatThrownBy(() -> WalStreamer.start(repo, minimal.connection(), WalStreamConfig.of("dr")))
+                    .isInstanceOf(DrException.class)
+                    .hasMessageContaining("wal_level")
+                    .satisfies(e -> assertThat(((DrException) e).input()).isEqualTo("wal_level"));
         }
     }
 }

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PointInTimeRestoreTest {
     private static final Duration GENEROUS = Duration.ofMinutes(3);
     private static PostgresServer server;
-    private static Path home;
+    @TempDir
+    static Path home;
     private static Repository repo;
     private static WalStreamer wal;
     private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
@@ -50,7 +51,6 @@ class PointInTimeRestoreTest {
 
     @BeforeAll
     static void streamWalAndTakeBaseBackups() throws Exception {
-        home = Files.createTempDirectory("dr-pitr");
         server = PostgresServer.start();
         server.execute("SELECT pg_create_physical_replication_slot('dr', true)",
                 "CREATE TABLE ledger (id bigint PRIMARY KEY, note text)");

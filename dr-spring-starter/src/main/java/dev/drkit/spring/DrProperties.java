@@ -31,12 +31,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param alertmanager The Alertmanager webhook
  * @param security Who may change things through the endpoint and the webhook
  * @param console The live operator console page
+ * @param postgres WAL streaming and base backups of the application's PostgreSQL DataSource
+ *     (needs dr-postgres on the class path)
  */
 @ConfigurationProperties(DrProperties.PREFIX)
 public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue Repository repository,
         @DefaultValue Backup backup, Map<String, Map<String, String>> guards, Map<String, Plan> plans,
         @DefaultValue Audit audit, @DefaultValue Alertmanager alertmanager, @DefaultValue Security security,
-        @DefaultValue Console console) {
+        @DefaultValue Console console, @DefaultValue Postgres postgres) {
 
     /** The prefix of every property. */
     public static final String PREFIX = "dr";
@@ -227,5 +229,32 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
             @DefaultValue("1m") Duration loginWindow) {
         /** The defaults. */
         public static final Security DEFAULT = new Security("DR_OPERATOR", false, true, 10, Duration.ofMinutes(1));
+    }
+
+    /**
+     * WAL streaming and base backups of the application's PostgreSQL, reached through its
+     * DataSource's URL.
+     *
+     * @param enabled Whether the application's PostgreSQL is streamed into the repository
+     * @param slot The physical replication slot to stream from; it must exist
+     * @param flushInterval The longest a streamed WAL byte waits before it is stored (and the slot acknowledged)
+     * @param username The role that streams and takes base backups (REPLICATION, pg_backup_start);
+     *     by default the DataSource's user
+     * @param password Its password; by default spring.datasource.password
+     * @param dataDirectory The cluster's data directory as this application sees it; by default the
+     *     server's data_directory
+     * @param baseBackupOnStart Whether a base backup is taken when the application starts
+     * @param baseBackupInterval The time between base backups; none when unset
+     * @param lagWarning The WAL the slot may hold back on the server before a warning, in bytes
+     */
+    public record Postgres(boolean enabled, @DefaultValue("dr") String slot,
+            @DefaultValue("1s") Duration flushInterval, @Nullable String username, @Nullable String password,
+            @Nullable Path dataDirectory, boolean baseBackupOnStart, @Nullable Duration baseBackupInterval,
+            @DefaultValue("1073741824") long lagWarning) {
+        @Override
+        public String toString() {
+            return "Postgres[enabled=" + enabled + ", slot=" + slot + ", flushInterval=" + flushInterval
+                    + ", username=" + username + ", password=" + (password == null ? "unset" : "******") + "]";
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.drkit.core.backup.RestoreTests;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrBackups;
+import dev.drkit.spring.DrOverviewSection;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
@@ -63,6 +64,7 @@ public class DrActuatorAutoConfiguration {
          * @param plans the recovery plans
          * @param incidents the incident manager
          * @param properties the {@code dr.*} properties
+         * @param sections the overview's sections from optional parts, such as PostgreSQL streaming
          * @param context the application context, whose class loader tells whether Spring Security is present
          * @return the endpoint
          */
@@ -71,12 +73,13 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnAvailableEndpoint
         DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, ObjectProvider<DrBackups> backups,
                 ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents, DrProperties properties,
-                ApplicationContext context) {
+                ObjectProvider<DrOverviewSection> sections, ApplicationContext context) {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
             DrEndpoint endpoint = new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(),
                     plans.getIfAvailable(), properties.security(), springSecurity, Clock.systemUTC());
             incidents.ifAvailable(endpoint::withIncidents);
+            sections.orderedStream().forEach(endpoint::withSection);
             return endpoint;
         }
 

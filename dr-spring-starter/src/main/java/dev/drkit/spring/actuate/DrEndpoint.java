@@ -24,6 +24,7 @@ import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.Snapshot;
 import dev.drkit.spring.DrBackups;
+import dev.drkit.spring.DrOverviewSection;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
@@ -34,6 +35,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -79,6 +81,7 @@ public class DrEndpoint {
     private final DrProperties.Security security;
     private final boolean springSecurity;
     private final Clock clock;
+    private final List<DrOverviewSection> sections = new CopyOnWriteArrayList<>();
 
     /**
      * Creates the endpoint.
@@ -115,6 +118,17 @@ public class DrEndpoint {
     }
 
     /**
+     * Shows a section contributed by an optional part of the starter in the overview.
+     *
+     * @param section the section, such as the PostgreSQL streaming
+     * @return this endpoint
+     */
+    public DrEndpoint withSection(DrOverviewSection section) {
+        this.sections.add(section);
+        return this;
+    }
+
+    /**
      * Returns the overview: guards with their states and weights, and the audit log's head.
      *
      * @return the overview
@@ -145,6 +159,9 @@ public class DrEndpoint {
                 }
             }
             out.put("openIncidents", open);
+        }
+        for (DrOverviewSection section : sections) {
+            out.put(section.sectionName(), section.sectionView());
         }
         AuditLog log = audit;
         if (log != null) {

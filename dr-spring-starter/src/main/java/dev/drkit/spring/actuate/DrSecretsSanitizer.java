@@ -35,7 +35,8 @@ public final class DrSecretsSanitizer implements SanitizingFunction {
             return data.withSanitizedValue();
         }
         String value = String.valueOf(data.getValue());
-        boolean isSecret = Stream.of(properties.repository().password(), properties.alertmanager().token())
+        boolean isSecret = Stream.of(properties.repository().password(), properties.alertmanager().token(),
+                        properties.postgres().password())
                 .filter(Objects::nonNull)
                 .anyMatch(secret -> !secret.isEmpty() && value.equals(secret));
         return isSecret ? data.withSanitizedValue() : data;

@@ -1,0 +1,166 @@
+package dev.drkit.spring;
+
+import dev.drkit.api.DrException;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.postgres.BaseBackup;
+import dev.drkit.postgres.PostgresBackups;
+import dev.drkit.postgres.PostgresConnection;
+import dev.drkit.postgres.WalStreamConfig;
+import dev.drkit.postgres.WalStreamer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's PostgreSQL, streamed into the repository: the WAL streamer and the base
+ * backups the {@code dr.postgres.*} properties ask for. Shown as {@code postgres} in
+ * {@code GET /actuator/dr}.
+ */
+public final class DrPostgres implements DrOverviewSection, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DrPostgres.class);
+    private final PostgresBackups backups;
+    private final WalStreamer streamer;
+    private final AtomicReference<@Nullable BaseBackup> lastBaseBackup = new AtomicReference<>();
+    private @Nullable ScheduledFuture<?> schedule;
+
+    /**
+     * Checks the server, starts streaming and takes or schedules base backups.
+     *
+     * @param repository the repository
+     * @param connection the application's server, as the streaming role
+     * @param properties the {@code dr.postgres.*} properties
+     * @param scheduler runs the scheduled base backups
+     * @throws DrException as {@link WalStreamer#start}, its message naming the {@code dr.postgres.*} property
+     */
+    public DrPostgres(Repository repository, PostgresConnection connection, DrProperties.Postgres properties,
+            ScheduledExecutorService scheduler) {
+        PostgresBackups b = PostgresBackups.of(repository, connection);
+        if (properties.dataDirectory() != null) {
+            b = b.withDataDirectory(properties.dataDirectory());
+        }
+        this.backups = b;
+        try {
+            this.streamer = WalStreamer.start(repository, connection, new WalStreamConfig(properties.slot(),
+                    properties.flushInterval(), properties.lagWarning()));
+        } catch (DrException e) {
+            throw named(e);
+        }
+        List<BaseBackup> existing = backups.baseBackups();
+        if (!existing.isEmpty()) {
+            lastBaseBackup.set(existing.get(existing.size() - 1));
+        }
+        if (properties.baseBackupOnStart()) {
+            baseBackup();
+        }
+        if (properties.baseBackupInterval() != null) {
+            long every = properties.baseBackupInterval().toMillis();
+            schedule = scheduler.scheduleWithFixedDelay(this::scheduledBaseBackup, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static DrException named(DrException e) {
+        String input = e.input() == null ? "" : e.input();
+        String property = switch (input) {
+            case "slot" -> "dr.postgres.slot";
+            case "password" -> "dr.postgres.password";
+            case "user", "replication", "pg_backup_start" -> "dr.postgres.username";
+            case "dataDirectory" -> "dr.postgres.data-directory";
+            default -> null;
+        };
+        if (property == null) {
+            return e;
+        }
+        return new DrException(e.code(), property + ": " + e.getMessage(), property, e);
+    }
+
+    private void scheduledBaseBackup() {
+        try {
+            baseBackup();
+        } catch (RuntimeException e) {
+            LOG.error("The scheduled PostgreSQL base backup failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Takes a base backup now.
+     *
+     * @return the base backup
+     * @throws DrException as {@link PostgresBackups#baseBackup()}
+     */
+    public BaseBackup baseBackup() {
+        try {
+            BaseBackup b = backups.baseBackup();
+            lastBaseBackup.set(b);
+            return b;
+        } catch (DrException e) {
+            throw named(e);
+        }
+    }
+
+    /** Returns the latest base backup. @return it, empty when the repository holds none */
+    public Optional<BaseBackup> lastBaseBackup() {
+        return Optional.ofNullable(lastBaseBackup.get());
+    }
+
+    /** Returns the WAL streamer. @return the streamer */
+    public WalStreamer streamer() {
+        return streamer;
+    }
+
+    /**
+     * Registers the streamer's meters ({@code dr.postgres.slot.lag} and others).
+     *
+     * @param registry the registry
+     */
+    public void bindTo(MeterRegistry registry) {
+        streamer.bindTo(registry);
+    }
+
+    @Override
+    public String sectionName() {
+        return "postgres";
+    }
+
+    @Override
+    public Map<String, Object> sectionView() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("slot", streamer.slot());
+        out.put("system", streamer.systemId());
+        out.put("streaming", streamer.isRunning());
+        out.put("streamedLsn", streamer.streamedLsn().toString());
+        out.put("slotLagBytes", streamer.slotLagBytes());
+        out.put("lastFlush", streamer.lastFlush().map(Object::toString).orElse(null));
+        out.put("failure", streamer.failure().map(Throwable::getMessage).orElse(null));
+        BaseBackup b = lastBaseBackup.get();
+        if (b == null) {
+            out.put("lastBaseBackup", null);
+        } else {
+            Map<String, Object> base = new LinkedHashMap<>();
+            base.put("snapshot", b.snapshotId());
+            base.put("startLsn", b.startLsn().toString());
+            base.put("stopLsn", b.stopLsn().toString());
+            base.put("stopTime", b.stopTime().toString());
+            out.put("lastBaseBackup", base);
+        }
+        return out;
+    }
+
+    /** Stops the scheduled base backups and the streaming, storing what was received. */
+    @Override
+    public void close() {
+        ScheduledFuture<?> s = schedule;
+        if (s != null) {
+            s.cancel(false);
+        }
+        streamer.close();
+    }
+}
