@@ -61,6 +61,11 @@ public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
                 && environment.getProperty("management.health.dr-backups.enabled", Boolean.class, defaults)) {
             members.add("drBackups");
         }
+        if (environment.getProperty("dr.coordination.enabled", Boolean.class, true)
+                && (environment.containsProperty("dr.coordination.uri") || environment.containsProperty("dr.repository.uri"))
+                && environment.getProperty("management.health.dr-coordination.enabled", Boolean.class, defaults)) {
+            members.add("drCoordination");
+        }
         return members;
     }
 }
