@@ -56,6 +56,7 @@ public final class DrCommand {
                 new IncidentCommand(),
                 new ReportCommand(),
                 new AuditCommand(),
+                new FleetCommand(),
                 new DemoCommand());
     }
 

@@ -11,7 +11,10 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.backup.BackupSchedule;
 import dev.drkit.core.backup.RestoreTests;
+import dev.drkit.api.coordination.Coordinator;
 import dev.drkit.core.backup.ScheduledBackups;
+import dev.drkit.core.coordination.Coordinators;
+import dev.drkit.core.coordination.StoreCoordinator;
 import dev.drkit.core.config.NearestName;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.recovery.Plan;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +43,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.AllNestedConditions;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -46,6 +52,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 
 /**
@@ -98,6 +105,112 @@ public class DrAutoConfiguration {
             }
             throw new DrException(ErrorCode.INVALID_CONFIG, "dr.repository.uri is not a usable store URI: "
                     + e.getMessage() + settings.at("dr.repository.uri"), "dr.repository.uri=" + RedactedUri.of(uri));
+        }
+    }
+
+    /**
+     * Opens the fleet's coordinator: on ZooKeeper (or another installed backend) when
+     * {@code dr.coordination.uri} is set, otherwise in the store of {@code dr.repository.uri}.
+     *
+     * @param settings the {@code dr.*} settings
+     * @param store the repository's store, when there is one
+     * @return the coordinator, closed with the context (releasing its leases and leaving its groups)
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.coordination.uri} when it is
+     *     malformed or names no installed backend; {@code UNAVAILABLE} naming it when the backend
+     *     does not answer within {@code dr.coordination.connect-timeout}; {@code UNSUPPORTED}
+     *     naming {@code dr.repository.uri} when its store has no conditional writes
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @Conditional(OnCoordination.class)
+    public Coordinator drCoordinator(DrSettings settings, ObjectProvider<SnapshotStore> store) {
+        String uri = settings.properties().coordination().uri();
+        if (uri == null) {
+            SnapshotStore s = store.getIfAvailable();
+            if (s == null) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, "dr.coordination.uri must be set when no "
+                        + "repository store is configured" + settings.at("dr.coordination.uri"), "dr.coordination.uri");
+            }
+            try {
+                return StoreCoordinator.open(s, settings.coordination());
+            } catch (DrException e) {
+                throw new DrException(e.code(), "dr.repository.uri cannot carry the fleet's coordination ("
+                        + e.getMessage() + "); set dr.coordination.uri to a ZooKeeper ensemble, or "
+                        + "dr.coordination.enabled=false" + settings.at("dr.repository.uri"), "dr.repository.uri", e);
+            }
+        }
+        String target = withConnectTimeout(uri.strip(), settings.properties().coordination().connectTimeout());
+        try {
+            return Coordinators.open(target, settings.coordination());
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.UNAVAILABLE) {
+                throw new DrException(ErrorCode.UNAVAILABLE, "dr.coordination.uri names a coordination service that "
+                        + "did not answer within dr.coordination.connect-timeout ("
+                        + settings.properties().coordination().connectTimeout() + "): " + e.getMessage()
+                        + settings.at("dr.coordination.uri"), "dr.coordination.uri=" + RedactedUri.of(uri), e);
+            }
+            if (e.code() == ErrorCode.INVALID_ARGUMENT || e.code() == ErrorCode.INVALID_CONFIG
+                    || e.code() == ErrorCode.UNKNOWN_SCHEME) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, "dr.coordination.uri is not a usable coordinator URI: "
+                        + e.getMessage() + settings.at("dr.coordination.uri"),
+                        "dr.coordination.uri=" + RedactedUri.of(uri), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Adds the connect timeout to a ZooKeeper URI that does not set its own. */
+    private static String withConnectTimeout(String uri, Duration timeout) {
+        if (!uri.regionMatches(true, 0, "zookeeper:", 0, "zookeeper:".length()) || uri.contains("connectTimeout=")) {
+            return uri;
+        }
+        return uri + (uri.contains("?") ? "&" : "?") + "connectTimeout=" + timeout;
+    }
+
+    /**
+     * Joins this instance to its fleet's group and names the lease the endpoint shows.
+     *
+     * @param coordinator the coordinator
+     * @param settings the {@code dr.*} settings
+     * @return the fleet view
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Coordinator.class)
+    public DrCoordination drCoordination(Coordinator coordinator, DrSettings settings) {
+        DrProperties.Coordination c = settings.properties().coordination();
+        String uri = c.uri() != null ? c.uri() : settings.properties().repository().uri();
+        String backend = uri == null ? "custom" : RedactedUri.of(uri);
+        return new DrCoordination(coordinator, backend, settings.coordinationGroup(), c.lease());
+    }
+
+    /** Matches when coordination is on and a coordinator URI or a repository is configured. */
+    static final class OnCoordination extends AllNestedConditions {
+        OnCoordination() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnBooleanProperty(name = "dr.coordination.enabled", matchIfMissing = true)
+        static final class Enabled {
+        }
+
+        @Conditional(HasTarget.class)
+        static final class Target {
+        }
+    }
+
+    /** Matches when {@code dr.coordination.uri} or {@code dr.repository.uri} is set. */
+    static final class HasTarget extends AnyNestedCondition {
+        HasTarget() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(name = "dr.coordination.uri")
+        static final class Uri {
+        }
+
+        @ConditionalOnProperty(name = "dr.repository.uri")
+        static final class Repository {
         }
     }
 

@@ -33,12 +33,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param console The live operator console page
  * @param postgres WAL streaming and base backups of the application's PostgreSQL DataSource
  *     (needs dr-postgres on the class path)
+ * @param coordination How the instances of the application coordinate as a fleet
  */
 @ConfigurationProperties(DrProperties.PREFIX)
 public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue Repository repository,
         @DefaultValue Backup backup, Map<String, Map<String, String>> guards, Map<String, Plan> plans,
         @DefaultValue Audit audit, @DefaultValue Alertmanager alertmanager, @DefaultValue Security security,
-        @DefaultValue Console console, @DefaultValue Postgres postgres) {
+        @DefaultValue Console console, @DefaultValue Postgres postgres, @DefaultValue Coordination coordination) {
 
     /** The prefix of every property. */
     public static final String PREFIX = "dr";
@@ -211,6 +212,34 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param refresh How often the page's state is pushed to open pages
      */
     public record Console(boolean enabled, @DefaultValue("/dr") String path, @DefaultValue("1s") Duration refresh) {
+    }
+
+    /**
+     * How the instances of the application coordinate as a fleet: the coordinator (leases with
+     * fencing epochs, shared state, membership), the group every instance joins, and the lease
+     * whose holder the endpoint and the health contributor show.
+     *
+     * @param enabled Whether the starter opens a coordinator; it does when dr.coordination.uri or
+     *     dr.repository.uri is set
+     * @param uri Where the fleet coordinates: unset for the store of dr.repository.uri (by its
+     *     conditional writes, no other service needed), or a ZooKeeper ensemble as
+     *     zookeeper://host:port,host:port/chroot (needs dr-coordination-zookeeper)
+     * @param memberId This instance's identity in the fleet: letters, digits, '.', '_', '@' or
+     *     '-'; unique per instance. Defaults to the host name and process id
+     * @param group The group every instance joins, listed as the fleet's members; defaults to
+     *     spring.application.name, else "dr"
+     * @param lease The lease whose holder and epoch the endpoint and the health contributor show
+     * @param ttl How long a lease lasts without renewal and a silent member stays listed; with
+     *     ZooKeeper, the session timeout asked for
+     * @param renewInterval How often a holder renews and a member announces itself; shorter than
+     *     the TTL; defaults to a third of it
+     * @param pollInterval How often a watched state is read from the store (ZooKeeper notifies)
+     * @param connectTimeout How long start-up waits for ZooKeeper to answer before it fails
+     */
+    public record Coordination(@DefaultValue("true") boolean enabled, @Nullable String uri, @Nullable String memberId,
+            @Nullable String group, @DefaultValue("writer") String lease, @DefaultValue("15s") Duration ttl,
+            @Nullable Duration renewInterval, @DefaultValue("1s") Duration pollInterval,
+            @DefaultValue("10s") Duration connectTimeout) {
     }
 
     /**

@@ -8,11 +8,13 @@ import dev.drkit.api.recovery.RecoveryObjectives;
 import dev.drkit.core.audit.AuditLogConfig;
 import dev.drkit.core.backup.BackupSchedule;
 import dev.drkit.core.backup.ScheduledBackups;
+import dev.drkit.core.coordination.CoordinatorConfig;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.RollbackConfig;
 import dev.drkit.core.rollback.RollbackConfigJson;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +43,7 @@ public final class DrSettings {
     /** Guard settings the starter takes in the short form of its first versions. */
     private static final Map<String, String> GUARD_ALIASES = Map.of("steps", "plan.steps", "min-calls",
             "plan.min-calls", "min-duration", "plan.min-duration", "judge.baseline", "judge.baseline-source");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Pattern PROBE_BEANS = Pattern.compile("probes(?:\\[\\d+]|\\.\\d+)?");
 
     private final DrProperties properties;
@@ -53,6 +56,8 @@ public final class DrSettings {
     private final BackupStrategy strategy;
     private final Map<String, RecoveryObjectives> plans = new LinkedHashMap<>();
     private final AuditLogConfig audit;
+    private final CoordinatorConfig coordination;
+    private final String group;
 
     /**
      * Checks the properties and converts them.
@@ -90,6 +95,11 @@ public final class DrSettings {
         if (a.file() != null && Files.isDirectory(a.file())) {
             throw origins.invalid("dr.audit.file", "must be a file, not a directory", a.file());
         }
+        this.coordination = coordination(properties.coordination());
+        String app = environment == null ? null : environment.getProperty("spring.application.name");
+        String g = properties.coordination().group();
+        this.group = g != null ? origins.check("dr.coordination", () -> CoordinatorConfig.requireName("group", g))
+                : app != null && NAME.matcher(app).matches() ? app : "dr";
         DrProperties.Alertmanager am = properties.alertmanager();
         if (!am.path().startsWith("/")) {
             throw origins.invalid("dr.alertmanager.path", "must start with '/'", "'" + am.path() + "'");
@@ -97,6 +107,51 @@ public final class DrSettings {
         if (am.enabled() && (am.token() == null || am.token().isBlank())) {
             throw origins.invalid("dr.alertmanager.token", "must be set when dr.alertmanager.enabled is true", null);
         }
+    }
+
+    private CoordinatorConfig coordination(DrProperties.Coordination c) {
+        if (c.uri() != null && c.uri().isBlank()) {
+            throw origins.invalid("dr.coordination.uri", "must not be blank", "'" + c.uri() + "'");
+        }
+        requirePositive("dr.coordination.ttl", c.ttl());
+        requirePositive("dr.coordination.poll-interval", c.pollInterval());
+        requirePositive("dr.coordination.connect-timeout", c.connectTimeout());
+        Duration renew = c.renewInterval();
+        if (renew != null) {
+            requirePositive("dr.coordination.renew-interval", renew);
+            if (c.ttl().compareTo(renew) <= 0) {
+                throw origins.invalid("dr.coordination.ttl", "must be longer than dr.coordination.renew-interval ("
+                        + renew + "), so that a holder renews before its lease lapses", c.ttl());
+            }
+        }
+        origins.check("dr.coordination", () -> CoordinatorConfig.requireName("lease", c.lease()));
+        String memberId = c.memberId() != null ? c.memberId() : defaultMemberId();
+        return origins.check("dr.coordination", () -> {
+            CoordinatorConfig.Builder b = CoordinatorConfig.builder(memberId).ttl(c.ttl()).pollInterval(c.pollInterval());
+            if (renew != null) {
+                b.renewInterval(renew);
+            }
+            return b.build();
+        });
+    }
+
+    private void requirePositive(String property, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw origins.invalid(property, "must be > 0", value);
+        }
+    }
+
+    /** The host name and process id, such as {@code web-7f9c-4242}, kept to the characters member ids allow. */
+    private static String defaultMemberId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "host";
+        }
+        String id = (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._@-]", "-");
+        id = id.replaceFirst("^[^A-Za-z0-9]+", "");
+        return id.length() > 128 ? id.substring(id.length() - 128).replaceFirst("^[^A-Za-z0-9]+", "") : id;
     }
 
     private void checkRepository(DrProperties.Repository repository) {
@@ -258,6 +313,26 @@ public final class DrSettings {
      */
     public DrProperties properties() {
         return properties;
+    }
+
+    /**
+     * Returns the coordinator's settings of {@code dr.coordination.*}: member id, TTL, renew
+     * and poll intervals.
+     *
+     * @return the settings
+     */
+    public CoordinatorConfig coordination() {
+        return coordination;
+    }
+
+    /**
+     * Returns the group every instance joins: {@code dr.coordination.group}, else
+     * {@code spring.application.name}, else {@code dr}.
+     *
+     * @return the group's name
+     */
+    public String coordinationGroup() {
+        return group;
     }
 
     /**

@@ -4,7 +4,10 @@
  * that a fleet needs nothing beyond the store it backs up into. Open one with
  * {@link dev.drkit.core.coordination.StoreCoordinator#open}; the protocol, its safety and
  * liveness bounds and its request costs are described on
- * {@link dev.drkit.core.coordination.StoreCoordinator}.
+ * {@link dev.drkit.core.coordination.StoreCoordinator}. Other backends, such as ZooKeeper in
+ * {@code dr-coordination-zookeeper}, are opened by URI through
+ * {@link dev.drkit.core.coordination.Coordinators}, which finds their
+ * {@link dev.drkit.core.coordination.CoordinatorProvider} with {@link java.util.ServiceLoader}.
  */
 @NullMarked
 package dev.drkit.core.coordination;

@@ -6,6 +6,7 @@ import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrOverviewSection;
+import dev.drkit.spring.DrCoordination;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
@@ -26,9 +27,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
 
 /**
- * Auto-configuration of DR Kit's actuator parts: the {@code dr} endpoint, the guards health
- * contributor, the {@code dr.*} meters and the masking of DR Kit's secrets. Each part needs
- * its Spring Boot module on the class path and gives way to a bean the application defines.
+ * Auto-configuration of DR Kit's actuator parts: the {@code dr} endpoint, the guards, backups
+ * and fleet coordination health contributors, the {@code dr.*} meters and the masking of DR
+ * Kit's secrets. Each part needs its Spring Boot module on the class path and gives way to a
+ * bean the application defines.
  */
 @AutoConfiguration(after = DrAutoConfiguration.class)
 @ConditionalOnBean(DrGuards.class)
@@ -63,6 +65,7 @@ public class DrActuatorAutoConfiguration {
          * @param backups the backups, when a repository is configured
          * @param plans the recovery plans
          * @param incidents the incident manager
+         * @param fleet the fleet view, when a coordinator is configured
          * @param properties the {@code dr.*} properties
          * @param sections the overview's sections from optional parts, such as PostgreSQL streaming
          * @param context the application context, whose class loader tells whether Spring Security is present
@@ -72,7 +75,8 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnMissingBean
         @ConditionalOnAvailableEndpoint
         DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, ObjectProvider<DrBackups> backups,
-                ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents, DrProperties properties,
+                ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents,
+                ObjectProvider<DrCoordination> fleet, DrProperties properties,
                 ObjectProvider<DrOverviewSection> sections, ApplicationContext context) {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
@@ -80,6 +84,7 @@ public class DrActuatorAutoConfiguration {
                     plans.getIfAvailable(), properties.security(), springSecurity, Clock.systemUTC());
             incidents.ifAvailable(endpoint::withIncidents);
             sections.orderedStream().forEach(endpoint::withSection);
+            fleet.ifAvailable(endpoint::withFleet);
             return endpoint;
         }
 
@@ -140,6 +145,20 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("dr-restore-tests")
         RestoreTestsHealthIndicator drRestoreTestsHealthIndicator(RestoreTests tests) {
             return new RestoreTestsHealthIndicator(tests);
+        }
+
+        /**
+         * Creates the fleet coordination health contributor, shown as {@code drCoordination}.
+         *
+         * @param fleet the fleet view
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnBean(DrCoordination.class)
+        @ConditionalOnMissingBean(name = "drCoordinationHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-coordination")
+        CoordinationHealthIndicator drCoordinationHealthIndicator(DrCoordination fleet) {
+            return new CoordinationHealthIndicator(fleet);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.drkit.spring.actuate;
 
 import dev.drkit.api.DrException;
+import dev.drkit.spring.DrCoordination;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
@@ -78,6 +79,7 @@ public class DrEndpoint {
     private final @Nullable DrBackups backups;
     private final @Nullable DrPlans plans;
     private @Nullable IncidentManager incidents;
+    private @Nullable DrCoordination fleet;
     private final DrProperties.Security security;
     private final boolean springSecurity;
     private final Clock clock;
@@ -129,7 +131,19 @@ public class DrEndpoint {
     }
 
     /**
-     * Returns the overview: guards with their states and weights, and the audit log's head.
+     * Shows the fleet in the overview: the lease's holder and epoch and the live members.
+     *
+     * @param fleet the fleet view
+     * @return this endpoint
+     */
+    public DrEndpoint withFleet(DrCoordination fleet) {
+        this.fleet = fleet;
+        return this;
+    }
+
+    /**
+     * Returns the overview: guards with their states and weights, the fleet's lease holder,
+     * epoch and members, and the audit log's head.
      *
      * @return the overview
      */
@@ -162,6 +176,10 @@ public class DrEndpoint {
         }
         for (DrOverviewSection section : sections) {
             out.put(section.sectionName(), section.sectionView());
+        }
+        DrCoordination f = fleet;
+        if (f != null) {
+            out.put("fleet", fleetView(f));
         }
         AuditLog log = audit;
         if (log != null) {
@@ -429,6 +447,25 @@ public class DrEndpoint {
     /** JSON has no NaN or infinity: a figure that is not finite is shown as null. */
     private static @Nullable Double finite(double d) {
         return Double.isFinite(d) ? d : null;
+    }
+
+    private static Map<String, Object> fleetView(DrCoordination fleet) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("self", fleet.coordinator().memberId());
+        try {
+            DrCoordination.FleetStatus s = fleet.status();
+            m.put("backend", s.backend());
+            m.put("lease", s.lease());
+            s.holder().ifPresent(h -> {
+                m.put("holder", h.memberId());
+                m.put("epoch", h.epoch());
+            });
+            m.put("group", s.group());
+            m.put("members", List.copyOf(s.members()));
+        } catch (DrException e) {
+            m.put("error", e.code().id() + ": " + e.getMessage());
+        }
+        return m;
     }
 
     private static Map<String, Object> backupsView(DrBackups b) {

@@ -66,6 +66,11 @@ public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
                 && environment.getProperty("management.health.dr-restore-tests.enabled", Boolean.class, defaults)) {
             members.add("drRestoreTests");
         }
+        if (environment.getProperty("dr.coordination.enabled", Boolean.class, true)
+                && (environment.containsProperty("dr.coordination.uri") || environment.containsProperty("dr.repository.uri"))
+                && environment.getProperty("management.health.dr-coordination.enabled", Boolean.class, defaults)) {
+            members.add("drCoordination");
+        }
         return members;
     }
 }

@@ -104,14 +104,22 @@ class DrActuatorAutoConfigurationTest {
         env.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
                 Map.of("dr.repository.uri", "mem:x")));
         new DrHealthStatusDefaults().postProcessEnvironment(env, new org.springframework.boot.SpringApplication());
-        assertThat(env.getProperty("management.endpoint.health.group.dr.include")).isEqualTo("drGuards,drBackups");
+        assertThat(env.getProperty("management.endpoint.health.group.dr.include"))
+                .isEqualTo("drGuards,drBackups,drCoordination");
         assertThat(env.getProperty("management.endpoint.health.group.dr.show-details")).isEqualTo("always");
 
         org.springframework.core.env.StandardEnvironment noBackups = new org.springframework.core.env.StandardEnvironment();
         noBackups.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
                 Map.of("dr.repository.uri", "mem:x", "management.health.dr-backups.enabled", "false")));
         new DrHealthStatusDefaults().postProcessEnvironment(noBackups, new org.springframework.boot.SpringApplication());
-        assertThat(noBackups.getProperty("management.endpoint.health.group.dr.include")).isEqualTo("drGuards");
+        assertThat(noBackups.getProperty("management.endpoint.health.group.dr.include"))
+                .isEqualTo("drGuards,drCoordination");
+
+        org.springframework.core.env.StandardEnvironment noFleet = new org.springframework.core.env.StandardEnvironment();
+        noFleet.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.repository.uri", "mem:x", "dr.coordination.enabled", "false")));
+        new DrHealthStatusDefaults().postProcessEnvironment(noFleet, new org.springframework.boot.SpringApplication());
+        assertThat(noFleet.getProperty("management.endpoint.health.group.dr.include")).isEqualTo("drGuards,drBackups");
 
         org.springframework.core.env.StandardEnvironment off = new org.springframework.core.env.StandardEnvironment();
         off.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",

@@ -117,9 +117,38 @@ public abstract class CoordinatorContract {
         return 6;
     }
 
-    /** How long after a holder stops a campaigning instance must have replaced it. */
-    private Duration takeoverBound() {
+    /**
+     * Returns how long after a holder stops a campaigning instance must have replaced it: by
+     * default the TTL plus 2%, one renew interval and one poll interval. Implementations whose
+     * backend expires a silent holder on its own schedule (a ZooKeeper session timeout rounded
+     * up to the ensemble's tick, on a loaded machine) return more.
+     *
+     * @return the bound
+     */
+    protected Duration takeoverBound() {
         return ttl().plus(ttl().dividedBy(50)).plus(renewInterval()).plus(pollInterval());
+    }
+
+    /**
+     * Returns how long after a member stops announcing itself the others no longer list it: by
+     * default the TTL plus 2% and one renew interval. Implementations whose backend drops a
+     * silent member on its own schedule return more.
+     *
+     * @return the bound
+     */
+    protected Duration membershipExpiryBound() {
+        return ttl().plus(ttl().dividedBy(50)).plus(renewInterval());
+    }
+
+    /**
+     * Returns how long after a paused member resumes the others list it again: by default two
+     * renew intervals. Implementations that must first reconnect and open a new session (as a
+     * ZooKeeper client whose session expired) return more.
+     *
+     * @return the bound
+     */
+    protected Duration reannounceBound() {
+        return renewInterval().multipliedBy(2);
     }
 
     /**
@@ -427,10 +456,10 @@ public abstract class CoordinatorContract {
         elapse(ttl().multipliedBy(3));
         assertThat(a.membership("fleet").members()).as("b keeps announcing itself").containsExactly("a", "b");
         pause(b);
-        elapse(ttl().plus(ttl().dividedBy(50)).plus(renewInterval()));
+        elapse(membershipExpiryBound());
         assertThat(a.membership("fleet").members()).as("b paused past the TTL").containsExactly("a");
         resume(b);
-        elapse(renewInterval().multipliedBy(2));
+        elapse(reannounceBound());
         assertThat(a.membership("fleet").members()).containsExactly("a", "b");
         assertThat(c.membership("fleet").members()).as("c, no longer a member, still sees the others")
                 .containsExactly("a", "b");
