@@ -53,6 +53,7 @@ public final class DrCommand {
                 new PlanCommand(),
                 new ReportCommand(),
                 new AuditCommand(),
+                new GuardCommand(),
                 new DemoCommand());
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class SequentialJudgeTest {
     private static final JudgeConfig ONE_PERCENT = JudgeConfig.DEFAULT.withConfiguredBaseline(0.01);
+    private static final JudgeConfig FIXED_ONE_PERCENT = ONE_PERCENT.withTest(JudgeTest.FIXED_RATIO);
 
     private static VariantStats stats(long calls, long failures, long consecutive, boolean open) {
         return new VariantStats(calls, failures, 0, consecutive, Duration.ZERO, Duration.ZERO, open);
@@ -27,7 +28,7 @@ class SequentialJudgeTest {
 
     @Test
     void calibratedThresholdSpendsTheWholeAlphaAndStaysBelowWaldsBound() {
-        SequentialJudge judge = new SequentialJudge(ONE_PERCENT.withRegressionRatio(5));
+        SequentialJudge judge = new SequentialJudge(FIXED_ONE_PERCENT.withRegressionRatio(5));
         double b = judge.rollbackThreshold();
         double exact = SprtCalibration.crossingProbability(0.01, 0.05, b, 20_000, 1.0);
         double justBelow = SprtCalibration.crossingProbability(0.01, 0.05, b - 1e-6, 20_000, 1.0);
@@ -39,7 +40,7 @@ class SequentialJudgeTest {
 
     @Test
     void aFivefoldRegressionIsRolledBackNearTheInformationLimitWithoutExceedingAlpha() {
-        Judge judge = Judges.sequential(ONE_PERCENT.withRegressionRatio(5));
+        Judge judge = Judges.sequential(FIXED_ONE_PERCENT.withRegressionRatio(5));
         RollbackSimulation.Result result = RollbackSimulation.of(0.01, 0.05, 20_000, 4_000, 7).run(judge, 0.05);
 
         assertThat(result.informationLimit()).isCloseTo(72.55, org.assertj.core.data.Offset.offset(0.01));
@@ -49,8 +50,8 @@ class SequentialJudgeTest {
     }
 
     @Test
-    void theDefaultThreefoldTuningStillMeetsTheTargetForAFivefoldRegression() {
-        Judge judge = Judges.sequential(ONE_PERCENT);
+    void theFixedTestTunedThreefoldStillMeetsTheTargetForAFivefoldRegression() {
+        Judge judge = Judges.sequential(FIXED_ONE_PERCENT);
         RollbackSimulation.Result result = RollbackSimulation.of(0.01, 0.05, 20_000, 4_000, 3).run(judge, 0.05);
 
         assertThat(result.ratioToInformationLimit()).as("%s", result).isLessThan(1.25);
