@@ -77,14 +77,18 @@ public final class DecisionLog {
     /**
      * Returns the reason of a rollback as a meter tag and audit detail: the judge's rule
      * ({@code sequentialTest}, {@code circuitOpen}, {@code consecutiveFailures}) when a rule
-     * decided, else the kind of trigger in lower case ({@code latency}, {@code probe},
+     * decided ({@code signal:NAME} for a custom signal), else the kind of trigger in lower case ({@code latency}, {@code probe},
      * {@code alert}, {@code operator}, ...).
      *
      * @param event the rollback
      * @return the reason
      */
     public static String reasonOf(RollbackEvent event) {
-        String rule = event.verdict().evidence().extra().get("rule");
+        Map<String, String> extra = event.verdict().evidence().extra();
+        String rule = extra.get("rule");
+        if ("signal".equals(rule) && extra.containsKey("signal")) {
+            return "signal:" + extra.get("signal");
+        }
         return rule != null ? rule : event.triggerKind().name().toLowerCase(Locale.ROOT);
     }
 
