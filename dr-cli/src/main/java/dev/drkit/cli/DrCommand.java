@@ -57,6 +57,7 @@ public final class DrCommand {
                 new ReportCommand(),
                 new AuditCommand(),
                 new FleetCommand(),
+                new GuardCommand(),
                 new DemoCommand());
     }
 

@@ -97,4 +97,53 @@ class SimulateRollbackCommandTest {
         assertThat(code).isEqualTo(DrCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("alpha must be in (0, 1), but was 1.5");
     }
+
+    private static String failure(String... args) {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = DrCommand.newCommandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute(args);
+
+        assertThat(code).as("exit code of %s", String.join(" ", args)).isEqualTo(DrCommand.EXIT_USAGE);
+        return err.toString();
+    }
+
+    @Test
+    void theSweepPrintsEveryCellWithTheBaselineKnownAndLearnt() {
+        String out = run("simulate", "rollback", "--sweep", "--baselines", "0.01,0.05", "--ratios", "2,10",
+                "--runs", "200");
+
+        assertThat(out).contains("mixture test").contains("known").contains("learnt");
+        assertThat(out.lines().filter(l -> l.startsWith("1% ") || l.startsWith("5% ")).count()).isEqualTo(4);
+        assertThat(out).containsPattern("5%\\s+10.0x\\s+3.6\\*").contains("known worst");
+    }
+
+    @Test
+    void theSweepAsJsonHasOneEntryPerCell() {
+        JsonNode json = JsonMapper.builder().build().readTree(run("simulate", "rollback", "--sweep", "--baselines",
+                "0.02", "--ratios", "3,5", "--runs", "200", "--json"));
+
+        assertThat(json.get("cells")).hasSize(2);
+        JsonNode cell = json.get("cells").get(0);
+        assertThat(cell.get("ratio").asDouble()).isEqualTo(3.0);
+        assertThat(cell.get("known").get("missedRollbackRate").asDouble()).isLessThanOrEqualTo(0.01);
+        assertThat(cell.get("learnt").get("ratioToInformationLimit").asDouble()).isPositive();
+        assertThat(json.get("worstKnown").asDouble()).isGreaterThanOrEqualTo(json.get("medianKnown").asDouble());
+    }
+
+    @Test
+    void aSweepWithInvalidRangesIsAUsageErrorNamingTheFlag() {
+        assertThat(failure("simulate", "rollback", "--sweep", "--baselines", "0.01,1.5"))
+                .contains("--baselines: baselines must each be in (0, 1), but was 1.5");
+        assertThat(failure("simulate", "rollback", "--sweep", "--ratios", "2,0.5"))
+                .contains("--ratios: ratios must each be > 1, but was 0.5");
+        assertThat(failure("simulate", "rollback", "--sweep", "--baselines", "0.2", "--ratios", "6"))
+                .contains("--ratios: ratios times the largest baseline (0.2) must be < 1");
+        assertThat(failure("simulate", "rollback", "--sweep", "--runs", "0")).contains("--runs: runs must be > 0");
+        assertThat(failure("simulate", "rollback", "--sweep", "--horizon", "-5")).contains("--horizon");
+        assertThat(failure("simulate", "rollback", "--sweep", "--stable-calls-per-candidate-call", "0"))
+                .contains("--stable-calls-per-candidate-call");
+        assertThat(failure("simulate", "rollback", "--baselines", "0.01")).contains("--baselines and --ratios need --sweep");
+        assertThat(failure("simulate", "rollback")).contains("--candidate-error is required without --sweep");
+    }
 }

@@ -2,6 +2,7 @@ package dev.drkit.api.rollback;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -37,6 +38,15 @@ public interface Guard<T> {
      *     retry failed candidate calls on the stable version
      */
     <R> R call(Object key, Function<? super T, ? extends R> fn);
+
+    /**
+     * Returns the guard's most recent decisions, oldest first, each with the evidence behind it.
+     *
+     * @return the decisions kept in memory (the audit log keeps them all); empty by default
+     */
+    default List<DecisionRecord> decisions() {
+        return List.of();
+    }
 
     /**
      * Returns where the guard stands in its rollout.

@@ -23,4 +23,15 @@ public interface AlertActions {
      * @throws Exception when the plan is unknown or cannot start
      */
     void runPlan(String plan, String incidentId) throws Exception;
+
+    /**
+     * Says whether a guard of this name exists, so that an alert naming another is refused
+     * before anything happens.
+     *
+     * @param guard the guard's name, from the {@code dr_guard} label
+     * @return whether it exists; true by default (the rollback itself then fails)
+     */
+    default boolean hasGuard(String guard) {
+        return true;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.drkit.core.incident;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.incident.Incident;
 import dev.drkit.core.incident.AlertmanagerPayload.Alert;
 import java.util.ArrayList;
@@ -106,8 +107,19 @@ public final class AlertRouter {
      *
      * @param payload the payload
      * @return what each alert led to
+     * @throws DrException {@code NOT_FOUND} when a firing alert's {@code dr_guard} label names no
+     *     guard ({@link AlertActions#hasGuard}); nothing is done for any alert of the payload then
      */
     public List<AlertOutcome> handle(AlertmanagerPayload payload) {
+        for (int i = 0; i < payload.alerts().size(); i++) {
+            Alert a = payload.alerts().get(i);
+            String guard = a.labels().get("dr_guard");
+            if (a.firing() && "rollback".equals(a.labels().get("dr_action")) && guard != null && !guard.isBlank()
+                    && !actions.hasGuard(guard)) {
+                throw new DrException(ErrorCode.NOT_FOUND, "alerts[" + i + "].labels.dr_guard names no guard: '"
+                        + guard + "'; nothing was done", "dr_guard=" + guard);
+            }
+        }
         List<AlertOutcome> out = new ArrayList<>();
         for (Alert a : payload.alerts()) {
             out.add(a.firing() ? firing(a, payload) : resolved(a));

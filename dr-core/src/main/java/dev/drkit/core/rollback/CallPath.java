@@ -72,10 +72,10 @@ final class CallPath<T> {
         try {
             result = fn.apply(v.impl);
         } catch (RuntimeException | Error t) {
-            record(v, evidence, ticker.read() - start, classify(t), t, null);
+            record(v, false, evidence, ticker.read() - start, classify(t), t, null);
             throw t;
         }
-        record(v, evidence, ticker.read() - start, classify(result), null, result);
+        record(v, false, evidence, ticker.read() - start, classify(result), null, result);
         return result;
     }
 
@@ -91,7 +91,7 @@ final class CallPath<T> {
             result = fn.apply(c.impl);
         } catch (RuntimeException | Error t) {
             long d = ticker.read() - start;
-            long sample = record(c, evidence, d, classify(t), t, null);
+            long sample = record(c, true, evidence, d, classify(t), t, null);
             tell(s, sample, d);
             if (sample == FAILED && retryOnStable) {
                 return invokeStable(s, fn);
@@ -99,7 +99,7 @@ final class CallPath<T> {
             throw t;
         }
         long d = ticker.read() - start;
-        long sample = record(c, evidence, d, classify(result), null, result);
+        long sample = record(c, true, evidence, d, classify(result), null, result);
         tell(s, sample, d);
         return sample == FAILED && retryOnStable ? invokeStable(s, fn) : result;
     }
@@ -117,13 +117,13 @@ final class CallPath<T> {
             shadowResult = fn.apply(c.impl);
         } catch (RuntimeException | Error t) {
             long d = ticker.read() - start;
-            tell(s, record(c, evidence, d, classifier.isIgnored(t) ? Outcome.IGNORED : Outcome.FAILURE, t, null), d);
+            tell(s, record(c, true, evidence, d, classifier.isIgnored(t) ? Outcome.IGNORED : Outcome.FAILURE, t, null), d);
             return stableResult;
         }
         long d = ticker.read() - start;
         long sample = comparator.test(stableResult, shadowResult)
-                ? record(c, evidence, d, Outcome.SUCCESS, null, shadowResult)
-                : record(c, evidence, d, Outcome.FAILURE, new ShadowMismatchException(), null);
+                ? record(c, true, evidence, d, Outcome.SUCCESS, null, shadowResult)
+                : record(c, true, evidence, d, Outcome.FAILURE, new ShadowMismatchException(), null);
         tell(s, sample, d);
         return stableResult;
     }
@@ -146,14 +146,15 @@ final class CallPath<T> {
      *
      * @return the latency bucket's new count for a success, {@link #FAILED} or {@link #IGNORED}
      */
-    static long record(ReleaseVersion<?> v, @Nullable VariantRecorder evidence, long nanos, Outcome outcome,
+    static long record(ReleaseVersion<?> v, boolean asCandidate, @Nullable VariantRecorder evidence, long nanos,
+            Outcome outcome,
             @Nullable Throwable error, @Nullable Object result) {
         if (error != null) {
             v.breaker.onError(nanos, TimeUnit.NANOSECONDS, error);
         } else {
             v.breaker.onResult(nanos, TimeUnit.NANOSECONDS, result);
         }
-        v.count(outcome);
+        v.count(outcome, asCandidate);
         switch (outcome) {
             case FAILURE:
                 if (evidence != null) {

@@ -8,8 +8,8 @@ import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Binds a guard's meters: {@code dr.guard.weight} and {@code dr.guard.calls} by version and
- * outcome ({@code dr.rollback.total} is counted where rollbacks are recorded). Does nothing
+ * Binds a guard's meters: {@code dr.guard.weight} and {@code dr.guard.calls} by version, role
+ * and outcome ({@code dr.rollback.total} is counted where rollbacks are recorded). Does nothing
  * without a registry.
  */
 final class GuardMeters {
@@ -29,17 +29,24 @@ final class GuardMeters {
         }
     }
 
-    /** Returns one call counter per {@link ReleaseVersion.Outcome} of a version, or null without a registry. */
-    Counter @Nullable [] callCounters(String version) {
+    /**
+     * Returns the call counters of a version: for each role ({@code stable}, {@code candidate})
+     * one per {@link ReleaseVersion.Outcome}, so that alert rules can select the candidate's
+     * calls without naming its version; null without a registry.
+     */
+    Counter @Nullable [][] callCounters(String version) {
         if (registry == null) {
             return null;
         }
         ReleaseVersion.Outcome[] outcomes = ReleaseVersion.Outcome.values();
-        Counter[] counters = new Counter[outcomes.length];
-        for (ReleaseVersion.Outcome o : outcomes) {
-            counters[o.ordinal()] = Counter.builder("dr.guard.calls").description("Calls through a guarded release")
-                    .tag("guard", guard).tag("version", version).tag("outcome", o.name().toLowerCase(Locale.ROOT))
-                    .register(registry);
+        Counter[][] counters = new Counter[2][outcomes.length];
+        for (int role = 0; role < 2; role++) {
+            for (ReleaseVersion.Outcome o : outcomes) {
+                counters[role][o.ordinal()] = Counter.builder("dr.guard.calls")
+                        .description("Calls through a guarded release").tag("guard", guard).tag("version", version)
+                        .tag("role", role == 0 ? "stable" : "candidate")
+                        .tag("outcome", o.name().toLowerCase(Locale.ROOT)).register(registry);
+            }
         }
         return counters;
     }

@@ -1,12 +1,14 @@
 package dev.drkit.core.rollback;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.rollback.DecisionRecord;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.rollback.GuardSnapshot;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.api.rollback.Observation;
 import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.api.rollback.Variant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -66,6 +68,11 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
      */
     public static <T> GuardedReleaseBuilder<T> builder(String name) {
         return new GuardedReleaseBuilder<>(name);
+    }
+
+    @Override
+    public List<DecisionRecord> decisions() {
+        return machine.records.recent();
     }
 
     @Override

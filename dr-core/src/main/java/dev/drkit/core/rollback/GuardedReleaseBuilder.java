@@ -14,9 +14,14 @@ import dev.drkit.core.rollback.internal.ProbeRunner;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -393,6 +398,20 @@ public final class GuardedReleaseBuilder<T> {
         return assemble();
     }
 
+    /**
+     * Returns the version of a guard's configuration: the first 12 hex digits of the SHA-256 of
+     * its JSON form, so that a decision names the settings it was taken under.
+     */
+    static String configVersion(GuardConfig config) {
+        String json = RollbackConfigJson.write(new RollbackConfig(Map.of("guard", config)));
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+        }
+    }
+
     private GuardedRelease<T> assemble() {
         FailureClassifier classifier = new FailureClassifier(recordExceptions, ignoreExceptions);
         GuardMeters meters = new GuardMeters(name, registry);
@@ -404,7 +423,7 @@ public final class GuardedReleaseBuilder<T> {
         EvidenceGate gate = new EvidenceGate(config.plan(), !candidateProbes.isEmpty(),
                 config.probes().downThreshold(), probeNoAnswer, rules, latencyNoData);
         RolloutMachine<T> machine = new RolloutMachine<>(name, config, clock, rules, gate,
-                new DecisionLog(name, audit, registry, withFleet(fleet)), versions,
+                new DecisionLog(name, audit, registry, withFleet(fleet), configVersion(config)), versions,
                 versions.apply(Objects.requireNonNull(stableVersion), Objects.requireNonNull(stableImpl)));
         CallPath<T> calls = new CallPath<>(machine::current, machine, classifier, failureResult, comparator, ticker,
                 config.shadow(), config.retryOnStable());

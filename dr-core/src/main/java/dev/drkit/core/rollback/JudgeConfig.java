@@ -4,15 +4,17 @@ import dev.drkit.api.DrException;
 import java.util.Objects;
 
 /**
- * Settings of the sequential judge: a one-sided sequential probability ratio test on the
- * candidate's failures, plus absolute limits.
+ * Settings of the sequential judge: a sequential test on the candidate's failures, plus
+ * absolute limits.
  *
- * <p>The test compares "the candidate fails at the baseline rate p" with "it fails at
- * {@code regressionRatio * p}". Its rollback threshold is not Wald's conservative
- * {@code ln(1/alpha)}: it is computed exactly, by dynamic programming over the number of
- * failures, as the lowest threshold whose false-rollback probability over {@code horizon}
- * candidate calls at rate p is at most {@code alpha}. The computation is deterministic and
- * takes milliseconds when the judge is built.
+ * <p>The default test ({@link JudgeTest#MIXTURE}) weighs every size of regression from 1.2 to
+ * 30 times the baseline rate, so it needs no tuning to the regression; {@link
+ * JudgeTest#FIXED_RATIO} compares "the candidate fails at the baseline rate p" with "it fails
+ * at {@code regressionRatio * p}". Either way the rollback threshold is not Wald's
+ * conservative {@code ln(1/alpha)}: it is computed exactly, by dynamic programming over the
+ * number of failures, as the lowest threshold whose false-rollback probability over
+ * {@code horizon} candidate calls at rate p is at most {@code alpha}. The computation is
+ * deterministic and takes milliseconds.
  *
  * @param alpha the highest allowed probability of rolling back a candidate that is no worse
  *     than the baseline, within {@code horizon} candidate calls; in (0, 1)
@@ -23,15 +25,17 @@ import java.util.Objects;
  *     baseline is observed (the threshold is calibrated for it); in (0, 1)
  * @param baselinePriorCalls pseudo-calls at {@code baselineRate} mixed into an observed
  *     baseline, so that a quiet stable version does not make the baseline jump; >= 0
- * @param regressionRatio how many times the baseline rate the test is tuned to detect; > 1
- *     and {@code regressionRatio * baselineRate < 1}
+ * @param regressionRatio how many times the baseline rate the {@link JudgeTest#FIXED_RATIO}
+ *     test is tuned to detect, and the regression that PROMOTE says is absent; > 1 and
+ *     {@code regressionRatio * baselineRate < 1}
  * @param horizon the number of candidate calls over which {@code alpha} holds; > 0
  * @param maxConsecutiveFailures candidate failures in a row that roll back at once, 0 for none
  * @param rollbackOnOpenCircuit whether an OPEN candidate circuit breaker rolls back at once
+ * @param test the sequential test on the candidate's failures
  */
 public record JudgeConfig(double alpha, double beta, BaselineSource baselineSource, double baselineRate,
         long baselinePriorCalls, double regressionRatio, long horizon, int maxConsecutiveFailures,
-        boolean rollbackOnOpenCircuit) {
+        boolean rollbackOnOpenCircuit, JudgeTest test) {
 
     /** Default {@link #alpha()}: 0.05. */
     public static final double DEFAULT_ALPHA = 0.05;
@@ -48,10 +52,13 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
     /** Default {@link #maxConsecutiveFailures()}: 20. */
     public static final int DEFAULT_MAX_CONSECUTIVE_FAILURES = 20;
 
-    /** The defaults: observed baseline expected near 1%, alpha 0.05, tuned to a 3x regression. */
+    /** Default {@link #test()}: the mixture over the size of the regression. */
+    public static final JudgeTest DEFAULT_TEST = JudgeTest.MIXTURE;
+
+    /** The defaults: the mixture test, observed baseline expected near 1%, alpha 0.05. */
     public static final JudgeConfig DEFAULT = new JudgeConfig(DEFAULT_ALPHA, DEFAULT_BETA, BaselineSource.OBSERVED,
             DEFAULT_BASELINE_RATE, DEFAULT_BASELINE_PRIOR_CALLS, DEFAULT_REGRESSION_RATIO, DEFAULT_HORIZON,
-            DEFAULT_MAX_CONSECUTIVE_FAILURES, true);
+            DEFAULT_MAX_CONSECUTIVE_FAILURES, true, DEFAULT_TEST);
 
     /**
      * Validates every field.
@@ -60,6 +67,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig {
         Objects.requireNonNull(baselineSource, "baselineSource");
+        Objects.requireNonNull(test, "test");
         if (!(alpha > 0 && alpha < 1)) {
             throw DrException.invalidArgument("alpha", "must be in (0, 1)", alpha);
         }
@@ -88,6 +96,38 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
     }
 
     /**
+     * Builds settings with the default test, {@link #DEFAULT_TEST}.
+     *
+     * @param alpha see {@link #alpha()}
+     * @param beta see {@link #beta()}
+     * @param baselineSource see {@link #baselineSource()}
+     * @param baselineRate see {@link #baselineRate()}
+     * @param baselinePriorCalls see {@link #baselinePriorCalls()}
+     * @param regressionRatio see {@link #regressionRatio()}
+     * @param horizon see {@link #horizon()}
+     * @param maxConsecutiveFailures see {@link #maxConsecutiveFailures()}
+     * @param rollbackOnOpenCircuit see {@link #rollbackOnOpenCircuit()}
+     * @throws DrException {@code INVALID_ARGUMENT} naming the first field that is out of range
+     */
+    public JudgeConfig(double alpha, double beta, BaselineSource baselineSource, double baselineRate,
+            long baselinePriorCalls, double regressionRatio, long horizon, int maxConsecutiveFailures,
+            boolean rollbackOnOpenCircuit) {
+        this(alpha, beta, baselineSource, baselineRate, baselinePriorCalls, regressionRatio, horizon,
+                maxConsecutiveFailures, rollbackOnOpenCircuit, DEFAULT_TEST);
+    }
+
+    /**
+     * Returns a copy that runs another test.
+     *
+     * @param value the test
+     * @return the copy
+     */
+    public JudgeConfig withTest(JudgeTest value) {
+        return new JudgeConfig(alpha, beta, baselineSource, baselineRate, baselinePriorCalls, regressionRatio, horizon,
+                maxConsecutiveFailures, rollbackOnOpenCircuit, value);
+    }
+
+    /**
      * Returns a copy with another alpha.
      *
      * @param value the false-rollback budget
@@ -96,7 +136,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withAlpha(double value) {
         return new JudgeConfig(value, beta, baselineSource, baselineRate, baselinePriorCalls, regressionRatio, horizon,
-                maxConsecutiveFailures, rollbackOnOpenCircuit);
+                maxConsecutiveFailures, rollbackOnOpenCircuit, test);
     }
 
     /**
@@ -108,7 +148,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withBeta(double value) {
         return new JudgeConfig(alpha, value, baselineSource, baselineRate, baselinePriorCalls, regressionRatio, horizon,
-                maxConsecutiveFailures, rollbackOnOpenCircuit);
+                maxConsecutiveFailures, rollbackOnOpenCircuit, test);
     }
 
     /**
@@ -120,7 +160,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withConfiguredBaseline(double rate) {
         return new JudgeConfig(alpha, beta, BaselineSource.CONFIGURED, rate, baselinePriorCalls, regressionRatio,
-                horizon, maxConsecutiveFailures, rollbackOnOpenCircuit);
+                horizon, maxConsecutiveFailures, rollbackOnOpenCircuit, test);
     }
 
     /**
@@ -133,7 +173,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withObservedBaseline(double expectedRate, long priorCalls) {
         return new JudgeConfig(alpha, beta, BaselineSource.OBSERVED, expectedRate, priorCalls, regressionRatio,
-                horizon, maxConsecutiveFailures, rollbackOnOpenCircuit);
+                horizon, maxConsecutiveFailures, rollbackOnOpenCircuit, test);
     }
 
     /**
@@ -145,7 +185,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withRegressionRatio(double value) {
         return new JudgeConfig(alpha, beta, baselineSource, baselineRate, baselinePriorCalls, value, horizon,
-                maxConsecutiveFailures, rollbackOnOpenCircuit);
+                maxConsecutiveFailures, rollbackOnOpenCircuit, test);
     }
 
     /**
@@ -157,7 +197,7 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withHorizon(long calls) {
         return new JudgeConfig(alpha, beta, baselineSource, baselineRate, baselinePriorCalls, regressionRatio, calls,
-                maxConsecutiveFailures, rollbackOnOpenCircuit);
+                maxConsecutiveFailures, rollbackOnOpenCircuit, test);
     }
 
     /**
@@ -170,6 +210,6 @@ public record JudgeConfig(double alpha, double beta, BaselineSource baselineSour
      */
     public JudgeConfig withAbsoluteLimits(int consecutiveFailures, boolean onOpenCircuit) {
         return new JudgeConfig(alpha, beta, baselineSource, baselineRate, baselinePriorCalls, regressionRatio, horizon,
-                consecutiveFailures, onOpenCircuit);
+                consecutiveFailures, onOpenCircuit, test);
     }
 }

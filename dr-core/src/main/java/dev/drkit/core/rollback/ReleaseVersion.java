@@ -14,23 +14,24 @@ final class ReleaseVersion<T> {
     final String name;
     final T impl;
     final CircuitBreaker breaker;
-    private final Counter @Nullable [] counters;
+    private final Counter @Nullable [][] counters;
 
     /**
      * Creates a version.
      *
-     * @param counters one counter per {@link Outcome}, by ordinal, or null without a registry
+     * @param counters per role (0 stable, 1 candidate) one counter per {@link Outcome}, by ordinal, or
+     *     null without a registry
      */
-    ReleaseVersion(String name, T impl, CircuitBreaker breaker, Counter @Nullable [] counters) {
+    ReleaseVersion(String name, T impl, CircuitBreaker breaker, Counter @Nullable [][] counters) {
         this.name = name;
         this.impl = impl;
         this.breaker = breaker;
         this.counters = counters;
     }
 
-    void count(Outcome outcome) {
+    void count(Outcome outcome, boolean asCandidate) {
         if (counters != null) {
-            Counter c = counters[outcome.ordinal()];
+            Counter c = counters[asCandidate ? 1 : 0][outcome.ordinal()];
             if (c != null) {
                 c.increment();
             }

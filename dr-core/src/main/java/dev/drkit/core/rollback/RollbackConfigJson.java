@@ -39,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {
  *   "guards": {
  *     "checkout": {
- *       "judge": { "alpha": 0.05, "baselineSource": "OBSERVED", "baselineRate": 0.01, "regressionRatio": 3 },
+ *       "judge": { "alpha": 0.05, "test": "MIXTURE", "baselineSource": "OBSERVED", "baselineRate": 0.01 },
  *       "plan": { "steps": [ { "weight": 0.01, "minCalls": 200 }, { "weight": 0.25, "minDuration": "5m" },
  *                            { "weight": 1.0, "minCalls": 1000 } ] },
  *       "circuitBreaker": { "failureRateThreshold": 50, "ignoreExceptions": ["java.lang.IllegalArgumentException"] },
@@ -229,7 +229,7 @@ public final class RollbackConfigJson {
                     .put("baselineSource", j.baselineSource().name()).put("baselineRate", j.baselineRate())
                     .put("baselinePriorCalls", j.baselinePriorCalls()).put("regressionRatio", j.regressionRatio())
                     .put("horizon", j.horizon()).put("maxConsecutiveFailures", j.maxConsecutiveFailures())
-                    .put("rollbackOnOpenCircuit", j.rollbackOnOpenCircuit());
+                    .put("rollbackOnOpenCircuit", j.rollbackOnOpenCircuit()).put("test", j.test().name());
             ArrayNode steps = o.putObject("plan").putArray("steps");
             for (RolloutStep s : g.plan().steps()) {
                 steps.addObject().put("weight", s.weight()).put("minCalls", s.minCalls())
@@ -279,7 +279,7 @@ public final class RollbackConfigJson {
         }
         n.requireObject();
         n.allowOnly(Set.of("alpha", "beta", "baselineSource", "baselineRate", "baselinePriorCalls", "regressionRatio",
-                "horizon", "maxConsecutiveFailures", "rollbackOnOpenCircuit"));
+                "horizon", "maxConsecutiveFailures", "rollbackOnOpenCircuit", "test"));
         double alpha = n.child("alpha").number(d.alpha());
         double beta = n.child("beta").number(d.beta());
         BaselineSource source = n.child("baselineSource").enumValue(BaselineSource.class, d.baselineSource());
@@ -289,7 +289,9 @@ public final class RollbackConfigJson {
         long horizon = n.child("horizon").integer(d.horizon());
         int consecutive = n.child("maxConsecutiveFailures").int32(d.maxConsecutiveFailures());
         boolean onOpen = n.child("rollbackOnOpenCircuit").bool(d.rollbackOnOpenCircuit());
-        return n.build(() -> new JudgeConfig(alpha, beta, source, rate, prior, ratio, horizon, consecutive, onOpen));
+        JudgeTest test = n.child("test").enumValue(JudgeTest.class, d.test());
+        return n.build(() -> new JudgeConfig(alpha, beta, source, rate, prior, ratio, horizon, consecutive, onOpen,
+                test));
     }
 
     private static RolloutPlan plan(Node n) {

@@ -101,29 +101,49 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
     public Result run(Judge judge, double alpha) {
         Objects.requireNonNull(judge, "judge");
         SplittableRandom random = new SplittableRandom(seed);
-        VariantStats stable = new VariantStats(STABLE_CALLS, Math.round(STABLE_CALLS * baselineRate), 0, 0,
-                Duration.ZERO, Duration.ZERO, false);
+        long[] callsToRollback = regressionTrials(judge, random);
+        double falseRate = falseRollbackRate(judge, random);
+        return result(callsToRollback, falseRate, alpha);
+    }
+
+    /** Returns the calls to rollback of each regression trial that rolled back, sorted. */
+    long[] regressionTrials(Judge judge, SplittableRandom random) {
         long[] callsToRollback = new long[runs];
         int rolledBack = 0;
         for (int i = 0; i < runs; i++) {
-            long calls = trial(judge, stable, candidateRate, random);
+            long calls = trial(judge, knownStable(), candidateRate, random);
             if (calls > 0) {
                 callsToRollback[rolledBack++] = calls;
             }
         }
+        long[] sorted = Arrays.copyOf(callsToRollback, rolledBack);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /** Returns the share of trials without a regression that the judge rolled back. */
+    double falseRollbackRate(Judge judge, SplittableRandom random) {
         int falseRollbacks = 0;
         for (int i = 0; i < runs; i++) {
-            if (trial(judge, stable, baselineRate, random) > 0) {
+            if (trial(judge, knownStable(), baselineRate, random) > 0) {
                 falseRollbacks++;
             }
         }
-        long[] sorted = Arrays.copyOf(callsToRollback, rolledBack);
-        Arrays.sort(sorted);
+        return (double) falseRollbacks / runs;
+    }
+
+    /** Sums up regression trials (sorted calls to rollback) and a false-rollback rate. */
+    Result result(long[] sorted, double falseRate, double alpha) {
+        int rolledBack = sorted.length;
         double mean = rolledBack == 0 ? Double.NaN : Arrays.stream(sorted).average().orElse(Double.NaN);
         double limit = Judges.informationLimit(baselineRate, candidateRate, alpha);
         return new Result(mean, percentile(sorted, 0.5), percentile(sorted, 0.9),
-                (double) (runs - rolledBack) / runs, (double) falseRollbacks / runs, limit, mean / limit, runs,
-                horizon);
+                (double) (runs - rolledBack) / runs, falseRate, limit, mean / limit, runs, horizon);
+    }
+
+    private VariantStats knownStable() {
+        return new VariantStats(STABLE_CALLS, Math.round(STABLE_CALLS * baselineRate), 0, 0, Duration.ZERO,
+                Duration.ZERO, false);
     }
 
     /** Returns the candidate call at which the judge rolled back, or 0 when it did not within the horizon. */

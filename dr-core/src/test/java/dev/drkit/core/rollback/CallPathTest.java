@@ -9,6 +9,7 @@ import dev.drkit.core.rollback.internal.FailureClassifier;
 import dev.drkit.core.rollback.internal.VariantRecorder;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,8 @@ class CallPathTest {
     }
 
     double count(String version, String outcome) {
-        return registry.get("dr.guard.calls").tags("version", version, "outcome", outcome).counter().count();
+        return registry.get("dr.guard.calls").tags("version", version, "outcome", outcome).counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 
     Greeter takes(long ns, Greeter g) {
@@ -67,15 +69,19 @@ class CallPathTest {
         ReleaseVersion<String> v = new ReleaseVersion<>("v", "impl", breaker, meters.callCounters("v"));
         VariantRecorder evidence = new VariantRecorder(Long.MAX_VALUE);
 
-        assertThat(CallPath.record(v, evidence, 5, Outcome.SUCCESS, null, "ok")).isNotNegative();
-        assertThat(CallPath.record(v, evidence, 5, Outcome.FAILURE, new IllegalStateException(), null))
+        assertThat(CallPath.record(v, true, evidence, 5, Outcome.SUCCESS, null, "ok")).isNotNegative();
+        assertThat(CallPath.record(v, true, evidence, 5, Outcome.FAILURE, new IllegalStateException(), null))
                 .isEqualTo(CallPath.FAILED);
-        assertThat(CallPath.record(v, evidence, 5, Outcome.IGNORED, new IllegalArgumentException(), null))
+        assertThat(CallPath.record(v, true, evidence, 5, Outcome.IGNORED, new IllegalArgumentException(), null))
                 .isEqualTo(CallPath.IGNORED);
 
         assertThat(count("v", "success")).isEqualTo(1);
         assertThat(count("v", "failure")).isEqualTo(1);
         assertThat(count("v", "ignored")).isEqualTo(1);
+        assertThat(registry.get("dr.guard.calls").tags("version", "v", "role", "candidate", "outcome", "success")
+                .counter().count()).isEqualTo(1);
+        assertThat(registry.get("dr.guard.calls").tags("version", "v", "role", "stable", "outcome", "success")
+                .counter().count()).isZero();
         assertThat(evidence.stats(false).calls()).isEqualTo(2);
         assertThat(evidence.stats(false).failures()).isEqualTo(1);
         assertThat(v.breaker.getMetrics().getNumberOfFailedCalls()).isEqualTo(1);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.rollback.DecisionRecord;
 import dev.drkit.api.rollback.GuardState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -42,7 +43,14 @@ class GuardRecordsTest {
         assertThat(rollback.details()).containsEntry("triggerKind", "JUDGE").containsEntry("from", "v2")
                 .containsEntry("to", "v1").containsEntry("evidence.rule", "sequentialTest")
                 .containsKeys("candidateCalls", "candidateFailures", "statistic", "rollbackThreshold", "baselineRate",
-                        "evidence.callsTaken");
+                        "evidence.callsTaken", "timeTaken")
+                .containsEntry("signal", "sequentialTest")
+                .containsEntry("configVersion", GuardedReleaseBuilder.configVersion(
+                        CONFIG.withPlan(RolloutPlan.of(50, Duration.ZERO, 0.5))))
+                .containsEntry("callsTaken", rollback.details().get("candidateCalls"));
+        assertThat(GuardedReleaseBuilder.configVersion(GuardConfig.DEFAULT)).hasSize(12)
+                .isNotEqualTo(GuardedReleaseBuilder.configVersion(GuardConfig.DEFAULT.withJudge(
+                        JudgeConfig.DEFAULT.withAlpha(0.01))));
     }
 
     @Test
@@ -53,14 +61,34 @@ class GuardRecordsTest {
         drive(g, 100);
 
         double candidateFailures = registry.get("dr.guard.calls").tags("guard", "greeter", "version", "v2",
-                "outcome", "failure").counter().count();
+                "role", "candidate", "outcome", "failure").counter().count();
         double stableSuccesses = registry.get("dr.guard.calls").tags("guard", "greeter", "version", "v1",
-                "outcome", "success").counter().count();
+                "role", "stable", "outcome", "success").counter().count();
         assertThat(candidateFailures).isPositive();
         assertThat(candidateFailures + stableSuccesses).isEqualTo(100);
-        assertThat(registry.get("dr.rollback.total").tags("guard", "greeter", "trigger", "judge").counter().count())
-                .isEqualTo(1);
+        assertThat(registry.get("dr.rollback.total").tags("guard", "greeter", "trigger", "judge", "reason",
+                "sequentialTest").counter().count()).isEqualTo(1);
         assertThat(registry.get("dr.guard.weight").gauge().value()).isZero();
+        assertThat(registry.find("dr.guard.calls").tags("role", "candidate", "version", "v1").counters()).allSatisfy(
+                c -> assertThat(c.count()).isZero());
+    }
+
+    @Test
+    void theGuardKeepsItsLastDecisionsWithTheSignalTheFiguresAndTheConfigurationVersion() {
+        GuardedRelease<Greeter> g = failingGuard();
+
+        drive(g, 100);
+
+        List<DecisionRecord> decisions = g.decisions();
+        assertThat(decisions).isNotEmpty();
+        DecisionRecord last = decisions.get(decisions.size() - 1);
+        assertThat(last.action()).isEqualTo("rollback.automatic");
+        assertThat(last.signal()).isEqualTo("sequentialTest");
+        assertThat(last.guard()).isEqualTo("greeter");
+        assertThat(last.details()).containsKeys("statistic", "rollbackThreshold", "candidateCalls",
+                "candidateFailures", "baselineCalls", "baselineFailures", "callsTaken", "timeTaken", "configVersion");
+        assertThat(Double.parseDouble(last.details().get("statistic")))
+                .isGreaterThanOrEqualTo(Double.parseDouble(last.details().get("rollbackThreshold")));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.drkit.api.incident.Incident;
 import dev.drkit.api.incident.IncidentStatus;
 import dev.drkit.api.incident.TimelineEntry;
 import dev.drkit.api.recovery.ExecutionMode;
+import dev.drkit.api.rollback.DecisionRecord;
 import dev.drkit.api.rollback.Evidence;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.rollback.GuardSnapshot;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -71,6 +73,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  */
 @Endpoint(id = "dr")
 public class DrEndpoint {
+    /** How many decisions {@code guards/{name}} shows unless {@code limit} says otherwise. */
+    public static final int DEFAULT_DECISIONS = 20;
+
     /** The most audit records one read returns unless {@code limit} says otherwise. */
     public static final int DEFAULT_AUDIT_LIMIT = 100;
 
@@ -200,7 +205,9 @@ public class DrEndpoint {
      * @param action for {@code audit/all}: only this action, or a prefix such as {@code guard.*}
      * @param target for {@code audit/all}: only records about this target
      * @param since for {@code audit/all}: only records at or after this ISO-8601 instant
-     * @param limit for {@code audit/all}: at most this many records (default 100)
+     * @param limit for {@code audit/all}: at most this many records (default 100); for
+     *     {@code guards/{name}}: the last decisions shown, newest first, with their evidence
+     *     (default {@value #DEFAULT_DECISIONS})
      * @return the item, or 404 / 400 with an {@code error}
      */
     @ReadOperation
@@ -211,7 +218,10 @@ public class DrEndpoint {
             switch (section) {
                 case "guards":
                     guards.get(name);
-                    return ok(guardView(name));
+                    if (limit != null && limit < 0) {
+                        return error(400, "limit must be >= 0, but was " + limit);
+                    }
+                    return ok(guardView(name, limit == null ? DEFAULT_DECISIONS : limit));
                 case "snapshots": {
                     if (!name.equals("all")) {
                         return error(404, "no snapshot view '" + name + "'; use snapshots/all");
@@ -384,6 +394,10 @@ public class DrEndpoint {
     }
 
     private Map<String, Object> guardView(String name) {
+        return guardView(name, 0);
+    }
+
+    private Map<String, Object> guardView(String name, int decisions) {
         Guard<?> g = guards.get(name);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
@@ -398,7 +412,25 @@ public class DrEndpoint {
         }
         snapshot.rollback().ifPresent(r -> out.put("lastRollback", rollbackView(r)));
         snapshot.holding().ifPresent(h -> out.put("hold", Map.of("reason", h.reason().name(), "detail", h.detail())));
+        List<DecisionRecord> all = g.decisions();
+        List<Map<String, Object>> recent = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0 && recent.size() < decisions; i--) {
+            recent.add(decisionView(all.get(i)));
+        }
+        if (decisions > 0) {
+            out.put("decisions", recent);
+        }
         return out;
+    }
+
+    private static Map<String, Object> decisionView(DecisionRecord d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", d.at().toString());
+        m.put("action", d.action());
+        m.put("actor", d.actor());
+        m.put("signal", d.signal());
+        m.put("details", new TreeMap<>(d.details()));
+        return m;
     }
 
     private static Map<String, Object> rollbackView(RollbackEvent r) {

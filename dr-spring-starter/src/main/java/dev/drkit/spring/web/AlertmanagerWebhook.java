@@ -80,7 +80,8 @@ public class AlertmanagerWebhook {
      * @param authorization the {@code Authorization} header
      * @param body the payload
      * @param request the request, for the client address
-     * @return 200 with what each alert did, 400 for a malformed payload, 401 for a bad token, 429
+     * @return 200 with what each alert did, 400 for a malformed payload, 404 for an alert naming
+     *     no guard (nothing done), 401 for a bad token, 429
      *     after too many bad tokens from the client's address
      */
     @PostMapping(path = "${dr.alertmanager.path:/dr/alertmanager}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -112,6 +113,10 @@ public class AlertmanagerWebhook {
             if (e.code() == ErrorCode.INVALID_ARGUMENT) {
                 LOG.warn("Alertmanager webhook: payload refused: {}", e.getMessage());
                 return ResponseEntity.badRequest().body(Map.of("error", e.getMessage()));
+            }
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                LOG.warn("Alertmanager webhook: payload refused: {}", e.getMessage());
+                return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
             }
             throw e;
         }

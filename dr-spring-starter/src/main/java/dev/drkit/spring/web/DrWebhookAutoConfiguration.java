@@ -57,6 +57,11 @@ public class DrWebhookAutoConfiguration {
             public void runPlan(String plan, String incidentId) {
                 plans.start(plan, ExecutionMode.LIVE, "alertmanager", incidentId);
             }
+
+            @Override
+            public boolean hasGuard(String guard) {
+                return guards.all().containsKey(guard);
+            }
         };
         return AlertRouter.builder(incidents, actions)
                 .closeOnResolve(properties.alertmanager().closeOnResolve())

@@ -297,6 +297,26 @@ class DrEndpointHttpTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(http.get("/actuator/dr/guards/search", VIEWER, VIEWER_PASSWORD).body())
                 .contains("\"state\":\"ROLLED_BACK\"").contains("\"trigger\":\"ALERT:");
+        String explained = http.get("/actuator/dr/guards/search?limit=1", VIEWER, VIEWER_PASSWORD).body();
+        assertThat(explained).contains("\"decisions\":[{").contains("\"action\":\"rollback.automatic\"")
+                .contains("\"signal\":\"alert\"").contains("\"configVersion\":\"")
+                .contains("\"candidateCalls\":\"").doesNotContain("rollout.start");
+        assertThat(http.get("/actuator/dr/guards/search?limit=-1", VIEWER, VIEWER_PASSWORD).statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void anAlertForAnUnknownGuardIsRefusedNamingItAndChangesNothing() throws Exception {
+        String before = http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body();
+        String guardsBefore = http.get("/actuator/dr/guards/checkout", VIEWER, VIEWER_PASSWORD).body();
+        HttpResponse<String> r = http.postWithHeader("/dr/alertmanager",
+                alertmanagerPayload("GhostErrors", "\"dr_action\": \"rollback\", \"dr_guard\": \"ghost\""),
+                "Authorization", "Bearer hook-secret-0815");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+        assertThat(r.body()).contains("names no guard: 'ghost'");
+        assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body()).isEqualTo(before);
+        assertThat(http.get("/actuator/dr/guards/checkout", VIEWER, VIEWER_PASSWORD).body()).isEqualTo(guardsBefore);
     }
 
     @SpringBootConfiguration

@@ -8,13 +8,28 @@ import dev.drkit.api.rollback.VariantStats;
 import dev.drkit.api.rollback.Verdict;
 import dev.drkit.core.rollback.BaselineSource;
 import dev.drkit.core.rollback.JudgeConfig;
+import dev.drkit.core.rollback.JudgeTest;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one-sided sequential probability ratio test of {@link JudgeConfig}, with its threshold
- * calibrated exactly for the configured (or expected) baseline, plus the absolute limits.
+ * The sequential test of {@link JudgeConfig} with its threshold calibrated exactly, plus the
+ * absolute limits.
+ *
+ * <p>{@link JudgeTest#FIXED_RATIO} runs the one-sided SPRT against {@code regressionRatio}
+ * times the baseline. {@link JudgeTest#MIXTURE} runs a {@link RatioMixture}: with a
+ * configured baseline on the candidate's calls at the baseline rate; with an observed one on
+ * the failures of both versions, asking whether each fell on the candidate more often than its
+ * share of the calls, {@code n / (n + s)}, says (against a stable version observed over a hundred
+ * horizons or more, whose rate is as good as known, on the candidate's calls at that rate). The threshold is calibrated for that share
+ * rounded up on a grid (the threshold grows with the share) and for the number of failures
+ * expected within the horizon, estimated from the stable version and rounded up; each pair is
+ * calibrated once and kept; beyond {@value #MAX_CALIBRATED_EVENTS} expected
+ * failures the threshold is {@code ln(1/alpha)}, which holds over any horizon.
  */
 public final class SequentialJudge implements Judge {
     private static final double MIN_RATE = 1e-6;
@@ -55,9 +70,23 @@ public final class SequentialJudge implements Judge {
     public record Ruling(Verdict verdict, @Nullable Rule rule) {
     }
 
+    private static final int MAX_CALIBRATED_EVENTS = 1 << 15;
+    private static final double SHARE_STEP = 0.1;
+    private static final int EVENT_STEPS_PER_DOUBLING = 4;
+    private static final int MAX_CACHED = 1024;
+    private static final long KNOWN_STABLE_HORIZONS = 100;
+    private static final double RATE_STEP = 0.02;
+    private static final long KNOWN_STABLE_KEYS = 1L << 40;
+
+    /** A mixture test and its calibrated threshold. */
+    private record Calibrated(RatioMixture mixture, double threshold, long events) {
+    }
+
     private final JudgeConfig config;
     private final double rollbackThreshold;
     private final double promoteThreshold;
+    private final @Nullable RatioMixture configuredMixture;
+    private final Map<Long, Calibrated> shareTests = new ConcurrentHashMap<>();
 
     /**
      * Builds the judge and calibrates its threshold.
@@ -67,13 +96,20 @@ public final class SequentialJudge implements Judge {
     public SequentialJudge(JudgeConfig config) {
         this.config = config;
         double p = config.baselineRate();
-        this.rollbackThreshold = SprtCalibration.threshold(p, p * config.regressionRatio(), config.alpha(),
-                config.horizon());
+        if (config.test() == JudgeTest.MIXTURE) {
+            this.configuredMixture = new RatioMixture(p, RatioMixture.Scale.RATE);
+            this.rollbackThreshold = configuredMixture.threshold(config.alpha(), config.horizon());
+        } else {
+            this.configuredMixture = null;
+            this.rollbackThreshold = SprtCalibration.threshold(p, p * config.regressionRatio(), config.alpha(),
+                    config.horizon());
+        }
         this.promoteThreshold = Math.log(config.beta() / (1 - config.alpha()));
     }
 
     /**
-     * Returns the calibrated rollback threshold in nats.
+     * Returns the calibrated rollback threshold in nats of the test against the configured
+     * (or, for an observed baseline, expected) baseline rate.
      *
      * @return the threshold
      */
@@ -111,28 +147,107 @@ public final class SequentialJudge implements Judge {
         double a = Math.log(q * (1 - p) / (p * (1 - q)));
         double b = Math.log((1 - p) / (1 - q));
         double llr = k * a - n * b;
+        double statistic = llr;
+        double threshold = rollbackThreshold;
+        Calibrated share = null;
+        if (configuredMixture != null) {
+            if (config.baselineSource() == BaselineSource.OBSERVED && s.calls() >= KNOWN_STABLE_HORIZONS
+                    * config.horizon() && s.failures() > 0) {
+                share = knownStableTest(s);
+                statistic = share.mixture().statistic(n, k);
+                threshold = share.threshold();
+            } else if (config.baselineSource() == BaselineSource.OBSERVED && s.calls() > 0 && n > 0) {
+                share = shareTest(s, c);
+                statistic = new RatioMixture((double) n / (n + s.calls()), RatioMixture.Scale.ODDS)
+                        .statistic(k + s.failures(), k);
+                threshold = share.threshold();
+            } else {
+                statistic = configuredMixture.statistic(n, k);
+            }
+        }
         if (config.rollbackOnOpenCircuit() && c.circuitOpen()) {
-            return verdict("candidate circuit breaker is OPEN", s, c, p, llr, Rule.CIRCUIT_OPEN);
+            return verdict("candidate circuit breaker is OPEN", s, c, p, statistic, threshold, share,
+                    Rule.CIRCUIT_OPEN);
         }
         if (config.maxConsecutiveFailures() > 0 && c.consecutiveFailures() >= config.maxConsecutiveFailures()) {
             return verdict(c.consecutiveFailures() + " consecutive candidate failures reach the limit of "
-                    + config.maxConsecutiveFailures(), s, c, p, llr, Rule.CONSECUTIVE_FAILURES);
+                    + config.maxConsecutiveFailures(), s, c, p, statistic, threshold, share,
+                    Rule.CONSECUTIVE_FAILURES);
         }
-        if (llr >= rollbackThreshold) {
-            return verdict(String.format(Locale.ROOT,
-                    "candidate failure rate %.2f%% (%d/%d) exceeds baseline %.2f%%: log-likelihood ratio %.3f >= %.3f",
-                    100 * c.failureRate(), k, n, 100 * p, llr, rollbackThreshold), s, c, p, llr, Rule.SEQUENTIAL_TEST);
+        if (statistic >= threshold) {
+            String reason = share == null
+                    ? String.format(Locale.ROOT, "candidate failure rate %.2f%% (%d/%d) exceeds baseline %.2f%%: "
+                            + "log-likelihood ratio %.3f >= %.3f", 100 * c.failureRate(), k, n, 100 * p, statistic,
+                            threshold)
+                    : share.mixture().scale() == RatioMixture.Scale.RATE
+                    ? String.format(Locale.ROOT, "candidate failure rate %.2f%% (%d/%d) exceeds stable %.2f%% (%d/%d): "
+                            + "log-likelihood ratio %.3f >= %.3f", 100 * c.failureRate(), k, n, 100 * s.failureRate(),
+                            s.failures(), s.calls(), statistic, threshold)
+                    : String.format(Locale.ROOT, "candidate failure rate %.2f%% (%d/%d) exceeds stable %.2f%% "
+                            + "(%d/%d): %d of %d failures fell on a %.2f%% share of the calls, log-likelihood "
+                            + "ratio %.3f >= %.3f", 100 * c.failureRate(), k, n, 100 * s.failureRate(),
+                            s.failures(), s.calls(), k, k + s.failures(), 100.0 * n / (n + s.calls()),
+                            statistic, threshold);
+            return verdict(reason, s, c, p, statistic, threshold, share, Rule.SEQUENTIAL_TEST);
         }
         if (n > 0 && llr <= promoteThreshold) {
             // Asked often (after every failure of a healthy candidate): plain concatenation, no map.
             return new Ruling(new Verdict(Decision.PROMOTE, "candidate failures " + k + "/" + n + " show no "
                     + config.regressionRatio() + "x regression of baseline rate " + p,
-                    new Evidence(n, k, s.calls(), s.failures(), c.failureRate(), p, llr, rollbackThreshold,
-                            promoteThreshold, Map.of())), null);
+                    new Evidence(n, k, s.calls(), s.failures(), c.failureRate(), p, statistic, threshold,
+                            promoteThreshold, Map.of("promoteStatistic", Double.toString(llr)))), null);
         }
         // The common case, asked after many calls: no formatting, no map.
         return new Ruling(new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(),
-                s.failures(), c.failureRate(), p, llr, rollbackThreshold, promoteThreshold, Map.of())), null);
+                s.failures(), c.failureRate(), p, statistic, threshold, promoteThreshold, Map.of())), null);
+    }
+
+    /**
+     * Returns the calibrated test against a stable version observed over so many calls (a
+     * hundred horizons) that its rate is known: its rate rounded up by at most 2%.
+     */
+    private Calibrated knownStableTest(VariantStats stable) {
+        long step = (long) Math.ceil(Math.log(stable.failureRate()) / RATE_STEP - 1e-9);
+        return calibrated(KNOWN_STABLE_KEYS + step, () -> {
+            RatioMixture mixture = new RatioMixture(Math.min(Math.exp(step * RATE_STEP), MAX_RATE),
+                    RatioMixture.Scale.RATE);
+            return new Calibrated(mixture, mixture.threshold(config.alpha(), config.horizon()), config.horizon());
+        });
+    }
+
+    private Calibrated calibrated(long key, Supplier<Calibrated> calibration) {
+        Calibrated found = shareTests.get(key);
+        if (found != null) {
+            return found;
+        }
+        if (shareTests.size() >= MAX_CACHED) {
+            shareTests.clear();
+        }
+        return shareTests.computeIfAbsent(key, x -> calibration.get());
+    }
+
+    /**
+     * Returns the calibrated test of the candidate's share of the failures: the share of the
+     * calls rounded up on a logit grid, the failures expected within the horizon rounded up.
+     */
+    private Calibrated shareTest(VariantStats stable, VariantStats candidate) {
+        double share = (double) candidate.calls() / (candidate.calls() + stable.calls());
+        long shareStep = (long) Math.ceil(Math.log(share / (1 - share)) / SHARE_STEP - 1e-9);
+        double prior = config.baselinePriorCalls();
+        double rate = (stable.failures() + prior * config.baselineRate()) / (stable.calls() + prior);
+        double expected = config.horizon() * (1.0 + (double) stable.calls() / candidate.calls()) * rate;
+        double events = expected + 3 * Math.sqrt(expected) + 10;
+        long eventStep = (long) Math.ceil(EVENT_STEPS_PER_DOUBLING * Math.log(events) / Math.log(2) - 1e-9);
+        long key = shareStep * 1024 + eventStep;
+        return calibrated(key, () -> {
+            double odds = Math.exp(shareStep * SHARE_STEP);
+            double rounded = Math.min(odds / (1 + odds), MAX_RATE);
+            long bound = (long) Math.ceil(Math.pow(2, (double) eventStep / EVENT_STEPS_PER_DOUBLING));
+            RatioMixture mixture = new RatioMixture(rounded, RatioMixture.Scale.ODDS);
+            double t = bound > MAX_CALIBRATED_EVENTS ? Math.log(1 / config.alpha())
+                    : mixture.threshold(config.alpha(), bound);
+            return new Calibrated(mixture, t, bound);
+        });
     }
 
     private double baseline(VariantStats stable) {
@@ -155,15 +270,29 @@ public final class SequentialJudge implements Judge {
         return Math.min(Math.max(p, MIN_RATE), MAX_RATE / config.regressionRatio());
     }
 
-    private Ruling verdict(String reason, VariantStats s, VariantStats c, double p, double llr, Rule rule) {
-        Evidence evidence = new Evidence(c.calls(), c.failures(), s.calls(), s.failures(), c.failureRate(), p, llr,
-                rollbackThreshold, promoteThreshold, Map.of(
-                        "rule", rule.id(),
-                        "alpha", Double.toString(config.alpha()),
-                        "alternativeRate", Double.toString(Math.min(p * config.regressionRatio(), MAX_RATE)),
-                        "baselineSource", config.baselineSource().name(),
-                        "consecutiveFailures", Long.toString(c.consecutiveFailures()),
-                        "callsTaken", Long.toString(c.calls())));
+    private Ruling verdict(String reason, VariantStats s, VariantStats c, double p, double statistic,
+            double threshold, @Nullable Calibrated share, Rule rule) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("rule", rule.id());
+        extra.put("test", config.test().name());
+        extra.put("alpha", Double.toString(config.alpha()));
+        extra.put("baselineSource", config.baselineSource().name());
+        extra.put("consecutiveFailures", Long.toString(c.consecutiveFailures()));
+        extra.put("callsTaken", Long.toString(c.calls()));
+        if (config.test() == JudgeTest.FIXED_RATIO) {
+            extra.put("alternativeRate", Double.toString(Math.min(p * config.regressionRatio(), MAX_RATE)));
+        } else if (share != null && share.mixture().scale() == RatioMixture.Scale.RATE) {
+            extra.put("likeliestRatio", Double.toString(share.mixture().likeliestRatio(c.calls(), c.failures())));
+        } else if (share != null) {
+            extra.put("candidateShare", Double.toString((double) c.calls() / (c.calls() + s.calls())));
+            extra.put("calibratedFailures", Long.toString(share.events()));
+            extra.put("likeliestRatio", Double.toString(new RatioMixture((double) c.calls() / (c.calls()
+                    + s.calls()), RatioMixture.Scale.ODDS).likeliestRatio(c.failures() + s.failures(), c.failures())));
+        } else if (configuredMixture != null) {
+            extra.put("likeliestRatio", Double.toString(configuredMixture.likeliestRatio(c.calls(), c.failures())));
+        }
+        Evidence evidence = new Evidence(c.calls(), c.failures(), s.calls(), s.failures(), c.failureRate(), p,
+                statistic, threshold, promoteThreshold, extra);
         return new Ruling(new Verdict(Decision.ROLLBACK, reason, evidence), rule);
     }
 }

@@ -1,0 +1,88 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.rollback.GuardState;
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.rollback.GuardConfig;
+import dev.drkit.core.rollback.GuardedRelease;
+import dev.drkit.core.rollback.RolloutPlan;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.IntUnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class GuardExplainCommandTest {
+    @TempDir
+    Path dir;
+
+    /** A real guard whose candidate always fails, rolled back by the judge, its decisions in an audit file. */
+    private Path rolledBack() {
+        Path file = dir.resolve("audit.jsonl");
+        try (AuditLog log = AuditLog.file(file)) {
+            GuardedRelease<IntUnaryOperator> g = GuardedRelease.<IntUnaryOperator>builder("pricing")
+                    .stable("v1", x -> x)
+                    .candidate("v2", () -> x -> {
+                        throw new IllegalStateException("broken");
+                    })
+                    .config(GuardConfig.DEFAULT.withPlan(RolloutPlan.of(50, Duration.ZERO, 0.5)))
+                    .auditSink(log)
+                    .build();
+            for (int i = 0; i < 200 && g.state() != GuardState.ROLLED_BACK; i++) {
+                try {
+                    g.call(i, f -> f.applyAsInt(1));
+                } catch (IllegalStateException expected) {
+                    // the candidate's failure, as a caller sees it
+                }
+            }
+            assertThat(g.state()).isEqualTo(GuardState.ROLLED_BACK);
+            g.close();
+        }
+        return file;
+    }
+
+    @Test
+    void explainPrintsTheSignalStatisticThresholdsCountsAndConfigurationVersionOfEachDecision() {
+        Path file = rolledBack();
+
+        AuditCommandTest.Run run = AuditCommandTest.dr("guard", "explain", "pricing", "--file", file.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("rollout.start").contains("rollback.automatic by system")
+                .containsPattern("signal +sequentialTest|signal +consecutiveFailures|signal +circuitOpen")
+                .containsPattern("statistic +-?[0-9.]+").containsPattern("rollbackThreshold +[0-9.]+")
+                .containsPattern("candidateFailures +[1-9]").containsPattern("callsTaken +[1-9]")
+                .containsPattern("timeTaken +PT").containsPattern("configVersion +[0-9a-f]{12}");
+    }
+
+    @Test
+    void explainAsJsonGivesOneLinePerDecision() {
+        Path file = rolledBack();
+
+        AuditCommandTest.Run run = AuditCommandTest.dr("guard", "explain", "pricing", "--file", file.toString(),
+                "--last", "1", "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().lines().count()).isEqualTo(1);
+        JsonNode line = JsonMapper.builder().build().readTree(run.out());
+        assertThat(line.get("action").asString()).isEqualTo("rollback.automatic");
+        assertThat(line.get("details").get("signal").asString()).isNotBlank();
+    }
+
+    @Test
+    void anUnknownGuardOrABadCountIsAUsageErrorNamingIt() {
+        Path file = rolledBack();
+
+        AuditCommandTest.Run unknown = AuditCommandTest.dr("guard", "explain", "ghost", "--file", file.toString());
+        AuditCommandTest.Run badLast = AuditCommandTest.dr("guard", "explain", "pricing", "--file", file.toString(),
+                "--last", "0");
+
+        assertThat(unknown.exit()).isNotZero();
+        assertThat(unknown.err()).contains("no decision of guard 'ghost'");
+        assertThat(badLast.exit()).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(badLast.err()).contains("--last must be > 0");
+    }
+}

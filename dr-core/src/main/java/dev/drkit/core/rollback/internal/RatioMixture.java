@@ -1,0 +1,214 @@
+package dev.drkit.core.rollback.internal;
+
+import java.util.Arrays;
+
+/**
+ * A mixture sequential probability ratio test on a count of "successes" in a number of
+ * Bernoulli trials, against alternatives spread over the size of the regression instead of
+ * one alternative chosen in advance.
+ *
+ * <p>The null says each trial succeeds at rate p0. The alternatives say it succeeds at a rate
+ * raised by a ratio r, for {@value #POINTS} ratios spaced evenly in log from {@value #LOW} to
+ * {@value #HIGH}, each with the same prior weight. On the {@linkplain Scale#RATE rate scale}
+ * the alternative rate is {@code r * p0} (a candidate failing r times as often); on the
+ * {@linkplain Scale#ODDS odds scale} the odds are multiplied by r (a failure that belongs to
+ * the candidate r times as often as its share of the traffic says). The statistic is the log
+ * of the prior-weighted mean of the likelihood ratios; it is a nonnegative martingale under
+ * the null, so {@code ln(1/alpha)} bounds its false-alarm rate over any horizon, and the exact
+ * threshold for a finite horizon, found by {@link #threshold}, is lower.
+ *
+ * <p>The statistic falls with the trials at a fixed count and rises with the count, so for
+ * each number of trials there is a least count at which it reaches a threshold; the
+ * calibration walks the binomial distribution of the count under the null, absorbing the mass
+ * at that boundary (mass below 1e-30 at either end is dropped).
+ */
+public final class RatioMixture {
+    /** The smallest ratio of the mixture. */
+    public static final double LOW = 1.2;
+    /** The largest ratio of the mixture. */
+    public static final double HIGH = 30;
+    /** How many ratios the mixture weighs. */
+    public static final int POINTS = 25;
+
+    private static final double MAX_RATE = 1 - 1e-9;
+    private static final double NEGLIGIBLE = 1e-30;
+    private static final int BISECTION_STEPS = 24;
+    private static final double LOWEST_THRESHOLD = -2.0;
+    private static final double[] RATIOS = new double[POINTS];
+
+    static {
+        for (int j = 0; j < POINTS; j++) {
+            RATIOS[j] = LOW * Math.pow(HIGH / LOW, (double) j / (POINTS - 1));
+        }
+    }
+
+    /** How an alternative raises the null rate. */
+    public enum Scale {
+        /** The rate is multiplied by the ratio (capped just below 1). */
+        RATE,
+        /** The odds are multiplied by the ratio. */
+        ODDS
+    }
+
+    private final double nullRate;
+    private final Scale scale;
+    private final double[] perSuccess = new double[POINTS];
+    private final double[] perTrial = new double[POINTS];
+    private final double logWeight = -Math.log(POINTS);
+
+    /**
+     * Builds the test for one null rate.
+     *
+     * @param nullRate the rate under the null, in (0, 1)
+     * @param scale how the alternatives raise it
+     */
+    public RatioMixture(double nullRate, Scale scale) {
+        this.nullRate = nullRate;
+        this.scale = scale;
+        double p = nullRate;
+        for (int j = 0; j < POINTS; j++) {
+            double r = RATIOS[j];
+            double q = scale == Scale.RATE ? Math.min(r * p, MAX_RATE) : r * p / (r * p + 1 - p);
+            double fail = Math.log((1 - q) / (1 - p));
+            perSuccess[j] = Math.log(q / p) - fail;
+            perTrial[j] = fail;
+        }
+    }
+
+    /**
+     * Returns how the alternatives raise the null rate.
+     *
+     * @return the scale
+     */
+    public Scale scale() {
+        return scale;
+    }
+
+    /**
+     * Returns the null rate.
+     *
+     * @return the rate
+     */
+    public double nullRate() {
+        return nullRate;
+    }
+
+    /**
+     * Returns the log of the mixture likelihood ratio after {@code trials} trials with {@code successes} successes.
+     *
+     * @param trials the trials
+     * @param successes the successes, at most {@code trials}
+     * @return the statistic in nats
+     */
+    public double statistic(long trials, long successes) {
+        double max = Double.NEGATIVE_INFINITY;
+        double[] terms = new double[POINTS];
+        for (int j = 0; j < POINTS; j++) {
+            terms[j] = successes * perSuccess[j] + trials * perTrial[j];
+            max = Math.max(max, terms[j]);
+        }
+        double sum = 0;
+        for (double t : terms) {
+            sum += Math.exp(t - max);
+        }
+        return max + Math.log(sum) + logWeight;
+    }
+
+    /**
+     * Returns the ratio of the mixture whose alternative explains the counts best.
+     *
+     * @param trials the trials
+     * @param successes the successes
+     * @return the ratio
+     */
+    public double likeliestRatio(long trials, long successes) {
+        int best = 0;
+        double top = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < POINTS; j++) {
+            double t = successes * perSuccess[j] + trials * perTrial[j];
+            if (t > top) {
+                top = t;
+                best = j;
+            }
+        }
+        return RATIOS[best];
+    }
+
+    /**
+     * Returns the lowest threshold (to about 1e-6 nats) at which the test, run for {@code horizon}
+     * trials at the null rate, crosses with probability at most alpha.
+     *
+     * @param alpha the false-alarm budget
+     * @param horizon the trials the budget covers
+     * @return the threshold, at most {@code ln(1/alpha)}
+     */
+    public double threshold(double alpha, long horizon) {
+        double lo = LOWEST_THRESHOLD;
+        double hi = Math.log(1.0 / alpha);
+        if (crossingProbability(lo, horizon, alpha) <= alpha) {
+            return lo;
+        }
+        for (int i = 0; i < BISECTION_STEPS; i++) {
+            double mid = (lo + hi) / 2;
+            if (crossingProbability(mid, horizon, alpha) <= alpha) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+
+    /**
+     * Returns the probability that the statistic reaches {@code threshold} within {@code horizon}
+     * trials at the null rate; stops early once it exceeds {@code stopAbove}.
+     *
+     * @param threshold the threshold in nats
+     * @param horizon trials
+     * @param stopAbove a value above which the exact figure is not needed
+     * @return the crossing probability (or a value above stopAbove)
+     */
+    public double crossingProbability(double threshold, long horizon, double stopAbove) {
+        double p = nullRate;
+        double[] mass = new double[64];
+        mass[0] = 1.0;
+        int lo = 0;
+        int hi = 0;
+        long boundary = 0;
+        double crossed = 0.0;
+        for (long n = 1; n <= horizon; n++) {
+            if (hi + 2 > mass.length) {
+                mass = Arrays.copyOf(mass, mass.length * 2);
+            }
+            int top = hi + 1;
+            for (int k = top; k > lo; k--) {
+                mass[k] = mass[k] * (1 - p) + mass[k - 1] * p;
+            }
+            mass[lo] = mass[lo] * (1 - p);
+            hi = top;
+            while (boundary <= n && statistic(n, boundary) < threshold) {
+                boundary++;
+            }
+            while (hi >= boundary && hi >= lo) {
+                crossed += mass[hi];
+                mass[hi] = 0.0;
+                hi--;
+            }
+            if (crossed > stopAbove) {
+                return crossed;
+            }
+            while (hi > lo && mass[hi] < NEGLIGIBLE) {
+                mass[hi] = 0.0;
+                hi--;
+            }
+            while (lo < hi && mass[lo] < NEGLIGIBLE) {
+                mass[lo] = 0.0;
+                lo++;
+            }
+            if (hi < lo || (hi == lo && mass[hi] < NEGLIGIBLE)) {
+                break;
+            }
+        }
+        return crossed;
+    }
+}
