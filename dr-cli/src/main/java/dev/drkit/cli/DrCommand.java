@@ -41,6 +41,7 @@ public final class DrCommand {
                 new BackupCommand(),
                 new SnapshotsCommand(),
                 new RestoreCommand(),
+                new WatchCommand(),
                 new CopyCommand(),
                 new VerifyCommand(),
                 new ForgetCommand(),

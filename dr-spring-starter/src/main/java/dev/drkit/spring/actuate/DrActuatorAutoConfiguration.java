@@ -4,6 +4,7 @@ import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrBackups;
+import dev.drkit.spring.DrJournals;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
@@ -63,6 +64,7 @@ public class DrActuatorAutoConfiguration {
          * @param incidents the incident manager
          * @param properties the {@code dr.*} properties
          * @param context the application context, whose class loader tells whether Spring Security is present
+         * @param journals the journals of continuous protection, when enabled
          * @return the endpoint
          */
         @Bean
@@ -70,12 +72,13 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnAvailableEndpoint
         DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, ObjectProvider<DrBackups> backups,
                 ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents, DrProperties properties,
-                ApplicationContext context) {
+                ApplicationContext context, ObjectProvider<DrJournals> journals) {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
             DrEndpoint endpoint = new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(),
                     plans.getIfAvailable(), properties.security(), springSecurity, Clock.systemUTC());
             incidents.ifAvailable(endpoint::withIncidents);
+            journals.ifAvailable(endpoint::withJournals);
             return endpoint;
         }
 
@@ -108,6 +111,20 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("dr-guards")
         GuardsHealthIndicator drGuardsHealthIndicator(DrGuards guards) {
             return new GuardsHealthIndicator(guards);
+        }
+
+        /**
+         * Creates the continuous protection health contributor, shown as {@code drJournal}.
+         *
+         * @param journals the journals
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnBean(DrJournals.class)
+        @ConditionalOnMissingBean(name = "drJournalHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-journal")
+        JournalHealthIndicator drJournalHealthIndicator(DrJournals journals) {
+            return new JournalHealthIndicator(journals);
         }
 
         /**

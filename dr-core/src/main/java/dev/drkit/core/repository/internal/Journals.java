@@ -1,5 +1,7 @@
 package dev.drkit.core.repository.internal;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.journal.ChangeKind;
 import dev.drkit.core.repository.Snapshot;
@@ -30,17 +32,21 @@ public final class Journals {
      */
     public static int verify(Engine engine, boolean readData, Consumer<VerifyReport.Problem> problems,
             Consumer<VerifyReport.Problem> notes) {
-        Map<String, Snapshot> byId = new HashMap<>();
-        for (Snapshot s : engine.snapshots()) {
-            byId.put(s.id(), s);
-        }
+        Map<String, List<String>> chains = Chain.list(engine.store());
         int read = 0;
-        for (Map.Entry<String, List<String>> c : Chain.list(engine.store()).entrySet()) {
+        for (Map.Entry<String, List<String>> c : chains.entrySet()) {
             String base = c.getKey();
-            Snapshot snapshot = byId.get(base);
-            if (snapshot == null) {
-                notes.accept(new VerifyReport.Problem(Segment.chainPrefix(base), c.getValue().size()
-                        + " journal segments of forgotten snapshot " + base + "; prune removes them"));
+            Snapshot snapshot;
+            try {
+                snapshot = Engine.toSnapshot(base, engine.readManifestFromStore(base));
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    notes.accept(new VerifyReport.Problem(Segment.chainPrefix(base), c.getValue().size()
+                            + " journal segments of forgotten snapshot " + base + "; prune removes them"));
+                } else {
+                    problems.accept(new VerifyReport.Problem(Segment.chainPrefix(base), "the base snapshot of "
+                            + "these journal segments cannot be read: " + e.getMessage()));
+                }
                 continue;
             }
             if (!JournalWriter.isBase(snapshot)) {
