@@ -42,6 +42,7 @@ public final class DrCommand {
                 new SnapshotsCommand(),
                 new RestoreCommand(),
                 new PostgresCommand(),
+                new WatchCommand(),
                 new CopyCommand(),
                 new VerifyCommand(),
                 new RestoreTestCommand(),

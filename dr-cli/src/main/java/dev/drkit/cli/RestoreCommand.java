@@ -1,22 +1,39 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.RestoreResult;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dr restore}: restores a snapshot, or some of its paths, into a directory. */
+/**
+ * {@code dr restore}: restores a snapshot, or some of its paths, into a directory; or, with
+ * {@code --at}, the journaled sources as they were at an instant.
+ */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = "Restore a snapshot into a directory; each source becomes a directory of the target.")
+        description = "Restore a snapshot into a directory; each source becomes a directory of the target. "
+                + "With --at, restore the journaled sources as they were at an instant.")
 final class RestoreCommand extends RepositoryCommand {
-    @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "A snapshot id, a unique prefix, or 'latest'.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",
+            description = "A snapshot id, a unique prefix, or 'latest'; not with --at.")
     String snapshot;
+
+    @Option(names = "--at", paramLabel = "INSTANT",
+            description = "Restore the journaled sources as they were at this instant (ISO-8601 UTC, such as "
+                    + "2026-12-04T10:15:30Z), or 'latest' for the newest instant the journal covers.")
+    String at;
+
+    @Option(names = "--source", paramLabel = "NAME", description = "With --at: restore only this journaled source.")
+    String source;
 
     @Option(names = {"-t", "--target"}, required = true, paramLabel = "DIR", description = "Where to restore.")
     Path target;
@@ -35,6 +52,12 @@ final class RestoreCommand extends RepositoryCommand {
 
     @Override
     int run(SnapshotStore store) {
+        if ((snapshot == null) == (at == null)) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Give either a SNAPSHOT or --at INSTANT", "--at");
+        }
+        if (at != null) {
+            return restoreAt(store);
+        }
         try (Repository repo = open(store)) {
             String id = repo.snapshot(snapshot).id();
             progress("restoring " + id.substring(0, 8) + " to " + target + " ...");
@@ -48,6 +71,34 @@ final class RestoreCommand extends RepositoryCommand {
             } else {
                 out().printf("restored %d files, %d directories, %d links (%s) to %s in %.2f s%n", r.files(),
                         r.directories(), r.symlinks(), size(r.bytes()), target, r.duration().toMillis() / 1000.0);
+            }
+        }
+        return DrCommand.EXIT_OK;
+    }
+
+    private int restoreAt(SnapshotStore store) {
+        if (!include.isEmpty()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--include does not apply with --at", "--include");
+        }
+        try (Repository repo = open(store)) {
+            Instant instant;
+            if (at.equals("latest")) {
+                instant = repo.latestRestorableInstant();
+            } else {
+                try {
+                    instant = Instant.parse(at);
+                } catch (DateTimeParseException e) {
+                    throw new DrException(ErrorCode.INVALID_ARGUMENT, "--at '" + at
+                            + "' is not an instant such as 2026-12-04T10:15:30Z", at, e);
+                }
+            }
+            progress("restoring the journal at " + instant + " to " + target + " ...");
+            RestoreResult r = repo.restore(source, instant, target, new RestoreOptions(List.of(), overwrite, false));
+            if (json) {
+                CliJson.print(out(), r);
+            } else {
+                out().printf("restored %d files (%s) as of %s to %s in %.2f s%n", r.files(), size(r.bytes()),
+                        instant, target, r.duration().toMillis() / 1000.0);
             }
         }
         return DrCommand.EXIT_OK;

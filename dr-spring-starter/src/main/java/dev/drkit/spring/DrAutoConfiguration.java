@@ -340,6 +340,24 @@ public class DrAutoConfiguration {
     }
 
     /**
+     * Starts continuous protection of {@code dr.backup.continuous.directories}: a journal per
+     * directory, flushed every {@code flush-interval}, compacted every {@code compact-every}.
+     *
+     * @param repository the repository
+     * @param settings the {@code dr.*} settings
+     * @return the journals, closed (and flushed) with the context
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.backup.continuous.directories}
+     *     when it is empty or names a directory that cannot be watched
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Repository.class)
+    @ConditionalOnBooleanProperty(name = "dr.backup.continuous.enabled")
+    public DrJournals drJournals(Repository repository, DrSettings settings) {
+        return DrJournals.start(repository, settings.properties().backup().continuous());
+    }
+
+    /**
      * Stops the application when {@code dr.guards.<name>} configures a guard that no
      * {@link Guard} bean carries, since its settings would be ignored.
      *

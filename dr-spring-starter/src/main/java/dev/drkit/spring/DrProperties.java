@@ -98,9 +98,12 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param schedule When backups run; sources need a schedule
      * @param retention Which snapshots are kept after each backup
      * @param restoreTest Scheduled restore tests that prove the backups restore
+     * @param continuous Continuous protection: directories journaled as they change, restorable to
+     *     any instant
      */
     public record Backup(List<Path> sources, @DefaultValue("1h") Duration rpo, @DefaultValue Schedule schedule,
-            @DefaultValue Retention retention, @DefaultValue RestoreTest restoreTest) {
+            @DefaultValue Retention retention, @DefaultValue RestoreTest restoreTest,
+            @DefaultValue Continuous continuous) {
         /** Copies the sources; missing sources are none. */
         public Backup {
             sources = sources == null ? List.of() : List.copyOf(sources);
@@ -123,6 +126,29 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
     public record RestoreTest(boolean enabled, @DefaultValue("1d") Duration interval,
             @DefaultValue("5m") Duration initialDelay, @DefaultValue("8d") Duration maxAge, boolean sample,
             @Nullable Path sandbox) {
+    }
+
+    /**
+     * Continuous protection: each directory is watched and its changes are journaled into the
+     * repository, durable within the flush interval and restorable to any instant.
+     *
+     * @param enabled Whether the directories are journaled
+     * @param directories Directories whose changes are journaled; each becomes a source named
+     *     after the directory
+     * @param flushInterval The most time a change waits before it is durable; journal segments are
+     *     written at most this often and never when nothing changed
+     * @param stableFor How long a file must stay unchanged before it is captured
+     * @param compactEvery How often the journal is compacted into a regular snapshot
+     * @param rpo The recovery point objective of the journal: the health contributor is DOWN when
+     *     a change has waited longer than this to become durable
+     */
+    public record Continuous(@DefaultValue("false") boolean enabled, List<Path> directories,
+            @DefaultValue("1s") Duration flushInterval, @DefaultValue("200ms") Duration stableFor,
+            @DefaultValue("1h") Duration compactEvery, @DefaultValue("5s") Duration rpo) {
+        /** Copies the directories; missing directories are none. */
+        public Continuous {
+            directories = directories == null ? List.of() : List.copyOf(directories);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.drkit.spring.DrAutoConfiguration;
 import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrOverviewSection;
 import dev.drkit.spring.DrCoordination;
+import dev.drkit.spring.DrJournals;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
@@ -69,6 +70,7 @@ public class DrActuatorAutoConfiguration {
          * @param properties the {@code dr.*} properties
          * @param sections the overview's sections from optional parts, such as PostgreSQL streaming
          * @param context the application context, whose class loader tells whether Spring Security is present
+         * @param journals the journals of continuous protection, when enabled
          * @return the endpoint
          */
         @Bean
@@ -77,7 +79,8 @@ public class DrActuatorAutoConfiguration {
         DrEndpoint drEndpoint(DrGuards guards, ObjectProvider<AuditLog> audit, ObjectProvider<DrBackups> backups,
                 ObjectProvider<DrPlans> plans, ObjectProvider<IncidentManager> incidents,
                 ObjectProvider<DrCoordination> fleet, DrProperties properties,
-                ObjectProvider<DrOverviewSection> sections, ApplicationContext context) {
+                ObjectProvider<DrOverviewSection> sections, ApplicationContext context,
+                ObjectProvider<DrJournals> journals) {
             boolean springSecurity = ClassUtils.isPresent("org.springframework.security.core.Authentication",
                     context.getClassLoader());
             DrEndpoint endpoint = new DrEndpoint(guards, audit.getIfAvailable(), backups.getIfAvailable(),
@@ -85,6 +88,7 @@ public class DrActuatorAutoConfiguration {
             incidents.ifAvailable(endpoint::withIncidents);
             sections.orderedStream().forEach(endpoint::withSection);
             fleet.ifAvailable(endpoint::withFleet);
+            journals.ifAvailable(endpoint::withJournals);
             return endpoint;
         }
 
@@ -117,6 +121,20 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("dr-guards")
         GuardsHealthIndicator drGuardsHealthIndicator(DrGuards guards) {
             return new GuardsHealthIndicator(guards);
+        }
+
+        /**
+         * Creates the continuous protection health contributor, shown as {@code drJournal}.
+         *
+         * @param journals the journals
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnBean(DrJournals.class)
+        @ConditionalOnMissingBean(name = "drJournalHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-journal")
+        JournalHealthIndicator drJournalHealthIndicator(DrJournals journals) {
+            return new JournalHealthIndicator(journals);
         }
 
         /**

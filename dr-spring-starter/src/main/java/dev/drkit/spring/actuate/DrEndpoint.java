@@ -25,8 +25,10 @@ import dev.drkit.core.recovery.ExecutionProgress;
 import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.Snapshot;
+import dev.drkit.core.repository.JournalStatus;
 import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrOverviewSection;
+import dev.drkit.spring.DrJournals;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
@@ -82,6 +84,7 @@ public class DrEndpoint {
     private final DrGuards guards;
     private final @Nullable AuditLog audit;
     private final @Nullable DrBackups backups;
+    private volatile @Nullable DrJournals journals;
     private final @Nullable DrPlans plans;
     private @Nullable IncidentManager incidents;
     private @Nullable DrCoordination fleet;
@@ -136,6 +139,17 @@ public class DrEndpoint {
     }
 
     /**
+     * Shows the journals of continuous protection, with their lag, in the overview.
+     *
+     * @param running the journals
+     * @return this endpoint
+     */
+    public DrEndpoint withJournals(DrJournals running) {
+        this.journals = running;
+        return this;
+    }
+
+    /**
      * Shows the fleet in the overview: the lease's holder and epoch and the live members.
      *
      * @param fleet the fleet view
@@ -147,8 +161,29 @@ public class DrEndpoint {
     }
 
     /**
+     * Describes one journal for the overview and the health contributor.
+     *
+     * @param s its status
+     * @return lag in seconds, segments, base snapshot, last durable instant, pending changes, last error
+     */
+    static Map<String, Object> journalView(JournalStatus s) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("source", s.source());
+        v.put("lagSeconds", s.lag().toNanos() / 1e9);
+        v.put("segments", s.segments());
+        v.put("baseSnapshot", s.baseSnapshotId());
+        v.put("lastDurable", s.lastDurable() == null ? null : s.lastDurable().toString());
+        v.put("pending", s.pending());
+        v.put("committedPosition", s.committedPosition());
+        if (s.lastError() != null) {
+            v.put("lastError", s.lastError());
+        }
+        return v;
+    }
+
+    /**
      * Returns the overview: guards with their states and weights, the fleet's lease holder,
-     * epoch and members, and the audit log's head.
+     * epoch and members, the journals, and the audit log's head.
      *
      * @return the overview
      */
@@ -161,6 +196,15 @@ public class DrEndpoint {
         DrBackups b = backups;
         if (b != null) {
             out.put("backups", backupsView(b));
+        }
+        DrJournals j = journals;
+        if (j != null) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("rpo", j.rpo().toString());
+            view.put("lagSeconds", j.maxLag().toNanos() / 1e9);
+            view.put("rpoMet", j.rpoMet());
+            view.put("sources", j.statuses().stream().map(DrEndpoint::journalView).toList());
+            out.put("journal", view);
         }
         DrPlans p = plans;
         if (p != null) {

@@ -32,22 +32,21 @@ public final class Journals {
      */
     public static int verify(Engine engine, boolean readData, Consumer<VerifyReport.Problem> problems,
             Consumer<VerifyReport.Problem> notes) {
+        Map<String, List<String>> chains = Chain.list(engine.store());
         int read = 0;
-        for (Map.Entry<String, List<String>> c : Chain.list(engine.store()).entrySet()) {
+        for (Map.Entry<String, List<String>> c : chains.entrySet()) {
             String base = c.getKey();
             Snapshot snapshot;
             try {
-                snapshot = Engine.toSnapshot(base, engine.readManifest(base));
+                snapshot = Engine.toSnapshot(base, engine.readManifestFromStore(base));
             } catch (DrException e) {
-                if (e.code() != ErrorCode.NOT_FOUND) {
-                    // A damaged base manifest is reported by the snapshot checks; its chain cannot be read.
-                    continue;
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    notes.accept(new VerifyReport.Problem(Segment.chainPrefix(base), c.getValue().size()
+                            + " journal segments of forgotten snapshot " + base + "; prune removes them"));
+                } else {
+                    problems.accept(new VerifyReport.Problem(Segment.chainPrefix(base), "the base snapshot of "
+                            + "these journal segments cannot be read: " + e.getMessage()));
                 }
-                snapshot = null;
-            }
-            if (snapshot == null) {
-                notes.accept(new VerifyReport.Problem(Segment.chainPrefix(base), c.getValue().size()
-                        + " journal segments of forgotten snapshot " + base + "; prune removes them"));
                 continue;
             }
             if (!JournalWriter.isBase(snapshot)) {

@@ -1,0 +1,109 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.journal.RecordFeed;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code dr restore --at} and the covered ranges in {@code dr snapshots}. */
+class JournalCommandsTest {
+    static final String PASSWORD = "correct horse";
+    static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() {
+        repo = dir.resolve("repo");
+        assertThat(dr("init", "--repo", repo.toString())).isZero();
+        // Two changes, at 10:15:00 and 10:16:00, each flushed.
+        try (SnapshotStore store = SnapshotStores.file(repo)) {
+            write(store, T0, null);
+            write(store, T0.plusSeconds(15 * 60), "orders/1");
+            write(store, T0.plusSeconds(16 * 60), "orders/2");
+        }
+    }
+
+    private static void write(SnapshotStore store, Instant at, String key) {
+        Clock clock = Clock.fixed(at, ZoneOffset.UTC);
+        RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).clock(clock).build();
+        try (Repository r = Repository.open(store, PASSWORD.toCharArray(), options)) {
+            RecordFeed feed = RecordFeed.named("outbox", clock);
+            try (Journal journal = r.manualJournal(feed, JournalOptions.DEFAULT)) {
+                if (key != null) {
+                    feed.append(key, ("content of " + key).getBytes(StandardCharsets.UTF_8));
+                    journal.flush();
+                }
+            }
+        }
+    }
+
+    private int dr(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void restoreAtAnInstantReplaysTheJournalUpToIt() throws IOException {
+        Path target = dir.resolve("at");
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "2026-12-04T10:15:30Z", "--target",
+                target.toString())).isZero();
+        assertThat(Files.readString(target.resolve("outbox/orders/1"))).isEqualTo("content of orders/1");
+        assertThat(target.resolve("outbox/orders/2")).doesNotExist();
+
+        Path latest = dir.resolve("latest");
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "latest", "--target", latest.toString()))
+                .isZero();
+        assertThat(latest.resolve("outbox/orders/2")).exists();
+    }
+
+    @Test
+    void snapshotsShowTheCoveredRange() {
+        assertThat(dr("snapshots", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("journal: 2026-12-04 10:00:00Z .. 2026-12-04 10:16:00Z (2 segments)");
+    }
+
+    @Test
+    void aMalformedOrUncoveredInstantIsAUsageErrorNamingIt() {
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "yesterday", "--target",
+                dir.resolve("x").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("'yesterday'");
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "2026-12-04T09:00:00Z", "--target",
+                dir.resolve("y").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("2026-12-04T09:00:00Z").contains("before the first snapshot");
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "2026-12-04T11:00:00Z", "--target",
+                dir.resolve("z").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("2026-12-04T11:00:00Z").contains("after the last journal segment");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--at", "latest", "--target",
+                dir.resolve("w").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+    }
+}

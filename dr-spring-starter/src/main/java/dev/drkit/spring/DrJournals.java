@@ -1,0 +1,108 @@
+package dev.drkit.spring;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.journal.DirectoryFeed;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.JournalStatus;
+import dev.drkit.core.repository.Repository;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The journals of {@code dr.backup.continuous.directories}: each directory watched and its
+ * changes made durable within the flush interval; the lag against the journal's RPO feeds the
+ * health contributor and the actuator endpoint.
+ */
+public final class DrJournals implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DrJournals.class);
+    private final List<Journal> journals;
+    private final Duration rpo;
+
+    /**
+     * Wraps running journals.
+     *
+     * @param journals the journals, closed with this
+     * @param rpo the objective the lag is held to
+     */
+    public DrJournals(List<Journal> journals, Duration rpo) {
+        this.journals = List.copyOf(journals);
+        this.rpo = rpo;
+    }
+
+    /**
+     * Starts a journal for each configured directory.
+     *
+     * @param repository the repository
+     * @param continuous the {@code dr.backup.continuous.*} properties
+     * @return the running journals
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.backup.continuous.directories}
+     *     when it is empty or a directory cannot be watched
+     */
+    public static DrJournals start(Repository repository, DrProperties.Continuous continuous) {
+        if (continuous.directories().isEmpty()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.backup.continuous.enabled is true but "
+                    + "dr.backup.continuous.directories is empty", "dr.backup.continuous.directories");
+        }
+        JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(continuous.flushInterval())
+                .withCompaction(continuous.compactEvery(), JournalOptions.DEFAULT_COMPACT_BYTES);
+        List<Journal> started = new ArrayList<>();
+        try {
+            for (Path p : continuous.directories()) {
+                Path abs = p.toAbsolutePath().normalize();
+                Path name = abs.getFileName();
+                DirectoryFeed feed = DirectoryFeed.builder(name == null ? "root" : name.toString(), abs)
+                        .stableFor(continuous.stableFor()).build();
+                try {
+                    started.add(repository.journal(feed, options));
+                } catch (DrException e) {
+                    throw new DrException(ErrorCode.INVALID_CONFIG, "dr.backup.continuous.directories: "
+                            + e.getMessage(), abs.toString(), e);
+                }
+            }
+        } catch (RuntimeException e) {
+            started.forEach(DrJournals::closeQuietly);
+            throw e;
+        }
+        return new DrJournals(started, continuous.rpo());
+    }
+
+    /** Returns each journal's status. @return the statuses */
+    public List<JournalStatus> statuses() {
+        return journals.stream().map(Journal::status).toList();
+    }
+
+    /** Returns the largest lag of the journals. @return the lag, zero when all is durable */
+    public Duration maxLag() {
+        return journals.stream().map(Journal::lag).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** Returns the objective. @return the RPO */
+    public Duration rpo() {
+        return rpo;
+    }
+
+    /** Tells whether every journal's lag is within the objective. @return true when met */
+    public boolean rpoMet() {
+        return maxLag().compareTo(rpo) <= 0;
+    }
+
+    /** Stops the feeds and makes what they emitted durable. */
+    @Override
+    public void close() {
+        journals.forEach(DrJournals::closeQuietly);
+    }
+
+    private static void closeQuietly(Journal j) {
+        try {
+            j.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the journal of '{}' failed: {}", j.status().source(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.drkit.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.journal.RecordFeed;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.spring.actuate.DrEndpoint;
+import dev.drkit.spring.actuate.JournalHealthIndicator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** Continuous protection in the starter: the conditions, the lag against the RPO, the meter and the endpoint. */
+class DrJournalsTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DrAutoConfiguration.class));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void continuousProtectionStartsAJournalPerDirectoryWhenEnabled() throws Exception {
+        Path watched = Files.createDirectories(dir.resolve("orders"));
+        runner.withPropertyValues("dr.repository.uri=file:" + dir.resolve("repo"), "dr.repository.password=pw",
+                "dr.repository.init-if-missing=true", "dr.repository.kdf.memory-kib=1024",
+                "dr.repository.kdf.iterations=1", "dr.repository.kdf.parallelism=1",
+                "dr.backup.continuous.enabled=true",
+                "dr.backup.continuous.directories=" + watched, "dr.backup.continuous.rpo=3s").run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(DrJournals.class);
+                    DrJournals journals = ctx.getBean(DrJournals.class);
+                    assertThat(journals.statuses()).extracting(s -> s.source()).containsExactly("orders");
+                    assertThat(journals.rpo()).isEqualTo(Duration.ofSeconds(3));
+                });
+    }
+
+    @Test
+    void withoutTheSwitchNoJournalRuns() {
+        runner.withPropertyValues("dr.repository.uri=mem:j", "dr.repository.password=pw",
+                "dr.repository.init-if-missing=true", "dr.repository.kdf.memory-kib=1024",
+                "dr.repository.kdf.iterations=1", "dr.repository.kdf.parallelism=1")
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(DrJournals.class));
+    }
+
+    @Test
+    void aMissingWatchedDirectoryStopsTheApplicationNamingIt() {
+        Path missing = dir.resolve("missing");
+        runner.withPropertyValues("dr.repository.uri=mem:m", "dr.repository.password=pw",
+                "dr.repository.init-if-missing=true", "dr.repository.kdf.memory-kib=1024",
+                "dr.repository.kdf.iterations=1", "dr.repository.kdf.parallelism=1",
+                "dr.backup.continuous.enabled=true", "dr.backup.continuous.directories=" + missing)
+                .run(ctx -> assertThat(ctx).getFailure().hasStackTraceContaining("dr.backup.continuous.directories")
+                        .hasStackTraceContaining(missing.toString()));
+    }
+
+    @Test
+    void healthIsDownWhileAChangeWaitsLongerThanTheRpoAndTheLagIsAMeterAndInTheEndpoint() {
+        StepClock clock = new StepClock(Instant.parse("2026-12-04T10:00:00Z"));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (SnapshotStore store = SnapshotStores.memory();
+                Repository repo = Repository.init(store, "pw".toCharArray(), RepositoryOptions.builder()
+                        .kdf(new KdfParams(256, 1, 1)).clock(clock).meters(meters).build())) {
+            RecordFeed feed = RecordFeed.named("outbox", clock);
+            Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT);
+            DrJournals journals = new DrJournals(List.of(journal), Duration.ofSeconds(2));
+            JournalHealthIndicator health = new JournalHealthIndicator(journals);
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+            feed.append("k", "v".getBytes(StandardCharsets.UTF_8));
+            clock.advance(Duration.ofSeconds(3));
+            assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+            assertThat(meters.get("dr.backup.journal.lag").tag("source", "outbox").gauge().value()).isEqualTo(3.0);
+            DrEndpoint endpoint = new DrEndpoint(new DrGuards(List.of()), null, null, null,
+                    DrProperties.Security.DEFAULT, false, Clock.systemUTC()).withJournals(journals);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> view = (Map<String, Object>) endpoint.overview().get("journal");
+            assertThat(view).containsEntry("lagSeconds", 3.0).containsEntry("rpoMet", false);
+
+            journal.flush();
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            assertThat(meters.get("dr.backup.journal.lag").gauge().value()).isZero();
+            journals.close();
+        }
+    }
+
+    /** A clock the test moves forward. */
+    static final class StepClock extends Clock {
+        private volatile Instant now;
+
+        StepClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
