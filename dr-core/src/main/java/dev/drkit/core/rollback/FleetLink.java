@@ -9,7 +9,6 @@ import dev.drkit.api.coordination.Subscription;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.core.coordination.CoordinatorConfig;
-import dev.drkit.core.json.JsonMappers;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,7 +55,7 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
     // The decisions this link published, by member, time, kind and version: a watch may deliver
     // one before its publication returns, and a guard must not apply its own decision again.
     private final Set<String> own = new HashSet<>();
-    private @Nullable GuardedRelease<?> guard;
+    private volatile @Nullable GuardedRelease<?> guard;
     private @Nullable Subscription watch;
     private @Nullable FleetDecision last;
     private long applied;
@@ -271,6 +270,10 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
         Optional<String> candidate = g.candidateVersion();
         boolean isCandidate = candidate.isPresent() && candidate.get().equals(d.version());
         GuardState phase = g.state();
+        synchronized (this) {
+            // seen before it is applied, so that whoever sees the guard change also sees its cause
+            last = d;
+        }
         applying.set(true);
         try {
             boolean done = switch (d.kind()) {
@@ -311,9 +314,6 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
                     yield false;
                 }
             };
-            synchronized (this) {
-                last = d;
-            }
             LOG.info("guard {}: fleet decision {} {} {} from {} {}", guardName, d.sequence(), d.kind(), d.version(),
                     d.member(), done ? "applied" : "did not apply here (state " + phase + ")");
         } catch (DrException e) {
