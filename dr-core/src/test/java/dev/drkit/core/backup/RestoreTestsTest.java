@@ -173,6 +173,8 @@ class RestoreTestsTest {
     @Test
     void damagedOrMissingDataFailsWithTheFilesNamed() throws Exception {
         Files.writeString(data.resolve("state.json"), "{\"orders\":0}");
+        // later than the first backup, so that it is the latest snapshot
+        time.advance(Duration.ofHours(1));
         backup();
         RestoreTestResult r = tests().validator(RestoreValidators.sha256Sums("orders/SHA256SUMS"))
                 .validator(RestoreValidators.rowCount("orders/ledger.csv", 1, 500))
