@@ -56,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code PricingV2} (v2 fails every call);
  *   <li>absolute paths ({@code /var/...}, {@code /run/...}), in the properties and in the Java,
  *       mapped under a temporary directory, where the test creates the directories of
- *       {@code dr.backup.sources} with a file in each and the {@code dr.repository.password-file}
+ *       {@code dr.backup.sources} with a file in each, those of
+ *       {@code dr.backup.continuous.directories} and the {@code dr.repository.password-file}
  *       (what an operator provides before the first start);
  *   <li>two command-line properties: {@code server.port=0} and a one-second
  *       {@code dr.backup.schedule.interval} instead of the README's 15 minutes, so that a
@@ -115,6 +116,15 @@ class ReadmeFromZeroTest {
             assertThat(source).as("dr.backup.sources, mapped under the temporary directory").startsWithRaw(home);
             Files.createDirectories(source);
             Files.writeString(source.resolve("order-1.json"), "{\"cents\":1999}");
+        }
+        String journaled = settings.getProperty("dr.backup.continuous.directories", "");
+        for (String dir : journaled.split(",")) {
+            if (!dir.isBlank()) {
+                Path watched = Path.of(dir.strip());
+                assertThat(watched).as("dr.backup.continuous.directories, mapped under the temporary directory")
+                        .startsWithRaw(home);
+                Files.createDirectories(watched);
+            }
         }
         String password = settings.getProperty("dr.repository.password-file");
         assertThat(password).as(properties + " sets dr.repository.password-file").isNotBlank();
