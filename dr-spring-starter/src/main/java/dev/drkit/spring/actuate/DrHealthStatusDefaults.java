@@ -8,6 +8,7 @@ import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
 
 /**
  * Teaches the health endpoint the {@code DEGRADED} status of {@link GuardsHealthIndicator}:
@@ -22,6 +23,8 @@ import org.springframework.core.env.MapPropertySource;
 public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
     /** The name of the property source this adds. */
     public static final String SOURCE_NAME = "drHealthStatusDefaults";
+    /** The class of dr-postgres whose presence the PostgreSQL streaming needs. */
+    private static final String WAL_STREAMER = "dev.drkit.postgres.WalStreamer";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -65,6 +68,17 @@ public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
                 && environment.getProperty("dr.backup.restore-test.enabled", Boolean.class, false)
                 && environment.getProperty("management.health.dr-restore-tests.enabled", Boolean.class, defaults)) {
             members.add("drRestoreTests");
+        }
+        if (environment.containsProperty("dr.repository.uri")
+                && environment.getProperty("dr.backup.continuous.enabled", Boolean.class, false)
+                && environment.getProperty("management.health.dr-journal.enabled", Boolean.class, defaults)) {
+            members.add("drJournal");
+        }
+        if (environment.containsProperty("dr.repository.uri") && environment.containsProperty("spring.datasource.url")
+                && environment.getProperty("dr.postgres.enabled", Boolean.class, false)
+                && ClassUtils.isPresent(WAL_STREAMER, DrHealthStatusDefaults.class.getClassLoader())
+                && environment.getProperty("management.health.dr-postgres.enabled", Boolean.class, defaults)) {
+            members.add("drPostgres");
         }
         if (environment.getProperty("dr.coordination.enabled", Boolean.class, true)
                 && (environment.containsProperty("dr.coordination.uri") || environment.containsProperty("dr.repository.uri"))

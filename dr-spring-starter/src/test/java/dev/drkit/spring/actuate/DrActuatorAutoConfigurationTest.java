@@ -121,6 +121,21 @@ class DrActuatorAutoConfigurationTest {
         new DrHealthStatusDefaults().postProcessEnvironment(noFleet, new org.springframework.boot.SpringApplication());
         assertThat(noFleet.getProperty("management.endpoint.health.group.dr.include")).isEqualTo("drGuards,drBackups");
 
+        org.springframework.core.env.StandardEnvironment journaled = new org.springframework.core.env.StandardEnvironment();
+        journaled.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.repository.uri", "mem:x", "dr.backup.continuous.enabled", "true", "dr.postgres.enabled",
+                        "true", "spring.datasource.url", "jdbc:postgresql://db/orders")));
+        new DrHealthStatusDefaults().postProcessEnvironment(journaled, new org.springframework.boot.SpringApplication());
+        assertThat(journaled.getProperty("management.endpoint.health.group.dr.include"))
+                .isEqualTo("drGuards,drBackups,drJournal,drPostgres,drCoordination");
+
+        org.springframework.core.env.StandardEnvironment noDataSource = new org.springframework.core.env.StandardEnvironment();
+        noDataSource.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.repository.uri", "mem:x", "dr.postgres.enabled", "true")));
+        new DrHealthStatusDefaults().postProcessEnvironment(noDataSource, new org.springframework.boot.SpringApplication());
+        assertThat(noDataSource.getProperty("management.endpoint.health.group.dr.include"))
+                .isEqualTo("drGuards,drBackups,drCoordination");
+
         org.springframework.core.env.StandardEnvironment off = new org.springframework.core.env.StandardEnvironment();
         off.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
                 Map.of("dr.enabled", "false")));
