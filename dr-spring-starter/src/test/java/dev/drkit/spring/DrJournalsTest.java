@@ -12,6 +12,7 @@ import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.spring.actuate.DrEndpoint;
 import dev.drkit.spring.actuate.JournalHealthIndicator;
+import dev.drkit.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -73,7 +72,7 @@ class DrJournalsTest {
 
     @Test
     void healthIsDownWhileAChangeWaitsLongerThanTheRpoAndTheLagIsAMeterAndInTheEndpoint() {
-        StepClock clock = new StepClock(Instant.parse("2026-12-04T10:00:00Z"));
+        ManualClock clock = ManualClock.at(Instant.parse("2026-12-04T10:00:00Z"));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (SnapshotStore store = SnapshotStores.memory();
                 Repository repo = Repository.init(store, "pw".toCharArray(), RepositoryOptions.builder()
@@ -98,34 +97,6 @@ class DrJournalsTest {
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
             assertThat(meters.get("dr.backup.journal.lag").gauge().value()).isZero();
             journals.close();
-        }
-    }
-
-    /** A clock the test moves forward. */
-    static final class StepClock extends Clock {
-        private volatile Instant now;
-
-        StepClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
