@@ -1,0 +1,170 @@
+package dev.drkit.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RestoreOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The restore time of a cluster of about 1 GiB against a plain copy of its data directory,
+ * behind the {@code postgres-acceptance} profile. A cluster is loaded with one table of random
+ * text, a base backup goes into a {@code file:} repository while WAL streams, a few more rows
+ * are committed and streamed, and the server is stopped cleanly. Then, alternating, three
+ * times each: {@code cp -a} of the stopped cluster's directory into a fresh directory, and
+ * {@link PointInTimeRestore#restoreLatest} into a fresh directory (both on the same disk, no
+ * {@code fsync}). The last restore is started and must hold the original's row counts and
+ * checksum. The figures go to {@code target/postgres-restore-time.txt}; BENCHMARKS.md records
+ * them.
+ */
+@Tag("acceptance")
+class PostgresRestoreTimeHarnessTest {
+    /** About 196 bytes a row on disk (heap and primary key): 5.4 million rows are about 1 GiB. */
+    private static final long ROWS = Long.getLong("dr.pg.restore.rows", 5_400_000L);
+    private static final int RUNS = Integer.getInteger("dr.pg.restore.runs", 3);
+    private static final String CHECKSUM = "SELECT count(*), sum(v), sum(hashtext(payload)::bigint) FROM items";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void restoreOfAOneGibClusterAgainstAPlainCopyOfItsDataDirectory() throws Exception {
+        List<String> lines = new ArrayList<>();
+        lines.add("load average before: " + loadAverage());
+        List<Long> copyNanos = new ArrayList<>();
+        List<Long> restoreNanos = new ArrayList<>();
+        String original;
+        long afterBackupRows;
+        Path lastRestore = null;
+        try (PostgresServer server = PostgresServer.start("max_wal_size = 256MB", "min_wal_size = 64MB");
+             Repository repo = BaseBackupTest.repository(tmp)) {
+            long t0 = System.nanoTime();
+            server.execute("CREATE TABLE items (id bigint PRIMARY KEY, v integer NOT NULL, payload text NOT NULL)",
+                    "INSERT INTO items SELECT g, (random() * 1000000)::integer, md5(random()::text) || md5(random()"
+                            + "::text) || md5(random()::text) || md5(random()::text) FROM generate_series(1, " + ROWS
+                            + ") g",
+                    "CHECKPOINT");
+            long loadNanos = System.nanoTime() - t0;
+            server.execute("SELECT pg_create_physical_replication_slot('dr', true)",
+                    "CREATE TABLE after_backup (id bigint PRIMARY KEY)");
+            BaseBackup backup;
+            long backupNanos;
+            try (WalStreamer wal = WalStreamer.start(repo, server.connection(), WalStreamConfig.of("dr"))) {
+                long t1 = System.nanoTime();
+                backup = PostgresBackups.of(repo, server.connection()).baseBackup();
+                backupNanos = System.nanoTime() - t1;
+                server.execute("INSERT INTO after_backup SELECT generate_series(1, 10000)",
+                        "UPDATE items SET v = v + 1 WHERE id <= 1000");
+                Lsn flushed = Lsn.parse(query(server, "SELECT pg_current_wal_flush_lsn()"));
+                assertThat(wal.awaitStreamed(flushed, Duration.ofMinutes(5))).as("WAL streamed up to " + flushed)
+                        .isTrue();
+            }
+            original = query(server, CHECKSUM);
+            afterBackupRows = Long.parseLong(query(server, "SELECT count(*) FROM after_backup"));
+            server.shutdown();
+            Path data = server.dataDirectory();
+            lines.add(String.format("load %,d rows: %.1f s; base backup: %.1f s", ROWS, loadNanos / 1e9,
+                    backupNanos / 1e9));
+            lines.add("data directory: " + du(data) + " (pg_wal " + du(data.resolve("pg_wal")) + "); repository: "
+                    + du(tmp.resolve("repo")));
+            lines.add("original: count, sum(v), sum(hashtext(payload)) = " + original + "; after_backup rows "
+                    + afterBackupRows);
+
+            Path runs = Files.createDirectory(tmp.resolve("runs"));
+            for (int i = 1; i <= RUNS; i++) {
+                Path copy = runs.resolve("copy-" + i);
+                long c0 = System.nanoTime();
+                PostgresServer.run(List.of("cp", "-a", data.toString(), copy.toString()), false);
+                copyNanos.add(System.nanoTime() - c0);
+                delete(copy);
+
+                Path restored = runs.resolve("restore-" + i);
+                long r0 = System.nanoTime();
+                PointInTimeRestore.of(repo).restoreLatest(restored);
+                restoreNanos.add(System.nanoTime() - r0);
+                lines.add(String.format("run %d: cp -a %.2f s, restoreLatest %.2f s", i, copyNanos.get(i - 1) / 1e9,
+                        restoreNanos.get(i - 1) / 1e9));
+                System.out.println(lines.get(lines.size() - 1));
+                if (lastRestore != null) {
+                    delete(lastRestore);
+                }
+                lastRestore = restored;
+            }
+
+            // Where the restore's time goes: the data directory's snapshot alone, the rest is the WAL's layout.
+            Path dataOnly = runs.resolve("data-only");
+            long d0 = System.nanoTime();
+            repo.restore(backup.dataSnapshotId(), dataOnly, RestoreOptions.sourceIntoTarget(PostgresBackups.DATA_SOURCE));
+            long dataOnlyNanos = System.nanoTime() - d0;
+            delete(dataOnly);
+            lines.add(String.format("phase: the data directory's snapshot alone restored in %.2f s", dataOnlyNanos / 1e9));
+        }
+
+        long startNanos;
+        String restoredChecksum;
+        long restoredAfterBackup;
+        long s0 = System.nanoTime();
+        try (PostgresServer copy = PostgresServer.startRestored(lastRestore)) {
+            startNanos = System.nanoTime() - s0;
+            restoredChecksum = query(copy, CHECKSUM);
+            restoredAfterBackup = Long.parseLong(query(copy, "SELECT count(*) FROM after_backup"));
+        }
+        lines.add(String.format("restored cluster started (copied into place, recovery, promotion) in %.1f s: %s; "
+                + "after_backup rows %d", startNanos / 1e9, restoredChecksum, restoredAfterBackup));
+        double copyMedian = median(copyNanos) / 1e9;
+        double restoreMedian = median(restoreNanos) / 1e9;
+        lines.add(String.format("median of %d: cp -a %.2f s, restoreLatest %.2f s, ratio %.2f", RUNS, copyMedian,
+                restoreMedian, restoreMedian / copyMedian));
+        lines.add("load average after: " + loadAverage());
+        lines.forEach(System.out::println);
+        Files.write(Path.of("target/postgres-restore-time.txt"), lines, StandardCharsets.UTF_8);
+
+        assertThat(restoredChecksum).isEqualTo(original);
+        assertThat(restoredAfterBackup).isEqualTo(afterBackupRows);
+    }
+
+    private static String query(PostgresServer server, String sql) throws SQLException {
+        try (Connection c = server.superuser(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                values.add(rs.getString(i));
+            }
+            return String.join(", ", values);
+        }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String du(Path path) throws Exception {
+        return PostgresServer.run(List.of("du", "-sh", "--apparent-size", path.toString()), false).split("\\s")[0];
+    }
+
+    private static String loadAverage() throws Exception {
+        return Files.readString(Path.of("/proc/loadavg")).trim();
+    }
+
+    private static void delete(Path dir) throws Exception {
+        try (Stream<Path> files = Files.walk(dir)) {
+            if (files.findAny().isPresent()) {
+                PostgresServer.run(List.of("rm", "-rf", dir.toString()), false);
+            }
+        }
+    }
+}
