@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * behind the {@code postgres-acceptance} profile. A cluster is loaded with one table of random
  * text, a base backup goes into a {@code file:} repository while WAL streams, a few more rows
  * are committed and streamed, and the server is stopped cleanly. Then, alternating, three
- * times each: {@code cp -a} of the stopped cluster's directory into a fresh directory, and
- * {@link PointInTimeRestore#restoreLatest} into a fresh directory (both on the same disk, no
- * {@code fsync}). The last restore is started and must hold the original's row counts and
+ * times each, which goes first alternating and {@code sync} before each: {@code cp -a} of the
+ * stopped cluster's directory into a fresh directory, and {@link PointInTimeRestore#restoreLatest}
+ * into a fresh directory (both on the same disk; neither forces its files to disk). The last restore is started and must hold the original's row counts and
  * checksum. The figures go to {@code target/postgres-restore-time.txt}; BENCHMARKS.md records
  * them.
  */
@@ -86,17 +86,23 @@ class PostgresRestoreTimeHarnessTest {
             Path runs = Files.createDirectory(tmp.resolve("runs"));
             for (int i = 1; i <= RUNS; i++) {
                 Path copy = runs.resolve("copy-" + i);
-                long c0 = System.nanoTime();
-                PostgresServer.run(List.of("cp", "-a", data.toString(), copy.toString()), false);
-                copyNanos.add(System.nanoTime() - c0);
-                delete(copy);
-
                 Path restored = runs.resolve("restore-" + i);
-                long r0 = System.nanoTime();
-                PointInTimeRestore.of(repo).restoreLatest(restored);
-                restoreNanos.add(System.nanoTime() - r0);
-                lines.add(String.format("run %d: cp -a %.2f s, restoreLatest %.2f s", i, copyNanos.get(i - 1) / 1e9,
-                        restoreNanos.get(i - 1) / 1e9));
+                // Alternating which goes first; each starts without dirty pages of the one before it.
+                for (int k = 0; k < 2; k++) {
+                    PostgresServer.run(List.of("sync"), false);
+                    if ((k == 0) == (i % 2 == 1)) {
+                        long c0 = System.nanoTime();
+                        PostgresServer.run(List.of("cp", "-a", data.toString(), copy.toString()), false);
+                        copyNanos.add(System.nanoTime() - c0);
+                        delete(copy);
+                    } else {
+                        long r0 = System.nanoTime();
+                        PointInTimeRestore.of(repo).restoreLatest(restored);
+                        restoreNanos.add(System.nanoTime() - r0);
+                    }
+                }
+                lines.add(String.format("run %d (%s first): cp -a %.2f s, restoreLatest %.2f s", i,
+                        i % 2 == 1 ? "cp" : "restore", copyNanos.get(i - 1) / 1e9, restoreNanos.get(i - 1) / 1e9));
                 System.out.println(lines.get(lines.size() - 1));
                 if (lastRestore != null) {
                     delete(lastRestore);
@@ -104,8 +110,10 @@ class PostgresRestoreTimeHarnessTest {
                 lastRestore = restored;
             }
 
+            lines.add("restored directory: " + du(lastRestore) + " (pg_wal " + du(lastRestore.resolve("pg_wal")) + ")");
             // Where the restore's time goes: the data directory's snapshot alone, the rest is the WAL's layout.
             Path dataOnly = runs.resolve("data-only");
+            PostgresServer.run(List.of("sync"), false);
             long d0 = System.nanoTime();
             repo.restore(backup.dataSnapshotId(), dataOnly, RestoreOptions.sourceIntoTarget(PostgresBackups.DATA_SOURCE));
             long dataOnlyNanos = System.nanoTime() - d0;
