@@ -2,8 +2,10 @@ package dev.drkit.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,7 @@ class PostgresRestoreTimeHarnessTest {
         lines.add("load average before: " + loadAverage());
         List<Long> copyNanos = new ArrayList<>();
         List<Long> restoreNanos = new ArrayList<>();
+        List<Long> dataOnlyNanos = new ArrayList<>();
         String original;
         long afterBackupRows;
         Path lastRestore = null;
@@ -84,41 +87,51 @@ class PostgresRestoreTimeHarnessTest {
                     + afterBackupRows);
 
             Path runs = Files.createDirectory(tmp.resolve("runs"));
+            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (int i = 1; i <= RUNS; i++) {
                 Path copy = runs.resolve("copy-" + i);
                 Path restored = runs.resolve("restore-" + i);
-                // Alternating which goes first; each starts without dirty pages of the one before it.
-                for (int k = 0; k < 2; k++) {
+                Path dataOnly = runs.resolve("data-only-" + i);
+                long restoreCpu = 0;
+                long dataOnlyCpu = 0;
+                // Alternating whether the copy or the restore goes first; each starts without dirty pages of the
+                // one before it. The data directory's snapshot alone says where the restore's time goes.
+                List<String> order = i % 2 == 1 ? List.of("cp", "restore", "data") : List.of("restore", "data", "cp");
+                for (String op : order) {
                     PostgresServer.run(List.of("sync"), false);
-                    if ((k == 0) == (i % 2 == 1)) {
-                        long c0 = System.nanoTime();
-                        PostgresServer.run(List.of("cp", "-a", data.toString(), copy.toString()), false);
-                        copyNanos.add(System.nanoTime() - c0);
-                        delete(copy);
-                    } else {
-                        long r0 = System.nanoTime();
-                        PointInTimeRestore.of(repo).restoreLatest(restored);
-                        restoreNanos.add(System.nanoTime() - r0);
+                    long t = System.nanoTime();
+                    long cpu = os.getProcessCpuTime();
+                    switch (op) {
+                        case "cp" -> {
+                            PostgresServer.run(List.of("cp", "-a", data.toString(), copy.toString()), false);
+                            copyNanos.add(System.nanoTime() - t);
+                            delete(copy);
+                        }
+                        case "restore" -> {
+                            PointInTimeRestore.of(repo).restoreLatest(restored);
+                            restoreNanos.add(System.nanoTime() - t);
+                            restoreCpu = os.getProcessCpuTime() - cpu;
+                        }
+                        default -> {
+                            repo.restore(backup.dataSnapshotId(), dataOnly,
+                                    RestoreOptions.sourceIntoTarget(PostgresBackups.DATA_SOURCE));
+                            dataOnlyNanos.add(System.nanoTime() - t);
+                            dataOnlyCpu = os.getProcessCpuTime() - cpu;
+                            delete(dataOnly);
+                        }
                     }
                 }
-                lines.add(String.format("run %d (%s first): cp -a %.2f s, restoreLatest %.2f s", i,
-                        i % 2 == 1 ? "cp" : "restore", copyNanos.get(i - 1) / 1e9, restoreNanos.get(i - 1) / 1e9));
+                lines.add(String.format("run %d (%s first): cp -a %.2f s, restoreLatest %.2f s (JVM CPU %.2f s), of "
+                        + "which the data directory's snapshot alone %.2f s (JVM CPU %.2f s)", i, order.get(0),
+                        copyNanos.get(i - 1) / 1e9, restoreNanos.get(i - 1) / 1e9, restoreCpu / 1e9,
+                        dataOnlyNanos.get(i - 1) / 1e9, dataOnlyCpu / 1e9));
                 System.out.println(lines.get(lines.size() - 1));
                 if (lastRestore != null) {
                     delete(lastRestore);
                 }
                 lastRestore = restored;
             }
-
             lines.add("restored directory: " + du(lastRestore) + " (pg_wal " + du(lastRestore.resolve("pg_wal")) + ")");
-            // Where the restore's time goes: the data directory's snapshot alone, the rest is the WAL's layout.
-            Path dataOnly = runs.resolve("data-only");
-            PostgresServer.run(List.of("sync"), false);
-            long d0 = System.nanoTime();
-            repo.restore(backup.dataSnapshotId(), dataOnly, RestoreOptions.sourceIntoTarget(PostgresBackups.DATA_SOURCE));
-            long dataOnlyNanos = System.nanoTime() - d0;
-            delete(dataOnly);
-            lines.add(String.format("phase: the data directory's snapshot alone restored in %.2f s", dataOnlyNanos / 1e9));
         }
 
         long startNanos;
@@ -134,8 +147,9 @@ class PostgresRestoreTimeHarnessTest {
                 + "after_backup rows %d", startNanos / 1e9, restoredChecksum, restoredAfterBackup));
         double copyMedian = median(copyNanos) / 1e9;
         double restoreMedian = median(restoreNanos) / 1e9;
-        lines.add(String.format("median of %d: cp -a %.2f s, restoreLatest %.2f s, ratio %.2f", RUNS, copyMedian,
-                restoreMedian, restoreMedian / copyMedian));
+        lines.add(String.format("median of %d: cp -a %.2f s, restoreLatest %.2f s, ratio %.2f; the data directory's "
+                + "snapshot alone %.2f s", RUNS, copyMedian, restoreMedian, restoreMedian / copyMedian,
+                median(dataOnlyNanos) / 1e9));
         lines.add("load average after: " + loadAverage());
         lines.forEach(System.out::println);
         Files.write(Path.of("target/postgres-restore-time.txt"), lines, StandardCharsets.UTF_8);
