@@ -16,8 +16,13 @@
 # same file system is timed: the limit a restore can aim at. Prints medians and ratios.
 #
 # Nothing is deleted until the end: every data set and restore gets a directory of its own.
-# On ext4 (here without a journal) creating a file scans past inodes deleted in the last
-# minutes, so a delete during the run would make whichever tool comes next pay for it.
+# On ext4 without a journal (as here) creating a file scans past the inodes deleted in the
+# last minute, or the last six while their inode table block is dirty (`recently_deleted` in
+# the kernel), so a delete shortly before a restore makes the restore pay for it, and which
+# tool pays depends on timing. The script therefore deletes nothing during the runs, and
+# after a delete (its own clean-up at the end, or an earlier run's tree at the start) it
+# waits BENCH_SETTLE seconds (default 370) before timing anything; the time of its last
+# delete is kept in BENCH_STAMP (default /tmp/dr-bench-deleted-at) for the next invocation.
 # Restores go to BENCH_RESTORE_DIR, by default a directory under BENCH_WORK (/tmp, on disk).
 # Neither tool syncs what it restores, so the files end in the page cache either way; the
 # script runs `sync` before every timed phase, so that no phase shares the cores with the
@@ -42,7 +47,21 @@ done
 command -v restic >/dev/null || { echo "restic is missing: apt-get install restic" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 2; }
 
-rm -rf "$WORK" && mkdir -p "$WORK"
+SETTLE=${BENCH_SETTLE:-370}
+STAMP=${BENCH_STAMP:-/tmp/dr-bench-deleted-at}
+deleted() { sync; date +%s > "$STAMP"; }
+settle() { # waits until SETTLE seconds have passed since the last recorded delete
+  local left
+  [ -f "$STAMP" ] || return 0
+  left=$(( $(cat "$STAMP") + SETTLE - $(date +%s) ))
+  if [ "$left" -gt 0 ]; then
+    echo "waiting ${left}s for the inodes deleted at $(date -d "@$(cat "$STAMP")" +%T) to age (see the header)"
+    sleep "$left"
+  fi
+}
+
+if [ -e "$WORK" ]; then rm -rf "$WORK" && deleted; fi
+mkdir -p "$WORK"
 RESTORES=${BENCH_RESTORE_DIR:-$WORK/restores}
 TMPFS=""
 if [ -n "${BENCH_TMPFS:-}" ]; then
@@ -53,8 +72,11 @@ if [ -n "${BENCH_TMPFS:-}" ]; then
   TMPFS=/dev/shm/dr-bench-restore
   rm -rf "$TMPFS" && mkdir -p "$TMPFS"
 fi
-rm -rf "$RESTORES"/restore-* "$RESTORES"/copy-* && mkdir -p "$RESTORES"
-trap 'rm -rf "$RESTORES"/restore-* "$RESTORES"/copy-* ${TMPFS:+"$TMPFS"}' EXIT
+if compgen -G "$RESTORES/restore-*" > /dev/null || compgen -G "$RESTORES/copy-*" > /dev/null; then
+  rm -rf "$RESTORES"/restore-* "$RESTORES"/copy-* && deleted
+fi
+mkdir -p "$RESTORES"
+trap 'rm -rf "$RESTORES"/restore-* "$RESTORES"/copy-* ${TMPFS:+"$TMPFS"}; deleted' EXIT
 # Work on copies, so that a rebuild during the run cannot change what is measured.
 cp "$DR_JAR" "$WORK/dr.jar" && cp "$BENCH_JAR" "$WORK/benchmarks.jar"
 DR_JAR="$WORK/dr.jar" BENCH_JAR="$WORK/benchmarks.jar"
@@ -118,7 +140,7 @@ one() { # tool run
   fi
 }
 
-data_mib=""
+settle
 for run in $(seq 1 "$RUNS"); do
   echo "run $run"
   if [ $((run % 2)) = 1 ]; then one restic "$run"; one dr "$run"; else one dr "$run"; one restic "$run"; fi
@@ -126,6 +148,7 @@ for run in $(seq 1 "$RUNS"); do
   timed cp "$run" copy "$WORK/data-dr-$run" -- cp -a "$WORK/data-dr-$run" "$RESTORES/copy-$run"
 done
 rm -rf "$WORK"/repo-* "$RESTORES"/restore-* "$RESTORES"/copy-* "$WORK"/data-* "$WORK/data" && java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator generate "$WORK/data" "$MIB" 1
+deleted
 data_bytes=$(size_of "$WORK/data")
 data_files=$(find "$WORK/data" -type f | wc -l)
 data_small=$(find "$WORK/data" -type f -size -16k | wc -l)
