@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,8 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Writes the mixed data set of the backup benchmarks, reproducibly from a seed: a few large
- * files, incompressible random files, text, many small files and duplicates; and changes
- * about one percent of its files for the incremental run.
+ * files, incompressible random files, text, many small files, a deep tree of small files and
+ * duplicates; and changes about one percent of its files for the incremental run.
  *
  * <pre>
  * java -cp dr-bench/target/benchmarks.jar dev.drkit.bench.DatasetGenerator generate DIR [MiB] [seed]
@@ -78,8 +80,8 @@ public final class DatasetGenerator {
             writeText(p, 4 * 1024 + random.nextInt(60 * 1024), random);
             medium.add(p);
         }
-        // About 80 MiB in 20,000 small files, some empty, some Unicode-named.
-        for (int i = 0; i < (int) (20_000 * scale); i++) {
+        // About 65 MiB in 16,000 small files in 200 directories, some empty, some Unicode-named.
+        for (int i = 0; i < (int) (16_000 * scale); i++) {
             String name = i % 997 == 0 ? String.format("small/s%03d/tiny-ünïcødé-%05d.dat", i % 200, i)
                     : String.format("small/s%03d/f-%05d.dat", i % 200, i);
             Path p = dir.resolve(name);
@@ -90,6 +92,8 @@ public final class DatasetGenerator {
                 writeText(p, size, random);
             }
         }
+        // About 45 MiB in 8,000 files of a deep tree, as in source trees and package caches.
+        writeDeepTree(dir.resolve("tree"), (int) (8_000 * scale), random);
         // About 30 MiB of exact duplicates.
         for (int i = 0; i < medium.size() / 10; i++) {
             Path from = medium.get(random.nextInt(medium.size()));
@@ -99,11 +103,59 @@ public final class DatasetGenerator {
         }
     }
 
+    /**
+     * Writes {@code count} files into a tree of directories up to nine levels deep: sizes
+     * log-normal around 2 KiB (nine in ten under 16 KiB, a few up to 2 MiB), mostly text, a
+     * quarter random; one file in ten executable, one in fifty private; and one relative
+     * symbolic link per hundred files, to a file of the same directory.
+     */
+    static void writeDeepTree(Path root, int count, Random random) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        addDirs(root, 0, dirs, random, Math.max(1, count / 10));
+        List<Path> written = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Path parent = dirs.get(random.nextInt(dirs.size()));
+            String ext = switch (i % 4) {
+                case 0 -> ".java";
+                case 1 -> ".json";
+                case 2 -> ".class";
+                default -> ".md";
+            };
+            Path p = parent.resolve(String.format("n%05d%s", i, ext));
+            int size = (int) Math.min(2 * MIB, Math.exp(7.5 + 1.5 * random.nextGaussian()));
+            if (i % 4 == 2) {
+                writeRandom(p, size, random);
+            } else {
+                writeText(p, size, random);
+            }
+            if (i % 10 == 3) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            } else if (i % 50 == 7) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+            }
+            written.add(p);
+            if (i % 100 == 99) {
+                Path to = written.get(random.nextInt(written.size()));
+                Path link = to.resolveSibling("link-" + i);
+                Files.createSymbolicLink(link, to.getFileName());
+            }
+        }
+    }
+
+    private static void addDirs(Path dir, int depth, List<Path> out, Random random, int max) throws IOException {
+        Files.createDirectories(dir);
+        out.add(dir);
+        int fanout = depth < 2 ? 6 : depth < 9 ? random.nextInt(4) : 0;
+        for (int i = 0; i < fanout && out.size() < max; i++) {
+            addDirs(dir.resolve(String.format("d%d-%d", depth, i)), depth + 1, out, random, max);
+        }
+    }
+
     static void mutate(Path dir, double percent, long seed) throws IOException {
         Random random = new Random(seed);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
+            files = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
         int changes = Math.max(1, (int) Math.round(files.size() * percent / 100.0));
         for (int i = 0; i < changes; i++) {

@@ -35,6 +35,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -292,6 +293,65 @@ class RepositoryTest {
             assertThat(stats.snapshots()).isEqualTo(1);
             assertThat(stats.blobs()).isPositive();
             assertThat(stats.rawBytes()).isGreaterThan(stats.storedBytes());
+        }
+    }
+
+    /** A tree of many small files in directories up to six deep, with mixed modes and times. */
+    Path deepTreeOfSmallFiles() throws IOException {
+        Path src = tmp.resolve("deep");
+        Random random = new Random(11);
+        String[] modes = {"rw-r--r--", "rwxr-xr-x", "rw-------", "r--r-----"};
+        for (int i = 0; i < 600; i++) {
+            Path dir = src;
+            for (int d = 0, depth = i % 7; d < depth; d++) {
+                dir = dir.resolve("d" + (i / (d + 3)) % 4);
+            }
+            Files.createDirectories(dir);
+            byte[] data = new byte[i % 50 == 0 ? 0 : random.nextInt(6000)];
+            random.nextBytes(data);
+            Path file = dir.resolve("f" + i + ".bin");
+            Files.write(file, data);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(modes[i % modes.length]));
+            Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(1_600_000_000L + i, i * 1_001L)));
+        }
+        return src;
+    }
+
+    @Test
+    void aParallelRestoreOfADeepTreeOfSmallFilesEqualsTheSourceAndARestoreWithOneWriter() throws IOException {
+        Path src = deepTreeOfSmallFiles();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("deep", src)));
+        }
+        for (int threads : new int[] {1, 4}) {
+            Path out = tmp.resolve("out-" + threads);
+            try (Repository repo = Repository.open(store, PASSWORD, fastOptions().threads(threads).build())) {
+                RestoreResult r = repo.restore("latest", out, RestoreOptions.all());
+                assertThat(r.files()).isEqualTo(600);
+            }
+            assertThat(Trees.describe(out.resolve("deep"), true)).isEqualTo(Trees.describe(src, true));
+            try (Stream<Path> files = Files.walk(out.resolve("deep"))) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Path rel = out.resolve("deep").relativize(p);
+                    assertThat(Files.getLastModifiedTime(p)).as(rel.toString())
+                            .isEqualTo(Files.getLastModifiedTime(src.resolve(rel.toString())));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFileInTheWayOfADirectoryFailsTheRestoreNamingItsPath() throws IOException {
+        Path src = deepTreeOfSmallFiles();
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("deep", src)));
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("deep"));
+            Files.writeString(out.resolve("deep/d1"), "a file where the snapshot has a directory");
+            assertThatThrownBy(() -> repo.restore("latest", out, RestoreOptions.all()))
+                    .isInstanceOf(DrException.class)
+                    .hasMessage("Cannot restore directory 'deep/d1': a file of that name is in the way")
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.IO_FAILURE);
         }
     }
 

@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
@@ -320,9 +321,9 @@ public final class RestoreRun {
                     }
                 }
                 dirs.add(new DirMeta(target, source));
-                walk(BlobId.parse(source.subtree()), target, "", inner);
+                walk(BlobId.parse(source.subtree()), target, "", 0, inner);
             } else {
-                walk(rootTree, target, "", includes);
+                walk(rootTree, target, "", 0, includes);
             }
             for (Future<?> task : tasks) {
                 try {
@@ -373,14 +374,14 @@ public final class RestoreRun {
     private record FileJob(Path out, Tree.Node node, String path) {
     }
 
-    private void walk(BlobId treeId, Path dir, String prefix, List<String[]> includes) {
+    /** Restores the entries of one tree into {@code dir}, whose snapshot path {@code prefix} has {@code depth} names. */
+    private void walk(BlobId treeId, Path dir, String prefix, int depth, List<String[]> includes) {
         Tree tree = engine.loadTree(treeId);
         List<FileJob> batch = new ArrayList<>();
         long batchBytes = 0;
         for (Tree.Node node : tree.nodes()) {
             Tree.checkName(node.name());
             String path = prefix.isEmpty() ? node.name() : prefix + "/" + node.name();
-            int depth = prefix.isEmpty() ? 0 : prefix.split("/").length;
             boolean selected = includes.isEmpty() || isSelected(includes, path, depth);
             boolean ancestor = !selected && isAncestor(includes, path, depth);
             if (!selected && !ancestor) {
@@ -397,7 +398,7 @@ public final class RestoreRun {
                     if (selected) {
                         dirs.add(new DirMeta(out, node));
                     }
-                    walk(BlobId.parse(node.subtree()), out, path, includes);
+                    walk(BlobId.parse(node.subtree()), out, path, depth + 1, includes);
                 }
                 case Tree.Node.SYMLINK -> {
                     if (selected) {
@@ -536,10 +537,7 @@ public final class RestoreRun {
     }
 
     private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
-        FileAttribute<?>[] attrs = node.mode() >= 0
-                ? new FileAttribute<?>[] {
-                    PosixFilePermissions.asFileAttribute(permissions(node.mode()))}
-                : new FileAttribute<?>[0];
+        FileAttribute<?>[] attrs = creationAttributes(node.mode());
         // A new file is written in place (and removed again on any failure); an existing one is
         // kept, or replaced through a temporary file so that a failure leaves it intact.
         Path dest = out;
@@ -585,6 +583,23 @@ public final class RestoreRun {
         }
         files.increment();
         engine.progress().done(1, 0);
+    }
+
+    private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
+    /** The permissions to create a file with, by mode: files share a handful of modes. */
+    private final AtomicReferenceArray<FileAttribute<?>[]> modeAttributes = new AtomicReferenceArray<>(01000);
+
+    private FileAttribute<?>[] creationAttributes(int mode) {
+        if (mode < 0) {
+            return NO_ATTRIBUTES;
+        }
+        FileAttribute<?>[] attrs = modeAttributes.get(mode & 0777);
+        if (attrs == null) {
+            // Racing writers may both build it; the attribute is immutable, so either will do.
+            attrs = new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions(mode))};
+            modeAttributes.set(mode & 0777, attrs);
+        }
+        return attrs;
     }
 
     private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
@@ -655,6 +670,16 @@ public final class RestoreRun {
     }
 
     private List<Span> spans(List<String> content) {
+        if (content.size() == 1) {
+            // Most files of a tree of small files are one blob: one span, no lists to grow.
+            String hex = content.get(0);
+            BlobId id = BlobId.parse(hex);
+            Index.Location loc = engine.index().find(id);
+            if (loc == null) {
+                throw new DrException(ErrorCode.INTEGRITY, "Blob " + hex + " is not in the index", hex);
+            }
+            return List.of(new Span(loc.packId(), List.of(id), List.of(loc.entry())));
+        }
         List<Span> out = new ArrayList<>();
         Span current = null;
         for (String hex : content) {
