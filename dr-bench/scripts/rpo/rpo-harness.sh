@@ -65,9 +65,9 @@ for trial in $(seq 1 "$TRIALS"); do
   sleep "$(( run_for - 3 )).$(( RANDOM % 10 ))"
   cpu_to=$(cpu_ticks "$watcher")
   kill_ms=$(date +%s%3N)
-  cpu=$(python3 -c "print(f'{100.0 * ($cpu_to - $cpu_from) * 1000 / $(getconf CLK_TCK) / ($kill_ms - $cpu_from_ms):.1f}')")
   kill -9 "$watcher"
   wait "$watcher" 2>/dev/null || true
+  cpu=$(python3 -c "print(f'{100.0 * ($cpu_to - $cpu_from) * 1000 / $(getconf CLK_TCK) / ($kill_ms - $cpu_from_ms):.1f}')")
   kill "$writer" 2>/dev/null || true
   wait "$writer" 2>/dev/null || true
   segments=$( (find "$(journal_files "trial$trial" "$t")" -type f 2>/dev/null || true) | wc -l)
