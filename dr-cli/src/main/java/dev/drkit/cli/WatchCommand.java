@@ -29,7 +29,7 @@ final class WatchCommand extends RepositoryCommand {
     String name;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION",
-            description = "The most time a change waits before it is durable, ISO-8601 (default PT1S).")
+            description = "The most time a change waits before it is durable, ISO-8601 (default PT0.5S).")
     Duration flushInterval = JournalOptions.DEFAULT_FLUSH_INTERVAL;
 
     @Option(names = "--stable-for", paramLabel = "DURATION",

@@ -135,15 +135,16 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param enabled Whether the directories are journaled
      * @param directories Directories whose changes are journaled; each becomes a source named
      *     after the directory
-     * @param flushInterval The most time a change waits before it is durable; journal segments are
-     *     written at most this often and never when nothing changed
+     * @param flushInterval The most time a change waits, once taken, before its journal segment is
+     *     written; segments are written at most this often and never when nothing changed. With
+     *     the default 500ms and stable-for 200ms a file change is durable within one second
      * @param stableFor How long a file must stay unchanged before it is captured
      * @param compactEvery How often the journal is compacted into a regular snapshot
      * @param rpo The recovery point objective of the journal: the health contributor is DOWN when
      *     a change has waited longer than this to become durable
      */
     public record Continuous(@DefaultValue("false") boolean enabled, List<Path> directories,
-            @DefaultValue("1s") Duration flushInterval, @DefaultValue("200ms") Duration stableFor,
+            @DefaultValue("500ms") Duration flushInterval, @DefaultValue("200ms") Duration stableFor,
             @DefaultValue("1h") Duration compactEvery, @DefaultValue("5s") Duration rpo) {
         /** Copies the directories; missing directories are none. */
         public Continuous {

@@ -7,15 +7,21 @@ import java.util.Objects;
 /**
  * How a {@link Journal} commits and compacts.
  *
- * @param flushInterval the most time a change waits before its segment is written; segments
- *     are written at most this often (plus on {@link Journal#flush()}), and never empty
+ * @param flushInterval the most time a change waits, from when the journal takes it, before its
+ *     segment is written: the write is due this long after the first change waiting, so segments
+ *     are written at most this often (plus on {@link Journal#flush()}), never empty and never
+ *     while idle
  * @param compactEvery how old the journal's base snapshot may grow before the journal is
  *     compacted into a new snapshot
  * @param compactBytes how many bytes of segments trigger compaction before that
  */
 public record JournalOptions(Duration flushInterval, Duration compactEvery, long compactBytes) {
-    /** The default flush interval: one second. */
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * The default flush interval: 500 ms, so that a file change is durable within one second
+     * (a directory feed takes a file once it is stable, {@code DirectoryFeed.DEFAULT_STABLE_FOR},
+     * 200 ms, checked every 50 ms; then this interval; then the segment's write).
+     */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(500);
     /** The default compaction age: one hour. */
     public static final Duration DEFAULT_COMPACT_EVERY = Duration.ofHours(1);
     /** The default compaction size: 64 MiB of segments. */

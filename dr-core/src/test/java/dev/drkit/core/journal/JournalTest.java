@@ -19,6 +19,7 @@ import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.ManualClock;
+import dev.drkit.testkit.store.FaultInjectingStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -350,5 +352,38 @@ class JournalTest {
         @Override
         public void close() {
         }
+    }
+
+    /** Polls a condition of a background thread, with a bound generous for a loaded machine. */
+    private static void awaitTrue(String what, BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aBackgroundJournalWritesAChangeOnItsOwnAndRetriesAFailedWriteWithoutANewChange() throws Exception {
+        FaultInjectingStore faulty = FaultInjectingStore.wrap(store).build();
+        try (Repository repo = Repository.openOrInit(faulty, "pw".toCharArray(), options(clock).build())) {
+            RecordFeed feed = RecordFeed.named("outbox", clock);
+            try (Journal journal = repo.journal(feed, JournalOptions.DEFAULT.withFlushInterval(Duration.ofMillis(20)))) {
+                clock.advance(Duration.ofSeconds(1));
+                long first = feed.append("orders/1", bytes("one"));
+                awaitTrue("the first segment", () -> journal.committedPosition() >= first);
+                faulty.takeDown();
+                clock.advance(Duration.ofSeconds(1));
+                long second = feed.append("orders/2", bytes("two"));
+                awaitTrue("the failed write", () -> journal.status().lastError() != null);
+                faulty.bringUp();
+                awaitTrue("the retried segment", () -> journal.committedPosition() >= second);
+                assertThat(journal.status().segments()).isEqualTo(2);
+                assertThat(journal.status().lastError()).isNull();
+            }
+            repo.restore(clock.instant(), tmp.resolve("out"), RestoreOptions.all());
+        }
+        assertThat(read(tmp.resolve("out/outbox"))).isEqualTo(Map.of("orders/1", "one", "orders/2", "two"));
     }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -32,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running journal: takes a feed's changes, writes them as segments of the current chain at
- * most once per flush interval, and compacts the chain into a new base snapshot by age or size.
- * Thread-safe.
+ * A running journal: takes a feed's changes, writes them as segments of the current chain one
+ * flush interval after the first change waiting (so at most once per interval, and never while
+ * idle), and compacts the chain into a new base snapshot by age or size. Thread-safe.
  */
 public final class JournalWriter implements AutoCloseable {
     /** The tag of a journal's base snapshots. */
@@ -67,6 +68,7 @@ public final class JournalWriter implements AutoCloseable {
     private long lastTaken;
     private @Nullable Instant lastTime;
     private boolean closed;
+    private boolean flushScheduled;
 
     // Guarded by flushLock; read by status() without it.
     private volatile String base;
@@ -114,7 +116,12 @@ public final class JournalWriter implements AutoCloseable {
         }
         if (w.scheduler != null) {
             long every = Math.max(1, options.flushInterval().toMillis());
-            w.scheduler.scheduleWithFixedDelay(w::tick, every, every, TimeUnit.MILLISECONDS);
+            w.scheduler.scheduleWithFixedDelay(w::compactIfDue, every, every, TimeUnit.MILLISECONDS);
+            synchronized (w.takeLock) {
+                if (!w.pending.isEmpty()) {
+                    w.scheduleFlush(); // taken while the feed started
+                }
+            }
         }
         return w;
     }
@@ -224,13 +231,50 @@ public final class JournalWriter implements AutoCloseable {
             }
             lastTime = now;
             lastTaken = change.position();
+            boolean first = pending.isEmpty();
             pending.addLast(new Taken(change, now));
+            if (first && scheduler != null) {
+                scheduleFlush();
+            }
         }
     }
 
-    private void tick() {
+    /**
+     * Schedules the flush of the pending changes one flush interval after the first of them
+     * was taken, so that no change waits longer; since the next first change comes after the
+     * flush took the batch, flushes stay at least one interval apart. Guarded by takeLock.
+     */
+    private void scheduleFlush() {
+        if (flushScheduled || closed) {
+            return;
+        }
+        flushScheduled = true;
+        long delay = Math.max(1, options.flushInterval().toMillis());
+        try {
+            scheduler.schedule(this::scheduledFlush, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            flushScheduled = false; // closing: close() flushes what is pending
+        }
+    }
+
+    private void scheduledFlush() {
+        synchronized (takeLock) {
+            flushScheduled = false;
+        }
         try {
             flush();
+        } catch (RuntimeException e) {
+            LOG.warn("Journal '{}': {}", source, e.toString());
+        }
+        synchronized (takeLock) {
+            if (!pending.isEmpty()) {
+                scheduleFlush(); // a failed flush put its changes back; retry after an interval
+            }
+        }
+    }
+
+    private void compactIfDue() {
+        try {
             if (dueForCompaction()) {
                 compact();
             }
