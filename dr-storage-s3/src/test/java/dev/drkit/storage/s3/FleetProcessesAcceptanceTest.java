@@ -187,16 +187,8 @@ class FleetProcessesAcceptanceTest {
 
         // 3. The next writer stopped with SIGSTOP past its TTL and resumed is refused by the fence.
         Member third = rest.get(0) == second ? rest.get(1) : rest.get(0);
-        try (S3Store store = S3Store.open(server.config(S3ProxyServer.BUCKET, prefix).build())) {
-            // Stop it while it works: once its first record under the new epoch landed.
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (store.list("jobs/" + second.id + "/" + secondEpoch + "/").findAny().isEmpty()) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError(second.id + " wrote nothing under epoch " + secondEpoch);
-                }
-                Thread.sleep(5);
-            }
-        }
+        // Stop it while it works: once its first record under the new epoch landed.
+        awaitFirstRecord(prefix, second, secondEpoch);
         int before = second.lines.size();
         signal(second, "STOP");
         long stoppedAt = nowMicros();
@@ -205,6 +197,9 @@ class FleetProcessesAcceptanceTest {
         signal(second, "CONT");
         int refused = second.await(before, l -> l.startsWith("REFUSED "), "a refused write");
         assertThat(second.lines.get(refused)).contains("epoch " + secondEpoch + " of lease writer", "newer holder");
+
+        // The new holder has announced the lease; its first record may still be on its way.
+        awaitFirstRecord(prefix, third, thirdEpoch);
 
         // 4. No epoch wrote from two members.
         Map<String, Set<String>> membersByEpoch = new HashMap<>();
@@ -219,6 +214,18 @@ class FleetProcessesAcceptanceTest {
         assertThat(membersByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
 
         report(propagation, cold, replacedAt - killedAt, stoppedAt, third.micros(lastWriterLine(third)), trials);
+    }
+
+    private void awaitFirstRecord(String prefix, Member writer, long epoch) throws InterruptedException {
+        try (S3Store store = S3Store.open(server.config(S3ProxyServer.BUCKET, prefix).build())) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (store.list("jobs/" + writer.id + "/" + epoch + "/").findAny().isEmpty()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError(writer.id + " wrote nothing under epoch " + epoch);
+                }
+                Thread.sleep(5);
+            }
+        }
     }
 
     private static int lastWriterLine(Member m) {
