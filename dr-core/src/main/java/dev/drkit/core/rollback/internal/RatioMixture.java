@@ -1,7 +1,5 @@
 package dev.drkit.core.rollback.internal;
 
-import java.util.Arrays;
-
 /**
  * A mixture sequential probability ratio test on a count of "successes" in a number of
  * Bernoulli trials, against alternatives spread over the size of the regression instead of
@@ -31,7 +29,6 @@ public final class RatioMixture {
     public static final int POINTS = 25;
 
     private static final double MAX_RATE = 1 - 1e-9;
-    private static final double NEGLIGIBLE = 1e-30;
     private static final int BISECTION_STEPS = 24;
     private static final double LOWEST_THRESHOLD = -2.0;
     private static final double[] RATIOS = new double[POINTS];
@@ -169,46 +166,13 @@ public final class RatioMixture {
      * @return the crossing probability (or a value above stopAbove)
      */
     public double crossingProbability(double threshold, long horizon, double stopAbove) {
-        double p = nullRate;
-        double[] mass = new double[64];
-        mass[0] = 1.0;
-        int lo = 0;
-        int hi = 0;
-        long boundary = 0;
-        double crossed = 0.0;
-        for (long n = 1; n <= horizon; n++) {
-            if (hi + 2 > mass.length) {
-                mass = Arrays.copyOf(mass, mass.length * 2);
+        // the boundary only rises with n, so each call's search starts where the last one ended
+        long[] boundary = {0};
+        return SprtCalibration.absorbed(nullRate, horizon, stopAbove, n -> {
+            while (boundary[0] <= n && statistic(n, boundary[0]) < threshold) {
+                boundary[0]++;
             }
-            int top = hi + 1;
-            for (int k = top; k > lo; k--) {
-                mass[k] = mass[k] * (1 - p) + mass[k - 1] * p;
-            }
-            mass[lo] = mass[lo] * (1 - p);
-            hi = top;
-            while (boundary <= n && statistic(n, boundary) < threshold) {
-                boundary++;
-            }
-            while (hi >= boundary && hi >= lo) {
-                crossed += mass[hi];
-                mass[hi] = 0.0;
-                hi--;
-            }
-            if (crossed > stopAbove) {
-                return crossed;
-            }
-            while (hi > lo && mass[hi] < NEGLIGIBLE) {
-                mass[hi] = 0.0;
-                hi--;
-            }
-            while (lo < hi && mass[lo] < NEGLIGIBLE) {
-                mass[lo] = 0.0;
-                lo++;
-            }
-            if (hi < lo || (hi == lo && mass[hi] < NEGLIGIBLE)) {
-                break;
-            }
-        }
-        return crossed;
+            return boundary[0];
+        });
     }
 }

@@ -1,5 +1,7 @@
 package dev.drkit.core.rollback.internal;
 
+import java.util.Arrays;
+
 /**
  * The exact false-rollback probability of a one-sided Bernoulli SPRT over a finite horizon,
  * and the lowest threshold that keeps it within a budget.
@@ -58,8 +60,34 @@ final class SprtCalibration {
     public static double crossingProbability(double p, double q, double b, long horizon, double stopAbove) {
         double a = Math.log(q * (1 - p) / (p * (1 - q)));
         double bb = Math.log((1 - p) / (1 - q));
-        int maxK = (int) Math.min(horizon, Math.ceil((b + horizon * bb) / a) + 2);
-        double[] mass = new double[maxK + 2];
+        return absorbed(p, horizon, stopAbove, n -> boundary(b, n, a, bb));
+    }
+
+    /** The least failure count after n calls at which a test's statistic reaches its threshold. */
+    @FunctionalInterface
+    interface Boundary {
+        /**
+         * Returns the boundary after n calls; called with n = 1, 2, ... in turn.
+         *
+         * @param n the calls so far
+         * @return the least failure count that crosses
+         */
+        long at(long n);
+    }
+
+    /**
+     * Returns the probability that the failures of calls failing at rate p reach the boundary
+     * within the horizon: a dynamic program over the failure count, absorbing the walk at the
+     * boundary; stops early once the probability exceeds {@code stopAbove}.
+     *
+     * @param p the true failure rate
+     * @param horizon calls
+     * @param stopAbove a value above which the exact figure is not needed
+     * @param boundary the boundary after each call
+     * @return the crossing probability (or a value above stopAbove)
+     */
+    static double absorbed(double p, long horizon, double stopAbove, Boundary boundary) {
+        double[] mass = new double[64];
         mass[0] = 1.0;
         int lo = 0;
         int hi = 0;
@@ -67,14 +95,17 @@ final class SprtCalibration {
         double fail = p;
         double pass = 1 - p;
         for (long n = 1; n <= horizon; n++) {
-            int top = Math.min(hi + 1, maxK + 1);
+            if (hi + 2 > mass.length) {
+                mass = Arrays.copyOf(mass, mass.length * 2);
+            }
+            int top = hi + 1;
             for (int k = top; k > lo; k--) {
                 mass[k] = mass[k] * pass + mass[k - 1] * fail;
             }
             mass[lo] = mass[lo] * pass;
             hi = top;
-            int boundary = boundary(b, n, a, bb);
-            while (hi >= boundary && hi >= lo) {
+            long crossing = boundary.at(n);
+            while (hi >= crossing && hi >= lo) {
                 crossed += mass[hi];
                 mass[hi] = 0.0;
                 hi--;
