@@ -10,10 +10,14 @@
 #   started from dr-bench/target/benchmarks.jar, a prefix per trial). Needs dr-cli/target/dr.jar
 #   (and for s3 dr-bench/target/benchmarks.jar): `mvn -DskipTests -pl dr-cli,dr-bench -am package`.
 #   WATCH_ARGS adds options to `dr watch` (e.g. "--flush-interval PT1S").
+#   REPLICA=1 measures the RPO of the secondary instead: each trial's `dr watch` ships its
+#   segments to a second repository in the same kind of store (`--replicate-to`), and the
+#   restore after the kill reads the secondary, as after the loss of the primary's region.
 set -euo pipefail
 TRIALS=${1:-20}
 RATE=${2:-200}
 STORE=${3:-file}
+REPLICA=${REPLICA:-0}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 JAR=${DR_JAR:-$ROOT/dr-cli/target/dr.jar}
@@ -52,8 +56,15 @@ for trial in $(seq 1 "$TRIALS"); do
   t="$WORK/trial$trial"; mkdir -p "$t/data"
   repo=$(repo_url "trial$trial" "$t")
   java -jar "$JAR" init --repo "$repo" > /dev/null
+  from=$repo; replicate=()
+  if [ "$REPLICA" = 1 ]; then
+    from=$(repo_url "trial$trial-replica" "$t/replica")
+    java -jar "$JAR" init --repo "$from" > /dev/null
+    replicate=(--replicate-to "$from")
+  fi
   # shellcheck disable=SC2086
-  java -jar "$JAR" watch --repo "$repo" --name data ${WATCH_ARGS:-} "$t/data" > "$t/watch.out" 2> "$t/watch.err" &
+  java -jar "$JAR" watch --repo "$repo" --name data ${WATCH_ARGS:-} "${replicate[@]}" "$t/data" \
+    > "$t/watch.out" 2> "$t/watch.err" &
   watcher=$!
   for _ in $(seq 1 600); do grep -q watching "$t/watch.out" 2>/dev/null && break; sleep 0.1; done
   run_for=$(( 4 + RANDOM % 6 ))   # the writer runs longer than the kill comes
@@ -71,7 +82,7 @@ for trial in $(seq 1 "$TRIALS"); do
   kill "$writer" 2>/dev/null || true
   wait "$writer" 2>/dev/null || true
   segments=$( (find "$(journal_files "trial$trial" "$t")" -type f 2>/dev/null || true) | wc -l)
-  java -jar "$JAR" restore --repo "$repo" --at latest --target "$t/out" > "$t/restore.out" 2>&1 || true
+  java -jar "$JAR" restore --repo "$from" --at latest --target "$t/out" > "$t/restore.out" 2>&1 || true
   python3 - "$t" "$kill_ms" "$segments" "$cpu" >> "$results" <<'PY'
 import os, sys
 t, kill_ms, segments = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -107,6 +118,7 @@ cpus = sorted(r[4] for r in rows)
 print(f"watcher CPU while writing (% of one core): median {cpus[len(cpus) // 2]:.1f}, max {cpus[-1]:.1f}")
 PY
 echo "load average at end of trials: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$REPLICA" = 1 ] && { echo "(RPO of the secondary; work directory: $WORK)"; exit 0; }
 # Idle: a watch with no writes must write nothing (on S3 this counts objects, not GETs or LISTs;
 # JournalCostHarnessTest in dr-storage-s3 counts every request).
 i="$WORK/idle"; mkdir -p "$i/data"; echo hello > "$i/data/a"

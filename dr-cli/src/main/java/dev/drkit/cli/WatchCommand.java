@@ -5,9 +5,15 @@ import dev.drkit.core.journal.DirectoryFeed;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
 import dev.drkit.core.repository.JournalStatus;
+import dev.drkit.core.repository.ReplicaStatus;
+import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
+import dev.drkit.core.store.SnapshotStores;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -44,21 +50,42 @@ final class WatchCommand extends RepositoryCommand {
             description = "Stop after this long instead of running until stopped.")
     Duration duration;
 
+    @Option(names = "--replicate-to", paramLabel = "URI",
+            description = "Ship each journal segment to this repository as soon as it is durable (repeatable); "
+                    + "its password comes from $" + CopyCommand.TO_PASSWORD_ENV + ", else the source's.")
+    List<String> replicas = new ArrayList<>();
+
     @Override
-    int run(SnapshotStore store) throws InterruptedException {
+    int run(SnapshotStore store) throws Exception {
         String source = name != null ? name : directory.toAbsolutePath().normalize().getFileName().toString();
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(flushInterval)
                 .withCompaction(compactEvery, JournalOptions.DEFAULT_COMPACT_BYTES);
         CountDownLatch stopped = new CountDownLatch(1);
+        List<AutoCloseable> opened = new ArrayList<>();
         try (Repository repo = open(store)) {
-            Journal journal = repo.journal(DirectoryFeed.builder(source, directory).stableFor(stableFor).build(),
-                    options);
+            DirectoryFeed feed = DirectoryFeed.builder(source, directory).stableFor(stableFor).build();
+            Journal journal;
+            if (replicas.isEmpty()) {
+                journal = repo.journal(feed, options);
+            } else {
+                List<Repository> secondaries = new ArrayList<>();
+                for (String uri : replicas) {
+                    SnapshotStore replicaStore = SnapshotStores.open(uri);
+                    opened.add(replicaStore);
+                    Repository secondary = openReplica(replicaStore);
+                    opened.add(secondary);
+                    secondaries.add(secondary);
+                }
+                journal = Replication.of(repo, secondaries).journal(feed, options);
+            }
             Thread hook = new Thread(() -> {
                 journal.close();
                 stopped.countDown();
             }, "dr-watch-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            out().println("watching " + directory + " as '" + source + "', flushing every " + flushInterval);
+            out().println("watching " + directory + " as '" + source + "', flushing every " + flushInterval
+                    + (replicas.isEmpty() ? "" : ", shipping to " + replicas.size() + " secondar"
+                            + (replicas.size() == 1 ? "y" : "ies")));
             out().flush();
             if (duration != null) {
                 if (!stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -71,7 +98,26 @@ final class WatchCommand extends RepositoryCommand {
             JournalStatus s = journal.status();
             out().printf("journal '%s': %d segments on snapshot %s, committed position %d%n", s.source(),
                     s.segments(), s.baseSnapshotId().substring(0, 8), s.committedPosition());
+            for (ReplicaStatus r : journal.replicas()) {
+                out().printf("secondary %d: %d segments shipped, lag %d ms%s%n", r.secondary(), r.segmentsShipped(),
+                        r.lag().toMillis(), r.lastError() == null ? "" : ", last error: " + r.lastError());
+            }
+        } finally {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                opened.get(i).close();
+            }
         }
         return DrCommand.EXIT_OK;
+    }
+
+    private Repository openReplica(SnapshotStore store) {
+        String fromEnv = environment().get(CopyCommand.TO_PASSWORD_ENV);
+        char[] password = fromEnv != null && !fromEnv.isEmpty() ? fromEnv.toCharArray()
+                : repository.password(environment());
+        try {
+            return Repository.open(store, password);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
     }
 }

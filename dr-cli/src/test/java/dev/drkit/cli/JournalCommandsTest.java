@@ -106,4 +106,29 @@ class JournalCommandsTest {
         assertThat(dr("restore", "--repo", repo.toString(), "latest", "--at", "latest", "--target",
                 dir.resolve("w").toString())).isEqualTo(DrCommand.EXIT_USAGE);
     }
+
+    @Test
+    void watchShipsEachSegmentToTheRepositoryItReplicatesTo() throws Exception {
+        Path offsite = dir.resolve("offsite");
+        Path watched = Files.createDirectories(dir.resolve("data"));
+        assertThat(dr("init", "--repo", offsite.toString())).isZero();
+        Thread writer = new Thread(() -> {
+            try {
+                Thread.sleep(500);
+                Files.writeString(watched.resolve("ledger.csv"), "id,amount\n1,100\n");
+            } catch (InterruptedException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "data", "--duration", "PT3S",
+                "--replicate-to", offsite.toString(), watched.toString())).isZero();
+        writer.join();
+        assertThat(out.toString()).contains("shipping to 1 secondary").contains("secondary 0: 1 segments shipped, lag 0 ms");
+
+        Path restored = dir.resolve("from-offsite");
+        assertThat(dr("restore", "--repo", offsite.toString(), "--at", "latest", "--target", restored.toString()))
+                .isZero();
+        assertThat(Files.readString(restored.resolve("data/ledger.csv"))).isEqualTo("id,amount\n1,100\n");
+    }
 }

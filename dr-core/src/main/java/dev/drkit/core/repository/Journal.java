@@ -2,12 +2,16 @@ package dev.drkit.core.repository;
 
 import dev.drkit.api.DrException;
 import dev.drkit.core.repository.internal.JournalWriter;
+import dev.drkit.core.repository.internal.SegmentShipper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Continuous protection of one source: the changes a {@link dev.drkit.api.journal.ChangeFeed}
@@ -24,22 +28,45 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
+ * <p>A journal started by {@link Replication#journal(dev.drkit.api.journal.ChangeFeed, JournalOptions)}
+ * also ships each segment to every secondary as soon as it is durable in the primary
+ * ({@link #replicas()}).
+ *
  * <p>Thread-safe. Publishes the gauge {@code dr.backup.journal.lag} (seconds, tag {@code source})
- * when the repository has a meter registry.
+ * when the repository has a meter registry, and for a replicated journal
+ * {@code dr.backup.journal.replica.lag} (seconds, tags {@code source} and {@code secondary}).
  */
 public final class Journal implements AutoCloseable {
+    /** How long {@link #close()} waits for secondaries to receive the last segments. */
+    public static final Duration CLOSE_REPLICA_WAIT = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     private final JournalWriter writer;
+    private final List<SegmentShipper> shippers;
     private final @Nullable MeterRegistry meters;
     private final List<Meter> registered;
 
     Journal(JournalWriter writer, @Nullable MeterRegistry meters) {
+        this(writer, List.of(), meters);
+    }
+
+    Journal(JournalWriter writer, List<SegmentShipper> shippers, @Nullable MeterRegistry meters) {
         this.writer = writer;
+        this.shippers = List.copyOf(shippers);
         this.meters = meters;
         if (meters != null) {
             String source = writer.status().source();
-            registered = List.of(Gauge.builder("dr.backup.journal.lag", writer, w -> w.lag().toNanos() / 1e9)
+            List<Meter> gauges = new ArrayList<>();
+            gauges.add(Gauge.builder("dr.backup.journal.lag", writer, w -> w.lag().toNanos() / 1e9)
                     .tag("source", source).baseUnit("seconds")
                     .description("How long the oldest change not yet durable has waited").register(meters));
+            for (int i = 0; i < this.shippers.size(); i++) {
+                gauges.add(Gauge.builder("dr.backup.journal.replica.lag", this.shippers.get(i),
+                        x -> x.status().lag().toNanos() / 1e9).tag("source", source)
+                        .tag("secondary", Integer.toString(i)).baseUnit("seconds")
+                        .description("How long the oldest durable segment a secondary lacks has waited")
+                        .register(meters));
+            }
+            registered = List.copyOf(gauges);
         } else {
             registered = List.of();
         }
@@ -98,7 +125,45 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Stops the feed, writes what it emitted and stops flushing.
+     * Returns how far each secondary of a replicated journal is behind the primary.
+     *
+     * @return one status per secondary in {@link Replication#secondaries()} order; empty for a
+     *     journal that is not replicated
+     */
+    public List<ReplicaStatus> replicas() {
+        List<ReplicaStatus> out = new ArrayList<>(shippers.size());
+        for (int i = 0; i < shippers.size(); i++) {
+            SegmentShipper.Status s = shippers.get(i).status();
+            out.add(new ReplicaStatus(i, s.segmentsShipped(), s.shippedUntil(), s.lag(), s.lastError()));
+        }
+        return out;
+    }
+
+    /**
+     * Waits until every secondary holds every segment the primary held when this was called.
+     *
+     * @param timeout how long to wait
+     * @return true when they do; false when one still lags after the timeout
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public boolean awaitReplicas(Duration timeout) throws InterruptedException {
+        return awaitReplicas(timeout, false);
+    }
+
+    private boolean awaitReplicas(Duration timeout, boolean untilFailure) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (SegmentShipper s : shippers) {
+            if (!s.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), untilFailure)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops the feed, writes what it emitted and stops flushing; a replicated journal then
+     * ships what its secondaries lack, waiting up to {@link #CLOSE_REPLICA_WAIT} or until a
+     * shipment fails (what was not shipped is shipped by the next journal or copy).
      *
      * @throws DrException a storage failure of the last flush
      */
@@ -106,7 +171,13 @@ public final class Journal implements AutoCloseable {
     public void close() {
         try {
             writer.close();
+            if (!shippers.isEmpty() && !awaitReplicas(CLOSE_REPLICA_WAIT, true)) {
+                LOG.warn("Journal '{}' closed with secondaries behind: {}", writer.status().source(), replicas());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            shippers.forEach(SegmentShipper::close);
             if (meters != null) {
                 registered.forEach(meters::remove);
             }

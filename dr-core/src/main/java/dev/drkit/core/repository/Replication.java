@@ -2,6 +2,7 @@ package dev.drkit.core.repository;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.journal.ChangeFeed;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +144,33 @@ public final class Replication {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * Starts continuous protection of a feed's source in the primary, as
+     * {@link Repository#journal(ChangeFeed, JournalOptions)} does, and ships each journal
+     * segment to every secondary as soon as it is durable in the primary: the secondaries lag
+     * by the time one shipment takes, not until the next copy. Each secondary gets the base
+     * snapshot first when it lacks it, and after a compaction the old chain's last segments
+     * before the new base. A secondary that cannot be reached only falls behind
+     * ({@link Journal#replicas()}); shipments are retried every second and by each commit.
+     *
+     * <pre>{@code
+     * try (Journal journal = replication.journal(RecordFeed.named("outbox"), JournalOptions.DEFAULT)) {
+     *     ...
+     * }
+     * offsite.restore(Instant.parse("2026-12-04T10:15:30Z"), target, RestoreOptions.all());
+     * }</pre>
+     *
+     * @param feed the feed; its name is the source's
+     * @param journalOptions flush and compaction
+     * @return the running journal, which the caller closes
+     * @throws DrException as {@link Repository#journal(ChangeFeed, JournalOptions)}
+     */
+    public Journal journal(ChangeFeed feed, JournalOptions journalOptions) {
+        Objects.requireNonNull(feed, "feed");
+        Objects.requireNonNull(journalOptions, "journalOptions");
+        return primary.replicatedJournal(feed, journalOptions, secondaries);
     }
 
     /**

@@ -22,6 +22,7 @@ import dev.drkit.core.repository.internal.Maintenance;
 import dev.drkit.core.repository.internal.PackEntry;
 import dev.drkit.core.repository.internal.PointInTime;
 import dev.drkit.core.repository.internal.RestoreRun;
+import dev.drkit.core.repository.internal.SegmentShipper;
 import dev.drkit.core.repository.internal.Tree;
 import dev.drkit.core.repository.internal.Verifier;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -321,6 +322,24 @@ public final class Repository implements AutoCloseable {
         Objects.requireNonNull(feed, "feed");
         Objects.requireNonNull(journalOptions, "journalOptions");
         return new Journal(JournalWriter.open(engine, feed, journalOptions, true, s -> { }), options.meters());
+    }
+
+    /** Starts a journal whose segments are shipped to secondaries; see {@link Replication}. */
+    Journal replicatedJournal(ChangeFeed feed, JournalOptions journalOptions, List<Repository> secondaries) {
+        List<SegmentShipper> shippers = new ArrayList<>();
+        for (int i = 0; i < secondaries.size(); i++) {
+            shippers.add(new SegmentShipper(engine, secondaries.get(i).engine, feed.name(), i));
+        }
+        JournalWriter writer;
+        try {
+            writer = JournalWriter.open(engine, feed, journalOptions, true, s -> shippers.forEach(x -> x.committed(s)));
+        } catch (RuntimeException e) {
+            shippers.forEach(SegmentShipper::close);
+            throw e;
+        }
+        JournalWriter.Status start = writer.status();
+        shippers.forEach(x -> x.committed(start)); // the base, and segments written before a restart
+        return new Journal(writer, shippers, options.meters());
     }
 
     /**

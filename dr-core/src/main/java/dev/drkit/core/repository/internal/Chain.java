@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -107,50 +109,99 @@ public final class Chain {
                 return chain;
             }
             byte[] bytes;
-            Segment segment;
             try {
                 bytes = store.get(key);
-                segment = Segment.decode(engine.crypto(), bytes, key);
             } catch (DrException e) {
                 problems.accept(new VerifyReport.Problem(key, e.getMessage()));
                 return chain;
             }
-            String wrong = null;
-            if (!segment.base().equals(base) || segment.seq() != seq) {
-                wrong = "records base " + segment.base() + " segment " + segment.seq() + " but is stored as " + key;
-            } else if (expectedSource != null && !segment.source().equals(expectedSource)) {
-                wrong = "belongs to source '" + segment.source() + "', expected '" + expectedSource + "'";
-            } else if (!java.util.Objects.equals(segment.previous(), chain.lastHash)) {
-                wrong = "does not follow " + (chain.keys.isEmpty() ? "its base snapshot"
-                        : chain.keys.get(chain.keys.size() - 1)) + " (chain hash differs): a segment was replaced";
-            } else if (!chain.segments.isEmpty() && segment.position() < chain.segments.get(
-                    chain.segments.size() - 1).position()) {
-                wrong = "goes back in feed position";
-            }
-            if (wrong != null) {
-                problems.accept(new VerifyReport.Problem(key, wrong));
+            VerifyReport.Problem problem = chain.append(engine, key, seq, bytes, expectedSource, readData);
+            if (problem != null) {
+                problems.accept(problem);
                 return chain;
             }
-            if (readData) {
-                for (Segment.BlobRef ref : segment.blobs()) {
-                    try {
-                        engine.crypto().unpackBlob(bytes, ref.offset(), ref.length(), ref.rawLength(), ref.id(), key);
-                    } catch (DrException e) {
-                        problems.accept(new VerifyReport.Problem(key, e.getMessage()));
-                        return chain;
-                    }
-                }
-            }
-            expectedSource = segment.source();
-            chain.segments.add(segment);
-            chain.keys.add(key);
-            chain.lastHash = Packs.sha256(bytes, bytes.length);
-            for (Segment.BlobRef ref : segment.blobs()) {
-                chain.blobs.putIfAbsent(ref.id(), new Location(key, ref));
-            }
+            expectedSource = chain.segments.get(0).source();
             expected++;
         }
         return chain;
+    }
+
+    /**
+     * Reads the segments stored after the ones this chain holds, up to a count, by key (no
+     * listing), with the checks of {@link #load(Engine, String, String)}.
+     *
+     * @param engine the repository
+     * @param source the source the segments must belong to
+     * @param count how many segments the chain has now
+     * @param read receives each segment's key and bytes as it is read
+     * @return how many segments were added
+     * @throws DrException {@code INTEGRITY} naming the segment at fault or the one missing
+     */
+    public int extendTo(Engine engine, String source, long count, BiConsumer<String, byte[]> read) {
+        int added = 0;
+        while (segments.size() < count) {
+            long seq = segments.size() + 1L;
+            String key = Segment.key(base, seq);
+            byte[] bytes;
+            try {
+                bytes = engine.store().get(key);
+            } catch (DrException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                throw new DrException(ErrorCode.INTEGRITY, "Journal chain of snapshot " + base
+                        + ": journal gap: segment " + key + " is missing", key, e);
+            }
+            VerifyReport.Problem problem = append(engine, key, seq, bytes, source, false);
+            if (problem != null) {
+                throw new DrException(ErrorCode.INTEGRITY, "Journal chain of snapshot " + base + ": "
+                        + problem.message(), problem.key());
+            }
+            read.accept(key, bytes);
+            added++;
+        }
+        return added;
+    }
+
+    /** Checks a segment against the chain's end and appends it; returns the problem, if any. */
+    private VerifyReport.@Nullable Problem append(Engine engine, String key, long seq, byte[] bytes,
+            @Nullable String expectedSource, boolean readData) {
+        Segment segment;
+        try {
+            segment = Segment.decode(engine.crypto(), bytes, key);
+        } catch (DrException e) {
+            return new VerifyReport.Problem(key, e.getMessage());
+        }
+        String wrong = null;
+        if (!segment.base().equals(base) || segment.seq() != seq) {
+            wrong = "records base " + segment.base() + " segment " + segment.seq() + " but is stored as " + key;
+        } else if (expectedSource != null && !segment.source().equals(expectedSource)) {
+            wrong = "belongs to source '" + segment.source() + "', expected '" + expectedSource + "'";
+        } else if (!Objects.equals(segment.previous(), lastHash)) {
+            wrong = "does not follow " + (keys.isEmpty() ? "its base snapshot" : keys.get(keys.size() - 1))
+                    + " (chain hash differs): a segment was replaced";
+        } else if (!segments.isEmpty() && segment.position() < segments.get(segments.size() - 1).position()) {
+            wrong = "goes back in feed position";
+        }
+        if (wrong != null) {
+            return new VerifyReport.Problem(key, wrong);
+        }
+        if (readData) {
+            for (Segment.BlobRef ref : segment.blobs()) {
+                try {
+                    engine.crypto().unpackBlob(bytes, ref.offset(), ref.length(), ref.rawLength(), ref.id(), key);
+                } catch (DrException e) {
+                    return new VerifyReport.Problem(key, e.getMessage());
+                }
+            }
+        }
+        segments.add(segment);
+        keys.add(key);
+        lastHash = Packs.sha256(bytes, bytes.length);
+        for (Segment.BlobRef ref : segment.blobs()) {
+            blobs.putIfAbsent(ref.id(), new Location(key, ref));
+        }
+        return null;
     }
 
     /** Returns the base snapshot's id. @return the id */

@@ -91,7 +91,7 @@ public final class JournalWriter implements AutoCloseable {
      * @param feed the feed
      * @param options flush and compaction
      * @param background whether a thread flushes and compacts on its own; tests flush by hand
-     * @param onCommit told after each commit
+     * @param onCommit told after each commit and each compaction, on the committing thread
      * @return the running journal
      * @throws DrException {@code INTEGRITY} when the chain to resume is damaged; {@code IO_FAILURE}
      *     when the feed cannot start
@@ -413,6 +413,7 @@ public final class JournalWriter implements AutoCloseable {
             baseBlobs = fresh.blobs();
             state.files().clear();
             state.files().putAll(fresh.files());
+            onCommit.accept(status());
             return id;
         }
     }

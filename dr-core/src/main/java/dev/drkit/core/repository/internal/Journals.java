@@ -150,33 +150,9 @@ public final class Journals {
     public static int copy(Engine source, Engine destination, List<Snapshot> bases) {
         int written = 0;
         for (Snapshot base : bases) {
-            if (!JournalWriter.isBase(base)) {
-                continue;
-            }
-            String name = base.sources().get(0);
-            Chain from = Chain.load(source, base.id(), name);
-            Chain to = Chain.load(destination, base.id(), name);
-            if (to.segments().size() >= from.segments().size()) {
-                continue;
-            }
-            Set<BlobId> baseBlobs = JournalState.ofSnapshot(destination, base.id(), name).blobs();
-            Map<BlobId, Chain.Location> reach = new HashMap<>(to.locations());
-            String previous = to.lastHash();
-            for (int i = to.segments().size(); i < from.segments().size(); i++) {
-                Segment s = from.segments().get(i);
-                SegmentEncoder encoder = new SegmentEncoder(destination, id -> reach.containsKey(id)
-                        || baseBlobs.contains(id));
-                for (Segment.Entry e : s.changes()) {
-                    byte[] content = e.kind() == ChangeKind.PUT ? from.read(source, e.blobs(), e.size()) : new byte[0];
-                    encoder.add(e.position(), e.time(), e.kind(), e.path(), e.target(), content, e.modified());
-                }
-                SegmentEncoder.Encoded encoded = encoder.finish(name, base.id(), s.seq(), previous, s.end());
-                JournalWriter.store(destination, encoded, name);
-                for (Segment.BlobRef ref : encoded.segment().blobs()) {
-                    reach.putIfAbsent(ref.id(), new Chain.Location(encoded.key(), ref));
-                }
-                previous = encoded.hash();
-                written++;
+            if (JournalWriter.isBase(base)) {
+                ChainCopy chain = ChainCopy.open(source, destination, base.id(), base.sources().get(0));
+                written += chain.advance(0);
             }
         }
         return written;

@@ -1,0 +1,209 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.core.repository.Snapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships a journal's segments to one secondary repository as they become durable in the
+ * primary: each commit queues a shipment (commits that arrive while one waits join it), which
+ * copies the base snapshot when the secondary lacks it, then the segments it lacks. A failed
+ * shipment is retried after {@link #RETRY} and by the next commit; nothing is lost, the
+ * secondary only lags. After a compaction the old chain's last segments are shipped before
+ * the new base, so the secondary covers every instant the primary does.
+ *
+ * <p>Thread-safe; shipments run one at a time on the shipper's own thread.
+ */
+public final class SegmentShipper implements AutoCloseable {
+    /** How long a failed shipment waits before it is tried again without a new commit. */
+    public static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentShipper.class);
+
+    /** Where the shipper stands. */
+    public record Status(long segmentsShipped, @Nullable Instant shippedUntil, Duration lag,
+            @Nullable String lastError) {
+    }
+
+    private final Engine source;
+    private final Engine destination;
+    private final String name;
+    private final Clock clock;
+    private final ScheduledExecutorService thread;
+
+    // Guarded by this.
+    private JournalWriter.@Nullable Status latest;
+    private boolean queued;
+    private boolean closed;
+    /** When the oldest commit the secondary lacks was made, or null when it lacks none. */
+    private @Nullable Instant oldestUnshipped;
+    /** When the first commit during the running shipment was made. */
+    private @Nullable Instant firstDuringShipment;
+    private boolean shipping;
+
+    // Confined to the shipper's thread.
+    private @Nullable ChainCopy chain;
+    private volatile long shipped;
+    private volatile @Nullable Instant shippedUntil;
+    private volatile @Nullable String lastError;
+    private volatile long failures;
+
+    /**
+     * Creates a shipper.
+     *
+     * @param source the primary
+     * @param destination the secondary
+     * @param name the journaled source, for the thread's name and messages
+     * @param secondary the secondary's position, for the thread's name
+     */
+    public SegmentShipper(Engine source, Engine destination, String name, int secondary) {
+        this.source = source;
+        this.destination = destination;
+        this.name = name;
+        this.clock = source.options().clock();
+        this.thread = Executors.newSingleThreadScheduledExecutor(Engine.daemonThreads("dr-ship-" + name + "-"
+                + secondary));
+    }
+
+    /**
+     * Tells the shipper that the primary committed; returns at once.
+     *
+     * @param status the journal's status after the commit
+     */
+    public synchronized void committed(JournalWriter.Status status) {
+        if (closed) {
+            return;
+        }
+        latest = status;
+        Instant now = clock.instant();
+        if (oldestUnshipped == null) {
+            oldestUnshipped = now;
+        }
+        if (shipping && firstDuringShipment == null) {
+            firstDuringShipment = now;
+        }
+        if (!queued) {
+            queued = true;
+            thread.execute(this::ship);
+        }
+    }
+
+    /**
+     * Ships what the primary has committed and waits for it: for tests and an orderly stop.
+     *
+     * @param timeout how long to wait
+     * @param untilFailure whether to stop waiting when a shipment fails instead of waiting
+     *     through its retries
+     * @return true when the secondary holds every commit made before the call
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public boolean drain(Duration timeout, boolean untilFailure) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long failedBefore = failures;
+        while (true) {
+            synchronized (this) {
+                if (oldestUnshipped == null) {
+                    return true;
+                }
+                if (untilFailure && failures != failedBefore) {
+                    return false;
+                }
+                if (!queued && !shipping && !closed) {
+                    queued = true;
+                    thread.execute(this::ship);
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Returns where the shipper stands. @return the status */
+    public Status status() {
+        Instant oldest;
+        synchronized (this) {
+            oldest = oldestUnshipped;
+        }
+        Duration lag = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
+        return new Status(shipped, shippedUntil, lag.isNegative() ? Duration.ZERO : lag, lastError);
+    }
+
+    private void ship() {
+        JournalWriter.Status target;
+        synchronized (this) {
+            queued = false;
+            if (closed || latest == null) {
+                return;
+            }
+            target = latest;
+            shipping = true;
+            firstDuringShipment = null;
+        }
+        boolean ok = false;
+        try {
+            shipTo(target);
+            ok = true;
+            lastError = null;
+        } catch (RuntimeException e) {
+            chain = null; // read both chains afresh next time
+            lastError = e.toString();
+            failures++;
+            LOG.warn("Shipping journal '{}' to {} failed; retrying: {}", name, destination.store().describe(),
+                    e.getMessage());
+        } finally {
+            synchronized (this) {
+                shipping = false;
+                if (ok) {
+                    oldestUnshipped = firstDuringShipment;
+                } else if (!closed && !queued) {
+                    queued = true;
+                    thread.schedule(this::ship, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    private void shipTo(JournalWriter.Status target) {
+        ChainCopy current = chain;
+        if (current != null && !current.base().equals(target.base())) {
+            // Compacted: the old chain's last segments first, counted by listing them once.
+            int count = Chain.list(source.store()).getOrDefault(current.base(), List.of()).size();
+            shipped += current.advance(count);
+            current = null;
+        }
+        if (current == null) {
+            Snapshot base = Engine.toSnapshot(target.base(), source.readManifest(target.base()));
+            new Copier(source, destination).copy(List.of(base));
+            current = ChainCopy.open(source, destination, base.id(), name);
+            chain = current;
+        }
+        shipped += current.advance(target.segments());
+        Instant until = current.sentUntil();
+        if (until != null) {
+            shippedUntil = until;
+        }
+    }
+
+    /** Stops shipping; what is not shipped yet is shipped by the next journal or copy. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.drkit.core.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.journal.RecordFeed;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.store.FaultInjectingStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Journal segments shipped to secondaries as they become durable, through {@link Replication#journal}. */
+class ReplicatedJournalTest {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final JournalOptions OPTIONS = JournalOptions.DEFAULT.withFlushInterval(Duration.ofMillis(50));
+
+    @TempDir
+    Path tmp;
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Map<String, String> read(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        if (!Files.exists(dir)) {
+            return out;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(p)) {
+                    out.put(dir.relativize(p).toString().replace('\\', '/'), Files.readString(p));
+                }
+            }
+        }
+        return out;
+    }
+
+    Map<String, String> restoredAt(Repository repo, Instant at, String dir) throws IOException {
+        Path target = tmp.resolve(dir);
+        repo.restore(at, target, RestoreOptions.all());
+        return read(target.resolve("outbox"));
+    }
+
+    static Repository init(SnapshotStore store, String password) {
+        return Repository.init(store, password.toCharArray(), CopyTest.options());
+    }
+
+    @Test
+    void segmentsReachTheSecondaryAsTheyBecomeDurableAndAcrossACompaction() throws Exception {
+        try (Repository primary = init(SnapshotStores.memory(), "p");
+                Repository offsite = init(SnapshotStores.file(tmp.resolve("offsite")), "o")) {
+            Replication replication = Replication.of(primary, offsite);
+            RecordFeed feed = RecordFeed.named("outbox");
+            Instant first;
+            Instant second;
+            try (Journal journal = replication.journal(feed, OPTIONS)) {
+                feed.append("orders/1", bytes("one"));
+                feed.append("orders/2", bytes("two ".repeat(5_000)));
+                journal.flush();
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                first = journal.status().lastDurable();
+                ReplicaStatus caughtUp = journal.replicas().get(0);
+                assertThat(caughtUp.lag()).isEqualTo(Duration.ZERO);
+                assertThat(caughtUp.shippedUntil()).isEqualTo(first);
+                assertThat(caughtUp.segmentsShipped()).isEqualTo(journal.status().segments());
+                assertThat(caughtUp.lastError()).isNull();
+
+                Thread.sleep(5); // the next change is stamped after the first segment's end
+                feed.append("orders/1", bytes("one v2"));
+                feed.delete("orders/2");
+                journal.flush();
+                journal.compact();
+                feed.append("orders/3", bytes("three"));
+                journal.flush();
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                second = journal.status().lastDurable();
+            }
+            // Every instant the primary covers, the secondary covers, without a copy.
+            assertThat(offsite.coverage()).extracting(Coverage::to).isEqualTo(primary.coverage().stream()
+                    .map(Coverage::to).toList());
+            assertThat(restoredAt(offsite, first, "a")).isEqualTo(Map.of("orders/1", "one", "orders/2",
+                    "two ".repeat(5_000)));
+            assertThat(restoredAt(offsite, second, "b")).isEqualTo(Map.of("orders/1", "one v2", "orders/3",
+                    "three"));
+            assertThat(restoredAt(offsite, second, "b")).isEqualTo(restoredAt(primary, second, "c"));
+            assertThat(offsite.verify(VerifyOptions.readAllData()).ok()).isTrue();
+            // A copy afterwards has nothing left to send.
+            assertThat(primary.copyTo(offsite, List.of()).segmentsSent()).isZero();
+        }
+    }
+
+    @Test
+    void aSecondaryThatIsDownFallsBehindAndCatchesUpWhenItReturns() throws Exception {
+        FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        try (Repository primary = init(SnapshotStores.memory(), "p");
+                Repository healthy = init(SnapshotStores.memory(), "h");
+                Repository offsite = init(flaky, "o")) {
+            Replication replication = Replication.of(primary, offsite, healthy);
+            RecordFeed feed = RecordFeed.named("outbox");
+            try (Journal journal = replication.journal(feed, OPTIONS)) {
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                flaky.takeDown();
+                feed.append("k", bytes("while the offsite was down"));
+                journal.flush();
+                assertThat(journal.awaitReplicas(Duration.ofMillis(300))).isFalse();
+                ReplicaStatus behind = journal.replicas().get(0);
+                assertThat(behind.lastError()).containsIgnoringCase("unavailable");
+                assertThat(behind.lag()).isPositive();
+                assertThat(journal.replicas().get(1).lag()).isEqualTo(Duration.ZERO);
+                assertThat(journal.lag()).isEqualTo(Duration.ZERO); // the primary does not wait
+
+                flaky.bringUp();
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                assertThat(journal.replicas().get(0).lastError()).isNull();
+                Instant at = journal.status().lastDurable();
+                assertThat(restoredAt(offsite, at, "offsite")).isEqualTo(Map.of("k", "while the offsite was down"));
+            }
+        }
+    }
+
+    @Test
+    void aRestartedJournalShipsWhatTheSecondaryLacksBeforeAnyNewChange() throws Exception {
+        SnapshotStore primaryStore = SnapshotStores.memory();
+        try (Repository primary = init(primaryStore, "p");
+                Repository late = init(SnapshotStores.memory(), "l")) {
+            RecordFeed feed = RecordFeed.named("outbox");
+            Instant at;
+            try (Journal journal = primary.journal(feed, OPTIONS)) {
+                feed.append("a", bytes("written before the secondary existed"));
+                journal.flush();
+                at = journal.status().lastDurable();
+            }
+            try (Journal journal = Replication.of(primary, late).journal(RecordFeed.named("outbox"), OPTIONS)) {
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                assertThat(journal.replicas().get(0).segmentsShipped()).isEqualTo(1);
+            }
+            assertThat(restoredAt(late, at, "late")).isEqualTo(Map.of("a", "written before the secondary existed"));
+        }
+    }
+
+    @Test
+    void aTamperedSegmentIsNotShippedAndTheErrorNamesIt() throws Exception {
+        SnapshotStore primaryStore = SnapshotStores.memory();
+        FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        try (Repository primary = init(primaryStore, "p");
+                Repository offsite = init(flaky, "o")) {
+            RecordFeed feed = RecordFeed.named("outbox");
+            try (Journal journal = Replication.of(primary, offsite).journal(feed, OPTIONS)) {
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                flaky.takeDown();
+                feed.append("a", bytes("genuine"));
+                journal.flush();
+                String key = primaryStore.list("journal/").map(i -> i.key()).findFirst().orElseThrow();
+                byte[] damaged = primaryStore.get(key);
+                damaged[damaged.length / 2] ^= 1;
+                primaryStore.put(key, damaged);
+                flaky.bringUp();
+
+                assertThat(journal.awaitReplicas(Duration.ofSeconds(3))).isFalse();
+                assertThat(journal.replicas().get(0).lastError()).containsIgnoringCase("integrity").contains(key);
+            }
+            assertThat(flaky.list("journal/").count()).isZero();
+        }
+    }
+}
