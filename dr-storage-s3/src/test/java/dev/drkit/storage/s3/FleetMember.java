@@ -2,6 +2,8 @@ package dev.drkit.storage.s3;
 
 import dev.drkit.core.coordination.CoordinatorConfig;
 import dev.drkit.core.coordination.StoreCoordinator;
+import dev.drkit.core.store.remote.RemoteStoreSettings;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -12,7 +14,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * {@link FleetProcessesAcceptanceTest}: opens the store and its {@link StoreCoordinator}, then
  * runs {@link dev.drkit.test.fleet.FleetMember}.
  *
- * <p>Arguments: endpoint, bucket, prefix, secret key, member id, TTL ms, renew ms, poll ms.
+ * <p>Arguments: endpoint, bucket, prefix, secret key, member id, TTL ms, renew ms, poll ms,
+ * and how long the store's circuit breaker stays open, ms.
  */
 public final class FleetMember {
     private FleetMember() {
@@ -21,7 +24,7 @@ public final class FleetMember {
     /**
      * Runs the instance until {@code quit} or end of input.
      *
-     * @param args endpoint, bucket, prefix, secret key, member id, TTL ms, renew ms, poll ms
+     * @param args endpoint, bucket, prefix, secret key, member id, TTL ms, renew ms, poll ms, breaker open ms
      * @throws Exception when it cannot start
      */
     public static void main(String[] args) throws Exception {
@@ -29,7 +32,10 @@ public final class FleetMember {
                 .region("us-east-1").pathStyle(true)
                 .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY,
                         args[3])))
-                .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(200)).build());
+                .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(200))
+                .circuitBreaker(CircuitBreakerConfig.from(RemoteStoreSettings.DEFAULT_CIRCUIT_BREAKER)
+                        .waitDurationInOpenState(Duration.ofMillis(Long.parseLong(args[8]))).build())
+                .build());
         StoreCoordinator coordinator = StoreCoordinator.open(store, CoordinatorConfig.builder(args[4])
                 .ttl(Duration.ofMillis(Long.parseLong(args[5]))).renewInterval(Duration.ofMillis(Long.parseLong(args[6])))
                 .pollInterval(Duration.ofMillis(Long.parseLong(args[7]))).build());

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * every instance keeps serving on its last decision, and after it returns a new decision
  * reaches all; the writer killed with SIGKILL is replaced; the next writer, stopped with
  * SIGSTOP past its TTL and resumed, has its next write refused by the fence; and no epoch has
- * writes from two members. {@code -Ddr.fleet.trials=N} runs N rollback trials (default 2).
+ * writes from two members. {@code -Ddr.fleet.trials=N} runs N rollback trials (default 2);
+ * {@code -Ddr.fleet.breakerOpenMs=N} sets how long the members' store circuit breakers stay open
+ * (default 2000; the store's own default is 30 s, and reconverging after the outage waits for it).
  */
 @ExtendWith(S3ProxyExtension.class)
 class FleetProcessesAcceptanceTest {
@@ -39,13 +41,14 @@ class FleetProcessesAcceptanceTest {
     @Test
     void threeJvmsRollBackTogetherRideOutAnOutageReplaceAKilledWriterAndFenceAStoppedOne() throws Exception {
         int trials = Integer.getInteger("dr.fleet.trials", 2);
+        long breakerOpenMs = Long.getLong("dr.fleet.breakerOpenMs", 2000);
         String prefix = "fleet-jvms-" + UUID.randomUUID();
         try (FaultProxy s3 = new FaultProxy(server.endpoint().getPort());
                 S3Store view = S3Store.open(server.config(S3ProxyServer.BUCKET, prefix).build());
                 FleetScenario fleet = FleetScenario.start(List.of("m1", "m2", "m3"), FleetMember.class,
                         id -> List.of(s3.endpoint().toString(), S3ProxyServer.BUCKET, prefix,
                                 S3ProxyServer.SECRET_KEY, id, Long.toString(TTL_MS), Long.toString(RENEW_MS),
-                                Long.toString(POLL_MS)))) {
+                                Long.toString(POLL_MS), Long.toString(breakerOpenMs)))) {
             FleetScenario.Propagation propagation = fleet.rollbacks(trials);
             assertThat(propagation.warm()).hasSize(2 * trials).allSatisfy(us -> assertThat(us).isPositive());
 
@@ -63,7 +66,8 @@ class FleetProcessesAcceptanceTest {
             assertThat(membersByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
 
             String text = "fleet acceptance on S3Proxy (TTL " + TTL_MS + " ms, renew " + RENEW_MS + " ms, poll "
-                    + POLL_MS + " ms): " + FleetScenario.report(propagation, failover, outage);
+                    + POLL_MS + " ms, store breaker open " + breakerOpenMs + " ms): "
+                    + FleetScenario.report(propagation, failover, outage);
             System.out.print(text);
             Files.writeString(Path.of("target", "fleet-acceptance.txt"), text);
         }

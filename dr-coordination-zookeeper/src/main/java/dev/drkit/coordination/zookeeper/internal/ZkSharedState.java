@@ -53,14 +53,21 @@ final class ZkSharedState implements SharedState {
     @Override
     public Optional<StateVersion> read() {
         c.ensureOpen();
-        try {
-            Stat stat = new Stat();
-            byte[] data = c.client().getData().storingStatIn(stat).forPath(path);
-            return Optional.of(new StateVersion(name, stat.getVersion() + 1L, ZkCoordinator.text(data)));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (Exception e) {
-            throw c.failure("read state " + name, e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Stat stat = new Stat();
+                byte[] data = c.client().getData().storingStatIn(stat).forPath(path);
+                return Optional.of(new StateVersion(name, stat.getVersion() + 1L, ZkCoordinator.text(data)));
+            } catch (KeeperException.NoNodeException e) {
+                return Optional.empty();
+            } catch (KeeperException.SessionExpiredException e) {
+                if (attempt > 1) {
+                    throw c.failure("read state " + name, e);
+                }
+                // The client learnt that its session expired and starts a new one: read again.
+            } catch (Exception e) {
+                throw c.failure("read state " + name, e);
+            }
         }
     }
 
@@ -108,6 +115,12 @@ final class ZkSharedState implements SharedState {
                     ZkCoordinator.bytes(nonce + "\n" + value)));
             client.transaction().forOperations(ops);
         } catch (KeeperException e) {
+            if (fence != null && e.code() == KeeperException.Code.SESSIONEXPIRED) {
+                // The holder's lease node lived in the expired session: that holding ended.
+                throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
+                        + fence.epoch() + " of lease " + fence.lease() + ": that holding ended with its ZooKeeper"
+                        + " session", name);
+            }
             if (isConnectionFailure(e)) {
                 throw c.failure("write state " + name, e);
             }

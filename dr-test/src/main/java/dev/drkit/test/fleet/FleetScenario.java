@@ -1,0 +1,445 @@
+package dev.drkit.test.fleet;
+
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Several {@link FleetMember} JVMs and the acceptance checks of a coordinated fleet: a rollback
+ * on one instance reaches the others ({@link #rollbacks(int)}), the writer killed with SIGKILL is
+ * replaced and the next one, stopped with SIGSTOP past its TTL and resumed, is refused by the
+ * fence ({@link #failover(SnapshotStore)}), the instances keep serving while the coordinator is
+ * unreachable and reconverge after ({@link #outage(Runnable, Runnable, Duration)}), and no epoch
+ * has records from two members ({@link #membersByEpoch(SnapshotStore)}). Times are the
+ * machine's wall clock, which the JVMs share. Failures are {@link AssertionError}s naming what
+ * a member printed.
+ */
+public final class FleetScenario implements AutoCloseable {
+    /** How long any one expected line is waited for. */
+    public static final Duration WAIT = Duration.ofSeconds(120);
+
+    /**
+     * Propagation times of rollbacks, in microseconds.
+     *
+     * @param warm one per other member and trial after the first
+     * @param cold those of the first trial, which warms the JVMs up
+     */
+    public record Propagation(List<Long> warm, List<Long> cold) {
+        /** Copies the lists. */
+        public Propagation {
+            warm = List.copyOf(warm);
+            cold = List.copyOf(cold);
+        }
+
+        /**
+         * Returns a percentile of the warm propagations.
+         *
+         * @param p the percentile, 0 to 100
+         * @return the value in milliseconds
+         */
+        public double percentileMillis(double p) {
+            List<Long> sorted = new ArrayList<>(warm);
+            Collections.sort(sorted);
+            return sorted.get(Math.max(0, (int) Math.ceil(p / 100 * sorted.size()) - 1)) / 1000.0;
+        }
+    }
+
+    /**
+     * What the failover checks measured.
+     *
+     * @param epochs the writer's epochs: the killed one's, the stopped one's, the third's
+     * @param killReplacedMicros from SIGKILL until another member printed that it writes
+     * @param stopReplacedMicros from SIGSTOP until the third member printed that it writes
+     * @param refusal the line of the resumed writer's refused write
+     */
+    public record Failover(List<Long> epochs, long killReplacedMicros, long stopReplacedMicros, String refusal) {
+        /** Copies the list. */
+        public Failover {
+            epochs = List.copyOf(epochs);
+        }
+    }
+
+    /**
+     * What an outage of the coordinator showed.
+     *
+     * @param answersWhileDown each member's answers to calls made during the outage
+     * @param reconvergedMicros from the coordinator's return until every member applied a
+     *     decision made after it
+     * @param errorsBeforeReconverging the commands refused while the coordinator's clients recovered
+     */
+    public record Outage(Map<String, List<String>> answersWhileDown, long reconvergedMicros,
+            int errorsBeforeReconverging) {
+        /** Copies the map. */
+        public Outage {
+            answersWhileDown = Map.copyOf(answersWhileDown);
+        }
+    }
+
+    /** A member JVM and the lines it printed. */
+    public static final class Member {
+        private final String id;
+        private final Process process;
+        private final PrintWriter in;
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+
+        Member(String id, Process process) {
+            this.id = id;
+            this.process = process;
+            this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String l = r.readLine(); l != null; l = r.readLine()) {
+                        lines.add(l);
+                    }
+                } catch (IOException e) {
+                    lines.add("EOF " + e);
+                }
+            }, "fleet-member-" + id);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Returns the member's id. @return the id */
+        public String id() {
+            return id;
+        }
+
+        /** Returns what the member printed so far. @return the lines */
+        public List<String> lines() {
+            return List.copyOf(lines);
+        }
+
+        void send(String command) {
+            in.println(command);
+        }
+
+        /** Waits for a line after index {@code from} matching the predicate; returns its index. */
+        int await(int from, Predicate<String> match, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                for (int i = from; i < lines.size(); i++) {
+                    if (match.test(lines.get(i))) {
+                        return i;
+                    }
+                }
+                if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+                    throw new AssertionError(id + " did not print " + what + (process.isAlive() ? " within " + WAIT
+                            : " before it exited") + "; it printed " + lines);
+                }
+                Thread.sleep(5);
+            }
+        }
+
+        long micros(int line) {
+            return Long.parseLong(lines.get(line).split(" ")[2]);
+        }
+
+        /** The highest epoch this member printed as writer, 0 when none. */
+        long writerEpoch() {
+            return lines.stream().filter(l -> l.startsWith("WRITER ")).mapToLong(l -> Long.parseLong(l.split(" ")[1]))
+                    .max().orElse(0);
+        }
+
+        int lastWriterLine() {
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith("WRITER ")) {
+                    return i;
+                }
+            }
+            throw new AssertionError(id + " never wrote");
+        }
+    }
+
+    private final List<Member> members = new ArrayList<>();
+
+    private FleetScenario() {
+    }
+
+    /**
+     * Starts one JVM per member with the test's class path and waits until each is ready.
+     *
+     * @param memberIds the members' ids
+     * @param mainClass the class whose {@code main} opens the coordinator and store and calls
+     *     {@link FleetMember#run}
+     * @param arguments the arguments of one member's {@code main}, given its id
+     * @return the running fleet, which the caller closes
+     * @throws IOException when a JVM cannot start
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public static FleetScenario start(List<String> memberIds, Class<?> mainClass,
+            Function<String, List<String>> arguments) throws IOException, InterruptedException {
+        FleetScenario fleet = new FleetScenario();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            for (String id : memberIds) {
+                List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp",
+                        System.getProperty("java.class.path"), mainClass.getName()));
+                command.addAll(arguments.apply(id));
+                Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                fleet.members.add(new Member(id, p));
+            }
+            for (Member m : fleet.members) {
+                m.await(0, "READY"::equals, "READY");
+            }
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            fleet.close();
+            throw e;
+        }
+        return fleet;
+    }
+
+    /** Returns the members. @return the members, in start order */
+    public List<Member> members() {
+        return List.copyOf(members);
+    }
+
+    /**
+     * Rolls the guard back on one member, waits until every member applied it, and undoes it
+     * everywhere, once to warm up and then {@code trials} times, the origin going round.
+     *
+     * @param trials the measured trials
+     * @return the propagation times
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public Propagation rollbacks(int trials) throws InterruptedException {
+        List<Long> warm = new ArrayList<>();
+        List<Long> cold = new ArrayList<>();
+        for (int t = 0; t <= trials; t++) {
+            Member origin = members.get(t % members.size());
+            Map<Member, Integer> seen = decide(origin, "rollback", "ROLLED_BACK");
+            long decided = origin.micros(seen.get(origin));
+            for (Member m : members) {
+                if (m != origin) {
+                    (t == 0 ? cold : warm).add(m.micros(seen.get(m)) - decided);
+                }
+            }
+            decide(origin, "undo", "ROLLING_OUT");
+        }
+        return new Propagation(warm, cold);
+    }
+
+    /** Sends a decision to one member and waits until every member printed it; returns the lines' indexes. */
+    private Map<Member, Integer> decide(Member origin, String command, String state) throws InterruptedException {
+        Map<Member, Integer> from = new HashMap<>();
+        members.forEach(m -> from.put(m, m.lines.size()));
+        origin.send(command);
+        Map<Member, Integer> seen = new HashMap<>();
+        for (Member m : members) {
+            seen.put(m, m.await(from.get(m), l -> l.startsWith("DECISION " + state + " "), "the decision " + state));
+        }
+        return seen;
+    }
+
+    /**
+     * Kills the writer with SIGKILL and waits for another to take over; stops that one with
+     * SIGSTOP until the third takes over, resumes it and waits for its write to be refused.
+     * Needs three members.
+     *
+     * @param store a view of the store the members write into, to see their records
+     * @return what was measured
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public Failover failover(SnapshotStore store) throws InterruptedException {
+        Member first = awaitWriter(0, members);
+        long firstEpoch = first.writerEpoch();
+        List<Member> rest = new ArrayList<>(members);
+        rest.remove(first);
+        long killedAt = nowMicros();
+        first.process.destroyForcibly().waitFor();
+        Member second = awaitWriter(firstEpoch, rest);
+        long secondEpoch = second.writerEpoch();
+        long replacedAt = second.micros(second.lastWriterLine());
+        if (secondEpoch <= firstEpoch) {
+            throw new AssertionError("the new writer's epoch " + secondEpoch + " is not above " + firstEpoch);
+        }
+        Member third = rest.get(0) == second ? rest.get(1) : rest.get(0);
+        // Stop it while it works: once its first record under the new epoch landed.
+        awaitFirstRecord(store, second, secondEpoch);
+        int before = second.lines.size();
+        signal(second, "STOP");
+        long stoppedAt = nowMicros();
+        awaitWriter(secondEpoch, List.of(third));
+        long thirdEpoch = third.writerEpoch();
+        signal(second, "CONT");
+        int refused = second.await(before, l -> l.startsWith("REFUSED "), "a refused write");
+        // The new holder has announced the lease; its first record may still be on its way.
+        awaitFirstRecord(store, third, thirdEpoch);
+        return new Failover(List.of(firstEpoch, secondEpoch, thirdEpoch), replacedAt - killedAt,
+                third.micros(third.lastWriterLine()) - stoppedAt, second.lines.get(refused));
+    }
+
+    /**
+     * Rolls the guard back everywhere, takes the coordinator away for a while, calls through the
+     * guard on every live member during the outage, brings the coordinator back and undoes the
+     * rollback on one member (again while the coordinator's clients still refuse), until every
+     * member applied it.
+     *
+     * @param down makes the coordinator unreachable
+     * @param up makes it reachable again
+     * @param length how long it stays unreachable
+     * @return the answers while down and the time to reconverge
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public Outage outage(Runnable down, Runnable up, Duration length) throws InterruptedException {
+        List<Member> live = members.stream().filter(m -> m.process.isAlive()).toList();
+        Member origin = live.get(0);
+        decideAmong(live, origin, "rollback", "ROLLED_BACK");
+        down.run();
+        long downAt = System.nanoTime();
+        Map<String, List<String>> answers = new HashMap<>();
+        while (System.nanoTime() - downAt < length.toNanos() - 500_000_000L) {
+            for (Member m : live) {
+                int from = m.lines.size();
+                m.send("call");
+                int at = m.await(from, l -> l.startsWith("CALL ") || l.startsWith("ERROR call"), "an answer");
+                answers.computeIfAbsent(m.id, k -> new ArrayList<>()).add(m.lines.get(at).split(" ")[1]);
+            }
+            Thread.sleep(1000);
+        }
+        Thread.sleep(Math.max(0, (length.toNanos() - (System.nanoTime() - downAt)) / 1_000_000));
+        up.run();
+        long upAt = nowMicros();
+        Map<Member, Integer> from = new HashMap<>();
+        live.forEach(m -> from.put(m, m.lines.size()));
+        int errors = 0;
+        while (true) {
+            int sent = origin.lines.size();
+            origin.send("undo");
+            int at = origin.await(sent, l -> l.startsWith("DECISION ROLLING_OUT ") || l.startsWith("ERROR undo"),
+                    "the undone rollback or its refusal");
+            if (origin.lines.get(at).startsWith("DECISION ")) {
+                break;
+            }
+            errors++;
+            Thread.sleep(250);
+        }
+        long last = 0;
+        for (Member m : live) {
+            int at = m.await(from.get(m), l -> l.startsWith("DECISION ROLLING_OUT "), "the decision after the outage");
+            last = Math.max(last, m.micros(at));
+        }
+        return new Outage(answers, last - upAt, errors);
+    }
+
+    private void decideAmong(List<Member> live, Member origin, String command, String state)
+            throws InterruptedException {
+        Map<Member, Integer> from = new HashMap<>();
+        live.forEach(m -> from.put(m, m.lines.size()));
+        origin.send(command);
+        for (Member m : live) {
+            m.await(from.get(m), l -> l.startsWith("DECISION " + state + " "), "the decision " + state);
+        }
+    }
+
+    /**
+     * Lists which members wrote records under each epoch.
+     *
+     * @param store a view of the store the members write into
+     * @return member ids by epoch
+     */
+    public static Map<String, Set<String>> membersByEpoch(SnapshotStore store) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (ObjectInfo o : store.list("jobs/").toList()) {
+            String[] parts = o.key().split("/");
+            out.computeIfAbsent(parts[2], k -> new HashSet<>()).add(parts[1]);
+        }
+        return out;
+    }
+
+    /**
+     * Formats the figures for a report file.
+     *
+     * @param propagation the rollbacks' propagation
+     * @param failover the failover, or {@code null}
+     * @param outage the outage, or {@code null}
+     * @return one paragraph
+     */
+    public static String report(Propagation propagation, @Nullable Failover failover, @Nullable Outage outage) {
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%d propagations after a warm-up trial "
+                + "(cold: %s ms): p50 %.1f ms, p99 %.1f ms, max %.1f ms; in trial order: %s ms", propagation.warm()
+                .size(), propagation.cold().stream().map(us -> us / 1000).toList(), propagation.percentileMillis(50),
+                propagation.percentileMillis(99), propagation.percentileMillis(100), propagation.warm().stream()
+                .map(us -> us / 1000).toList()));
+        if (failover != null) {
+            text.append(String.format(Locale.ROOT, "; SIGKILLed writer replaced after %.0f ms, SIGSTOPped writer"
+                    + " replaced after %.0f ms, epochs %s, resumed writer: %s", failover.killReplacedMicros() / 1000.0,
+                    failover.stopReplacedMicros() / 1000.0, failover.epochs(), failover.refusal()));
+        }
+        if (outage != null) {
+            text.append(String.format(Locale.ROOT, "; coordinator unreachable: answers %s, reconverged %.0f ms after"
+                    + " its return (%d refused attempts first)", outage.answersWhileDown(),
+                    outage.reconvergedMicros() / 1000.0, outage.errorsBeforeReconverging()));
+        }
+        return text.append(System.lineSeparator()).toString();
+    }
+
+    private static void awaitFirstRecord(SnapshotStore store, Member writer, long epoch) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (store.list("jobs/" + writer.id + "/" + epoch + "/").findAny().isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(writer.id + " wrote nothing under epoch " + epoch);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Waits until one of the members is writer with an epoch above {@code above}; returns it. */
+    private static Member awaitWriter(long above, List<Member> candidates) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (Member m : candidates) {
+                if (m.writerEpoch() > above) {
+                    return m;
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no writer above epoch " + above + " within " + WAIT);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static void signal(Member m, String sig) {
+        try {
+            new ProcessBuilder("kill", "-" + sig, Long.toString(m.process.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long nowMicros() {
+        return System.currentTimeMillis() * 1000;
+    }
+
+    /** Resumes stopped members and kills every member. */
+    @Override
+    public void close() {
+        for (Member m : members) {
+            if (m.process.isAlive()) {
+                signal(m, "CONT");
+            }
+            m.process.destroyForcibly();
+        }
+    }
+}
