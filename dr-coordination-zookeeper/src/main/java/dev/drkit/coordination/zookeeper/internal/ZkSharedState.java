@@ -171,16 +171,21 @@ final class ZkSharedState implements SharedState {
         Stat stat = new Stat();
         byte[] data;
         try {
-            try {
-                data = c.client().getData().storingStatIn(stat).usingWatcher(watcher).forPath(path);
-            } catch (KeeperException.NoNodeException e) {
-                c.client().checkExists().usingWatcher(watcher).forPath(path);
-                for (Watch w : watches) {
-                    if (w.seen < 0) {
-                        w.seen = 0; // nothing committed yet: the first version will be news
+            while (true) {
+                try {
+                    data = c.client().getData().storingStatIn(stat).usingWatcher(watcher).forPath(path);
+                    break;
+                } catch (KeeperException.NoNodeException e) {
+                    if (c.client().checkExists().usingWatcher(watcher).forPath(path) != null) {
+                        continue; // created between the two reads: read it
                     }
+                    for (Watch w : watches) {
+                        if (w.seen < 0) {
+                            w.seen = 0; // nothing committed yet: the first version will be news
+                        }
+                    }
+                    return;
                 }
-                return;
             }
         } catch (Exception e) {
             ZkCoordinator.LOG.warn("Watch of state {} by {}: {}", name, c.memberName(), c.failure("read", e).getMessage());
