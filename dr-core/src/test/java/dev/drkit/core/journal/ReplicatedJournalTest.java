@@ -1,21 +1,26 @@
-package dev.drkit.core.repository;
+package dev.drkit.core.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drkit.api.store.SnapshotStore;
-import dev.drkit.core.journal.RecordFeed;
+import dev.drkit.core.repository.Coverage;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.ReplicaStatus;
+import dev.drkit.core.repository.Replication;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.store.FaultInjectingStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,33 +32,15 @@ class ReplicatedJournalTest {
     @TempDir
     Path tmp;
 
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static Map<String, String> read(Path dir) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        if (!Files.exists(dir)) {
-            return out;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                if (Files.isRegularFile(p)) {
-                    out.put(dir.relativize(p).toString().replace('\\', '/'), Files.readString(p));
-                }
-            }
-        }
-        return out;
-    }
-
     Map<String, String> restoredAt(Repository repo, Instant at, String dir) throws IOException {
         Path target = tmp.resolve(dir);
         repo.restore(at, target, RestoreOptions.all());
-        return read(target.resolve("outbox"));
+        return JournalTest.read(target.resolve("outbox"));
     }
 
     static Repository init(SnapshotStore store, String password) {
-        return Repository.init(store, password.toCharArray(), CopyTest.options());
+        return Repository.init(store, password.toCharArray(), RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1))
+                .chunkSizes(4096, 16384, 65536).packSize(256 * 1024).threads(2).build());
     }
 
     @Test
@@ -65,8 +52,8 @@ class ReplicatedJournalTest {
             Instant first;
             Instant second;
             try (Journal journal = replication.journal(feed, OPTIONS)) {
-                feed.append("orders/1", bytes("one"));
-                feed.append("orders/2", bytes("two ".repeat(5_000)));
+                feed.append("orders/1", JournalTest.bytes("one"));
+                feed.append("orders/2", JournalTest.bytes("two ".repeat(5_000)));
                 journal.flush();
                 assertThat(journal.awaitReplicas(WAIT)).isTrue();
                 first = journal.status().lastDurable();
@@ -77,11 +64,11 @@ class ReplicatedJournalTest {
                 assertThat(caughtUp.lastError()).isNull();
 
                 Thread.sleep(5); // the next change is stamped after the first segment's end
-                feed.append("orders/1", bytes("one v2"));
+                feed.append("orders/1", JournalTest.bytes("one v2"));
                 feed.delete("orders/2");
                 journal.flush();
                 journal.compact();
-                feed.append("orders/3", bytes("three"));
+                feed.append("orders/3", JournalTest.bytes("three"));
                 journal.flush();
                 assertThat(journal.awaitReplicas(WAIT)).isTrue();
                 second = journal.status().lastDurable();
@@ -111,7 +98,7 @@ class ReplicatedJournalTest {
             try (Journal journal = replication.journal(feed, OPTIONS)) {
                 assertThat(journal.awaitReplicas(WAIT)).isTrue();
                 flaky.takeDown();
-                feed.append("k", bytes("while the offsite was down"));
+                feed.append("k", JournalTest.bytes("while the offsite was down"));
                 journal.flush();
                 assertThat(journal.awaitReplicas(Duration.ofMillis(300))).isFalse();
                 ReplicaStatus behind = journal.replicas().get(0);
@@ -137,7 +124,7 @@ class ReplicatedJournalTest {
             RecordFeed feed = RecordFeed.named("outbox");
             Instant at;
             try (Journal journal = primary.journal(feed, OPTIONS)) {
-                feed.append("a", bytes("written before the secondary existed"));
+                feed.append("a", JournalTest.bytes("written before the secondary existed"));
                 journal.flush();
                 at = journal.status().lastDurable();
             }
@@ -159,7 +146,7 @@ class ReplicatedJournalTest {
             try (Journal journal = Replication.of(primary, offsite).journal(feed, OPTIONS)) {
                 assertThat(journal.awaitReplicas(WAIT)).isTrue();
                 flaky.takeDown();
-                feed.append("a", bytes("genuine"));
+                feed.append("a", JournalTest.bytes("genuine"));
                 journal.flush();
                 String key = primaryStore.list("journal/").map(i -> i.key()).findFirst().orElseThrow();
                 byte[] damaged = primaryStore.get(key);
