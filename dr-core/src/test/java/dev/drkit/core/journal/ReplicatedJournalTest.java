@@ -15,6 +15,8 @@ import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.store.FaultInjectingStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +119,32 @@ class ReplicatedJournalTest {
     }
 
     @Test
+    void eachSecondarysLagIsAGaugeWhileTheJournalRuns() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        try (Repository primary = Repository.init(SnapshotStores.memory(), "p".toCharArray(), RepositoryOptions
+                        .builder().kdf(new KdfParams(256, 1, 1)).meters(meters).build());
+                Repository offsite = init(flaky, "o")) {
+            RecordFeed feed = RecordFeed.named("outbox");
+            try (Journal journal = Replication.of(primary, offsite).journal(feed, OPTIONS)) {
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                Gauge lag = meters.get("dr.backup.journal.replica.lag").tag("source", "outbox")
+                        .tag("secondary", "0").gauge();
+                assertThat(lag.value()).isZero();
+                flaky.takeDown();
+                feed.append("k", JournalTest.bytes("v"));
+                journal.flush();
+                Thread.sleep(200);
+                assertThat(lag.value()).isGreaterThan(0.1);
+                flaky.bringUp();
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                assertThat(lag.value()).isZero();
+            }
+            assertThat(meters.find("dr.backup.journal.replica.lag").gauges()).isEmpty(); // removed on close
+        }
+    }
+
+    @Test
     void aRestartedJournalShipsWhatTheSecondaryLacksBeforeAnyNewChange() throws Exception {
         SnapshotStore primaryStore = SnapshotStores.memory();
         try (Repository primary = init(primaryStore, "p");
@@ -148,6 +176,11 @@ class ReplicatedJournalTest {
                 flaky.takeDown();
                 feed.append("a", JournalTest.bytes("genuine"));
                 journal.flush();
+                // Once a shipment failed, the next one reads the segment afresh from the primary.
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (journal.replicas().get(0).lastError() == null && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
                 String key = primaryStore.list("journal/").map(i -> i.key()).findFirst().orElseThrow();
                 byte[] damaged = primaryStore.get(key);
                 damaged[damaged.length / 2] ^= 1;
