@@ -119,6 +119,29 @@ class ReplicatedJournalTest {
     }
 
     @Test
+    void aSecondaryDownAcrossACompactionGetsBothChainsWhole() throws Exception {
+        FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        try (Repository primary = init(SnapshotStores.memory(), "p");
+                Repository offsite = init(flaky, "o")) {
+            RecordFeed feed = RecordFeed.named("outbox");
+            try (Journal journal = Replication.of(primary, offsite).journal(feed, OPTIONS)) {
+                feed.append("a", JournalTest.bytes("1"));
+                journal.flush();
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+                flaky.takeDown();
+                feed.append("b", JournalTest.bytes("2")); // the old chain's tail, written while down
+                journal.flush();
+                journal.compact();
+                feed.append("c", JournalTest.bytes("3"));
+                journal.flush();
+                flaky.bringUp();
+                assertThat(journal.awaitReplicas(WAIT)).isTrue();
+            }
+            assertThat(offsite.coverage()).isEqualTo(primary.coverage());
+        }
+    }
+
+    @Test
     void eachSecondarysLagIsAGaugeWhileTheJournalRuns() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();

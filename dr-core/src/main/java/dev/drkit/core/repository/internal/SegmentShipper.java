@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * copies the base snapshot when the secondary lacks it, then the segments it lacks. A failed
  * shipment is retried after {@link #RETRY} and by the next commit; nothing is lost, the
  * secondary only lags. After a compaction the old chain's last segments are shipped before
- * the new base, so the secondary covers every instant the primary does.
+ * the new base (also when the compaction came while the secondary was unreachable or the
+ * journal restarted), so the secondary covers every instant the primary does.
  *
  * <p>Thread-safe; shipments run one at a time on the shipper's own thread.
  */
@@ -182,6 +183,7 @@ public final class SegmentShipper implements AutoCloseable {
         }
         if (current == null) {
             Snapshot base = Engine.toSnapshot(target.base(), source.readManifest(target.base()));
+            shipped += finishPreviousChain(base);
             new Copier(source, destination).copy(List.of(base));
             current = ChainCopy.open(source, destination, base.id(), name);
             chain = current;
@@ -191,6 +193,24 @@ public final class SegmentShipper implements AutoCloseable {
         if (until != null) {
             shippedUntil = until;
         }
+    }
+
+    /**
+     * Ships the tail of the chain before {@code base} when the secondary holds that chain's base:
+     * the segments written between a failed shipment (or a restart) and a compaction.
+     */
+    private int finishPreviousChain(Snapshot base) {
+        Snapshot previous = null;
+        for (Snapshot s : source.snapshots()) { // oldest first
+            if (JournalWriter.isBase(s) && s.sources().get(0).equals(name) && !s.id().equals(base.id())
+                    && !s.time().isAfter(base.time())) {
+                previous = s;
+            }
+        }
+        if (previous == null || !destination.store().stat(Engine.SNAPSHOTS + previous.id()).isPresent()) {
+            return 0;
+        }
+        return Journals.copy(source, destination, List.of(previous));
     }
 
     /** Stops shipping; what is not shipped yet is shipped by the next journal or copy. */
