@@ -152,12 +152,11 @@ public final class Journal implements AutoCloseable {
 
     private boolean awaitReplicas(Duration timeout, boolean untilFailure) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (SegmentShipper s : shippers) {
-            if (!s.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), untilFailure)) {
-                return false;
-            }
+        boolean all = true;
+        for (SegmentShipper s : shippers) { // every one, so that a lagging secondary does not hold up the others
+            all &= s.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), untilFailure);
         }
-        return true;
+        return all;
     }
 
     /**

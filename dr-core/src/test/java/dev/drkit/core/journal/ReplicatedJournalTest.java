@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,14 @@ class ReplicatedJournalTest {
 
     @TempDir
     Path tmp;
+
+    static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("waited " + WAIT).isNegative();
+            Thread.sleep(5);
+        }
+    }
 
     Map<String, String> restoredAt(Repository repo, Instant at, String dir) throws IOException {
         Path target = tmp.resolve(dir);
@@ -102,6 +111,8 @@ class ReplicatedJournalTest {
                 flaky.takeDown();
                 feed.append("k", JournalTest.bytes("while the offsite was down"));
                 journal.flush();
+                awaitUntil(() -> journal.replicas().get(0).lastError() != null
+                        && journal.replicas().get(1).lag().isZero());
                 assertThat(journal.awaitReplicas(Duration.ofMillis(300))).isFalse();
                 ReplicaStatus behind = journal.replicas().get(0);
                 assertThat(behind.lastError()).containsIgnoringCase("unavailable");
@@ -119,7 +130,7 @@ class ReplicatedJournalTest {
     }
 
     @Test
-    void aSecondaryDownAcrossACompactionGetsBothChainsWhole() throws Exception {
+    void aSecondaryDownAcrossTwoCompactionsGetsEveryChainWhole() throws Exception {
         FaultInjectingStore flaky = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
         try (Repository primary = init(SnapshotStores.memory(), "p");
                 Repository offsite = init(flaky, "o")) {
@@ -132,7 +143,10 @@ class ReplicatedJournalTest {
                 feed.append("b", JournalTest.bytes("2")); // the old chain's tail, written while down
                 journal.flush();
                 journal.compact();
-                feed.append("c", JournalTest.bytes("3"));
+                feed.append("c", JournalTest.bytes("3")); // a whole chain written while down
+                journal.flush();
+                journal.compact();
+                feed.append("d", JournalTest.bytes("4"));
                 journal.flush();
                 flaky.bringUp();
                 assertThat(journal.awaitReplicas(WAIT)).isTrue();
@@ -200,10 +214,7 @@ class ReplicatedJournalTest {
                 feed.append("a", JournalTest.bytes("genuine"));
                 journal.flush();
                 // Once a shipment failed, the next one reads the segment afresh from the primary.
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (journal.replicas().get(0).lastError() == null && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                awaitUntil(() -> journal.replicas().get(0).lastError() != null);
                 String key = primaryStore.list("journal/").map(i -> i.key()).findFirst().orElseThrow();
                 byte[] damaged = primaryStore.get(key);
                 damaged[damaged.length / 2] ^= 1;

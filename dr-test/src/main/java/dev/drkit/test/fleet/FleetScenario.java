@@ -99,12 +99,13 @@ public final class FleetScenario implements AutoCloseable {
         private final Process process;
         private final PrintWriter in;
         private final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread reader;
 
         Member(String id, Process process) {
             this.id = id;
             this.process = process;
             this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.UTF_8))) {
                     for (String l = r.readLine(); l != null; l = r.readLine()) {
@@ -140,6 +141,10 @@ public final class FleetScenario implements AutoCloseable {
                     if (match.test(lines.get(i))) {
                         return i;
                     }
+                }
+                if (!process.isAlive() && reader.isAlive() && System.nanoTime() - deadline < 0) {
+                    reader.join(1000); // the lines it printed before it exited
+                    continue;
                 }
                 if (!process.isAlive() || System.nanoTime() - deadline > 0) {
                     throw new AssertionError(id + " did not print " + what + (process.isAlive() ? " within " + WAIT
@@ -321,15 +326,23 @@ public final class FleetScenario implements AutoCloseable {
         Map<Member, Integer> from = new HashMap<>();
         live.forEach(m -> from.put(m, m.lines.size()));
         int errors = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        int originFrom = from.get(origin);
         while (true) {
             int sent = origin.lines.size();
             origin.send("undo");
             int at = origin.await(sent, l -> l.startsWith("DECISION ROLLING_OUT ") || l.startsWith("ERROR undo"),
                     "the undone rollback or its refusal");
-            if (origin.lines.get(at).startsWith("DECISION ")) {
+            // An undo reported as failed may still have landed: its decision counts whenever it shows.
+            if (origin.lines.get(at).startsWith("DECISION ") || origin.lines.subList(originFrom, origin.lines.size())
+                    .stream().anyMatch(l -> l.startsWith("DECISION ROLLING_OUT "))) {
                 break;
             }
             errors++;
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(origin.id + " could not undo the rollback within " + WAIT + " of the"
+                        + " coordinator's return; it printed " + origin.lines);
+            }
             Thread.sleep(250);
         }
         long last = 0;

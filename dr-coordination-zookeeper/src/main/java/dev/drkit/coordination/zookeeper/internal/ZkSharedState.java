@@ -116,21 +116,25 @@ final class ZkSharedState implements SharedState {
             client.transaction().forOperations(ops);
         } catch (KeeperException e) {
             if (fence != null && e.code() == KeeperException.Code.SESSIONEXPIRED) {
-                // The holder's lease node lived in the expired session: that holding ended.
-                throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
-                        + fence.epoch() + " of lease " + fence.lease() + ": that holding ended with its ZooKeeper"
-                        + " session", name);
-            }
-            if (isConnectionFailure(e)) {
-                throw c.failure("write state " + name, e);
-            }
-            int failed = firstFailure(e.getResults());
-            if (fence != null && failed >= 0 && failed < fenceOps) {
-                throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
-                        + fence.epoch() + " of lease " + fence.lease() + ": that holding ended", name);
-            }
-            if (!committedBy(next, nonce)) {
-                return Optional.empty();
+                // The holder's lease node lived in the expired session, so that holding ended;
+                // unless the transaction landed before the session expired, the write is refused.
+                if (!committedAfterExpiry(next, nonce)) {
+                    throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
+                            + fence.epoch() + " of lease " + fence.lease() + ": that holding ended with its"
+                            + " ZooKeeper session", name);
+                }
+            } else {
+                if (isConnectionFailure(e)) {
+                    throw c.failure("write state " + name, e);
+                }
+                int failed = firstFailure(e.getResults());
+                if (fence != null && failed >= 0 && failed < fenceOps) {
+                    throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
+                            + fence.epoch() + " of lease " + fence.lease() + ": that holding ended", name);
+                }
+                if (!committedBy(next, nonce)) {
+                    return Optional.empty();
+                }
             }
         } catch (Exception e) {
             throw c.failure("write state " + name, e);
@@ -245,6 +249,18 @@ final class ZkSharedState implements SharedState {
     }
 
     /** Whether the version's child carries this writer's nonce: its commit landed though its answer was lost. */
+    /** As {@link #committedBy}, reading a second time when the first read meets the expired session. */
+    private boolean committedAfterExpiry(long version, String nonce) {
+        try {
+            return committedBy(version, nonce);
+        } catch (DrException e) {
+            if (e.getCause() instanceof KeeperException.SessionExpiredException) {
+                return committedBy(version, nonce);
+            }
+            throw e;
+        }
+    }
+
     private boolean committedBy(long version, String nonce) {
         try {
             String text = ZkCoordinator.text(c.client().getData().forPath(historyPath(version)));

@@ -4,6 +4,7 @@ import dev.drkit.core.repository.Snapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Ships a journal's segments to one secondary repository as they become durable in the
  * primary: each commit queues a shipment (commits that arrive while one waits join it), which
  * copies the base snapshot when the secondary lacks it, then the segments it lacks. A failed
- * shipment is retried after {@link #RETRY} and by the next commit; nothing is lost, the
- * secondary only lags. After a compaction the old chain's last segments are shipped before
+ * shipment is retried after {@link #RETRY}, doubling up to 32 times that while it keeps failing,
+ * and by the next commit; nothing is lost, the secondary only lags. After a compaction the old chain's last segments are shipped before
  * the new base (also when the compaction came while the secondary was unreachable or the
  * journal restarted), so the secondary covers every instant the primary does.
  *
@@ -55,6 +56,8 @@ public final class SegmentShipper implements AutoCloseable {
     private volatile @Nullable Instant shippedUntil;
     private volatile @Nullable String lastError;
     private volatile long failures;
+    /** Failed shipments since the last success; retries wait longer as it grows. */
+    private int streak;
 
     /**
      * Creates a shipper.
@@ -81,6 +84,9 @@ public final class SegmentShipper implements AutoCloseable {
     public synchronized void committed(JournalWriter.Status status) {
         if (closed) {
             return;
+        }
+        if (latest != null && latest.base().equals(status.base()) && status.segments() < latest.segments()) {
+            return; // an older status than one already given (the journal's first, read on another thread)
         }
         latest = status;
         Instant now = clock.instant();
@@ -154,12 +160,20 @@ public final class SegmentShipper implements AutoCloseable {
             shipTo(target);
             ok = true;
             lastError = null;
+            streak = 0;
         } catch (RuntimeException e) {
             chain = null; // read both chains afresh next time
-            lastError = e.toString();
+            String error = e.toString();
+            if (streak == 0 || !error.equals(lastError)) {
+                LOG.warn("Shipping journal '{}' to {} failed; retrying: {}", name, destination.store().describe(),
+                        e.getMessage());
+            } else {
+                LOG.debug("Shipping journal '{}' to {} failed again: {}", name, destination.store().describe(),
+                        e.getMessage());
+            }
+            lastError = error;
             failures++;
-            LOG.warn("Shipping journal '{}' to {} failed; retrying: {}", name, destination.store().describe(),
-                    e.getMessage());
+            streak++;
         } finally {
             synchronized (this) {
                 shipping = false;
@@ -167,7 +181,8 @@ public final class SegmentShipper implements AutoCloseable {
                     oldestUnshipped = firstDuringShipment;
                 } else if (!closed && !queued) {
                     queued = true;
-                    thread.schedule(this::ship, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                    long wait = RETRY.toMillis() << Math.min(5, streak - 1); // 1 s doubling to 32 s
+                    thread.schedule(this::ship, wait, TimeUnit.MILLISECONDS);
                 }
             }
         }
@@ -176,14 +191,11 @@ public final class SegmentShipper implements AutoCloseable {
     private void shipTo(JournalWriter.Status target) {
         ChainCopy current = chain;
         if (current != null && !current.base().equals(target.base())) {
-            // Compacted: the old chain's last segments first, counted by listing them once.
-            int count = Chain.list(source.store()).getOrDefault(current.base(), List.of()).size();
-            shipped += current.advance(count);
-            current = null;
+            current = null; // compacted since the last shipment: the chains in between first
         }
         if (current == null) {
             Snapshot base = Engine.toSnapshot(target.base(), source.readManifest(target.base()));
-            shipped += finishPreviousChain(base);
+            shipped += catchUpTo(base);
             new Copier(source, destination).copy(List.of(base));
             current = ChainCopy.open(source, destination, base.id(), name);
             chain = current;
@@ -196,21 +208,31 @@ public final class SegmentShipper implements AutoCloseable {
     }
 
     /**
-     * Ships the tail of the chain before {@code base} when the secondary holds that chain's base:
-     * the segments written between a failed shipment (or a restart) and a compaction.
+     * Ships the chains that came before {@code base} since the newest base the secondary holds:
+     * that base's chain's tail, then every later base with its whole chain, oldest first. These
+     * are the segments written while the secondary was unreachable, a shipment ran or the
+     * journal was down, across any number of compactions.
      */
-    private int finishPreviousChain(Snapshot base) {
-        Snapshot previous = null;
+    private int catchUpTo(Snapshot base) {
+        List<Snapshot> earlier = new ArrayList<>();
         for (Snapshot s : source.snapshots()) { // oldest first
             if (JournalWriter.isBase(s) && s.sources().get(0).equals(name) && !s.id().equals(base.id())
                     && !s.time().isAfter(base.time())) {
-                previous = s;
+                earlier.add(s);
             }
         }
-        if (previous == null || !destination.store().stat(Engine.SNAPSHOTS + previous.id()).isPresent()) {
-            return 0;
+        int from = earlier.size();
+        while (from > 0 && !destination.store().stat(Engine.SNAPSHOTS + earlier.get(from - 1).id()).isPresent()) {
+            from--;
         }
-        return Journals.copy(source, destination, List.of(previous));
+        if (from == 0) {
+            return 0; // the secondary holds none of this source's earlier bases: it starts at this one
+        }
+        List<Snapshot> toShip = earlier.subList(from - 1, earlier.size());
+        if (toShip.size() > 1) {
+            new Copier(source, destination).copy(toShip.subList(1, toShip.size()));
+        }
+        return Journals.copy(source, destination, toShip);
     }
 
     /** Stops shipping; what is not shipped yet is shipped by the next journal or copy. */
