@@ -1,5 +1,7 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.journal.DirectoryFeed;
 import dev.drkit.core.repository.Journal;
@@ -72,6 +74,10 @@ final class WatchCommand extends RepositoryCommand {
                 for (String uri : replicas) {
                     SnapshotStore replicaStore = SnapshotStores.open(uri);
                     opened.add(replicaStore);
+                    if (replicaStore.describe().equals(store.describe())) {
+                        throw new DrException(ErrorCode.INVALID_ARGUMENT, "--replicate-to " + uri
+                                + " names the repository being watched into; give another one", "--replicate-to");
+                    }
                     Repository secondary = openReplica(replicaStore);
                     opened.add(secondary);
                     secondaries.add(secondary);

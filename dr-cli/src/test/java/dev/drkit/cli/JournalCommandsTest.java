@@ -131,4 +131,15 @@ class JournalCommandsTest {
                 .isZero();
         assertThat(Files.readString(restored.resolve("data/ledger.csv"))).isEqualTo("id,amount\n1,100\n");
     }
+
+    @Test
+    void watchRefusesToReplicateIntoItsOwnRepositoryOrAMissingOne() throws IOException {
+        Path watched = Files.createDirectories(dir.resolve("data"));
+        assertThat(dr("watch", "--repo", repo.toString(), "--duration", "PT1S", "--replicate-to",
+                repo.toAbsolutePath() + "/", watched.toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--replicate-to").contains("names the repository being watched into");
+        assertThat(dr("watch", "--repo", repo.toString(), "--duration", "PT1S", "--replicate-to",
+                dir.resolve("nowhere").toString(), watched.toString())).isNotZero();
+        assertThat(err.toString()).contains("No repository at").contains("nowhere");
+    }
 }
