@@ -4,15 +4,15 @@
 # backup, an unchanged re-backup and a restore of the latest snapshot into tmpfs, whole JVM
 # starts included, `sync` before each phase. Prints one line per round and build, then medians.
 #
-#   dr-bench/scripts/backup-across-builds.sh [ROUNDS=3] [MiB=500] JAR...
+#   dr-bench/scripts/backup-across-builds.sh ROUNDS MiB JAR...     (for example 3 500 a.jar b.jar)
 #
 # Build a past commit's jar with `git worktree add /tmp/wt COMMIT && (cd /tmp/wt &&
 # mvn -B -ntp -q -DskipTests -pl dr-cli -am package)`. GEN_CP, when set, is the class path of
 # the DatasetGenerator to use (for example one compiled from an older commit's source, to
 # reproduce that commit's data set); by default dr-bench/target/benchmarks.jar's.
 set -euo pipefail
-ROUNDS=${1:-3}
-MIB=${2:-500}
+ROUNDS=${1:?usage: $0 ROUNDS MiB JAR...}
+MIB=${2:?usage: $0 ROUNDS MiB JAR...}
 shift 2 || { echo "usage: $0 ROUNDS MiB JAR..." >&2; exit 2; }
 [ $# -gt 0 ] || { echo "usage: $0 ROUNDS MiB JAR..." >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

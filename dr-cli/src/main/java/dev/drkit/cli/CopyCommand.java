@@ -79,8 +79,7 @@ final class CopyCommand implements Callable<Integer> {
             destinationOptions.passwordFile = toPasswordFile;
             destinationPassword = destinationOptions.password(env);
         } else {
-            String fromEnv = env.get(TO_PASSWORD_ENV);
-            destinationPassword = fromEnv != null && !fromEnv.isEmpty() ? fromEnv.toCharArray() : sourcePassword.clone();
+            destinationPassword = destinationPassword(env, sourcePassword.clone());
         }
         try (SnapshotStore sourceStore = SnapshotStores.open(sourceUri);
                 SnapshotStore destinationStore = SnapshotStores.open(to);
@@ -103,6 +102,23 @@ final class CopyCommand implements Callable<Integer> {
             Arrays.fill(destinationPassword, '\0');
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /**
+     * Returns the password of a second repository: {@code $DR_TO_PASSWORD} when set, else the
+     * source's.
+     *
+     * @param env the environment
+     * @param sourcePassword the source's password, returned (not copied) when the variable is unset
+     * @return the password, which the caller clears
+     */
+    static char[] destinationPassword(Map<String, String> env, char[] sourcePassword) {
+        String fromEnv = env.get(TO_PASSWORD_ENV);
+        if (fromEnv == null || fromEnv.isEmpty()) {
+            return sourcePassword;
+        }
+        Arrays.fill(sourcePassword, '\0');
+        return fromEnv.toCharArray();
     }
 
     /** Returns the source repository: {@code --repo}, or the deprecated {@code --from}. */

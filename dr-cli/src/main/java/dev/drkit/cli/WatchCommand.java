@@ -117,9 +117,7 @@ final class WatchCommand extends RepositoryCommand {
     }
 
     private Repository openReplica(SnapshotStore store) {
-        String fromEnv = environment().get(CopyCommand.TO_PASSWORD_ENV);
-        char[] password = fromEnv != null && !fromEnv.isEmpty() ? fromEnv.toCharArray()
-                : repository.password(environment());
+        char[] password = CopyCommand.destinationPassword(environment(), repository.password(environment()));
         try {
             return Repository.open(store, password);
         } finally {

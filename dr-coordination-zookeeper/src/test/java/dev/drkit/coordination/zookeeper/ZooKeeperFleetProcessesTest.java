@@ -43,10 +43,9 @@ class ZooKeeperFleetProcessesTest {
             specs.add(new InstanceSpec(null, -1, -1, -1, true, i, TICK_MILLIS, -1));
         }
         Path storeDir = tmp.resolve("store");
-        String connect;
         try (TestingCluster ensemble = new TestingCluster(specs)) {
             ensemble.start();
-            connect = ensemble.getConnectString() + "/fleet-" + UUID.randomUUID();
+            String connect = ensemble.getConnectString() + "/fleet-" + UUID.randomUUID();
             try (SnapshotStore view = SnapshotStores.file(storeDir);
                     FleetScenario fleet = FleetScenario.start(List.of("z1", "z2", "z3"), ZooKeeperFleetMember.class,
                             id -> List.of(connect, storeDir.toString(), id, Long.toString(TTL_MS),

@@ -131,12 +131,7 @@ public final class Journal implements AutoCloseable {
      *     journal that is not replicated
      */
     public List<ReplicaStatus> replicas() {
-        List<ReplicaStatus> out = new ArrayList<>(shippers.size());
-        for (int i = 0; i < shippers.size(); i++) {
-            SegmentShipper.Status s = shippers.get(i).status();
-            out.add(new ReplicaStatus(i, s.segmentsShipped(), s.shippedUntil(), s.lag(), s.lastError()));
-        }
-        return out;
+        return shippers.stream().map(SegmentShipper::status).toList();
     }
 
     /**

@@ -153,7 +153,8 @@ public final class Replication {
      * by the time one shipment takes, not until the next copy. Each secondary gets the base
      * snapshot first when it lacks it, and after a compaction the old chain's last segments
      * before the new base. A secondary that cannot be reached only falls behind
-     * ({@link Journal#replicas()}); shipments are retried every second and by each commit.
+     * ({@link Journal#replicas()}); a failed shipment is retried after a second, then at doubling
+     * intervals up to 32 s, and by each commit.
      *
      * <pre>{@code
      * try (Journal journal = replication.journal(RecordFeed.named("outbox"), JournalOptions.DEFAULT)) {

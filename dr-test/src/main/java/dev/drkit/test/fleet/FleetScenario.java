@@ -230,25 +230,26 @@ public final class FleetScenario implements AutoCloseable {
         List<Long> cold = new ArrayList<>();
         for (int t = 0; t <= trials; t++) {
             Member origin = members.get(t % members.size());
-            Map<Member, Integer> seen = decide(origin, "rollback", "ROLLED_BACK");
+            Map<Member, Integer> seen = decide(members, origin, "rollback", "ROLLED_BACK");
             long decided = origin.micros(seen.get(origin));
             for (Member m : members) {
                 if (m != origin) {
                     (t == 0 ? cold : warm).add(m.micros(seen.get(m)) - decided);
                 }
             }
-            decide(origin, "undo", "ROLLING_OUT");
+            decide(members, origin, "undo", "ROLLING_OUT");
         }
         return new Propagation(warm, cold);
     }
 
-    /** Sends a decision to one member and waits until every member printed it; returns the lines' indexes. */
-    private Map<Member, Integer> decide(Member origin, String command, String state) throws InterruptedException {
+    /** Sends a decision to one member and waits until each of {@code among} printed it; returns the lines' indexes. */
+    private static Map<Member, Integer> decide(List<Member> among, Member origin, String command, String state)
+            throws InterruptedException {
         Map<Member, Integer> from = new HashMap<>();
-        members.forEach(m -> from.put(m, m.lines.size()));
+        among.forEach(m -> from.put(m, m.lines.size()));
         origin.send(command);
         Map<Member, Integer> seen = new HashMap<>();
-        for (Member m : members) {
+        for (Member m : among) {
             seen.put(m, m.await(from.get(m), l -> l.startsWith("DECISION " + state + " "), "the decision " + state));
         }
         return seen;
@@ -307,7 +308,7 @@ public final class FleetScenario implements AutoCloseable {
     public Outage outage(Runnable down, Runnable up, Duration length) throws InterruptedException {
         List<Member> live = members.stream().filter(m -> m.process.isAlive()).toList();
         Member origin = live.get(0);
-        decideAmong(live, origin, "rollback", "ROLLED_BACK");
+        decide(live, origin, "rollback", "ROLLED_BACK");
         down.run();
         long downAt = System.nanoTime();
         Map<String, List<String>> answers = new HashMap<>();
@@ -351,16 +352,6 @@ public final class FleetScenario implements AutoCloseable {
             last = Math.max(last, m.micros(at));
         }
         return new Outage(answers, last - upAt, errors);
-    }
-
-    private void decideAmong(List<Member> live, Member origin, String command, String state)
-            throws InterruptedException {
-        Map<Member, Integer> from = new HashMap<>();
-        live.forEach(m -> from.put(m, m.lines.size()));
-        origin.send(command);
-        for (Member m : live) {
-            m.await(from.get(m), l -> l.startsWith("DECISION " + state + " "), "the decision " + state);
-        }
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -53,22 +54,17 @@ final class ZkSharedState implements SharedState {
     @Override
     public Optional<StateVersion> read() {
         c.ensureOpen();
-        for (int attempt = 1; ; attempt++) {
+        return onNewSession(() -> {
             try {
                 Stat stat = new Stat();
                 byte[] data = c.client().getData().storingStatIn(stat).forPath(path);
                 return Optional.of(new StateVersion(name, stat.getVersion() + 1L, ZkCoordinator.text(data)));
             } catch (KeeperException.NoNodeException e) {
                 return Optional.empty();
-            } catch (KeeperException.SessionExpiredException e) {
-                if (attempt > 1) {
-                    throw c.failure("read state " + name, e);
-                }
-                // The client learnt that its session expired and starts a new one: read again.
             } catch (Exception e) {
                 throw c.failure("read state " + name, e);
             }
-        }
+        });
     }
 
     @Override
@@ -118,10 +114,8 @@ final class ZkSharedState implements SharedState {
             if (fence != null && e.code() == KeeperException.Code.SESSIONEXPIRED) {
                 // The holder's lease node lived in the expired session, so that holding ended;
                 // unless the transaction landed before the session expired, the write is refused.
-                if (!committedAfterExpiry(next, nonce)) {
-                    throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
-                            + fence.epoch() + " of lease " + fence.lease() + ": that holding ended with its"
-                            + " ZooKeeper session", name);
+                if (!onNewSession(() -> committedBy(next, nonce))) {
+                    throw staleEpoch(fence, "that holding ended with its ZooKeeper session");
                 }
             } else {
                 if (isConnectionFailure(e)) {
@@ -129,8 +123,7 @@ final class ZkSharedState implements SharedState {
                 }
                 int failed = firstFailure(e.getResults());
                 if (fence != null && failed >= 0 && failed < fenceOps) {
-                    throw new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
-                            + fence.epoch() + " of lease " + fence.lease() + ": that holding ended", name);
+                    throw staleEpoch(fence, "that holding ended");
                 }
                 if (!committedBy(next, nonce)) {
                     return Optional.empty();
@@ -248,19 +241,27 @@ final class ZkSharedState implements SharedState {
         }
     }
 
-    /** Whether the version's child carries this writer's nonce: its commit landed though its answer was lost. */
-    /** As {@link #committedBy}, reading a second time when the first read meets the expired session. */
-    private boolean committedAfterExpiry(long version, String nonce) {
+    private DrException staleEpoch(FencingToken fence, String why) {
+        return new DrException(ErrorCode.STALE_EPOCH, "State " + name + " refuses the write of epoch "
+                + fence.epoch() + " of lease " + fence.lease() + ": " + why, name);
+    }
+
+    /**
+     * Runs a read once more when it meets an expired session: the client has learnt of the
+     * expiry and the next request runs in a new session.
+     */
+    private static <T> T onNewSession(Supplier<T> read) {
         try {
-            return committedBy(version, nonce);
+            return read.get();
         } catch (DrException e) {
             if (e.getCause() instanceof KeeperException.SessionExpiredException) {
-                return committedBy(version, nonce);
+                return read.get();
             }
             throw e;
         }
     }
 
+    /** Whether the version's child carries this writer's nonce: its commit landed though its answer was lost. */
     private boolean committedBy(long version, String nonce) {
         try {
             String text = ZkCoordinator.text(c.client().getData().forPath(historyPath(version)));

@@ -277,6 +277,22 @@ public final class Chain {
     }
 
     static byte[] read(Engine engine, Map<BlobId, Location> blobs, List<BlobId> ids, long size) {
+        return read(engine, blobs, ids, size, Map.of());
+    }
+
+    /**
+     * As {@link #read(Engine, List, long)}, taking a blob from a segment's bytes at hand instead
+     * of reading its range from the store.
+     *
+     * @param engine the repository
+     * @param blobs where the chain's blobs lie
+     * @param ids the file's chunks
+     * @param size its length
+     * @param segments bytes of segments already read, by key
+     * @return the content
+     */
+    static byte[] read(Engine engine, Map<BlobId, Location> blobs, List<BlobId> ids, long size,
+            Map<String, byte[]> segments) {
         if (size > Integer.MAX_VALUE - 16) {
             throw new DrException(ErrorCode.UNSUPPORTED, "A journaled file of " + size + " bytes is too large", null);
         }
@@ -287,8 +303,14 @@ public final class Chain {
             byte[] part;
             if (loc != null) {
                 Segment.BlobRef ref = loc.ref();
-                byte[] sealed = engine.store().get(loc.key(), ref.offset(), ref.length());
-                part = engine.crypto().unpackBlob(sealed, 0, sealed.length, ref.rawLength(), id, loc.key());
+                byte[] whole = segments.get(loc.key());
+                if (whole != null) {
+                    part = engine.crypto().unpackBlob(whole, ref.offset(), ref.length(), ref.rawLength(), id,
+                            loc.key());
+                } else {
+                    byte[] sealed = engine.store().get(loc.key(), ref.offset(), ref.length());
+                    part = engine.crypto().unpackBlob(sealed, 0, sealed.length, ref.rawLength(), id, loc.key());
+                }
             } else {
                 part = engine.readBlob(id);
             }

@@ -61,11 +61,6 @@ public final class ChainCopy {
         return base;
     }
 
-    /** Returns how many segments the destination holds. @return the count */
-    public int sent() {
-        return sent;
-    }
-
     /**
      * Returns the time up to which the destination records every change of the chain.
      *
@@ -107,7 +102,8 @@ public final class ChainCopy {
         Set<BlobId> inBase = baseBlobs;
         SegmentEncoder encoder = new SegmentEncoder(destination, id -> reach.containsKey(id) || inBase.contains(id));
         for (Segment.Entry e : s.changes()) {
-            byte[] content = e.kind() == ChangeKind.PUT ? content(e) : new byte[0];
+            byte[] content = e.kind() == ChangeKind.PUT
+                    ? Chain.read(source, from.locations(), e.blobs(), e.size(), fresh) : new byte[0];
             encoder.add(e.position(), e.time(), e.kind(), e.path(), e.target(), content, e.modified());
         }
         SegmentEncoder.Encoded encoded = encoder.finish(name, base, s.seq(), previous, s.end());
@@ -116,33 +112,5 @@ public final class ChainCopy {
             reach.putIfAbsent(ref.id(), new Chain.Location(encoded.key(), ref));
         }
         previous = encoded.hash();
-    }
-
-    /** A change's content, from the segments just read when they hold it, else from the store. */
-    private byte[] content(Segment.Entry e) {
-        Map<BlobId, Chain.Location> where = from.locations();
-        if (e.size() > Integer.MAX_VALUE - 16) {
-            return from.read(source, e.blobs(), e.size()); // refuses with its usual message
-        }
-        for (BlobId id : e.blobs()) {
-            Chain.Location loc = where.get(id);
-            if (loc == null || !fresh.containsKey(loc.key())) {
-                return from.read(source, e.blobs(), e.size());
-            }
-        }
-        byte[] out = new byte[(int) e.size()];
-        int at = 0;
-        for (BlobId id : e.blobs()) {
-            Chain.Location loc = where.get(id);
-            Segment.BlobRef ref = loc.ref();
-            byte[] part = source.crypto().unpackBlob(fresh.get(loc.key()), ref.offset(), ref.length(),
-                    ref.rawLength(), id, loc.key());
-            if (at + part.length > out.length) {
-                return from.read(source, e.blobs(), e.size()); // reports the mismatch by its usual message
-            }
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
-        }
-        return at == out.length ? out : from.read(source, e.blobs(), e.size());
     }
 }

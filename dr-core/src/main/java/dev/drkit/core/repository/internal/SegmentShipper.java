@@ -1,5 +1,6 @@
 package dev.drkit.core.repository.internal;
 
+import dev.drkit.core.repository.ReplicaStatus;
 import dev.drkit.core.repository.Snapshot;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * Ships a journal's segments to one secondary repository as they become durable in the
  * primary: each commit queues a shipment (commits that arrive while one waits join it), which
  * copies the base snapshot when the secondary lacks it, then the segments it lacks. A failed
- * shipment is retried after {@link #RETRY}, doubling up to 32 times that while it keeps failing,
- * and by the next commit; nothing is lost, the secondary only lags. After a compaction the old chain's last segments are shipped before
- * the new base (also when the compaction came while the secondary was unreachable or the
- * journal restarted), so the secondary covers every instant the primary does.
+ * shipment is retried after {@link #RETRY}, doubling up to 32 times that while it keeps
+ * failing, and by the next commit; nothing is lost, the secondary only lags. Before a new base,
+ * the chains since the newest base the secondary holds are shipped whole (after a compaction,
+ * also one that came while the secondary was unreachable or the journal was down), so the
+ * secondary covers every instant the primary does.
  *
  * <p>Thread-safe; shipments run one at a time on the shipper's own thread.
  */
@@ -29,14 +31,10 @@ public final class SegmentShipper implements AutoCloseable {
     public static final Duration RETRY = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(SegmentShipper.class);
 
-    /** Where the shipper stands. */
-    public record Status(long segmentsShipped, @Nullable Instant shippedUntil, Duration lag,
-            @Nullable String lastError) {
-    }
-
     private final Engine source;
     private final Engine destination;
     private final String name;
+    private final int secondary;
     private final Clock clock;
     private final ScheduledExecutorService thread;
 
@@ -65,12 +63,13 @@ public final class SegmentShipper implements AutoCloseable {
      * @param source the primary
      * @param destination the secondary
      * @param name the journaled source, for the thread's name and messages
-     * @param secondary the secondary's position, for the thread's name
+     * @param secondary the secondary's position, for the thread's name and the status
      */
     public SegmentShipper(Engine source, Engine destination, String name, int secondary) {
         this.source = source;
         this.destination = destination;
         this.name = name;
+        this.secondary = secondary;
         this.clock = source.options().clock();
         this.thread = Executors.newSingleThreadScheduledExecutor(Engine.daemonThreads("dr-ship-" + name + "-"
                 + secondary));
@@ -135,13 +134,13 @@ public final class SegmentShipper implements AutoCloseable {
     }
 
     /** Returns where the shipper stands. @return the status */
-    public Status status() {
+    public ReplicaStatus status() {
         Instant oldest;
         synchronized (this) {
             oldest = oldestUnshipped;
         }
         Duration lag = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
-        return new Status(shipped, shippedUntil, lag.isNegative() ? Duration.ZERO : lag, lastError);
+        return new ReplicaStatus(secondary, shipped, shippedUntil, lag.isNegative() ? Duration.ZERO : lag, lastError);
     }
 
     private void ship() {
