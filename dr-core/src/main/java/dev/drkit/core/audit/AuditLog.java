@@ -60,6 +60,14 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * written once with a conditional create. Records are buffered until a segment is full or
      * {@link #flush()} or {@link #close()} is called; a crash loses the unflushed records.
      *
+     * <p>Writers may take turns on one log, such as the holders of a writer lease one after
+     * another, each opening the log when its turn starts (through a fenced store, a holder whose
+     * turn has passed is refused): when a segment's key was taken by another writer since this
+     * log last read the store, its records are renumbered after that writer's last record and
+     * written again, so the chain stays one chain and no record is lost or written twice. The
+     * record {@link #record(AuditEvent)} returned then carries its sequence number before the
+     * renumbering; the stored one is final once its segment is written.
+     *
      * @param store the store
      * @param prefix the key prefix, such as {@code audit}
      * @param config the configuration

@@ -203,6 +203,37 @@ class AuditLogTest {
     }
 
     @Test
+    void writersTakingTurnsOnAStoreLogKeepOneChainWithEveryRecordOnce() {
+        SnapshotStore store = SnapshotStores.memory();
+        AuditLogConfig config = AuditLogConfig.builder().storeSegmentRecords(2).digestEvery(3).build();
+        AuditLog first = AuditLog.store(store, "audit", config);
+        AuditLog second = AuditLog.store(store, "audit", config); // read the store before first wrote
+        for (int i = 1; i <= 3; i++) {
+            first.append(event(i));
+        }
+        first.flush();
+        for (int i = 4; i <= 7; i++) {
+            second.append(event(i)); // its first segment's key is taken: renumbered after first's records
+        }
+        second.flush();
+        first.append(event(8)); // first's tail is stale in turn
+        first.close();
+        second.close();
+
+        AuditVerification verification = AuditVerifier.verify(store, "audit", null, null);
+        assertThat(verification.intact()).as(verification.problem()).isTrue();
+        try (AuditLog reader = AuditLog.store(store, "audit", config)) {
+            List<AuditRecord> records = reader.records(AuditFilter.all());
+            assertThat(records).extracting(AuditRecord::seq)
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, records.size()).boxed().toList());
+            assertThat(records).filteredOn(r -> !r.isDigest()).extracting(AuditRecord::time)
+                    .containsExactly(java.util.stream.IntStream.rangeClosed(1, 8)
+                            .mapToObj(i -> T0.plusSeconds(i)).toArray(Instant[]::new));
+            assertThat(records).filteredOn(AuditRecord::isDigest).isNotEmpty();
+        }
+    }
+
+    @Test
     void aSecondWriterOfTheSameFileIsRefusedUntilTheFirstCloses() {
         Path file = dir.resolve("a.jsonl");
         try (AuditLog first = AuditLog.file(file)) {

@@ -23,15 +23,25 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
-/** An audit log kept as immutable segment objects in a {@link SnapshotStore}. */
+/**
+ * An audit log kept as immutable segment objects in a {@link SnapshotStore}, each created once
+ * with a conditional create named by its first sequence number. Writers that take turns (the
+ * holders of a writer lease one after another) share one chain: a segment whose key another
+ * writer took meanwhile is renumbered after that writer's last record and written again, so
+ * the chain never forks and no record is lost or written twice.
+ */
 final class StoreAuditLog implements AuditLog {
     private static final String SUFFIX = ".jsonl";
+    /** How many times a segment is renumbered after another writer's before the append fails. */
+    static final int MAX_RENUMBERINGS = 16;
 
     private final SnapshotStore store;
     private final String prefix;
     private final AuditLogConfig config;
     private final ChainState chain;
     private final StringBuilder pending = new StringBuilder();
+    /** The events behind the pending lines, digests included, to renumber them after a conflict. */
+    private final List<Pending> pendingEvents = new ArrayList<>();
     private long pendingFirstSeq;
     private int pendingCount;
     private boolean closed;
@@ -54,20 +64,24 @@ final class StoreAuditLog implements AuditLog {
     public static StoreAuditLog open(SnapshotStore store, String prefix, AuditLogConfig config) {
         String p = normalize(prefix);
         StoreAuditLog log = new StoreAuditLog(store, p, config);
-        List<ObjectInfo> segments = segments(store, p);
-        if (!segments.isEmpty()) {
-            String key = segments.get(segments.size() - 1).key();
-            String text = new String(store.get(key), StandardCharsets.UTF_8);
-            String[] lines = text.split("\n");
-            try {
-                AuditRecord last = new AuditLines(config.hmacKey()).parse(lines[lines.length - 1]).record();
-                log.chain.resumeAfter(last);
-            } catch (IllegalArgumentException e) {
-                throw new DrException(ErrorCode.INTEGRITY, "the last record of audit segment " + key
-                        + " cannot be read (" + e.getMessage() + ")", key, e);
-            }
-        }
+        log.chain.resumeAfter(lastRecord(store, p, config));
         return log;
+    }
+
+    private static @Nullable AuditRecord lastRecord(SnapshotStore store, String prefix, AuditLogConfig config) {
+        List<ObjectInfo> segments = segments(store, prefix);
+        if (segments.isEmpty()) {
+            return null;
+        }
+        String key = segments.get(segments.size() - 1).key();
+        String text = new String(store.get(key), StandardCharsets.UTF_8);
+        String[] lines = text.split("\n");
+        try {
+            return new AuditLines(config.hmacKey()).parse(lines[lines.length - 1]).record();
+        } catch (IllegalArgumentException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "the last record of audit segment " + key
+                    + " cannot be read (" + e.getMessage() + ")", key, e);
+        }
     }
 
     private static String normalize(String prefix) {
@@ -106,11 +120,9 @@ final class StoreAuditLog implements AuditLog {
     public synchronized AuditRecord record(AuditEvent event) {
         ensureOpen();
         AuditLines.Encoded enc = chain.next(event);
-        add(enc);
+        add(enc, new Pending(event, false));
         if (chain.digestDue()) {
-            AuditLines.Encoded d = chain.next(chain.digestEvent(event.time()));
-            add(d);
-            chain.published(d.record());
+            addDigest(event.time());
         }
         if (pendingCount >= config.storeSegmentRecords()) {
             writeSegment();
@@ -118,37 +130,71 @@ final class StoreAuditLog implements AuditLog {
         return enc.record();
     }
 
-    private void add(AuditLines.Encoded enc) {
+    private AuditLines.Encoded addDigest(Instant time) {
+        AuditLines.Encoded d = chain.next(chain.digestEvent(time));
+        add(d, new Pending(d.record().event(), true));
+        chain.published(d.record());
+        return d;
+    }
+
+    private void add(AuditLines.Encoded enc, Pending event) {
         if (pendingCount == 0) {
             pendingFirstSeq = enc.record().seq();
         }
         pending.append(enc.line());
+        pendingEvents.add(event);
         pendingCount++;
     }
 
+    /**
+     * Writes the pending records as one segment. When another writer created a segment with the
+     * same first sequence number meanwhile, the pending records are renumbered after the store's
+     * last record (their digests recomputed) and written again.
+     */
     private void writeSegment() {
-        if (pendingCount == 0) {
-            return;
+        for (int attempt = 0; pendingCount > 0; attempt++) {
+            String key = prefix + String.format("%020d", pendingFirstSeq) + SUFFIX;
+            Optional<ObjectInfo> written = store.putIfAbsent(key, pending.toString().getBytes(StandardCharsets.UTF_8));
+            if (written.isPresent()) {
+                pending.setLength(0);
+                pendingEvents.clear();
+                pendingCount = 0;
+                return;
+            }
+            if (attempt == MAX_RENUMBERINGS) {
+                throw new DrException(ErrorCode.PRECONDITION_FAILED, "audit segment " + key + " exists already, "
+                        + MAX_RENUMBERINGS + " times renumbered: other writers keep appending to the same log", key);
+            }
+            renumberAfter(lastRecord(store, prefix, config));
         }
-        String key = prefix + String.format("%020d", pendingFirstSeq) + SUFFIX;
-        Optional<ObjectInfo> written = store.putIfAbsent(key, pending.toString().getBytes(StandardCharsets.UTF_8));
-        if (written.isEmpty()) {
-            throw new DrException(ErrorCode.PRECONDITION_FAILED, "audit segment " + key
-                    + " exists already: another writer appends to the same log", key);
-        }
+    }
+
+    private void renumberAfter(@Nullable AuditRecord last) {
+        List<Pending> events = List.copyOf(pendingEvents);
         pending.setLength(0);
+        pendingEvents.clear();
         pendingCount = 0;
+        chain.resumeAfter(last);
+        for (Pending p : events) {
+            if (p.digest()) {
+                addDigest(p.event().time());
+            } else {
+                add(chain.next(p.event()), p);
+            }
+        }
+    }
+
+    /** An event whose line is pending; a digest is recomputed when renumbered. */
+    private record Pending(AuditEvent event, boolean digest) {
     }
 
     @Override
     public synchronized AuditDigest digest() {
         ensureOpen();
         Instant t = chain.lastTime == null ? Instant.now() : chain.lastTime;
-        AuditLines.Encoded d = chain.next(chain.digestEvent(t));
-        add(d);
+        addDigest(t);
         writeSegment();
-        chain.published(d.record());
-        return d.record().digest();
+        return head().orElseThrow();
     }
 
     @Override
@@ -201,11 +247,7 @@ final class StoreAuditLog implements AuditLog {
             return;
         }
         if (chain.sinceDigest > 0) {
-            Instant t = chain.lastTime == null ? Instant.now() : chain.lastTime;
-            AuditLines.Encoded d = chain.next(chain.digestEvent(t));
-            add(d);
-            writeSegment();
-            chain.published(d.record());
+            addDigest(chain.lastTime == null ? Instant.now() : chain.lastTime);
         }
         writeSegment();
         closed = true;
