@@ -60,6 +60,13 @@ class ZooKeeperFleetProcessesTest {
                 assertThat(membersByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
                         .toArray(String[]::new));
                 assertThat(membersByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
+                Map<String, Set<String>> auditedByEpoch = FleetScenario.auditedMembersByEpoch(view);
+                assertThat(auditedByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
+                        .toArray(String[]::new));
+                assertThat(auditedByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
+                auditedByEpoch.forEach((epoch, members) -> assertThat(membersByEpoch.get(epoch)).isEqualTo(members));
+                assertThat(fleet.members()).allSatisfy(m -> assertThat(m.lines()).as(m.id())
+                        .noneMatch(l -> l.startsWith("DUPLICATE "))); // no record written twice
 
                 String text = "fleet acceptance on a 3-server ZooKeeper ensemble (TTL " + TTL_MS + " ms, renew "
                         + RENEW_MS + " ms): " + FleetScenario.report(propagation, failover, null);

@@ -64,6 +64,13 @@ class FleetProcessesAcceptanceTest {
             assertThat(membersByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
                     .toArray(String[]::new));
             assertThat(membersByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
+            Map<String, Set<String>> auditedByEpoch = FleetScenario.auditedMembersByEpoch(view);
+            assertThat(auditedByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
+                    .toArray(String[]::new));
+            assertThat(auditedByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
+            auditedByEpoch.forEach((epoch, members) -> assertThat(membersByEpoch.get(epoch)).isEqualTo(members));
+            assertThat(fleet.members()).allSatisfy(m -> assertThat(m.lines()).as(m.id())
+                    .noneMatch(l -> l.startsWith("DUPLICATE "))); // no record written twice
 
             String text = "fleet acceptance on S3Proxy (TTL " + TTL_MS + " ms, renew " + RENEW_MS + " ms, poll "
                     + POLL_MS + " ms, store breaker open " + breakerOpenMs + " ms): "

@@ -2,6 +2,12 @@ package dev.drkit.test.fleet;
 
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.audit.AuditFilter;
+import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.audit.AuditLogConfig;
+import dev.drkit.core.audit.AuditRecord;
+import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.core.audit.AuditVerifier;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  * replaced and the next one, stopped with SIGSTOP past its TTL and resumed, is refused by the
  * fence ({@link #failover(SnapshotStore)}), the instances keep serving while the coordinator is
  * unreachable and reconverge after ({@link #outage(Runnable, Runnable, Duration)}), and no epoch
- * has records from two members ({@link #membersByEpoch(SnapshotStore)}). Times are the
+ * has records from two members ({@link #membersByEpoch(SnapshotStore)}) nor, in the fleet's
+ * audit log, events from two members or one record twice
+ * ({@link #auditedMembersByEpoch(SnapshotStore)}). Times are the
  * machine's wall clock, which the JVMs share. Failures are {@link AssertionError}s naming what
  * a member printed.
  */
@@ -287,8 +295,9 @@ public final class FleetScenario implements AutoCloseable {
         long thirdEpoch = third.writerEpoch();
         signal(second, "CONT");
         int refused = second.await(before, l -> l.startsWith("REFUSED "), "a refused write");
-        // The new holder has announced the lease; its first record may still be on its way.
-        awaitFirstRecord(store, third, thirdEpoch);
+        // The new holder has announced the lease; its first record may still be on its way. Its
+        // second is written after the first's audit event.
+        awaitRecord(store, third, thirdEpoch, "1");
         return new Failover(List.of(firstEpoch, secondEpoch, thirdEpoch), replacedAt - killedAt,
                 third.micros(third.lastWriterLine()) - stoppedAt, second.lines.get(refused));
     }
@@ -370,6 +379,43 @@ public final class FleetScenario implements AutoCloseable {
     }
 
     /**
+     * Reads the fleet's audit log and checks it: its chain verifies, no record is audited twice,
+     * the epochs never go back along the chain, and every audited record is in the store.
+     *
+     * @param store a view of the store the members write into
+     * @return the members whose events the log holds, by epoch
+     * @throws AssertionError naming the first record that breaks a check
+     */
+    public static Map<String, Set<String>> auditedMembersByEpoch(SnapshotStore store) {
+        AuditVerification verification = AuditVerifier.verify(store, FleetMember.AUDIT_PREFIX, null, null);
+        if (!verification.intact()) {
+            throw new AssertionError("the fleet's audit log does not verify: " + verification.problem());
+        }
+        Map<String, Set<String>> out = new HashMap<>();
+        Set<String> audited = new HashSet<>();
+        long lastEpoch = 0;
+        try (AuditLog log = AuditLog.store(store, FleetMember.AUDIT_PREFIX, AuditLogConfig.DEFAULT)) {
+            for (AuditRecord r : log.records(AuditFilter.all().withAction(FleetMember.AUDIT_ACTION))) {
+                long epoch = Long.parseLong(r.details().get("epoch"));
+                if (!audited.add(r.target())) {
+                    throw new AssertionError("record " + r.target() + " is audited twice, again at seq " + r.seq());
+                }
+                if (epoch < lastEpoch) {
+                    throw new AssertionError("the audit log goes back from epoch " + lastEpoch + " to " + epoch
+                            + " at seq " + r.seq());
+                }
+                if (store.stat(r.target()).isEmpty()) {
+                    throw new AssertionError("audited record " + r.target() + " (seq " + r.seq() + ") is not in "
+                            + store.describe());
+                }
+                lastEpoch = epoch;
+                out.computeIfAbsent(Long.toString(epoch), k -> new HashSet<>()).add(r.actor());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Formats the figures for a report file.
      *
      * @param propagation the rollbacks' propagation
@@ -397,10 +443,17 @@ public final class FleetScenario implements AutoCloseable {
     }
 
     private static void awaitFirstRecord(SnapshotStore store, Member writer, long epoch) throws InterruptedException {
+        awaitRecord(store, writer, epoch, "");
+    }
+
+    /** Waits for a record of the writer under the epoch: the one named, or any when the name is empty. */
+    private static void awaitRecord(SnapshotStore store, Member writer, long epoch, String n)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (store.list("jobs/" + writer.id + "/" + epoch + "/").findAny().isEmpty()) {
+        String key = "jobs/" + writer.id + "/" + epoch + "/" + n;
+        while (n.isEmpty() ? store.list(key).findAny().isEmpty() : store.stat(key).isEmpty()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(writer.id + " wrote nothing under epoch " + epoch);
+                throw new AssertionError(writer.id + " wrote no record " + key + "* under epoch " + epoch);
             }
             Thread.sleep(5);
         }

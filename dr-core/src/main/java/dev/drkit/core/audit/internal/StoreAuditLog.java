@@ -17,6 +17,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -154,8 +155,9 @@ final class StoreAuditLog implements AuditLog {
     private void writeSegment() {
         for (int attempt = 0; pendingCount > 0; attempt++) {
             String key = prefix + String.format("%020d", pendingFirstSeq) + SUFFIX;
-            Optional<ObjectInfo> written = store.putIfAbsent(key, pending.toString().getBytes(StandardCharsets.UTF_8));
-            if (written.isPresent()) {
+            byte[] bytes = pending.toString().getBytes(StandardCharsets.UTF_8);
+            // A create retried after its first attempt landed meets its own segment: written.
+            if (store.putIfAbsent(key, bytes).isPresent() || Arrays.equals(store.get(key), bytes)) {
                 pending.setLength(0);
                 pendingEvents.clear();
                 pendingCount = 0;
