@@ -201,6 +201,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                 cell.put("summarized", grid.summarized(c.known().informationLimit()));
                 cell.put("known", figures(c.known()));
                 cell.put("learnt", figures(c.observed()));
+                cell.put("learntInformationLimit", c.learntLimit());
+                cell.put("learntToLearntLimit", c.observedToLearntLimit());
                 cells.add(cell);
             }
             doc.put("cells", cells);
@@ -208,6 +210,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             doc.put("medianKnown", report.medianKnown());
             doc.put("worstLearnt", report.worstObserved());
             doc.put("medianLearnt", report.medianObserved());
+            doc.put("worstLearntToLearntLimit", report.worstObservedToLearntLimit());
+            doc.put("medianLearntToLearntLimit", report.medianObservedToLearntLimit());
             doc.put("elapsedMillis", millis);
             out.println(JsonMappers.indented().writeValueAsString(doc));
         } else {
@@ -215,18 +219,20 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                     + "%s stable calls per candidate call%n", judgeConfig.test().name().toLowerCase(Locale.ROOT),
                     judgeConfig.alpha(), trials, horizon, stable);
             out.println("each cell: mean calls to rollback / information limit, missed, false "
-                    + "(known baseline | learnt baseline)");
-            out.printf(Locale.ROOT, "%-9s %-8s %9s  %-26s  %-26s%n", "baseline", "ratio", "limit", "known",
-                    "learnt");
+                    + "(known baseline | learnt baseline), and with the baseline learnt the mean over the limit of "
+                    + "any test that learns it (learnt limit)");
+            out.printf(Locale.ROOT, "%-9s %-8s %9s  %-26s  %-26s %9s %7s%n", "baseline", "ratio", "limit", "known",
+                    "learnt", "l. limit", "/l. lim");
             for (RollbackSweep.Cell c : report.cells()) {
-                out.printf(Locale.ROOT, "%-9s %-8s %9.1f%s %-26s  %-26s%n", percent(c.baselineRate()),
+                out.printf(Locale.ROOT, "%-9s %-8s %9.1f%s %-26s  %-26s %9.1f %7.3f%n", percent(c.baselineRate()),
                         c.ratio() + "x", c.known().informationLimit(),
                         grid.summarized(c.known().informationLimit()) ? " " : "*", cell(c.known()),
-                        cell(c.observed()));
+                        cell(c.observed()), c.learntLimit(), c.observedToLearntLimit());
             }
             out.printf(Locale.ROOT, "mean/limit over the cells without *: known worst %.3f, median %.3f; learnt "
-                    + "worst %.3f, median %.3f%n", report.worstKnown(), report.medianKnown(),
-                    report.worstObserved(), report.medianObserved());
+                    + "worst %.3f, median %.3f; learnt over the learnt limit worst %.3f, median %.3f%n",
+                    report.worstKnown(), report.medianKnown(), report.worstObserved(), report.medianObserved(),
+                    report.worstObservedToLearntLimit(), report.medianObservedToLearntLimit());
             out.printf(Locale.ROOT, "* limit below %.0f calls or above %.0f%% of the horizon (%d ms)%n",
                     RollbackSweep.MIN_SUMMARIZED_LIMIT, 100 * RollbackSweep.MAX_SUMMARIZED_SHARE_OF_HORIZON,
                     millis);

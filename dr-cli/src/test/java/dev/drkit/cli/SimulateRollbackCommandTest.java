@@ -128,6 +128,12 @@ class SimulateRollbackCommandTest {
         assertThat(cell.get("ratio").asDouble()).isEqualTo(3.0);
         assertThat(cell.get("known").get("missedRollbackRate").asDouble()).isLessThanOrEqualTo(0.01);
         assertThat(cell.get("learnt").get("ratioToInformationLimit").asDouble()).isPositive();
+        // Learning the baseline costs any test: the learnt limit is above the known one.
+        assertThat(cell.get("learntInformationLimit").asDouble()).isGreaterThan(cell.get("informationLimit").asDouble());
+        assertThat(cell.get("learntToLearntLimit").asDouble()).isLessThan(cell.get("learnt")
+                .get("ratioToInformationLimit").asDouble());
+        assertThat(json.get("worstLearntToLearntLimit").asDouble())
+                .isGreaterThanOrEqualTo(json.get("medianLearntToLearntLimit").asDouble());
         assertThat(json.get("worstKnown").asDouble()).isGreaterThanOrEqualTo(json.get("medianKnown").asDouble());
     }
 

@@ -108,9 +108,21 @@ public record RollbackSweep(List<Double> baselines, List<Double> ratios, long ho
      * @param ratio the candidate/baseline ratio of the regression trials
      * @param known the figures with the baseline configured
      * @param observed the figures with the baseline learnt from the stable version
+     * @param learntLimit the information limit when the baseline is learnt,
+     *     {@link Judges#informationLimit(double, double, double, double)}
      */
     public record Cell(double baselineRate, double ratio, RollbackSimulation.Result known,
-            RollbackSimulation.Result observed) {
+            RollbackSimulation.Result observed, double learntLimit) {
+
+        /**
+         * Returns the mean calls to rollback with the baseline learnt over the limit of a test
+         * that learns it.
+         *
+         * @return the ratio
+         */
+        public double observedToLearntLimit() {
+            return observed.meanCallsToRollback() / learntLimit;
+        }
     }
 
     /**
@@ -123,9 +135,11 @@ public record RollbackSweep(List<Double> baselines, List<Double> ratios, long ho
      * @param medianKnown the median mean / limit with the baseline known
      * @param worstObserved the highest mean / limit with the baseline learnt
      * @param medianObserved the median mean / limit with the baseline learnt
+     * @param worstObservedToLearntLimit the highest mean / learnt limit with the baseline learnt
+     * @param medianObservedToLearntLimit the median mean / learnt limit with the baseline learnt
      */
     public record Report(List<Cell> cells, double worstKnown, double medianKnown, double worstObserved,
-            double medianObserved) {
+            double medianObserved, double worstObservedToLearntLimit, double medianObservedToLearntLimit) {
         /** Copies the cells. */
         public Report {
             cells = List.copyOf(cells);
@@ -147,6 +161,7 @@ public record RollbackSweep(List<Double> baselines, List<Double> ratios, long ho
         List<Cell> cells = new ArrayList<>();
         List<Double> known = new ArrayList<>();
         List<Double> learnt = new ArrayList<>();
+        List<Double> learntToLearntLimit = new ArrayList<>();
         for (double baseline : baselines) {
             Judge knownJudge = Judges.sequential(config.withConfiguredBaseline(baseline));
             RollbackSimulation knownRow = new RollbackSimulation(baseline, baseline, horizon, runs, seed, 0);
@@ -163,14 +178,18 @@ public record RollbackSweep(List<Double> baselines, List<Double> ratios, long ho
                         knownFalse, config.alpha());
                 RollbackSimulation.Result lr = l.result(l.regressionTrials(observed, new SplittableRandom(seed)),
                         learntFalse, config.alpha());
-                cells.add(new Cell(baseline, ratio, kr, lr));
+                Cell cell = new Cell(baseline, ratio, kr, lr, Judges.informationLimit(baseline, rate,
+                        config.alpha(), stableCallsPerCandidateCall));
+                cells.add(cell);
                 if (summarized(kr.informationLimit())) {
                     known.add(kr.ratioToInformationLimit());
                     learnt.add(lr.ratioToInformationLimit());
+                    learntToLearntLimit.add(cell.observedToLearntLimit());
                 }
             }
         }
-        return new Report(cells, worst(known), median(known), worst(learnt), median(learnt));
+        return new Report(cells, worst(known), median(known), worst(learnt), median(learnt),
+                worst(learntToLearntLimit), median(learntToLearntLimit));
     }
 
     /**

