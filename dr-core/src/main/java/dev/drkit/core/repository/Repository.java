@@ -403,6 +403,34 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Returns a journaled source as it was at an instant, to read its records in place.
+     *
+     * @param source the source's name
+     * @param at the instant
+     * @return the view
+     * @throws DrException {@code NOT_FOUND} naming the source when it has no journal;
+     *     {@code INVALID_ARGUMENT} naming the instant when it lies before the source's first
+     *     snapshot or after its last journal segment; {@code INTEGRITY} naming a damaged segment
+     */
+    public JournalView journalAt(String source, Instant at) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(at, "at");
+        return new JournalView(PointInTime.view(engine, source, at));
+    }
+
+    /**
+     * Returns a journaled source as it was at the newest instant its journal covers.
+     *
+     * @param source the source's name
+     * @return the view, or empty when the source has no journal
+     * @throws DrException {@code INTEGRITY} naming a damaged segment
+     */
+    public Optional<JournalView> journalAt(String source) {
+        Objects.requireNonNull(source, "source");
+        return PointInTime.latestView(engine, source).map(JournalView::new);
+    }
+
+    /**
      * Returns the newest instant the journaled sources can be restored to.
      *
      * @return the end of the newest covered range

@@ -13,6 +13,8 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Coverage;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.JournalRecord;
+import dev.drkit.core.repository.JournalView;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
@@ -82,6 +84,42 @@ class JournalTest {
 
     long segments() {
         return store.list("journal/").count();
+    }
+
+    @Test
+    void aViewReadsTheRecordsInPlaceAsTheyWereAtAnInstantAcrossACompaction() {
+        try (Repository repo = repo()) {
+            assertThat(repo.journalAt("outbox")).isEmpty();
+            RecordFeed feed = RecordFeed.named("outbox", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("orders/1", bytes("one"));
+                feed.append("orders/2", bytes("two"));
+                journal.flush();
+                clock.advance(Duration.ofSeconds(10));
+                journal.compact();
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("orders/1", bytes("one v2"));
+                feed.delete("orders/2");
+                journal.flush();
+            }
+            JournalView before = repo.journalAt("outbox", T0.plusSeconds(5));
+            assertThat(before.records()).extracting(JournalRecord::path).containsExactly("orders/1", "orders/2");
+            assertThat(before.records().get(1).size()).isEqualTo(3);
+            assertThat(before.records().get(1).modified()).isEqualTo(T0.plusSeconds(1));
+            assertThat(before.read("orders/1")).asString(StandardCharsets.UTF_8).isEqualTo("one");
+
+            JournalView latest = repo.journalAt("outbox").orElseThrow();
+            assertThat(latest.at()).isEqualTo(T0.plusSeconds(12));
+            assertThat(latest.records()).extracting(JournalRecord::path).containsExactly("orders/1");
+            assertThat(latest.read("orders/1")).asString(StandardCharsets.UTF_8).isEqualTo("one v2");
+            assertThatThrownBy(() -> latest.read("orders/2")).isInstanceOf(DrException.class)
+                    .hasMessageContaining("held no record 'orders/2'");
+            assertThatThrownBy(() -> repo.journalAt("inbox", T0)).isInstanceOf(DrException.class)
+                    .hasMessage("No journal of source 'inbox'");
+            assertThatThrownBy(() -> repo.journalAt("outbox", T0.plusSeconds(60)))
+                    .hasMessageContaining("is after the last journal segment of 'outbox'");
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,97 @@ public final class PointInTime {
     }
 
     /**
+     * A journaled source as it was at an instant: the state its newest base snapshot at or
+     * before the instant and its chain's changes up to it give.
+     *
+     * @param engine the repository
+     * @param source the source
+     * @param at the instant
+     * @param chain the chain of the chosen base
+     * @param state the files at the instant
+     */
+    public record View(Engine engine, String source, Instant at, Chain chain, JournalState state) {
+        /**
+         * Reads a file of the state.
+         *
+         * @param ref the file
+         * @return its bytes, each blob checked
+         * @throws DrException {@code INTEGRITY} for damaged data
+         */
+        public byte[] read(JournalState.FileRef ref) {
+            return chain.read(engine, ref.blobs(), ref.size());
+        }
+    }
+
+    /**
+     * Returns a journaled source as it was at an instant.
+     *
+     * @param engine the repository
+     * @param source the source
+     * @param at the instant
+     * @return the view
+     * @throws DrException {@code NOT_FOUND} when the source has no journal;
+     *     {@code INVALID_ARGUMENT} naming the instant when it lies before the source's first
+     *     snapshot or after its last segment; {@code INTEGRITY} naming a damaged segment
+     */
+    public static View view(Engine engine, String source, Instant at) {
+        return view(engine, engine.snapshots(), source, at);
+    }
+
+    /**
+     * Returns a journaled source as it was at the newest instant its newest chain covers.
+     *
+     * @param engine the repository
+     * @param source the source
+     * @return the view, or empty when the source has no journal
+     * @throws DrException {@code INTEGRITY} naming a damaged segment
+     */
+    public static Optional<View> latestView(Engine engine, String source) {
+        Snapshot last = null;
+        for (Snapshot s : engine.snapshots()) {
+            if (JournalWriter.isBase(s) && s.sources().get(0).equals(source)
+                    && (last == null || !s.time().isBefore(last.time()))) {
+                last = s;
+            }
+        }
+        if (last == null) {
+            return Optional.empty();
+        }
+        Chain chain = Chain.load(engine, last.id(), source);
+        Instant end = chain.end(last.time());
+        JournalState state = JournalState.ofSnapshot(engine, last.id(), source);
+        chain.replay(state, end);
+        return Optional.of(new View(engine, source, end, chain, state));
+    }
+
+    private static View view(Engine engine, List<Snapshot> all, String name, Instant at) {
+        List<Snapshot> bases = all.stream().filter(s -> JournalWriter.isBase(s)
+                && s.sources().get(0).equals(name)).toList();
+        if (bases.isEmpty()) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No journal of source '" + name + "'", name);
+        }
+        if (at.isBefore(bases.get(0).time())) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is before the first snapshot of '"
+                    + name + "' (" + bases.get(0).time() + ")", at.toString());
+        }
+        Snapshot chosen = null;
+        for (Snapshot s : bases) {
+            if (!s.time().isAfter(at)) {
+                chosen = s;
+            }
+        }
+        Chain chain = Chain.load(engine, chosen.id(), name);
+        Instant end = chain.end(chosen.time());
+        if (at.isAfter(end) && chosen == bases.get(bases.size() - 1)) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is after the last journal "
+                    + "segment of '" + name + "', which covers up to " + end, at.toString());
+        }
+        JournalState state = JournalState.ofSnapshot(engine, chosen.id(), name);
+        chain.replay(state, at);
+        return new View(engine, name, at, chain, state);
+    }
+
+    /**
      * Restores journaled sources as they were at an instant: the newest base snapshot at or
      * before it, with its chain's changes up to it.
      *
@@ -92,31 +184,9 @@ public final class PointInTime {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Restoring into the target takes one source; the "
                     + "repository journals " + sources, "source");
         }
-        Map<String, JournalState> states = new HashMap<>();
-        Map<String, Chain> chains = new HashMap<>();
+        Map<String, View> views = new HashMap<>();
         for (String name : sources) {
-            List<Snapshot> bases = all.stream().filter(s -> JournalWriter.isBase(s)
-                    && s.sources().get(0).equals(name)).toList();
-            if (at.isBefore(bases.get(0).time())) {
-                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is before the first snapshot of '"
-                        + name + "' (" + bases.get(0).time() + ")", at.toString());
-            }
-            Snapshot chosen = null;
-            for (Snapshot s : bases) {
-                if (!s.time().isAfter(at)) {
-                    chosen = s;
-                }
-            }
-            Chain chain = Chain.load(engine, chosen.id(), name);
-            Instant end = chain.end(chosen.time());
-            if (at.isAfter(end) && chosen == bases.get(bases.size() - 1)) {
-                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is after the last journal "
-                        + "segment of '" + name + "', which covers up to " + end, at.toString());
-            }
-            JournalState state = JournalState.ofSnapshot(engine, chosen.id(), name);
-            chain.replay(state, at);
-            states.put(name, state);
-            chains.put(name, chain);
+            views.put(name, view(engine, all, name, at));
         }
         long files = 0;
         long bytes = 0;
@@ -134,14 +204,15 @@ public final class PointInTime {
                 }
                 Files.createDirectories(dir);
                 dirs++;
-                for (Map.Entry<String, JournalState.FileRef> f : states.get(name).files().entrySet()) {
+                View view = views.get(name);
+                for (Map.Entry<String, JournalState.FileRef> f : view.state().files().entrySet()) {
                     Path file = dir.resolve(f.getKey()).normalize();
                     if (!file.startsWith(dir) || file.equals(dir)) {
                         throw new DrException(ErrorCode.UNSAFE_PATH, "Journal path '" + f.getKey()
                                 + "' would leave " + dir, f.getKey());
                     }
                     JournalState.FileRef ref = f.getValue();
-                    byte[] content = chains.get(name).read(engine, ref.blobs(), ref.size());
+                    byte[] content = view.read(ref);
                     Files.createDirectories(file.getParent());
                     Files.write(file, content);
                     Files.setLastModifiedTime(file, FileTime.from(ref.modified()));
