@@ -4,7 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
-import dev.drkit.postgres.internal.RepositoryWalSink;
+import dev.drkit.postgres.internal.JournalWalSink;
 import dev.drkit.postgres.internal.WalChunk;
 import dev.drkit.postgres.internal.WalScanner;
 import dev.drkit.postgres.internal.WalSegments;
@@ -68,7 +68,7 @@ public final class PointInTimeRestore {
      * @return the restores
      */
     public static PointInTimeRestore of(Repository repository) {
-        return new PointInTimeRestore(repository, new RepositoryWalSink(repository), null);
+        return new PointInTimeRestore(repository, JournalWalSink.reading(repository), null);
     }
 
     /**

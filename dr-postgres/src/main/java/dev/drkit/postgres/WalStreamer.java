@@ -2,11 +2,11 @@ package dev.drkit.postgres;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.repository.JournalOptions;
 import dev.drkit.core.repository.Repository;
-import dev.drkit.postgres.internal.RepositoryWalSink;
+import dev.drkit.postgres.internal.JournalWalSink;
 import dev.drkit.postgres.internal.Server;
 import dev.drkit.postgres.internal.WalChunk;
-import dev.drkit.postgres.internal.WalSink;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -32,9 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams a cluster's WAL over a physical replication slot into the repository, in chunks
- * that each cover at most the flush interval; the slot's flush position is acknowledged only
- * after a chunk is durable, so the server keeps every byte that is not yet backed up.
+ * Streams a cluster's WAL over a physical replication slot into the repository's change
+ * journal (source {@code pgwal}), in chunks that each cover at most the flush interval; the
+ * slot's flush position is acknowledged only after a chunk's journal segment is durable, so the
+ * server keeps every byte that is not yet backed up. The journal compacts itself as any
+ * journal does (see {@link JournalOptions}).
  *
  * <pre>{@code
  * try (WalStreamer wal = WalStreamer.start(repository, connection, WalStreamConfig.of("dr"))) {
@@ -53,7 +55,7 @@ public final class WalStreamer implements AutoCloseable {
     private static final int MAX_CHUNK_BYTES = 16 << 20;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final WalSink sink;
+    private final JournalWalSink sink;
     private final PostgresConnection connection;
     private final WalStreamConfig config;
     private final Clock clock;
@@ -72,7 +74,7 @@ public final class WalStreamer implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean lagWarned;
 
-    private WalStreamer(WalSink sink, PostgresConnection connection, WalStreamConfig config, Clock clock) {
+    private WalStreamer(JournalWalSink sink, PostgresConnection connection, WalStreamConfig config, Clock clock) {
         this.sink = sink;
         this.connection = connection;
         this.config = config;
@@ -133,8 +135,18 @@ public final class WalStreamer implements AutoCloseable {
      *     when another connection streams from it; {@code UNAVAILABLE} when the server fails
      */
     public static WalStreamer start(Repository repository, PostgresConnection connection, WalStreamConfig config) {
-        return new WalStreamer(new RepositoryWalSink(repository), Objects.requireNonNull(connection, "connection"),
-                Objects.requireNonNull(config, "config"), Clock.systemUTC());
+        Objects.requireNonNull(repository, "repository");
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(config, "config");
+        Clock clock = Clock.systemUTC();
+        JournalWalSink sink = JournalWalSink.writing(repository, JournalOptions.DEFAULT
+                .withFlushInterval(config.flushInterval()), clock);
+        try {
+            return new WalStreamer(sink, connection, config, clock);
+        } catch (RuntimeException e) {
+            closeQuietly(sink);
+            throw e;
+        }
     }
 
     private Lsn startPosition(Lsn slotStart) {
@@ -204,6 +216,7 @@ public final class WalStreamer implements AutoCloseable {
         } finally {
             closeQuietly(replication);
             closeQuietly(sql);
+            closeQuietly(sink); // writes what the journal holds; a new streamer opens it again
         }
     }
 

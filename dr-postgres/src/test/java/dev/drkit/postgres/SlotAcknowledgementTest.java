@@ -6,16 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.core.repository.JournalRecord;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
-import dev.drkit.core.repository.Snapshot;
+import dev.drkit.postgres.internal.JournalWalSink;
 import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.testkit.store.InMemoryStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -92,12 +94,10 @@ class SlotAcknowledgementTest {
 
                 Lsn restart = query(server, "SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'dr'");
                 Lsn stored = Lsn.ZERO;
-                for (Snapshot s : repo.snapshots()) {
-                    for (String tag : s.tags()) {
-                        if (tag.startsWith("pg-end:") && Lsn.parse(tag.substring(7)).compareTo(stored) > 0) {
-                            stored = Lsn.parse(tag.substring(7));
-                        }
-                    }
+                // Records <system>/<timeline>/<start>-<end>-<segment size>, positions in hex.
+                for (JournalRecord r : repo.journalAt(JournalWalSink.SOURCE).orElseThrow().records()) {
+                    Lsn end = new Lsn(HexFormat.of().fromHexDigitsToLong(r.path().split("/")[2].split("-")[1]));
+                    stored = end.compareTo(stored) > 0 ? end : stored;
                 }
                 assertThat(stored).isEqualTo(durable);
                 assertThat(restart).isLessThanOrEqualTo(durable);

@@ -1,0 +1,92 @@
+package dev.drkit.postgres.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.journal.RecordFeed;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.postgres.Lsn;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class JournalWalSinkTest {
+    private static final long SEGMENT = 16L << 20;
+    private static final String SYSTEM = "7300000000000000001";
+
+    private final Repository repo = Repository.init(SnapshotStores.memory(), "pw".toCharArray(),
+            RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).build());
+
+    @AfterEach
+    void close() {
+        repo.close();
+    }
+
+    private static byte[] wal(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static WalChunk chunk(String system, long start, int length) {
+        return new WalChunk("", system, 1, SEGMENT, new Lsn(start), new Lsn(start + length), Instant.now());
+    }
+
+    @Test
+    void chunksJournaledAndChunksKeptAsSnapshotsBeforeAreListedInOrderAndReadBack() {
+        byte[] first = wal(5000, 1);
+        byte[] second = wal(7000, 2);
+        byte[] third = wal(300, 3);
+        byte[] other = wal(100, 4);
+        new RepositoryWalSink(repo).append(chunk(SYSTEM, 0x1000000, first.length), first); // as earlier versions did
+        try (JournalWalSink sink = JournalWalSink.writing(repo, JournalOptions.DEFAULT, Clock.systemUTC())) {
+            WalChunk stored = sink.append(chunk(SYSTEM, 0x1000000 + first.length, second.length), second);
+            assertThat(stored.id()).startsWith("journal:" + SYSTEM + "/00000001/");
+            sink.append(chunk("7300000000000000002", 0x2000000, other.length), other);
+        }
+        try (JournalWalSink sink = JournalWalSink.writing(repo, JournalOptions.DEFAULT, Clock.systemUTC())) {
+            sink.append(chunk(SYSTEM, 0x1000000 + first.length + second.length, third.length), third);
+        }
+
+        JournalWalSink reading = JournalWalSink.reading(repo);
+        List<WalChunk> chunks = reading.chunks(SYSTEM);
+        assertThat(chunks).extracting(c -> c.start().value()).containsExactly(0x1000000L,
+                0x1000000L + first.length, 0x1000000L + first.length + second.length);
+        assertThat(chunks).extracting(WalChunk::segmentSize).containsOnly(SEGMENT);
+        assertThat(chunks).extracting(WalChunk::timeline).containsOnly(1);
+        assertThat(reading.read(chunks.get(0))).isEqualTo(first);
+        assertThat(reading.read(chunks.get(1))).isEqualTo(second);
+        assertThat(reading.read(chunks.get(2))).isEqualTo(third);
+        assertThat(reading.chunks("7300000000000000002")).hasSize(1);
+        assertThat(repo.journalAt(JournalWalSink.SOURCE)).isPresent();
+    }
+
+    @Test
+    void aMalformedWalRecordIsAnIntegrityErrorNamingItAndAReadingSinkDoesNotAppend() {
+        RecordFeed feed = RecordFeed.named(JournalWalSink.SOURCE);
+        try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+            feed.append(SYSTEM + "/00000001/zz-0000000001000010-16777216", new byte[16]);
+            journal.flush();
+        }
+        JournalWalSink reading = JournalWalSink.reading(repo);
+        assertThatThrownBy(() -> reading.chunks(SYSTEM)).isInstanceOf(DrException.class)
+                .hasMessageContaining("WAL record '" + SYSTEM + "/00000001/zz-0000000001000010-16777216'")
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.INTEGRITY);
+        assertThatThrownBy(() -> reading.append(chunk(SYSTEM, 0, 4), new byte[4]))
+                .hasMessage("This WAL sink only reads");
+        try (JournalWalSink sink = JournalWalSink.writing(repo, JournalOptions.DEFAULT, Clock.systemUTC())) {
+            assertThatThrownBy(() -> sink.append(chunk(SYSTEM, 0, 4), new byte[3]))
+                    .hasMessage("A WAL chunk of 4 bytes came with 3");
+        }
+    }
+}
