@@ -172,7 +172,11 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts the server again after a stop or a crash; PostgreSQL recovers from its own WAL. */
     public void restart() throws Exception {
+        // The killed postmaster's lock files stay; where no init process reaps it, its pid stays
+        // taken by a zombie, and a new postmaster that finds the pid alive refuses to start.
         Files.deleteIfExists(data.resolve("postmaster.pid"));
+        Files.deleteIfExists(home.resolve(".s.PGSQL." + port + ".lock"));
+        Files.deleteIfExists(home.resolve(".s.PGSQL." + port));
         startServer();
     }
 
