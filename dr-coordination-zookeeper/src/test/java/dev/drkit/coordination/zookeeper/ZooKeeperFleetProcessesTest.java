@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
@@ -56,17 +54,8 @@ class ZooKeeperFleetProcessesTest {
                 FleetScenario.Failover failover = fleet.failover(view);
                 assertThat(failover.refusal()).contains("epoch " + failover.epochs().get(1));
 
-                Map<String, Set<String>> membersByEpoch = FleetScenario.membersByEpoch(view);
-                assertThat(membersByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
-                        .toArray(String[]::new));
-                assertThat(membersByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
-                Map<String, Set<String>> auditedByEpoch = FleetScenario.auditedMembersByEpoch(view);
-                assertThat(auditedByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
-                        .toArray(String[]::new));
-                assertThat(auditedByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
-                auditedByEpoch.forEach((epoch, members) -> assertThat(membersByEpoch.get(epoch)).isEqualTo(members));
-                assertThat(fleet.members()).allSatisfy(m -> assertThat(m.lines()).as(m.id())
-                        .noneMatch(l -> l.startsWith("DUPLICATE "))); // no record written twice
+                assertThat(fleet.checkWrites(view, failover)).containsKeys(failover.epochs().stream()
+                        .map(Object::toString).toArray(String[]::new));
 
                 String text = "fleet acceptance on a 3-server ZooKeeper ensemble (TTL " + TTL_MS + " ms, renew "
                         + RENEW_MS + " ms): " + FleetScenario.report(propagation, failover, null);

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -60,17 +58,8 @@ class FleetProcessesAcceptanceTest {
             assertThat(failover.refusal()).contains("epoch " + failover.epochs().get(1) + " of lease writer",
                     "newer holder");
 
-            Map<String, Set<String>> membersByEpoch = FleetScenario.membersByEpoch(view);
-            assertThat(membersByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
-                    .toArray(String[]::new));
-            assertThat(membersByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
-            Map<String, Set<String>> auditedByEpoch = FleetScenario.auditedMembersByEpoch(view);
-            assertThat(auditedByEpoch).containsKeys(failover.epochs().stream().map(Object::toString)
-                    .toArray(String[]::new));
-            assertThat(auditedByEpoch.values()).allSatisfy(s -> assertThat(s).hasSize(1));
-            auditedByEpoch.forEach((epoch, members) -> assertThat(membersByEpoch.get(epoch)).isEqualTo(members));
-            assertThat(fleet.members()).allSatisfy(m -> assertThat(m.lines()).as(m.id())
-                    .noneMatch(l -> l.startsWith("DUPLICATE "))); // no record written twice
+            assertThat(fleet.checkWrites(view, failover)).containsKeys(failover.epochs().stream()
+                    .map(Object::toString).toArray(String[]::new));
 
             String text = "fleet acceptance on S3Proxy (TTL " + TTL_MS + " ms, renew " + RENEW_MS + " ms, poll "
                     + POLL_MS + " ms, store breaker open " + breakerOpenMs + " ms): "

@@ -364,6 +364,45 @@ public final class FleetScenario implements AutoCloseable {
     }
 
     /**
+     * Checks what the writers left after {@link #failover(SnapshotStore)}: each of its epochs has
+     * records and audit events, every epoch's records and events come from one member (the
+     * same), the audit log passes {@link #auditedMembersByEpoch(SnapshotStore)}, and no member
+     * found a record of its own written before.
+     *
+     * @param store a view of the store the members write into
+     * @param failover what the failover measured
+     * @return member ids by epoch
+     * @throws AssertionError naming the first epoch, record or member at fault
+     */
+    public Map<String, Set<String>> checkWrites(SnapshotStore store, Failover failover) {
+        Map<String, Set<String>> records = membersByEpoch(store);
+        Map<String, Set<String>> audited = auditedMembersByEpoch(store);
+        for (long epoch : failover.epochs()) {
+            if (!records.containsKey(Long.toString(epoch)) || !audited.containsKey(Long.toString(epoch))) {
+                throw new AssertionError("epoch " + epoch + " has no records or no audit events: records " + records
+                        + ", audited " + audited);
+            }
+        }
+        records.forEach((epoch, ids) -> {
+            if (ids.size() != 1) {
+                throw new AssertionError("epoch " + epoch + " has records from " + ids);
+            }
+        });
+        audited.forEach((epoch, ids) -> {
+            if (!ids.equals(records.get(epoch))) {
+                throw new AssertionError("epoch " + epoch + " has audit events from " + ids + " but records from "
+                        + records.get(epoch));
+            }
+        });
+        for (Member m : members) {
+            m.lines.stream().filter(l -> l.startsWith("DUPLICATE ")).findFirst().ifPresent(l -> {
+                throw new AssertionError(m.id + " wrote a record twice: " + l);
+            });
+        }
+        return records;
+    }
+
+    /**
      * Lists which members wrote records under each epoch.
      *
      * @param store a view of the store the members write into
