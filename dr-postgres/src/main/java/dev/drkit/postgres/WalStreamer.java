@@ -3,6 +3,7 @@ package dev.drkit.postgres;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.postgres.internal.JournalWalSink;
 import dev.drkit.postgres.internal.Server;
@@ -18,12 +19,14 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -74,13 +77,14 @@ public final class WalStreamer implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean lagWarned;
 
-    private WalStreamer(JournalWalSink sink, PostgresConnection connection, WalStreamConfig config, Clock clock) {
-        this.sink = sink;
+    private WalStreamer(Supplier<JournalWalSink> sinks, PostgresConnection connection, WalStreamConfig config,
+            Clock clock) {
         this.connection = connection;
         this.config = config;
         this.clock = clock;
         Connection opened = Server.open(connection);
         Connection repl = null;
+        JournalWalSink opening = null;
         try {
             Server.requireWalLevel(opened);
             Server.requireReplicationRole(opened, connection.user());
@@ -88,6 +92,9 @@ public final class WalStreamer implements AutoCloseable {
             this.systemId = Server.systemIdentifier(opened);
             this.timeline = Server.timeline(opened);
             this.segmentSize = Server.walSegmentSize(opened);
+            // The journal opens once the server passed every check: a refused start writes nothing.
+            opening = sinks.get();
+            this.sink = opening;
             Lsn from = startPosition(restart.orElseGet(() -> Lsn.parse(Server.query(opened,
                     "SELECT pg_current_wal_lsn()::text"))));
             repl = Server.openReplication(connection);
@@ -102,6 +109,7 @@ public final class WalStreamer implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             closeQuietly(repl);
             closeQuietly(opened);
+            closeQuietly(opening);
             if (e instanceof DrException d) {
                 throw d;
             }
@@ -139,24 +147,47 @@ public final class WalStreamer implements AutoCloseable {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(config, "config");
         Clock clock = Clock.systemUTC();
-        JournalWalSink sink = JournalWalSink.writing(repository, JournalOptions.DEFAULT
-                .withFlushInterval(config.flushInterval()), clock);
-        try {
-            return new WalStreamer(sink, connection, config, clock);
-        } catch (RuntimeException e) {
-            closeQuietly(sink);
-            throw e;
-        }
+        return new WalStreamer(() -> JournalWalSink.writing(repository, journalOptions(config), clock), connection,
+                config, clock);
+    }
+
+    /**
+     * Checks the server and the slot, and starts streaming into a replication's primary; the
+     * WAL journal ships each segment to the secondaries as soon as it is durable in the
+     * primary, so a secondary can restore the cluster within seconds of the primary (see
+     * {@link Replication#journal}). The slot is acknowledged on the primary's durability: a
+     * secondary that cannot be reached falls behind and catches up, it does not hold the
+     * server's WAL back. Base backups reach the secondaries by {@link Replication#replicateNew()}
+     * or {@code dr copy}.
+     *
+     * @param replication the primary, where WAL goes first, and its secondaries
+     * @param connection a role with the REPLICATION attribute
+     * @param config the slot and flush interval
+     * @return the running streamer
+     * @throws DrException as {@link #start(Repository, PostgresConnection, WalStreamConfig)}
+     */
+    public static WalStreamer start(Replication replication, PostgresConnection connection, WalStreamConfig config) {
+        Objects.requireNonNull(replication, "replication");
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(config, "config");
+        Clock clock = Clock.systemUTC();
+        return new WalStreamer(() -> JournalWalSink.writing(replication, journalOptions(config), clock), connection,
+                config, clock);
+    }
+
+    private static JournalOptions journalOptions(WalStreamConfig config) {
+        return JournalOptions.DEFAULT.withFlushInterval(config.flushInterval());
     }
 
     private Lsn startPosition(Lsn slotStart) {
         Lsn from = slotStart;
-        for (WalChunk c : sink.chunks(systemId)) {
+        List<WalChunk> stored = sink.chunks(systemId);
+        for (WalChunk c : stored) {
             if (c.timeline() == timeline && c.end().compareTo(from) > 0) {
                 from = c.end();
             }
         }
-        if (from.compareTo(slotStart) > 0 || sink.chunks(systemId).isEmpty()) {
+        if (from.compareTo(slotStart) > 0 || stored.isEmpty()) {
             return from.segmentStart(segmentSize);
         }
         return slotStart.segmentStart(segmentSize);

@@ -124,6 +124,7 @@ class BaseBackupTest {
                     .isInstanceOf(DrException.class)
                     .hasMessageContaining("wal_level")
                     .satisfies(e -> assertThat(((DrException) e).input()).isEqualTo("wal_level"));
+            assertThat(repo.snapshots()).as("refused, nothing is written: no base backup, no WAL journal").isEmpty();
         }
     }
 }

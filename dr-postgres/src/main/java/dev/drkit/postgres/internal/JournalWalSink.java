@@ -7,6 +7,7 @@ import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
 import dev.drkit.core.repository.JournalRecord;
 import dev.drkit.core.repository.JournalView;
+import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.postgres.Lsn;
 import java.time.Clock;
@@ -70,6 +71,21 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
     public static JournalWalSink writing(Repository repository, JournalOptions options, Clock clock) {
         RecordFeed feed = RecordFeed.named(SOURCE, clock);
         return new JournalWalSink(repository, feed, repository.journal(feed, options));
+    }
+
+    /**
+     * Starts the WAL journal in a replication's primary, shipping each segment to its
+     * secondaries as soon as it is durable, and returns a sink that appends to it.
+     *
+     * @param replication the primary and its secondaries
+     * @param options the journal's flush interval and compaction
+     * @param clock the clock of the records' modification times
+     * @return the sink, which the caller closes
+     * @throws DrException as {@link Replication#journal}
+     */
+    public static JournalWalSink writing(Replication replication, JournalOptions options, Clock clock) {
+        RecordFeed feed = RecordFeed.named(SOURCE, clock);
+        return new JournalWalSink(replication.primary(), feed, replication.journal(feed, options));
     }
 
     @Override
