@@ -22,8 +22,15 @@ import java.util.stream.Stream;
  * whole processes.
  *
  * <pre>
- * java [-Dazurite.home=DIR] [-Drestore.dir=DIR] -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
+ * java [-Dazurite.home=DIR] [-Drestore.dir=DIR] [-Ds3.only=true] [-Done.file=PATH]
+ *     -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
  * </pre>
+ *
+ * <p>After each S3 backup, one file is restored alone from it by each tool ({@code restic
+ * restore --include}, {@code dr restore --include}) and compared with the original: the file
+ * {@code one.file} names (relative to the data directory), else the middle one of the data
+ * set's files in path order. With {@code s3.only=true} only the S3 backups and those one-file
+ * restores run (no Azurite, no file repository, no whole restores), for large data sets.
  *
  * <p>Restores go to tmpfs ({@code /dev/shm}) when it exists, or to the {@code restore.dir}
  * directory: on ext4 without a journal, creating files is slow for minutes after many were
@@ -48,19 +55,28 @@ public final class S3Comparison {
         Path data = Path.of(args[0]).toAbsolutePath();
         String drJar = Path.of(args[1]).toAbsolutePath().toString();
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Path azuriteHome = azuriteHome();
+        boolean s3Only = Boolean.getBoolean("s3.only");
+        String oneFile = System.getProperty("one.file", middleFile(data));
+        byte[] oneFileBytes = Files.readAllBytes(data.resolve(oneFile));
+        Path azuriteHome = s3Only ? null : azuriteHome();
         Path work = Files.createTempDirectory("s3-comparison-");
         Path restores = work;
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         List<Path> serverData = new ArrayList<>();
-        try (S3ProxyServer server = S3ProxyServer.start(); AzuriteServer azurite = AzuriteServer.start(azuriteHome)) {
+        try (S3ProxyServer server = S3ProxyServer.start();
+                AzuriteServer azurite = s3Only ? null : AzuriteServer.start(azuriteHome)) {
             restores = Files.createTempDirectory(restoreRoot(work), "s3-comparison-restores-");
-            serverData.addAll(List.of(server.directory(), azurite.directory(), azurite.log()));
+            serverData.add(server.directory());
+            if (azurite != null) {
+                serverData.addAll(List.of(azurite.directory(), azurite.log()));
+            }
             String endpoint = server.endpoint().toString();
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
             env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
-            env.put("AZURE_STORAGE_CONNECTION_STRING", AzuriteServer.connectionString(azurite.port()));
+            if (azurite != null) {
+                env.put("AZURE_STORAGE_CONNECTION_STRING", AzuriteServer.connectionString(azurite.port()));
+            }
             env.put("RESTIC_PASSWORD", "bench-password");
             env.put("DR_PASSWORD", "bench-password");
             for (int run = 1; run <= runs; run++) {
@@ -73,26 +89,45 @@ public final class S3Comparison {
                     if ((turn == 0) == resticFirst) {
                         exec(env, work, null, "restic", "-r", restic, "init");
                         time(seconds, "restic s3 backup", env, work, "restic", "-r", restic, "backup", data.toString());
-                        time(seconds, "restic s3 restore", env, work, "restic", "-r", restic, "restore", "latest",
-                                "--target", restores.resolve("restic-out-" + run).toString());
+                        Path one = restores.resolve("restic-one-" + run);
+                        time(seconds, "restic s3 restore one file", env, work, "restic", "-r", restic, "restore",
+                                "latest", "--target", one.toString(), "--include", data.resolve(oneFile).toString());
+                        requireSame(oneFileBytes, one.resolve(data.toString().substring(1)).resolve(oneFile));
+                        if (!s3Only) {
+                            time(seconds, "restic s3 restore", env, work, "restic", "-r", restic, "restore", "latest",
+                                    "--target", restores.resolve("restic-out-" + run).toString());
+                        }
                     } else {
                         Map<String, String> repos = new LinkedHashMap<>();
                         repos.put("s3", drS3);
-                        repos.put("azurite", drAzure);
-                        repos.put("file", drFile);
+                        if (!s3Only) {
+                            repos.put("azurite", drAzure);
+                            repos.put("file", drFile);
+                        }
                         for (Map.Entry<String, String> repo : repos.entrySet()) {
                             String what = "dr " + repo.getKey();
                             exec(env, work, null, "java", "-jar", drJar, "init", "--repo", repo.getValue());
                             time(seconds, what + " backup", env, work, "java", "-jar", drJar, "backup", "--repo",
                                     repo.getValue(), data.toString());
-                            time(seconds, what + " restore", env, work, "java", "-jar", drJar, "restore", "--repo",
-                                    repo.getValue(), "latest", "--target",
-                                    restores.resolve("dr-" + repo.getKey() + "-out-" + run).toString());
+                            if (repo.getKey().equals("s3")) {
+                                Path one = restores.resolve("dr-one-" + run);
+                                String source = data.getFileName().toString();
+                                time(seconds, "dr s3 restore one file", env, work, "java", "-jar", drJar, "restore",
+                                        "--repo", repo.getValue(), "latest", "--target", one.toString(), "--include",
+                                        source + "/" + oneFile);
+                                requireSame(oneFileBytes, one.resolve(source).resolve(oneFile));
+                            }
+                            if (!s3Only) {
+                                time(seconds, what + " restore", env, work, "java", "-jar", drJar, "restore", "--repo",
+                                        repo.getValue(), "latest", "--target",
+                                        restores.resolve("dr-" + repo.getKey() + "-out-" + run).toString());
+                            }
                         }
                     }
                 }
-                for (String out : List.of("restic", "dr-s3", "dr-azurite", "dr-file")) {
-                    deleteTree(restores.resolve(out + "-out-" + run));
+                for (String out : List.of("restic-out-", "dr-s3-out-", "dr-azurite-out-", "dr-file-out-", "restic-one-",
+                        "dr-one-")) {
+                    deleteTree(restores.resolve(out + run));
                 }
                 deleteTree(Path.of(drFile));
                 System.out.println("run " + run + ": " + last(seconds));
@@ -112,8 +147,31 @@ public final class S3Comparison {
         }
         System.out.printf("%ndr/restic backup into S3Proxy: %.2fx faster%n",
                 median(seconds.get("restic s3 backup")) / median(seconds.get("dr s3 backup")));
-        System.out.printf("dr/restic restore from S3Proxy: %.2fx faster%n",
-                median(seconds.get("restic s3 restore")) / median(seconds.get("dr s3 restore")));
+        if (!s3Only) {
+            System.out.printf("dr/restic restore from S3Proxy: %.2fx faster%n",
+                    median(seconds.get("restic s3 restore")) / median(seconds.get("dr s3 restore")));
+        }
+        System.out.printf("one file (%s, %d bytes) restored from S3Proxy: restic %.2f s, dr %.2f s, dr/restic time "
+                + "%.2fx%n", oneFile, oneFileBytes.length, median(seconds.get("restic s3 restore one file")),
+                median(seconds.get("dr s3 restore one file")), median(seconds.get("dr s3 restore one file"))
+                / median(seconds.get("restic s3 restore one file")));
+    }
+
+    /** The middle regular file of the data set in path order, relative to it. */
+    private static String middleFile(Path data) throws IOException {
+        try (Stream<Path> walk = Files.walk(data)) {
+            List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException("No file in " + data);
+            }
+            return data.relativize(files.get(files.size() / 2)).toString();
+        }
+    }
+
+    private static void requireSame(byte[] expected, Path restored) throws IOException {
+        if (!Files.isRegularFile(restored) || !java.util.Arrays.equals(expected, Files.readAllBytes(restored))) {
+            throw new IllegalStateException(restored + " is missing or differs from the original");
+        }
     }
 
     /** The {@code restore.dir} property, else {@code /dev/shm} when writable, else {@code work}. */

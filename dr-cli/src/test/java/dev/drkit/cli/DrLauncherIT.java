@@ -1,0 +1,91 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./dr} launcher of a checkout and {@code bin/dr} of the distribution, run as an
+ * operator runs them (after {@code package}, by Failsafe): a command's first successful run
+ * leaves a class-data-sharing archive in the user's cache, later runs use it and answer the
+ * same, a failed run leaves none, and {@code DR_CDS=off} writes none.
+ */
+class DrLauncherIT {
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out) {
+    }
+
+    private Run run(Path launcher, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().put("DR_PASSWORD", "launcher-test");
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(3, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in 3 minutes");
+        }
+        return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8));
+    }
+
+    private List<String> archives() throws IOException {
+        Path cache = dir.resolve("cache");
+        if (!Files.exists(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(cache)) {
+            return walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aCommandsSecondRunSharesTheClassesItsFirstRunArchived() throws Exception {
+        Path launcher = Path.of("..", "dr").toAbsolutePath().normalize();
+        assertThat(Path.of("target", "dr.jar")).as("built by the package phase").isRegularFile();
+        String repo = "file:" + dir.resolve("repo");
+
+        Run init = run(launcher, Map.of(), "init", "--repo", repo);
+        assertThat(init.status()).as(init.out()).isZero();
+        assertThat(archives()).containsExactly("init.jsa");
+
+        Run first = run(launcher, Map.of(), "snapshots", "--repo", repo);
+        Run second = run(launcher, Map.of(), "snapshots", "--repo", repo);
+        assertThat(first.status()).as(first.out()).isZero();
+        assertThat(second).isEqualTo(first);
+        assertThat(archives()).containsExactly("init.jsa", "snapshots.jsa");
+
+        Run failed = run(launcher, Map.of(), "verify", "--repo", "file:" + dir.resolve("no-such-repo"));
+        assertThat(failed.status()).isNotZero();
+        Run off = run(launcher, Map.of("DR_CDS", "off"), "forget", "--help");
+        assertThat(off.status()).as(off.out()).isZero();
+        assertThat(archives()).as("a failed run and DR_CDS=off archive nothing")
+                .containsExactly("init.jsa", "snapshots.jsa");
+
+        // The distribution's bin/dr, laid out as the tarball has it.
+        Path home = dir.resolve("dist");
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("lib"));
+        Files.copy(Path.of("src", "dist", "bin", "dr"), home.resolve("bin/dr"));
+        Files.copy(Path.of("target", "dr.jar"), home.resolve("lib/dr.jar"));
+        Run installed = run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo);
+        assertThat(installed).isEqualTo(first);
+        assertThat(run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo)).isEqualTo(first);
+        assertThat(archives()).as("one more: the installed jar is another jar")
+                .containsExactly("init.jsa", "snapshots.jsa", "snapshots.jsa");
+    }
+}
