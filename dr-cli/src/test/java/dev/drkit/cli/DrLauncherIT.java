@@ -35,6 +35,7 @@ class DrLauncherIT {
         pb.environment().put("DR_PASSWORD", "launcher-test");
         pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         pb.environment().putAll(env);
+        pb.environment().entrySet().removeIf(e -> e.getValue().isEmpty()); // "" unsets a variable
         Process p = pb.start();
         if (!p.waitFor(3, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -73,8 +74,18 @@ class DrLauncherIT {
         assertThat(failed.status()).isNotZero();
         Run off = run(launcher, Map.of("DR_CDS", "off"), "forget", "--help");
         assertThat(off.status()).as(off.out()).isZero();
-        assertThat(archives()).as("a failed run and DR_CDS=off archive nothing")
+        Run homeless = run(launcher, Map.of("HOME", "", "XDG_CACHE_HOME", ""), "forget", "--help");
+        assertThat(homeless).isEqualTo(off);
+        assertThat(archives()).as("a failed run, DR_CDS=off and no cache directory archive nothing")
                 .containsExactly("init.jsa", "snapshots.jsa");
+        Path other = dir.resolve("cache/dr/cds");
+        try (Stream<Path> dirs = Files.list(other)) {
+            Path jarDir = dirs.findFirst().orElseThrow();
+            Files.setPosixFilePermissions(jarDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Run open = run(launcher, Map.of(), "snapshots", "--repo", repo);
+            assertThat(open).as("a directory others may write is not used").isEqualTo(first);
+            Files.setPosixFilePermissions(jarDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
 
         // The distribution's bin/dr, laid out as the tarball has it.
         Path home = dir.resolve("dist");

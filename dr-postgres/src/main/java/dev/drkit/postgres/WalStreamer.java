@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams a cluster's WAL over a physical replication slot into the repository's change
- * journal (source {@code pgwal}), in chunks that each cover at most the flush interval; the
+ * journal (source {@code _pgwal-<system id>}), in chunks that each cover at most the flush interval; the
  * slot's flush position is acknowledged only after a chunk's journal segment is durable, so the
  * server keeps every byte that is not yet backed up. The journal compacts itself as any
  * journal does (see {@link JournalOptions}).
@@ -77,8 +77,8 @@ public final class WalStreamer implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean lagWarned;
 
-    private WalStreamer(Supplier<JournalWalSink> sinks, PostgresConnection connection, WalStreamConfig config,
-            Clock clock) {
+    private WalStreamer(Repository repository, Function<String, JournalWalSink> sinks, PostgresConnection connection,
+            WalStreamConfig config, Clock clock) {
         this.connection = connection;
         this.config = config;
         this.clock = clock;
@@ -92,17 +92,17 @@ public final class WalStreamer implements AutoCloseable {
             this.systemId = Server.systemIdentifier(opened);
             this.timeline = Server.timeline(opened);
             this.segmentSize = Server.walSegmentSize(opened);
-            // The journal opens once the server passed every check: a refused start writes nothing.
-            opening = sinks.get();
-            this.sink = opening;
-            Lsn from = startPosition(restart.orElseGet(() -> Lsn.parse(Server.query(opened,
-                    "SELECT pg_current_wal_lsn()::text"))));
+            Lsn from = startPosition(JournalWalSink.reading(repository), restart.orElseGet(() -> Lsn.parse(
+                    Server.query(opened, "SELECT pg_current_wal_lsn()::text"))));
             repl = Server.openReplication(connection);
             this.stream = repl.unwrap(PGConnection.class).getReplicationAPI().replicationStream().physical()
                     .withSlotName(config.slot())
                     .withStartPosition(LogSequenceNumber.valueOf(from.value()))
                     .withStatusInterval(10, TimeUnit.SECONDS)
                     .start();
+            // The journal opens once the server accepted the stream: a refused start writes nothing.
+            opening = sinks.apply(systemId);
+            this.sink = opening;
             this.streamed.set(from.value());
             this.sql = opened;
             this.replication = repl;
@@ -147,8 +147,8 @@ public final class WalStreamer implements AutoCloseable {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(config, "config");
         Clock clock = Clock.systemUTC();
-        return new WalStreamer(() -> JournalWalSink.writing(repository, journalOptions(config), clock), connection,
-                config, clock);
+        return new WalStreamer(repository, id -> JournalWalSink.writing(repository, id, journalOptions(config), clock),
+                connection, config, clock);
     }
 
     /**
@@ -171,23 +171,23 @@ public final class WalStreamer implements AutoCloseable {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(config, "config");
         Clock clock = Clock.systemUTC();
-        return new WalStreamer(() -> JournalWalSink.writing(replication, journalOptions(config), clock), connection,
-                config, clock);
+        return new WalStreamer(replication.primary(), id -> JournalWalSink.writing(replication, id,
+                journalOptions(config), clock), connection, config, clock);
     }
 
     private static JournalOptions journalOptions(WalStreamConfig config) {
         return JournalOptions.DEFAULT.withFlushInterval(config.flushInterval());
     }
 
-    private Lsn startPosition(Lsn slotStart) {
+    private Lsn startPosition(JournalWalSink stored, Lsn slotStart) {
         Lsn from = slotStart;
-        List<WalChunk> stored = sink.chunks(systemId);
-        for (WalChunk c : stored) {
+        List<WalChunk> chunks = stored.chunks(systemId);
+        for (WalChunk c : chunks) {
             if (c.timeline() == timeline && c.end().compareTo(from) > 0) {
                 from = c.end();
             }
         }
-        if (from.compareTo(slotStart) > 0 || stored.isEmpty()) {
+        if (from.compareTo(slotStart) > 0 || chunks.isEmpty()) {
             return from.segmentStart(segmentSize);
         }
         return slotStart.segmentStart(segmentSize);
@@ -406,6 +406,7 @@ public final class WalStreamer implements AutoCloseable {
         }
         closeQuietly(replication);
         closeQuietly(sql);
+        closeQuietly(sink); // the streaming thread closed it unless it is still stuck
     }
 
     @Override

@@ -94,9 +94,10 @@ class SlotAcknowledgementTest {
 
                 Lsn restart = query(server, "SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'dr'");
                 Lsn stored = Lsn.ZERO;
-                // Records <system>/<timeline>/<start>-<end>-<segment size>, positions in hex.
-                for (JournalRecord r : repo.journalAt(JournalWalSink.SOURCE).orElseThrow().records()) {
-                    Lsn end = new Lsn(HexFormat.of().fromHexDigitsToLong(r.path().split("/")[2].split("-")[1]));
+                // Records <timeline>/<start>-<end>-<segment size>, positions in hex.
+                String system = repo.coverage().get(0).source().substring(JournalWalSink.SOURCE_PREFIX.length());
+                for (JournalRecord r : repo.journalAt(JournalWalSink.source(system)).orElseThrow().records()) {
+                    Lsn end = new Lsn(HexFormat.of().fromHexDigitsToLong(r.path().split("/")[1].split("-")[1]));
                     stored = end.compareTo(stored) > 0 ? end : stored;
                 }
                 assertThat(stored).isEqualTo(durable);

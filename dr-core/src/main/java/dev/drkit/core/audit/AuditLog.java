@@ -93,7 +93,9 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * Appends an event and returns the record it became.
      *
      * @param event the event
-     * @return the stored record
+     * @return the record; in a {@linkplain #store(SnapshotStore, String, AuditLogConfig) store
+     *     log} that writers take turns on, its sequence number and hashes are final once its
+     *     segment is written (a segment another writer got first is renumbered)
      * @throws DrException {@code IO_FAILURE} when it cannot be written; {@code ILLEGAL_STATE} after close
      */
     AuditRecord record(AuditEvent event);

@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * {@code dr.backup.journal.replica.lag} (seconds, tags {@code source} and {@code secondary}).
  */
 public final class Journal implements AutoCloseable {
+    /**
+     * Journaled sources whose name begins with this prefix are the kit's own (such as
+     * PostgreSQL's streamed WAL, {@code _pgwal-<system id>}): a restore of every journaled source
+     * to an instant, and the newest instant they can be restored to, leave them out; naming
+     * one restores it.
+     */
+    public static final String PRIVATE_SOURCE_PREFIX = "_";
     /** How long {@link #close()} waits for secondaries to receive the last segments. */
     public static final Duration CLOSE_REPLICA_WAIT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);

@@ -367,7 +367,8 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Restores every journaled source as it was at an instant.
+     * Restores every journaled source as it was at an instant, but the kit's own
+     * ({@link Journal#PRIVATE_SOURCE_PREFIX}, such as streamed WAL).
      *
      * @param at the instant
      * @param target the directory; each source becomes a directory of its name
@@ -431,7 +432,8 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Returns the newest instant the journaled sources can be restored to.
+     * Returns the newest instant the journaled sources can be restored to (the kit's own,
+     * {@link Journal#PRIVATE_SOURCE_PREFIX}, left out).
      *
      * @return the end of the newest covered range
      * @throws DrException {@code NOT_FOUND} when no source is journaled

@@ -7,9 +7,11 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.PropertyTests;
+import dev.drkit.testkit.store.ForwardingStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.quicktheories.generators.SourceDSL;
@@ -230,6 +234,39 @@ class AuditLogTest {
                     .containsExactly(java.util.stream.IntStream.rangeClosed(1, 8)
                             .mapToObj(i -> T0.plusSeconds(i)).toArray(Instant[]::new));
             assertThat(records).filteredOn(AuditRecord::isDigest).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aSegmentWhoseCreateLandedButFailedIsNotWrittenTwiceAndItsDigestIsPublishedOnceStored() {
+        AtomicInteger creates = new AtomicInteger();
+        SnapshotStore store = new ForwardingStore(SnapshotStores.memory()) {
+            @Override
+            public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
+                Optional<ObjectInfo> done = super.putIfAbsent(key, data);
+                if (creates.incrementAndGet() == 2) {
+                    throw new DrException(ErrorCode.UNAVAILABLE, "the answer was lost", key);
+                }
+                return done;
+            }
+        };
+        AuditLogConfig config = AuditLogConfig.builder().storeSegmentRecords(1).digestEvery(3).build();
+        List<AuditDigest> published = new ArrayList<>();
+        try (AuditLog log = AuditLog.store(store, "audit", config)) {
+            log.onDigest(published::add);
+            log.append(event(1));
+            assertThatThrownBy(() -> log.append(event(2))).isInstanceOf(DrException.class); // landed all the same
+            log.append(event(3)); // its digest follows: 3 records since the start
+            log.append(event(4));
+        }
+        AuditVerification verification = AuditVerifier.verify(store, "audit", null, null);
+        assertThat(verification.intact()).as(verification.problem()).isTrue();
+        try (AuditLog reader = AuditLog.store(store, "audit", config)) {
+            List<AuditRecord> records = reader.records(AuditFilter.all());
+            assertThat(records).filteredOn(r -> !r.isDigest()).extracting(AuditRecord::time)
+                    .containsExactly(T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3), T0.plusSeconds(4));
+            assertThat(published).isNotEmpty().allSatisfy(d -> assertThat(records)
+                    .anySatisfy(r -> assertThat(r.digest()).isEqualTo(d)));
         }
     }
 

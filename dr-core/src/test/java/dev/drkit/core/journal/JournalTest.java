@@ -123,6 +123,28 @@ class JournalTest {
     }
 
     @Test
+    void aPrivateSourceIsLeftOutOfRestoresOfEverySourceAndRestoredWhenNamed() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed outbox = RecordFeed.named("outbox", clock);
+            RecordFeed own = RecordFeed.named(Journal.PRIVATE_SOURCE_PREFIX + "wal", clock);
+            try (Journal a = repo.manualJournal(outbox, JournalOptions.DEFAULT);
+                    Journal b = repo.manualJournal(own, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                outbox.append("orders/1", bytes("one"));
+                a.flush();
+                clock.advance(Duration.ofSeconds(5));
+                own.append("chunk", bytes("wal"));
+                b.flush();
+            }
+            assertThat(repo.latestRestorableInstant()).isEqualTo(T0.plusSeconds(1));
+            repo.restore(T0.plusSeconds(1), tmp.resolve("all"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("all"))).isEqualTo(Map.of("outbox/orders/1", "one"));
+            repo.restore("_wal", T0.plusSeconds(6), tmp.resolve("named"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("named"))).isEqualTo(Map.of("_wal/chunk", "wal"));
+        }
+    }
+
+    @Test
     void recordsRestoreAsTheyWereAtEachInstant() throws IOException {
         try (Repository repo = repo()) {
             RecordFeed feed = RecordFeed.named("outbox", clock);

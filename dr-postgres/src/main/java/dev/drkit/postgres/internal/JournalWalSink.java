@@ -15,38 +15,55 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps WAL chunks as records of the repository's change journal, source {@value #SOURCE}:
- * each chunk is a record {@code <system id>/<timeline>/<start>-<end>-<segment size>} (timeline
- * and positions in fixed-width hex), its modification time when the journal took it. A chunk
- * is durable once {@link #append} returns: it flushes the journal. The journal's own machinery
- * applies: segments chained to a base snapshot, compaction, shipping to secondaries, restore
- * of the source to any instant.
+ * Keeps WAL chunks as records of the repository's change journal, one journaled source per
+ * cluster, {@code _pgwal-<system id>} (private: a restore of every journaled source leaves it
+ * out): each chunk is a record {@code <timeline>/<start>-<end>-<segment size>} (timeline and
+ * positions in fixed-width hex), its modification time when the journal took it. A chunk is
+ * durable once {@link #append} returns: it flushes the journal. The journal's own machinery
+ * applies: segments chained to a base snapshot, compaction, shipping to secondaries, restore of
+ * the source to any instant.
  *
  * <p>Reads also see the chunks that earlier versions kept as tagged snapshots
  * ({@link RepositoryWalSink}), so a repository streamed into before keeps its WAL.
  */
 public final class JournalWalSink implements WalSink, AutoCloseable {
-    /** The journaled source that holds the WAL. */
-    public static final String SOURCE = "pgwal";
+    /** The prefix of the journaled source that holds a cluster's WAL; the system id follows. */
+    public static final String SOURCE_PREFIX = Journal.PRIVATE_SOURCE_PREFIX + "pgwal-";
     private static final String ID_PREFIX = "journal:";
     private static final HexFormat HEX = HexFormat.of();
 
     private final Repository repository;
     private final RepositoryWalSink snapshots;
+    private final @Nullable String systemId;
     private final @Nullable RecordFeed feed;
     private final @Nullable Journal journal;
-    private volatile @Nullable JournalView view;
+    private final Map<String, JournalView> views = new ConcurrentHashMap<>();
+    private boolean closed;
 
-    private JournalWalSink(Repository repository, @Nullable RecordFeed feed, @Nullable Journal journal) {
+    private JournalWalSink(Repository repository, @Nullable String systemId, @Nullable RecordFeed feed,
+            @Nullable Journal journal) {
         this.repository = repository;
         this.snapshots = new RepositoryWalSink(repository);
+        this.systemId = systemId;
         this.feed = feed;
         this.journal = journal;
+    }
+
+    /**
+     * Returns the journaled source of a cluster's WAL.
+     *
+     * @param systemId the cluster's system identifier
+     * @return the source's name
+     */
+    public static String source(String systemId) {
+        return SOURCE_PREFIX + systemId;
     }
 
     /**
@@ -56,21 +73,23 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
      * @return the sink
      */
     public static JournalWalSink reading(Repository repository) {
-        return new JournalWalSink(Objects.requireNonNull(repository, "repository"), null, null);
+        return new JournalWalSink(Objects.requireNonNull(repository, "repository"), null, null, null);
     }
 
     /**
-     * Starts the WAL journal (resuming its chain) and returns a sink that appends to it.
+     * Starts a cluster's WAL journal (resuming its chain) and returns a sink that appends to it.
      *
      * @param repository the repository
+     * @param systemId the cluster's system identifier
      * @param options the journal's flush interval and compaction
      * @param clock the clock of the records' modification times
      * @return the sink, which the caller closes
      * @throws DrException as {@link Repository#journal}
      */
-    public static JournalWalSink writing(Repository repository, JournalOptions options, Clock clock) {
-        RecordFeed feed = RecordFeed.named(SOURCE, clock);
-        return new JournalWalSink(repository, feed, repository.journal(feed, options));
+    public static JournalWalSink writing(Repository repository, String systemId, JournalOptions options,
+            Clock clock) {
+        RecordFeed feed = RecordFeed.named(source(systemId), clock);
+        return new JournalWalSink(repository, systemId, feed, repository.journal(feed, options));
     }
 
     /**
@@ -78,28 +97,33 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
      * secondaries as soon as it is durable, and returns a sink that appends to it.
      *
      * @param replication the primary and its secondaries
+     * @param systemId the cluster's system identifier
      * @param options the journal's flush interval and compaction
      * @param clock the clock of the records' modification times
      * @return the sink, which the caller closes
      * @throws DrException as {@link Replication#journal}
      */
-    public static JournalWalSink writing(Replication replication, JournalOptions options, Clock clock) {
-        RecordFeed feed = RecordFeed.named(SOURCE, clock);
-        return new JournalWalSink(replication.primary(), feed, replication.journal(feed, options));
+    public static JournalWalSink writing(Replication replication, String systemId, JournalOptions options,
+            Clock clock) {
+        RecordFeed feed = RecordFeed.named(source(systemId), clock);
+        return new JournalWalSink(replication.primary(), systemId, feed, replication.journal(feed, options));
     }
 
     @Override
     public WalChunk append(WalChunk chunk, byte[] bytes) {
         if (feed == null || journal == null) {
-            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink only reads", SOURCE);
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink only reads", chunk.systemId());
+        }
+        if (!chunk.systemId().equals(systemId)) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink journals cluster " + systemId + ", not "
+                    + chunk.systemId(), chunk.systemId());
         }
         if (bytes.length != chunk.length()) {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "A WAL chunk of " + chunk.length() + " bytes came with "
                     + bytes.length, chunk.start().toString());
         }
-        String key = chunk.systemId() + "/" + HEX.toHexDigits(chunk.timeline()) + "/"
-                + HEX.toHexDigits(chunk.start().value()) + "-" + HEX.toHexDigits(chunk.end().value()) + "-"
-                + chunk.segmentSize();
+        String key = HEX.toHexDigits(chunk.timeline()) + "/" + HEX.toHexDigits(chunk.start().value()) + "-"
+                + HEX.toHexDigits(chunk.end().value()) + "-" + chunk.segmentSize();
         feed.append(key, bytes);
         journal.flush();
         return new WalChunk(ID_PREFIX + key, chunk.systemId(), chunk.timeline(), chunk.segmentSize(), chunk.start(),
@@ -109,13 +133,10 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
     @Override
     public List<WalChunk> chunks(String systemId) {
         List<WalChunk> out = new ArrayList<>(snapshots.chunks(systemId));
-        Optional<JournalView> latest = repository.journalAt(SOURCE);
-        view = latest.orElse(null);
-        String prefix = systemId + "/";
+        Optional<JournalView> latest = repository.journalAt(source(systemId));
+        latest.ifPresent(v -> views.put(systemId, v));
         for (JournalRecord r : latest.map(JournalView::records).orElse(List.of())) {
-            if (r.path().startsWith(prefix)) {
-                out.add(parse(systemId, r));
-            }
+            out.add(parse(systemId, r));
         }
         out.sort(Comparator.comparing(WalChunk::start).thenComparing(WalChunk::end));
         return out;
@@ -123,12 +144,12 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
 
     private static WalChunk parse(String systemId, JournalRecord r) {
         String[] parts = r.path().split("/");
-        String[] range = parts.length == 3 ? parts[2].split("-") : new String[0];
+        String[] range = parts.length == 2 ? parts[1].split("-") : new String[0];
         try {
             if (range.length != 3) {
                 throw new IllegalArgumentException("not <timeline>/<start>-<end>-<segment size>");
             }
-            WalChunk chunk = new WalChunk(ID_PREFIX + r.path(), systemId, (int) HEX.fromHexDigits(parts[1]),
+            WalChunk chunk = new WalChunk(ID_PREFIX + r.path(), systemId, (int) HEX.fromHexDigits(parts[0]),
                     Long.parseLong(range[2]), new Lsn(HEX.fromHexDigitsToLong(range[0])),
                     new Lsn(HEX.fromHexDigitsToLong(range[1])), r.modified());
             if (chunk.length() != r.size()) {
@@ -136,7 +157,7 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
             }
             return chunk;
         } catch (IllegalArgumentException e) {
-            throw new DrException(ErrorCode.INTEGRITY, "WAL record '" + r.path() + "' of journal " + SOURCE
+            throw new DrException(ErrorCode.INTEGRITY, "WAL record '" + r.path() + "' of journal " + source(systemId)
                     + " is malformed: " + e.getMessage(), r.path(), e);
         }
     }
@@ -147,7 +168,8 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
             return snapshots.read(chunk);
         }
         String path = chunk.id().substring(ID_PREFIX.length());
-        JournalView v = view;
+        String source = source(chunk.systemId());
+        JournalView v = views.get(chunk.systemId());
         if (v != null) {
             try {
                 return v.read(path);
@@ -158,16 +180,17 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
                 // journaled after the view was taken: take a newer one
             }
         }
-        v = repository.journalAt(SOURCE).orElseThrow(() -> new DrException(ErrorCode.NOT_FOUND,
-                "The repository holds no WAL journal (" + SOURCE + ")", SOURCE));
-        view = v;
+        v = repository.journalAt(source).orElseThrow(() -> new DrException(ErrorCode.NOT_FOUND,
+                "The repository holds no WAL journal " + source, source));
+        views.put(chunk.systemId(), v);
         return v.read(path);
     }
 
-    /** Closes the journal, writing what it holds; a reading sink has nothing to close. */
+    /** Closes the journal, writing what it holds; a reading sink has nothing to close. Idempotent. */
     @Override
-    public void close() {
-        if (journal != null) {
+    public synchronized void close() {
+        if (journal != null && !closed) {
+            closed = true;
             journal.close();
         }
     }

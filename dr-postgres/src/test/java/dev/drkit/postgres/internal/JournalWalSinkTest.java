@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class JournalWalSinkTest {
     private static final long SEGMENT = 16L << 20;
     private static final String SYSTEM = "7300000000000000001";
+    private static final String OTHER = "7300000000000000002";
 
     private final Repository repo = Repository.init(SnapshotStores.memory(), "pw".toCharArray(),
             RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).build());
@@ -49,12 +50,16 @@ class JournalWalSinkTest {
         byte[] third = wal(300, 3);
         byte[] other = wal(100, 4);
         new RepositoryWalSink(repo).append(chunk(SYSTEM, 0x1000000, first.length), first); // as earlier versions did
-        try (JournalWalSink sink = JournalWalSink.writing(repo, JournalOptions.DEFAULT, Clock.systemUTC())) {
+        try (JournalWalSink sink = JournalWalSink.writing(repo, SYSTEM, JournalOptions.DEFAULT, Clock.systemUTC());
+                JournalWalSink another = JournalWalSink.writing(repo, OTHER, JournalOptions.DEFAULT,
+                        Clock.systemUTC())) {
             WalChunk stored = sink.append(chunk(SYSTEM, 0x1000000 + first.length, second.length), second);
-            assertThat(stored.id()).startsWith("journal:" + SYSTEM + "/00000001/");
-            sink.append(chunk("7300000000000000002", 0x2000000, other.length), other);
+            assertThat(stored.id()).startsWith("journal:00000001/");
+            another.append(chunk(OTHER, 0x2000000, other.length), other);
+            assertThatThrownBy(() -> sink.append(chunk(OTHER, 0x3000000, 4), new byte[4]))
+                    .hasMessage("This WAL sink journals cluster " + SYSTEM + ", not " + OTHER);
         }
-        try (JournalWalSink sink = JournalWalSink.writing(repo, JournalOptions.DEFAULT, Clock.systemUTC())) {
+        try (JournalWalSink sink = JournalWalSink.writing(repo, SYSTEM, JournalOptions.DEFAULT, Clock.systemUTC())) {
             sink.append(chunk(SYSTEM, 0x1000000 + first.length + second.length, third.length), third);
         }
 
@@ -67,24 +72,26 @@ class JournalWalSinkTest {
         assertThat(reading.read(chunks.get(0))).isEqualTo(first);
         assertThat(reading.read(chunks.get(1))).isEqualTo(second);
         assertThat(reading.read(chunks.get(2))).isEqualTo(third);
-        assertThat(reading.chunks("7300000000000000002")).hasSize(1);
-        assertThat(repo.journalAt(JournalWalSink.SOURCE)).isPresent();
+        assertThat(reading.chunks(OTHER)).hasSize(1);
+        assertThat(reading.read(reading.chunks(OTHER).get(0))).isEqualTo(other);
+        assertThat(repo.journalAt("_pgwal-" + SYSTEM)).isPresent();
+        assertThat(repo.coverage()).extracting(c -> c.source()).containsOnly("_pgwal-" + SYSTEM, "_pgwal-" + OTHER);
     }
 
     @Test
     void aMalformedWalRecordIsAnIntegrityErrorNamingItAndAReadingSinkDoesNotAppend() {
-        RecordFeed feed = RecordFeed.named(JournalWalSink.SOURCE);
+        RecordFeed feed = RecordFeed.named(JournalWalSink.source(SYSTEM));
         try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
-            feed.append(SYSTEM + "/00000001/zz-0000000001000010-16777216", new byte[16]);
+            feed.append("00000001/zz-0000000001000010-16777216", new byte[16]);
             journal.flush();
         }
         JournalWalSink reading = JournalWalSink.reading(repo);
         assertThatThrownBy(() -> reading.chunks(SYSTEM)).isInstanceOf(DrException.class)
-                .hasMessageContaining("WAL record '" + SYSTEM + "/00000001/zz-0000000001000010-16777216'")
+                .hasMessageContaining("WAL record '00000001/zz-0000000001000010-16777216' of journal _pgwal-" + SYSTEM)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.INTEGRITY);
         assertThatThrownBy(() -> reading.append(chunk(SYSTEM, 0, 4), new byte[4]))
                 .hasMessage("This WAL sink only reads");
-        try (JournalWalSink sink = JournalWalSink.writing(repo, JournalOptions.DEFAULT, Clock.systemUTC())) {
+        try (JournalWalSink sink = JournalWalSink.writing(repo, SYSTEM, JournalOptions.DEFAULT, Clock.systemUTC())) {
             assertThatThrownBy(() -> sink.append(chunk(SYSTEM, 0, 4), new byte[3]))
                     .hasMessage("A WAL chunk of 4 bytes came with 3");
         }

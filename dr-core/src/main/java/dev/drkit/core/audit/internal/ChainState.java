@@ -26,12 +26,15 @@ final class ChainState {
         this.digestEvery = digestEvery;
     }
 
+    /**
+     * Continues after a record, or from the start when there is none; the records counted
+     * toward the next digest start again from zero.
+     */
     void resumeAfter(@Nullable AuditRecord last) {
-        if (last != null) {
-            seq = last.seq();
-            head = last.hash();
-            lastTime = last.time();
-        }
+        seq = last == null ? 0 : last.seq();
+        head = last == null ? AuditLines.GENESIS : last.hash();
+        lastTime = last == null ? null : last.time();
+        sinceDigest = 0;
     }
 
     AuditLines.Encoded next(AuditEvent e) {

@@ -17,7 +17,6 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -40,11 +39,9 @@ final class StoreAuditLog implements AuditLog {
     private final String prefix;
     private final AuditLogConfig config;
     private final ChainState chain;
-    private final StringBuilder pending = new StringBuilder();
-    /** The events behind the pending lines, digests included, to renumber them after a conflict. */
+    /** The records not yet written, digests included, with their events to renumber them after a conflict. */
     private final List<Pending> pendingEvents = new ArrayList<>();
     private long pendingFirstSeq;
-    private int pendingCount;
     private boolean closed;
 
     private StoreAuditLog(SnapshotStore store, String prefix, AuditLogConfig config) {
@@ -121,49 +118,50 @@ final class StoreAuditLog implements AuditLog {
     public synchronized AuditRecord record(AuditEvent event) {
         ensureOpen();
         AuditLines.Encoded enc = chain.next(event);
-        add(enc, new Pending(event, false));
+        add(new Pending(event, false, enc));
         if (chain.digestDue()) {
             addDigest(event.time());
         }
-        if (pendingCount >= config.storeSegmentRecords()) {
+        if (pendingEvents.size() >= config.storeSegmentRecords()) {
             writeSegment();
         }
         return enc.record();
     }
 
-    private AuditLines.Encoded addDigest(Instant time) {
+    /** Adds a digest record; its listeners hear of it once its segment is written. */
+    private void addDigest(Instant time) {
         AuditLines.Encoded d = chain.next(chain.digestEvent(time));
-        add(d, new Pending(d.record().event(), true));
-        chain.published(d.record());
-        return d;
+        add(new Pending(d.record().event(), true, d));
     }
 
-    private void add(AuditLines.Encoded enc, Pending event) {
-        if (pendingCount == 0) {
-            pendingFirstSeq = enc.record().seq();
+    private void add(Pending entry) {
+        if (pendingEvents.isEmpty()) {
+            pendingFirstSeq = entry.encoded().record().seq();
         }
-        pending.append(enc.line());
-        pendingEvents.add(event);
-        pendingCount++;
+        pendingEvents.add(entry);
     }
 
     /**
-     * Writes the pending records as one segment. When another writer created a segment with the
-     * same first sequence number meanwhile, the pending records are renumbered after the store's
-     * last record (their digests recomputed) and written again.
+     * Writes the pending records as one segment. A segment that holds the key already is
+     * either this log's own (a create whose answer was lost, holding all or the first of the
+     * pending records: those count as written) or another writer's: then the pending records
+     * are renumbered after the store's last record (their digests recomputed) and written again.
      */
     private void writeSegment() {
-        for (int attempt = 0; pendingCount > 0; attempt++) {
+        for (int attempt = 0; !pendingEvents.isEmpty(); ) {
             String key = prefix + String.format("%020d", pendingFirstSeq) + SUFFIX;
-            byte[] bytes = pending.toString().getBytes(StandardCharsets.UTF_8);
-            // A create retried after its first attempt landed meets its own segment: written.
-            if (store.putIfAbsent(key, bytes).isPresent() || Arrays.equals(store.get(key), bytes)) {
-                pending.setLength(0);
-                pendingEvents.clear();
-                pendingCount = 0;
+            StringBuilder text = new StringBuilder();
+            pendingEvents.forEach(e -> text.append(e.encoded().line()));
+            if (store.putIfAbsent(key, text.toString().getBytes(StandardCharsets.UTF_8)).isPresent()) {
+                written(pendingEvents.size());
                 return;
             }
-            if (attempt == MAX_RENUMBERINGS) {
+            int own = ownPrefix(new String(store.get(key), StandardCharsets.UTF_8));
+            if (own > 0) {
+                written(own);
+                continue;
+            }
+            if (attempt++ == MAX_RENUMBERINGS) {
                 throw new DrException(ErrorCode.PRECONDITION_FAILED, "audit segment " + key + " exists already, "
                         + MAX_RENUMBERINGS + " times renumbered: other writers keep appending to the same log", key);
             }
@@ -171,23 +169,51 @@ final class StoreAuditLog implements AuditLog {
         }
     }
 
+    /** How many of the first pending records a stored segment holds exactly, 0 when it is not theirs. */
+    private int ownPrefix(String stored) {
+        int length = 0;
+        for (int i = 0; i < pendingEvents.size(); i++) {
+            String line = pendingEvents.get(i).encoded().line();
+            if (!stored.startsWith(line, length)) {
+                return 0;
+            }
+            length += line.length();
+            if (length == stored.length()) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Drops the first {@code count} pending records, which are stored, and publishes their digests. */
+    private void written(int count) {
+        List<Pending> done = new ArrayList<>(pendingEvents.subList(0, count));
+        pendingEvents.subList(0, count).clear();
+        if (!pendingEvents.isEmpty()) {
+            pendingFirstSeq = pendingEvents.get(0).encoded().record().seq();
+        }
+        for (Pending p : done) {
+            if (p.digest()) {
+                chain.published(p.encoded().record());
+            }
+        }
+    }
+
     private void renumberAfter(@Nullable AuditRecord last) {
         List<Pending> events = List.copyOf(pendingEvents);
-        pending.setLength(0);
         pendingEvents.clear();
-        pendingCount = 0;
         chain.resumeAfter(last);
         for (Pending p : events) {
             if (p.digest()) {
                 addDigest(p.event().time());
             } else {
-                add(chain.next(p.event()), p);
+                add(new Pending(p.event(), false, chain.next(p.event())));
             }
         }
     }
 
     /** An event whose line is pending; a digest is recomputed when renumbered. */
-    private record Pending(AuditEvent event, boolean digest) {
+    private record Pending(AuditEvent event, boolean digest, AuditLines.Encoded encoded) {
     }
 
     @Override

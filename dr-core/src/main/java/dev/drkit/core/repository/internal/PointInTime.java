@@ -3,6 +3,7 @@ package dev.drkit.core.repository.internal;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.repository.Coverage;
+import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.RestoreResult;
 import dev.drkit.core.repository.Snapshot;
@@ -48,15 +49,21 @@ public final class PointInTime {
     }
 
     /**
-     * Returns the newest instant any journaled source can be restored to.
+     * Returns the newest instant any journaled source can be restored to, private ones
+     * ({@link Journal#PRIVATE_SOURCE_PREFIX}) left out.
      *
      * @param engine the repository
      * @return the instant
      * @throws DrException {@code NOT_FOUND} when the repository holds no journal
      */
     public static Instant latest(Engine engine) {
-        return coverage(engine).stream().map(Coverage::to).max(Comparator.naturalOrder()).orElseThrow(
-                () -> new DrException(ErrorCode.NOT_FOUND, "The repository holds no journal", "latest"));
+        return coverage(engine).stream().filter(c -> !isPrivate(c.source())).map(Coverage::to)
+                .max(Comparator.naturalOrder()).orElseThrow(
+                        () -> new DrException(ErrorCode.NOT_FOUND, "The repository holds no journal", "latest"));
+    }
+
+    private static boolean isPrivate(String source) {
+        return source.startsWith(Journal.PRIVATE_SOURCE_PREFIX);
     }
 
     /**
@@ -155,7 +162,7 @@ public final class PointInTime {
      * before it, with its chain's changes up to it.
      *
      * @param engine the repository
-     * @param source the source, or {@code null} for every journaled source
+     * @param source the source, or {@code null} for every journaled source but private ones
      * @param at the instant
      * @param target the directory; each source goes into a directory of its name unless
      *     {@link RestoreOptions#intoTarget()}
@@ -172,8 +179,9 @@ public final class PointInTime {
         List<Snapshot> all = engine.snapshots();
         Set<String> sources = new LinkedHashSet<>();
         for (Snapshot s : all) {
-            if (JournalWriter.isBase(s) && (source == null || s.sources().get(0).equals(source))) {
-                sources.add(s.sources().get(0));
+            String name = JournalWriter.isBase(s) ? s.sources().get(0) : null;
+            if (name != null && (source == null ? !isPrivate(name) : name.equals(source))) {
+                sources.add(name);
             }
         }
         if (sources.isEmpty()) {

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * horizons or more, whose rate is as good as known, on the candidate's calls at that rate). The threshold is calibrated for that share
  * rounded up on a grid (the threshold grows with the share) and for the number of failures
  * expected within the horizon, estimated from the stable version (its failures raised by two
- * standard errors) and rounded up; each pair is
+ * standard errors, plus two) and rounded up; each pair is
  * calibrated once and kept; beyond {@value #MAX_CALIBRATED_EVENTS} expected
  * failures the threshold is {@code ln(1/alpha)}, which holds over any horizon.
  */
@@ -236,7 +236,7 @@ public final class SequentialJudge implements Judge {
         double share = (double) candidate.calls() / (candidate.calls() + stable.calls());
         long shareStep = (long) Math.ceil(Math.log(share / (1 - share)) / SHARE_STEP - 1e-9);
         double prior = config.baselinePriorCalls();
-        // The stable version's failures raised by two standard errors of their count: the
+        // The stable version's failures raised by two standard errors of their count, plus two: the
         // threshold grows with the failures expected, and one taken from a count that came out
         // low by chance is taken just when the candidate's share of the failures looks high
         // (false rollbacks at a 0.05% baseline, alpha 5%, 10,000 runs: 5.45% without, 4.98% with).
