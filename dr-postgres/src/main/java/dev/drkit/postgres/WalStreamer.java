@@ -179,6 +179,28 @@ public final class WalStreamer implements AutoCloseable {
         return JournalOptions.DEFAULT.withFlushInterval(config.flushInterval());
     }
 
+    /**
+     * Deletes from the WAL journal the WAL that no kept base backup needs: every chunk that ends
+     * at or before the start of the WAL segment where the oldest base backup kept starts. Call it after retention removed the
+     * older base backups; restores to instants before that base backup are then no longer
+     * possible once retention removes the journal's older chains (forget, then prune), which is
+     * when the space is freed.
+     *
+     * @param oldestKept the oldest base backup that is kept
+     * @return how many chunks were deleted
+     * @throws DrException {@code INVALID_ARGUMENT} naming {@code oldestKept} when it belongs to
+     *     another cluster or timeline; a storage failure
+     */
+    public int forgetWalBefore(BaseBackup oldestKept) {
+        Objects.requireNonNull(oldestKept, "oldestKept");
+        if (!oldestKept.systemId().equals(systemId) || oldestKept.timeline() != timeline) {
+            throw DrException.invalidArgument("oldestKept", "must be a base backup of cluster " + systemId
+                    + " timeline " + timeline, oldestKept.systemId() + " timeline " + oldestKept.timeline());
+        }
+        // Whole segments only: the restore lays out the segment the backup starts in from its start.
+        return sink.forgetBefore(oldestKept.startLsn().segmentStart(segmentSize));
+    }
+
     private Lsn startPosition(JournalWalSink stored, Lsn slotStart) {
         Lsn from = slotStart;
         List<WalChunk> chunks = stored.chunks(systemId);

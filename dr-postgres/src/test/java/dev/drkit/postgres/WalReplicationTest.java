@@ -1,6 +1,7 @@
 package dev.drkit.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.DrException;
 import dev.drkit.core.repository.Replication;
@@ -32,6 +33,37 @@ class WalReplicationTest {
             return PointInTimeRestore.of(repo).coveredRange().walEnd();
         } catch (DrException e) {
             return Lsn.ZERO; // no WAL continuing a base backup there yet
+        }
+    }
+
+    @Test
+    void walBeforeTheOldestKeptBaseBackupIsForgottenAndTheLatestRestoreStillHoldsEveryCommit() throws Exception {
+        try (PostgresServer server = PostgresServer.start();
+             Repository repo = BaseBackupTest.repository(tmp.resolve("repo"))) {
+            server.execute("SELECT pg_create_physical_replication_slot('dr', true)",
+                    "CREATE TABLE ledger (id bigint PRIMARY KEY)");
+            try (WalStreamer wal = WalStreamer.start(repo, server.connection(),
+                    WalStreamConfig.of("dr").withFlushInterval(Duration.ofMillis(200)))) {
+                PostgresBackups backups = PostgresBackups.of(repo, server.connection());
+                backups.baseBackup();
+                server.execute("INSERT INTO ledger SELECT generate_series(1, 300)", "SELECT pg_switch_wal()");
+                BaseBackup kept = backups.baseBackup();
+                server.execute("INSERT INTO ledger SELECT generate_series(301, 600)");
+                assertThat(wal.awaitStreamed(flushed(server), Duration.ofMinutes(3))).isTrue();
+
+                assertThat(wal.forgetWalBefore(kept)).isPositive();
+                assertThatThrownBy(() -> wal.forgetWalBefore(new BaseBackup("x", "y", "another", 1, Lsn.ZERO,
+                        Lsn.ZERO, kept.startTime(), kept.stopTime()))).isInstanceOf(DrException.class)
+                        .hasMessageContaining("oldestKept must be a base backup of cluster");
+            }
+            RestoredCluster restored = PointInTimeRestore.of(repo).restoreLatest(tmp.resolve("restored"));
+            try (PostgresServer copy = PostgresServer.startRestored(restored.dataDirectory());
+                 Connection c = copy.superuser(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*), max(id) FROM ledger")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(600);
+                assertThat(rs.getLong(2)).isEqualTo(600);
+            }
         }
     }
 

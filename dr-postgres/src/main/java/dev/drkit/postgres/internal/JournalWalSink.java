@@ -130,6 +130,34 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
                 chunk.end(), chunk.received());
     }
 
+    /**
+     * Deletes from this cluster's WAL journal the chunks that end at or before a position: the
+     * journal's state no longer holds them from the next segment on, and the repository frees
+     * their space once retention has removed the older chains that still name them (forget,
+     * then prune). Chunks kept as tagged snapshots by earlier versions are left to retention.
+     *
+     * @param before the position; chunks ending after it stay
+     * @return how many chunks were deleted
+     * @throws DrException {@code ILLEGAL_STATE} for a sink that only reads; a storage failure
+     *     from the journal's flush
+     */
+    public int forgetBefore(Lsn before) {
+        if (feed == null || journal == null || systemId == null) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink only reads", "wal");
+        }
+        int n = 0;
+        for (JournalRecord r : repository.journalAt(source(systemId)).map(JournalView::records).orElse(List.of())) {
+            if (parse(systemId, r).end().compareTo(before) <= 0) {
+                feed.delete(r.path());
+                n++;
+            }
+        }
+        if (n > 0) {
+            journal.flush();
+        }
+        return n;
+    }
+
     @Override
     public List<WalChunk> chunks(String systemId) {
         List<WalChunk> out = new ArrayList<>(snapshots.chunks(systemId));

@@ -79,6 +79,22 @@ class JournalWalSinkTest {
     }
 
     @Test
+    void forgettingBeforeAPositionDeletesTheChunksThatEndByItAndKeepsTheRest() {
+        try (JournalWalSink sink = JournalWalSink.writing(repo, SYSTEM, JournalOptions.DEFAULT, Clock.systemUTC())) {
+            for (int i = 0; i < 3; i++) {
+                sink.append(chunk(SYSTEM, 0x1000000 + i * 100, 100), wal(100, i));
+            }
+            assertThat(sink.forgetBefore(new Lsn(0x1000000 + 200))).isEqualTo(2);
+            assertThat(sink.forgetBefore(new Lsn(0x1000000 + 200))).isZero();
+        }
+        JournalWalSink reading = JournalWalSink.reading(repo);
+        List<WalChunk> left = reading.chunks(SYSTEM);
+        assertThat(left).extracting(c -> c.start().value()).containsExactly(0x1000000L + 200);
+        assertThat(reading.read(left.get(0))).isEqualTo(wal(100, 2));
+        assertThatThrownBy(() -> reading.forgetBefore(new Lsn(0x2000000))).hasMessage("This WAL sink only reads");
+    }
+
+    @Test
     void aMalformedWalRecordIsAnIntegrityErrorNamingItAndAReadingSinkDoesNotAppend() {
         RecordFeed feed = RecordFeed.named(JournalWalSink.source(SYSTEM));
         try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {

@@ -286,8 +286,9 @@ public final class FleetScenario implements AutoCloseable {
             throw new AssertionError("the new writer's epoch " + secondEpoch + " is not above " + firstEpoch);
         }
         Member third = rest.get(0) == second ? rest.get(1) : rest.get(0);
-        // Stop it while it works: once its first record under the new epoch landed.
-        awaitFirstRecord(store, second, secondEpoch);
+        // Stop it while it works: once its second record under the new epoch landed (written
+        // after the first one's audit event, so that the epoch has both).
+        awaitRecord(store, second, secondEpoch, "1");
         int before = second.lines.size();
         signal(second, "STOP");
         long stoppedAt = nowMicros();
@@ -481,18 +482,14 @@ public final class FleetScenario implements AutoCloseable {
         return text.append(System.lineSeparator()).toString();
     }
 
-    private static void awaitFirstRecord(SnapshotStore store, Member writer, long epoch) throws InterruptedException {
-        awaitRecord(store, writer, epoch, "");
-    }
-
-    /** Waits for a record of the writer under the epoch: the one named, or any when the name is empty. */
+    /** Waits for the writer's record number {@code n} under the epoch. */
     private static void awaitRecord(SnapshotStore store, Member writer, long epoch, String n)
             throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         String key = "jobs/" + writer.id + "/" + epoch + "/" + n;
-        while (n.isEmpty() ? store.list(key).findAny().isEmpty() : store.stat(key).isEmpty()) {
+        while (store.stat(key).isEmpty()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(writer.id + " wrote no record " + key + "* under epoch " + epoch);
+                throw new AssertionError(writer.id + " wrote no record " + key + " under epoch " + epoch);
             }
             Thread.sleep(5);
         }
