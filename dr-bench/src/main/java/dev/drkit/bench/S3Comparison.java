@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -169,7 +170,7 @@ public final class S3Comparison {
     }
 
     private static void requireSame(byte[] expected, Path restored) throws IOException {
-        if (!Files.isRegularFile(restored) || !java.util.Arrays.equals(expected, Files.readAllBytes(restored))) {
+        if (!Files.isRegularFile(restored) || !Arrays.equals(expected, Files.readAllBytes(restored))) {
             throw new IllegalStateException(restored + " is missing or differs from the original");
         }
     }

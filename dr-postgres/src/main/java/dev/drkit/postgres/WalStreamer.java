@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams a cluster's WAL over a physical replication slot into the repository's change
- * journal (source {@code _pgwal-<system id>}), in chunks that each cover at most the flush interval; the
- * slot's flush position is acknowledged only after a chunk's journal segment is durable, so the
- * server keeps every byte that is not yet backed up. The journal compacts itself as any
- * journal does (see {@link JournalOptions}).
+ * journal (source {@code _pgwal-<system id>}), in chunks that each cover at most the flush
+ * interval; the slot's flush position is acknowledged only after a chunk's journal segment is
+ * durable, so the server keeps every byte that is not yet backed up. The journal compacts
+ * itself as any journal does (see {@link JournalOptions}).
  *
  * <pre>{@code
  * try (WalStreamer wal = WalStreamer.start(repository, connection, WalStreamConfig.of("dr"))) {
@@ -181,10 +181,10 @@ public final class WalStreamer implements AutoCloseable {
 
     /**
      * Deletes from the WAL journal the WAL that no kept base backup needs: every chunk that ends
-     * at or before the start of the WAL segment where the oldest base backup kept starts. Call it after retention removed the
-     * older base backups; restores to instants before that base backup are then no longer
-     * possible once retention removes the journal's older chains (forget, then prune), which is
-     * when the space is freed.
+     * at or before the start of the WAL segment where the oldest base backup kept starts. Call it
+     * after retention removed the older base backups; restores to instants before that base
+     * backup are then no longer possible once retention removes the journal's older chains
+     * (forget, then prune), which is when the space is freed.
      *
      * @param oldestKept the oldest base backup that is kept
      * @return how many chunks were deleted

@@ -111,9 +111,7 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
 
     @Override
     public WalChunk append(WalChunk chunk, byte[] bytes) {
-        if (feed == null || journal == null) {
-            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink only reads", chunk.systemId());
-        }
+        RecordFeed feed = writingFeed();
         if (!chunk.systemId().equals(systemId)) {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink journals cluster " + systemId + ", not "
                     + chunk.systemId(), chunk.systemId());
@@ -125,7 +123,7 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
         String key = HEX.toHexDigits(chunk.timeline()) + "/" + HEX.toHexDigits(chunk.start().value()) + "-"
                 + HEX.toHexDigits(chunk.end().value()) + "-" + chunk.segmentSize();
         feed.append(key, bytes);
-        journal.flush();
+        Objects.requireNonNull(journal).flush();
         return new WalChunk(ID_PREFIX + key, chunk.systemId(), chunk.timeline(), chunk.segmentSize(), chunk.start(),
                 chunk.end(), chunk.received());
     }
@@ -142,20 +140,27 @@ public final class JournalWalSink implements WalSink, AutoCloseable {
      *     from the journal's flush
      */
     public int forgetBefore(Lsn before) {
-        if (feed == null || journal == null || systemId == null) {
-            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink only reads", "wal");
-        }
+        RecordFeed feed = writingFeed();
+        String system = Objects.requireNonNull(systemId);
         int n = 0;
-        for (JournalRecord r : repository.journalAt(source(systemId)).map(JournalView::records).orElse(List.of())) {
-            if (parse(systemId, r).end().compareTo(before) <= 0) {
+        for (JournalRecord r : repository.journalAt(source(system)).map(JournalView::records).orElse(List.of())) {
+            if (parse(system, r).end().compareTo(before) <= 0) {
                 feed.delete(r.path());
                 n++;
             }
         }
         if (n > 0) {
-            journal.flush();
+            Objects.requireNonNull(journal).flush();
         }
         return n;
+    }
+
+    /** The feed of a writing sink; a sink that only reads refuses. */
+    private RecordFeed writingFeed() {
+        if (feed == null || journal == null) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "This WAL sink only reads", systemId);
+        }
+        return feed;
     }
 
     @Override

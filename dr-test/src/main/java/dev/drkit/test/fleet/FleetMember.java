@@ -30,9 +30,9 @@ import java.util.function.Function;
  * a writer lease whose holder writes a fenced record {@code jobs/<member>/<epoch>/<n>} every
  * 50 ms and, after each, appends an event naming it to the fleet's audit log in the same store
  * ({@link #AUDIT_PREFIX}, action {@link #AUDIT_ACTION}, opened through the fence when a holding
- * starts, one segment per event). Prints one line per event, with the wall clock in microseconds (the instances share the
- * machine's clock): {@code READY}, {@code DECISION <state> <micros>}, {@code WRITER <epoch>
- * <micros>}, {@code REFUSED <micros> <message>}, {@code DUPLICATE <key> <micros>} for a record
+ * starts, one segment per event). Prints one line per event, with the wall clock in
+ * microseconds (the instances share the machine's clock): {@code READY},
+ * {@code DECISION <state> <micros>}, {@code WRITER <epoch> <micros>}, {@code REFUSED <micros> <message>}, {@code DUPLICATE <key> <micros>} for a record
  * found written before, {@code CALL <answer> <micros>}, {@code ERROR
  * <command> <micros> <message>} for a command that failed. Reads commands
  * from stdin: {@code rollback}, {@code undo}, {@code call} (one call through the guard),

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -37,9 +38,14 @@ public final class PointInTime {
      * @throws DrException {@code INTEGRITY} naming a damaged segment
      */
     public static List<Coverage> coverage(Engine engine) {
+        return coverage(engine, source -> true);
+    }
+
+    /** The covered ranges of the chains of the sources a filter takes; other chains are not read. */
+    private static List<Coverage> coverage(Engine engine, Predicate<String> sources) {
         List<Coverage> out = new ArrayList<>();
         for (Snapshot s : engine.snapshots()) {
-            if (JournalWriter.isBase(s)) {
+            if (JournalWriter.isBase(s) && sources.test(s.sources().get(0))) {
                 Chain chain = Chain.load(engine, s.id(), s.sources().get(0));
                 out.add(new Coverage(s.sources().get(0), s.id(), s.time(), chain.end(s.time()),
                         chain.segments().size()));
@@ -57,7 +63,7 @@ public final class PointInTime {
      * @throws DrException {@code NOT_FOUND} when the repository holds no journal
      */
     public static Instant latest(Engine engine) {
-        return coverage(engine).stream().filter(c -> !isPrivate(c.source())).map(Coverage::to)
+        return coverage(engine, source -> !isPrivate(source)).stream().map(Coverage::to)
                 .max(Comparator.naturalOrder()).orElseThrow(
                         () -> new DrException(ErrorCode.NOT_FOUND, "The repository holds no journal", "latest"));
     }
@@ -113,26 +119,30 @@ public final class PointInTime {
      * @throws DrException {@code INTEGRITY} naming a damaged segment
      */
     public static Optional<View> latestView(Engine engine, String source) {
-        Snapshot last = null;
-        for (Snapshot s : engine.snapshots()) {
-            if (JournalWriter.isBase(s) && s.sources().get(0).equals(source)
-                    && (last == null || !s.time().isBefore(last.time()))) {
-                last = s;
-            }
-        }
-        if (last == null) {
+        List<Snapshot> bases = bases(engine.snapshots(), source);
+        if (bases.isEmpty()) {
             return Optional.empty();
         }
+        Snapshot last = bases.get(bases.size() - 1);
         Chain chain = Chain.load(engine, last.id(), source);
-        Instant end = chain.end(last.time());
-        JournalState state = JournalState.ofSnapshot(engine, last.id(), source);
-        chain.replay(state, end);
-        return Optional.of(new View(engine, source, end, chain, state));
+        return Optional.of(replayed(engine, last, chain, chain.end(last.time())));
+    }
+
+    /** The base snapshots of a source's chains, oldest first (snapshots are listed by time). */
+    private static List<Snapshot> bases(List<Snapshot> all, String source) {
+        return all.stream().filter(s -> JournalWriter.isBase(s) && s.sources().get(0).equals(source)).toList();
+    }
+
+    /** The state of a base snapshot with its chain's changes up to an instant. */
+    private static View replayed(Engine engine, Snapshot base, Chain chain, Instant at) {
+        String source = base.sources().get(0);
+        JournalState state = JournalState.ofSnapshot(engine, base.id(), source);
+        chain.replay(state, at);
+        return new View(engine, source, at, chain, state);
     }
 
     private static View view(Engine engine, List<Snapshot> all, String name, Instant at) {
-        List<Snapshot> bases = all.stream().filter(s -> JournalWriter.isBase(s)
-                && s.sources().get(0).equals(name)).toList();
+        List<Snapshot> bases = bases(all, name);
         if (bases.isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, "No journal of source '" + name + "'", name);
         }
@@ -152,9 +162,7 @@ public final class PointInTime {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is after the last journal "
                     + "segment of '" + name + "', which covers up to " + end, at.toString());
         }
-        JournalState state = JournalState.ofSnapshot(engine, chosen.id(), name);
-        chain.replay(state, at);
-        return new View(engine, name, at, chain, state);
+        return replayed(engine, chosen, chain, at);
     }
 
     /**
