@@ -23,8 +23,12 @@ package dev.drkit.core.rollback.internal;
 public final class RatioMixture {
     /** The smallest ratio of the mixture. */
     public static final double LOW = 1.2;
-    /** The largest ratio of the mixture. */
-    public static final double HIGH = 30;
+    /**
+     * The largest ratio of the mixture. A larger regression is caught by this alternative nearly
+     * as fast, and at a 5% baseline no larger one exists; weighing ratios up to 30 instead took
+     * 5% more calls at a learnt 5% baseline and 1.5x (`dr simulate rollback --sweep`).
+     */
+    public static final double HIGH = 20;
     /** How many ratios the mixture weighs. */
     public static final int POINTS = 25;
 
