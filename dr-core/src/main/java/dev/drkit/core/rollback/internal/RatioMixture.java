@@ -26,7 +26,7 @@ public final class RatioMixture {
     /**
      * The largest ratio of the mixture. A larger regression is caught by this alternative nearly
      * as fast, and at a 5% baseline no larger one exists; weighing ratios up to 30 instead took
-     * 5% more calls at a learnt 5% baseline and 1.5x (`dr simulate rollback --sweep`).
+     * 5% more calls at a learnt 5% baseline and 1.5x ({@code dr simulate rollback --sweep}).
      */
     public static final double HIGH = 20;
     /** How many ratios the mixture weighs. */
