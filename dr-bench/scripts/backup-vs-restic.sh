@@ -29,7 +29,10 @@
 # write-back of the one before.
 #
 # dr runs as `java -jar dr.jar` with the JVM's defaults; DR_JAVA_OPTS, when set, adds JVM
-# options (for example the ones the ./dr launcher uses), to measure their effect.
+# options (for example the ones the ./dr launcher uses), to measure their effect. With
+# BENCH_LAUNCHER=1 dr runs as shipped instead: the ./dr launcher of the checkout, with its JVM
+# options and class-data-sharing archives (trained before the timed runs, by one backup and
+# one restore of a small tree; they live in the user's cache, see the README).
 set -euo pipefail
 RUNS=${1:-3}
 MIB=${2:-500}
@@ -40,6 +43,7 @@ WORK=${BENCH_WORK:-/tmp/dr-bench-backup}
 RESULTS="$WORK/results.tsv"
 export RESTIC_PASSWORD=bench-password DR_PASSWORD=bench-password
 read -r -a JAVA_OPTS <<< "${DR_JAVA_OPTS:-}"
+LAUNCHER=${BENCH_LAUNCHER:-}
 
 for f in "$DR_JAR" "$BENCH_JAR"; do
   [ -f "$f" ] || { echo "missing $f: run mvn -DskipTests package first" >&2; exit 2; }
@@ -80,6 +84,16 @@ trap 'rm -rf "$RESTORES"/restore-* "$RESTORES"/copy-* ${TMPFS:+"$TMPFS"}; delete
 # Work on copies, so that a rebuild during the run cannot change what is measured.
 cp "$DR_JAR" "$WORK/dr.jar" && cp "$BENCH_JAR" "$WORK/benchmarks.jar"
 DR_JAR="$WORK/dr.jar" BENCH_JAR="$WORK/benchmarks.jar"
+if [ -n "$LAUNCHER" ]; then
+  DR=("$ROOT/dr") # runs $ROOT/dr-cli/target/dr.jar
+  mkdir -p "$WORK/train/tree" && echo train > "$WORK/train/tree/file"
+  "${DR[@]}" init --repo "$WORK/train/repo" > /dev/null
+  "${DR[@]}" backup --repo "$WORK/train/repo" "$WORK/train/tree" > /dev/null
+  "${DR[@]}" restore --repo "$WORK/train/repo" latest --target "$WORK/train/out" > /dev/null
+  rm -rf "$WORK/train"
+else
+  DR=(java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR")
+fi
 printf 'tool\trun\tphase\tseconds\tmax_rss_kb\trepo_bytes\n' > "$RESULTS"
 
 size_of() { du -sb "$1" | cut -f1; }
@@ -127,14 +141,14 @@ one() { # tool run
     fi
   else
     java -jar "$DR_JAR" init --repo "$repo" > /dev/null
-    timed dr "$run" full "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
-    timed dr "$run" unchanged "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
+    timed dr "$run" full "$repo" -- "${DR[@]}" backup --repo "$repo" "$data"
+    timed dr "$run" unchanged "$repo" -- "${DR[@]}" backup --repo "$repo" "$data"
     java -cp "$BENCH_JAR" dev.drkit.bench.DatasetGenerator mutate "$data" 1 2
-    timed dr "$run" changed "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" backup --repo "$repo" "$data"
-    timed dr "$run" restore "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$out"
+    timed dr "$run" changed "$repo" -- "${DR[@]}" backup --repo "$repo" "$data"
+    timed dr "$run" restore "$repo" -- "${DR[@]}" restore --repo "$repo" latest --target "$out"
     verify dr "$data" "$out/$(basename "$data")"
     if [ -n "$TMPFS" ]; then
-      timed dr "$run" restore-tmpfs "$repo" -- java ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"} -jar "$DR_JAR" restore --repo "$repo" latest --target "$TMPFS/restore-$1-$2"
+      timed dr "$run" restore-tmpfs "$repo" -- "${DR[@]}" restore --repo "$repo" latest --target "$TMPFS/restore-$1-$2"
       verify dr "$data" "$TMPFS/restore-$1-$2/$(basename "$data")"
     fi
   fi
@@ -155,7 +169,7 @@ data_small=$(find "$WORK/data" -type f -size -16k | wc -l)
 rm -rf "$WORK/data"
 
 echo
-echo "data set: $((data_bytes / 1048576)) MiB in $data_files files ($data_small under 16 KiB); medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr JVM options: ${DR_JAVA_OPTS:-none}; restores into $RESTORES ($(df --output=fstype "$RESTORES" | tail -1))${TMPFS:+ and $TMPFS (tmpfs)}"
+echo "data set: $((data_bytes / 1048576)) MiB in $data_files files ($data_small under 16 KiB); medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr ${LAUNCHER:+as ./dr, }JVM options: ${LAUNCHER:+those of the launcher}${LAUNCHER:-${DR_JAVA_OPTS:-none}}; restores into $RESTORES ($(df --output=fstype "$RESTORES" | tail -1))${TMPFS:+ and $TMPFS (tmpfs)}"
 awk -F'\t' -v data="$data_bytes" '
   NR == 1 { next }
   { key = $1 SUBSEP $3; n[key]++; t[key, n[key]] = $4; r[key, n[key]] = $5; s[key, n[key]] = $6 }
