@@ -61,7 +61,7 @@ public final class DrCommand {
             GuardCommand.class,
             DemoCommand.class);
 
-    /** The subcommands, in the order help lists them. */
+    /** New instances of all subcommands, in the order help lists them. */
     static List<Object> subcommands() {
         return SUBCOMMANDS.stream().map(DrCommand::instantiate).toList();
     }
