@@ -168,8 +168,9 @@ data_files=$(find "$WORK/data" -type f | wc -l)
 data_small=$(find "$WORK/data" -type f -size -16k | wc -l)
 rm -rf "$WORK/data"
 
+if [ -n "$LAUNCHER" ]; then dr_form="./dr (the launcher's JVM options)"; else dr_form="java -jar, JVM options: ${DR_JAVA_OPTS:-none}"; fi
 echo
-echo "data set: $((data_bytes / 1048576)) MiB in $data_files files ($data_small under 16 KiB); medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr ${LAUNCHER:+as ./dr, }JVM options: ${LAUNCHER:+those of the launcher}${LAUNCHER:-${DR_JAVA_OPTS:-none}}; restores into $RESTORES ($(df --output=fstype "$RESTORES" | tail -1))${TMPFS:+ and $TMPFS (tmpfs)}"
+echo "data set: $((data_bytes / 1048576)) MiB in $data_files files ($data_small under 16 KiB); medians of $RUNS runs; $(nproc) cores; $(restic version | cut -d' ' -f1-2); dr as $dr_form; restores into $RESTORES ($(df --output=fstype "$RESTORES" | tail -1))${TMPFS:+ and $TMPFS (tmpfs)}"
 awk -F'\t' -v data="$data_bytes" '
   NR == 1 { next }
   { key = $1 SUBSEP $3; n[key]++; t[key, n[key]] = $4; r[key, n[key]] = $5; s[key, n[key]] = $6 }

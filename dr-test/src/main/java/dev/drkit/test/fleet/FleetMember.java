@@ -32,7 +32,8 @@ import java.util.function.Function;
  * ({@link #AUDIT_PREFIX}, action {@link #AUDIT_ACTION}, opened through the fence when a holding
  * starts, one segment per event). Prints one line per event, with the wall clock in
  * microseconds (the instances share the machine's clock): {@code READY},
- * {@code DECISION <state> <micros>}, {@code WRITER <epoch> <micros>}, {@code REFUSED <micros> <message>}, {@code DUPLICATE <key> <micros>} for a record
+ * {@code DECISION <state> <micros>}, {@code WRITER <epoch> <micros>},
+ * {@code REFUSED <micros> <message>}, {@code DUPLICATE <key> <micros>} for a record
  * found written before, {@code CALL <answer> <micros>}, {@code ERROR
  * <command> <micros> <message>} for a command that failed. Reads commands
  * from stdin: {@code rollback}, {@code undo}, {@code call} (one call through the guard),
