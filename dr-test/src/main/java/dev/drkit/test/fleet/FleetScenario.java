@@ -429,7 +429,10 @@ public final class FleetScenario implements AutoCloseable {
     public static Map<String, Set<String>> auditedMembersByEpoch(SnapshotStore store) {
         AuditVerification verification = AuditVerifier.verify(store, FleetMember.AUDIT_PREFIX, null, null);
         if (!verification.intact()) {
-            throw new AssertionError("the fleet's audit log does not verify: " + verification.problem());
+            AuditVerification again = AuditVerifier.verify(store, FleetMember.AUDIT_PREFIX, null, null);
+            throw new AssertionError("the fleet's audit log does not verify: " + verification.problem()
+                    + "; verified again: " + (again.intact() ? "intact" : again.problem()) + "; segments near it: "
+                    + segmentsNear(store, verification.firstBadSeq()));
         }
         Map<String, Set<String>> out = new HashMap<>();
         Set<String> audited = new HashSet<>();
@@ -453,6 +456,28 @@ public final class FleetScenario implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Lists the audit segments whose first record is within five of a sequence number, with their lines' heads. */
+    private static String segmentsNear(SnapshotStore store, long seq) {
+        StringBuilder out = new StringBuilder();
+        for (ObjectInfo o : store.list(FleetMember.AUDIT_PREFIX + "/").toList()) {
+            String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+            long first;
+            try {
+                first = Long.parseLong(name.substring(0, name.indexOf('.')));
+            } catch (NumberFormatException e) {
+                out.append("\n  ").append(o.key()).append(" (not a segment name)");
+                continue;
+            }
+            if (Math.abs(first - seq) <= 5) {
+                out.append("\n  ").append(o.key()).append(" ").append(o.size()).append(" bytes:");
+                for (String line : new String(store.get(o.key()), StandardCharsets.UTF_8).split("\n")) {
+                    out.append("\n    ").append(line, 0, Math.min(line.length(), 240));
+                }
+            }
+        }
+        return out.toString();
     }
 
     /**
