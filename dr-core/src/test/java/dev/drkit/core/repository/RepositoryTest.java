@@ -491,8 +491,12 @@ class RepositoryTest {
         }
         try (Repository repo = Repository.init(store, PASSWORD, fastOptions().packSize(64 * 1024).build())) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
-            List<String> packs = store.keys("data/");
-            String victim = packs.get(packs.size() / 2);
+            // A full pack of file data: the trees are written last and may fill a small pack of
+            // their own, whose damage would fail every file.
+            String victim = store.keys("data/").stream()
+                    .max(java.util.Comparator.comparingLong((String k) -> store.stat(k).orElseThrow().size())
+                            .thenComparing(java.util.Comparator.reverseOrder()))
+                    .orElseThrow();
             store.flipByte(victim, 100);
             List<String> affected = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
