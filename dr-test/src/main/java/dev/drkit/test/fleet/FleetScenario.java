@@ -465,7 +465,7 @@ public final class FleetScenario implements AutoCloseable {
             String name = o.key().substring(o.key().lastIndexOf('/') + 1);
             long first;
             try {
-                first = Long.parseLong(name.substring(0, name.indexOf('.')));
+                first = Long.parseLong(name.substring(0, Math.max(0, name.indexOf('.'))));
             } catch (NumberFormatException e) {
                 out.append("\n  ").append(o.key()).append(" (not a segment name)");
                 continue;
