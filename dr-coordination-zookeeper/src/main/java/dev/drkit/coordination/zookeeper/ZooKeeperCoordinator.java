@@ -57,7 +57,10 @@ import org.apache.curator.framework.CuratorFramework;
  * A held lease costs one read every renew interval (the session's own pings keep it alive);
  * a campaign costs one read every renew interval plus a watch; a watched state costs one read
  * per change and one every TTL as a fallback; a joined group costs one existence check every
- * renew interval.
+ * renew interval. {@code SharedState.read()} syncs the server it reads from with the leader
+ * first (one more round trip), so that it returns the current version even from a follower
+ * that lags behind; a lease acquired again after a session was lost belongs to the new session,
+ * whichever order Curator reports the loss and the new connection in.
  */
 public interface ZooKeeperCoordinator extends Coordinator {
 

@@ -337,6 +337,45 @@ public final class ZkCoordinator implements ZooKeeperCoordinator {
         }
     }
 
+    /**
+     * Whether the client is connected in the given session now.
+     *
+     * @param session a session id
+     * @return true when that session is the client's current one and the client is connected
+     */
+    boolean liveSession(long session) {
+        try {
+            return client.getZookeeperClient().isConnected()
+                    && client.getZookeeperClient().getZooKeeper().getSessionId() == session;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * Brings the server this client reads from up to date with the leader as to a path, so that
+     * a read after it sees every write committed before the sync began, whichever client made
+     * it (a follower may lag behind otherwise). Best effort: when the sync fails or has no answer
+     * within the connection timeout (the client is reconnecting, its session expired), the read
+     * that follows goes ahead and meets the failure itself, as it would without the sync.
+     *
+     * @param path the path
+     */
+    void sync(String path) {
+        java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
+        try {
+            client.sync().inBackground((ignored, event) -> done.complete(event.getResultCode())).forPath(path);
+            int rc = done.get(client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS);
+            if (rc != KeeperException.Code.OK.intValue()) {
+                LOG.debug("Sync of {} for {} failed: {}", path, config.memberId(), KeeperException.Code.get(rc));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("Sync of {} for {} did not complete: {}", path, config.memberId(), e.toString());
+        }
+    }
+
     String memberName() {
         return config.memberId();
     }

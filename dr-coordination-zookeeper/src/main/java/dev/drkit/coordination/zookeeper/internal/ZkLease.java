@@ -6,6 +6,8 @@ import dev.drkit.api.coordination.Lease;
 import dev.drkit.api.coordination.LeaseHolder;
 import dev.drkit.api.coordination.LeaseListener;
 import dev.drkit.api.coordination.Subscription;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +26,15 @@ import org.jspecify.annotations.Nullable;
 final class ZkLease implements Lease {
     /** How many times an acquisition that lost a race on the counter looks again. */
     private static final int ATTEMPTS = 10;
+    private static final VarHandle HELD;
+
+    static {
+        try {
+            HELD = MethodHandles.lookup().findVarHandle(ZkLease.class, "held", Held.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ZkCoordinator c;
     private final String name;
@@ -154,9 +165,16 @@ final class ZkLease implements Lease {
         notifyCampaigns();
     }
 
-    /** Forgets the holding at once: the session that held its node is gone. */
+    /**
+     * Forgets the holding at once when the session that held its node is gone. Curator tells of
+     * a lost session on its own thread, possibly after the client has opened a new session and
+     * this lease was acquired again in it: that holding stays.
+     */
     void sessionLost() {
-        held = null;
+        Held h = held;
+        if (h != null && !c.liveSession(h.session())) {
+            HELD.compareAndSet(this, h, null); // unless the coordinator's thread replaced it meanwhile
+        }
         notifyCampaigns();
     }
 
@@ -221,6 +239,18 @@ final class ZkLease implements Lease {
                                     .forPath(epochPath, ZkCoordinator.bytes(Long.toString(epoch))),
                             client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                                     .forPath(holderPath, ZkCoordinator.bytes(c.memberName() + "\n" + epoch)));
+                    // The client may have opened a new session between the read of the session id
+                    // and the transaction: the holding belongs to the session that owns the node.
+                    // Only this transaction made a holder node of this epoch.
+                    try {
+                        Stat created = new Stat();
+                        byte[] made = client.getData().storingStatIn(created).forPath(holderPath);
+                        if (parseHolder(made).epoch() == epoch) {
+                            session = created.getEphemeralOwner();
+                        }
+                    } catch (KeeperException.NoNodeException gone) {
+                        // gone with its session already: the next renewal forgets the holding
+                    }
                     hold(epoch, session, from);
                     ZkCoordinator.LOG.debug("{} acquired lease {} at epoch {} in session {}", c.memberName(), name,
                             epoch, Long.toHexString(session));

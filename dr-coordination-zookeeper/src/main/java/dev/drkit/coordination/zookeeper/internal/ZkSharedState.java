@@ -56,6 +56,7 @@ final class ZkSharedState implements SharedState {
         c.ensureOpen();
         return onNewSession(() -> {
             try {
+                c.sync(path); // the current version, not the one a lagging follower has
                 Stat stat = new Stat();
                 byte[] data = c.client().getData().storingStatIn(stat).forPath(path);
                 return Optional.of(new StateVersion(name, stat.getVersion() + 1L, ZkCoordinator.text(data)));
