@@ -201,6 +201,62 @@ class ReplicatedJournalTest {
         }
     }
 
+    /**
+     * Two copies of one chain racing into the same secondary (a journal's shipper and a
+     * replication run do): the second to store a segment finds the first's, sealed with other
+     * nonces, and goes on from it instead of failing. Made deterministic: the first journal
+     * segment the outer run stores waits until a whole other run has copied the chain.
+     */
+    @Test
+    void twoCopiesOfAChainRacingIntoOneSecondaryBothSucceed() throws Exception {
+        SnapshotStore offsiteStore = SnapshotStores.file(tmp.resolve("offsite"));
+        java.util.concurrent.atomic.AtomicReference<Runnable> beforeFirstSegment = new java.util.concurrent.atomic.AtomicReference<>();
+        SnapshotStore racing = (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("putIfAbsent") && ((String) args[0]).startsWith("journal/")) {
+                        Runnable other = beforeFirstSegment.getAndSet(null);
+                        if (other != null) {
+                            other.run();
+                        }
+                    }
+                    try {
+                        return method.invoke(offsiteStore, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (Repository primary = init(SnapshotStores.memory(), "p");
+                Repository offsite = init(racing, "o");
+                Repository offsiteAgain = Repository.open(offsiteStore, "o".toCharArray())) {
+            RecordFeed feed = RecordFeed.named("outbox");
+            Instant at;
+            try (Journal journal = primary.journal(feed, OPTIONS)) {
+                feed.append("a", JournalTest.bytes("one"));
+                journal.flush();
+                feed.append("b", JournalTest.bytes("two ".repeat(3_000)));
+                journal.flush();
+                at = journal.status().lastDurable();
+            }
+            List<Replication.Outcome> inner = new java.util.ArrayList<>();
+            beforeFirstSegment.set(() -> {
+                Thread other = new Thread(() -> inner.addAll(Replication.of(primary, offsiteAgain).replicateNew()));
+                other.start();
+                try {
+                    other.join(WAIT.toMillis());
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                assertThat(other.isAlive()).as("the other copy finished").isFalse();
+            });
+            List<Replication.Outcome> outer = Replication.of(primary, offsite).replicateNew();
+            assertThat(beforeFirstSegment.get()).as("the race was run").isNull();
+            assertThat(inner).isNotEmpty().allSatisfy(o -> assertThat(o.error()).isNull());
+            assertThat(outer).isNotEmpty().allSatisfy(o -> assertThat(o.error()).isNull());
+            assertThat(offsite.verify(VerifyOptions.readAllData()).ok()).isTrue();
+            assertThat(restoredAt(offsite, at, "raced")).isEqualTo(Map.of("a", "one", "b", "two ".repeat(3_000)));
+        }
+    }
+
     @Test
     void aTamperedSegmentIsNotShippedAndTheErrorNamesIt() throws Exception {
         SnapshotStore primaryStore = SnapshotStores.memory();

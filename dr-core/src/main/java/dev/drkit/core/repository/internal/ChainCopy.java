@@ -1,5 +1,7 @@
 package dev.drkit.core.repository.internal;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.journal.ChangeKind;
 import java.time.Instant;
 import java.util.HashMap;
@@ -107,10 +109,35 @@ public final class ChainCopy {
             encoder.add(e.position(), e.time(), e.kind(), e.path(), e.target(), content, e.modified());
         }
         SegmentEncoder.Encoded encoded = encoder.finish(name, base, s.seq(), previous, s.end());
-        JournalWriter.store(destination, encoded, name);
-        for (Segment.BlobRef ref : encoded.segment().blobs()) {
+        Segment stored = encoded.segment();
+        String hash = encoded.hash();
+        try {
+            JournalWriter.store(destination, encoded, name);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                throw e;
+            }
+            // Another copy of this chain stored the segment first (a journal's shipper and a
+            // replication run may race): sealed with other nonces, the same segment if it holds
+            // the same changes after the same previous segment; then this copy goes on from it.
+            byte[] theirs = destination.store().get(encoded.key());
+            Segment other = Segment.decode(destination.crypto(), theirs, encoded.key());
+            if (!sameContent(other, stored)) {
+                throw e;
+            }
+            stored = other;
+            hash = Packs.sha256(theirs, theirs.length);
+        }
+        for (Segment.BlobRef ref : stored.blobs()) {
             reach.putIfAbsent(ref.id(), new Chain.Location(encoded.key(), ref));
         }
-        previous = encoded.hash();
+        previous = hash;
+    }
+
+    /** Whether two encodings of a segment say the same: the same changes at the same place in the chain. */
+    private static boolean sameContent(Segment a, Segment b) {
+        return a.source().equals(b.source()) && a.base().equals(b.base()) && a.seq() == b.seq()
+                && java.util.Objects.equals(a.previous(), b.previous()) && a.end().equals(b.end())
+                && a.position() == b.position() && a.changes().equals(b.changes());
     }
 }
