@@ -62,7 +62,9 @@ public final class AuditVerifier {
     }
 
     /**
-     * Verifies a log kept in a store.
+     * Verifies a log kept in a store. A break is reported only when a second listing and
+     * reading of the log finds it too: a listing taken while writers append may leave out
+     * segments on some S3-compatible servers.
      *
      * @param store the store
      * @param prefix the log's key prefix

@@ -72,10 +72,12 @@ public final class AuditLogs {
      */
     public static AuditVerification verify(SnapshotStore store, String prefix, byte @Nullable [] hmacKey,
             @Nullable AuditDigest expected) {
-        ChainVerifier v = new ChainVerifier(hmacKey, null);
-        v.expect(expected);
-        StoreAuditLog.feed(store, prefix, v);
-        return v.finish();
+        return StoreAuditLog.confirmed(() -> {
+            ChainVerifier v = new ChainVerifier(hmacKey, null);
+            v.expect(expected);
+            StoreAuditLog.feed(store, prefix, v);
+            return v.finish();
+        });
     }
 
     /**
