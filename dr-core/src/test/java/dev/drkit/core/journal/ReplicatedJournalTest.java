@@ -18,11 +18,15 @@ import dev.drkit.testkit.store.FaultInjectingStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,8 +214,8 @@ class ReplicatedJournalTest {
     @Test
     void twoCopiesOfAChainRacingIntoOneSecondaryBothSucceed() throws Exception {
         SnapshotStore offsiteStore = SnapshotStores.file(tmp.resolve("offsite"));
-        java.util.concurrent.atomic.AtomicReference<Runnable> beforeFirstSegment = new java.util.concurrent.atomic.AtomicReference<>();
-        SnapshotStore racing = (SnapshotStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        AtomicReference<Runnable> beforeFirstSegment = new AtomicReference<>();
+        SnapshotStore racing = (SnapshotStore) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {SnapshotStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("putIfAbsent") && ((String) args[0]).startsWith("journal/")) {
                         Runnable other = beforeFirstSegment.getAndSet(null);
@@ -221,7 +225,7 @@ class ReplicatedJournalTest {
                     }
                     try {
                         return method.invoke(offsiteStore, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
@@ -237,7 +241,7 @@ class ReplicatedJournalTest {
                 journal.flush();
                 at = journal.status().lastDurable();
             }
-            List<Replication.Outcome> inner = new java.util.ArrayList<>();
+            List<Replication.Outcome> inner = new ArrayList<>();
             beforeFirstSegment.set(() -> {
                 Thread other = new Thread(() -> inner.addAll(Replication.of(primary, offsiteAgain).replicateNew()));
                 other.start();

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -494,8 +495,8 @@ class RepositoryTest {
             // A full pack of file data: the trees are written last and may fill a small pack of
             // their own, whose damage would fail every file.
             String victim = store.keys("data/").stream()
-                    .max(java.util.Comparator.comparingLong((String k) -> store.stat(k).orElseThrow().size())
-                            .thenComparing(java.util.Comparator.reverseOrder()))
+                    .max(Comparator.comparingLong((String k) -> store.stat(k).orElseThrow().size())
+                            .thenComparing(Comparator.reverseOrder()))
                     .orElseThrow();
             store.flipByte(victim, 100);
             List<String> affected = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -362,7 +363,7 @@ public final class ZkCoordinator implements ZooKeeperCoordinator {
      * @param path the path
      */
     void sync(String path) {
-        java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
         try {
             client.sync().inBackground((ignored, event) -> done.complete(event.getResultCode())).forPath(path);
             int rc = done.get(client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -101,7 +102,7 @@ final class StoreAuditLog implements AuditLog {
      * @param reading lists and reads the log afresh
      * @return the second reading's verification when the first found a break, else the first's
      */
-    static AuditVerification confirmed(java.util.function.Supplier<AuditVerification> reading) {
+    static AuditVerification confirmed(Supplier<AuditVerification> reading) {
         AuditVerification first = reading.get();
         return first.intact() ? first : reading.get();
     }

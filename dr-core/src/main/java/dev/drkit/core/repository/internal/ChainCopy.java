@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -137,7 +138,7 @@ public final class ChainCopy {
     /** Whether two encodings of a segment say the same: the same changes at the same place in the chain. */
     private static boolean sameContent(Segment a, Segment b) {
         return a.source().equals(b.source()) && a.base().equals(b.base()) && a.seq() == b.seq()
-                && java.util.Objects.equals(a.previous(), b.previous()) && a.end().equals(b.end())
+                && Objects.equals(a.previous(), b.previous()) && a.end().equals(b.end())
                 && a.position() == b.position() && a.changes().equals(b.changes());
     }
 }
