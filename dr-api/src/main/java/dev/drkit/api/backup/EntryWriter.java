@@ -8,6 +8,11 @@ import java.io.IOException;
  * may not contain empty, {@code .} or {@code ..} segments; a parent directory need not be
  * written before its children.
  *
+ * <p>A view that walks a tree depth first should call {@link #directoryEnd} after the last entry
+ * below each directory: the backup then writes that directory's tree at once and lets go of its
+ * entries, so that its memory follows the depth of the tree, not the number of files. A view
+ * that does not call it is backed up the same, with the whole tree held until the view is done.
+ *
  * <p>Not thread-safe: a view writes its entries from one thread.
  */
 public interface EntryWriter {
@@ -45,4 +50,17 @@ public interface EntryWriter {
      * @throws DrException {@code UNSAFE_PATH} for a path that is absolute or has {@code ..}
      */
     void symlink(String path, String target, EntryMetadata metadata) throws IOException;
+
+    /**
+     * Says that every entry at and below a directory has been written: nothing more may be
+     * written below {@code path}, and the directory itself may not be written again. Optional;
+     * the default does nothing.
+     *
+     * @param path the directory's relative path, or {@code ""} for the view's root
+     * @throws IOException when the backup cannot store the directory's tree
+     * @throws DrException {@code INVALID_ARGUMENT} for a path that was not written as a
+     *     directory, or that has ended before; {@code UNSAFE_PATH} for an unsafe path
+     */
+    default void directoryEnd(String path) throws IOException {
+    }
 }

@@ -151,6 +151,7 @@ public final class DirectorySource implements SnapshotSource {
             } else if (attrs.isDirectory()) {
                 out.directory(path, metadata(EntryType.DIRECTORY, attrs));
                 walk(child, path, out);
+                out.directoryEnd(path);
             } else if (attrs.isRegularFile()) {
                 out.file(path, metadata(EntryType.FILE, attrs), () -> Files.newInputStream(child,
                         LinkOption.NOFOLLOW_LINKS));

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,7 +72,8 @@ public final class BackupRun {
     private final ExecutorService readers;
     private final ThreadLocal<ChunkReader> chunkReaders;
     private final Semaphore pendingFiles = new Semaphore(128);
-    private final List<CompletableFuture<Void>> reads = Collections.synchronizedList(new ArrayList<>());
+    /** Reads not yet done, and those that failed; a read that succeeds leaves the set. */
+    private final Set<CompletableFuture<Void>> reads = ConcurrentHashMap.newKeySet();
     private final Instant time;
 
     private final LongAdder filesNew = new LongAdder();
@@ -140,6 +142,7 @@ public final class BackupRun {
                 BlobId parentTree = parentNode != null && Tree.Node.DIR.equals(parentNode.type())
                         ? BlobId.parse(parentNode.subtree()) : null;
                 dir.previous = parentTree;
+                // Directories that ended but still wait for reads are written with the root below.
                 views.get(i).writeTo(new Writer(dir, parentTree));
             }
             awaitReads();
@@ -213,10 +216,7 @@ public final class BackupRun {
     }
 
     private void awaitReads() throws IOException {
-        List<CompletableFuture<Void>> pending;
-        synchronized (reads) {
-            pending = new ArrayList<>(reads);
-        }
+        List<CompletableFuture<Void>> pending = new ArrayList<>(reads);
         try {
             CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
         } catch (CompletionException e) {
@@ -359,7 +359,7 @@ public final class BackupRun {
         }));
     }
 
-    private BlobId writeTree(Dir dir, @Nullable String path) {
+    private BlobId writeTree(Dir dir, @Nullable String path) throws IOException {
         Tree previousTree = null;
         if (dir.previous != null) {
             try {
@@ -385,7 +385,15 @@ public final class BackupRun {
                 directories.increment();
                 nodes.add(new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(),
                         m.mode(), m.inode(), null, subtree.hex(), null));
+            } else if (value instanceof SealedDir sealed) {
+                EntryMetadata m = sealed.meta();
+                directories.increment();
+                nodes.add(new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(),
+                        m.mode(), m.inode(), null, sealed.tree().hex(), null));
             } else if (value instanceof FileEntry file) {
+                if (file.read != null && file.read.isCompletedExceptionally()) {
+                    rethrowFailedRead(file.read);
+                }
                 if (file.vanished) {
                     continue;
                 }
@@ -417,6 +425,24 @@ public final class BackupRun {
         BlobId id = crypto.blobId(json, 0, json.length);
         storeBlob(BlobType.TREE, id, json, 0, json.length);
         return id;
+    }
+
+    private static void rethrowFailedRead(CompletableFuture<Void> read) throws IOException {
+        try {
+            read.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause);
+        }
     }
 
     private static BlobId join(CompletableFuture<BlobId> part, String path) {
@@ -468,8 +494,12 @@ public final class BackupRun {
     /** A directory being captured. */
     private static final class Dir {
         final Map<String, Object> children = new TreeMap<>();
+        /** Reads of this directory's files not yet done. */
+        final AtomicInteger pendingReads = new AtomicInteger();
         EntryMetadata meta;
         @Nullable BlobId previous;
+        /** Whether the view said the directory is complete; its tree is written once its reads are done. */
+        boolean ended;
 
         Dir(@Nullable EntryMetadata meta) {
             this.meta = meta == null ? EntryMetadata.file(0, Instant.EPOCH) : meta;
@@ -490,6 +520,14 @@ public final class BackupRun {
         }
     }
 
+    /** A directory whose tree is written: all its parent's tree needs of it. */
+    private record SealedDir(BlobId tree, EntryMetadata meta) {
+    }
+
+    /** A directory that ended, waiting for its files' reads before its tree is written. */
+    private record Ended(Dir dir, Dir parent, String name, String path) {
+    }
+
     /** A symbolic link being captured. */
     private record LinkEntry(String target, EntryMetadata meta) {
     }
@@ -500,6 +538,7 @@ public final class BackupRun {
         private final @Nullable BlobId parentTree;
         private @Nullable String lastDirPath;
         private @Nullable Tree lastDirTree;
+        private final ArrayDeque<Ended> ended = new ArrayDeque<>();
 
         Writer(Dir root, @Nullable BlobId parentTree) {
             this.root = root;
@@ -517,8 +556,10 @@ public final class BackupRun {
             Dir parent = parentDir(segments, path);
             String name = segments[segments.length - 1];
             Object existing = parent.children.get(name);
-            if (existing instanceof Dir dir) {
+            if (existing instanceof Dir dir && !dir.ended) {
                 dir.meta = metadata;
+            } else if (existing instanceof Dir || existing instanceof SealedDir) {
+                throw afterEnd(path, path);
             } else if (existing == null) {
                 parent.children.put(name, new Dir(metadata));
             } else {
@@ -557,6 +598,7 @@ public final class BackupRun {
             CompletableFuture<Void> read = new CompletableFuture<>();
             file.read = read;
             reads.add(read);
+            parent.pendingReads.incrementAndGet();
             readers.execute(() -> {
                 try {
                     ChunkReader reader = chunkReaders.get();
@@ -585,6 +627,10 @@ public final class BackupRun {
                     read.completeExceptionally(e instanceof IOException io
                             ? new IOException("Reading '" + path + "' failed: " + io.getMessage(), io) : e);
                 } finally {
+                    if (!read.isCompletedExceptionally()) {
+                        reads.remove(read);
+                    }
+                    parent.pendingReads.decrementAndGet();
                     pendingFiles.release();
                 }
             });
@@ -653,14 +699,93 @@ public final class BackupRun {
                     Dir created = new Dir(EntryMetadata.file(0, time));
                     dir.children.put(segments[i], created);
                     dir = created;
-                } else if (child instanceof Dir d) {
+                } else if (child instanceof Dir d && !d.ended) {
                     dir = d;
+                } else if (child instanceof Dir || child instanceof SealedDir) {
+                    throw afterEnd(path, String.join("/", Arrays.copyOf(segments, i + 1)));
                 } else {
                     throw conflict(path);
                 }
             }
             return dir;
         }
+
+        @Override
+        public void directoryEnd(String path) throws IOException {
+            if (path.isEmpty()) {
+                return; // the view's root is written with the snapshot's root
+            }
+            String[] segments = split(path);
+            Dir parent = parentDir(segments, path);
+            String name = segments[segments.length - 1];
+            if (!(parent.children.get(name) instanceof Dir dir) || dir.ended) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Directory '" + path
+                        + "' ended, but it was not written as a directory or has ended before", path);
+            }
+            end(dir, parent, name, path, previousTree(segments));
+            sealReady();
+        }
+
+        /**
+         * Marks a directory and, first, every subdirectory that has not ended as ended: nothing
+         * more comes below it. Children go into the queue before their parent.
+         */
+        private void end(Dir dir, Dir parent, String name, String path, @Nullable BlobId previous) {
+            Tree before = null;
+            for (Map.Entry<String, Object> child : dir.children.entrySet()) {
+                if (child.getValue() instanceof Dir sub && !sub.ended) {
+                    if (before == null && previous != null) {
+                        before = loadOrNull(previous);
+                    }
+                    Tree.Node node = before == null ? null : before.find(child.getKey());
+                    BlobId subPrevious = node != null && Tree.Node.DIR.equals(node.type())
+                            ? BlobId.parse(node.subtree()) : null;
+                    end(sub, dir, child.getKey(), path + "/" + child.getKey(), subPrevious);
+                }
+            }
+            dir.ended = true;
+            dir.previous = previous;
+            ended.add(new Ended(dir, parent, name, path));
+        }
+
+        /** Writes the trees of ended directories whose files are read, oldest first. */
+        private void sealReady() throws IOException {
+            for (Ended head = ended.peek(); head != null && head.dir().pendingReads.get() == 0; head = ended.peek()) {
+                ended.poll();
+                BlobId tree = writeTree(head.dir(), head.path());
+                head.parent().children.put(head.name(), new SealedDir(tree, head.dir().meta));
+            }
+        }
+
+        private @Nullable BlobId previousTree(String[] segments) {
+            if (parentTree == null) {
+                return null;
+            }
+            BlobId tree = parentTree;
+            for (String segment : segments) {
+                Tree t = loadOrNull(tree);
+                Tree.Node dir = t == null ? null : t.find(segment);
+                if (dir == null || !Tree.Node.DIR.equals(dir.type())) {
+                    return null;
+                }
+                tree = BlobId.parse(dir.subtree());
+            }
+            return tree;
+        }
+
+        private @Nullable Tree loadOrNull(BlobId tree) {
+            try {
+                return engine.loadTree(tree);
+            } catch (DrException e) {
+                LOG.debug("Parent snapshot's tree {} unreadable: {}", tree, e.toString());
+                return null;
+            }
+        }
+    }
+
+    private static DrException afterEnd(String path, String ended) {
+        return new DrException(ErrorCode.INVALID_ARGUMENT, "Entry '" + path + "' was written after directory '"
+                + ended + "' ended", path);
     }
 
     private static DrException conflict(String path) {
