@@ -68,6 +68,12 @@ public final class BackupRun {
     private final ConcurrentLinkedQueue<byte[]> staging = new ConcurrentLinkedQueue<>();
     private final ChunkRing ring;
     private PackBuilder pack;
+    /**
+     * Trees go into packs of their own, as restic's do: the trees of directories that end early
+     * would otherwise be scattered among the data, and reading a snapshot's trees (a restore's
+     * or the next backup's walk) would take one read per tree instead of one per run of trees.
+     */
+    private PackBuilder treePack;
     private boolean firstPack = true;
     private final ExecutorService readers;
     private final ThreadLocal<ChunkReader> chunkReaders;
@@ -104,6 +110,7 @@ public final class BackupRun {
         // A pack closes when the next blob and the trailer would not fit; the slack keeps packs
         // close to their target size. A blob larger than a buffer gets a pack of its own.
         this.stagingSize = packSize + (1 << 20);
+        this.treePack = new PackBuilder(EMPTY, stagingSize);
         this.ring = new ChunkRing(Math.max(IN_FLIGHT_BYTES, 3 * engine.chunker().maxSize()));
         this.pack = newPack();
         // Reading waits on the file system as much as on the CPU; several readers overlap that.
@@ -194,12 +201,18 @@ public final class BackupRun {
      */
     public Stats finish() {
         PackBuilder last;
+        PackBuilder lastTrees;
         synchronized (packLock) {
             last = pack;
+            lastTrees = treePack;
             pack = new PackBuilder(EMPTY, stagingSize); // nothing more is added
+            treePack = new PackBuilder(EMPTY, stagingSize);
         }
         if (!last.entries.isEmpty()) {
             upload(last);
+        }
+        if (!lastTrees.entries.isEmpty()) {
+            upload(lastTrees);
         }
         awaitUploads();
         uploader.shutdown();
@@ -297,18 +310,25 @@ public final class BackupRun {
         blobsAdded.increment();
         PackBuilder closed = null;
         PackBuilder full = null;
+        boolean tree = type == BlobType.TREE;
         synchronized (packLock) {
-            if (!pack.entries.isEmpty()
-                    && pack.size + sealedLength + Packs.trailerBound(pack.entries.size() + 1) > stagingSize) {
-                closed = pack;
-                pack = newPack();
+            PackBuilder target = tree ? treePack : pack;
+            if (!target.entries.isEmpty()
+                    && target.size + sealedLength + Packs.trailerBound(target.entries.size() + 1) > stagingSize) {
+                closed = target;
+                target = tree ? new PackBuilder(EMPTY, stagingSize) : newPack();
             }
-            pack.reserve(sealedLength);
-            int n = crypto.sealPrepared(prepared, pack.buf, pack.size);
-            pack.add(type, id, n, length);
-            if (pack.size >= packSize) {
-                full = pack;
-                pack = newPack();
+            target.reserve(sealedLength);
+            int n = crypto.sealPrepared(prepared, target.buf, target.size);
+            target.add(type, id, n, length);
+            if (target.size >= packSize) {
+                full = target;
+                target = tree ? new PackBuilder(EMPTY, stagingSize) : newPack();
+            }
+            if (tree) {
+                treePack = target;
+            } else {
+                pack = target;
             }
         }
         if (closed != null) {
