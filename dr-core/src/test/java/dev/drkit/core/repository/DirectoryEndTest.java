@@ -170,6 +170,31 @@ class DirectoryEndTest {
     }
 
     @Test
+    void aDirectoryWithMoreEntriesThanTheTreeCacheKeepsIsComparedWithItsParentWhole() {
+        // 40,000 entries in one directory, more than the engine keeps of decoded trees in all
+        // (32,768), plus a subdirectory after them: every file is found unchanged.
+        RepositoryTest.Entries big = out -> {
+            out.directory("big", dirMeta());
+            for (int i = 0; i < 40_000; i++) {
+                byte[] content = ("content " + i % 50).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.file(String.format("big/f%05d", i), EntryMetadata.file(content.length, T),
+                        () -> new ByteArrayInputStream(content));
+            }
+            out.directory("big/z", dirMeta());
+            leaf(out, "big/z/last");
+            out.directoryEnd("big/z");
+            out.directoryEnd("big");
+        };
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(source(big)));
+            BackupResult again = repo.backup(BackupRequest.of(source(big)));
+            assertThat(again.filesUnchanged()).isEqualTo(40_001);
+            assertThat(again.bytesRead()).isZero();
+            assertThat(again.blobsAdded()).isZero();
+        }
+    }
+
+    @Test
     void anEntryWrittenBelowADirectoryThatEndedIsRefusedAndNothingIsCommitted() {
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(source(out -> leaf(out, "a/kept"))));

@@ -164,17 +164,21 @@ public final class BackupRun {
 
     private volatile boolean captured;
 
-    /** Loads the parent's trees breadth first into the engine's cache, until the capture ends. */
+    /**
+     * Loads the parent's trees breadth first into the engine's cache, until the capture ends or
+     * they fill half of it.
+     */
     private void prefetchTrees(Tree parentRoot) {
         ArrayDeque<Tree> queue = new ArrayDeque<>();
         queue.add(parentRoot);
         int loaded = 0;
         try {
-            while (!queue.isEmpty() && !captured && loaded < Engine.TREE_CACHE_SIZE / 2) {
+            while (!queue.isEmpty() && !captured && loaded < Engine.TREE_CACHE_ENTRIES / 2) {
                 for (Tree.Node node : queue.poll().nodes()) {
                     if (Tree.Node.DIR.equals(node.type()) && !captured) {
-                        queue.add(engine.loadTree(BlobId.parse(node.subtree())));
-                        loaded++;
+                        Tree tree = engine.loadTree(BlobId.parse(node.subtree()));
+                        queue.add(tree);
+                        loaded += 1 + tree.nodes().size();
                     }
                 }
             }
@@ -556,8 +560,10 @@ public final class BackupRun {
     private final class Writer implements EntryWriter {
         private final Dir root;
         private final @Nullable BlobId parentTree;
-        private @Nullable String lastDirPath;
-        private @Nullable Tree lastDirTree;
+        /** The names of the directories on the path last looked up in the parent snapshot. */
+        private final List<String> pathNames = new ArrayList<>();
+        /** The parent snapshot's trees along that path: the view's root first, one per name after it. */
+        private final List<Tree> pathTrees = new ArrayList<>();
         private final ArrayDeque<Ended> ended = new ArrayDeque<>();
 
         Writer(Dir root, @Nullable BlobId parentTree) {
@@ -683,32 +689,45 @@ public final class BackupRun {
         }
 
         private Tree.@Nullable Node previous(String[] segments) {
+            Tree dir = parentTreeOf(segments, segments.length - 1);
+            return dir == null ? null : dir.find(segments[segments.length - 1]);
+        }
+
+        /**
+         * Returns the parent snapshot's tree of the directory named by the first {@code depth}
+         * segments, or null. The trees along the last path asked for are kept, so that entries of
+         * one directory, and its subdirectories, read no tree again.
+         */
+        private @Nullable Tree parentTreeOf(String[] segments, int depth) {
             if (parentTree == null) {
                 return null;
             }
-            try {
-                // Files of one directory usually come one after another: remember its tree.
-                String dirPath = segments.length == 1 ? "" : String.join("/", Arrays.copyOf(segments,
-                        segments.length - 1));
-                if (dirPath.equals(lastDirPath)) {
-                    return lastDirTree == null ? null : lastDirTree.find(segments[segments.length - 1]);
+            if (pathTrees.isEmpty()) {
+                Tree root = loadOrNull(parentTree);
+                if (root == null) {
+                    return null;
                 }
-                lastDirPath = dirPath;
-                lastDirTree = null;
-                BlobId tree = parentTree;
-                for (int i = 0; i < segments.length - 1; i++) {
-                    Tree.Node dir = engine.loadTree(tree).find(segments[i]);
-                    if (dir == null || !Tree.Node.DIR.equals(dir.type())) {
-                        return null;
-                    }
-                    tree = BlobId.parse(dir.subtree());
-                }
-                lastDirTree = engine.loadTree(tree);
-                return lastDirTree.find(segments[segments.length - 1]);
-            } catch (DrException e) {
-                LOG.debug("Parent snapshot unreadable at {}: {}", String.join("/", segments), e.toString());
-                return null;
+                pathTrees.add(root);
             }
+            int common = 0;
+            while (common < depth && common < pathNames.size() && pathNames.get(common).equals(segments[common])) {
+                common++;
+            }
+            while (pathNames.size() > common) {
+                pathNames.remove(pathNames.size() - 1);
+                pathTrees.remove(pathTrees.size() - 1);
+            }
+            for (int i = common; i < depth; i++) {
+                Tree.Node node = pathTrees.get(i).find(segments[i]);
+                Tree tree = node != null && Tree.Node.DIR.equals(node.type())
+                        ? loadOrNull(BlobId.parse(node.subtree())) : null;
+                if (tree == null) {
+                    return null;
+                }
+                pathNames.add(segments[i]);
+                pathTrees.add(tree);
+            }
+            return pathTrees.get(depth);
         }
 
         private Dir parentDir(String[] segments, String path) {
@@ -778,19 +797,8 @@ public final class BackupRun {
         }
 
         private @Nullable BlobId previousTree(String[] segments) {
-            if (parentTree == null) {
-                return null;
-            }
-            BlobId tree = parentTree;
-            for (String segment : segments) {
-                Tree t = loadOrNull(tree);
-                Tree.Node dir = t == null ? null : t.find(segment);
-                if (dir == null || !Tree.Node.DIR.equals(dir.type())) {
-                    return null;
-                }
-                tree = BlobId.parse(dir.subtree());
-            }
-            return tree;
+            Tree.Node dir = previous(segments);
+            return dir != null && Tree.Node.DIR.equals(dir.type()) ? BlobId.parse(dir.subtree()) : null;
         }
 
         private @Nullable Tree loadOrNull(BlobId tree) {

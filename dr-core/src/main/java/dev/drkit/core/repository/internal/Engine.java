@@ -111,9 +111,13 @@ public final class Engine implements AutoCloseable {
     private final int configVersion;
     private final ExecutorService pool;
     private final ProgressTracker progress = new ProgressTracker();
-    /** How many decoded trees the engine keeps. */
-    static final int TREE_CACHE_SIZE = 4096;
-    private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumSize(TREE_CACHE_SIZE).build();
+    /**
+     * How many entries of decoded trees the engine keeps, all trees together (a few hundred bytes
+     * each): bounded by entries, not trees, so that a tree of big directories cannot fill the heap.
+     */
+    static final int TREE_CACHE_ENTRIES = 1 << 15;
+    private final Cache<BlobId, Tree> trees = Caffeine.newBuilder().maximumWeight(TREE_CACHE_ENTRIES)
+            .weigher((BlobId id, Tree tree) -> 1 + tree.nodes().size()).build();
     /**
      * The most bytes of sealed trees read together. A backup writes its trees after the data
      * they describe, back to back, so one read of a pack's run of trees serves a whole
