@@ -497,14 +497,14 @@ public final class BackupRun {
         }
 
         /**
-         * Makes room for {@code length} more bytes: an empty buffer grows to 1, 2 and 4 MiB (a
-         * backup that adds little does not pay for a whole pack), then to the staging size; any
-         * buffer grows beyond that only for a blob larger than it, such as a huge directory's tree.
+         * Makes room for {@code length} more bytes: an empty buffer grows to 1 MiB and doubles
+         * up to the staging size (a backup that adds little, or a pack of trees, does not pay for
+         * a whole pack: a new array is zeroed, so all of it is resident); any buffer grows beyond
+         * that only for a blob larger than it, such as a huge directory's tree.
          */
         void reserve(int length) {
             if (size + length > buf.length) {
-                int grown = buf.length >= capacity ? 0
-                        : buf.length < 4 << 20 ? Math.min(capacity, Math.max(2 * buf.length, 1 << 20)) : capacity;
+                int grown = buf.length >= capacity ? 0 : (int) Math.min(capacity, Math.max(2L * buf.length, 1 << 20));
                 buf = Arrays.copyOf(buf, Math.max(grown, size + length));
             }
         }
