@@ -37,9 +37,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -187,6 +190,60 @@ public final class RestoreRun {
             }
         }
 
+        /**
+         * Starts reading, on {@code io}, the window that will hold {@code [offset, offset +
+         * length)} of the pack, unless it is in memory or being read, the range does not fit one
+         * window, or no array is free without exceeding the windows' count.
+         *
+         * @return whether a read was started
+         */
+        boolean prefetch(String key, int offset, int length, Executor io) {
+            int index = offset / size;
+            if ((offset + length - 1) / size != index || length > size / 2) {
+                return false;
+            }
+            String id = key + "#" + index;
+            Window w;
+            synchronized (this) {
+                if (cached.containsKey(id)) {
+                    return false;
+                }
+                byte[] data = idleBuffer();
+                if (data == null) {
+                    return false;
+                }
+                w = new Window((long) index * size, data);
+                cached.put(id, w);
+                w.users++; // held while it loads, so that it is not evicted half read
+            }
+            try {
+                io.execute(() -> {
+                    try {
+                        w.length = store.read(key, w.start, w.data, 0, size);
+                        w.loaded.complete(null);
+                    } catch (RuntimeException | Error e) {
+                        // Whoever waits on it fails as a read of its own would; later users read again.
+                        synchronized (this) {
+                            cached.remove(id, w);
+                            w.evicted = true;
+                        }
+                        w.loaded.completeExceptionally(e);
+                    } finally {
+                        release(w);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                synchronized (this) {
+                    cached.remove(id, w);
+                    w.evicted = true;
+                }
+                w.loaded.completeExceptionally(e);
+                release(w);
+                return false;
+            }
+            return true;
+        }
+
         /** Gives back a window from {@link #acquire}. */
         synchronized void release(Window w) {
             if (--w.users == 0 && w.evicted && w.data != null) {
@@ -199,6 +256,14 @@ public final class RestoreRun {
 
         /** Under the lock: an array for a new window, taken from the least recently used idle one. */
         private byte[] buffer() {
+            byte[] idle = idleBuffer();
+            // Every window is in use: one more. It is kept like the others, so the arrays number
+            // at most the count or the writers, whichever is larger (a writer holds one at a time).
+            return idle != null ? idle : new byte[size];
+        }
+
+        /** Under the lock: a free array, a new one within the count, or an idle window's; or null. */
+        private byte @Nullable [] idleBuffer() {
             if (!free.isEmpty()) {
                 return free.pop();
             }
@@ -216,9 +281,7 @@ public final class RestoreRun {
                     return data;
                 }
             }
-            // Every window is in use: one more. It is kept like the others, so the arrays number
-            // at most the count or the writers, whichever is larger (a writer holds one at a time).
-            return new byte[size];
+            return null;
         }
 
         /** Returns this thread's array for ranges read outside the windows, of at least {@code length}. */
@@ -231,6 +294,15 @@ public final class RestoreRun {
             return buf;
         }
     }
+
+    /**
+     * Threads that read windows ahead of the writers: a remote store answers each request after a
+     * delay, and a writer that reads its own windows waits through each of them.
+     */
+    static final int READ_AHEAD_THREADS = 4;
+    private final ExecutorService fetchers;
+    /** Batches handed to the writers and not yet started, in order. */
+    private final ConcurrentLinkedDeque<List<FileJob>> queued = new ConcurrentLinkedDeque<>();
 
     private final Engine engine;
     private final Path target;
@@ -270,6 +342,7 @@ public final class RestoreRun {
         // One writer per core: more writers creating files in the same directories contend on
         // the file system's locks and spend more time in the kernel than they gain.
         this.writers = Executors.newFixedThreadPool(engine.options().threads(), Engine.daemonThreads("dr-restore"));
+        this.fetchers = Executors.newFixedThreadPool(READ_AHEAD_THREADS, Engine.daemonThreads("dr-fetch"));
     }
 
     /**
@@ -340,6 +413,7 @@ public final class RestoreRun {
                 task.cancel(false);
             }
             writers.shutdown();
+            fetchers.shutdown();
         }
         for (int i = dirs.size() - 1; i >= 0; i--) {
             applyMetadata(dirs.get(i).path(), dirs.get(i).node(), true, accessTime);
@@ -513,8 +587,11 @@ public final class RestoreRun {
             Thread.currentThread().interrupt();
             throw new DrException(ErrorCode.CANCELLED, "Restore interrupted", null, e);
         }
+        queued.add(batch);
         tasks.add(writers.submit(() -> {
             try {
+                queued.removeFirstOccurrence(batch);
+                readAhead(batch, queued.peekFirst());
                 for (int i = 0; i < batch.size(); i++) {
                     FileJob job = batch.get(i);
                     try {
@@ -534,6 +611,37 @@ public final class RestoreRun {
                 pending.release();
             }
         }));
+    }
+
+    /**
+     * Starts reading the windows this batch will need after its first, and the next batch's
+     * first, as many as the windows leave room for beside the writers' own.
+     */
+    private void readAhead(List<FileJob> batch, @Nullable List<FileJob> next) {
+        int budget = Math.max(1, windows.count() / (2 * engine.options().threads()));
+        int started = 0;
+        for (List<FileJob> jobs : next == null ? List.of(batch) : List.of(batch, next)) {
+            for (FileJob job : jobs) {
+                List<String> content = job.node().content();
+                if (content == null || content.isEmpty()) {
+                    continue;
+                }
+                List<Span> spans;
+                try {
+                    spans = spans(content);
+                } catch (DrException e) {
+                    continue; // reported when the file is restored
+                }
+                for (Span span : spans) {
+                    PackEntry first = span.entries().get(0);
+                    PackEntry last = span.entries().get(span.entries().size() - 1);
+                    if (windows.prefetch(Packs.key(span.packId()), first.offset(),
+                            last.offset() + last.length() - first.offset(), fetchers) && ++started >= budget) {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
