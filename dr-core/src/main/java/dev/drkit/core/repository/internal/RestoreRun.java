@@ -78,6 +78,8 @@ public final class RestoreRun {
      */
     static final class Windows {
         static final int BUDGET = 32 << 20;
+        /** The mean time to read a window above which a restore reads windows ahead. */
+        static final long SLOW_READ_NANOS = 5_000_000;
         static final int MIN_COUNT = 4;
         /** The largest window of a restore of selected paths. */
         static final int SELECTED_MAX = 4 << 20;
@@ -87,6 +89,8 @@ public final class RestoreRun {
         private final LinkedHashMap<String, Window> cached = new LinkedHashMap<>(16, 0.75f, true);
         private final ArrayDeque<byte[]> free = new ArrayDeque<>();
         private final ThreadLocal<byte[]> spans = ThreadLocal.withInitial(() -> new byte[0]);
+        private final LongAdder readNanos = new LongAdder();
+        private final LongAdder reads = new LongAdder();
         private int allocated;
 
         Windows(SnapshotStore store) {
@@ -164,7 +168,7 @@ public final class RestoreRun {
             try {
                 if (load) {
                     try {
-                        w.length = store.read(key, w.start, w.data, 0, size);
+                        w.length = timedRead(key, w);
                     } catch (RuntimeException | Error e) {
                         synchronized (this) {
                             cached.remove(id, w);
@@ -219,7 +223,7 @@ public final class RestoreRun {
             try {
                 io.execute(() -> {
                     try {
-                        w.length = store.read(key, w.start, w.data, 0, size);
+                        w.length = timedRead(key, w);
                         w.loaded.complete(null);
                     } catch (RuntimeException | Error e) {
                         // Whoever waits on it fails as a read of its own would; later users read again.
@@ -242,6 +246,25 @@ public final class RestoreRun {
                 return false;
             }
             return true;
+        }
+
+        private int timedRead(String key, Window w) {
+            long started = System.nanoTime();
+            int n = store.read(key, w.start, w.data, 0, size);
+            readNanos.add(System.nanoTime() - started);
+            reads.increment();
+            return n;
+        }
+
+        /**
+         * Returns whether reading a window has taken {@link #SLOW_READ_NANOS} or more on average:
+         * a remote store, or a disk that is not in the page cache, where reading ahead of the
+         * writers pays. A window of a local file in the page cache is read in about a millisecond,
+         * and reading it on another thread only costs.
+         */
+        boolean readsAreSlow() {
+            long n = reads.sum();
+            return n > 0 && readNanos.sum() / n >= SLOW_READ_NANOS;
         }
 
         /** Gives back a window from {@link #acquire}. */
@@ -614,10 +637,13 @@ public final class RestoreRun {
     }
 
     /**
-     * Starts reading the windows this batch will need after its first, and the next batch's
-     * first, as many as the windows leave room for beside the writers' own.
+     * When reading a window is slow, starts reading the windows this batch will need, and the
+     * next batch's, as many as the windows leave room for beside the writers' own.
      */
     private void readAhead(List<FileJob> batch, @Nullable List<FileJob> next) {
+        if (!windows.readsAreSlow()) {
+            return;
+        }
         int budget = Math.max(1, windows.count() / (2 * engine.options().threads()));
         int started = 0;
         for (List<FileJob> jobs : next == null ? List.of(batch) : List.of(batch, next)) {
