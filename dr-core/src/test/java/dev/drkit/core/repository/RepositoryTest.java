@@ -353,6 +353,20 @@ class RepositoryTest {
                     .isInstanceOf(DrException.class)
                     .hasMessage("Cannot restore directory 'deep/d1': a file of that name is in the way")
                     .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.IO_FAILURE);
+            // Once the restore has failed, nothing writes into the target any more.
+            List<Path> after = listTree(out);
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertThat(listTree(out)).isEqualTo(after);
+        }
+    }
+
+    private static List<Path> listTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            return paths.sorted().toList();
         }
     }
 

@@ -233,21 +233,8 @@ public final class BackupRun {
     }
 
     private void awaitReads() throws IOException {
-        List<CompletableFuture<Void>> pending = new ArrayList<>(reads);
         try {
-            CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause);
+            joinRead(CompletableFuture.allOf(new ArrayList<>(reads).toArray(new CompletableFuture<?>[0])));
         } finally {
             readers.shutdown();
         }
@@ -416,7 +403,7 @@ public final class BackupRun {
                         m.mode(), m.inode(), null, sealed.tree().hex(), null));
             } else if (value instanceof FileEntry file) {
                 if (file.read != null && file.read.isCompletedExceptionally()) {
-                    rethrowFailedRead(file.read);
+                    joinRead(file.read);
                 }
                 if (file.vanished) {
                     continue;
@@ -451,7 +438,8 @@ public final class BackupRun {
         return id;
     }
 
-    private static void rethrowFailedRead(CompletableFuture<Void> read) throws IOException {
+    /** Waits for a read, or for all of them, and throws what it failed with. */
+    private static void joinRead(CompletableFuture<Void> read) throws IOException {
         try {
             read.join();
         } catch (CompletionException e) {

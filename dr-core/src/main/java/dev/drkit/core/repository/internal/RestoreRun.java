@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -333,6 +334,8 @@ public final class RestoreRun {
     private final Semaphore pending = new Semaphore(MAX_PENDING);
     private final List<Future<?>> tasks = new ArrayList<>();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    /** Set when the run ends: running batches stop after their current file. */
+    private volatile boolean abandoned;
     private final List<DirMeta> dirs = new ArrayList<>();
     private final LongAdder files = new LongAdder();
     private final LongAdder bytes = new LongAdder();
@@ -432,11 +435,15 @@ public final class RestoreRun {
                 }
             }
         } finally {
+            // On failure, batches not started are dropped and running ones stop after their
+            // current file: nothing writes into the target once this method has returned.
+            abandoned = true;
             for (Future<?> task : tasks) {
                 task.cancel(false);
             }
             writers.shutdown();
             fetchers.shutdown();
+            awaitWriters();
         }
         for (int i = dirs.size() - 1; i >= 0; i--) {
             applyMetadata(dirs.get(i).path(), dirs.get(i).node(), true, accessTime);
@@ -602,6 +609,16 @@ public final class RestoreRun {
         }
     }
 
+    private void awaitWriters() {
+        try {
+            while (!writers.awaitTermination(10, TimeUnit.SECONDS)) {
+                // a writer is finishing a large file
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Hands files of one directory to one writer, which restores them in order. */
     private void submitFiles(List<FileJob> batch) {
         try {
@@ -615,7 +632,7 @@ public final class RestoreRun {
             try {
                 queued.removeFirstOccurrence(batch);
                 readAhead(batch, queued.peekFirst());
-                for (int i = 0; i < batch.size(); i++) {
+                for (int i = 0; i < batch.size() && !abandoned; i++) {
                     FileJob job = batch.get(i);
                     try {
                         restoreFile(job.out(), job.node(), job.path());
