@@ -371,14 +371,7 @@ public final class BackupRun {
     }
 
     private BlobId writeTree(Dir dir, @Nullable String path) throws IOException {
-        Tree previousTree = null;
-        if (dir.previous != null) {
-            try {
-                previousTree = engine.loadTree(dir.previous);
-            } catch (DrException e) {
-                previousTree = null;
-            }
-        }
+        Tree previousTree = dir.previous == null ? null : loadOrNull(dir.previous);
         List<Tree.Node> nodes = new ArrayList<>(dir.children.size());
         for (Map.Entry<String, Object> child : dir.children.entrySet()) {
             String name = child.getKey();
@@ -391,16 +384,9 @@ public final class BackupRun {
                         sub.previous = BlobId.parse(before.subtree());
                     }
                 }
-                BlobId subtree = writeTree(sub, childPath);
-                EntryMetadata m = sub.meta;
-                directories.increment();
-                nodes.add(new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(),
-                        m.mode(), m.inode(), null, subtree.hex(), null));
+                nodes.add(dirNode(name, sub.meta, writeTree(sub, childPath)));
             } else if (value instanceof SealedDir sealed) {
-                EntryMetadata m = sealed.meta();
-                directories.increment();
-                nodes.add(new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(),
-                        m.mode(), m.inode(), null, sealed.tree().hex(), null));
+                nodes.add(dirNode(name, sealed.meta(), sealed.tree()));
             } else if (value instanceof FileEntry file) {
                 if (file.read != null && file.read.isCompletedExceptionally()) {
                     joinRead(file.read);
@@ -436,6 +422,22 @@ public final class BackupRun {
         BlobId id = crypto.blobId(json, 0, json.length);
         storeBlob(BlobType.TREE, id, json, 0, json.length);
         return id;
+    }
+
+    private Tree.Node dirNode(String name, EntryMetadata m, BlobId subtree) {
+        directories.increment();
+        return new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(), m.mode(),
+                m.inode(), null, subtree.hex(), null);
+    }
+
+    /** Loads a tree of the parent snapshot, or null when it cannot be read: it only saves work. */
+    private @Nullable Tree loadOrNull(BlobId tree) {
+        try {
+            return engine.loadTree(tree);
+        } catch (DrException e) {
+            LOG.debug("Parent snapshot's tree {} unreadable: {}", tree, e.toString());
+            return null;
+        }
     }
 
     /** Waits for a read, or for all of them, and throws what it failed with. */
@@ -787,15 +789,6 @@ public final class BackupRun {
         private @Nullable BlobId previousTree(String[] segments) {
             Tree.Node dir = previous(segments);
             return dir != null && Tree.Node.DIR.equals(dir.type()) ? BlobId.parse(dir.subtree()) : null;
-        }
-
-        private @Nullable Tree loadOrNull(BlobId tree) {
-            try {
-                return engine.loadTree(tree);
-            } catch (DrException e) {
-                LOG.debug("Parent snapshot's tree {} unreadable: {}", tree, e.toString());
-                return null;
-            }
         }
     }
 

@@ -171,10 +171,7 @@ public final class RestoreRun {
                     try {
                         w.length = timedRead(key, w);
                     } catch (RuntimeException | Error e) {
-                        synchronized (this) {
-                            cached.remove(id, w);
-                            w.evicted = true;
-                        }
+                        forget(id, w);
                         w.loaded.completeExceptionally(e);
                         throw e;
                     }
@@ -228,25 +225,25 @@ public final class RestoreRun {
                         w.loaded.complete(null);
                     } catch (RuntimeException | Error e) {
                         // Whoever waits on it fails as a read of its own would; later users read again.
-                        synchronized (this) {
-                            cached.remove(id, w);
-                            w.evicted = true;
-                        }
+                        forget(id, w);
                         w.loaded.completeExceptionally(e);
                     } finally {
                         release(w);
                     }
                 });
             } catch (RejectedExecutionException e) {
-                synchronized (this) {
-                    cached.remove(id, w);
-                    w.evicted = true;
-                }
+                forget(id, w);
                 w.loaded.completeExceptionally(e);
                 release(w);
                 return false;
             }
             return true;
+        }
+
+        /** Drops a window whose read failed: its users fail, later ones read again. */
+        private synchronized void forget(String id, Window w) {
+            cached.remove(id, w);
+            w.evicted = true;
         }
 
         private int timedRead(String key, Window w) {
