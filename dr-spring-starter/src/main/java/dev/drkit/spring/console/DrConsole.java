@@ -161,10 +161,14 @@ public class DrConsole {
             pushes = scheduler.scheduleWithFixedDelay(this::push, refresh.toMillis(), refresh.toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            LOG.debug("the console's pushes were not scheduled: the scheduler is shut down");
+            LOG.warn("the console's pushes could not be scheduled ({}): open pages will not update", e.toString());
         }
     }
 
+    /**
+     * Sends the state to every open page. Never throws: a periodic task that throws is not run again, and every
+     * open page would stop updating.
+     */
     private void push() {
         if (open.isEmpty()) {
             return;
@@ -181,12 +185,20 @@ public class DrConsole {
         }
     }
 
+    /** Sends the state to one page; a page that cannot take it is closed (its browser opens a new stream). */
     private void send(SseEmitter emitter, String json) {
         try {
             emitter.send(SseEmitter.event().name("state").data(json));
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) {
             open.remove(emitter);
-            emitter.completeWithError(e);
+            if (!(e instanceof IOException || e instanceof IllegalStateException)) {
+                LOG.warn("the console's state could not be sent to a page: {}", e.toString());
+            }
+            try {
+                emitter.completeWithError(e);
+            } catch (RuntimeException closing) {
+                LOG.debug("a page's stream could not be closed: {}", closing.toString());
+            }
         }
     }
 
