@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class BackupRun {
     /** Bytes of chunks read but not yet packed, at most. */
     static final int IN_FLIGHT_BYTES = 16 << 20;
+    /** The chunk ring's first array: a backup that reads little keeps it small (a new array is all resident). */
+    private static final int RING_START = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
 
     /** What the run did. */
@@ -111,7 +113,7 @@ public final class BackupRun {
         // close to their target size. A blob larger than a buffer gets a pack of its own.
         this.stagingSize = packSize + (1 << 20);
         this.treePack = new PackBuilder(EMPTY, stagingSize);
-        this.ring = new ChunkRing(Math.max(IN_FLIGHT_BYTES, 3 * engine.chunker().maxSize()));
+        this.ring = new ChunkRing(RING_START, Math.max(IN_FLIGHT_BYTES, 3 * engine.chunker().maxSize()));
         this.pack = newPack();
         // Reading waits on the file system as much as on the CPU; several readers overlap that.
         this.readers = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-read"));

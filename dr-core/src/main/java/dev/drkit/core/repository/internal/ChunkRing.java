@@ -12,9 +12,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes in flight; and since every chunk lives in the same array, a backup allocates nothing per
  * chunk however its sizes vary. A slice is reused once it and every slice taken before it are
  * given back, so one slow chunk holds back at most the ring's size. Thread-safe.
+ *
+ * <p>A ring may start smaller than its size and double, up to it, when a slice does not fit
+ * while fewer than {@link #GROW_BELOW} slices are in use, or when it could not hold three such
+ * slices: chunks of small files then share a small array (more slices than that keep the sealers
+ * busy, and the readers can wait), and large chunks get the room they need. Slices of an older
+ * array stay valid until they are given back; the bytes in flight stay below one and a half
+ * times the size.
  */
 final class ChunkRing {
+    /** A ring holding this many slices in use waits for one to come back rather than grow. */
+    static final int GROW_BELOW = 16;
     private final int size;
+    private final int initial;
+    /** Slices taken and not yet given back, padding aside. */
+    private int inUse;
     /** Allocated by the first slice, so that a backup that reads nothing costs nothing. */
     private byte[] ring;
     /** Slices taken and not yet reclaimed, oldest first. */
@@ -56,6 +68,20 @@ final class ChunkRing {
      * @param size its bytes
      */
     ChunkRing(int size) {
+        this(size, size);
+    }
+
+    /**
+     * Creates a ring that starts small and grows.
+     *
+     * @param initial the bytes of its first array
+     * @param size the most bytes it grows to
+     */
+    ChunkRing(int initial, int size) {
+        if (initial < 1 || initial > size) {
+            throw new IllegalArgumentException("A ring of " + size + " bytes cannot start at " + initial);
+        }
+        this.initial = initial;
         this.size = size;
     }
 
@@ -74,12 +100,21 @@ final class ChunkRing {
         lock.lock();
         try {
             if (ring == null) {
-                ring = new byte[size];
+                ring = new byte[grown(initial, length)];
             }
             Slice slice;
-            while ((slice = tryTake(length)) == null) {
+            while ((slice = 3L * length > ring.length ? null : tryTake(length)) == null) {
+                if (ring.length < size && (inUse < GROW_BELOW || 3L * length > ring.length)) {
+                    // The slices taken from the old array stay valid and are given back as before;
+                    // only the new array is reused.
+                    ring = new byte[grown(2 * ring.length, length)];
+                    taken.clear();
+                    tail = 0;
+                    continue;
+                }
                 released.await();
             }
+            inUse++;
             return slice;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -87,6 +122,11 @@ final class ChunkRing {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The length of a new array: {@code want}, at least three slices of {@code length}, at most the size. */
+    private int grown(long want, int length) {
+        return (int) Math.min(size, Math.max(want, 3L * length));
     }
 
     private Slice tryTake(int length) {
@@ -140,7 +180,10 @@ final class ChunkRing {
     void release(Slice slice) {
         lock.lock();
         try {
-            slice.done = true;
+            if (!slice.done) {
+                slice.done = true;
+                inUse--;
+            }
             while (!taken.isEmpty() && taken.peekFirst().done) {
                 taken.pollFirst();
             }

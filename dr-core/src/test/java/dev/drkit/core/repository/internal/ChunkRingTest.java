@@ -121,6 +121,70 @@ class ChunkRingTest {
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.CANCELLED);
     }
 
+    @Test
+    @DisplayName("a ring that starts small doubles when a slice does not fit, up to its size, and its old slices stay intact")
+    void aSmallRingGrowsUpToItsSize() throws Exception {
+        ChunkRing ring = new ChunkRing(100, 800);
+        ChunkRing.Slice a = ring.acquire(30);
+        Arrays.fill(a.array(), a.offset(), a.offset() + 30, (byte) 7);
+        assertThat(a.array()).hasSize(100);
+        ChunkRing.Slice b = ring.acquire(80);
+        assertThat(b.array()).as("a and b do not fit in 100 bytes: doubled, and room for three such slices")
+                .isNotSameAs(a.array()).hasSize(240);
+        ChunkRing.Slice c = ring.acquire(250);
+        assertThat(c.array()).as("three slices of 250 bytes").hasSize(750);
+        ChunkRing.Slice d = ring.acquire(250);
+        ChunkRing.Slice e = ring.acquire(240);
+        assertThat(List.of(d.array(), e.array())).allSatisfy(array -> assertThat(array).isSameAs(c.array()));
+        ChunkRing.Slice f = ring.acquire(260);
+        assertThat(f.array()).as("grown to the size, not to twice 750").hasSize(800);
+        ChunkRing.Slice g = ring.acquire(260);
+        ChunkRing.Slice h = ring.acquire(260);
+        assertThat(List.of(g.array(), h.array())).allSatisfy(array -> assertThat(array).isSameAs(f.array()));
+        assertThat(Arrays.copyOfRange(a.array(), 0, 30)).as("a's bytes were not reused").containsOnly((byte) 7);
+        ExecutorService taker = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<ChunkRing.Slice> waiting = CompletableFuture.supplyAsync(() -> ring.acquire(100), taker);
+            awaitUntil(ring::hasWaiters, "at its size, the full ring makes the taker wait");
+            for (ChunkRing.Slice old : List.of(a, b, c, d, e)) {
+                ring.release(old);
+            }
+            awaitUntil(() -> ring.hasWaiters() || waiting.isDone(), "the taker looks again");
+            assertThat(waiting).as("slices of older arrays free no room in the new one").isNotDone();
+            ring.release(f);
+            ChunkRing.Slice i = waiting.get(30, TimeUnit.SECONDS);
+            assertThat(i.array()).isSameAs(f.array());
+            assertThat(i.offset()).isZero();
+        } finally {
+            taker.shutdownNow();
+        }
+        assertThatThrownBy(() -> new ChunkRing(900, 800)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("900");
+    }
+
+    @Test
+    @DisplayName("a small ring full of many slices waits for them rather than grow")
+    void aRingFullOfManySlicesWaits() throws Exception {
+        ChunkRing ring = new ChunkRing(100, 800);
+        List<ChunkRing.Slice> small = new ArrayList<>();
+        for (int i = 0; i < ChunkRing.GROW_BELOW; i++) {
+            small.add(ring.acquire(5));
+        }
+        ExecutorService taker = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<ChunkRing.Slice> waiting = CompletableFuture.supplyAsync(() -> ring.acquire(30), taker);
+            awaitUntil(ring::hasWaiters, "the taker waits for room");
+            for (int i = 0; i < 6; i++) {
+                ring.release(small.get(i));
+            }
+            ChunkRing.Slice next = waiting.get(30, TimeUnit.SECONDS);
+            assertThat(next.array()).as("the same 100 bytes").isSameAs(small.get(0).array()).hasSize(100);
+            assertThat(next.offset()).isZero();
+        } finally {
+            taker.shutdownNow();
+        }
+    }
+
     /** Waits, without a fixed sleep, until another thread has reached a state; fails after 30 s. */
     private static void awaitUntil(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
