@@ -3,10 +3,16 @@ package dev.drkit.core.repository.internal;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -17,6 +23,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The in-memory index: where every stored blob lies. Index files ({@code index/<id>}) are
  * sealed lists of packs and their entries. Thread-safe.
+ *
+ * <p>Compact: each pack keeps its entries as they are encoded in an index file (45 bytes per
+ * blob), and blobs are found through one open-addressing table of pack and entry numbers (8 bytes
+ * a slot, at most half full), so a blob costs about 60 bytes and no object of its own; entries
+ * are decoded when asked for. Lookups take no lock: adding publishes a pack before the slots that
+ * point into it, and a grown table only once it is complete.
  */
 public final class Index {
     /** The key prefix of index files. */
@@ -41,9 +53,83 @@ public final class Index {
     public record PackRecord(String packId, List<PackEntry> entries) {
     }
 
-    private final Map<BlobId, Location> blobs = new ConcurrentHashMap<>();
-    private final Map<String, List<PackEntry>> packs = new ConcurrentHashMap<>();
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int FIRST_SLOTS = 1 << 10;
+
+    private final Map<String, Entries> packs = new ConcurrentHashMap<>();
     private final Set<String> files = ConcurrentHashMap.newKeySet();
+    /**
+     * Slots: 0 when empty, else the pack's number in {@link #numbered} times 2^32 plus the entry's
+     * position plus one. Written only under this index's lock, read without it.
+     */
+    private volatile long[] slots = new long[FIRST_SLOTS];
+    /** The packs by number; an element is written before any slot names it. */
+    private volatile Entries[] numbered = new Entries[16];
+    private int packCount;
+    private int blobCount;
+
+    /**
+     * One pack's entries, kept encoded and decoded when read.
+     */
+    private static final class Entries extends AbstractList<PackEntry> implements RandomAccess {
+        private final String packId;
+        private final byte[] encoded;
+        private final int size;
+
+        Entries(String packId, byte[] encoded, int size) {
+            this.packId = packId;
+            this.encoded = encoded;
+            this.size = size;
+        }
+
+        static Entries of(String packId, List<PackEntry> entries) {
+            if (entries instanceof Entries e && e.packId.equals(packId)) {
+                return e;
+            }
+            byte[] encoded = new byte[entries.size() * PackEntry.ENCODED];
+            int at = 0;
+            for (PackEntry entry : entries) {
+                entry.encode(encoded, at);
+                at += PackEntry.ENCODED;
+            }
+            return new Entries(packId, encoded, entries.size());
+        }
+
+        @Override
+        public PackEntry get(int i) {
+            java.util.Objects.checkIndex(i, size);
+            return PackEntry.decode(encoded, i * PackEntry.ENCODED);
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        /** Whether entry {@code i} has the id {@code id}. */
+        boolean holds(int i, BlobId id) {
+            return id.matches(encoded, i * PackEntry.ENCODED + 1);
+        }
+
+        /** Whether entry {@code i} has the id of {@code other}'s entry {@code j}. */
+        boolean holds(int i, Entries other, int j) {
+            int from = i * PackEntry.ENCODED + 1;
+            int otherFrom = j * PackEntry.ENCODED + 1;
+            return Arrays.equals(encoded, from, from + BlobId.LENGTH, other.encoded, otherFrom, otherFrom + BlobId.LENGTH);
+        }
+
+        /** Entry {@code i}, whose id is known to be {@code id}. */
+        PackEntry get(int i, BlobId id) {
+            int at = i * PackEntry.ENCODED;
+            return new PackEntry(id, BlobType.ofCode(encoded[at]), PackEntry.getInt(encoded, at + 33),
+                    PackEntry.getInt(encoded, at + 37), PackEntry.getInt(encoded, at + 41));
+        }
+
+        /** The first four bytes of entry {@code i}'s id: its hash. */
+        int hash(int i) {
+            return PackEntry.getInt(encoded, i * PackEntry.ENCODED + 1);
+        }
+    }
 
     /**
      * Loads every index file of the repository, several at a time.
@@ -111,15 +197,72 @@ public final class Index {
     }
 
     /**
-     * Adds one pack's blobs.
+     * Adds one pack's blobs. A blob indexed already keeps the location it has.
      *
      * @param record the pack
      */
     public void add(PackRecord record) {
-        packs.put(record.packId(), record.entries());
-        for (PackEntry entry : record.entries()) {
-            blobs.putIfAbsent(entry.id(), new Location(record.packId(), entry));
+        Entries entries = Entries.of(record.packId(), record.entries());
+        synchronized (this) {
+            Entries[] byNumber = numbered;
+            if (packCount == byNumber.length) {
+                byNumber = Arrays.copyOf(byNumber, byNumber.length * 2);
+                numbered = byNumber;
+            }
+            int number = packCount++;
+            byNumber[number] = entries;
+            numbered = byNumber; // publishes the element before any slot names it
+            if ((long) (blobCount + entries.size) * 2 > slots.length) {
+                slots = rehash(slots, blobCount + entries.size, byNumber);
+            }
+            long[] table = slots;
+            int mask = table.length - 1;
+            for (int i = 0; i < entries.size; i++) {
+                int at = spread(entries.hash(i)) & mask;
+                boolean known = false;
+                long v;
+                while ((v = table[at]) != 0) {
+                    if (at(byNumber, v).holds((int) v - 1, entries, i)) {
+                        known = true;
+                        break;
+                    }
+                    at = (at + 1) & mask;
+                }
+                if (!known) {
+                    SLOT.setRelease(table, at, (long) number << 32 | (i + 1));
+                    blobCount++;
+                }
+            }
+            packs.put(record.packId(), entries);
         }
+    }
+
+    private static Entries at(Entries[] byNumber, long slot) {
+        return byNumber[(int) (slot >>> 32)];
+    }
+
+    private static int spread(int hash) {
+        return hash ^ hash >>> 16;
+    }
+
+    /** A table for {@code blobs} blobs, at most half full, holding every slot of {@code old}. */
+    private static long[] rehash(long[] old, int blobs, Entries[] byNumber) {
+        int length = old.length;
+        while ((long) blobs * 2 > length) {
+            length *= 2;
+        }
+        long[] table = new long[length];
+        int mask = length - 1;
+        for (long v : old) {
+            if (v != 0) {
+                int at = spread(at(byNumber, v).hash((int) v - 1)) & mask;
+                while (table[at] != 0) {
+                    at = (at + 1) & mask;
+                }
+                table[at] = v;
+            }
+        }
+        return table;
     }
 
     /**
@@ -129,7 +272,12 @@ public final class Index {
      * @return where it lies, or {@code null}
      */
     public @Nullable Location find(BlobId id) {
-        return blobs.get(id);
+        long v = slotOf(id);
+        if (v == 0) {
+            return null;
+        }
+        Entries entries = at(numbered, v);
+        return new Location(entries.packId, entries.get((int) v - 1, id));
     }
 
     /**
@@ -139,12 +287,32 @@ public final class Index {
      * @return true when indexed
      */
     public boolean contains(BlobId id) {
-        return blobs.containsKey(id);
+        return slotOf(id) != 0;
     }
 
-    /** Returns the indexed packs and their entries. @return pack id to entries */
+    /** The slot naming {@code id}, or 0. */
+    private long slotOf(BlobId id) {
+        long[] table = slots;
+        int mask = table.length - 1;
+        int at = spread(id.hashCode()) & mask;
+        long v;
+        while ((v = (long) SLOT.getAcquire(table, at)) != 0) {
+            // read after the slot: the packs array then holds the pack the slot names
+            if (at(numbered, v).holds((int) v - 1, id)) {
+                return v;
+            }
+            at = (at + 1) & mask;
+        }
+        return 0;
+    }
+
+    /**
+     * Returns the indexed packs and their entries, a read-only view.
+     *
+     * @return pack id to entries
+     */
     public Map<String, List<PackEntry>> packs() {
-        return packs;
+        return Collections.unmodifiableMap(packs);
     }
 
     /** Returns the ids of the index files this index was loaded from. @return the ids */
@@ -153,8 +321,8 @@ public final class Index {
     }
 
     /** Returns how many blobs are indexed. @return the count */
-    public int size() {
-        return blobs.size();
+    public synchronized int size() {
+        return blobCount;
     }
 
     /**
@@ -222,12 +390,12 @@ public final class Index {
                     throw new DrException(ErrorCode.INTEGRITY, "Index " + key + " lists " + n
                             + " entries for a pack, more than it holds", key);
                 }
-                List<PackEntry> entries = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    entries.add(PackEntry.decode(plain, at));
-                    at += PackEntry.ENCODED;
+                    BlobType.ofCode(plain[at + i * PackEntry.ENCODED]); // checks the type now, not when it is read
                 }
-                out.add(new PackRecord(packId, List.copyOf(entries)));
+                byte[] entries = Arrays.copyOfRange(plain, at, at + n * PackEntry.ENCODED);
+                at += n * PackEntry.ENCODED;
+                out.add(new PackRecord(packId, new Entries(packId, entries, n)));
             }
         } catch (RuntimeException e) {
             if (e instanceof DrException) {
