@@ -24,8 +24,15 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java [-Dazurite.home=DIR] [-Drestore.dir=DIR] [-Ds3.only=true] [-Done.file=PATH]
- *     -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR_JAR [RUNS]
+ *     -cp dr-bench/target/benchmarks.jar dev.drkit.bench.S3Comparison DATA_DIR DR [RUNS]
  * </pre>
+ *
+ * <p>{@code DR} is either {@code dr.jar}, run as {@code java -jar dr.jar} with the JVM's defaults,
+ * or the launcher as shipped ({@code ./dr} of a checkout, or an installed {@code bin/dr}), run
+ * with its JVM options and class-data-sharing archives. The archives are kept in a cache of this
+ * invocation's own ({@code XDG_CACHE_HOME}) and trained before the timed runs by one init, backup,
+ * restore and one-file restore of a small tree on the same S3 server, as an operator's first
+ * commands against their bucket would.
  *
  * <p>After each S3 backup, one file is restored alone from it by each tool ({@code restic
  * restore --include}, {@code dr restore --include}) and compared with the original: the file
@@ -54,7 +61,8 @@ public final class S3Comparison {
      */
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]).toAbsolutePath();
-        String drJar = Path.of(args[1]).toAbsolutePath().toString();
+        String drPath = Path.of(args[1]).toAbsolutePath().toString();
+        List<String> drCommand = drPath.endsWith(".jar") ? List.of("java", "-jar", drPath) : List.of(drPath);
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         boolean s3Only = Boolean.getBoolean("s3.only");
         String oneFile = System.getProperty("one.file", middleFile(data));
@@ -80,6 +88,12 @@ public final class S3Comparison {
             }
             env.put("RESTIC_PASSWORD", "bench-password");
             env.put("DR_PASSWORD", "bench-password");
+            if (drCommand.size() == 1) {
+                Path cache = Files.createDirectories(work.resolve("cache"));
+                env.put("XDG_CACHE_HOME", cache.toString());
+                train(env, work, drCommand, "s3://dr-train/repo?endpoint=" + endpoint
+                        + "&region=us-east-1&pathStyle=true");
+            }
             for (int run = 1; run <= runs; run++) {
                 String restic = "s3:" + endpoint + "/restic-" + run;
                 String drS3 = "s3://dr-" + run + "/repo?endpoint=" + endpoint + "&region=us-east-1&pathStyle=true";
@@ -107,21 +121,21 @@ public final class S3Comparison {
                         }
                         for (Map.Entry<String, String> repo : repos.entrySet()) {
                             String what = "dr " + repo.getKey();
-                            exec(env, work, null, "java", "-jar", drJar, "init", "--repo", repo.getValue());
-                            time(seconds, what + " backup", env, work, "java", "-jar", drJar, "backup", "--repo",
-                                    repo.getValue(), data.toString());
+                            exec(env, work, null, dr(drCommand, "init", "--repo", repo.getValue()));
+                            time(seconds, what + " backup", env, work, dr(drCommand, "backup", "--repo",
+                                    repo.getValue(), data.toString()));
                             if (repo.getKey().equals("s3")) {
                                 Path one = restores.resolve("dr-one-" + run);
                                 String source = data.getFileName().toString();
-                                time(seconds, "dr s3 restore one file", env, work, "java", "-jar", drJar, "restore",
+                                time(seconds, "dr s3 restore one file", env, work, dr(drCommand, "restore",
                                         "--repo", repo.getValue(), "latest", "--target", one.toString(), "--include",
-                                        source + "/" + oneFile);
+                                        source + "/" + oneFile));
                                 requireSame(oneFileBytes, one.resolve(source).resolve(oneFile));
                             }
                             if (!s3Only) {
-                                time(seconds, what + " restore", env, work, "java", "-jar", drJar, "restore", "--repo",
+                                time(seconds, what + " restore", env, work, dr(drCommand, "restore", "--repo",
                                         repo.getValue(), "latest", "--target",
-                                        restores.resolve("dr-" + repo.getKey() + "-out-" + run).toString());
+                                        restores.resolve("dr-" + repo.getKey() + "-out-" + run).toString()));
                             }
                         }
                     }
@@ -159,6 +173,28 @@ public final class S3Comparison {
     }
 
     /** The middle regular file of the data set in path order, relative to it. */
+    private static String[] dr(List<String> command, String... args) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(Arrays.asList(args));
+        return all.toArray(String[]::new);
+    }
+
+    /** The launcher's first run of each command records its classes: one small round trip, untimed. */
+    private static void train(Map<String, String> env, Path work, List<String> command, String repo)
+            throws Exception {
+        Path tree = Files.createDirectories(work.resolve("train/tree/d"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(tree.resolve("f-" + i + ".txt"), "training file " + i + "\n".repeat(i));
+        }
+        exec(env, work, null, dr(command, "init", "--repo", repo));
+        exec(env, work, null, dr(command, "backup", "--repo", repo, work.resolve("train/tree").toString()));
+        exec(env, work, null, dr(command, "restore", "--repo", repo, "latest", "--target",
+                work.resolve("train/out").toString()));
+        exec(env, work, null, dr(command, "restore", "--repo", repo, "latest", "--target",
+                work.resolve("train/one").toString(), "--include", "tree/d/f-3.txt"));
+        requireSame(Files.readAllBytes(tree.resolve("f-3.txt")), work.resolve("train/one/tree/d/f-3.txt"));
+    }
+
     private static String middleFile(Path data) throws IOException {
         try (Stream<Path> walk = Files.walk(data)) {
             List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
