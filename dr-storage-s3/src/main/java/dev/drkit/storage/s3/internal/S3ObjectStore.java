@@ -82,11 +82,15 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
     }
 
     private static S3Client buildClient(S3StoreConfig config, String location) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+                .connectionTimeout(config.settings().connectTimeout())
+                .socketTimeout(config.settings().attemptTimeout())
+                .maxConnections(Math.max(16, config.settings().uploadConcurrency() * 4));
+        if (config.endpoint() != null && "http".equalsIgnoreCase(config.endpoint().getScheme())) {
+            http.socketFactory(new PlainOnlySocketFactory(config.endpoint().toString()));
+        }
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .connectionTimeout(config.settings().connectTimeout())
-                        .socketTimeout(config.settings().attemptTimeout())
-                        .maxConnections(Math.max(16, config.settings().uploadConcurrency() * 4)))
+                .httpClientBuilder(http)
                 .overrideConfiguration(o -> o
                         .apiCallAttemptTimeout(config.settings().attemptTimeout())
                         .retryStrategy(AwsRetryStrategy.doNotRetry()))
