@@ -29,6 +29,9 @@ abstract class RepositoryCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        // Building a cloud store's client takes a few tenths of a second on one core; the key
+        // derivation's code gets compiled on the other meanwhile.
+        Repository.prepareToOpen();
         try (SnapshotStore store = repository.openStore()) {
             return run(store);
         }

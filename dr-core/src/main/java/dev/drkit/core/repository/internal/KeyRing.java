@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -341,6 +342,33 @@ public final class KeyRing {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static final AtomicBoolean WARMED = new AtomicBoolean();
+
+    /**
+     * Starts deriving a throwaway key with small parameters on a background thread, so that the
+     * key derivation's code is compiled before a repository is opened: about half of a cold
+     * derivation's time. Only the first call does anything; a warm-up that cannot start or fails
+     * changes nothing but speed.
+     */
+    public static void warmUp() {
+        if (!WARMED.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Thread t = new Thread(() -> {
+                try {
+                    derive(new char[] {'w'}, new byte[16], new KdfParams(4096, 1, 1));
+                } catch (RuntimeException e) {
+                    // only speed is lost
+                }
+            }, "dr-kdf-warmup");
+            t.setDaemon(true);
+            t.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // no thread to spare
         }
     }
 
