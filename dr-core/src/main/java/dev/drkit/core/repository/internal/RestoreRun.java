@@ -458,7 +458,7 @@ public final class RestoreRun {
     private boolean exists(BlobId tree, String[] path) {
         BlobId current = tree;
         for (int i = 0; i < path.length; i++) {
-            Tree.Node node = engine.loadTree(current).find(path[i]);
+            Tree.Node node = engine.loadTreeAlone(current).find(path[i]);
             if (node == null) {
                 return false;
             }
@@ -922,7 +922,7 @@ public final class RestoreRun {
         BlobId tree = rootTree;
         Tree.Node node = null;
         for (int i = 0; i < segments.length; i++) {
-            node = engine.loadTree(tree).find(segments[i]);
+            node = engine.loadTreeAlone(tree).find(segments[i]);
             if (node == null) {
                 break;
             }
