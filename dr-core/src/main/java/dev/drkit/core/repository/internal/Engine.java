@@ -458,11 +458,14 @@ public final class Engine implements AutoCloseable {
         if (span == null || !span.covers(e)) {
             if (alone) {
                 span = new TreeSpan(e.offset(), store.get(key, e.offset(), e.length()));
-                if (!span.covers(e)) {
-                    throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
-                }
             } else {
                 span = readTreeSpan(loc.packId(), e);
+            }
+            // A short pack fails only the trees it lost; those before its end still read.
+            if (!span.covers(e)) {
+                throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
+            }
+            if (!alone) {
                 treeSpans.put(loc.packId(), span);
             }
         }
@@ -506,13 +509,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         String key = Packs.key(packId);
-        byte[] bytes = store.get(key, start, (int) (end - start));
-        // A short pack fails only the trees it lost; those before its end still read.
-        TreeSpan span = new TreeSpan((int) start, bytes);
-        if (!span.covers(e)) {
-            throw new DrException(ErrorCode.INTEGRITY, "Pack " + key + " is shorter than its index says", key);
-        }
-        return span;
+        return new TreeSpan((int) start, store.get(key, start, (int) (end - start)));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,7 +98,7 @@ public final class Index {
 
         @Override
         public PackEntry get(int i) {
-            java.util.Objects.checkIndex(i, size);
+            Objects.checkIndex(i, size);
             return PackEntry.decode(encoded, i * PackEntry.ENCODED);
         }
 
@@ -120,9 +121,7 @@ public final class Index {
 
         /** Entry {@code i}, whose id is known to be {@code id}. */
         PackEntry get(int i, BlobId id) {
-            int at = i * PackEntry.ENCODED;
-            return new PackEntry(id, BlobType.ofCode(encoded[at]), PackEntry.getInt(encoded, at + 33),
-                    PackEntry.getInt(encoded, at + 37), PackEntry.getInt(encoded, at + 41));
+            return PackEntry.decode(encoded, i * PackEntry.ENCODED, id);
         }
 
         /** The first four bytes of entry {@code i}'s id: its hash. */

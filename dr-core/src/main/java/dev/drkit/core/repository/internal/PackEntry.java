@@ -22,8 +22,13 @@ public record PackEntry(BlobId id, BlobType type, int offset, int length, int ra
     }
 
     static PackEntry decode(byte[] buf, int at) {
-        return new PackEntry(BlobId.read(buf, at + 1), BlobType.ofCode(buf[at]), getInt(buf, at + 33),
-                getInt(buf, at + 37), getInt(buf, at + 41));
+        return decode(buf, at, BlobId.read(buf, at + 1));
+    }
+
+    /** Decodes the entry at {@code at}, whose id is known to equal {@code id}: the id's bytes are not copied. */
+    static PackEntry decode(byte[] buf, int at, BlobId id) {
+        return new PackEntry(id, BlobType.ofCode(buf[at]), getInt(buf, at + 33), getInt(buf, at + 37),
+                getInt(buf, at + 41));
     }
 
     static void putInt(byte[] buf, int at, int v) {

@@ -673,10 +673,8 @@ public final class RestoreRun {
                     continue; // reported when the file is restored
                 }
                 for (Span span : spans) {
-                    PackEntry first = span.entries().get(0);
-                    PackEntry last = span.entries().get(span.entries().size() - 1);
-                    if (windows.prefetch(Packs.key(span.packId()), first.offset(),
-                            last.offset() + last.length() - first.offset(), fetchers) && ++started >= budget) {
+                    if (windows.prefetch(Packs.key(span.packId()), span.start(), span.length(), fetchers)
+                            && ++started >= budget) {
                         return;
                     }
                 }
@@ -755,15 +753,25 @@ public final class RestoreRun {
 
     /** Consecutive blobs of one pack, read with one ranged get or from a cached window. */
     record Span(String packId, List<BlobId> ids, List<PackEntry> entries) {
+        /** Where the span's first blob starts in the pack. */
+        int start() {
+            return entries.get(0).offset();
+        }
+
+        /** The bytes from the first blob's start to the last one's end. */
+        int length() {
+            PackEntry last = entries.get(entries.size() - 1);
+            return last.offset() + last.length() - start();
+        }
+
         /**
          * Writes the span's blobs to the channel one at a time, each checked against its id
          * before any of its bytes are written, and returns how many bytes were written.
          */
         long write(Engine engine, Windows windows, SeekableByteChannel out) throws IOException {
             String key = Packs.key(packId);
-            int start = entries.get(0).offset();
-            PackEntry last = entries.get(entries.size() - 1);
-            final int length = last.offset() + last.length() - start;
+            int start = start();
+            final int length = length();
             Windows.Window w = windows.acquire(key, start, length);
             try {
                 byte[] data;
