@@ -8,13 +8,15 @@ import java.util.Objects;
  * absolute limits.
  *
  * <p>The default test ({@link JudgeTest#MIXTURE}) weighs every size of regression from 1.2 to
- * 30 times the baseline rate, so it needs no tuning to the regression; {@link
+ * 20 times the baseline rate, so it needs no tuning to the regression; {@link
  * JudgeTest#FIXED_RATIO} compares "the candidate fails at the baseline rate p" with "it fails
  * at {@code regressionRatio * p}". Either way the rollback threshold is not Wald's
  * conservative {@code ln(1/alpha)}: it is computed exactly, by dynamic programming over the
  * number of failures, as the lowest threshold whose false-rollback probability over
- * {@code horizon} candidate calls at rate p is at most {@code alpha}. The computation is
- * deterministic and takes milliseconds.
+ * {@code horizon} candidate calls at rate p is at most {@code alpha}. The mixture's threshold
+ * falls by one nat, linearly, over the horizon (its start is what is computed), so that a
+ * regression whose evidence grows slowly is still caught before the horizon ends. The
+ * computation is deterministic and takes milliseconds.
  *
  * @param alpha the highest allowed probability of rolling back a candidate that is no worse
  *     than the baseline, within {@code horizon} candidate calls; in (0, 1)

@@ -4,7 +4,7 @@ package dev.drkit.core.rollback;
 public enum JudgeTest {
     /**
      * A mixture sequential probability ratio test over the size of the regression, from 1.2 to
-     * 30 times the baseline rate, with no alternative chosen in advance (the default). With a
+     * 20 times the baseline rate, with no alternative chosen in advance (the default). With a
      * {@linkplain BaselineSource#CONFIGURED configured} baseline it compares the candidate's
      * failures with the baseline rate; with an {@linkplain BaselineSource#OBSERVED observed}
      * one it asks of each failure whether it fell on the candidate more often than the

@@ -2,6 +2,7 @@ package dev.drkit.core.rollback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.rollback.Decision;
@@ -36,6 +37,33 @@ class MixtureJudgeTest {
         assertThat(b).isLessThan(Math.log(1 / 0.05));
         assertThat(mixture.crossingProbability(b, 20_000, 1.0)).isLessThanOrEqualTo(0.05);
         assertThat(mixture.crossingProbability(b - 1e-4, 20_000, 1.0)).isGreaterThan(0.05);
+    }
+
+    @Test
+    void theThresholdFallsByOneNatOverTheHorizonAndLateEvidenceIsEnough() {
+        JudgeConfig rare = JudgeConfig.DEFAULT.withConfiguredBaseline(0.0005);
+        SequentialJudge judge = new SequentialJudge(rare);
+        double start = judge.rollbackThreshold();
+        RatioMixture mixture = new RatioMixture(0.0005, RatioMixture.Scale.RATE);
+        // the least failure count that rolls back after 19,000 calls, with the threshold where it fell to
+        long late = 0;
+        while (mixture.statistic(19_000, late) < start - 0.95) {
+            late++;
+        }
+
+        Verdict early = judge.judge(new Observation("g", stats(0, 0), stats(10, 0), 0.05, Duration.ZERO));
+        Verdict caught = judge.judge(new Observation("g", stats(0, 0), stats(19_000, late), 0.05, Duration.ZERO));
+
+        assertThat(early.evidence().rollbackThreshold()).isCloseTo(start - 0.0005, within(1e-9));
+        assertThat(caught.evidence().rollbackThreshold()).isCloseTo(start - 0.95, within(1e-9));
+        // a constant threshold would have kept the candidate with these counts
+        assertThat(mixture.statistic(19_000, late)).isLessThan(start);
+        assertThat(caught.decision()).isEqualTo(Decision.ROLLBACK);
+        // the budget holds over the horizon with the fall, and the start is the lowest that keeps it
+        assertThat(mixture.crossingProbability(start, 20_000, 1.0)).isLessThanOrEqualTo(0.05);
+        assertThat(mixture.crossingProbability(start - 1e-4, 20_000, 1.0)).isGreaterThan(0.05);
+        // and it stays where it fell after the horizon
+        assertThat(RatioMixture.thresholdAfter(start, 50_000, 20_000)).isEqualTo(start - 1);
     }
 
     @Test

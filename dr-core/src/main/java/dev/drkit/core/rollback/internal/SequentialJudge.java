@@ -111,7 +111,8 @@ public final class SequentialJudge implements Judge {
 
     /**
      * Returns the calibrated rollback threshold in nats of the test against the configured
-     * (or, for an observed baseline, expected) baseline rate.
+     * (or, for an observed baseline, expected) baseline rate; a {@link JudgeTest#MIXTURE}
+     * test's threshold starts there and falls by one nat over the horizon.
      *
      * @return the threshold
      */
@@ -157,14 +158,16 @@ public final class SequentialJudge implements Judge {
                     * config.horizon() && s.failures() > 0) {
                 share = knownStableTest(s);
                 statistic = share.mixture().statistic(n, k);
-                threshold = share.threshold();
+                threshold = RatioMixture.thresholdAfter(share.threshold(), n, share.events());
             } else if (config.baselineSource() == BaselineSource.OBSERVED && s.calls() > 0 && n > 0) {
                 share = shareTest(s, c);
                 statistic = new RatioMixture((double) n / (n + s.calls()), RatioMixture.Scale.ODDS)
                         .statistic(k + s.failures(), k);
-                threshold = share.threshold();
+                threshold = share.events() > MAX_CALIBRATED_EVENTS ? share.threshold()
+                        : RatioMixture.thresholdAfter(share.threshold(), k + s.failures(), share.events());
             } else {
                 statistic = configuredMixture.statistic(n, k);
+                threshold = RatioMixture.thresholdAfter(rollbackThreshold, n, config.horizon());
             }
         }
         if (config.rollbackOnOpenCircuit() && c.circuitOpen()) {
