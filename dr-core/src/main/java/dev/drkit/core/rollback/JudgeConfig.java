@@ -13,9 +13,10 @@ import java.util.Objects;
  * at {@code regressionRatio * p}". Either way the rollback threshold is not Wald's
  * conservative {@code ln(1/alpha)}: it is computed exactly, by dynamic programming over the
  * number of failures, as the lowest threshold whose false-rollback probability over
- * {@code horizon} candidate calls at rate p is at most {@code alpha}. The mixture's threshold
- * falls by one nat, linearly, over the horizon (its start is what is computed), so that a
- * regression whose evidence grows slowly is still caught before the horizon ends. The
+ * {@code horizon} candidate calls at rate p is at most {@code alpha}. The threshold of the
+ * mixture on a configured baseline falls by one nat, linearly, over the horizon (its start is
+ * what is computed), so that a regression whose evidence grows slowly is still caught before the
+ * horizon ends. The
  * computation is deterministic and takes milliseconds.
  *
  * @param alpha the highest allowed probability of rolling back a candidate that is no worse

@@ -35,8 +35,8 @@ class MixtureJudgeTest {
         RatioMixture mixture = new RatioMixture(0.01, RatioMixture.Scale.RATE);
 
         assertThat(b).isLessThan(Math.log(1 / 0.05));
-        assertThat(mixture.crossingProbability(b, 20_000, 1.0)).isLessThanOrEqualTo(0.05);
-        assertThat(mixture.crossingProbability(b - 1e-4, 20_000, 1.0)).isGreaterThan(0.05);
+        assertThat(mixture.crossingProbability(b, 1.0, 20_000, 1.0)).isLessThanOrEqualTo(0.05);
+        assertThat(mixture.crossingProbability(b - 1e-4, 1.0, 20_000, 1.0)).isGreaterThan(0.05);
     }
 
     @Test
@@ -60,10 +60,10 @@ class MixtureJudgeTest {
         assertThat(mixture.statistic(19_000, late)).isLessThan(start);
         assertThat(caught.decision()).isEqualTo(Decision.ROLLBACK);
         // the budget holds over the horizon with the fall, and the start is the lowest that keeps it
-        assertThat(mixture.crossingProbability(start, 20_000, 1.0)).isLessThanOrEqualTo(0.05);
-        assertThat(mixture.crossingProbability(start - 1e-4, 20_000, 1.0)).isGreaterThan(0.05);
+        assertThat(mixture.crossingProbability(start, 1.0, 20_000, 1.0)).isLessThanOrEqualTo(0.05);
+        assertThat(mixture.crossingProbability(start - 1e-4, 1.0, 20_000, 1.0)).isGreaterThan(0.05);
         // and it stays where it fell after the horizon
-        assertThat(RatioMixture.thresholdAfter(start, 50_000, 20_000)).isEqualTo(start - 1);
+        assertThat(RatioMixture.thresholdAfter(start, 1.0, 50_000, 20_000)).isEqualTo(start - 1);
     }
 
     @Test

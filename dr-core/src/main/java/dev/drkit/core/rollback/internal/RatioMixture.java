@@ -15,14 +15,9 @@ package dev.drkit.core.rollback.internal;
  * the null, so {@code ln(1/alpha)} bounds its false-alarm rate over any horizon, and the exact
  * threshold for a finite horizon, found by {@link #threshold}, is lower.
  *
- * <p>The threshold is not constant over the horizon: it falls linearly by {@value #FALL} nat
- * from its start to the horizon's last trial ({@link #thresholdAfter}), and stays there. A test
- * whose threshold stays constant spends its false-alarm budget early and lets a regression whose
- * evidence grows slowly run out the horizon: at a 0.05% baseline and a 3x regression (the
- * information limit at a quarter of a 20,000-call horizon) it missed 1.3% of regressions. With the
- * fall it starts a little higher and misses 0.8%, for 0 to 3% more calls to a rollback elsewhere
- * ({@code dr simulate rollback --sweep}, 10,000 runs a cell); falls of 1.5 and 2 nats, or a fall
- * over the horizon's second half only, cost more calls than they saved misses.
+ * <p>The threshold may fall linearly over the horizon, by a given number of nats from its start
+ * to the horizon's last trial ({@link #thresholdAfter}), and stay there; the calibration
+ * accounts for the fall.
  *
  * <p>The statistic falls with the trials at a fixed count and rises with the count, so for
  * each number of trials there is a least count at which it reaches a threshold; the
@@ -45,8 +40,6 @@ public final class RatioMixture {
     private static final int BISECTION_STEPS = 24;
     private static final double LOWEST_THRESHOLD = -2.0;
     private static final double[] RATIOS = new double[POINTS];
-    /** By how many nats the threshold falls over the horizon. */
-    static final double FALL = 1.0;
 
     static {
         for (int j = 0; j < POINTS; j++) {
@@ -107,15 +100,16 @@ public final class RatioMixture {
 
     /**
      * Returns the threshold after a number of trials of a test whose threshold starts at
-     * {@code start}: it falls linearly by {@value #FALL} nat over the horizon and stays there after it.
+     * {@code start} and falls linearly by {@code fall} over the horizon, staying there after it.
      *
      * @param start the threshold before the first trial, as {@link #threshold} calibrates it
+     * @param fall nats the threshold falls by over the horizon, >= 0
      * @param trials the trials so far
      * @param horizon the horizon the threshold was calibrated for, > 0
      * @return the threshold in nats
      */
-    public static double thresholdAfter(double start, long trials, long horizon) {
-        return start - FALL * Math.min(trials, horizon) / (double) horizon;
+    public static double thresholdAfter(double start, double fall, long trials, long horizon) {
+        return start - fall * Math.min(trials, horizon) / (double) horizon;
     }
 
     /**
@@ -166,18 +160,19 @@ public final class RatioMixture {
      *
      * @param alpha the false-alarm budget
      * @param horizon the trials the budget covers
-     * @return the starting threshold, at most {@code ln(1/alpha)} + {@value #FALL}
+     * @param fall nats the threshold falls by over the horizon, >= 0
+     * @return the starting threshold, at most {@code ln(1/alpha) + fall}
      */
-    public double threshold(double alpha, long horizon) {
+    public double threshold(double alpha, long horizon, double fall) {
         double lo = LOWEST_THRESHOLD;
-        // never above the horizon, so it holds by Ville's inequality alone
-        double hi = Math.log(1.0 / alpha) + FALL;
-        if (crossingProbability(lo, horizon, alpha) <= alpha) {
+        // the threshold then never falls below ln(1/alpha): Ville's inequality holds alone
+        double hi = Math.log(1.0 / alpha) + fall;
+        if (crossingProbability(lo, fall, horizon, alpha) <= alpha) {
             return lo;
         }
         for (int i = 0; i < BISECTION_STEPS; i++) {
             double mid = (lo + hi) / 2;
-            if (crossingProbability(mid, horizon, alpha) <= alpha) {
+            if (crossingProbability(mid, fall, horizon, alpha) <= alpha) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -192,16 +187,17 @@ public final class RatioMixture {
      * at the null rate; stops early once it exceeds {@code stopAbove}.
      *
      * @param threshold the starting threshold in nats
+     * @param fall nats the threshold falls by over the horizon, >= 0
      * @param horizon trials
      * @param stopAbove a value above which the exact figure is not needed
      * @return the crossing probability (or a value above stopAbove)
      */
-    public double crossingProbability(double threshold, long horizon, double stopAbove) {
+    public double crossingProbability(double threshold, double fall, long horizon, double stopAbove) {
         // the boundary moves little from one n to the next, so each search starts where the last ended;
         // it mostly rises, but may step down as the threshold falls
         long[] boundary = {0};
         return SprtCalibration.absorbed(nullRate, horizon, stopAbove, n -> {
-            double t = thresholdAfter(threshold, n, horizon);
+            double t = thresholdAfter(threshold, fall, n, horizon);
             while (boundary[0] > 0 && statistic(n, boundary[0] - 1) >= t) {
                 boundary[0]--;
             }
