@@ -28,7 +28,11 @@ class DrLauncherIT {
     }
 
     private Run run(Path launcher, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", launcher.toString()));
+        return run(List.of("bash", launcher.toString()), env, args);
+    }
+
+    private Run run(List<String> prefix, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.txt").toFile());
@@ -52,6 +56,34 @@ class DrLauncherIT {
         try (Stream<Path> walk = Files.walk(cache)) {
             return walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
         }
+    }
+
+    private static final Path DIRECTIVES = Path.of("src", "dist", "lib", "compiler-directives.json");
+
+    @Test
+    void repositoryCommandsRunWithTheCompilerDirectivesAndPrintNothingMoreForThem() throws Exception {
+        Path launcher = Path.of("..", "dr").toAbsolutePath().normalize();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Run parsed = run(List.of(java, "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(), "-version"), Map.of());
+        assertThat(parsed.status()).as(parsed.out()).isZero();
+        assertThat(parsed.out()).contains("2 compiler directives added");
+
+        String repo = "file:" + dir.resolve("repo");
+        assertThat(run(launcher, Map.of(), "init", "--repo", repo).status()).isZero();
+        Run json = run(launcher, Map.of(), "snapshots", "--repo", repo, "--json");
+        assertThat(json.status()).as(json.out()).isZero();
+        assertThat(json.out()).as("standard output is the command's alone").startsWith("[").doesNotContain("directives");
+
+        // What the launcher runs, from bash's trace: the directives for a repository command only,
+        // and none when DR_JAVA_OPTS replaces the options.
+        Run traced = run(List.of("bash", "-x", launcher.toString()), Map.of(), "snapshots", "--repo", repo);
+        Run simulation = run(List.of("bash", "-x", launcher.toString()), Map.of(), "simulate", "--help");
+        Run replaced = run(List.of("bash", "-x", launcher.toString()), Map.of("DR_JAVA_OPTS", "-Xmx256m"),
+                "snapshots", "--repo", repo);
+        assertThat(traced.out()).contains("-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath().normalize());
+        assertThat(simulation.out()).doesNotContain("CompilerDirectivesFile");
+        assertThat(replaced.out()).doesNotContain("CompilerDirectivesFile").contains("-Xmx256m");
     }
 
     @Test
@@ -93,6 +125,7 @@ class DrLauncherIT {
         Files.createDirectories(home.resolve("lib"));
         Files.copy(Path.of("src", "dist", "bin", "dr"), home.resolve("bin/dr"));
         Files.copy(Path.of("target", "dr.jar"), home.resolve("lib/dr.jar"));
+        Files.copy(DIRECTIVES, home.resolve("lib/compiler-directives.json"));
         Run installed = run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo);
         assertThat(installed).isEqualTo(first);
         assertThat(run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo)).isEqualTo(first);
