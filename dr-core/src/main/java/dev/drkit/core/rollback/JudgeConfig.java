@@ -16,8 +16,7 @@ import java.util.Objects;
  * {@code horizon} candidate calls at rate p is at most {@code alpha}. The threshold of the
  * mixture on a configured baseline falls by one nat, linearly, over the horizon (its start is
  * what is computed), so that a regression whose evidence grows slowly is still caught before the
- * horizon ends. The
- * computation is deterministic and takes milliseconds.
+ * horizon ends. The computation is deterministic and takes milliseconds.
  *
  * @param alpha the highest allowed probability of rolling back a candidate that is no worse
  *     than the baseline, within {@code horizon} candidate calls; in (0, 1)

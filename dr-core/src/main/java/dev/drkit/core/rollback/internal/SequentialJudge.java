@@ -172,7 +172,7 @@ public final class SequentialJudge implements Judge {
                     * config.horizon() && s.failures() > 0) {
                 share = knownStableTest(s);
                 statistic = share.mixture().statistic(n, k);
-                threshold = RatioMixture.thresholdAfter(share.threshold(), FALL, n, share.events());
+                threshold = RatioMixture.thresholdAfter(share.threshold(), FALL, n, config.horizon());
             } else if (config.baselineSource() == BaselineSource.OBSERVED && s.calls() > 0 && n > 0) {
                 share = shareTest(s, c);
                 statistic = new RatioMixture((double) n / (n + s.calls()), RatioMixture.Scale.ODDS)
