@@ -2,6 +2,7 @@ package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.drkit.api.DrException;
@@ -17,6 +18,7 @@ import dev.drkit.api.backup.SourceView;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.source.StreamSource;
+import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.store.InMemoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -548,6 +551,52 @@ class RepositoryTest {
             assertThat(report.ok()).isFalse();
             assertThat(report.problems()).extracting(VerifyReport.Problem::key).containsOnly(victim);
             assertThat(repo.verify(VerifyOptions.structure()).ok()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a directory's packs, read into direct windows: a flipped byte fails only the files it is in")
+    void aFlippedByteInADirectoryRepositoryFailsOnlyTheAffectedFiles() throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Random random = new Random(5);
+        for (int i = 0; i < 6; i++) {
+            byte[] data = new byte[150_000 + i];
+            random.nextBytes(data);
+            Files.write(src.resolve("f" + i), data);
+        }
+        Path dir = tmp.resolve("repo");
+        try (Repository repo = Repository.init(SnapshotStores.file(dir), PASSWORD,
+                fastOptions().packSize(64 * 1024).build())) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            Path victim;
+            try (java.util.stream.Stream<Path> packs = Files.walk(dir.resolve("data.d"))) {
+                victim = packs.filter(Files::isRegularFile)
+                        .max(Comparator.comparingLong((Path f) -> f.toFile().length())
+                                .thenComparing(Comparator.reverseOrder()))
+                        .orElseThrow();
+            }
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(victim.toFile(), "rw")) {
+                file.seek(100);
+                int b = file.read();
+                file.seek(100);
+                file.write(b ^ 0x10);
+            }
+            DrException failure = catchThrowableOfType(DrException.class,
+                    () -> repo.restore("latest", tmp.resolve("out"), RestoreOptions.all()));
+            assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY);
+            int restored = 0;
+            for (int i = 0; i < 6; i++) {
+                Path out = tmp.resolve("out/src/f" + i);
+                if (failure.getMessage().contains("src/f" + i + " ")) {
+                    assertThat(out).doesNotExist();
+                    assertThat(failure.getMessage()).contains(victim.getFileName().toString());
+                } else {
+                    assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(src.resolve("f" + i)));
+                    restored++;
+                }
+            }
+            assertThat(restored).isBetween(1, 5);
         }
     }
 

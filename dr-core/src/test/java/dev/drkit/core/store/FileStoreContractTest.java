@@ -1,16 +1,23 @@
 package dev.drkit.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.store.internal.DirectReads;
 import dev.drkit.testkit.store.SnapshotStoreContract;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -52,6 +59,30 @@ class FileStoreContractTest extends SnapshotStoreContract {
         try (SnapshotStore s = SnapshotStores.file(root)) {
             assertThat(new String(s.get("locks/leader"), StandardCharsets.UTF_8)).startsWith("child-");
         }
+    }
+
+    @Test
+    @DisplayName("reads into a direct buffer fill it from its position, stop at the object's end, and name a missing key")
+    void readsIntoDirectBuffers() {
+        byte[] data = new byte[3 << 20];
+        new Random(7).nextBytes(data);
+        store.put("data/pack", data);
+        DirectReads reads = (DirectReads) store;
+        ByteBuffer into = ByteBuffer.allocateDirect(2 << 20).position(10);
+        assertThat(reads.read("data/pack", 5, into)).isEqualTo((2 << 20) - 10);
+        assertThat(into.position()).isEqualTo(2 << 20);
+        byte[] got = new byte[(2 << 20) - 10];
+        into.get(10, got);
+        assertThat(got).isEqualTo(Arrays.copyOfRange(data, 5, 5 + got.length));
+        into.clear();
+        assertThat(reads.read("data/pack", data.length - 3, into)).isEqualTo(3);
+        assertThat(into.position()).isEqualTo(3);
+        assertThat(reads.read("data/pack", data.length + 10, into.clear())).isZero();
+        assertThatThrownBy(() -> reads.read("data/none", 0, into.clear())).isInstanceOf(DrException.class)
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("data/none");
+        assertThatThrownBy(() -> reads.read("data/pack", -1, into.clear())).isInstanceOf(DrException.class)
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
     }
 
     @Test

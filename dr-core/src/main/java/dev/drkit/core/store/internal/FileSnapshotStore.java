@@ -58,7 +58,7 @@ import org.jspecify.annotations.Nullable;
  * <p>An etag is made of the file's size, nanosecond modification time and inode: every
  * write creates a new file, so every write changes the etag.
  */
-final class FileSnapshotStore implements SnapshotStore {
+final class FileSnapshotStore implements SnapshotStore, DirectReads {
     static final int STRIPES = 64;
     private static final String DIR_SUFFIX = ".d";
     private static final String LOCK_DIR = ".locks";
@@ -137,6 +137,26 @@ final class FileSnapshotStore implements SnapshotStore {
     public int read(String key, long offset, byte[] into, int intoOffset, int length) {
         Objects.checkFromIndexSize(intoOffset, length, into.length);
         return readRange(key, offset, length, (ch, n) -> readFully(ch, offset, into, intoOffset, n));
+    }
+
+    @Override
+    public int read(String key, long offset, ByteBuffer into) {
+        int length = into.remaining();
+        return readRange(key, offset, length, (ch, n) -> {
+            // A direct buffer is filled by the kernel with no copy between, so no slices.
+            ByteBuffer part = into.duplicate();
+            part.limit(part.position() + n);
+            int done = 0;
+            while (done < n) {
+                int r = ch.read(part, offset + done);
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            into.position(into.position() + done);
+            return done;
+        });
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.SnapshotStores;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RestoreWindowsTest {
     private final SnapshotStore store = SnapshotStores.memory();
@@ -32,7 +35,9 @@ class RestoreWindowsTest {
 
     private void assertHolds(RestoreRun.Windows.Window w, int offset, int length) {
         int base = (int) w.start();
-        assertThat(Arrays.copyOfRange(w.data(), offset - base, offset - base + length))
+        byte[] held = new byte[length];
+        w.data().get(offset - base, held);
+        assertThat(held)
                 .as("window at %d, range %d+%d", base, offset, length)
                 .isEqualTo(Arrays.copyOfRange(pack, offset, offset + length));
     }
@@ -103,6 +108,29 @@ class RestoreWindowsTest {
         assertThat(window.length()).isEqualTo(1 << 20);
         assertHolds(window, (1 << 20) + 5, 100);
         w.release(window);
+    }
+
+    @Test
+    @DisplayName("a directory's windows are direct buffers the file system fills, up to a short last one")
+    void aDirectoryStoreFillsDirectWindows(@TempDir Path dir) {
+        SnapshotStore files = SnapshotStores.file(dir);
+        files.put("data/pack", pack);
+        RestoreRun.Windows windows = new RestoreRun.Windows(files);
+        RestoreRun.Windows.Window first = windows.acquire("data/pack", 7, 1000);
+        assertThat(first.data().isDirect()).isTrue();
+        assertHolds(first, 7, 1000);
+        RestoreRun.Windows.Window last = windows.acquire("data/pack", pack.length - 5, 5);
+        assertHolds(last, pack.length - 5, 5);
+        assertThat(last.length()).isEqualTo(pack.length % windowSize);
+        windows.release(first);
+        windows.release(last);
+        ByteBuffer span = windows.spanBuffer(windowSize);
+        assertThat(span.isDirect()).isTrue();
+        assertThat(windows.read("data/pack", pack.length - 100, span, windowSize)).isEqualTo(100);
+        byte[] read = new byte[100];
+        span.get(0, read);
+        assertThat(read).isEqualTo(Arrays.copyOfRange(pack, pack.length - 100, pack.length));
+        assertThat(new RestoreRun.Windows(store).spanBuffer(10).isDirect()).as("the memory store's").isFalse();
     }
 
     @Test
