@@ -271,10 +271,12 @@ public final class BackupRun {
         }
     }
 
-    private CompletableFuture<BlobId> submitData(ChunkReader reader, int length) {
+    /** Hashes and stores the reader's next chunk on a worker; {@code dir} counts it as pending until then. */
+    private CompletableFuture<BlobId> submitData(ChunkReader reader, int length, Dir dir) {
         ChunkRing.Slice slice = ring.acquire(length);
         byte[] data = slice.array();
         reader.take(data, slice.offset());
+        dir.pending.incrementAndGet();
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
@@ -283,10 +285,12 @@ public final class BackupRun {
                     return id;
                 } finally {
                     ring.release(slice);
+                    dir.pending.decrementAndGet();
                 }
             }, workers);
         } catch (RuntimeException | Error e) {
             ring.release(slice);
+            dir.pending.decrementAndGet();
             throw e;
         }
     }
@@ -510,8 +514,11 @@ public final class BackupRun {
     /** A directory being captured. */
     private static final class Dir {
         final Map<String, Object> children = new TreeMap<>();
-        /** Reads of this directory's files not yet done. */
-        final AtomicInteger pendingReads = new AtomicInteger();
+        /**
+         * Reads of this directory's files, and their chunks being hashed and stored, not yet
+         * done: its tree is written when none is left, so that writing it never waits on them.
+         */
+        final AtomicInteger pending = new AtomicInteger();
         EntryMetadata meta;
         @Nullable BlobId previous;
         /** Whether the view said the directory is complete; its tree is written once its reads are done. */
@@ -540,7 +547,7 @@ public final class BackupRun {
     private record SealedDir(BlobId tree, EntryMetadata meta) {
     }
 
-    /** A directory that ended, waiting for its files' reads before its tree is written. */
+    /** A directory that ended, waiting for its files' reads and chunks before its tree is written. */
     private record Ended(Dir dir, Dir parent, String name, String path) {
     }
 
@@ -616,7 +623,7 @@ public final class BackupRun {
             CompletableFuture<Void> read = new CompletableFuture<>();
             file.read = read;
             reads.add(read);
-            parent.pendingReads.incrementAndGet();
+            parent.pending.incrementAndGet();
             readers.execute(() -> {
                 try {
                     ChunkReader reader = chunkReaders.get();
@@ -633,7 +640,7 @@ public final class BackupRun {
                     try (InputStream in = opened) {
                         reader.reset(in);
                         for (int n = reader.nextLength(); n >= 0; n = reader.nextLength()) {
-                            file.parts.add(submitData(reader, n));
+                            file.parts.add(submitData(reader, n, parent));
                         }
                         file.size = reader.bytesRead();
                         bytesRead.add(file.size);
@@ -648,7 +655,7 @@ public final class BackupRun {
                     if (!read.isCompletedExceptionally()) {
                         reads.remove(read);
                     }
-                    parent.pendingReads.decrementAndGet();
+                    parent.pending.decrementAndGet();
                     pendingFiles.release();
                 }
             });
@@ -779,9 +786,9 @@ public final class BackupRun {
             ended.add(new Ended(dir, parent, name, path));
         }
 
-        /** Writes the trees of ended directories whose files are read, oldest first. */
+        /** Writes the trees of ended directories whose files are read and stored, oldest first. */
         private void sealReady() throws IOException {
-            for (Ended head = ended.peek(); head != null && head.dir().pendingReads.get() == 0; head = ended.peek()) {
+            for (Ended head = ended.peek(); head != null && head.dir().pending.get() == 0; head = ended.peek()) {
                 ended.poll();
                 BlobId tree = writeTree(head.dir(), head.path());
                 head.parent().children.put(head.name(), new SealedDir(tree, head.dir().meta));
