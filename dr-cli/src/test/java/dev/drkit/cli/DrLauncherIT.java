@@ -131,5 +131,17 @@ class DrLauncherIT {
         assertThat(run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo)).isEqualTo(first);
         assertThat(archives()).as("one more: the installed jar is another jar")
                 .containsExactly("init.jsa", "snapshots.jsa", "snapshots.jsa");
+
+        // One archive per kind of store, named by the scheme of --repo in each of its forms: a
+        // command against S3 loads the SDK's classes, the same command against a directory does not.
+        for (List<String> args : List.of(List.of("snapshots", "--repo", "s3://bucket/repo", "--help"),
+                List.of("snapshots", "--repo=azblob://container/repo", "--help"),
+                List.of("snapshots", "-r", "S3://bucket/other", "--help"),
+                List.of("snapshots", "--repo", "file:" + dir.resolve("repo"), "--help"))) {
+            Run help = run(launcher, Map.of(), args.toArray(String[]::new));
+            assertThat(help.status()).as(help.out()).isZero();
+        }
+        assertThat(archives()).containsExactly("init.jsa", "snapshots-azblob.jsa", "snapshots-s3.jsa",
+                "snapshots.jsa", "snapshots.jsa");
     }
 }
