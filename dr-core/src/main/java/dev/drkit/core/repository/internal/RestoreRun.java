@@ -80,7 +80,7 @@ public final class RestoreRun {
      * not one each. A window is the store's {@linkplain SnapshotStore#preferredReadSize()
      * preferred read size}; as many are kept as fit {@link #BUDGET}, but no fewer than
      * {@link #MIN_COUNT} (so 8 of 4 MiB, or 4 of 16 MiB), the least recently used leaves first,
-     * and their arrays are reused, so that reading a whole repository allocates no more than
+     * and their buffers are reused, so that reading a whole repository allocates no more than
      * that, or one window per writer when every window is in use. Ranges that do not fit a
      * window are read into a per-thread buffer. A store that {@linkplain DirectReads reads into
      * direct buffers} (a directory on the local file system) gets direct windows, which the
@@ -838,8 +838,7 @@ public final class RestoreRun {
         }
 
         private long writeBlobs(Engine engine, Windows windows, String key, ByteBuffer data, int base,
-                SeekableByteChannel out)
-                throws IOException {
+                SeekableByteChannel out) throws IOException {
             long written = 0;
             for (int i = 0; i < entries.size(); i++) {
                 PackEntry e = entries.get(i);
