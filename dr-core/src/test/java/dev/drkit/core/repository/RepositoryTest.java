@@ -42,6 +42,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RepositoryTest {
     static final char[] PASSWORD = "correct horse".toCharArray();
@@ -554,9 +556,10 @@ class RepositoryTest {
         }
     }
 
-    @Test
-    @DisplayName("a directory's packs, read into direct windows: a flipped byte fails only the files it is in")
-    void aFlippedByteInADirectoryRepositoryFailsOnlyTheAffectedFiles() throws IOException {
+    @ParameterizedTest(name = "truncated: {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a directory's packs, read into direct windows: a flipped byte or a cut pack fails only its files")
+    void aDamagedPackInADirectoryRepositoryFailsOnlyTheAffectedFiles(boolean truncate) throws IOException {
         Path src = tmp.resolve("src");
         Files.createDirectories(src);
         Random random = new Random(5);
@@ -565,7 +568,7 @@ class RepositoryTest {
             random.nextBytes(data);
             Files.write(src.resolve("f" + i), data);
         }
-        Path dir = tmp.resolve("repo");
+        Path dir = tmp.resolve("repo-" + truncate);
         try (Repository repo = Repository.init(SnapshotStores.file(dir), PASSWORD,
                 fastOptions().packSize(64 * 1024).build())) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
@@ -577,20 +580,26 @@ class RepositoryTest {
                         .orElseThrow();
             }
             try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(victim.toFile(), "rw")) {
-                file.seek(100);
-                int b = file.read();
-                file.seek(100);
-                file.write(b ^ 0x10);
+                if (truncate) {
+                    file.setLength(file.length() / 2);
+                } else {
+                    file.seek(100);
+                    int b = file.read();
+                    file.seek(100);
+                    file.write(b ^ 0x10);
+                }
             }
+            Path target = tmp.resolve("out-" + truncate);
             DrException failure = catchThrowableOfType(DrException.class,
-                    () -> repo.restore("latest", tmp.resolve("out"), RestoreOptions.all()));
+                    () -> repo.restore("latest", target, RestoreOptions.all()));
             assertThat(failure.code()).isEqualTo(ErrorCode.INTEGRITY);
             int restored = 0;
             for (int i = 0; i < 6; i++) {
-                Path out = tmp.resolve("out/src/f" + i);
+                Path out = target.resolve("src/f" + i);
                 if (failure.getMessage().contains("src/f" + i + " ")) {
                     assertThat(out).doesNotExist();
-                    assertThat(failure.getMessage()).contains(victim.getFileName().toString());
+                    assertThat(failure.getMessage()).contains(victim.getFileName().toString())
+                            .contains(truncate ? "is shorter than its index says" : "the data was altered");
                 } else {
                     assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(src.resolve("f" + i)));
                     restored++;
