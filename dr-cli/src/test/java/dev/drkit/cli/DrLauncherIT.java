@@ -54,7 +54,8 @@ class DrLauncherIT {
             return List.of();
         }
         try (Stream<Path> walk = Files.walk(cache)) {
-            return walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+            return walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .filter(name -> name.endsWith(".jsa")).sorted().toList();
         }
     }
 
@@ -132,6 +133,24 @@ class DrLauncherIT {
         assertThat(archives()).as("one more: the installed jar is another jar")
                 .containsExactly("init.jsa", "snapshots.jsa", "snapshots.jsa");
 
+        // A directives file the JVM cannot parse is named, with the JVM's reason, and left out;
+        // one that parses is checked once per version.
+        Path broken = dir.resolve("broken");
+        Files.createDirectories(broken.resolve("bin"));
+        Files.createDirectories(broken.resolve("lib"));
+        Files.copy(Path.of("src", "dist", "bin", "dr"), broken.resolve("bin/dr"));
+        Files.copy(Path.of("target", "dr.jar"), broken.resolve("lib/dr.jar"));
+        Files.writeString(broken.resolve("lib/compiler-directives.json"), "[{ match: \"dev/*\", c2: { Exclude: }");
+        Run unparsed = run(broken.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo);
+        assertThat(unparsed.status()).as(unparsed.out()).isZero();
+        assertThat(unparsed.out()).contains("dr: ignoring " + broken.resolve("lib/compiler-directives.json")
+                + ", which the JVM cannot parse").contains("0 snapshots");
+        try (Stream<Path> files = Files.walk(dir.resolve("cache"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("directives-")))
+                    .as("the shipped file parsed once per jar's cache, the broken one never").hasSize(2);
+        }
+
+        List<String> before = archives();
         // One archive per kind of store, named by the scheme of --repo in each of its forms: a
         // command against S3 loads the SDK's classes, the same command against a directory does not.
         for (List<String> args : List.of(List.of("snapshots", "--repo", "s3://bucket/repo", "--help"),
@@ -141,7 +160,9 @@ class DrLauncherIT {
             Run help = run(launcher, Map.of(), args.toArray(String[]::new));
             assertThat(help.status()).as(help.out()).isZero();
         }
-        assertThat(archives()).containsExactly("init.jsa", "snapshots-azblob.jsa", "snapshots-s3.jsa",
-                "snapshots.jsa", "snapshots.jsa");
+        List<String> added = new ArrayList<>(archives());
+        before.forEach(added::remove);
+        assertThat(added).as("a file: repository keeps the command's archive")
+                .containsExactly("snapshots-azblob.jsa", "snapshots-s3.jsa");
     }
 }
