@@ -116,6 +116,7 @@ final class ZkLease implements Lease {
             return Optional.of(new LeaseHolder(name, c.memberName(), h.epoch()));
         }
         try {
+            c.sync(holderPath); // the holder now, not the one a lagging follower still shows
             byte[] data = c.client().getData().forPath(holderPath);
             return Optional.of(parseHolder(data));
         } catch (KeeperException.NoNodeException e) {
@@ -202,6 +203,10 @@ final class ZkLease implements Lease {
             return Optional.of(new FencingToken(name, h.epoch()));
         }
         CuratorFramework client = c.client();
+        // The reads below decide whether the lease is free. The server this client reads from may
+        // be a follower that has not yet applied another member's release (ZooKeeper's reads are
+        // in order per session, not across them), and would show a holder that is gone.
+        c.sync(holderPath);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long from = c.now();
             try {
