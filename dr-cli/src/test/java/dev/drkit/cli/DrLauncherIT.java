@@ -61,6 +61,17 @@ class DrLauncherIT {
 
     private static final Path DIRECTIVES = Path.of("src", "dist", "lib", "compiler-directives.json");
 
+    /** Lays out a distribution as the tarball has it, under {@code name}, with the given directives file. */
+    private Path distribution(String name, String directives) throws IOException {
+        Path home = dir.resolve(name);
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("lib"));
+        Files.copy(Path.of("src", "dist", "bin", "dr"), home.resolve("bin/dr"));
+        Files.copy(Path.of("target", "dr.jar"), home.resolve("lib/dr.jar"));
+        Files.writeString(home.resolve("lib/compiler-directives.json"), directives);
+        return home;
+    }
+
     @Test
     void repositoryCommandsRunWithTheCompilerDirectivesAndPrintNothingMoreForThem() throws Exception {
         Path launcher = Path.of("..", "dr").toAbsolutePath().normalize();
@@ -121,12 +132,7 @@ class DrLauncherIT {
         }
 
         // The distribution's bin/dr, laid out as the tarball has it.
-        Path home = dir.resolve("dist");
-        Files.createDirectories(home.resolve("bin"));
-        Files.createDirectories(home.resolve("lib"));
-        Files.copy(Path.of("src", "dist", "bin", "dr"), home.resolve("bin/dr"));
-        Files.copy(Path.of("target", "dr.jar"), home.resolve("lib/dr.jar"));
-        Files.copy(DIRECTIVES, home.resolve("lib/compiler-directives.json"));
+        Path home = distribution("dist", Files.readString(DIRECTIVES));
         Run installed = run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo);
         assertThat(installed).isEqualTo(first);
         assertThat(run(home.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo)).isEqualTo(first);
@@ -135,12 +141,7 @@ class DrLauncherIT {
 
         // A directives file the JVM cannot parse is named, with the JVM's reason, and left out;
         // one that parses is checked once per version.
-        Path broken = dir.resolve("broken");
-        Files.createDirectories(broken.resolve("bin"));
-        Files.createDirectories(broken.resolve("lib"));
-        Files.copy(Path.of("src", "dist", "bin", "dr"), broken.resolve("bin/dr"));
-        Files.copy(Path.of("target", "dr.jar"), broken.resolve("lib/dr.jar"));
-        Files.writeString(broken.resolve("lib/compiler-directives.json"), "[{ match: \"dev/*\", c2: { Exclude: }");
+        Path broken = distribution("broken", "[{ match: \"dev/*\", c2: { Exclude: }");
         Run unparsed = run(broken.resolve("bin/dr"), Map.of(), "snapshots", "--repo", repo);
         assertThat(unparsed.status()).as(unparsed.out()).isZero();
         assertThat(unparsed.out()).contains("dr: ignoring " + broken.resolve("lib/compiler-directives.json")
