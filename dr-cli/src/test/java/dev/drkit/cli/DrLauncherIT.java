@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code ./dr} launcher of a checkout and {@code bin/dr} of the distribution, run as an
  * operator runs them (after {@code package}, by Failsafe): a command's first successful run
  * leaves a class-data-sharing archive in the user's cache, later runs use it and answer the
- * same, a failed run leaves none, and {@code DR_CDS=off} writes none.
+ * same, a failed run leaves none, {@code DR_CDS=off} writes none, and a new jar or JVM clears out
+ * all but the two sets of archives used last.
  */
 class DrLauncherIT {
     @TempDir
@@ -99,6 +104,46 @@ class DrLauncherIT {
     }
 
     @Test
+    void aNewJarOrJvmKeepsTheTwoArchiveSetsUsedLastAndDeletesTheOlderOnes() throws Exception {
+        Path cds = Files.createDirectories(dir.resolve("cache/dr/cds"));
+        Instant now = Instant.now();
+        Map<String, Duration> lastUsed = Map.of("1000-17-2000-18-", Duration.ofDays(3),
+                "1001-19-2000-18-", Duration.ofDays(1), "1002-20-2000-18-", Duration.ofDays(40));
+        for (Map.Entry<String, Duration> old : lastUsed.entrySet()) {
+            Path set = Files.createDirectory(cds.resolve(old.getKey()));
+            Files.writeString(set.resolve("restore.jsa"), "an archive of another jar");
+            Files.setLastModifiedTime(Files.createFile(set.resolve("used")), FileTime.from(now.minus(old.getValue())));
+        }
+        Files.createDirectory(cds.resolve("1003-21-2000-18-")); // from a launcher that marked no use
+        Files.writeString(cds.resolve("notes"), "not the launcher's");
+        for (String name : lastUsed.keySet()) {
+            Files.setPosixFilePermissions(cds.resolve(name), PosixFilePermissions.fromString("rwx------"));
+        }
+        Path launcher = Path.of("..", "dr").toAbsolutePath().normalize();
+
+        Run help = run(launcher, Map.of(), "forget", "--help");
+        assertThat(help.status()).as(help.out()).isZero();
+        Run again = run(launcher, Map.of(), "forget", "--help");
+        assertThat(again).isEqualTo(help);
+        try (Stream<Path> left = Files.list(cds)) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .as("this jar's set, the two used last, and what is not a set of archives")
+                    .containsExactlyInAnyOrder("1000-17-2000-18-", "1001-19-2000-18-", "notes",
+                            currentSet(cds));
+        }
+        assertThat(Files.getLastModifiedTime(cds.resolve(currentSet(cds)).resolve("used")).toInstant())
+                .isAfter(now.minusSeconds(60));
+        assertThat(archives()).contains("forget.jsa");
+    }
+
+    private static String currentSet(Path cds) throws IOException {
+        try (Stream<Path> sets = Files.list(cds)) {
+            return sets.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("100") && !n.equals("notes"))
+                    .findFirst().orElseThrow();
+        }
+    }
+
+    @Test
     void aCommandsSecondRunSharesTheClassesItsFirstRunArchived() throws Exception {
         Path launcher = Path.of("..", "dr").toAbsolutePath().normalize();
         assertThat(Path.of("target", "dr.jar")).as("built by the package phase").isRegularFile();
@@ -125,10 +170,10 @@ class DrLauncherIT {
         Path other = dir.resolve("cache/dr/cds");
         try (Stream<Path> dirs = Files.list(other)) {
             Path jarDir = dirs.findFirst().orElseThrow();
-            Files.setPosixFilePermissions(jarDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.setPosixFilePermissions(jarDir, PosixFilePermissions.fromString("rwxrwxrwx"));
             Run open = run(launcher, Map.of(), "snapshots", "--repo", repo);
             assertThat(open).as("a directory others may write is not used").isEqualTo(first);
-            Files.setPosixFilePermissions(jarDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(jarDir, PosixFilePermissions.fromString("rwx------"));
         }
 
         // The distribution's bin/dr, laid out as the tarball has it.
