@@ -1,5 +1,6 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.ForgetResult;
@@ -28,13 +29,24 @@ final class ForgetCommand extends RepositoryCommand {
             description = "Keep snapshots younger than this, as an ISO-8601 duration such as P30D or PT12H.")
     Duration keepWithin = Duration.ZERO;
     @Option(names = "--keep-tag", paramLabel = "TAG") Set<String> keepTags = new HashSet<>();
+    @Option(names = "--group-by", paramLabel = "KEYS", defaultValue = "host,sources",
+            description = "Apply the policy to each group of snapshots alike in these: a comma-separated list of "
+                    + "host, sources and tags, or none for all snapshots as one group (default: ${DEFAULT-VALUE}).")
+    String groupBy;
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.") boolean dryRun;
     @Option(names = "--prune", description = "Prune unreferenced data afterwards.") boolean prune;
 
     @Override
     int run(SnapshotStore store) {
+        Set<RetentionPolicy.GroupBy> groups;
+        try {
+            groups = RetentionPolicy.GroupBy.parse(groupBy);
+        } catch (DrException e) {
+            throw DrException.invalidArgument("--group-by", "must be a comma-separated list of host, sources and tags, "
+                    + "or none", groupBy);
+        }
         RetentionPolicy policy = new RetentionPolicy(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly,
-                keepYearly, keepWithin, keepTags);
+                keepYearly, keepWithin, keepTags, groups);
         try (Repository repo = open(store)) {
             ForgetResult forgot = repo.forget(policy, dryRun);
             PruneResult pruned = prune ? repo.prune(new PruneOptions(PruneOptions.DEFAULT.gracePeriod(),

@@ -166,6 +166,37 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void forgetKeepsEachSourcesOwnSnapshotsUnlessToldToGroupByNothing() throws IOException {
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(logs.resolve("app.log"), "started");
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), logs.toString());
+        for (int i = 0; i < 3; i++) {
+            Files.writeString(data.resolve("2026/11/order-1.json"), "{\"id\":1,\"total\":" + i + "}");
+            dr("backup", "--repo", repo.toString(), data.toString());
+        }
+        out.getBuffer().setLength(0);
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "--json")).isZero();
+        JsonNode byDefault = CliJson.MAPPER.readTree(out.toString()).get("forget");
+        assertThat(byDefault.get("removed").size()).isEqualTo(2);
+        assertThat(byDefault.get("kept")).extracting(k -> k.get("sources").get(0).asString())
+                .containsExactly("orders", "logs");
+
+        err.getBuffer().setLength(0);
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "--group-by", "host,hostname"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--group-by").contains("host,hostname");
+        out.getBuffer().setLength(0);
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "--group-by", "none", "--json"))
+                .isZero();
+        JsonNode whole = CliJson.MAPPER.readTree(out.toString()).get("forget");
+        assertThat(whole.get("kept")).extracting(k -> k.get("sources").get(0).asString()).containsExactly("orders");
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(target.resolve("orders/2026/11/order-1.json")).hasContent("{\"id\":1,\"total\":2}");
+    }
+
+    @Test
     void aPolicyThatKeepsNothingIsRefused() {
         dr("init", "--repo", repo.toString());
         assertThat(dr("forget", "--repo", repo.toString())).isEqualTo(2);

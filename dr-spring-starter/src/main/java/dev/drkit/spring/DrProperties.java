@@ -176,11 +176,15 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param keepWeekly The newest snapshot of each of the last n weeks
      * @param keepMonthly The newest snapshot of each of the last n months
      * @param keepYearly The newest snapshot of each of the last n years
-     * @param keepWithin Every snapshot younger than this, measured from the newest
+     * @param keepWithin Every snapshot younger than this, measured from the newest of its group
+     * @param groupBy What makes snapshots one group, to which the rules apply on their own: a
+     *     comma-separated list of host, sources and tags, or none for all snapshots of the repository
+     *     as one group (default host,sources: a source backed up daily is not forgotten because
+     *     another, or another instance, backs up hourly)
      */
     public record Retention(@Nullable Integer keepLast, @Nullable Integer keepHourly, @Nullable Integer keepDaily,
             @Nullable Integer keepWeekly, @Nullable Integer keepMonthly, @Nullable Integer keepYearly,
-            @Nullable Duration keepWithin) {
+            @Nullable Duration keepWithin, @Nullable String groupBy) {
         boolean isEmpty() {
             return keepLast == null && keepHourly == null && keepDaily == null && keepWeekly == null
                     && keepMonthly == null && keepYearly == null && keepWithin == null;

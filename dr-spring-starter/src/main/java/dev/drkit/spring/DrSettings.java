@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
@@ -230,11 +231,18 @@ public final class DrSettings {
     }
 
     private RetentionPolicy retention(DrProperties.Retention r) {
-        if (r.isEmpty()) {
+        if (r.isEmpty() && r.groupBy() == null) {
             return ScheduledBackups.DEFAULT_RETENTION;
         }
         return origins.check("dr.backup.retention", () -> {
-            RetentionPolicy.Builder b = RetentionPolicy.builder();
+            Set<RetentionPolicy.GroupBy> groups = r.groupBy() == null ? RetentionPolicy.DEFAULT_GROUP_BY
+                    : RetentionPolicy.GroupBy.parse(r.groupBy());
+            if (r.isEmpty()) {
+                RetentionPolicy d = ScheduledBackups.DEFAULT_RETENTION;
+                return new RetentionPolicy(d.keepLast(), d.keepHourly(), d.keepDaily(), d.keepWeekly(),
+                        d.keepMonthly(), d.keepYearly(), d.keepWithin(), d.keepTags(), groups);
+            }
+            RetentionPolicy.Builder b = RetentionPolicy.builder().groupBy(groups);
             Optional.ofNullable(r.keepLast()).ifPresent(b::keepLast);
             Optional.ofNullable(r.keepHourly()).ifPresent(b::keepHourly);
             Optional.ofNullable(r.keepDaily()).ifPresent(b::keepDaily);

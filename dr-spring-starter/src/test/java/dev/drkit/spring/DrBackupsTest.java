@@ -3,13 +3,16 @@ package dev.drkit.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drkit.api.DrException;
 import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.backup.ScheduledBackups;
+import dev.drkit.core.repository.BackupRequest;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.repository.Snapshot;
+import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +102,39 @@ class DrBackupsTest {
             List<Snapshot> left = backups.repository().snapshots();
             assertThat(left).hasSize(2);
             assertThat(backups.latest().orElseThrow().id()).isEqualTo(left.get(1).id());
+        });
+    }
+
+    @Test
+    void retentionLeavesOtherSourcesAndHostsAloneUnlessGroupByIsNone() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("pgdata"));
+        Files.writeString(other.resolve("PG_VERSION"), "15");
+        try (Repository repository = Repository.open(store, "pw".toCharArray())) {
+            repository.backup(BackupRequest.builder().source(DirectorySource.of(other)).build());
+            repository.backup(BackupRequest.builder().host("orders-2").source(DirectorySource.of(
+                    dir.resolve("orders"))).build());
+        }
+        runner.withPropertyValues("dr.backup.retention.keep-last=1").run(ctx -> {
+            DrBackups backups = ctx.getBean(DrBackups.class);
+            for (int i = 0; i < 3; i++) {
+                backups.backupNow(BackupKind.INCREMENTAL);
+            }
+            assertThat(backups.repository().snapshots()).extracting(s -> s.host() + ":" + s.sources().get(0))
+                    .hasSize(3).contains("orders-2:orders").anyMatch(s -> s.endsWith(":pgdata"));
+        });
+        runner.withPropertyValues("dr.backup.retention.keep-last=1", "dr.backup.retention.group-by=none").run(ctx -> {
+            DrBackups backups = ctx.getBean(DrBackups.class);
+            backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(backups.repository().snapshots()).extracting(Snapshot::id)
+                    .containsExactly(backups.latest().orElseThrow().id());
+        });
+        runner.withPropertyValues("dr.backup.retention.group-by=host,pod").run(ctx -> {
+            Throwable t = ctx.getStartupFailure();
+            while (t != null && !(t instanceof DrException)) {
+                t = t.getCause();
+            }
+            assertThat(t).isInstanceOf(DrException.class).hasMessageStartingWith("dr.backup.retention.group-by ")
+                    .hasMessageContaining("host,pod");
         });
     }
 

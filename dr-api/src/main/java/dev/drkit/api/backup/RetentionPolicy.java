@@ -3,12 +3,21 @@ package dev.drkit.api.backup;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * Which snapshots to keep when old ones are forgotten, in the manner of restic's
  * {@code forget}: a snapshot is kept when any rule keeps it.
+ *
+ * <p>The rules apply to each group of snapshots on its own: by default the snapshots of one
+ * host and the same sources ({@link #DEFAULT_GROUP_BY}, restic's {@code --group-by host,paths}).
+ * {@code keepLast = 7} then keeps the newest seven of every source of every host, and a source
+ * backed up once a day is not forgotten because another is backed up every hour; {@code keepWithin}
+ * is measured from the newest snapshot of the group. An empty {@code groupBy} applies the rules
+ * to the repository's snapshots as one group.
  *
  * <p>{@code keepHourly = 24} keeps the newest snapshot of each of the last 24 hours that have
  * one; the other calendar rules work alike. A policy that keeps nothing is refused, so that a
@@ -22,9 +31,70 @@ import java.util.Set;
  * @param keepYearly likewise per year
  * @param keepWithin every snapshot younger than this, measured from the newest snapshot
  * @param keepTags every snapshot carrying any of these tags
+ * @param groupBy what makes two snapshots one group, to which the rules apply on their own;
+ *     empty for the whole repository
  */
 public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int keepWeekly, int keepMonthly,
-        int keepYearly, Duration keepWithin, Set<String> keepTags) {
+        int keepYearly, Duration keepWithin, Set<String> keepTags, Set<GroupBy> groupBy) {
+
+    /** What makes snapshots one group for a {@link RetentionPolicy}. */
+    public enum GroupBy {
+        /** The host that took the snapshot. */
+        HOST,
+        /** The snapshot's sources, as a set. */
+        SOURCES,
+        /** The snapshot's tags, as a set. */
+        TAGS;
+
+        /**
+         * Parses a comma-separated list such as {@code host,sources}, case-insensitive;
+         * {@code none} (or nothing) means the whole repository as one group.
+         *
+         * @param spec the list
+         * @return the keys
+         * @throws DrException {@code INVALID_ARGUMENT} naming {@code groupBy} for another word
+         */
+        public static Set<GroupBy> parse(String spec) {
+            Objects.requireNonNull(spec, "spec");
+            Set<GroupBy> keys = EnumSet.noneOf(GroupBy.class);
+            String trimmed = spec.trim();
+            if (trimmed.isEmpty() || trimmed.equalsIgnoreCase("none")) {
+                return Set.of();
+            }
+            for (String word : trimmed.split(",", -1)) {
+                String w = word.trim().toUpperCase(Locale.ROOT);
+                try {
+                    keys.add(GroupBy.valueOf(w.equals("PATHS") ? "SOURCES" : w));
+                } catch (IllegalArgumentException e) {
+                    throw DrException.invalidArgument("groupBy",
+                            "must be a comma-separated list of host, sources and tags, or none", spec);
+                }
+            }
+            return Set.copyOf(keys);
+        }
+    }
+
+    /** The default grouping: the snapshots of one host and the same sources. */
+    public static final Set<GroupBy> DEFAULT_GROUP_BY = Set.of(GroupBy.HOST, GroupBy.SOURCES);
+
+    /**
+     * A policy over the default groups ({@link #DEFAULT_GROUP_BY}).
+     *
+     * @param keepLast the newest {@code n} snapshots
+     * @param keepHourly the newest snapshot of each of the last {@code n} hours that have one
+     * @param keepDaily likewise per day
+     * @param keepWeekly likewise per ISO week
+     * @param keepMonthly likewise per month
+     * @param keepYearly likewise per year
+     * @param keepWithin every snapshot younger than this, measured from the newest snapshot
+     * @param keepTags every snapshot carrying any of these tags
+     * @throws DrException as the canonical constructor
+     */
+    public RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int keepWeekly, int keepMonthly,
+            int keepYearly, Duration keepWithin, Set<String> keepTags) {
+        this(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags,
+                DEFAULT_GROUP_BY);
+    }
 
     /**
      * Validates the rules.
@@ -35,6 +105,7 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
     public RetentionPolicy {
         Objects.requireNonNull(keepWithin, "keepWithin");
         keepTags = Set.copyOf(Objects.requireNonNull(keepTags, "keepTags"));
+        groupBy = Set.copyOf(Objects.requireNonNull(groupBy, "groupBy"));
         requireNonNegative("keepLast", keepLast);
         requireNonNegative("keepHourly", keepHourly);
         requireNonNegative("keepDaily", keepDaily);
@@ -76,6 +147,7 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         private int keepYearly;
         private Duration keepWithin = Duration.ZERO;
         private Set<String> keepTags = Set.of();
+        private Set<GroupBy> groupBy = DEFAULT_GROUP_BY;
 
         private Builder() {
         }
@@ -169,6 +241,18 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
         }
 
         /**
+         * Sets what makes snapshots one group (default {@link #DEFAULT_GROUP_BY}); none for the
+         * whole repository as one group.
+         *
+         * @param keys the keys
+         * @return this builder
+         */
+        public Builder groupBy(Set<GroupBy> keys) {
+            this.groupBy = keys;
+            return this;
+        }
+
+        /**
          * Builds the policy.
          *
          * @return the policy
@@ -176,7 +260,7 @@ public record RetentionPolicy(int keepLast, int keepHourly, int keepDaily, int k
          */
         public RetentionPolicy build() {
             return new RetentionPolicy(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly,
-                    keepWithin, keepTags);
+                    keepWithin, keepTags, groupBy);
         }
     }
 }

@@ -609,7 +609,8 @@ public final class Repository implements AutoCloseable {
 
     /**
      * Removes the snapshots a retention policy does not keep (their data stays until
-     * {@link #prune}).
+     * {@link #prune}). The policy's rules apply to each of its groups on its own: by default
+     * the snapshots of one host and the same sources ({@link RetentionPolicy#groupBy()}).
      *
      * @param policy which snapshots to keep
      * @param dryRun whether to only report

@@ -77,6 +77,66 @@ class RetentionAndLockTest {
                 .containsExactly("2024-03-02T10:00:00Z");
     }
 
+    private String backupAt(String time, String host, String source, String... tags) {
+        clock.set(Instant.parse(time));
+        return repo.backup(BackupRequest.builder().host(host)
+                .source(StreamSource.of(source, "dump.sql",
+                        () -> new ByteArrayInputStream(time.getBytes(StandardCharsets.UTF_8))))
+                .tags(tags).build()).snapshotId();
+    }
+
+    @Test
+    void theRulesApplyToEachHostsSnapshotsOfTheSameSourcesOnTheirOwn() {
+        // An hourly source and a daily one on one host, and a second instance of the service.
+        String other = backupAt("2024-02-01T00:00:00Z", "b", "files");
+        String daily1 = backupAt("2024-03-01T00:30:00Z", "a", "pgdata");
+        String daily2 = backupAt("2024-03-02T00:30:00Z", "a", "pgdata");
+        List<String> hourly = new ArrayList<>();
+        for (int h = 1; h <= 5; h++) {
+            hourly.add(backupAt("2024-03-02T0" + h + ":00:00Z", "a", "files"));
+        }
+
+        ForgetResult result = repo.forget(RetentionPolicy.builder().keepLast(2).build(), false);
+
+        assertThat(result.kept()).extracting(Snapshot::id)
+                .containsExactly(hourly.get(4), hourly.get(3), daily2, daily1, other);
+        assertThat(result.removed()).extracting(Snapshot::id)
+                .containsExactlyInAnyOrder(hourly.get(0), hourly.get(1), hourly.get(2));
+        assertThat(repo.snapshots()).extracting(Snapshot::id)
+                .containsExactlyInAnyOrder(hourly.get(4), hourly.get(3), daily2, daily1, other);
+    }
+
+    @Test
+    void groupingByNothingAppliesTheRulesToTheWholeRepositoryAndByTagsSplitsTheGroups() {
+        String files = backupAt("2024-03-01T00:00:00Z", "a", "files");
+        String db = backupAt("2024-03-02T00:00:00Z", "a", "db", "nightly");
+        String dbAdHoc = backupAt("2024-03-03T00:00:00Z", "a", "db");
+        String dbLatest = backupAt("2024-03-04T00:00:00Z", "b", "db", "nightly");
+
+        ForgetResult whole = repo.forget(RetentionPolicy.builder().keepLast(1).groupBy(Set.of()).build(), true);
+        assertThat(whole.kept()).extracting(Snapshot::id).containsExactly(dbLatest);
+        ForgetResult byTags = repo.forget(RetentionPolicy.builder().keepLast(1)
+                .groupBy(RetentionPolicy.GroupBy.parse("Sources, TAGS")).build(), true);
+        assertThat(byTags.kept()).extracting(Snapshot::id).containsExactly(dbLatest, dbAdHoc, files);
+        assertThat(byTags.removed()).extracting(Snapshot::id).containsExactly(db);
+        assertThat(repo.forget(RetentionPolicy.builder().keepLast(1).build(), true).kept())
+                .extracting(Snapshot::id).containsExactly(dbLatest, dbAdHoc, files);
+    }
+
+    @Test
+    void aGroupingItDoesNotKnowIsRefusedNamingIt() {
+        assertThat(RetentionPolicy.GroupBy.parse("host,paths")).containsExactlyInAnyOrder(
+                RetentionPolicy.GroupBy.HOST, RetentionPolicy.GroupBy.SOURCES);
+        assertThat(RetentionPolicy.GroupBy.parse(" none ")).isEmpty();
+        assertThatThrownBy(() -> RetentionPolicy.GroupBy.parse("host,instance"))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).startsWith("groupBy ").contains("host,instance");
+                });
+        assertThat(RetentionPolicy.builder().keepLast(1).build().groupBy())
+                .isEqualTo(RetentionPolicy.DEFAULT_GROUP_BY);
+    }
+
     @Test
     void keepWithinIsMeasuredFromTheNewestSnapshot() {
         snapshotAt("2024-03-01T00:00:00Z");

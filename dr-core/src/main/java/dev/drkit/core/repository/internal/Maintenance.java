@@ -16,11 +16,14 @@ import java.time.ZonedDateTime;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -176,10 +179,35 @@ public final class Maintenance {
      * @return the kept snapshots (newest first) and the removed ones
      */
     public static ForgetResult plan(List<Snapshot> snapshots, RetentionPolicy policy, boolean dryRun) {
-        List<Snapshot> newest = new ArrayList<>(snapshots);
-        newest.sort((a, b) -> b.time().compareTo(a.time()) != 0 ? b.time().compareTo(a.time())
-                : b.id().compareTo(a.id()));
+        Map<List<Object>, List<Snapshot>> groups = new LinkedHashMap<>();
+        for (Snapshot s : snapshots) {
+            groups.computeIfAbsent(groupOf(s, policy.groupBy()), g -> new ArrayList<>()).add(s);
+        }
         Set<String> keep = new HashSet<>();
+        for (List<Snapshot> group : groups.values()) {
+            keepInGroup(group, policy, keep);
+        }
+        List<Snapshot> newest = new ArrayList<>(snapshots);
+        newest.sort(NEWEST_FIRST);
+        List<Snapshot> kept = newest.stream().filter(s -> keep.contains(s.id())).toList();
+        List<Snapshot> removed = newest.stream().filter(s -> !keep.contains(s.id())).toList();
+        return new ForgetResult(kept, removed, dryRun);
+    }
+
+    private static final Comparator<Snapshot> NEWEST_FIRST = (a, b) -> b.time().compareTo(a.time()) != 0
+            ? b.time().compareTo(a.time()) : b.id().compareTo(a.id());
+
+    /** The group a snapshot belongs to: its host, sources and tags, as far as the policy groups by them. */
+    private static List<Object> groupOf(Snapshot s, Set<RetentionPolicy.GroupBy> by) {
+        return List.of(by.contains(RetentionPolicy.GroupBy.HOST) ? String.valueOf(s.host()) : "",
+                by.contains(RetentionPolicy.GroupBy.SOURCES) ? new TreeSet<>(s.sources()) : Set.of(),
+                by.contains(RetentionPolicy.GroupBy.TAGS) ? new TreeSet<>(s.tags()) : Set.of());
+    }
+
+    /** Adds to {@code keep} the ids of the snapshots of one group that the policy keeps. */
+    private static void keepInGroup(List<Snapshot> group, RetentionPolicy policy, Set<String> keep) {
+        List<Snapshot> newest = new ArrayList<>(group);
+        newest.sort(NEWEST_FIRST);
         for (int i = 0; i < Math.min(policy.keepLast(), newest.size()); i++) {
             keep.add(newest.get(i).id());
         }
@@ -202,9 +230,6 @@ public final class Maintenance {
                 keep.add(s.id());
             }
         }
-        List<Snapshot> kept = newest.stream().filter(s -> keep.contains(s.id())).toList();
-        List<Snapshot> removed = newest.stream().filter(s -> !keep.contains(s.id())).toList();
-        return new ForgetResult(kept, removed, dryRun);
     }
 
     /**
@@ -223,8 +248,7 @@ public final class Maintenance {
         for (Snapshot s : result.removed()) {
             (keep.contains(s.id()) ? kept : removed).add(s);
         }
-        kept.sort((a, b) -> b.time().compareTo(a.time()) != 0 ? b.time().compareTo(a.time())
-                : b.id().compareTo(a.id()));
+        kept.sort(NEWEST_FIRST);
         return new ForgetResult(kept, removed, dryRun);
     }
 
