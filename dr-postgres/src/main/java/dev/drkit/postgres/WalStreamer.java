@@ -378,6 +378,11 @@ public final class WalStreamer implements AutoCloseable {
         return systemId;
     }
 
+    /** Returns the timeline the streamer follows. @return the timeline */
+    public int timeline() {
+        return timeline;
+    }
+
     /**
      * Waits until WAL up to {@code lsn} is durable in the repository.
      *

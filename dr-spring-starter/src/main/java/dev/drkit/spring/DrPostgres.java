@@ -97,12 +97,40 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
      * @throws DrException as {@link PostgresBackups#baseBackup()}
      */
     public BaseBackup baseBackup() {
+        BaseBackup b;
         try {
-            BaseBackup b = backups.baseBackup();
+            b = backups.baseBackup();
             lastBaseBackup.set(b);
-            return b;
         } catch (DrException e) {
             throw named(e);
+        }
+        forgetUnneededWal();
+        return b;
+    }
+
+    /**
+     * Deletes from the WAL journal the WAL that no base backup left in the repository needs:
+     * what ends before the oldest base backup of the streamed cluster and timeline (see
+     * {@link WalStreamer#forgetWalBefore}). Runs after each base backup, so the WAL of base
+     * backups that retention forgot leaves with them; its space is freed by prune. A failure
+     * is logged: the WAL stays, and the next base backup tries again.
+     *
+     * @return how many WAL chunks were deleted
+     */
+    public int forgetUnneededWal() {
+        try {
+            Optional<BaseBackup> oldest = backups.baseBackups().stream()
+                    .filter(b -> b.systemId().equals(streamer.systemId()) && b.timeline() == streamer.timeline())
+                    .findFirst();
+            int n = oldest.map(streamer::forgetWalBefore).orElse(0);
+            if (n > 0) {
+                LOG.info("Forgot {} WAL chunks older than base backup {}, the oldest kept", n,
+                        oldest.get().snapshotId());
+            }
+            return n;
+        } catch (RuntimeException e) {
+            LOG.warn("Forgetting the WAL older than the oldest base backup failed: {}", e.toString());
+            return 0;
         }
     }
 

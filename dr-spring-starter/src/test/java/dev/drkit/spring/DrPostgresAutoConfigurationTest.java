@@ -2,7 +2,12 @@ package dev.drkit.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.core.repository.JournalRecord;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.postgres.BaseBackup;
 import dev.drkit.postgres.Lsn;
+import dev.drkit.postgres.PostgresBackups;
 import dev.drkit.postgres.PostgresServer;
 import dev.drkit.postgres.WalStreamer;
 import dev.drkit.spring.actuate.DrActuatorAutoConfiguration;
@@ -14,7 +19,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.boot.health.contributor.Health;
@@ -37,7 +44,8 @@ class DrPostgresAutoConfigurationTest {
     static void startServer() throws Exception {
         server = PostgresServer.start();
         server.execute("SELECT pg_create_physical_replication_slot('app_a', true)",
-                "SELECT pg_create_physical_replication_slot('app_b', true)", "CREATE TABLE orders (id int)");
+                "SELECT pg_create_physical_replication_slot('app_b', true)",
+                "SELECT pg_create_physical_replication_slot('app_c', true)", "CREATE TABLE orders (id int)");
     }
 
     @AfterAll
@@ -97,6 +105,61 @@ class DrPostgresAutoConfigurationTest {
             ctx.getBean("drPostgresMeters", MeterBinder.class).bindTo(registry);
             assertThat(registry.get("dr.postgres.slot.lag").tag("slot", "app_a").gauge().value())
                     .isGreaterThanOrEqualTo(0);
+        });
+    }
+
+    private static void awaitStreamedUpToNow(DrPostgres postgres) throws Exception {
+        Lsn target;
+        try (Connection c = server.superuser(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_flush_lsn()::text")) {
+            rs.next();
+            target = Lsn.parse(rs.getString(1));
+        }
+        assertThat(postgres.streamer().awaitStreamed(target, Duration.ofMinutes(3))).isTrue();
+    }
+
+    private static Set<String> walChunks(Repository repository, DrPostgres postgres) {
+        return repository.journalAt("_pgwal-" + postgres.streamer().systemId()).orElseThrow().records().stream()
+                .map(JournalRecord::path).collect(Collectors.toSet());
+    }
+
+    /** The end of a WAL chunk, from its record's name: {@code <timeline>/<start>-<end>-<segment size>}, in hex. */
+    private static long chunkEnd(String path) {
+        String[] range = path.substring(path.indexOf('/') + 1).split("-");
+        return Long.parseUnsignedLong(range[1], 16);
+    }
+
+    @Test
+    void eachBaseBackupForgetsTheWalOlderThanTheOldestBaseBackupLeft() {
+        runner().withPropertyValues("dr.postgres.enabled=true", "dr.postgres.slot=app_c",
+                "dr.postgres.flush-interval=200ms", "dr.postgres.base-backup-on-start=true").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            DrPostgres postgres = ctx.getBean(DrPostgres.class);
+            Repository repository = ctx.getBean(Repository.class);
+            BaseBackup first = postgres.lastBaseBackup().orElseThrow();
+            server.execute("INSERT INTO orders VALUES (2)", "SELECT pg_switch_wal()");
+            BaseBackup second = postgres.baseBackup();
+            awaitStreamedUpToNow(postgres);
+            long firstStart = first.startLsn().segmentStart(16 << 20).value();
+            long secondStart = second.startLsn().segmentStart(16 << 20).value();
+            Set<String> chunks = walChunks(repository, postgres);
+            assertThat(chunks).as("what the first base backup needs is kept").isNotEmpty()
+                    .allMatch(c -> chunkEnd(c) > firstStart);
+            Set<String> onlyTheFirstNeeds = chunks.stream().filter(c -> chunkEnd(c) <= secondStart)
+                    .collect(Collectors.toSet());
+            assertThat(onlyTheFirstNeeds).isNotEmpty();
+
+            // Retention forgets the first base backup; the next base backup takes its WAL along.
+            repository.forget(RetentionPolicy.builder().keepLast(1).build(), false);
+            assertThat(PostgresBackups.of(repository, server.connection()).baseBackups())
+                    .extracting(BaseBackup::snapshotId).containsExactly(second.snapshotId());
+            server.execute("INSERT INTO orders VALUES (3)", "SELECT pg_switch_wal()");
+            postgres.baseBackup();
+            awaitStreamedUpToNow(postgres);
+            Set<String> after = walChunks(repository, postgres);
+            assertThat(after).doesNotContainAnyElementsOf(onlyTheFirstNeeds).isNotEmpty()
+                    .allMatch(c -> chunkEnd(c) > secondStart);
+            assertThat(postgres.forgetUnneededWal()).as("nothing more to forget").isZero();
         });
     }
 
