@@ -92,6 +92,13 @@ final class KeyCommand {
         @Override
         int run(SnapshotStore store) {
             try (Repository repo = open(store)) {
+                if (repo.keys().stream().anyMatch(k -> k.current() && k.id().equals(keyId))) {
+                    // An operator who removes the password they typed is one forgotten password
+                    // away from a repository nobody can open.
+                    throw new DrException(ErrorCode.ILLEGAL_STATE, "Key '" + keyId + "' is the one this command "
+                            + "opened the repository with; remove it with another password (--password-file or "
+                            + "$DR_PASSWORD), which proves that one works", keyId);
+                }
                 repo.removeKey(keyId);
                 if (json) {
                     CliJson.print(out(), Map.of("removed", keyId));

@@ -148,7 +148,24 @@ class RepositoryCommandsTest {
         environment = Map.of("DR_PASSWORD", "second password");
         out.getBuffer().setLength(0);
         assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
-        assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(2);
+        JsonNode keys = CliJson.MAPPER.readTree(out.toString());
+        assertThat(keys.size()).isEqualTo(2);
+
+        // The key in use is refused; the other password removes it.
+        String secondId = null;
+        for (JsonNode k : keys) {
+            if (k.get("current").asBoolean()) {
+                secondId = k.get("id").asString();
+            }
+        }
+        err.getBuffer().setLength(0);
+        assertThat(dr("key", "remove", "--repo", repo.toString(), secondId)).isNotZero();
+        assertThat(err.toString()).contains(secondId).contains("another password");
+        environment = Map.of("DR_PASSWORD", "correct horse");
+        assertThat(dr("key", "remove", "--repo", repo.toString(), secondId)).isZero();
+        out.getBuffer().setLength(0);
+        assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(1);
     }
 
     @Test
