@@ -191,6 +191,21 @@ class JournalTest {
     }
 
     @Test
+    void aFeedNameNoRestoreWouldAcceptIsRefusedBeforeAnythingIsWritten() {
+        try (Repository repo = repo()) {
+            long objects = store.list("").count();
+            for (String name : List.of("..", ".", "a/b")) {
+                assertThatThrownBy(() -> repo.manualJournal(RecordFeed.named(name, clock), JournalOptions.DEFAULT))
+                        .as(name).isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                            assertThat(e.getMessage()).startsWith("name ").contains(name);
+                        });
+            }
+            assertThat(store.list("").count()).isEqualTo(objects);
+        }
+    }
+
+    @Test
     void lagIsTheAgeOfTheOldestChangeNotYetDurable() {
         try (Repository repo = repo()) {
             RecordFeed feed = RecordFeed.named("lag", clock);

@@ -99,9 +99,10 @@ public final class JournalWriter implements AutoCloseable {
     public static JournalWriter open(Engine engine, ChangeFeed feed, JournalOptions options, boolean background,
             Consumer<Status> onCommit) {
         String source = feed.name();
-        if (!source.matches("[A-Za-z0-9._-]+")) {
-            throw DrException.invalidArgument("name", "a feed name is made of letters, digits, '.', '_' and '-'",
-                    source);
+        if (!source.matches("[A-Za-z0-9._-]+") || source.equals(".") || source.equals("..")) {
+            // "." and ".." would be journaled, then refused by every restore as unsafe names.
+            throw DrException.invalidArgument("name", "a feed name is made of letters, digits, '.', '_' and '-', "
+                    + "and is not '.' or '..'", source);
         }
         JournalWriter w = new JournalWriter(engine, feed, options, background, onCommit);
         try {
