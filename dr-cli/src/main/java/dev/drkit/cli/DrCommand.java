@@ -51,6 +51,7 @@ public final class DrCommand {
             DiffCommand.class,
             StatsCommand.class,
             KeyCommand.class,
+            RepairCommand.class,
             SimulateCommand.class,
             ConfigCommand.class,
             PlanCommand.class,

@@ -1,6 +1,7 @@
 package dev.drkit.cli;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.ForgetResult;
@@ -8,16 +9,20 @@ import dev.drkit.core.repository.PruneOptions;
 import dev.drkit.core.repository.PruneResult;
 import dev.drkit.core.repository.Repository;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code dr forget}: removes the snapshots a retention policy does not keep, optionally pruning after. */
 @Command(name = "forget", mixinStandardHelpOptions = true,
-        description = "Remove snapshots a retention policy does not keep; their data goes with 'prune' or --prune.")
+        description = "Remove snapshots a retention policy does not keep, or the snapshots named; their data goes "
+                + "with 'prune' or --prune.")
 final class ForgetCommand extends RepositoryCommand {
     @Option(names = "--keep-last", paramLabel = "N") int keepLast;
     @Option(names = "--keep-hourly", paramLabel = "N") int keepHourly;
@@ -35,9 +40,16 @@ final class ForgetCommand extends RepositoryCommand {
     String groupBy;
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.") boolean dryRun;
     @Option(names = "--prune", description = "Prune unreferenced data afterwards.") boolean prune;
+    @Parameters(paramLabel = "SNAPSHOT", arity = "0..*",
+            description = "Forget these snapshots (ids or unique prefixes) instead of applying a policy; a snapshot "
+                    + "whose manifest is damaged is given up this way.")
+    List<String> snapshots = new ArrayList<>();
 
     @Override
     int run(SnapshotStore store) {
+        if (!snapshots.isEmpty()) {
+            return forgetNamed(store);
+        }
         Set<RetentionPolicy.GroupBy> groups;
         try {
             groups = RetentionPolicy.GroupBy.parse(groupBy);
@@ -63,6 +75,33 @@ final class ForgetCommand extends RepositoryCommand {
                         + " " + s.time()));
                 out().printf("%s %d snapshot%s, kept %d%n", dryRun ? "would remove" : "removed", forgot.removed().size(),
                         forgot.removed().size() == 1 ? "" : "s", forgot.kept().size());
+                if (pruned != null) {
+                    PruneCommand.print(out(), pruned);
+                }
+            }
+        }
+        return DrCommand.EXIT_OK;
+    }
+
+    private int forgetNamed(SnapshotStore store) {
+        if (keepLast + keepHourly + keepDaily + keepWeekly + keepMonthly + keepYearly > 0 || !keepWithin.isZero()
+                || !keepTags.isEmpty() || dryRun) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Name snapshots or give --keep-* rules, not both "
+                    + "(and --dry-run applies to rules only)", "SNAPSHOT");
+        }
+        try (Repository repo = open(store)) {
+            List<String> removed = repo.forgetSnapshots(snapshots);
+            PruneResult pruned = prune ? repo.prune(PruneOptions.DEFAULT) : null;
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("removed", removed);
+                if (pruned != null) {
+                    result.put("prune", pruned);
+                }
+                CliJson.print(out(), result);
+            } else {
+                removed.forEach(id -> out().println("removed " + id));
+                out().printf("removed %d snapshot%s%n", removed.size(), removed.size() == 1 ? "" : "s");
                 if (pruned != null) {
                     PruneCommand.print(out(), pruned);
                 }

@@ -82,6 +82,41 @@ class IntegrityCommandsTest {
     }
 
     @Test
+    void aDamagedManifestOrIndexFileLeavesTheRestUsableAndRepairIndexPutsTheIndexBack() throws IOException {
+        String newest = twoSnapshots();
+        Path manifest = repo.resolve("snapshots.d").resolve(newest);
+        byte[] bytes = Files.readAllBytes(manifest);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(manifest, bytes);
+
+        assertThat(dr("snapshots", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("1 snapshot").doesNotContain(newest.substring(0, 8));
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(dr("prune", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("snapshots/" + newest).contains("Prune refused");
+        assertThat(dr("forget", "--repo", repo.toString(), newest.substring(0, 8))).isZero();
+        assertThat(out.toString()).contains("removed " + newest);
+        assertThat(manifest).doesNotExist();
+
+        Path index;
+        try (Stream<Path> files = Files.walk(repo.resolve("index.d"))) {
+            index = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        Files.write(index, java.util.Arrays.copyOf(Files.readAllBytes(index), 40));
+        assertThat(dr("prune", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("dr repair index");
+        assertThat(dr("repair", "index", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("wrote a new index").contains("1 damaged");
+        assertThat(dr("repair", "index", "--repo", repo.toString(), "--read-data")).isZero();
+        assertThat(out.toString()).contains("nothing to repair");
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).as(out.toString()).isZero();
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString(),
+                "--allow-unverified-history")).isZero();
+        assertThat(target.resolve("orders/order.json")).hasContent("{\"id\":2}");
+    }
+
+    @Test
     void verifyPrintsTheHistoryHeadAndFailsWhenTheHistoryNoLongerContainsAKeptOne() throws IOException {
         twoSnapshots();
         assertThat(dr("verify", "--repo", repo.toString())).isZero();

@@ -17,7 +17,9 @@ import java.util.Set;
  * {@code keepLast = 7} then keeps the newest seven of every source of every host, and a source
  * backed up once a day is not forgotten because another is backed up every hour; {@code keepWithin}
  * is measured from the newest snapshot of the group. An empty {@code groupBy} applies the rules
- * to the repository's snapshots as one group.
+ * to the repository's snapshots as one group. A policy never forgets every snapshot of a group:
+ * one that would (only {@code keepTags} can, when no snapshot of the group carries the tags) is
+ * refused when applied, naming the group.
  *
  * <p>{@code keepHourly = 24} keeps the newest snapshot of each of the last 24 hours that have
  * one; the other calendar rules work alike. A policy that keeps nothing is refused, so that a

@@ -291,7 +291,10 @@ public final class Repository implements AutoCloseable {
      *     {@code INTEGRITY} naming the files whose data is damaged (all others are restored);
      *     {@code NOT_FOUND} for an unknown snapshot or path; {@code INTEGRITY} naming the object
      *     at fault, before anything is written, when the snapshot history does not verify
-     *     (unless {@link RestoreOptions#allowUnverifiedHistory()})
+     *     (unless {@link RestoreOptions#allowUnverifiedHistory()}); {@code LOCKED} naming the
+     *     lock, before anything is written, while a prune holds the repository (a restore holds
+     *     a shared lock, so that no prune deletes data it reads; on a store it cannot write to,
+     *     it runs without one)
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> snapshotId + " -> " + target, () -> {
@@ -307,7 +310,7 @@ public final class Repository implements AutoCloseable {
             }
             RestoreResult result;
             try {
-                result = new RestoreRun(engine, target, restoreOptions).run(root);
+                result = underSharedLock("restore", () -> new RestoreRun(engine, target, restoreOptions).run(root));
             } finally {
                 engine.progress().finish();
             }
@@ -408,7 +411,8 @@ public final class Repository implements AutoCloseable {
     public RestoreResult restore(@Nullable String source, Instant at, Path target, RestoreOptions restoreOptions) {
         Objects.requireNonNull(at, "at");
         return audited("restore", () -> "at " + at + " -> " + target, () -> {
-            RestoreResult result = PointInTime.restore(engine, source, at, target, restoreOptions);
+            RestoreResult result = underSharedLock("restore",
+                    () -> PointInTime.restore(engine, source, at, target, restoreOptions));
             Metrics.restore(options.meters(), result);
             return result;
         }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes()), "at", at.toString()));
@@ -546,7 +550,7 @@ public final class Repository implements AutoCloseable {
                 }
                 selected = List.copyOf(byId.values());
             }
-            Copier.Stats stats = new Copier(engine, destination.engine).copy(selected);
+            Copier.Stats stats = underSharedLock("copy", () -> new Copier(engine, destination.engine).copy(selected));
             // Journal chains follow their base snapshots, segment by segment.
             List<Snapshot> held = new ArrayList<>();
             Set<String> there = new HashSet<>();
@@ -631,6 +635,52 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Forgets the named snapshots (their data stays until {@link #prune}), under an exclusive
+     * lock. A snapshot whose manifest cannot be read is forgotten this way too: the removal is
+     * recorded in the history, so {@link #verify} no longer reports it as missing, and prune,
+     * which refuses while a manifest cannot be read, runs again.
+     *
+     * @param snapshotIds full ids or unique prefixes of at least 4 hex digits
+     * @return the ids removed
+     * @throws DrException {@code NOT_FOUND} naming an id no snapshot has; {@code INVALID_ARGUMENT}
+     *     naming an ambiguous prefix (nothing is removed then); {@code LOCKED} when another
+     *     process holds a live lock
+     */
+    public List<String> forgetSnapshots(List<String> snapshotIds) {
+        Objects.requireNonNull(snapshotIds, "snapshotIds");
+        return audited("forget", () -> "snapshots " + snapshotIds, () -> Maintenance.forgetSnapshots(engine,
+                List.copyOf(snapshotIds)), r -> Map.of("removed", Integer.toString(r.size())));
+    }
+
+    /**
+     * Rebuilds the index from what can be read, under an exclusive lock, and deletes nothing
+     * else. An index file that cannot be read is left out when the repository opens, so its
+     * packs look unindexed: backups store their blobs again, restores of the snapshots that use
+     * them fail for those files, and prune refuses (it would delete the packs as unused). This
+     * lists such packs again from their own headers, and drops the entries of packs the store
+     * no longer holds. With {@code readData} every pack is read and each blob checked: a blob
+     * whose data is damaged leaves the index, so that the next backup stores its content again
+     * (while the source has it) instead of deduplicating against the damaged copy; blobs are
+     * named by their content, so the snapshots taken before then restore that content too.
+     *
+     * @param readData whether to read every pack and check each blob
+     * @return what was done
+     * @throws DrException {@code LOCKED} when another process holds a live lock
+     */
+    public IndexRepairResult repairIndex(boolean readData) {
+        return audited("repair-index", () -> readData ? "index, data read" : "index", () -> {
+            engine.progress().startGrowing("repair-index");
+            try {
+                return Maintenance.repairIndex(engine, readData);
+            } finally {
+                engine.progress().finish();
+            }
+        }, r -> Map.of("packsAdded", Integer.toString(r.packsAdded()), "packsMissing",
+                Integer.toString(r.packsMissing()), "blobsDropped", Integer.toString(r.blobsDropped()),
+                "indexFilesDamaged", Integer.toString(r.indexFilesDamaged())));
+    }
+
+    /**
      * Deletes data no snapshot uses and repacks partly used packs, under an exclusive lock.
      *
      * @param pruneOptions grace period, repack threshold and dry run
@@ -691,7 +741,8 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Removes a key.
+     * Removes a key. The key this repository was opened with may be removed (a password
+     * rotation: add the new password, then remove the old); {@code dr key remove} refuses it.
      *
      * @param keyId the key's id
      * @throws DrException {@code NOT_FOUND} for an unknown key; {@code ILLEGAL_STATE} when it is
@@ -713,6 +764,34 @@ public final class Repository implements AutoCloseable {
 
     private byte[] masterKeyCopy() {
         return engine.crypto().masterKey();
+    }
+
+    /**
+     * Runs a read of the repository's data under a shared lock, as backups run: prune takes an
+     * exclusive one, so it cannot delete packs that the read still needs (and waits, or is
+     * refused, while the read runs). A store this process cannot write to (a read-only
+     * directory or credential, a bucket under object lock) is read without the lock, with a
+     * warning: a recovery must not depend on write access.
+     */
+    private <T> T underSharedLock(String what, Supplier<T> read) {
+        Maintenance.Lock lock = null;
+        try {
+            lock = Maintenance.lock(engine, false);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.LOCKED) {
+                throw new DrException(ErrorCode.LOCKED, "Cannot " + what + " now: " + e.getMessage()
+                        + " (a prune or another exclusive task; try again when it has finished)", e.input(), e);
+            }
+            LOG.warn("The {} runs without a lock, since none could be written ({}): a prune running at the same time "
+                    + "could delete data it reads", what, e.getMessage());
+        }
+        try {
+            return read.get();
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
     }
 
     private <T> T audited(String action, Supplier<String> target, Supplier<T> body, Function<T,

@@ -754,10 +754,29 @@ class RepositoryTest {
         Files.write(src.resolve("a"), new byte[100_000]);
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
-            repo.forget(RetentionPolicy.builder().keepTags(java.util.Set.of("none")).build(), false);
+            byte[] changed = new byte[100_000];
+            java.util.Arrays.fill(changed, (byte) 7);
+            Files.write(src.resolve("a"), changed);
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            repo.forget(RetentionPolicy.builder().keepLast(1).build(), false);
             PruneResult result = repo.prune(PruneOptions.DEFAULT);
             assertThat(result.packsDeleted()).isZero();
             assertThat(result.packsKeptYoung()).isPositive();
+        }
+    }
+
+    @Test
+    void aSourceNameNoRestoreWouldAcceptIsRefusedBeforeAnythingIsWritten() {
+        try (Repository repo = init()) {
+            long objects = store.list("").count();
+            for (String name : List.of("..", ".", "", "a/b")) {
+                assertThatThrownBy(() -> repo.backup(BackupRequest.of(source(name, out -> { }))))
+                        .as(name).isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                            assertThat(e.getMessage()).startsWith("source name must be ").endsWith("but was " + name);
+                        });
+            }
+            assertThat(store.list("").count()).isEqualTo(objects);
         }
     }
 

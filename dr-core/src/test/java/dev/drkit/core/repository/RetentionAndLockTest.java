@@ -6,21 +6,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.source.StreamSource;
 import dev.drkit.testkit.ManualClock;
+import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.testkit.store.InMemoryStore;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RetentionAndLockTest {
     final InMemoryStore store = new InMemoryStore();
@@ -124,6 +130,24 @@ class RetentionAndLockTest {
     }
 
     @Test
+    void aPolicyThatWouldForgetEverySnapshotOfAGroupIsRefusedNamingTheGroup() {
+        snapshotAt("2024-03-01T10:00:00Z", "n5");
+        snapshotAt("2024-03-02T10:00:00Z");
+        backupAt("2024-03-03T10:00:00Z", "b", "files", "n5");
+        assertThatThrownBy(() -> repo.forget(RetentionPolicy.builder().keepTags(Set.of("N5")).build(), true))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).startsWith("keepTags [N5] keeps none of the 2 snapshots of host ")
+                            .contains("[db]", "case-sensitive", "keepLast 1");
+                });
+        assertThatThrownBy(() -> repo.forget(RetentionPolicy.builder().keepTags(Set.of("N5")).build(), false))
+                .isInstanceOf(DrException.class);
+        assertThat(repo.snapshots()).hasSize(3);
+        assertThat(repo.forget(RetentionPolicy.builder().keepTags(Set.of("n5")).build(), false).removed())
+                .extracting(s -> s.time().toString()).containsExactly("2024-03-02T10:00:00Z");
+    }
+
+    @Test
     void aGroupingItDoesNotKnowIsRefusedNamingIt() {
         assertThat(RetentionPolicy.GroupBy.parse("host,paths")).containsExactlyInAnyOrder(
                 RetentionPolicy.GroupBy.HOST, RetentionPolicy.GroupBy.SOURCES);
@@ -212,6 +236,61 @@ class RetentionAndLockTest {
         snapshotAt("2024-01-01T01:00:00Z");
         assertThat(repo.snapshots()).hasSize(1);
         assertThat(store.list("locks/").toList()).isEmpty();
+    }
+
+    @Test
+    void aRestoreHoldsASharedLockSoAPruneCannotDeleteWhatItReads(@TempDir Path tmp) {
+        snapshotAt("2024-03-01T10:00:00Z");
+        List<Throwable> pruneDuringRestore = new ArrayList<>();
+        SnapshotStore watched = new ForwardingStore(store) {
+            @Override
+            public byte[] get(String key, long offset, int length) {
+                if (key.startsWith("data/") && pruneDuringRestore.isEmpty()) {
+                    try {
+                        repo.prune(new PruneOptions(Duration.ZERO, 0.0, false));
+                        pruneDuringRestore.add(new AssertionError("the prune ran"));
+                    } catch (DrException e) {
+                        pruneDuringRestore.add(e);
+                    }
+                }
+                return super.get(key, offset, length);
+            }
+        };
+        try (Repository reader = Repository.open(watched, "pw".toCharArray(),
+                RepositoryTest.fastOptions().clock(clock).build())) {
+            reader.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+        }
+        assertThat(pruneDuringRestore).singleElement().isInstanceOfSatisfying(DrException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCKED));
+        assertThat(tmp.resolve("out/db/dump.sql")).hasContent("2024-03-01T10:00:00Z");
+        assertThat(store.list("locks/").toList()).as("the restore's lock is gone with it").isEmpty();
+    }
+
+    @Test
+    void aPrunesLockStopsARestoreBeforeItWritesAndAReadOnlyStoreRestoresWithoutALock(@TempDir Path tmp) {
+        snapshotAt("2024-03-01T10:00:00Z");
+        store.put("locks/prune", lockJson(true, clock.instant().plus(Duration.ofMinutes(10)))
+                .getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("refused"), RestoreOptions.all()))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+                    assertThat(e.input()).isEqualTo("locks/prune");
+                    assertThat(e.getMessage()).startsWith("Cannot restore now: ").contains("other-host", "exclusive");
+                });
+        assertThat(tmp.resolve("refused")).doesNotExist();
+        store.delete("locks/prune");
+
+        SnapshotStore readOnly = new ForwardingStore(store) {
+            @Override
+            public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
+                throw new DrException(ErrorCode.ACCESS_DENIED, "Access denied writing " + key, key);
+            }
+        };
+        try (Repository reader = Repository.open(readOnly, "pw".toCharArray(),
+                RepositoryTest.fastOptions().clock(clock).build())) {
+            reader.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+        }
+        assertThat(tmp.resolve("out/db/dump.sql")).hasContent("2024-03-01T10:00:00Z");
     }
 
     @Test

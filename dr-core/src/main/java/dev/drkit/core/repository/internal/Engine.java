@@ -28,12 +28,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An open repository: its store, keys, configuration, index and worker threads; the shared
  * ground of backup, restore, verify and prune. Thread-safe.
  */
 public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /** The key of the repository's configuration. */
     public static final String CONFIG = "config";
     /** The key prefix of snapshot manifests. */
@@ -136,6 +139,7 @@ public final class Engine implements AutoCloseable {
         }
     }
     private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+    private final Map<String, DrException> damagedManifests = new ConcurrentHashMap<>();
 
     /** Raw index files and manifests, fetched while the key is derived. */
     record Prefetch(Map<String, byte[]> indexFiles, Map<String, byte[]> manifests) {
@@ -323,8 +327,9 @@ public final class Engine implements AutoCloseable {
      */
     public void refreshIndexIfChanged() {
         Set<String> known = index.files();
-        boolean changed = store.list(Index.PREFIX).map(o -> o.key().substring(Index.PREFIX.length()))
-                .anyMatch(id -> !known.contains(id));
+        Set<String> damaged = index.damaged().keySet();
+        boolean changed = store.list(Index.PREFIX).map(ObjectInfo::key)
+                .anyMatch(key -> !known.contains(key.substring(Index.PREFIX.length())) && !damaged.contains(key));
         if (changed) {
             reloadIndex();
         }
@@ -597,6 +602,7 @@ public final class Engine implements AutoCloseable {
     public List<Snapshot> snapshots() {
         List<String> ids = store.list(SNAPSHOTS).map(ObjectInfo::key).map(k -> k.substring(SNAPSHOTS.length()))
                 .toList();
+        damagedManifests.keySet().retainAll(Set.copyOf(ids));
         List<Future<Manifest>> pending = new ArrayList<>();
         for (String id : ids) {
             pending.add(pool.submit(() -> readManifest(id)));
@@ -606,8 +612,18 @@ public final class Engine implements AutoCloseable {
             Manifest m;
             try {
                 m = pending.get(i).get();
+                damagedManifests.remove(ids.get(i));
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.NOT_FOUND) {
+                    continue;
+                }
+                if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.INTEGRITY) {
+                    // One damaged manifest must not take the other snapshots with it: it is left
+                    // out of the listing, named here, by verify, and by prune, which refuses.
+                    if (damagedManifests.put(ids.get(i), dr) == null) {
+                        LOG.warn("Snapshot {} is left out: its manifest {} cannot be read ({})", ids.get(i),
+                                SNAPSHOTS + ids.get(i), dr.getMessage());
+                    }
                     continue;
                 }
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
@@ -627,6 +643,15 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Returns the snapshots whose manifests the last listing could not read, each with why.
+     *
+     * @return snapshot id to the failure; empty when all were read
+     */
+    public Map<String, DrException> damagedManifests() {
+        return Map.copyOf(damagedManifests);
+    }
+
+    /**
      * Finds a snapshot by id, unique id prefix, or {@code latest}.
      *
      * @param idOrPrefix the id, a prefix of at least 4 hex digits, or {@code latest}
@@ -643,6 +668,14 @@ public final class Engine implements AutoCloseable {
             return all.get(all.size() - 1);
         }
         List<Snapshot> matches = all.stream().filter(s -> s.id().startsWith(idOrPrefix)).toList();
+        if (matches.isEmpty() && !idOrPrefix.isEmpty()) {
+            for (Map.Entry<String, DrException> damaged : damagedManifests.entrySet()) {
+                if (damaged.getKey().startsWith(idOrPrefix)) {
+                    throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + damaged.getKey() + " cannot be read: "
+                            + damaged.getValue().getMessage(), SNAPSHOTS + damaged.getKey(), damaged.getValue());
+                }
+            }
+        }
         if (matches.isEmpty() || idOrPrefix.isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, "No snapshot '" + idOrPrefix + "'", idOrPrefix);
         }

@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory index: where every stored blob lies. Index files ({@code index/<id>}) are
@@ -32,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  * point into it, and a grown table only once it is complete.
  */
 public final class Index {
+    private static final Logger LOG = LoggerFactory.getLogger(Index.class);
     /** The key prefix of index files. */
     public static final String PREFIX = "index/";
     private static final HexFormat HEX = HexFormat.of();
@@ -59,6 +62,7 @@ public final class Index {
 
     private final Map<String, Entries> packs = new ConcurrentHashMap<>();
     private final Set<String> files = ConcurrentHashMap.newKeySet();
+    private final Map<String, DrException> damaged = new ConcurrentHashMap<>();
     /**
      * Slots: 0 when empty, else the pack's number in {@link #numbered} times 2^32 plus the entry's
      * position plus one. Written only under this index's lock, read without it.
@@ -131,7 +135,32 @@ public final class Index {
     }
 
     /**
-     * Loads every index file of the repository, several at a time.
+     * Leaves a damaged index file out, noting it: its packs look unindexed until
+     * {@code repairIndex} lists them again, and prune refuses meanwhile. Other failures are not
+     * left out.
+     */
+    private boolean leaveOut(String key, Throwable failure) {
+        if (failure instanceof DrException dr && dr.code() == ErrorCode.INTEGRITY) {
+            damaged.put(key, dr);
+            LOG.warn("Index file {} is left out: {}; its packs' blobs are stored again by the next backup, "
+                    + "and 'dr repair index' lists them again", key, dr.getMessage());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Returns the index files left out because they could not be read, each with why.
+     *
+     * @return key to the failure; empty when every file was read
+     */
+    public Map<String, DrException> damaged() {
+        return Map.copyOf(damaged);
+    }
+
+    /**
+     * Loads every index file of the repository, several at a time; a damaged one is left out
+     * (see {@link #damaged()}).
      *
      * @param store the store
      * @param crypto the keys
@@ -153,6 +182,9 @@ public final class Index {
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.NOT_FOUND) {
                     continue; // deleted by a concurrent prune
+                }
+                if (index.leaveOut(keys.get(i), e.getCause())) {
+                    continue;
                 }
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
@@ -185,6 +217,9 @@ public final class Index {
                     index.add(record);
                 }
             } catch (ExecutionException e) {
+                if (index.leaveOut(entries.get(i).getKey(), e.getCause())) {
+                    continue;
+                }
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.ForgetResult;
+import dev.drkit.core.repository.IndexRepairResult;
 import dev.drkit.core.repository.PruneOptions;
 import dev.drkit.core.repository.PruneResult;
 import dev.drkit.core.repository.Snapshot;
@@ -23,15 +24,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Locks, retention ({@code forget}) and garbage collection ({@code prune}). */
 public final class Maintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
     /** The key prefix of locks. */
     public static final String LOCKS = "locks/";
     /** How long a lock lives without a refresh. */
@@ -185,7 +190,19 @@ public final class Maintenance {
         }
         Set<String> keep = new HashSet<>();
         for (List<Snapshot> group : groups.values()) {
+            int before = keep.size();
             keepInGroup(group, policy, keep);
+            if (keep.size() == before) {
+                // Only keepTags can keep nothing of a group: a tag mistyped (tags are case-sensitive)
+                // would forget every snapshot, the newest included.
+                Snapshot newest = group.stream().min(NEWEST_FIRST).orElseThrow();
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "keepTags " + new TreeSet<>(policy.keepTags())
+                        + " keeps none of the " + group.size() + " snapshot" + (group.size() == 1 ? "" : "s")
+                        + " of host " + newest.host() + " and sources " + newest.sources()
+                        + " (tags are case-sensitive; the newest carries " + new TreeSet<>(newest.tags())
+                        + "): a policy never forgets every snapshot of a group; add a rule that keeps the newest, "
+                        + "such as keepLast 1", "keepTags=" + policy.keepTags());
+            }
         }
         List<Snapshot> newest = new ArrayList<>(snapshots);
         newest.sort(NEWEST_FIRST);
@@ -298,6 +315,179 @@ public final class Maintenance {
     }
 
     /**
+     * Forgets the named snapshots, whether or not their manifests can be read (a damaged one is
+     * given up this way, and verify then knows it was removed on purpose).
+     *
+     * @param engine the repository
+     * @param idsOrPrefixes full ids or unique prefixes of at least 4 hex digits
+     * @return the ids removed, in the order asked
+     * @throws DrException {@code NOT_FOUND} naming an id no snapshot has; {@code INVALID_ARGUMENT}
+     *     naming an ambiguous prefix; nothing is removed then
+     */
+    public static List<String> forgetSnapshots(Engine engine, List<String> idsOrPrefixes) {
+        try (Lock lock = lock(engine, true)) {
+            List<String> present = engine.store().list(Engine.SNAPSHOTS)
+                    .map(o -> o.key().substring(Engine.SNAPSHOTS.length())).toList();
+            List<String> ids = new ArrayList<>();
+            for (String asked : idsOrPrefixes) {
+                List<String> matches = asked.length() < 4 ? List.of()
+                        : present.stream().filter(id -> id.startsWith(asked)).toList();
+                if (matches.isEmpty()) {
+                    throw new DrException(ErrorCode.NOT_FOUND, "No snapshot '" + asked + "'", asked);
+                }
+                if (matches.size() > 1) {
+                    throw new DrException(ErrorCode.INVALID_ARGUMENT, "Snapshot prefix '" + asked + "' is ambiguous ("
+                            + matches.size() + " snapshots)", asked);
+                }
+                if (!ids.contains(matches.get(0))) {
+                    ids.add(matches.get(0));
+                }
+            }
+            if (ids.isEmpty()) {
+                return ids;
+            }
+            History.commit(engine, new History.Change("forget", Map.of(), Set.copyOf(ids), Set.of(), Set.of()));
+            for (String id : ids) {
+                engine.store().delete(Engine.SNAPSHOTS + id);
+                engine.forgetManifest(id);
+            }
+            return ids;
+        }
+    }
+
+    /**
+     * Rebuilds the index from what can be read, under an exclusive lock: the entries of the
+     * index files that can be read, less those of packs the store no longer holds, plus the
+     * headers of packs that no readable index file lists (those of a damaged index file, or of
+     * a backup interrupted before its index was written). With {@code readData} every pack is
+     * read and each of its blobs checked, and a blob that fails leaves the index, so that the
+     * next backup stores its content again instead of deduplicating against damaged data. One
+     * new index file is written, then the old ones are recorded as removed and deleted. No pack
+     * is deleted.
+     *
+     * @param engine the repository
+     * @param readData whether to read and check every blob
+     * @return what was done
+     */
+    public static IndexRepairResult repairIndex(Engine engine, boolean readData) {
+        try (Lock lock = lock(engine, true)) {
+            SnapshotStore store = engine.store();
+            engine.reloadIndex();
+            Index index = engine.index();
+            Map<String, ObjectInfo> unlisted = new TreeMap<>();
+            store.list("data/").forEach(o -> unlisted.put(o.key(), o));
+            engine.progress().found(unlisted.size(), unlisted.values().stream().mapToLong(ObjectInfo::size).sum());
+            List<Index.PackRecord> records = new ArrayList<>();
+            int missing = 0;
+            int[] dropped = {0};
+            for (Map.Entry<String, List<PackEntry>> pack : index.packs().entrySet()) {
+                String key = Packs.key(pack.getKey());
+                ObjectInfo info = unlisted.remove(key);
+                if (info == null) {
+                    missing++;
+                    continue;
+                }
+                List<PackEntry> entries = pack.getValue();
+                if (readData) {
+                    entries = checked(engine, key, store.get(key), entries, dropped);
+                }
+                engine.progress().done(1, info.size());
+                if (!entries.isEmpty()) {
+                    records.add(new Index.PackRecord(pack.getKey(), entries));
+                }
+            }
+            int added = 0;
+            List<String> unreadable = new ArrayList<>();
+            for (ObjectInfo orphan : unlisted.values()) {
+                String key = orphan.key();
+                String packId = key.substring(key.lastIndexOf('/') + 1);
+                try {
+                    byte[] data = store.get(key);
+                    List<PackEntry> entries = Packs.header(engine.crypto(), data, key);
+                    if (readData) {
+                        entries = checked(engine, key, data, entries, dropped);
+                    }
+                    if (!entries.isEmpty()) {
+                        records.add(new Index.PackRecord(packId, entries));
+                        added++;
+                    }
+                } catch (DrException e) {
+                    if (e.code() != ErrorCode.INTEGRITY && e.code() != ErrorCode.NOT_FOUND) {
+                        throw e;
+                    }
+                    unreadable.add(key);
+                    LOG.warn("Pack {} is left out of the index: {}", key, e.getMessage());
+                }
+                engine.progress().done(1, orphan.size());
+            }
+            Map<String, DrException> damaged = index.damaged();
+            boolean changed = !damaged.isEmpty() || added > 0 || missing > 0 || dropped[0] > 0;
+            if (!changed) {
+                return new IndexRepairResult(0, 0, 0, 0, 0, unreadable, false);
+            }
+            Set<String> old = new HashSet<>(index.files());
+            damaged.keySet().forEach(k -> old.add(k.substring(Index.PREFIX.length())));
+            String id = Crypto.randomId();
+            store.put(Index.PREFIX + id, Index.encode(engine.crypto(), id, records));
+            History.commit(engine, new History.Change("repair-index", Map.of(), Set.of(), old, Set.of()));
+            for (String file : old) {
+                store.delete(Index.PREFIX + file);
+            }
+            engine.reloadIndex();
+            return new IndexRepairResult(old.size(), damaged.size(), added, missing, dropped[0], unreadable, true);
+        }
+    }
+
+    /** The entries of a pack whose blobs open and match their ids; counts the others in {@code dropped[0]}. */
+    private static List<PackEntry> checked(Engine engine, String key, byte[] data, List<PackEntry> entries,
+            int[] dropped) {
+        List<PackEntry> good = new ArrayList<>(entries.size());
+        for (PackEntry e : entries) {
+            try {
+                if ((long) e.offset() + e.length() > data.length) {
+                    throw new DrException(ErrorCode.INTEGRITY, "Blob " + e.id().hex() + " lies past the end of "
+                            + key, key);
+                }
+                engine.crypto().unpackBlob(data, e.offset(), e.length(), e.rawLength(), e.id(), key);
+                good.add(e);
+            } catch (DrException failed) {
+                if (failed.code() != ErrorCode.INTEGRITY) {
+                    throw failed;
+                }
+                dropped[0]++;
+                LOG.warn("Blob {} of pack {} is left out of the index: {}", e.id().hex(), key, failed.getMessage());
+            }
+        }
+        return good;
+    }
+
+    /**
+     * Refuses to prune while an index file or a snapshot manifest cannot be read: the packs a
+     * damaged index file lists would look unused and be deleted, and so would the data only a
+     * damaged snapshot uses, which a copy of its manifest could still restore.
+     */
+    private static void refuseWhileDamaged(Engine engine, Index index) {
+        Map<String, DrException> indexes = index.damaged();
+        if (!indexes.isEmpty()) {
+            Map.Entry<String, DrException> first = indexes.entrySet().iterator().next();
+            throw new DrException(ErrorCode.INTEGRITY, "Prune refused: " + indexes.size() + " index file"
+                    + (indexes.size() == 1 ? "" : "s") + " cannot be read (" + first.getKey() + ": "
+                    + first.getValue().getMessage() + "), and the packs listed only there would be deleted as unused; "
+                    + "run 'dr repair index' (Repository.repairIndex) first", first.getKey(), first.getValue());
+        }
+        Map<String, DrException> manifests = engine.damagedManifests();
+        if (!manifests.isEmpty()) {
+            Map.Entry<String, DrException> first = manifests.entrySet().iterator().next();
+            String key = Engine.SNAPSHOTS + first.getKey();
+            throw new DrException(ErrorCode.INTEGRITY, "Prune refused: " + manifests.size() + " snapshot manifest"
+                    + (manifests.size() == 1 ? "" : "s") + " cannot be read (" + key + ": "
+                    + first.getValue().getMessage() + "), and the data only that snapshot uses would be deleted; put "
+                    + "back a good copy of " + key + " (from a copy of the repository), or delete it if the snapshot "
+                    + "is lost, then prune", key, first.getValue());
+        }
+    }
+
+    /**
      * Deletes unused packs and repacks partly used ones; the new index is written before any
      * pack or old index file is deleted.
      *
@@ -310,6 +500,8 @@ public final class Maintenance {
             SnapshotStore store = engine.store();
             engine.reloadIndex();
             Index index = engine.index();
+            engine.snapshots(); // notes the manifests that cannot be read
+            refuseWhileDamaged(engine, index);
             Set<BlobId> used = usedBlobs(engine);
             Instant now = engine.options().clock().instant();
             Instant youngAfter = now.minus(options.gracePeriod());

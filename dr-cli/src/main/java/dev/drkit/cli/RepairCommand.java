@@ -1,0 +1,50 @@
+package dev.drkit.cli;
+
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.IndexRepairResult;
+import dev.drkit.core.repository.Repository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dr repair}: puts a damaged repository back in working order, deleting nothing it can still use. */
+@Command(name = "repair", mixinStandardHelpOptions = true,
+        description = "Put a damaged repository back in working order.", subcommands = RepairCommand.IndexCommand.class)
+final class RepairCommand {
+
+    /** {@code dr repair index}: rebuilds the index from what can be read. */
+    @Command(name = "index", mixinStandardHelpOptions = true,
+            description = {"Rebuild the index from the index files that can be read and the headers of the packs "
+                    + "none lists, dropping packs the store no longer holds, under an exclusive lock.",
+                    "Run it when verify or prune names an index file that cannot be read. With --read-data every "
+                    + "pack is read and a blob whose data is damaged leaves the index, so that the next backup "
+                    + "stores that content again instead of reusing the damaged copy."})
+    static final class IndexCommand extends RepositoryCommand {
+        @Option(names = "--read-data", description = "Read every pack and drop the blobs whose data is damaged.")
+        boolean readData;
+
+        @Override
+        int run(SnapshotStore store) {
+            try (Repository repo = open(store)) {
+                IndexRepairResult r;
+                try (ProgressDisplay shown = showProgress(repo)) {
+                    r = repo.repairIndex(readData);
+                }
+                if (json) {
+                    CliJson.print(out(), r);
+                } else if (!r.changed()) {
+                    out().println("the index is complete: nothing to repair");
+                } else {
+                    out().printf("wrote a new index in place of %d file%s (%d damaged): %d pack%s listed again, "
+                            + "%d missing pack%s dropped, %d damaged blob%s dropped%n", r.indexFilesReplaced(),
+                            r.indexFilesReplaced() == 1 ? "" : "s", r.indexFilesDamaged(), r.packsAdded(),
+                            r.packsAdded() == 1 ? "" : "s", r.packsMissing(), r.packsMissing() == 1 ? "" : "s",
+                            r.blobsDropped(), r.blobsDropped() == 1 ? "" : "s");
+                }
+                for (String pack : r.unreadablePacks()) {
+                    err().println("dr: left out " + pack + ": its header cannot be read (the pack is kept)");
+                }
+            }
+            return DrCommand.EXIT_OK;
+        }
+    }
+}
