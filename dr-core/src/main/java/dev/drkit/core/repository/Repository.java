@@ -595,6 +595,11 @@ public final class Repository implements AutoCloseable {
     /**
      * Checks the repository: structure always, data when asked.
      *
+     * <p>The structure is the config, the key files, the index files, the snapshot manifests and
+     * their trees, the history and the journals; every pack the index lists must be in the store
+     * with the size its index entries give it (the store's listing tells the size, so no pack is
+     * read for this): a pack cut short or extended is a problem naming it and both sizes.
+     *
      * @param verifyOptions how deeply
      * @return the report, each problem naming its store key
      */

@@ -76,6 +76,24 @@ final class Packs {
     }
 
     /**
+     * Returns the length of a pack that holds exactly these entries: its blobs end where the
+     * last of them ends, and the sealed header that follows lists every one of them (nonce,
+     * {@link PackEntry#ENCODED} bytes an entry, tag), then its 4-byte length. Every writer of
+     * packs indexes all the blobs it puts in a pack, so the index's entries of a pack give its
+     * length without reading it.
+     *
+     * @param entries all the blobs of the pack
+     * @return its length in bytes
+     */
+    static long size(List<PackEntry> entries) {
+        long end = 0;
+        for (PackEntry e : entries) {
+            end = Math.max(end, (long) e.offset() + e.length());
+        }
+        return end + Crypto.OVERHEAD + (long) entries.size() * PackEntry.ENCODED + 4;
+    }
+
+    /**
      * Builds the sealed header trailer for the entries of a pack.
      *
      * @param crypto the keys

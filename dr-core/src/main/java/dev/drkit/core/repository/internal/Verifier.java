@@ -7,6 +7,7 @@ import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.repository.VerifyReport;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,14 +62,23 @@ public final class Verifier {
             }
         }
         engine.reloadIndexFrom(index);
-        // Packs listed by the index must be present.
-        Set<String> present = new HashSet<>();
-        store.list("data/").forEach(o -> present.add(o.key()));
+        // Packs listed by the index must be present, and as long as their entries make them: the
+        // listing gives each pack's size, so a pack cut short or extended is found without reading it.
+        Map<String, Long> present = new HashMap<>();
+        store.list("data/").forEach(o -> present.put(o.key(), o.size()));
         Map<String, List<PackEntry>> packs = new TreeMap<>(index.packs());
-        for (String packId : packs.keySet()) {
-            String key = Packs.key(packId);
-            if (!present.contains(key)) {
+        for (Map.Entry<String, List<PackEntry>> pack : packs.entrySet()) {
+            String key = Packs.key(pack.getKey());
+            Long size = present.get(key);
+            if (size == null) {
                 problem(key, "pack is listed in the index but missing from the store");
+                continue;
+            }
+            long expected = Packs.size(pack.getValue());
+            if (size != expected) {
+                problem(key, "pack is " + size + " bytes in the store, but its " + pack.getValue().size()
+                        + " indexed blobs and header make it " + expected + " bytes: the pack was "
+                        + (size < expected ? "cut short" : "extended"));
             }
         }
         // Every blob a snapshot references must be indexed and every tree readable.
@@ -96,7 +106,7 @@ public final class Verifier {
             List<String> chosen = new ArrayList<>();
             Random random = new Random(options.seed());
             for (String packId : packs.keySet()) {
-                if (present.contains(Packs.key(packId)) && (options.sample() >= 1 || random.nextDouble() < options.sample())) {
+                if (present.containsKey(Packs.key(packId)) && (options.sample() >= 1 || random.nextDouble() < options.sample())) {
                     chosen.add(packId);
                 }
             }
