@@ -99,17 +99,17 @@ public final class Verifier {
         notes.addAll(history.notes());
         // Journal chains: base, numbering, seals, hash links and the chunks their changes use.
         Journals.verify(engine, options.readData(), problems::add, notes::add);
-        // Data: download, decrypt and re-hash all packs or a sample.
+        // Data: download, decrypt and re-hash all packs, or a share of them chosen by the seed.
         int packsRead = 0;
         AtomicLong blobsRead = new AtomicLong();
         if (options.readData()) {
-            List<String> chosen = new ArrayList<>();
-            Random random = new Random(options.seed());
+            List<String> readable = new ArrayList<>();
             for (String packId : packs.keySet()) {
-                if (present.containsKey(Packs.key(packId)) && (options.sample() >= 1 || random.nextDouble() < options.sample())) {
-                    chosen.add(packId);
+                if (present.containsKey(Packs.key(packId))) {
+                    readable.add(packId);
                 }
             }
+            List<String> chosen = choose(readable, options);
             long bytesToRead = 0;
             for (String packId : chosen) {
                 for (PackEntry e : packs.get(packId)) {
@@ -147,6 +147,23 @@ public final class Verifier {
         sorted.sort((a, b) -> a.key().compareTo(b.key()));
         return new VerifyReport(snapshots.size(), packs.size(), packsRead, blobsRead.get(), sorted, notes,
                 history.headDigest());
+    }
+
+    /**
+     * Chooses the packs a data check reads: {@link VerifyOptions#packsToRead} of them, the first of
+     * the packs in id order shuffled by the seed, so that a seed always reads the same packs and a
+     * larger share with the same seed reads those and more.
+     */
+    static List<String> choose(List<String> sortedPackIds, VerifyOptions options) {
+        int count = options.packsToRead(sortedPackIds.size());
+        if (count == sortedPackIds.size()) {
+            return sortedPackIds;
+        }
+        List<String> shuffled = new ArrayList<>(sortedPackIds);
+        Collections.shuffle(shuffled, new Random(options.seed()));
+        List<String> chosen = new ArrayList<>(shuffled.subList(0, count));
+        Collections.sort(chosen);
+        return chosen;
     }
 
     private void checkPack(String packId, List<PackEntry> indexed, AtomicLong blobsRead) {
