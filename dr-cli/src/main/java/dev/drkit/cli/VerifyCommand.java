@@ -1,5 +1,7 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.VerifyOptions;
@@ -9,16 +11,20 @@ import picocli.CommandLine.Option;
 
 /** {@code dr verify}: checks structure, and data when asked; exit 3 names every problem found. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check the repository's structure, and with --read-data its data. Exit 3 when a problem is found.")
+        description = "Check the repository's structure (each pack's size included), and with --read-data or "
+                + "--read-data-subset its data. Exit 3 when a problem is found.")
 final class VerifyCommand extends RepositoryCommand {
-    @Option(names = "--read-data", description = "Download, decrypt and re-hash every pack.")
+    @Option(names = "--read-data",
+            description = "Download, decrypt and re-hash every pack. Not with --read-data-subset.")
     boolean readData;
 
     @Option(names = "--read-data-subset", paramLabel = "FRACTION",
-            description = "Read a random fraction (0..1] of the packs.")
+            description = "Check the data of ceil(FRACTION x packs) of the packs, FRACTION in (0, 1]: at least one "
+                    + "pack of a repository that has packs, chosen by --seed. Not with --read-data, which reads all.")
     Double subset;
 
-    @Option(names = "--seed", description = "Seed for --read-data-subset (default: random).")
+    @Option(names = "--seed", description = "Chooses the packs of --read-data-subset: the same seed reads the same "
+            + "packs while the repository holds the same ones (default: random).")
     Long seed;
 
     @Option(names = "--expect-head", paramLabel = "DIGEST",
@@ -28,6 +34,14 @@ final class VerifyCommand extends RepositoryCommand {
 
     @Override
     int run(SnapshotStore store) {
+        if (readData && subset != null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--read-data reads every pack and --read-data-subset "
+                    + "a share of them: give one of the two", "--read-data-subset=" + subset);
+        }
+        if (seed != null && subset == null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--seed chooses the packs of --read-data-subset and "
+                    + "needs it", "--seed=" + seed);
+        }
         VerifyOptions options = subset != null
                 ? VerifyOptions.readDataSample(subset, seed != null ? seed : System.nanoTime())
                 : readData ? VerifyOptions.readAllData() : VerifyOptions.structure();

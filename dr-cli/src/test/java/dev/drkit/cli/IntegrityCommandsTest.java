@@ -200,4 +200,57 @@ class IntegrityCommandsTest {
         assertThat(err.toString()).contains("config").contains("missing");
         assertThat(dr("init", "--repo", repo.toString())).isEqualTo(3);
     }
+
+    private java.util.List<Path> packFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(repo.resolve("data.d"))) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private static String packKey(Path pack) {
+        String id = pack.getFileName().toString();
+        return "data/" + id.substring(0, 2) + "/" + id;
+    }
+
+    @Test
+    void aSubsetOfOnePercentReadsOnePackAndFindsDamageThatTheStructureCannotSee() throws IOException {
+        twoSnapshots();
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0.01", "--seed", "26")).isZero();
+        assertThat(out.toString()).contains("ok:").contains(" 1 packs read");
+        for (Path pack : packFiles()) {
+            byte[] bytes = Files.readAllBytes(pack);
+            bytes[bytes.length - 10] ^= 0x01; // in the pack's sealed header
+            Files.write(pack, bytes);
+        }
+        assertThat(dr("verify", "--repo", repo.toString())).isZero();
+
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0.01", "--seed", "26"))
+                .isEqualTo(3);
+        assertThat(out.toString()).contains("problem: data/").contains("FAILED").contains(" 1 packs read");
+    }
+
+    @Test
+    void aPackCutByOneByteFailsVerifyWithoutReadingDataNamingThePackAndBothSizes() throws IOException {
+        twoSnapshots();
+        Path pack = packFiles().get(0);
+        long size = Files.size(pack);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(pack.toFile(), "rw")) {
+            file.setLength(size - 1);
+        }
+
+        assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: " + packKey(pack) + ": pack is " + (size - 1) + " bytes")
+                .contains("make it " + size + " bytes").contains("0 packs read").contains("FAILED");
+    }
+
+    @Test
+    void readDataWithReadDataSubsetAndASeedWithoutASubsetAreRefusedNamingTheOptions() throws IOException {
+        twoSnapshots();
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data", "--read-data-subset", "0.5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--read-data reads every pack and --read-data-subset a share of them");
+        assertThat(dr("verify", "--repo", repo.toString(), "--seed", "26")).isEqualTo(2);
+        assertThat(err.toString()).contains("--seed chooses the packs of --read-data-subset");
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("sample must be within (0, 1]");
+    }
 }
