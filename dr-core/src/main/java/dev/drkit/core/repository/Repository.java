@@ -288,7 +288,10 @@ public final class Repository implements AutoCloseable {
      * @param restoreOptions what to restore
      * @return what was restored
      * @throws DrException {@code UNSAFE_PATH} naming an entry that would leave the target;
-     *     {@code INTEGRITY} naming the files whose data is damaged (all others are restored);
+     *     naming the files that could not be restored and why, while all others are restored:
+     *     {@code INTEGRITY} when the data of any is damaged, else the store's code when it
+     *     failed to serve any ({@code NOT_FOUND} for a missing pack), else {@code IO_FAILURE}
+     *     when the target refused them (a full disk, a name too long, a permission);
      *     {@code NOT_FOUND} for an unknown snapshot or path; {@code INTEGRITY} naming the object
      *     at fault, before anything is written, when the snapshot history does not verify
      *     (unless {@link RestoreOptions#allowUnverifiedHistory()}); {@code LOCKED} naming the

@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -370,7 +369,7 @@ public final class RestoreRun {
     private final RestoreOptions options;
     private final Semaphore pending = new Semaphore(MAX_PENDING);
     private final List<Future<?>> tasks = new ArrayList<>();
-    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final RestoreFailures failures = new RestoreFailures();
     /** Set when the run ends: running batches stop after their current file. */
     private volatile boolean abandoned;
     private final List<DirMeta> dirs = new ArrayList<>();
@@ -414,9 +413,11 @@ public final class RestoreRun {
      * @param rootTree the snapshot's root tree
      * @return what was restored
      * @throws DrException {@code UNSAFE_PATH} naming an entry that would leave the target;
-     *     {@code INTEGRITY} naming the files that could not be restored because their data is
-     *     damaged (every other file is restored); {@code NOT_FOUND} when an included path is
-     *     not in the snapshot
+     *     {@code NOT_FOUND} when an included path is not in the snapshot; naming the files that
+     *     could not be restored, and why (every other file is restored): {@code INTEGRITY} when
+     *     the data of any is damaged, else the store's code when it failed to serve any (such as
+     *     {@code NOT_FOUND} for a missing pack), else {@code IO_FAILURE} when the target's file
+     *     system refused them (a full disk, a name too long, a permission)
      */
     public RestoreResult run(BlobId rootTree) {
         long start = System.nanoTime();
@@ -465,7 +466,7 @@ public final class RestoreRun {
                 try {
                     task.get();
                 } catch (ExecutionException e) {
-                    failures.add(String.valueOf(e.getCause()));
+                    failures.add(null, e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new DrException(ErrorCode.CANCELLED, "Restore interrupted", null, e);
@@ -486,10 +487,7 @@ public final class RestoreRun {
             applyMetadata(dirs.get(i).path(), dirs.get(i).node(), true, accessTime);
         }
         if (!failures.isEmpty()) {
-            List<String> sorted = new ArrayList<>(failures);
-            Collections.sort(sorted);
-            throw new DrException(ErrorCode.INTEGRITY, failures.size() + " file(s) could not be restored: "
-                    + String.join("; ", sorted.subList(0, Math.min(10, sorted.size()))), sorted.get(0));
+            throw failures.toException();
         }
         return new RestoreResult(files.sum(), dirs.size(), symlinks, skipped.sum(), bytes.sum(),
                 Duration.ofNanos(System.nanoTime() - start));
@@ -642,7 +640,7 @@ public final class RestoreRun {
                 // link times are best effort
             }
         } catch (IOException | UnsupportedOperationException e) {
-            failures.add(path + " (" + e + ")");
+            failures.add(path, e);
         }
     }
 
@@ -673,13 +671,11 @@ public final class RestoreRun {
                     FileJob job = batch.get(i);
                     try {
                         restoreFile(job.out(), job.node(), job.path());
-                    } catch (DrException e) {
-                        failures.add(job.path() + " (" + e.getMessage() + ")");
                     } catch (IOException | RuntimeException e) {
-                        failures.add(job.path() + " (" + e + ")");
+                        failures.add(job.path(), e);
                     } catch (Error e) {
                         for (FileJob skipped : batch.subList(i, batch.size())) {
-                            failures.add(skipped.path() + " (not restored: " + e + ")");
+                            failures.add(skipped.path(), e);
                         }
                         throw e;
                     }
