@@ -9,8 +9,11 @@ import org.jspecify.annotations.Nullable;
  *
  * @param include snapshot paths ({@code source/dir/file}) to restore with everything below
  *     them; empty restores the whole snapshot
- * @param overwrite whether existing files in the target are replaced (otherwise they are kept
- *     and reported as skipped)
+ * @param overwrite whether existing entries in the target are replaced by what the snapshot
+ *     holds: files, symbolic links (the link itself, never what it points to) and empty
+ *     directories, while a directory with entries is kept and the file or link of its name
+ *     fails. Otherwise existing entries are kept and reported as skipped, and a file or link
+ *     in the way of a directory fails the restore
  * @param intoTarget whether the content of the one restored source goes straight into the
  *     target, instead of into a directory named after the source
  * @param allowUnverifiedHistory whether to restore even when the snapshot history does not

@@ -347,16 +347,17 @@ class RepositoryTest {
     }
 
     @Test
-    void aFileInTheWayOfADirectoryFailsTheRestoreNamingItsPath() throws IOException {
+    void withoutOverwriteAFileInTheWayOfADirectoryFailsTheRestoreNamingItsPath() throws IOException {
         Path src = deepTreeOfSmallFiles();
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(DirectorySource.of("deep", src)));
             Path out = tmp.resolve("out");
             Files.createDirectories(out.resolve("deep"));
             Files.writeString(out.resolve("deep/d1"), "a file where the snapshot has a directory");
-            assertThatThrownBy(() -> repo.restore("latest", out, RestoreOptions.all()))
+            assertThatThrownBy(() -> repo.restore("latest", out, RestoreOptions.all().withOverwrite(false)))
                     .isInstanceOf(DrException.class)
-                    .hasMessage("Cannot restore directory 'deep/d1': a file of that name is in the way")
+                    .hasMessage("Cannot restore directory 'deep/d1': a file of that name is in the way "
+                            + "(overwrite replaces it)")
                     .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.IO_FAILURE);
             // Once the restore has failed, nothing writes into the target any more.
             List<Path> after = listTree(out);

@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -612,23 +614,37 @@ public final class RestoreRun {
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot create directory '" + path + "'", path, e);
         }
-        if (Files.isSymbolicLink(out)) {
-            throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path
-                    + "' is a symbolic link in the target; restoring through it could leave the target", path);
+        if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
-        if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+        boolean link = Files.isSymbolicLink(out);
+        if (!options.overwrite()) {
+            if (link) {
+                throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path + "' is a symbolic link in the target; "
+                        + "restoring through it could leave the target (overwrite replaces the link)", path);
+            }
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot restore directory '" + path
-                    + "': a file of that name is in the way", path);
+                    + "': a file of that name is in the way (overwrite replaces it)", path);
+        }
+        // The link itself is removed, never what it points to, and the directory made in its place.
+        try {
+            Files.delete(out);
+            Files.createDirectory(out);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot replace the " + (link ? "symbolic link" : "file")
+                    + " in the way of directory '" + path + "'", path, e);
         }
     }
 
     private void restoreLink(Path out, Tree.Node node, String path) {
         try {
             if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
-                if (!options.overwrite() || Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+                if (!options.overwrite()) {
                     skipped.increment();
                     return;
                 }
+                // A file, a link (not followed) or an empty directory; a directory with entries
+                // is kept and the link fails.
                 Files.delete(out);
             }
             Files.createSymbolicLink(out, Path.of(node.target()));
@@ -720,16 +736,25 @@ public final class RestoreRun {
 
     private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
         FileAttribute<?>[] attrs = creationAttributes(node.mode());
-        // A new file is written in place (and removed again on any failure); an existing one is
-        // kept, or replaced through a temporary file so that a failure leaves it intact.
+        // A new file is written in place (and removed again on any failure); an existing entry
+        // is kept, or replaced through a temporary file so that a failure leaves it intact: a
+        // file, a link (the rename replaces the link, not what it points to) or an empty
+        // directory. A directory with entries is kept and the file fails.
         Path dest = out;
         SeekableByteChannel ch;
         try {
             ch = Files.newByteChannel(out, CREATE, attrs);
         } catch (FileAlreadyExistsException exists) {
-            if (!options.overwrite() || Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            if (!options.overwrite()) {
                 skipped.increment();
                 return;
+            }
+            if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(out)) {
+                    if (entries.iterator().hasNext()) {
+                        throw new DirectoryNotEmptyException(out.toString());
+                    }
+                }
             }
             dest = out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime()));
             ch = Files.newByteChannel(dest, CREATE, attrs);
@@ -757,6 +782,10 @@ public final class RestoreRun {
         applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777, accessTime);
         if (!dest.equals(out)) {
             try {
+                if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+                    // rename(2) replaces a file or a link, not a directory; this one was empty.
+                    Files.delete(out);
+                }
                 Files.move(dest, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 Files.deleteIfExists(dest);

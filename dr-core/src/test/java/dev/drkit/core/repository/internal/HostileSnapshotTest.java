@@ -141,12 +141,17 @@ class HostileSnapshotTest {
         String id = commit(new Tree(List.of(dir("d", inner))));
         Path target = Files.createDirectories(tmp.resolve("target"));
         Files.createSymbolicLink(target.resolve("d"), outside);
-        assertThatThrownBy(() -> repo.restore(id, target, RestoreOptions.all()))
+        assertThatThrownBy(() -> repo.restore(id, target, RestoreOptions.all().withOverwrite(false)))
                 .isInstanceOf(DrException.class)
                 .satisfies(e -> {
                     assertThat(((DrException) e).code()).isEqualTo(ErrorCode.UNSAFE_PATH);
                     assertThat(((DrException) e).input()).isEqualTo("d");
                 });
+        assertNothingOutside(outside);
+        // Overwriting, the link itself is replaced by the directory.
+        repo.restore(id, target, RestoreOptions.all());
+        assertThat(Files.isSymbolicLink(target.resolve("d"))).isFalse();
+        assertThat(target.resolve("d/payload")).isRegularFile();
         assertNothingOutside(outside);
     }
 

@@ -1,0 +1,205 @@
+package dev.drkit.core.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.core.source.DirectorySource;
+import dev.drkit.testkit.store.InMemoryStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A restore into a target that already holds entries of the snapshot's names, of the same type or another. */
+class RestoreOverExistingEntriesTest {
+    @TempDir
+    Path tmp;
+
+    final InMemoryStore store = new InMemoryStore();
+
+    Repository init() {
+        return Repository.init(store, RepositoryTest.PASSWORD, RepositoryTest.fastOptions().build());
+    }
+
+    /** {@code src/big.bin}, {@code src/dir/a.txt}, {@code src/link -> dir/a.txt}, backed up. */
+    Path backedUpTree(Repository repo) throws IOException {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src.resolve("dir"));
+        Files.write(src.resolve("big.bin"), new byte[100_000]);
+        Files.writeString(src.resolve("dir/a.txt"), "a");
+        Files.createSymbolicLink(src.resolve("link"), Path.of("dir/a.txt"));
+        repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+        return src;
+    }
+
+    @Test
+    void withOverwriteAnEmptyDirectoryInTheWayOfAFileIsReplacedByTheFile() throws IOException {
+        try (Repository repo = init()) {
+            Path src = backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src/big.bin"));
+
+            RestoreResult result = repo.restore("latest", out, RestoreOptions.all());
+
+            assertThat(out.resolve("src/big.bin")).isRegularFile();
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+            assertThat(result.files()).isEqualTo(2);
+            assertThat(result.skipped()).isZero();
+            assertThat(leftovers(out)).isEmpty();
+        }
+    }
+
+    @Test
+    void withOverwriteADirectoryInTheWayThatHoldsEntriesFailsOnlyThatFileNamingIt() throws IOException {
+        try (Repository repo = init()) {
+            backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src/big.bin"));
+            Files.writeString(out.resolve("src/big.bin/local.txt"), "not the restore's to delete");
+
+            DrException failure = catchThrowableOfType(DrException.class,
+                    () -> repo.restore("latest", out, RestoreOptions.all()));
+
+            assertThat(failure.code()).isEqualTo(ErrorCode.IO_FAILURE);
+            assertThat(failure.getMessage()).contains("src/big.bin").contains("directory");
+            assertThat(out.resolve("src/big.bin/local.txt")).hasContent("not the restore's to delete");
+            assertThat(out.resolve("src/dir/a.txt")).hasContent("a");
+            assertThat(leftovers(out)).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutOverwriteEntriesInTheWayAreKeptAndCountedAsSkipped() throws IOException {
+        try (Repository repo = init()) {
+            backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src/big.bin"));
+            Files.createDirectories(out.resolve("src/link"));
+
+            RestoreResult result = repo.restore("latest", out, RestoreOptions.all().withOverwrite(false));
+
+            assertThat(out.resolve("src/big.bin")).isDirectory();
+            assertThat(out.resolve("src/link")).isDirectory();
+            assertThat(result.skipped()).isEqualTo(2);
+            assertThat(result.files()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withOverwriteASymlinkInTheWayOfAFileIsReplacedWithoutWritingWhereItPoints() throws IOException {
+        try (Repository repo = init()) {
+            Path src = backedUpTree(repo);
+            Path outside = tmp.resolve("outside.txt");
+            Files.writeString(outside, "outside the target");
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src"));
+            Files.createSymbolicLink(out.resolve("src/big.bin"), outside);
+
+            repo.restore("latest", out, RestoreOptions.all());
+
+            assertThat(Files.isSymbolicLink(out.resolve("src/big.bin"))).isFalse();
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+            assertThat(outside).hasContent("outside the target");
+        }
+    }
+
+    @Test
+    void withOverwriteAFileInTheWayOfADirectoryIsReplacedByTheDirectory() throws IOException {
+        try (Repository repo = init()) {
+            Path src = backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src"));
+            Files.writeString(out.resolve("src/dir"), "a file where the snapshot has a directory");
+
+            repo.restore("latest", out, RestoreOptions.all());
+
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+        }
+    }
+
+    @Test
+    void withOverwriteASymlinkInTheWayOfADirectoryIsReplacedAndNotRestoredThrough() throws IOException {
+        try (Repository repo = init()) {
+            Path src = backedUpTree(repo);
+            Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src"));
+            Files.createSymbolicLink(out.resolve("src/dir"), elsewhere);
+
+            repo.restore("latest", out, RestoreOptions.all());
+
+            assertThat(Files.isDirectory(out.resolve("src/dir"), LinkOption.NOFOLLOW_LINKS)).isTrue();
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+            try (Stream<Path> written = Files.list(elsewhere)) {
+                assertThat(written).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void withoutOverwriteASymlinkInTheWayOfADirectoryIsStillRefused() throws IOException {
+        try (Repository repo = init()) {
+            backedUpTree(repo);
+            Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src"));
+            Files.createSymbolicLink(out.resolve("src/dir"), elsewhere);
+
+            DrException failure = catchThrowableOfType(DrException.class,
+                    () -> repo.restore("latest", out, RestoreOptions.all().withOverwrite(false)));
+
+            assertThat(failure.code()).isEqualTo(ErrorCode.UNSAFE_PATH);
+            assertThat(failure.input()).isEqualTo("src/dir");
+            try (Stream<Path> written = Files.list(elsewhere)) {
+                assertThat(written).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void withOverwriteAnEmptyDirectoryInTheWayOfASymlinkIsReplacedByTheLink() throws IOException {
+        try (Repository repo = init()) {
+            Path src = backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src/link"));
+
+            RestoreResult result = repo.restore("latest", out, RestoreOptions.all());
+
+            assertThat(Files.readSymbolicLink(out.resolve("src/link"))).isEqualTo(Path.of("dir/a.txt"));
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
+            assertThat(result.symlinks()).isEqualTo(1);
+            assertThat(result.skipped()).isZero();
+        }
+    }
+
+    @Test
+    void withOverwriteADirectoryInTheWayOfASymlinkThatHoldsEntriesFailsOnlyTheLinkNamingIt() throws IOException {
+        try (Repository repo = init()) {
+            backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src/link"));
+            Files.writeString(out.resolve("src/link/local.txt"), "kept");
+
+            DrException failure = catchThrowableOfType(DrException.class,
+                    () -> repo.restore("latest", out, RestoreOptions.all()));
+
+            assertThat(failure.code()).isEqualTo(ErrorCode.IO_FAILURE);
+            assertThat(failure.getMessage()).contains("src/link (a directory that is not empty is in the way");
+            assertThat(out.resolve("src/link/local.txt")).hasContent("kept");
+            assertThat(out.resolve("src/big.bin")).isRegularFile();
+        }
+    }
+
+    /** Temporary files a restore left behind: their names hold {@code .dr-}. */
+    static List<Path> leftovers(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> p.getFileName().toString().contains(".dr-")).toList();
+        }
+    }
+}
