@@ -8,13 +8,17 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.testkit.store.InMemoryStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A restore into a target that already holds entries of the snapshot's names, of the same type or another. */
 class RestoreOverExistingEntriesTest {
@@ -193,6 +197,29 @@ class RestoreOverExistingEntriesTest {
             assertThat(failure.getMessage()).contains("src/link (a directory that is not empty is in the way");
             assertThat(out.resolve("src/link/local.txt")).hasContent("kept");
             assertThat(out.resolve("src/big.bin")).isRegularFile();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ascii", "utf-8"})
+    @DisplayName("a file whose name takes 250 bytes, close to the file system's 255, is restored over an existing one")
+    void aFileWithALongNameIsRestoredOverAnExistingOne(String alphabet) throws IOException {
+        String name = alphabet.equals("ascii") ? "a".repeat(250) : "名".repeat(83) + "x";
+        assertThat(name.getBytes(StandardCharsets.UTF_8)).hasSize(250);
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Files.writeString(src.resolve(name), "as backed up");
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            Path out = tmp.resolve("out");
+            repo.restore("latest", out, RestoreOptions.all());
+            Files.writeString(out.resolve("src").resolve(name), "a local edit");
+
+            RestoreResult result = repo.restore("latest", out, RestoreOptions.all());
+
+            assertThat(out.resolve("src").resolve(name)).hasContent("as backed up");
+            assertThat(result.files()).isEqualTo(1);
+            assertThat(leftovers(out)).isEmpty();
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -756,8 +758,17 @@ public final class RestoreRun {
                     }
                 }
             }
-            dest = out.resolveSibling("." + node.name() + ".dr-" + Long.toHexString(System.nanoTime()));
-            ch = Files.newByteChannel(dest, CREATE, attrs);
+            for (int attempt = 1;; attempt++) {
+                dest = temporarySibling(out);
+                try {
+                    ch = Files.newByteChannel(dest, CREATE, attrs);
+                    break;
+                } catch (FileAlreadyExistsException taken) {
+                    if (attempt == 3) {
+                        throw taken;
+                    }
+                }
+            }
         }
         boolean done = false;
         try (SeekableByteChannel open = ch) {
@@ -794,6 +805,22 @@ public final class RestoreRun {
         }
         files.increment();
         engine.progress().done(1, 0);
+    }
+
+    private static final String TEMPORARY_PREFIX = ".dr-";
+    private static final String TEMPORARY_SUFFIX = ".tmp";
+
+    /**
+     * Returns a name beside {@code out} to write its replacement under, {@code .dr-} and 16
+     * random hex digits {@code .tmp}: short, so that it fits the file system's limit whatever
+     * the length of the name it replaces (255 bytes on most), and in the same directory, so
+     * that the rename into place is atomic. What an interrupted restore leaves is recognisable
+     * by the pattern; the random part keeps writers from colliding, and the file is created
+     * only when the name is free.
+     */
+    static Path temporarySibling(Path out) {
+        return out.resolveSibling(TEMPORARY_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                + TEMPORARY_SUFFIX);
     }
 
     private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
