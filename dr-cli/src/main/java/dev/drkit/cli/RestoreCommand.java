@@ -42,7 +42,8 @@ final class RestoreCommand extends RepositoryCommand {
             description = "Restore only this path of the snapshot, as source/dir/file (repeatable).")
     List<String> include = new ArrayList<>();
 
-    @Option(names = "--overwrite", description = "Replace files that already exist in the target.")
+    @Option(names = "--overwrite", description = "Replace files, links and empty directories of the snapshot's "
+            + "names that already exist in the target (otherwise they are kept and counted).")
     boolean overwrite;
 
     @Option(names = "--allow-unverified-history",
@@ -71,6 +72,7 @@ final class RestoreCommand extends RepositoryCommand {
             } else {
                 out().printf("restored %d files, %d directories, %d links (%s) to %s in %.2f s%n", r.files(),
                         r.directories(), r.symlinks(), size(r.bytes()), target, r.duration().toMillis() / 1000.0);
+                printKept(r);
             }
         }
         return DrCommand.EXIT_OK;
@@ -99,8 +101,17 @@ final class RestoreCommand extends RepositoryCommand {
             } else {
                 out().printf("restored %d files (%s) as of %s to %s in %.2f s%n", r.files(), size(r.bytes()),
                         instant, target, r.duration().toMillis() / 1000.0);
+                printKept(r);
             }
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /** Says how many entries already in the target were left as they were, which only --json told. */
+    private void printKept(RestoreResult r) {
+        if (r.skipped() > 0) {
+            out().printf("kept %d existing entries of the snapshot's names in %s; --overwrite replaces them%n",
+                    r.skipped(), target);
+        }
     }
 }

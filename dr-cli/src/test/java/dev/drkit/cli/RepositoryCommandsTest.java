@@ -119,6 +119,42 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void aRestoreOverExistingEntriesSaysHowManyItKeptAndThatOverwriteReplacesThem() throws IOException {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(out.toString()).contains("restored 3 files").doesNotContain("kept");
+        out.getBuffer().setLength(0);
+
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+
+        assertThat(out.toString()).contains("restored 0 files")
+                .contains("kept 3 existing entries of the snapshot's names in " + target + "; --overwrite replaces them");
+    }
+
+    @Test
+    void withOverwriteAnEmptyDirectoryInTheWayOfAFileIsReplacedAndOneWithEntriesFailsItWithExitOne()
+            throws IOException {
+        dr("init", "--repo", repo.toString());
+        dr("backup", "--repo", repo.toString(), data.toString());
+        Path target = dir.resolve("restored");
+        Files.createDirectories(target.resolve("orders/blob.bin"));
+
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString(), "--overwrite"))
+                .isZero();
+        assertThat(target.resolve("orders/blob.bin")).isRegularFile().hasSize(200_000);
+
+        Files.delete(target.resolve("orders/ünïcode.txt"));
+        Files.createDirectories(target.resolve("orders/ünïcode.txt"));
+        Files.writeString(target.resolve("orders/ünïcode.txt/local.txt"), "local");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString(), "--overwrite"))
+                .isEqualTo(DrCommand.EXIT_FAILED);
+        assertThat(err.toString()).contains("orders/ünïcode.txt (a directory that is not empty is in the way");
+        assertThat(target.resolve("orders/ünïcode.txt/local.txt")).hasContent("local");
+    }
+
+    @Test
     void aFlippedByteInAPackFailsVerifyWithExitThreeNamingThePack() throws IOException {
         dr("init", "--repo", repo.toString());
         dr("backup", "--repo", repo.toString(), data.toString());
