@@ -13,8 +13,12 @@ import java.util.Objects;
  * @param mode the POSIX permission bits (such as {@code 0644}), or {@link #NO_MODE} when unknown
  * @param inode a number that identifies the file on its device, 0 when unknown; with size and
  *     modification time it lets an incremental backup skip unchanged files without reading them
+ * @param changed the file's status change time (POSIX {@code ctime}) in nanoseconds since the
+ *     epoch, 0 when unknown. Writing a file sets it, and no program can set it back (as a
+ *     program can its modification time), so an incremental backup reads a file whose
+ *     {@code changed} moved even when its size and modification time are as before
  */
-public record EntryMetadata(EntryType type, long size, Instant modified, int mode, long inode) {
+public record EntryMetadata(EntryType type, long size, Instant modified, int mode, long inode, long changed) {
 
     /** The {@code mode} of an entry whose permissions are unknown. */
     public static final int NO_MODE = -1;
@@ -33,6 +37,20 @@ public record EntryMetadata(EntryType type, long size, Instant modified, int mod
         if (mode != NO_MODE && (mode < 0 || mode > 07777)) {
             throw DrException.invalidArgument("mode", "must be NO_MODE or within 0..07777", mode);
         }
+    }
+
+    /**
+     * Metadata whose status change time is unknown.
+     *
+     * @param type file, directory or symbolic link
+     * @param size the content length of a file, 0 otherwise
+     * @param modified the last modification time
+     * @param mode the POSIX permission bits, or {@link #NO_MODE}
+     * @param inode the inode number, 0 when unknown
+     * @throws DrException as the canonical constructor
+     */
+    public EntryMetadata(EntryType type, long size, Instant modified, int mode, long inode) {
+        this(type, size, modified, mode, inode, 0);
     }
 
     /**

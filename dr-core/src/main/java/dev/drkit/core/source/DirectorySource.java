@@ -16,10 +16,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +35,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The tree is read as it is at backup time; it is not paused. Immutable and thread-safe.
  */
 public final class DirectorySource implements SnapshotSource {
+    private static final boolean UNIX_VIEW = FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+    private static final String UNIX_ATTRIBUTES = "unix:mode,size,lastModifiedTime,ino,ctime";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
 
     private final String name;
     private final Path root;
@@ -140,23 +149,25 @@ public final class DirectorySource implements SnapshotSource {
             if (excluded(path, fileName)) {
                 continue;
             }
-            PosixFileAttributes attrs;
+            EntryMetadata meta;
             try {
-                attrs = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                meta = stat(child);
             } catch (NoSuchFileException vanished) {
                 continue;
             }
-            if (attrs.isSymbolicLink()) {
-                out.symlink(path, Files.readSymbolicLink(child).toString(), metadata(EntryType.SYMLINK, attrs));
-            } else if (attrs.isDirectory()) {
-                out.directory(path, metadata(EntryType.DIRECTORY, attrs));
-                walk(child, path, out);
-                out.directoryEnd(path);
-            } else if (attrs.isRegularFile()) {
-                out.file(path, metadata(EntryType.FILE, attrs), () -> Files.newInputStream(child,
-                        LinkOption.NOFOLLOW_LINKS));
+            if (meta == null) {
+                continue; // sockets, pipes and devices are skipped
             }
-            // sockets, pipes and devices are skipped
+            switch (meta.type()) {
+                case SYMLINK -> out.symlink(path, Files.readSymbolicLink(child).toString(), meta);
+                case DIRECTORY -> {
+                    out.directory(path, meta);
+                    walk(child, path, out);
+                    out.directoryEnd(path);
+                }
+                case FILE -> out.file(path, meta, () -> Files.newInputStream(child, LinkOption.NOFOLLOW_LINKS));
+                default -> throw new IllegalStateException("unexpected type " + meta.type());
+            }
         }
     }
 
@@ -172,6 +183,38 @@ public final class DirectorySource implements SnapshotSource {
             }
         }
         return false;
+    }
+
+    /**
+     * Reads an entry's metadata without following a link, in one {@code lstat}: through the
+     * {@code unix} attribute view where the file system has it, which gives the status change
+     * time and the whole mode (set-user-id, set-group-id and sticky bits included); else through
+     * the POSIX view, without them.
+     *
+     * @return the metadata, or {@code null} for a socket, pipe or device
+     */
+    static @Nullable EntryMetadata stat(Path p) throws IOException {
+        if (UNIX_VIEW) {
+            Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            EntryType type = switch (mode & S_IFMT) {
+                case S_IFREG -> EntryType.FILE;
+                case S_IFDIR -> EntryType.DIRECTORY;
+                case S_IFLNK -> EntryType.SYMLINK;
+                default -> null;
+            };
+            if (type == null) {
+                return null;
+            }
+            Instant ctime = ((FileTime) a.get("ctime")).toInstant();
+            return new EntryMetadata(type, type == EntryType.FILE ? (Long) a.get("size") : 0,
+                    ((FileTime) a.get("lastModifiedTime")).toInstant(), mode & 07777, (Long) a.get("ino"),
+                    ctime.getEpochSecond() * 1_000_000_000L + ctime.getNano());
+        }
+        PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        EntryType type = attrs.isSymbolicLink() ? EntryType.SYMLINK : attrs.isDirectory() ? EntryType.DIRECTORY
+                : attrs.isRegularFile() ? EntryType.FILE : null;
+        return type == null ? null : metadata(type, attrs);
     }
 
     private static EntryMetadata metadata(Path root, PosixFileAttributes attrs) {

@@ -180,6 +180,41 @@ class RepositoryTest {
     }
 
     @Test
+    void aFileRewrittenWithItsSizeAndModificationTimePutBackIsReadAgain() throws IOException {
+        Path src = Files.createDirectories(tmp.resolve("ctime"));
+        Path file = src.resolve("ledger.csv");
+        Files.writeString(file, "balance,100\n");
+        FileTime mtime = Files.getLastModifiedTime(file);
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            Files.writeString(file, "balance,999\n"); // same size
+            Files.setLastModifiedTime(file, mtime); // as touch -r or cp -p would
+            BackupResult again = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(again.filesChanged()).isEqualTo(1);
+            assertThat(again.filesUnchanged()).isZero();
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(tmp.resolve("out/src/ledger.csv")).hasContent("balance,999\n");
+            assertThat(repo.backup(BackupRequest.of(DirectorySource.of("src", src))).filesUnchanged())
+                    .as("unchanged since").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void setUserIdSetGroupIdAndStickyBitsAreBackedUpAndRestored() throws IOException {
+        Path src = Files.createDirectories(tmp.resolve("modes"));
+        Path shared = Files.createDirectories(src.resolve("shared"));
+        Path tool = Files.writeString(src.resolve("tool"), "#!/bin/sh\n");
+        Files.setAttribute(shared, "unix:mode", 01777);
+        Files.setAttribute(tool, "unix:mode", 06755);
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+        }
+        assertThat((Integer) Files.getAttribute(tmp.resolve("out/src/shared"), "unix:mode") & 07777).isEqualTo(01777);
+        assertThat((Integer) Files.getAttribute(tmp.resolve("out/src/tool"), "unix:mode") & 07777).isEqualTo(06755);
+    }
+
+    @Test
     void openEntryStreamsOneFileWithoutTouchingTheDisk() throws IOException {
         Path src = sampleTree();
         try (Repository repo = init()) {

@@ -411,7 +411,7 @@ public final class BackupRun {
                 files.increment();
                 bytes.add(file.size);
                 nodes.add(new Tree.Node(name, Tree.Node.FILE, file.size, m.modified().getEpochSecond(),
-                        m.modified().getNano(), m.mode(), m.inode(), content, null, null));
+                        m.modified().getNano(), m.mode(), m.inode(), content, null, null, m.changed()));
             } else {
                 LinkEntry link = (LinkEntry) value;
                 EntryMetadata m = link.meta;
@@ -677,6 +677,13 @@ public final class BackupRun {
             if (!Tree.Node.FILE.equals(node.type()) || node.size() != m.size()
                     || node.mtime() != m.modified().getEpochSecond() || node.mtimeNanos() != m.modified().getNano()
                     || node.inode() != m.inode() || node.content() == null) {
+                return false;
+            }
+            // Written again with its size and modification time put back (touch -r, cp -p, a
+            // second write within the file system's time granularity): only the ctime moved.
+            // Unknown on either side (a tree written before it was recorded, a source that has
+            // none), the other fields decide.
+            if (node.ctime() != 0 && m.changed() != 0 && node.ctime() != m.changed()) {
                 return false;
             }
             for (String hex : node.content()) {

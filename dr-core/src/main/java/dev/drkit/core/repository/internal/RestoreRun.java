@@ -966,9 +966,15 @@ public final class RestoreRun {
      * Sets a restored entry's permissions (when {@code chmod}) and times. Both times are given,
      * so the JDK does not read the old ones first.
      */
+    private static final boolean UNIX_VIEW = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("unix");
+
     static void applyMetadata(Path path, Tree.Node node, boolean chmod, FileTime accessTime) {
         try {
-            if (chmod && node.mode() >= 0) {
+            if (chmod && node.mode() > 0777 && UNIX_VIEW && !Tree.Node.SYMLINK.equals(node.type())) {
+                // Set-user-id, set-group-id and sticky bits: the POSIX view has no names for them.
+                Files.setAttribute(path, "unix:mode", node.mode(), LinkOption.NOFOLLOW_LINKS);
+            } else if (chmod && node.mode() >= 0) {
                 PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS);
                 if (view != null) {

@@ -31,9 +31,30 @@ public record Tree(List<Tree.Node> nodes) {
      * @param content a file's blob ids in order
      * @param subtree a directory's tree blob id
      * @param target a symlink's target
+     * @param ctime the status change time in nanoseconds since the epoch, or 0 when unknown
+     *     (trees written before it was recorded)
      */
     public record Node(String name, String type, long size, long mtime, int mtimeNanos, int mode, long inode,
-            @Nullable List<String> content, @Nullable String subtree, @Nullable String target) {
+            @Nullable List<String> content, @Nullable String subtree, @Nullable String target, long ctime) {
+        /**
+         * A node whose status change time is unknown.
+         *
+         * @param name its name
+         * @param type its type
+         * @param size its length
+         * @param mtime modification time, seconds
+         * @param mtimeNanos modification time, nanoseconds
+         * @param mode permission bits or -1
+         * @param inode inode number or 0
+         * @param content a file's blob ids
+         * @param subtree a directory's tree
+         * @param target a symlink's target
+         */
+        public Node(String name, String type, long size, long mtime, int mtimeNanos, int mode, long inode,
+                @Nullable List<String> content, @Nullable String subtree, @Nullable String target) {
+            this(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target, 0);
+        }
+
         /** The type of a regular file. */
         public static final String FILE = "file";
         /** The type of a directory. */
@@ -81,6 +102,9 @@ public record Tree(List<Tree.Node> nodes) {
                 g.writeNumberProperty("mtimeNanos", n.mtimeNanos());
                 g.writeNumberProperty("mode", n.mode());
                 g.writeNumberProperty("inode", n.inode());
+                if (n.ctime() != 0) {
+                    g.writeNumberProperty("ctime", n.ctime());
+                }
                 if (n.content() != null) {
                     JsonCodec.strings(g, "content", n.content());
                 }
@@ -194,7 +218,7 @@ public record Tree(List<Tree.Node> nodes) {
 
     /** A node's fields, in the order of their bits in {@link #readNode}'s record of what it has seen. */
     private static final String[] FIELDS = {"name", "type", "size", "mtime", "mtimeNanos", "mode", "inode",
-        "content", "subtree", "target"};
+        "content", "subtree", "target", "ctime"};
     /** Fields 2 up to this one are the required numbers. */
     private static final int REQUIRED_NUMBERS = 7;
 
@@ -210,6 +234,7 @@ public record Tree(List<Tree.Node> nodes) {
         List<String> content = null;
         String subtree = null;
         String target = null;
+        long ctime = 0;
         int seen = 0;
         Set<String> unknown = null;
         for (String field = JsonCodec.nextName(p); field != null; field = JsonCodec.nextName(p)) {
@@ -255,6 +280,10 @@ public record Tree(List<Tree.Node> nodes) {
                     target = JsonCodec.readString(p, t, field);
                     yield 1 << 9;
                 }
+                case "ctime" -> {
+                    ctime = JsonCodec.readLong(p, t, field);
+                    yield 1 << 10;
+                }
                 default -> {
                     if (unknown == null) {
                         unknown = new HashSet<>();
@@ -279,7 +308,7 @@ public record Tree(List<Tree.Node> nodes) {
                 throw new IllegalArgumentException("field '" + FIELDS[i] + "' is missing or not an integer");
             }
         }
-        return new Node(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target);
+        return new Node(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target, ctime);
     }
 
     /** The type's shared constant when it is a known one, so that a walk keeps no copies. */
