@@ -16,8 +16,9 @@ final class RepairCommand {
             description = {"Rebuild the index from the index files that can be read and the headers of the packs "
                     + "none lists, dropping packs the store no longer holds, under an exclusive lock.",
                     "Run it when verify or prune names an index file that cannot be read. With --read-data every "
-                    + "pack is read and a blob whose data is damaged leaves the index, so that the next backup "
-                    + "stores that content again instead of reusing the damaged copy."})
+                    + "pack is read and a blob whose data is damaged leaves the index (its pack is rewritten "
+                    + "without it), so that the next backup stores that content again instead of reusing the "
+                    + "damaged copy."})
     static final class IndexCommand extends RepositoryCommand {
         @Option(names = "--read-data", description = "Read every pack and drop the blobs whose data is damaged.")
         boolean readData;
@@ -35,16 +36,21 @@ final class RepairCommand {
                     out().println("the index is complete: nothing to repair");
                 } else {
                     out().printf("wrote a new index in place of %d file%s (%d damaged): %d pack%s listed again, "
-                            + "%d missing pack%s dropped, %d damaged blob%s dropped%n", r.indexFilesReplaced(),
-                            r.indexFilesReplaced() == 1 ? "" : "s", r.indexFilesDamaged(), r.packsAdded(),
-                            r.packsAdded() == 1 ? "" : "s", r.packsMissing(), r.packsMissing() == 1 ? "" : "s",
-                            r.blobsDropped(), r.blobsDropped() == 1 ? "" : "s");
+                            + "%d missing pack%s dropped, %d damaged blob%s dropped (%d pack%s rewritten without "
+                            + "them)%n", r.indexFilesReplaced(), plural(r.indexFilesReplaced()),
+                            r.indexFilesDamaged(), r.packsAdded(), plural(r.packsAdded()), r.packsMissing(),
+                            plural(r.packsMissing()), r.blobsDropped(), plural(r.blobsDropped()), r.packsRewritten(),
+                            plural(r.packsRewritten()));
                 }
                 for (String pack : r.unreadablePacks()) {
                     err().println("dr: left out " + pack + ": its header cannot be read (the pack is kept)");
                 }
             }
             return DrCommand.EXIT_OK;
+        }
+
+        private static String plural(int n) {
+            return n == 1 ? "" : "s";
         }
     }
 }

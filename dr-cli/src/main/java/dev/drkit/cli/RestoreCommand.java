@@ -29,7 +29,8 @@ final class RestoreCommand extends RepositoryCommand {
 
     @Option(names = "--at", paramLabel = "INSTANT",
             description = "Restore the journaled sources as they were at this instant (ISO-8601 UTC, such as "
-                    + "2026-12-04T10:15:30Z), or 'latest' for the newest instant the journal covers.")
+                    + "2026-12-04T10:15:30Z), or 'latest' for each journaled source as its newest segment "
+                    + "left it.")
     String at;
 
     @Option(names = "--source", paramLabel = "NAME", description = "With --at: restore only this journaled source.")
@@ -83,24 +84,32 @@ final class RestoreCommand extends RepositoryCommand {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--include does not apply with --at", "--include");
         }
         try (Repository repo = open(store)) {
-            Instant instant;
+            RestoreOptions options = new RestoreOptions(List.of(), overwrite, false);
+            RestoreResult r;
+            String asOf;
             if (at.equals("latest")) {
-                instant = repo.latestRestorableInstant();
+                // Each source as its journal's newest segment left it: sources journaled side by
+                // side change at different times, and no single instant covers all at their newest.
+                progress("restoring each journal at its newest to " + target + " ...");
+                r = repo.restoreLatest(source, target, options);
+                asOf = "each journal's newest segment";
             } else {
+                Instant instant;
                 try {
                     instant = Instant.parse(at);
                 } catch (DateTimeParseException e) {
                     throw new DrException(ErrorCode.INVALID_ARGUMENT, "--at '" + at
                             + "' is not an instant such as 2026-12-04T10:15:30Z", at, e);
                 }
+                progress("restoring the journal at " + instant + " to " + target + " ...");
+                r = repo.restore(source, instant, target, options);
+                asOf = instant.toString();
             }
-            progress("restoring the journal at " + instant + " to " + target + " ...");
-            RestoreResult r = repo.restore(source, instant, target, new RestoreOptions(List.of(), overwrite, false));
             if (json) {
                 CliJson.print(out(), r);
             } else {
                 out().printf("restored %d files (%s) as of %s to %s in %.2f s%n", r.files(), size(r.bytes()),
-                        instant, target, r.duration().toMillis() / 1000.0);
+                        asOf, target, r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
         }

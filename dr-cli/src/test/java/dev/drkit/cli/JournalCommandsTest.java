@@ -50,10 +50,14 @@ class JournalCommandsTest {
     }
 
     private static void write(SnapshotStore store, Instant at, String key) {
+        write(store, at, "outbox", key);
+    }
+
+    private static void write(SnapshotStore store, Instant at, String source, String key) {
         Clock clock = Clock.fixed(at, ZoneOffset.UTC);
         RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).clock(clock).build();
         try (Repository r = Repository.open(store, PASSWORD.toCharArray(), options)) {
-            RecordFeed feed = RecordFeed.named("outbox", clock);
+            RecordFeed feed = RecordFeed.named(source, clock);
             try (Journal journal = r.manualJournal(feed, JournalOptions.DEFAULT)) {
                 if (key != null) {
                     feed.append(key, ("content of " + key).getBytes(StandardCharsets.UTF_8));
@@ -84,6 +88,20 @@ class JournalCommandsTest {
         assertThat(dr("restore", "--repo", repo.toString(), "--at", "latest", "--target", latest.toString()))
                 .isZero();
         assertThat(latest.resolve("outbox/orders/2")).exists();
+    }
+
+    @Test
+    void latestRestoresEachJournaledSourceAtItsOwnNewest() throws IOException {
+        try (SnapshotStore store = SnapshotStores.file(repo)) {
+            write(store, T0.plusSeconds(60), "audit", null);
+            write(store, T0.plusSeconds(5 * 60), "audit", "events/1"); // before outbox's last change
+        }
+        Path latest = dir.resolve("latest");
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "latest", "--target", latest.toString()))
+                .as(err.toString()).isZero();
+        assertThat(latest.resolve("outbox/orders/2")).hasContent("content of orders/2");
+        assertThat(latest.resolve("audit/events/1")).hasContent("content of events/1");
+        assertThat(out.toString()).contains("as of each journal's newest segment");
     }
 
     @Test

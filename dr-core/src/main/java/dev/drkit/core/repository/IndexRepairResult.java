@@ -12,11 +12,13 @@ import java.util.List;
  * @param packsMissing packs the index listed that the store no longer holds, left out
  * @param blobsDropped blobs left out of the index because their data failed its check (only
  *     when the packs were read); the next backup stores their content again
+ * @param packsRewritten packs that held such a blob, whose other blobs were copied into new
+ *     packs before they were deleted
  * @param unreadablePacks packs whose header could not be read, left out and not deleted
  * @param changed whether a new index was written
  */
 public record IndexRepairResult(int indexFilesReplaced, int indexFilesDamaged, int packsAdded, int packsMissing,
-        int blobsDropped, List<String> unreadablePacks, boolean changed) {
+        int blobsDropped, int packsRewritten, List<String> unreadablePacks, boolean changed) {
     /** Copies the list. */
     public IndexRepairResult {
         unreadablePacks = List.copyOf(unreadablePacks);

@@ -301,7 +301,7 @@ public final class Repository implements AutoCloseable {
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> snapshotId + " -> " + target, () -> {
-            Snapshot snapshot = engine.resolve(snapshotId);
+            Snapshot snapshot = engine.resolve(snapshotId, restoreOptions.allowUnverifiedHistory());
             if (!restoreOptions.allowUnverifiedHistory()) {
                 History.checkForRestore(engine, snapshot.id(), snapshotId.equals("latest"));
             }
@@ -419,6 +419,28 @@ public final class Repository implements AutoCloseable {
             Metrics.restore(options.meters(), result);
             return result;
         }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes()), "at", at.toString()));
+    }
+
+    /**
+     * Restores one journaled source, or all when {@code source} is null, each as the newest
+     * segment of its journal left it. Sources journaled side by side change at different times:
+     * the newest instant one covers is after the other's last change, so no single instant
+     * restores them all at their newest ({@code dr restore --at latest}).
+     *
+     * @param source the source's name, or {@code null}
+     * @param target the directory; each source becomes a directory of its name
+     * @param restoreOptions overwrite and into-target
+     * @return what was written
+     * @throws DrException as {@link #restore(String, Instant, Path, RestoreOptions)}
+     */
+    public RestoreResult restoreLatest(@Nullable String source, Path target, RestoreOptions restoreOptions) {
+        return audited("restore", () -> "latest of " + (source == null ? "every journal" : source) + " -> " + target,
+                () -> {
+                    RestoreResult result = underSharedLock("restore",
+                            () -> PointInTime.restore(engine, source, null, target, restoreOptions));
+                    Metrics.restore(options.meters(), result);
+                    return result;
+                }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes()), "at", "latest"));
     }
 
     /**
@@ -661,13 +683,13 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Rebuilds the index from what can be read, under an exclusive lock, and deletes nothing
-     * else. An index file that cannot be read is left out when the repository opens, so its
+     * Rebuilds the index from what can be read, under an exclusive lock. An index file that cannot be read is left out when the repository opens, so its
      * packs look unindexed: backups store their blobs again, restores of the snapshots that use
      * them fail for those files, and prune refuses (it would delete the packs as unused). This
      * lists such packs again from their own headers, and drops the entries of packs the store
      * no longer holds. With {@code readData} every pack is read and each blob checked: a blob
-     * whose data is damaged leaves the index, so that the next backup stores its content again
+     * whose data is damaged leaves the index (its pack's other blobs are copied into new packs,
+     * and that pack alone is deleted), so that the next backup stores its content again
      * (while the source has it) instead of deduplicating against the damaged copy; blobs are
      * named by their content, so the snapshots taken before then restore that content too.
      *
@@ -685,6 +707,7 @@ public final class Repository implements AutoCloseable {
             }
         }, r -> Map.of("packsAdded", Integer.toString(r.packsAdded()), "packsMissing",
                 Integer.toString(r.packsMissing()), "blobsDropped", Integer.toString(r.blobsDropped()),
+                "packsRewritten", Integer.toString(r.packsRewritten()),
                 "indexFilesDamaged", Integer.toString(r.indexFilesDamaged())));
     }
 

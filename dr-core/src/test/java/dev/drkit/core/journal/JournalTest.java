@@ -175,6 +175,34 @@ class JournalTest {
     }
 
     @Test
+    void sourcesJournaledSideBySideRestoreEachAtItsNewest() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed one = RecordFeed.named("one", clock);
+            RecordFeed two = RecordFeed.named("two", clock);
+            try (Journal first = repo.manualJournal(one, JournalOptions.DEFAULT);
+                 Journal second = repo.manualJournal(two, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                one.append("a", bytes("one's last"));
+                first.flush();
+                clock.advance(Duration.ofSeconds(10));
+                two.append("b", bytes("two's last"));
+                second.flush();
+            }
+            Instant newest = repo.latestRestorableInstant();
+            assertThatThrownBy(() -> repo.restore(newest, tmp.resolve("one-instant"), RestoreOptions.all()))
+                    .as("no single instant is covered by both").isInstanceOf(DrException.class)
+                    .hasMessageContaining("after the last journal segment of 'one'");
+
+            repo.restoreLatest(null, tmp.resolve("all"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("all/one"))).isEqualTo(Map.of("a", "one's last"));
+            assertThat(read(tmp.resolve("all/two"))).isEqualTo(Map.of("b", "two's last"));
+            repo.restoreLatest("one", tmp.resolve("only"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("only/one"))).isEqualTo(Map.of("a", "one's last"));
+            assertThat(tmp.resolve("only/two")).doesNotExist();
+        }
+    }
+
+    @Test
     void nothingIsWrittenWhenNothingChanged() {
         try (Repository repo = repo()) {
             RecordFeed feed = RecordFeed.named("idle", clock);

@@ -171,7 +171,11 @@ class DamagedRepositoryTest {
 
             IndexRepairResult repaired = repo.repairIndex(true);
             assertThat(repaired.blobsDropped()).isEqualTo(1);
+            assertThat(repaired.packsRewritten()).isEqualTo(1);
             assertThat(repaired.packsMissing()).isZero();
+            assertThat(store.stat(pack)).as("the damaged pack, its good blobs copied").isEmpty();
+            assertThat(repo.verify(VerifyOptions.readAllData()).problems()).as("until the content is stored again")
+                    .isNotEmpty().allMatch(p -> p.message().contains("is not indexed"));
 
             BackupResult healed = repo.backup(BackupRequest.builder().source(DirectorySource.of("src", src))
                     .kind(dev.drkit.api.backup.BackupKind.FULL).build());

@@ -660,8 +660,31 @@ public final class Engine implements AutoCloseable {
      *     the prefix is ambiguous
      */
     public Snapshot resolve(String idOrPrefix) {
+        return resolve(idOrPrefix, false);
+    }
+
+    /**
+     * Finds a snapshot by id, unique id prefix, or {@code latest}. While a manifest cannot be
+     * read, its snapshot's time is unknown, so {@code latest} is refused unless
+     * {@code newestReadable}, which takes the newest of the others.
+     *
+     * @param idOrPrefix the id, a prefix of at least 4 hex digits, or {@code latest}
+     * @param newestReadable whether {@code latest} may skip manifests that cannot be read
+     * @return the snapshot
+     * @throws DrException {@code NOT_FOUND} when none matches; {@code INVALID_ARGUMENT} when
+     *     the prefix is ambiguous; {@code INTEGRITY} naming a damaged manifest: the one asked
+     *     for, or any one for {@code latest}
+     */
+    public Snapshot resolve(String idOrPrefix, boolean newestReadable) {
         List<Snapshot> all = snapshots();
         if (idOrPrefix.equals("latest")) {
+            if (!newestReadable && !damagedManifests.isEmpty()) {
+                Map.Entry<String, DrException> damaged = damagedManifests.entrySet().iterator().next();
+                throw new DrException(ErrorCode.INTEGRITY, "The newest snapshot is not known: " + SNAPSHOTS
+                        + damaged.getKey() + " cannot be read (" + damaged.getValue().getMessage() + "); name the "
+                        + "snapshot to restore, or give " + damaged.getKey() + " up with 'dr forget "
+                        + damaged.getKey() + "'", SNAPSHOTS + damaged.getKey(), damaged.getValue());
+            }
             if (all.isEmpty()) {
                 throw new DrException(ErrorCode.NOT_FOUND, "The repository has no snapshots", "latest");
             }

@@ -361,9 +361,10 @@ public final class Maintenance {
      * headers of packs that no readable index file lists (those of a damaged index file, or of
      * a backup interrupted before its index was written). With {@code readData} every pack is
      * read and each of its blobs checked, and a blob that fails leaves the index, so that the
-     * next backup stores its content again instead of deduplicating against damaged data. One
-     * new index file is written, then the old ones are recorded as removed and deleted. No pack
-     * is deleted.
+     * next backup stores its content again instead of deduplicating against damaged data; the
+     * pack's other blobs, checked, are copied into new packs and the pack is deleted after the
+     * new index is written. One new index file is written, then the old ones are recorded as
+     * removed and deleted. No other pack is deleted.
      *
      * @param engine the repository
      * @param readData whether to read and check every blob
@@ -380,6 +381,11 @@ public final class Maintenance {
             List<Index.PackRecord> records = new ArrayList<>();
             int missing = 0;
             int[] dropped = {0};
+            // A pack with a damaged blob is rewritten without it (its other blobs checked and
+            // copied into new packs) and deleted once the new index is written: a pack keeps
+            // exactly the blobs the index lists for it, which verify checks by its size.
+            RepackWriter rewriter = new RepackWriter(engine);
+            List<String> rewritten = new ArrayList<>();
             for (Map.Entry<String, List<PackEntry>> pack : index.packs().entrySet()) {
                 String key = Packs.key(pack.getKey());
                 ObjectInfo info = unlisted.remove(key);
@@ -389,7 +395,14 @@ public final class Maintenance {
                 }
                 List<PackEntry> entries = pack.getValue();
                 if (readData) {
-                    entries = checked(engine, key, store.get(key), entries, dropped);
+                    byte[] data = store.get(key);
+                    int before = dropped[0];
+                    entries = checked(engine, key, data, entries, dropped);
+                    if (dropped[0] > before) {
+                        entries.forEach(e -> rewriter.add(e, data));
+                        rewritten.add(key);
+                        entries = List.of();
+                    }
                 }
                 engine.progress().done(1, info.size());
                 if (!entries.isEmpty()) {
@@ -405,7 +418,13 @@ public final class Maintenance {
                     byte[] data = store.get(key);
                     List<PackEntry> entries = Packs.header(engine.crypto(), data, key);
                     if (readData) {
+                        int before = dropped[0];
                         entries = checked(engine, key, data, entries, dropped);
+                        if (dropped[0] > before) {
+                            entries.forEach(e -> rewriter.add(e, data));
+                            rewritten.add(key);
+                            entries = List.of();
+                        }
                     }
                     if (!entries.isEmpty()) {
                         records.add(new Index.PackRecord(packId, entries));
@@ -420,10 +439,11 @@ public final class Maintenance {
                 }
                 engine.progress().done(1, orphan.size());
             }
+            records.addAll(rewriter.finish());
             Map<String, DrException> damaged = index.damaged();
             boolean changed = !damaged.isEmpty() || added > 0 || missing > 0 || dropped[0] > 0;
             if (!changed) {
-                return new IndexRepairResult(0, 0, 0, 0, 0, unreadable, false);
+                return new IndexRepairResult(0, 0, 0, 0, 0, 0, unreadable, false);
             }
             Set<String> old = new HashSet<>(index.files());
             damaged.keySet().forEach(k -> old.add(k.substring(Index.PREFIX.length())));
@@ -433,8 +453,12 @@ public final class Maintenance {
             for (String file : old) {
                 store.delete(Index.PREFIX + file);
             }
+            for (String key : rewritten) {
+                store.delete(key);
+            }
             engine.reloadIndex();
-            return new IndexRepairResult(old.size(), damaged.size(), added, missing, dropped[0], unreadable, true);
+            return new IndexRepairResult(old.size(), damaged.size(), added, missing, dropped[0], rewritten.size(),
+                    unreadable, true);
         }
     }
 

@@ -171,7 +171,7 @@ public final class PointInTime {
      *
      * @param engine the repository
      * @param source the source, or {@code null} for every journaled source but private ones
-     * @param at the instant
+     * @param at the instant, or {@code null} for each source as its newest chain ends
      * @param target the directory; each source goes into a directory of its name unless
      *     {@link RestoreOptions#intoTarget()}
      * @param options overwrite and into-target; includes are not supported here
@@ -181,7 +181,7 @@ public final class PointInTime {
      *     such journaled source; {@code ALREADY_EXISTS} naming a directory that is not empty
      *     without overwrite; {@code UNSAFE_PATH} for a path that would leave the target
      */
-    public static RestoreResult restore(Engine engine, @Nullable String source, Instant at, Path target,
+    public static RestoreResult restore(Engine engine, @Nullable String source, @Nullable Instant at, Path target,
             RestoreOptions options) {
         long start = System.nanoTime();
         List<Snapshot> all = engine.snapshots();
@@ -202,7 +202,9 @@ public final class PointInTime {
         }
         Map<String, View> views = new HashMap<>();
         for (String name : sources) {
-            views.put(name, view(engine, all, name, at));
+            // Without an instant, each source as its own newest chain ends: sources journaled
+            // side by side change at different times, and one's last change is not the other's.
+            views.put(name, at != null ? view(engine, all, name, at) : latestView(engine, name).orElseThrow());
         }
         long files = 0;
         long bytes = 0;
