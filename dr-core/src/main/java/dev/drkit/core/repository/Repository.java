@@ -740,12 +740,55 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Breaks locks whose owners stopped refreshing them; live locks are kept.
+     * Lists the repository's locks, each with whether it still holds.
      *
-     * @return how many stale locks were removed
+     * @return the locks, in key order
+     * @throws DrException a storage failure
+     */
+    public List<LockInfo> locks() {
+        return Maintenance.locks(engine);
+    }
+
+    /**
+     * Removes the locks no running process holds, as {@code dr unlock} does: those past their
+     * expiry time (their holder stopped refreshing them), unreadable ones, and those taken on
+     * this host by a process that no longer runs ({@link LockInfo.State#PROCESS_GONE}: the
+     * lock's host equals {@link RepositoryOptions#host()} and {@link ProcessHandle#of} finds
+     * no live process of its pid). Live locks stay.
+     *
+     * <p>Taking a lock never does this by itself: an unexpired lock blocks until it expires or
+     * this method removes it, whatever its process. The host name alone does not prove that a
+     * lock was taken on this machine (containers may share a host name without sharing their
+     * process ids), and a live lock broken silently would let a prune delete what a running
+     * backup writes. Call this where the host name is this machine's alone.
+     *
+     * @return the removed locks
+     * @throws DrException a storage failure
+     */
+    public List<LockInfo> unlock() {
+        return Maintenance.breakStaleLocks(engine);
+    }
+
+    /**
+     * Removes every lock, live ones included. Only for when no process anywhere uses the
+     * repository (no backup, restore, copy, forget or prune runs on any host): a live lock
+     * removed lets a prune delete the data a running backup writes.
+     *
+     * @return the removed locks
+     * @throws DrException a storage failure
+     */
+    public List<LockInfo> unlockAll() {
+        return Maintenance.breakAllLocks(engine);
+    }
+
+    /**
+     * Removes the locks no running process holds; the same as {@link #unlock()}.
+     *
+     * @return how many locks were removed
+     * @throws DrException a storage failure
      */
     public int unlockStale() {
-        return Maintenance.breakStaleLocks(engine);
+        return unlock().size();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
@@ -204,8 +205,74 @@ class RetentionAndLockTest {
     }
 
     private String lockJson(boolean exclusive, Instant expires) {
-        return "{\"owner\":\"ops\",\"host\":\"other-host\",\"pid\":4242,\"exclusive\":" + exclusive
+        return lockJson("other-host", 4242, exclusive, expires);
+    }
+
+    private String lockJson(String host, long pid, boolean exclusive, Instant expires) {
+        return "{\"owner\":\"ops\",\"host\":\"" + host + "\",\"pid\":" + pid + ",\"exclusive\":" + exclusive
                 + ",\"created\":\"" + clock.instant() + "\",\"expires\":\"" + expires + "\"}";
+    }
+
+    private void putLock(String key, String host, long pid, boolean exclusive, Duration ahead) {
+        store.put(key, lockJson(host, pid, exclusive, clock.instant().plus(ahead)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The pid of a process that ran and ended, as a backup killed with kill -9 leaves in its lock. */
+    static long endedPid() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor();
+        long pid = p.pid();
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("pid %s ended", pid).isEmpty();
+        return pid;
+    }
+
+    @Test
+    void aLockOfThisHostWhoseProcessEndedBlocksPruneNamingDrUnlockWhichRemovesIt() throws Exception {
+        snapshotAt("2024-03-01T10:00:00Z");
+        long dead = endedPid();
+        putLock("locks/killed", "test-host", dead, false, Duration.ofMinutes(25));
+        // Taking a lock does not break it by itself: the host name does not prove it is this machine.
+        assertThatThrownBy(() -> repo.prune(PruneOptions.DEFAULT)).isInstanceOfSatisfying(DrException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+            assertThat(e.input()).isEqualTo("locks/killed");
+            assertThat(e.getMessage()).contains("on test-host (pid " + dead + ", shared",
+                    "its process is gone: run 'dr unlock'");
+        });
+        assertThat(repo.locks()).singleElement().satisfies(l -> {
+            assertThat(l.state()).isEqualTo(LockInfo.State.PROCESS_GONE);
+            assertThat(l.pid()).isEqualTo(dead);
+        });
+
+        assertThat(repo.unlock()).extracting(LockInfo::key, LockInfo::state)
+                .containsExactly(tuple("locks/killed", LockInfo.State.PROCESS_GONE));
+        assertThat(store.list("locks/").toList()).isEmpty();
+        assertThat(repo.prune(PruneOptions.DEFAULT).dryRun()).isFalse();
+    }
+
+    @Test
+    void unlockKeepsLiveLocksAnotherHostsLockUntilItExpiresAndThisHostsRunningProcessesLock() throws Exception {
+        snapshotAt("2024-03-01T10:00:00Z");
+        long dead = endedPid();
+        putLock("locks/elsewhere", "other-host", dead, true, Duration.ofMinutes(25));
+        putLock("locks/running", "test-host", ProcessHandle.current().pid(), false, Duration.ofMinutes(60));
+        assertThatThrownBy(() -> repo.prune(PruneOptions.DEFAULT)).isInstanceOfSatisfying(DrException.class, e -> {
+            assertThat(e.input()).isEqualTo("locks/elsewhere");
+            assertThat(e.getMessage()).doesNotContain("process is gone")
+                    .contains("it expires at 2024-03-01T10:25:00Z", "'dr unlock' (Repository.unlock) removes it after then");
+        });
+
+        assertThat(repo.unlock()).isEmpty();
+        assertThat(repo.locks()).extracting(LockInfo::state).containsOnly(LockInfo.State.LIVE);
+
+        clock.set(clock.instant().plus(Duration.ofMinutes(26)));
+        assertThat(repo.unlock()).extracting(LockInfo::key, LockInfo::state)
+                .containsExactly(tuple("locks/elsewhere", LockInfo.State.EXPIRED));
+        assertThat(repo.locks()).extracting(LockInfo::key).containsExactly("locks/running");
+
+        assertThat(repo.unlockAll()).extracting(LockInfo::key, LockInfo::state)
+                .containsExactly(tuple("locks/running", LockInfo.State.LIVE));
+        assertThat(store.list("locks/").toList()).isEmpty();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.ForgetResult;
 import dev.drkit.core.repository.IndexRepairResult;
+import dev.drkit.core.repository.LockInfo;
 import dev.drkit.core.repository.PruneOptions;
 import dev.drkit.core.repository.PruneResult;
 import dev.drkit.core.repository.Snapshot;
@@ -135,11 +136,34 @@ public final class Maintenance {
             if (other == null || Instant.parse(other.expires()).isBefore(now)) {
                 continue; // stale or vanished: does not block
             }
+            // A lock whose process is gone on this host still blocks: the host name alone does
+            // not prove that it is this machine (containers may share one without sharing their
+            // process ids), and a live lock broken here would let a prune delete the data a
+            // running backup writes. The operator decides, with dr unlock.
             if (exclusive || other.exclusive()) {
+                String remedy = processGone(engine, other)
+                        ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove it"
+                        : "it expires at " + other.expires() + " unless its holder refreshes it, and 'dr unlock' "
+                                + "(Repository.unlock) removes it after then";
                 throw new DrException(ErrorCode.LOCKED, "The repository is locked by " + other.owner() + " on "
                         + other.host() + " (pid " + other.pid() + ", " + (other.exclusive() ? "exclusive" : "shared")
-                        + ", until " + other.expires() + "): " + info.key(), info.key());
+                        + ", until " + other.expires() + "): " + info.key() + "; " + remedy, info.key());
             }
+        }
+    }
+
+    /**
+     * Tells whether a lock was taken on this host, by the host name the repository's options
+     * write into locks, by a process that no longer runs here.
+     */
+    private static boolean processGone(Engine engine, LockFile lock) {
+        if (!lock.host().equals(engine.options().host()) || lock.pid() <= 0) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(lock.pid()).map(p -> !p.isAlive()).orElse(true);
+        } catch (RuntimeException e) {
+            return false; // not allowed to look: the process may run
         }
     }
 
@@ -157,22 +181,78 @@ public final class Maintenance {
     }
 
     /**
-     * Removes expired locks; live ones stay.
+     * Lists the repository's locks with their state.
      *
      * @param engine the repository
-     * @return how many were removed
+     * @return the locks, in key order
      */
-    public static int breakStaleLocks(Engine engine) {
+    public static List<LockInfo> locks(Engine engine) {
         Instant now = engine.options().clock().instant();
-        int n = 0;
+        List<LockInfo> out = new ArrayList<>();
         for (ObjectInfo info : engine.store().list(LOCKS).toList()) {
-            LockFile file = readLock(engine, info.key());
-            if (file == null || Instant.parse(file.expires()).isBefore(now)) {
-                engine.store().delete(info.key());
-                n++;
+            LockInfo lock = describe(engine, info.key(), now);
+            if (lock != null) {
+                out.add(lock);
             }
         }
-        return n;
+        return out;
+    }
+
+    /** Describes a lock, or returns null when it vanished meanwhile. */
+    private static @Nullable LockInfo describe(Engine engine, String key, Instant now) {
+        byte[] json;
+        try {
+            json = engine.store().get(key);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+        LockFile file;
+        try {
+            file = LockFile.decode(json);
+        } catch (RuntimeException e) {
+            return new LockInfo(key, "", "", 0, false, Instant.EPOCH, LockInfo.State.UNREADABLE);
+        }
+        Instant expires = Instant.parse(file.expires());
+        LockInfo.State state = expires.isBefore(now) ? LockInfo.State.EXPIRED
+                : processGone(engine, file) ? LockInfo.State.PROCESS_GONE : LockInfo.State.LIVE;
+        return new LockInfo(key, file.owner(), file.host(), file.pid(), file.exclusive(), expires, state);
+    }
+
+    /**
+     * Removes the locks no running process holds: expired ones, unreadable ones, and those taken
+     * on this host (the options' host name) by a process that no longer runs; live ones stay.
+     *
+     * @param engine the repository
+     * @return the removed locks
+     */
+    public static List<LockInfo> breakStaleLocks(Engine engine) {
+        return removeLocks(engine, false);
+    }
+
+    /**
+     * Removes every lock, live ones included: only for when no process uses the repository.
+     *
+     * @param engine the repository
+     * @return the removed locks
+     */
+    public static List<LockInfo> breakAllLocks(Engine engine) {
+        return removeLocks(engine, true);
+    }
+
+    private static List<LockInfo> removeLocks(Engine engine, boolean live) {
+        List<LockInfo> removed = new ArrayList<>();
+        for (LockInfo lock : locks(engine)) {
+            if (live || lock.state() != LockInfo.State.LIVE) {
+                engine.store().delete(lock.key());
+                removed.add(lock);
+                LOG.info("Removed the lock {} of {} on {} (pid {}, {})", lock.key(), lock.owner(), lock.host(),
+                        lock.pid(), lock.state());
+            }
+        }
+        return removed;
     }
 
     /**
