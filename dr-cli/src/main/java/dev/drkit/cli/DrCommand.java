@@ -48,6 +48,7 @@ public final class DrCommand {
             RestoreTestCommand.class,
             ForgetCommand.class,
             PruneCommand.class,
+            UnlockCommand.class,
             DiffCommand.class,
             StatsCommand.class,
             KeyCommand.class,

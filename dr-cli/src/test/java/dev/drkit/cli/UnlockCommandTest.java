@@ -1,0 +1,100 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.core.repository.RepositoryOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/** {@code dr unlock} and the remedy a locked repository's message names, against a file repository. */
+class UnlockCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = dir.resolve("repo");
+        Path data = Files.createDirectories(dir.resolve("orders"));
+        Files.writeString(data.resolve("order-1.json"), "{\"id\":1}");
+        assertThat(dr("init", "--repo", repo.toString())).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+    }
+
+    private int dr(String... args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", "correct horse"));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    /** Writes a lock as a backup's would be, 25 minutes from expiring. */
+    private void lock(String id, String host, long pid) throws IOException {
+        Instant now = Instant.now();
+        Files.createDirectories(repo.resolve("locks.d"));
+        Files.writeString(repo.resolve("locks.d").resolve(id), "{\"owner\":\"root\",\"host\":\"" + host
+                + "\",\"pid\":" + pid + ",\"exclusive\":false,\"created\":\"" + now + "\",\"expires\":\""
+                + now.plus(Duration.ofMinutes(25)) + "\"}");
+    }
+
+    /** The pid of a process that ran and ended, as a backup killed with kill -9 leaves in its lock. */
+    private static long endedPid() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor();
+        assertThat(ProcessHandle.of(p.pid()).filter(ProcessHandle::isAlive)).isEmpty();
+        return p.pid();
+    }
+
+    @Test
+    void unlockRemovesTheLockOfABackupKilledOnThisHostThatPruneNamesAndKeepsAnotherHostsLock() throws Exception {
+        String host = RepositoryOptions.DEFAULT.host();
+        long dead = endedPid();
+        lock("killed", host, dead);
+        assertThat(dr("prune", "--repo", repo.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("locked by root on " + host + " (pid " + dead + ", shared",
+                "locks/killed", "its process is gone: run 'dr unlock'");
+
+        lock("elsewhere", "another-" + host, dead);
+        assertThat(dr("unlock", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains(
+                "removed locks/killed: shared lock of root on " + host + " (pid " + dead + ", its process is gone)",
+                "kept locks/elsewhere: shared lock of root on another-" + host + " (pid " + dead + ", live, until ",
+                "removed 1 lock, kept 1 (live:");
+        assertThat(repo.resolve("locks.d/killed")).doesNotExist();
+
+        assertThat(dr("prune", "--repo", repo.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("locks/elsewhere", "it expires at ", "'dr unlock' (Repository.unlock) "
+                + "removes it after then").doesNotContain("process is gone");
+
+        assertThat(dr("unlock", "--repo", repo.toString(), "--remove-all", "--json")).isZero();
+        JsonNode result = CliJson.MAPPER.readTree(out.toString());
+        assertThat(result.get("removed").get(0).get("key").asString()).isEqualTo("locks/elsewhere");
+        assertThat(result.get("removed").get(0).get("state").asString()).isEqualTo("LIVE");
+        assertThat(result.get("kept").isEmpty()).isTrue();
+        assertThat(dr("prune", "--repo", repo.toString())).isZero();
+    }
+
+    @Test
+    void theHelpOfRemoveAllWarnsThatNoProcessMayRunAnywhere() {
+        assertThat(dr("unlock", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("DANGER: remove EVERY lock",
+                "NO dr process", "on ANY host", "kill -9", "Taking a lock never removes another by itself");
+    }
+}
