@@ -145,6 +145,7 @@ final class CopyCommand implements Callable<Integer> {
             if (!init || e.code() != ErrorCode.NOT_FOUND) {
                 throw e;
             }
+            NewRepositoryDirectory.requireEmpty(store);
             return Repository.init(store, password, dev.drkit.core.repository.RepositoryOptions.DEFAULT);
         }
     }

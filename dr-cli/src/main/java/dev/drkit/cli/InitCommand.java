@@ -11,10 +11,13 @@ import picocli.CommandLine.Command;
 
 /** {@code dr init}: creates a repository in a store that holds none. */
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Create a repository protected by the password; an S3 bucket or Azure container is created when missing.")
+        description = {"Create a repository protected by the password; an S3 bucket or Azure container is created when "
+                + "missing.", "The repository owns its location: a directory must be new or empty, and a bucket, "
+                + "container or prefix must hold no objects (prune deletes data it did not write)."})
 final class InitCommand extends RepositoryCommand {
     @Override
     int run(SnapshotStore store) {
+        NewRepositoryDirectory.requireEmpty(store);
         // A repository in the cloud starts with its bucket or container.
         if (store instanceof S3Store s3 && s3.createBucketIfMissing()) {
             progress("created the bucket of " + store.describe());

@@ -93,6 +93,31 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void initRefusesADirectoryThatHoldsAnythingNamingItsFirstEntryAndWritesNothing() throws IOException {
+        Files.createDirectories(repo.resolve("data.d/00"));
+        Files.writeString(repo.resolve("data.d/00/thesis.tex"), "precious");
+        Files.writeString(repo.resolve("notes.txt"), "mine");
+        List<Path> before = files(repo);
+        assertThat(dr("init", "--repo", repo.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("Cannot create a repository in " + repo + ": the directory is not empty, "
+                + "it holds 'data.d' and 1 more");
+        assertThat(files(repo)).isEqualTo(before);
+
+        // What the store's listing does not show (a dot file, a directory not ending in .d) counts too.
+        Path hidden = Files.createDirectories(dir.resolve("hidden/.git"));
+        assertThat(dr("init", "--repo", hidden.getParent().toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("it holds '.git'");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(dr("init", "--repo", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains(file + ": it is not a directory");
+
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertThat(dr("init", "--repo", empty.toString())).isZero();
+        assertThat(dr("copy", "--repo", empty.toString(), "--to", repo.toString(), "--init")).isEqualTo(2);
+        assertThat(files(repo)).isEqualTo(before);
+    }
+
+    @Test
     void aWrongPasswordExitsTwoAndWritesNothing() throws IOException {
         dr("init", "--repo", repo.toString());
         List<Path> before = files(repo);

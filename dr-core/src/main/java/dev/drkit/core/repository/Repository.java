@@ -77,13 +77,19 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Creates a repository in a store that holds none.
+     * Creates a repository in an empty store. A repository owns its store (prune deletes data
+     * it did not write), so a store that holds anything else is refused: a directory of one's
+     * own files, another tool's objects. Only key files alone (what an init in progress or cut
+     * off leaves before its config) and fleet coordination records under the default
+     * {@code coordination/} prefix may be there already.
      *
      * @param store the store
      * @param password the first password; the caller may clear the array afterwards
      * @param options the options, including chunk sizes and key derivation
      * @return the open repository
-     * @throws DrException {@code ALREADY_EXISTS} when the store holds a repository
+     * @throws DrException {@code ALREADY_EXISTS} when the store holds a repository;
+     *     {@code INTEGRITY} when it holds one whose config is missing; {@code INVALID_ARGUMENT}
+     *     naming the first key when it holds anything else
      */
     public static Repository init(SnapshotStore store, char[] password, RepositoryOptions options) {
         requirePassword(password);
@@ -143,7 +149,8 @@ public final class Repository implements AutoCloseable {
      * @return the open repository
      * @throws DrException {@code WRONG_PASSWORD} when the store holds a repository that no key
      *     of the password opens; {@code INTEGRITY} when its configuration is damaged;
-     *     {@code INVALID_ARGUMENT} when the password is empty
+     *     {@code INVALID_ARGUMENT} when the password is empty, or naming the first key when the
+     *     store holds no repository but other objects (see {@link #init})
      */
     public static Repository openOrInit(SnapshotStore store, char[] password, RepositoryOptions options) {
         requirePassword(password);

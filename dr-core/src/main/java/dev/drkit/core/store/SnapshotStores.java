@@ -13,6 +13,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -98,6 +99,18 @@ public final class SnapshotStores {
      */
     public static SnapshotStore file(Path directory) {
         return FileStoreProvider.openDirectory(directory);
+    }
+
+    /**
+     * Returns the directory a file store (of {@link #file} or a {@code file:} URI) keeps its
+     * objects in, so that a caller can look at what else the directory holds: its listing shows
+     * only the names the store itself writes.
+     *
+     * @param store any store
+     * @return its absolute root directory when it is a file store, else empty
+     */
+    public static Optional<Path> directory(SnapshotStore store) {
+        return FileStoreProvider.directoryOf(store);
     }
 
     /**

@@ -105,6 +105,31 @@ class RepositoryTest {
     }
 
     @Test
+    void initRefusesAStoreThatHoldsAnythingElseNamingTheFirstKeyAndWritesNothing() {
+        store.put("notes.txt", "mine".getBytes(StandardCharsets.UTF_8));
+        store.put("data/00/photo.jpg", new byte[] {1, 2, 3});
+        Map<String, ObjectInfo> before = Map.copyOf(store.objects());
+        for (Runnable create : List.<Runnable>of(() -> init(),
+                () -> Repository.openOrInit(store, PASSWORD, fastOptions().build()))) {
+            assertThatThrownBy(create::run).isInstanceOfSatisfying(DrException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(e.input()).isEqualTo("data/00/photo.jpg");
+                assertThat(e.getMessage()).contains("is not empty: it holds 'data/00/photo.jpg'", "empty store");
+            });
+        }
+        assertThat(store.objects()).isEqualTo(before);
+    }
+
+    @Test
+    void initAcceptsTheKeyFilesOfAnInitCutOffAndTheFleetsCoordinationRecords() {
+        store.put("keys/0123456789abcdef", "{}".getBytes(StandardCharsets.UTF_8));
+        store.put("coordination/members/orders/a", "{}".getBytes(StandardCharsets.UTF_8));
+        try (Repository repo = init()) {
+            assertThat(repo.snapshots()).isEmpty();
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefusedAndNothingIsWritten() {
         init().close();
         long writes = store.writes();

@@ -6,6 +6,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.coordination.CoordinatorConfig;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.repository.Snapshot;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -193,7 +195,8 @@ public final class Engine implements AutoCloseable {
      * @param password the first password
      * @param options the options
      * @return the open repository
-     * @throws DrException {@code ALREADY_EXISTS} when the store holds a repository
+     * @throws DrException {@code ALREADY_EXISTS} when the store holds a repository;
+     *     {@code INVALID_ARGUMENT} when it holds other objects (see {@link #refuseForeignObjects})
      */
     public static Engine init(SnapshotStore store, char[] password, RepositoryOptions options) {
         if (store.stat(CONFIG).isPresent()) {
@@ -204,6 +207,7 @@ public final class Engine implements AutoCloseable {
             throw new DrException(ErrorCode.INTEGRITY, "The store at " + store.describe() + " holds a repository "
                     + "whose config is missing; refusing to create another over it", CONFIG);
         }
+        refuseForeignObjects(store);
         byte[] master = Crypto.random(64);
         Instant now = options.clock().instant();
         Config config = new Config(CONFIG_VERSION, Crypto.randomId(), options.minChunk(), options.avgChunk(), options.maxChunk(),
@@ -219,6 +223,28 @@ public final class Engine implements AutoCloseable {
         Engine engine = new Engine(store, options, master, config, keyId);
         History.commit(engine, History.Change.found(History.INIT));
         return engine;
+    }
+
+    /**
+     * Refuses a store that holds objects a repository being created does not: a directory of
+     * someone's own files, another tool's bucket or another repository's remains. A repository
+     * owns its store; prune deletes what it finds under {@code data/} that no index lists.
+     * Allowed are key files alone, which an init in progress or cut off writes before its config
+     * (open takes them for no repository yet, so openOrInit's race with another process's init
+     * stays safe), and fleet coordination records under the default prefix, which the Spring
+     * starter writes when its fleet coordinates on the repository's store before creating it.
+     *
+     * @throws DrException {@code INVALID_ARGUMENT} naming the first such key
+     */
+    private static void refuseForeignObjects(SnapshotStore store) {
+        String coordination = CoordinatorConfig.DEFAULT_KEY_PREFIX + "/";
+        Optional<String> foreign = store.list("").map(ObjectInfo::key)
+                .filter(k -> !k.startsWith(KeyRing.PREFIX) && !k.startsWith(coordination)).findFirst();
+        if (foreign.isPresent()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "The store at " + store.describe() + " is not empty: "
+                    + "it holds '" + foreign.get() + "'; a repository is created only in an empty store, since it "
+                    + "owns what the store holds (prune deletes data it did not write)", foreign.get());
+        }
     }
 
     /**

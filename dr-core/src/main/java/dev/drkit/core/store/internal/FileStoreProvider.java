@@ -8,6 +8,7 @@ import dev.drkit.api.store.SnapshotStoreProvider;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /** Opens {@code file:} URIs: {@code file:/var/backups/repo}, {@code file:///var/backups/repo} or {@code file:relative/dir}. */
@@ -26,6 +27,16 @@ public final class FileStoreProvider implements SnapshotStoreProvider {
      */
     public static SnapshotStore openDirectory(Path directory) {
         return new FileSnapshotStore(directory);
+    }
+
+    /**
+     * Returns the directory of a file store, for {@code SnapshotStores.directory}.
+     *
+     * @param store any store
+     * @return its root directory when it is a file store, else empty
+     */
+    public static Optional<Path> directoryOf(SnapshotStore store) {
+        return store instanceof FileSnapshotStore file ? Optional.of(file.root()) : Optional.empty();
     }
 
     @Override
