@@ -150,8 +150,9 @@ public final class AuditCommand {
                     record.put("details", new TreeMap<>(r.details()));
                     CliJson.printLine(out, record);
                 } else {
-                    out.printf("%6d  %s  %-12s %-22s %-24s %-8s %s%n", r.seq(), r.time(), r.actor(), r.action(),
-                            r.target(), r.outcome(), r.details().isEmpty() ? "" : new TreeMap<>(r.details()));
+                    out.printf("%6d  %s  %-12s %-22s %-24s %-8s %s%n", r.seq(), r.time(), TerminalText.escape(r.actor()),
+                            TerminalText.escape(r.action()), TerminalText.escape(r.target()), r.outcome(),
+                            r.details().isEmpty() ? "" : TerminalText.escape(new TreeMap<>(r.details()).toString()));
                 }
             }
             out.flush();

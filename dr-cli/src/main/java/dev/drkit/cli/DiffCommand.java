@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dr diff}: what changed between two snapshots, entry by entry. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = "Show the entries added (+), removed (-) and modified (M) between two snapshots.")
+        description = {"Show the entries added (+), removed (-) and modified (M) between two snapshots.",
+                "Control characters in names print escaped (\\n, \\t, \\x1b, a backslash as \\\\); --json keeps names exact."})
 final class DiffCommand extends RepositoryCommand {
     @Parameters(index = "0", paramLabel = "FROM", description = "The older snapshot: id, prefix or 'latest'.")
     String from;
@@ -53,7 +54,7 @@ final class DiffCommand extends RepositoryCommand {
                 result.put("changes", changes);
                 CliJson.print(out(), result);
             } else {
-                changes.forEach(c -> out().println(c.change() + " " + c.path()));
+                changes.forEach(c -> out().println(c.change() + " " + TerminalText.escape(c.path())));
                 long added = changes.stream().filter(c -> c.change().equals("+")).count();
                 long removed = changes.stream().filter(c -> c.change().equals("-")).count();
                 out().printf("%d added, %d removed, %d modified%n", added, removed, changes.size() - added - removed);

@@ -123,10 +123,11 @@ public final class DrCommand {
         }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            // Messages name files, snapshots' paths and hosts: escaped as every text output is.
             if (ex instanceof DrException dr) {
-                err.println("dr: " + dr.getMessage());
+                err.println("dr: " + TerminalText.escape(String.valueOf(dr.getMessage())));
             } else {
-                err.println("dr: " + ex);
+                err.println("dr: " + TerminalText.escape(String.valueOf(ex)));
             }
             if (root.verbose) {
                 ex.printStackTrace(err);

@@ -75,7 +75,7 @@ final class KeyCommand {
                     CliJson.print(out(), keys);
                 } else {
                     for (KeyInfo k : keys) {
-                        out().printf("%s %s %-16s %s%n", k.current() ? "*" : " ", k.id(), k.host(), k.created());
+                        out().printf("%s %s %-16s %s%n", k.current() ? "*" : " ", k.id(), TerminalText.escape(k.host()), k.created());
                     }
                 }
             }

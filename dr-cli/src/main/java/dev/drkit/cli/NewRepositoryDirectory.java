@@ -45,7 +45,7 @@ final class NewRepositoryDirectory {
                     e);
         }
         if (!entries.isEmpty()) {
-            String first = entries.get(0).getFileName().toString();
+            String first = TerminalText.escape(entries.get(0).getFileName().toString());
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Cannot create a repository in " + dir
                     + ": the directory is not empty, it holds '" + first + "'"
                     + (entries.size() > 1 ? " and " + (entries.size() - 1) + " more" : "")

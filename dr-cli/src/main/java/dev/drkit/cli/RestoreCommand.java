@@ -72,7 +72,7 @@ final class RestoreCommand extends RepositoryCommand {
                 CliJson.print(out(), r);
             } else {
                 out().printf("restored %d files, %d directories, %d links (%s) to %s in %.2f s%n", r.files(),
-                        r.directories(), r.symlinks(), size(r.bytes()), target, r.duration().toMillis() / 1000.0);
+                        r.directories(), r.symlinks(), size(r.bytes()), TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
         }
@@ -109,7 +109,7 @@ final class RestoreCommand extends RepositoryCommand {
                 CliJson.print(out(), r);
             } else {
                 out().printf("restored %d files (%s) as of %s to %s in %.2f s%n", r.files(), size(r.bytes()),
-                        asOf, target, r.duration().toMillis() / 1000.0);
+                        asOf, TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
         }
@@ -120,7 +120,7 @@ final class RestoreCommand extends RepositoryCommand {
     private void printKept(RestoreResult r) {
         if (r.skipped() > 0) {
             out().printf("kept %d existing entries of the snapshot's names in %s; --overwrite replaces them%n",
-                    r.skipped(), target);
+                    r.skipped(), TerminalText.escape(target.toString()));
         }
     }
 }

@@ -123,9 +123,10 @@ final class RestoreTestCommand extends RepositoryCommand {
                     size(r.bytes()), Durations.human(r.restoreTime()));
         }
         for (RestoreTestResult.Check c : r.checks()) {
-            out().printf("  %s %s: %s%n", c.passed() ? "ok    " : "FAILED", c.validator(), c.detail());
+            out().printf("  %s %s: %s%n", c.passed() ? "ok    " : "FAILED", TerminalText.escape(c.validator()),
+                    TerminalText.escape(c.detail()));
         }
-        out().println(r.passed() ? "restore test passed" : "restore test FAILED: " + r.reason());
+        out().println(r.passed() ? "restore test passed" : "restore test FAILED: " + TerminalText.escape(String.valueOf(r.reason())));
         out().flush();
     }
 }

@@ -35,9 +35,9 @@ final class SnapshotsCommand extends RepositoryCommand {
             out().printf("%-10s %-20s %-16s %-20s %10s %12s%n", "ID", "TIME", "HOST", "SOURCES", "FILES", "SIZE");
             for (Snapshot s : snapshots) {
                 Coverage c = covered.get(s.id());
-                out().printf("%-10s %-20s %-16s %-20s %10d %12s%s%s%n", s.shortId(), time(s.time()), s.host(),
-                        String.join(",", s.sources()), s.files(), size(s.bytes()),
-                        s.tags().isEmpty() ? "" : "  tags: " + String.join(",", s.tags()),
+                out().printf("%-10s %-20s %-16s %-20s %10d %12s%s%s%n", s.shortId(), time(s.time()), TerminalText.escape(s.host()),
+                        TerminalText.escape(String.join(",", s.sources())), s.files(), size(s.bytes()),
+                        s.tags().isEmpty() ? "" : "  tags: " + TerminalText.escape(String.join(",", s.tags())),
                         c == null ? "" : "  journal: " + time(c.from()) + " .. " + time(c.to()) + " ("
                                 + c.segments() + " segment" + (c.segments() == 1 ? "" : "s") + ")");
             }

@@ -64,9 +64,10 @@ final class UnlockCommand extends RepositoryCommand {
             case UNREADABLE -> "unreadable";
         };
         if (lock.state() == LockInfo.State.UNREADABLE) {
-            return lock.key() + " (" + why + ")";
+            return TerminalText.escape(lock.key()) + " (" + why + ")";
         }
-        return lock.key() + ": " + (lock.exclusive() ? "exclusive" : "shared") + " lock of " + lock.owner() + " on "
-                + lock.host() + " (pid " + lock.pid() + ", " + why + ")";
+        return TerminalText.escape(lock.key()) + ": " + (lock.exclusive() ? "exclusive" : "shared") + " lock of "
+                + TerminalText.escape(lock.owner()) + " on " + TerminalText.escape(lock.host()) + " (pid " + lock.pid()
+                + ", " + why + ")";
     }
 }

@@ -57,8 +57,8 @@ final class VerifyCommand extends RepositoryCommand {
             if (json) {
                 CliJson.print(out(), report);
             } else {
-                report.problems().forEach(p -> out().println("problem: " + p.key() + ": " + p.message()));
-                report.notes().forEach(n -> out().println("note: " + n.key() + ": " + n.message()));
+                report.problems().forEach(p -> out().println("problem: " + TerminalText.escape(p.key() + ": " + p.message())));
+                report.notes().forEach(n -> out().println("note: " + TerminalText.escape(n.key() + ": " + n.message())));
                 if (report.historyHead() != null) {
                     out().println("history head: " + report.historyHead());
                 }

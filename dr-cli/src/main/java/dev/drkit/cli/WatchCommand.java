@@ -89,7 +89,8 @@ final class WatchCommand extends RepositoryCommand {
                 stopped.countDown();
             }, "dr-watch-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            out().println("watching " + directory + " as '" + source + "', flushing every " + flushInterval
+            out().println("watching " + TerminalText.escape(directory.toString()) + " as '" + TerminalText.escape(source)
+                    + "', flushing every " + flushInterval
                     + (replicas.isEmpty() ? "" : ", shipping to " + replicas.size() + " secondar"
                             + (replicas.size() == 1 ? "y" : "ies")));
             out().flush();
@@ -102,7 +103,7 @@ final class WatchCommand extends RepositoryCommand {
                 stopped.await();
             }
             JournalStatus s = journal.status();
-            out().printf("journal '%s': %d segments on snapshot %s, committed position %d%n", s.source(),
+            out().printf("journal '%s': %d segments on snapshot %s, committed position %d%n", TerminalText.escape(s.source()),
                     s.segments(), s.baseSnapshotId().substring(0, 8), s.committedPosition());
             for (ReplicaStatus r : journal.replicas()) {
                 out().printf("secondary %d: %d segments shipped, lag %d ms%s%n", r.secondary(), r.segmentsShipped(),
