@@ -33,6 +33,10 @@ final class NewRepositoryDirectory {
         if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && (store.stat("config").isPresent()
+                || store.list("snapshots/").findAny().isPresent() || store.list("history/").findAny().isPresent())) {
+            return; // a repository, whole or with its config lost: Repository.init says which (exit 1 or 3)
+        }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Cannot create a repository at " + dir
                     + ": it is not a directory", dir.toString());
