@@ -63,4 +63,22 @@ public interface EntryWriter {
      */
     default void directoryEnd(String path) throws IOException {
     }
+
+    /**
+     * Says that an entry could not be read and is left out of the snapshot, instead of failing
+     * the backup: a view calls it for a file or directory it is refused, such as one it has no
+     * permission to read ({@link java.nio.file.AccessDeniedException}). The backup warns naming
+     * the path and the reason, goes on with every other entry, commits the snapshot and counts
+     * the entry in its result. Nothing may be written at or below {@code path}. The default
+     * throws {@code reason}, so a writer that does not leave entries out fails as the view's
+     * own exception would.
+     *
+     * @param path the entry's relative path
+     * @param reason why it could not be read
+     * @throws IOException {@code reason}, from a writer that does not leave entries out
+     * @throws DrException {@code UNSAFE_PATH} for a path that is empty, absolute or has {@code ..}
+     */
+    default void unreadable(String path, IOException reason) throws IOException {
+        throw reason;
+    }
 }

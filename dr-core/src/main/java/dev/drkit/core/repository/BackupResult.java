@@ -1,25 +1,88 @@
 package dev.drkit.core.repository;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * What a backup did.
  *
+ * <p>A file counts once: as new, changed or unchanged when it is in the snapshot, or as
+ * vanished when it was listed but deleted before it could be read. An entry the source could
+ * not read (a file or directory it had no permission to read) is left out of the snapshot and
+ * counted in {@code unreadableCount}, not in the file counts; the backup is then
+ * {@linkplain #complete() incomplete}, though its snapshot is committed.
+ *
  * @param snapshot the committed snapshot
- * @param filesNew files not in the parent snapshot
- * @param filesChanged files read again because they changed
+ * @param filesNew files in the snapshot that were not in the parent snapshot
+ * @param filesChanged files in the snapshot read again because they changed
  * @param filesUnchanged files taken from the parent without reading them
+ * @param filesVanished files listed but deleted before they could be read, so not in the
+ *     snapshot; an entry deleted before it was listed is not seen at all and not counted
  * @param directories directories captured
  * @param bytesRead content bytes read from the sources
  * @param bytesAdded content bytes of new blobs (before compression)
  * @param bytesStored bytes written to the store (packs, index, manifest)
  * @param blobsAdded new blobs stored
+ * @param unreadableCount entries left out because they could not be read (a directory counts
+ *     once, whatever it holds)
+ * @param unreadable those entries, by snapshot path ({@code source/path}), sorted; at most
+ *     {@link #UNREADABLE_LISTED} of them, however many there were
  * @param duration wall time of the backup
  */
-public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged, long directories,
-        long bytesRead, long bytesAdded, long bytesStored, long blobsAdded, Duration duration) {
+public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged,
+        long filesVanished, long directories, long bytesRead, long bytesAdded, long bytesStored, long blobsAdded,
+        long unreadableCount, List<UnreadableEntry> unreadable, Duration duration) {
+    /** How many of the entries left out a result names, at most; {@code unreadableCount} counts them all. */
+    public static final int UNREADABLE_LISTED = 1000;
+
+    /**
+     * Checks the result.
+     *
+     * @throws NullPointerException when the snapshot, the list or the duration is null
+     * @throws IllegalArgumentException when the list names more entries than the count says
+     *     or than {@link #UNREADABLE_LISTED}
+     */
+    public BackupResult {
+        Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(duration, "duration");
+        unreadable = List.copyOf(Objects.requireNonNull(unreadable, "unreadable"));
+        if (unreadable.size() > Math.min(unreadableCount, UNREADABLE_LISTED)) {
+            throw new IllegalArgumentException("unreadable must list at most min(unreadableCount, "
+                    + UNREADABLE_LISTED + ") entries, but listed " + unreadable.size() + " of " + unreadableCount);
+        }
+    }
+
+    /**
+     * An entry a backup left out because it could not be read.
+     *
+     * @param path its snapshot path, {@code source/path}
+     * @param reason why, such as {@code permission denied}
+     */
+    public record UnreadableEntry(String path, String reason) {
+        /**
+         * Checks the entry.
+         *
+         * @throws NullPointerException when the path or the reason is null
+         */
+        public UnreadableEntry {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
     /** Returns the id of the committed snapshot. @return the id */
     public String snapshotId() {
         return snapshot.id();
+    }
+
+    /**
+     * Returns whether every entry the sources listed and did not lose meanwhile is in the
+     * snapshot: false when some were left out because they could not be read.
+     *
+     * @return true when {@code unreadableCount} is 0
+     */
+    public boolean complete() {
+        return unreadableCount == 0;
     }
 }

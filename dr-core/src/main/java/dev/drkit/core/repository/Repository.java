@@ -187,10 +187,16 @@ public final class Repository implements AutoCloseable {
     /**
      * Takes a snapshot of the request's sources as one consistent cut.
      *
+     * <p>An entry a source could not read, such as a file or directory it has no permission to
+     * read, is left out with a warning and the snapshot is committed without it: the result
+     * counts and names such entries ({@link BackupResult#complete()} is then false), and so do
+     * the audit record ({@code unreadable}) and the {@code dr.backup.unreadable} counter.
+     *
      * @param request the sources, tags and parent
      * @return the committed snapshot and what was read and added
-     * @throws DrException {@code IO_FAILURE} when a source cannot be read; {@code LOCKED} when
-     *     a prune holds the repository; a storage failure otherwise. Nothing is committed then.
+     * @throws DrException {@code IO_FAILURE} when a source fails otherwise (its root cannot be
+     *     read, a file cannot be read to its end); {@code LOCKED} when a prune holds the
+     *     repository; a storage failure otherwise. Nothing is committed then.
      */
     public BackupResult backup(BackupRequest request) {
         Objects.requireNonNull(request, "request");
@@ -228,7 +234,8 @@ public final class Repository implements AutoCloseable {
                 } catch (IOException e) {
                     engine.progress().finish();
                     run.abort();
-                    throw new DrException(ErrorCode.IO_FAILURE, "Reading a source failed: " + e.getMessage(), null, e);
+                    throw new DrException(ErrorCode.IO_FAILURE, "Reading a source failed: " + BackupRun.describe(e), null,
+                            e);
                 } catch (RuntimeException | Error e) {
                     engine.progress().finish();
                     run.abort();
@@ -245,13 +252,25 @@ public final class Repository implements AutoCloseable {
                 Snapshot snapshot = new Snapshot(id, time, host, request.tags(), sourceNames,
                         manifest.parent(), stats.files(), stats.bytes());
                 BackupResult result = new BackupResult(snapshot, stats.filesNew(), stats.filesChanged(),
-                        stats.filesUnchanged(), stats.directories(), stats.bytesRead(), stats.bytesAdded(),
-                        stats.bytesStored(), stats.blobsAdded(), Duration.ofNanos(System.nanoTime() - start));
+                        stats.filesUnchanged(), stats.filesVanished(), stats.directories(), stats.bytesRead(),
+                        stats.bytesAdded(), stats.bytesStored(), stats.blobsAdded(), stats.unreadableCount(),
+                        stats.unreadable(), Duration.ofNanos(System.nanoTime() - start));
                 Metrics.backup(options.meters(), result);
                 return result;
             }
-        }, r -> Map.of("snapshot", r.snapshotId(), "bytesAdded", Long.toString(r.bytesAdded()),
-                "files", Long.toString(r.snapshot().files())));
+        }, Repository::backupDetails);
+    }
+
+    /** The audit record's details of a backup; {@code unreadable} only when entries were left out. */
+    private static Map<String, String> backupDetails(BackupResult r) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("snapshot", r.snapshotId());
+        details.put("bytesAdded", Long.toString(r.bytesAdded()));
+        details.put("files", Long.toString(r.snapshot().files()));
+        if (!r.complete()) {
+            details.put("unreadable", Long.toString(r.unreadableCount()));
+        }
+        return details;
     }
 
     /**
@@ -925,6 +944,8 @@ public final class Repository implements AutoCloseable {
             r.counter("dr.backup.files", "state", "new").increment(b.filesNew());
             r.counter("dr.backup.files", "state", "changed").increment(b.filesChanged());
             r.counter("dr.backup.files", "state", "unchanged").increment(b.filesUnchanged());
+            r.counter("dr.backup.files", "state", "vanished").increment(b.filesVanished());
+            r.counter("dr.backup.unreadable").increment(b.unreadableCount());
             r.counter("dr.backup.snapshots", "outcome", "success").increment();
         }
 

@@ -8,6 +8,7 @@ import dev.drkit.api.backup.EntryWriter;
 import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.backup.SourceView;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -31,6 +32,10 @@ import org.jspecify.annotations.Nullable;
  * A directory tree as a snapshot source: regular files, directories and symbolic links (kept
  * as links), with permissions, modification times and inode numbers; paths matching an
  * exclude glob are skipped. Files are streamed, so their size is not limited by memory.
+ *
+ * <p>A file or directory below the root that this process may not read (a file it may not
+ * open, a directory it may not list) is left out of the snapshot with a warning, and the
+ * backup's result names it; the root itself must be readable. Other read errors fail the backup.
  *
  * <p>The tree is read as it is at backup time; it is not paused. Immutable and thread-safe.
  */
@@ -123,8 +128,10 @@ public final class DirectorySource implements SnapshotSource {
         return new SourceView() {
             @Override
             public void writeTo(EntryWriter out) throws IOException {
-                out.directory("", metadata(root, Files.readAttributes(root, PosixFileAttributes.class)));
-                walk(root, "", out);
+                PosixFileAttributes rootAttrs = Files.readAttributes(root, PosixFileAttributes.class);
+                List<Path> children = children(root);
+                out.directory("", metadata(root, rootAttrs));
+                walk(children, "", out);
             }
 
             @Override
@@ -133,16 +140,32 @@ public final class DirectorySource implements SnapshotSource {
         };
     }
 
-    private void walk(Path dir, String prefix, EntryWriter out) throws IOException {
+    /**
+     * Lists a directory's entries, sorted by name; none when it was deleted while the tree was
+     * read, so that it is captured as empty.
+     *
+     * @throws java.nio.file.AccessDeniedException when the directory may not be listed
+     */
+    private static List<Path> children(Path dir) throws IOException {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             for (Path child : stream) {
                 children.add(child);
             }
         } catch (NoSuchFileException vanished) {
-            return; // deleted while the tree was read: captured as empty
+            return List.of();
         }
         children.sort(null);
+        return children;
+    }
+
+    /**
+     * Writes a directory's entries, depth first. An entry this process may not read (its
+     * attributes, or the listing of a directory) is left out through
+     * {@link EntryWriter#unreadable}; a file that may not be opened is left out by the backup
+     * when it opens it.
+     */
+    private void walk(List<Path> children, String prefix, EntryWriter out) throws IOException {
         for (Path child : children) {
             String fileName = child.getFileName().toString();
             String path = prefix.isEmpty() ? fileName : prefix + "/" + fileName;
@@ -154,6 +177,9 @@ public final class DirectorySource implements SnapshotSource {
                 meta = stat(child);
             } catch (NoSuchFileException vanished) {
                 continue;
+            } catch (AccessDeniedException denied) {
+                out.unreadable(path, denied);
+                continue;
             }
             if (meta == null) {
                 continue; // sockets, pipes and devices are skipped
@@ -161,8 +187,15 @@ public final class DirectorySource implements SnapshotSource {
             switch (meta.type()) {
                 case SYMLINK -> out.symlink(path, Files.readSymbolicLink(child).toString(), meta);
                 case DIRECTORY -> {
+                    List<Path> below;
+                    try {
+                        below = children(child);
+                    } catch (AccessDeniedException denied) {
+                        out.unreadable(path, denied);
+                        continue;
+                    }
                     out.directory(path, meta);
-                    walk(child, path, out);
+                    walk(below, path, out);
                     out.directoryEnd(path);
                 }
                 case FILE -> out.file(path, meta, () -> Files.newInputStream(child, LinkOption.NOFOLLOW_LINKS));

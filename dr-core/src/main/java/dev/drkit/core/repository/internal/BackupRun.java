@@ -9,14 +9,18 @@ import dev.drkit.api.backup.EntryWriter;
 import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.backup.SourceView;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.BackupResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,9 +53,19 @@ public final class BackupRun {
     private static final int RING_START = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
 
-    /** What the run did. */
-    public record Stats(long filesNew, long filesChanged, long filesUnchanged, long directories, long bytesRead,
-            long bytesAdded, long bytesStored, long blobsAdded, long files, long bytes) {
+    /**
+     * What the run did.
+     *
+     * @param filesNew files in the snapshot not in the parent
+     * @param filesChanged files in the snapshot read again
+     * @param filesUnchanged files taken from the parent
+     * @param filesVanished files deleted between their listing and their reading, left out
+     * @param unreadableCount entries left out because they could not be read
+     * @param unreadable the first {@link BackupResult#UNREADABLE_LISTED} of them, sorted by path
+     */
+    public record Stats(long filesNew, long filesChanged, long filesUnchanged, long filesVanished, long directories,
+            long bytesRead, long bytesAdded, long bytesStored, long blobsAdded, long files, long bytes,
+            long unreadableCount, List<BackupResult.UnreadableEntry> unreadable) {
     }
 
     private final Engine engine;
@@ -87,6 +101,10 @@ public final class BackupRun {
     private final LongAdder filesNew = new LongAdder();
     private final LongAdder filesChanged = new LongAdder();
     private final LongAdder filesUnchanged = new LongAdder();
+    private final LongAdder filesVanished = new LongAdder();
+    private final LongAdder unreadableCount = new LongAdder();
+    /** The first entries left out as unreadable; {@link #unreadableCount} counts them all. */
+    private final List<BackupResult.UnreadableEntry> unreadable = new ArrayList<>();
     private final LongAdder directories = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesAdded = new LongAdder();
@@ -152,7 +170,7 @@ public final class BackupRun {
                         ? BlobId.parse(parentNode.subtree()) : null;
                 dir.previous = parentTree;
                 // Directories that ended but still wait for reads are written with the root below.
-                views.get(i).writeTo(new Writer(dir, parentTree));
+                views.get(i).writeTo(new Writer(name, dir, parentTree));
             }
             awaitReads();
             closeAll(views);
@@ -244,8 +262,54 @@ public final class BackupRun {
 
     /** Returns the figures so far. @return the stats */
     public Stats stats() {
-        return new Stats(filesNew.sum(), filesChanged.sum(), filesUnchanged.sum(), directories.sum(), bytesRead.sum(),
-                bytesAdded.sum(), bytesStored.sum(), blobsAdded.sum(), files.sum(), bytes.sum());
+        List<BackupResult.UnreadableEntry> listed;
+        synchronized (unreadable) {
+            listed = new ArrayList<>(unreadable);
+        }
+        listed.sort(Comparator.comparing(BackupResult.UnreadableEntry::path));
+        return new Stats(filesNew.sum(), filesChanged.sum(), filesUnchanged.sum(), filesVanished.sum(),
+                directories.sum(), bytesRead.sum(), bytesAdded.sum(), bytesStored.sum(), blobsAdded.sum(), files.sum(),
+                bytes.sum(), unreadableCount.sum(), listed);
+    }
+
+    /** Leaves an entry out of the snapshot as unreadable, with a warning. */
+    private void leaveOut(String snapshotPath, IOException reason) {
+        String why = reasonOf(reason);
+        LOG.warn("Leaving out '{}': it cannot be read ({})", snapshotPath, why);
+        unreadableCount.increment();
+        synchronized (unreadable) {
+            if (unreadable.size() < BackupResult.UNREADABLE_LISTED) {
+                unreadable.add(new BackupResult.UnreadableEntry(snapshotPath, why));
+            }
+        }
+    }
+
+    /**
+     * Describes a read failure: the path and the reason for a file system's exception, whose
+     * message is only the path when the system gave no reason ({@code AccessDeniedException}).
+     *
+     * @param e the failure
+     * @return the description
+     */
+    public static String describe(IOException e) {
+        if (e instanceof FileSystemException fs && fs.getFile() != null) {
+            return fs.getFile() + (fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile()) + ": " + reasonOf(e);
+        }
+        return reasonOf(e);
+    }
+
+    /** The reason of a read failure in words, without the path. */
+    static String reasonOf(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException fs) {
+            return fs.getReason() != null ? fs.getReason() : fs.getClass().getSimpleName();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /** Adds bytes written outside the run, such as the manifest. @param n bytes */
@@ -397,7 +461,7 @@ public final class BackupRun {
                 if (file.read != null && file.read.isCompletedExceptionally()) {
                     joinRead(file.read);
                 }
-                if (file.vanished) {
+                if (file.leftOut) {
                     continue;
                 }
                 List<String> content = new ArrayList<>(file.parts.size());
@@ -535,7 +599,8 @@ public final class BackupRun {
         final List<CompletableFuture<BlobId>> parts = new ArrayList<>();
         @Nullable CompletableFuture<Void> read;
         @Nullable List<String> reused;
-        volatile boolean vanished;
+        /** Whether the file vanished or could not be opened, so it is not in the snapshot. */
+        volatile boolean leftOut;
         long size;
 
         FileEntry(EntryMetadata meta) {
@@ -557,6 +622,7 @@ public final class BackupRun {
 
     /** Receives one source's entries and builds its directory tree. */
     private final class Writer implements EntryWriter {
+        private final String sourceName;
         private final Dir root;
         private final @Nullable BlobId parentTree;
         /** The names of the directories on the path last looked up in the parent snapshot. */
@@ -565,7 +631,8 @@ public final class BackupRun {
         private final List<Tree> pathTrees = new ArrayList<>();
         private final ArrayDeque<Ended> ended = new ArrayDeque<>();
 
-        Writer(Dir root, @Nullable BlobId parentTree) {
+        Writer(String sourceName, Dir root, @Nullable BlobId parentTree) {
+            this.sourceName = sourceName;
             this.root = root;
             this.parentTree = parentTree;
         }
@@ -612,7 +679,9 @@ public final class BackupRun {
                 engine.progress().done(1, previous.size());
                 return;
             }
-            (previous == null ? filesNew : filesChanged).increment();
+            // Counted as new or changed until the read finds it gone or unreadable.
+            LongAdder counted = previous == null ? filesNew : filesChanged;
+            counted.increment();
             engine.progress().found(1, Math.max(0, metadata.size()));
             try {
                 pendingFiles.acquire();
@@ -633,7 +702,15 @@ public final class BackupRun {
                     } catch (NoSuchFileException vanished) {
                         // Deleted between listing and reading: not part of this snapshot.
                         LOG.warn("Skipping '{}': it vanished during the backup", path);
-                        file.vanished = true;
+                        file.leftOut = true;
+                        counted.decrement();
+                        filesVanished.increment();
+                        read.complete(null);
+                        return;
+                    } catch (AccessDeniedException denied) {
+                        file.leftOut = true;
+                        counted.decrement();
+                        leaveOut(sourceName + "/" + path, denied);
                         read.complete(null);
                         return;
                     }
@@ -650,7 +727,7 @@ public final class BackupRun {
                 } catch (Throwable e) {
                     // Errors too (out of memory, a faulty source): the capture waits on this.
                     read.completeExceptionally(e instanceof IOException io
-                            ? new IOException("Reading '" + path + "' failed: " + io.getMessage(), io) : e);
+                            ? new IOException("Reading '" + path + "' failed: " + describe(io), io) : e);
                 } finally {
                     if (!read.isCompletedExceptionally()) {
                         reads.remove(read);
@@ -659,6 +736,12 @@ public final class BackupRun {
                     pendingFiles.release();
                 }
             });
+        }
+
+        @Override
+        public void unreadable(String path, IOException reason) {
+            split(path);
+            leaveOut(sourceName + "/" + path, reason);
         }
 
         @Override
