@@ -9,6 +9,7 @@ import dev.drkit.core.repository.BackupRequest;
 import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.source.DirectorySource;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +22,22 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dr backup}: takes a snapshot of one or more directories as one consistent cut. */
 @Command(name = "backup", mixinStandardHelpOptions = true,
-        description = "Back up directories into the repository. Each directory becomes a source named after it.")
+        description = {"Back up directories into the repository. Each directory becomes a source named after it.",
+            "A file or directory that cannot be read (permission denied) is left out with a warning and "
+                    + "everything else is saved; the entries left out are named on stderr (the first "
+                    + BackupCommand.NAMED + ") and in the --json result (the first 1000), and the exit code "
+                    + "is 4."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the snapshot was saved with every entry",
+            "1:the backup failed; no snapshot was saved",
+            "2:usage, configuration or password error",
+            "3:an integrity problem was found in the repository; no snapshot was saved",
+            "4:the snapshot was saved, but entries that could not be read were left out"})
 final class BackupCommand extends RepositoryCommand {
+    /** Entries left out that the text output names; the rest are counted. */
+    static final int NAMED = 20;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Directories to back up.")
     List<Path> paths;
 
@@ -64,12 +79,37 @@ final class BackupCommand extends RepositoryCommand {
             if (json) {
                 CliJson.print(out(), r);
             } else {
-                out().printf("snapshot %s saved: %d new, %d changed, %d unchanged files; %s read, %s added (%s stored) in %.2f s%n",
-                        r.snapshot().shortId(), r.filesNew(), r.filesChanged(), r.filesUnchanged(), size(r.bytesRead()),
-                        size(r.bytesAdded()), size(r.bytesStored()), r.duration().toMillis() / 1000.0);
+                out().printf("snapshot %s saved: %d new, %d changed, %d unchanged files%s%s; %s read, %s added (%s stored) in %.2f s%n",
+                        r.snapshot().shortId(), r.filesNew(), r.filesChanged(), r.filesUnchanged(),
+                        r.filesVanished() == 0 ? "" : ", " + r.filesVanished() + " vanished before they were read",
+                        r.complete() ? "" : "; " + r.unreadableCount() + (r.unreadableCount() == 1 ? " unreadable entry"
+                                : " unreadable entries") + " left out",
+                        size(r.bytesRead()), size(r.bytesAdded()), size(r.bytesStored()),
+                        r.duration().toMillis() / 1000.0);
+            }
+            if (!r.complete()) {
+                printUnreadable(r);
+                return DrCommand.EXIT_INCOMPLETE;
             }
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /** Names on stderr the entries left out because they could not be read, the first {@link #NAMED}. */
+    private void printUnreadable(BackupResult r) {
+        PrintWriter err = err();
+        long count = r.unreadableCount();
+        err.printf("warning: %d %s could not be read and %s left out of snapshot %s:%n", count,
+                count == 1 ? "entry" : "entries", count == 1 ? "is" : "are", r.snapshot().shortId());
+        List<BackupResult.UnreadableEntry> listed = r.unreadable();
+        for (int i = 0; i < Math.min(NAMED, listed.size()); i++) {
+            err.printf("  %s (%s)%n", listed.get(i).path(), listed.get(i).reason());
+        }
+        if (count > NAMED) {
+            err.printf("  and %d more%s%n", count - NAMED, json ? "" : " (--json lists up to "
+                    + BackupResult.UNREADABLE_LISTED + ")");
+        }
+        err.flush();
     }
 
     static String sourceName(Path dir) {

@@ -27,6 +27,12 @@ public final class DrCommand {
     public static final int EXIT_USAGE = 2;
     /** Exit code: an integrity problem was found. */
     public static final int EXIT_INTEGRITY = 3;
+    /**
+     * Exit code of {@code dr backup}: the snapshot was saved, but entries that could not be read
+     * (permission denied) were left out of it; they are named on stderr. Not 3, which this
+     * command line keeps for integrity problems (restic gives 3 to this case).
+     */
+    public static final int EXIT_INCOMPLETE = 4;
 
     /** Where passwords are read from: the process environment unless a caller passes its own. */
     Map<String, String> environment = Map.of();

@@ -1,0 +1,176 @@
+package dev.drkit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code dr backup} of a directory holding a file and a directory of mode 000, run in a
+ * process that the file system really refuses them: the rest is saved, the two are named on
+ * stderr and in {@code --json}, and the exit code is 4.
+ *
+ * <p>Root reads files of any mode, and the tests run as root in CI; so as root the command runs
+ * under {@code setpriv} without the capabilities that let root ignore file modes
+ * ({@code CAP_DAC_OVERRIDE}, {@code CAP_DAC_READ_SEARCH}): it stays the owner of the files, and
+ * their mode 000 refuses it as it refuses any owner. Any other user runs it as it is.
+ */
+class UnreadableSourceCommandTest {
+    private static final String PASSWORD = "correct horse";
+    private static final List<String> WITHOUT_OVERRIDE = List.of("setpriv",
+            "--bounding-set=-dac_override,-dac_read_search");
+
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private Path data;
+    private Path lockedFile;
+    private Path lockedDir;
+    private @Nullable List<String> refusing;
+
+    @BeforeEach
+    void setUp() throws IOException, InterruptedException {
+        repo = dir.resolve("repo");
+        data = dir.resolve("orders");
+        Files.createDirectories(data.resolve("2026/11"));
+        Files.writeString(data.resolve("2026/11/order-1.json"), "{\"id\":1,\"total\":42}");
+        byte[] blob = new byte[300_000];
+        new Random(5).nextBytes(blob);
+        Files.write(data.resolve("blob.bin"), blob);
+        Files.writeString(data.resolve("readme.txt"), "kept");
+        lockedFile = data.resolve("secret.key");
+        Files.writeString(lockedFile, "root only");
+        lockedDir = data.resolve("private");
+        Files.createDirectories(lockedDir.resolve("inner"));
+        Files.writeString(lockedDir.resolve("inner/hidden.txt"), "hidden");
+        Files.setPosixFilePermissions(lockedFile, PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(lockedDir, PosixFilePermissions.fromString("---------"));
+        refusing = refusingPrefix(lockedFile);
+    }
+
+    @AfterEach
+    void unlock() throws IOException {
+        Files.setPosixFilePermissions(lockedFile, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(lockedDir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    /** Runs {@code dr} in a new JVM that the file system refuses files of mode 000. */
+    private Run drRefused(String... args) throws Exception {
+        Assumptions.assumeTrue(refusing != null, "as root, setpriv cannot drop the capabilities that ignore file modes");
+        List<String> command = new ArrayList<>(refusing);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), DrCommand.class.getName()));
+        command.addAll(List.of(args));
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("DR_PASSWORD", PASSWORD);
+        pb.environment().put("DR_PROGRESS", "off");
+        Process p = pb.start();
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in 2 minutes");
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** What to run a command under so that mode 000 refuses it, or null when nothing can. */
+    private static @Nullable List<String> refusingPrefix(Path lockedFile) throws InterruptedException {
+        if (!Files.isReadable(lockedFile)) {
+            return List.of(); // not root: the modes apply as they are
+        }
+        List<String> probe = new ArrayList<>(WITHOUT_OVERRIDE);
+        probe.addAll(List.of("cat", lockedFile.toString()));
+        int status;
+        try {
+            Process p = new ProcessBuilder(probe).redirectErrorStream(true).redirectOutput(
+                    ProcessBuilder.Redirect.DISCARD).start();
+            status = p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : 0;
+        } catch (IOException noSetpriv) {
+            status = 0;
+        }
+        return status != 0 ? WITHOUT_OVERRIDE : null;
+    }
+
+    private int drHere(StringWriter out, String... args) {
+        CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(new StringWriter(), true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void aFileAndADirectoryOfMode000AreLeftOutNamedAndExitFourWhileTheRestIsRestoredByteForByte()
+            throws Exception {
+        assertThat(drHere(new StringWriter(), "init", "--repo", repo.toString())).isZero();
+
+        Run json = drRefused("backup", "--repo", repo.toString(), data.toString(), "--json");
+        assertThat(json.exit()).as(json.err()).isEqualTo(DrCommand.EXIT_INCOMPLETE);
+        JsonNode result = CliJson.MAPPER.readTree(json.out());
+        assertThat(result.get("unreadableCount").asLong()).isEqualTo(2);
+        assertThat(result.get("unreadable").findValuesAsString("path")).containsExactly("orders/private",
+                "orders/secret.key");
+        assertThat(result.get("unreadable").findValuesAsString("reason")).containsOnly("permission denied");
+        assertThat(result.get("filesNew").asLong()).isEqualTo(3);
+        assertThat(result.get("snapshot").get("files").asLong()).isEqualTo(3);
+        assertThat(json.err()).contains("2 entries could not be read and are left out of snapshot")
+                .contains("orders/private (permission denied)", "orders/secret.key (permission denied)");
+
+        Run text = drRefused("backup", "--repo", repo.toString(), data.toString());
+        assertThat(text.exit()).as(text.err()).isEqualTo(4);
+        assertThat(text.out()).contains("saved: 0 new, 0 changed, 3 unchanged files; 2 unreadable entries left out");
+        assertThat(text.err()).contains("orders/private (permission denied)", "orders/secret.key (permission denied)");
+
+        StringWriter listed = new StringWriter();
+        assertThat(drHere(listed, "snapshots", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(listed.toString()).size()).as("both snapshots were saved").isEqualTo(2);
+
+        Path target = dir.resolve("restored");
+        assertThat(drHere(new StringWriter(), "restore", "--repo", repo.toString(), "latest", "--target",
+                target.toString())).isZero();
+        Path restored = target.resolve("orders");
+        try (Stream<Path> walk = Files.walk(restored)) {
+            assertThat(walk.filter(Files::isRegularFile).map(p -> restored.relativize(p).toString()).sorted())
+                    .containsExactly("2026/11/order-1.json", "blob.bin", "readme.txt");
+        }
+        for (String file : List.of("2026/11/order-1.json", "blob.bin", "readme.txt")) {
+            assertThat(Files.readAllBytes(restored.resolve(file))).as(file)
+                    .isEqualTo(Files.readAllBytes(data.resolve(file)));
+        }
+        assertThat(restored.resolve("private")).doesNotExist();
+    }
+
+    @Test
+    void aReadableSourceStillExitsZero() throws Exception {
+        unlock();
+        assertThat(drHere(new StringWriter(), "init", "--repo", repo.toString())).isZero();
+        Run run = drRefused("backup", "--repo", repo.toString(), data.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("saved: 5 new").doesNotContain("unreadable");
+        assertThat(run.err()).doesNotContain("could not be read");
+    }
+}
