@@ -103,6 +103,16 @@ public final class DrBackups implements SmartLifecycle {
     }
 
     /**
+     * Returns how many entries the newest backup of this application left out because it could
+     * not read them (a file or directory it had no permission to read); the snapshot was saved.
+     *
+     * @return the count, 0 before the first backup
+     */
+    public long lastUnreadableCount() {
+        return backups.lastUnreadableCount();
+    }
+
+    /**
      * Returns the age of the newest successful backup.
      *
      * @return the age, or empty before the first backup

@@ -84,6 +84,7 @@ public final class ScheduledBackups implements AutoCloseable {
     private @Nullable Snapshot latest;
     private @Nullable Instant lastSuccess;
     private @Nullable String lastError;
+    private long lastUnreadable;
     private int incrementalsSinceFull;
     private @Nullable ScheduledFuture<?> pending;
     private @Nullable Instant nextRun;
@@ -202,6 +203,7 @@ public final class ScheduledBackups implements AutoCloseable {
             latest = result.snapshot();
             lastSuccess = result.snapshot().time();
             lastError = null;
+            lastUnreadable = result.unreadableCount();
             incrementalsSinceFull = result.snapshot().parent() == null ? 0 : Math.max(incrementalsSinceFull, 0) + 1;
             applyRetention();
             return result;
@@ -244,6 +246,11 @@ public final class ScheduledBackups implements AutoCloseable {
             }
             LOG.info("DR backup {} ({}) of {} files took {}", r.snapshot().shortId(), kind, r.snapshot().files(),
                     r.duration());
+            if (!r.complete()) {
+                BackupResult.UnreadableEntry first = r.unreadable().get(0);
+                LOG.warn("DR backup {} of {} left out {} entries it could not read, such as {} ({})",
+                        r.snapshot().shortId(), sourceNames, r.unreadableCount(), first.path(), first.reason());
+            }
         } catch (RuntimeException e) {
             LOG.warn("DR backup of {} failed: {}", sourceNames, e.getMessage());
         } finally {
@@ -353,6 +360,19 @@ public final class ScheduledBackups implements AutoCloseable {
     public Optional<String> lastError() {
         synchronized (lock) {
             return Optional.ofNullable(lastError);
+        }
+    }
+
+    /**
+     * Returns how many entries the newest backup this object took left out because it could
+     * not read them (see {@link BackupResult#unreadableCount()}); the backup still counts as a
+     * success, its snapshot is committed.
+     *
+     * @return the count, 0 before this object's first backup
+     */
+    public long lastUnreadableCount() {
+        synchronized (lock) {
+            return lastUnreadable;
         }
     }
 

@@ -10,7 +10,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * Health of the backups: DOWN when the newest successful backup is older than the recovery
  * point objective ({@code dr.backup.rpo}), or when there is none and the application has run
- * longer than the objective; UP otherwise.
+ * longer than the objective; UP otherwise. A backup that left out entries it could not read
+ * still counts as a backup: the detail {@code lastBackupUnreadable} gives how many it left out.
  */
 public final class BackupsHealthIndicator implements HealthIndicator {
     private final DrBackups backups;
@@ -36,6 +37,10 @@ public final class BackupsHealthIndicator implements HealthIndicator {
                     .withDetail("age", age.get().withNanos(0).toString());
         } else {
             b.withDetail("lastSnapshot", "none yet").withDetail("startedAt", backups.backups().startedAt().toString());
+        }
+        long unreadable = backups.lastUnreadableCount();
+        if (unreadable > 0) {
+            b.withDetail("lastBackupUnreadable", unreadable);
         }
         backups.lastError().ifPresent(e -> b.withDetail("lastError", e));
         return b.build();

@@ -340,7 +340,11 @@ public class DrEndpoint {
                 out.put("filesNew", r.filesNew());
                 out.put("filesChanged", r.filesChanged());
                 out.put("filesUnchanged", r.filesUnchanged());
+                out.put("filesVanished", r.filesVanished());
                 out.put("bytesAdded", r.bytesAdded());
+                out.put("unreadableCount", r.unreadableCount());
+                out.put("unreadable", r.unreadable().stream()
+                        .map(u -> Map.of("path", u.path(), "reason", u.reason())).toList());
                 out.put("duration", r.duration().toString());
                 return ok(out);
             }
@@ -551,6 +555,9 @@ public class DrEndpoint {
         b.lastSuccess().ifPresent(t -> m.put("lastBackupAt", t.toString()));
         b.age().ifPresent(age -> m.put("age", age.withNanos(0).toString()));
         m.put("rpoMet", b.rpoMet());
+        if (b.lastUnreadableCount() > 0) {
+            m.put("lastBackupUnreadable", b.lastUnreadableCount());
+        }
         b.lastError().ifPresent(e -> m.put("lastError", e));
         return m;
     }

@@ -1,0 +1,87 @@
+package dev.drkit.spring.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drkit.api.backup.BackupKind;
+import dev.drkit.api.backup.EntryMetadata;
+import dev.drkit.api.backup.EntryType;
+import dev.drkit.api.backup.EntryWriter;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.api.backup.SourceView;
+import dev.drkit.core.backup.ScheduledBackups;
+import dev.drkit.core.repository.BackupResult;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.spring.DrBackups;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * A scheduled backup that left out entries it could not read is a backup: the health stays UP
+ * with its snapshot, and a detail says how many entries it left out.
+ */
+class BackupsHealthIndicatorTest {
+    private static final Instant T = Instant.parse("2026-12-07T08:00:00Z");
+
+    /** A source of one readable file and, when {@code locked}, a directory it is refused. */
+    private static final class Source implements SnapshotSource {
+        volatile boolean locked = true;
+
+        @Override
+        public String name() {
+            return "orders";
+        }
+
+        @Override
+        public SourceView begin() {
+            return new SourceView() {
+                @Override
+                public void writeTo(EntryWriter out) throws IOException {
+                    out.directory("", new EntryMetadata(EntryType.DIRECTORY, 0, T, 0755, 0));
+                    byte[] content = "{}".getBytes(StandardCharsets.UTF_8);
+                    out.file("a.json", EntryMetadata.file(content.length, T), () -> new ByteArrayInputStream(content));
+                    if (locked) {
+                        out.unreadable("private", new AccessDeniedException("/srv/orders/private"));
+                    }
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void aBackupThatLeftOutUnreadableEntriesKeepsTheHealthUpAndCountsThem() {
+        Source source = new Source();
+        Repository repository = Repository.init(SnapshotStores.memory(), "pw".toCharArray(),
+                RepositoryOptions.builder().kdf(new KdfParams(1024, 1, 1)).build());
+        try (ScheduledBackups scheduled = ScheduledBackups.builder(repository).source(source).keepEverything()
+                .rpo(Duration.ofHours(1)).build()) {
+            DrBackups backups = new DrBackups(scheduled, null);
+            BackupsHealthIndicator indicator = new BackupsHealthIndicator(backups);
+
+            BackupResult result = backups.backupNow(BackupKind.INCREMENTAL);
+            Health health = indicator.health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("lastSnapshot", result.snapshot().shortId())
+                    .containsEntry("lastBackupUnreadable", 1L).doesNotContainKey("lastError");
+
+            source.locked = false;
+            backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(indicator.health().getDetails()).doesNotContainKey("lastBackupUnreadable");
+        } finally {
+            repository.close();
+        }
+    }
+}
