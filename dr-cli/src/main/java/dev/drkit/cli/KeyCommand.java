@@ -52,7 +52,7 @@ final class KeyCommand {
                     }
                 } catch (IOException e) {
                     throw new DrException(ErrorCode.INVALID_CONFIG, "Cannot read " + newPasswordFile + ": "
-                            + e.getMessage(), newPasswordFile.toString(), e);
+                            + IoReasons.of(e), newPasswordFile.toString(), e);
                 }
             }
             String env = environment().get("DR_NEW_PASSWORD");

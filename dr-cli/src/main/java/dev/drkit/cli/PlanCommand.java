@@ -42,7 +42,7 @@ public final class PlanCommand {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "cannot read " + what + " " + file + ": " + e.getMessage(),
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "cannot read " + what + " " + file + ": " + IoReasons.of(e),
                     file.toString(), e);
         }
     }
@@ -57,7 +57,7 @@ public final class PlanCommand {
         try {
             Files.writeString(out, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new DrException(ErrorCode.IO_FAILURE, "cannot write " + out + ": " + e.getMessage(), out.toString(), e);
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot write " + out + ": " + IoReasons.of(e), out.toString(), e);
         }
     }
 

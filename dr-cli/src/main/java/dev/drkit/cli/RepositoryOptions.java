@@ -47,7 +47,7 @@ final class RepositoryOptions {
                 return line.toCharArray();
             } catch (IOException e) {
                 throw new DrException(ErrorCode.INVALID_CONFIG, "Cannot read the password file " + passwordFile + ": "
-                        + e.getMessage(), passwordFile.toString(), e);
+                        + IoReasons.of(e), passwordFile.toString(), e);
             }
         }
         String fromEnv = env.get(PASSWORD_ENV);

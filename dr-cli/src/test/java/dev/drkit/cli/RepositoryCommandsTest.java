@@ -141,6 +141,11 @@ class RepositoryCommandsTest {
         Files.writeString(file, "from a file\n");
         assertThat(dr("init", "--repo", repo.toString(), "--password-file", file.toString())).isZero();
         assertThat(dr("snapshots", "--repo", repo.toString(), "--password-file", file.toString())).isZero();
+
+        err.getBuffer().setLength(0);
+        Path missing = dir.resolve("no-such-pw");
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--password-file", missing.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("Cannot read the password file " + missing + ": no such file or directory");
     }
 
     @Test

@@ -4,10 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -115,17 +112,8 @@ final class RestoreFailures {
         if (t instanceof DirectoryNotEmptyException) {
             return "a directory that is not empty is in the way; it is kept";
         }
-        if (t instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (t instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (t instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason();
-        }
-        if (t instanceof IOException && t.getMessage() != null) {
-            return t.getMessage();
+        if (t instanceof IOException io) {
+            return BackupRun.reasonOf(io);
         }
         return t.toString();
     }

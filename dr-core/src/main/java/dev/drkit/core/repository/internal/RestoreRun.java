@@ -428,7 +428,8 @@ public final class RestoreRun {
         try {
             Files.createDirectories(target);
         } catch (IOException e) {
-            throw new DrException(ErrorCode.IO_FAILURE, "Cannot create the restore target " + target, target.toString(), e);
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot create the restore target " + target + ": "
+                    + BackupRun.reasonOf(e), target.toString(), e);
         }
         umask = detectUmask(target);
         List<String[]> includes = new ArrayList<>();
