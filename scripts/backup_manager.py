@@ -10,6 +10,8 @@ non-zero when any step fails, so cron (or a systemd timer) reports the failure:
     1  a step failed (the backup, the retention, the restore test, ...)
     2  usage or configuration error (bad flags, unreadable config file, dr not found)
     3  the repository has an integrity problem (dr verify found damage)
+    4  the backup left out entries it could not read (dr backup's exit 4); the snapshot of
+       everything else was saved and the other steps ran
 
 Only the Python 3 standard library is used. The password comes, as for `dr` itself, from
 $DR_PASSWORD or --password-file. Settings may also come from a JSON file (--config), whose
@@ -35,7 +37,7 @@ import sys
 import tempfile
 import time
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTEGRITY = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTEGRITY, EXIT_INCOMPLETE = 0, 1, 2, 3, 4
 KEEP_COUNTS = ("keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly")
 STEPS = ("backup", "retention", "verify", "restore_test")
 
@@ -130,7 +132,7 @@ class Dr:
         self.repo = repo
         self.password_file = password_file
 
-    def run(self, step, *words):
+    def run(self, step, *words, accept=(0,)):
         argv = list(self.command) + list(words) + ["--repo", self.repo, "--json"]
         if self.password_file:
             argv += ["--password-file", self.password_file]
@@ -138,7 +140,7 @@ class Dr:
             done = subprocess.run(argv, capture_output=True, text=True, check=False)
         except OSError as e:
             raise UsageError(f"cannot run {argv[0]}: {e.strerror}") from e
-        if done.returncode != 0:
+        if done.returncode not in accept:
             message = (done.stderr.strip() or done.stdout.strip()).splitlines()
             raise StepFailed(step, done.returncode, message[-1] if message else "no output")
         try:
@@ -156,8 +158,16 @@ def backup(dr, args, metrics):
     for tag in args.tag or []:
         words += ["--tag", tag]
     started = time.monotonic()
-    result = dr.run("backup", *words, *args.source)
+    # Exit 4: saved, less the entries dr could not read (named in its JSON); the run goes on.
+    result = dr.run("backup", *words, *args.source, accept=(EXIT_OK, EXIT_INCOMPLETE))
     metrics["backup_duration_seconds"] = time.monotonic() - started
+    unreadable = result.get("unreadableCount", 0)
+    metrics["backup_unreadable_entries"] = unreadable
+    if unreadable:
+        left_out = result.get("unreadable", [])
+        print(f"backup_manager: backup left out {unreadable} entries it could not read"
+              + (f", such as {left_out[0]}" if left_out else ""), file=sys.stderr)
+        metrics["incomplete"] = 1
     metrics["backup_bytes_added"] = result.get("bytesAdded", 0)
     metrics["backup_files"] = result.get("snapshot", {}).get("files", 0)
     metrics["last_backup_success_timestamp_seconds"] = time.time()
@@ -307,6 +317,9 @@ def main(argv=None):
         print(f"backup_manager: {e}", file=sys.stderr)
         outcome = EXIT_INTEGRITY if e.code == EXIT_INTEGRITY else (EXIT_USAGE if e.code == EXIT_USAGE else EXIT_FAILED)
     finally:
+        if outcome == EXIT_OK and metrics.pop("incomplete", 0):
+            outcome = EXIT_INCOMPLETE
+        metrics.pop("incomplete", None)
         if args.textfile:
             write_textfile(args.textfile, metrics, outcome)
         if lock:

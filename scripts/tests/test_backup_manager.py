@@ -74,6 +74,34 @@ class BackupManagerTest(unittest.TestCase):
         self.assertGreater(values["dr_backup_manager_verify_packs_read"], 0)
         self.assertIn("restore test: snapshot", done.stdout)
 
+    def test_a_backup_that_left_out_an_unreadable_file_exits_4_after_every_other_step(self):
+        secret = self.source / "secret.key"
+        secret.write_text("not for backup tools\n")
+        secret.chmod(0)
+        prefix = []
+        if os.geteuid() == 0:
+            # Root reads mode 000; without the capabilities that let it, it is refused as any owner.
+            prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+            try:
+                probe = subprocess.run(prefix + ["cat", str(secret)], capture_output=True, check=False)
+            except OSError:
+                self.skipTest("setpriv is missing")
+            if probe.returncode == 0:
+                self.skipTest("setpriv cannot drop the capabilities that ignore file modes")
+        done = subprocess.run([sys.executable, str(SCRIPT), "run", *self.common(), "--source", str(self.source),
+                               "--keep-last", "2", "--verify-subset", "1", "--restore-test",
+                               "--dr", shlex.join(prefix) + " " + DR if prefix else DR],
+                              capture_output=True, text=True, check=False)
+        self.assertEqual(done.returncode, 4, done.stderr)
+        self.assertIn("backup left out 1 entries it could not read", done.stderr)
+        self.assertIn("restore test: snapshot", done.stdout)
+        values = metrics_of(self.metrics)
+        self.assertEqual(values["dr_backup_manager_backup_unreadable_entries"], 1)
+        self.assertEqual(values["dr_backup_manager_exit_code"], 4)
+        self.assertEqual(values["dr_backup_manager_success"], 0)
+        self.assertEqual(values["dr_backup_manager_restore_test_success"], 1)
+        self.assertEqual(values["dr_backup_manager_verify_success"], 1)
+
     def test_damage_found_by_verify_exits_3_and_is_reported_in_the_metrics(self):
         self.assertEqual(self.manager("backup", *self.common(), "--source", str(self.source)).returncode, 0)
         packs = [p for p in (self.repo / "data.d").rglob("*") if p.is_file()]
