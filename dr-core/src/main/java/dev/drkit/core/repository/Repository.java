@@ -692,9 +692,10 @@ public final class Repository implements AutoCloseable {
 
     /**
      * Forgets the named snapshots (their data stays until {@link #prune}), under an exclusive
-     * lock. A snapshot whose manifest cannot be read is forgotten this way too: the removal is
-     * recorded in the history, so {@link #verify} no longer reports it as missing, and prune,
-     * which refuses while a manifest cannot be read, runs again.
+     * lock. A snapshot whose manifest cannot be read, or was deleted without forget, is given
+     * up this way too: the removal is recorded in the history, so {@link #verify} no longer
+     * reports it, restores of {@code latest} no longer refuse, and prune, which refuses while a
+     * manifest cannot be read, runs again.
      *
      * @param snapshotIds full ids or unique prefixes of at least 4 hex digits
      * @return the ids removed

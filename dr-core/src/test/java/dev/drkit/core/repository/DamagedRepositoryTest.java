@@ -123,6 +123,26 @@ class DamagedRepositoryTest {
     }
 
     @Test
+    void aManifestDeletedWithoutForgetIsGivenUpOnTheRecordAndLatestRestoresAgain() throws IOException {
+        Path src = source();
+        String deleted;
+        try (Repository repo = Repository.init(store, "pw".toCharArray(), RepositoryTest.fastOptions().build())) {
+            backup(repo, src, "one");
+            deleted = backup(repo, src, "two");
+        }
+        store.delete("snapshots/" + deleted);
+        try (Repository repo = open()) {
+            assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("refused"), RestoreOptions.all()))
+                    .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage())
+                            .contains("dr forget " + deleted));
+            assertThat(repo.forgetSnapshots(List.of(deleted))).containsExactly(deleted);
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).isEmpty();
+            repo.restore("latest", tmp.resolve("latest"), RestoreOptions.all());
+            assertThat(tmp.resolve("latest/src/changing.txt")).hasContent("one");
+        }
+    }
+
+    @Test
     void aDamagedIndexFileIsLeftOutPruneRefusesAndRepairListsItsPacksAgain() throws IOException {
         Path src = source();
         String first = firstSnapshot(src);

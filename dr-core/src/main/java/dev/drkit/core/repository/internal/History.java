@@ -429,6 +429,18 @@ public final class History {
     }
 
     /**
+     * Returns the ids of the snapshots the history records as present.
+     *
+     * @param engine the repository
+     * @return the ids; empty without a history
+     * @throws DrException {@code INTEGRITY} naming the head when it is damaged
+     */
+    public static Set<String> recordedSnapshots(Engine engine) {
+        Read read = readHead(engine);
+        return read == null ? Set.of() : Set.copyOf(read.head().state().snapshots().keySet());
+    }
+
+    /**
      * Checks that a snapshot about to be restored is the one the history records, and, for
      * {@code latest}, that the history's head verifies and no recorded snapshot is missing.
      *
@@ -459,8 +471,10 @@ public final class History {
             for (String id : head.state().snapshots().keySet()) {
                 if (!present.contains(id)) {
                     throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + Engine.SNAPSHOTS + id
-                            + " is missing but the history records it: the newest snapshot may have been deleted; "
-                            + "run verify, or restore with --allow-unverified-history", Engine.SNAPSHOTS + id);
+                            + " is missing but the history records it (it was deleted without forget), so 'latest' "
+                            + "cannot tell whether it was the newest: run verify; name the snapshot to restore, give "
+                            + id + " up with 'dr forget " + id + "', or restore with --allow-unverified-history",
+                            Engine.SNAPSHOTS + id);
                 }
             }
         }

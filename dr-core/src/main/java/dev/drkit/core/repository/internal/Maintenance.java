@@ -395,8 +395,9 @@ public final class Maintenance {
     }
 
     /**
-     * Forgets the named snapshots, whether or not their manifests can be read (a damaged one is
-     * given up this way, and verify then knows it was removed on purpose).
+     * Forgets the named snapshots, whether or not their manifests can be read or are still
+     * there (a damaged or deleted one is given up this way, and verify then knows it was
+     * removed on purpose).
      *
      * @param engine the repository
      * @param idsOrPrefixes full ids or unique prefixes of at least 4 hex digits
@@ -406,8 +407,10 @@ public final class Maintenance {
      */
     public static List<String> forgetSnapshots(Engine engine, List<String> idsOrPrefixes) {
         try (Lock lock = lock(engine, true)) {
-            List<String> present = engine.store().list(Engine.SNAPSHOTS)
-                    .map(o -> o.key().substring(Engine.SNAPSHOTS.length())).toList();
+            // Those whose manifest was deleted without forget count too: the history still records them.
+            Set<String> known = new TreeSet<>(History.recordedSnapshots(engine));
+            engine.store().list(Engine.SNAPSHOTS).forEach(o -> known.add(o.key().substring(Engine.SNAPSHOTS.length())));
+            List<String> present = List.copyOf(known);
             List<String> ids = new ArrayList<>();
             for (String asked : idsOrPrefixes) {
                 List<String> matches = asked.length() < 4 ? List.of()
