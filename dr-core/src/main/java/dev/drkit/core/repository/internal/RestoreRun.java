@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -538,7 +539,7 @@ public final class RestoreRun {
             }
             switch (node.type()) {
                 case Tree.Node.DIR -> {
-                    makeDirectory(out, path);
+                    makeDirectory(out, path, options.overwrite());
                     if (selected) {
                         dirs.add(new DirMeta(out, node));
                     }
@@ -608,7 +609,20 @@ public final class RestoreRun {
         return false;
     }
 
-    private void makeDirectory(Path out, String path) {
+    /**
+     * Makes the directory {@code out}, whose parent is a real directory, or keeps the real
+     * directory already there. A symbolic link of that name is never followed: it (or a file
+     * of that name) is removed and the directory made in its place with {@code overwrite},
+     * else refused.
+     *
+     * @param out the directory to make
+     * @param path its path in the restore, to name in errors
+     * @param overwrite whether a link or file in the way may be replaced
+     * @throws DrException {@code UNSAFE_PATH} naming {@code path} for a symbolic link without
+     *     overwrite; {@code IO_FAILURE} for a file in the way without overwrite, or when the
+     *     file system refuses
+     */
+    static void makeDirectory(Path out, String path, boolean overwrite) {
         try {
             Files.createDirectory(out);
             return;
@@ -621,7 +635,7 @@ public final class RestoreRun {
             return;
         }
         boolean link = Files.isSymbolicLink(out);
-        if (!options.overwrite()) {
+        if (!overwrite) {
             if (link) {
                 throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path + "' is a symbolic link in the target; "
                         + "restoring through it could leave the target (overwrite replaces the link)", path);
@@ -759,17 +773,9 @@ public final class RestoreRun {
                     }
                 }
             }
-            for (int attempt = 1;; attempt++) {
-                dest = temporarySibling(out);
-                try {
-                    ch = Files.newByteChannel(dest, CREATE, attrs);
-                    break;
-                } catch (FileAlreadyExistsException taken) {
-                    if (attempt == 3) {
-                        throw taken;
-                    }
-                }
-            }
+            Temporary temporary = createTemporarySibling(out, attrs);
+            dest = temporary.path();
+            ch = temporary.channel();
         }
         boolean done = false;
         try (SeekableByteChannel open = ch) {
@@ -798,11 +804,11 @@ public final class RestoreRun {
                     // rename(2) replaces a file or a link, not a directory; this one was empty.
                     Files.delete(out);
                 }
-                Files.move(dest, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 Files.deleteIfExists(dest);
                 throw e;
             }
+            moveIntoPlace(dest, out);
         }
         files.increment();
         engine.progress().done(1, 0);
@@ -824,7 +830,46 @@ public final class RestoreRun {
                 + TEMPORARY_SUFFIX);
     }
 
-    private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
+    /** A temporary sibling created for writing, and its open channel. */
+    record Temporary(Path path, SeekableByteChannel channel) {
+    }
+
+    /**
+     * Creates a {@link #temporarySibling} of {@code out} and opens it for writing, never through
+     * a symbolic link; a name another writer took is drawn again, at most three times.
+     */
+    static Temporary createTemporarySibling(Path out, FileAttribute<?>[] attrs) throws IOException {
+        for (int attempt = 1;; attempt++) {
+            Path dest = temporarySibling(out);
+            try {
+                return new Temporary(dest, Files.newByteChannel(dest, CREATE, attrs));
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 3) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
+    /**
+     * Moves a written temporary sibling over {@code out}: atomically where the file system can
+     * (the rename replaces a file or a symbolic link itself, never what the link points to),
+     * else replacing it. The temporary is deleted when the move fails.
+     */
+    static void moveIntoPlace(Path temporary, Path out) throws IOException {
+        try {
+            try {
+                Files.move(temporary, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+    }
+
+    static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
     /** The permissions to create a file with, by mode: files share a handful of modes. */
     private final AtomicReferenceArray<FileAttribute<?>[]> modeAttributes = new AtomicReferenceArray<>(01000);
 
