@@ -8,14 +8,23 @@ import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.RestoreResult;
 import dev.drkit.core.repository.Snapshot;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +178,14 @@ public final class PointInTime {
      * Restores journaled sources as they were at an instant: the newest base snapshot at or
      * before it, with its chain's changes up to it.
      *
+     * <p>Below the target, nothing is written through a symbolic link: each directory on a
+     * file's path and the file itself are checked without following links, and a link found
+     * where a directory or the file goes is removed (never what it points to) and replaced with
+     * overwrite, else refused. Each file is written to a temporary sibling ({@code .dr-<hex>.tmp},
+     * as the main restore names them), opened without following links, and moved over its
+     * destination, atomically where the file system can: a failure leaves what was there
+     * intact and the temporary removed. A regular file replaced keeps its permissions.
+     *
      * @param engine the repository
      * @param source the source, or {@code null} for every journaled source but private ones
      * @param at the instant, or {@code null} for each source as its newest chain ends
@@ -179,7 +196,10 @@ public final class PointInTime {
      * @throws DrException {@code INVALID_ARGUMENT} naming the instant when it lies before the
      *     source's first snapshot or after its last segment; {@code NOT_FOUND} when there is no
      *     such journaled source; {@code ALREADY_EXISTS} naming a directory that is not empty
-     *     without overwrite; {@code UNSAFE_PATH} for a path that would leave the target
+     *     without overwrite; {@code UNSAFE_PATH} for a path that would leave the target, or
+     *     naming the path of a symbolic link in the target without overwrite;
+     *     {@code IO_FAILURE} naming the directory when the file system refuses, or naming the
+     *     path of a file in the way of a directory or a directory in the way of a file
      */
     public static RestoreResult restore(Engine engine, @Nullable String source, @Nullable Instant at, Path target,
             RestoreOptions options) {
@@ -209,10 +229,13 @@ public final class PointInTime {
         long files = 0;
         long bytes = 0;
         long dirs = 0;
+        Path root = target.toAbsolutePath().normalize();
         for (String name : sources) {
-            Path dir = (options.intoTarget() ? target : target.resolve(name)).toAbsolutePath().normalize();
+            Path dir = options.intoTarget() ? root : root.resolve(name).normalize();
             try {
-                if (Files.isDirectory(dir) && !options.overwrite()) {
+                // The target itself is the caller's; below it, nothing in the target is followed.
+                boolean link = !dir.equals(root) && Files.isSymbolicLink(dir);
+                if (!link && Files.isDirectory(dir) && !options.overwrite()) {
                     try (Stream<Path> list = Files.list(dir)) {
                         if (list.findAny().isPresent()) {
                             throw new DrException(ErrorCode.ALREADY_EXISTS, "Directory " + dir
@@ -220,7 +243,10 @@ public final class PointInTime {
                         }
                     }
                 }
-                Files.createDirectories(dir);
+                Files.createDirectories(root);
+                Set<Path> made = new HashSet<>();
+                made.add(root);
+                makeDirectories(root, dir, made, options.overwrite());
                 dirs++;
                 View view = views.get(name);
                 for (Map.Entry<String, JournalState.FileRef> f : view.state().files().entrySet()) {
@@ -231,9 +257,8 @@ public final class PointInTime {
                     }
                     JournalState.FileRef ref = f.getValue();
                     byte[] content = view.read(ref);
-                    Files.createDirectories(file.getParent());
-                    Files.write(file, content);
-                    Files.setLastModifiedTime(file, FileTime.from(ref.modified()));
+                    makeDirectories(root, file.getParent(), made, options.overwrite());
+                    writeFile(file, pathIn(root, file), content, FileTime.from(ref.modified()), options.overwrite());
                     files++;
                     bytes += content.length;
                 }
@@ -243,5 +268,75 @@ public final class PointInTime {
             }
         }
         return new RestoreResult(files, dirs, 0, 0, bytes, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** A path of the restore relative to the target, with {@code /} between names, for errors. */
+    private static String pathIn(Path root, Path path) {
+        return root.relativize(path).toString().replace('\\', '/');
+    }
+
+    /**
+     * Makes each directory from below {@code root} down to {@code dir}, one name at a time, as
+     * the main restore does: a symbolic link on the way is never followed (see
+     * {@link RestoreRun#makeDirectory}). {@code made} holds the directories this restore made
+     * or checked already.
+     */
+    private static void makeDirectories(Path root, Path dir, Set<Path> made, boolean overwrite) {
+        if (made.contains(dir)) {
+            return;
+        }
+        if (!dir.startsWith(root)) {
+            throw new DrException(ErrorCode.UNSAFE_PATH, "Directory " + dir + " would leave " + root, dir.toString());
+        }
+        makeDirectories(root, dir.getParent(), made, overwrite);
+        RestoreRun.makeDirectory(dir, pathIn(root, dir), overwrite);
+        made.add(dir);
+    }
+
+    /**
+     * Writes a file through a temporary sibling (named as the main restore names them) moved
+     * over it, so that a failure leaves what was there intact and a symbolic link in its place
+     * is replaced, never written through. A regular file replaced keeps its permissions, as it
+     * did when it was written in place; the journal holds none.
+     */
+    private static void writeFile(Path file, String path, byte[] content, FileTime modified, boolean overwrite)
+            throws IOException {
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot restore file '" + path
+                    + "': a directory of that name is in the way", path);
+        }
+        if (!overwrite && Files.isSymbolicLink(file)) {
+            throw RestoreRun.linkInTheWay(path);
+        }
+        Set<PosixFilePermission> kept = keptPermissions(file);
+        RestoreRun.Temporary temporary = RestoreRun.createTemporarySibling(file, kept == null
+                ? RestoreRun.NO_ATTRIBUTES : new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(kept)});
+        boolean written = false;
+        try {
+            try (SeekableByteChannel out = temporary.channel()) {
+                RestoreRun.writeSliced(ByteBuffer.wrap(content), out);
+            }
+            if (kept != null) {
+                // The umask may have cleared some of them at creation.
+                Files.setPosixFilePermissions(temporary.path(), kept);
+            }
+            Files.setLastModifiedTime(temporary.path(), modified);
+            written = true;
+        } finally {
+            if (!written) {
+                Files.deleteIfExists(temporary.path());
+            }
+        }
+        RestoreRun.moveIntoPlace(temporary.path(), file);
+    }
+
+    /** The permissions of the regular file at {@code file}, or null for none, a link or a file system without them. */
+    private static @Nullable Set<PosixFilePermission> keptPermissions(Path file) throws IOException {
+        try {
+            PosixFileAttributes old = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return old.isRegularFile() ? old.permissions() : null;
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 }

@@ -637,8 +637,7 @@ public final class RestoreRun {
         boolean link = Files.isSymbolicLink(out);
         if (!overwrite) {
             if (link) {
-                throw new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path + "' is a symbolic link in the target; "
-                        + "restoring through it could leave the target (overwrite replaces the link)", path);
+                throw linkInTheWay(path);
             }
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot restore directory '" + path
                     + "': a file of that name is in the way (overwrite replaces it)", path);
@@ -651,6 +650,12 @@ public final class RestoreRun {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot replace the " + (link ? "symbolic link" : "file")
                     + " in the way of directory '" + path + "'", path, e);
         }
+    }
+
+    /** The refusal of a symbolic link found in the target where an entry goes, without overwrite. */
+    static DrException linkInTheWay(String path) {
+        return new DrException(ErrorCode.UNSAFE_PATH, "Entry '" + path + "' is a symbolic link in the target; "
+                + "restoring through it could leave the target (overwrite replaces the link)", path);
     }
 
     private void restoreLink(Path out, Tree.Node node, String path) {
