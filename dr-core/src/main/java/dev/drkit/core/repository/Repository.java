@@ -413,6 +413,10 @@ public final class Repository implements AutoCloseable {
      * Restores every journaled source as it was at an instant, but the kit's own
      * ({@link Journal#PRIVATE_SOURCE_PREFIX}, such as streamed WAL).
      *
+     * <p>Nothing is written through a symbolic link found below the target: with overwrite the
+     * link itself is replaced, never what it points to. Each file is written to a temporary
+     * file beside it and moved into place, so a failure leaves the file that was there intact.
+     *
      * @param at the instant
      * @param target the directory; each source becomes a directory of its name
      * @param restoreOptions overwrite and into-target
@@ -420,7 +424,9 @@ public final class Repository implements AutoCloseable {
      * @throws DrException {@code INVALID_ARGUMENT} naming the instant when it lies before a
      *     source's first snapshot or after its last journal segment; {@code NOT_FOUND} when no
      *     source is journaled; {@code INTEGRITY} naming a damaged or missing segment;
-     *     {@code ALREADY_EXISTS} naming a directory that is not empty without overwrite
+     *     {@code ALREADY_EXISTS} naming a directory that is not empty without overwrite;
+     *     {@code UNSAFE_PATH} naming a symbolic link in the target without overwrite, or a path
+     *     that would leave the target; {@code IO_FAILURE} when the target's file system refuses
      */
     public RestoreResult restore(Instant at, Path target, RestoreOptions restoreOptions) {
         return restore(null, at, target, restoreOptions);
