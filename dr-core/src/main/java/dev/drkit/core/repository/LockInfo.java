@@ -10,7 +10,12 @@ import java.util.Objects;
  * <p>A holder refreshes its lock every ten minutes to thirty minutes ahead; a lock past its
  * {@code expires} time belongs to a process that stopped refreshing it and blocks nobody.
  *
- * @param key the lock's store key, {@code locks/<id>}
+ * <p>A running journal holds its source's writer lock, {@code journal-locks/<source>}, which
+ * keeps out only other journals of that source (it reads as shared) and is refreshed every
+ * minute five minutes ahead; the next journal of the source takes over one past its expiry.
+ *
+ * @param key the lock's store key, {@code locks/<id>}, or {@code journal-locks/<source>} for a
+ *     journal's writer lock
  * @param owner the actor that took it
  * @param host the host name of the process that took it (see {@link RepositoryOptions#host()})
  * @param pid the process id on that host

@@ -15,6 +15,7 @@ import dev.drkit.core.repository.internal.Copier;
 import dev.drkit.core.repository.internal.Crypto;
 import dev.drkit.core.repository.internal.Engine;
 import dev.drkit.core.repository.internal.History;
+import dev.drkit.core.repository.internal.JournalLock;
 import dev.drkit.core.repository.internal.JournalWriter;
 import dev.drkit.core.repository.internal.Journals;
 import dev.drkit.core.repository.internal.KeyRing;
@@ -36,6 +37,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -354,12 +356,23 @@ public final class Repository implements AutoCloseable {
      * from the last committed position. A background thread writes a segment at most once
      * per {@link JournalOptions#flushInterval()} and compacts the chain by age or size.
      *
+     * <p>A source has one writer at a time, across processes and hosts sharing the repository:
+     * the journal holds the source's writer lock {@code journal-locks/<source>} (listed by
+     * {@link #locks()}) from start to {@link Journal#close()}, refreshing it every minute five
+     * minutes ahead. It keeps out only other journals of the same source; backups, restores,
+     * copies, forget, prune and verify run beside it as before. A writer that stopped (killed,
+     * or paused) is taken over once its lock is five minutes past its last refresh, or at once
+     * after {@link #unlock()} removed the lock of a process gone from this host; a writer whose
+     * lock was taken over writes no more (its flushes fail {@code LOCKED}).
+     *
      * @param feed the feed; its name is the source's
      * @param journalOptions flush and compaction
      * @return the running journal, which the caller closes
-     * @throws DrException {@code INTEGRITY} naming the segment at fault when the chain to resume
-     *     is damaged; {@code INVALID_ARGUMENT} for a malformed feed name; {@code IO_FAILURE} when
-     *     the feed cannot start
+     * @throws DrException {@code LOCKED} naming the source and its writer (owner, host, pid and
+     *     since when) when another journal of the source runs, here or on another host;
+     *     {@code INTEGRITY} naming the segment at fault when the chain to resume is damaged;
+     *     {@code INVALID_ARGUMENT} for a malformed feed name; {@code IO_FAILURE} when the feed
+     *     cannot start
      */
     public Journal journal(ChangeFeed feed, JournalOptions journalOptions) {
         Objects.requireNonNull(feed, "feed");
@@ -388,6 +401,9 @@ public final class Repository implements AutoCloseable {
     /**
      * Starts a journal whose segments are written only by {@link Journal#flush()} and compacted
      * only by {@link Journal#compact()}: no background thread, for tests that control time.
+     * It holds the source's writer lock as {@link #journal(ChangeFeed, JournalOptions)} does, but
+     * refreshes it only when it flushes: idle for five minutes, it may be taken over by another
+     * writer, and its next flush then fails {@code LOCKED}.
      *
      * @param feed the feed
      * @param journalOptions compaction thresholds (unused without the background thread)
@@ -773,13 +789,22 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Lists the repository's locks, each with whether it still holds.
+     * Lists the repository's locks, each with whether it still holds: those of backups,
+     * restores and maintenance under {@code locks/}, and the writer locks of running journals
+     * under {@code journal-locks/}.
      *
      * @return the locks, in key order
      * @throws DrException a storage failure
      */
     public List<LockInfo> locks() {
-        return Maintenance.locks(engine);
+        return byKey(JournalLock.locks(engine), Maintenance.locks(engine));
+    }
+
+    private static List<LockInfo> byKey(List<LockInfo> a, List<LockInfo> b) {
+        List<LockInfo> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.sort(Comparator.comparing(LockInfo::key));
+        return all;
     }
 
     /**
@@ -795,23 +820,27 @@ public final class Repository implements AutoCloseable {
      * process ids), and a live lock broken silently would let a prune delete what a running
      * backup writes. Call this where the host name is this machine's alone.
      *
+     * <p>Journal writer locks ({@code journal-locks/<source>}) are removed by the same rules; an
+     * expired one needs no removal, since the next journal of its source takes it over.
+     *
      * @return the removed locks
      * @throws DrException a storage failure
      */
     public List<LockInfo> unlock() {
-        return Maintenance.breakStaleLocks(engine);
+        return byKey(JournalLock.remove(engine, false), Maintenance.breakStaleLocks(engine));
     }
 
     /**
      * Removes every lock, live ones included. Only for when no process anywhere uses the
      * repository (no backup, restore, copy, forget or prune runs on any host): a live lock
-     * removed lets a prune delete the data a running backup writes.
+     * removed lets a prune delete the data a running backup writes, and a journal writer lock
+     * removed lets a second journal of its source start beside the first.
      *
      * @return the removed locks
      * @throws DrException a storage failure
      */
     public List<LockInfo> unlockAll() {
-        return Maintenance.breakAllLocks(engine);
+        return byKey(JournalLock.remove(engine, true), Maintenance.breakAllLocks(engine));
     }
 
     /**

@@ -63,6 +63,7 @@ public final class JournalWriter implements AutoCloseable {
     private final Deque<Taken> pending = new ArrayDeque<>();
     private final @Nullable ScheduledExecutorService scheduler;
     private final Consumer<Status> onCommit;
+    private final JournalLock lock;
 
     // Guarded by takeLock.
     private long lastTaken;
@@ -84,8 +85,8 @@ public final class JournalWriter implements AutoCloseable {
     private volatile @Nullable String lastError;
 
     /**
-     * Opens the source's journal: resumes its newest chain, or starts one from an empty base
-     * snapshot, then starts the feed.
+     * Opens the source's journal: takes the source's writer lock ({@link JournalLock}), resumes
+     * its newest chain, or starts one from an empty base snapshot, then starts the feed.
      *
      * @param engine the repository
      * @param feed the feed
@@ -93,8 +94,9 @@ public final class JournalWriter implements AutoCloseable {
      * @param background whether a thread flushes and compacts on its own; tests flush by hand
      * @param onCommit told after each commit and each compaction, on the committing thread
      * @return the running journal
-     * @throws DrException {@code INTEGRITY} when the chain to resume is damaged; {@code IO_FAILURE}
-     *     when the feed cannot start
+     * @throws DrException {@code LOCKED} naming the source and the holder when another writer,
+     *     in this process or another, on this host or another, journals the source; {@code INTEGRITY}
+     *     when the chain to resume is damaged; {@code IO_FAILURE} when the feed cannot start
      */
     public static JournalWriter open(Engine engine, ChangeFeed feed, JournalOptions options, boolean background,
             Consumer<Status> onCommit) {
@@ -104,20 +106,33 @@ public final class JournalWriter implements AutoCloseable {
             throw DrException.invalidArgument("name", "a feed name is made of letters, digits, '.', '_' and '-', "
                     + "and is not '.' or '..'", source);
         }
-        JournalWriter w = new JournalWriter(engine, feed, options, background, onCommit);
+        // Taken before anything is written: two writers starting together on a new source would
+        // otherwise both write a first base snapshot.
+        JournalLock lock = JournalLock.take(engine, source);
+        JournalWriter w;
+        try {
+            w = new JournalWriter(engine, feed, options, background, onCommit, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try {
             feed.start(w.state.resume(w.committed), w::accept);
         } catch (IOException e) {
             w.shutdownScheduler();
+            lock.close();
             throw new DrException(ErrorCode.IO_FAILURE, "Feed '" + source + "' did not start: " + e.getMessage(),
                     source, e);
         } catch (RuntimeException e) {
             w.shutdownScheduler();
+            lock.close();
             throw e;
         }
         if (w.scheduler != null) {
             long every = Math.max(1, options.flushInterval().toMillis());
             w.scheduler.scheduleWithFixedDelay(w::compactIfDue, every, every, TimeUnit.MILLISECONDS);
+            long refresh = JournalLock.REFRESH_EVERY.toMillis();
+            w.scheduler.scheduleWithFixedDelay(lock::refreshQuietly, refresh, refresh, TimeUnit.MILLISECONDS);
             synchronized (w.takeLock) {
                 if (!w.pending.isEmpty()) {
                     w.scheduleFlush(); // taken while the feed started
@@ -128,8 +143,9 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     private JournalWriter(Engine engine, ChangeFeed feed, JournalOptions options, boolean background,
-            Consumer<Status> onCommit) {
+            Consumer<Status> onCommit, JournalLock lock) {
         this.engine = engine;
+        this.lock = lock;
         this.feed = feed;
         this.source = feed.name();
         this.options = options;
@@ -294,7 +310,9 @@ public final class JournalWriter implements AutoCloseable {
      * none is waiting.
      *
      * @return the number of segments written
-     * @throws DrException a storage failure; the changes stay queued for the next flush
+     * @throws DrException a storage failure; the changes stay queued for the next flush;
+     *     {@code LOCKED} when another writer took the source's lock over after this one stopped
+     *     refreshing it past its expiry
      */
     public int flush() {
         synchronized (flushLock) {
@@ -314,6 +332,7 @@ public final class JournalWriter implements AutoCloseable {
             int written = 0;
             int from = 0;
             try {
+                lock.confirm(JournalLock.REFRESH_EVERY);
                 while (from < batch.size()) {
                     from = writeSegment(batch, from, end);
                     written++;
@@ -401,6 +420,7 @@ public final class JournalWriter implements AutoCloseable {
             if (nextSeq == 1) {
                 return base;
             }
+            lock.confirm(JournalLock.REFRESH_EVERY);
             Instant cut = lastDurable == null ? clock.instant() : lastDurable;
             String id = writeBase(cut, committed, chainBlobs);
             LOG.info("Journal '{}' compacted {} segments of {} into snapshot {}", source, nextSeq - 1, base, id);
@@ -518,7 +538,12 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    /** Stops the feed, writes what it emitted, and stops the background thread. */
+    /**
+     * Stops the feed, writes what it emitted, stops the background thread and releases the
+     * source's writer lock.
+     *
+     * @throws DrException as {@link #flush()}; the lock is released all the same
+     */
     @Override
     public void close() {
         try {
@@ -537,6 +562,10 @@ public final class JournalWriter implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        flush();
+        try {
+            flush();
+        } finally {
+            lock.close();
+        }
     }
 }

@@ -1,0 +1,273 @@
+package dev.drkit.core.repository.internal;
+
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.LockInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer lock of a journaled source, {@code journal-locks/<source>}: one running journal
+ * per source across processes and hosts, so that a second writer is refused when it starts
+ * instead of failing at its first flush.
+ *
+ * <p>It keeps out only other writers of the same source: backups, restores, forget, prune,
+ * verify and journals of other sources never look at it (it lives outside {@code locks/}).
+ * Its holder refreshes it, {@link #TTL} ahead, every {@link #REFRESH_EVERY} from a background
+ * journal's thread and on every flush; a lock past its expiry belongs to a writer that stopped
+ * (killed, or paused longer than the TTL) and is taken over by the next writer that starts.
+ * A writer whose lock was taken over finds out at its next refresh or flush, and its flushes
+ * then fail {@code LOCKED} instead of writing beside the new holder.
+ */
+public final class JournalLock implements AutoCloseable {
+    /** The key prefix of journal writer locks. */
+    public static final String PREFIX = "journal-locks/";
+    /** How long a journal writer lock holds without a refresh. */
+    public static final Duration TTL = Duration.ofMinutes(5);
+    /** How often a background journal refreshes its lock. */
+    public static final Duration REFRESH_EVERY = Duration.ofMinutes(1);
+    private static final Logger LOG = LoggerFactory.getLogger(JournalLock.class);
+    private static final int ATTEMPTS = 3;
+
+    private final Engine engine;
+    private final String source;
+    private final String key;
+    private final Maintenance.LockFile file;
+    // Guarded by this.
+    private String etag;
+    private Instant refreshed;
+    private @Nullable String lost;
+    private boolean released;
+
+    private JournalLock(Engine engine, String source, String key, Maintenance.LockFile file, String etag,
+            Instant refreshed) {
+        this.engine = engine;
+        this.source = source;
+        this.key = key;
+        this.file = file;
+        this.etag = etag;
+        this.refreshed = refreshed;
+    }
+
+    /**
+     * Takes the writer lock of a source, taking over one that expired or cannot be read.
+     *
+     * @param engine the repository
+     * @param source the journaled source
+     * @return the held lock; closing releases it
+     * @throws DrException {@code LOCKED} naming the source and the holder (owner, host, pid,
+     *     since when and until when) when another writer holds a live lock
+     */
+    static JournalLock take(Engine engine, String source) {
+        SnapshotStore store = engine.store();
+        String key = PREFIX + source;
+        Instant now = engine.options().clock().instant();
+        Maintenance.LockFile mine = new Maintenance.LockFile(engine.options().actor(), engine.options().host(),
+                ProcessHandle.current().pid(), false, now.toString(), now.plus(TTL).toString());
+        byte[] bytes = mine.encode();
+        for (int attempt = 1; ; attempt++) {
+            Optional<ObjectInfo> written = store.putIfAbsent(key, bytes);
+            if (written.isPresent()) {
+                return new JournalLock(engine, source, key, mine, written.get().etag(), now);
+            }
+            Optional<ObjectInfo> held = store.stat(key);
+            if (held.isPresent()) {
+                Maintenance.LockFile other = read(store, key);
+                if (other != null && !Instant.parse(other.expires()).isBefore(now)) {
+                    throw refusal(engine, source, key, other);
+                }
+                written = store.replace(key, bytes, held.get().etag());
+                if (written.isPresent()) {
+                    if (other == null) {
+                        LOG.warn("Journal '{}' took over its writer lock {}, which could not be read", source, key);
+                    } else {
+                        LOG.warn("Journal '{}' took over its writer lock {} from {} on {} (pid {}, since {}), "
+                                + "which expired at {}", source, key, other.owner(), other.host(), other.pid(),
+                                other.created(), other.expires());
+                    }
+                    return new JournalLock(engine, source, key, mine, written.get().etag(), now);
+                }
+            }
+            if (attempt == ATTEMPTS) {
+                // Released and taken again, or taken over by another, between our looks.
+                Maintenance.LockFile other = read(store, key);
+                if (other != null) {
+                    throw refusal(engine, source, key, other);
+                }
+                throw new DrException(ErrorCode.LOCKED, "The writer lock " + key + " of source '" + source
+                        + "' changed hands " + ATTEMPTS + " times while this journal tried to take it", key);
+            }
+        }
+    }
+
+    private static DrException refusal(Engine engine, String source, String key, Maintenance.LockFile other) {
+        String remedy = processGone(engine, other)
+                ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove the lock"
+                : "stop that writer first; if it is gone, the lock expires at " + other.expires()
+                        + " and the next writer takes it over (or 'dr unlock' removes it after then)";
+        return new DrException(ErrorCode.LOCKED, "Source '" + source + "' is journaled already by " + other.owner()
+                + " on " + other.host() + " (pid " + other.pid() + ", since " + other.created() + "): its writer "
+                + "lock " + key + " holds until " + other.expires() + "; " + remedy, key);
+    }
+
+    /**
+     * Refreshes the lock when it was last refreshed at least {@code age} ago, then tells whether
+     * it is still this writer's.
+     *
+     * @param age how old the last refresh may be before the store is asked again; zero always asks
+     * @throws DrException {@code LOCKED} naming the new holder when another writer took the lock over
+     */
+    synchronized void confirm(Duration age) {
+        if (lost == null && !released) {
+            Instant now = engine.options().clock().instant();
+            if (!now.isBefore(refreshed.plus(age))) {
+                refresh(now);
+            }
+        }
+        if (lost != null) {
+            throw new DrException(ErrorCode.LOCKED, "The journal of source '" + source + "' lost its writer lock "
+                    + key + " to " + lost + " (this writer left it unrefreshed past its expiry, or it was "
+                    + "removed); it writes no more: close it and start the source's journal again once "
+                    + "the other writer stops", key);
+        }
+    }
+
+    /** Refreshes the lock from the background; a storage failure is logged and retried next time. */
+    synchronized void refreshQuietly() {
+        if (lost != null || released) {
+            return;
+        }
+        try {
+            refresh(engine.options().clock().instant());
+        } catch (RuntimeException e) {
+            LOG.warn("Journal '{}' could not refresh its writer lock {}: {}", source, key, e.toString());
+        }
+    }
+
+    private void refresh(Instant now) {
+        Maintenance.LockFile fresh = new Maintenance.LockFile(file.owner(), file.host(), file.pid(), false,
+                file.created(), now.plus(TTL).toString());
+        Optional<ObjectInfo> written = engine.store().replace(key, fresh.encode(), etag);
+        if (written.isPresent()) {
+            etag = written.get().etag();
+            refreshed = now;
+            return;
+        }
+        Maintenance.LockFile other = read(engine.store(), key);
+        lost = other == null ? "nobody (the lock was removed)"
+                : other.owner() + " on " + other.host() + " (pid " + other.pid() + ", since " + other.created() + ")";
+        LOG.error("Journal '{}' lost its writer lock {} to {}; it writes no more", source, key, lost);
+    }
+
+    /** Releases the lock unless another writer took it over meanwhile. */
+    @Override
+    public synchronized void close() {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (lost != null) {
+            return;
+        }
+        try {
+            // A taker replaces the object, which changes its etag: one that still matches is ours.
+            if (engine.store().stat(key).filter(i -> i.etag().equals(etag)).isPresent()) {
+                engine.store().delete(key);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Journal '{}' could not release its writer lock {} ({}); it expires at {}", source, key,
+                    e.toString(), refreshed.plus(TTL));
+        }
+    }
+
+    /**
+     * Lists the journal writer locks with their state.
+     *
+     * @param engine the repository
+     * @return the locks, in key order
+     */
+    public static List<LockInfo> locks(Engine engine) {
+        Instant now = engine.options().clock().instant();
+        List<LockInfo> out = new ArrayList<>();
+        for (ObjectInfo info : engine.store().list(PREFIX).toList()) {
+            byte[] json;
+            try {
+                json = engine.store().get(info.key());
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    continue; // released meanwhile
+                }
+                throw e;
+            }
+            Maintenance.LockFile file;
+            try {
+                file = Maintenance.LockFile.decode(json);
+            } catch (RuntimeException e) {
+                out.add(new LockInfo(info.key(), "", "", 0, false, Instant.EPOCH, LockInfo.State.UNREADABLE));
+                continue;
+            }
+            Instant expires = Instant.parse(file.expires());
+            LockInfo.State state = expires.isBefore(now) ? LockInfo.State.EXPIRED
+                    : processGone(engine, file) ? LockInfo.State.PROCESS_GONE : LockInfo.State.LIVE;
+            out.add(new LockInfo(info.key(), file.owner(), file.host(), file.pid(), false, expires, state));
+        }
+        return out;
+    }
+
+    /**
+     * Removes journal writer locks: those no running writer holds or, with {@code live}, all.
+     *
+     * @param engine the repository
+     * @param live whether live locks go too
+     * @return the removed locks
+     */
+    public static List<LockInfo> remove(Engine engine, boolean live) {
+        List<LockInfo> removed = new ArrayList<>();
+        for (LockInfo lock : locks(engine)) {
+            if (live || lock.state() != LockInfo.State.LIVE) {
+                engine.store().delete(lock.key());
+                removed.add(lock);
+                LOG.info("Removed the journal writer lock {} of {} on {} (pid {}, {})", lock.key(), lock.owner(),
+                        lock.host(), lock.pid(), lock.state());
+            }
+        }
+        return removed;
+    }
+
+    private static Maintenance.@Nullable LockFile read(SnapshotStore store, String key) {
+        try {
+            return Maintenance.LockFile.decode(store.get(key));
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            return null; // unreadable: blocks nobody
+        }
+    }
+
+    /**
+     * Tells whether a lock was taken on this host (by the options' host name) by a process that
+     * no longer runs here. Such a lock still blocks, as repository locks do: the host name alone
+     * does not prove it is this machine, and the operator decides with {@code dr unlock}.
+     */
+    private static boolean processGone(Engine engine, Maintenance.LockFile lock) {
+        if (!lock.host().equals(engine.options().host()) || lock.pid() <= 0) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(lock.pid()).map(p -> !p.isAlive()).orElse(true);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}
