@@ -160,4 +160,25 @@ class JournalCommandsTest {
                 dir.resolve("nowhere").toString(), watched.toString())).isNotZero();
         assertThat(err.toString()).contains("No repository at").contains("nowhere");
     }
+
+    @Test
+    void aSecondWatchOfTheSameSourceIsRefusedAtStartNamingItsWriter() throws IOException {
+        Path watched = Files.createDirectories(dir.resolve("data"));
+        long pid = ProcessHandle.current().pid();
+        RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).host("ops-1")
+                .actor("watcher").build();
+        try (SnapshotStore store = SnapshotStores.file(repo);
+                Repository r = Repository.open(store, PASSWORD.toCharArray(), options);
+                Journal running = r.manualJournal(RecordFeed.named("data"), JournalOptions.DEFAULT)) {
+            assertThat(dr("watch", "--repo", repo.toString(), "--name", "data", "--duration", "PT1S",
+                    watched.toString())).isEqualTo(DrCommand.EXIT_FAILED);
+            assertThat(err.toString()).contains("Source 'data' is journaled already by watcher on ops-1 (pid " + pid
+                    + ", since ").contains("journal-locks/data");
+            assertThat(out.toString()).doesNotContain("watching");
+        }
+        // Once the first writer closed, the next one starts.
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "data", "--duration", "PT0.2S",
+                watched.toString())).isZero();
+        assertThat(out.toString()).contains("watching");
+    }
 }
