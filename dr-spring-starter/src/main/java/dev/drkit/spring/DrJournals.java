@@ -42,7 +42,9 @@ public final class DrJournals implements AutoCloseable {
      * @param continuous the {@code dr.backup.continuous.*} properties
      * @return the running journals
      * @throws DrException {@code INVALID_CONFIG} naming {@code dr.backup.continuous.directories}
-     *     when it is empty or a directory cannot be watched
+     *     when it is empty or a directory cannot be watched; {@code LOCKED} naming the property,
+     *     the source and its writer when another process (another instance of the fleet, a
+     *     {@code dr watch}) journals a directory's source into the repository already
      */
     public static DrJournals start(Repository repository, DrProperties.Continuous continuous) {
         if (continuous.directories().isEmpty()) {
@@ -61,8 +63,10 @@ public final class DrJournals implements AutoCloseable {
                 try {
                     started.add(repository.journal(feed, options));
                 } catch (DrException e) {
-                    throw new DrException(ErrorCode.INVALID_CONFIG, "dr.backup.continuous.directories: "
-                            + e.getMessage(), abs.toString(), e);
+                    // Another writer of the source is no configuration error: it keeps its code.
+                    ErrorCode code = e.code() == ErrorCode.LOCKED ? ErrorCode.LOCKED : ErrorCode.INVALID_CONFIG;
+                    throw new DrException(code, "dr.backup.continuous.directories: " + e.getMessage(),
+                            abs.toString(), e);
                 }
             }
         } catch (RuntimeException e) {

@@ -71,6 +71,23 @@ class DrJournalsTest {
     }
 
     @Test
+    void aDirectoryAnotherProcessJournalsAlreadyStopsTheApplicationNamingTheSourceAndItsWriter() throws Exception {
+        Path watched = Files.createDirectories(dir.resolve("orders"));
+        Path repoDir = dir.resolve("repo");
+        try (SnapshotStore store = SnapshotStores.file(repoDir);
+                Repository other = Repository.init(store, "pw".toCharArray(), RepositoryOptions.builder()
+                        .kdf(new KdfParams(1024, 1, 1)).host("ops-2").actor("watcher").build());
+                Journal running = other.manualJournal(RecordFeed.named("orders"), JournalOptions.DEFAULT)) {
+            runner.withPropertyValues("dr.repository.uri=file:" + repoDir, "dr.repository.password=pw",
+                    "dr.repository.kdf.memory-kib=1024", "dr.repository.kdf.iterations=1",
+                    "dr.repository.kdf.parallelism=1", "dr.backup.continuous.enabled=true",
+                    "dr.backup.continuous.directories=" + watched).run(ctx -> assertThat(ctx).getFailure()
+                            .hasStackTraceContaining("dr.backup.continuous.directories: Source 'orders' is journaled "
+                                    + "already by watcher on ops-2"));
+        }
+    }
+
+    @Test
     void healthIsDownWhileAChangeWaitsLongerThanTheRpoAndTheLagIsAMeterAndInTheEndpoint() {
         ManualClock clock = ManualClock.at(Instant.parse("2026-12-04T10:00:00Z"));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
