@@ -24,10 +24,15 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code dr watch}: protects a directory continuously, journaling its changes into the
- * repository until the process is stopped; restore with {@code dr restore --at}.
+ * repository until the process is stopped; restore with {@code dr restore --at}. It holds the
+ * source's writer lock while it runs, so a second watch of the same source into the same
+ * repository, from this host or another, is refused at start naming the first.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = "Journal a directory's changes continuously until stopped (Ctrl-C or SIGTERM flushes first).")
+        description = {"Journal a directory's changes continuously until stopped (Ctrl-C or SIGTERM flushes first).",
+                "One watch per source and repository: another one of the same source, on any host, is refused "
+                        + "at start (exit 1) naming the running one's host, pid and start; after a kill -9 its "
+                        + "lock expires within 5 minutes, or 'dr unlock' removes it sooner on its host."})
 final class WatchCommand extends RepositoryCommand {
     @Parameters(index = "0", paramLabel = "DIR", description = "The directory to watch.")
     Path directory;
