@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * also ships each segment to every secondary as soon as it is durable in the primary
  * ({@link #replicas()}).
  *
+ * <p>A journal is its source's only writer: it holds the source's writer lock in the
+ * repository from start to {@link #close()}, and a second journal of the source, in this
+ * process or another, on any host, is refused at start (see
+ * {@link Repository#journal(dev.drkit.api.journal.ChangeFeed, JournalOptions)}).
+ *
  * <p>Thread-safe. Publishes the gauge {@code dr.backup.journal.lag} (seconds, tag {@code source})
  * when the repository has a meter registry, and for a replicated journal
  * {@code dr.backup.journal.replica.lag} (seconds, tags {@code source} and {@code secondary}).
@@ -84,7 +89,9 @@ public final class Journal implements AutoCloseable {
      * store; writes nothing when nothing changed.
      *
      * @return the number of segments written
-     * @throws DrException a storage failure; the changes stay queued and the next flush retries
+     * @throws DrException a storage failure; the changes stay queued and the next flush retries;
+     *     {@code LOCKED} naming the new holder when another writer took the source's writer lock
+     *     over after this journal left it unrefreshed past its expiry (nothing is written then)
      */
     public int flush() {
         int n = writer.flush();
@@ -99,7 +106,8 @@ public final class Journal implements AutoCloseable {
      * new base snapshot from which the next segments chain.
      *
      * @return the id of the base snapshot the journal continues from
-     * @throws DrException a storage failure; the chain is left as it was
+     * @throws DrException a storage failure; the chain is left as it was; {@code LOCKED} as
+     *     {@link #flush()}
      */
     public String compact() {
         return writer.compact();
@@ -164,9 +172,10 @@ public final class Journal implements AutoCloseable {
     /**
      * Stops the feed, writes what it emitted and stops flushing; a replicated journal then
      * ships what its secondaries lack, waiting up to {@link #CLOSE_REPLICA_WAIT} or until a
-     * shipment fails (what was not shipped is shipped by the next journal or copy).
+     * shipment fails (what was not shipped is shipped by the next journal or copy). Releases
+     * the source's writer lock, even when the last flush fails, unless another writer took it over.
      *
-     * @throws DrException a storage failure of the last flush
+     * @throws DrException a storage failure of the last flush; {@code LOCKED} as {@link #flush()}
      */
     @Override
     public void close() {
