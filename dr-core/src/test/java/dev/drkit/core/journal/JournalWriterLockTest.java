@@ -156,13 +156,19 @@ class JournalWriterLockTest {
     }
 
     @Test
-    void unlockRemovesAnExpiredJournalLock() {
-        Journal stalled = hostA.manualJournal(RecordFeed.named("outbox", clock), JournalOptions.DEFAULT);
-        clock.advance(Duration.ofMinutes(6));
-        assertThat(hostB.locks()).extracting(LockInfo::state).containsExactly(LockInfo.State.EXPIRED);
-        assertThat(hostB.unlock()).extracting(LockInfo::key).containsExactly("journal-locks/outbox");
+    void unlockRemovesAnExpiredJournalLockAndItsWriterTakesItAgainWhenNobodyElseDid() {
+        RecordFeed feed = RecordFeed.named("outbox", clock);
+        try (Journal stalled = hostA.manualJournal(feed, JournalOptions.DEFAULT)) {
+            clock.advance(Duration.ofMinutes(6));
+            assertThat(hostB.locks()).extracting(LockInfo::state).containsExactly(LockInfo.State.EXPIRED);
+            assertThat(hostB.unlock()).extracting(LockInfo::key).containsExactly("journal-locks/outbox");
+            assertThat(hostB.locks()).isEmpty();
+            feed.append("orders/1", bytes("one"));
+            assertThat(stalled.flush()).isEqualTo(1);
+            assertThat(hostB.locks()).extracting(LockInfo::host, LockInfo::state)
+                    .containsExactly(tuple("host-a", LockInfo.State.LIVE));
+        }
         assertThat(hostB.locks()).isEmpty();
-        stalled.close();
     }
 
     @Test

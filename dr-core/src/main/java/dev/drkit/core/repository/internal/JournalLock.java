@@ -156,13 +156,19 @@ public final class JournalLock implements AutoCloseable {
         Maintenance.LockFile fresh = new Maintenance.LockFile(file.owner(), file.host(), file.pid(), false,
                 file.created(), now.plus(TTL).toString());
         Optional<ObjectInfo> written = engine.store().replace(key, fresh.encode(), etag);
+        if (written.isEmpty()) {
+            // Removed (dr unlock --remove-all) and not taken since: this writer takes it again.
+            written = engine.store().putIfAbsent(key, fresh.encode());
+            written.ifPresent(w -> LOG.warn("Journal '{}' took its writer lock {} again after it was removed",
+                    source, key));
+        }
         if (written.isPresent()) {
             etag = written.get().etag();
             refreshed = now;
             return;
         }
         Maintenance.LockFile other = read(engine.store(), key);
-        lost = other == null ? "nobody (the lock was removed)"
+        lost = other == null ? "a writer whose lock cannot be read"
                 : other.owner() + " on " + other.host() + " (pid " + other.pid() + ", since " + other.created() + ")";
         LOG.error("Journal '{}' lost its writer lock {} to {}; it writes no more", source, key, lost);
     }
