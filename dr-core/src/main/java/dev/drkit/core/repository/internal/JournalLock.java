@@ -140,6 +140,11 @@ public final class JournalLock implements AutoCloseable {
         }
     }
 
+    /** Tells whether another writer took the lock over: then this one writes no more. @return true when lost */
+    synchronized boolean lost() {
+        return lost != null;
+    }
+
     /** Refreshes the lock from the background; a storage failure is logged and retried next time. */
     synchronized void refreshQuietly() {
         if (lost != null || released) {

@@ -284,13 +284,18 @@ public final class JournalWriter implements AutoCloseable {
             LOG.warn("Journal '{}': {}", source, e.toString());
         }
         synchronized (takeLock) {
-            if (!pending.isEmpty()) {
-                scheduleFlush(); // a failed flush put its changes back; retry after an interval
+            // A failed flush put its changes back; retry after an interval, unless another
+            // writer holds the source now: then no retry can succeed, and status() says why.
+            if (!pending.isEmpty() && !lock.lost()) {
+                scheduleFlush();
             }
         }
     }
 
     private void compactIfDue() {
+        if (lock.lost()) {
+            return;
+        }
         try {
             if (dueForCompaction()) {
                 compact();
