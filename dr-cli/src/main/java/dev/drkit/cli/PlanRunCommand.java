@@ -109,7 +109,7 @@ final class PlanRunCommand implements Callable<Integer> {
         }
         PrintWriter progress = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean bar = ProgressDisplay.mode(((DrCommand) spec.root().userObject()).environment, json)
+        boolean bar = ProgressDisplay.mode(((DrCommand) spec.root().userObject()).environment, json, err)
                 == ProgressDisplay.Mode.BAR;
         String who = actor != null ? actor : Optional.ofNullable(System.getenv("USER")).orElse("operator");
         CompletableFuture<Execution> running = new CompletableFuture<>();

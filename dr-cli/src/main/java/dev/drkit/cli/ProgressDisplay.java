@@ -1,7 +1,5 @@
 package dev.drkit.cli;
 
-import dev.drkit.api.DrException;
-import dev.drkit.api.ErrorCode;
 import dev.drkit.core.report.Durations;
 import dev.drkit.core.repository.Progress;
 import java.io.PrintWriter;
@@ -20,7 +18,9 @@ import org.jspecify.annotations.Nullable;
  * redrawn in place on a terminal (bytes, files, rate, ETA), plain lines every
  * {@code DR_PROGRESS_INTERVAL} seconds otherwise (10 by default; a command that ends sooner
  * prints none), nothing with {@code --json} or {@code DR_PROGRESS=off}. {@code DR_PROGRESS=bar}
- * or {@code lines} chooses the form.
+ * or {@code lines} chooses the form. A value these variables do not accept is a display
+ * preference gone wrong, not a reason to stop the operation: it is named once on standard error
+ * and the default is used.
  */
 final class ProgressDisplay implements AutoCloseable {
     /** How a display shows progress. */
@@ -74,30 +74,45 @@ final class ProgressDisplay implements AutoCloseable {
      */
     static ProgressDisplay start(Map<String, String> environment, boolean json, PrintWriter err,
             Supplier<Optional<Progress>> source) {
-        Mode mode = mode(environment, json);
-        Duration every = mode == Mode.BAR ? BAR_EVERY : interval(environment);
+        Mode mode = mode(environment, json, err);
+        Duration every = mode == Mode.BAR ? BAR_EVERY : mode == Mode.OFF ? DEFAULT_LINE_EVERY
+                : interval(environment, err);
         return new ProgressDisplay(mode, err, source, every);
     }
 
-    /** The mode for an environment: {@code DR_PROGRESS}, else a bar on a terminal and lines otherwise. */
-    static Mode mode(Map<String, String> environment, boolean json) {
+    /**
+     * The mode for an environment: {@code DR_PROGRESS}, else a bar on a terminal and lines
+     * otherwise. A value it does not accept is named on {@code err} and the default is used.
+     */
+    static Mode mode(Map<String, String> environment, boolean json, PrintWriter err) {
         if (json) {
             return Mode.OFF;
         }
+        Mode fallback = System.console() != null ? Mode.BAR : Mode.LINES;
         String chosen = environment.get("DR_PROGRESS");
-        if (chosen != null && !chosen.isBlank()) {
-            return switch (chosen.trim().toLowerCase(Locale.ROOT)) {
-                case "bar" -> Mode.BAR;
-                case "lines" -> Mode.LINES;
-                case "off", "none" -> Mode.OFF;
-                default -> throw new DrException(ErrorCode.INVALID_ARGUMENT, "DR_PROGRESS must be bar, lines or off, "
-                        + "but was '" + chosen + "'", "DR_PROGRESS");
-            };
+        if (chosen == null || chosen.isBlank()) {
+            return fallback;
         }
-        return System.console() != null ? Mode.BAR : Mode.LINES;
+        switch (chosen.trim().toLowerCase(Locale.ROOT)) {
+            case "bar":
+                return Mode.BAR;
+            case "lines":
+                return Mode.LINES;
+            case "off", "none":
+                return Mode.OFF;
+            default:
+                warn(err, "DR_PROGRESS='" + chosen + "' is not one of bar, lines or off; showing progress as "
+                        + fallback.name().toLowerCase(Locale.ROOT));
+                return fallback;
+        }
     }
 
-    private static Duration interval(Map<String, String> environment) {
+    private static void warn(PrintWriter err, String message) {
+        err.println("warning: " + TerminalText.escape(message));
+        err.flush();
+    }
+
+    private static Duration interval(Map<String, String> environment, PrintWriter err) {
         String text = environment.get("DR_PROGRESS_INTERVAL");
         if (text == null || text.isBlank()) {
             return DEFAULT_LINE_EVERY;
@@ -110,8 +125,9 @@ final class ProgressDisplay implements AutoCloseable {
         } catch (NumberFormatException e) {
             // named below
         }
-        throw new DrException(ErrorCode.INVALID_ARGUMENT, "DR_PROGRESS_INTERVAL must be a number of seconds > 0, but "
-                + "was '" + text + "'", "DR_PROGRESS_INTERVAL");
+        warn(err, "DR_PROGRESS_INTERVAL='" + text + "' is not a number of seconds > 0; printing progress every "
+                + DEFAULT_LINE_EVERY.toSeconds() + " s");
+        return DEFAULT_LINE_EVERY;
     }
 
     private synchronized void tick() {

@@ -82,6 +82,20 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void aMalformedProgressSettingIsNamedOnceAndTheBackupGoesOnWithTheDefault() {
+        dr("init", "--repo", repo.toString());
+        environment = Map.of("DR_PASSWORD", "correct horse", "DR_PROGRESS", "fancy", "DR_PROGRESS_INTERVAL", "soon");
+        err.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(out.toString()).contains("3 new");
+        assertThat(err.toString().lines().filter(l -> l.contains("DR_PROGRESS=")))
+                .containsExactly("warning: DR_PROGRESS='fancy' is not one of bar, lines or off; showing progress as lines");
+        assertThat(err.toString().lines().filter(l -> l.contains("DR_PROGRESS_INTERVAL=")))
+                .containsExactly("warning: DR_PROGRESS_INTERVAL='soon' is not a number of seconds > 0; printing "
+                        + "progress every 10 s");
+    }
+
+    @Test
     void listingsPrintJsonWhenAsked() {
         dr("init", "--repo", repo.toString());
         dr("backup", "--repo", repo.toString(), data.toString());
