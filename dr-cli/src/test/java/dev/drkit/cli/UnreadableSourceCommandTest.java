@@ -144,6 +144,10 @@ class UnreadableSourceCommandTest {
         assertThat(text.exit()).as(text.err()).isEqualTo(4);
         assertThat(text.out()).contains("saved: 0 new, 0 changed, 3 unchanged files; 2 unreadable entries left out");
         assertThat(text.err()).contains("orders/private (permission denied)", "orders/secret.key (permission denied)");
+        for (Run run : List.of(json, text)) {
+            assertThat(run.err().lines().filter(l -> l.contains("secret.key"))).as(run.err()).hasSize(1);
+            assertThat(run.err().lines().filter(l -> l.contains("orders/private"))).as(run.err()).hasSize(1);
+        }
 
         StringWriter listed = new StringWriter();
         assertThat(drHere(listed, "snapshots", "--repo", repo.toString(), "--json")).isZero();

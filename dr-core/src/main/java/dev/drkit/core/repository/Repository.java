@@ -70,6 +70,12 @@ import org.slf4j.LoggerFactory;
 public final class Repository implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Repository.class);
 
+    /**
+     * The logger that names, at WARN, each entry a backup leaves out because it cannot be read;
+     * a caller that reports {@link BackupResult#unreadable()} itself may silence it.
+     */
+    public static final String UNREADABLE_LOGGER = "dev.drkit.backup.unreadable";
+
     private final Engine engine;
     private final RepositoryOptions options;
 
@@ -190,7 +196,8 @@ public final class Repository implements AutoCloseable {
      * Takes a snapshot of the request's sources as one consistent cut.
      *
      * <p>An entry a source could not read, such as a file or directory it has no permission to
-     * read, is left out with a warning and the snapshot is committed without it: the result
+     * read, is left out with a warning (logged at WARN on {@link #UNREADABLE_LOGGER}) and the
+     * snapshot is committed without it: the result
      * counts and names such entries ({@link BackupResult#complete()} is then false), and so do
      * the audit record ({@code unreadable}) and the {@code dr.backup.unreadable} counter.
      *

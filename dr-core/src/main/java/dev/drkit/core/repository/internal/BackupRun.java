@@ -10,6 +10,7 @@ import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.backup.SourceView;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.BackupResult;
+import dev.drkit.core.repository.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -52,6 +53,11 @@ public final class BackupRun {
     /** The chunk ring's first array: a backup that reads little keeps it small (a new array is all resident). */
     private static final int RING_START = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
+    /**
+     * The warning for each entry left out as unreadable, on a logger of its own so that a
+     * caller that reports the result's list itself (the {@code dr} command) can silence it.
+     */
+    private static final Logger UNREADABLE_LOG = LoggerFactory.getLogger(Repository.UNREADABLE_LOGGER);
 
     /**
      * What the run did.
@@ -275,7 +281,7 @@ public final class BackupRun {
     /** Leaves an entry out of the snapshot as unreadable, with a warning. */
     private void leaveOut(String snapshotPath, IOException reason) {
         String why = reasonOf(reason);
-        LOG.warn("Leaving out '{}': it cannot be read ({})", snapshotPath, why);
+        UNREADABLE_LOG.warn("Leaving out '{}': it cannot be read ({})", snapshotPath, why);
         unreadableCount.increment();
         synchronized (unreadable) {
             if (unreadable.size() < BackupResult.UNREADABLE_LISTED) {
