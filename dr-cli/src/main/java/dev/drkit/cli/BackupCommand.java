@@ -41,7 +41,13 @@ final class BackupCommand extends RepositoryCommand {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Directories to back up.")
     List<Path> paths;
 
-    @Option(names = "--exclude", paramLabel = "GLOB", description = "Skip paths matching GLOB (repeatable).")
+    @Option(names = "--exclude", paramLabel = "GLOB", description = {"Skip entries matching GLOB, a directory "
+            + "with all it holds (repeatable). GLOB is matched against each entry's path relative to the directory "
+            + "backed up (logs/app.log) and against its name alone (app.log): *.tmp skips such files at any depth, "
+            + "cache every entry named cache, logs/** what the top-level logs holds. * and ? stay within a name, "
+            + "** crosses '/', {a,b} and [abc] choose (Java glob syntax); a leading **/ also matches at the top. "
+            + "An absolute GLOB, or one starting with ./ or the directory's own name, is refused, since it "
+            + "could never match."})
     List<String> excludes = new ArrayList<>();
 
     @Option(names = "--tag", paramLabel = "TAG", description = "Tag the snapshot (repeatable).")

@@ -96,6 +96,30 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void excludeGlobsAreRelativeToTheDirectoryALeadingDoubleStarMatchesAtTheTopAndTheHelpSaysSo() throws IOException {
+        dr("init", "--repo", repo.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--exclude", "**/blob.bin", "--exclude",
+                "2026/**", "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).get("filesNew").asLong()).as(out.toString()).isEqualTo(1);
+
+        err.getBuffer().setLength(0);
+        String absolute = data.resolve("blob.bin").toString();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--exclude", absolute)).isEqualTo(2);
+        assertThat(err.toString()).contains("exclude '" + absolute + "' is absolute")
+                .contains("relative to " + data.toAbsolutePath().normalize()).contains("write 'blob.bin'");
+        err.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--exclude", "orders/blob.bin"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("'orders/blob.bin' starts with the source's own name 'orders'");
+
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains("relative to the directory backed up")
+                .contains("a leading **/ also matches at the top");
+    }
+
+    @Test
     void listingsPrintJsonWhenAsked() {
         dr("init", "--repo", repo.toString());
         dr("backup", "--repo", repo.toString(), data.toString());

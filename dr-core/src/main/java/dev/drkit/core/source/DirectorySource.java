@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -30,8 +29,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A directory tree as a snapshot source: regular files, directories and symbolic links (kept
- * as links), with permissions, modification times and inode numbers; paths matching an
- * exclude glob are skipped. Files are streamed, so their size is not limited by memory.
+ * as links), with permissions, modification times and inode numbers; entries matching an
+ * exclude glob are skipped, a directory with all it holds. Files are streamed, so their size is
+ * not limited by memory.
+ *
+ * <p>An exclude glob is matched against each entry's path relative to the directory,
+ * {@code /}-separated ({@code logs/app.log}), and against its name alone ({@code app.log}), in
+ * Java's glob syntax: {@code *} and {@code ?} stay within a name, {@code **} crosses
+ * {@code /}, {@code {a,b}} and {@code [abc]} choose. So {@code *.tmp} skips such files at any
+ * depth, {@code cache} every entry named so, {@code logs/**} what the top-level {@code logs}
+ * holds. A leading {@code **}{@code /} also matches at the top, as in gitignore and restic. A
+ * glob that could never match is refused: an absolute one, one starting with {@code ./} or
+ * {@code ../}, and one starting with the source's own name (or its directory's) when the
+ * directory holds no entry of that name.
  *
  * <p>A file or directory below the root that this process may not read (a file it may not
  * open, a directory it may not list) is left out of the snapshot with a warning, and the
@@ -50,21 +60,13 @@ public final class DirectorySource implements SnapshotSource {
     private final String name;
     private final Path root;
     private final List<String> excludes;
-    private final List<PathMatcher> matchers;
+    private final ExcludePatterns excluded;
 
     private DirectorySource(String name, Path root, List<String> excludes) {
         this.name = Objects.requireNonNull(name, "name");
         this.root = root.toAbsolutePath().normalize();
         this.excludes = List.copyOf(excludes);
-        List<PathMatcher> m = new ArrayList<>();
-        for (String glob : excludes) {
-            try {
-                m.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
-            } catch (IllegalArgumentException e) {
-                throw DrException.invalidArgument("exclude", "must be a valid glob", glob);
-            }
-        }
-        this.matchers = List.copyOf(m);
+        this.excluded = ExcludePatterns.compile(name, this.root, this.excludes);
     }
 
     /**
@@ -73,9 +75,10 @@ public final class DirectorySource implements SnapshotSource {
      * @param name the source's name in the snapshot
      * @param root the directory
      * @param excludes globs of relative paths ({@code /}-separated) or file names to skip,
-     *     such as {@code "*.tmp"} or {@code "build/**"}
+     *     such as {@code "*.tmp"} or {@code "build/**"}, as the class describes
      * @return the source
-     * @throws DrException {@code INVALID_ARGUMENT} for a malformed glob
+     * @throws DrException {@code INVALID_ARGUMENT} for a malformed glob or one that could never
+     *     match, naming it
      */
     public static DirectorySource of(String name, Path root, String... excludes) {
         return new DirectorySource(name, root, List.of(excludes));
@@ -169,7 +172,7 @@ public final class DirectorySource implements SnapshotSource {
         for (Path child : children) {
             String fileName = child.getFileName().toString();
             String path = prefix.isEmpty() ? fileName : prefix + "/" + fileName;
-            if (excluded(path, fileName)) {
+            if (excluded.matches(path, fileName)) {
                 continue;
             }
             EntryMetadata meta;
@@ -202,20 +205,6 @@ public final class DirectorySource implements SnapshotSource {
                 default -> throw new IllegalStateException("unexpected type " + meta.type());
             }
         }
-    }
-
-    private boolean excluded(String path, String fileName) {
-        if (matchers.isEmpty()) {
-            return false;
-        }
-        Path rel = Path.of(path);
-        Path leaf = Path.of(fileName);
-        for (PathMatcher m : matchers) {
-            if (m.matches(rel) || m.matches(leaf)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

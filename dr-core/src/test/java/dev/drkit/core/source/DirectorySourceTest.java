@@ -1,7 +1,10 @@
 package dev.drkit.core.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.ContentOpener;
 import dev.drkit.api.backup.EntryMetadata;
 import dev.drkit.api.backup.EntryWriter;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,5 +97,78 @@ class DirectorySourceTest {
         assertThat(DirectorySource.inode(tooLarge)).isEqualTo(tooLarge.hashCode() & 0xffffffffL);
         assertThat(DirectorySource.inode("volume-7/file-9")).isEqualTo("volume-7/file-9".hashCode() & 0xffffffffL);
         assertThat(DirectorySource.inode(null)).isZero();
+    }
+
+    private static List<String> listed(DirectorySource source) throws Exception {
+        TreeSet<String> seen = new TreeSet<>();
+        try (SourceView view = source.begin()) {
+            view.writeTo(new EntryWriter() {
+                @Override
+                public void directory(String path, EntryMetadata metadata) {
+                    if (!path.isEmpty()) { // the root
+                        seen.add(path + "/");
+                    }
+                }
+
+                @Override
+                public void file(String path, EntryMetadata metadata, ContentOpener content) {
+                    seen.add(path);
+                }
+
+                @Override
+                public void symlink(String path, String target, EntryMetadata metadata) {
+                    seen.add(path);
+                }
+            });
+        }
+        return List.copyOf(seen);
+    }
+
+    @Test
+    void aLeadingDoubleStarSlashAlsoExcludesAtTheTop(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("a/b/x"));
+        Files.createDirectories(root.resolve("x"));
+        Files.writeString(root.resolve("x/top.txt"), "t");
+        Files.writeString(root.resolve("a/b/x/deep.txt"), "d");
+        Files.createDirectories(root.resolve("a/build"));
+        Files.writeString(root.resolve("a/build/o.o"), "o");
+        Files.writeString(root.resolve("a/build/keep.c"), "c");
+        Files.createDirectories(root.resolve("build"));
+        Files.writeString(root.resolve("build/o.o"), "o");
+        assertThat(listed(DirectorySource.of("src", root, "**/x", "**/build/*.o")))
+                .containsExactly("a/", "a/b/", "a/build/", "a/build/keep.c", "build/");
+    }
+
+    @Test
+    void globsMatchTheRelativePathOrTheNameAlone(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("logs/old"));
+        Files.writeString(root.resolve("logs/old/a.log"), "a");
+        Files.writeString(root.resolve("logs/b.tmp"), "b");
+        Files.createDirectories(root.resolve("deep/cache"));
+        Files.writeString(root.resolve("deep/cache/c"), "c");
+        Files.writeString(root.resolve("keep.txt"), "k");
+        assertThat(listed(DirectorySource.of("src", root, "*.tmp", "logs/old/**", "cache")))
+                .containsExactly("deep/", "keep.txt", "logs/", "logs/old/");
+    }
+
+    @Test
+    void aGlobThatCouldNeverMatchIsRefusedNamingItAndWhatItIsMatchedAgainst(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("orders");
+        Files.createDirectories(root.resolve("cache"));
+        assertThatThrownBy(() -> DirectorySource.of("orders", root, root.resolve("cache").toString()))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                .hasMessageContaining("'" + root.resolve("cache") + "' is absolute")
+                .hasMessageContaining("matched against each entry's path relative to " + root)
+                .hasMessageContaining("write 'cache'");
+        assertThatThrownBy(() -> DirectorySource.of("orders", root, "orders/cache/**"))
+                .hasMessageContaining("'orders/cache/**' starts with the source's own name 'orders'")
+                .hasMessageContaining("write 'cache/**'");
+        assertThatThrownBy(() -> DirectorySource.of("renamed", root, "orders/cache"))
+                .hasMessageContaining("'orders/cache' starts with the source's own name 'orders'");
+        assertThatThrownBy(() -> DirectorySource.of("orders", root, "./cache"))
+                .hasMessageContaining("'./cache' starts with './'");
+        Files.createDirectories(root.resolve("orders/cache"));
+        assertThat(DirectorySource.of("orders", root, "orders/cache").excludes())
+                .as("a directory that holds one of its own name").containsExactly("orders/cache");
     }
 }
