@@ -33,7 +33,7 @@ final class CopyCommand implements Callable<Integer> {
     static final String TO_PASSWORD_ENV = "DR_TO_PASSWORD";
 
     @Option(names = {"-r", "--repo"}, paramLabel = "URI",
-            description = "The repository to copy from: a URI (file:, s3://, azblob://, mem:) or a plain path.")
+            description = "The repository to copy from: a URI (file:, s3://, azblob://, mem:NAME) or a plain path.")
     @Nullable String repo;
 
     /** The name {@code --repo} had before every command took {@code --repo}; still accepted, with a warning. */

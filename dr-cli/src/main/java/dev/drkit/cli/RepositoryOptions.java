@@ -21,7 +21,7 @@ final class RepositoryOptions {
     static final String PASSWORD_ENV = "DR_PASSWORD";
 
     @Option(names = {"-r", "--repo"}, required = true, paramLabel = "URI",
-            description = "The repository: a URI (file:, s3://, azblob://, mem:) or a plain path, which means file:.")
+            description = "The repository: a URI (file:, s3://, azblob://, mem:NAME) or a plain path, which means file:.")
     String repo;
 
     @Option(names = "--password-file", paramLabel = "FILE",

@@ -244,6 +244,14 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void aMemoryRepositoryWithoutANameIsAUsageErrorSayingItNeedsOne() {
+        assertThat(dr("init", "--repo", "mem:")).isEqualTo(2);
+        assertThat(err.toString()).contains("Store URI 'mem:' names no store after its scheme")
+                .contains("mem:drill");
+        assertThat(dr("init", "--repo", "mem:drill")).isZero();
+    }
+
+    @Test
     void keysCanBeAddedListedAndUsed() throws IOException {
         dr("init", "--repo", repo.toString());
         Path second = dir.resolve("second");

@@ -67,7 +67,8 @@ public final class SnapshotStores {
      *
      * @param location a URI or a path
      * @return the open store
-     * @throws DrException {@code INVALID_CONFIG} for a malformed URI or path; as {@link #open(URI)} otherwise
+     * @throws DrException {@code INVALID_CONFIG} for a malformed URI or path, or a scheme alone
+     *     ({@code mem:}); as {@link #open(URI)} otherwise
      */
     public static SnapshotStore open(String location) {
         if (location == null || location.isBlank()) {
@@ -82,6 +83,10 @@ public final class SnapshotStores {
                         + "' is neither a URI nor a valid path: " + e.getReason(), RedactedUri.of(location), e);
             }
             return file(path);
+        }
+        if (location.indexOf(':') == location.length() - 1) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "Store URI '" + location + "' names no store after its "
+                    + "scheme: give one, such as mem:drill, file:/var/lib/dr or s3://bucket/prefix", location);
         }
         try {
             return open(new URI(location));

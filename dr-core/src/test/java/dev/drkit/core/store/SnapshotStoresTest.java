@@ -32,6 +32,16 @@ class SnapshotStoresTest {
     }
 
     @Test
+    void aSchemeAloneIsRefusedSayingAStoreMustBeNamed() {
+        assertThatThrownBy(() -> SnapshotStores.open("mem:"))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).isEqualTo("Store URI 'mem:' names no store after its scheme: give one, "
+                            + "such as mem:drill, file:/var/lib/dr or s3://bucket/prefix");
+                });
+    }
+
+    @Test
     void aPlainPathMeansAFileStore() {
         try (SnapshotStore store = SnapshotStores.open(dir.resolve("plain").toString())) {
             store.put("k", new byte[] {1});
