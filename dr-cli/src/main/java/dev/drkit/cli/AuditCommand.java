@@ -95,11 +95,11 @@ public final class AuditCommand {
                 result.put("head", v.headDigest().map(Object::toString).orElse(null));
                 CliJson.printLine(out, result);
             } else if (v.intact()) {
-                out.println("audit log intact: " + v.records() + " records"
+                out.println("audit log intact: " + Counts.of(v.records(), "record")
                         + v.headDigest().map(d -> ", head " + d).orElse(""));
             } else {
                 out.println("audit log TAMPERED at seq " + v.firstBadSeq() + ": " + v.problem());
-                out.println(v.records() + " records before it are sound");
+                out.println(Counts.of(v.records(), "record") + " before it " + (v.records() == 1 ? "is" : "are") + " sound");
             }
             out.flush();
             return v.intact() ? DrCommand.EXIT_OK : DrCommand.EXIT_INTEGRITY;

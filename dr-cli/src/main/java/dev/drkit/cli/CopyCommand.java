@@ -92,8 +92,8 @@ final class CopyCommand implements Callable<Integer> {
             if (json) {
                 CliJson.print(spec.commandLine().getOut(), r);
             } else {
-                spec.commandLine().getOut().printf("copied %d snapshot%s (%d already there): %d blobs, %s sent in %.2f s%n",
-                        r.copied().size(), r.copied().size() == 1 ? "" : "s", r.skipped().size(), r.blobsSent(),
+                spec.commandLine().getOut().printf("copied %s (%d already there): %s, %s sent in %.2f s%n",
+                        Counts.of(r.copied().size(), "snapshot"), r.skipped().size(), Counts.of(r.blobsSent(), "blob"),
                         RepositoryCommand.size(r.bytesSent()), r.duration().toMillis() / 1000.0);
                 spec.commandLine().getOut().flush();
             }

@@ -98,8 +98,8 @@ public final class PlanCommand {
         public Integer call() {
             Plan plan = readPlan(spec, file);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%s: plan %s is valid: %d steps (%s), RTO %s, RPO %s%n", file.getFileName(), plan.name(),
-                    plan.steps().size(), String.join(", ", plan.steps().stream().map(s -> s.name()).toList()),
+            out.printf("%s: plan %s is valid: %s (%s), RTO %s, RPO %s%n", file.getFileName(), plan.name(),
+                    Counts.of(plan.steps().size(), "step"), String.join(", ", plan.steps().stream().map(s -> s.name()).toList()),
                     Durations.human(plan.objectives().rto()), Durations.human(plan.objectives().rpo()));
             out.flush();
             return DrCommand.EXIT_OK;

@@ -177,11 +177,11 @@ final class ProgressDisplay implements AutoCloseable {
 
     private static String files(Progress p, String of) {
         String unit = switch (p.operation()) {
-            case "verify", "prune" -> "packs";
-            case "copy" -> "snapshots";
-            default -> "files";
+            case "verify", "prune" -> "pack";
+            case "copy" -> "snapshot";
+            default -> "file";
         };
-        return p.files() + (p.filesTotal() > 0 ? of + p.filesTotal() : "") + " " + unit;
+        return p.filesTotal() > 0 ? p.files() + of + Counts.of(p.filesTotal(), unit) : Counts.of(p.files(), unit);
     }
 
     private static String rate(Progress p) {

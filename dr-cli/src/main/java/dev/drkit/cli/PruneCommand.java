@@ -41,7 +41,7 @@ final class PruneCommand extends RepositoryCommand {
     }
 
     static void print(PrintWriter out, PruneResult r) {
-        out.printf("%s %d packs, repacked %d, kept %d young packs, %s freed%n", r.dryRun() ? "would delete" : "deleted",
-                r.packsDeleted(), r.packsRepacked(), r.packsKeptYoung(), size(r.bytesFreed()));
+        out.printf("%s %s, repacked %d, kept %s, %s freed%n", r.dryRun() ? "would delete" : "deleted",
+                Counts.of(r.packsDeleted(), "pack"), r.packsRepacked(), Counts.of(r.packsKeptYoung(), "young pack"), size(r.bytesFreed()));
     }
 }

@@ -71,8 +71,8 @@ final class RestoreCommand extends RepositoryCommand {
             if (json) {
                 CliJson.print(out(), r);
             } else {
-                out().printf("restored %d files, %d directories, %d links (%s) to %s in %.2f s%n", r.files(),
-                        r.directories(), r.symlinks(), size(r.bytes()), TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
+                out().printf("restored %s, %s, %s (%s) to %s in %.2f s%n", Counts.of(r.files(), "file"),
+                        Counts.of(r.directories(), "directory", "directories"), Counts.of(r.symlinks(), "link"), size(r.bytes()), TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
         }
@@ -108,7 +108,7 @@ final class RestoreCommand extends RepositoryCommand {
             if (json) {
                 CliJson.print(out(), r);
             } else {
-                out().printf("restored %d files (%s) as of %s to %s in %.2f s%n", r.files(), size(r.bytes()),
+                out().printf("restored %s (%s) as of %s to %s in %.2f s%n", Counts.of(r.files(), "file"), size(r.bytes()),
                         asOf, TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
@@ -119,8 +119,8 @@ final class RestoreCommand extends RepositoryCommand {
     /** Says how many entries already in the target were left as they were, which only --json told. */
     private void printKept(RestoreResult r) {
         if (r.skipped() > 0) {
-            out().printf("kept %d existing entries of the snapshot's names in %s; --overwrite replaces them%n",
-                    r.skipped(), TerminalText.escape(target.toString()));
+            out().printf("kept %s of the snapshot's names in %s; --overwrite replaces them%n",
+                    Counts.of(r.skipped(), "existing entry", "existing entries"), TerminalText.escape(target.toString()));
         }
     }
 }

@@ -118,8 +118,8 @@ final class RestoreTestCommand extends RepositoryCommand {
 
     private void print(RestoreTestResult r) {
         if (r.snapshotId() != null) {
-            out().printf("restore test of snapshot %s (captured %s): %d files, %s restored in %s (projected RTO)%n",
-                    r.snapshotId().substring(0, Math.min(8, r.snapshotId().length())), r.snapshotTime(), r.files(),
+            out().printf("restore test of snapshot %s (captured %s): %s, %s restored in %s (projected RTO)%n",
+                    r.snapshotId().substring(0, Math.min(8, r.snapshotId().length())), r.snapshotTime(), Counts.of(r.files(), "file"),
                     size(r.bytes()), Durations.human(r.restoreTime()));
         }
         for (RestoreTestResult.Check c : r.checks()) {

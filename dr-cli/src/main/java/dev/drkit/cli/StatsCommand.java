@@ -16,8 +16,8 @@ final class StatsCommand extends RepositoryCommand {
             if (json) {
                 CliJson.print(out(), s);
             } else {
-                out().printf("%d snapshots, %d packs, %d blobs: %s of content stored in %s (%.2fx)%n", s.snapshots(),
-                        s.packs(), s.blobs(), size(s.rawBytes()), size(s.storedBytes()),
+                out().printf("%s, %s, %s: %s of content stored in %s (%.2fx)%n", Counts.of(s.snapshots(), "snapshot"),
+                        Counts.of(s.packs(), "pack"), Counts.of(s.blobs(), "blob"), size(s.rawBytes()), size(s.storedBytes()),
                         s.storedBytes() == 0 ? 1.0 : (double) s.rawBytes() / s.storedBytes());
             }
         }

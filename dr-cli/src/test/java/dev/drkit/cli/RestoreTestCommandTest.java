@@ -53,7 +53,7 @@ class RestoreTestCommandTest {
                 "--rows", "orders/ledger.csv=3", "--smoke", "test \"$(wc -l < orders/ledger.csv)\" -eq 4",
                 "--audit", audit.toString());
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).containsPattern("restore test of snapshot [0-9a-f]{8} \\(captured .*\\): 1 files, "
+        assertThat(out.toString()).containsPattern("restore test of snapshot [0-9a-f]{8} \\(captured .*\\): 1 file, "
                 + ".* restored in .* \\(projected RTO\\)")
                 .contains("ok     rows of orders/ledger.csv: orders/ledger.csv: 3 rows (at least 3)")
                 .contains("ok     smoke: `sh -c test \"$(wc -l < orders/ledger.csv)\" -eq 4` exited 0")
