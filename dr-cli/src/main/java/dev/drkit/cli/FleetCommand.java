@@ -101,12 +101,13 @@ public final class FleetCommand {
                 CliJson.print(out, m);
                 return DrCommand.EXIT_OK;
             }
-            out.printf("backend  %s%n", where);
-            out.printf("lease    %s%n", lease);
-            out.printf("holder   %s%n", holder.map(LeaseHolder::memberId).orElse("none"));
+            out.printf("backend  %s%n", TerminalText.escape(where));
+            out.printf("lease    %s%n", TerminalText.escape(lease));
+            out.printf("holder   %s%n", holder.map(h -> TerminalText.escape(h.memberId())).orElse("none"));
             out.printf("epoch    %s%n", holder.map(h -> Long.toString(h.epoch())).orElse("-"));
-            out.printf("group    %s%n", group);
-            out.printf("members  %s%n", members.isEmpty() ? "none" : String.join(", ", members));
+            out.printf("group    %s%n", TerminalText.escape(group));
+            out.printf("members  %s%n", members.isEmpty() ? "none"
+                    : String.join(", ", members.stream().map(TerminalText::escape).toList()));
             return DrCommand.EXIT_OK;
         }
     }

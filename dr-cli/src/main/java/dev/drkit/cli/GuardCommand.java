@@ -86,15 +86,16 @@ public final class GuardCommand {
                     CliJson.printLine(out, line);
                     continue;
                 }
-                out.printf("#%d %s %s by %s (%s)%n", r.seq(), r.time(), r.action(), r.actor(), r.outcome());
+                out.printf("#%d %s %s by %s (%s)%n", r.seq(), r.time(), TerminalText.escape(r.action()),
+                        TerminalText.escape(r.actor()), r.outcome());
                 Map<String, String> rest = new TreeMap<>(r.details());
                 for (String key : LEAD) {
                     String v = rest.remove(key);
                     if (v != null) {
-                        out.printf("  %-18s %s%n", key, v);
+                        out.printf("  %-18s %s%n", key, TerminalText.escape(v));
                     }
                 }
-                rest.forEach((k, v) -> out.printf("  %-18s %s%n", k, v));
+                rest.forEach((k, v) -> out.printf("  %-18s %s%n", TerminalText.escape(k), TerminalText.escape(v)));
             }
             out.flush();
             return DrCommand.EXIT_OK;

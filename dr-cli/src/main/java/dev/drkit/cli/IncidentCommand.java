@@ -92,7 +92,8 @@ public final class IncidentCommand {
     }
 
     static String describe(Incident i) {
-        return i.id() + " " + i.status() + " " + i.severity() + " " + i.faultType() + ": " + i.title();
+        return TerminalText.escape(i.id()) + " " + i.status() + " " + i.severity() + " " + i.faultType() + ": "
+                + TerminalText.escape(i.title());
     }
 
     /** {@code dr incident open}: opens an incident, or adds to the open one with the same dedup key. */
@@ -223,7 +224,8 @@ public final class IncidentCommand {
             for (Incident i : all) {
                 out.println(describe(i));
                 for (TimelineEntry e : i.timeline()) {
-                    out.printf("  %s %-12s %-10s %s%n", e.at(), e.kind(), e.actor(), e.text());
+                    out.printf("  %s %-12s %-10s %s%n", e.at(), e.kind(), TerminalText.escape(e.actor()),
+                            TerminalText.escape(e.text()));
                 }
             }
             out.flush();

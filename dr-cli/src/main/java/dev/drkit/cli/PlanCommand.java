@@ -98,8 +98,10 @@ public final class PlanCommand {
         public Integer call() {
             Plan plan = readPlan(spec, file);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%s: plan %s is valid: %s (%s), RTO %s, RPO %s%n", file.getFileName(), plan.name(),
-                    Counts.of(plan.steps().size(), "step"), String.join(", ", plan.steps().stream().map(s -> s.name()).toList()),
+            out.printf("%s: plan %s is valid: %s (%s), RTO %s, RPO %s%n", TerminalText.escape(
+                    String.valueOf(file.getFileName())), TerminalText.escape(plan.name()),
+                    Counts.of(plan.steps().size(), "step"), String.join(", ", plan.steps().stream()
+                            .map(s -> TerminalText.escape(s.name())).toList()),
                     Durations.human(plan.objectives().rto()), Durations.human(plan.objectives().rpo()));
             out.flush();
             return DrCommand.EXIT_OK;

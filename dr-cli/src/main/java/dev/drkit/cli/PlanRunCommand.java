@@ -123,7 +123,7 @@ final class PlanRunCommand implements Callable<Integer> {
                 print(progress, ev);
                 if (bar) {
                     err.print(ProgressDisplay.planBar(ev.progress().percentDone(), ev.step() == null ? "(plan)"
-                            : ev.step(), ev.kind().name(), ev.progress().etaIfKnown()));
+                            : TerminalText.escape(ev.step()), ev.kind().name(), ev.progress().etaIfKnown()));
                     err.flush();
                 }
                 if (ev.kind() == ExecutionEvent.Kind.AWAITING_APPROVAL
@@ -174,18 +174,21 @@ final class PlanRunCommand implements Callable<Integer> {
     private static void print(PrintWriter out, ExecutionEvent ev) {
         String eta = ev.progress().etaIfKnown().map(d -> ", ETA " + Durations.human(d)).orElse("");
         out.printf("[%5.1f s %3.0f%%%s] %-20s %-19s %s%n", ev.progress().elapsed().toMillis() / 1000.0,
-                ev.progress().percentDone(), eta, ev.step() == null ? "(plan)" : ev.step(), ev.kind(), ev.message());
+                ev.progress().percentDone(), eta, ev.step() == null ? "(plan)" : TerminalText.escape(ev.step()), ev.kind(),
+                TerminalText.escape(ev.message()));
         out.flush();
     }
 
     private void summary(PrintWriter out, ExecutionResult r) {
-        out.printf("execution %s of plan %s (%s): %s%s%n", r.executionId(), r.planName(), r.mode(), r.status(),
-                r.reason().isEmpty() ? "" : ": " + r.reason());
+        out.printf("execution %s of plan %s (%s): %s%s%n", TerminalText.escape(r.executionId()),
+                TerminalText.escape(r.planName()), r.mode(), r.status(), r.reason().isEmpty() ? ""
+                        : ": " + TerminalText.escape(r.reason()));
         out.println(PlanRunReport.objectiveLine("RTO", r.achievedRto(), r.objectives().rto(), r.rtoMet()));
         out.println(PlanRunReport.objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet()));
         if (journal != null && !r.succeeded()) {
-            out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n", file, journal,
-                    r.executionId(), mode.live ? "live" : "drill");
+            out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n",
+                    TerminalText.escape(String.valueOf(file)), TerminalText.escape(String.valueOf(journal)),
+                    TerminalText.escape(r.executionId()), mode.live ? "live" : "drill");
         }
     }
 }

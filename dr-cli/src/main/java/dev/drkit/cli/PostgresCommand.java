@@ -42,7 +42,8 @@ final class PostgresCommand {
                     out.put("walEnd", range.walEnd().toString());
                     CliJson.print(out(), out);
                 } else {
-                    out().printf("cluster %s restores to any instant from %s to %s (WAL to %s)%n", range.systemId(),
+                    out().printf("cluster %s restores to any instant from %s to %s (WAL to %s)%n",
+                            TerminalText.escape(String.valueOf(range.systemId())),
                             range.from(), range.to(), range.walEnd());
                 }
             }
@@ -72,7 +73,8 @@ final class PostgresCommand {
         int run(SnapshotStore store) {
             try (Repository repo = open(store)) {
                 PointInTimeRestore restores = restores(repo, system);
-                progress("laying out the cluster as of " + at + " in " + target + " ...");
+                progress("laying out the cluster as of " + TerminalText.escape(at) + " in "
+                        + TerminalText.escape(target.toString()) + " ...");
                 RestoredCluster r = at.equals("latest") ? restores.restoreLatest(target)
                         : restores.restore(instant(at), target);
                 if (json) {
@@ -85,9 +87,10 @@ final class PostgresCommand {
                     CliJson.print(out(), out);
                 } else {
                     out().printf("laid out base backup %s and WAL to %s in %s; %s%n", r.baseBackup().snapshotId()
-                            .substring(0, 8), r.walEnd(), target, r.recoveryTargetTime() == null
+                            .substring(0, 8), r.walEnd(), TerminalText.escape(target.toString()), r.recoveryTargetTime() == null
                             ? "recovery replays all of it" : "recovery stops at " + r.recoveryTargetTime());
-                    out().printf("start it with: pg_ctl -D %s start (as the data directory's owner)%n", target);
+                    out().printf("start it with: pg_ctl -D %s start (as the data directory's owner)%n",
+                            TerminalText.escape(target.toString()));
                 }
             }
             return DrCommand.EXIT_OK;

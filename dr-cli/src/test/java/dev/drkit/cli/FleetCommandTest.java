@@ -104,4 +104,15 @@ class FleetCommandTest {
                 .isEqualTo(DrCommand.EXIT_FAILED);
         assertThat(err.toString()).contains("No ZooKeeper server of 127.0.0.1:" + port + " answered within PT1S");
     }
+
+    @Test
+    void theBackendIsEscaped() {
+        Path repo = dir.resolve("re\u001b[2Jpo");
+        try (SnapshotStore store = SnapshotStores.file(repo);
+                Coordinator a = StoreCoordinator.open(store, CoordinatorConfig.ofDefaults("orders-a"))) {
+            a.membership("orders").join();
+            assertThat(dr("fleet", "status", "--repo", repo.toString(), "--group", "orders")).isZero();
+            assertThat(out.toString()).contains("re\\x1b[2Jpo").doesNotContain("\u001b");
+        }
+    }
 }

@@ -2,6 +2,8 @@ package dev.drkit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drkit.api.audit.AuditEvent;
+import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.rollback.GuardConfig;
@@ -9,6 +11,8 @@ import dev.drkit.core.rollback.GuardedRelease;
 import dev.drkit.core.rollback.RolloutPlan;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,5 +88,21 @@ class GuardExplainCommandTest {
         assertThat(unknown.err()).contains("no decision of guard 'ghost'");
         assertThat(badLast.exit()).isEqualTo(DrCommand.EXIT_USAGE);
         assertThat(badLast.err()).contains("--last must be > 0");
+    }
+
+    @Test
+    void actorsActionsAndDetailsFromTheAuditLogAreEscaped() {
+        Path file = dir.resolve("audit.jsonl");
+        try (AuditLog log = AuditLog.file(file)) {
+            log.append(new AuditEvent(Instant.parse("2026-12-01T10:00:00Z"), "mallory\u001b[8m", "operator.guard.pause",
+                    "pricing", AuditOutcome.SUCCESS, Map.of("reason", "line one\n#9 fake decision")));
+        }
+
+        AuditCommandTest.Run run = AuditCommandTest.dr("guard", "explain", "pricing", "--file", file.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("by mallory\\x1b[8m").contains("line one\\n#9 fake decision")
+                .doesNotContain("\u001b");
+        assertThat(run.out().lines()).noneMatch(l -> l.startsWith("#9"));
     }
 }

@@ -77,4 +77,17 @@ class IncidentCommandTest {
         assertThat(noDir.exit()).isEqualTo(2);
         assertThat(noDir.err()).contains("does not exist");
     }
+
+    @Test
+    void titlesActorsAndNotesFromTheAuditLogAreEscapedInTextOutput() {
+        String audit = dir.resolve("audit.jsonl").toString();
+        Run opened = dr("incident", "open", "--audit", audit, "--title", "orders\u001b[2J gone\nfake line",
+                "--fault", "data", "--actor", "eve\u001b]0;x\u0007");
+        assertThat(opened.exit()).as(opened.err()).isZero();
+        assertThat(opened.out()).contains("orders\\x1b[2J gone\\nfake line").doesNotContain("\u001b");
+        Run list = dr("incident", "list", "--audit", audit);
+        assertThat(list.out()).contains("eve\\x1b]0;x\\x07").doesNotContain("\u001b").doesNotContain("\u0007");
+        Run json = dr("incident", "list", "--audit", audit, "--json");
+        assertThat(json.out()).contains("\\u001B[2J").as("JSON keeps the title exact");
+    }
 }

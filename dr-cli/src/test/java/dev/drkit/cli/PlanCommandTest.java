@@ -187,4 +187,16 @@ class PlanCommandTest {
         assertThat(noJournal.exit()).isEqualTo(2);
         assertThat(noJournal.err()).contains("--resume needs the --journal");
     }
+
+    @Test
+    void namesFromThePlanFileAreEscapedWhenValidatedAndRun() throws Exception {
+        Path plan = write("odd.yaml", "name: \"odd\\e[31m\"\nobjectives: {rto: 5m, rpo: 5m}\nsteps:\n"
+                + "  - {name: \"a\\nb\", kind: command, run: ['true']}\n");
+        AuditCommandTest.Run valid = dr("plan", "validate", "--file", plan.toString());
+        assertThat(valid.exit()).as(valid.err()).isZero();
+        assertThat(valid.out()).contains("plan odd\\x1b[31m is valid: 1 step (a\\nb)").doesNotContain("\u001b");
+        AuditCommandTest.Run run = dr("plan", "run", "--file", plan.toString(), "--live");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("a\\nb").contains("of plan odd\\x1b[31m").doesNotContain("\u001b");
+    }
 }
