@@ -199,7 +199,10 @@ public final class Repository implements AutoCloseable {
      * read, is left out with a warning (logged at WARN on {@link #UNREADABLE_LOGGER}) and the
      * snapshot is committed without it: the result
      * counts and names such entries ({@link BackupResult#complete()} is then false), and so do
-     * the audit record ({@code unreadable}) and the {@code dr.backup.unreadable} counter.
+     * the audit record ({@code unreadable}) and the {@code dr.backup.unreadable} counter. The
+     * snapshot records their count and the first of their paths for good
+     * ({@link Snapshot#unreadable()}, {@link Snapshot#complete()}), so that its listing and a
+     * later restore still show that it lacks them.
      *
      * @param request the sources, tags and parent
      * @return the committed snapshot and what was read and added
@@ -253,13 +256,16 @@ public final class Repository implements AutoCloseable {
                 BackupRun.Stats stats = run.finish();
                 engine.progress().finish();
                 String id = Crypto.randomId();
+                List<String> leftOut = stats.unreadable().stream().limit(Snapshot.UNREADABLE_RECORDED)
+                        .map(BackupResult.UnreadableEntry::path).toList();
                 Engine.Manifest manifest = new Engine.Manifest(1, time.toString(), host,
                         request.tags().stream().sorted().toList(), root.hex(), parent == null ? null : parent.id(),
-                        sourceNames, stats.files(), stats.bytes());
+                        sourceNames, stats.files(), stats.bytes(), stats.unreadableCount(), leftOut);
                 run.addStored(engine.writeManifest(id, manifest));
                 stats = run.stats();
                 Snapshot snapshot = new Snapshot(id, time, host, request.tags(), sourceNames,
-                        manifest.parent(), stats.files(), stats.bytes());
+                        manifest.parent(), stats.files(), stats.bytes(), manifest.unreadable(),
+                        manifest.unreadablePaths());
                 BackupResult result = new BackupResult(snapshot, stats.filesNew(), stats.filesChanged(),
                         stats.filesUnchanged(), stats.filesVanished(), stats.directories(), stats.bytesRead(),
                         stats.bytesAdded(), stats.bytesStored(), stats.blobsAdded(), stats.unreadableCount(),

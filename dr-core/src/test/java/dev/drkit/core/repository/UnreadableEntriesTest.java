@@ -150,6 +150,41 @@ class UnreadableEntriesTest {
     }
 
     @Test
+    void theSnapshotRecordsHowManyEntriesItLacksSoThatItsListingStillSaysSoAfterReopening() {
+        try (Repository repo = init()) {
+            BackupResult result = repo.backup(BackupRequest.of(sampleSource()));
+            assertThat(result.snapshot().complete()).isFalse();
+            assertThat(result.snapshot().unreadable()).isEqualTo(2);
+            assertThat(result.snapshot().unreadablePaths()).containsExactly("app/conf/secret.key", "app/data/private");
+        }
+        try (Repository reopened = Repository.open(store, RepositoryTest.PASSWORD, RepositoryTest.fastOptions().build())) {
+            Snapshot listed = reopened.snapshots().get(0);
+            assertThat(listed.complete()).isFalse();
+            assertThat(listed.unreadable()).isEqualTo(2);
+            assertThat(listed.unreadablePaths()).containsExactly("app/conf/secret.key", "app/data/private");
+            assertThat(reopened.snapshot("latest")).isEqualTo(listed);
+        }
+    }
+
+    @Test
+    void aSnapshotNamesAtMostAHundredOfTheEntriesItLacksButCountsThemAll() {
+        RefusingSource source = sampleSource();
+        source.lockedDirectories.clear();
+        for (int i = 0; i < Snapshot.UNREADABLE_RECORDED + 5; i++) {
+            source.lockedDirectories.add(String.format("locked/%05d", i));
+        }
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(source));
+        }
+        try (Repository reopened = Repository.open(store, RepositoryTest.PASSWORD, RepositoryTest.fastOptions().build())) {
+            Snapshot listed = reopened.snapshots().get(0);
+            assertThat(listed.unreadable()).isEqualTo(Snapshot.UNREADABLE_RECORDED + 6);
+            assertThat(listed.unreadablePaths()).hasSize(Snapshot.UNREADABLE_RECORDED).isSorted()
+                    .startsWith("app/conf/secret.key", "app/locked/00000");
+        }
+    }
+
+    @Test
     void filesThatVanishBeforeTheyAreReadAreCountedAsVanishedNotAsNew() {
         RefusingSource source = sampleSource();
         source.vanishedFiles.addAll(List.of("data/gone-1", "data/gone-2", "data/gone-3"));
@@ -190,6 +225,11 @@ class UnreadableEntriesTest {
             BackupResult result = repo.backup(BackupRequest.of(source));
             assertThat(result.complete()).isTrue();
             assertThat(result.unreadable()).isEmpty();
+            assertThat(result.snapshot().complete()).isTrue();
+            assertThat(repo.snapshots()).singleElement().satisfies(s -> {
+                assertThat(s.unreadable()).isZero();
+                assertThat(s.unreadablePaths()).isEmpty();
+            });
         }
         assertThat(audit).singleElement().satisfies(e -> assertThat(e.details()).doesNotContainKey("unreadable"));
     }

@@ -118,7 +118,7 @@ public final class Copier {
                 flushIndex();
                 Engine.Manifest copy = new Engine.Manifest(manifest.version(), manifest.time(), manifest.host(),
                         manifest.tags(), root.hex(), manifest.parent(), manifest.sources(), manifest.files(),
-                        manifest.bytes());
+                        manifest.bytes(), manifest.unreadable(), manifest.unreadablePaths());
                 try {
                     bytesSent.addAndGet(destination.writeManifest(snapshot.id(), copy, "copy"));
                     copied.add(snapshot.id());

@@ -74,9 +74,42 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** A snapshot manifest, sealed with the master key. */
+    /**
+     * A snapshot manifest, sealed with the master key.
+     *
+     * <p>{@code unreadable} and {@code unreadablePaths} (the entries the backup left out because
+     * it could not read them, see {@link Snapshot#unreadable()}) are written only when the count
+     * is not 0, so that the manifest of a complete backup is the same as before they existed and
+     * a manifest without them reads as complete. Readers ignore fields they do not know, so
+     * older versions read a manifest with them as a complete snapshot.
+     */
     public record Manifest(int version, String time, String host, List<String> tags, String tree,
-            @Nullable String parent, List<String> sources, long files, long bytes) {
+            @Nullable String parent, List<String> sources, long files, long bytes, long unreadable,
+            List<String> unreadablePaths) {
+        /**
+         * Checks the entries left out.
+         *
+         * @throws IllegalArgumentException when the count is negative or the paths are more than
+         *     it counts or than {@link Snapshot#UNREADABLE_RECORDED}
+         */
+        public Manifest {
+            unreadablePaths = List.copyOf(unreadablePaths);
+            if (unreadable < 0) {
+                throw new IllegalArgumentException("field 'unreadable' must be >= 0, but was " + unreadable);
+            }
+            if (unreadablePaths.size() > Math.min(unreadable, Snapshot.UNREADABLE_RECORDED)) {
+                throw new IllegalArgumentException("field 'unreadablePaths' lists " + unreadablePaths.size()
+                        + " entries, more than min(unreadable, " + Snapshot.UNREADABLE_RECORDED + ") of "
+                        + unreadable);
+            }
+        }
+
+        /** A manifest of a backup that left nothing out. */
+        public Manifest(int version, String time, String host, List<String> tags, String tree,
+                @Nullable String parent, List<String> sources, long files, long bytes) {
+            this(version, time, host, tags, tree, parent, sources, files, bytes, 0, List.of());
+        }
+
         byte[] encode() {
             return JsonCodec.write(g -> {
                 g.writeStartObject();
@@ -93,6 +126,12 @@ public final class Engine implements AutoCloseable {
                 JsonCodec.strings(g, "sources", sources);
                 g.writeNumberProperty("files", files);
                 g.writeNumberProperty("bytes", bytes);
+                if (unreadable != 0) {
+                    g.writeNumberProperty("unreadable", unreadable);
+                    if (!unreadablePaths.isEmpty()) {
+                        JsonCodec.strings(g, "unreadablePaths", unreadablePaths);
+                    }
+                }
                 g.writeEndObject();
             });
         }
@@ -100,10 +139,12 @@ public final class Engine implements AutoCloseable {
         static Manifest decode(byte[] json) {
             JsonCodec.Fields f = JsonCodec.parse(json);
             List<String> tags = f.optStrings("tags");
+            List<String> unreadablePaths = f.optStrings("unreadablePaths");
             Instant.parse(f.string("time")); // listing parses it; a malformed time is a malformed manifest
             return new Manifest(f.integer("version"), f.string("time"), f.string("host"),
                     tags == null ? List.of() : tags, f.string("tree"), f.optString("parent"), f.strings("sources"),
-                    f.number("files", 0), f.number("bytes", 0));
+                    f.number("files", 0), f.number("bytes", 0), f.number("unreadable", 0),
+                    unreadablePaths == null ? List.of() : unreadablePaths);
         }
     }
 
@@ -665,7 +706,7 @@ public final class Engine implements AutoCloseable {
 
     static Snapshot toSnapshot(String id, Manifest m) {
         return new Snapshot(id, Instant.parse(m.time()), m.host(), new LinkedHashSet<>(m.tags()), m.sources(),
-                m.parent(), m.files(), m.bytes());
+                m.parent(), m.files(), m.bytes(), m.unreadable(), m.unreadablePaths());
     }
 
     /**
