@@ -6,6 +6,7 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.RestoreResult;
+import dev.drkit.core.repository.Snapshot;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code dr restore}: restores a snapshot, or some of its paths, into a directory; or, with
- * {@code --at}, the journaled sources as they were at an instant.
+ * {@code --at}, the journaled sources as they were at an instant. A snapshot whose backup left
+ * out entries it could not read is restored as it is, with one warning line on stderr saying how
+ * many entries it lacks; the exit code does not change.
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Restore a snapshot into a directory; each source becomes a directory of the target. "
@@ -61,7 +64,9 @@ final class RestoreCommand extends RepositoryCommand {
             return restoreAt(store);
         }
         try (Repository repo = open(store)) {
-            String id = repo.snapshot(snapshot).id();
+            Snapshot resolved = repo.snapshot(snapshot);
+            String id = resolved.id();
+            warnIfIncomplete(resolved);
             progress("restoring " + id.substring(0, 8) + " to " + target + " ...");
             RestoreResult r;
             try (ProgressDisplay shown = showProgress(repo)) {
@@ -114,6 +119,27 @@ final class RestoreCommand extends RepositoryCommand {
             }
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /** How many of the entries a snapshot lacks the warning names. */
+    static final int LACKING_NAMED = 3;
+
+    /**
+     * Says on stderr, in one line, that the snapshot lacks entries its backup could not read, and
+     * how many; the restore goes on and its exit code stays the same.
+     */
+    private void warnIfIncomplete(Snapshot s) {
+        if (s.complete()) {
+            return;
+        }
+        List<String> named = s.unreadablePaths().stream().limit(LACKING_NAMED).map(TerminalText::escape).toList();
+        long more = s.unreadable() - named.size();
+        String examples = named.isEmpty() ? "" : " (" + String.join(", ", named) + (more > 0 ? " and " + more + " more" : "")
+                + ")";
+        err().printf("warning: snapshot %s is incomplete: its backup could not read %d %s and left %s out%s%n",
+                s.shortId(), s.unreadable(), s.unreadable() == 1 ? "entry" : "entries",
+                s.unreadable() == 1 ? "it" : "them", examples);
+        err().flush();
     }
 
     /** Says how many entries already in the target were left as they were, which only --json told. */

@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
 /**
  * {@code dr snapshots}: lists the committed snapshots, newest first, in the order of the
  * actuator endpoint's {@code /actuator/dr/snapshots/all} (text and JSON alike); the text names the
- * time range each journal base snapshot covers.
+ * time range each journal base snapshot covers, and marks a snapshot whose backup left out
+ * entries it could not read with how many ({@code incomplete: N unreadable entries left out};
+ * in JSON, {@code unreadable} and {@code unreadablePaths}).
  */
 @Command(name = "snapshots", mixinStandardHelpOptions = true, description = "List the snapshots, newest first.")
 final class SnapshotsCommand extends RepositoryCommand {
@@ -35,8 +37,10 @@ final class SnapshotsCommand extends RepositoryCommand {
             out().printf("%-10s %-20s %-16s %-20s %10s %12s%n", "ID", "TIME", "HOST", "SOURCES", "FILES", "SIZE");
             for (Snapshot s : snapshots) {
                 Coverage c = covered.get(s.id());
-                out().printf("%-10s %-20s %-16s %-20s %10d %12s%s%s%n", s.shortId(), time(s.time()), TerminalText.escape(s.host()),
+                out().printf("%-10s %-20s %-16s %-20s %10d %12s%s%s%s%n", s.shortId(), time(s.time()), TerminalText.escape(s.host()),
                         TerminalText.escape(String.join(",", s.sources())), s.files(), size(s.bytes()),
+                        s.complete() ? "" : "  incomplete: " + s.unreadable() + " unreadable "
+                                + (s.unreadable() == 1 ? "entry" : "entries") + " left out",
                         s.tags().isEmpty() ? "" : "  tags: " + TerminalText.escape(String.join(",", s.tags())),
                         c == null ? "" : "  journal: " + time(c.from()) + " .. " + time(c.to()) + " ("
                                 + c.segments() + " segment" + (c.segments() == 1 ? "" : "s") + ")");

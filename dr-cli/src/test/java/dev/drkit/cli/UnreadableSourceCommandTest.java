@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code dr backup} of a directory holding a file and a directory of mode 000, run in a
  * process that the file system really refuses them: the rest is saved, the two are named on
- * stderr and in {@code --json}, and the exit code is 4.
+ * stderr and in {@code --json}, and the exit code is 4; the snapshot says so afterwards, in
+ * {@code dr snapshots} and on stderr when {@code dr restore} restores it.
  *
  * <p>Root reads files of any mode, and the tests run as root in CI; so as root the command runs
  * under {@code setpriv} without the capabilities that let root ignore file modes
@@ -117,9 +118,13 @@ class UnreadableSourceCommandTest {
     }
 
     private int drHere(StringWriter out, String... args) {
+        return drHere(out, new StringWriter(), args);
+    }
+
+    private int drHere(StringWriter out, StringWriter err, String... args) {
         CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD));
         cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(new StringWriter(), true));
+        cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
     }
 
@@ -151,11 +156,26 @@ class UnreadableSourceCommandTest {
 
         StringWriter listed = new StringWriter();
         assertThat(drHere(listed, "snapshots", "--repo", repo.toString(), "--json")).isZero();
-        assertThat(CliJson.MAPPER.readTree(listed.toString()).size()).as("both snapshots were saved").isEqualTo(2);
+        JsonNode snapshots = CliJson.MAPPER.readTree(listed.toString());
+        assertThat(snapshots.size()).as("both snapshots were saved").isEqualTo(2);
+        for (JsonNode s : snapshots) {
+            assertThat(s.get("unreadable").asLong()).isEqualTo(2);
+            List<String> paths = new ArrayList<>();
+            s.get("unreadablePaths").forEach(p -> paths.add(p.asString()));
+            assertThat(paths).containsExactly("orders/private", "orders/secret.key");
+        }
+        StringWriter table = new StringWriter();
+        assertThat(drHere(table, "snapshots", "--repo", repo.toString())).isZero();
+        assertThat(table.toString().lines().filter(l -> l.contains("incomplete: 2 unreadable entries left out")))
+                .hasSize(2);
 
         Path target = dir.resolve("restored");
-        assertThat(drHere(new StringWriter(), "restore", "--repo", repo.toString(), "latest", "--target",
+        StringWriter restoreErr = new StringWriter();
+        assertThat(drHere(new StringWriter(), restoreErr, "restore", "--repo", repo.toString(), "latest", "--target",
                 target.toString())).isZero();
+        assertThat(restoreErr.toString().lines().filter(l -> l.startsWith("warning: snapshot "))).singleElement()
+                .asString().contains("is incomplete: its backup could not read 2 entries and left them out "
+                        + "(orders/private, orders/secret.key)");
         Path restored = target.resolve("orders");
         try (Stream<Path> walk = Files.walk(restored)) {
             assertThat(walk.filter(Files::isRegularFile).map(p -> restored.relativize(p).toString()).sorted())
@@ -176,5 +196,16 @@ class UnreadableSourceCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("saved: 5 new").doesNotContain("unreadable");
         assertThat(run.err()).doesNotContain("could not be read");
+
+        StringWriter listed = new StringWriter();
+        assertThat(drHere(listed, "snapshots", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(listed.toString()).get(0).get("unreadable").asLong()).isZero();
+        StringWriter table = new StringWriter();
+        assertThat(drHere(table, "snapshots", "--repo", repo.toString())).isZero();
+        assertThat(table.toString()).doesNotContain("incomplete");
+        StringWriter restoreErr = new StringWriter();
+        assertThat(drHere(new StringWriter(), restoreErr, "restore", "--repo", repo.toString(), "latest", "--target",
+                dir.resolve("restored").toString())).isZero();
+        assertThat(restoreErr.toString()).doesNotContain("incomplete");
     }
 }
