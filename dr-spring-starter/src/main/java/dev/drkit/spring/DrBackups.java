@@ -103,10 +103,11 @@ public final class DrBackups implements SmartLifecycle {
     }
 
     /**
-     * Returns how many entries the newest backup of this application left out because it could
-     * not read them (a file or directory it had no permission to read); the snapshot was saved.
+     * Returns how many entries the newest snapshot of this application's sources lacks because
+     * its backup could not read them (a file or directory it had no permission to read); the
+     * snapshot was saved and records the count, so it is still known after a restart.
      *
-     * @return the count, 0 before the first backup
+     * @return the count, 0 when there is no snapshot or it is complete
      */
     public long lastUnreadableCount() {
         return backups.lastUnreadableCount();

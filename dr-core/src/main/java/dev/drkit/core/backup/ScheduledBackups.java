@@ -84,7 +84,6 @@ public final class ScheduledBackups implements AutoCloseable {
     private @Nullable Snapshot latest;
     private @Nullable Instant lastSuccess;
     private @Nullable String lastError;
-    private long lastUnreadable;
     private int incrementalsSinceFull;
     private @Nullable ScheduledFuture<?> pending;
     private @Nullable Instant nextRun;
@@ -203,7 +202,6 @@ public final class ScheduledBackups implements AutoCloseable {
             latest = result.snapshot();
             lastSuccess = result.snapshot().time();
             lastError = null;
-            lastUnreadable = result.unreadableCount();
             incrementalsSinceFull = result.snapshot().parent() == null ? 0 : Math.max(incrementalsSinceFull, 0) + 1;
             applyRetention();
             return result;
@@ -364,15 +362,16 @@ public final class ScheduledBackups implements AutoCloseable {
     }
 
     /**
-     * Returns how many entries the newest backup this object took left out because it could
-     * not read them (see {@link BackupResult#unreadableCount()}); the backup still counts as a
-     * success, its snapshot is committed.
+     * Returns how many entries the newest snapshot of the sources ({@link #latest()}) lacks
+     * because its backup could not read them (see {@link Snapshot#unreadable()}); the backup
+     * still counts as a success, its snapshot is committed. The snapshot records the count, so a
+     * restarted application still reports it.
      *
-     * @return the count, 0 before this object's first backup
+     * @return the count, 0 when there is no snapshot or it is complete
      */
     public long lastUnreadableCount() {
         synchronized (lock) {
-            return lastUnreadable;
+            return latest == null ? 0 : latest.unreadable();
         }
     }
 

@@ -61,7 +61,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code GET /actuator/dr/guards/{name}}: one guard, with its last rollback and evidence;</li>
  *   <li>{@code POST /actuator/dr/guards/{name}} with {@code {"action": "rollback" | "promote" |
  *       "pause" | "resume" | "acknowledge", "reason": "..."}};</li>
- *   <li>{@code POST /actuator/dr/backups/now}; {@code GET /actuator/dr/snapshots/all}, newest first;</li>
+ *   <li>{@code POST /actuator/dr/backups/now}; {@code GET /actuator/dr/snapshots/all}, newest first,
+ *       each with {@code unreadableCount}, the entries its backup could not read and left out (0
+ *       when complete);</li>
  *   <li>{@code POST /actuator/dr/plans/{name}} with {@code {"mode": "DRILL" | "LIVE"}} (202 with the
  *       execution id) and {@code GET /actuator/dr/executions/{id}} for its progress and result;</li>
  *   <li>{@code GET /actuator/dr/incidents/all} and {@code GET /actuator/dr/incidents/{id}};</li>
@@ -572,6 +574,7 @@ public class DrEndpoint {
         m.put("parent", s.parent());
         m.put("files", s.files());
         m.put("bytes", s.bytes());
+        m.put("unreadableCount", s.unreadable()); // entries the backup left out; 0 when complete
         return m;
     }
 

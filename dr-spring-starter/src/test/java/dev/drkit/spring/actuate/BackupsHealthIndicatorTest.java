@@ -27,7 +27,7 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * A scheduled backup that left out entries it could not read is a backup: the health stays UP
- * with its snapshot, and a detail says how many entries it left out.
+ * with its snapshot, and a detail says how many entries it left out, also after a restart.
  */
 class BackupsHealthIndicatorTest {
     private static final Instant T = Instant.parse("2026-12-07T08:00:00Z");
@@ -76,6 +76,13 @@ class BackupsHealthIndicatorTest {
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("lastSnapshot", result.snapshot().shortId())
                     .containsEntry("lastBackupUnreadable", 1L).doesNotContainKey("lastError");
+
+            try (ScheduledBackups restarted = ScheduledBackups.builder(repository).source(source).keepEverything()
+                    .rpo(Duration.ofHours(1)).build()) {
+                assertThat(new BackupsHealthIndicator(new DrBackups(restarted, null)).health().getDetails())
+                        .as("the snapshot records the count, so a restarted application still reports it")
+                        .containsEntry("lastBackupUnreadable", 1L);
+            }
 
             source.locked = false;
             backups.backupNow(BackupKind.INCREMENTAL);

@@ -192,7 +192,8 @@ class DrEndpointHttpTest {
         assertThat(r.body()).contains("\"sources\":[\"orders\"]").contains("\"files\":1")
                 .contains("\"unreadableCount\":0").contains("\"unreadable\":[]");
         String id = r.body().replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1");
-        assertThat(http.get("/actuator/dr/snapshots/all", VIEWER, VIEWER_PASSWORD).body()).contains(id);
+        assertThat(http.get("/actuator/dr/snapshots/all", VIEWER, VIEWER_PASSWORD).body()).contains(id)
+                .contains("\"unreadableCount\":0");
         String overview = http.get("/actuator/dr", VIEWER, VIEWER_PASSWORD).body();
         assertThat(overview).contains("\"backups\":{").contains("\"rpoMet\":true");
         assertThat(http.get("/actuator/health", null, null).body()).contains("\"drBackups\":{");
