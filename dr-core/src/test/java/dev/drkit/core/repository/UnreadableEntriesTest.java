@@ -167,6 +167,19 @@ class UnreadableEntriesTest {
     }
 
     @Test
+    void aCopyOfAnIncompleteSnapshotStillSaysWhatItLacks() {
+        try (Repository repo = init();
+                Repository other = Repository.init(new InMemoryStore(), RepositoryTest.PASSWORD,
+                        RepositoryTest.fastOptions().build())) {
+            String id = repo.backup(BackupRequest.of(sampleSource())).snapshotId();
+            repo.copyTo(other, List.of());
+            Snapshot copied = other.snapshot(id);
+            assertThat(copied.unreadable()).isEqualTo(2);
+            assertThat(copied.unreadablePaths()).containsExactly("app/conf/secret.key", "app/data/private");
+        }
+    }
+
+    @Test
     void aSnapshotNamesAtMostAHundredOfTheEntriesItLacksButCountsThemAll() {
         RefusingSource source = sampleSource();
         source.lockedDirectories.clear();
