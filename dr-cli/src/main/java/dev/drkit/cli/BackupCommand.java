@@ -109,7 +109,8 @@ final class BackupCommand extends RepositoryCommand {
                 count == 1 ? "entry" : "entries", count == 1 ? "is" : "are", r.snapshot().shortId());
         List<BackupResult.UnreadableEntry> listed = r.unreadable();
         for (int i = 0; i < Math.min(NAMED, listed.size()); i++) {
-            err.printf("  %s (%s)%n", listed.get(i).path(), listed.get(i).reason());
+            err.printf("  %s (%s)%n", TerminalText.escape(listed.get(i).path()),
+                    TerminalText.escape(listed.get(i).reason()));
         }
         if (count > NAMED) {
             err.printf("  and %d more%s%n", count - NAMED, json ? "" : " (--json lists up to "

@@ -208,4 +208,21 @@ class UnreadableSourceCommandTest {
                 dir.resolve("restored").toString())).isZero();
         assertThat(restoreErr.toString()).doesNotContain("incomplete");
     }
+
+    @Test
+    void anUnreadableEntryWhoseNameHoldsControlCharactersIsNamedEscaped() throws Exception {
+        Path hostile = data.resolve("evil\u001b[2J\nname");
+        Files.writeString(hostile, "hidden");
+        Files.setPosixFilePermissions(hostile, PosixFilePermissions.fromString("---------"));
+        try {
+            assertThat(drHere(new StringWriter(), "init", "--repo", repo.toString())).isZero();
+            Run run = drRefused("backup", "--repo", repo.toString(), data.toString());
+            assertThat(run.exit()).as(run.err()).isEqualTo(DrCommand.EXIT_INCOMPLETE);
+            assertThat(run.err()).doesNotContain("\u001b").contains("3 entries could not be read");
+            assertThat(run.err().lines().filter(l -> l.contains("evil"))).as(run.err()).singleElement()
+                    .asString().contains("(permission denied)");
+        } finally {
+            Files.setPosixFilePermissions(hostile, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
 }
