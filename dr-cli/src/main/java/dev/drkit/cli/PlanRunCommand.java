@@ -2,6 +2,7 @@ package dev.drkit.cli;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
@@ -187,7 +188,7 @@ final class PlanRunCommand implements Callable<Integer> {
         out.println(PlanRunReport.objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet()));
         if (journal != null && !r.succeeded()) {
             out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n",
-                    TerminalText.escape(String.valueOf(file)), TerminalText.escape(String.valueOf(journal)),
+                    TerminalText.escape(String.valueOf(file)), TerminalText.escape(RedactedUri.of(journal)),
                     TerminalText.escape(r.executionId()), mode.live ? "live" : "drill");
         }
     }

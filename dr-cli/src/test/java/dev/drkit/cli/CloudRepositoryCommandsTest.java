@@ -74,4 +74,24 @@ class CloudRepositoryCommandsTest {
         assertThat(dr("init", "--repo", repo)).isEqualTo(1);
         assertThat(err.toString()).containsIgnoringCase("already");
     }
+
+    @Test
+    void aFailedPlanRunNamesItsJournalForResumingWithoutTheCredentialsInItsUri() throws Exception {
+        environment = Map.of("DR_PASSWORD", "s3 password");
+        String endpoint = "?endpoint=" + server.endpoint() + "&region=us-east-1&pathStyle=true";
+        assertThat(dr("init", "--repo", "s3://plans/repo" + endpoint)).as(err.toString()).isZero();
+        Path plan = dir.resolve("failing.yaml");
+        Files.writeString(plan, "name: failing\nobjectives: {rto: 5m, rpo: 5m}\nsteps:\n"
+                + "  - {name: broken, kind: command, run: ['false']}\n");
+        // An endpoint with user information (a proxy's, say) is a secret the output must not show.
+        String journal = "s3://plans/journal?endpoint=" + server.endpoint().toString().replace("://",
+                "://proxy:" + S3ProxyServer.SECRET_KEY + "@") + "&region=us-east-1&pathStyle=true";
+
+        int exit = dr("plan", "run", "--file", plan.toString(), "--live", "--journal", journal, "--id", "run-1");
+
+        assertThat(exit).as(out + "" + err).isNotZero();
+        assertThat(out.toString()).as(err.toString()).contains("to continue: dr plan run", "--resume run-1", "s3://plans/journal")
+                .doesNotContain(S3ProxyServer.SECRET_KEY);
+        assertThat(err.toString()).doesNotContain(S3ProxyServer.SECRET_KEY);
+    }
 }

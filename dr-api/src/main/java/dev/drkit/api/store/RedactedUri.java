@@ -2,13 +2,16 @@ package dev.drkit.api.store;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * Turns a store URI into text that is safe for messages and logs: user information is
- * dropped and the values of query parameters that may carry secrets are replaced by
- * {@code ***}.
+ * dropped, the values of query parameters that may carry secrets are replaced by
+ * {@code ***}, and so is the user information of a URI given as a parameter's value (an
+ * {@code endpoint=http://user:password@host}, whether written plainly or percent-encoded).
  */
 public final class RedactedUri {
     private static final Set<String> SECRET_WORDS = Set.of(
@@ -93,10 +96,43 @@ public final class RedactedUri {
             String name = eq >= 0 ? pair.substring(0, eq) : pair;
             out.append(name);
             if (eq >= 0) {
-                out.append('=').append(isSecret(name) ? "***" : pair.substring(eq + 1));
+                out.append('=').append(isSecret(name) ? "***" : withoutUserInfo(pair.substring(eq + 1)));
             }
         }
         return out.toString();
+    }
+
+    /** A parameter's value with the user information of a URI in it masked: {@code http://***@host}. */
+    private static String withoutUserInfo(String value) {
+        String masked = maskUserInfo(value);
+        if (!masked.equals(value) || value.indexOf('%') < 0) {
+            return masked;
+        }
+        String decoded;
+        try {
+            decoded = URLDecoder.decode(value, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return value.contains("%40") ? "***" : value;
+        }
+        String maskedDecoded = maskUserInfo(decoded);
+        return maskedDecoded.equals(decoded) ? value : maskedDecoded;
+    }
+
+    private static String maskUserInfo(String value) {
+        int scheme = value.indexOf("://");
+        if (scheme < 0) {
+            return value;
+        }
+        int start = scheme + 3;
+        int end = value.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = value.indexOf(c, start);
+            if (i >= 0) {
+                end = Math.min(end, i);
+            }
+        }
+        int at = value.lastIndexOf('@', end - 1);
+        return at < start ? value : value.substring(0, start) + "***" + value.substring(at);
     }
 
     private static boolean isSecret(String name) {

@@ -29,4 +29,15 @@ class RedactedUriTest {
     void unparsableTextIsCutBeforeAnythingSecret() {
         assertThat(RedactedUri.of("s3://bucket/a b?password=pw")).isEqualTo("s3://bucket/a b...");
     }
+
+    @Test
+    void userInformationOfAUriGivenAsAParameterValueIsMasked() {
+        assertThat(RedactedUri.of("s3://b/r?endpoint=http://proxy:pw@10.0.0.1:9000/x&region=eu"))
+                .isEqualTo("s3://b/r?endpoint=http://***@10.0.0.1:9000/x&region=eu");
+        assertThat(RedactedUri.of("s3://b/r?endpoint=http%3A%2F%2Fproxy%3Apw%40host%3A9000"))
+                .isEqualTo("s3://b/r?endpoint=http://***@host:9000");
+        assertThat(RedactedUri.of("s3://b/r?endpoint=http://host:9000/a@b&region=eu"))
+                .as("an @ in the path is not user information").isEqualTo("s3://b/r?endpoint=http://host:9000/a@b&region=eu");
+        assertThat(RedactedUri.of("s3://b/r?endpoint=http%3A%2F%2Fhost%3A9000")).isEqualTo("s3://b/r?endpoint=http%3A%2F%2Fhost%3A9000");
+    }
 }
