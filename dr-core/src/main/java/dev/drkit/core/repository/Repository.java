@@ -66,6 +66,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe; operations that change the repository take its lock in the store.
+ *
+ * <p>Several repository objects, in this process or others, on this host or others, may share
+ * a store. The index is loaded when the repository is opened; operations that may meet blobs
+ * another one wrote since (backup, restore, {@link #journal}, {@link #manualJournal},
+ * {@link #journalAt(String)}, {@link #entries}, {@link #openEntry}, {@link #copyTo},
+ * {@link #stats}) first read the index files they have not seen, at the cost of one listing.
  */
 public final class Repository implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Repository.class);
@@ -214,8 +220,8 @@ public final class Repository implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         return audited("backup", () -> "sources " + request.sources().stream().map(s -> s.name()).toList(), () -> {
             long start = System.nanoTime();
-            // Another repository object on the same store (the fleet's previous writer) may have
-            // added blobs since this one loaded its index; the parent snapshot may need them.
+            // Another repository object on the same store (another host, the fleet's previous
+            // writer) may have added blobs since this one loaded its index; the parent needs them.
             engine.refreshIndexIfChanged();
             Instant time = options.clock().instant();
             String host = request.host() != null ? request.host() : options.host();
@@ -342,6 +348,7 @@ public final class Repository implements AutoCloseable {
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> snapshotId + " -> " + target, () -> {
+            engine.refreshIndexIfChanged(); // the snapshot may have been written by another process
             Snapshot snapshot = engine.resolve(snapshotId, restoreOptions.allowUnverifiedHistory());
             if (!restoreOptions.allowUnverifiedHistory()) {
                 History.checkForRestore(engine, snapshot.id(), snapshotId.equals("latest"));
@@ -365,7 +372,8 @@ public final class Repository implements AutoCloseable {
 
     /**
      * Starts continuous protection of a feed's source: resumes the source's newest journal
-     * chain (checking it), or starts one from an empty base snapshot, then starts the feed
+     * chain (checking it), written here or by another process or host sharing the store (whose
+     * index files it reads first), or starts one from an empty base snapshot, then starts the feed
      * from the last committed position. A background thread writes a segment at most once
      * per {@link JournalOptions#flushInterval()} and compacts the chain by age or size.
      *
@@ -475,6 +483,7 @@ public final class Repository implements AutoCloseable {
     public RestoreResult restore(@Nullable String source, Instant at, Path target, RestoreOptions restoreOptions) {
         Objects.requireNonNull(at, "at");
         return audited("restore", () -> "at " + at + " -> " + target, () -> {
+            engine.refreshIndexIfChanged(); // the journal may be another process's
             RestoreResult result = underSharedLock("restore",
                     () -> PointInTime.restore(engine, source, at, target, restoreOptions));
             Metrics.restore(options.meters(), result);
@@ -497,6 +506,7 @@ public final class Repository implements AutoCloseable {
     public RestoreResult restoreLatest(@Nullable String source, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> "latest of " + (source == null ? "every journal" : source) + " -> " + target,
                 () -> {
+                    engine.refreshIndexIfChanged(); // the journal may be another process's
                     RestoreResult result = underSharedLock("restore",
                             () -> PointInTime.restore(engine, source, null, target, restoreOptions));
                     Metrics.restore(options.meters(), result);
@@ -517,6 +527,7 @@ public final class Repository implements AutoCloseable {
     public JournalView journalAt(String source, Instant at) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(at, "at");
+        engine.refreshIndexIfChanged();
         return new JournalView(PointInTime.view(engine, source, at));
     }
 
@@ -529,6 +540,7 @@ public final class Repository implements AutoCloseable {
      */
     public Optional<JournalView> journalAt(String source) {
         Objects.requireNonNull(source, "source");
+        engine.refreshIndexIfChanged();
         return PointInTime.latestView(engine, source).map(JournalView::new);
     }
 
@@ -553,6 +565,7 @@ public final class Repository implements AutoCloseable {
      * @throws DrException {@code NOT_FOUND} when there is no such snapshot or file
      */
     public InputStream openEntry(String snapshotId, String path) {
+        engine.refreshIndexIfChanged();
         Snapshot snapshot = engine.resolve(snapshotId);
         BlobId root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
         return RestoreRun.openEntry(engine, root, path);
@@ -567,6 +580,7 @@ public final class Repository implements AutoCloseable {
      *     damaged tree
      */
     public List<SnapshotEntry> entries(String snapshotId) {
+        engine.refreshIndexIfChanged();
         Snapshot snapshot = engine.resolve(snapshotId);
         List<SnapshotEntry> out = new ArrayList<>();
         listTree(BlobId.parse(engine.readManifest(snapshot.id()).tree()), "", out);
@@ -625,6 +639,7 @@ public final class Repository implements AutoCloseable {
         }
         return audited("copy", () -> engine.store().describe() + " -> " + destination.engine.store().describe(), () -> {
             long start = System.nanoTime();
+            engine.refreshIndexIfChanged(); // the snapshots may have been written by another process
             List<Snapshot> selected;
             if (snapshotIds.isEmpty()) {
                 selected = engine.snapshots();
@@ -667,6 +682,7 @@ public final class Repository implements AutoCloseable {
         long blobs = 0;
         long stored = 0;
         long raw = 0;
+        engine.refreshIndexIfChanged();
         Map<String, List<PackEntry>> packs = engine.index().packs();
         for (List<PackEntry> entries : packs.values()) {
             for (PackEntry e : entries) {

@@ -95,7 +95,7 @@ public final class Copier {
         List<String> skipped = new ArrayList<>();
         try (Maintenance.Lock sourceLock = Maintenance.lock(source, false);
                 Maintenance.Lock destinationLock = Maintenance.lock(destination, false)) {
-            destination.reloadIndex();
+            destination.refreshIndexIfChanged();
             Set<String> held = new HashSet<>();
             for (Snapshot s : destination.snapshots()) {
                 held.add(s.id());

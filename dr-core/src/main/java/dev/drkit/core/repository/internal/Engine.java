@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -216,6 +217,12 @@ public final class Engine implements AutoCloseable {
         }
     }
     private volatile Index index;
+    /**
+     * Held while the index is refreshed, replaced or written to: a refresh and a reload see
+     * every index file this engine wrote, and a reload never drops the records of one written
+     * meanwhile. Lookups take no lock.
+     */
+    private final Object indexLock = new Object();
 
     private Engine(SnapshotStore store, RepositoryOptions options, byte[] master, Config config, String keyId) {
         this.store = store;
@@ -388,23 +395,48 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Reloads the index when the store holds index files it was not loaded from: another
-     * repository object (another instance of a fleet, which took over as its writer) wrote or
-     * rewrote them. Costs one listing.
+     * Brings the index up to date with the store, for operations that may meet blobs another
+     * repository object on the same store wrote after this one loaded its index: another
+     * process or host, or the previous writer of a journal or of a fleet. Loads only the index
+     * files it has not seen; reloads the whole index when one it was loaded from is gone (another
+     * process's prune or index repair rewrote them, and blobs may lie in other packs now). Costs
+     * one listing when nothing changed. Index files found damaged before are not read again.
+     *
+     * @throws DrException a storage failure
      */
     public void refreshIndexIfChanged() {
-        Set<String> known = index.files();
-        Set<String> damaged = index.damaged().keySet();
-        boolean changed = store.list(Index.PREFIX).map(ObjectInfo::key)
-                .anyMatch(key -> !known.contains(key.substring(Index.PREFIX.length())) && !damaged.contains(key));
-        if (changed) {
-            reloadIndex();
+        synchronized (indexLock) {
+            Index current = index;
+            // Copied before the listing: an index file this engine writes is stored before its
+            // id is known, so every id copied here is listed unless it was deleted.
+            Set<String> known = Set.copyOf(current.files());
+            Set<String> damaged = current.damaged().keySet();
+            List<String> keys = store.list(Index.PREFIX).map(ObjectInfo::key).toList();
+            Set<String> listed = new HashSet<>();
+            List<String> unseen = new ArrayList<>();
+            for (String key : keys) {
+                String id = key.substring(Index.PREFIX.length());
+                listed.add(id);
+                if (!known.contains(id) && !damaged.contains(key)) {
+                    unseen.add(key);
+                }
+            }
+            if (!listed.containsAll(known)) {
+                LOG.debug("Index files were removed from {} since its index was loaded; reloading it",
+                        store.describe());
+                reloadIndex();
+            } else if (!unseen.isEmpty()) {
+                LOG.debug("Loading {} index files written to {} by others", unseen.size(), store.describe());
+                current.addFiles(store, crypto, pool, unseen);
+            }
         }
     }
 
     /** Reloads the index from the store. */
     public void reloadIndex() {
-        this.index = Index.load(store, crypto, pool);
+        synchronized (indexLock) {
+            this.index = Index.load(store, crypto, pool);
+        }
     }
 
     /**
@@ -413,7 +445,9 @@ public final class Engine implements AutoCloseable {
      * @param loaded the index
      */
     public void reloadIndexFrom(Index loaded) {
-        this.index = loaded;
+        synchronized (indexLock) {
+            this.index = loaded;
+        }
     }
 
     /** Returns the counters of the operation running now. @return the tracker */
@@ -786,9 +820,12 @@ public final class Engine implements AutoCloseable {
         String id = Crypto.randomId();
         byte[] sealed = Index.encode(crypto, id, records);
         store.put(Index.PREFIX + id, sealed);
-        index.files().add(id);
-        for (Index.PackRecord r : records) {
-            index.add(r);
+        synchronized (indexLock) { // an index reloaded meanwhile gets the records as well
+            Index current = index;
+            for (Index.PackRecord r : records) {
+                current.add(r);
+            }
+            current.files().add(id);
         }
         return sealed.length;
     }

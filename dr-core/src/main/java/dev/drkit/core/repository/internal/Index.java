@@ -169,7 +169,24 @@ public final class Index {
      */
     public static Index load(SnapshotStore store, Crypto crypto, ExecutorService pool) {
         Index index = new Index();
-        List<String> keys = store.list(PREFIX).map(o -> o.key()).toList();
+        index.addFiles(store, crypto, pool, store.list(PREFIX).map(o -> o.key()).toList());
+        return index;
+    }
+
+    /**
+     * Adds the packs that index files list, several files fetched at a time: those another
+     * repository object on the same store wrote after this index was loaded. A damaged file is
+     * left out (see {@link #damaged()}); one deleted meanwhile, by a concurrent prune, is skipped.
+     * A blob indexed already keeps the location it has.
+     *
+     * @param store the store
+     * @param crypto the keys
+     * @param pool the threads that fetch files
+     * @param keys the index files' keys, {@code index/<id>}
+     * @throws DrException a storage failure other than a missing file; {@code CANCELLED} when
+     *     interrupted
+     */
+    public void addFiles(SnapshotStore store, Crypto crypto, ExecutorService pool, List<String> keys) {
         List<Future<List<PackRecord>>> parts = new ArrayList<>();
         for (String key : keys) {
             parts.add(pool.submit(() -> decode(crypto, store.get(key), key)));
@@ -177,13 +194,13 @@ public final class Index {
         for (int i = 0; i < keys.size(); i++) {
             try {
                 for (PackRecord record : parts.get(i).get()) {
-                    index.add(record);
+                    add(record);
                 }
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof DrException dr && dr.code() == ErrorCode.NOT_FOUND) {
                     continue; // deleted by a concurrent prune
                 }
-                if (index.leaveOut(keys.get(i), e.getCause())) {
+                if (leaveOut(keys.get(i), e.getCause())) {
                     continue;
                 }
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
@@ -191,9 +208,8 @@ public final class Index {
                 Thread.currentThread().interrupt();
                 throw new DrException(ErrorCode.CANCELLED, "Interrupted while loading the index", null, e);
             }
-            index.files.add(keys.get(i).substring(PREFIX.length()));
+            files.add(keys.get(i).substring(PREFIX.length()));
         }
-        return index;
     }
 
     /**

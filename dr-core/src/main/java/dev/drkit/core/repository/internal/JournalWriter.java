@@ -111,6 +111,9 @@ public final class JournalWriter implements AutoCloseable {
         JournalLock lock = JournalLock.take(engine, source);
         JournalWriter w;
         try {
+            // The source's previous writer may have been another process, whose base snapshot
+            // and chunks lie in index files this engine has not read.
+            engine.refreshIndexIfChanged();
             w = new JournalWriter(engine, feed, options, background, onCommit, lock);
         } catch (RuntimeException e) {
             lock.close();
