@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +132,23 @@ public final class Journal implements AutoCloseable {
      */
     public long committedPosition() {
         return writer.committedPosition();
+    }
+
+    /**
+     * Registers a listener told once when another writer took this journal's writer lock over
+     * (the journal left it unrefreshed past its expiry, or it was removed, and another journal of
+     * the source started): from then on this journal writes no more, its flushes fail
+     * {@code LOCKED} and its changes only queue up, so that an application or a command running
+     * it can stop or alert instead of losing its recovery point unnoticed. The listener is told on
+     * the thread that finds out: the journal's own, at its lock refresh every minute, or one that
+     * flushes; at once, on the calling thread, when the journal found out already. Its status's
+     * {@link JournalStatus#lastError()} names the new holder as well.
+     *
+     * @param listener told the new holder: {@code owner on host (pid 4242, since <instant>)}
+     * @throws NullPointerException when the listener is null
+     */
+    public void onWriterLockLost(Consumer<String> listener) {
+        writer.onLockLost(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Returns where the journal stands. @return the status */

@@ -140,6 +140,29 @@ class JournalWriterLockTest {
     }
 
     @Test
+    void aWriterWhoseLockWasTakenOverTellsItsListenersOnceNamingTheNewHolder() {
+        RecordFeed stalled = RecordFeed.named("outbox", clock);
+        Journal old = hostA.manualJournal(stalled, JournalOptions.DEFAULT);
+        List<String> told = new ArrayList<>();
+        old.onWriterLockLost(told::add);
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+        try (Journal taker = hostB.manualJournal(RecordFeed.named("outbox", clock), JournalOptions.DEFAULT)) {
+            assertThat(told).isEmpty(); // not known before the old writer looks
+            stalled.append("orders/1", bytes("late"));
+            assertThatThrownBy(old::flush).hasMessageContaining("lost its writer lock");
+            String holder = "watcher@host-b on host-b (pid " + PID + ", since 2026-12-04T10:05:01Z)";
+            assertThat(told).containsExactly(holder);
+            assertThatThrownBy(old::flush).hasMessageContaining("lost its writer lock");
+            assertThat(told).containsExactly(holder);
+            List<String> late = new ArrayList<>();
+            old.onWriterLockLost(late::add);
+            assertThat(late).containsExactly(holder);
+            assertThat(old.status().lastError()).contains("lost its writer lock journal-locks/outbox to " + holder);
+            assertThatThrownBy(old::close).hasMessageContaining("lost its writer lock");
+        }
+    }
+
+    @Test
     void aRunningWriterKeepsItsLockByFlushingAndUnlockKeepsALiveOne() {
         RecordFeed feed = RecordFeed.named("outbox", clock);
         try (Journal journal = hostA.manualJournal(feed, JournalOptions.DEFAULT)) {

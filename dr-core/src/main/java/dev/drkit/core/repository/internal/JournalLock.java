@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class JournalLock implements AutoCloseable {
     private Instant refreshed;
     private @Nullable String lost;
     private boolean released;
+    private final List<Consumer<String>> onLost = new ArrayList<>();
 
     private JournalLock(Engine engine, String source, String key, Maintenance.LockFile file, String etag,
             Instant refreshed) {
@@ -125,19 +127,34 @@ public final class JournalLock implements AutoCloseable {
      * @param age how old the last refresh may be before the store is asked again; zero always asks
      * @throws DrException {@code LOCKED} naming the new holder when another writer took the lock over
      */
-    synchronized void confirm(Duration age) {
-        if (lost == null && !released) {
-            Instant now = engine.options().clock().instant();
-            if (!now.isBefore(refreshed.plus(age))) {
-                refresh(now);
+    void confirm(Duration age) {
+        List<Consumer<String>> tell = List.of();
+        String holder;
+        synchronized (this) {
+            if (lost == null && !released) {
+                Instant now = engine.options().clock().instant();
+                if (!now.isBefore(refreshed.plus(age))) {
+                    tell = refresh(now);
+                }
             }
+            holder = lost;
         }
-        if (lost != null) {
-            throw new DrException(ErrorCode.LOCKED, "The journal of source '" + source + "' lost its writer lock "
-                    + key + " to " + lost + " (this writer left it unrefreshed past its expiry, or it was "
-                    + "removed); it writes no more: close it and start the source's journal again once "
-                    + "the other writer stops", key);
+        announce(tell, holder);
+        if (holder != null) {
+            throw new DrException(ErrorCode.LOCKED, lostMessage(holder), key);
         }
+    }
+
+    /**
+     * Says why this writer writes no more: the message of the {@code LOCKED} failures of its flushes.
+     *
+     * @param holder the new holder, as {@link #onLost} tells it
+     * @return the message
+     */
+    String lostMessage(String holder) {
+        return "The journal of source '" + source + "' lost its writer lock " + key + " to " + holder
+                + " (this writer left it unrefreshed past its expiry, or it was removed); it writes no more: "
+                + "close it and start the source's journal again once the other writer stops";
     }
 
     /** Tells whether another writer took the lock over: then this one writes no more. @return true when lost */
@@ -145,19 +162,62 @@ public final class JournalLock implements AutoCloseable {
         return lost != null;
     }
 
-    /** Refreshes the lock from the background; a storage failure is logged and retried next time. */
-    synchronized void refreshQuietly() {
-        if (lost != null || released) {
-            return;
+    /**
+     * Registers a listener told once, when this writer finds that another one took the lock over,
+     * on the thread that found out; at once, on this thread, when it found out already.
+     *
+     * @param listener told the new holder: {@code owner on host (pid 4242, since <instant>)}
+     */
+    void onLost(Consumer<String> listener) {
+        String holder;
+        synchronized (this) {
+            holder = lost;
+            if (holder == null) {
+                onLost.add(listener);
+            }
         }
-        try {
-            refresh(engine.options().clock().instant());
-        } catch (RuntimeException e) {
-            LOG.warn("Journal '{}' could not refresh its writer lock {}: {}", source, key, e.toString());
+        if (holder != null) {
+            announce(List.of(listener), holder);
         }
     }
 
-    private void refresh(Instant now) {
+    private void announce(List<Consumer<String>> listeners, @Nullable String holder) {
+        if (holder == null) {
+            return;
+        }
+        for (Consumer<String> listener : listeners) {
+            try {
+                listener.accept(holder);
+            } catch (RuntimeException e) {
+                LOG.warn("Journal '{}': a listener of its lost writer lock failed: {}", source, e.toString());
+            }
+        }
+    }
+
+    /** Refreshes the lock from the background; a storage failure is logged and retried next time. */
+    void refreshQuietly() {
+        List<Consumer<String>> tell;
+        String holder;
+        synchronized (this) {
+            if (lost != null || released) {
+                return;
+            }
+            try {
+                tell = refresh(engine.options().clock().instant());
+            } catch (RuntimeException e) {
+                LOG.warn("Journal '{}' could not refresh its writer lock {}: {}", source, key, e.toString());
+                return;
+            }
+            holder = lost;
+        }
+        announce(tell, holder);
+    }
+
+    /**
+     * Refreshes the lock, or finds it lost; returns the listeners to tell, outside this lock,
+     * when it was lost now.
+     */
+    private List<Consumer<String>> refresh(Instant now) {
         Maintenance.LockFile fresh = new Maintenance.LockFile(file.owner(), file.host(), file.pid(), false,
                 file.created(), now.plus(TTL).toString());
         Optional<ObjectInfo> written = engine.store().replace(key, fresh.encode(), etag);
@@ -170,12 +230,15 @@ public final class JournalLock implements AutoCloseable {
         if (written.isPresent()) {
             etag = written.get().etag();
             refreshed = now;
-            return;
+            return List.of();
         }
         Maintenance.LockFile other = read(engine.store(), key);
         lost = other == null ? "a writer whose lock cannot be read"
                 : other.owner() + " on " + other.host() + " (pid " + other.pid() + ", since " + other.created() + ")";
         LOG.error("Journal '{}' lost its writer lock {} to {}; it writes no more", source, key, lost);
+        List<Consumer<String>> tell = List.copyOf(onLost);
+        onLost.clear();
+        return tell;
     }
 
     /** Releases the lock unless another writer took it over meanwhile. */

@@ -149,6 +149,8 @@ public final class JournalWriter implements AutoCloseable {
             Consumer<Status> onCommit, JournalLock lock) {
         this.engine = engine;
         this.lock = lock;
+        // Found at a background refresh, while no flush fails, the loss is still in the status.
+        lock.onLost(holder -> lastError = lock.lostMessage(holder));
         this.feed = feed;
         this.source = feed.name();
         this.options = options;
@@ -183,6 +185,17 @@ public final class JournalWriter implements AutoCloseable {
         this.lastTaken = committed;
         this.scheduler = background ? Executors.newSingleThreadScheduledExecutor(Engine.daemonThreads(
                 "dr-journal-" + source)) : null;
+    }
+
+    /**
+     * Registers a listener told once, on the thread that finds out (the journal's own at a lock
+     * refresh, or one that flushes), when another writer took the source's writer lock over: this
+     * journal then writes no more. Told at once, on this thread, when it found out already.
+     *
+     * @param listener told the new holder: {@code owner on host (pid 4242, since <instant>)}
+     */
+    public void onLockLost(Consumer<String> listener) {
+        lock.onLost(listener);
     }
 
     /**
