@@ -3,6 +3,7 @@ package dev.drkit.cli;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +37,9 @@ public final class DrCommand {
 
     /** Where passwords are read from: the process environment unless a caller passes its own. */
     Map<String, String> environment = Map.of();
+
+    /** The clock repositories are opened with: the system's, unless a test sets its own. */
+    Clock clock = Clock.systemUTC();
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Show stack traces of failures.")

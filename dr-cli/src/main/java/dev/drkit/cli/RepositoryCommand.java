@@ -24,7 +24,11 @@ abstract class RepositoryCommand implements Callable<Integer> {
 
     /** Returns the environment the command reads passwords from, as the root command was given it. */
     Map<String, String> environment() {
-        return ((DrCommand) spec.root().userObject()).environment;
+        return root().environment;
+    }
+
+    private DrCommand root() {
+        return (DrCommand) spec.root().userObject();
     }
 
     @Override
@@ -43,7 +47,8 @@ abstract class RepositoryCommand implements Callable<Integer> {
     Repository open(SnapshotStore store) {
         char[] password = repository.password(environment());
         try {
-            return Repository.open(store, password);
+            return Repository.open(store, password, dev.drkit.core.repository.RepositoryOptions.builder()
+                    .clock(root().clock).build());
         } finally {
             Arrays.fill(password, '\0');
         }

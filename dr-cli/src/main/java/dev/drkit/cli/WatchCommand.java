@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,13 +27,16 @@ import picocli.CommandLine.Parameters;
  * {@code dr watch}: protects a directory continuously, journaling its changes into the
  * repository until the process is stopped; restore with {@code dr restore --at}. It holds the
  * source's writer lock while it runs, so a second watch of the same source into the same
- * repository, from this host or another, is refused at start naming the first.
+ * repository, from this host or another, is refused at start naming the first; a watch whose
+ * lock another writer took over stops, exit 1, naming it, instead of running on unjournaled.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Journal a directory's changes continuously until stopped (Ctrl-C or SIGTERM flushes first).",
                 "One watch per source and repository: another one of the same source, on any host, is refused "
                         + "at start (exit 1) naming the running one's host, pid and start; after a kill -9 its "
-                        + "lock expires within 5 minutes, or 'dr unlock' removes it sooner on its host."})
+                        + "lock expires within 5 minutes, or 'dr unlock' removes it sooner on its host.",
+                "A watch whose lock another writer took over (it stalled past the lock's expiry, or the lock was "
+                        + "removed) stops with exit 1 naming that writer, since it journals no more."})
 final class WatchCommand extends RepositoryCommand {
     @Parameters(index = "0", paramLabel = "DIR", description = "The directory to watch.")
     Path directory;
@@ -89,9 +93,19 @@ final class WatchCommand extends RepositoryCommand {
                 }
                 journal = Replication.of(repo, secondaries).journal(feed, options);
             }
-            Thread hook = new Thread(() -> {
-                journal.close();
+            // Another writer that took the source's lock over journals it now; this one writes no
+            // more, so it stops rather than run on while its recovery point lapses.
+            AtomicReference<String> lostTo = new AtomicReference<>();
+            journal.onWriterLockLost(holder -> {
+                lostTo.set(holder);
                 stopped.countDown();
+            });
+            Thread hook = new Thread(() -> {
+                try {
+                    journal.close();
+                } finally {
+                    stopped.countDown();
+                }
             }, "dr-watch-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             out().println("watching " + TerminalText.escape(directory.toString()) + " as '" + TerminalText.escape(source)
@@ -99,13 +113,19 @@ final class WatchCommand extends RepositoryCommand {
                     + (replicas.isEmpty() ? "" : ", shipping to " + replicas.size() + " secondar"
                             + (replicas.size() == 1 ? "y" : "ies")));
             out().flush();
+            boolean ended = true;
             if (duration != null) {
-                if (!stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                    journal.close();
-                }
+                ended = stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 stopped.await();
+            }
+            String holder = lostTo.get();
+            if (holder != null) {
+                throw lost(journal, hook, source, holder);
+            }
+            if (!ended) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                journal.close();
             }
             JournalStatus s = journal.status();
             out().printf("journal '%s': %d segments on snapshot %s, committed position %d%n", TerminalText.escape(s.source()),
@@ -120,6 +140,29 @@ final class WatchCommand extends RepositoryCommand {
             }
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /**
+     * Stops a journal whose writer lock another writer took over and says so in one line: its
+     * close fails {@code LOCKED} for the same reason, which the line says better.
+     */
+    private static DrException lost(Journal journal, Thread hook, String source, String holder) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            journal.close();
+        } catch (IllegalStateException e) {
+            // the process is stopping already: the hook closes the journal
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.LOCKED) {
+                throw e;
+            }
+        }
+        JournalStatus s = journal.status();
+        return new DrException(ErrorCode.LOCKED, "watch of '" + source + "' stopped: another writer took its "
+                + "writer lock journal-locks/" + source + " over, " + holder + ", and journals the source now; "
+                + "this watch journals no more (" + (s.pending() == 1 ? "1 change" : s.pending() + " changes")
+                + " it took not journaled)",
+                "journal-locks/" + source);
     }
 
     private Repository openReplica(SnapshotStore store) {

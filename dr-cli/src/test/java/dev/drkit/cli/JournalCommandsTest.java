@@ -7,6 +7,7 @@ import dev.drkit.core.journal.RecordFeed;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
 import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.LockInfo;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.store.SnapshotStores;
@@ -17,9 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,5 +187,74 @@ class JournalCommandsTest {
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "data", "--duration", "PT0.2S",
                 watched.toString())).isZero();
         assertThat(out.toString()).contains("watching");
+    }
+
+    @Test
+    void aWatchWhoseWriterLockAnotherWriterTookOverStopsWithExit1NamingIt() throws Exception {
+        Path watched = Files.createDirectories(dir.resolve("data"));
+        MovableClock clock = new MovableClock(Instant.now());
+        StringWriter watchOut = new StringWriter();
+        StringWriter watchErr = new StringWriter();
+        CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD));
+        ((DrCommand) cl.getCommand()).clock = clock;
+        cl.setOut(new PrintWriter(watchOut, true));
+        cl.setErr(new PrintWriter(watchErr, true));
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> watch = runner.submit(() -> cl.execute("watch", "--repo", repo.toString(), "--name",
+                    "data", "--duration", "PT30S", watched.toString()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!watchOut.toString().contains("watching") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(watchOut.toString()).contains("watching");
+            // The watch stalled past its lock's expiry: another writer takes the source over.
+            clock.advance(Duration.ofMinutes(6));
+            RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).host("ops-2")
+                    .actor("taker").clock(clock).build();
+            long pid = ProcessHandle.current().pid();
+            try (SnapshotStore store = SnapshotStores.file(repo);
+                    Repository r = Repository.open(store, PASSWORD.toCharArray(), options);
+                    Journal taker = r.manualJournal(RecordFeed.named("data", clock), JournalOptions.DEFAULT)) {
+                // The watch finds out at its next flush.
+                Files.writeString(watched.resolve("ledger.csv"), "id,amount\n1,100\n");
+                assertThat(watch.get(20, TimeUnit.SECONDS)).isEqualTo(DrCommand.EXIT_FAILED);
+                assertThat(watchErr.toString()).hasLineCount(1)
+                        .startsWith("dr: watch of 'data' stopped: another writer took its writer lock "
+                                + "journal-locks/data over, taker on ops-2 (pid " + pid + ", since ")
+                        .contains("this watch journals no more (1 change it took not journaled)");
+                assertThat(r.locks()).extracting(LockInfo::host).containsExactly("ops-2");
+            }
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    /** A clock the test moves. */
+    static final class MovableClock extends Clock {
+        private volatile Instant now;
+
+        MovableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 }
