@@ -11,17 +11,21 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code dr unlock}: removes the locks no running process holds, or with {@code --remove-all}
- * every lock; says which it removed and which live ones it kept.
+ * every lock; says which it removed and which live ones it kept, naming journal writer locks
+ * ({@code journal-locks/<source>}) as such.
  */
 @Command(name = "unlock", mixinStandardHelpOptions = true,
         description = {"Remove the locks no running process holds: expired ones (their holder stopped refreshing "
-                + "them, 30 minutes after the last refresh), unreadable ones, and those a process of this host "
-                + "took that no longer runs (a backup killed with kill -9). Live locks are kept and listed.",
+                + "them: a repository lock, locks/<id>, expires 30 minutes after its last refresh; a journal "
+                + "writer lock, journal-locks/<source>, which a dr watch or an application's journal holds, "
+                + "5 minutes after), unreadable ones, and those a process of this host took that no longer runs "
+                + "(a backup or watch killed with kill -9). Live locks are kept and listed.",
                 "A lock is this host's when the host name in it equals this one's ($HOSTNAME, else the machine's "
                         + "name): containers that share a repository need host names of their own, or one's live "
                         + "lock looks like a gone process to another.",
-                "Taking a lock never removes another by itself: an unexpired lock blocks prune, forget and "
-                        + "repair until it expires or this command removes it."})
+                "Taking a lock never removes another by itself: an unexpired repository lock blocks prune, "
+                        + "forget and repair, and a journal writer lock the next journal of its source, until it "
+                        + "expires or this command removes it."})
 final class UnlockCommand extends RepositoryCommand {
     @Option(names = "--remove-all",
             description = "DANGER: remove EVERY lock, live ones too. Only after checking that NO dr process "
@@ -66,7 +70,8 @@ final class UnlockCommand extends RepositoryCommand {
         if (lock.state() == LockInfo.State.UNREADABLE) {
             return TerminalText.escape(lock.key()) + " (" + why + ")";
         }
-        return TerminalText.escape(lock.key()) + ": " + (lock.exclusive() ? "exclusive" : "shared") + " lock of "
+        String kind = lock.journalWriter() ? "journal writer" : lock.exclusive() ? "exclusive" : "shared";
+        return TerminalText.escape(lock.key()) + ": " + kind + " lock of "
                 + TerminalText.escape(lock.owner()) + " on " + TerminalText.escape(lock.host()) + " (pid " + lock.pid()
                 + ", " + why + ")";
     }

@@ -2,7 +2,14 @@ package dev.drkit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.journal.RecordFeed;
+import dev.drkit.core.repository.Journal;
+import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -89,6 +96,28 @@ class UnlockCommandTest {
         assertThat(result.get("removed").get(0).get("state").asString()).isEqualTo("LIVE");
         assertThat(result.get("kept").isEmpty()).isTrue();
         assertThat(dr("prune", "--repo", repo.toString())).isZero();
+    }
+
+    @Test
+    void aJournalsWriterLockIsNamedAsSuchAndKeptWhileLive() {
+        RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).host("ops-1")
+                .actor("watcher").build();
+        long pid = ProcessHandle.current().pid();
+        try (SnapshotStore store = SnapshotStores.file(repo);
+                Repository r = Repository.open(store, "correct horse".toCharArray(), options);
+                Journal running = r.manualJournal(RecordFeed.named("orders"), JournalOptions.DEFAULT)) {
+            assertThat(dr("unlock", "--repo", repo.toString())).isZero();
+            assertThat(out.toString()).contains("kept journal-locks/orders: journal writer lock of watcher on ops-1 "
+                    + "(pid " + pid + ", live, until ").doesNotContain("shared lock");
+        }
+    }
+
+    @Test
+    void theHelpSaysWhenEachKindOfLockExpires() {
+        assertThat(dr("unlock", "--help")).isZero();
+        assertThat(out.toString().replaceAll("\\s+", " ")).contains(
+                "a repository lock, locks/<id>, expires 30 minutes after its last refresh",
+                "a journal writer lock, journal-locks/<source>,", "5 minutes after");
     }
 
     @Test

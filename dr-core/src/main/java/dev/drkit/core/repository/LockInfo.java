@@ -25,6 +25,8 @@ import java.util.Objects;
  */
 public record LockInfo(String key, String owner, String host, long pid, boolean exclusive, Instant expires,
         State state) {
+    /** The key prefix of journal writer locks: {@code journal-locks/<source>}. */
+    public static final String JOURNAL_WRITER_PREFIX = "journal-locks/";
 
     /** Whether a lock still holds and, if not, why. */
     public enum State {
@@ -42,6 +44,17 @@ public record LockInfo(String key, String owner, String host, long pid, boolean 
          * host, pid and expiry are empty, empty, 0 and the epoch.
          */
         UNREADABLE
+    }
+
+    /**
+     * Tells whether this is a journal's writer lock, {@code journal-locks/<source>}, which keeps
+     * out only other journals of its source and expires five minutes after its last refresh,
+     * rather than a repository lock, {@code locks/<id>}, which expires after thirty.
+     *
+     * @return true for a journal writer lock
+     */
+    public boolean journalWriter() {
+        return key.startsWith(JOURNAL_WRITER_PREFIX);
     }
 
     /**

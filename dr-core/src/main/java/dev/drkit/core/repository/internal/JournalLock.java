@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalLock implements AutoCloseable {
     /** The key prefix of journal writer locks. */
-    public static final String PREFIX = "journal-locks/";
+    public static final String PREFIX = LockInfo.JOURNAL_WRITER_PREFIX;
     /** How long a journal writer lock holds without a refresh. */
     public static final Duration TTL = Duration.ofMinutes(5);
     /** How often a background journal refreshes its lock. */
