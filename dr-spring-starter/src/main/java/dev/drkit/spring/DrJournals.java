@@ -10,7 +10,13 @@ import dev.drkit.core.repository.Repository;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +24,21 @@ import org.slf4j.LoggerFactory;
  * The journals of {@code dr.backup.continuous.directories}: each directory watched and its
  * changes made durable within the flush interval; the lag against the journal's RPO feeds the
  * health contributor and the actuator endpoint.
+ *
+ * <p>Each journal holds its source's writer lock in the repository. When another writer (another
+ * instance of the application, a {@code dr watch}) took a lock over, because this process left
+ * it unrefreshed past its expiry (paused longer than five minutes), that journal writes no more:
+ * the loss is logged at ERROR once, naming the directory and the new holder, and
+ * {@link #lostWriterLocks()} names it for the health contributor, the meters and the endpoint.
+ * The lock is not taken back: the other writer is live, and two writers of a source must never
+ * write side by side; the operator stops one of them and restarts this instance.
  */
 public final class DrJournals implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DrJournals.class);
     private final List<Journal> journals;
+    private final List<String> sources;
     private final Duration rpo;
+    private final Map<String, String> lost = new ConcurrentHashMap<>();
 
     /**
      * Wraps running journals.
@@ -31,8 +47,30 @@ public final class DrJournals implements AutoCloseable {
      * @param rpo the objective the lag is held to
      */
     public DrJournals(List<Journal> journals, Duration rpo) {
+        this(journals, Map.of(), rpo);
+    }
+
+    private DrJournals(List<Journal> journals, Map<String, Path> directories, Duration rpo) {
         this.journals = List.copyOf(journals);
         this.rpo = rpo;
+        List<String> names = new ArrayList<>();
+        for (Journal j : this.journals) {
+            String source = j.status().source();
+            names.add(source);
+            Path directory = directories.get(source);
+            // Told once, on the thread that found out (a flush or the lock refresh), or at once when known already.
+            j.onWriterLockLost(holder -> writerLockLost(source, directory, holder));
+        }
+        this.sources = List.copyOf(names);
+    }
+
+    private void writerLockLost(String source, @Nullable Path directory, String holder) {
+        if (lost.putIfAbsent(source, holder) == null) {
+            LOG.error("Continuous protection of {} stopped: another writer, {}, took the writer lock of source '{}' "
+                    + "over; this instance journals none of its changes any more. Stop the other writer, then "
+                    + "restart this instance.",
+                    directory == null ? "source '" + source + "'" : "'" + directory + "'", holder, source);
+        }
     }
 
     /**
@@ -54,6 +92,7 @@ public final class DrJournals implements AutoCloseable {
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(continuous.flushInterval())
                 .withCompaction(continuous.compactEvery(), JournalOptions.DEFAULT_COMPACT_BYTES);
         List<Journal> started = new ArrayList<>();
+        Map<String, Path> directories = new LinkedHashMap<>();
         try {
             for (Path p : continuous.directories()) {
                 Path abs = p.toAbsolutePath().normalize();
@@ -62,6 +101,7 @@ public final class DrJournals implements AutoCloseable {
                         .stableFor(continuous.stableFor()).build();
                 try {
                     started.add(repository.journal(feed, options));
+                    directories.put(feed.name(), abs);
                 } catch (DrException e) {
                     // Another writer of the source is no configuration error: it keeps its code.
                     ErrorCode code = e.code() == ErrorCode.LOCKED ? ErrorCode.LOCKED : ErrorCode.INVALID_CONFIG;
@@ -73,7 +113,7 @@ public final class DrJournals implements AutoCloseable {
             started.forEach(DrJournals::closeQuietly);
             throw e;
         }
-        return new DrJournals(started, continuous.rpo());
+        return new DrJournals(started, directories, continuous.rpo());
     }
 
     /** Returns each journal's status. @return the statuses */
@@ -84,6 +124,22 @@ public final class DrJournals implements AutoCloseable {
     /** Returns the largest lag of the journals. @return the lag, zero when all is durable */
     public Duration maxLag() {
         return journals.stream().map(Journal::lag).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /**
+     * Returns the sources whose writer lock another writer took over, with the new holder of
+     * each: these journals write no more, and their changes only queue up.
+     *
+     * @return the new holder ({@code owner on host (pid 4242, since <instant>)}) by source, in
+     *     source order; empty while every journal holds its lock
+     */
+    public Map<String, String> lostWriterLocks() {
+        return Collections.unmodifiableMap(new TreeMap<>(lost));
+    }
+
+    /** Returns the journaled sources, in the order of the directories. @return the source names */
+    public List<String> sources() {
+        return sources;
     }
 
     /** Returns the objective. @return the RPO */

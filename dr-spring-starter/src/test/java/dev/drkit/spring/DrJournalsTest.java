@@ -10,7 +10,9 @@ import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.spring.actuate.DrActuatorAutoConfiguration;
 import dev.drkit.spring.actuate.DrEndpoint;
+import dev.drkit.spring.actuate.DrMeterBinder;
 import dev.drkit.spring.actuate.JournalHealthIndicator;
 import dev.drkit.testkit.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,13 +24,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** Continuous protection in the starter: the conditions, the lag against the RPO, the meter and the endpoint. */
+@ExtendWith(OutputCaptureExtension.class)
 class DrJournalsTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DrAutoConfiguration.class));
@@ -114,6 +124,64 @@ class DrJournalsTest {
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
             assertThat(meters.get("dr.backup.journal.lag").gauge().value()).isZero();
             journals.close();
+        }
+    }
+
+    @Test
+    void aJournalWhoseWriterLockAnotherWriterTookOverTurnsTheHealthDownNamingTheSourceAndTheHolder(
+            CapturedOutput output) throws Exception {
+        Path watched = Files.createDirectories(dir.resolve("orders"));
+        ManualClock clock = ManualClock.at(Instant.now());
+        long pid = ProcessHandle.current().pid();
+        try (SnapshotStore store = SnapshotStores.memory();
+                Repository app = Repository.init(store, "pw".toCharArray(), RepositoryOptions.builder()
+                        .kdf(new KdfParams(256, 1, 1)).host("app-1").actor("dr-spring").clock(clock).build())) {
+            runner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class,
+                    DrActuatorAutoConfiguration.class))
+                    .withBean(Repository.class, () -> app)
+                    .withPropertyValues("dr.backup.continuous.enabled=true",
+                            "dr.backup.continuous.directories=" + watched, "dr.backup.continuous.flush-interval=50ms",
+                            "dr.backup.continuous.stable-for=10ms", "management.endpoints.web.exposure.include=dr")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        HealthIndicator health = ctx.getBean("drJournalHealthIndicator", HealthIndicator.class);
+                        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+                        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+                        ctx.getBean(DrMeterBinder.class).bindTo(meters);
+                        assertThat(meters.get("dr.backup.journal.writer.lock.lost").tag("source", "orders").gauge()
+                                .value()).isZero();
+
+                        // This instance stalled past its lock's expiry: a dr watch on another host takes the source.
+                        clock.advance(Duration.ofMinutes(6));
+                        String holder = "watcher on ops-2 (pid " + pid + ", since " + clock.instant() + ")";
+                        try (Repository other = Repository.open(store, "pw".toCharArray(), RepositoryOptions.builder()
+                                .kdf(new KdfParams(256, 1, 1)).host("ops-2").actor("watcher").clock(clock).build());
+                                Journal taker = other.manualJournal(RecordFeed.named("orders", clock),
+                                        JournalOptions.DEFAULT)) {
+                            // The application's journal finds out at its next flush.
+                            Files.writeString(watched.resolve("ledger.csv"), "id,amount\n1,100\n");
+                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                            while (health.health().getStatus() == Status.UP && System.nanoTime() < deadline) {
+                                Thread.sleep(20);
+                            }
+                            Health down = health.health();
+                            assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                            assertThat(down.getDetails()).containsEntry("writerLockLost", Map.of("orders", holder));
+                            assertThat(meters.get("dr.backup.journal.writer.lock.lost").tag("source", "orders")
+                                    .gauge().value()).isEqualTo(1.0);
+                            @SuppressWarnings("unchecked")
+                            Map<String, Object> view = (Map<String, Object>) ctx.getBean(DrEndpoint.class).overview()
+                                    .get("journal");
+                            assertThat(view).containsEntry("writerLockLost", Map.of("orders", holder));
+                            // Logged once at ERROR, naming the directory and the new holder; nothing is taken back.
+                            taker.flush();
+                            assertThat(other.locks()).extracting(l -> l.host()).containsExactly("ops-2");
+                            assertThat(output.getOut().lines().filter(l -> l.contains("ERROR")
+                                    && l.contains("took the writer lock of source 'orders'"))).singleElement()
+                                    .asString().contains("'" + watched.toAbsolutePath().normalize() + "'")
+                                    .contains(holder).contains("restart this instance");
+                        }
+                    });
         }
     }
 }

@@ -43,14 +43,16 @@ public class DrActuatorAutoConfiguration {
      * @param guards the guards
      * @param audit the audit log, when there is one
      * @param backups the scheduled backups, when there is a repository
+     * @param journals the journals of continuous protection, when enabled
      * @return the binder
      */
     @Bean
     @ConditionalOnClass(MeterBinder.class)
     @ConditionalOnMissingBean
     public DrMeterBinder drMeterBinder(DrGuards guards, ObjectProvider<AuditLog> audit,
-            ObjectProvider<DrBackups> backups) {
-        return new DrMeterBinder(guards, audit.getIfAvailable(), backups.getIfAvailable());
+            ObjectProvider<DrBackups> backups, ObjectProvider<DrJournals> journals) {
+        return new DrMeterBinder(guards, audit.getIfAvailable(), backups.getIfAvailable(),
+                journals.getIfAvailable());
     }
 
     /** The parts that need spring-boot-actuator. */

@@ -205,6 +205,10 @@ public class DrEndpoint {
             view.put("rpo", j.rpo().toString());
             view.put("lagSeconds", j.maxLag().toNanos() / 1e9);
             view.put("rpoMet", j.rpoMet());
+            Map<String, String> lost = j.lostWriterLocks();
+            if (!lost.isEmpty()) {
+                view.put("writerLockLost", lost);
+            }
             view.put("sources", j.statuses().stream().map(DrEndpoint::journalView).toList());
             out.put("journal", view);
         }

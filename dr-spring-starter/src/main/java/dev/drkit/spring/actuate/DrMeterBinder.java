@@ -6,6 +6,7 @@ import dev.drkit.core.audit.AuditDigest;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.spring.DrBackups;
 import dev.drkit.spring.DrGuards;
+import dev.drkit.spring.DrJournals;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -16,13 +17,15 @@ import org.jspecify.annotations.Nullable;
  * Registers DR Kit's {@code dr.*} gauges: each guard's candidate weight ({@code dr.guard.weight},
  * the gauge a {@code GuardedRelease} registers itself, here for every guard), its state (1 for
  * the current state, 0 for the others) and whether its rollback awaits acknowledgement, the time
- * of the last successful backup ({@code dr.backup.last.success}) and the audit log's head
- * sequence number.
+ * of the last successful backup ({@code dr.backup.last.success}), for each journal of continuous
+ * protection whether another writer took its writer lock over ({@code dr.backup.journal.writer.lock.lost},
+ * tag {@code source}) and the audit log's head sequence number.
  */
 public final class DrMeterBinder implements MeterBinder {
     private final DrGuards guards;
     private final @Nullable AuditLog audit;
     private final @Nullable DrBackups backups;
+    private final @Nullable DrJournals journals;
 
     /**
      * Creates the binder.
@@ -32,9 +35,23 @@ public final class DrMeterBinder implements MeterBinder {
      * @param backups the scheduled backups, or null when there is no repository
      */
     public DrMeterBinder(DrGuards guards, @Nullable AuditLog audit, @Nullable DrBackups backups) {
+        this(guards, audit, backups, null);
+    }
+
+    /**
+     * Creates the binder, with the journals of continuous protection.
+     *
+     * @param guards the guards
+     * @param audit the audit log, or null when there is none
+     * @param backups the scheduled backups, or null when there is no repository
+     * @param journals the journals, or null when continuous protection is off
+     */
+    public DrMeterBinder(DrGuards guards, @Nullable AuditLog audit, @Nullable DrBackups backups,
+            @Nullable DrJournals journals) {
         this.guards = guards;
         this.audit = audit;
         this.backups = backups;
+        this.journals = journals;
     }
 
     @Override
@@ -68,6 +85,17 @@ public final class DrMeterBinder implements MeterBinder {
                     .description("When the newest successful backup was taken, in seconds since the epoch (NaN before "
                             + "the first); alert on time() - dr_backup_last_success_seconds > RPO")
                     .register(registry);
+        }
+        DrJournals j = journals;
+        if (j != null) {
+            for (String source : j.sources()) {
+                Gauge.builder("dr.backup.journal.writer.lock.lost", j,
+                        x -> x.lostWriterLocks().containsKey(source) ? 1 : 0)
+                        .tag("source", source)
+                        .description("1 once another writer took the source's journal writer lock over: this "
+                                + "instance journals the source no more; stop the other writer, restart this one")
+                        .register(registry);
+            }
         }
         AuditLog log = audit;
         if (log != null) {
