@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -252,10 +253,14 @@ public final class BackupRun {
         return stats();
     }
 
-    /** Abandons the run; uploaded packs stay unindexed until prune removes them. */
+    /**
+     * Abandons the run; uploaded packs stay unindexed until prune removes them. The uploads that
+     * never start give back their slots, so that the repository's workers waiting for one (they
+     * are shared with later operations) are not left waiting for good.
+     */
     public void abort() {
         readers.shutdownNow();
-        uploader.shutdownNow();
+        packsInFlight.release(uploader.shutdownNow().size());
     }
 
     private void awaitReads() throws IOException {
@@ -432,18 +437,25 @@ public final class BackupRun {
             Thread.currentThread().interrupt();
             throw new DrException(ErrorCode.CANCELLED, "Backup interrupted", null, e);
         }
-        uploads.add(uploader.submit(() -> {
-            try {
-                store.put(Packs.key(packId), bytes, 0, length);
-                bytesStored.add(length);
-                written.add(record);
-            } finally {
-                if (bytes.length == stagingSize && staging.size() < 2) {
-                    staging.add(bytes);
+        Future<?> sent;
+        try {
+            sent = uploader.submit(() -> {
+                try {
+                    store.put(Packs.key(packId), bytes, 0, length);
+                    bytesStored.add(length);
+                    written.add(record);
+                } finally {
+                    if (bytes.length == stagingSize && staging.size() < 2) {
+                        staging.add(bytes);
+                    }
+                    packsInFlight.release();
                 }
-                packsInFlight.release();
-            }
-        }));
+            });
+        } catch (RejectedExecutionException e) {
+            packsInFlight.release(); // the run was abandoned
+            throw new DrException(ErrorCode.CANCELLED, "Backup abandoned", null, e);
+        }
+        uploads.add(sent);
     }
 
     private BlobId writeTree(Dir dir, @Nullable String path) throws IOException {
