@@ -7,6 +7,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.internal.DirectReads;
+import dev.drkit.core.store.internal.TemporaryFiles;
 import dev.drkit.testkit.store.SnapshotStoreContract;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -100,6 +104,41 @@ class FileStoreContractTest extends SnapshotStoreContract {
         try (Stream<Path> files = Files.walk(root)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
         }
+    }
+
+    @Test
+    @DisplayName("temporary files a killed writer left are listed with their age, never as objects, and only old ones are deleted")
+    void temporaryFilesOfKilledWritersAreListedAndTheOldOnesDeleted() throws IOException {
+        store.put("data/ab/pack1", bytes("p"));
+        store.put("index/i1", bytes("i"));
+        store.put("config", bytes("c"));
+        TemporaryFiles temporary = (TemporaryFiles) store;
+        assertThat(temporary.temporaryFiles()).isEmpty();
+        Path root = Path.of(URI.create(store.describe()));
+        Instant now = Instant.now();
+        Path oldPack = root.resolve("data.d/ab.d/" + TemporaryFiles.PREFIX + UUID.randomUUID());
+        Path oldIndex = root.resolve("index.d/" + TemporaryFiles.PREFIX + UUID.randomUUID());
+        Path oldConfig = root.resolve(TemporaryFiles.PREFIX + UUID.randomUUID());
+        Path fresh = root.resolve("index.d/" + TemporaryFiles.PREFIX + UUID.randomUUID());
+        for (Path p : List.of(oldPack, oldIndex, oldConfig)) {
+            Files.write(p, bytes("part"));
+            Files.setLastModifiedTime(p, FileTime.from(now.minus(Duration.ofHours(2))));
+        }
+        Files.write(fresh, bytes("being written"));
+        // The store's own lock files and foreign dot-directories are not its temporary files.
+        Files.write(root.resolve(".locks").resolve(TemporaryFiles.PREFIX + "x"), bytes("?"));
+
+        assertThat(temporary.temporaryFiles()).extracting(TemporaryFiles.TemporaryFile::path)
+                .containsExactlyInAnyOrder(oldPack, oldIndex, oldConfig, fresh);
+        assertThat(temporary.temporaryFiles()).filteredOn(f -> f.path().equals(oldPack)).singleElement()
+                .satisfies(f -> assertThat(f.size()).isEqualTo(4));
+        assertThat(store.list("").map(o -> o.key()).toList()).containsExactlyInAnyOrder("data/ab/pack1", "index/i1",
+                "config");
+
+        assertThat(temporary.deleteTemporaryFiles(now.minus(Duration.ofHours(1)))).isEqualTo(3);
+        assertThat(temporary.temporaryFiles()).extracting(TemporaryFiles.TemporaryFile::path).containsExactly(fresh);
+        assertThat(root.resolve("data.d/ab.d/pack1")).hasContent("p");
+        assertThat(root.resolve(".locks").resolve(TemporaryFiles.PREFIX + "x")).exists();
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,10 +56,16 @@ import org.jspecify.annotations.Nullable;
  * {@code .d}, which are percent-encoded. Names starting with {@code .} are the store's own
  * (temporary files, lock files) and never listed.
  *
+ * <p>A temporary file is named {@value TemporaryFiles#PREFIX} and a random UUID, in the
+ * directory of the key it is written for ({@code index.d/.tmp-...} for an index file,
+ * {@code data.d/ab.d/.tmp-...} for a pack). A writer killed between writing it and renaming it
+ * leaves it there; {@link #temporaryFiles()} lists such files and
+ * {@link #deleteTemporaryFiles(Instant)} removes the old ones.
+ *
  * <p>An etag is made of the file's size, nanosecond modification time and inode: every
  * write creates a new file, so every write changes the etag.
  */
-final class FileSnapshotStore implements SnapshotStore, DirectReads {
+final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFiles {
     static final int STRIPES = 64;
     private static final String DIR_SUFFIX = ".d";
     private static final String LOCK_DIR = ".locks";
@@ -436,6 +443,57 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads {
         }
     }
 
+    // ---- temporary files ----------------------------------------------------------------
+
+    @Override
+    public List<TemporaryFile> temporaryFiles() {
+        List<TemporaryFile> found = new ArrayList<>();
+        findTemporary(root, found);
+        return found;
+    }
+
+    @Override
+    public int deleteTemporaryFiles(Instant modifiedBefore) {
+        int deleted = 0;
+        for (TemporaryFile file : temporaryFiles()) {
+            if (!file.lastModified().isBefore(modifiedBefore)) {
+                continue;
+            }
+            try {
+                if (Files.deleteIfExists(file.path())) {
+                    deleted++;
+                }
+            } catch (IOException e) {
+                throw failure("delete", root.relativize(file.path()).toString(), e);
+            }
+        }
+        return deleted;
+    }
+
+    /** Collects the temporary files of {@code dir} and of the key directories below it. */
+    private void findTemporary(Path dir, List<TemporaryFile> out) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                BasicFileAttributes attrs;
+                try {
+                    attrs = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException gone) {
+                    continue; // renamed into place or deleted meanwhile
+                }
+                if (attrs.isRegularFile() && name.startsWith(PREFIX)) {
+                    out.add(new TemporaryFile(entry, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                } else if (attrs.isDirectory() && !name.startsWith(".") && name.endsWith(DIR_SUFFIX)) {
+                    findTemporary(entry, out);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // No such directory (yet): nothing in it.
+        } catch (IOException e) {
+            throw failure("list the temporary files of", root.relativize(dir) + "/", e);
+        }
+    }
+
     // ---- writing ------------------------------------------------------------------------
 
     private Path writeTemp(String key, Path file, byte[] data) {
@@ -472,7 +530,7 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads {
 
     private Path writeTemp(String key, Path file, byte[] data, int offset, int length) {
         Path dir = file.getParent();
-        Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
+        Path tmp = dir.resolve(PREFIX + UUID.randomUUID());
         try {
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new DrException(ErrorCode.IO_FAILURE,
