@@ -10,9 +10,27 @@ package dev.drkit.core.repository;
  * @param dryRun whether nothing was changed
  * @param segmentsDeleted journal segments deleted because their base snapshot was forgotten
  *     (compacted or expired journal)
+ * @param temporaryFilesDeleted temporary files of interrupted writes deleted from a directory
+ *     ({@code file:}) store, those older than {@link PruneOptions#TEMPORARY_FILE_AGE} or the
+ *     grace period, whichever is longer; always 0 for other stores
  */
 public record PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun,
-        int segmentsDeleted) {
+        int segmentsDeleted, int temporaryFilesDeleted) {
+    /**
+     * A result without temporary files.
+     *
+     * @param packsDeleted packs deleted whole
+     * @param packsRepacked packs whose live blobs were copied into new packs
+     * @param packsKeptYoung packs kept for the grace period
+     * @param bytesFreed bytes freed
+     * @param dryRun whether nothing was changed
+     * @param segmentsDeleted journal segments deleted
+     */
+    public PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun,
+            int segmentsDeleted) {
+        this(packsDeleted, packsRepacked, packsKeptYoung, bytesFreed, dryRun, segmentsDeleted, 0);
+    }
+
     /**
      * A result without journal segments.
      *
@@ -23,6 +41,6 @@ public record PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoun
      * @param dryRun whether nothing was changed
      */
     public PruneResult(int packsDeleted, int packsRepacked, int packsKeptYoung, long bytesFreed, boolean dryRun) {
-        this(packsDeleted, packsRepacked, packsKeptYoung, bytesFreed, dryRun, 0);
+        this(packsDeleted, packsRepacked, packsKeptYoung, bytesFreed, dryRun, 0, 0);
     }
 }

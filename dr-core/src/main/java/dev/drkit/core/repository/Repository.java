@@ -702,6 +702,12 @@ public final class Repository implements AutoCloseable {
      * with the size its index entries give it (the store's listing tells the size, so no pack is
      * read for this): a pack cut short or extended is a problem naming it and both sizes.
      *
+     * <p>What interrupted writers leave is counted, not reported as a problem: packs no index
+     * lists ({@link VerifyReport#unindexedPacks()}, uploaded by a backup that was killed or
+     * failed before it wrote its index) and, in a directory store, temporary files of writes
+     * killed before they were renamed into place ({@link VerifyReport#temporaryFiles()}). A
+     * backup running now has both too. {@link #prune} deletes them once they are old enough.
+     *
      * @param verifyOptions how deeply
      * @return the report, each problem naming its store key
      */
@@ -791,6 +797,11 @@ public final class Repository implements AutoCloseable {
 
     /**
      * Deletes data no snapshot uses and repacks partly used packs, under an exclusive lock.
+     * Packs no index lists, the remains of a backup that was killed or failed before it wrote its
+     * index, are data no snapshot uses: they are deleted once older than the grace period. In a
+     * directory ({@code file:}) store, the temporary files of writes killed before they were
+     * renamed into place are deleted too, once older than {@link PruneOptions#TEMPORARY_FILE_AGE}
+     * or the grace period, whichever is longer ({@link PruneResult#temporaryFilesDeleted()}).
      *
      * @param pruneOptions grace period, repack threshold and dry run
      * @return what was freed
@@ -814,7 +825,8 @@ public final class Repository implements AutoCloseable {
         },
                 r -> Map.of("packsDeleted", Integer.toString(r.packsDeleted()),
                         "packsRepacked", Integer.toString(r.packsRepacked()),
-                        "bytesFreed", Long.toString(r.bytesFreed())));
+                        "bytesFreed", Long.toString(r.bytesFreed()),
+                        "temporaryFilesDeleted", Integer.toString(r.temporaryFilesDeleted())));
     }
 
     /**

@@ -17,13 +17,37 @@ import org.jspecify.annotations.Nullable;
  * @param historyHead the digest of the snapshot history's head ({@code <seq>:<hash>}), for an
  *     operator to keep where the repository's writers cannot reach and pass back to
  *     {@link VerifyOptions#expectedHead()}; null when the repository has no history yet
+ * @param unindexedPacks packs in the store that no index file lists: the remains of a backup
+ *     that was interrupted (killed, or failed) before it wrote its index, or the packs of one
+ *     running now. Not a problem: nothing uses them, and {@link Repository#prune} deletes them
+ *     once they are older than its grace period
+ * @param temporaryFiles temporary files in a directory ({@code file:}) store, left by writes
+ *     that were killed before they renamed them into place, or of writes running now. Not a
+ *     problem: nothing reads them, and {@link Repository#prune} deletes them once they are older
+ *     than {@link PruneOptions#TEMPORARY_FILE_AGE}; always 0 for other stores
  */
 public record VerifyReport(int snapshots, int packs, int packsRead, long blobsRead, List<VerifyReport.Problem> problems,
-        List<VerifyReport.Problem> notes, @Nullable String historyHead) {
+        List<VerifyReport.Problem> notes, @Nullable String historyHead, int unindexedPacks, int temporaryFiles) {
     /** Copies the lists. */
     public VerifyReport {
         problems = List.copyOf(problems);
         notes = List.copyOf(notes);
+    }
+
+    /**
+     * A report without leftovers of interrupted writers.
+     *
+     * @param snapshots snapshots checked
+     * @param packs packs known to the index
+     * @param packsRead packs downloaded and re-hashed
+     * @param blobsRead blobs decrypted and re-hashed
+     * @param problems every problem found
+     * @param notes what is worth knowing but not damage
+     * @param historyHead the digest of the snapshot history's head, or null
+     */
+    public VerifyReport(int snapshots, int packs, int packsRead, long blobsRead, List<VerifyReport.Problem> problems,
+            List<VerifyReport.Problem> notes, @Nullable String historyHead) {
+        this(snapshots, packs, packsRead, blobsRead, problems, notes, historyHead, 0, 0);
     }
 
     /**
@@ -36,7 +60,7 @@ public record VerifyReport(int snapshots, int packs, int packsRead, long blobsRe
      * @param problems every problem found
      */
     public VerifyReport(int snapshots, int packs, int packsRead, long blobsRead, List<VerifyReport.Problem> problems) {
-        this(snapshots, packs, packsRead, blobsRead, problems, List.of(), null);
+        this(snapshots, packs, packsRead, blobsRead, problems, List.of(), null, 0, 0);
     }
 
     /**
@@ -48,7 +72,12 @@ public record VerifyReport(int snapshots, int packs, int packsRead, long blobsRe
     public record Problem(String key, String message) {
     }
 
-    /** Tells whether no problem was found. @return true when clean */
+    /**
+     * Tells whether no problem was found; leftovers of interrupted writers
+     * ({@link #unindexedPacks()}, {@link #temporaryFiles()}) are not problems.
+     *
+     * @return true when clean
+     */
     public boolean ok() {
         return problems.isEmpty();
     }

@@ -11,6 +11,7 @@ import dev.drkit.core.repository.LockInfo;
 import dev.drkit.core.repository.PruneOptions;
 import dev.drkit.core.repository.PruneResult;
 import dev.drkit.core.repository.Snapshot;
+import dev.drkit.core.store.internal.TemporaryFiles;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -596,7 +597,9 @@ public final class Maintenance {
 
     /**
      * Deletes unused packs and repacks partly used ones; the new index is written before any
-     * pack or old index file is deleted.
+     * pack or old index file is deleted. Packs no index lists (an interrupted backup's) count as
+     * unused, and the temporary files of killed writers in a directory store older than
+     * {@link PruneOptions#TEMPORARY_FILE_AGE} (or the grace period, when longer) are deleted last.
      *
      * @param engine the repository
      * @param options grace period, threshold, dry run
@@ -659,8 +662,17 @@ public final class Maintenance {
                 }
             }
             List<String> segments = Journals.orphanedSegments(engine);
+            // Temporary files of killed writers in a directory store: only old ones, so that no
+            // live writer, even one of a process without a repository lock, loses its file.
+            TemporaryFiles temporary = store instanceof TemporaryFiles t ? t : null;
+            Duration tempAge = options.gracePeriod().compareTo(PruneOptions.TEMPORARY_FILE_AGE) > 0
+                    ? options.gracePeriod() : PruneOptions.TEMPORARY_FILE_AGE;
+            Instant tempBefore = now.minus(tempAge);
             if (options.dryRun()) {
-                return new PruneResult(delete.size(), repack.size(), young, freed, true, segments.size());
+                int temporaryOld = temporary == null ? 0 : (int) temporary.temporaryFiles().stream()
+                        .filter(f -> f.lastModified().isBefore(tempBefore)).count();
+                return new PruneResult(delete.size(), repack.size(), young, freed, true, segments.size(),
+                        temporaryOld);
             }
             // Repack: copy the live sealed blobs, checked first, into new packs.
             Set<BlobId> copied = new HashSet<>();
@@ -707,8 +719,10 @@ public final class Maintenance {
             for (String key : segments) {
                 store.delete(key);
             }
+            int temporaryDeleted = temporary == null ? 0 : temporary.deleteTemporaryFiles(tempBefore);
             engine.reloadIndex();
-            return new PruneResult(delete.size(), repack.size(), young, freed, false, segments.size());
+            return new PruneResult(delete.size(), repack.size(), young, freed, false, segments.size(),
+                    temporaryDeleted);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.repository.VerifyReport;
+import dev.drkit.core.store.internal.TemporaryFiles;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -81,6 +82,11 @@ public final class Verifier {
                         + (size < expected ? "cut short" : "extended"));
             }
         }
+        // Packs no index lists and temporary files: what interrupted writers leave, not damage.
+        Set<String> indexedKeys = new HashSet<>();
+        packs.keySet().forEach(id -> indexedKeys.add(Packs.key(id)));
+        int unindexedPacks = (int) present.keySet().stream().filter(k -> !indexedKeys.contains(k)).count();
+        int temporaryFiles = store instanceof TemporaryFiles t ? t.temporaryFiles().size() : 0;
         // Every blob a snapshot references must be indexed and every tree readable.
         List<String> snapshots = store.list(Engine.SNAPSHOTS).map(ObjectInfo::key).toList();
         Set<BlobId> seenTrees = new HashSet<>();
@@ -146,7 +152,7 @@ public final class Verifier {
         List<VerifyReport.Problem> sorted = new ArrayList<>(problems);
         sorted.sort((a, b) -> a.key().compareTo(b.key()));
         return new VerifyReport(snapshots.size(), packs.size(), packsRead, blobsRead.get(), sorted, notes,
-                history.headDigest());
+                history.headDigest(), unindexedPacks, temporaryFiles);
     }
 
     /**
