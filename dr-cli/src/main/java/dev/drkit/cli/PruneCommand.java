@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 
 /** {@code dr prune}: deletes data no snapshot uses, under an exclusive lock. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Delete data no snapshot uses and repack partly used packs, under an exclusive lock.")
+        description = "Delete data no snapshot uses and repack partly used packs, under an exclusive lock. Packs no "
+                + "index lists (left by an interrupted backup) are deleted once older than --grace, and temporary "
+                + "files of interrupted writes in a directory repository once older than an hour (or --grace).")
 final class PruneCommand extends RepositoryCommand {
     @Option(names = "--grace", paramLabel = "DURATION",
             description = "Never delete packs younger than this (in-flight backups), ISO-8601; default ${DEFAULT-VALUE}.")
@@ -41,7 +43,10 @@ final class PruneCommand extends RepositoryCommand {
     }
 
     static void print(PrintWriter out, PruneResult r) {
-        out.printf("%s %s, repacked %d, kept %s, %s freed%n", r.dryRun() ? "would delete" : "deleted",
-                Counts.of(r.packsDeleted(), "pack"), r.packsRepacked(), Counts.of(r.packsKeptYoung(), "young pack"), size(r.bytesFreed()));
+        out.printf("%s %s, repacked %d, kept %s, %s freed%s%n", r.dryRun() ? "would delete" : "deleted",
+                Counts.of(r.packsDeleted(), "pack"), r.packsRepacked(), Counts.of(r.packsKeptYoung(), "young pack"),
+                size(r.bytesFreed()), r.temporaryFilesDeleted() == 0 ? "" : ", "
+                        + Counts.of(r.temporaryFilesDeleted(), "temporary file") + " of interrupted writes "
+                        + (r.dryRun() ? "to delete" : "deleted"));
     }
 }

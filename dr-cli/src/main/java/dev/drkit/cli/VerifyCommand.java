@@ -6,13 +6,16 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.repository.VerifyReport;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dr verify}: checks structure, and data when asked; exit 3 names every problem found. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Check the repository's structure (each pack's size included), and with --read-data or "
-                + "--read-data-subset its data. Exit 3 when a problem is found.")
+                + "--read-data-subset its data. Exit 3 when a problem is found. Packs no index lists and "
+                + "temporary files, left by an interrupted backup, are counted in a note, not a problem: "
+                + "dr prune removes them.")
 final class VerifyCommand extends RepositoryCommand {
     @Option(names = "--read-data",
             description = "Download, decrypt and re-hash every pack. Not with --read-data-subset.")
@@ -59,6 +62,10 @@ final class VerifyCommand extends RepositoryCommand {
             } else {
                 report.problems().forEach(p -> out().println("problem: " + TerminalText.escape(p.key() + ": " + p.message())));
                 report.notes().forEach(n -> out().println("note: " + TerminalText.escape(n.key() + ": " + n.message())));
+                String leftovers = leftovers(report);
+                if (leftovers != null) {
+                    out().println(leftovers);
+                }
                 if (report.historyHead() != null) {
                     out().println("history head: " + report.historyHead());
                 }
@@ -68,5 +75,26 @@ final class VerifyCommand extends RepositoryCommand {
             }
             return report.ok() ? DrCommand.EXIT_OK : DrCommand.EXIT_INTEGRITY;
         }
+    }
+
+    /**
+     * The line about what interrupted writers left (packs no index lists, temporary files), which
+     * is not a problem and does not change the exit code, or null when there is nothing.
+     */
+    static @Nullable String leftovers(VerifyReport report) {
+        int packs = report.unindexedPacks();
+        int temporary = report.temporaryFiles();
+        if (packs == 0 && temporary == 0) {
+            return null;
+        }
+        String what = packs == 0 ? count(temporary, "temporary file")
+                : temporary == 0 ? count(packs, "pack") + " that no index lists"
+                : count(packs, "pack") + " that no index lists and " + count(temporary, "temporary file");
+        return "note: " + what + ", left by an interrupted backup (or one running now): run dr prune to remove "
+                + "them (it removes those older than an hour)";
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

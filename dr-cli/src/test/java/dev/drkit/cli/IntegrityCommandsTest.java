@@ -1,7 +1,18 @@
 package dev.drkit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.backup.EntryWriter;
+import dev.drkit.api.backup.SnapshotSource;
+import dev.drkit.api.backup.SourceView;
+import dev.drkit.core.repository.BackupRequest;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.source.DirectorySource;
+import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.core.store.internal.TemporaryFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -203,7 +214,8 @@ class IntegrityCommandsTest {
 
     private java.util.List<Path> packFiles() throws IOException {
         try (Stream<Path> files = Files.walk(repo.resolve("data.d"))) {
-            return files.filter(Files::isRegularFile).sorted().toList();
+            return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+                    .sorted().toList();
         }
     }
 
@@ -252,5 +264,82 @@ class IntegrityCommandsTest {
         assertThat(err.toString()).contains("--seed chooses the packs of --read-data-subset");
         assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("sample must be within (0, 1]");
+    }
+
+    /**
+     * Runs a backup, through the library, whose source fails once the backup has uploaded a
+     * pack: it stops before it writes its index, as a {@code dr backup} killed then does.
+     */
+    private void backUpUntilAPackIsUploadedThenFail() throws IOException {
+        Path lost = dir.resolve("lost");
+        Files.createDirectories(lost);
+        byte[] bytes = new byte[1_000_000];
+        new java.util.Random(5).nextBytes(bytes);
+        Files.write(lost.resolve("big.bin"), bytes);
+        java.util.Set<Path> before = java.util.Set.copyOf(packFiles());
+        SnapshotSource failing = new SnapshotSource() {
+            @Override
+            public String name() {
+                return "lost";
+            }
+
+            @Override
+            public SourceView begin() throws IOException {
+                SourceView view = DirectorySource.of("lost", lost).begin();
+                return new SourceView() {
+                    @Override
+                    public void writeTo(EntryWriter out) throws IOException {
+                        view.writeTo(out);
+                        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+                        while (before.containsAll(packFiles()) && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
+                        throw new IOException("the source's disk went away");
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        view.close();
+                    }
+                };
+            }
+        };
+        try (Repository r = Repository.open(SnapshotStores.file(repo), "correct horse".toCharArray(),
+                RepositoryOptions.builder().packSize(64 * 1024).build())) {
+            assertThatThrownBy(() -> r.backup(BackupRequest.of(failing))).isInstanceOf(DrException.class)
+                    .hasMessageContaining("the source's disk went away");
+        }
+    }
+
+    @Test
+    void verifyNotesThePacksAndTemporaryFilesOfAnInterruptedBackupWithoutFailingAndPruneRemovesThem()
+            throws IOException {
+        twoSnapshots();
+        int indexed = packFiles().size();
+        backUpUntilAPackIsUploadedThenFail();
+        int unindexed = packFiles().size() - indexed;
+        assertThat(unindexed).isPositive();
+        // A write of an index file killed two hours ago, named as the directory store names them.
+        Path temporary = repo.resolve("index.d").resolve(TemporaryFiles.PREFIX + java.util.UUID.randomUUID());
+        Files.write(temporary, new byte[100]);
+        Files.setLastModifiedTime(temporary, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(2))));
+
+        assertThat(dr("verify", "--repo", repo.toString())).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("note: " + unindexed + " pack" + (unindexed == 1 ? "" : "s")
+                + " that no index lists and 1 temporary file, left by an interrupted backup (or one running now): "
+                + "run dr prune to remove them").contains("ok: ").doesNotContain("problem:");
+        assertThat(out.toString().lines().filter(l -> l.contains("dr prune"))).hasSize(1);
+        assertThat(dr("verify", "--repo", repo.toString(), "--json")).isZero();
+        JsonNode report = CliJson.MAPPER.readTree(out.toString());
+        assertThat(report.get("unindexedPacks").asInt()).isEqualTo(unindexed);
+        assertThat(report.get("temporaryFiles").asInt()).isEqualTo(1);
+
+        assertThat(dr("prune", "--repo", repo.toString(), "--grace", "PT0S")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("deleted " + unindexed + " packs").contains("1 temporary file of "
+                + "interrupted writes deleted");
+        assertThat(temporary).doesNotExist();
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
+        assertThat(out.toString()).doesNotContain("dr prune").contains("ok: ");
     }
 }
