@@ -62,6 +62,10 @@ final class VerifyCommand extends RepositoryCommand {
             } else {
                 report.problems().forEach(p -> out().println("problem: " + TerminalText.escape(p.key() + ": " + p.message())));
                 report.notes().forEach(n -> out().println("note: " + TerminalText.escape(n.key() + ": " + n.message())));
+                if (subset != null && seed == null) {
+                    out().println("packs chosen with seed " + options.seed() + " (--seed " + options.seed()
+                            + " reads the same ones again)");
+                }
                 String leftovers = leftovers(report);
                 if (leftovers != null) {
                     out().println(leftovers);
@@ -69,9 +73,10 @@ final class VerifyCommand extends RepositoryCommand {
                 if (report.historyHead() != null) {
                     out().println("history head: " + report.historyHead());
                 }
-                out().printf("%s: %d snapshots, %d packs, %d packs read, %d blobs checked, %d problem%s%n",
-                        report.ok() ? "ok" : "FAILED", report.snapshots(), report.packs(), report.packsRead(),
-                        report.blobsRead(), report.problems().size(), report.problems().size() == 1 ? "" : "s");
+                out().printf("%s: %s, %s, %s read, %s checked, %s%n", report.ok() ? "ok" : "FAILED",
+                        Counts.of(report.snapshots(), "snapshot"), Counts.of(report.packs(), "pack"),
+                        Counts.of(report.packsRead(), "pack"), Counts.of(report.blobsRead(), "blob"),
+                        Counts.of(report.problems().size(), "problem"));
             }
             return report.ok() ? DrCommand.EXIT_OK : DrCommand.EXIT_INTEGRITY;
         }

@@ -228,7 +228,7 @@ class IntegrityCommandsTest {
     void aSubsetOfOnePercentReadsOnePackAndFindsDamageThatTheStructureCannotSee() throws IOException {
         twoSnapshots();
         assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0.01", "--seed", "26")).isZero();
-        assertThat(out.toString()).contains("ok:").contains(" 1 packs read");
+        assertThat(out.toString()).contains("ok:").contains(" 1 pack read");
         for (Path pack : packFiles()) {
             byte[] bytes = Files.readAllBytes(pack);
             bytes[bytes.length - 10] ^= 0x01; // in the pack's sealed header
@@ -238,7 +238,7 @@ class IntegrityCommandsTest {
 
         assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0.01", "--seed", "26"))
                 .isEqualTo(3);
-        assertThat(out.toString()).contains("problem: data/").contains("FAILED").contains(" 1 packs read");
+        assertThat(out.toString()).contains("problem: data/").contains("FAILED").contains(" 1 pack read");
     }
 
     @Test
@@ -253,6 +253,19 @@ class IntegrityCommandsTest {
         assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
         assertThat(out.toString()).contains("problem: " + packKey(pack) + ": pack is " + (size - 1) + " bytes")
                 .contains("make it " + size + " bytes").contains("0 packs read").contains("FAILED");
+    }
+
+    @Test
+    void aSubsetChosenAtRandomNamesItsSeedSoThatTheRunCanBeRepeated() throws IOException {
+        twoSnapshots();
+        out.getBuffer().setLength(0);
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0.5")).isZero();
+        Matcher chosen = Pattern.compile("packs chosen with seed (-?\\d+) \\(--seed \\1 reads")
+                .matcher(out.toString());
+        assertThat(chosen.find()).as(out.toString()).isTrue();
+        out.getBuffer().setLength(0);
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0.5", "--seed", "7")).isZero();
+        assertThat(out.toString()).doesNotContain("packs chosen with seed");
     }
 
     @Test
@@ -336,7 +349,7 @@ class IntegrityCommandsTest {
         assertThat(report.get("temporaryFiles").asInt()).isEqualTo(1);
 
         assertThat(dr("prune", "--repo", repo.toString(), "--grace", "PT0S")).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("deleted " + unindexed + " packs").contains("1 temporary file of "
+        assertThat(out.toString()).contains("deleted " + unindexed + (unindexed == 1 ? " pack," : " packs,")).contains("1 temporary file of "
                 + "interrupted writes deleted");
         assertThat(temporary).doesNotExist();
         assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
