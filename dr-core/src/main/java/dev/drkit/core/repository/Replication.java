@@ -187,14 +187,17 @@ public final class Replication {
      * @return what was restored
      * @throws DrException the primary's failure, with the secondaries' as suppressed ones, when
      *     none can be reached; any other failure (such as {@code NOT_FOUND} or
-     *     {@code INTEGRITY}) at once
+     *     {@code INTEGRITY}) at once, and so an {@code IO_FAILURE} while the repository that
+     *     failed still answers (the target's, such as a full disk: a secondary would not help)
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         DrException first;
         try {
             return primary.restore(snapshotId, target, restoreOptions);
         } catch (DrException e) {
-            if (!UNREACHABLE.contains(e.code())) {
+            // An IO failure of the target (a full disk, a file in the way) is not the primary's:
+            // a secondary would meet it too, so it is reported as it is when the primary answers.
+            if (!UNREACHABLE.contains(e.code()) || primary.storeAnswers()) {
                 throw e;
             }
             first = e;
@@ -204,7 +207,7 @@ public final class Replication {
             try {
                 return secondaries.get(i).restore(snapshotId, target, restoreOptions);
             } catch (DrException e) {
-                if (!UNREACHABLE.contains(e.code())) {
+                if (!UNREACHABLE.contains(e.code()) || secondaries.get(i).storeAnswers()) {
                     throw e;
                 }
                 LOG.warn("Secondary {} is unreachable too: {}", i, e.getMessage());

@@ -85,6 +85,19 @@ public final class Repository implements AutoCloseable {
     private final Engine engine;
     private final RepositoryOptions options;
 
+    /**
+     * Returns whether the repository's store answers: a failure of an operation on this
+     * repository came from elsewhere (the local target, say) when it does.
+     */
+    boolean storeAnswers() {
+        try {
+            engine.store().stat(Engine.CONFIG);
+            return true;
+        } catch (DrException e) {
+            return false;
+        }
+    }
+
     private Repository(Engine engine) {
         this.engine = engine;
         this.options = engine.options();

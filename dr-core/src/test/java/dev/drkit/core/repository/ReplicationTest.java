@@ -115,6 +115,27 @@ class ReplicationTest {
     }
 
     @Test
+    void aFailureOfTheTargetIsReportedAsItIsWithoutTryingTheSecondaries() throws IOException {
+        Path src = data();
+        FaultInjectingStore secondaryStore = FaultInjectingStore.wrap(SnapshotStores.memory()).build();
+        try (Repository primary = Repository.init(SnapshotStores.memory(), "p".toCharArray(), CopyTest.options());
+                Repository secondary = Repository.init(secondaryStore, "s".toCharArray(), CopyTest.options())) {
+            Replication replication = Replication.of(primary, secondary);
+            String id = replication.backup(BackupRequest.of(DirectorySource.of("app", src))).backup().snapshotId();
+            Path file = Files.writeString(tmp.resolve("a-file"), "in the way");
+            secondaryStore.takeDown();
+
+            // The target lies below a regular file: the local file system refuses it, whichever repository serves.
+            assertThatThrownBy(() -> replication.restore(id, file.resolve("out"), RestoreOptions.all()))
+                    .isInstanceOf(DrException.class)
+                    .satisfies(e -> assertThat(e.getSuppressed()).as("no secondary was tried").isEmpty())
+                    .satisfies(e -> assertThat(e.getMessage()).contains(file.toString()))
+                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.IO_FAILURE);
+            assertThat(file).hasContent("in the way");
+        }
+    }
+
+    @Test
     void restoreDoesNotHideAMissingSnapshot() {
         try (Repository primary = Repository.init(SnapshotStores.memory(), "p".toCharArray(), CopyTest.options());
                 Repository secondary = Repository.init(SnapshotStores.memory(), "s".toCharArray(),
