@@ -111,7 +111,7 @@ public final class JournalLock implements AutoCloseable {
     }
 
     private static DrException refusal(Engine engine, String source, String key, Maintenance.LockFile other) {
-        String remedy = processGone(engine, other)
+        String remedy = Maintenance.processGone(engine, other)
                 ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove the lock"
                 : "stop that writer first; if it is gone, the lock expires at " + other.expires()
                         + " and the next writer takes it over (or 'dr unlock' removes it after then)";
@@ -290,7 +290,7 @@ public final class JournalLock implements AutoCloseable {
             }
             Instant expires = Instant.parse(file.expires());
             LockInfo.State state = expires.isBefore(now) ? LockInfo.State.EXPIRED
-                    : processGone(engine, file) ? LockInfo.State.PROCESS_GONE : LockInfo.State.LIVE;
+                    : Maintenance.processGone(engine, file) ? LockInfo.State.PROCESS_GONE : LockInfo.State.LIVE;
             out.add(new LockInfo(info.key(), file.owner(), file.host(), file.pid(), false, expires, state));
         }
         return out;
@@ -326,22 +326,6 @@ public final class JournalLock implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             return null; // unreadable: blocks nobody
-        }
-    }
-
-    /**
-     * Tells whether a lock was taken on this host (by the options' host name) by a process that
-     * no longer runs here. Such a lock still blocks, as repository locks do: the host name alone
-     * does not prove it is this machine, and the operator decides with {@code dr unlock}.
-     */
-    private static boolean processGone(Engine engine, Maintenance.LockFile lock) {
-        if (!lock.host().equals(engine.options().host()) || lock.pid() <= 0) {
-            return false;
-        }
-        try {
-            return ProcessHandle.of(lock.pid()).map(p -> !p.isAlive()).orElse(true);
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 }

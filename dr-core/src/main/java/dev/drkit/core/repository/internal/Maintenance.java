@@ -155,9 +155,11 @@ public final class Maintenance {
 
     /**
      * Tells whether a lock was taken on this host, by the host name the repository's options
-     * write into locks, by a process that no longer runs here.
+     * write into locks, by a process that no longer runs here. Such a lock still blocks: the
+     * host name alone does not prove it is this machine, and the operator decides with
+     * {@code dr unlock}.
      */
-    private static boolean processGone(Engine engine, LockFile lock) {
+    static boolean processGone(Engine engine, LockFile lock) {
         if (!lock.host().equals(engine.options().host()) || lock.pid() <= 0) {
             return false;
         }
