@@ -11,6 +11,8 @@ import dev.drkit.core.repository.ReplicaStatus;
 import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.store.SnapshotStores;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +44,8 @@ final class WatchCommand extends RepositoryCommand {
     Path directory;
 
     @Option(names = "--name", paramLabel = "NAME",
-            description = "The source's name in the repository (default: the directory's name).")
+            description = "The source's name in the repository: letters, digits, '.', '_' and '-' (default: the "
+                    + "directory's name, other characters replaced by '_', as dr backup names its sources).")
     String name;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION",
@@ -68,7 +71,12 @@ final class WatchCommand extends RepositoryCommand {
 
     @Override
     int run(SnapshotStore store) throws Exception {
-        String source = name != null ? name : directory.toAbsolutePath().normalize().getFileName().toString();
+        Path dir = directory.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Not a directory: " + directory, directory.toString());
+        }
+        // As dr backup names its sources: characters a source name cannot hold become '_'.
+        String source = name != null ? name : BackupCommand.sourceName(dir);
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(flushInterval)
                 .withCompaction(compactEvery, JournalOptions.DEFAULT_COMPACT_BYTES);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -100,9 +108,15 @@ final class WatchCommand extends RepositoryCommand {
                 lostTo.set(holder);
                 stopped.countDown();
             });
+            PrintWriter stopErr = err();
             Thread hook = new Thread(() -> {
                 try {
                     journal.close();
+                } catch (RuntimeException e) {
+                    // Stopped by a signal: one line, not an uncaught exception's stack trace.
+                    stopErr.println("dr: watch of '" + TerminalText.escape(source) + "' stopped, but its last changes "
+                            + "could not be journaled: " + TerminalText.escape(String.valueOf(e.getMessage())));
+                    stopErr.flush();
                 } finally {
                     stopped.countDown();
                 }

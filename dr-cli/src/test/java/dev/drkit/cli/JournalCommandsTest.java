@@ -169,6 +169,35 @@ class JournalCommandsTest {
     }
 
     @Test
+    void aMissingDirectoryIsAUsageErrorLeavingNothingAndADirectoryNamedWithSpacesIsWatchedAsBackupNamesIt()
+            throws IOException {
+        StringWriter before = new StringWriter();
+        assertThat(DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD)).setOut(new PrintWriter(before))
+                .execute("snapshots", "--repo", repo.toString(), "--json")).isZero();
+
+        assertThat(dr("watch", "--repo", repo.toString(), "--duration", "PT0.2S", dir.resolve("nowhere").toString()))
+                .isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("Not a directory: ").contains("nowhere");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(dr("watch", "--repo", repo.toString(), "--duration", "PT0.2S", file.toString()))
+                .isEqualTo(DrCommand.EXIT_USAGE);
+        StringWriter after = new StringWriter();
+        assertThat(DrCommand.newCommandLine(Map.of("DR_PASSWORD", PASSWORD)).setOut(new PrintWriter(after))
+                .execute("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(after.toString()).as("no journal base was left behind").isEqualTo(before.toString());
+
+        Path odd = Files.createDirectories(dir.resolve("odd dir ü"));
+        Files.writeString(odd.resolve("a.txt"), "a");
+        assertThat(dr("watch", "--repo", repo.toString(), "--duration", "PT0.3S", odd.toString()))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("as 'odd_dir__'");
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "odd dir", "--duration", "PT0.2S", odd.toString()))
+                .isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("name must be made of letters, digits, '.', '_' and '-'")
+                .contains("but was odd dir");
+    }
+
+    @Test
     void aSecondWatchOfTheSameSourceIsRefusedAtStartNamingItsWriter() throws IOException {
         Path watched = Files.createDirectories(dir.resolve("data"));
         long pid = ProcessHandle.current().pid();

@@ -6,9 +6,10 @@ import java.io.IOException;
  * A source that emits its changes as they happen, for continuous protection: a directory
  * watch, an application's records, a database's write-ahead log.
  *
- * <p>The journal calls {@link #start} once with where to resume, then {@link #committed} each
- * time changes became durable, then {@link #close}. A feed emits changes with strictly
- * increasing positions, starting after {@link FeedResume#position()}.
+ * <p>The journal calls {@link #checkCanStart} and then {@link #start} once with where to
+ * resume, then {@link #committed} each time changes became durable, then {@link #close}. A
+ * feed emits changes with strictly increasing positions, starting after {@link
+ * FeedResume#position()}.
  */
 public interface ChangeFeed extends AutoCloseable {
 
@@ -18,6 +19,17 @@ public interface ChangeFeed extends AutoCloseable {
      * @return a name made of letters, digits, {@code .}, {@code _} and {@code -}
      */
     String name();
+
+    /**
+     * Checks, before the journal writes anything for the feed, that it can start: a directory
+     * feed, that its directory exists. A journal of a new source writes its first base snapshot
+     * before {@link #start}, so a feed that cannot start would leave it behind otherwise.
+     *
+     * @throws RuntimeException (a {@code DrException} naming what is missing) when it cannot
+     *     start; the default checks nothing
+     */
+    default void checkCanStart() {
+    }
 
     /**
      * Starts emitting changes into a sink, from the given resume point on; may return before

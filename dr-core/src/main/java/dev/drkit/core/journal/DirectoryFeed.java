@@ -133,14 +133,13 @@ public final class DirectoryFeed implements ChangeFeed {
     }
 
     /**
-     * Registers the watches, compares the tree with the journal's state and, unless built
-     * without background, checks pending files every {@code checkEvery} on a thread of its own.
+     * Checks that the directory exists and can be read.
      *
      * @throws DrException {@code NOT_FOUND} naming the directory when it does not exist or is
      *     not a directory; {@code ACCESS_DENIED} naming it when it cannot be read
      */
     @Override
-    public void start(FeedResume resume, ChangeSink changes) throws IOException {
+    public void checkCanStart() {
         if (!Files.isDirectory(root)) {
             throw new DrException(ErrorCode.NOT_FOUND, "Watched directory " + root + " does not exist or is not a "
                     + "directory", root.toString());
@@ -149,6 +148,18 @@ public final class DirectoryFeed implements ChangeFeed {
             throw new DrException(ErrorCode.ACCESS_DENIED, "Watched directory " + root + " cannot be read",
                     root.toString());
         }
+    }
+
+    /**
+     * Registers the watches, compares the tree with the journal's state and, unless built
+     * without background, checks pending files every {@code checkEvery} on a thread of its own.
+     *
+     * @throws DrException {@code NOT_FOUND} naming the directory when it does not exist or is
+     *     not a directory; {@code ACCESS_DENIED} naming it when it cannot be read
+     */
+    @Override
+    public void start(FeedResume resume, ChangeSink changes) throws IOException {
+        checkCanStart();
         synchronized (lock) {
             this.sink = changes;
             this.position = resume.position();

@@ -10,6 +10,8 @@ import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.JournalRecord;
+import dev.drkit.core.repository.JournalView;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.LockInfo;
 import dev.drkit.core.repository.PruneOptions;
@@ -192,6 +194,43 @@ class JournalWriterLockTest {
                     .containsExactly(tuple("host-a", LockInfo.State.LIVE));
         }
         assertThat(hostB.locks()).isEmpty();
+    }
+
+    @Test
+    void aWriterThatWroteAfterItsLockWasRemovedStopsAtItsNextConflictAndTheHolderGoesOnAfterItsSegment() {
+        RecordFeed late = RecordFeed.named("outbox", clock);
+        Journal old = hostA.manualJournal(late, JournalOptions.DEFAULT);
+        late.append("orders/1", bytes("one"));
+        assertThat(old.flush()).isEqualTo(1);
+        // Removed by force while its writer runs: the next writer starts at once.
+        assertThat(hostB.unlockAll()).extracting(LockInfo::key).containsExactly("journal-locks/outbox");
+        hostB = open("host-b");
+        RecordFeed feed = RecordFeed.named("outbox", clock);
+        try (Journal holder = hostB.manualJournal(feed, JournalOptions.DEFAULT)) {
+            // The old writer has not looked at its lock since it last did (within a minute): it writes segment 2.
+            late.append("orders/2", bytes("two, late"));
+            assertThat(old.flush()).isEqualTo(1);
+
+            feed.append("orders/3", bytes("three"));
+            assertThat(holder.flush()).as("the holder goes on after the late segment").isEqualTo(1);
+            assertThat(holder.status().segments()).isEqualTo(3);
+            assertThat(holder.status().lastError()).isNull();
+
+            late.append("orders/4", bytes("four, refused"));
+            assertThatThrownBy(old::flush)
+                    .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCKED))
+                    .hasMessageContaining("lost its writer lock journal-locks/outbox to watcher@host-b");
+            assertThatThrownBy(old::close).hasMessageContaining("lost its writer lock");
+
+            feed.append("orders/1", bytes("one, again"));
+            assertThat(holder.flush()).isEqualTo(1);
+        }
+        JournalView view = open("host-c").journalAt("outbox").orElseThrow();
+        assertThat(view.records()).extracting(JournalRecord::path)
+                .containsExactlyInAnyOrder("orders/1", "orders/2", "orders/3");
+        assertThat(view.read("orders/1")).isEqualTo(bytes("one, again"));
+        assertThat(view.read("orders/2")).isEqualTo(bytes("two, late"));
+        assertThat(view.read("orders/3")).isEqualTo(bytes("three"));
     }
 
     @Test

@@ -103,9 +103,11 @@ public final class JournalWriter implements AutoCloseable {
         String source = feed.name();
         if (!source.matches("[A-Za-z0-9._-]+") || source.equals(".") || source.equals("..")) {
             // "." and ".." would be journaled, then refused by every restore as unsafe names.
-            throw DrException.invalidArgument("name", "a feed name is made of letters, digits, '.', '_' and '-', "
-                    + "and is not '.' or '..'", source);
+            throw DrException.invalidArgument("name", "must be made of letters, digits, '.', '_' and '-', and "
+                    + "not be '.' or '..'", source);
         }
+        // Before anything is written: a new source's first base snapshot would stay behind.
+        feed.checkCanStart();
         // Taken before anything is written: two writers starting together on a new source would
         // otherwise both write a first base snapshot.
         JournalLock lock = JournalLock.take(engine, source);
@@ -355,8 +357,11 @@ public final class JournalWriter implements AutoCloseable {
             try {
                 lock.confirm(JournalLock.REFRESH_EVERY);
                 while (from < batch.size()) {
-                    from = writeSegment(batch, from, end);
-                    written++;
+                    int next = writeSegment(batch, from, end);
+                    if (next > from) {
+                        written++;
+                    }
+                    from = next;
                 }
                 lastError = null;
             } catch (RuntimeException e) {
@@ -383,7 +388,15 @@ public final class JournalWriter implements AutoCloseable {
         }
         Instant end = at == batch.size() ? batchEnd : encoder.last().time();
         SegmentEncoder.Encoded encoded = encoder.finish(source, base, nextSeq, previous, end);
-        store(engine, encoded, source);
+        try {
+            store(engine, encoded, source);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.ALREADY_EXISTS) {
+                throw e;
+            }
+            catchUp(e);
+            return from; // written again after the other writer's segments
+        }
         String key = encoded.key();
         String hash = encoded.hash();
         byte[] bytes = encoded.bytes();
@@ -408,6 +421,47 @@ public final class JournalWriter implements AutoCloseable {
         }
         onCommit.accept(status());
         return at;
+    }
+
+    /**
+     * After another writer stored a segment under this one's next number: when this writer lost
+     * the source's lock, it stops ({@code LOCKED}); when it holds the lock, the other wrote after
+     * losing its own (its lock was removed by force, or it was paused past the expiry and had not
+     * looked since) and this writer, the source's holder, takes the other's segments into its
+     * chain and goes on after them, instead of failing every flush from then on.
+     *
+     * @throws DrException {@code LOCKED} when the lock is lost; {@code conflict} when the chain
+     *     holds nothing past this writer's segments (the conflict is not another writer's)
+     */
+    private void catchUp(DrException conflict) {
+        lock.confirm(Duration.ZERO);
+        Chain chain = Chain.load(engine, base, source);
+        List<Segment> segments = chain.segments();
+        if (segments.size() < nextSeq) {
+            throw conflict;
+        }
+        JournalState fresh = JournalState.ofSnapshot(engine, base, source);
+        chain.replay(fresh, null);
+        state.files().clear();
+        state.files().putAll(fresh.files());
+        long bytes = 0;
+        for (String key : chain.keys()) {
+            bytes += engine.store().stat(key).map(i -> i.size()).orElse(0L);
+        }
+        LOG.error("Journal '{}': segment {} was written by another writer of the source after it lost the source's "
+                + "writer lock, which this journal holds; its {} segment(s) are kept in the chain and this journal goes "
+                + "on after them", source, conflict.input(), segments.size() - nextSeq + 1);
+        chainBytes = bytes;
+        chainBlobs.putAll(chain.locations());
+        nextSeq = segments.size() + 1L;
+        previous = chain.lastHash();
+        Instant end = chain.end(baseTime);
+        lastDurable = end;
+        synchronized (takeLock) {
+            if (lastTime == null || end.isAfter(lastTime)) {
+                lastTime = end;
+            }
+        }
     }
 
     /**
