@@ -47,7 +47,9 @@ final class RestoreCommand extends RepositoryCommand {
     List<String> include = new ArrayList<>();
 
     @Option(names = "--overwrite", description = "Replace files, links and empty directories of the snapshot's "
-            + "names that already exist in the target (otherwise they are kept and counted).")
+            + "names that already exist in the target (otherwise they are kept: counted as skipped, or, where a file "
+            + "or link takes a directory's place, named as failed with what the directory holds, while the rest is "
+            + "restored).")
     boolean overwrite;
 
     @Option(names = "--allow-unverified-history",

@@ -351,7 +351,9 @@ public final class Repository implements AutoCloseable {
      *     naming the files that could not be restored and why, while all others are restored:
      *     {@code INTEGRITY} when the data of any is damaged, else the store's code when it
      *     failed to serve any ({@code NOT_FOUND} for a missing pack), else {@code IO_FAILURE}
-     *     when the target refused them (a full disk, a name too long, a permission);
+     *     when the target refused them (a full disk, a name too long, a permission), or
+     *     {@code UNSAFE_PATH} above that for a directory whose place a symbolic link takes
+     *     without overwrite (the link is kept, the directory and what it holds fail, named);
      *     {@code NOT_FOUND} for an unknown snapshot or path; {@code INTEGRITY} naming the object
      *     at fault, before anything is written, when the snapshot history does not verify
      *     (unless {@link RestoreOptions#allowUnverifiedHistory()}); {@code LOCKED} naming the

@@ -407,7 +407,8 @@ class RepositoryTest {
     }
 
     @Test
-    void withoutOverwriteAFileInTheWayOfADirectoryFailsTheRestoreNamingItsPath() throws IOException {
+    void withoutOverwriteAFileInTheWayOfADirectoryFailsThatDirectoryNamingItsPathAndTheRestIsRestored()
+            throws IOException {
         Path src = deepTreeOfSmallFiles();
         try (Repository repo = init()) {
             repo.backup(BackupRequest.of(DirectorySource.of("deep", src)));
@@ -416,10 +417,20 @@ class RepositoryTest {
             Files.writeString(out.resolve("deep/d1"), "a file where the snapshot has a directory");
             assertThatThrownBy(() -> repo.restore("latest", out, RestoreOptions.all().withOverwrite(false)))
                     .isInstanceOf(DrException.class)
-                    .hasMessage("Cannot restore directory 'deep/d1': a file of that name is in the way "
-                            + "(overwrite replaces it)")
+                    .hasMessage("1 file(s) could not be restored: deep/d1 (Cannot restore directory 'deep/d1': a file "
+                            + "of that name is in the way (overwrite replaces it))")
                     .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.IO_FAILURE);
-            // Once the restore has failed, nothing writes into the target any more.
+            assertThat(out.resolve("deep/d1")).hasContent("a file where the snapshot has a directory");
+            // Everything outside the directory in the way is restored as it was backed up.
+            try (Stream<Path> files = Files.walk(src)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Path rel = src.relativize(file);
+                    if (!rel.startsWith("d1")) {
+                        assertThat(out.resolve("deep").resolve(rel)).as(rel.toString()).hasSameBinaryContentAs(file);
+                    }
+                }
+            }
+            // Once the restore has ended, nothing writes into the target any more.
             List<Path> after = listTree(out);
             try {
                 Thread.sleep(300);
@@ -429,6 +440,7 @@ class RepositoryTest {
             assertThat(listTree(out)).isEqualTo(after);
         }
     }
+
 
     private static List<Path> listTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {

@@ -147,7 +147,8 @@ class RestoreOverExistingEntriesTest {
     }
 
     @Test
-    void withoutOverwriteASymlinkInTheWayOfADirectoryIsStillRefused() throws IOException {
+    void withoutOverwriteASymlinkInTheWayOfADirectoryFailsThatDirectoryNamingItAndTheRestIsRestored()
+            throws IOException {
         try (Repository repo = init()) {
             backedUpTree(repo);
             Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
@@ -160,9 +161,13 @@ class RestoreOverExistingEntriesTest {
 
             assertThat(failure.code()).isEqualTo(ErrorCode.UNSAFE_PATH);
             assertThat(failure.input()).isEqualTo("src/dir");
+            assertThat(failure.getMessage()).startsWith("1 file(s) could not be restored: src/dir (");
             try (Stream<Path> written = Files.list(elsewhere)) {
                 assertThat(written).isEmpty();
             }
+            assertThat(Files.isSymbolicLink(out.resolve("src/dir"))).as("the link is kept").isTrue();
+            assertThat(out.resolve("src/big.bin")).hasSize(100_000);
+            assertThat(Files.readSymbolicLink(out.resolve("src/link"))).isEqualTo(Path.of("dir/a.txt"));
         }
     }
 

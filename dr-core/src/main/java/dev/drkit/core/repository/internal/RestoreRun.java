@@ -539,7 +539,15 @@ public final class RestoreRun {
             }
             switch (node.type()) {
                 case Tree.Node.DIR -> {
-                    makeDirectory(out, path, options.overwrite());
+                    try {
+                        makeDirectory(out, path, options.overwrite());
+                    } catch (DrException e) {
+                        // A link or a file in its way (kept without overwrite), or a directory the
+                        // file system refuses: this directory and what it holds fail, named, and
+                        // the rest of the snapshot is restored.
+                        failures.add(path, e);
+                        continue;
+                    }
                     if (selected) {
                         dirs.add(new DirMeta(out, node));
                     }
