@@ -225,4 +225,37 @@ class UnreadableSourceCommandTest {
             Files.setPosixFilePermissions(hostile, PosixFilePermissions.fromString("rw-------"));
         }
     }
+
+    @Test
+    void aWatchNamesADirectoryItCannotListAndJournalsEverythingElse() throws Exception {
+        // Many readable directories beside the unreadable one: the walk meets some of them after it.
+        for (int i = 0; i < 12; i++) {
+            Files.createDirectories(data.resolve("d" + i));
+            Files.writeString(data.resolve("d" + i + "/f.txt"), "file " + i);
+        }
+        Path hostile = data.resolve("bad\u001b[31mdir");
+        Files.createDirectories(hostile);
+        Files.setPosixFilePermissions(hostile, PosixFilePermissions.fromString("---------"));
+        try {
+            assertThat(drHere(new StringWriter(), "init", "--repo", repo.toString())).isZero();
+            Run run = drRefused("watch", "--repo", repo.toString(), "--duration", "PT3S", "--stable-for", "PT0.1S",
+                    data.toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).doesNotContain("\u001b").contains("Directory " + data.resolve("bad\\x1b[31mdir")
+                    + " cannot be listed: permission denied");
+            assertThat(run.err()).doesNotContain("Directory " + data + " cannot be listed");
+
+            Path restored = dir.resolve("restored");
+            StringWriter err = new StringWriter();
+            assertThat(drHere(new StringWriter(), err, "restore", "--repo", repo.toString(), "--at", "latest",
+                    "--target", restored.toString())).as(err.toString()).isZero();
+            for (int i = 0; i < 12; i++) {
+                assertThat(restored.resolve("orders/d" + i + "/f.txt")).hasContent("file " + i);
+            }
+            assertThat(restored.resolve("orders/readme.txt")).hasContent("kept");
+            assertThat(restored.resolve("orders/2026/11/order-1.json")).exists();
+        } finally {
+            Files.setPosixFilePermissions(hostile, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
 }

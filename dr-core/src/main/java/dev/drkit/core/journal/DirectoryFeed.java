@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -262,24 +264,59 @@ public final class DirectoryFeed implements ChangeFeed {
 
     private void scanDirectory(Path dir) {
         try {
-            register(dir);
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.forEach(p -> {
-                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                        if (!p.equals(dir)) {
-                            register(p);
-                        }
-                    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            // One entry that cannot be read is named and skipped; the walk goes on past it, so
+            // that the rest of the tree is still journaled.
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path p, BasicFileAttributes attrs) {
+                    register(p);
+                    problems.remove(p.toString());
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
                         markDirty(p);
                     }
-                });
-            }
-            problems.remove(dir.toString());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            String why = e instanceof java.io.UncheckedIOException u ? u.getCause().toString() : e.toString();
-            LOG.warn("Directory {} cannot be listed: {}", dir, why);
-            problems.put(dir.toString(), "cannot be listed: " + why);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) {
+                    unlistable(p, e);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            unlistable(dir, e);
         }
+    }
+
+    private void unlistable(Path dir, IOException e) {
+        String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+        if (!("cannot be listed: " + why).equals(problems.get(dir.toString()))) {
+            LOG.warn("Directory {} cannot be listed: {}", printable(dir), why);
+        }
+        problems.put(dir.toString(), "cannot be listed: " + why);
+    }
+
+    /** A path for a log line: control characters, which a terminal would act on, as {@code \xNN}. */
+    static String printable(Path path) {
+        String text = path.toString();
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                out.append(String.format("\\x%02x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private void register(Path dir) {
@@ -288,7 +325,7 @@ public final class DirectoryFeed implements ChangeFeed {
                     StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
             watched.put(key, dir);
         } catch (IOException e) {
-            LOG.warn("Directory {} cannot be watched ({}); rescans still cover it", dir, e.toString());
+            LOG.warn("Directory {} cannot be watched ({}); rescans still cover it", printable(dir), e.toString());
             problems.put(dir.toString(), "cannot be watched: " + e);
         } catch (ClosedWatchServiceException e) {
             // closing
@@ -387,7 +424,7 @@ public final class DirectoryFeed implements ChangeFeed {
             return;
         }
         if (overdue && !stable) {
-            LOG.warn("File {} did not stay unchanged for {} within {}; captured as it was at {}", file, stableFor,
+            LOG.warn("File {} did not stay unchanged for {} within {}; captured as it was at {}", printable(file), stableFor,
                     maxUnstable, now);
             problems.put(file.toString(), "did not stabilise within " + maxUnstable + "; captured while changing");
         } else {
@@ -406,7 +443,7 @@ public final class DirectoryFeed implements ChangeFeed {
 
     private void problem(String path, Path file, String message) {
         if (!message.equals(problems.get(file.toString()))) {
-            LOG.warn("File {} {}", file, message);
+            LOG.warn("File {} {}", printable(file), message);
         }
         problems.put(file.toString(), message);
     }
