@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,8 +40,13 @@ import picocli.CommandLine.Parameters;
                         + "at start (exit 1) naming the running one's host, pid and start; after a kill -9 its "
                         + "lock expires within 5 minutes, or 'dr unlock' removes it sooner on its host.",
                 "A watch whose lock another writer took over (it stalled past the lock's expiry, or the lock was "
-                        + "removed) stops with exit 1 naming that writer, since it journals no more."})
+                        + "removed) stops with exit 1 naming that writer, since it journals no more.",
+                "A watch that ends (--duration) having met files or directories it could not read names them and "
+                        + "exits 4, as dr backup does; the rest was journaled."})
 final class WatchCommand extends RepositoryCommand {
+    /** How many unreadable entries the end of a watch names. */
+    private static final int NAMED = 20;
+
     @Parameters(index = "0", paramLabel = "DIR", description = "The directory to watch.")
     Path directory;
 
@@ -142,11 +149,25 @@ final class WatchCommand extends RepositoryCommand {
                 journal.close();
             }
             JournalStatus s = journal.status();
-            out().printf("journal '%s': %d segments on snapshot %s, committed position %d%n", TerminalText.escape(s.source()),
-                    s.segments(), s.baseSnapshotId().substring(0, 8), s.committedPosition());
+            out().printf("journal '%s': %s on snapshot %s, committed position %d%n", TerminalText.escape(s.source()),
+                    Counts.of(s.segments(), "segment"), s.baseSnapshotId().substring(0, 8), s.committedPosition());
             for (ReplicaStatus r : journal.replicas()) {
-                out().printf("secondary %d: %d segments shipped, lag %d ms%s%n", r.secondary(), r.segmentsShipped(),
-                        r.lag().toMillis(), r.lastError() == null ? "" : ", last error: " + r.lastError());
+                out().printf("secondary %d: %s shipped, lag %d ms%s%n", r.secondary(),
+                        Counts.of(r.segmentsShipped(), "segment"), r.lag().toMillis(),
+                        r.lastError() == null ? "" : ", last error: " + TerminalText.escape(r.lastError()));
+            }
+            Map<String, String> problems = new TreeMap<>(feed.problems());
+            if (!problems.isEmpty()) {
+                // As dr backup does for entries it cannot read: named, and exit 4.
+                err().printf("warning: %s could not be read and %s not journaled:%n",
+                        Counts.of(problems.size(), "entry", "entries"), problems.size() == 1 ? "is" : "are");
+                problems.entrySet().stream().limit(NAMED).forEach(p -> err().printf("  %s (%s)%n",
+                        TerminalText.escape(p.getKey()), TerminalText.escape(p.getValue())));
+                if (problems.size() > NAMED) {
+                    err().printf("  and %d more%n", problems.size() - NAMED);
+                }
+                err().flush();
+                return DrCommand.EXIT_INCOMPLETE;
             }
         } finally {
             for (int i = opened.size() - 1; i >= 0; i--) {

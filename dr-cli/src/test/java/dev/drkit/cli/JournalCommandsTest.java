@@ -149,7 +149,7 @@ class JournalCommandsTest {
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "data", "--duration", "PT3S",
                 "--replicate-to", offsite.toString(), watched.toString())).isZero();
         writer.join();
-        assertThat(out.toString()).contains("shipping to 1 secondary").contains("secondary 0: 1 segments shipped, lag 0 ms");
+        assertThat(out.toString()).contains("shipping to 1 secondary").contains("secondary 0: 1 segment shipped, lag 0 ms");
 
         Path restored = dir.resolve("from-offsite");
         assertThat(dr("restore", "--repo", offsite.toString(), "--at", "latest", "--target", restored.toString()))

@@ -240,7 +240,10 @@ class UnreadableSourceCommandTest {
             assertThat(drHere(new StringWriter(), "init", "--repo", repo.toString())).isZero();
             Run run = drRefused("watch", "--repo", repo.toString(), "--duration", "PT3S", "--stable-for", "PT0.1S",
                     data.toString());
-            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.exit()).as(run.err()).isEqualTo(DrCommand.EXIT_INCOMPLETE);
+            assertThat(run.err()).contains("warning: 3 entries could not be read and are not journaled:",
+                    "  " + data.resolve("private") + " (cannot be listed: permission denied)",
+                    "  " + data.resolve("secret.key") + " (cannot be read: permission denied)");
             assertThat(run.err()).doesNotContain("\u001b").contains("Directory " + data.resolve("bad\\x1b[31mdir")
                     + " cannot be listed: permission denied");
             assertThat(run.err()).doesNotContain("Directory " + data + " cannot be listed");
