@@ -45,9 +45,10 @@ final class BackupCommand extends RepositoryCommand {
             + "with all it holds (repeatable). GLOB is matched against each entry's path relative to the directory "
             + "backed up (logs/app.log) and against its name alone (app.log): *.tmp skips such files at any depth, "
             + "cache every entry named cache, logs/** what the top-level logs holds. * and ? stay within a name, "
-            + "** crosses '/', {a,b} and [abc] choose (Java glob syntax); a leading **/ also matches at the top. "
-            + "An absolute GLOB, or one starting with ./ or the directory's own name, is refused, since it "
-            + "could never match."})
+            + "** crosses '/', {a,b} and [abc] choose (Java glob syntax); a leading **/ also matches at the top, "
+            + "and a trailing / is left out (node_modules/ as in gitignore). An absolute GLOB, one starting with "
+            + "./ or the directory's own name, and an empty one, . or .., are refused, since they could never "
+            + "match."})
     List<String> excludes = new ArrayList<>();
 
     @Option(names = "--tag", paramLabel = "TAG", description = "Tag the snapshot (repeatable).")

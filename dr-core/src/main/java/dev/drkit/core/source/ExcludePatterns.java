@@ -16,9 +16,11 @@ import java.util.List;
  * ({@code logs/app.log}), and against its name alone ({@code app.log}), with Java's glob
  * syntax ({@link java.nio.file.FileSystem#getPathMatcher}); a leading {@code **}{@code /} also
  * matches at the top, as in gitignore and restic ({@code **}{@code /x} skips {@code x} and
- * {@code a/b/x}). A glob that could never match is refused: an absolute one, one starting with
- * {@code ./} or {@code ../}, and one whose first name is the source's own name or its
- * directory's when the directory holds no entry of that name.
+ * {@code a/b/x}); a trailing {@code /} is left out ({@code node_modules/} skips directories and
+ * files of that name). A glob that could never match is refused: an empty one, {@code .} and
+ * {@code ..}, an absolute one, one starting with {@code ./} or {@code ../}, and one whose first
+ * name is the source's own name or its directory's when the directory holds no entry of that
+ * name.
  */
 final class ExcludePatterns {
     private final List<PathMatcher> matchers;
@@ -38,7 +40,13 @@ final class ExcludePatterns {
      */
     static ExcludePatterns compile(String name, Path root, List<String> globs) {
         List<PathMatcher> m = new ArrayList<>();
-        for (String glob : globs) {
+        for (String given : globs) {
+            // 'node_modules/' as in gitignore: a trailing '/' is left out (the glob matches
+            // directories and files of that name), since no path it is matched against ends in one.
+            String glob = given;
+            while (glob.length() > 1 && glob.endsWith("/")) {
+                glob = glob.substring(0, glob.length() - 1);
+            }
             refuseUnmatchable(name, root, glob);
             m.add(matcher(glob));
             String rest = glob;
@@ -78,6 +86,9 @@ final class ExcludePatterns {
     private static void refuseUnmatchable(String name, Path root, String glob) {
         String against = " can never match: exclude patterns are matched against each entry's path relative to "
                 + root + " (such as 'logs/app.log') and against its name alone (such as 'app.log')";
+        if (glob.isEmpty() || glob.equals(".") || glob.equals("..")) {
+            throw unmatchable(glob, "'" + glob + "' names no entry, so it" + against);
+        }
         if (glob.startsWith("/")) {
             Path asPath = Path.of(glob).normalize();
             String hint = asPath.startsWith(root) && !asPath.equals(root)

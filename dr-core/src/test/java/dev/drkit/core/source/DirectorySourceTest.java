@@ -152,6 +152,19 @@ class DirectorySourceTest {
     }
 
     @Test
+    void aTrailingSlashAsInGitignoreIsLeftOut(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("web/node_modules/x"));
+        Files.writeString(root.resolve("web/node_modules/x/i.js"), "i");
+        Files.createDirectories(root.resolve("node_modules"));
+        Files.writeString(root.resolve("node_modules/top.js"), "t");
+        Files.writeString(root.resolve("web/app.js"), "a");
+        assertThat(listed(DirectorySource.of("src", root, "node_modules/")))
+                .containsExactly("web/", "web/app.js");
+        assertThat(listed(DirectorySource.of("src", root, "**/node_modules//")))
+                .containsExactly("web/", "web/app.js");
+    }
+
+    @Test
     void aGlobThatCouldNeverMatchIsRefusedNamingItAndWhatItIsMatchedAgainst(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("orders");
         Files.createDirectories(root.resolve("cache"));
@@ -167,6 +180,10 @@ class DirectorySourceTest {
                 .hasMessageContaining("'orders/cache' starts with the source's own name 'orders'");
         assertThatThrownBy(() -> DirectorySource.of("orders", root, "./cache"))
                 .hasMessageContaining("'./cache' starts with './'");
+        for (String nothing : new String[] {"", ".", ".."}) {
+            assertThatThrownBy(() -> DirectorySource.of("orders", root, nothing))
+                    .hasMessageContaining("'" + nothing + "' names no entry");
+        }
         Files.createDirectories(root.resolve("orders/cache"));
         assertThat(DirectorySource.of("orders", root, "orders/cache").excludes())
                 .as("a directory that holds one of its own name").containsExactly("orders/cache");
