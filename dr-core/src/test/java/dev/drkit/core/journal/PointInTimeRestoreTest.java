@@ -175,4 +175,14 @@ class PointInTimeRestoreTest {
             return walk.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
         }
     }
+
+    @Test
+    void aTargetThatIsAFileIsNamedWithTheReason() throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "in the way");
+        assertThatThrownBy(() -> repo.restore("outbox", AT, file, OVERWRITE))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IO_FAILURE))
+                .hasMessageContaining("Restoring 'outbox' into " + file.resolve("outbox") + " failed: " + file
+                        + ": an entry of that name is in the way");
+        assertThat(file).hasContent("in the way");
+    }
 }

@@ -317,6 +317,12 @@ public final class BackupRun {
         if (e instanceof NoSuchFileException) {
             return "no such file or directory";
         }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "an entry of that name is in the way";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory";
+        }
         if (e instanceof FileSystemException fs) {
             return fs.getReason() != null ? fs.getReason() : fs.getClass().getSimpleName();
         }

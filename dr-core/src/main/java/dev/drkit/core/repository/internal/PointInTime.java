@@ -264,7 +264,7 @@ public final class PointInTime {
                 }
             } catch (IOException e) {
                 throw new DrException(ErrorCode.IO_FAILURE, "Restoring '" + name + "' into " + dir + " failed: "
-                        + e.getMessage(), dir.toString(), e);
+                        + BackupRun.describe(e), dir.toString(), e);
             }
         }
         return new RestoreResult(files, dirs, 0, 0, bytes, Duration.ofNanos(System.nanoTime() - start));
