@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Delete data no snapshot uses and repack partly used packs, under an exclusive lock. Packs no "
                 + "index lists (left by an interrupted backup) are deleted once older than --grace, and temporary "
-                + "files of interrupted writes in a directory repository once older than an hour (or --grace).")
+                + "files of interrupted writes in a directory repository once older than an hour or --grace, whichever is longer.")
 final class PruneCommand extends RepositoryCommand {
     @Option(names = "--grace", paramLabel = "DURATION",
             description = "Never delete packs younger than this (in-flight backups), ISO-8601; default ${DEFAULT-VALUE}.")
@@ -43,9 +43,10 @@ final class PruneCommand extends RepositoryCommand {
     }
 
     static void print(PrintWriter out, PruneResult r) {
-        out.printf("%s %s, repacked %d, kept %s, %s freed%s%n", r.dryRun() ? "would delete" : "deleted",
-                Counts.of(r.packsDeleted(), "pack"), r.packsRepacked(), Counts.of(r.packsKeptYoung(), "young pack"),
-                size(r.bytesFreed()), r.temporaryFilesDeleted() == 0 ? "" : ", "
+        out.printf("%s %s, %s %d, kept %s, %s %s%s%n", r.dryRun() ? "would delete" : "deleted",
+                Counts.of(r.packsDeleted(), "pack"), r.dryRun() ? "would repack" : "repacked", r.packsRepacked(),
+                Counts.of(r.packsKeptYoung(), "young pack"), size(r.bytesFreed()), r.dryRun() ? "to free" : "freed",
+                r.temporaryFilesDeleted() == 0 ? "" : ", "
                         + Counts.of(r.temporaryFilesDeleted(), "temporary file") + " of interrupted writes "
                         + (r.dryRun() ? "to delete" : "deleted"));
     }

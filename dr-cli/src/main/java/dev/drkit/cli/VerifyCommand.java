@@ -45,6 +45,10 @@ final class VerifyCommand extends RepositoryCommand {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--seed chooses the packs of --read-data-subset and "
                     + "needs it", "--seed=" + seed);
         }
+        if (subset != null && !(subset > 0 && subset <= 1)) {
+            throw DrException.invalidArgument("--read-data-subset", "must be a fraction of the packs within (0, 1]",
+                    subset);
+        }
         VerifyOptions options = subset != null
                 ? VerifyOptions.readDataSample(subset, seed != null ? seed : System.nanoTime())
                 : readData ? VerifyOptions.readAllData() : VerifyOptions.structure();
@@ -95,8 +99,9 @@ final class VerifyCommand extends RepositoryCommand {
         String what = packs == 0 ? count(temporary, "temporary file")
                 : temporary == 0 ? count(packs, "pack") + " that no index lists"
                 : count(packs, "pack") + " that no index lists and " + count(temporary, "temporary file");
+        String them = packs + temporary == 1 ? "it" : "them";
         return "note: " + what + ", left by an interrupted backup (or one running now): run dr prune to remove "
-                + "them (it removes those older than an hour)";
+                + them + " (it removes " + (packs + temporary == 1 ? "one" : "those") + " older than an hour)";
     }
 
     private static String count(int n, String noun) {

@@ -276,7 +276,7 @@ class IntegrityCommandsTest {
         assertThat(dr("verify", "--repo", repo.toString(), "--seed", "26")).isEqualTo(2);
         assertThat(err.toString()).contains("--seed chooses the packs of --read-data-subset");
         assertThat(dr("verify", "--repo", repo.toString(), "--read-data-subset", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("sample must be within (0, 1]");
+        assertThat(err.toString()).contains("--read-data-subset must be a fraction of the packs within (0, 1], but was 0.0");
     }
 
     /**
@@ -348,6 +348,12 @@ class IntegrityCommandsTest {
         assertThat(report.get("unindexedPacks").asInt()).isEqualTo(unindexed);
         assertThat(report.get("temporaryFiles").asInt()).isEqualTo(1);
 
+        out.getBuffer().setLength(0);
+        assertThat(dr("prune", "--repo", repo.toString(), "--grace", "PT0S", "--dry-run")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("would delete " + unindexed + (unindexed == 1 ? " pack," : " packs,"))
+                .contains("would repack 0").contains(" to free, 1 temporary file of interrupted writes to delete");
+        assertThat(temporary).exists();
+        out.getBuffer().setLength(0);
         assertThat(dr("prune", "--repo", repo.toString(), "--grace", "PT0S")).as(err.toString()).isZero();
         assertThat(out.toString()).contains("deleted " + unindexed + (unindexed == 1 ? " pack," : " packs,")).contains("1 temporary file of "
                 + "interrupted writes deleted");
