@@ -127,11 +127,12 @@ class JournalTest {
         try (Repository repo = repo()) {
             RecordFeed outbox = RecordFeed.named("outbox", clock);
             RecordFeed own = RecordFeed.named(Journal.PRIVATE_SOURCE_PREFIX + "wal", clock);
-            try (Journal a = repo.manualJournal(outbox, JournalOptions.DEFAULT);
-                    Journal b = repo.manualJournal(own, JournalOptions.DEFAULT)) {
-                clock.advance(Duration.ofSeconds(1));
-                outbox.append("orders/1", bytes("one"));
-                a.flush();
+            try (Journal b = repo.manualJournal(own, JournalOptions.DEFAULT)) {
+                try (Journal a = repo.manualJournal(outbox, JournalOptions.DEFAULT)) {
+                    clock.advance(Duration.ofSeconds(1));
+                    outbox.append("orders/1", bytes("one"));
+                    a.flush();
+                } // stopped at its last change: no heartbeat carries 'outbox' further
                 clock.advance(Duration.ofSeconds(5));
                 own.append("chunk", bytes("wal"));
                 b.flush();
@@ -179,11 +180,12 @@ class JournalTest {
         try (Repository repo = repo()) {
             RecordFeed one = RecordFeed.named("one", clock);
             RecordFeed two = RecordFeed.named("two", clock);
-            try (Journal first = repo.manualJournal(one, JournalOptions.DEFAULT);
-                 Journal second = repo.manualJournal(two, JournalOptions.DEFAULT)) {
-                clock.advance(Duration.ofSeconds(1));
-                one.append("a", bytes("one's last"));
-                first.flush();
+            try (Journal second = repo.manualJournal(two, JournalOptions.DEFAULT)) {
+                try (Journal first = repo.manualJournal(one, JournalOptions.DEFAULT)) {
+                    clock.advance(Duration.ofSeconds(1));
+                    one.append("a", bytes("one's last"));
+                    first.flush();
+                } // stopped at its last change: no heartbeat carries 'one' further
                 clock.advance(Duration.ofSeconds(10));
                 two.append("b", bytes("two's last"));
                 second.flush();
@@ -203,7 +205,7 @@ class JournalTest {
     }
 
     @Test
-    void nothingIsWrittenWhenNothingChanged() {
+    void nothingIsFlushedWhenNothingChangedAndACleanCloseWritesOneHeartbeat() {
         try (Repository repo = repo()) {
             RecordFeed feed = RecordFeed.named("idle", clock);
             try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
@@ -214,7 +216,8 @@ class JournalTest {
                 assertThat(store.list("").count()).isEqualTo(objects);
                 assertThat(journal.lag()).isEqualTo(Duration.ZERO);
             }
-            assertThat(segments()).isZero();
+            assertThat(segments()).as("the heartbeat at close, ending two hours after the base").isOne();
+            assertThat(repo.coverage().get(0).to()).isEqualTo(T0.plus(Duration.ofHours(2)));
         }
     }
 

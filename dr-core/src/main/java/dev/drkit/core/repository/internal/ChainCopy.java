@@ -109,7 +109,7 @@ public final class ChainCopy {
                     ? Chain.read(source, from.locations(), e.blobs(), e.size(), fresh) : new byte[0];
             encoder.add(e.position(), e.time(), e.kind(), e.path(), e.target(), content, e.modified());
         }
-        SegmentEncoder.Encoded encoded = encoder.finish(name, base, s.seq(), previous, s.end());
+        SegmentEncoder.Encoded encoded = encoder.finish(name, base, s.seq(), previous, s.end(), s.position());
         Segment stored = encoded.segment();
         String hash = encoded.hash();
         try {

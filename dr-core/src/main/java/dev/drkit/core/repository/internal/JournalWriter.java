@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running journal: takes a feed's changes, writes them as segments of the current chain one
- * flush interval after the first change waiting (so at most once per interval, and never while
- * idle), and compacts the chain into a new base snapshot by age or size. Thread-safe.
+ * flush interval after the first change waiting (so at most once per interval), writes a
+ * heartbeat (a segment without changes) when it has had nothing to flush for the heartbeat
+ * interval and at a clean close, and compacts the chain into a new base snapshot by age or size.
+ * Thread-safe.
  */
 public final class JournalWriter implements AutoCloseable {
     /** The tag of a journal's base snapshots. */
@@ -135,7 +137,8 @@ public final class JournalWriter implements AutoCloseable {
         }
         if (w.scheduler != null) {
             long every = Math.max(1, options.flushInterval().toMillis());
-            w.scheduler.scheduleWithFixedDelay(w::compactIfDue, every, every, TimeUnit.MILLISECONDS);
+            // Checked this often, the heartbeat is written at most a flush interval late.
+            w.scheduler.scheduleWithFixedDelay(w::tick, every, every, TimeUnit.MILLISECONDS);
             long refresh = JournalLock.REFRESH_EVERY.toMillis();
             w.scheduler.scheduleWithFixedDelay(lock::refreshQuietly, refresh, refresh, TimeUnit.MILLISECONDS);
             synchronized (w.takeLock) {
@@ -310,9 +313,15 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private void compactIfDue() {
+    /** The background thread's periodic work: a heartbeat when one is due, then compaction when due. */
+    private void tick() {
         if (lock.lost()) {
-            return;
+            return; // another writer holds the source: nothing more is written, heartbeats included
+        }
+        try {
+            heartbeat(false);
+        } catch (RuntimeException e) {
+            LOG.warn("Journal '{}': heartbeat failed: {}", source, e.toString());
         }
         try {
             if (dueForCompaction()) {
@@ -320,6 +329,54 @@ public final class JournalWriter implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("Journal '{}': {}", source, e.toString());
+        }
+    }
+
+    /** The time up to which the chain records every change: its last segment's end, or its base's time. */
+    private Instant chainEnd() {
+        Instant last = lastDurable;
+        return last == null || last.isBefore(baseTime) ? baseTime : last;
+    }
+
+    /**
+     * Writes a heartbeat, a segment without changes ending now, when nothing waits to be
+     * flushed and the chain's end is a heartbeat interval old or, at close, older than now. It
+     * takes the path of every segment: the writer lock confirmed, the next number after the
+     * previous segment's hash, a conditional create. Changes taken later are recorded at or
+     * after its end.
+     *
+     * @param closing whether the journal is closing, after its last flush
+     * @return whether a heartbeat was written
+     * @throws DrException a storage failure; {@code LOCKED} as {@link #flush()}
+     */
+    boolean heartbeat(boolean closing) {
+        synchronized (flushLock) {
+            Instant end;
+            synchronized (takeLock) {
+                if (!pending.isEmpty() || (closed && !closing)) {
+                    return false; // changes wait: their segment moves the chain's end
+                }
+                end = clock.instant();
+                Instant since = chainEnd();
+                if (closing ? !end.isAfter(since) : end.isBefore(since.plus(options.heartbeatEvery()))) {
+                    return false;
+                }
+                lastTime = end;
+            }
+            try {
+                lock.confirm(JournalLock.REFRESH_EVERY);
+                SegmentEncoder encoder = new SegmentEncoder(engine, id -> true);
+                if (!commit(encoder.finish(source, base, nextSeq, previous, end, committed), end)) {
+                    lastError = null;
+                    return false; // the other writer's segments moved the chain's end
+                }
+                lastError = null;
+            } catch (RuntimeException e) {
+                lastError = e.getMessage();
+                throw e;
+            }
+            LOG.debug("Journal '{}' wrote a heartbeat ending {}", source, end);
+            return true;
         }
     }
 
@@ -387,7 +444,22 @@ public final class JournalWriter implements AutoCloseable {
             encoder.add(c.position(), t.time(), c.kind(), c.path(), c.target(), c.content(), c.modified());
         }
         Instant end = at == batch.size() ? batchEnd : encoder.last().time();
-        SegmentEncoder.Encoded encoded = encoder.finish(source, base, nextSeq, previous, end);
+        Instant chainEnd = lastDurable;
+        if (chainEnd != null && end.isBefore(chainEnd)) {
+            end = chainEnd; // after another writer's segments taken in, the chain's end does not go back
+        }
+        if (!commit(encoder.finish(source, base, nextSeq, previous, end, committed), end)) {
+            return from; // written again after the other writer's segments
+        }
+        return at;
+    }
+
+    /**
+     * Stores a segment (changes or a heartbeat) and moves the chain's end to it; returns false,
+     * having taken them into the chain, when another writer stored segments under its number
+     * ({@link #catchUp}). Guarded by flushLock.
+     */
+    private boolean commit(SegmentEncoder.Encoded encoded, Instant end) {
         try {
             store(engine, encoded, source);
         } catch (DrException e) {
@@ -395,7 +467,7 @@ public final class JournalWriter implements AutoCloseable {
                 throw e;
             }
             catchUp(e);
-            return from; // written again after the other writer's segments
+            return false;
         }
         String key = encoded.key();
         String hash = encoded.hash();
@@ -414,13 +486,15 @@ public final class JournalWriter implements AutoCloseable {
         }
         committed = position;
         lastDurable = end;
-        try {
-            feed.committed(position);
-        } catch (RuntimeException e) {
-            LOG.warn("Feed '{}' failed on commit of position {}: {}", source, position, e.toString());
+        if (!entries.isEmpty()) { // a heartbeat commits no new position
+            try {
+                feed.committed(position);
+            } catch (RuntimeException e) {
+                LOG.warn("Feed '{}' failed on commit of position {}: {}", source, position, e.toString());
+            }
         }
         onCommit.accept(status());
-        return at;
+        return true;
     }
 
     /**
@@ -614,8 +688,9 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     /**
-     * Stops the feed, writes what it emitted, stops the background thread and releases the
-     * source's writer lock.
+     * Stops the feed, writes what it emitted, then a heartbeat ending now when the chain ends
+     * before now (so that it covers up to the stop), stops the background thread and releases
+     * the source's writer lock. A heartbeat that fails is logged: every change is durable.
      *
      * @throws DrException as {@link #flush()}; the lock is released all the same
      */
@@ -639,6 +714,14 @@ public final class JournalWriter implements AutoCloseable {
         }
         try {
             flush();
+            if (!lock.lost()) {
+                try {
+                    heartbeat(true);
+                } catch (RuntimeException e) {
+                    LOG.warn("Journal '{}': the heartbeat at close failed, so the chain covers up to {} only: {}",
+                            source, chainEnd(), e.toString());
+                }
+            }
         } finally {
             lock.close();
         }

@@ -168,8 +168,16 @@ public final class PointInTime {
         Chain chain = Chain.load(engine, chosen.id(), name);
         Instant end = chain.end(chosen.time());
         if (at.isAfter(end) && chosen == bases.get(bases.size() - 1)) {
+            // A running journal writes a heartbeat while idle, and one at a clean close: a chain
+            // that ends before the instant asked for is one whose journal stopped writing then.
+            List<Segment> segments = chain.segments();
+            String last = segments.isEmpty() ? "its base snapshot was taken"
+                    : segments.get(segments.size() - 1).heartbeat() ? "its last heartbeat was written"
+                    : "its last segment was written";
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is after the last journal "
-                    + "segment of '" + name + "', which covers up to " + end, at.toString());
+                    + "segment of '" + name + "', which covers up to " + end + ", when " + last + ": the journal "
+                    + "may have stopped then (a running journal writes a heartbeat every heartbeatEvery while "
+                    + "idle, and one when it closes)", at.toString());
         }
         return replayed(engine, chosen, chain, at);
     }

@@ -9,9 +9,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A journal segment: the changes one flush made durable. Its bytes are the sealed blobs of the
- * content it adds (compressed and sealed as in a pack), then its sealed header, then the
- * header's sealed length as 4 big-endian bytes. It is stored once, by conditional create, under
+ * A journal segment: the changes one flush made durable, or none for a heartbeat (written by an
+ * idle journal, and at a clean close, so that the chain covers up to its end). Its bytes are the
+ * sealed blobs of the content it adds (compressed and sealed as in a pack), then its sealed
+ * header, then the header's sealed length as 4 big-endian bytes. It is stored once, by conditional create, under
  * {@code journal/<base snapshot id>/<seq>}; the header names the SHA-256 of the segment before
  * it (none for the first), which chains the segments of one base snapshot.
  *
@@ -20,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param seq the segment's number in its chain, from 1
  * @param previous the SHA-256 of the previous segment's bytes, {@code null} for the first
  * @param end the time up to which the segment records every change
- * @param position the feed position of its last change
+ * @param position the feed position of its last change; a heartbeat's is the chain's position
  * @param blobs the blobs it stores
  * @param changes its changes, in order
  */
@@ -84,6 +85,16 @@ public record Segment(String source, String base, long seq, @Nullable String pre
      */
     public Instant start() {
         return changes.isEmpty() ? end : changes.get(0).time();
+    }
+
+    /**
+     * Tells whether the segment is a heartbeat: it holds no change and only extends the time its
+     * chain covers.
+     *
+     * @return true when it holds no change
+     */
+    public boolean heartbeat() {
+        return changes.isEmpty();
     }
 
     byte[] encodeHeader() {

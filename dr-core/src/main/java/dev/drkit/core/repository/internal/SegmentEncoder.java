@@ -97,11 +97,13 @@ final class SegmentEncoder {
      * @param seq the segment's number
      * @param previous the previous segment's hash
      * @param end the time up to which it records every change
+     * @param position the feed position it records when it holds no change (a heartbeat): the
+     *     chain's; otherwise its last change's is recorded
      * @return the segment and its bytes
      */
-    Encoded finish(String source, String base, long seq, @Nullable String previous, Instant end) {
-        Segment segment = new Segment(source, base, seq, previous, end, last().position(), List.copyOf(refs),
-                List.copyOf(entries));
+    Encoded finish(String source, String base, long seq, @Nullable String previous, Instant end, long position) {
+        Segment segment = new Segment(source, base, seq, previous, end,
+                entries.isEmpty() ? position : last().position(), List.copyOf(refs), List.copyOf(entries));
         byte[] bytes = segment.assemble(engine.crypto(), sealed);
         return new Encoded(segment, bytes, Segment.key(base, seq), Packs.sha256(bytes, bytes.length));
     }
