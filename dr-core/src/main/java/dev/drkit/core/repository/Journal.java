@@ -18,9 +18,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Continuous protection of one source: the changes a {@link dev.drkit.api.journal.ChangeFeed}
  * emits are written as journal segments (compressed, sealed and deduplicated as packs are),
- * chained to a base snapshot, at most once per flush interval and never when nothing changed;
- * the chain is compacted into a new base snapshot by age or size. A restore replays the chain
- * to any instant ({@link Repository#restore(java.time.Instant, java.nio.file.Path, RestoreOptions)}).
+ * chained to a base snapshot, at most once per flush interval; the chain is compacted into a new
+ * base snapshot by age or size. A restore replays the chain to any instant up to its end
+ * ({@link Repository#restore(java.time.Instant, java.nio.file.Path, RestoreOptions)}).
+ *
+ * <p>A segment's end is the time it was written. So that the chain's end does not stay at the
+ * last change while the source is idle, a journal that has had nothing to flush for
+ * {@link JournalOptions#heartbeatEvery()} (one minute by default) writes a heartbeat: a small
+ * segment without changes ending then (one PUT per interval); {@link #close()} writes one at the
+ * close time. A chain that ends well before now therefore belongs to a journal that stopped (or
+ * lost its writer lock) then, and a restore names that time when it refuses a later instant.
+ * A {@link Repository#manualJournal manual} journal writes a heartbeat only at close.
  *
  * <pre>{@code
  * RecordFeed outbox = RecordFeed.named("outbox");
@@ -88,9 +96,9 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Writes every change taken so far and returns once the segments are durable in the
-     * store; writes nothing when nothing changed.
+     * store; writes nothing when nothing changed (heartbeats are the journal's own, not a flush's).
      *
-     * @return the number of segments written
+     * @return the number of segments written, heartbeats not included
      * @throws DrException a storage failure; the changes stay queued and the next flush retries;
      *     {@code LOCKED} naming the new holder when another writer took the source's writer lock
      *     over after this journal left it unrefreshed past its expiry (nothing is written then)
@@ -151,7 +159,12 @@ public final class Journal implements AutoCloseable {
         writer.onLockLost(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Returns where the journal stands. @return the status */
+    /**
+     * Returns where the journal stands: its {@link JournalStatus#lastDurable()} moves with each
+     * heartbeat as well, while pending changes, lag and committed position count changes only.
+     *
+     * @return the status
+     */
     public JournalStatus status() {
         JournalWriter.Status s = writer.status();
         return new JournalStatus(s.source(), s.base(), s.segments(), s.committedPosition(), s.lastDurable(),
@@ -189,7 +202,9 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Stops the feed, writes what it emitted and stops flushing; a replicated journal then
+     * Stops the feed, writes what it emitted, then a heartbeat ending now unless the chain ends
+     * now already (a heartbeat that fails is logged: every change is durable), and stops
+     * flushing; a replicated journal then
      * ships what its secondaries lack, waiting up to {@link #CLOSE_REPLICA_WAIT} or until a
      * shipment fails (what was not shipped is shipped by the next journal or copy). Releases
      * the source's writer lock, even when the last flush fails, unless another writer took it over.

@@ -9,9 +9,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param source the journaled source
  * @param baseSnapshotId the snapshot the current chain starts from
- * @param segments segments in the current chain
+ * @param segments segments in the current chain, heartbeats included
  * @param committedPosition the last durable feed position, -1 when none
- * @param lastDurable the end of the last durable segment, {@code null} when the chain has none
+ * @param lastDurable the end of the last durable segment, a heartbeat's included: up to when a
+ *     restore can reach; {@code null} when the chain has none
  * @param pending changes taken but not yet durable
  * @param lag how long the oldest of them has waited; zero when none waits
  * @param chainBytes bytes of segments in the current chain

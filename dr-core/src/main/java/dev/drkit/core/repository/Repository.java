@@ -390,7 +390,9 @@ public final class Repository implements AutoCloseable {
      * chain (checking it), written here or by another process or host sharing the store (whose
      * index files it reads first), or starts one from an empty base snapshot, then starts the feed
      * from the last committed position. A background thread writes a segment at most once
-     * per {@link JournalOptions#flushInterval()} and compacts the chain by age or size.
+     * per {@link JournalOptions#flushInterval()}, a heartbeat (a segment without changes) when
+     * nothing was flushed for {@link JournalOptions#heartbeatEvery()}, and compacts the chain by
+     * age or size.
      *
      * <p>A source has one writer at a time, across processes and hosts sharing the repository:
      * the journal holds the source's writer lock {@code journal-locks/<source>} (listed by
@@ -436,13 +438,15 @@ public final class Repository implements AutoCloseable {
 
     /**
      * Starts a journal whose segments are written only by {@link Journal#flush()} and compacted
-     * only by {@link Journal#compact()}: no background thread, for tests that control time.
+     * only by {@link Journal#compact()}: no background thread, for tests that control time. It
+     * writes no heartbeat while it runs, only the one at {@link Journal#close()}.
      * It holds the source's writer lock as {@link #journal(ChangeFeed, JournalOptions)} does, but
      * refreshes it only when it flushes: idle for five minutes, it may be taken over by another
      * writer, and its next flush then fails {@code LOCKED}.
      *
      * @param feed the feed
-     * @param journalOptions compaction thresholds (unused without the background thread)
+     * @param journalOptions compaction thresholds and heartbeat interval (unused without the
+     *     background thread)
      * @return the journal
      * @throws DrException as {@link #journal(ChangeFeed, JournalOptions)}
      */

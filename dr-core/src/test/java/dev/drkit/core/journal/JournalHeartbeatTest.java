@@ -92,11 +92,13 @@ class JournalHeartbeatTest {
                 long position = feed.append("orders/1", last);
                 awaitTrue("the change's segment", () -> journal.committedPosition() >= position);
                 assertThat(segments()).isEqualTo(1);
+                long bytes = journal.status().chainBytes();
 
                 clock.advance(BEAT); // a minute after the change's segment, the heartbeat is due
                 Instant beat = clock.instant();
                 awaitTrue("the heartbeat", () -> journal.status().segments() == 2);
                 assertThat(segments()).isEqualTo(2);
+                assertThat(journal.status().chainBytes() - bytes).as("one small object").isBetween(1L, 1024L);
                 assertThat(journal.status().lastDurable()).isEqualTo(beat);
                 assertThat(journal.status().committedPosition()).as("a heartbeat commits no change")
                         .isEqualTo(position);
