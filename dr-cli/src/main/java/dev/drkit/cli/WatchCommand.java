@@ -67,6 +67,11 @@ final class WatchCommand extends RepositoryCommand {
             description = "Compact the journal into a snapshot this often (default PT1H).")
     Duration compactEvery = JournalOptions.DEFAULT_COMPACT_EVERY;
 
+    @Option(names = "--heartbeat-every", paramLabel = "DURATION",
+            description = "While nothing changes, write an empty segment this often, so that a restore reaches "
+                    + "every instant up to it and a stopped watch shows (default PT1M).")
+    Duration heartbeatEvery = JournalOptions.DEFAULT_HEARTBEAT_EVERY;
+
     @Option(names = "--duration", paramLabel = "DURATION",
             description = "Stop after this long instead of running until stopped.")
     Duration duration;
@@ -85,7 +90,7 @@ final class WatchCommand extends RepositoryCommand {
         // As dr backup names its sources: characters a source name cannot hold become '_'.
         String source = name != null ? name : BackupCommand.sourceName(dir);
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(flushInterval)
-                .withCompaction(compactEvery, JournalOptions.DEFAULT_COMPACT_BYTES);
+                .withCompaction(compactEvery, JournalOptions.DEFAULT_COMPACT_BYTES).withHeartbeatEvery(heartbeatEvery);
         CountDownLatch stopped = new CountDownLatch(1);
         List<AutoCloseable> opened = new ArrayList<>();
         try (Repository repo = open(store)) {

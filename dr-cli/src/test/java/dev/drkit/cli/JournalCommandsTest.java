@@ -27,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,12 +151,33 @@ class JournalCommandsTest {
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "data", "--duration", "PT3S",
                 "--replicate-to", offsite.toString(), watched.toString())).isZero();
         writer.join();
-        assertThat(out.toString()).contains("shipping to 1 secondary").contains("secondary 0: 1 segment shipped, lag 0 ms");
+        // The change's segment and the heartbeat at the watch's stop.
+        assertThat(out.toString()).contains("shipping to 1 secondary").contains("secondary 0: 2 segments shipped, lag 0 ms");
 
         Path restored = dir.resolve("from-offsite");
         assertThat(dr("restore", "--repo", offsite.toString(), "--at", "latest", "--target", restored.toString()))
                 .isZero();
         assertThat(Files.readString(restored.resolve("data/ledger.csv"))).isEqualTo("id,amount\n1,100\n");
+    }
+
+    @Test
+    void anIdleWatchWritesAHeartbeatEachHeartbeatEveryAndOneAtItsStop() throws IOException {
+        Path watched = Files.createDirectories(dir.resolve("idle"));
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT2S",
+                "--heartbeat-every", "PT0.3S", watched.toString())).isZero();
+        Instant stopped = Instant.now();
+        Matcher m = Pattern.compile("journal 'idle': (\\d+) segments").matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        assertThat(Long.parseLong(m.group(1))).as("heartbeats while idle for 2 s, none a change").isGreaterThan(2);
+        assertThat(out.toString()).contains("committed position -1");
+        // The chain covers up to the stop, two seconds after its base: an instant just before restores.
+        Instant nearStop = stopped.minusMillis(200);
+        assertThat(dr("restore", "--repo", repo.toString(), "--source", "idle", "--at", nearStop.toString(),
+                "--target", dir.resolve("idle-out").toString())).as(err.toString()).isZero();
+
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
+                "--heartbeat-every", "PT0S", watched.toString())).isNotZero();
+        assertThat(err.toString()).contains("heartbeatEvery").contains("must be > 0");
     }
 
     @Test
