@@ -341,7 +341,8 @@ public class DrAutoConfiguration {
 
     /**
      * Starts continuous protection of {@code dr.backup.continuous.directories}: a journal per
-     * directory, flushed every {@code flush-interval}, compacted every {@code compact-every}.
+     * directory, flushed every {@code flush-interval}, compacted every {@code compact-every},
+     * with a heartbeat every {@code heartbeat-every} while idle.
      *
      * @param repository the repository
      * @param settings the {@code dr.*} settings

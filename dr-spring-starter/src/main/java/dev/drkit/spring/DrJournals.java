@@ -90,7 +90,8 @@ public final class DrJournals implements AutoCloseable {
                     + "dr.backup.continuous.directories is empty", "dr.backup.continuous.directories");
         }
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(continuous.flushInterval())
-                .withCompaction(continuous.compactEvery(), JournalOptions.DEFAULT_COMPACT_BYTES);
+                .withCompaction(continuous.compactEvery(), JournalOptions.DEFAULT_COMPACT_BYTES)
+                .withHeartbeatEvery(continuous.heartbeatEvery());
         List<Journal> started = new ArrayList<>();
         Map<String, Path> directories = new LinkedHashMap<>();
         try {

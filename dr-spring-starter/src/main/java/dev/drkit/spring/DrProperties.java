@@ -136,16 +136,21 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param directories Directories whose changes are journaled; each becomes a source named
      *     after the directory
      * @param flushInterval The most time a change waits, once taken, before its journal segment is
-     *     written; segments are written at most this often and never when nothing changed. With
-     *     the default 500ms and stable-for 200ms a file change is durable within one second
+     *     written; segments are written at most this often, and only heartbeats when nothing
+     *     changed. With the default 500ms and stable-for 200ms a file change is durable within one
+     *     second
      * @param stableFor How long a file must stay unchanged before it is captured
      * @param compactEvery How often the journal is compacted into a regular snapshot
+     * @param heartbeatEvery How long a journal with nothing to flush waits before it writes a
+     *     heartbeat (an empty segment, one small PUT), so that a restore reaches every instant up to
+     *     then and a journal that stopped can be told from an idle one
      * @param rpo The recovery point objective of the journal: the health contributor is DOWN when
      *     a change has waited longer than this to become durable
      */
     public record Continuous(@DefaultValue("false") boolean enabled, List<Path> directories,
             @DefaultValue("500ms") Duration flushInterval, @DefaultValue("200ms") Duration stableFor,
-            @DefaultValue("1h") Duration compactEvery, @DefaultValue("5s") Duration rpo) {
+            @DefaultValue("1h") Duration compactEvery, @DefaultValue("5s") Duration rpo,
+            @DefaultValue("1m") Duration heartbeatEvery) {
         /** Copies the directories; missing directories are none. */
         public Continuous {
             directories = directories == null ? List.of() : List.copyOf(directories);

@@ -53,11 +53,14 @@ class DrJournalsTest {
                 "dr.repository.init-if-missing=true", "dr.repository.kdf.memory-kib=1024",
                 "dr.repository.kdf.iterations=1", "dr.repository.kdf.parallelism=1",
                 "dr.backup.continuous.enabled=true",
-                "dr.backup.continuous.directories=" + watched, "dr.backup.continuous.rpo=3s").run(ctx -> {
+                "dr.backup.continuous.directories=" + watched, "dr.backup.continuous.rpo=3s",
+                "dr.backup.continuous.heartbeat-every=30s").run(ctx -> {
                     assertThat(ctx).hasNotFailed().hasSingleBean(DrJournals.class);
                     DrJournals journals = ctx.getBean(DrJournals.class);
                     assertThat(journals.statuses()).extracting(s -> s.source()).containsExactly("orders");
                     assertThat(journals.rpo()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(ctx.getBean(DrProperties.class).backup().continuous().heartbeatEvery())
+                            .isEqualTo(Duration.ofSeconds(30));
                 });
     }
 
@@ -141,7 +144,9 @@ class DrJournalsTest {
                     .withBean(Repository.class, () -> app)
                     .withPropertyValues("dr.backup.continuous.enabled=true",
                             "dr.backup.continuous.directories=" + watched, "dr.backup.continuous.flush-interval=50ms",
-                            "dr.backup.continuous.stable-for=10ms", "management.endpoints.web.exposure.include=dr")
+                            "dr.backup.continuous.stable-for=10ms", "management.endpoints.web.exposure.include=dr",
+                            // The clock's jump plays a stall; a heartbeat in it would refresh the lock.
+                            "dr.backup.continuous.heartbeat-every=1h")
                     .run(ctx -> {
                         assertThat(ctx).hasNotFailed();
                         HealthIndicator health = ctx.getBean("drJournalHealthIndicator", HealthIndicator.class);
