@@ -16,6 +16,7 @@ import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.ManualClock;
+import dev.drkit.testkit.store.FaultInjectingStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,13 +125,15 @@ class JournalHeartbeatTest {
     @Test
     void noHeartbeatIsWrittenWhileChangesFlowAndTheHeartbeatsDoNotCountAsChanges() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        // Compaction 30 s after a segment shows that the journal's thread looked at the clock
-        // while the journal was idle for less than a heartbeat interval: it compacts in the same
-        // tick in which it decides on a heartbeat.
-        JournalOptions options = OPTIONS.withCompaction(BEAT.dividedBy(2), JournalOptions.DEFAULT_COMPACT_BYTES);
+        // A compaction shows that the journal's thread looked at the clock while the journal was
+        // idle for less than a heartbeat interval: it compacts in the same tick in which it decides
+        // on a heartbeat. Each base's time is the previous change's segment end, 30 s before the
+        // next change, so compaction is due 15 s after a change: only once the clock moved on.
+        JournalOptions options = OPTIONS.withCompaction(Duration.ofSeconds(45), JournalOptions.DEFAULT_COMPACT_BYTES);
         try (Repository repo = Repository.openOrInit(store, "pw".toCharArray(), options().meters(meters).build())) {
             RecordFeed feed = RecordFeed.named("outbox", clock);
             try (Journal journal = repo.journal(feed, options)) {
+                clock.advance(BEAT.dividedBy(2)); // as if the base were the end of a change 30 s ago
                 long position = -1;
                 for (int i = 0; i < 10; i++) {
                     long taken = feed.append("orders/" + i, random(1000, i));
@@ -269,6 +272,35 @@ class JournalHeartbeatTest {
                 assertThat(stalled.status().lastError()).contains("lost its writer lock");
             }
             assertThat(segments()).as("the taker's own heartbeat at close").isOne();
+        }
+    }
+
+    @Test
+    void aFailedHeartbeatIsTriedAgainAHeartbeatIntervalLaterNotAtEveryTick() throws Exception {
+        FaultInjectingStore faulty = FaultInjectingStore.wrap(store).build();
+        // Compaction 90 s after the base shows that the journal's thread looked at the clock.
+        JournalOptions options = OPTIONS.withCompaction(Duration.ofSeconds(90), JournalOptions.DEFAULT_COMPACT_BYTES);
+        try (Repository repo = repo(faulty)) {
+            RecordFeed feed = RecordFeed.named("outbox", clock);
+            try (Journal journal = repo.journal(feed, options)) {
+                clock.advance(Duration.ofSeconds(1));
+                long position = feed.append("orders/1", random(100, 7));
+                awaitTrue("the change's segment", () -> journal.committedPosition() >= position);
+                String base = journal.status().baseSnapshotId();
+
+                faulty.takeDown();
+                clock.advance(BEAT); // T0+61 s: the heartbeat is due and fails
+                awaitTrue("the failed heartbeat", () -> journal.status().lastError() != null);
+                faulty.bringUp();
+                clock.advance(Duration.ofSeconds(30)); // T0+91 s: compaction due, the heartbeat not yet again
+                awaitTrue("the compaction", () -> !journal.status().baseSnapshotId().equals(base));
+                assertThat(segments()).as("no heartbeat before T0+121 s").isEqualTo(1);
+
+                clock.advance(Duration.ofSeconds(30));
+                awaitTrue("the heartbeat tried again", () -> segments() == 2);
+                assertThat(journal.status().lastError()).isNull();
+            }
+            assertThat(repo.coverage()).last().extracting(c -> c.to()).isEqualTo(T0.plusSeconds(121));
         }
     }
 

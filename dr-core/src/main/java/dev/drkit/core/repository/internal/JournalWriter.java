@@ -85,6 +85,8 @@ public final class JournalWriter implements AutoCloseable {
     private volatile @Nullable Instant lastDurable;
     private volatile long chainBytes;
     private volatile @Nullable String lastError;
+    /** When a heartbeat failed, the time before which the background thread tries none again. */
+    private @Nullable Instant heartbeatRetry;
 
     /**
      * Opens the source's journal: takes the source's writer lock ({@link JournalLock}), resumes
@@ -358,7 +360,8 @@ public final class JournalWriter implements AutoCloseable {
                 }
                 end = clock.instant();
                 Instant since = chainEnd();
-                if (closing ? !end.isAfter(since) : end.isBefore(since.plus(options.heartbeatEvery()))) {
+                if (closing ? !end.isAfter(since) : end.isBefore(since.plus(options.heartbeatEvery()))
+                        || (heartbeatRetry != null && end.isBefore(heartbeatRetry))) {
                     return false;
                 }
                 lastTime = end;
@@ -371,8 +374,11 @@ public final class JournalWriter implements AutoCloseable {
                     return false; // the other writer's segments moved the chain's end
                 }
                 lastError = null;
+                heartbeatRetry = null;
             } catch (RuntimeException e) {
                 lastError = e.getMessage();
+                // Tried again a heartbeat interval later, not at every tick while the store fails.
+                heartbeatRetry = end.plus(options.heartbeatEvery());
                 throw e;
             }
             LOG.debug("Journal '{}' wrote a heartbeat ending {}", source, end);
