@@ -27,7 +27,10 @@ public record ExecutionEvent(String executionId, String planName, @Nullable Stri
         STARTED,
         /** An attempt of the step began; {@code attempt} counts from 1. */
         RUNNING,
-        /** The step reported progress through its context; the message is the step's. */
+        /**
+         * The step reported progress through its context (the message is the step's), or, as
+         * a resumed execution starts, the step was running when the execution stopped and runs again.
+         */
         PROGRESS,
         /** The step waits for a person's approval. */
         AWAITING_APPROVAL,

@@ -3,6 +3,7 @@ package dev.drkit.core.recovery;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditSink;
+import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.recovery.internal.ExecutionJournal;
 import dev.drkit.core.recovery.internal.ExecutionRun;
@@ -52,7 +53,7 @@ public final class RecoveryExecutor implements AutoCloseable {
      * @param request mode, actor, detection time, incident
      * @return the running execution
      * @throws DrException {@code ALREADY_EXISTS} when the journal holds an execution with the
-     *     requested id; {@code INVALID_ARGUMENT} for a detection time after now
+     *     requested id, saying whether it finished (and how) or can be resumed; {@code INVALID_ARGUMENT} for a detection time after now
      */
     public Execution start(Plan plan, ExecutionRequest request) {
         return ExecutionRun.start(config, plan, request);
@@ -80,12 +81,27 @@ public final class RecoveryExecutor implements AutoCloseable {
      * @param executionId the execution's id
      * @return the running execution
      * @throws DrException {@code ILLEGAL_STATE} without a journal store or when the execution
-     *     finished; {@code NOT_FOUND} when the journal has no such execution;
+     *     finished (the message gives its status); {@code NOT_FOUND} when the journal has no such execution;
      *     {@code INVALID_ARGUMENT} when the plan's shape differs; {@code INTEGRITY} when the
      *     journal is damaged other than at its tail
      */
     public Execution resume(Plan plan, String executionId) {
-        return ExecutionRun.resume(config, plan, executionId);
+        return ExecutionRun.resume(config, plan, executionId, null);
+    }
+
+    /**
+     * Resumes an execution from its journal as {@link #resume(Plan, String)} does, refusing
+     * when it ran in another mode: a drill is never resumed live, nor a live run as a drill.
+     *
+     * @param plan the same plan the execution ran
+     * @param executionId the execution's id
+     * @param mode the mode the caller means the execution to run in
+     * @return the running execution
+     * @throws DrException {@code INVALID_ARGUMENT} with input {@code mode} when the execution
+     *     ran in the other mode; else as {@link #resume(Plan, String)}
+     */
+    public Execution resume(Plan plan, String executionId, ExecutionMode mode) {
+        return ExecutionRun.resume(config, plan, executionId, Objects.requireNonNull(mode, "mode"));
     }
 
     /**

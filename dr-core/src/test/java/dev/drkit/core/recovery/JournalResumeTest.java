@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.SnapshotStores;
@@ -157,11 +158,16 @@ class JournalResumeTest {
             Plan plan = CrashPlans.plan(dir.resolve("e"), "none", dir.resolve("m"));
             ex.run(plan, ExecutionRequest.live().withId("x1"), LIMIT);
             assertThatThrownBy(() -> ex.start(plan, ExecutionRequest.live().withId("x1")))
-                    .hasMessageContaining("exists in the journal");
+                    .hasMessageContaining("execution x1 has finished already (SUCCEEDED); choose another id");
             Plan other = Plan.builder("orders-db").objectives(Duration.ofMinutes(1), Duration.ofMinutes(1))
                     .step("fence", c -> {
                     }).build();
             store.delete(entries(store, "x1").get(entries(store, "x1").size() - 1).key());
+            assertThatThrownBy(() -> ex.start(plan, ExecutionRequest.live().withId("x1")))
+                    .hasMessageContaining("execution x1 exists in the journal and has not finished; resume it");
+            assertThatThrownBy(() -> ex.resume(plan, "x1", ExecutionMode.DRILL)).isInstanceOf(DrException.class)
+                    .hasMessageContaining("execution x1 ran LIVE; resume it as a LIVE run (DRILL was asked for)")
+                    .extracting(e -> ((DrException) e).input()).isEqualTo("mode");
             assertThatThrownBy(() -> ex.resume(other, "x1")).hasMessageContaining("of another shape");
             assertThatThrownBy(() -> ex.resume(plan, "nope")).hasMessageContaining("has no execution nope");
         }

@@ -99,6 +99,20 @@ public final class ExecutionJournal {
      * @param finished whether a finish entry was found
      */
     public record Replay(List<Map<String, Object>> entries, int nextSeq, boolean finished) {
+        /**
+         * Returns the status the finish entry recorded.
+         *
+         * @return the status, or {@code RUNNING} when the execution has not finished
+         */
+        public String status() {
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                Map<String, Object> e = entries.get(i);
+                if ("finish".equals(e.get("type"))) {
+                    return String.valueOf(e.get("status"));
+                }
+            }
+            return "RUNNING";
+        }
     }
 
     /**

@@ -75,8 +75,10 @@ public final class ExecutionRun implements Execution {
         String id = request.executionId() != null ? ExecutionJournal.requireValidId(request.executionId())
                 : UUID.randomUUID().toString();
         if (cfg.journal() != null && cfg.journal().exists(id)) {
-            throw new DrException(ErrorCode.ALREADY_EXISTS, "execution " + id + " exists in the journal; resume it",
-                    id);
+            ExecutionJournal.Replay replay = cfg.journal().read(id);
+            throw new DrException(ErrorCode.ALREADY_EXISTS, replay.finished()
+                    ? "execution " + id + " has finished already (" + replay.status() + "); choose another id"
+                    : "execution " + id + " exists in the journal and has not finished; resume it", id);
         }
         Instant now = cfg.clock().instant();
         Instant detected = request.detectedAt() != null ? request.detectedAt() : now;
@@ -96,11 +98,14 @@ public final class ExecutionRun implements Execution {
      * @param cfg the executor's settings
      * @param plan the plan
      * @param executionId the id
+     * @param mode the mode the caller means to resume in, or {@code null} for the journal's
      * @return the execution
      * @throws DrException {@code ILLEGAL_STATE} without a journal or when the execution
-     *     finished; {@code INVALID_ARGUMENT} when the plan's shape differs
+     *     finished; {@code INVALID_ARGUMENT} when the plan's shape differs, or with input
+     *     {@code mode} when the execution ran in another mode than {@code mode}
      */
-    public static ExecutionRun resume(ExecutorSettings cfg, Plan plan, String executionId) {
+    public static ExecutionRun resume(ExecutorSettings cfg, Plan plan, String executionId,
+            @Nullable ExecutionMode mode) {
         ExecutionJournal journal = cfg.journal();
         if (journal == null) {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "cannot resume " + executionId
@@ -108,10 +113,14 @@ public final class ExecutionRun implements Execution {
         }
         ExecutionJournal.Replay replay = journal.read(ExecutionJournal.requireValidId(executionId));
         if (replay.finished()) {
-            throw new DrException(ErrorCode.ILLEGAL_STATE, "execution " + executionId + " has finished already",
-                    executionId);
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "execution " + executionId + " has finished already ("
+                    + replay.status() + ")", executionId);
         }
         Map<String, Object> start = replay.entries().get(0);
+        if (mode != null && !mode.name().equals(start.get("mode"))) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "execution " + executionId + " ran " + start.get("mode")
+                    + "; resume it as a " + start.get("mode") + " run (" + mode + " was asked for)", "mode");
+        }
         if (!plan.name().equals(start.get("plan")) || !plan.shape().equals(start.get("shape"))) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "execution " + executionId + " ran plan "
                     + start.get("plan") + " of another shape; resume it with the same plan", executionId);
@@ -207,6 +216,10 @@ public final class ExecutionRun implements Execution {
         for (StepRun s : run.steps()) {
             if (s.resumed) {
                 rec.publish(s.name(), Kind.SUCCEEDED, s.attempts, "completed before the interruption");
+            } else if (s.wasRunning) {
+                String note = "was running when the execution stopped; it runs again";
+                s.notes.add(note);
+                rec.publish(s.name(), Kind.PROGRESS, 0, note);
             }
         }
         String failure = verifier.verifyOnce(VerificationPhase.BEFORE);

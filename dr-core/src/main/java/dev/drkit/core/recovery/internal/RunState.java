@@ -115,7 +115,9 @@ final class RunState {
         if (started != null) {
             s.startedAt = started;
         }
-        if (ExecutionJournal.constant(e, "state", StepState.class) == StepState.SUCCEEDED) {
+        StepState state = ExecutionJournal.constant(e, "state", StepState.class);
+        s.wasRunning = state == StepState.RUNNING;
+        if (state == StepState.SUCCEEDED) {
             int attempts = ExecutionJournal.count(e, "attempts", 1);
             Instant ended = ExecutionJournal.instant(e, "at");
             Instant asOf = ExecutionJournal.optionalInstant(e, Recorder.DATA_AS_OF);

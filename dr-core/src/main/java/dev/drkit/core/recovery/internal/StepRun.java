@@ -25,6 +25,8 @@ final class StepRun {
     @Nullable String error;
     boolean compensated;
     boolean resumed;
+    /** Whether the journal of a resumed execution last saw the step running: it runs again. */
+    boolean wasRunning;
     final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> valuesPut = new ConcurrentHashMap<>();
     // attempt bookkeeping shared with the worker, guarded by this
