@@ -2,6 +2,7 @@ package dev.drkit.cli;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditFilter;
@@ -108,6 +109,7 @@ final class PlanRunCommand implements Callable<Integer> {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--id names a new execution; --resume continues one",
                     "--id");
         }
+        requireKnownApprovals(plan);
         PrintWriter progress = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean bar = ProgressDisplay.mode(((DrCommand) spec.root().userObject()).environment, json, err)
@@ -140,7 +142,7 @@ final class PlanRunCommand implements Callable<Integer> {
             }
             ExecutionResult result;
             try (RecoveryExecutor executor = b.build()) {
-                Execution ex = resume != null ? executor.resume(plan, resume) : executor.start(plan, request(who));
+                Execution ex = resume != null ? resume(executor, plan) : start(executor, plan, who);
                 running.complete(ex);
                 result = ex.await(wait);
             }
@@ -159,6 +161,55 @@ final class PlanRunCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return result.succeeded() ? DrCommand.EXIT_OK : DrCommand.EXIT_FAILED;
         }
+    }
+
+    /** Refuses an {@code --approve} that names no approval step of the plan, before anything runs. */
+    private void requireKnownApprovals(Plan plan) {
+        List<String> gates = plan.steps().stream().filter(s -> s.policy().approval() != null)
+                .map(s -> s.name()).toList();
+        for (String step : approve) {
+            if (!step.equals("*") && !gates.contains(step)) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "--approve " + step + ": plan " + plan.name()
+                        + " has no approval step " + step + "; its approval steps: "
+                        + (gates.isEmpty() ? "none" : String.join(", ", gates)), step);
+            }
+        }
+    }
+
+    /** Resumes in the mode given, refusing when the execution ran in the other one. */
+    private Execution resume(RecoveryExecutor executor, Plan plan) {
+        ExecutionMode wanted = mode.live ? ExecutionMode.LIVE : ExecutionMode.DRILL;
+        try {
+            return executor.resume(plan, resume, wanted);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.INVALID_ARGUMENT || !"mode".equals(e.input())) {
+                throw e;
+            }
+            ExecutionMode ran = wanted == ExecutionMode.LIVE ? ExecutionMode.DRILL : ExecutionMode.LIVE;
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "execution " + resume + " ran " + ran + "; resume it with --"
+                    + flag(ran) + " (--" + flag(wanted) + " was given)", "--" + flag(wanted), e);
+        }
+    }
+
+    /** Starts a new execution; an id the journal holds is refused with what to do instead. */
+    private Execution start(RecoveryExecutor executor, Plan plan, String who) {
+        try {
+            return executor.start(plan, request(who));
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.ALREADY_EXISTS || id == null) {
+                throw e;
+            }
+            if (!executor.unfinished().contains(id)) {
+                throw new DrException(ErrorCode.ALREADY_EXISTS, e.getMessage().replace("choose another id",
+                        "choose another --id"), id, e);
+            }
+            throw new DrException(ErrorCode.ALREADY_EXISTS, "execution " + id + " exists in the journal and has not "
+                    + "finished; resume it with --resume " + id + " instead of --id " + id, id, e);
+        }
+    }
+
+    private static String flag(ExecutionMode m) {
+        return m == ExecutionMode.LIVE ? "live" : "drill";
     }
 
     private ExecutionRequest request(String who) {

@@ -148,6 +148,47 @@ class PlanCommandTest {
     }
 
     @Test
+    void anApproveThatNamesNoApprovalStepIsRefusedBeforeAnythingRuns() throws Exception {
+        Path plan = write("gate.yaml", "name: gate\nobjectives: {rto: 5m, rpo: 5m}\nsteps:\n"
+                + "  - {name: ok, kind: approval, approvers: dba, timeout: 10m}\n"
+                + "  - {name: go, kind: command, run: [touch, ran], directory: ., dependsOn: ok}\n");
+        for (String step : List.of("nosuchstep", "go")) {
+            AuditCommandTest.Run run = dr("plan", "run", "--file", plan.toString(), "--live", "--approve", "ok",
+                    "--approve", step);
+            assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(2);
+            assertThat(run.err()).contains("--approve " + step + ": plan gate has no approval step " + step
+                    + "; its approval steps: ok");
+            assertThat(run.out()).doesNotContain("STARTED");
+        }
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void aDrillIsNotResumedLive() throws Exception {
+        Path plan = write("drill.yaml", "name: drill\nobjectives: {rto: 5m, rpo: 5m}\nsteps:\n"
+                + "  - {name: one, kind: command, run: [touch, one], directory: .}\n"
+                + "  - {name: two, kind: command, run: [touch, two], directory: ., dependsOn: one}\n");
+        Path journal = dir.resolve("journal");
+        AuditCommandTest.Run drill = dr("plan", "run", "--file", plan.toString(), "--drill", "--journal",
+                journal.toString(), "--id", "run-D");
+        assertThat(drill.exit()).as(drill.out() + drill.err()).isZero();
+        try (SnapshotStore store = SnapshotStores.open(journal.toString())) {
+            List<String> keys = store.list("executions/run-D/").map(o -> o.key()).sorted().toList();
+            store.delete(keys.get(keys.size() - 1)); // the finish entry: as if the run had been killed
+        }
+        AuditCommandTest.Run live = dr("plan", "run", "--file", plan.toString(), "--live", "--journal",
+                journal.toString(), "--resume", "run-D");
+        assertThat(live.exit()).as(live.out() + live.err()).isEqualTo(2);
+        assertThat(live.err()).contains("execution run-D ran DRILL; resume it with --drill (--live was given)");
+        assertThat(dir.resolve("one")).doesNotExist();
+        assertThat(dir.resolve("two")).doesNotExist();
+        AuditCommandTest.Run asDrill = dr("plan", "run", "--file", plan.toString(), "--drill", "--journal",
+                journal.toString(), "--resume", "run-D");
+        assertThat(asDrill.exit()).as(asDrill.out() + asDrill.err()).isZero();
+        assertThat(asDrill.out()).contains("resumed DRILL run of plan drill");
+    }
+
+    @Test
     void anInterruptedRunResumesFromItsJournalWithoutRepeatingDoneSteps() throws Exception {
         Path plan = write("long.yaml", String.join("\n",
                 "name: long",
@@ -176,13 +217,30 @@ class PlanCommandTest {
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(dir.resolve("fenced")).hasContent("x\n");
+        AuditCommandTest.Run asDrill = dr("plan", "run", "--file", plan.toString(), "--drill", "--journal",
+                journal.toString(), "--resume", "run-1");
+        assertThat(asDrill.exit()).as(asDrill.out() + asDrill.err()).isEqualTo(2);
+        assertThat(asDrill.err()).contains("execution run-1 ran LIVE; resume it with --live (--drill was given)");
+        assertThat(asDrill.out()).doesNotContain("resumed");
+        AuditCommandTest.Run again = dr("plan", "run", "--file", plan.toString(), "--live", "--journal",
+                journal.toString(), "--id", "run-1");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("execution run-1 exists in the journal and has not finished; "
+                + "resume it with --resume run-1 instead of --id run-1");
         Files.writeString(dir.resolve("go"), "");
         AuditCommandTest.Run resumed = dr("plan", "run", "--file", plan.toString(), "--live", "--journal",
                 journal.toString(), "--resume", "run-1");
         assertThat(resumed.exit()).as(resumed.out() + resumed.err()).isZero();
         assertThat(resumed.out()).contains("resumed LIVE run of plan long", "completed before the interruption")
+                .contains("was running when the execution stopped; it runs again")
                 .contains("execution run-1 of plan long (LIVE): SUCCEEDED");
+        assertThat(resumed.out().indexOf("was running when the execution stopped"))
+                .isLessThan(resumed.out().indexOf("RUNNING"));
         assertThat(dir.resolve("fenced")).hasContent("x\n");
+        AuditCommandTest.Run finished = dr("plan", "run", "--file", plan.toString(), "--live", "--journal",
+                journal.toString(), "--id", "run-1");
+        assertThat(finished.exit()).isEqualTo(1);
+        assertThat(finished.err()).contains("execution run-1 has finished already (SUCCEEDED); choose another --id");
         AuditCommandTest.Run noJournal = dr("plan", "run", "--file", plan.toString(), "--live", "--resume", "run-1");
         assertThat(noJournal.exit()).isEqualTo(2);
         assertThat(noJournal.err()).contains("--resume needs the --journal");
