@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code dr audit}: verify and read the hash-chained audit log. */
-@Command(name = "audit", description = "Verify and read the audit log.",
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and read the audit log.",
         subcommands = {AuditCommand.Verify.class, AuditCommand.ListRecords.class})
 public final class AuditCommand {
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code dr config}: checks a {@code rollback_config.json} before it ships. */
-@Command(name = "config", description = "Check a rollback_config.json.",
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Check a rollback_config.json.",
         subcommands = ConfigCommand.Validate.class)
 public final class ConfigCommand {
 

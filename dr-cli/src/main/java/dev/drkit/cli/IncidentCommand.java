@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  * command rebuilds the incidents from the log's {@code incident.*} records, so that a script
  * can open an incident, run a plan for it and report on it in separate processes.
  */
-@Command(name = "incident", description = "Open, annotate, resolve and list the incidents of an audit log.",
+@Command(name = "incident", mixinStandardHelpOptions = true,
+        description = "Open, annotate, resolve and list the incidents of an audit log.",
         subcommands = {IncidentCommand.Open.class, IncidentCommand.Note.class, IncidentCommand.Resolve.class,
                 IncidentCommand.ListIncidents.class})
 public final class IncidentCommand {

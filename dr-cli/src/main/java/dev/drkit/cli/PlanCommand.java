@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * {@code dr plan}: work with recovery plans written as JSON or YAML files (see
  * {@link PlanFileReader}): check one, render its runbook, run it as a drill or live.
  */
-@Command(name = "plan", description = "Work with recovery plans written as JSON or YAML files.",
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Work with recovery plans written as JSON or YAML files.",
         subcommands = {PlanCommand.Validate.class, PlanCommand.Render.class, PlanRunCommand.class})
 public final class PlanCommand {
 

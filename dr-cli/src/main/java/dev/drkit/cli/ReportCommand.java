@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code dr report}: reports made from the audit log. */
-@Command(name = "report", description = "Reports made from the audit log.", subcommands = ReportCommand.Incident.class)
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Reports made from the audit log.",
+        subcommands = ReportCommand.Incident.class)
 public final class ReportCommand {
 
     /** Creates the command. */

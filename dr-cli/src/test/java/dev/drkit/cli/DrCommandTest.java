@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -22,6 +24,30 @@ class DrCommandTest {
         }
         assertThat(DrCommand.newCommandLine(Map.of(), new String[] {"--verbose", "snapshots"}).getSubcommands()
                 .keySet()).containsExactly("snapshots");
+    }
+
+    @Test
+    void everyTopLevelCommandAndEveryCommandUnderItAcceptsHelp() {
+        for (String name : DrCommand.newCommandLine(Map.of()).getSubcommands().keySet()) {
+            CommandLine top = DrCommand.newCommandLine(Map.of()).getSubcommands().get(name);
+            assertHelp(name);
+            for (String sub : top.getSubcommands().keySet()) {
+                assertHelp(name, sub);
+            }
+        }
+    }
+
+    private static void assertHelp(String... command) {
+        String[] args = Stream.concat(Arrays.stream(command), Stream.of(
+                "--help")).toArray(String[]::new);
+        CommandLine cl = DrCommand.newCommandLine(Map.of(), args);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute(args)).as("dr %s --help: %s", String.join(" ", command), err).isZero();
+        assertThat(out.toString()).as("dr %s --help", String.join(" ", command)).contains("Usage: dr " + String.join(" ",
+                command));
     }
 
     @Test
