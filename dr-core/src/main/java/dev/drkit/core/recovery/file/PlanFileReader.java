@@ -1,6 +1,5 @@
 package dev.drkit.core.recovery.file;
 
-import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.recovery.CompensationStrategy;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +26,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -67,8 +69,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * names the file and the path of the field in it: {@code plan.yaml: steps[2].timeout: bad duration 'x'}.
  */
 public final class PlanFileReader {
-    private static final ObjectMapper JSON = JsonMappers.compact();
-    private static final ObjectMapper YAML = YAMLMapper.builder().build();
+    // A key given twice is refused, not read as its last value.
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
     private static final Set<String> PLAN_FIELDS = Set.of("name", "description", "objectives", "steps",
             "verifications");
 
@@ -140,7 +145,8 @@ public final class PlanFileReader {
             String where = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column "
                     + at.getColumnNr();
             throw new DrException(ErrorCode.INVALID_CONFIG, fileName + ": not valid " + (yaml ? "YAML" : "JSON") + where
-                    + ": " + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ").strip(), fileName, e);
+                    + ": " + e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ").strip()
+                    .replaceFirst("^Duplicate property (\"[^\"]*\") for .*$", "key $1 is given twice"), fileName, e);
         }
         if (root == null || !root.isObject()) {
             throw new DrException(ErrorCode.INVALID_CONFIG, fileName + ": must hold an object with name, objectives "
@@ -173,9 +179,13 @@ public final class PlanFileReader {
             }
         }
         for (Node s : steps) {
+            Set<String> seen = new HashSet<>();
             for (String d : s.names("dependsOn")) {
                 if (!byName.containsKey(d)) {
                     throw s.error("dependsOn", "unknown step '" + d + "'; steps: " + String.join(", ", byName.keySet()));
+                }
+                if (!seen.add(d)) {
+                    throw s.error("dependsOn", "names step '" + d + "' twice");
                 }
             }
             String kind = s.text("kind");

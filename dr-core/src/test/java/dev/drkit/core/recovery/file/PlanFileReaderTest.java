@@ -277,6 +277,20 @@ class PlanFileReaderTest {
     }
 
     @Test
+    void aDependencyOrAKeyGivenTwiceIsRefused() {
+        rejects("p.yaml", HEAD + yaml("  - {name: a, kind: wait, duration: 1s}", "  - {name: c, kind: wait, duration: 1s}",
+                "  - {name: b, kind: wait, duration: 1s, dependsOn: [c, a, c]}"),
+                "p.yaml: steps[2].dependsOn: names step 'c' twice");
+        assertThatThrownBy(() -> read("p.yaml", "name: one\nname: two\nobjectives: {rto: 5m, rpo: 5m}\n"
+                + "steps: [{name: a, kind: wait, duration: 1s}]\n")).isInstanceOf(DrException.class)
+                .hasMessage("p.yaml: not valid YAML at line 2, column 7: key \"name\" is given twice");
+        assertThatThrownBy(() -> read("p.json", "{\"name\":\"x\",\"objectives\":{\"rto\":\"5m\",\"rto\":\"1m\","
+                + "\"rpo\":\"5m\"},\"steps\":[{\"name\":\"a\",\"kind\":\"wait\",\"duration\":\"1s\"}]}"))
+                .isInstanceOf(DrException.class).hasMessageStartingWith("p.json: not valid JSON at line 1")
+                .hasMessageEndingWith(": key \"rto\" is given twice");
+    }
+
+    @Test
     void aFailoverRegisteredOnTheReaderComesBeforeTheServiceLoader() throws Exception {
         RecordingFailover mine = new RecordingFailover() {
             @Override
