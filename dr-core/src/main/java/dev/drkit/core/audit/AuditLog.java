@@ -41,8 +41,11 @@ public interface AuditLog extends AuditSink, AutoCloseable {
     }
 
     /**
-     * Opens a file log. A last line torn by a crash (no newline) is cut off and a warning
-     * logged. The file is locked while the log is open: one writer at a time, in this process
+     * Opens a file log. A last line torn by a crash (no newline) is cut off, a warning logged,
+     * and a {@link AuditRecord#REPAIR_ACTION} record appended at once, before any new record,
+     * naming how many bytes were cut at which offset and the record they followed: the
+     * recovery keeps the log writable and the cut stays visible to {@link AuditVerifier} and
+     * to anyone listing the log. The file is locked while the log is open: one writer at a time, in this process
      * or another, keeps the chain whole; readers and {@link AuditVerifier} need no lock.
      *
      * @param file the file; created when missing, continued when present

@@ -25,6 +25,14 @@ public record AuditRecord(long seq, Instant time, String actor, String action, S
     /** The action of the digest records that the log writes by itself. */
     public static final String DIGEST_ACTION = "audit.digest";
 
+    /**
+     * The action of the record a file log writes when, on opening, it cut off a torn last
+     * record (as a crash mid-write leaves); its details name {@code cutBytes}, the
+     * {@code offset} they started at, and the {@code afterSeq} and {@code afterHash} of the
+     * record they followed.
+     */
+    public static final String REPAIR_ACTION = "audit.repaired";
+
     /** Checks the fields and copies the details. */
     public AuditRecord {
         Objects.requireNonNull(time, "time");

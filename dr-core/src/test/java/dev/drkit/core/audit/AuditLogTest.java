@@ -157,11 +157,41 @@ class AuditLogTest {
         Path file = logWith(3, AuditLogConfig.DEFAULT);
         Files.writeString(file, "{\"seq\":5,\"time\":\"20", java.nio.file.StandardOpenOption.APPEND);
         try (AuditLog log = AuditLog.file(file)) {
-            assertThat(log.head()).map(AuditDigest::seq).contains(4L);
+            // records 1-3, the closing digest 4, and the repair record 5 written on opening
+            assertThat(log.head()).map(AuditDigest::seq).contains(5L);
             AuditRecord r = log.record(event(7));
-            assertThat(r.seq()).isEqualTo(5);
+            assertThat(r.seq()).isEqualTo(6);
         }
         assertThat(AuditVerifier.verify(file, null, null).intact()).isTrue();
+    }
+
+    @Test
+    void cuttingOffATornLastRecordLeavesARepairRecordInTheChain() throws IOException {
+        Path file = logWith(3, AuditLogConfig.DEFAULT);
+        List<String> lines = lines(file);
+        String last = lines.get(lines.size() - 1);
+        String half = last.substring(0, last.length() / 2);
+        lines.remove(lines.size() - 1);
+        write(file, lines);
+        long offset = Files.size(file);
+        Files.writeString(file, half, java.nio.file.StandardOpenOption.APPEND);
+        long cut = half.getBytes(StandardCharsets.UTF_8).length;
+        AuditRecord before;
+        try (AuditLog log = AuditLog.file(file)) {
+            before = log.records(AuditFilter.ALL).get(2);
+            log.append(event(9));
+        }
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.intact()).isTrue();
+        List<AuditRecord> records = AuditVerifier.read(file, AuditFilter.ALL);
+        AuditRecord repair = records.get(3);
+        assertThat(repair.action()).isEqualTo(AuditRecord.REPAIR_ACTION);
+        assertThat(repair.seq()).isEqualTo(before.seq() + 1);
+        assertThat(repair.details()).containsEntry("cutBytes", Long.toString(cut))
+                .containsEntry("offset", Long.toString(offset))
+                .containsEntry("afterSeq", Long.toString(before.seq()))
+                .containsEntry("afterHash", before.hash());
+        assertThat(records.get(4).details()).containsEntry("i", "9");
     }
 
     @Test

@@ -59,6 +59,16 @@ final class ChainState {
                 Map.of("covers", Long.toString(seq), "head", head));
     }
 
+    /** The record a writer appends after cutting off a torn tail: how much was cut, where, and what it followed. */
+    static AuditEvent repairEvent(Instant time, long cutBytes, long offset, @Nullable AuditRecord after) {
+        return new AuditEvent(time, "audit", AuditRecord.REPAIR_ACTION, "audit-log", AuditOutcome.SUCCESS,
+                Map.of("cutBytes", Long.toString(cutBytes), "offset", Long.toString(offset),
+                        "afterSeq", Long.toString(after == null ? 0 : after.seq()),
+                        "afterHash", after == null ? AuditLines.GENESIS : after.hash(),
+                        "reason", "the log ended in a torn record (no newline), as after a crash mid-write;"
+                                + " the torn bytes were cut off"));
+    }
+
     void published(AuditRecord digest) {
         for (Consumer<AuditDigest> l : digestListeners) {
             l.accept(digest.digest());

@@ -47,6 +47,10 @@ final class FileAuditLog implements AuditLog {
         chain.resumeAfter(last);
     }
 
+    /** What opening the file found at its end: the last whole record and any torn bytes cut off after it. */
+    private record Tail(@Nullable AuditRecord last, long cutBytes, long cutAt) {
+    }
+
     /**
      * Opens or creates a file log.
      *
@@ -72,9 +76,13 @@ final class FileAuditLog implements AuditLog {
                 throw new DrException(ErrorCode.LOCKED, "audit log " + file
                         + " is open for appending elsewhere; one writer at a time keeps the chain whole", file.toString());
             }
-            AuditRecord last = readLast(ch, file, config);
+            Tail tail = readLast(ch, file, config);
             ch.position(ch.size());
-            return new FileAuditLog(file, config, ch, last);
+            FileAuditLog log = new FileAuditLog(file, config, ch, tail.last());
+            if (tail.cutBytes() > 0) {
+                log.recordRepair(tail);
+            }
+            return log;
         } catch (IOException e) {
             closeQuietly(ch);
             throw new DrException(ErrorCode.IO_FAILURE, "cannot open audit log " + file + ": " + e.getMessage(),
@@ -95,23 +103,39 @@ final class FileAuditLog implements AuditLog {
         }
     }
 
+    /**
+     * Writes the record that says a torn tail was cut off, so that the cut stays visible in
+     * the chain (a verification of the file as it is now cannot see the bytes that are gone).
+     */
+    private void recordRepair(Tail tail) throws IOException {
+        AuditRecord last = tail.last();
+        Instant now = Instant.now();
+        Instant time = last != null && last.time().isAfter(now) ? last.time() : now;
+        synchronized (this) {
+            write(chain.next(ChainState.repairEvent(time, tail.cutBytes(), tail.cutAt(), last)).line());
+            channel.force(false);
+        }
+    }
+
     /** Finds the last complete line, cutting off a torn one, and parses it. */
-    private static @Nullable AuditRecord readLast(FileChannel ch, Path file, AuditLogConfig config)
-            throws IOException {
+    private static Tail readLast(FileChannel ch, Path file, AuditLogConfig config) throws IOException {
         long size = ch.size();
         if (size == 0) {
-            return null;
+            return new Tail(null, 0, 0);
         }
         long end = size;
+        long cutBytes = 0;
         long lastNewline = findNewlineBefore(ch, end);
         if (lastNewline != end - 1) {
             long keep = lastNewline + 1;
-            LOG.warn("audit log {} ends in a torn record ({} bytes); cutting it off", file, end - keep);
+            cutBytes = end - keep;
+            LOG.warn("audit log {} ends in a torn record ({} bytes at offset {}); cutting it off and recording an {}"
+                    + " record", file, cutBytes, keep, AuditRecord.REPAIR_ACTION);
             ch.truncate(keep);
             ch.force(true);
             end = keep;
             if (end == 0) {
-                return null;
+                return new Tail(null, cutBytes, 0);
             }
         }
         long prevNewline = findNewlineBefore(ch, end - 1);
@@ -120,7 +144,7 @@ final class FileAuditLog implements AuditLog {
         ch.read(buf, prevNewline + 1);
         String line = new String(buf.array(), StandardCharsets.UTF_8);
         try {
-            return new AuditLines(config.hmacKey()).parse(line).record();
+            return new Tail(new AuditLines(config.hmacKey()).parse(line).record(), cutBytes, end);
         } catch (IllegalArgumentException e) {
             throw new DrException(ErrorCode.INTEGRITY, "the last record of audit log " + file
                     + " cannot be read (" + e.getMessage() + "); run dr audit verify", file.toString(), e);
