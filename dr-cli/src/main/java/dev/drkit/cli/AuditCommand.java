@@ -46,6 +46,27 @@ public final class AuditCommand {
         }
     }
 
+    /**
+     * Reads the records of a file log that match a filter after verifying its whole chain, so
+     * that no command shows the records of an altered log as if they were sound.
+     *
+     * @param file the audit log file
+     * @param keyFile the HMAC key file of a keyed chain, or null
+     * @param filter which records
+     * @return the records, oldest first
+     * @throws DrException {@code INTEGRITY} (exit 3) naming the first bad record as {@code dr audit verify}
+     *     does; {@code NOT_FOUND} when the file is missing
+     */
+    static List<AuditRecord> readVerified(Path file, @Nullable Path keyFile, AuditFilter filter) {
+        AuditVerification v = AuditVerifier.verify(file, readKey(keyFile), null);
+        if (!v.intact()) {
+            throw new DrException(ErrorCode.INTEGRITY, "audit log " + file + " is not intact, so it is no evidence: "
+                    + "TAMPERED at seq " + v.firstBadSeq() + ": " + v.problem() + " (dr audit verify says more)",
+                    file.toString());
+        }
+        return AuditVerifier.read(file, filter);
+    }
+
     /** {@code dr audit verify}: checks the chain and names the first bad record. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Check the hash chain; exit 3 naming the first altered, deleted or reordered record.")
@@ -107,13 +128,18 @@ public final class AuditCommand {
     }
 
     /** {@code dr audit list}: prints the records that match a filter. */
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List audit records, filtered.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {"List audit records, filtered.",
+            "The whole chain is verified first: an altered log is refused with exit 3 naming the first bad record,"
+                    + " as dr audit verify and dr report incident do."})
     static final class ListRecords implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Option(names = "--file", required = true, description = "The audit log file (JSON lines).")
         Path file;
+
+        @Option(names = "--key-file", description = "The HMAC key of a keyed chain.")
+        @Nullable Path keyFile;
 
         @Option(names = "--actor", description = "Only this actor.")
         @Nullable String actor;
@@ -136,7 +162,7 @@ public final class AuditCommand {
         @Override
         public Integer call() {
             AuditFilter filter = new AuditFilter(from, until, actor, action, target);
-            List<AuditRecord> records = AuditVerifier.read(file, filter);
+            List<AuditRecord> records = readVerified(file, keyFile, filter);
             PrintWriter out = spec.commandLine().getOut();
             for (AuditRecord r : records) {
                 if (json) {

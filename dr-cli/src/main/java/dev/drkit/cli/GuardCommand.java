@@ -4,7 +4,6 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditRecord;
-import dev.drkit.core.audit.AuditVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,9 @@ public final class GuardCommand {
      * configuration version.
      */
     @Command(name = "explain", mixinStandardHelpOptions = true,
-            description = "Explain a guard's decisions from an audit log file.")
+            description = {"Explain a guard's decisions from an audit log file.",
+                    "The whole chain is verified first: an altered log is refused with exit 3 naming the first bad"
+                            + " record, as dr audit verify and dr report incident do."})
     static final class Explain implements Callable<Integer> {
         /** The figures printed first, in this order, when a decision has them. */
         private static final List<String> LEAD = List.of("signal", "decision", "verdict", "reason", "statistic",
@@ -49,6 +50,9 @@ public final class GuardCommand {
         @Option(names = "--file", required = true, description = "The audit log file (JSON lines).")
         @Nullable Path file;
 
+        @Option(names = "--key-file", description = "The HMAC key of a keyed audit chain.")
+        @Nullable Path keyFile;
+
         @Option(names = "--last", defaultValue = "10", description = "How many decisions, newest last (default: ${DEFAULT-VALUE}).")
         int last;
 
@@ -61,7 +65,7 @@ public final class GuardCommand {
                 throw new DrException(ErrorCode.INVALID_ARGUMENT, "--last must be > 0, but was " + last, "--last");
             }
             List<AuditRecord> records = new ArrayList<>();
-            for (AuditRecord r : AuditVerifier.read(Objects.requireNonNull(file),
+            for (AuditRecord r : AuditCommand.readVerified(Objects.requireNonNull(file), keyFile,
                     new AuditFilter(null, null, null, null, guard))) {
                 if (r.action().startsWith("rollback.") || r.action().startsWith("rollout.")
                         || r.action().startsWith("operator.guard.")) {

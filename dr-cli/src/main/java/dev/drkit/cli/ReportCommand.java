@@ -4,8 +4,6 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditRecord;
-import dev.drkit.core.audit.AuditVerification;
-import dev.drkit.core.audit.AuditVerifier;
 import dev.drkit.core.report.PostIncidentReport;
 import dev.drkit.core.report.ReportInput;
 import java.nio.file.Path;
@@ -56,12 +54,7 @@ public final class ReportCommand {
 
         @Override
         public Integer call() {
-            AuditVerification v = AuditVerifier.verify(audit, AuditCommand.readKey(keyFile), null);
-            if (!v.intact()) {
-                throw new DrException(ErrorCode.INTEGRITY, "the audit log is not intact, so it is no evidence: record "
-                        + v.firstBadSeq() + ": " + v.problem(), audit.toString());
-            }
-            List<AuditRecord> records = AuditVerifier.read(audit, AuditFilter.all());
+            List<AuditRecord> records = AuditCommand.readVerified(audit, keyFile, AuditFilter.all());
             ReportInput input = ReportInput.fromAudit(records, incident).orElseThrow(() -> new DrException(
                     ErrorCode.NOT_FOUND, "the audit log has no incident " + incident, incident));
             PostIncidentReport report = PostIncidentReport.of(input);

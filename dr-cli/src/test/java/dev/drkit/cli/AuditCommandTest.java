@@ -94,6 +94,19 @@ class AuditCommandTest {
     }
 
     @Test
+    void listRefusesALogWithAnAlteredFieldNamingTheFirstBadRecord() throws Exception {
+        Path file = log();
+        List<String> lines = Files.readAllLines(file);
+        lines.set(2, lines.get(2).replace("\"snap-3\"", "\"snap-9\""));
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        Run run = dr("audit", "list", "--file", file.toString());
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines()).hasSize(1).first().asString().startsWith("dr: audit log")
+                .contains("TAMPERED at seq 3").contains("record 3 was altered");
+    }
+
+    @Test
     void jsonLinesCarryAnyTextIntact() {
         Path file = dir.resolve("odd.jsonl");
         String actor = "ops \"night\"\\shift\n\u00e9\u2603\u0001";

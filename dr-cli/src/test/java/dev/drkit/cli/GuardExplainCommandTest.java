@@ -63,6 +63,28 @@ class GuardExplainCommandTest {
     }
 
     @Test
+    void explainRefusesALogWithAnAlteredFieldNamingTheFirstBadRecord() throws java.io.IOException {
+        Path file = rolledBack();
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+        int at = -1;
+        for (int i = 0; i < lines.size() && at < 0; i++) {
+            if (lines.get(i).contains("\"rollback.automatic\"")) {
+                at = i;
+            }
+        }
+        assertThat(at).isNotNegative();
+        lines.set(at, lines.get(at).replace("\"rollback.automatic\"", "\"rollback.manual\""));
+        java.nio.file.Files.writeString(file, String.join("\n", lines) + "\n");
+
+        AuditCommandTest.Run run = AuditCommandTest.dr("guard", "explain", "pricing", "--file", file.toString());
+
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines()).hasSize(1).first().asString()
+                .contains("TAMPERED at seq " + (at + 1)).contains("record " + (at + 1) + " was altered");
+    }
+
+    @Test
     void explainAsJsonGivesOneLinePerDecision() {
         Path file = rolledBack();
 
