@@ -61,15 +61,17 @@ public final class AuditCommand {
         AuditVerification v = AuditVerifier.verify(file, readKey(keyFile), null);
         if (!v.intact()) {
             throw new DrException(ErrorCode.INTEGRITY, "audit log " + file + " is not intact, so it is no evidence: "
-                    + "TAMPERED at seq " + v.firstBadSeq() + ": " + v.problem() + " (dr audit verify says more)",
-                    file.toString());
+                    + (v.keyMismatch() ? "it does not match the key: " : "TAMPERED at seq " + v.firstBadSeq() + ": ")
+                    + v.problem() + " (dr audit verify says more)", file.toString());
         }
         return AuditVerifier.read(file, filter);
     }
 
     /** {@code dr audit verify}: checks the chain and names the first bad record. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Check the hash chain; exit 3 naming the first altered, deleted or reordered record.")
+            description = {"Check the hash chain; exit 3 naming the first altered, deleted or reordered record,"
+                    + " or saying that the key does not match the log when its first record fails.",
+                    "A missing file, or a store with no log under the prefix, fails with exit 1."})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -113,11 +115,15 @@ public final class AuditCommand {
                 result.put("records", v.records());
                 result.put("firstBadSeq", v.intact() ? null : v.firstBadSeq());
                 result.put("problem", v.problem());
+                result.put("keyMismatch", v.keyMismatch());
                 result.put("head", v.headDigest().map(Object::toString).orElse(null));
                 CliJson.printLine(out, result);
             } else if (v.intact()) {
                 out.println("audit log intact: " + Counts.of(v.records(), "record")
                         + v.headDigest().map(d -> ", head " + d).orElse(""));
+            } else if (v.keyMismatch()) {
+                out.println("audit log does not match the key" + (keyFile == null ? " (none given)" : " in " + keyFile)
+                        + ": " + v.problem());
             } else {
                 out.println("audit log TAMPERED at seq " + v.firstBadSeq() + ": " + v.problem());
                 out.println(Counts.of(v.records(), "record") + " before it " + (v.records() == 1 ? "is" : "are") + " sound");

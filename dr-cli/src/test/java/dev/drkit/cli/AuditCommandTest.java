@@ -87,6 +87,23 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyOfAStoreThatDoesNotExistFailsNamingIt() {
+        Path missing = dir.resolve("nonexistent-dir");
+        Run run = dr("audit", "verify", "--store", "file:" + missing);
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).doesNotContain("intact");
+        assertThat(run.err()).startsWith("dr: ").contains("nonexistent-dir").contains("no audit log");
+    }
+
+    @Test
+    void aWrongKeyFileIsReportedAsAKeyMismatchNotAsTampering() throws Exception {
+        Path key = Files.writeString(dir.resolve("key"), "not-the-logs-key");
+        Run run = dr("audit", "verify", "--file", log().toString(), "--key-file", key.toString());
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.out()).doesNotContain("TAMPERED").contains("does not match the key").contains("not keyed");
+    }
+
+    @Test
     void listFiltersByActor() {
         Run run = dr("audit", "list", "--file", log().toString(), "--actor", "bob", "--json");
         assertThat(run.exit()).isEqualTo(0);

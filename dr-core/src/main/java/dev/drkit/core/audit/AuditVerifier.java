@@ -71,11 +71,18 @@ public final class AuditVerifier {
      * @param hmacKey the chain key, or null
      * @param expected a digest kept elsewhere, or null
      * @return the verification
-     * @throws DrException a store failure
+     * @throws DrException {@code NOT_FOUND} when the store holds no record under the prefix (a
+     *     store that does not exist, or a wrong prefix, must not pass as an intact empty log); a
+     *     store failure otherwise
      */
     public static AuditVerification verify(SnapshotStore store, String prefix, byte @Nullable [] hmacKey,
             @Nullable AuditDigest expected) {
-        return AuditLogs.verify(store, prefix, hmacKey, expected);
+        AuditVerification v = AuditLogs.verify(store, prefix, hmacKey, expected);
+        if (v.intact() && v.records() == 0) {
+            throw new DrException(ErrorCode.NOT_FOUND, "no audit log under prefix '" + prefix + "' in " + store,
+                    store + "/" + prefix);
+        }
+        return v;
     }
 
     /**

@@ -131,6 +131,37 @@ class AuditLogTest {
     }
 
     @Test
+    void aKeyThatIsNotTheLogsIsReportedAsAKeyMismatchNotAsTampering() {
+        byte[] key = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        byte[] other = "fedcba9876543210".getBytes(StandardCharsets.UTF_8);
+        Path unkeyed = logWith(3, AuditLogConfig.DEFAULT);
+        AuditVerification withKey = AuditVerifier.verify(unkeyed, key, null);
+        assertThat(withKey.keyMismatch()).isTrue();
+        assertThat(withKey.firstBadSeq()).isEqualTo(1);
+        assertThat(withKey.problem()).contains("not keyed").doesNotContain("was altered:");
+
+        Path keyed = dir.resolve("keyed.jsonl");
+        try (AuditLog log = AuditLog.file(keyed, AuditLogConfig.builder().hmacKey(key).build())) {
+            log.append(event(1));
+        }
+        AuditVerification wrong = AuditVerifier.verify(keyed, other, null);
+        assertThat(wrong.keyMismatch()).isTrue();
+        assertThat(wrong.problem()).contains("another key");
+        AuditVerification none = AuditVerifier.verify(keyed, null, null);
+        assertThat(none.keyMismatch()).isTrue();
+        assertThat(none.problem()).contains("the log is keyed");
+        assertThat(AuditVerifier.verify(keyed, key, null).intact()).isTrue();
+    }
+
+    @Test
+    void aStoreWithoutAnyRecordUnderThePrefixIsNotAnIntactEmptyLog() {
+        SnapshotStore store = SnapshotStores.memory();
+        assertThatThrownBy(() -> AuditVerifier.verify(store, "audit", null, null))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("no audit log under prefix 'audit'");
+    }
+
+    @Test
     void aCutOffTailIsDetectedWithADigestKeptElsewhere() throws IOException {
         Path file = dir.resolve("audit.jsonl");
         List<AuditDigest> published = new ArrayList<>();

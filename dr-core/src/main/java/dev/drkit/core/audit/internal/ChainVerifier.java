@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ChainVerifier {
     private final AuditLines lines;
+    private final boolean keyed;
+    private boolean keyMismatch;
     private final @Nullable Consumer<AuditRecord> sink;
     private boolean parseOnly;
     private long expectedSeq = 1;
@@ -32,6 +34,7 @@ final class ChainVerifier {
      */
     public ChainVerifier(byte @Nullable [] hmacKey, @Nullable Consumer<AuditRecord> sink) {
         this.lines = new AuditLines(hmacKey);
+        this.keyed = hmacKey != null;
         this.sink = sink;
     }
 
@@ -95,6 +98,20 @@ final class ChainVerifier {
                         + ": its previous hash differs (a record before it was altered, removed or replaced)");
                 return;
             }
+            if (!p.hashMatches() && r.seq() == 1) {
+                keyMismatch = true;
+                if (keyed && new AuditLines(null).parse(line).hashMatches()) {
+                    fail(1, "record 1 does not match the key: the log is not keyed (its first record carries a"
+                            + " plain SHA-256 hash); verify it without a key");
+                } else if (keyed) {
+                    fail(1, "record 1 does not match the key: the log was written with another key (or without"
+                            + " one, or record 1 was altered)");
+                } else {
+                    fail(1, "record 1's hash is not the SHA-256 of its content: the log is keyed (verify it with"
+                            + " its key), or record 1 was altered");
+                }
+                return;
+            }
             if (!p.hashMatches()) {
                 fail(r.seq(), "record " + r.seq() + " was altered: its hash does not match its content");
                 return;
@@ -126,7 +143,7 @@ final class ChainVerifier {
                         + ": the tail was cut off");
             }
         }
-        return new AuditVerification(count, badSeq, problem, last == null ? null : last.digest());
+        return new AuditVerification(count, badSeq, problem, last == null ? null : last.digest(), keyMismatch);
     }
 
     private void fail(long seq, String why) {
