@@ -184,9 +184,7 @@ public final class JournalWriter implements AutoCloseable {
             this.previous = chain.lastHash();
             this.chainBlobs.putAll(chain.locations());
             this.lastDurable = chain.segments().isEmpty() ? null : chain.end(newest.time());
-            for (String key : chain.keys()) {
-                chainBytes += engine.store().stat(key).map(i -> i.size()).orElse(0L);
-            }
+            this.chainBytes = storedBytes(engine, chain);
             this.lastTime = chain.end(newest.time());
         }
         this.lastTaken = committed;
@@ -524,10 +522,7 @@ public final class JournalWriter implements AutoCloseable {
         chain.replay(fresh, null);
         state.files().clear();
         state.files().putAll(fresh.files());
-        long bytes = 0;
-        for (String key : chain.keys()) {
-            bytes += engine.store().stat(key).map(i -> i.size()).orElse(0L);
-        }
+        long bytes = storedBytes(engine, chain);
         LOG.error("Journal '{}': segment {} was written by another writer of the source after it lost the source's "
                 + "writer lock, which this journal holds; its {} segment(s) are kept in the chain and this journal goes "
                 + "on after them", source, conflict.input(), segments.size() - nextSeq + 1);
@@ -542,6 +537,15 @@ public final class JournalWriter implements AutoCloseable {
                 lastTime = end;
             }
         }
+    }
+
+    /** The stored size of a chain's segments, one stat each. */
+    private static long storedBytes(Engine engine, Chain chain) {
+        long bytes = 0;
+        for (String key : chain.keys()) {
+            bytes += engine.store().stat(key).map(i -> i.size()).orElse(0L);
+        }
+        return bytes;
     }
 
     /**
