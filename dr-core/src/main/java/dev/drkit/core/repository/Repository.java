@@ -47,6 +47,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -363,25 +368,49 @@ public final class Repository implements AutoCloseable {
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> snapshotId + " -> " + target, () -> {
-            engine.refreshIndexIfChanged(); // the snapshot may have been written by another process
-            Snapshot snapshot = engine.resolve(snapshotId, restoreOptions.allowUnverifiedHistory());
-            if (!restoreOptions.allowUnverifiedHistory()) {
-                History.checkForRestore(engine, snapshot.id(), snapshotId.equals("latest"));
-            }
-            BlobId root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
-            if (restoreOptions.include().isEmpty()) {
-                engine.progress().start("restore", snapshot.files(), snapshot.bytes());
-            } else {
-                engine.progress().startGrowing("restore");
-            }
-            RestoreResult result;
+            // Before its first read of data a restore takes a lock, reads the history's head,
+            // lists the snapshots and the index files: on a cloud store each is a round trip, so
+            // those that need not wait for another go out together (three round trips in a row).
+            ExecutorService requests = Executors.newFixedThreadPool(2, Repository::requestThread);
             try {
-                result = underSharedLock("restore", () -> new RestoreRun(engine, target, restoreOptions).run(root));
+                CompletableFuture<Maintenance.@Nullable Lock> lock = startSharedLock("restore", requests);
+                Snapshot snapshot;
+                BlobId root;
+                try {
+                    History.RestorePremise premise = restoreOptions.allowUnverifiedHistory() ? null
+                            : History.readForRestore(engine, requests);
+                    Engine.SnapshotListing listing = engine.listSnapshots();
+                    snapshot = engine.resolve(snapshotId, restoreOptions.allowUnverifiedHistory(), listing);
+                    if (premise != null) {
+                        History.checkForRestore(engine, snapshot.id(), snapshotId.equals("latest"), listing.listed(),
+                                premise);
+                    }
+                    root = BlobId.parse(engine.readManifest(snapshot.id()).tree());
+                } catch (RuntimeException e) {
+                    releaseWhenTaken(lock);
+                    throw e;
+                }
+                if (restoreOptions.include().isEmpty()) {
+                    engine.progress().start("restore", snapshot.files(), snapshot.bytes());
+                } else {
+                    engine.progress().startGrowing("restore");
+                }
+                RestoreResult result;
+                try {
+                    result = underLock(lock, () -> {
+                        // After the listing and the lock: the snapshot may have been written by
+                        // another process, and a prune before the lock may have moved its blobs.
+                        engine.refreshIndexIfChanged();
+                        return new RestoreRun(engine, target, restoreOptions).run(root);
+                    });
+                } finally {
+                    engine.progress().finish();
+                }
+                Metrics.restore(options.meters(), result);
+                return result;
             } finally {
-                engine.progress().finish();
+                requests.shutdown();
             }
-            Metrics.restore(options.meters(), result);
-            return result;
         }, r -> Map.of("files", Long.toString(r.files()), "bytes", Long.toString(r.bytes())));
     }
 
@@ -970,17 +999,32 @@ public final class Repository implements AutoCloseable {
      * warning: a recovery must not depend on write access.
      */
     private <T> T underSharedLock(String what, Supplier<T> read) {
-        Maintenance.Lock lock = null;
-        try {
-            lock = Maintenance.lock(engine, false);
-        } catch (DrException e) {
-            if (e.code() == ErrorCode.LOCKED) {
-                throw new DrException(ErrorCode.LOCKED, "Cannot " + what + " now: " + e.getMessage()
-                        + " (a prune or another exclusive task; try again when it has finished)", e.input(), e);
+        return underLock(startSharedLock(what, Runnable::run), read);
+    }
+
+    /**
+     * Takes the shared lock of {@link #underSharedLock} on {@code requests}: the future gives the
+     * lock, or null (with the warning) where none could be written, or fails {@code LOCKED}.
+     */
+    private CompletableFuture<Maintenance.@Nullable Lock> startSharedLock(String what, Executor requests) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Maintenance.lock(engine, false);
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.LOCKED) {
+                    throw new DrException(ErrorCode.LOCKED, "Cannot " + what + " now: " + e.getMessage()
+                            + " (a prune or another exclusive task; try again when it has finished)", e.input(), e);
+                }
+                LOG.warn("The {} runs without a lock, since none could be written ({}): a prune running at the same "
+                        + "time could delete data it reads", what, e.getMessage());
+                return null;
             }
-            LOG.warn("The {} runs without a lock, since none could be written ({}): a prune running at the same time "
-                    + "could delete data it reads", what, e.getMessage());
-        }
+        }, requests);
+    }
+
+    /** Waits for the lock {@link #startSharedLock} takes, runs the read under it and releases it. */
+    private static <T> T underLock(CompletableFuture<Maintenance.@Nullable Lock> taking, Supplier<T> read) {
+        Maintenance.Lock lock = joinRequest(taking);
         try {
             return read.get();
         } finally {
@@ -988,6 +1032,36 @@ public final class Repository implements AutoCloseable {
                 lock.close();
             }
         }
+    }
+
+    /** Releases a lock being taken for an operation that failed before it needed the lock. */
+    private static void releaseWhenTaken(CompletableFuture<Maintenance.@Nullable Lock> taking) {
+        Maintenance.Lock lock;
+        try {
+            lock = taking.join();
+        } catch (RuntimeException e) {
+            return; // none taken; the operation's own failure is the one reported
+        }
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    private static <T> T joinRequest(CompletableFuture<T> request) {
+        try {
+            return request.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    private static Thread requestThread(Runnable r) {
+        Thread t = new Thread(r, "dr-requests");
+        t.setDaemon(true);
+        return t;
     }
 
     private <T> T audited(String action, Supplier<String> target, Supplier<T> body, Function<T,

@@ -356,6 +356,15 @@ class RetentionAndLockTest {
         try (Repository reader = Repository.open(readOnly, "pw".toCharArray(),
                 RepositoryTest.fastOptions().clock(clock).build())) {
             reader.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            // without a lock of its own, it still does not read while a prune holds the repository
+            store.put("locks/prune", lockJson(true, clock.instant().plus(Duration.ofMinutes(10)))
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> reader.restore("latest", tmp.resolve("refused-too"), RestoreOptions.all()))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+                        assertThat(e.input()).isEqualTo("locks/prune");
+                    });
+            assertThat(tmp.resolve("refused-too")).doesNotExist();
         }
         assertThat(tmp.resolve("out/db/dump.sql")).hasContent("2024-03-01T10:00:00Z");
     }

@@ -24,7 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -183,39 +185,71 @@ public final class Engine implements AutoCloseable {
         }
     }
     private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
+    /** The history's hashes of the sealed manifests {@link #manifests} holds, by snapshot id. */
+    private final Map<String, String> manifestHashes = new ConcurrentHashMap<>();
     private final Map<String, DrException> damagedManifests = new ConcurrentHashMap<>();
+
+    /**
+     * How many requests the open of a repository sends at a time: the index files and manifests
+     * are fetched while the key is derived, and on a cloud store each is a round trip.
+     */
+    static final int PREFETCH_REQUESTS = 8;
 
     /** Raw index files and manifests, fetched while the key is derived. */
     record Prefetch(Map<String, byte[]> indexFiles, Map<String, byte[]> manifests) {
-        static Prefetch load(SnapshotStore store) {
-            Map<String, byte[]> index = new LinkedHashMap<>();
-            for (ObjectInfo info : store.list(Index.PREFIX).toList()) {
-                try {
-                    index.put(info.key(), store.get(info.key()));
-                } catch (DrException e) {
-                    if (e.code() != ErrorCode.NOT_FOUND) {
-                        throw e;
-                    }
-                }
-            }
-            Map<String, byte[]> snapshots = new LinkedHashMap<>();
-            for (ObjectInfo info : store.list(SNAPSHOTS).toList()) {
-                try {
-                    snapshots.put(info.key().substring(SNAPSHOTS.length()), store.get(info.key()));
-                } catch (DrException e) {
-                    if (e.code() != ErrorCode.NOT_FOUND) {
-                        throw e;
-                    }
-                }
-            }
+        /** Lists the index files and the manifests and fetches them, {@link #PREFETCH_REQUESTS} at a time. */
+        static CompletableFuture<Prefetch> start(SnapshotStore store, Executor requests) {
+            CompletableFuture<Map<String, byte[]>> index = fetchAll(store, Index.PREFIX, requests);
+            CompletableFuture<Map<String, byte[]>> snapshots = fetchAll(store, SNAPSHOTS, requests);
             // Load the decoding classes now rather than on the critical path.
-            String sample = "{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":0,\"mtime\":0,"
-                    + "\"mtimeNanos\":0,\"mode\":420,\"inode\":0,\"content\":[]}]}";
-            Tree.decode(sample.getBytes(StandardCharsets.UTF_8), "warm-up");
-            new Tree(List.of()).encode();
-            return new Prefetch(index, snapshots);
+            CompletableFuture<Void> warmUp = CompletableFuture.runAsync(() -> {
+                String sample = "{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":0,\"mtime\":0,"
+                        + "\"mtimeNanos\":0,\"mode\":420,\"inode\":0,\"content\":[]}]}";
+                Tree.decode(sample.getBytes(StandardCharsets.UTF_8), "warm-up");
+                new Tree(List.of()).encode();
+            }, requests);
+            return index.thenCombine(snapshots, (i, m) -> {
+                Map<String, byte[]> manifests = new LinkedHashMap<>();
+                m.forEach((key, bytes) -> manifests.put(key.substring(SNAPSHOTS.length()), bytes));
+                return new Prefetch(i, manifests);
+            }).thenCombine(warmUp, (p, v) -> p);
+        }
+
+        /** The objects under a prefix, in listing order, without those deleted meanwhile. */
+        private static CompletableFuture<Map<String, byte[]>> fetchAll(SnapshotStore store, String prefix,
+                Executor requests) {
+            return CompletableFuture.supplyAsync(() -> store.list(prefix).map(ObjectInfo::key).toList(), requests)
+                    .thenCompose(keys -> {
+                        List<CompletableFuture<byte[]>> gets = new ArrayList<>(keys.size());
+                        for (String key : keys) {
+                            gets.add(CompletableFuture.supplyAsync(() -> getIfPresent(store, key), requests));
+                        }
+                        return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                            Map<String, byte[]> out = new LinkedHashMap<>();
+                            for (int i = 0; i < keys.size(); i++) {
+                                byte[] bytes = gets.get(i).join();
+                                if (bytes != null) {
+                                    out.put(keys.get(i), bytes);
+                                }
+                            }
+                            return out;
+                        });
+                    });
         }
     }
+
+    /** Returns an object's bytes, or null when there is none. */
+    private static byte @Nullable [] getIfPresent(SnapshotStore store, String key) {
+        try {
+            return store.get(key);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     private volatile Index index;
     /**
      * Held while the index is refreshed, replaced or written to: a refresh and a reload see
@@ -306,55 +340,79 @@ public final class Engine implements AutoCloseable {
      *     the store holds no repository
      */
     public static Engine open(SnapshotStore store, char[] password, RepositoryOptions options) {
-        if (store.stat(CONFIG).isEmpty()) {
-            // Key files alone are what a repository being created (or an init cut off) holds
-            // before its config: no repository yet. Anything else without a config is damage.
-            boolean remains = false;
-            for (String prefix : List.of(SNAPSHOTS, Index.PREFIX, History.PREFIX)) {
-                remains |= store.list(prefix).findAny().isPresent();
-            }
-            if (!remains) {
-                throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(), store.describe());
-            }
-            // Another process may have created the repository between the first look and the
-            // listing: its config is there now. Otherwise the config was lost.
-            if (store.stat(CONFIG).isEmpty()) {
-                throw new DrException(ErrorCode.INTEGRITY, "The repository at " + store.describe()
-                        + " is damaged: its " + CONFIG + " object is missing", CONFIG);
-            }
-        }
-        // The cipher's fast paths take a while to be compiled; a background thread gets them
-        // compiled while the key derivation keeps this thread busy.
-        Crypto.warmUp();
-        // Meanwhile, another fetches the index files and manifests and loads the classes that
-        // decoding them needs.
-        ExecutorService prefetcher = Executors.newSingleThreadExecutor(daemonThreads("dr-prefetch"));
-        CompletableFuture<Prefetch> prefetch = CompletableFuture.supplyAsync(() -> Prefetch.load(store), prefetcher);
-        prefetcher.shutdown();
-        KeyRing.Opened opened = KeyRing.open(store, password);
-        Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
-        Config config = readConfig(store, crypto);
-        Engine engine = new Engine(store, options, opened.master(), config, opened.keyId());
-        Arrays.fill(opened.master(), (byte) 0);
-        Prefetch fetched = null;
+        // On a cloud store every request is a round trip: those that do not wait for another's
+        // answer go out together. The config and the list of keys first; the index files and
+        // the manifests meanwhile, fetched while the key is derived.
+        ExecutorService requests = Executors.newFixedThreadPool(PREFETCH_REQUESTS, daemonThreads("dr-prefetch"));
         try {
-            fetched = prefetch.join();
-        } catch (RuntimeException e) {
-            fetched = null; // fall back to reading everything again
-        }
-        if (fetched != null) {
-            engine.index = Index.fromFiles(fetched.indexFiles(), crypto, engine.pool);
-            for (Map.Entry<String, byte[]> m : fetched.manifests().entrySet()) {
-                try {
-                    engine.manifests.put(m.getKey(), engine.decodeManifest(m.getKey(), m.getValue()));
-                } catch (DrException e) {
-                    // read again, and reported, when the snapshot is used
+            CompletableFuture<byte @Nullable []> configRead = CompletableFuture.supplyAsync(
+                    () -> getIfPresent(store, CONFIG), requests);
+            CompletableFuture<List<String>> keysListed = CompletableFuture.supplyAsync(() -> KeyRing.list(store),
+                    requests);
+            CompletableFuture<Prefetch> prefetch = Prefetch.start(store, requests);
+            byte[] sealedConfig = join(configRead);
+            if (sealedConfig == null) {
+                // Key files alone are what a repository being created (or an init cut off) holds
+                // before its config: no repository yet. Anything else without a config is damage.
+                boolean remains = false;
+                for (String prefix : List.of(SNAPSHOTS, Index.PREFIX, History.PREFIX)) {
+                    remains |= store.list(prefix).findAny().isPresent();
                 }
+                if (!remains) {
+                    throw new DrException(ErrorCode.NOT_FOUND, "No repository at " + store.describe(),
+                            store.describe());
+                }
+                // Another process may have created the repository between the first look and the
+                // listing: its config is there now. Otherwise the config was lost.
+                sealedConfig = getIfPresent(store, CONFIG);
+                if (sealedConfig == null) {
+                    throw new DrException(ErrorCode.INTEGRITY, "The repository at " + store.describe()
+                            + " is damaged: its " + CONFIG + " object is missing", CONFIG);
+                }
+                keysListed = CompletableFuture.completedFuture(KeyRing.list(store));
             }
-        } else {
-            engine.reloadIndex();
+            // The cipher's fast paths take a while to be compiled; a background thread gets them
+            // compiled while the key derivation keeps this thread busy.
+            Crypto.warmUp();
+            KeyRing.Opened opened = KeyRing.open(store, join(keysListed), password);
+            Crypto crypto = new Crypto(opened.master(), options.zstdLevel());
+            Config config = decodeConfig(sealedConfig, crypto);
+            Engine engine = new Engine(store, options, opened.master(), config, opened.keyId());
+            Arrays.fill(opened.master(), (byte) 0);
+            Prefetch fetched = null;
+            try {
+                fetched = prefetch.join();
+            } catch (RuntimeException e) {
+                fetched = null; // fall back to reading everything again
+            }
+            if (fetched != null) {
+                engine.index = Index.fromFiles(fetched.indexFiles(), crypto, engine.pool);
+                for (Map.Entry<String, byte[]> m : fetched.manifests().entrySet()) {
+                    try {
+                        engine.cacheManifest(m.getKey(), m.getValue());
+                    } catch (DrException e) {
+                        // read again, and reported, when the snapshot is used
+                    }
+                }
+            } else {
+                engine.reloadIndex();
+            }
+            return engine;
+        } finally {
+            requests.shutdown();
         }
-        return engine;
+    }
+
+    /** Waits for a request sent ahead and throws what it threw. */
+    static <T> T join(CompletableFuture<T> request) {
+        try {
+            return request.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -374,6 +432,10 @@ public final class Engine implements AutoCloseable {
             }
             throw e;
         }
+        return decodeConfig(sealed, crypto);
+    }
+
+    private static Config decodeConfig(byte[] sealed, Crypto crypto) {
         Config config;
         try {
             config = Config.decode(crypto.open(sealed, 0, sealed.length, CONFIG));
@@ -660,7 +722,30 @@ public final class Engine implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        Manifest m = decodeManifest(id, store.get(SNAPSHOTS + id));
+        return cacheManifest(id, store.get(SNAPSHOTS + id));
+    }
+
+    /**
+     * Returns the history's hash of the sealed manifest that {@link #readManifest} returns for a
+     * snapshot: a check of it against the history checks what is restored, without reading the
+     * manifest again.
+     *
+     * @param id the snapshot id
+     * @return the hash, as {@link History#manifestHash} computes it
+     * @throws DrException {@code NOT_FOUND} or {@code INTEGRITY} naming its key
+     */
+    public String manifestHash(String id) {
+        String hash = manifestHashes.get(id);
+        if (hash == null) {
+            cacheManifest(id, store.get(SNAPSHOTS + id));
+            hash = manifestHashes.get(id);
+        }
+        return hash;
+    }
+
+    private Manifest cacheManifest(String id, byte[] sealed) {
+        Manifest m = decodeManifest(id, sealed);
+        manifestHashes.put(id, History.manifestHash(crypto, sealed));
         manifests.put(id, m);
         return m;
     }
@@ -683,6 +768,7 @@ public final class Engine implements AutoCloseable {
      */
     public void forgetManifest(String id) {
         manifests.remove(id);
+        manifestHashes.remove(id);
     }
 
     private Manifest decodeManifest(String id, byte[] sealed) {
@@ -701,6 +787,24 @@ public final class Engine implements AutoCloseable {
      * @return the snapshots
      */
     public List<Snapshot> snapshots() {
+        return listSnapshots().snapshots();
+    }
+
+    /**
+     * What one listing of {@code snapshots/} found.
+     *
+     * @param listed the ids listed, those whose manifests cannot be read included
+     * @param snapshots the snapshots whose manifests were read, oldest first
+     */
+    public record SnapshotListing(Set<String> listed, List<Snapshot> snapshots) {
+    }
+
+    /**
+     * Lists the snapshots, and the ids listed, with one listing of the store.
+     *
+     * @return the listing
+     */
+    public SnapshotListing listSnapshots() {
         List<String> ids = store.list(SNAPSHOTS).map(ObjectInfo::key).map(k -> k.substring(SNAPSHOTS.length()))
                 .toList();
         damagedManifests.keySet().retainAll(Set.copyOf(ids));
@@ -735,7 +839,7 @@ public final class Engine implements AutoCloseable {
             out.add(toSnapshot(ids.get(i), m));
         }
         out.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
-        return out;
+        return new SnapshotListing(Set.copyOf(ids), out);
     }
 
     static Snapshot toSnapshot(String id, Manifest m) {
@@ -777,7 +881,19 @@ public final class Engine implements AutoCloseable {
      *     for, or any one for {@code latest}
      */
     public Snapshot resolve(String idOrPrefix, boolean newestReadable) {
-        List<Snapshot> all = snapshots();
+        return resolve(idOrPrefix, newestReadable, listSnapshots());
+    }
+
+    /**
+     * Finds a snapshot in a listing made before, as {@link #resolve(String, boolean)} does.
+     *
+     * @param idOrPrefix the id, a prefix of at least 4 hex digits, or {@code latest}
+     * @param newestReadable whether {@code latest} may skip manifests that cannot be read
+     * @param listing the listing, from {@link #listSnapshots()}
+     * @return the snapshot
+     */
+    public Snapshot resolve(String idOrPrefix, boolean newestReadable, SnapshotListing listing) {
+        List<Snapshot> all = listing.snapshots();
         if (idOrPrefix.equals("latest")) {
             if (!newestReadable && !damagedManifests.isEmpty()) {
                 Map.Entry<String, DrException> damaged = damagedManifests.entrySet().iterator().next();

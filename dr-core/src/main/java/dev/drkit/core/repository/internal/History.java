@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -441,35 +443,76 @@ public final class History {
     }
 
     /**
+     * What a restore's check of the history reads before it: the head, and whether the entry
+     * after the head's is archived (which would mean an earlier head was put back).
+     */
+    public static final class RestorePremise {
+        private final @Nullable Head head;
+        private final CompletableFuture<Boolean> nextArchived;
+
+        private RestorePremise(@Nullable Head head, CompletableFuture<Boolean> nextArchived) {
+            this.head = head;
+            this.nextArchived = nextArchived;
+        }
+    }
+
+    /**
+     * Reads the head for {@link #checkForRestore} and sends the look for the entry after it
+     * to {@code requests}, so that the restore's listing of snapshots goes out beside it. A
+     * restore only reads the head: one {@code GET} serves, without the conditional read a commit
+     * needs to replace it. The snapshots are listed after this returns, so that every snapshot
+     * the head records was stored before the listing.
+     *
+     * @param engine the repository
+     * @param requests where the look for the next entry runs
+     * @return the premise
+     * @throws DrException {@code INTEGRITY} naming the head when it is damaged
+     */
+    public static RestorePremise readForRestore(Engine engine, Executor requests) {
+        SnapshotStore store = engine.store();
+        byte[] sealed;
+        try {
+            sealed = store.get(HEAD);
+        } catch (DrException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return new RestorePremise(null, CompletableFuture.completedFuture(false));
+            }
+            throw e;
+        }
+        Head head = decodeHead(engine.crypto(), sealed);
+        String next = entryKey(head.entry().seq() + 1);
+        return new RestorePremise(head, CompletableFuture.supplyAsync(() -> store.stat(next).isPresent(), requests));
+    }
+
+    /**
      * Checks that a snapshot about to be restored is the one the history records, and, for
      * {@code latest}, that the history's head verifies and no recorded snapshot is missing.
+     * The manifest checked is the one the restore reads ({@link Engine#manifestHash}).
      *
      * @param engine the repository
      * @param snapshotId the resolved snapshot id
      * @param latest whether the user asked for {@code latest}
+     * @param listed the snapshot ids the listing that resolved it found
+     * @param premise what {@link #readForRestore} read
      * @throws DrException {@code INTEGRITY} naming the object at fault
      */
-    public static void checkForRestore(Engine engine, String snapshotId, boolean latest) {
-        SnapshotStore store = engine.store();
-        Read read = readHead(engine);
-        if (read == null) {
+    public static void checkForRestore(Engine engine, String snapshotId, boolean latest, Set<String> listed,
+            RestorePremise premise) {
+        Head head = premise.head;
+        if (head == null) {
             if (expected(engine, Set.of())) {
                 throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
                         + "run verify, or restore with --allow-unverified-history", HEAD);
             }
             return; // a repository older than the history, with no commit since
         }
-        Head head = read.head();
-        String next = entryKey(head.entry().seq() + 1);
-        if (store.stat(next).isPresent()) {
-            throw new DrException(ErrorCode.INTEGRITY, HEAD + " is older than " + next
+        if (Engine.join(premise.nextArchived)) {
+            throw new DrException(ErrorCode.INTEGRITY, HEAD + " is older than " + entryKey(head.entry().seq() + 1)
                     + ": an earlier head was put back; run verify", HEAD);
         }
         if (latest) {
-            Set<String> present = new HashSet<>();
-            store.list(Engine.SNAPSHOTS).forEach(o -> present.add(o.key().substring(Engine.SNAPSHOTS.length())));
             for (String id : head.state().snapshots().keySet()) {
-                if (!present.contains(id)) {
+                if (!listed.contains(id)) {
                     throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + Engine.SNAPSHOTS + id
                             + " is missing but the history records it (it was deleted without forget), so 'latest' "
                             + "cannot tell whether it was the newest: run verify; name the snapshot to restore, give "
@@ -487,7 +530,7 @@ public final class History {
             }
             return; // committed after the head was written, by a backup still running or interrupted
         }
-        if (!manifestHash(engine.crypto(), store.get(key)).equals(recorded)) {
+        if (!engine.manifestHash(snapshotId).equals(recorded)) {
             throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + key
                     + " does not match the history: it was replaced by another manifest", key);
         }

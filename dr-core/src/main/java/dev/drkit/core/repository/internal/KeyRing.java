@@ -154,7 +154,28 @@ public final class KeyRing {
      *     have opened
      */
     public static Opened open(SnapshotStore store, char[] password) {
-        List<String> keys = store.list(PREFIX).map(info -> info.key()).toList();
+        return open(store, list(store), password);
+    }
+
+    /**
+     * Lists the key files.
+     *
+     * @param store the store
+     * @return their keys
+     */
+    static List<String> list(SnapshotStore store) {
+        return store.list(PREFIX).map(info -> info.key()).toList();
+    }
+
+    /**
+     * Finds the key file that the password opens among listed ones, as {@link #open(SnapshotStore, char[])}.
+     *
+     * @param store the store
+     * @param keys the key files, as {@link #list} gives them
+     * @param password the password
+     * @return the key id and the master key
+     */
+    static Opened open(SnapshotStore store, List<String> keys, char[] password) {
         if (keys.isEmpty()) {
             throw new DrException(ErrorCode.INTEGRITY, "The repository at " + store.describe()
                     + " is damaged: it has no key files under " + PREFIX, PREFIX);

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -112,11 +113,26 @@ public final class Maintenance {
     public static Lock lock(Engine engine, boolean exclusive) {
         SnapshotStore store = engine.store();
         Instant now = engine.options().clock().instant();
-        checkConflicts(engine, exclusive, null, now);
+        if (exclusive) {
+            // Refused before anything is written while any lock is held. A shared lock is
+            // written first and checked once: the same answer, one request fewer.
+            checkConflicts(engine, true, null, now);
+        }
         String key = LOCKS + Crypto.randomId();
         LockFile file = new LockFile(engine.options().actor(), engine.options().host(), ProcessHandle.current().pid(),
                 exclusive, now.toString(), now.plus(LOCK_TTL).toString());
-        if (store.putIfAbsent(key, file.encode()).isEmpty()) {
+        Optional<ObjectInfo> written;
+        try {
+            written = store.putIfAbsent(key, file.encode());
+        } catch (DrException e) {
+            if (!exclusive) {
+                // A store this process cannot write to: the caller may read without a lock, but
+                // not while an exclusive one is held.
+                checkConflicts(engine, false, null, now);
+            }
+            throw e;
+        }
+        if (written.isEmpty()) {
             throw new DrException(ErrorCode.LOCKED, "Lock " + key + " exists already", key);
         }
         try {
