@@ -20,6 +20,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -295,7 +297,19 @@ public final class History {
                 finishRemovals(store, read.head().entry());
             }
             Map<String, String> added = new TreeMap<>(change.added());
-            for (ObjectInfo info : store.list(Engine.SNAPSHOTS).toList()) {
+            // The three listings go out together: on a cloud store each is a round trip.
+            ExecutorService listings = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-history"));
+            CompletableFuture<List<ObjectInfo>> indexFiles;
+            CompletableFuture<List<ObjectInfo>> keyFiles;
+            List<ObjectInfo> manifests;
+            try {
+                indexFiles = CompletableFuture.supplyAsync(() -> store.list(Index.PREFIX).toList(), listings);
+                keyFiles = CompletableFuture.supplyAsync(() -> store.list(KeyRing.PREFIX).toList(), listings);
+                manifests = store.list(Engine.SNAPSHOTS).toList();
+            } finally {
+                listings.shutdown();
+            }
+            for (ObjectInfo info : manifests) {
                 String id = info.key().substring(Engine.SNAPSHOTS.length());
                 if (!added.containsKey(id) && !state.snapshots().containsKey(id) && !state.removed().contains(id)
                         && !change.removed().contains(id)) {
@@ -306,7 +320,7 @@ public final class History {
                 }
             }
             List<String> indexesAdded = new ArrayList<>();
-            for (ObjectInfo info : store.list(Index.PREFIX).toList()) {
+            for (ObjectInfo info : Engine.join(indexFiles)) {
                 String id = info.key().substring(Index.PREFIX.length());
                 if (!state.indexes().contains(id) && !state.indexesRemoved().contains(id)
                         && !change.indexesRemoved().contains(id)) {
@@ -314,7 +328,7 @@ public final class History {
                 }
             }
             List<String> keysAdded = new ArrayList<>();
-            for (ObjectInfo info : store.list(KeyRing.PREFIX).toList()) {
+            for (ObjectInfo info : Engine.join(keyFiles)) {
                 String id = info.key().substring(KeyRing.PREFIX.length());
                 if (!state.keys().contains(id) && !state.keysRemoved().contains(id)
                         && !change.keysRemoved().contains(id) && KeyRing.authentic(store, info.key(), crypto)) {
