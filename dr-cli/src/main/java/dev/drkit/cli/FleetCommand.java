@@ -1,5 +1,7 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.coordination.Coordinator;
 import dev.drkit.api.coordination.LeaseHolder;
 import dev.drkit.api.store.RedactedUri;
@@ -9,6 +11,8 @@ import dev.drkit.core.coordination.Coordinators;
 import dev.drkit.core.coordination.StoreCoordinator;
 import dev.drkit.core.store.SnapshotStores;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,9 +85,27 @@ public final class FleetCommand {
                 }
             }
             String repo = Objects.requireNonNull(backend.repo);
-            try (SnapshotStore store = SnapshotStores.open(repo); Coordinator c = StoreCoordinator.open(store, config)) {
-                return print(RedactedUri.of(repo), c);
+            try (SnapshotStore store = SnapshotStores.open(repo)) {
+                requireExistingDirectory(store);
+                try (Coordinator c = StoreCoordinator.open(store, config)) {
+                    return print(RedactedUri.of(repo), c);
+                }
             }
+        }
+
+        /**
+         * Refuses a file store whose directory does not exist or is no directory: a status look
+         * must not create one (a file store creates its directory on the first write), and an
+         * empty fleet in a mistyped path would look like a fleet with nobody in it.
+         */
+        private static void requireExistingDirectory(SnapshotStore store) {
+            Path dir = SnapshotStores.directory(store).orElse(null);
+            if (dir == null || Files.isDirectory(dir)) {
+                return;
+            }
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--repo: " + dir + (Files.exists(dir)
+                    ? " is not a directory" : " does not exist") + "; give the directory of the repository "
+                    + "the fleet coordinates in", dir.toString());
         }
 
         private int print(String where, Coordinator c) {

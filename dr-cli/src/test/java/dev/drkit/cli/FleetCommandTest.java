@@ -106,6 +106,25 @@ class FleetCommandTest {
     }
 
     @Test
+    void aRepositoryDirectoryThatDoesNotExistIsRefusedAndNotCreated() throws Exception {
+        Path missing = dir.resolve("no-such-repo");
+        assertThat(dr("fleet", "status", "--repo", missing.toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--repo: " + missing + " does not exist");
+        assertThat(out.toString()).isEmpty();
+        assertThat(missing).doesNotExist();
+
+        assertThat(dr("fleet", "status", "--repo", missing.toUri().toString(), "--json"))
+                .isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains(missing + " does not exist");
+        assertThat(missing).doesNotExist();
+
+        Path file = Files.writeString(dir.resolve("a-file"), "not a repository");
+        assertThat(dr("fleet", "status", "--repo", file.toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--repo: " + file + " is not a directory");
+        assertThat(file).hasContent("not a repository");
+    }
+
+    @Test
     void theBackendIsEscaped() {
         Path repo = dir.resolve("re\u001b[2Jpo");
         try (SnapshotStore store = SnapshotStores.file(repo);
