@@ -8,6 +8,8 @@
  * {@code dr-coordination-zookeeper}, are opened by URI through
  * {@link dev.drkit.core.coordination.Coordinators}, which finds their
  * {@link dev.drkit.core.coordination.CoordinatorProvider} with {@link java.util.ServiceLoader}.
+ * {@link dev.drkit.core.coordination.FleetRecords} reads a store's coordination objects once,
+ * without taking part, for operators' tools such as {@code dr fleet status}.
  */
 @NullMarked
 package dev.drkit.core.coordination;

@@ -3,7 +3,6 @@ package dev.drkit.core.coordination.internal;
 import dev.drkit.api.DrException;
 import dev.drkit.api.coordination.Membership;
 import dev.drkit.api.store.ObjectInfo;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -118,9 +117,7 @@ final class StoreMembership implements Membership {
     private void announce() {
         long start = c.now();
         announcements++;
-        // The counter makes every announcement's content, and so its etag on every store, new.
-        c.store().put(ownKey, ("dr-member/1\nmember=" + c.memberId() + "\nannouncement=" + announcements + "\n")
-                .getBytes(StandardCharsets.UTF_8));
+        c.store().put(ownKey, new MemberRecord(c.memberId(), announcements).encode());
         nextAnnounce = start + c.renewNanos();
     }
 
