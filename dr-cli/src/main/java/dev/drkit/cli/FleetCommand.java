@@ -8,11 +8,17 @@ import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.coordination.CoordinatorConfig;
 import dev.drkit.core.coordination.Coordinators;
-import dev.drkit.core.coordination.StoreCoordinator;
+import dev.drkit.core.coordination.FleetRecords;
+import dev.drkit.core.coordination.FleetRecords.Holding;
+import dev.drkit.core.coordination.FleetRecords.Inconsistency;
+import dev.drkit.core.report.Durations;
 import dev.drkit.core.store.SnapshotStores;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +46,19 @@ public final class FleetCommand {
     /**
      * {@code dr fleet status}: the lease's holder and epoch and the group's members, read from
      * the repository's store (the starter's default) or from a coordination service such as
-     * ZooKeeper.
+     * ZooKeeper. A store is read once, without taking part in the fleet (nothing is written):
+     * the holder is shown with when it last renewed the lease and its TTL, since only an
+     * instance that watches the lease for a TTL can tell that its holder stopped, and objects
+     * that contradict their keys are reported (exit 3) instead of shown.
      */
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Print the lease holder, its fencing epoch and the live members of a fleet.")
+            description = {"Print the lease holder, its fencing epoch and the members of a fleet.",
+                    "From a repository's store (read once, nothing written), the holder is followed by when it "
+                            + "last renewed the lease and the lease's TTL, as \"(expired? last renewed 3 min ago, "
+                            + "TTL 15 s)\" once that is longer ago than the TTL by the store's timestamp and this "
+                            + "host's clock: the holder has most likely stopped without releasing it. An object "
+                            + "whose content contradicts its key (an announcement naming another member) is "
+                            + "reported on a problem line, not trusted, and the exit code is 3."})
     static final class Status implements Callable<Integer> {
         /** Where the fleet coordinates: one of the two. */
         static final class Backend {
@@ -78,18 +93,26 @@ public final class FleetCommand {
         public Integer call() {
             CoordinatorConfig.requireName("--lease", lease);
             CoordinatorConfig.requireName("--group", group);
-            CoordinatorConfig config = CoordinatorConfig.ofDefaults("dr-cli-" + ProcessHandle.current().pid());
             if (backend.coordinator != null) {
+                CoordinatorConfig config = CoordinatorConfig.of("dr-cli-" + ProcessHandle.current().pid());
                 try (Coordinator c = Coordinators.open(backend.coordinator, config)) {
-                    return print(RedactedUri.of(backend.coordinator), c);
+                    Optional<LeaseHolder> holder = c.lease(lease).holder();
+                    SortedSet<String> members = c.membership(group).members();
+                    return print(RedactedUri.of(backend.coordinator), holder.map(LeaseHolder::memberId).orElse(null),
+                            holder.map(LeaseHolder::epoch).orElse(null), null, List.copyOf(members), List.of());
                 }
             }
             String repo = Objects.requireNonNull(backend.repo);
             try (SnapshotStore store = SnapshotStores.open(repo)) {
                 requireExistingDirectory(store);
-                try (Coordinator c = StoreCoordinator.open(store, config)) {
-                    return print(RedactedUri.of(repo), c);
-                }
+                // One read of the objects, without opening a coordinator: a look writes nothing.
+                FleetRecords records = FleetRecords.read(store, CoordinatorConfig.DEFAULT_KEY_PREFIX, lease, group);
+                Holding held = records.holding() != null && records.holding().status() == Holding.Status.HELD
+                        ? records.holding() : null;
+                return print(RedactedUri.of(repo), held == null ? null : held.holder(),
+                        held == null ? null : held.epoch(), held,
+                        records.members().stream().map(FleetRecords.Member::memberId).toList(),
+                        records.inconsistent());
             }
         }
 
@@ -108,29 +131,51 @@ public final class FleetCommand {
                     + "the fleet coordinates in", dir.toString());
         }
 
-        private int print(String where, Coordinator c) {
-            Optional<LeaseHolder> holder = c.lease(lease).holder();
-            SortedSet<String> members = c.membership(group).members();
+        /**
+         * Prints the status; {@code held} carries the holding's timestamps when the store was
+         * read, and is null for a coordination service (whose holder is its live session's).
+         */
+        private int print(String where, @Nullable String holder, @Nullable Long epoch, @Nullable Holding held,
+                List<String> members, List<Inconsistency> inconsistent) {
             PrintWriter out = spec.commandLine().getOut();
+            Instant now = ((DrCommand) spec.root().userObject()).clock.instant();
+            int exit = inconsistent.isEmpty() ? DrCommand.EXIT_OK : DrCommand.EXIT_INTEGRITY;
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("backend", where);
                 m.put("lease", lease);
-                m.put("holder", holder.map(LeaseHolder::memberId).orElse(null));
-                m.put("epoch", holder.map(LeaseHolder::epoch).orElse(null));
+                m.put("holder", holder);
+                m.put("epoch", epoch);
+                m.put("lastRenewed", held == null ? null : held.lastWritten().toString());
+                m.put("ageMillis", held == null ? null : held.age(now).toMillis());
+                m.put("ttlMillis", held == null ? null : held.ttl().toMillis());
+                m.put("expired", held == null ? null : held.pastTtl(now));
                 m.put("group", group);
-                m.put("members", List.copyOf(members));
+                m.put("members", members);
+                m.put("inconsistent", inconsistent);
                 CliJson.print(out, m);
-                return DrCommand.EXIT_OK;
+                return exit;
             }
             out.printf("backend  %s%n", TerminalText.escape(where));
             out.printf("lease    %s%n", TerminalText.escape(lease));
-            out.printf("holder   %s%n", holder.map(h -> TerminalText.escape(h.memberId())).orElse("none"));
-            out.printf("epoch    %s%n", holder.map(h -> Long.toString(h.epoch())).orElse("-"));
+            out.printf("holder   %s%s%n", holder == null ? "none" : TerminalText.escape(holder),
+                    held == null ? "" : " (" + (held.pastTtl(now) ? "expired? " : "") + "last renewed "
+                            + Durations.human(roughly(held.age(now))) + " ago, TTL " + Durations.human(held.ttl())
+                            + ")");
+            out.printf("epoch    %s%n", epoch == null ? "-" : Long.toString(epoch));
             out.printf("group    %s%n", TerminalText.escape(group));
             out.printf("members  %s%n", members.isEmpty() ? "none"
                     : String.join(", ", members.stream().map(TerminalText::escape).toList()));
-            return DrCommand.EXIT_OK;
+            for (Inconsistency i : inconsistent) {
+                out.printf("problem  %s%n", TerminalText.escape(i.problem()));
+            }
+            return exit;
+        }
+
+        /** An age to the second, or to the millisecond below one second. */
+        private static Duration roughly(Duration age) {
+            return age.compareTo(Duration.ofSeconds(1)) < 0 ? age.truncatedTo(ChronoUnit.MILLIS)
+                    : age.truncatedTo(ChronoUnit.SECONDS);
         }
     }
 }
