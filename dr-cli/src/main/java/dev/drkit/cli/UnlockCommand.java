@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code dr unlock}: removes the locks no running process holds, or with {@code --remove-all}
  * every lock; says which it removed and which live ones it kept, naming journal writer locks
- * ({@code journal-locks/<source>}) as such.
+ * ({@code journal-locks/<source>}) as such, in text and in the JSON's {@code kind}.
  */
 @Command(name = "unlock", mixinStandardHelpOptions = true,
         description = {"Remove the locks no running process holds: expired ones (their holder stopped refreshing "
@@ -40,8 +40,8 @@ final class UnlockCommand extends RepositoryCommand {
             List<LockInfo> kept = repo.locks();
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();
-                result.put("removed", removed);
-                result.put("kept", kept);
+                result.put("removed", removed.stream().map(UnlockCommand::json).toList());
+                result.put("kept", kept.stream().map(UnlockCommand::json).toList());
                 CliJson.print(out(), result);
                 return DrCommand.EXIT_OK;
             }
@@ -58,6 +58,20 @@ final class UnlockCommand extends RepositoryCommand {
                                     + "no dr process runs anywhere") + ")"));
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /** A lock as JSON: its fields, with its kind after its key. */
+    private static Map<String, Object> json(LockInfo lock) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", lock.key());
+        m.put("kind", lock.journalWriter() ? "journal-writer" : "repository");
+        m.put("owner", lock.owner());
+        m.put("host", lock.host());
+        m.put("pid", lock.pid());
+        m.put("exclusive", lock.exclusive());
+        m.put("expires", lock.expires());
+        m.put("state", lock.state());
+        return m;
     }
 
     private static String describe(LockInfo lock) {

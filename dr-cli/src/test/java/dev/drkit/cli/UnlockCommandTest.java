@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code dr unlock} and the remedy a locked repository's message names, against a file repository. */
 class UnlockCommandTest {
@@ -94,6 +95,7 @@ class UnlockCommandTest {
         JsonNode result = CliJson.MAPPER.readTree(out.toString());
         assertThat(result.get("removed").get(0).get("key").asString()).isEqualTo("locks/elsewhere");
         assertThat(result.get("removed").get(0).get("state").asString()).isEqualTo("LIVE");
+        assertThat(result.get("removed").get(0).get("kind").asString()).isEqualTo("repository");
         assertThat(result.get("kept").isEmpty()).isTrue();
         assertThat(dr("prune", "--repo", repo.toString())).isZero();
     }
@@ -109,6 +111,17 @@ class UnlockCommandTest {
             assertThat(dr("unlock", "--repo", repo.toString())).isZero();
             assertThat(out.toString()).contains("kept journal-locks/orders: journal writer lock of watcher on ops-1 "
                     + "(pid " + pid + ", live, until ").doesNotContain("shared lock");
+
+            assertThat(dr("unlock", "--repo", repo.toString(), "--json")).isZero();
+            JsonNode kept = CliJson.MAPPER.readTree(out.toString()).get("kept");
+            assertThat(kept).hasSize(1);
+            assertThat(kept.get(0).get("kind").asString()).isEqualTo("journal-writer");
+            // besides its kind, a lock reads as the library's LockInfo does, field for field
+            ObjectNode lock = (ObjectNode) kept.get(0).deepCopy();
+            lock.remove("kind");
+            assertThat(lock.toString()).isEqualTo(CliJson.COMPACT.writeValueAsString(r.locks().get(0)));
+            assertThat(kept.get(0).propertyNames()).containsExactly("key", "kind", "owner", "host", "pid",
+                    "exclusive", "expires", "state");
         }
     }
 
