@@ -213,9 +213,16 @@ class IntegrityCommandsTest {
     }
 
     private java.util.List<Path> packFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(repo.resolve("data.d"))) {
-            return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
-                    .sorted().toList();
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(repo.resolve("data.d"))) {
+                return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+                        .sorted().toList();
+            } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException e) {
+                // a backup running meanwhile renamed a temporary file the walk had listed: look again
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
         }
     }
 
