@@ -127,6 +127,7 @@ public final class IncidentCommand {
 
         @Override
         public Integer call() {
+            nonBlank(title, "--title");
             FaultType type = fault(fault);
             Severity sev = severity(severity);
             String who = common.who();
@@ -168,6 +169,8 @@ public final class IncidentCommand {
 
         @Override
         public Integer call() {
+            nonBlank(kind, "--kind");
+            nonBlank(text, "--text");
             Incident i = withIncidents(common.audit, incidents -> incidents.note(incident, common.who(), kind, text));
             print(spec, common, i, "noted on " + describe(i));
             return DrCommand.EXIT_OK;
@@ -194,6 +197,10 @@ public final class IncidentCommand {
 
         @Override
         public Integer call() {
+            nonBlank(resolution, "--resolution");
+            if (rootCause != null) {
+                nonBlank(rootCause, "--root-cause");
+            }
             Incident i = withIncidents(common.audit, incidents -> incidents.resolve(incident, common.who(), resolution,
                     rootCause));
             print(spec, common, i, "resolved " + describe(i));
@@ -231,6 +238,14 @@ public final class IncidentCommand {
             }
             out.flush();
             return DrCommand.EXIT_OK;
+        }
+    }
+
+    /** Refuses an option's blank value, naming the option, before the audit log is opened. */
+    static void nonBlank(String value, String option) {
+        if (value.isBlank()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, option + " must not be blank, but was '"
+                    + value + "'", option);
         }
     }
 

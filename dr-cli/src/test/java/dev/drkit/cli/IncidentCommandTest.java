@@ -79,6 +79,27 @@ class IncidentCommandTest {
     }
 
     @Test
+    void emptyTitlesNotesAndResolutionsAreRefusedNamingTheOptionAndRecordNothing() throws Exception {
+        String audit = dir.resolve("audit.jsonl").toString();
+        Run title = dr("incident", "open", "--audit", audit, "--title", "", "--fault", "data");
+        assertThat(title.exit()).isEqualTo(2);
+        assertThat(title.err()).contains("--title must not be blank, but was ''");
+        Run opened = dr("incident", "open", "--audit", audit, "--title", "orders down", "--fault", "data", "--json");
+        String id = JsonMappers.compact().readTree(opened.out()).get("id").asString();
+        Run note = dr("incident", "note", "--audit", audit, "--incident", id, "--text", "  ");
+        assertThat(note.exit()).isEqualTo(2);
+        assertThat(note.err()).contains("--text must not be blank, but was '  '");
+        Run resolution = dr("incident", "resolve", "--audit", audit, "--incident", id, "--resolution", "");
+        assertThat(resolution.exit()).isEqualTo(2);
+        assertThat(resolution.err()).contains("--resolution must not be blank");
+        Run list = dr("incident", "list", "--audit", audit, "--json");
+        assertThat(JsonMappers.compact().readTree(list.out())).singleElement().satisfies(i -> {
+            assertThat(i.get("status").asString()).isEqualTo("OPEN");
+            assertThat(i.get("timeline")).hasSize(2);
+        });
+    }
+
+    @Test
     void titlesActorsAndNotesFromTheAuditLogAreEscapedInTextOutput() {
         String audit = dir.resolve("audit.jsonl").toString();
         Run opened = dr("incident", "open", "--audit", audit, "--title", "orders\u001b[2J gone\nfake line",

@@ -90,19 +90,26 @@ public record AlertmanagerPayload(String version, String groupKey, int truncated
         /**
          * Returns the alert's name.
          *
-         * @return the {@code alertname} label, or {@code unnamed}
+         * @return the {@code alertname} label, or {@code unnamed} when it is missing or blank
          */
         public String name() {
-            return labels.getOrDefault("alertname", "unnamed");
+            String name = labels.get("alertname");
+            return name == null || name.isBlank() ? "unnamed" : name;
         }
 
         /**
-         * Returns the summary a person reads.
+         * Returns the summary a person reads, which titles the incident the alert opens.
          *
-         * @return the {@code summary} or {@code description} annotation, or the name
+         * @return the {@code summary} or {@code description} annotation, the first that is not blank, or the name
          */
         public String summary() {
-            return annotations.getOrDefault("summary", annotations.getOrDefault("description", name()));
+            for (String key : new String[] {"summary", "description"}) {
+                String text = annotations.get(key);
+                if (text != null && !text.isBlank()) {
+                    return text;
+                }
+            }
+            return name();
         }
     }
 

@@ -224,12 +224,14 @@ public final class IncidentManager {
      *
      * @param id the incident
      * @param actor who
-     * @param kind a short lowercase tag
-     * @param text the note
+     * @param kind a short lowercase tag; not blank
+     * @param text the note; not blank
      * @return the incident
-     * @throws DrException {@code NOT_FOUND} for an unknown id
+     * @throws DrException {@code NOT_FOUND} for an unknown id, {@code INVALID_ARGUMENT} for a blank kind or text
      */
     public synchronized Incident note(String id, String actor, String kind, String text) {
+        requireText("kind", kind);
+        requireText("text", text);
         State s = state(id);
         Instant now = clock.instant();
         add(s, new TimelineEntry(now, actor, kind, text));
@@ -259,12 +261,17 @@ public final class IncidentManager {
      *
      * @param id the incident
      * @param actor who
-     * @param resolution how it was resolved
-     * @param rootCause the cause found, or null while unknown
+     * @param resolution how it was resolved; not blank
+     * @param rootCause the cause found, or null while unknown; not blank when given
      * @return the incident
-     * @throws DrException {@code NOT_FOUND} for an unknown id
+     * @throws DrException {@code NOT_FOUND} for an unknown id, {@code INVALID_ARGUMENT} for a blank resolution
+     *     or root cause
      */
     public synchronized Incident resolve(String id, String actor, String resolution, @Nullable String rootCause) {
+        requireText("resolution", resolution);
+        if (rootCause != null) {
+            requireText("rootCause", rootCause);
+        }
         State s = state(id);
         if (s.incident.status() == IncidentStatus.RESOLVED) {
             return s.incident;
@@ -458,6 +465,13 @@ public final class IncidentManager {
             throw new DrException(ErrorCode.NOT_FOUND, "no incident " + id, id);
         }
         return s;
+    }
+
+    private static void requireText(String field, String value) {
+        Objects.requireNonNull(value, field);
+        if (value.isBlank()) {
+            throw DrException.invalidArgument(field, "must not be blank", "'" + value + "'");
+        }
     }
 
     private static Incident with(Incident i, IncidentStatus status, @Nullable String assignee) {

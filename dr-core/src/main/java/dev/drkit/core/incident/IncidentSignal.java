@@ -1,5 +1,6 @@
 package dev.drkit.core.incident;
 
+import dev.drkit.api.DrException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * word, with the labels that classification rules read.
  *
  * @param source what raised it
- * @param title one line
+ * @param title one line; not blank
  * @param trigger what exactly fired: an alert name, a guard's verdict, a probe's detail
  * @param labels named values, such as an alert's labels ({@code severity}, {@code dr_fault})
  * @param impact who or what is affected, for a person; may be empty
@@ -21,10 +22,17 @@ import org.jspecify.annotations.Nullable;
  */
 public record IncidentSignal(IncidentSource source, String title, String trigger, Map<String, String> labels,
         String impact, @Nullable Instant faultStartedAt, @Nullable String dedupKey, String actor) {
-    /** Checks the fields and copies the labels. */
+    /**
+     * Checks the fields and copies the labels.
+     *
+     * @throws DrException {@code INVALID_ARGUMENT} for a blank title
+     */
     public IncidentSignal {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(title, "title");
+        if (title.isBlank()) {
+            throw DrException.invalidArgument("title", "must not be blank", "'" + title + "'");
+        }
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(impact, "impact");
         Objects.requireNonNull(actor, "actor");
@@ -35,8 +43,9 @@ public record IncidentSignal(IncidentSource source, String title, String trigger
      * Returns a signal from an operator.
      *
      * @param actor the operator
-     * @param title one line
+     * @param title one line; not blank
      * @return the signal
+     * @throws DrException {@code INVALID_ARGUMENT} for a blank title
      */
     public static IncidentSignal operator(String actor, String title) {
         return new IncidentSignal(IncidentSource.OPERATOR, title, "opened by " + actor, Map.of(), "", null, null, actor);

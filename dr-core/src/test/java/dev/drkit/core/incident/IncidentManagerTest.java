@@ -101,6 +101,33 @@ class IncidentManagerTest {
     }
 
     @Test
+    void blankTitlesNotesAndResolutionsAreRefusedNamingTheField() {
+        assertThatThrownBy(() -> IncidentSignal.operator("alice", " ")).isInstanceOf(DrException.class)
+                .hasMessage("title must not be blank, but was ' '");
+        Incident i = incidents.open(alert(Map.of(), "fp"));
+        assertThatThrownBy(() -> incidents.note(i.id(), "alice", "note", "")).isInstanceOf(DrException.class)
+                .hasMessage("text must not be blank, but was ''");
+        assertThatThrownBy(() -> incidents.note(i.id(), "alice", "", "found it")).hasMessage(
+                "kind must not be blank, but was ''");
+        assertThatThrownBy(() -> incidents.resolve(i.id(), "alice", "\t", null)).hasMessage(
+                "resolution must not be blank, but was '\t'");
+        assertThatThrownBy(() -> incidents.resolve(i.id(), "alice", "restarted", "")).hasMessage(
+                "rootCause must not be blank, but was ''");
+        assertThat(incidents.get(i.id()).orElseThrow().timeline()).extracting(TimelineEntry::kind)
+                .containsExactly("opened", "classified");
+        assertThat(audit).extracting(AuditEvent::action).containsExactly("incident.open");
+    }
+
+    @Test
+    void anAlertWithABlankSummaryIsTitledByItsName() {
+        AlertmanagerPayload.Alert a = new AlertmanagerPayload.Alert("firing", Map.of("alertname", "DiskFull"),
+                Map.of("summary", " ", "description", ""), T0, null, "", "fp");
+        assertThat(a.summary()).isEqualTo("DiskFull");
+        assertThat(new AlertmanagerPayload.Alert("firing", Map.of("alertname", ""), Map.of(), T0, null, "", "fp")
+                .summary()).isEqualTo("unnamed");
+    }
+
+    @Test
     void anUnacknowledgedIncidentEscalatesAlongTheChainAndSev1EscalatesSooner() {
         Incident minor = incidents.open(alert(Map.of("severity", "warning"), "a"));
         Incident critical = incidents.open(alert(Map.of("severity", "critical"), "b"));
