@@ -100,6 +100,28 @@ class IncidentCommandTest {
     }
 
     @Test
+    void aResolvedIncidentIsNotResolvedAgainAndACauseFoundLaterIsANote() {
+        String audit = dir.resolve("audit.jsonl").toString();
+        Run opened = dr("incident", "open", "--audit", audit, "--title", "orders down", "--fault", "data", "--json");
+        String id = JsonMappers.compact().readTree(opened.out()).get("id").asString();
+        assertThat(dr("incident", "resolve", "--audit", audit, "--incident", id, "--resolution", "restarted",
+                "--actor", "alice").exit()).isZero();
+        Run again = dr("incident", "resolve", "--audit", audit, "--incident", id, "--resolution", "failed over",
+                "--root-cause", "a bad disk", "--actor", "bob");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("incident " + id + " is resolved already, at ").contains(" by alice: restarted;")
+                .contains("add a note instead, of kind root-cause");
+        assertThat(again.out()).isEmpty();
+        Run note = dr("incident", "note", "--audit", audit, "--incident", id, "--kind", "root-cause", "--text",
+                "a bad disk", "--actor", "bob");
+        assertThat(note.exit()).as(note.err()).isZero();
+        Run list = dr("incident", "list", "--audit", audit);
+        assertThat(list.out()).containsOnlyOnce("resolved ").doesNotContain("failed over");
+        Run report = dr("report", "incident", "--audit", audit, "--incident", id);
+        assertThat(report.out()).contains("- Root cause: a bad disk").contains("restarted").doesNotContain("failed over");
+    }
+
+    @Test
     void titlesActorsAndNotesFromTheAuditLogAreEscapedInTextOutput() {
         String audit = dir.resolve("audit.jsonl").toString();
         Run opened = dr("incident", "open", "--audit", audit, "--title", "orders\u001b[2J gone\nfake line",

@@ -200,7 +200,14 @@ public final class AlertRouter {
                 + (a.endsAt() == null ? "" : " at " + a.endsAt()));
         boolean close = closeOnResolve || "true".equals(a.labels().get("dr_close_on_resolve"));
         if (close) {
-            incidents.resolve(id, "alertmanager", "alert " + a.name() + " resolved", null);
+            try {
+                incidents.resolve(id, "alertmanager", "alert " + a.name() + " resolved", null);
+            } catch (DrException e) {
+                if (e.code() != ErrorCode.ILLEGAL_STATE) {
+                    throw e;
+                }
+                // resolved by someone else since openFor: the incident is closed, as asked
+            }
         }
         return new AlertOutcome(a.fingerprint(), a.name(), "resolve", "", id, true,
                 close ? "incident resolved" : "incident annotated");

@@ -257,7 +257,10 @@ public final class IncidentManager {
     }
 
     /**
-     * Resolves an incident.
+     * Resolves an incident. An incident is resolved once: resolving it again is refused, naming
+     * when and by whom it was resolved, since a second resolution would either be lost or
+     * rewrite what the first recorded; a cause or fix found later is added as a note (kind
+     * {@code root-cause} for a cause), which the post-incident report reads.
      *
      * @param id the incident
      * @param actor who
@@ -265,7 +268,7 @@ public final class IncidentManager {
      * @param rootCause the cause found, or null while unknown; not blank when given
      * @return the incident
      * @throws DrException {@code NOT_FOUND} for an unknown id, {@code INVALID_ARGUMENT} for a blank resolution
-     *     or root cause
+     *     or root cause, {@code ILLEGAL_STATE} for an incident that is resolved already
      */
     public synchronized Incident resolve(String id, String actor, String resolution, @Nullable String rootCause) {
         requireText("resolution", resolution);
@@ -274,7 +277,11 @@ public final class IncidentManager {
         }
         State s = state(id);
         if (s.incident.status() == IncidentStatus.RESOLVED) {
-            return s.incident;
+            TimelineEntry first = s.incident.timeline().stream().filter(e -> e.kind().equals("resolved")).findFirst()
+                    .orElseThrow();
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "incident " + id + " is resolved already, at " + first.at()
+                    + " by " + first.actor() + ": " + first.text() + "; it is not resolved again (add a note instead, "
+                    + "of kind root-cause for a cause found later)", id);
         }
         Instant now = clock.instant();
         s.incident = with(s.incident, IncidentStatus.RESOLVED, s.incident.assignee());

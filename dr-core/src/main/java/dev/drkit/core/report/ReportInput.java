@@ -219,7 +219,8 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
 
     /**
      * Builds the input from an audit log alone: the incident's {@code incident.*} records and
-     * the {@code plan.*} records of the executions linked to it.
+     * the {@code plan.*} records of the executions linked to it. The root cause is the latest
+     * given, by the resolution or by a note of kind {@code root-cause}.
      *
      * @param audit the records
      * @param incidentId the incident
@@ -254,6 +255,11 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
                 case "incident.escalate" -> escalations++;
                 case "incident.severity" -> severity = Severity.valueOf(r.details().getOrDefault("severity",
                         severity.name()));
+                case "incident.note" -> {
+                    if ("root-cause".equals(r.details().get("kind"))) {
+                        rootCause = r.details().getOrDefault("text", rootCause);
+                    }
+                }
                 case "incident.resolve" -> {
                     resolved = r.time();
                     status = IncidentStatus.RESOLVED;

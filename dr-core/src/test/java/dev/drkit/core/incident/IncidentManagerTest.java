@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.health.ProbeResult;
@@ -116,6 +117,23 @@ class IncidentManagerTest {
         assertThat(incidents.get(i.id()).orElseThrow().timeline()).extracting(TimelineEntry::kind)
                 .containsExactly("opened", "classified");
         assertThat(audit).extracting(AuditEvent::action).containsExactly("incident.open");
+    }
+
+    @Test
+    void aSecondResolutionIsRefusedNamingTheFirstAndChangesNothing() {
+        Incident i = incidents.open(alert(Map.of(), "fp"));
+        clock.advance(Duration.ofMinutes(5));
+        incidents.resolve(i.id(), "alice", "restarted the pods", null);
+        clock.advance(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> incidents.resolve(i.id(), "bob", "failed over", "a bad disk"))
+                .isInstanceOf(DrException.class)
+                .hasMessage("incident " + i.id() + " is resolved already, at 2026-11-26T10:05:00Z by alice: restarted the "
+                        + "pods; it is not resolved again (add a note instead, of kind root-cause for a cause found later)")
+                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.ILLEGAL_STATE);
+        assertThat(incidents.get(i.id()).orElseThrow().timeline()).extracting(TimelineEntry::kind)
+                .containsExactly("opened", "classified", "resolved");
+        assertThat(audit).extracting(AuditEvent::action).containsExactly("incident.open", "incident.resolve");
+        assertThat(sent).extracting(Notification::kind).containsExactly("incident.opened", "incident.resolved");
     }
 
     @Test
