@@ -134,7 +134,7 @@ public final class IncidentCommand {
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("severity", sev.name());
             labels.put("dr_fault", type.name().toLowerCase(Locale.ROOT));
-            IncidentSignal signal = new IncidentSignal(IncidentSource.OPERATOR, title, "opened by " + who, labels, impact,
+            IncidentSignal signal = new IncidentSignal(IncidentSource.OPERATOR, title, IncidentSignal.OPERATOR_REPORT, labels, impact,
                     null, dedupKey, who);
             Incident incident = withIncidents(common.audit, incidents -> {
                 Optional<Incident> open = dedupKey == null ? Optional.empty() : incidents.openFor(dedupKey);

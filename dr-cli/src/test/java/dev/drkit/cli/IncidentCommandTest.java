@@ -122,6 +122,24 @@ class IncidentCommandTest {
     }
 
     @Test
+    void everyTimelineEntryNamesOneActorWhoActed() {
+        String audit = dir.resolve("audit.jsonl").toString();
+        Run opened = dr("incident", "open", "--audit", audit, "--title", "orders down", "--fault", "data",
+                "--actor", "alice", "--json");
+        String id = JsonMappers.compact().readTree(opened.out()).get("id").asString();
+        dr("incident", "resolve", "--audit", audit, "--incident", id, "--resolution", "restarted", "--actor", "bob");
+
+        Run list = dr("incident", "list", "--audit", audit);
+        assertThat(list.out()).contains(" opened       alice      operator report\n")
+                .contains(" resolved     bob        restarted\n").doesNotContain("operator   ");
+        Run report = dr("report", "incident", "--audit", audit, "--incident", id);
+        assertThat(report.out()).contains("alice opened a SEV2 data incident by hand: orders down.")
+                .contains("- Trigger: operator report\n")
+                .contains("| alice | incident opened by hand: orders down (SEV2, DATA) |")
+                .doesNotContain("opened by alice").doesNotContain("by operator");
+    }
+
+    @Test
     void titlesActorsAndNotesFromTheAuditLogAreEscapedInTextOutput() {
         String audit = dir.resolve("audit.jsonl").toString();
         Run opened = dr("incident", "open", "--audit", audit, "--title", "orders\u001b[2J gone\nfake line",

@@ -115,7 +115,7 @@ public final class IncidentManager {
         Classification c = classify(signal);
         String id = idPrefix + ID_TIME.format(now) + "-" + counter.incrementAndGet();
         List<TimelineEntry> tl = new ArrayList<>();
-        tl.add(new TimelineEntry(now, signal.source().name().toLowerCase(), "opened", signal.trigger()));
+        tl.add(new TimelineEntry(now, signal.actor(), "opened", signal.trigger()));
         tl.add(new TimelineEntry(now, "system", "classified", c.severity() + " " + c.faultType() + " by rule " + c.rule()));
         Incident inc = new Incident(id, signal.title(), c.severity(), c.faultType(), IncidentStatus.OPEN, now, null, tl);
         State s = new State(inc, signal.dedupKey());
@@ -388,7 +388,7 @@ public final class IncidentManager {
                 Severity sev = Severity.valueOf(d.getOrDefault("severity", "SEV3"));
                 FaultType type = ClassificationRule.parseFault(d.getOrDefault("faultType", "SOFTWARE"));
                 List<TimelineEntry> tl = new ArrayList<>();
-                tl.add(new TimelineEntry(r.time(), d.getOrDefault("source", "operator"), "opened", d.getOrDefault("trigger", "")));
+                tl.add(new TimelineEntry(r.time(), r.actor(), "opened", d.getOrDefault("trigger", "")));
                 tl.add(new TimelineEntry(r.time(), "system", "classified", sev + " " + type + " by rule "
                         + d.getOrDefault("rule", "?")));
                 State st = new State(new Incident(id, d.getOrDefault("title", id), sev, type, IncidentStatus.OPEN, r.time(),

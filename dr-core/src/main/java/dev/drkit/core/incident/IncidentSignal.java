@@ -39,6 +39,9 @@ public record IncidentSignal(IncidentSource source, String title, String trigger
         labels = Map.copyOf(labels);
     }
 
+    /** The trigger of an incident an operator opens: the operator's own report, who is the signal's actor. */
+    public static final String OPERATOR_REPORT = "operator report";
+
     /**
      * Returns a signal from an operator.
      *
@@ -48,6 +51,6 @@ public record IncidentSignal(IncidentSource source, String title, String trigger
      * @throws DrException {@code INVALID_ARGUMENT} for a blank title
      */
     public static IncidentSignal operator(String actor, String title) {
-        return new IncidentSignal(IncidentSource.OPERATOR, title, "opened by " + actor, Map.of(), "", null, null, actor);
+        return new IncidentSignal(IncidentSource.OPERATOR, title, OPERATOR_REPORT, Map.of(), "", null, null, actor);
     }
 }

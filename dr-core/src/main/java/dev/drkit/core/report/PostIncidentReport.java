@@ -75,6 +75,12 @@ public final class PostIncidentReport {
         return suggestions;
     }
 
+    /** Who opened the incident: the actor of its {@code incident.open} record, else its source. */
+    String openedBy() {
+        return input.timeline().stream().filter(t -> t.kind().equals("incident.open")).map(TimelineEntry::actor)
+                .findFirst().orElse(input.incident().source());
+    }
+
     private @Nullable ExecutionSummary main() {
         ExecutionSummary best = null;
         for (ExecutionSummary e : input.executions()) {
@@ -100,9 +106,9 @@ public final class PostIncidentReport {
                 .append(" fault - ").append(i.status()).append("\n\n");
 
         md.append("## Summary\n\n");
-        md.append("On ").append(i.openedAt()).append(" ").append(i.source()).append(" opened a ").append(i.severity())
-                .append(" ").append(i.faultType().name().toLowerCase()).append(" incident: ").append(i.title())
-                .append(".");
+        md.append("On ").append(i.openedAt()).append(" ").append(openedBy()).append(" opened a ").append(i.severity())
+                .append(" ").append(i.faultType().name().toLowerCase()).append(" incident")
+                .append(ReportInput.how(i.source())).append(": ").append(i.title()).append(".");
         if (main != null) {
             md.append(" Plan **").append(main.plan()).append("** ran (").append(main.mode()).append(") and ")
                     .append(main.status().name().toLowerCase());
@@ -137,8 +143,7 @@ public final class PostIncidentReport {
         md.append('\n');
 
         md.append("## Root cause and trigger\n\n");
-        md.append("- Trigger: ").append(i.trigger().isBlank() ? "(none recorded)" : i.trigger()).append(" (opened by ")
-                .append(i.source()).append(")\n");
+        md.append("- Trigger: ").append(i.trigger().isBlank() ? "(none recorded)" : i.trigger()).append('\n');
         md.append("- Root cause: ").append(i.rootCause() == null ? "not yet determined" : i.rootCause()).append("\n\n");
         List<AuditRecord> evidence = input.evidence().stream()
                 .filter(r -> r.action().startsWith("incident.") || r.action().startsWith("rollback")
@@ -156,7 +161,8 @@ public final class PostIncidentReport {
         }
 
         md.append("## Detection\n\n");
-        md.append("- Detected: ").append(i.openedAt()).append(" by ").append(i.source()).append('\n');
+        md.append("- Detected: ").append(i.openedAt()).append(", when ").append(openedBy()).append(" opened the incident")
+                .append(ReportInput.how(i.source())).append('\n');
         if (i.faultStartedAt() != null) {
             md.append("- Fault began: ").append(i.faultStartedAt()).append(" (detection took ")
                     .append(Durations.human(Duration.between(i.faultStartedAt(), i.openedAt()))).append(")\n");

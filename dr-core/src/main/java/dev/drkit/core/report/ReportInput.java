@@ -54,7 +54,8 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
      * @param severity SEV1..SEV4
      * @param faultType the class of fault
      * @param status where it stands
-     * @param source what opened it: rollback, probe, alert or operator
+     * @param source what opened it: rollback, probe, alert or operator (who opened it, for facts
+     *     derived from an {@link Incident}, which does not keep its source)
      * @param trigger what exactly fired, such as an alert name or a guard's verdict
      * @param impact who or what was affected, for a person; may be empty
      * @param faultStartedAt when the fault began, if known (an alert's startsAt)
@@ -85,7 +86,8 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
 
         /**
          * Derives the facts from an incident and its timeline: the entries of kind
-         * {@code acknowledged}, {@code resolved}, {@code escalated}, {@code opened} and {@code root-cause}.
+         * {@code acknowledged}, {@code resolved}, {@code escalated}, {@code opened} (whose actor
+         * becomes the source) and {@code root-cause}.
          *
          * @param incident the incident
          * @return the facts
@@ -365,8 +367,8 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
             out.add(new TimelineEntry(r.time(), r.actor(), r.action(), describe(r)));
         }
         if (evidence.stream().noneMatch(r -> r.action().equals("incident.open"))) {
-            out.add(new TimelineEntry(incident.openedAt(), incident.source(), "incident.open", "incident opened: "
-                    + incident.title()));
+            out.add(new TimelineEntry(incident.openedAt(), incident.source(), "incident.open", "incident opened"
+                    + how(incident.source()) + ": " + incident.title()));
         }
         out.sort(Comparator.comparing(TimelineEntry::at));
         return out;
@@ -375,7 +377,7 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
     static String describe(AuditRecord r) {
         Map<String, String> d = r.details();
         return switch (r.action()) {
-            case "incident.open" -> "incident opened by " + d.getOrDefault("source", r.actor()) + ": "
+            case "incident.open" -> "incident opened" + how(d.getOrDefault("source", "")) + ": "
                     + d.getOrDefault("title", r.target()) + " (" + d.getOrDefault("severity", "?") + ", "
                     + d.getOrDefault("faultType", "?") + ")";
             case "incident.ack" -> "acknowledged by " + r.actor();
@@ -400,6 +402,20 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
                     + (d.containsKey("rto") ? ", RTO " + Durations.human(Duration.parse(d.get("rto"))) : "")
                     + (d.containsKey("rpo") ? ", RPO " + Durations.human(Duration.parse(d.get("rpo"))) : "");
             default -> r.action() + " " + r.target() + " " + r.outcome().name().toLowerCase();
+        };
+    }
+
+    /**
+     * How an incident of a source was opened, to follow "opened": the actor who opened it is
+     * named apart, so that an entry names one actor.
+     */
+    static String how(String source) {
+        return switch (source) {
+            case "alert" -> " on an alert";
+            case "probe" -> " on a failing probe";
+            case "rollback" -> " on a rollback";
+            case "operator" -> " by hand";
+            default -> "";
         };
     }
 

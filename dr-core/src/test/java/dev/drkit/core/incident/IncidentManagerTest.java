@@ -48,6 +48,7 @@ class IncidentManagerTest {
         assertThat(i.faultType()).isEqualTo(FaultType.NETWORK);
         assertThat(i.status()).isEqualTo(IncidentStatus.OPEN);
         assertThat(i.timeline()).extracting(TimelineEntry::kind).containsExactly("opened", "classified");
+        assertThat(i.timeline().get(0).actor()).as("who raised the signal, not its source").isEqualTo("alertmanager");
         assertThat(audit).singleElement().satisfies(a -> {
             assertThat(a.action()).isEqualTo("incident.open");
             assertThat(a.details()).containsEntry("severity", "SEV1").containsEntry("source", "alert")
