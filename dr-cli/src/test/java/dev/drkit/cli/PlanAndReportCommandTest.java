@@ -78,6 +78,32 @@ class PlanAndReportCommandTest {
     }
 
     @Test
+    void aPlanRunDetectedBeforeTheIncidentWasOpenedIsReportedFromThatDetection() throws Exception {
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, String.join("\n", "name: quick-fix", "objectives: {rto: 10m, rpo: 15m}", "steps:",
+                "  - {name: restart, kind: command, run: ['true']}", ""));
+        String audit = dir.resolve("audit.jsonl").toString();
+        AuditCommandTest.Run opened = AuditCommandTest.dr("incident", "open", "--audit", audit, "--title", "orders down",
+                "--fault", "software", "--actor", "alice", "--json");
+        String id = dev.drkit.core.json.JsonMappers.compact().readTree(opened.out()).get("id").asString();
+        Instant detected = Instant.now().minus(Duration.ofMinutes(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        AuditCommandTest.Run run = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--live", "--audit",
+                audit, "--incident", id, "--detected-at", detected.toString(), "--actor", "bob");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+
+        AuditCommandTest.Run report = AuditCommandTest.dr("report", "incident", "--audit", audit, "--incident", id);
+        assertThat(report.exit()).as(report.err()).isEqualTo(0);
+        assertThat(report.out()).contains("On " + detected + " the fault was detected; alice opened a SEV2 software "
+                        + "incident by hand at ")
+                .contains("recovering 40 min")
+                .contains("- Detected: " + detected + ", as the recovery run recorded it")
+                .contains("- Duration of impact: 40 min").contains("(" + detected + " to ")
+                .contains("| quick-fix | LIVE | 40 min")
+                .contains("Open the incident when the fault is detected")
+                .doesNotContain("Speed up step restart");
+    }
+
+    @Test
     void reportIncidentRefusesATamperedAuditLogWithExitThree() throws Exception {
         Path audit = auditWithIncident();
         List<String> lines = Files.readAllLines(audit);

@@ -41,7 +41,7 @@ final class HtmlReport {
         h.append("<h1>Post-incident report: ").append(esc(i.title())).append("</h1>\n");
         h.append("<p>Incident <code>").append(esc(i.id())).append("</code> - ").append(i.severity()).append(", ")
                 .append(i.faultType()).append(" fault - <strong>").append(i.status()).append("</strong></p>\n");
-        h.append("<ul><li>Opened: ").append(i.openedAt()).append(" by ").append(esc(report.openedBy()))
+        h.append("<ul><li>Detected: ").append(input.detectedAt()).append("</li><li>Opened: ").append(i.openedAt()).append(" by ").append(esc(report.openedBy()))
                 .append(esc(ReportInput.how(i.source()))).append("</li>");
         if (i.resolvedAt() != null) {
             h.append("<li>Resolved: ").append(i.resolvedAt()).append("</li>");

@@ -5,7 +5,6 @@ import dev.drkit.core.recovery.ExecutionStatus;
 import dev.drkit.core.recovery.StepState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -67,7 +66,10 @@ public interface ImprovementRule {
     }
 
     /**
-     * RTO breached: shorten the slowest step.
+     * RTO breached: shorten where the time went. The RTO counts from detection, so it splits
+     * into the time until the incident was opened, the time until the plan started and the
+     * plan's run; the suggestion addresses the longest of them (the slowest step, when the run
+     * took longest) and the finding gives each.
      *
      * @return the rule
      */
@@ -76,14 +78,7 @@ public interface ImprovementRule {
             List<Suggestion> out = new ArrayList<>();
             for (ReportInput.ExecutionSummary e : in.executions()) {
                 if (e.status() == ExecutionStatus.SUCCEEDED && !e.rtoMet()) {
-                    ReportInput.StepSummary slowest = e.steps().stream().filter(s -> s.duration() != null)
-                            .max(Comparator.comparing(ReportInput.StepSummary::duration)).orElse(null);
-                    out.add(new Suggestion("rto-breached", "Recovery with plan " + e.plan() + " took "
-                            + Durations.human(e.rto()) + ", over the RTO of " + Durations.human(e.rtoObjective()) + ".",
-                            slowest == null ? "Automate the manual steps and run independent steps in parallel."
-                                    : "Speed up step " + slowest.name() + " (" + Durations.human(slowest.duration())
-                                            + "), or run it in parallel with others; rehearse the plan in a drill.",
-                            "plan owner"));
+                    out.add(RtoPhases.of(e, in.incident().openedAt()).suggestion(in.incident()));
                 }
             }
             return out;
@@ -101,7 +96,7 @@ public interface ImprovementRule {
             if (i.faultStartedAt() == null) {
                 return List.of();
             }
-            Duration d = Duration.between(i.faultStartedAt(), i.openedAt());
+            Duration d = Duration.between(i.faultStartedAt(), in.detectedAt());
             if (d.compareTo(SLOW_DETECTION) <= 0) {
                 return List.of();
             }

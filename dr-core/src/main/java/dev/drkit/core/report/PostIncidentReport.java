@@ -105,16 +105,26 @@ public final class PostIncidentReport {
         md.append("Incident `").append(i.id()).append("` - ").append(i.severity()).append(", ").append(i.faultType())
                 .append(" fault - ").append(i.status()).append("\n\n");
 
+        Instant detected = input.detectedAt();
         md.append("## Summary\n\n");
-        md.append("On ").append(i.openedAt()).append(" ").append(openedBy()).append(" opened a ").append(i.severity())
-                .append(" ").append(i.faultType().name().toLowerCase()).append(" incident")
-                .append(ReportInput.how(i.source())).append(": ").append(i.title()).append(".");
+        if (detected.isBefore(i.openedAt())) {
+            md.append("On ").append(detected).append(" the fault was detected; ").append(openedBy())
+                    .append(" opened a ").append(i.severity()).append(" ").append(i.faultType().name().toLowerCase())
+                    .append(" incident").append(ReportInput.how(i.source())).append(" at ").append(i.openedAt())
+                    .append(", ").append(Durations.human(Duration.between(detected, i.openedAt()))).append(" later: ")
+                    .append(i.title()).append('.');
+        } else {
+            md.append("On ").append(i.openedAt()).append(" ").append(openedBy()).append(" opened a ")
+                    .append(i.severity()).append(" ").append(i.faultType().name().toLowerCase()).append(" incident")
+                    .append(ReportInput.how(i.source())).append(": ").append(i.title()).append(".");
+        }
         if (main != null) {
             md.append(" Plan **").append(main.plan()).append("** ran (").append(main.mode()).append(") and ")
                     .append(main.status().name().toLowerCase());
             if (main.rto() != null) {
-                md.append(", recovering in ").append(Durations.human(main.rto())).append(" against an RTO of ")
-                        .append(Durations.human(main.rtoObjective()));
+                md.append(", recovering ").append(Durations.human(main.rto()))
+                        .append(main.detectedAt().equals(detected) ? " after detection" : " after its own start")
+                        .append(" against an RTO of ").append(Durations.human(main.rtoObjective()));
             }
             md.append('.');
         }
@@ -128,9 +138,9 @@ public final class PostIncidentReport {
         if (!i.impact().isBlank()) {
             md.append("- Affected: ").append(i.impact()).append('\n');
         }
-        Instant from = i.faultStartedAt() != null ? i.faultStartedAt() : i.openedAt();
-        Instant to = main != null && main.verifiedAt() != null ? main.verifiedAt()
-                : main != null && main.recoveredAt() != null ? main.recoveredAt() : i.resolvedAt();
+        Instant from = i.faultStartedAt() != null && i.faultStartedAt().isBefore(detected) ? i.faultStartedAt()
+                : detected;
+        Instant to = main != null && main.recoveryEndedAt() != null ? main.recoveryEndedAt() : i.resolvedAt();
         if (to != null) {
             md.append("- Duration of impact: ").append(Durations.human(Duration.between(from, to))).append(" (")
                     .append(from).append(" to ").append(to).append(")\n");
@@ -161,16 +171,23 @@ public final class PostIncidentReport {
         }
 
         md.append("## Detection\n\n");
-        md.append("- Detected: ").append(i.openedAt()).append(", when ").append(openedBy()).append(" opened the incident")
-                .append(ReportInput.how(i.source())).append('\n');
+        if (detected.isBefore(i.openedAt())) {
+            md.append("- Detected: ").append(detected).append(", as the recovery run recorded it\n");
+            md.append("- Incident opened: ").append(i.openedAt()).append(" by ").append(openedBy()).append(", ")
+                    .append(Durations.human(Duration.between(detected, i.openedAt()))).append(" after detection\n");
+        } else {
+            md.append("- Detected: ").append(detected).append(", when ").append(openedBy())
+                    .append(" opened the incident").append(ReportInput.how(i.source())).append('\n');
+        }
         if (i.faultStartedAt() != null) {
             md.append("- Fault began: ").append(i.faultStartedAt()).append(" (detection took ")
-                    .append(Durations.human(Duration.between(i.faultStartedAt(), i.openedAt()))).append(")\n");
+                    .append(Durations.human(Duration.between(i.faultStartedAt(), detected))).append(")\n");
         }
         if (i.acknowledgedAt() != null) {
             md.append("- Acknowledged: ").append(i.acknowledgedAt()).append(" by ")
-                    .append(i.assignee() == null ? "?" : i.assignee()).append(" (after ")
-                    .append(Durations.human(Duration.between(i.openedAt(), i.acknowledgedAt()))).append(")\n");
+                    .append(i.assignee() == null ? "?" : i.assignee()).append(" (")
+                    .append(Durations.human(Duration.between(i.openedAt(), i.acknowledgedAt())))
+                    .append(" after the incident was opened)\n");
         } else {
             md.append("- Acknowledged: not yet\n");
         }
@@ -222,8 +239,12 @@ public final class PostIncidentReport {
                         .append(" | ").append(Durations.human(e.rpoObjective())).append(" | ")
                         .append(e.rpoMet() ? "yes" : "**no**").append(" |\n");
             }
-            md.append("\nRTO is measured from detection to verified recovery; RPO is the age of the restored data at ")
-                    .append("detection.\n\n");
+            md.append("\nRTO is measured from detection (").append(detected).append(") to verified recovery; RPO is ")
+                    .append("the age of the restored data at detection.");
+            if (input.executions().stream().anyMatch(e -> !e.detectedAt().equals(detected))) {
+                md.append(" A drill is measured from its own start, or the detection time it was given.");
+            }
+            md.append("\n\n");
         }
 
         md.append("## Action items\n\n");
@@ -284,6 +305,7 @@ public final class PostIncidentReport {
         inc.put("trigger", i.trigger());
         inc.put("impact", i.impact());
         inc.put("faultStartedAt", str(i.faultStartedAt()));
+        inc.put("detectedAt", input.detectedAt().toString());
         inc.put("openedAt", i.openedAt().toString());
         inc.put("acknowledgedAt", str(i.acknowledgedAt()));
         inc.put("resolvedAt", str(i.resolvedAt()));

@@ -30,6 +30,14 @@ import org.jspecify.annotations.Nullable;
  * audit records that are its evidence. Built from live objects with
  * {@link #of(IncidentFacts, List, List)} or from an audit log alone with {@link #fromAudit}.
  *
+ * <p>A report measures everything from one detection instant, {@link #detectedAt()}: the
+ * earliest of the incident's opening and the detection its executions were given (a plan run
+ * with {@code --detected-at} before the incident was opened). A live execution that counted
+ * from a later instant (one started without a detection time, which counts from its own start)
+ * is measured from the incident's detection instead, its RTO longer and its RPO shorter by the
+ * difference, so that the summary, the impact, the detection and the RTO table agree; a drill
+ * rehearses and keeps its own measure.
+ *
  * @param incident the incident
  * @param timeline every related event, oldest first
  * @param executions the recovery executions
@@ -38,12 +46,39 @@ import org.jspecify.annotations.Nullable;
 public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, List<ExecutionSummary> executions,
         List<AuditRecord> evidence) {
 
-    /** Copies the lists. */
+    /** Copies the lists and measures every live execution from the incident's detection. */
     public ReportInput {
         Objects.requireNonNull(incident, "incident");
         timeline = List.copyOf(timeline);
-        executions = List.copyOf(executions);
+        executions = measuredFromDetection(incident, executions);
         evidence = List.copyOf(evidence);
+    }
+
+    /**
+     * Returns when the fault was detected: the earliest of the incident's opening and the
+     * detection instants of its executions. RTOs, the duration of impact and the detection
+     * delay all count from here.
+     *
+     * @return the detection instant
+     */
+    public Instant detectedAt() {
+        return detectedAt(incident, executions);
+    }
+
+    private static Instant detectedAt(IncidentFacts incident, List<ExecutionSummary> executions) {
+        Instant detected = incident.openedAt();
+        for (ExecutionSummary e : executions) {
+            if (e.detectedAt().isBefore(detected)) {
+                detected = e.detectedAt();
+            }
+        }
+        return detected;
+    }
+
+    private static List<ExecutionSummary> measuredFromDetection(IncidentFacts incident,
+            List<ExecutionSummary> executions) {
+        Instant detected = detectedAt(incident, executions);
+        return executions.stream().map(e -> e.mode() == ExecutionMode.LIVE ? e.measuredFrom(detected) : e).toList();
     }
 
     /**
@@ -170,6 +205,34 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
         }
 
         /**
+         * Returns this execution measured from an earlier detection: the RTO longer and the
+         * RPO (the age of the restored data at detection) shorter by the difference.
+         *
+         * @param detected the detection instant, no later than this execution's
+         * @return the summary measured from {@code detected}, or this one when it counts from there already
+         */
+        ExecutionSummary measuredFrom(Instant detected) {
+            if (!detected.isBefore(detectedAt)) {
+                return this;
+            }
+            Duration earlier = Duration.between(detected, detectedAt);
+            Duration rpoFromDetected = rpo == null ? null : rpo.compareTo(earlier) <= 0 ? Duration.ZERO
+                    : rpo.minus(earlier);
+            return new ExecutionSummary(id, plan, mode, status, reason, detected, startedAt, recoveredAt, verifiedAt,
+                    finishedAt, rto == null ? null : rto.plus(earlier), rpoFromDetected, rtoObjective, rpoObjective,
+                    resumed, steps);
+        }
+
+        /**
+         * Returns when recovery ended: when the checks passed, else when the last step succeeded.
+         *
+         * @return the instant, or {@code null} when it did not recover
+         */
+        public @Nullable Instant recoveryEndedAt() {
+            return verifiedAt != null ? verifiedAt : recoveredAt;
+        }
+
+        /**
          * Returns whether the RTO was met.
          *
          * @return false when recovery did not complete or took longer
@@ -212,11 +275,12 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
      * @return the input
      */
     public static ReportInput of(IncidentFacts incident, List<ExecutionResult> executions, List<AuditRecord> audit) {
-        List<ExecutionSummary> ex = executions.stream().map(ExecutionSummary::of).toList();
+        List<ExecutionSummary> ex = measuredFromDetection(incident, executions.stream().map(ExecutionSummary::of)
+                .toList());
         Set<String> ids = new LinkedHashSet<>();
         ex.forEach(e -> ids.add(e.id()));
         List<AuditRecord> evidence = related(audit, incident.id(), ids);
-        return new ReportInput(incident, timelineOf(evidence, incident), ex, evidence);
+        return new ReportInput(incident, timelineOf(evidence, incident, ex), ex, evidence);
     }
 
     /**
@@ -283,12 +347,13 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
                 ids.add(r.details().get("execution"));
             }
         }
-        List<ExecutionSummary> executions = new ArrayList<>();
+        List<ExecutionSummary> recorded = new ArrayList<>();
         for (String id : ids) {
-            executions.add(summaryFromAudit(audit, id));
+            recorded.add(summaryFromAudit(audit, id));
         }
+        List<ExecutionSummary> executions = measuredFromDetection(facts, recorded);
         List<AuditRecord> evidence = related(audit, incidentId, ids);
-        return Optional.of(new ReportInput(facts, timelineOf(evidence, facts), executions, evidence));
+        return Optional.of(new ReportInput(facts, timelineOf(evidence, facts, executions), executions, evidence));
     }
 
     private static ExecutionSummary summaryFromAudit(List<AuditRecord> audit, String executionId) {
@@ -357,14 +422,18 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
         return out;
     }
 
-    private static List<TimelineEntry> timelineOf(List<AuditRecord> evidence, IncidentFacts incident) {
+    private static List<TimelineEntry> timelineOf(List<AuditRecord> evidence, IncidentFacts incident,
+            List<ExecutionSummary> executions) {
         List<TimelineEntry> out = new ArrayList<>();
         if (incident.faultStartedAt() != null) {
             out.add(new TimelineEntry(incident.faultStartedAt(), "system", "fault", "fault began ("
                     + incident.trigger() + ")"));
         }
         for (AuditRecord r : evidence) {
-            out.add(new TimelineEntry(r.time(), r.actor(), r.action(), describe(r)));
+            ExecutionSummary finished = !r.action().equals("plan.finish") ? null : executions.stream()
+                    .filter(e -> e.id().equals(r.details().get("execution"))).findFirst().orElse(null);
+            out.add(new TimelineEntry(r.time(), r.actor(), r.action(), finished == null ? describe(r)
+                    : finished(r, finished)));
         }
         if (evidence.stream().noneMatch(r -> r.action().equals("incident.open"))) {
             out.add(new TimelineEntry(incident.openedAt(), incident.source(), "incident.open", "incident opened"
@@ -417,6 +486,12 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
             case "operator" -> " by hand";
             default -> "";
         };
+    }
+
+    /** A plan's end with the RTO and RPO the report measured, which may count from an earlier detection. */
+    private static String finished(AuditRecord r, ExecutionSummary e) {
+        return "plan " + r.target() + " " + e.status() + (e.rto() == null ? "" : ", RTO " + Durations.human(e.rto()))
+                + (e.rpo() == null ? "" : ", RPO " + Durations.human(e.rpo()));
     }
 
     private static String attempts(Map<String, String> d) {

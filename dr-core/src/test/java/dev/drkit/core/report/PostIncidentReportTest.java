@@ -97,6 +97,90 @@ class PostIncidentReportTest {
         assertThat(report.toJson()).contains("\"rpoMet\" : false").contains("\"rule\" : \"rpo-breached\"");
     }
 
+    /** A plan whose one step takes a second, run live for INC-1, detected when given or at its start. */
+    ExecutionResult quickFix(AuditLog audit, Duration rto, Instant detectedAt) {
+        Plan plan = Plan.builder("quick-fix").objectives(rto, Duration.ofMinutes(15))
+                .step("restart", c -> clock.advance(Duration.ofSeconds(1)), s -> s.owner("sre"))
+                .build();
+        ExecutionRequest request = ExecutionRequest.live().by("bob").forIncident("INC-1");
+        try (RecoveryExecutor ex = RecoveryExecutor.builder().clock(clock).audit(audit)
+                .pollInterval(Duration.ofMillis(1)).build()) {
+            return ex.run(plan, detectedAt == null ? request : request.detectedAt(detectedAt), Duration.ofSeconds(30));
+        }
+    }
+
+    static AuditEvent openedByAlice(Instant at) {
+        return incident(at, "alice", "incident.open", Map.of("title", "Orders down", "severity", "SEV2",
+                "faultType", "SOFTWARE", "source", "operator", "trigger", "operator report"));
+    }
+
+    @Test
+    void aDetectionBeforeTheIncidentWasOpenedCountsForTheSummaryTheImpactTheDetectionAndTheRto() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            quickFix(audit, Duration.ofMinutes(10), T0.minus(Duration.ofMinutes(40)));
+            clock.advance(Duration.ofMinutes(5));
+            audit.append(incident(clock.instant(), "alice", "incident.resolve", Map.of("resolution", "restarted")));
+            records = audit.records(AuditFilter.all());
+        }
+        ReportInput input = ReportInput.fromAudit(records, "INC-1").orElseThrow();
+        PostIncidentReport report = PostIncidentReport.of(input);
+        String md = report.toMarkdown();
+
+        assertThat(input.detectedAt()).isEqualTo("2026-11-26T09:20:00Z");
+        assertThat(md).contains("On 2026-11-26T09:20:00Z the fault was detected; alice opened a SEV2 software incident "
+                        + "by hand at 2026-11-26T10:00:00Z, 40 min later: Orders down. Plan **quick-fix** ran (LIVE) and "
+                        + "succeeded, recovering 40 min 1 s after detection against an RTO of 10 min.")
+                .contains("- Duration of impact: 40 min 1 s (2026-11-26T09:20:00Z to 2026-11-26T10:00:01Z)")
+                .contains("- Detected: 2026-11-26T09:20:00Z, as the recovery run recorded it\n"
+                        + "- Incident opened: 2026-11-26T10:00:00Z by alice, 40 min after detection\n")
+                .contains("| quick-fix | LIVE | 40 min 1 s | 10 min | **no** |")
+                .contains("| bob | plan quick-fix SUCCEEDED, RTO 40 min 1 s |");
+        // the step took a second: the time went before the incident was opened, and that is what to fix
+        assertThat(report.suggestions()).filteredOn(s -> s.rule().equals("rto-breached")).singleElement()
+                .satisfies(s -> {
+                    assertThat(s.finding()).isEqualTo("Recovery with plan quick-fix took 40 min 1 s from detection, "
+                            + "over the RTO of 10 min: 40 min from detection until the incident was opened, 1 s running it.");
+                    assertThat(s.action()).startsWith("Open the incident when the fault is detected, since most of the "
+                            + "time passed before it was opened").doesNotContain("step restart");
+                    assertThat(s.owner()).isEqualTo("on-call lead");
+                });
+        assertThat(report.toJson()).contains("\"detectedAt\" : \"2026-11-26T09:20:00Z\"");
+        assertThat(report.toHtml()).contains("<li>Detected: 2026-11-26T09:20:00Z</li>");
+    }
+
+    @Test
+    void aLiveRunStartedAfterTheIncidentWasOpenedIsMeasuredFromTheOpening() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            clock.advance(Duration.ofMinutes(10));
+            ExecutionResult result = quickFix(audit, Duration.ofMinutes(5), null);
+            assertThat(result.achievedRto()).as("the run alone counts from its start").contains(Duration.ofSeconds(1));
+            records = audit.records(AuditFilter.all());
+        }
+        ReportInput input = ReportInput.fromAudit(records, "INC-1").orElseThrow();
+        PostIncidentReport report = PostIncidentReport.of(input);
+        String md = report.toMarkdown();
+
+        assertThat(input.detectedAt()).isEqualTo(T0);
+        assertThat(input.executions()).singleElement().satisfies(e -> {
+            assertThat(e.detectedAt()).isEqualTo(T0);
+            assertThat(e.rto()).isEqualTo(Duration.ofMinutes(10).plusSeconds(1));
+        });
+        assertThat(md).contains("recovering 10 min 1 s after detection against an RTO of 5 min")
+                .contains("- Detected: 2026-11-26T10:00:00Z, when alice opened the incident by hand\n")
+                .contains("- Duration of impact: 10 min 1 s (2026-11-26T10:00:00Z to 2026-11-26T10:10:01Z)")
+                .contains("| quick-fix | LIVE | 10 min 1 s | 5 min | **no** |")
+                .contains("plan quick-fix SUCCEEDED, RTO 10 min 1 s");
+        assertThat(report.suggestions()).filteredOn(s -> s.rule().equals("rto-breached")).singleElement()
+                .satisfies(s -> assertThat(s.action()).startsWith("Start plan quick-fix as soon as the incident is "
+                        + "opened, since most of the time passed before it started"));
+    }
+
     @Test
     void theReportFromLiveObjectsMatchesTheOneFromTheAuditLog() {
         SnapshotStore store = SnapshotStores.memory();
