@@ -13,6 +13,7 @@ import dev.drkit.api.recovery.RecoveryStep;
 import dev.drkit.api.recovery.StepContext;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.rollback.RollbackEvent;
+import dev.drkit.core.report.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -229,7 +230,7 @@ public final class Steps {
 
             @Override
             public String describe() {
-                return "Wait " + duration;
+                return "Wait " + Durations.human(duration);
             }
         };
     }

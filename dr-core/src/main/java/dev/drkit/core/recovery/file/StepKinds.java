@@ -13,6 +13,7 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.incident.Notifiers;
 import dev.drkit.core.recovery.Restorers;
 import dev.drkit.core.recovery.Steps;
+import dev.drkit.core.report.Durations;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.store.SnapshotStores;
 import java.io.IOException;
@@ -96,7 +97,7 @@ final class StepKinds {
     private RecoveryStep approval(Node s) {
         ApprovalGate g = gate(s);
         return Steps.described("Get approval from " + g.approvers() + " (escalate to " + g.escalateTo() + " after "
-                + g.escalateAfter() + ")", c -> c.progress(1.0, "approved"));
+                + Durations.human(g.escalateAfter()) + ")", c -> c.progress(1.0, "approved"));
     }
 
     private RecoveryStep restore(Node s) {
@@ -288,7 +289,7 @@ final class StepKinds {
 
             @Override
             public String describe() {
-                return "Wait until " + check.describe() + " (checked every " + interval + ")";
+                return "Wait until " + check.describe() + " (checked every " + Durations.human(interval) + ")";
             }
         };
     }

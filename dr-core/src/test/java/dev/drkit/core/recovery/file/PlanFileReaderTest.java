@@ -146,6 +146,18 @@ class PlanFileReaderTest {
     }
 
     @Test
+    void stepsDescribeTheirDurationsForAPersonNotInIso8601() throws Exception {
+        Plan plan = read("p.yaml", HEAD
+                + "  - {name: ok, kind: approval, approvers: dba, escalateAfter: 10m, escalateTo: lead, timeout: 30m}\n"
+                + "  - {name: drain, kind: wait, duration: 90s, dependsOn: ok}\n"
+                + "  - {name: up, kind: wait, until: {command: {run: 'true'}}, interval: 5s, dependsOn: drain}\n");
+        String md = Runbook.of(plan).toMarkdown();
+        assertThat(md).contains("Get approval from dba (escalate to lead after 10 min).")
+                .contains("Wait 1 min 30 s.").contains("(checked every 5 s).")
+                .doesNotContain("PT10M").doesNotContain("PT1M30S").doesNotContain("PT5S");
+    }
+
+    @Test
     void theJsonAndYamlFormsReadAlike() throws Exception {
         Plan yaml = read("p.yml", HEAD + "  - {name: a, kind: wait, duration: 5m}\n"
                 + "  - {name: b, kind: verify-command, run: 'true', dependsOn: a, timeout: 45s}\n");
