@@ -82,6 +82,24 @@ class PlanCommandTest {
     }
 
     @Test
+    void renderOfTheShippedExampleVerifiesUndoesAndEscalatesAsTheFileSays() {
+        AuditCommandTest.Run md = dr("plan", "render", "--file", EXAMPLE.toString());
+        assertThat(md.exit()).as(md.err()).isZero();
+        String out = md.out();
+        assertThat(out).contains("## Verify recovery\n\n- [ ] **orders-readable** (step 6): Check that GET "
+                        + "http://localhost:8080/orders/health answers 200")
+                .doesNotContain("No automated check");
+        // only stop-writes has an undo in the file
+        assertThat(out.split("\\| Undo \\|", -1)).hasSize(2);
+        assertThat(out).contains("| Undo | Run `systemctl start orders-writer` (if a later step fails) |")
+                .contains("Undo the completed steps that have an undo, in this order")
+                .contains("1. stop-writes (dba): Run `systemctl start orders-writer`\n")
+                .doesNotContain("\n1. approve").doesNotContain("\n1. restore");
+        assertThat(out).contains("Get approval from dba-oncall (escalate to incident-commander after 10 min).")
+                .contains("(checked every 5 s)").doesNotContain("PT10M").doesNotContain("PT5S");
+    }
+
+    @Test
     void validateNamesTheFieldPathAndExitsTwo() throws Exception {
         Path bad = write("bad.yaml", "name: p\nobjectives: {rto: 5m, rpo: 5m}\nsteps:\n"
                 + "  - {name: a, kind: wait, duration: 1s}\n  - {name: b, kind: wait, duration: 1s}\n"

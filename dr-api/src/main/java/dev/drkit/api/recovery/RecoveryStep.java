@@ -1,5 +1,7 @@
 package dev.drkit.api.recovery;
 
+import java.util.Optional;
+
 /**
  * One action of a recovery plan: restore a snapshot, roll back a guard, fail over, run a
  * probe, wait, notify, or anything a user writes.
@@ -37,5 +39,35 @@ public interface RecoveryStep {
      */
     default String describe() {
         return "Run " + getClass().getSimpleName();
+    }
+
+    /**
+     * Says how the step is undone, for runbooks: one imperative sentence, or empty when
+     * {@link #compensate(StepContext)} has nothing to undo, so that a runbook offers an undo
+     * only for steps that have one. By default a step whose class overrides {@code compensate}
+     * says {@code "Undo what the step did"} and any other step (a lambda, say) says nothing;
+     * a step that knows what its compensation does, or whose {@code compensate} may do
+     * nothing, overrides this.
+     *
+     * @return the sentence, or empty when the step has no compensation
+     */
+    default Optional<String> describeCompensation() {
+        try {
+            boolean overridden = getClass().getMethod("compensate", StepContext.class).getDeclaringClass()
+                    != RecoveryStep.class;
+            return overridden ? Optional.of("Undo what the step did") : Optional.empty();
+        } catch (NoSuchMethodException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns whether the step checks that recovery worked (a probe, an HTTP or command check)
+     * and changes nothing; runbooks list such steps under "Verify recovery" too. False by default.
+     *
+     * @return true for a verification step
+     */
+    default boolean verifies() {
+        return false;
     }
 }

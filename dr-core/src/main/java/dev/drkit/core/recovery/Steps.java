@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The built-in recovery steps: restore, roll back a guard, fail over, run a probe, wait and
@@ -33,7 +34,7 @@ public final class Steps {
      *
      * @param description one imperative sentence
      * @param step the step
-     * @return the described step, compensating as the wrapped one
+     * @return the described step, compensating and verifying as the wrapped one
      */
     public static RecoveryStep described(String description, RecoveryStep step) {
         Objects.requireNonNull(description, "description");
@@ -52,6 +53,16 @@ public final class Steps {
             @Override
             public String describe() {
                 return description;
+            }
+
+            @Override
+            public Optional<String> describeCompensation() {
+                return step.describeCompensation();
+            }
+
+            @Override
+            public boolean verifies() {
+                return step.verifies();
             }
         };
     }
@@ -164,6 +175,11 @@ public final class Steps {
             public String describe() {
                 return "Fail over " + failover.describe();
             }
+
+            @Override
+            public Optional<String> describeCompensation() {
+                return Optional.of("Fail back " + failover.describe());
+            }
         };
     }
 
@@ -193,6 +209,11 @@ public final class Steps {
             @Override
             public String describe() {
                 return "Check that probe " + probe.name() + " answers UP";
+            }
+
+            @Override
+            public boolean verifies() {
+                return true;
             }
         };
     }

@@ -61,13 +61,49 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
      * @param critical whether its failure fails the plan
      * @param compensation when it is undone
      * @param approval the approval to get first, or {@code null}
+     * @param undo how to undo it, one imperative sentence; empty when it has nothing to undo or
+     *     is never undone
+     * @param verifies whether it checks that recovery worked, changing nothing
      */
     public record Step(String name, String action, List<String> dependsOn, String owner, Duration timeout,
             int maxAttempts, Duration backoff, boolean critical, CompensationStrategy compensation,
-            @Nullable ApprovalGate approval) {
+            @Nullable ApprovalGate approval, String undo, boolean verifies) {
         /** Copies the dependencies. */
         public Step {
             dependsOn = List.copyOf(dependsOn);
+            Objects.requireNonNull(undo, "undo");
+        }
+
+        /**
+         * Creates a step with nothing to undo that is no verification, as steps were before
+         * runbooks knew either.
+         *
+         * @param name the step's name
+         * @param action what to do, one imperative sentence
+         * @param dependsOn the steps to finish first
+         * @param owner who does it; may be empty
+         * @param timeout the time limit of one attempt
+         * @param maxAttempts how many attempts
+         * @param backoff the wait before the second attempt
+         * @param critical whether its failure fails the plan
+         * @param compensation when it is undone
+         * @param approval the approval to get first, or {@code null}
+         */
+        public Step(String name, String action, List<String> dependsOn, String owner, Duration timeout,
+                int maxAttempts, Duration backoff, boolean critical, CompensationStrategy compensation,
+                @Nullable ApprovalGate approval) {
+            this(name, action, dependsOn, owner, timeout, maxAttempts, backoff, critical, compensation, approval, "",
+                    false);
+        }
+
+        /**
+         * Returns whether a person undoes this step when the plan fails (or always, for
+         * {@link CompensationStrategy#ALWAYS}).
+         *
+         * @return true when it has an undo
+         */
+        public boolean undoable() {
+            return !undo.isBlank() && compensation != CompensationStrategy.NEVER;
         }
     }
 
@@ -92,8 +128,11 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         List<Step> steps = new ArrayList<>();
         for (PlannedStep s : plan.steps()) {
             StepPolicy p = s.policy();
+            String undo = p.compensation() == CompensationStrategy.NEVER ? ""
+                    : s.step().describeCompensation().orElse("");
             steps.add(new Step(s.name(), s.step().describe(), new ArrayList<>(new TreeSet<>(s.dependsOn())), p.owner(),
-                    p.timeout(), p.maxAttempts(), p.backoff(), p.critical(), p.compensation(), p.approval()));
+                    p.timeout(), p.maxAttempts(), p.backoff(), p.critical(), p.compensation(), p.approval(), undo,
+                    s.step().verifies()));
         }
         List<Check> checks = new ArrayList<>();
         for (Verification v : plan.verifications()) {
@@ -138,7 +177,8 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
                         s.has("timeout") ? duration(s, at + ".timeout") : StepPolicy.DEFAULT_TIMEOUT,
                         s.path("maxAttempts").asInt(1), s.has("backoff") ? duration(s, at + ".backoff") : Duration.ZERO,
                         s.path("critical").asBoolean(true),
-                        CompensationStrategy.valueOf(opt(s, "compensation", "ON_FAILURE")), gate));
+                        CompensationStrategy.valueOf(opt(s, "compensation", "ON_FAILURE")), gate, opt(s, "undo", ""),
+                        s.path("verifies").asBoolean(false)));
             }
             List<Check> checks = new ArrayList<>();
             i = 0;
@@ -223,6 +263,8 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             m.put("backoff", s.backoff().toString());
             m.put("critical", s.critical());
             m.put("compensation", s.compensation().name());
+            m.put("undo", s.undo());
+            m.put("verifies", s.verifies());
             if (s.approval() != null) {
                 ApprovalGate g = s.approval();
                 m.put("approval", Map.of("approvers", g.approvers(), "escalateAfter", g.escalateAfter().toString(),
@@ -275,6 +317,8 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             }
             md.append('\n');
         }
+        List<Step> undo = new ArrayList<>(steps.stream().filter(Step::undoable).toList());
+        Collections.reverse(undo);
         md.append("## Steps\n\n");
         int i = 1;
         for (Step s : steps) {
@@ -300,20 +344,30 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
                         .append(Durations.human(s.backoff())).append(" before the second and twice as long each time after");
             }
             md.append(" |\n");
-            md.append("| If it fails | ").append(s.critical() ? "stop the plan and undo the completed steps (below)"
-                    : "note it and carry on: the step is optional").append(" |\n");
-            md.append("| Undo | ").append(switch (s.compensation()) {
-                case ON_FAILURE -> "undo it if a later step fails";
-                case ALWAYS -> "always undo it at the end, whatever the outcome";
-                case NEVER -> "never undone";
-            }).append(" |\n\n");
+            md.append("| If it fails | ").append(!s.critical() ? "note it and carry on: the step is optional"
+                    : undo.isEmpty() ? "stop the plan and escalate to the plan owner"
+                    : "stop the plan and undo the completed steps (below)").append(" |\n");
+            if (s.undoable()) {
+                md.append("| Undo | ").append(s.undo()).append(s.compensation() == CompensationStrategy.ALWAYS
+                        ? " (always, at the end, whatever the outcome)" : " (if a later step fails)").append(" |\n");
+            }
+            md.append('\n');
             md.append("- [ ] Done at ______ by ______\n\n");
         }
         List<Check> after = checks.stream().filter(c -> c.phase() == VerificationPhase.AFTER).toList();
         md.append("## Verify recovery\n\n");
-        if (after.isEmpty()) {
+        boolean anyVerifyingStep = steps.stream().anyMatch(Step::verifies);
+        if (after.isEmpty() && !anyVerifyingStep) {
             md.append("No automated check: confirm with the service owner that the business function works.\n\n");
         } else {
+            int n = 1;
+            for (Step s : steps) {
+                if (s.verifies()) {
+                    md.append("- [ ] **").append(s.name()).append("** (step ").append(n).append("): ")
+                            .append(s.action().isBlank() ? "run step " + s.name() : s.action()).append('\n');
+                }
+                n++;
+            }
             for (Check c : after) {
                 md.append("- [ ] **").append(c.name()).append("** (probe `").append(c.probe()).append("`) answers UP")
                         .append(tolerance(c)).append('\n');
@@ -323,16 +377,14 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         md.append("Recovery is complete when every check passes. Record the time: RTO achieved = that time minus ")
                 .append("the detection time; RPO achieved = detection time minus the time of the restored data.\n\n");
         md.append("## If a step fails\n\n");
-        List<Step> undo = new ArrayList<>(steps.stream().filter(s -> s.compensation() != CompensationStrategy.NEVER)
-                .toList());
-        Collections.reverse(undo);
         if (undo.isEmpty()) {
-            md.append("No step is undone; escalate to the plan owner.\n");
+            md.append("No step has anything to undo; escalate to the plan owner.\n");
         } else {
-            md.append("Undo the completed steps in this order (the failed step first, if it did anything):\n\n");
+            md.append("Undo the completed steps that have an undo, in this order (the failed step first, if it did ")
+                    .append("anything); the others have nothing to undo:\n\n");
             for (Step s : undo) {
                 md.append("1. ").append(s.name()).append(" (").append(s.owner().isBlank() ? "on-call engineer" : s.owner())
-                        .append(")\n");
+                        .append("): ").append(s.undo()).append('\n');
             }
         }
         return md.toString();

@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -181,13 +182,26 @@ final class StepKinds {
 
     /** A read-only check as a step: it runs the same in a DRILL, and fails when the check answers DOWN. */
     private static RecoveryStep verify(Check check) {
-        return Steps.described("Check that " + check.describe(), c -> {
-            ProbeResult r = check.run(variables(c));
-            if (r.status() == HealthStatus.DOWN) {
-                throw new DrException(ErrorCode.UNAVAILABLE, r.detail(), c.stepName());
+        return new RecoveryStep() {
+            @Override
+            public void execute(StepContext c) throws Exception {
+                ProbeResult r = check.run(variables(c));
+                if (r.status() == HealthStatus.DOWN) {
+                    throw new DrException(ErrorCode.UNAVAILABLE, r.detail(), c.stepName());
+                }
+                c.progress(1.0, r.detail());
             }
-            c.progress(1.0, r.detail());
-        });
+
+            @Override
+            public String describe() {
+                return "Check that " + check.describe();
+            }
+
+            @Override
+            public boolean verifies() {
+                return true;
+            }
+        };
     }
 
     private RecoveryStep commandStep(Node s) {
@@ -219,8 +233,12 @@ final class StepKinds {
 
             @Override
             public String describe() {
-                return "Run `" + line + "`" + (undo == null ? "" : "; undo with `" + String.join(" ", undo.words())
-                        + "`");
+                return "Run `" + line + "`";
+            }
+
+            @Override
+            public Optional<String> describeCompensation() {
+                return undo == null ? Optional.empty() : Optional.of("Run `" + String.join(" ", undo.words()) + "`");
             }
         };
     }
