@@ -103,6 +103,11 @@ public final class PostgresSteps {
             public String describe() {
                 return "Check " + what + " on the restored cluster";
             }
+
+            @Override
+            public boolean verifies() {
+                return true;
+            }
         };
     }
 }

@@ -234,6 +234,8 @@ class PointInTimeRestoreTest {
                         o -> o.dependsOn("start"))
                 .step("failover", Steps.failover(failover), o -> o.dependsOn("verify"))
                 .build();
+        assertThat(plan.steps()).filteredOn(s -> s.step().verifies()).as("runbooks list it under Verify recovery")
+                .singleElement().satisfies(s -> assertThat(s.name()).isEqualTo("verify"));
         try (RecoveryExecutor executor = RecoveryExecutor.builder().build()) {
             ExecutionResult result = executor.run(plan, ExecutionRequest.live(), GENEROUS);
             assertThat(result.succeeded()).as(result.reason()).isTrue();
