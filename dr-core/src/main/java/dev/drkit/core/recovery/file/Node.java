@@ -2,11 +2,10 @@ package dev.drkit.core.recovery.file;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.config.DurationText;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +21,6 @@ import tools.jackson.databind.JsonNode;
  * with a default; {@code $${} is a literal {@code ${}.
  */
 final class Node {
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern VARIABLE = Pattern.compile("\\$(\\$?)\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private final String file;
@@ -227,44 +225,11 @@ final class Node {
 
     Duration duration(String field) {
         String t = text(field);
-        Duration d = parseDuration(t);
-        if (d == null) {
-            throw error(field, "bad duration '" + t + "' (write 30s, 5m, 1h30m, 250ms or PT5M)");
-        }
-        return d;
+        return DurationText.parse(t).orElseThrow(
+                () -> error(field, "bad duration '" + t + "' (write 30s, 5m, 1h30m, 250ms or PT5M)"));
     }
 
     Duration duration(String field, Duration otherwise) {
         return has(field) ? duration(field) : otherwise;
-    }
-
-    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d} or ISO-8601; null otherwise. */
-    static @Nullable Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.startsWith("p")) {
-            try {
-                return Duration.parse(t);
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-        Matcher m = DURATION_PART.matcher(t);
-        Duration sum = Duration.ZERO;
-        int end = 0;
-        while (m.find() && m.start() == end) {
-            long v = Long.parseLong(m.group(1));
-            sum = sum.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(v);
-                case "s" -> Duration.ofSeconds(v);
-                case "m" -> Duration.ofMinutes(v);
-                case "h" -> Duration.ofHours(v);
-                default -> Duration.ofDays(v);
-            });
-            end = m.end();
-            while (end < t.length() && t.charAt(end) == ' ') {
-                end++;
-            }
-        }
-        return end == t.length() && end > 0 ? sum : null;
     }
 }
