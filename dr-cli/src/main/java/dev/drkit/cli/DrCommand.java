@@ -121,7 +121,8 @@ public final class DrCommand {
      * Builds the command line for one run: when the arguments name a subcommand (after any
      * {@code --verbose}), only that subcommand, since building the model of all of them takes
      * a tenth of a second or more of a command's start; else all of them (for help, the
-     * version, and the messages on an unknown subcommand).
+     * version, and the messages on an unknown subcommand). Option values are converted by
+     * {@link OptionConverters}, whose messages name the option, the accepted form and the value.
      */
     static CommandLine newCommandLine(Map<String, String> environment, String @Nullable [] args) {
         DrCommand root = new DrCommand();
@@ -131,6 +132,7 @@ public final class DrCommand {
         for (Object sub : named != null ? List.of(named) : subcommands()) {
             cl.addSubcommand(sub);
         }
+        OptionConverters.register(cl, () -> root.clock);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             // Messages name files, snapshots' paths and hosts: escaped as every text output is.

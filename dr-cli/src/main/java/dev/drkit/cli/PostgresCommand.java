@@ -1,16 +1,11 @@
 package dev.drkit.cli;
 
-import dev.drkit.api.DrException;
-import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.postgres.CoveredRange;
 import dev.drkit.postgres.PointInTimeRestore;
 import dev.drkit.postgres.RestoredCluster;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -57,8 +52,8 @@ final class PostgresCommand {
                     + "backup, the WAL after it and the recovery settings.")
     static final class Restore extends RepositoryCommand {
         @Option(names = "--at", required = true, paramLabel = "TIME",
-                description = "An ISO-8601 instant with its offset (2026-12-05T08:00:00.25Z), or 'latest'; the "
-                        + "restored cluster holds the transactions committed at or before it.")
+                description = InstantText.FORMS + ", or 'latest'; the restored cluster holds the transactions "
+                        + "committed at or before it.")
         String at;
 
         @Option(names = {"-t", "--target"}, required = true, paramLabel = "DIR",
@@ -76,7 +71,7 @@ final class PostgresCommand {
                 progress("laying out the cluster as of " + TerminalText.escape(at) + " in "
                         + TerminalText.escape(target.toString()) + " ...");
                 RestoredCluster r = at.equals("latest") ? restores.restoreLatest(target)
-                        : restores.restore(instant(at), target);
+                        : restores.restore(InstantText.option("--at", at, clock()), target);
                 if (json) {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("target", r.dataDirectory().toString());
@@ -100,14 +95,5 @@ final class PostgresCommand {
     static PointInTimeRestore restores(Repository repo, String system) {
         PointInTimeRestore restores = PointInTimeRestore.of(repo);
         return system == null ? restores : restores.forSystem(system);
-    }
-
-    static Instant instant(String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--at must be an ISO-8601 instant with an offset, such "
-                    + "as 2026-12-05T08:00:00.25Z, or 'latest', but was '" + text + "'", "at", e);
-        }
     }
 }

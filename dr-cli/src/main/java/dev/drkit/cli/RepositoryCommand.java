@@ -3,6 +3,7 @@ package dev.drkit.cli;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,6 +26,11 @@ abstract class RepositoryCommand implements Callable<Integer> {
     /** Returns the environment the command reads passwords from, as the root command was given it. */
     Map<String, String> environment() {
         return root().environment;
+    }
+
+    /** Returns the clock the root command was given: what now is, for repositories and instants such as "10m ago". */
+    Clock clock() {
+        return root().clock;
     }
 
     private DrCommand root() {

@@ -9,7 +9,6 @@ import dev.drkit.core.repository.RestoreResult;
 import dev.drkit.core.repository.Snapshot;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -31,9 +30,8 @@ final class RestoreCommand extends RepositoryCommand {
     String snapshot;
 
     @Option(names = "--at", paramLabel = "INSTANT",
-            description = "Restore the journaled sources as they were at this instant (ISO-8601 UTC, such as "
-                    + "2026-12-04T10:15:30Z), or 'latest' for each journaled source as its newest segment "
-                    + "left it.")
+            description = "Restore the journaled sources as they were at this instant (" + InstantText.FORMS
+                    + "), or 'latest' for each journaled source as its newest segment left it.")
     String at;
 
     @Option(names = "--source", paramLabel = "NAME", description = "With --at: restore only this journaled source.")
@@ -101,13 +99,7 @@ final class RestoreCommand extends RepositoryCommand {
                 r = repo.restoreLatest(source, target, options);
                 asOf = "each journal's newest segment";
             } else {
-                Instant instant;
-                try {
-                    instant = Instant.parse(at);
-                } catch (DateTimeParseException e) {
-                    throw new DrException(ErrorCode.INVALID_ARGUMENT, "--at '" + at
-                            + "' is not an instant such as 2026-12-04T10:15:30Z", at, e);
-                }
+                Instant instant = InstantText.option("--at", at, clock());
                 progress("restoring the journal at " + instant + " to " + target + " ...");
                 r = repo.restore(source, instant, target, options);
                 asOf = instant.toString();

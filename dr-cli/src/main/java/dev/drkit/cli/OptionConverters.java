@@ -1,0 +1,149 @@
+package dev.drkit.cli;
+
+import dev.drkit.core.config.DurationText;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The converters of every option and parameter type the commands use, registered once on the
+ * root command line. A value they refuse makes picocli print
+ * {@code Invalid value for option '--wait': expected a duration such as 30s, 5m, 1h30m, 250ms,
+ * 2d or ISO-8601 PT30S, but was 'x'}: the option, the accepted form and the value, never a Java type name.
+ */
+final class OptionConverters {
+    private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
+
+    private OptionConverters() {
+    }
+
+    /**
+     * Registers the converters on a command line and on every subcommand it holds now.
+     *
+     * @param cl the root command line, with its subcommands added
+     * @param clock says when now is, for instants written as a time ago; read at each conversion
+     */
+    static void register(CommandLine cl, Supplier<Clock> clock) {
+        cl.registerConverter(Duration.class, OptionConverters::duration);
+        cl.registerConverter(Instant.class, text -> instant(text, clock.get()));
+        cl.registerConverter(Integer.class, OptionConverters::integer);
+        cl.registerConverter(int.class, OptionConverters::integer);
+        cl.registerConverter(Long.class, OptionConverters::longInteger);
+        cl.registerConverter(long.class, OptionConverters::longInteger);
+        cl.registerConverter(Double.class, OptionConverters::number);
+        cl.registerConverter(double.class, OptionConverters::number);
+        for (Class<?> type : enumTypes(cl.getCommandSpec(), new LinkedHashSet<>())) {
+            registerEnum(cl, type);
+        }
+    }
+
+    static Duration duration(String text) {
+        Duration d = DurationText.parse(text).orElseThrow(
+                () -> refused("a duration such as " + DurationText.FORMS, text));
+        if (d.isNegative()) {
+            throw refused("a duration of 0 or more, such as " + DurationText.FORMS, text);
+        }
+        return d;
+    }
+
+    static Instant instant(String text, Clock clock) {
+        try {
+            return InstantText.parse(text, clock);
+        } catch (InstantText.Refused e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    static Integer integer(String text) {
+        BigInteger value = whole(text);
+        if (value.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
+            throw refused("a whole number of at most " + Integer.MAX_VALUE, text);
+        }
+        if (value.compareTo(BigInteger.valueOf(Integer.MIN_VALUE)) < 0) {
+            throw refused("a whole number of at least " + Integer.MIN_VALUE, text);
+        }
+        return value.intValue();
+    }
+
+    static Long longInteger(String text) {
+        BigInteger value = whole(text);
+        if (value.compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
+            throw refused("a whole number of at most " + Long.MAX_VALUE, text);
+        }
+        if (value.compareTo(BigInteger.valueOf(Long.MIN_VALUE)) < 0) {
+            throw refused("a whole number of at least " + Long.MIN_VALUE, text);
+        }
+        return value.longValue();
+    }
+
+    private static BigInteger whole(String text) {
+        String t = text.trim();
+        if (!WHOLE.matcher(t).matches()) {
+            throw refused("a whole number such as 10", text);
+        }
+        return new BigInteger(t.startsWith("+") ? t.substring(1) : t);
+    }
+
+    static Double number(String text) {
+        double value;
+        try {
+            value = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw refused("a number such as 0.05 or 3", text);
+        }
+        if (!Double.isFinite(value)) {
+            throw refused("a finite number such as 0.05 or 3", text);
+        }
+        return value;
+    }
+
+    private static <E extends Enum<E>> void registerEnum(CommandLine cl, Class<?> type) {
+        @SuppressWarnings("unchecked")
+        Class<E> enumType = (Class<E>) type;
+        E[] constants = enumType.getEnumConstants();
+        String names = Arrays.stream(constants).map(Enum::name).collect(Collectors.joining(", "));
+        ITypeConverter<E> converter = text -> {
+            for (E c : constants) {
+                if (c.name().equalsIgnoreCase(text.trim())) {
+                    return c;
+                }
+            }
+            throw refused("one of " + names, text);
+        };
+        cl.registerConverter(enumType, converter);
+    }
+
+    /** Collects the enum types of the options and parameters of a command and its subcommands. */
+    private static Set<Class<?>> enumTypes(CommandSpec spec, Set<Class<?>> found) {
+        for (ArgSpec arg : spec.args()) {
+            if (arg.type().isEnum()) {
+                found.add(arg.type());
+            }
+            for (Class<?> aux : arg.auxiliaryTypes()) {
+                if (aux.isEnum()) {
+                    found.add(aux);
+                }
+            }
+        }
+        for (CommandLine sub : spec.subcommands().values()) {
+            enumTypes(sub.getCommandSpec(), found);
+        }
+        return found;
+    }
+
+    private static TypeConversionException refused(String expected, String text) {
+        return new TypeConversionException("expected " + expected + ", but was '" + text + "'");
+    }
+}
