@@ -156,10 +156,12 @@ public final class AuditCommand {
         @Option(names = "--target", description = "Only this target.")
         @Nullable String target;
 
-        @Option(names = "--from", description = "Only records at or after this instant (ISO-8601).")
+        @Option(names = "--from", paramLabel = "INSTANT",
+                description = "Only records at or after this instant: " + InstantText.FORMS + ".")
         @Nullable Instant from;
 
-        @Option(names = "--until", description = "Only records before this instant (ISO-8601).")
+        @Option(names = "--until", paramLabel = "INSTANT",
+                description = "Only records before this instant: " + InstantText.FORMS + ".")
         @Nullable Instant until;
 
         @Option(names = "--json", description = "Print JSON lines.")

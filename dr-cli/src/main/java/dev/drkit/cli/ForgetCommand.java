@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.config.DurationText;
 import dev.drkit.core.repository.ForgetResult;
 import dev.drkit.core.repository.PruneOptions;
 import dev.drkit.core.repository.PruneResult;
@@ -31,7 +32,7 @@ final class ForgetCommand extends RepositoryCommand {
     @Option(names = "--keep-monthly", paramLabel = "N") int keepMonthly;
     @Option(names = "--keep-yearly", paramLabel = "N") int keepYearly;
     @Option(names = "--keep-within", paramLabel = "DURATION",
-            description = "Keep snapshots younger than this, as an ISO-8601 duration such as P30D or PT12H.")
+            description = "Keep snapshots younger than this: " + DurationText.FORMS + ", such as 30d or 12h.")
     Duration keepWithin = Duration.ZERO;
     @Option(names = "--keep-tag", paramLabel = "TAG") Set<String> keepTags = new HashSet<>();
     @Option(names = "--group-by", paramLabel = "KEYS", defaultValue = "host,sources",

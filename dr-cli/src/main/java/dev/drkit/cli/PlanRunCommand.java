@@ -7,6 +7,7 @@ import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.config.DurationText;
 import dev.drkit.core.recovery.Execution;
 import dev.drkit.core.recovery.ExecutionEvent;
 import dev.drkit.core.recovery.ExecutionHistory;
@@ -81,15 +82,16 @@ final class PlanRunCommand implements Callable<Integer> {
     @Nullable String actor;
 
     @Option(names = "--detected-at", paramLabel = "INSTANT",
-            description = "When the fault was detected, ISO-8601; the RTO counts from here (default: now).")
+            description = "When the fault was detected: " + InstantText.FORMS + "; the RTO counts from here "
+                    + "(default: now).")
     @Nullable Instant detectedAt;
 
     @Option(names = "--approve", paramLabel = "STEP",
             description = "Approve this step's gate as soon as it opens (repeatable); * approves every gate.")
     List<String> approve = new ArrayList<>();
 
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "PT24H",
-            description = "How long to wait for the execution, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "24h",
+            description = "How long to wait for the execution: " + DurationText.FORMS + " (default: ${DEFAULT-VALUE}).")
     Duration wait;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the run's report (Markdown) to FILE.")

@@ -1,6 +1,7 @@
 package dev.drkit.cli;
 
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.config.DurationText;
 import dev.drkit.core.repository.PruneOptions;
 import dev.drkit.core.repository.PruneResult;
 import dev.drkit.core.repository.Repository;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
                 + "files of interrupted writes in a directory repository once older than an hour or --grace, whichever is longer.")
 final class PruneCommand extends RepositoryCommand {
     @Option(names = "--grace", paramLabel = "DURATION",
-            description = "Never delete packs younger than this (in-flight backups), ISO-8601; default ${DEFAULT-VALUE}.")
+            description = "Never delete packs younger than this (in-flight backups): " + DurationText.FORMS
+                    + "; default ${DEFAULT-VALUE}.")
     Duration grace = PruneOptions.DEFAULT.gracePeriod();
 
     @Option(names = "--repack-threshold", paramLabel = "FRACTION",

@@ -7,6 +7,7 @@ import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.backup.RestoreTestResult;
 import dev.drkit.core.backup.RestoreTests;
 import dev.drkit.core.backup.RestoreValidators;
+import dev.drkit.core.config.DurationText;
 import dev.drkit.core.report.Durations;
 import dev.drkit.core.repository.Repository;
 import java.nio.file.Path;
@@ -55,8 +56,8 @@ final class RestoreTestCommand extends RepositoryCommand {
                     + "(repeatable).")
     List<String> smoke = new ArrayList<>();
 
-    @Option(names = "--smoke-timeout", paramLabel = "DURATION", defaultValue = "PT5M",
-            description = "How long a smoke command may run, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--smoke-timeout", paramLabel = "DURATION", defaultValue = "5m",
+            description = "How long a smoke command may run: " + DurationText.FORMS + " (default: ${DEFAULT-VALUE}).")
     Duration smokeTimeout;
 
     @Option(names = "--audit", paramLabel = "FILE", description = "Append the test's result to this audit log.")

@@ -3,6 +3,7 @@ package dev.drkit.cli;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.config.DurationText;
 import dev.drkit.core.journal.DirectoryFeed;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Parameters;
                 "A watch whose lock another writer took over (it stalled past the lock's expiry, or the lock was "
                         + "removed) stops with exit 1 naming that writer, since it journals no more.",
                 "A watch that ends (--duration) having met files or directories it could not read names them and "
-                        + "exits 4, as dr backup does; the rest was journaled."})
+                        + "exits 4, as dr backup does; the rest was journaled."},
+        footer = "DURATION: " + DurationText.FORMS + ".")
 final class WatchCommand extends RepositoryCommand {
     /** How many unreadable entries the end of a watch names. */
     private static final int NAMED = 20;
@@ -56,20 +58,20 @@ final class WatchCommand extends RepositoryCommand {
     String name;
 
     @Option(names = "--flush-interval", paramLabel = "DURATION",
-            description = "The most time a change waits before it is durable, ISO-8601 (default PT0.5S).")
+            description = "The most time a change waits before it is durable (default 500ms).")
     Duration flushInterval = JournalOptions.DEFAULT_FLUSH_INTERVAL;
 
     @Option(names = "--stable-for", paramLabel = "DURATION",
-            description = "How long a file must stay unchanged before it is captured (default PT0.2S).")
+            description = "How long a file must stay unchanged before it is captured (default 200ms).")
     Duration stableFor = DirectoryFeed.DEFAULT_STABLE_FOR;
 
     @Option(names = "--compact-every", paramLabel = "DURATION",
-            description = "Compact the journal into a snapshot this often (default PT1H).")
+            description = "Compact the journal into a snapshot this often (default 1h).")
     Duration compactEvery = JournalOptions.DEFAULT_COMPACT_EVERY;
 
     @Option(names = "--heartbeat-every", paramLabel = "DURATION",
             description = "While nothing changes, write an empty segment this often, so that a restore reaches "
-                    + "every instant up to it and a stopped watch shows (default PT1M).")
+                    + "every instant up to it and a stopped watch shows (default 1m).")
     Duration heartbeatEvery = JournalOptions.DEFAULT_HEARTBEAT_EVERY;
 
     @Option(names = "--duration", paramLabel = "DURATION",
