@@ -12,7 +12,9 @@ import java.util.SplittableRandom;
 
 /**
  * Runs a judge on simulated Bernoulli call outcomes to show how fast it rolls back a
- * regression and how often it rolls back a candidate that is no worse.
+ * regression and how often it rolls back a candidate that is no worse. A candidate whose rate is
+ * not above the baseline's is no regression: there is nothing to detect, and every rollback of
+ * it is a false one ({@link #regression()}).
  *
  * <p>The simulation works on counts, not threads: the gap to the candidate's next failure is
  * drawn from the geometric distribution, and the judge is asked after every failure (the only
@@ -23,7 +25,7 @@ import java.util.SplittableRandom;
  * observed baseline sees the baseline's sampling noise.
  *
  * @param baselineRate the stable version's failure rate, in (0, 1)
- * @param candidateRate the candidate's failure rate in the regression trials, in (0, 1)
+ * @param candidateRate the candidate's failure rate, in (0, 1); a regression when above {@code baselineRate}
  * @param horizon candidate calls per trial, > 0
  * @param runs trials of each kind, > 0
  * @param seed the random seed; the same seed gives the same result
@@ -74,13 +76,26 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
     }
 
     /**
-     * What a simulation found.
+     * Says whether the candidate fails more often than the baseline, so that there is a
+     * regression to detect.
      *
-     * @param meanCallsToRollback mean candidate calls until rollback, over regression trials that rolled back
+     * @return whether {@code candidateRate > baselineRate}
+     */
+    public boolean regression() {
+        return candidateRate > baselineRate;
+    }
+
+    /**
+     * What a simulation found. Without a {@link #regression()}, the figures of detection (calls
+     * to rollback, missed rollbacks, the information limit) are NaN: there is nothing to detect.
+     *
+     * @param meanCallsToRollback mean candidate calls until rollback, over regression trials that rolled back;
+     *     NaN when none did
      * @param medianCallsToRollback their median
      * @param p90CallsToRollback their 90th percentile
      * @param missedRollbackRate share of regression trials not rolled back within the horizon
-     * @param falseRollbackRate share of no-regression trials rolled back within the horizon
+     * @param falseRollbackRate share of no-regression trials rolled back within the horizon: trials at the
+     *     baseline's rate, or at the candidate's when it is no regression
      * @param informationLimit ln(1/alpha) / KL(candidate || baseline) for the judge's alpha, or NaN when unknown
      * @param ratioToInformationLimit meanCallsToRollback / informationLimit
      * @param runs trials of each kind
@@ -92,7 +107,8 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
     }
 
     /**
-     * Runs the simulation.
+     * Runs the simulation: trials at the candidate's rate and, for a regression, as many at the
+     * baseline's for the false-rollback rate.
      *
      * @param judge the judge to exercise, as a guard would call it
      * @param alpha the judge's false-rollback budget, used only to report the information limit
@@ -101,6 +117,11 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
     public Result run(Judge judge, double alpha) {
         Objects.requireNonNull(judge, "judge");
         SplittableRandom random = new SplittableRandom(seed);
+        if (!regression()) {
+            double falseRate = rollbackRate(judge, candidateRate, random);
+            return new Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN, falseRate, Double.NaN, Double.NaN,
+                    runs, horizon);
+        }
         long[] callsToRollback = regressionTrials(judge, random);
         double falseRate = falseRollbackRate(judge, random);
         return result(callsToRollback, falseRate, alpha);
@@ -123,13 +144,18 @@ public record RollbackSimulation(double baselineRate, double candidateRate, long
 
     /** Returns the share of trials without a regression that the judge rolled back. */
     double falseRollbackRate(Judge judge, SplittableRandom random) {
-        int falseRollbacks = 0;
+        return rollbackRate(judge, baselineRate, random);
+    }
+
+    /** Returns the share of trials of a candidate failing at {@code rate} that the judge rolled back. */
+    private double rollbackRate(Judge judge, double rate, SplittableRandom random) {
+        int rollbacks = 0;
         for (int i = 0; i < runs; i++) {
-            if (trial(judge, knownStable(), baselineRate, random) > 0) {
-                falseRollbacks++;
+            if (trial(judge, knownStable(), rate, random) > 0) {
+                rollbacks++;
             }
         }
-        return (double) falseRollbacks / runs;
+        return (double) rollbacks / runs;
     }
 
     /** Sums up regression trials (sorted calls to rollback) and a false-rollback rate. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * Runs {@link RollbackSimulation}s over a grid of baseline failure rates and regression ratios,
@@ -155,7 +156,21 @@ public record RollbackSweep(List<Double> baselines, List<Double> ratios, long ho
      * @return the grid
      */
     public Report run(JudgeConfig config) {
+        return run(config, cell -> { });
+    }
+
+    /**
+     * Runs the grid as {@link #run(JudgeConfig)} does, handing each cell to {@code eachCell} as
+     * soon as it is done, row by row, so that a caller can show the grid while it runs (a grid
+     * with the default rows and runs takes a minute or more).
+     *
+     * @param config the judge configuration; its horizon should be this sweep's
+     * @param eachCell receives each cell, in the order of {@link Report#cells()}
+     * @return the grid
+     */
+    public Report run(JudgeConfig config, Consumer<? super Cell> eachCell) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(eachCell, "eachCell");
         JudgeConfig observedConfig = config.withObservedBaseline(config.baselineRate(), config.baselinePriorCalls());
         Judge observed = Judges.sequential(observedConfig);
         List<Cell> cells = new ArrayList<>();
@@ -181,6 +196,7 @@ public record RollbackSweep(List<Double> baselines, List<Double> ratios, long ho
                 Cell cell = new Cell(baseline, ratio, kr, lr, Judges.informationLimit(baseline, rate,
                         config.alpha(), stableCallsPerCandidateCall));
                 cells.add(cell);
+                eachCell.accept(cell);
                 if (summarized(kr.informationLimit())) {
                     known.add(kr.ratioToInformationLimit());
                     learnt.add(lr.ratioToInformationLimit());
