@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,12 +33,31 @@ import tools.jackson.databind.ObjectMapper;
  * outcomes and reports how fast it rolls back a regression and how often it rolls back a
  * candidate that is no worse; with {@code --sweep}, over a grid of baselines and regression
  * ratios, each cell with the baseline known and learnt from the stable version.
+ *
+ * <p>A rejected value is named by the option the user typed ({@code --candidate-error}), never by
+ * the field of the simulation or judge configuration that rejected it ({@code candidateRate}).
+ * A candidate no worse than the baseline has nothing to detect: the command says so and reports
+ * how often it was rolled back, all of them false rollbacks. {@code --horizon} is capped at
+ * {@link #MAX_HORIZON}, since every trial may simulate that many calls.
  */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Simulate the rollback judge on Bernoulli call outcomes.")
 public final class SimulateRollbackCommand implements Callable<Integer> {
     private static final int DEFAULT_RUNS = 10_000;
     private static final int DEFAULT_SWEEP_RUNS = 2_000;
+    /**
+     * The longest {@code --horizon}: ten times the default and the judge's own horizon. A trial
+     * at the baseline's rate runs to the horizon, and the sweep's judges are calibrated over it,
+     * so a run's time grows in proportion: at this cap the default simulation takes about 20 s
+     * on two cores, and a sweep a few minutes, its table printed as it fills.
+     */
+    static final long MAX_HORIZON = 200_000;
+    /** The option behind each field of the simulation and judge settings whose value the options give. */
+    private static final Map<String, String> OPTIONS = Map.of("baselineRate", "--baseline-error", "candidateRate",
+            "--candidate-error", "baselines", "--baselines", "ratios", "--ratios", "alpha", "--alpha",
+            "regressionRatio", "--regression-ratio", "horizon", "--horizon", "runs", "--runs",
+            "stableCallsPerCandidateCall", "--stable-calls-per-candidate-call");
+    private static final Pattern FIELD = Pattern.compile("\\b(" + String.join("|", OPTIONS.keySet()) + ")\\b");
 
     @Spec
     @Nullable CommandSpec spec;
@@ -68,7 +88,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
     @Option(names = "--regression-ratio", description = "Multiple of the baseline the test is tuned to (default: the judge's, 3).")
     @Nullable Double regressionRatio;
 
-    @Option(names = "--horizon", defaultValue = "20000", description = "Candidate calls per trial (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--horizon", defaultValue = "20000", description = "Candidate calls per trial, at most "
+            + MAX_HORIZON + " (default: ${DEFAULT-VALUE}).")
     long horizon;
 
     @Option(names = "--runs", description = "Trials of each kind (default: 10000, or 2000 per cell with --sweep).")
@@ -94,6 +115,11 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (horizon <= 0 || horizon > MAX_HORIZON) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--horizon must be " + (horizon <= 0 ? "> 0"
+                    : "at most " + MAX_HORIZON + " calls (ten times the default; a run's time grows with it)")
+                    + ", but was " + horizon, "--horizon");
+        }
         if (sweep) {
             return sweep();
         }
@@ -109,32 +135,35 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
         int runs = this.runs == null ? DEFAULT_RUNS : this.runs;
         double stableCallsPerCandidateCall = this.stableCallsPerCandidateCall == null ? 0
                 : this.stableCallsPerCandidateCall;
-        JudgeConfig judgeConfig = judgeConfig();
-        if (alpha != null) {
-            judgeConfig = judgeConfig.withAlpha(alpha);
+        JudgeConfig tuned = tuned(judgeConfig());
+        double baseline = baselineError != null ? baselineError : tuned.baselineRate();
+        JudgeConfig judgeConfig = flagged(() -> tuned.baselineSource() == BaselineSource.CONFIGURED
+                ? tuned.withConfiguredBaseline(baseline)
+                : tuned.withObservedBaseline(baseline, tuned.baselinePriorCalls()));
+        RollbackSimulation simulation = flagged(() -> new RollbackSimulation(baseline, candidateError, horizon, runs,
+                seed, stableCallsPerCandidateCall));
+        PrintWriter out = spec().commandLine().getOut();
+        if (!json) {
+            // printed before the run, which takes seconds, so that the command shows what it does meanwhile
+            out.printf(Locale.ROOT, "%s %.4f vs baseline %.4f, alpha %.3f, %d runs of at most %d calls%n",
+                    simulation.regression() ? "regression" : "candidate", candidateError, baseline,
+                    judgeConfig.alpha(), runs, horizon);
+            out.flush();
         }
-        if (regressionRatio != null) {
-            judgeConfig = judgeConfig.withRegressionRatio(regressionRatio);
-        }
-        double baseline = baselineError != null ? baselineError : judgeConfig.baselineRate();
-        judgeConfig = judgeConfig.baselineSource() == BaselineSource.CONFIGURED
-                ? judgeConfig.withConfiguredBaseline(baseline)
-                : judgeConfig.withObservedBaseline(baseline, judgeConfig.baselinePriorCalls());
         Judge judge = Judges.sequential(judgeConfig);
         long started = System.nanoTime();
-        RollbackSimulation.Result r = flagged(() -> new RollbackSimulation(baseline, candidateError, horizon, runs,
-                seed, stableCallsPerCandidateCall)).run(judge, judgeConfig.alpha());
+        RollbackSimulation.Result r = simulation.run(judge, judgeConfig.alpha());
         long millis = (System.nanoTime() - started) / 1_000_000;
-        PrintWriter out = spec().commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("meanCallsToRollback", r.meanCallsToRollback());
-            doc.put("medianCallsToRollback", r.medianCallsToRollback());
-            doc.put("p90CallsToRollback", r.p90CallsToRollback());
-            doc.put("missedRollbackRate", r.missedRollbackRate());
+            doc.put("regression", simulation.regression());
+            doc.put("meanCallsToRollback", figure(r.meanCallsToRollback()));
+            doc.put("medianCallsToRollback", figure(r.medianCallsToRollback()));
+            doc.put("p90CallsToRollback", figure(r.p90CallsToRollback()));
+            doc.put("missedRollbackRate", figure(r.missedRollbackRate()));
             doc.put("falseRollbackRate", r.falseRollbackRate());
-            doc.put("informationLimit", r.informationLimit());
-            doc.put("ratioToInformationLimit", r.ratioToInformationLimit());
+            doc.put("informationLimit", figure(r.informationLimit()));
+            doc.put("ratioToInformationLimit", figure(r.ratioToInformationLimit()));
             doc.put("baselineError", baseline);
             doc.put("candidateError", candidateError);
             doc.put("alpha", judgeConfig.alpha());
@@ -148,12 +177,19 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             doc.put("elapsedMillis", millis);
             ObjectMapper mapper = JsonMappers.indented();
             out.println(mapper.writeValueAsString(doc));
+        } else if (!simulation.regression()) {
+            out.println("no regression to detect: the candidate fails no more often than the baseline");
+            out.printf(Locale.ROOT, "false rollbacks %.4f (every rollback of this candidate is false) (%d ms)%n",
+                    r.falseRollbackRate(), millis);
         } else {
-            out.printf(Locale.ROOT, "regression %.4f vs baseline %.4f, alpha %.3f, %d runs of at most %d calls%n",
-                    candidateError, baseline, judgeConfig.alpha(), runs, horizon);
-            out.printf(Locale.ROOT, "calls to rollback: mean %.1f, median %.0f, p90 %.0f (information limit %.1f, ratio %.3f)%n",
-                    r.meanCallsToRollback(), r.medianCallsToRollback(), r.p90CallsToRollback(), r.informationLimit(),
-                    r.ratioToInformationLimit());
+            if (Double.isNaN(r.meanCallsToRollback())) {
+                out.printf(Locale.ROOT, "calls to rollback: none within %d calls (information limit %.1f)%n", horizon,
+                        r.informationLimit());
+            } else {
+                out.printf(Locale.ROOT, "calls to rollback: mean %.1f, median %.0f, p90 %.0f (information limit %.1f, "
+                        + "ratio %.3f)%n", r.meanCallsToRollback(), r.medianCallsToRollback(), r.p90CallsToRollback(),
+                        r.informationLimit(), r.ratioToInformationLimit());
+            }
             out.printf(Locale.ROOT, "missed rollbacks %.4f, false rollbacks %.4f (%d ms)%n",
                     r.missedRollbackRate(), r.falseRollbackRate(), millis);
         }
@@ -166,24 +202,30 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--candidate-error does not go with --sweep (use "
                     + "--ratios)", "--candidate-error");
         }
-        JudgeConfig judgeConfig = judgeConfig();
-        if (alpha != null) {
-            judgeConfig = judgeConfig.withAlpha(alpha);
-        }
-        if (regressionRatio != null) {
-            judgeConfig = judgeConfig.withRegressionRatio(regressionRatio);
-        }
-        judgeConfig = flagged(judgeConfig::withHorizon, horizon);
+        JudgeConfig tuned = tuned(judgeConfig());
+        JudgeConfig judgeConfig = flagged(() -> tuned.withHorizon(horizon));
         List<Double> rows = baselines == null ? RollbackSweep.DEFAULT_BASELINES : baselines;
         List<Double> columns = ratios == null ? RollbackSweep.DEFAULT_RATIOS : ratios;
         int trials = runs == null ? DEFAULT_SWEEP_RUNS : runs;
         double stable = stableCallsPerCandidateCall == null ? RollbackSweep.DEFAULT_STABLE_CALLS_PER_CANDIDATE_CALL
                 : stableCallsPerCandidateCall;
         RollbackSweep grid = flagged(() -> new RollbackSweep(rows, columns, horizon, trials, seed, stable));
-        long started = System.nanoTime();
-        RollbackSweep.Report report = grid.run(judgeConfig);
-        long millis = (System.nanoTime() - started) / 1_000_000;
         PrintWriter out = spec().commandLine().getOut();
+        if (!json) {
+            // The grid takes a minute or more with the defaults: the table is printed as it fills.
+            out.printf(Locale.ROOT, "%s test, alpha %.3f, %d runs of at most %d calls per cell; learnt baseline: "
+                    + "%s stable calls per candidate call%n", judgeConfig.test().name().toLowerCase(Locale.ROOT),
+                    judgeConfig.alpha(), trials, horizon, stable);
+            out.println("each cell: mean calls to rollback / information limit, missed, false "
+                    + "(known baseline | learnt baseline), and with the baseline learnt the mean over the limit of "
+                    + "any test that learns it (learnt limit)");
+            out.printf(Locale.ROOT, "%-9s %-8s %9s  %-26s  %-26s %9s %7s%n", "baseline", "ratio", "limit", "known",
+                    "learnt", "l. limit", "/l. lim");
+            out.flush();
+        }
+        long started = System.nanoTime();
+        RollbackSweep.Report report = grid.run(judgeConfig, json ? c -> { } : c -> row(out, grid, c));
+        long millis = (System.nanoTime() - started) / 1_000_000;
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("test", judgeConfig.test().name());
@@ -197,38 +239,24 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                 Map<String, Object> cell = new LinkedHashMap<>();
                 cell.put("baselineError", c.baselineRate());
                 cell.put("ratio", c.ratio());
-                cell.put("informationLimit", c.known().informationLimit());
+                cell.put("informationLimit", figure(c.known().informationLimit()));
                 cell.put("summarized", grid.summarized(c.known().informationLimit()));
                 cell.put("known", figures(c.known()));
                 cell.put("learnt", figures(c.observed()));
-                cell.put("learntInformationLimit", c.learntLimit());
-                cell.put("learntToLearntLimit", c.observedToLearntLimit());
+                cell.put("learntInformationLimit", figure(c.learntLimit()));
+                cell.put("learntToLearntLimit", figure(c.observedToLearntLimit()));
                 cells.add(cell);
             }
             doc.put("cells", cells);
-            doc.put("worstKnown", report.worstKnown());
-            doc.put("medianKnown", report.medianKnown());
-            doc.put("worstLearnt", report.worstObserved());
-            doc.put("medianLearnt", report.medianObserved());
-            doc.put("worstLearntToLearntLimit", report.worstObservedToLearntLimit());
-            doc.put("medianLearntToLearntLimit", report.medianObservedToLearntLimit());
+            doc.put("worstKnown", figure(report.worstKnown()));
+            doc.put("medianKnown", figure(report.medianKnown()));
+            doc.put("worstLearnt", figure(report.worstObserved()));
+            doc.put("medianLearnt", figure(report.medianObserved()));
+            doc.put("worstLearntToLearntLimit", figure(report.worstObservedToLearntLimit()));
+            doc.put("medianLearntToLearntLimit", figure(report.medianObservedToLearntLimit()));
             doc.put("elapsedMillis", millis);
             out.println(JsonMappers.indented().writeValueAsString(doc));
         } else {
-            out.printf(Locale.ROOT, "%s test, alpha %.3f, %d runs of at most %d calls per cell; learnt baseline: "
-                    + "%s stable calls per candidate call%n", judgeConfig.test().name().toLowerCase(Locale.ROOT),
-                    judgeConfig.alpha(), trials, horizon, stable);
-            out.println("each cell: mean calls to rollback / information limit, missed, false "
-                    + "(known baseline | learnt baseline), and with the baseline learnt the mean over the limit of "
-                    + "any test that learns it (learnt limit)");
-            out.printf(Locale.ROOT, "%-9s %-8s %9s  %-26s  %-26s %9s %7s%n", "baseline", "ratio", "limit", "known",
-                    "learnt", "l. limit", "/l. lim");
-            for (RollbackSweep.Cell c : report.cells()) {
-                out.printf(Locale.ROOT, "%-9s %-8s %9.1f%s %-26s  %-26s %9.1f %7.3f%n", percent(c.baselineRate()),
-                        c.ratio() + "x", c.known().informationLimit(),
-                        grid.summarized(c.known().informationLimit()) ? " " : "*", cell(c.known()),
-                        cell(c.observed()), c.learntLimit(), c.observedToLearntLimit());
-            }
             out.printf(Locale.ROOT, "mean/limit over the cells without *: known worst %.3f, median %.3f; learnt "
                     + "worst %.3f, median %.3f; learnt over the learnt limit worst %.3f, median %.3f%n",
                     report.worstKnown(), report.medianKnown(), report.worstObserved(), report.medianObserved(),
@@ -241,12 +269,20 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
         return DrCommand.EXIT_OK;
     }
 
+    /** Prints a cell of the sweep's table as soon as it is done. */
+    private static void row(PrintWriter out, RollbackSweep grid, RollbackSweep.Cell c) {
+        out.printf(Locale.ROOT, "%-9s %-8s %9.1f%s %-26s  %-26s %9.1f %7.3f%n", percent(c.baselineRate()),
+                c.ratio() + "x", c.known().informationLimit(), grid.summarized(c.known().informationLimit()) ? " " : "*",
+                cell(c.known()), cell(c.observed()), c.learntLimit(), c.observedToLearntLimit());
+        out.flush();
+    }
+
     private static Map<String, Object> figures(RollbackSimulation.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("meanCallsToRollback", r.meanCallsToRollback());
-        m.put("medianCallsToRollback", r.medianCallsToRollback());
-        m.put("ratioToInformationLimit", r.ratioToInformationLimit());
-        m.put("missedRollbackRate", r.missedRollbackRate());
+        m.put("meanCallsToRollback", figure(r.meanCallsToRollback()));
+        m.put("medianCallsToRollback", figure(r.medianCallsToRollback()));
+        m.put("ratioToInformationLimit", figure(r.ratioToInformationLimit()));
+        m.put("missedRollbackRate", figure(r.missedRollbackRate()));
         m.put("falseRollbackRate", r.falseRollbackRate());
         return m;
     }
@@ -260,7 +296,31 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
         return BigDecimal.valueOf(100 * rate).stripTrailingZeros().toPlainString() + "%";
     }
 
-    /** Runs a constructor that validates its fields and names the flag behind a rejected one. */
+    /** A figure for JSON: null for NaN (nothing rolled back, nothing to detect), which JSON cannot hold. */
+    private static @Nullable Double figure(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
+    /** The judge configuration with --alpha and --regression-ratio applied. */
+    private JudgeConfig tuned(JudgeConfig config) {
+        JudgeConfig c = config;
+        if (alpha != null) {
+            double a = alpha;
+            JudgeConfig base = c;
+            c = flagged(() -> base.withAlpha(a));
+        }
+        if (regressionRatio != null) {
+            double ratio = regressionRatio;
+            JudgeConfig base = c;
+            c = flagged(() -> base.withRegressionRatio(ratio));
+        }
+        return c;
+    }
+
+    /**
+     * Runs a constructor that validates its fields and names the option behind a rejected one,
+     * in place of the field's name: {@code --candidate-error must be in (0, 1), but was 1.5}.
+     */
     private static <T> T flagged(Supplier<T> build) {
         try {
             return build.get();
@@ -270,14 +330,14 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                 throw e;
             }
             int eq = input.indexOf('=');
-            String field = eq < 0 ? input : input.substring(0, eq);
-            String flag = "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, flag + ": " + e.getMessage(), input, e);
+            String option = OPTIONS.get(eq < 0 ? input : input.substring(0, eq));
+            if (option == null) {
+                throw e;
+            }
+            String message = FIELD.matcher(String.valueOf(e.getMessage()))
+                    .replaceAll(m -> Matcher.quoteReplacement(OPTIONS.get(m.group(1))));
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, message, option, e);
         }
-    }
-
-    private static <T> T flagged(LongFunction<T> build, long value) {
-        return flagged(() -> build.apply(value));
     }
 
     private JudgeConfig judgeConfig() {

@@ -140,16 +140,75 @@ class SimulateRollbackCommandTest {
     @Test
     void aSweepWithInvalidRangesIsAUsageErrorNamingTheFlag() {
         assertThat(failure("simulate", "rollback", "--sweep", "--baselines", "0.01,1.5"))
-                .contains("--baselines: baselines must each be in (0, 1), but was 1.5");
+                .contains("--baselines must each be in (0, 1), but was 1.5");
         assertThat(failure("simulate", "rollback", "--sweep", "--ratios", "2,0.5"))
-                .contains("--ratios: ratios must each be > 1, but was 0.5");
+                .contains("--ratios must each be > 1, but was 0.5");
         assertThat(failure("simulate", "rollback", "--sweep", "--baselines", "0.2", "--ratios", "6"))
-                .contains("--ratios: ratios times the largest baseline (0.2) must be < 1");
-        assertThat(failure("simulate", "rollback", "--sweep", "--runs", "0")).contains("--runs: runs must be > 0");
+                .contains("--ratios times the largest baseline (0.2) must be < 1");
+        assertThat(failure("simulate", "rollback", "--sweep", "--runs", "0")).contains("--runs must be > 0");
         assertThat(failure("simulate", "rollback", "--sweep", "--horizon", "-5")).contains("--horizon");
         assertThat(failure("simulate", "rollback", "--sweep", "--stable-calls-per-candidate-call", "0"))
                 .contains("--stable-calls-per-candidate-call");
         assertThat(failure("simulate", "rollback", "--baselines", "0.01")).contains("--baselines and --ratios need --sweep");
         assertThat(failure("simulate", "rollback")).contains("--candidate-error is required without --sweep");
+    }
+
+    @Test
+    void aRejectedValueIsNamedByTheOptionTypedNotByAFieldName() {
+        assertThat(failure("simulate", "rollback", "--candidate-error", "1.5"))
+                .isEqualTo("dr: --candidate-error must be in (0, 1), but was 1.5\n");
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--baseline-error", "1.5"))
+                .isEqualTo("dr: --baseline-error must be in (0, 1), but was 1.5\n");
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--regression-ratio", "0.5"))
+                .isEqualTo("dr: --regression-ratio must be > 1, but was 0.5\n");
+        assertThat(failure("simulate", "rollback", "--sweep", "--regression-ratio", "0.5"))
+                .isEqualTo("dr: --regression-ratio must be > 1, but was 0.5\n");
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--baseline-error", "0.4"))
+                .isEqualTo("dr: --regression-ratio times --baseline-error (0.4) must be < 1, but was 3.0\n");
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--stable-calls-per-candidate-call",
+                "-1")).isEqualTo("dr: --stable-calls-per-candidate-call must be >= 0, but was -1.0\n");
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--runs", "0"))
+                .isEqualTo("dr: --runs must be > 0, but was 0\n");
+    }
+
+    @Test
+    void aCandidateBetterThanTheBaselineHasNoRegressionToDetect() {
+        String out = run("simulate", "rollback", "--baseline-error", "0.01", "--candidate-error", "0.005",
+                "--runs", "300");
+
+        assertThat(out).startsWith("candidate 0.0050 vs baseline 0.0100")
+                .contains("no regression to detect").containsPattern("false rollbacks 0\\.0\\d\\d\\d")
+                .doesNotContain("NaN").doesNotContain("missed").doesNotContain("calls to rollback");
+
+        JsonNode json = JsonMapper.builder().build().readTree(run("simulate", "rollback", "--baseline-error", "0.01",
+                "--candidate-error", "0.005", "--runs", "300", "--json"));
+        assertThat(json.get("regression").asBoolean()).isFalse();
+        assertThat(json.get("missedRollbackRate").isNull()).isTrue();
+        assertThat(json.get("meanCallsToRollback").isNull()).isTrue();
+        assertThat(json.get("informationLimit").isNull()).isTrue();
+        assertThat(json.get("falseRollbackRate").asDouble()).isBetween(0.0, 0.05);
+    }
+
+    @Test
+    void aRegressionNoTrialRolledBackSaysSoInsteadOfNaN() {
+        String out = run("simulate", "rollback", "--baseline-error", "0.01", "--candidate-error", "0.011",
+                "--horizon", "5", "--runs", "20");
+
+        assertThat(out).startsWith("regression 0.0110 vs baseline 0.0100")
+                .contains("calls to rollback: none within 5 calls").contains("missed rollbacks 1.0000")
+                .doesNotContain("NaN");
+    }
+
+    @Test
+    void aHorizonAboveTheCapIsRefusedNamingTheMaximumBeforeAnythingRuns() {
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--horizon", "100000000"))
+                .startsWith("dr: --horizon must be at most 200000 calls").endsWith(", but was 100000000\n");
+        assertThat(failure("simulate", "rollback", "--sweep", "--horizon", "200001"))
+                .startsWith("dr: --horizon must be at most 200000 calls");
+        assertThat(failure("simulate", "rollback", "--candidate-error", "0.05", "--horizon", "0"))
+                .isEqualTo("dr: --horizon must be > 0, but was 0\n");
+
+        assertThat(run("simulate", "rollback", "--candidate-error", "0.05", "--horizon", "200000", "--runs", "20"))
+                .contains("20 runs of at most 200000 calls");
     }
 }
