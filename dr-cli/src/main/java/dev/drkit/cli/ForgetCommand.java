@@ -32,7 +32,7 @@ final class ForgetCommand extends RepositoryCommand {
     @Option(names = "--keep-monthly", paramLabel = "N") int keepMonthly;
     @Option(names = "--keep-yearly", paramLabel = "N") int keepYearly;
     @Option(names = "--keep-within", paramLabel = "DURATION",
-            description = "Keep snapshots younger than this: " + DurationText.FORMS + ", such as 30d or 12h.")
+            description = "Keep snapshots younger than this, such as 30d or 12h (" + DurationText.FORMS + ").")
     Duration keepWithin = Duration.ZERO;
     @Option(names = "--keep-tag", paramLabel = "TAG") Set<String> keepTags = new HashSet<>();
     @Option(names = "--group-by", paramLabel = "KEYS", defaultValue = "host,sources",
