@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -36,16 +37,34 @@ final class OptionConverters {
      * @param clock says when now is, for instants written as a time ago; read at each conversion
      */
     static void register(CommandLine cl, Supplier<Clock> clock) {
-        cl.registerConverter(Duration.class, OptionConverters::duration);
-        cl.registerConverter(Instant.class, text -> instant(text, clock.get()));
-        cl.registerConverter(Integer.class, OptionConverters::integer);
-        cl.registerConverter(int.class, OptionConverters::integer);
-        cl.registerConverter(Long.class, OptionConverters::longInteger);
-        cl.registerConverter(long.class, OptionConverters::longInteger);
-        cl.registerConverter(Double.class, OptionConverters::number);
-        cl.registerConverter(double.class, OptionConverters::number);
+        cl.registerConverter(Duration.class, new Converter<>(OptionConverters::duration));
+        cl.registerConverter(Instant.class, new Converter<>(text -> instant(text, clock.get())));
+        cl.registerConverter(Integer.class, new Converter<>(OptionConverters::integer));
+        cl.registerConverter(int.class, new Converter<>(OptionConverters::integer));
+        cl.registerConverter(Long.class, new Converter<>(OptionConverters::longInteger));
+        cl.registerConverter(long.class, new Converter<>(OptionConverters::longInteger));
+        cl.registerConverter(Double.class, new Converter<>(OptionConverters::number));
+        cl.registerConverter(double.class, new Converter<>(OptionConverters::number));
         for (Class<?> type : enumTypes(cl.getCommandSpec(), new LinkedHashSet<>())) {
             registerEnum(cl, type);
+        }
+    }
+
+    /**
+     * A converter around a function. Not a lambda of picocli's interface: picocli's class files
+     * are of Java 5, and a lambda implementing one of its interfaces crashes Java 17's JVM when the
+     * launcher records its classes at exit (JDK-8274944's case, {@code -XX:ArchiveClassesAtExit}).
+     */
+    private static final class Converter<T> implements ITypeConverter<T> {
+        private final Function<String, T> convert;
+
+        Converter(Function<String, T> convert) {
+            this.convert = convert;
+        }
+
+        @Override
+        public T convert(String text) {
+            return convert.apply(text);
         }
     }
 
@@ -114,15 +133,14 @@ final class OptionConverters {
         Class<E> enumType = (Class<E>) type;
         E[] constants = enumType.getEnumConstants();
         String names = Arrays.stream(constants).map(Enum::name).collect(Collectors.joining(", "));
-        ITypeConverter<E> converter = text -> {
+        cl.registerConverter(enumType, new Converter<E>(text -> {
             for (E c : constants) {
                 if (c.name().equalsIgnoreCase(text.trim())) {
                     return c;
                 }
             }
             throw refused("one of " + names, text);
-        };
-        cl.registerConverter(enumType, converter);
+        }));
     }
 
     /** Collects the enum types of the options and parameters of a command and its subcommands. */
