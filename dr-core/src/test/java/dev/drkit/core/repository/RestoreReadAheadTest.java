@@ -2,6 +2,7 @@ package dev.drkit.core.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.testkit.store.InMemoryStore;
@@ -72,6 +73,51 @@ class RestoreReadAheadTest {
         }
         assertThat(store.mostInFlight.get()).as("reads in flight at once, with two writer threads")
                 .isGreaterThan(3);
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.mismatch(file, tmp.resolve("out/src").resolve(src.relativize(file))))
+                        .as(file.toString()).isEqualTo(-1L);
+            }
+        }
+    }
+
+    @Test
+    void aWindowOfARemoteStoreReachesTheEndOfItsPackSoThatThePacksTailCostsNoRequestOfItsOwn() throws IOException {
+        Path src = tmp.resolve("src");
+        Random random = new Random(12);
+        for (int d = 0; d < 8; d++) {
+            Path dir = Files.createDirectories(src.resolve("d" + d));
+            for (int f = 0; f < 40; f++) {
+                byte[] content = new byte[3_000];
+                random.nextBytes(content);
+                Files.write(dir.resolve("f" + f), content);
+            }
+        }
+        InMemoryStore memory = new InMemoryStore();
+        memory.setPreferredReadSize(64 << 10);
+        java.util.Map<String, Integer> reads = new java.util.concurrent.ConcurrentHashMap<>();
+        SnapshotStore store = new ForwardingStore(memory) {
+            @Override
+            public byte[] get(String key, long offset, int length) {
+                reads.merge(key, 1, Integer::sum);
+                return super.get(key, offset, length);
+            }
+        };
+        // packs end a few kilobytes past 64 KiB, the size of a window
+        RepositoryOptions options = RepositoryTest.fastOptions().packSize(64 << 10).threads(2).build();
+        try (Repository repo = Repository.init(store, RepositoryTest.PASSWORD, options)) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+        }
+        long longerThanAWindow = memory.objects().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("data/") && e.getValue().size() > (64 << 10)).count();
+        assertThat(longerThanAWindow).isGreaterThan(10);
+        try (Repository repo = Repository.open(store, RepositoryTest.PASSWORD, options)) {
+            reads.clear();
+            RestoreResult result = repo.restore("latest", tmp.resolve("out"), RestoreOptions.all());
+            assertThat(result.files()).isEqualTo(320);
+        }
+        assertThat(reads).as("ranged reads per pack").isNotEmpty().allSatisfy((key, n) -> assertThat(n).as(key)
+                .isEqualTo(1));
         try (Stream<Path> files = Files.walk(src)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 assertThat(Files.mismatch(file, tmp.resolve("out/src").resolve(src.relativize(file))))

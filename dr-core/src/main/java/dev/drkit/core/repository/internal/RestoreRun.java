@@ -99,6 +99,13 @@ public final class RestoreRun {
         /** The largest window of a restore of selected paths. */
         static final int SELECTED_MAX = 4 << 20;
         private final int size;
+        /**
+         * How far past its size a window of a remote store reads: packs end a little after their
+         * target size (16 MiB and the last blob), so a window of 16 MiB would leave each pack a
+         * tail of a few hundred kilobytes, one more request and round trip each. A window that
+         * reaches the pack's end serves its tail; the next window is read only when it did not.
+         */
+        private final int reach;
         private final int count;
         private final SnapshotStore store;
         private final LinkedHashMap<String, Window> cached = new LinkedHashMap<>(16, 0.75f, true);
@@ -120,6 +127,7 @@ public final class RestoreRun {
             this.direct = store instanceof DirectReads reads ? reads : null;
             this.spans = ThreadLocal.withInitial(() -> allocate(0));
             this.size = Math.max(64 << 10, Math.min(Math.min(64 << 20, cap), store.preferredReadSize()));
+            this.reach = direct != null ? size : size + size / 8;
             this.count = Math.max(MIN_COUNT, BUDGET / size);
         }
 
@@ -169,8 +177,20 @@ public final class RestoreRun {
          */
         @Nullable Window acquire(String key, int offset, int length) {
             int index = offset / size;
-            if ((offset + length - 1) / size != index || length > size / 2) {
+            if (!fits(index, offset, length)) {
                 return null;
+            }
+            Window before = acquireBefore(key, index);
+            if (before != null) {
+                try {
+                    before.loaded.join();
+                    if ((long) offset + length <= before.start + before.length) {
+                        return before; // the window before reached the end of the pack
+                    }
+                } catch (CompletionException e) {
+                    // its read failed: this range is read on its own
+                }
+                release(before);
             }
             String id = key + "#" + index;
             Window w;
@@ -219,7 +239,7 @@ public final class RestoreRun {
          */
         boolean prefetch(String key, int offset, int length, Executor io) {
             int index = offset / size;
-            if ((offset + length - 1) / size != index || length > size / 2) {
+            if (!fits(index, offset, length)) {
                 return false;
             }
             String id = key + "#" + index;
@@ -227,6 +247,12 @@ public final class RestoreRun {
             synchronized (this) {
                 if (cached.containsKey(id)) {
                     return false;
+                }
+                Window before = reach > size && index > 0 ? cached.get(key + "#" + (index - 1)) : null;
+                if (before != null && (!before.loaded.isDone()
+                        || (!before.loaded.isCompletedExceptionally() && before.data != null
+                                && (long) offset + length <= before.start + before.length))) {
+                    return false; // the window before serves it, or may: its reader decides
                 }
                 ByteBuffer data = idleBuffer();
                 if (data == null) {
@@ -258,6 +284,30 @@ public final class RestoreRun {
             return true;
         }
 
+        /**
+         * Tells whether a range is read through the window at {@code index}: it lies within the
+         * window's reach and is at most half a window long (longer ones are read on their own).
+         */
+        private boolean fits(int index, int offset, int length) {
+            return length <= size / 2 && (long) offset + length <= (long) index * size + reach;
+        }
+
+        /**
+         * Under the lock, acquires the window before {@code index} of the pack, when windows reach
+         * past their size and it is in memory or being read; or returns null.
+         */
+        private synchronized @Nullable Window acquireBefore(String key, int index) {
+            if (reach == size || index == 0) {
+                return null;
+            }
+            Window before = cached.get(key + "#" + (index - 1));
+            if (before == null || before.data == null) {
+                return null;
+            }
+            before.users++;
+            return before;
+        }
+
         /** Drops a window whose read failed: its users fail, later ones read again. */
         private synchronized void forget(String id, Window w) {
             cached.remove(id, w);
@@ -266,7 +316,7 @@ public final class RestoreRun {
 
         private int timedRead(String key, Window w) {
             long started = System.nanoTime();
-            int n = read(key, w.start, w.data, size);
+            int n = read(key, w.start, w.data, reach);
             readNanos.add(System.nanoTime() - started);
             reads.increment();
             return n;
@@ -314,7 +364,7 @@ public final class RestoreRun {
             ByteBuffer idle = idleBuffer();
             // Every window is in use: one more. It is kept like the others, so the buffers number
             // at most the count or the writers, whichever is larger (a writer holds one at a time).
-            return idle != null ? idle : allocate(size);
+            return idle != null ? idle : allocate(reach);
         }
 
         /** Under the lock: a free buffer, a new one within the count, or an idle window's; or null. */
@@ -324,7 +374,7 @@ public final class RestoreRun {
             }
             if (allocated < count) {
                 allocated++;
-                return allocate(size);
+                return allocate(reach);
             }
             for (Iterator<Window> it = cached.values().iterator(); it.hasNext();) {
                 Window old = it.next();

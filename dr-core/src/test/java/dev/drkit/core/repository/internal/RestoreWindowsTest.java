@@ -61,7 +61,7 @@ class RestoreWindowsTest {
         }
         RestoreRun.Windows.Window last = windows.acquire("data/pack", pack.length - 5, 5);
         assertHolds(last, pack.length - 5, 5);
-        assertThat(last.length()).as("the last window is short").isEqualTo(pack.length % windowSize);
+        assertThat(last.start() + last.length()).as("the last window ends where the pack does").isEqualTo(pack.length);
         windows.release(last);
     }
 
@@ -105,7 +105,8 @@ class RestoreWindowsTest {
         RestoreRun.Windows w = new RestoreRun.Windows(preferring(1 << 20));
         RestoreRun.Windows.Window window = w.acquire("data/pack", (1 << 20) + 5, 100);
         assertThat(window.start()).isEqualTo(1 << 20);
-        assertThat(window.length()).isEqualTo(1 << 20);
+        assertThat(window.length()).as("a remote store's window reaches an eighth past its size")
+                .isEqualTo((1 << 20) + (1 << 17));
         assertHolds(window, (1 << 20) + 5, 100);
         w.release(window);
     }
@@ -135,10 +136,34 @@ class RestoreWindowsTest {
 
     @Test
     @DisplayName("a range across a window's end, or over half a window long, is not served by a window")
-    void rangesThatDoNotFitHaveNoWindow() {
+    void rangesThatDoNotFitHaveNoWindow(@TempDir Path dir) {
         RestoreRun.Windows windows = new RestoreRun.Windows(store);
-        assertThat(windows.acquire("data/pack", windowSize - 10, 20)).isNull();
+        assertThat(windows.acquire("data/pack", windowSize - 10, windowSize / 8 + 20)).isNull();
         assertThat(windows.acquire("data/pack", 0, windowSize / 2 + 1)).isNull();
+        SnapshotStore files = SnapshotStores.file(dir);
+        files.put("data/pack", pack);
+        assertThat(new RestoreRun.Windows(files).acquire("data/pack", windowSize - 10, 20))
+                .as("a directory's windows end at their size").isNull();
+    }
+
+    @Test
+    @DisplayName("a remote store's window serves the ranges up to an eighth past its size, its pack's tail")
+    void aRemoteWindowServesTheRangesWithinItsReach() {
+        RestoreRun.Windows windows = new RestoreRun.Windows(store);
+        RestoreRun.Windows.Window first = windows.acquire("data/pack", 7, 1000);
+        RestoreRun.Windows.Window across = windows.acquire("data/pack", windowSize - 10, 20);
+        RestoreRun.Windows.Window after = windows.acquire("data/pack", windowSize + windowSize / 8 - 100, 100);
+        assertThat(across).isSameAs(first);
+        assertThat(after).isSameAs(first);
+        assertHolds(across, windowSize - 10, 20);
+        assertHolds(after, windowSize + windowSize / 8 - 100, 100);
+        RestoreRun.Windows.Window next = windows.acquire("data/pack", windowSize + windowSize / 8, 100);
+        assertThat(next).isNotSameAs(first);
+        assertThat(next.start()).isEqualTo(windowSize);
+        assertHolds(next, windowSize + windowSize / 8, 100);
+        for (RestoreRun.Windows.Window w : List.of(first, across, after, next)) {
+            windows.release(w);
+        }
     }
 
     @Test
