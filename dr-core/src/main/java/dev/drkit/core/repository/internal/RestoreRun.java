@@ -83,7 +83,7 @@ public final class RestoreRun {
      * that many small files whose blobs lie side by side in a pack cost one read of the store,
      * not one each. A window is the store's {@linkplain SnapshotStore#preferredReadSize()
      * preferred read size}; as many are kept as fit {@link #BUDGET}, but no fewer than
-     * {@link #MIN_COUNT} (so 8 of 4 MiB, or 4 of 16 MiB), the least recently used leaves first,
+     * {@link #MIN_COUNT} (so 8 of 4 MiB, or 6 of 16 MiB), the least recently used leaves first,
      * and their buffers are reused, so that reading a whole repository allocates no more than
      * that, or one window per writer when every window is in use. Ranges that do not fit a
      * window are read into a per-thread buffer. A store that {@linkplain DirectReads reads into
@@ -95,7 +95,7 @@ public final class RestoreRun {
         static final int BUDGET = 32 << 20;
         /** The mean time to read a window above which a restore reads windows ahead. */
         static final long SLOW_READ_NANOS = 5_000_000;
-        static final int MIN_COUNT = 4;
+        static final int MIN_COUNT = 6;
         /** The largest window of a restore of selected paths. */
         static final int SELECTED_MAX = 4 << 20;
         private final int size;
@@ -790,7 +790,7 @@ public final class RestoreRun {
         if (!windows.readsAreSlow()) {
             return;
         }
-        int budget = Math.max(1, windows.count() / (2 * engine.options().threads()));
+        int budget = Math.max(1, (windows.count() - engine.options().threads()) / engine.options().threads());
         int started = 0;
         for (List<FileJob> jobs : next == null ? List.of(batch) : List.of(batch, next)) {
             for (FileJob job : jobs) {
