@@ -9,9 +9,7 @@ import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.audit.AuditVerification;
 import dev.drkit.core.audit.AuditVerifier;
 import dev.drkit.core.store.SnapshotStores;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -35,15 +33,7 @@ public final class AuditCommand {
     }
 
     static byte @Nullable [] readKey(@Nullable Path keyFile) {
-        if (keyFile == null) {
-            return null;
-        }
-        try {
-            return Files.readAllBytes(keyFile);
-        } catch (IOException e) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "cannot read key file " + keyFile + ": "
-                    + e.getMessage(), keyFile.toString(), e);
-        }
+        return AuditKeyFile.read(keyFile);
     }
 
     /**

@@ -95,6 +95,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the simulated traffic (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--key-file", paramLabel = "K",
+            description = "Key the drill's audit.jsonl with the HMAC key in K (verify it with dr audit verify --key-file K).")
+    @Nullable Path keyFile;
+
     private PrintWriter out;
     private int stage;
     private final List<String> passed = new ArrayList<>();
@@ -128,6 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int drill() throws Exception {
+        byte @Nullable [] key = AuditKeyFile.read(keyFile);
         Path dir = workdir != null ? workdir.toAbsolutePath() : Files.createTempDirectory("dr-demo-");
         Files.createDirectories(dir);
         Path service = dir.resolve("service");
@@ -145,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
         say("");
 
         try (SnapshotStore store = SnapshotStores.open("file:" + repoDir);
-                AuditLog audit = AuditLog.file(auditFile)) {
+                AuditLog audit = AuditKeyFile.openForAppend(auditFile, keyFile)) {
             RepositoryOptions options = RepositoryOptions.builder().actor("dr-demo").audit(audit).build();
             IncidentManager incidents = IncidentManager.builder().audit(audit).build();
 
@@ -258,12 +263,12 @@ public final class DemoCommand implements Callable<Integer> {
                     + " suggestions");
             detail("runbook.md: the plan restore-orders as steps for a person");
         }
-        AuditVerification v = AuditVerifier.verify(auditFile, null, null);
+        AuditVerification v = AuditVerifier.verify(auditFile, key, null);
         if (!v.intact()) {
             throw new DrException(ErrorCode.INTEGRITY, "the audit log is not intact: record " + v.firstBadSeq() + ": "
                     + v.problem(), auditFile.toString());
         }
-        detail("audit.jsonl: " + v.records() + " hash-chained records, intact; head " + v.headDigest()
+        detail("audit.jsonl: " + v.records() + (key == null ? "" : " HMAC-keyed") + " hash-chained records, intact; head " + v.headDigest()
                 .map(Object::toString).orElse("-"));
         done("the audit trail verifies");
 

@@ -49,6 +49,10 @@ public final class IncidentCommand {
                 description = "The audit log the incidents are kept in (created when missing).")
         Path audit;
 
+        @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed audit log: the records "
+                + "appended are keyed with it, and a log written without it is refused (exit 3).")
+        @Nullable Path keyFile;
+
         @Option(names = "--actor", paramLabel = "NAME", description = "Who acts (default: $USER).")
         @Nullable String actor;
 
@@ -61,13 +65,14 @@ public final class IncidentCommand {
     }
 
     /** Runs work on the incidents rebuilt from the audit log, which the work may append to. */
-    static <T> T withIncidents(Path audit, IncidentWork<T> work) {
+    static <T> T withIncidents(Common common, IncidentWork<T> work) {
+        Path audit = common.audit;
         Path parent = audit.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "the audit log's directory " + parent + " does not exist",
                     "--audit");
         }
-        try (AuditLog log = AuditLog.file(audit)) {
+        try (AuditLog log = AuditKeyFile.openForAppend(audit, common.keyFile)) {
             IncidentManager incidents = IncidentManager.builder().audit(log).build();
             incidents.restore(log.records(AuditFilter.all()));
             T result = work.apply(incidents);
@@ -136,7 +141,7 @@ public final class IncidentCommand {
             labels.put("dr_fault", type.name().toLowerCase(Locale.ROOT));
             IncidentSignal signal = new IncidentSignal(IncidentSource.OPERATOR, title, IncidentSignal.OPERATOR_REPORT, labels, impact,
                     null, dedupKey, who);
-            Incident incident = withIncidents(common.audit, incidents -> {
+            Incident incident = withIncidents(common, incidents -> {
                 Optional<Incident> open = dedupKey == null ? Optional.empty() : incidents.openFor(dedupKey);
                 if (open.isPresent()) {
                     return incidents.note(open.get().id(), who, "repeated", title);
@@ -171,7 +176,7 @@ public final class IncidentCommand {
         public Integer call() {
             nonBlank(kind, "--kind");
             nonBlank(text, "--text");
-            Incident i = withIncidents(common.audit, incidents -> incidents.note(incident, common.who(), kind, text));
+            Incident i = withIncidents(common, incidents -> incidents.note(incident, common.who(), kind, text));
             print(spec, common, i, "noted on " + describe(i));
             return DrCommand.EXIT_OK;
         }
@@ -201,7 +206,7 @@ public final class IncidentCommand {
             if (rootCause != null) {
                 nonBlank(rootCause, "--root-cause");
             }
-            Incident i = withIncidents(common.audit, incidents -> incidents.resolve(incident, common.who(), resolution,
+            Incident i = withIncidents(common, incidents -> incidents.resolve(incident, common.who(), resolution,
                     rootCause));
             print(spec, common, i, "resolved " + describe(i));
             return DrCommand.EXIT_OK;
@@ -222,7 +227,7 @@ public final class IncidentCommand {
 
         @Override
         public Integer call() {
-            List<Incident> all = withIncidents(common.audit, IncidentManager::list).stream()
+            List<Incident> all = withIncidents(common, IncidentManager::list).stream()
                     .filter(i -> !openOnly || i.status() != IncidentStatus.RESOLVED).toList();
             PrintWriter out = spec.commandLine().getOut();
             if (common.json) {

@@ -75,6 +75,10 @@ final class PlanRunCommand implements Callable<Integer> {
             + "audit log (its earlier plan steps give the ETA).")
     @Nullable Path audit;
 
+    @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed --audit log: the records "
+            + "appended are keyed with it, and a log written without it is refused (exit 3).")
+    @Nullable Path keyFile;
+
     @Option(names = "--incident", paramLabel = "ID", description = "The incident the execution recovers from.")
     @Nullable String incident;
 
@@ -111,6 +115,10 @@ final class PlanRunCommand implements Callable<Integer> {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--id names a new execution; --resume continues one",
                     "--id");
         }
+        if (keyFile != null && audit == null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--key-file keys the --audit log; give --audit too",
+                    "--key-file");
+        }
         requireKnownApprovals(plan);
         PrintWriter progress = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -119,7 +127,7 @@ final class PlanRunCommand implements Callable<Integer> {
         String who = actor != null ? actor : Optional.ofNullable(System.getenv("USER")).orElse("operator");
         CompletableFuture<Execution> running = new CompletableFuture<>();
         try (SnapshotStore journalStore = journal == null ? null : SnapshotStores.open(journal);
-                AuditLog auditLog = audit == null ? null : AuditLog.file(audit)) {
+                AuditLog auditLog = audit == null ? null : AuditKeyFile.openForAppend(audit, keyFile)) {
             RecoveryExecutor.Builder b = RecoveryExecutor.builder().listener(ev -> {
                 if (bar) {
                     err.print("\r\033[K");

@@ -63,13 +63,21 @@ final class RestoreTestCommand extends RepositoryCommand {
     @Option(names = "--audit", paramLabel = "FILE", description = "Append the test's result to this audit log.")
     @Nullable Path audit;
 
+    @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed --audit log: the record "
+            + "appended is keyed with it, and a log written without it is refused (exit 3).")
+    @Nullable Path keyFile;
+
     @Override
     int run(SnapshotStore store) {
         if (sample && snapshot != null) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--sample draws a snapshot; --snapshot names one",
                     "--sample");
         }
-        try (Repository repo = open(store); AuditLog log = audit == null ? null : AuditLog.file(audit)) {
+        if (keyFile != null && audit == null) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--key-file keys the --audit log; give --audit too",
+                    "--key-file");
+        }
+        try (Repository repo = open(store); AuditLog log = audit == null ? null : AuditKeyFile.openForAppend(audit, keyFile)) {
             RestoreTests.Builder b = RestoreTests.builder(repo).actor(actor());
             if (sandbox != null) {
                 b.sandbox(sandbox);
