@@ -30,6 +30,19 @@ class DemoCommandTest {
     }
 
     @Test
+    void aKeyFileKeysTheDrillsAuditLog() throws Exception {
+        Path work = dir.resolve("drill");
+        Path key = Files.writeString(dir.resolve("key"), "the-audit-key");
+        AuditCommandTest.Run run = AuditCommandTest.dr("demo", "--workdir", work.toString(), "--key-file", key.toString());
+
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("HMAC-keyed hash-chained records, intact");
+        Path audit = work.resolve("audit.jsonl");
+        assertThat(AuditVerifier.verify(audit, Files.readAllBytes(key), null).intact()).isTrue();
+        assertThat(AuditVerifier.verify(audit, null, null).keyMismatch()).isTrue();
+    }
+
+    @Test
     void aDirectoryHoldingAnEarlierDrillIsRefused() throws Exception {
         Files.createDirectories(dir.resolve("repository"));
         AuditCommandTest.Run run = AuditCommandTest.dr("demo", "--workdir", dir.toString());

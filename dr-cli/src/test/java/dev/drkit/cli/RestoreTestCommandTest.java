@@ -66,6 +66,24 @@ class RestoreTestCommandTest {
     }
 
     @Test
+    void aTestAuditedWithAKeyFileVerifiesOnlyWithThatKeyAndAnotherKeyIsRefused() throws IOException {
+        Path audit = dir.resolve("audit.jsonl");
+        String key = Files.writeString(dir.resolve("key"), "the-audit-key").toString();
+        String other = Files.writeString(dir.resolve("other-key"), "another-key").toString();
+        int exit = dr("restore-test", "--repo", repo.toString(), "--sandbox", sandbox.toString(),
+                "--audit", audit.toString(), "--key-file", key);
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(dr("audit", "verify", "--file", audit.toString(), "--key-file", key)).isZero();
+        assertThat(dr("audit", "verify", "--file", audit.toString())).isEqualTo(3);
+
+        byte[] before = Files.readAllBytes(audit);
+        assertThat(dr("restore-test", "--repo", repo.toString(), "--sandbox", sandbox.toString(),
+                "--audit", audit.toString(), "--key-file", other)).isEqualTo(3);
+        assertThat(err.toString()).contains("refusing to append to audit log " + audit).contains("--key-file " + other);
+        assertThat(Files.readAllBytes(audit)).isEqualTo(before);
+    }
+
+    @Test
     void aFailingValidatorExitsOneWithItsMessageAndJsonCarriesTheChecks() {
         int exit = dr("restore-test", "--repo", repo.toString(), "--sandbox", sandbox.toString(), "--json",
                 "--rows", "orders/ledger.csv=1000", "--smoke", "echo smoke ok");
