@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.config.DurationText;
 import dev.drkit.core.journal.DirectoryFeed;
+import dev.drkit.core.report.Durations;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
 import dev.drkit.core.repository.JournalStatus;
@@ -83,6 +84,14 @@ final class WatchCommand extends RepositoryCommand {
                     + "its password comes from $" + CopyCommand.TO_PASSWORD_ENV + ", else the source's.")
     List<String> replicas = new ArrayList<>();
 
+    /** Refuses a duration of 0 for an option that needs more, naming the option as the user typed it. */
+    private static void positive(String option, Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT,
+                    option + " must be more than 0, but was " + Durations.human(value), option);
+        }
+    }
+
     @Override
     int run(SnapshotStore store) throws Exception {
         Path dir = directory.toAbsolutePath().normalize();
@@ -91,6 +100,10 @@ final class WatchCommand extends RepositoryCommand {
         }
         // As dr backup names its sources: characters a source name cannot hold become '_'.
         String source = name != null ? name : BackupCommand.sourceName(dir);
+        // Checked here, not left to JournalOptions, whose message names its own fields.
+        positive("--flush-interval", flushInterval);
+        positive("--compact-every", compactEvery);
+        positive("--heartbeat-every", heartbeatEvery);
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(flushInterval)
                 .withCompaction(compactEvery, JournalOptions.DEFAULT_COMPACT_BYTES).withHeartbeatEvery(heartbeatEvery);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -177,7 +177,16 @@ class JournalCommandsTest {
 
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
                 "--heartbeat-every", "PT0S", watched.toString())).isNotZero();
-        assertThat(err.toString()).contains("heartbeatEvery").contains("must be > 0");
+        assertThat(err.toString()).contains("--heartbeat-every must be more than 0, but was 0 s")
+                .doesNotContain("heartbeatEvery");
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
+                "--flush-interval", "0s", watched.toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--flush-interval must be more than 0, but was 0 s")
+                .doesNotContain("flushInterval");
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
+                "--compact-every", "0ms", watched.toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--compact-every must be more than 0, but was 0 s")
+                .doesNotContain("compactEvery");
     }
 
     @Test
