@@ -57,6 +57,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             "--candidate-error", "baselines", "--baselines", "ratios", "--ratios", "alpha", "--alpha",
             "regressionRatio", "--regression-ratio", "horizon", "--horizon", "runs", "--runs",
             "stableCallsPerCandidateCall", "--stable-calls-per-candidate-call");
+    /** What the sweep's table shows for a figure no trial gave: none of them rolled back. */
+    static final String NONE = "-";
     private static final Pattern FIELD = Pattern.compile("\\b(" + String.join("|", OPTIONS.keySet()) + ")\\b");
 
     @Spec
@@ -218,7 +220,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                     judgeConfig.alpha(), trials, horizon, stable);
             out.println("each cell: mean calls to rollback / information limit, missed, false "
                     + "(known baseline | learnt baseline), and with the baseline learnt the mean over the limit of "
-                    + "any test that learns it (learnt limit)");
+                    + "any test that learns it (learnt limit); " + NONE + " where no trial rolled back, so there is "
+                    + "no mean to compare");
             out.printf(Locale.ROOT, "%-9s %-8s %9s  %-26s  %-26s %9s %7s%n", "baseline", "ratio", "limit", "known",
                     "learnt", "l. limit", "/l. lim");
             out.flush();
@@ -257,10 +260,11 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             doc.put("elapsedMillis", millis);
             out.println(JsonMappers.indented().writeValueAsString(doc));
         } else {
-            out.printf(Locale.ROOT, "mean/limit over the cells without *: known worst %.3f, median %.3f; learnt "
-                    + "worst %.3f, median %.3f; learnt over the learnt limit worst %.3f, median %.3f%n",
-                    report.worstKnown(), report.medianKnown(), report.worstObserved(), report.medianObserved(),
-                    report.worstObservedToLearntLimit(), report.medianObservedToLearntLimit());
+            out.printf(Locale.ROOT, "mean/limit over the cells without *: known worst %s, median %s; learnt "
+                    + "worst %s, median %s; learnt over the learnt limit worst %s, median %s%n",
+                    fixed(report.worstKnown(), 3), fixed(report.medianKnown(), 3), fixed(report.worstObserved(), 3),
+                    fixed(report.medianObserved(), 3), fixed(report.worstObservedToLearntLimit(), 3),
+                    fixed(report.medianObservedToLearntLimit(), 3));
             out.printf(Locale.ROOT, "* limit below %.0f calls or above %.0f%% of the horizon (%d ms)%n",
                     RollbackSweep.MIN_SUMMARIZED_LIMIT, 100 * RollbackSweep.MAX_SUMMARIZED_SHARE_OF_HORIZON,
                     millis);
@@ -271,9 +275,10 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
 
     /** Prints a cell of the sweep's table as soon as it is done. */
     private static void row(PrintWriter out, RollbackSweep grid, RollbackSweep.Cell c) {
-        out.printf(Locale.ROOT, "%-9s %-8s %9.1f%s %-26s  %-26s %9.1f %7.3f%n", percent(c.baselineRate()),
-                c.ratio() + "x", c.known().informationLimit(), grid.summarized(c.known().informationLimit()) ? " " : "*",
-                cell(c.known()), cell(c.observed()), c.learntLimit(), c.observedToLearntLimit());
+        out.printf(Locale.ROOT, "%-9s %-8s %9s%s %-26s  %-26s %9s %7s%n", percent(c.baselineRate()),
+                c.ratio() + "x", fixed(c.known().informationLimit(), 1),
+                grid.summarized(c.known().informationLimit()) ? " " : "*", cell(c.known()), cell(c.observed()),
+                fixed(c.learntLimit(), 1), fixed(c.observedToLearntLimit(), 3));
         out.flush();
     }
 
@@ -288,8 +293,13 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
     }
 
     private static String cell(RollbackSimulation.Result r) {
-        return String.format(Locale.ROOT, "%6.3f %6.4f %6.4f", r.ratioToInformationLimit(), r.missedRollbackRate(),
-                r.falseRollbackRate());
+        return String.format(Locale.ROOT, "%6s %6.4f %6.4f", fixed(r.ratioToInformationLimit(), 3),
+                r.missedRollbackRate(), r.falseRollbackRate());
+    }
+
+    /** A figure for the table: {@link #NONE} for NaN (no trial rolled back, nothing to measure), else its digits. */
+    private static String fixed(double value, int decimals) {
+        return Double.isNaN(value) ? NONE : String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     private static String percent(double rate) {

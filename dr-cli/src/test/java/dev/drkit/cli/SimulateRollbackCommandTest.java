@@ -119,6 +119,16 @@ class SimulateRollbackCommandTest {
     }
 
     @Test
+    void aSweepCellWhereNoTrialRolledBackShowsADashExplainedInTheLegendNotNaN() {
+        // Ten calls at 0.1% and 0.15% errors: hardly any failure, so no trial rolls back.
+        String out = run("simulate", "rollback", "--sweep", "--baselines", "0.001", "--ratios", "1.5",
+                "--horizon", "10", "--runs", "50");
+
+        assertThat(out).doesNotContain("NaN").contains("- where no trial rolled back");
+        assertThat(out).containsPattern("(?m)^0\\.1%\\s+1\\.5x\\s+\\S+\\s+-\\s");
+    }
+
+    @Test
     void theSweepAsJsonHasOneEntryPerCell() {
         JsonNode json = JsonMapper.builder().build().readTree(run("simulate", "rollback", "--sweep", "--baselines",
                 "0.02", "--ratios", "3,5", "--runs", "200", "--json"));
