@@ -3,18 +3,17 @@ package dev.drkit.core.rollback;
 import dev.drkit.core.json.JsonMappers;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.config.DurationText;
 import dev.drkit.core.config.NearestName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -51,8 +50,9 @@ import tools.jackson.databind.node.ObjectNode;
  * }
  * }</pre>
  *
- * <p>Durations are ISO-8601 ({@code PT5S}) or a number with a unit: {@code ms}, {@code s},
- * {@code m}, {@code h}, {@code d}. A plan's step may also be a bare weight, gated by the plan's
+ * <p>Durations are written as plan files write them ({@link DurationText}): ISO-8601
+ * ({@code PT5S}) or whole numbers with units, {@code ms}, {@code s}, {@code m}, {@code h},
+ * {@code d}, summed ({@code 1h30m}); a negative one is refused naming its field. A plan's step may also be a bare weight, gated by the plan's
  * own {@code minCalls} and {@code minDuration}: {@code "plan": {"minCalls": 200, "steps": [0.05, 0.5, 1.0]}}.
  * {@link #fromProperties} reads the same settings from Spring's {@code dr.guards.*} properties.
  */
@@ -382,35 +382,6 @@ public final class RollbackConfigJson {
     }
 
     /**
-     * Parses a duration: ISO-8601 or a number with a unit (ms, s, m, h, d).
-     *
-     * @param text the text
-     * @return the duration, or null when the text is neither
-     */
-    static @Nullable Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.startsWith("p") || t.startsWith("-p")) {
-            try {
-                return Duration.parse(text.trim());
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-        Matcher m = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)").matcher(t);
-        if (!m.matches()) {
-            return null;
-        }
-        long v = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            case "h" -> Duration.ofHours(v);
-            default -> Duration.ofDays(v);
-        };
-    }
-
-    /**
      * A JSON node with its path from the root, for messages that name the field. A node read
      * from properties holds text: its values are converted, and its path is in kebab-case.
      */
@@ -575,7 +546,14 @@ public final class RollbackConfigJson {
             if (!present()) {
                 return fallback;
             }
-            Duration d = node.isString() ? parseDuration(node.stringValue()) : null;
+            String text = node.isString() ? node.stringValue().trim() : null;
+            Duration d = text == null ? null : DurationText.parse(text).orElse(null);
+            // "-5s" is no duration to DurationText, but its message says what is wrong with it.
+            boolean negative = d != null ? d.isNegative()
+                    : text != null && text.startsWith("-") && DurationText.parse(text.substring(1)).isPresent();
+            if (negative) {
+                throw invalidHere("must be a duration of 0 or more");
+            }
             if (d == null) {
                 throw invalidHere("must be a duration such as \"PT5S\" or \"5s\"");
             }

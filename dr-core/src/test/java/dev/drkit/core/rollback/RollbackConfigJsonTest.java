@@ -120,6 +120,25 @@ class RollbackConfigJsonTest {
     }
 
     @Test
+    void durationsAreWrittenAsPlanFilesWriteThemAndANegativeOneIsRefusedNamingTheField() {
+        GuardConfig g = RollbackConfigJson.parse(withGuard("{\"revertWindow\": \"1h30m\", \"probes\": {\"timeout\": "
+                + "\"1s 500ms\"}, \"latency\": {\"slack\": \"2MS\"}}")).guard("checkout");
+        assertThat(g.revertWindow()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(g.probes().timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(g.latency().slack()).isEqualTo(Duration.ofMillis(2));
+
+        rejects(withGuard("{\"revertWindow\": \"-5m\"}"),
+                "guards.checkout.revertWindow must be a duration of 0 or more, but was \"-5m\"");
+        rejects(withGuard("{\"latency\": {\"slack\": \"PT-1S\"}}"),
+                "guards.checkout.latency.slack must be a duration of 0 or more, but was \"PT-1S\"");
+        rejects(withGuard("{\"revertWindow\": \"5 minutes\"}"),
+                "guards.checkout.revertWindow must be a duration such as \"PT5S\" or \"5s\", but was \"5 minutes\"");
+        rejectsProperties(Map.of("revert-window", "-1h"),
+                "dr.guards.checkout.revert-window must be a duration of 0 or more, but was -1h");
+        assertThat(fromProperties(Map.of("revert-window", "1h 5m")).revertWindow()).isEqualTo(Duration.ofMinutes(65));
+    }
+
+    @Test
     void malformedJsonAndAMissingFileAreReportedPlainly(@TempDir Path dir) {
         assertThatThrownBy(() -> RollbackConfigJson.parse("{\"guards\": ")).isInstanceOfSatisfying(DrException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG));
