@@ -25,6 +25,11 @@ import picocli.CommandLine.Parameters;
         description = "Remove snapshots a retention policy does not keep, or the snapshots named; their data goes "
                 + "with 'prune' or --prune.")
 final class ForgetCommand extends RepositoryCommand {
+    /** The option behind each field of {@link RetentionPolicy} the options give. */
+    private static final Map<String, String> KEEP_OPTIONS = Map.of("keepLast", "--keep-last", "keepHourly",
+            "--keep-hourly", "keepDaily", "--keep-daily", "keepWeekly", "--keep-weekly", "keepMonthly",
+            "--keep-monthly", "keepYearly", "--keep-yearly", "keepWithin", "--keep-within");
+
     @Option(names = "--keep-last", paramLabel = "N") int keepLast;
     @Option(names = "--keep-hourly", paramLabel = "N") int keepHourly;
     @Option(names = "--keep-daily", paramLabel = "N") int keepDaily;
@@ -58,8 +63,17 @@ final class ForgetCommand extends RepositoryCommand {
             throw DrException.invalidArgument("--group-by", "must be a comma-separated list of host, sources and tags, "
                     + "or none", groupBy);
         }
-        RetentionPolicy policy = new RetentionPolicy(keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly,
-                keepYearly, keepWithin, keepTags, groups);
+        RetentionPolicy policy;
+        try {
+            policy = OptionNames.named(KEEP_OPTIONS, () -> new RetentionPolicy(keepLast, keepHourly, keepDaily,
+                    keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags, groups));
+        } catch (DrException e) {
+            if (!"retention".equals(e.input())) {
+                throw e;
+            }
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "forget needs something to keep: give at least one "
+                    + "--keep-* option, or the IDs of the snapshots to forget", "retention", e);
+        }
         try (Repository repo = open(store)) {
             ForgetResult forgot = repo.forget(policy, dryRun);
             PruneResult pruned = prune ? repo.prune(new PruneOptions(PruneOptions.DEFAULT.gracePeriod(),

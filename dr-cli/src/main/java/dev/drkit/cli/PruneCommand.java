@@ -7,6 +7,7 @@ import dev.drkit.core.repository.PruneResult;
 import dev.drkit.core.repository.Repository;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,10 +31,12 @@ final class PruneCommand extends RepositoryCommand {
 
     @Override
     int run(SnapshotStore store) {
+        PruneOptions options = OptionNames.named(Map.of("gracePeriod", "--grace", "repackThreshold",
+                "--repack-threshold"), () -> new PruneOptions(grace, repackThreshold, dryRun));
         try (Repository repo = open(store)) {
             PruneResult r;
             try (ProgressDisplay shown = showProgress(repo)) {
-                r = repo.prune(new PruneOptions(grace, repackThreshold, dryRun));
+                r = repo.prune(options);
             }
             if (json) {
                 CliJson.print(out(), r);

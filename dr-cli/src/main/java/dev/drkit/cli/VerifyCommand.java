@@ -6,6 +6,7 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.VerifyOptions;
 import dev.drkit.core.repository.VerifyReport;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +54,9 @@ final class VerifyCommand extends RepositoryCommand {
                 ? VerifyOptions.readDataSample(subset, seed != null ? seed : System.nanoTime())
                 : readData ? VerifyOptions.readAllData() : VerifyOptions.structure();
         if (expectHead != null) {
-            options = options.withExpectedHead(expectHead);
+            VerifyOptions unchecked = options;
+            options = OptionNames.named(Map.of("expectedHead", "--expect-head"),
+                    () -> unchecked.withExpectedHead(expectHead));
         }
         try (Repository repo = open(store)) {
             progress("verifying " + (options.readData() ? "structure and data" : "structure") + " ...");

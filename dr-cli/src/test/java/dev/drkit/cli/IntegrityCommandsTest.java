@@ -139,7 +139,8 @@ class IntegrityCommandsTest {
         assertThat(dr("verify", "--repo", repo.toString(), "--expect-head", other)).isEqualTo(3);
         assertThat(out.toString()).contains("problem: history/head").contains("rolled back");
         assertThat(dr("verify", "--repo", repo.toString(), "--expect-head", "nonsense")).isEqualTo(2);
-        assertThat(err.toString()).contains("expectedHead");
+        assertThat(err.toString()).contains("--expect-head must be <seq>:<64 hex digits> as verify prints it, "
+                + "but was nonsense").doesNotContain("expectedHead");
     }
 
     @Test

@@ -329,7 +329,19 @@ class RepositoryCommandsTest {
     void aPolicyThatKeepsNothingIsRefused() {
         dr("init", "--repo", repo.toString());
         assertThat(dr("forget", "--repo", repo.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("keep");
+        assertThat(err.toString()).contains("give at least one --keep-* option").doesNotContain("keep* rule");
+    }
+
+    @Test
+    void aRefusedForgetOrPruneOptionIsNamedAsTypedNotByTheLibrarysField() {
+        dr("init", "--repo", repo.toString());
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "-1", "--keep-daily", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--keep-last must be >= 0, but was -1").doesNotContain("keepLast");
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-yearly", "-2")).isEqualTo(2);
+        assertThat(err.toString()).contains("--keep-yearly must be >= 0, but was -2").doesNotContain("keepYearly");
+        assertThat(dr("prune", "--repo", repo.toString(), "--repack-threshold", "1.5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--repack-threshold must be within [0, 1], but was 1.5")
+                .doesNotContain("repackThreshold");
     }
 
     @Test
