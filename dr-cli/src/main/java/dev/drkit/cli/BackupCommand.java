@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,9 +80,10 @@ final class BackupCommand extends RepositoryCommand {
             if (parent != null) {
                 request.parent(repo.snapshot(parent).id());
             }
+            BackupRequest built = OptionNames.named(Map.of("tag", "--tag"), request::build);
             BackupResult r;
             try (ProgressDisplay shown = showProgress(repo)) {
-                r = repo.backup(request.build());
+                r = repo.backup(built);
             }
             if (json) {
                 CliJson.print(out(), r);

@@ -342,6 +342,8 @@ class RepositoryCommandsTest {
         assertThat(dr("prune", "--repo", repo.toString(), "--repack-threshold", "1.5")).isEqualTo(2);
         assertThat(err.toString()).contains("--repack-threshold must be within [0, 1], but was 1.5")
                 .doesNotContain("repackThreshold");
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--tag", " ")).isEqualTo(2);
+        assertThat(err.toString()).contains("--tag must not be blank, but was ' '");
     }
 
     @Test
