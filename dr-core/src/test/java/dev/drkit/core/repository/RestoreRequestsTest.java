@@ -113,7 +113,7 @@ class RestoreRequestsTest {
     }
 
     @Test
-    @DisplayName("an open reads the config, the key, each index file and each manifest once")
+    @DisplayName("an open reads the config, the key, each index file and each manifest once, the index listed last")
     void openReadsEachObjectOnce() {
         Recording store = new Recording(memory);
         try (Repository repo = Repository.open(store, PASSWORD.clone(), options)) {
@@ -121,6 +121,8 @@ class RestoreRequestsTest {
             assertThat(requests).filteredOn(r -> r.endsWith(" config")).containsExactly("GET config");
             assertThat(requests).filteredOn(r -> r.startsWith("LIST ")).containsExactlyInAnyOrder(
                     "LIST keys/", "LIST index/", "LIST snapshots/");
+            // every snapshot listed has its index files listed: a backup stores them before its manifest
+            assertThat(requests.indexOf("LIST snapshots/")).isLessThan(requests.indexOf("LIST index/"));
             assertThat(requests).filteredOn(r -> r.startsWith("GET ")).doesNotHaveDuplicates()
                     .filteredOn(r -> r.startsWith("GET snapshots/")).hasSize(2);
             assertThat(repo.snapshots()).hasSize(2);

@@ -197,10 +197,19 @@ public final class Engine implements AutoCloseable {
 
     /** Raw index files and manifests, fetched while the key is derived. */
     record Prefetch(Map<String, byte[]> indexFiles, Map<String, byte[]> manifests) {
-        /** Lists the index files and the manifests and fetches them, {@link #PREFETCH_REQUESTS} at a time. */
+        /**
+         * Lists the manifests, then the index files, and fetches them, {@link #PREFETCH_REQUESTS}
+         * at a time. The index files are listed after the manifests: a backup stores its index
+         * files before its manifest, so every snapshot listed has its blobs in the index loaded.
+         */
         static CompletableFuture<Prefetch> start(SnapshotStore store, Executor requests) {
-            CompletableFuture<Map<String, byte[]>> index = fetchAll(store, Index.PREFIX, requests);
-            CompletableFuture<Map<String, byte[]>> snapshots = fetchAll(store, SNAPSHOTS, requests);
+            CompletableFuture<List<String>> manifestKeys = CompletableFuture.supplyAsync(
+                    () -> keys(store, SNAPSHOTS), requests);
+            CompletableFuture<List<String>> indexKeys = manifestKeys.thenApplyAsync(
+                    listed -> keys(store, Index.PREFIX), requests);
+            CompletableFuture<Map<String, byte[]>> snapshots = manifestKeys.thenCompose(
+                    keys -> fetchAll(store, keys, requests));
+            CompletableFuture<Map<String, byte[]>> index = indexKeys.thenCompose(keys -> fetchAll(store, keys, requests));
             // Load the decoding classes now rather than on the critical path.
             CompletableFuture<Void> warmUp = CompletableFuture.runAsync(() -> {
                 String sample = "{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":0,\"mtime\":0,"
@@ -215,26 +224,27 @@ public final class Engine implements AutoCloseable {
             }).thenCombine(warmUp, (p, v) -> p);
         }
 
-        /** The objects under a prefix, in listing order, without those deleted meanwhile. */
-        private static CompletableFuture<Map<String, byte[]>> fetchAll(SnapshotStore store, String prefix,
+        private static List<String> keys(SnapshotStore store, String prefix) {
+            return store.list(prefix).map(ObjectInfo::key).toList();
+        }
+
+        /** The objects, in the order given, without those deleted meanwhile. */
+        private static CompletableFuture<Map<String, byte[]>> fetchAll(SnapshotStore store, List<String> keys,
                 Executor requests) {
-            return CompletableFuture.supplyAsync(() -> store.list(prefix).map(ObjectInfo::key).toList(), requests)
-                    .thenCompose(keys -> {
-                        List<CompletableFuture<byte[]>> gets = new ArrayList<>(keys.size());
-                        for (String key : keys) {
-                            gets.add(CompletableFuture.supplyAsync(() -> getIfPresent(store, key), requests));
-                        }
-                        return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).thenApply(done -> {
-                            Map<String, byte[]> out = new LinkedHashMap<>();
-                            for (int i = 0; i < keys.size(); i++) {
-                                byte[] bytes = gets.get(i).join();
-                                if (bytes != null) {
-                                    out.put(keys.get(i), bytes);
-                                }
-                            }
-                            return out;
-                        });
-                    });
+            List<CompletableFuture<byte[]>> gets = new ArrayList<>(keys.size());
+            for (String key : keys) {
+                gets.add(CompletableFuture.supplyAsync(() -> getIfPresent(store, key), requests));
+            }
+            return CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                Map<String, byte[]> out = new LinkedHashMap<>();
+                for (int i = 0; i < keys.size(); i++) {
+                    byte[] bytes = gets.get(i).join();
+                    if (bytes != null) {
+                        out.put(keys.get(i), bytes);
+                    }
+                }
+                return out;
+            });
         }
     }
 
