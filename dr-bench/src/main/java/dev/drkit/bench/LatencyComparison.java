@@ -1,22 +1,27 @@
 package dev.drkit.bench;
 
+import static dev.drkit.bench.ProcessRuns.deleteTree;
+import static dev.drkit.bench.ProcessRuns.dr;
+import static dev.drkit.bench.ProcessRuns.exec;
+import static dev.drkit.bench.ProcessRuns.last;
+import static dev.drkit.bench.ProcessRuns.median;
+import static dev.drkit.bench.ProcessRuns.middleFile;
+import static dev.drkit.bench.ProcessRuns.requireSame;
+import static dev.drkit.bench.ProcessRuns.requireSameTree;
+import static dev.drkit.bench.ProcessRuns.restoreRoot;
+import static dev.drkit.bench.ProcessRuns.time;
+
 import dev.drkit.storage.s3.S3ProxyServer;
-import java.io.File;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Restores from S3 as far away as a cloud region: S3Proxy on loopback behind a {@link LatencyProxy}
@@ -132,84 +137,5 @@ public final class LatencyComparison {
         seconds.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> System.out.printf(
                 "| %s | %s | %.2f |%n", e.getKey(), String.join(", ", e.getValue().stream()
                         .map(v -> String.format("%.2f", v)).toList()), median(e.getValue())));
-    }
-
-    private static String[] dr(List<String> command, String... args) {
-        List<String> all = new ArrayList<>(command);
-        all.addAll(Arrays.asList(args));
-        return all.toArray(String[]::new);
-    }
-
-    private static String middleFile(Path data) throws IOException {
-        try (Stream<Path> walk = Files.walk(data)) {
-            List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
-            if (files.isEmpty()) {
-                throw new IllegalArgumentException("No file in " + data);
-            }
-            return data.relativize(files.get(files.size() / 2)).toString();
-        }
-    }
-
-    private static void requireSame(byte[] expected, Path restored) throws IOException {
-        if (!Files.isRegularFile(restored) || !Arrays.equals(expected, Files.readAllBytes(restored))) {
-            throw new IllegalStateException(restored + " is missing or differs from the original");
-        }
-    }
-
-    /** Fails unless {@code diff -r --no-dereference} finds the restored tree the same as the original. */
-    private static void requireSameTree(Path original, Path restored, Path work) throws Exception {
-        exec(Map.of("PATH", System.getenv("PATH")), work, "diff", "-r", "--no-dereference", original.toString(),
-                restored.toString());
-    }
-
-    /** The {@code restore.dir} property, else {@code /dev/shm} when writable, else {@code work}. */
-    private static Path restoreRoot(Path work) {
-        String property = System.getProperty("restore.dir");
-        if (property != null) {
-            return Path.of(property);
-        }
-        Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : work;
-    }
-
-    private static void time(Map<String, List<Double>> seconds, String what, Map<String, String> env, Path work,
-            String... command) throws Exception {
-        long start = System.nanoTime();
-        exec(env, work, command);
-        seconds.computeIfAbsent(what, k -> new ArrayList<>()).add((System.nanoTime() - start) / 1e9);
-    }
-
-    private static void exec(Map<String, String> env, Path work, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("last.log").toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n"
-                    + Files.readString(work.resolve("last.log")));
-        }
-    }
-
-    private static String last(Map<String, List<Double>> seconds) {
-        StringBuilder sb = new StringBuilder();
-        seconds.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.2f", v.get(v.size() - 1)))
-                .append("s; "));
-        return sb.toString();
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
     }
 }

@@ -1,19 +1,25 @@
 package dev.drkit.bench;
 
+import static dev.drkit.bench.ProcessRuns.deleteTree;
+import static dev.drkit.bench.ProcessRuns.dr;
+import static dev.drkit.bench.ProcessRuns.exec;
+import static dev.drkit.bench.ProcessRuns.last;
+import static dev.drkit.bench.ProcessRuns.median;
+import static dev.drkit.bench.ProcessRuns.middleFile;
+import static dev.drkit.bench.ProcessRuns.requireSame;
+import static dev.drkit.bench.ProcessRuns.restoreRoot;
+import static dev.drkit.bench.ProcessRuns.time;
+
 import dev.drkit.storage.azure.AzuriteServer;
 import dev.drkit.storage.s3.S3ProxyServer;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -102,7 +108,7 @@ public final class S3Comparison {
                 boolean resticFirst = run % 2 == 1;
                 for (int turn = 0; turn < 2; turn++) {
                     if ((turn == 0) == resticFirst) {
-                        exec(env, work, null, "restic", "-r", restic, "init");
+                        exec(env, work, "restic", "-r", restic, "init");
                         time(seconds, "restic s3 backup", env, work, "restic", "-r", restic, "backup", data.toString());
                         Path one = restores.resolve("restic-one-" + run);
                         time(seconds, "restic s3 restore one file", env, work, "restic", "-r", restic, "restore",
@@ -121,7 +127,7 @@ public final class S3Comparison {
                         }
                         for (Map.Entry<String, String> repo : repos.entrySet()) {
                             String what = "dr " + repo.getKey();
-                            exec(env, work, null, dr(drCommand, "init", "--repo", repo.getValue()));
+                            exec(env, work, dr(drCommand, "init", "--repo", repo.getValue()));
                             time(seconds, what + " backup", env, work, dr(drCommand, "backup", "--repo",
                                     repo.getValue(), data.toString()));
                             if (repo.getKey().equals("s3")) {
@@ -172,13 +178,6 @@ public final class S3Comparison {
                 / median(seconds.get("restic s3 restore one file")));
     }
 
-    /** The middle regular file of the data set in path order, relative to it. */
-    private static String[] dr(List<String> command, String... args) {
-        List<String> all = new ArrayList<>(command);
-        all.addAll(Arrays.asList(args));
-        return all.toArray(String[]::new);
-    }
-
     /** The launcher's first run of each command records its classes: one small round trip, untimed. */
     private static void train(Map<String, String> env, Path work, List<String> command, String repo)
             throws Exception {
@@ -186,39 +185,13 @@ public final class S3Comparison {
         for (int i = 0; i < 20; i++) {
             Files.writeString(tree.resolve("f-" + i + ".txt"), "training file " + i + "\n".repeat(i));
         }
-        exec(env, work, null, dr(command, "init", "--repo", repo));
-        exec(env, work, null, dr(command, "backup", "--repo", repo, work.resolve("train/tree").toString()));
-        exec(env, work, null, dr(command, "restore", "--repo", repo, "latest", "--target",
+        exec(env, work, dr(command, "init", "--repo", repo));
+        exec(env, work, dr(command, "backup", "--repo", repo, work.resolve("train/tree").toString()));
+        exec(env, work, dr(command, "restore", "--repo", repo, "latest", "--target",
                 work.resolve("train/out").toString()));
-        exec(env, work, null, dr(command, "restore", "--repo", repo, "latest", "--target",
+        exec(env, work, dr(command, "restore", "--repo", repo, "latest", "--target",
                 work.resolve("train/one").toString(), "--include", "tree/d/f-3.txt"));
         requireSame(Files.readAllBytes(tree.resolve("f-3.txt")), work.resolve("train/one/tree/d/f-3.txt"));
-    }
-
-    private static String middleFile(Path data) throws IOException {
-        try (Stream<Path> walk = Files.walk(data)) {
-            List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
-            if (files.isEmpty()) {
-                throw new IllegalArgumentException("No file in " + data);
-            }
-            return data.relativize(files.get(files.size() / 2)).toString();
-        }
-    }
-
-    private static void requireSame(byte[] expected, Path restored) throws IOException {
-        if (!Files.isRegularFile(restored) || !Arrays.equals(expected, Files.readAllBytes(restored))) {
-            throw new IllegalStateException(restored + " is missing or differs from the original");
-        }
-    }
-
-    /** The {@code restore.dir} property, else {@code /dev/shm} when writable, else {@code work}. */
-    private static Path restoreRoot(Path work) {
-        String property = System.getProperty("restore.dir");
-        if (property != null) {
-            return Path.of(property);
-        }
-        Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : work;
     }
 
     /**
@@ -249,49 +222,9 @@ public final class S3Comparison {
                 + "(Node.js 20 or later and npm); to install it by hand: (cd DIR && npm ci)");
     }
 
-    private static void time(Map<String, List<Double>> seconds, String what, Map<String, String> env, Path work,
-            String... command) throws Exception {
-        long start = System.nanoTime();
-        exec(env, work, what, command);
-        seconds.computeIfAbsent(what, k -> new ArrayList<>()).add((System.nanoTime() - start) / 1e9);
-    }
-
-    private static void exec(Map<String, String> env, Path work, String what, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("last.log").toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n"
-                    + Files.readString(work.resolve("last.log")));
-        }
-    }
-
-    private static String last(Map<String, List<Double>> seconds) {
-        StringBuilder sb = new StringBuilder();
-        seconds.forEach((k, v) -> sb.append(k).append(' ').append(String.format("%.2f", v.get(v.size() - 1))).append("s; "));
-        return sb.toString();
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
     private static long sizeOf(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         }
     }
 }

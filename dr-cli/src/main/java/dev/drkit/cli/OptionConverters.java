@@ -86,33 +86,27 @@ final class OptionConverters {
     }
 
     static Integer integer(String text) {
-        BigInteger value = whole(text);
-        if (value.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
-            throw refused("a whole number of at most " + Integer.MAX_VALUE, text);
-        }
-        if (value.compareTo(BigInteger.valueOf(Integer.MIN_VALUE)) < 0) {
-            throw refused("a whole number of at least " + Integer.MIN_VALUE, text);
-        }
-        return value.intValue();
+        return whole(text, Integer.MIN_VALUE, Integer.MAX_VALUE).intValue();
     }
 
     static Long longInteger(String text) {
-        BigInteger value = whole(text);
-        if (value.compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
-            throw refused("a whole number of at most " + Long.MAX_VALUE, text);
-        }
-        if (value.compareTo(BigInteger.valueOf(Long.MIN_VALUE)) < 0) {
-            throw refused("a whole number of at least " + Long.MIN_VALUE, text);
-        }
-        return value.longValue();
+        return whole(text, Long.MIN_VALUE, Long.MAX_VALUE).longValue();
     }
 
-    private static BigInteger whole(String text) {
+    /** A whole number from {@code min} to {@code max}, or a refusal saying which bound it passed. */
+    private static BigInteger whole(String text, long min, long max) {
         String t = text.trim();
         if (!WHOLE.matcher(t).matches()) {
             throw refused("a whole number such as 10", text);
         }
-        return new BigInteger(t.startsWith("+") ? t.substring(1) : t);
+        BigInteger value = new BigInteger(t.startsWith("+") ? t.substring(1) : t);
+        if (value.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw refused("a whole number of at most " + max, text);
+        }
+        if (value.compareTo(BigInteger.valueOf(min)) < 0) {
+            throw refused("a whole number of at least " + min, text);
+        }
+        return value;
     }
 
     static Double number(String text) {

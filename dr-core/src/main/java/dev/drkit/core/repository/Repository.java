@@ -48,7 +48,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -371,7 +370,7 @@ public final class Repository implements AutoCloseable {
             // Before its first read of data a restore takes a lock, reads the history's head,
             // lists the snapshots and the index files: on a cloud store each is a round trip, so
             // those that need not wait for another go out together (three round trips in a row).
-            ExecutorService requests = Executors.newFixedThreadPool(2, Repository::requestThread);
+            ExecutorService requests = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-requests"));
             try {
                 CompletableFuture<Maintenance.@Nullable Lock> lock = startSharedLock("restore", requests);
                 Snapshot snapshot;
@@ -1024,7 +1023,7 @@ public final class Repository implements AutoCloseable {
 
     /** Waits for the lock {@link #startSharedLock} takes, runs the read under it and releases it. */
     private static <T> T underLock(CompletableFuture<Maintenance.@Nullable Lock> taking, Supplier<T> read) {
-        Maintenance.Lock lock = joinRequest(taking);
+        Maintenance.Lock lock = Engine.join(taking);
         try {
             return read.get();
         } finally {
@@ -1045,23 +1044,6 @@ public final class Repository implements AutoCloseable {
         if (lock != null) {
             lock.close();
         }
-    }
-
-    private static <T> T joinRequest(CompletableFuture<T> request) {
-        try {
-            return request.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
-    }
-
-    private static Thread requestThread(Runnable r) {
-        Thread t = new Thread(r, "dr-requests");
-        t.setDaemon(true);
-        return t;
     }
 
     private <T> T audited(String action, Supplier<String> target, Supplier<T> body, Function<T,

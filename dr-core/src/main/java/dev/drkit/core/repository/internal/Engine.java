@@ -413,8 +413,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Waits for a request sent ahead and throws what it threw. */
-    static <T> T join(CompletableFuture<T> request) {
+    /**
+     * Waits for a request sent ahead and throws what it threw.
+     *
+     * @param request the request
+     * @param <T> its answer's type
+     * @return its answer
+     */
+    public static <T> T join(CompletableFuture<T> request) {
         try {
             return request.join();
         } catch (CompletionException e) {
@@ -956,7 +962,13 @@ public final class Engine implements AutoCloseable {
         return sealed.length;
     }
 
-    static ThreadFactory daemonThreads(String prefix) {
+    /**
+     * Returns a factory of daemon threads named {@code prefix-1}, {@code prefix-2}, ...
+     *
+     * @param prefix the threads' name
+     * @return the factory
+     */
+    public static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
