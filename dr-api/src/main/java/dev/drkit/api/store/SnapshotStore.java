@@ -1,6 +1,7 @@
 package dev.drkit.api.store;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
@@ -50,6 +51,44 @@ public interface SnapshotStore extends AutoCloseable {
      *     for an invalid key; a storage failure otherwise
      */
     byte[] get(String key);
+
+    /**
+     * Reads a whole object together with the ETag of the bytes read, for a read followed by a
+     * conditional {@link #replace}: one request where the store returns both (S3, Azure Blob),
+     * where {@code stat}, {@code get}, {@code stat} would take three round trips.
+     *
+     * <p>The default reads the metadata before and after the content and returns them when the
+     * ETags agree, trying again (up to five times) when a write came between; stores that
+     * return an object's ETag with its content override it.
+     *
+     * @param key the object's key
+     * @return the content and its metadata, or empty when no object has that key
+     * @throws DrException {@code INVALID_KEY} for an invalid key; {@code PRECONDITION_FAILED}
+     *     naming the key when it changed under every attempt; a storage failure otherwise
+     */
+    default Optional<StoredObject> getObject(String key) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<ObjectInfo> before = stat(key);
+            if (before.isEmpty()) {
+                return Optional.empty();
+            }
+            byte[] data;
+            try {
+                data = get(key);
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    continue;
+                }
+                throw e;
+            }
+            Optional<ObjectInfo> after = stat(key);
+            if (after.isPresent() && after.get().etag().equals(before.get().etag())) {
+                return Optional.of(new StoredObject(after.get(), data));
+            }
+        }
+        throw new DrException(ErrorCode.PRECONDITION_FAILED,
+                "'" + key + "' kept changing while it was read", key);
+    }
 
     /**
      * Reads part of an object: {@code length} bytes from {@code offset}, or fewer when the

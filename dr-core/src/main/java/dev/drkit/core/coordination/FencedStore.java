@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +61,11 @@ public final class FencedStore implements SnapshotStore {
     @Override
     public byte[] get(String key) {
         return store.get(key);
+    }
+
+    @Override
+    public Optional<StoredObject> getObject(String key) {
+        return store.getObject(key);
     }
 
     @Override

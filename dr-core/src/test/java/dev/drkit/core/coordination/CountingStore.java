@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.testkit.store.ForwardingStore;
 import java.util.Arrays;
 import java.util.Map;
@@ -55,6 +56,12 @@ final class CountingStore extends ForwardingStore {
     public byte[] get(String key) {
         count("get", key);
         return super.get(key);
+    }
+
+    @Override
+    public Optional<StoredObject> getObject(String key) {
+        count("get", key);
+        return delegate().getObject(key);
     }
 
     @Override

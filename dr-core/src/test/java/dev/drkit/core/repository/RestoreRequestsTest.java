@@ -8,6 +8,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.testkit.store.InMemoryStore;
@@ -71,6 +72,12 @@ class RestoreRequestsTest {
         }
 
         @Override
+        public Optional<StoredObject> getObject(String key) {
+            note("GET", key);
+            return delegate().getObject(key);
+        }
+
+        @Override
         public byte[] get(String key, long offset, int length) {
             note("READ", key);
             return super.get(key, offset, length);
@@ -86,6 +93,12 @@ class RestoreRequestsTest {
         public Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
             note("PUT", key);
             return super.putIfAbsent(key, data);
+        }
+
+        @Override
+        public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
+            note("REPLACE", key);
+            return super.replace(key, data, expectedEtag);
         }
 
         @Override
@@ -153,6 +166,24 @@ class RestoreRequestsTest {
         assertThat(start.indexOf("LIST snapshots/")).isLessThan(start.indexOf("LIST index/"));
         assertThat(start.indexOf("LIST locks/")).isLessThan(start.indexOf("LIST index/"));
         assertThat(requests).filteredOn(r -> r.startsWith("DELETE locks/")).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a backup's commit reads the history's head with one GET and archives its entry with one PUT")
+    void aCommitReadsTheHeadOnceAndArchivesWithOneWrite() throws IOException {
+        Recording store = new Recording(memory);
+        Path src = tmp.resolve("src");
+        Files.writeString(src.resolve("c"), "again");
+        try (Repository repo = Repository.open(store, PASSWORD.clone(), options)) {
+            store.clear();
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+        }
+        // The fourth entry (after init and two backups): the head is read with its ETag in one
+        // request (on a store that returns both, as S3 and Azure Blob do), the head's entry is
+        // found archived, and the new entry is written without looking for it first.
+        List<String> history = store.requests().stream().filter(r -> r.contains(" history/")).toList();
+        assertThat(history).containsExactly("GET history/head", "HEAD history/entries/0000000000000003",
+                "REPLACE history/head", "PUT history/entries/0000000000000004");
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.journal.RecordFeed;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
@@ -53,6 +54,12 @@ class JournalCostHarnessTest {
         public byte[] get(String key) {
             requests.incrementAndGet();
             return super.get(key);
+        }
+
+        @Override
+        public Optional<StoredObject> getObject(String key) {
+            requests.incrementAndGet();
+            return delegate().getObject(key);
         }
 
         @Override

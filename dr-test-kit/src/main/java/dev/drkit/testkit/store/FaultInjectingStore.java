@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.testkit.ManualClock;
 import java.time.Duration;
 import java.util.Objects;
@@ -192,6 +193,13 @@ public final class FaultInjectingStore implements SnapshotStore {
     public byte[] get(String key) {
         before("get", key);
         return corrupt(delegate.get(key));
+    }
+
+    /** Counts as a {@code get}: faults and corruption of whole reads apply to it. */
+    @Override
+    public Optional<StoredObject> getObject(String key) {
+        before("get", key);
+        return delegate.getObject(key).map(o -> new StoredObject(o.info(), corrupt(o.data())));
     }
 
     @Override

@@ -9,9 +9,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A store that passes every call to another, so that a test overrides only the calls it
  * intercepts (a first {@code stat} that misses, a write that races, a recorded read). The
- * interface's default {@code read} into an array and {@code put} of part of an array are not
- * forwarded: they go through {@link #get(String, long, int)} and {@link #put(String, byte[])},
- * so that an override of those sees every read and write.
+ * interface's default {@code read} into an array, {@code put} of part of an array and
+ * {@code getObject} are not forwarded: they go through {@link #get(String, long, int)},
+ * {@link #put(String, byte[])}, {@link #stat} and {@link #get(String)}, so that an override of
+ * those sees every read and write. A subclass that counts requests and wants the wrapped
+ * store's own one-request {@code getObject} overrides it to call {@code delegate().getObject}.
  */
 public class ForwardingStore implements SnapshotStore {
     private final SnapshotStore delegate;

@@ -6,6 +6,7 @@ import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.api.store.StoreKeys;
+import dev.drkit.api.store.StoredObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -177,6 +178,13 @@ public final class InMemoryStore implements SnapshotStore {
     @Override
     public byte[] get(String key) {
         return require(key).data().clone();
+    }
+
+    @Override
+    public Optional<StoredObject> getObject(String key) {
+        StoreKeys.requireValidKey(key);
+        Stored s = objects.get(key);
+        return s == null ? Optional.empty() : Optional.of(new StoredObject(s.info(), s.data().clone()));
     }
 
     @Override

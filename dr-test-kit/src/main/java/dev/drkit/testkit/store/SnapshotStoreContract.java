@@ -10,6 +10,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.testkit.PropertyTests;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -392,6 +393,28 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @DisplayName("getObject returns the content with the etag of that content; a missing key is empty")
+    void getObjectPairsContentWithItsEtag() {
+        assertThat(store.getObject("absent/key")).isEmpty();
+        ObjectInfo v1 = store.put("head", bytes("v1"));
+        StoredObject read = store.getObject("head").orElseThrow();
+        assertThat(read.data()).isEqualTo(bytes("v1"));
+        assertThat(read.etag()).isEqualTo(v1.etag());
+        assertThat(read.info().key()).isEqualTo("head");
+        assertThat(read.info().size()).isEqualTo(2);
+        ObjectInfo v2 = store.put("head", bytes("second"));
+        StoredObject again = store.getObject("head").orElseThrow();
+        assertThat(again.data()).isEqualTo(bytes("second"));
+        assertThat(again.etag()).isEqualTo(v2.etag());
+        // a replace from the first read is refused; from the second it succeeds
+        assertThat(store.replace("head", bytes("stale"), read.etag())).isEmpty();
+        assertThat(store.replace("head", bytes("third"), again.etag())).isPresent();
+        assertThat(store.get("head")).isEqualTo(bytes("third"));
+        store.delete("head");
+        assertThat(store.getObject("head")).isEmpty();
+    }
+
+    @Test
     @DisplayName("replace of a missing key fails and creates nothing")
     void replaceOfMissingKeyFails() {
         assertThat(store.replace("ghost", bytes("x"), "any-etag")).isEmpty();
@@ -452,6 +475,7 @@ public abstract class SnapshotStoreContract {
                 k -> store.putIfAbsent(k, bytes("x")),
                 k -> store.replace(k, bytes("x"), "etag"),
                 store::get,
+                store::getObject,
                 k -> store.get(k, 0, 1),
                 store::stat,
                 store::delete);

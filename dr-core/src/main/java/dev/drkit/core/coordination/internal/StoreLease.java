@@ -8,6 +8,7 @@ import dev.drkit.api.coordination.LeaseHolder;
 import dev.drkit.api.coordination.LeaseListener;
 import dev.drkit.api.coordination.Subscription;
 import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.coordination.internal.LeaseRecord.Status;
 import java.util.List;
 import java.util.Optional;
@@ -243,30 +244,21 @@ final class StoreLease implements Lease {
     /** Ends a holding that showed no renewal for the TTL, by a replace on exactly the version seen. */
     private Optional<FencingToken> takeOver(LeaseRecord stale) {
         String key = key(seenEpoch);
-        Optional<ObjectInfo> info = c.store().stat(key);
-        if (info.isEmpty()) {
+        Optional<StoredObject> read = c.store().getObject(key);
+        if (read.isEmpty()) {
             seenEpoch = 0;
             seen = null;
             return Optional.empty();
         }
-        LeaseRecord current;
-        try {
-            current = LeaseRecord.decode(key, c.store().get(key));
-        } catch (DrException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        LeaseRecord current = LeaseRecord.decode(key, read.get().data());
         if (!current.equals(stale)) {
             // Renewed, released or taken over since: the etag read belongs to another version.
             see(seenEpoch, current);
             return current.status() == Status.HELD ? Optional.empty() : create(seenEpoch + 1);
         }
-        // The content was the stale one at the read after the stat, and every write changes the
-        // content, so the etag is the stale version's: the replace fails if anything was written since.
+        // The etag is the one of the stale content read: the replace fails if anything was written since.
         LeaseRecord ended = stale.with(Status.EXPIRED, c.memberId());
-        if (c.store().replace(key, ended.encode(), info.get().etag()).isEmpty()) {
+        if (c.store().replace(key, ended.encode(), read.get().etag()).isEmpty()) {
             return Optional.empty();
         }
         see(seenEpoch, ended);
@@ -338,16 +330,19 @@ final class StoreLease implements Lease {
      */
     private boolean recoverLandedRenewal(String key) {
         LeaseRecord landed = inFlight;
-        Optional<ObjectInfo> info = c.store().stat(key);
-        if (landed == null || info.isEmpty()) {
+        if (landed == null) {
             return false;
         }
-        LeaseRecord current = LeaseRecord.decode(key, c.store().get(key));
+        Optional<StoredObject> read = c.store().getObject(key);
+        if (read.isEmpty()) {
+            return false;
+        }
+        LeaseRecord current = LeaseRecord.decode(key, read.get().data());
         if (!current.equals(landed)) {
             see(heldEpoch, current);
             return false;
         }
-        renewed(landed, info.get().etag(), inFlightFrom);
+        renewed(landed, read.get().etag(), inFlightFrom);
         return true;
     }
 

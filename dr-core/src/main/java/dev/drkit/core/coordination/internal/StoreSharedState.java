@@ -8,6 +8,7 @@ import dev.drkit.api.coordination.StateListener;
 import dev.drkit.api.coordination.StateVersion;
 import dev.drkit.api.coordination.Subscription;
 import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.coordination.CoordinatorConfig;
 import dev.drkit.core.coordination.internal.LeaseRecord.Status;
 import java.nio.charset.StandardCharsets;
@@ -126,15 +127,17 @@ final class StoreSharedState implements SharedState {
         StateRecord current = known;
         String etag = knownEtag;
         if (current == null || current.version() != expectedVersion) {
-            Optional<ObjectInfo> info = c.store().stat(key);
-            Optional<StateRecord> read = load();
-            if (info.isEmpty() || read.isEmpty() || read.get().version() != expectedVersion) {
+            Optional<StoredObject> stored = c.store().getObject(key);
+            if (stored.isEmpty()) {
                 return Optional.empty();
             }
-            // The version read after the stat is the expected one and every write adds a version,
-            // so the etag is that version's unless a write came between: then the replace fails.
-            current = read.get();
-            etag = info.get().etag();
+            StateRecord read = StateRecord.decode(key, stored.get().data());
+            if (read.version() != expectedVersion) {
+                return Optional.empty();
+            }
+            // The etag is the one of the version read: the replace fails if a write came since.
+            current = read;
+            etag = stored.get().etag();
         }
         if (fence != null) {
             requireNewestEpoch(current, fence);

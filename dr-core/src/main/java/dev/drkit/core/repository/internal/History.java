@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.repository.VerifyReport;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -291,23 +292,26 @@ public final class History {
                         HEAD);
             }
             State state = read == null ? State.empty() : read.head().state().copy();
-            if (read != null) {
-                // The newest entry may be unarchived after a crash, and what it removed still present.
-                archive(store, crypto, read.head());
-                finishRemovals(store, read.head().entry());
-            }
             Map<String, String> added = new TreeMap<>(change.added());
-            // The three listings go out together: on a cloud store each is a round trip.
-            ExecutorService listings = Executors.newFixedThreadPool(2, Engine.daemonThreads("dr-history"));
+            // The three listings and the catching up go out together: on a cloud store each is a
+            // round trip. What the head's entry removed is in the state, so a listing that still
+            // finds it leaves it alone.
+            ExecutorService requests = Executors.newFixedThreadPool(3, Engine.daemonThreads("dr-history"));
             CompletableFuture<List<ObjectInfo>> indexFiles;
             CompletableFuture<List<ObjectInfo>> keyFiles;
+            CompletableFuture<Void> caughtUp;
             List<ObjectInfo> manifests;
             try {
-                indexFiles = CompletableFuture.supplyAsync(() -> store.list(Index.PREFIX).toList(), listings);
-                keyFiles = CompletableFuture.supplyAsync(() -> store.list(KeyRing.PREFIX).toList(), listings);
+                // The newest entry may be unarchived after a crash, and what it removed still present.
+                caughtUp = read == null ? CompletableFuture.completedFuture(null) : CompletableFuture.runAsync(() -> {
+                    archive(store, crypto, read.head(), true);
+                    finishRemovals(store, read.head().entry());
+                }, requests);
+                indexFiles = CompletableFuture.supplyAsync(() -> store.list(Index.PREFIX).toList(), requests);
+                keyFiles = CompletableFuture.supplyAsync(() -> store.list(KeyRing.PREFIX).toList(), requests);
                 manifests = store.list(Engine.SNAPSHOTS).toList();
             } finally {
-                listings.shutdown();
+                requests.shutdown();
             }
             for (ObjectInfo info : manifests) {
                 String id = info.key().substring(Engine.SNAPSHOTS.length());
@@ -347,10 +351,12 @@ public final class History {
             Head head = new Head(entryBytes, entry, crypto.tag(TAG_PURPOSE, entryBytes), state);
             byte[] plain = head.encode();
             byte[] sealed = crypto.seal(plain, 0, plain.length);
+            // The head's entry is archived before another head takes its place.
+            Engine.join(caughtUp);
             Optional<ObjectInfo> written = read == null ? store.putIfAbsent(HEAD, sealed)
                     : store.replace(HEAD, sealed, read.etag());
             if (written.isPresent()) {
-                return sealed.length + archive(store, crypto, head);
+                return sealed.length + archive(store, crypto, head, false);
             }
             // another writer committed first: start again from its head
         }
@@ -369,10 +375,14 @@ public final class History {
         }
     }
 
-    /** Archives the head's entry unless it is; returns the bytes written. */
-    private static long archive(SnapshotStore store, Crypto crypto, Head head) {
+    /**
+     * Archives the head's entry unless it is; returns the bytes written. An entry that is most
+     * likely archived is looked for first, which is cheaper than sending it; a new one is sent
+     * at once, and the conditional write keeps one that a crash left archived.
+     */
+    private static long archive(SnapshotStore store, Crypto crypto, Head head, boolean likelyArchived) {
         String key = entryKey(head.entry().seq());
-        if (store.stat(key).isPresent()) {
+        if (likelyArchived && store.stat(key).isPresent()) {
             return 0;
         }
         byte[] sealed = crypto.seal(head.entryBytes(), 0, head.entryBytes().length);
@@ -398,27 +408,9 @@ public final class History {
      * @throws DrException {@code INTEGRITY} naming the head when it is damaged
      */
     private static @Nullable Read readHead(Engine engine) {
-        SnapshotStore store = engine.store();
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<ObjectInfo> before = store.stat(HEAD);
-            if (before.isEmpty()) {
-                return null;
-            }
-            byte[] sealed;
-            try {
-                sealed = store.get(HEAD);
-            } catch (DrException e) {
-                if (e.code() == ErrorCode.NOT_FOUND) {
-                    continue;
-                }
-                throw e;
-            }
-            Optional<ObjectInfo> after = store.stat(HEAD);
-            if (after.isPresent() && after.get().etag().equals(before.get().etag())) {
-                return new Read(decodeHead(engine.crypto(), sealed), before.get().etag());
-            }
-        }
-        throw new DrException(ErrorCode.PRECONDITION_FAILED, HEAD + " kept changing while it was read", HEAD);
+        // One request where the store returns the ETag with the bytes (S3, Azure Blob).
+        Optional<StoredObject> read = engine.store().getObject(HEAD);
+        return read.map(o -> new Read(decodeHead(engine.crypto(), o.data()), o.etag())).orElse(null);
     }
 
     private static Head decodeHead(Crypto crypto, byte[] sealed) {

@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.repository.LockInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,9 +81,9 @@ public final class JournalLock implements AutoCloseable {
             if (written.isPresent()) {
                 return new JournalLock(engine, source, key, mine, written.get().etag(), now);
             }
-            Optional<ObjectInfo> held = store.stat(key);
+            Optional<StoredObject> held = store.getObject(key);
             if (held.isPresent()) {
-                Maintenance.LockFile other = read(store, key);
+                Maintenance.LockFile other = decode(held.get().data());
                 if (other != null && !Instant.parse(other.expires()).isBefore(now)) {
                     throw refusal(engine, source, key, other);
                 }
@@ -318,12 +319,18 @@ public final class JournalLock implements AutoCloseable {
 
     private static Maintenance.@Nullable LockFile read(SnapshotStore store, String key) {
         try {
-            return Maintenance.LockFile.decode(store.get(key));
+            return decode(store.get(key));
         } catch (DrException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return null;
             }
             throw e;
+        }
+    }
+
+    private static Maintenance.@Nullable LockFile decode(byte[] bytes) {
+        try {
+            return Maintenance.LockFile.decode(bytes);
         } catch (RuntimeException e) {
             return null; // unreadable: blocks nobody
         }

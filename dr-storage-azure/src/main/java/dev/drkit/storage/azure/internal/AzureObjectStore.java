@@ -9,6 +9,8 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.AccessTier;
 import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobDownloadContentResponse;
+import com.azure.storage.blob.models.BlobDownloadHeaders;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRange;
@@ -31,6 +33,7 @@ import dev.drkit.api.health.ProbeResult;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.StoreKeys;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.core.store.remote.RemoteObjectStore;
 import dev.drkit.storage.azure.AzureBlobStore;
 import dev.drkit.storage.azure.AzureBlobStoreConfig;
@@ -133,6 +136,29 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
     public byte[] get(String key) {
         BlobClient blob = blob(key);
         return calls.call("get", n -> request("get", key, () -> blob.downloadContent().toBytes()));
+    }
+
+    /** One download: its headers carry the ETag of the bytes it returns. */
+    @Override
+    public Optional<StoredObject> getObject(String key) {
+        BlobClient blob = blob(key);
+        return calls.call("get", n -> {
+            try {
+                BlobDownloadContentResponse response = request("get", key,
+                        () -> blob.downloadContentWithResponse(null, null, null, Context.NONE));
+                byte[] data = response.getValue().toBytes();
+                BlobDownloadHeaders headers = response.getDeserializedHeaders();
+                Instant modified = headers.getLastModified() != null ? headers.getLastModified().toInstant()
+                        : Instant.now();
+                return Optional.of(new StoredObject(new ObjectInfo(key, data.length, headers.getETag(), modified),
+                        data));
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND && !isMissingContainer(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
     }
 
     @Override

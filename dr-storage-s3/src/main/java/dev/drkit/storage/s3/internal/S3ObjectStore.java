@@ -8,6 +8,7 @@ import dev.drkit.api.health.ProbeResult;
 import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.StoreKeys;
+import dev.drkit.api.store.StoredObject;
 import dev.drkit.storage.s3.S3Encryption;
 import dev.drkit.storage.s3.S3Store;
 import dev.drkit.storage.s3.S3StoreConfig;
@@ -149,6 +150,27 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
         String full = full(key);
         return calls.call("get", n -> request("get", key,
                 () -> client.getObjectAsBytes(r -> r.bucket(bucket).key(full)).asByteArray()));
+    }
+
+    /** One {@code GET}: the response carries the ETag of the bytes it returns. */
+    @Override
+    public Optional<StoredObject> getObject(String key) {
+        String full = full(key);
+        return calls.call("get", n -> {
+            try {
+                ResponseBytes<GetObjectResponse> bytes = request("get", key,
+                        () -> client.getObjectAsBytes(r -> r.bucket(bucket).key(full)));
+                GetObjectResponse response = bytes.response();
+                byte[] data = bytes.asByteArray();
+                Instant modified = response.lastModified() != null ? response.lastModified() : serverTime(response);
+                return Optional.of(new StoredObject(new ObjectInfo(key, data.length, response.eTag(), modified), data));
+            } catch (DrException e) {
+                if (e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
     }
 
     @Override
