@@ -17,6 +17,7 @@ import dev.drkit.api.incident.TimelineEntry;
 import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.recovery.ExecutionResult;
+import dev.drkit.core.report.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -334,11 +335,11 @@ public final class IncidentManager {
                 String to = escalation.chain().get(s.escalations);
                 s.escalations++;
                 add(s, new TimelineEntry(now, "system", "escalated", "not acknowledged after "
-                        + waited + "; escalated to " + to));
+                        + Durations.human(waited) + "; escalated to " + to));
                 audit(now, "system", "incident.escalate", s.incident.id(), Map.of("to", to,
                         "level", Integer.toString(s.escalations)));
                 notify(s.incident, "incident.escalated", "Escalated to " + to + ": " + s.incident.title(),
-                        "Not acknowledged after " + waited + ".");
+                        "Not acknowledged after " + Durations.human(waited) + ".");
                 any = true;
             }
             if (any) {

@@ -164,6 +164,19 @@ class IncidentManagerTest {
     }
 
     @Test
+    void anEscalationSaysHowLongTheIncidentWaitedAsPeopleWriteIt() {
+        Incident minor = incidents.open(alert(Map.of("severity", "warning"), "a"));
+        clock.advance(Duration.ofMinutes(10).plusSeconds(30));
+        assertThat(incidents.checkEscalations()).extracting(Incident::id).containsExactly(minor.id());
+        assertThat(incidents.get(minor.id()).orElseThrow().timeline()).last().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo("escalated");
+            assertThat(e.text()).isEqualTo("not acknowledged after 10 min 30 s; escalated to team-lead");
+        });
+        assertThat(sent).filteredOn(n -> n.kind().equals("incident.escalated")).singleElement()
+                .satisfies(n -> assertThat(n.text()).isEqualTo("Not acknowledged after 10 min 30 s."));
+    }
+
+    @Test
     void aRestartedManagerRebuildsItsIncidentsFromTheAuditLog() {
         Incident open = incidents.open(alert(Map.of("severity", "critical"), "fp-a"));
         Incident done = incidents.open(alert(Map.of("severity", "warning"), "fp-b"));
