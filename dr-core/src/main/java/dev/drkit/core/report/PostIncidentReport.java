@@ -4,6 +4,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.incident.TimelineEntry;
 import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.core.audit.AuditRecord;
+import dev.drkit.core.recovery.ExecutionStatus;
 import dev.drkit.core.report.ReportInput.ExecutionSummary;
 import dev.drkit.core.report.ReportInput.IncidentFacts;
 import dev.drkit.core.report.ReportInput.StepSummary;
@@ -81,15 +82,25 @@ public final class PostIncidentReport {
                 .findFirst().orElse(input.incident().source());
     }
 
+    /**
+     * The execution the summary and the impact speak of: the live run that completed the
+     * recovery (the last to succeed, by when it finished), else the last live run, else, when
+     * only drills ran, the first drill, which recovers nothing.
+     */
     private @Nullable ExecutionSummary main() {
         ExecutionSummary best = null;
         for (ExecutionSummary e : input.executions()) {
-            if (best == null || e.mode() == ExecutionMode.LIVE
-                    && best.mode() != ExecutionMode.LIVE) {
+            if (best == null || rank(e) > rank(best) || rank(e) == rank(best) && rank(e) > 0
+                    && !e.finishedAt().isBefore(best.finishedAt())) {
                 best = e;
             }
         }
         return best;
+    }
+
+    /** 2 for a live run that succeeded, 1 for another live run, 0 for a drill. */
+    private static int rank(ExecutionSummary e) {
+        return e.mode() != ExecutionMode.LIVE ? 0 : e.status() == ExecutionStatus.SUCCEEDED ? 2 : 1;
     }
 
     /**
@@ -121,7 +132,9 @@ public final class PostIncidentReport {
         if (main != null) {
             md.append(" Plan **").append(main.plan()).append("** ran (").append(main.mode()).append(") and ")
                     .append(main.status().name().toLowerCase());
-            if (main.rto() != null) {
+            if (main.mode() != ExecutionMode.LIVE) {
+                md.append("; a drill rehearses and recovers nothing, and no live recovery is recorded");
+            } else if (main.rto() != null) {
                 md.append(", recovering ").append(Durations.human(main.rto()))
                         .append(main.detectedAt().equals(detected) ? " after detection" : " after its own start")
                         .append(" against an RTO of ").append(Durations.human(main.rtoObjective()));
@@ -140,14 +153,20 @@ public final class PostIncidentReport {
         }
         Instant from = i.faultStartedAt() != null && i.faultStartedAt().isBefore(detected) ? i.faultStartedAt()
                 : detected;
-        Instant to = main != null && main.recoveryEndedAt() != null ? main.recoveryEndedAt() : i.resolvedAt();
+        boolean recovered = main != null && main.mode() == ExecutionMode.LIVE && main.recoveryEndedAt() != null;
+        Instant to = recovered ? main.recoveryEndedAt() : i.resolvedAt();
+        String noRecovery = main != null && main.mode() != ExecutionMode.LIVE
+                ? "no recovery is recorded, since only drills ran and a drill does not recover production" : "";
         if (to != null) {
             md.append("- Duration of impact: ").append(Durations.human(Duration.between(from, to))).append(" (")
-                    .append(from).append(" to ").append(to).append(")\n");
+                    .append(from).append(" to ").append(to)
+                    .append(noRecovery.isEmpty() ? "" : ", when the incident was resolved: " + noRecovery).append(")\n");
         } else {
-            md.append("- Duration of impact: ongoing since ").append(from).append('\n');
+            md.append("- Duration of impact: ongoing since ").append(from)
+                    .append(noRecovery.isEmpty() ? "" : ": " + noRecovery + "; it lasts until the incident is resolved")
+                    .append('\n');
         }
-        if (main != null && main.rpo() != null) {
+        if (main != null && main.mode() == ExecutionMode.LIVE && main.rpo() != null) {
             md.append("- Data lost: up to ").append(Durations.human(main.rpo())).append(" of changes before detection\n");
         }
         md.append('\n');

@@ -439,8 +439,29 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
             out.add(new TimelineEntry(incident.openedAt(), incident.source(), "incident.open", "incident opened"
                     + how(incident.source()) + ": " + incident.title()));
         }
+        Instant detected = detectedAt(incident, executions);
+        if (detected.isBefore(incident.openedAt())) {
+            out.add(detection(evidence, detected, incident.openedAt()));
+        }
         out.sort(Comparator.comparing(TimelineEntry::at));
         return out;
+    }
+
+    /**
+     * The entry of a detection before the incident was opened, by whoever started the run that
+     * recorded it (its {@code plan.finish} record), so that the timeline starts where the summary,
+     * the impact and the RTO table count from.
+     */
+    private static TimelineEntry detection(List<AuditRecord> evidence, Instant detected, Instant opened) {
+        String later = Durations.human(Duration.between(detected, opened)) + " before the incident was opened";
+        for (AuditRecord r : evidence) {
+            if (r.action().equals("plan.finish") && detected.toString().equals(r.details().get("detectedAt"))) {
+                return new TimelineEntry(detected, r.actor(), "detected", "fault detected, " + later + ", as the "
+                        + r.details().getOrDefault("mode", "") + " run of plan " + r.target() + " recorded it");
+            }
+        }
+        return new TimelineEntry(detected, "system", "detected", "fault detected, " + later
+                + ", as a recovery run recorded it");
     }
 
     static String describe(AuditRecord r) {

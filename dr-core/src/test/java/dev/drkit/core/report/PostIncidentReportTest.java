@@ -115,7 +115,7 @@ class PostIncidentReportTest {
     }
 
     @Test
-    void aDetectionBeforeTheIncidentWasOpenedCountsForTheSummaryTheImpactTheDetectionAndTheRto() {
+    void aDetectionBeforeTheIncidentWasOpenedCountsForTheSummaryTheImpactTheDetectionTheTimelineAndTheRto() {
         SnapshotStore store = SnapshotStores.memory();
         List<AuditRecord> records;
         try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
@@ -138,6 +138,14 @@ class PostIncidentReportTest {
                         + "- Incident opened: 2026-11-26T10:00:00Z by alice, 40 min after detection\n")
                 .contains("| quick-fix | LIVE | 40 min 1 s | 10 min | **no** |")
                 .contains("| bob | plan quick-fix SUCCEEDED, RTO 40 min 1 s |");
+        // the timeline starts where the summary, the impact and the RTO table count from
+        assertThat(input.timeline()).first().satisfies(t -> {
+            assertThat(t.at()).isEqualTo(input.detectedAt());
+            assertThat(t.kind()).isEqualTo("detected");
+        });
+        assertThat(md).contains("| time | who | event |\n|---|---|---|\n| 2026-11-26T09:20:00Z | bob | fault detected, "
+                + "40 min before the incident was opened, as the LIVE run of plan quick-fix recorded it |\n"
+                + "| 2026-11-26T10:00:00Z | alice | incident opened by hand: Orders down (SEV2, SOFTWARE) |");
         // the step took a second: the time went before the incident was opened, and that is what to fix
         assertThat(report.suggestions()).filteredOn(s -> s.rule().equals("rto-breached")).singleElement()
                 .satisfies(s -> {
@@ -179,6 +187,99 @@ class PostIncidentReportTest {
         assertThat(report.suggestions()).filteredOn(s -> s.rule().equals("rto-breached")).singleElement()
                 .satisfies(s -> assertThat(s.action()).startsWith("Start plan quick-fix as soon as the incident is "
                         + "opened, since most of the time passed before it started"));
+    }
+
+    @Test
+    void anIncidentOpenedWhenItWasDetectedHasNoSeparateDetectionInItsTimeline() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            quickFix(audit, Duration.ofMinutes(10), null);
+            records = audit.records(AuditFilter.all());
+        }
+        ReportInput input = ReportInput.fromAudit(records, "INC-1").orElseThrow();
+        assertThat(input.timeline()).extracting(t -> t.kind()).doesNotContain("detected").first()
+                .isEqualTo("incident.open");
+    }
+
+    /** A plan whose one step fails, run live for INC-1. */
+    ExecutionResult failingFix(AuditLog audit) {
+        Plan plan = Plan.builder("failing-fix").objectives(Duration.ofMinutes(30), Duration.ofMinutes(15))
+                .step("failover", c -> {
+                    clock.advance(Duration.ofMinutes(2));
+                    throw new IllegalStateException("standby unreachable");
+                }, s -> s.owner("sre"))
+                .build();
+        try (RecoveryExecutor ex = RecoveryExecutor.builder().clock(clock).audit(audit)
+                .pollInterval(Duration.ofMillis(1)).build()) {
+            return ex.run(plan, ExecutionRequest.live().by("bob").forIncident("INC-1"), Duration.ofSeconds(30));
+        }
+    }
+
+    /** A drill of plan quick-fix for INC-1, whose one step takes a second. */
+    ExecutionResult quickFixDrill(AuditLog audit) {
+        Plan plan = Plan.builder("quick-fix").objectives(Duration.ofMinutes(10), Duration.ofMinutes(15))
+                .step("restart", c -> clock.advance(Duration.ofSeconds(1)), s -> s.owner("sre"))
+                .build();
+        try (RecoveryExecutor ex = RecoveryExecutor.builder().clock(clock).audit(audit)
+                .pollInterval(Duration.ofMillis(1)).build()) {
+            return ex.run(plan, ExecutionRequest.drill().by("carol").forIncident("INC-1"), Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void ofSeveralLiveRunsTheOneThatCompletedTheRecoveryIsTheOneTheSummaryAndTheImpactSpeakOf() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(failingFix(audit).succeeded()).isFalse();
+            clock.advance(Duration.ofMinutes(5));
+            assertThat(quickFix(audit, Duration.ofMinutes(10), null).succeeded()).isTrue();
+            clock.advance(Duration.ofMinutes(5));
+            quickFixDrill(audit);
+            records = audit.records(AuditFilter.all());
+        }
+        String md = PostIncidentReport.of(ReportInput.fromAudit(records, "INC-1").orElseThrow()).toMarkdown();
+
+        // the failed run took T0+1m..T0+3m; quick-fix started at T0+8m and recovered a second later
+        assertThat(md).contains("Plan **quick-fix** ran (LIVE) and succeeded, recovering 8 min 1 s after detection "
+                        + "against an RTO of 10 min.")
+                .contains("- Duration of impact: 8 min 1 s (2026-11-26T10:00:00Z to 2026-11-26T10:08:01Z)")
+                .doesNotContain("Plan **failing-fix** ran").contains("failing-fix");
+    }
+
+    @Test
+    void anIncidentWithOnlyDrillsHasNoRecoveryAndItsImpactLastsUntilItIsResolved() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            clock.advance(Duration.ofMinutes(3));
+            assertThat(quickFixDrill(audit).succeeded()).isTrue();
+            records = audit.records(AuditFilter.all());
+        }
+        String open = PostIncidentReport.of(ReportInput.fromAudit(records, "INC-1").orElseThrow()).toMarkdown();
+        assertThat(open).contains("Plan **quick-fix** ran (DRILL) and succeeded; a drill rehearses and recovers "
+                        + "nothing, and no live recovery is recorded.")
+                .contains("- Duration of impact: ongoing since 2026-11-26T10:00:00Z: no recovery is recorded, since "
+                        + "only drills ran and a drill does not recover production; it lasts until the incident is "
+                        + "resolved\n")
+                .doesNotContain("recovering").doesNotContain("- Data lost");
+
+        clock.advance(Duration.ofMinutes(20));
+        List<AuditRecord> resolved;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(incident(clock.instant(), "alice", "incident.resolve", Map.of("resolution", "failed over by hand")));
+            resolved = audit.records(AuditFilter.all());
+        }
+        String md = PostIncidentReport.of(ReportInput.fromAudit(resolved, "INC-1").orElseThrow()).toMarkdown();
+        // the drill verified at T0+3m1s; the incident was resolved at T0+23m1s
+        assertThat(md).contains("- Duration of impact: 23 min 1 s (2026-11-26T10:00:00Z to 2026-11-26T10:23:01Z, "
+                + "when the incident was resolved: no recovery is recorded, since only drills ran and a drill does "
+                + "not recover production)");
     }
 
     @Test
