@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code --key-file} of the commands that read or write an audit log: reads the HMAC key
- * and opens a file log for appending only when the key matches the records already in it.
+ * and opens a file log, for appending or for reading, only when the key matches the records
+ * already in it.
  */
 final class AuditKeyFile {
 
@@ -66,9 +67,36 @@ final class AuditKeyFile {
      *     errors of {@link AuditLog#file(Path, AuditLogConfig)}
      */
     static AuditLog openForAppend(Path file, @Nullable Path keyFile) {
+        return open(file, keyFile, false);
+    }
+
+    /**
+     * Opens a file log for a command that only reads it, keyed with the key in a key file. A log
+     * whose records were written without that key is refused, saying that it cannot be verified
+     * or read without its key.
+     *
+     * @param file the audit log file; created when missing
+     * @param keyFile the key file, or null for an unkeyed log
+     * @return the open log
+     * @throws DrException {@code INVALID_ARGUMENT} (exit 2) for a bad key file; {@code INTEGRITY}
+     *     (exit 3) naming the file and {@code --key-file} when the key does not match the log; the
+     *     errors of {@link AuditLog#file(Path, AuditLogConfig)}
+     */
+    static AuditLog openToRead(Path file, @Nullable Path keyFile) {
+        return open(file, keyFile, true);
+    }
+
+    private static AuditLog open(Path file, @Nullable Path keyFile, boolean readOnly) {
         byte @Nullable [] key = read(keyFile);
         if (Files.exists(file)) {
             AuditVerification v = AuditVerifier.verify(file, key, null);
+            if (v.keyMismatch() && readOnly) {
+                throw new DrException(ErrorCode.INTEGRITY, "cannot verify or read audit log " + file + " "
+                        + (keyFile == null ? "without its key: it is keyed and no " + OPTION
+                                + " was given; give its key with " + OPTION
+                                : "with the key in " + OPTION + " " + keyFile + ": its records were not written with it")
+                        + " (" + v.problem() + ")", file.toString());
+            }
             if (v.keyMismatch()) {
                 throw new DrException(ErrorCode.INTEGRITY, "refusing to append to audit log " + file + ": "
                         + (keyFile == null ? "it is keyed and no " + OPTION + " was given"

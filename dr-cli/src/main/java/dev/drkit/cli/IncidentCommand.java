@@ -66,13 +66,23 @@ public final class IncidentCommand {
 
     /** Runs work on the incidents rebuilt from the audit log, which the work may append to. */
     static <T> T withIncidents(Common common, IncidentWork<T> work) {
+        return withIncidents(common, false, work);
+    }
+
+    /** Runs work that only reads the incidents rebuilt from the audit log. */
+    static <T> T readIncidents(Common common, IncidentWork<T> work) {
+        return withIncidents(common, true, work);
+    }
+
+    private static <T> T withIncidents(Common common, boolean readOnly, IncidentWork<T> work) {
         Path audit = common.audit;
         Path parent = audit.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "the audit log's directory " + parent + " does not exist",
                     "--audit");
         }
-        try (AuditLog log = AuditKeyFile.openForAppend(audit, common.keyFile)) {
+        try (AuditLog log = readOnly ? AuditKeyFile.openToRead(audit, common.keyFile)
+                : AuditKeyFile.openForAppend(audit, common.keyFile)) {
             IncidentManager incidents = IncidentManager.builder().audit(log).build();
             incidents.restore(log.records(AuditFilter.all()));
             T result = work.apply(incidents);
@@ -227,7 +237,7 @@ public final class IncidentCommand {
 
         @Override
         public Integer call() {
-            List<Incident> all = withIncidents(common, IncidentManager::list).stream()
+            List<Incident> all = readIncidents(common, IncidentManager::list).stream()
                     .filter(i -> !openOnly || i.status() != IncidentStatus.RESOLVED).toList();
             PrintWriter out = spec.commandLine().getOut();
             if (common.json) {

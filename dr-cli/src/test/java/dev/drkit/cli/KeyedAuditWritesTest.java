@@ -92,6 +92,24 @@ class KeyedAuditWritesTest {
     }
 
     @Test
+    void listingAKeyedLogWithoutItsKeySaysItCannotBeReadWithoutKeyFileAndChangesNothing() throws Exception {
+        openIncident("--key-file", key);
+        byte[] before = Files.readAllBytes(Path.of(audit));
+
+        Run none = dr("incident", "list", "--audit", audit);
+        assertThat(none.exit()).isEqualTo(3);
+        assertThat(none.err()).contains("cannot verify or read audit log " + audit + " without its key: it is keyed "
+                + "and no --key-file was given; give its key with --key-file").doesNotContain("append");
+        assertThat(none.out()).isEmpty();
+        Run other = dr("incident", "list", "--audit", audit, "--key-file", otherKey);
+        assertThat(other.exit()).isEqualTo(3);
+        assertThat(other.err()).contains("cannot verify or read audit log " + audit + " with the key in --key-file "
+                + otherKey).doesNotContain("append");
+
+        assertThat(Files.readAllBytes(Path.of(audit))).isEqualTo(before);
+    }
+
+    @Test
     void appendingWithAKeyToAnUnkeyedLogIsRefusedAndTheLogIsUnchanged() throws Exception {
         String id = openIncident();
         byte[] before = Files.readAllBytes(Path.of(audit));
