@@ -7,6 +7,7 @@ import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
+import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.config.DurationText;
 import dev.drkit.core.recovery.Execution;
 import dev.drkit.core.recovery.ExecutionEvent;
@@ -16,6 +17,7 @@ import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.report.Durations;
+import dev.drkit.core.report.ReportInput;
 import dev.drkit.core.store.SnapshotStores;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,7 +81,8 @@ final class PlanRunCommand implements Callable<Integer> {
             + "appended are keyed with it, and a log written without it is refused (exit 3).")
     @Nullable Path keyFile;
 
-    @Option(names = "--incident", paramLabel = "ID", description = "The incident the execution recovers from.")
+    @Option(names = "--incident", paramLabel = "ID", description = "The incident the execution recovers from; "
+            + "a live run without --detected-at counts its RTO from the incident's detection in the --audit log.")
     @Nullable String incident;
 
     @Option(names = "--actor", paramLabel = "NAME", description = "Who runs it (default: $USER).")
@@ -87,7 +90,7 @@ final class PlanRunCommand implements Callable<Integer> {
 
     @Option(names = "--detected-at", paramLabel = "INSTANT",
             description = "When the fault was detected: " + InstantText.FORMS + "; the RTO counts from here "
-                    + "(default: now).")
+                    + "(default: the detection of the --incident in the --audit log for a live run, else now).")
     @Nullable Instant detectedAt;
 
     @Option(names = "--approve", paramLabel = "STEP",
@@ -103,6 +106,12 @@ final class PlanRunCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the result as JSON; progress lines go to standard error.")
     boolean json;
+
+    /** The detection instant of the {@code --incident} in the audit log, or null when not known. */
+    private @Nullable Instant incidentDetectedAt;
+
+    /** What the RTO counts from, for a person: set when the request is made. */
+    private String countedFrom = "the detection the execution was started with";
 
     @Override
     public Integer call() throws Exception {
@@ -148,7 +157,12 @@ final class PlanRunCommand implements Callable<Integer> {
                 b.journal(journalStore, "executions");
             }
             if (auditLog != null) {
-                b.audit(auditLog).history(new ExecutionHistory().learnFrom(auditLog.records(AuditFilter.all())));
+                List<AuditRecord> records = auditLog.records(AuditFilter.all());
+                b.audit(auditLog).history(new ExecutionHistory().learnFrom(records));
+                if (incident != null) {
+                    incidentDetectedAt = ReportInput.fromAudit(records, incident).map(ReportInput::detectedAt)
+                            .orElse(null);
+                }
             }
             ExecutionResult result;
             try (RecoveryExecutor executor = b.build()) {
@@ -161,7 +175,7 @@ final class PlanRunCommand implements Callable<Integer> {
                 err.flush();
             }
             if (report != null) {
-                PlanCommand.write(spec, report, PlanRunReport.markdown(result));
+                PlanCommand.write(spec, report, PlanRunReport.markdown(result, countedFrom));
             }
             if (json) {
                 CliJson.print(spec.commandLine().getOut(), result);
@@ -222,10 +236,26 @@ final class PlanRunCommand implements Callable<Integer> {
         return m == ExecutionMode.LIVE ? "live" : "drill";
     }
 
+    /**
+     * The request of a new execution. A live run for an incident, without {@code --detected-at},
+     * counts from the incident's detection, as the incident's report measures it; a drill keeps
+     * its own measure, as the report keeps it.
+     */
     private ExecutionRequest request(String who) {
         ExecutionRequest r = (mode.live ? ExecutionRequest.live() : ExecutionRequest.drill()).by(who);
         if (detectedAt != null) {
             r = r.detectedAt(detectedAt);
+            countedFrom = "--detected-at";
+        } else if (incident != null && mode.live && incidentDetectedAt != null) {
+            r = r.detectedAt(incidentDetectedAt);
+            countedFrom = "the detection of incident " + incident + ", as its report counts";
+        } else if (incident == null) {
+            countedFrom = "the run's start";
+        } else if (!mode.live) {
+            countedFrom = "the run's start: a drill keeps its own measure";
+        } else {
+            countedFrom = "the run's start: " + (audit == null ? "without --audit the detection of incident "
+                    + incident + " is not known" : "the --audit log has no incident " + incident);
         }
         if (incident != null) {
             r = r.forIncident(incident);
@@ -246,6 +276,7 @@ final class PlanRunCommand implements Callable<Integer> {
                 TerminalText.escape(r.planName()), r.mode(), r.status(), r.reason().isEmpty() ? ""
                         : ": " + TerminalText.escape(r.reason()));
         out.println(PlanRunReport.objectiveLine("RTO", r.achievedRto(), r.objectives().rto(), r.rtoMet()));
+        out.println("  counted from " + r.detectedAt() + " (" + TerminalText.escape(countedFrom) + ")");
         out.println(PlanRunReport.objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet()));
         if (journal != null && !r.succeeded()) {
             out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n",

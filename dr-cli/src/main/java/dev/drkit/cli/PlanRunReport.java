@@ -17,7 +17,7 @@ final class PlanRunReport {
                 + Durations.human(objective) + "): " + (achieved.isEmpty() ? "-" : met ? "met" : "MISSED");
     }
 
-    static String markdown(ExecutionResult r) {
+    static String markdown(ExecutionResult r, String countedFrom) {
         StringBuilder md = new StringBuilder();
         md.append("# Plan run: ").append(r.planName()).append("\n\n");
         md.append("- Execution: `").append(r.executionId()).append("`").append(r.resumed() ? " (resumed)" : "")
@@ -28,7 +28,8 @@ final class PlanRunReport {
         if (r.incidentId() != null) {
             md.append("- Incident: ").append(r.incidentId()).append('\n');
         }
-        md.append("- Detected: ").append(r.detectedAt()).append(", started: ").append(r.startedAt())
+        md.append("- Detected: ").append(r.detectedAt()).append(" (the RTO counts from ").append(countedFrom)
+                .append("), started: ").append(r.startedAt())
                 .append(", finished: ").append(r.finishedAt()).append('\n');
         md.append("- ").append(objectiveLine("RTO", r.achievedRto(), r.objectives().rto(), r.rtoMet())).append('\n');
         md.append("- ").append(objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet())).append("\n\n");

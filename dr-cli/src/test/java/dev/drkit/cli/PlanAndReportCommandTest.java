@@ -104,6 +104,45 @@ class PlanAndReportCommandTest {
     }
 
     @Test
+    void aLiveRunForAnIncidentCountsItsRtoFromTheIncidentsDetectionAsTheReportDoes() throws Exception {
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, String.join("\n", "name: quick-fix", "objectives: {rto: 10m, rpo: 15m}", "steps:",
+                "  - {name: restart, kind: command, run: ['true']}", ""));
+        Path audit = dir.resolve("audit.jsonl");
+        Instant opened = Instant.now().minus(Duration.ofMinutes(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        try (AuditLog log = AuditLog.file(audit)) {
+            log.append(new AuditEvent(opened, "alice", "incident.open", "INC-9", AuditOutcome.SUCCESS,
+                    Map.of("title", "Orders down", "severity", "SEV2", "faultType", "SOFTWARE", "source", "operator")));
+        }
+
+        AuditCommandTest.Run run = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--live", "--audit",
+                audit.toString(), "--incident", "INC-9", "--actor", "bob");
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("RTO 40 min").contains("(objective 10 min): MISSED\n  counted from " + opened
+                + " (the detection of incident INC-9, as its report counts)\n");
+        java.util.regex.Matcher rto = java.util.regex.Pattern.compile("RTO (.+) \\(objective 10 min\\)")
+                .matcher(run.out());
+        assertThat(rto.find()).as(run.out()).isTrue();
+
+        AuditCommandTest.Run report = AuditCommandTest.dr("report", "incident", "--audit", audit.toString(),
+                "--incident", "INC-9");
+        assertThat(report.exit()).as(report.err()).isEqualTo(0);
+        assertThat(report.out()).contains("| quick-fix | LIVE | " + rto.group(1) + " | 10 min | **no** |")
+                .contains("recovering " + rto.group(1) + " after detection");
+
+        AuditCommandTest.Run drill = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--drill", "--audit",
+                audit.toString(), "--incident", "INC-9");
+        assertThat(drill.out()).contains("(the run's start: a drill keeps its own measure)");
+        AuditCommandTest.Run noAudit = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--live",
+                "--incident", "INC-9");
+        assertThat(noAudit.out()).contains("(the run's start: without --audit the detection of incident INC-9 is not "
+                + "known)");
+        AuditCommandTest.Run other = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--live", "--audit",
+                audit.toString(), "--incident", "INC-10");
+        assertThat(other.out()).contains("(the run's start: the --audit log has no incident INC-10)");
+    }
+
+    @Test
     void reportIncidentRefusesATamperedAuditLogWithExitThree() throws Exception {
         Path audit = auditWithIncident();
         List<String> lines = Files.readAllLines(audit);
