@@ -122,7 +122,8 @@ public final class DrCommand {
      * {@code --verbose}), only that subcommand, since building the model of all of them takes
      * a tenth of a second or more of a command's start; else all of them (for help, the
      * version, and the messages on an unknown subcommand). Option values are converted by
-     * {@link OptionConverters}, whose messages name the option, the accepted form and the value.
+     * {@link OptionConverters}, whose messages name the option, the accepted form and the value;
+     * arguments that do not parse are reported by {@link UsageErrors}.
      */
     static CommandLine newCommandLine(Map<String, String> environment, String @Nullable [] args) {
         DrCommand root = new DrCommand();
@@ -133,6 +134,7 @@ public final class DrCommand {
             cl.addSubcommand(sub);
         }
         OptionConverters.register(cl, () -> root.clock);
+        cl.setParameterExceptionHandler(new UsageErrors());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             // Messages name files, snapshots' paths and hosts: escaped as every text output is.

@@ -1,0 +1,34 @@
+package dev.drkit.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * What every command prints for arguments it cannot parse (a value an option does not take, an
+ * unknown option, a missing one): picocli's message with the user's text escaped as every text
+ * output is ({@link TerminalText}), any "did you mean" suggestion, and a one-line hint such as
+ * {@code Try 'dr restore --help'.} in place of the whole usage, which buried the message. The
+ * exit code is the command's code for invalid input, 2.
+ *
+ * <p>A named class, not a lambda: picocli's interfaces are of Java 5, and a lambda implementing one
+ * crashes Java 17's JVM when the launcher records its classes at exit (JDK-8274944).
+ */
+final class UsageErrors implements IParameterExceptionHandler {
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println(TerminalText.escape(String.valueOf(ex.getMessage())));
+        StringWriter suggestions = new StringWriter();
+        if (UnmatchedArgumentException.printSuggestions(ex, new PrintWriter(suggestions, true))) {
+            suggestions.toString().lines().forEach(line -> err.println(TerminalText.escape(line)));
+        }
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
+    }
+}
