@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -61,8 +63,11 @@ final class BackupCommand extends RepositoryCommand {
     @Option(names = "--parent", paramLabel = "SNAPSHOT", description = "Build on this snapshot instead of the latest.")
     String parent;
 
+    /** The request the options give, checked by {@link #check()}; the parent is added once the repository is open. */
+    private BackupRequest.@Nullable Builder request;
+
     @Override
-    int run(SnapshotStore store) {
+    void check() {
         List<SnapshotSource> sources = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Path p : paths) {
@@ -73,14 +78,21 @@ final class BackupCommand extends RepositoryCommand {
             String name = uniqueName(sourceName(dir), names);
             sources.add(DirectorySource.of(name, dir, excludes.toArray(String[]::new)));
         }
+        BackupRequest.Builder checked = BackupRequest.builder().sources(sources).tags(tags.toArray(String[]::new))
+                .kind(full ? BackupKind.FULL : BackupKind.INCREMENTAL);
+        OptionNames.named(Map.of("tag", "--tag"), checked::build);
+        request = checked;
+    }
+
+    @Override
+    int run(SnapshotStore store) {
+        BackupRequest.Builder request = Objects.requireNonNull(this.request, "checked");
         try (Repository repo = open(store)) {
             progress("backing up " + paths.size() + " director" + (paths.size() == 1 ? "y" : "ies") + " ...");
-            BackupRequest.Builder request = BackupRequest.builder().sources(sources)
-                    .tags(tags.toArray(String[]::new)).kind(full ? BackupKind.FULL : BackupKind.INCREMENTAL);
             if (parent != null) {
                 request.parent(repo.snapshot(parent).id());
             }
-            BackupRequest built = OptionNames.named(Map.of("tag", "--tag"), request::build);
+            BackupRequest built = request.build();
             BackupResult r;
             try (ProgressDisplay shown = showProgress(repo)) {
                 r = repo.backup(built);

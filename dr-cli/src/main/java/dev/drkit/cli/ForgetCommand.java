@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,10 +52,18 @@ final class ForgetCommand extends RepositoryCommand {
                     + "whose manifest is damaged is given up this way.")
     List<String> snapshots = new ArrayList<>();
 
+    /** The policy the options give, built by {@link #check()}; null when snapshots are named instead. */
+    private @Nullable RetentionPolicy policy;
+
     @Override
-    int run(SnapshotStore store) {
+    void check() {
         if (!snapshots.isEmpty()) {
-            return forgetNamed(store);
+            if (keepLast + keepHourly + keepDaily + keepWeekly + keepMonthly + keepYearly > 0 || !keepWithin.isZero()
+                    || !keepTags.isEmpty() || dryRun) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Name snapshots or give --keep-* rules, not both "
+                        + "(and --dry-run applies to rules only)", "SNAPSHOT");
+            }
+            return;
         }
         Set<RetentionPolicy.GroupBy> groups;
         try {
@@ -63,7 +72,6 @@ final class ForgetCommand extends RepositoryCommand {
             throw DrException.invalidArgument("--group-by", "must be a comma-separated list of host, sources and tags, "
                     + "or none", groupBy);
         }
-        RetentionPolicy policy;
         try {
             policy = OptionNames.named(KEEP_OPTIONS, () -> new RetentionPolicy(keepLast, keepHourly, keepDaily,
                     keepWeekly, keepMonthly, keepYearly, keepWithin, keepTags, groups));
@@ -73,6 +81,14 @@ final class ForgetCommand extends RepositoryCommand {
             }
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "forget needs something to keep: give at least one "
                     + "--keep-* option, or the IDs of the snapshots to forget", "retention", e);
+        }
+    }
+
+    @Override
+    int run(SnapshotStore store) {
+        RetentionPolicy policy = this.policy;
+        if (policy == null) {
+            return forgetNamed(store);
         }
         try (Repository repo = open(store)) {
             ForgetResult forgot = repo.forget(policy, dryRun);
@@ -99,11 +115,6 @@ final class ForgetCommand extends RepositoryCommand {
     }
 
     private int forgetNamed(SnapshotStore store) {
-        if (keepLast + keepHourly + keepDaily + keepWeekly + keepMonthly + keepYearly > 0 || !keepWithin.isZero()
-                || !keepTags.isEmpty() || dryRun) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Name snapshots or give --keep-* rules, not both "
-                    + "(and --dry-run applies to rules only)", "SNAPSHOT");
-        }
         try (Repository repo = open(store)) {
             List<String> removed = repo.forgetSnapshots(snapshots);
             PruneResult pruned = prune ? repo.prune(PruneOptions.DEFAULT) : null;

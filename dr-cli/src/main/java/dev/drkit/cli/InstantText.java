@@ -1,7 +1,5 @@
 package dev.drkit.cli;
 
-import dev.drkit.api.DrException;
-import dev.drkit.api.ErrorCode;
 import dev.drkit.core.config.DurationText;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -48,6 +46,11 @@ final class InstantText {
             this.text = text;
             this.why = why;
         }
+
+        /** The refusal for an option that takes other forms too, such as {@link PointInTime#FORMS}. */
+        String expected(String forms) {
+            return "expected " + forms + ", but was '" + text + "'" + why;
+        }
     }
 
     /**
@@ -80,26 +83,6 @@ final class InstantText {
             return ZonedDateTime.parse(t, DateTimeFormatter.ISO_ZONED_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw new Refused(text, withoutOffset(t) ? NO_OFFSET : "");
-        }
-    }
-
-    /**
-     * Parses the instant an option takes as text, for an option that also takes a word such as
-     * {@code 'latest'}, which the caller handles first.
-     *
-     * @param option the option, such as {@code --at}
-     * @param text its value
-     * @param clock the clock that says when now is
-     * @return the instant
-     * @throws DrException {@code INVALID_ARGUMENT} naming the option, the accepted forms and the value
-     */
-    static Instant option(String option, String text, Clock clock) {
-        try {
-            return parse(text, clock);
-        } catch (Refused e) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, option + " must be an ISO-8601 instant such as "
-                    + "2026-12-07T12:00:00Z or 2026-12-07T13:00:00+01:00, a time ago such as 10m ago, or 'latest', "
-                    + "but was '" + e.text + "'" + e.why, option, e);
         }
     }
 

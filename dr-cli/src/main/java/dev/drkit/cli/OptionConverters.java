@@ -39,6 +39,7 @@ final class OptionConverters {
     static void register(CommandLine cl, Supplier<Clock> clock) {
         cl.registerConverter(Duration.class, new Converter<>(OptionConverters::duration));
         cl.registerConverter(Instant.class, new Converter<>(text -> instant(text, clock.get())));
+        cl.registerConverter(PointInTime.class, new Converter<>(text -> pointInTime(text, clock.get())));
         cl.registerConverter(Integer.class, new Converter<>(OptionConverters::integer));
         cl.registerConverter(int.class, new Converter<>(OptionConverters::integer));
         cl.registerConverter(Long.class, new Converter<>(OptionConverters::longInteger));
@@ -82,6 +83,17 @@ final class OptionConverters {
             return InstantText.parse(text, clock);
         } catch (InstantText.Refused e) {
             throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    static PointInTime pointInTime(String text, Clock clock) {
+        if (text.trim().equals("latest")) {
+            return PointInTime.LATEST;
+        }
+        try {
+            return new PointInTime(InstantText.parse(text, clock));
+        } catch (InstantText.Refused e) {
+            throw new TypeConversionException(e.expected(PointInTime.FORMS));
         }
     }
 

@@ -54,7 +54,7 @@ final class PostgresCommand {
         @Option(names = "--at", required = true, paramLabel = "TIME",
                 description = InstantText.FORMS + ", or 'latest'; the restored cluster holds the transactions "
                         + "committed at or before it.")
-        String at;
+        PointInTime at;
 
         @Option(names = {"-t", "--target"}, required = true, paramLabel = "DIR",
                 description = "The data directory to create; it must be missing or empty.")
@@ -68,10 +68,9 @@ final class PostgresCommand {
         int run(SnapshotStore store) {
             try (Repository repo = open(store)) {
                 PointInTimeRestore restores = restores(repo, system);
-                progress("laying out the cluster as of " + TerminalText.escape(at) + " in "
+                progress("laying out the cluster as of " + at + " in "
                         + TerminalText.escape(target.toString()) + " ...");
-                RestoredCluster r = at.equals("latest") ? restores.restoreLatest(target)
-                        : restores.restore(InstantText.option("--at", at, clock()), target);
+                RestoredCluster r = at.latest() ? restores.restoreLatest(target) : restores.restore(at.at(), target);
                 if (json) {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("target", r.dataDirectory().toString());

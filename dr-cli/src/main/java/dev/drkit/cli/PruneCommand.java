@@ -29,10 +29,16 @@ final class PruneCommand extends RepositoryCommand {
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be deleted.")
     boolean dryRun;
 
+    private PruneOptions options = PruneOptions.DEFAULT;
+
+    @Override
+    void check() {
+        options = OptionNames.named(Map.of("gracePeriod", "--grace", "repackThreshold", "--repack-threshold"),
+                () -> new PruneOptions(grace, repackThreshold, dryRun));
+    }
+
     @Override
     int run(SnapshotStore store) {
-        PruneOptions options = OptionNames.named(Map.of("gracePeriod", "--grace", "repackThreshold",
-                "--repack-threshold"), () -> new PruneOptions(grace, repackThreshold, dryRun));
         try (Repository repo = open(store)) {
             PruneResult r;
             try (ProgressDisplay shown = showProgress(repo)) {

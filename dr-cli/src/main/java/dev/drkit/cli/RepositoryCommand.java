@@ -39,6 +39,7 @@ abstract class RepositoryCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        check();
         // Building a cloud store's client takes a few tenths of a second on one core; the key
         // derivation's code gets compiled on the other meanwhile.
         Repository.prepareToOpen();
@@ -47,7 +48,17 @@ abstract class RepositoryCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the command against the repository's store. */
+    /**
+     * Checks the options, alone and against each other, before anything is opened: the store (a
+     * cloud client), the password and the key derivation, which take seconds and whose errors
+     * would hide the option's. Does nothing unless a command has options to check.
+     *
+     * @throws dev.drkit.api.DrException {@code INVALID_ARGUMENT} (exit 2) naming the option and its value
+     */
+    void check() {
+    }
+
+    /** Runs the command against the repository's store, after {@link #check()}. */
     abstract int run(SnapshotStore store) throws Exception;
 
     Repository open(SnapshotStore store) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +33,7 @@ final class RestoreCommand extends RepositoryCommand {
     @Option(names = "--at", paramLabel = "INSTANT",
             description = "Restore the journaled sources as they were at this instant (" + InstantText.FORMS
                     + "), or 'latest' for each journaled source as its newest segment left it.")
-    String at;
+    @Nullable PointInTime at;
 
     @Option(names = "--source", paramLabel = "NAME", description = "With --at: restore only this journaled source.")
     String source;
@@ -56,12 +57,19 @@ final class RestoreCommand extends RepositoryCommand {
     boolean allowUnverifiedHistory;
 
     @Override
-    int run(SnapshotStore store) {
+    void check() {
         if ((snapshot == null) == (at == null)) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Give either a SNAPSHOT or --at INSTANT", "--at");
         }
+        if (at != null && !include.isEmpty()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--include does not apply with --at", "--include");
+        }
+    }
+
+    @Override
+    int run(SnapshotStore store) {
         if (at != null) {
-            return restoreAt(store);
+            return restoreAt(store, at);
         }
         try (Repository repo = open(store)) {
             Snapshot resolved = repo.snapshot(snapshot);
@@ -84,22 +92,19 @@ final class RestoreCommand extends RepositoryCommand {
         return DrCommand.EXIT_OK;
     }
 
-    private int restoreAt(SnapshotStore store) {
-        if (!include.isEmpty()) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--include does not apply with --at", "--include");
-        }
+    private int restoreAt(SnapshotStore store, PointInTime at) {
         try (Repository repo = open(store)) {
             RestoreOptions options = new RestoreOptions(List.of(), overwrite, false);
             RestoreResult r;
             String asOf;
-            if (at.equals("latest")) {
+            if (at.latest()) {
                 // Each source as its journal's newest segment left it: sources journaled side by
                 // side change at different times, and no single instant covers all at their newest.
                 progress("restoring each journal at its newest to " + target + " ...");
                 r = repo.restoreLatest(source, target, options);
                 asOf = "each journal's newest segment";
             } else {
-                Instant instant = InstantText.option("--at", at, clock());
+                Instant instant = at.at();
                 progress("restoring the journal at " + instant + " to " + target + " ...");
                 r = repo.restore(source, instant, target, options);
                 asOf = instant.toString();

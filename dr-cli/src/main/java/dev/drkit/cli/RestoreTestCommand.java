@@ -67,8 +67,15 @@ final class RestoreTestCommand extends RepositoryCommand {
             + "appended is keyed with it, and a log written without it is refused (exit 3).")
     @Nullable Path keyFile;
 
+    /** A restored file and the fewest rows it must have, from {@code --rows FILE=MIN}. */
+    private record RowMinimum(String file, long min) {
+    }
+
+    /** The --rows checks, parsed by {@link #check()}. */
+    private final List<RowMinimum> rowMinimums = new ArrayList<>();
+
     @Override
-    int run(SnapshotStore store) {
+    void check() {
         if (sample && snapshot != null) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--sample draws a snapshot; --snapshot names one",
                     "--sample");
@@ -77,6 +84,25 @@ final class RestoreTestCommand extends RepositoryCommand {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--key-file keys the --audit log; give --audit too",
                     "--key-file");
         }
+        rowMinimums.clear();
+        for (String r : rows) {
+            int eq = r.lastIndexOf('=');
+            long min;
+            try {
+                min = eq < 1 ? -1 : Long.parseLong(r.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                min = -1;
+            }
+            if (min < 0) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "--rows must be FILE=MIN with MIN >= 0, but was '"
+                        + r + "'", "--rows");
+            }
+            rowMinimums.add(new RowMinimum(r.substring(0, eq), min));
+        }
+    }
+
+    @Override
+    int run(SnapshotStore store) {
         try (Repository repo = open(store); AuditLog log = audit == null ? null : AuditKeyFile.openForAppend(audit, keyFile)) {
             RestoreTests.Builder b = RestoreTests.builder(repo).actor(actor());
             if (sandbox != null) {
@@ -88,19 +114,8 @@ final class RestoreTestCommand extends RepositoryCommand {
             if (log != null) {
                 b.audit(log);
             }
-            for (String r : rows) {
-                int eq = r.lastIndexOf('=');
-                long min;
-                try {
-                    min = eq < 1 ? -1 : Long.parseLong(r.substring(eq + 1).trim());
-                } catch (NumberFormatException e) {
-                    min = -1;
-                }
-                if (min < 0) {
-                    throw new DrException(ErrorCode.INVALID_ARGUMENT, "--rows must be FILE=MIN with MIN >= 0, but was '"
-                            + r + "'", "--rows");
-                }
-                b.validator(RestoreValidators.rowCount(r.substring(0, eq), 1, min));
+            for (RowMinimum r : rowMinimums) {
+                b.validator(RestoreValidators.rowCount(r.file(), 1, r.min()));
             }
             checksums.forEach(c -> b.validator(RestoreValidators.sha256Sums(c)));
             for (int i = 0; i < smoke.size(); i++) {

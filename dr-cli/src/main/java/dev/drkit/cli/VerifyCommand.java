@@ -36,8 +36,10 @@ final class VerifyCommand extends RepositoryCommand {
                     + "fail unless the snapshot history still contains it (catches a history rolled back).")
     String expectHead;
 
+    private VerifyOptions options = VerifyOptions.structure();
+
     @Override
-    int run(SnapshotStore store) {
+    void check() {
         if (readData && subset != null) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--read-data reads every pack and --read-data-subset "
                     + "a share of them: give one of the two", "--read-data-subset=" + subset);
@@ -50,7 +52,7 @@ final class VerifyCommand extends RepositoryCommand {
             throw DrException.invalidArgument("--read-data-subset", "must be a fraction of the packs within (0, 1]",
                     subset);
         }
-        VerifyOptions options = subset != null
+        options = subset != null
                 ? VerifyOptions.readDataSample(subset, seed != null ? seed : System.nanoTime())
                 : readData ? VerifyOptions.readAllData() : VerifyOptions.structure();
         if (expectHead != null) {
@@ -58,6 +60,10 @@ final class VerifyCommand extends RepositoryCommand {
             options = OptionNames.named(Map.of("expectedHead", "--expect-head"),
                     () -> unchecked.withExpectedHead(expectHead));
         }
+    }
+
+    @Override
+    int run(SnapshotStore store) {
         try (Repository repo = open(store)) {
             progress("verifying " + (options.readData() ? "structure and data" : "structure") + " ...");
             VerifyReport report;

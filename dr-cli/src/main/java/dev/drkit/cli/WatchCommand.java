@@ -93,17 +93,21 @@ final class WatchCommand extends RepositoryCommand {
     }
 
     @Override
-    int run(SnapshotStore store) throws Exception {
-        Path dir = directory.toAbsolutePath().normalize();
-        if (!Files.isDirectory(dir)) {
+    void check() {
+        if (!Files.isDirectory(directory.toAbsolutePath().normalize())) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Not a directory: " + directory, directory.toString());
         }
-        // As dr backup names its sources: characters a source name cannot hold become '_'.
-        String source = name != null ? name : BackupCommand.sourceName(dir);
         // Checked here, not left to JournalOptions, whose message names its own fields.
         positive("--flush-interval", flushInterval);
         positive("--compact-every", compactEvery);
         positive("--heartbeat-every", heartbeatEvery);
+    }
+
+    @Override
+    int run(SnapshotStore store) throws Exception {
+        Path dir = directory.toAbsolutePath().normalize();
+        // As dr backup names its sources: characters a source name cannot hold become '_'.
+        String source = name != null ? name : BackupCommand.sourceName(dir);
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(flushInterval)
                 .withCompaction(compactEvery, JournalOptions.DEFAULT_COMPACT_BYTES).withHeartbeatEvery(heartbeatEvery);
         CountDownLatch stopped = new CountDownLatch(1);

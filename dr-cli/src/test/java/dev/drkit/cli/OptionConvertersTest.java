@@ -80,7 +80,8 @@ class OptionConvertersTest {
         // durations, instants, whole numbers, numbers and formats, in a dozen commands
         assertThat(checked).hasSizeGreaterThan(25)
                 .contains("plan run --wait bogus!", "watch --heartbeat-every bogus!", "audit list --from bogus!",
-                        "plan render --format bogus!", "simulate rollback --runs bogus!");
+                        "plan render --format bogus!", "simulate rollback --runs bogus!", "restore --at bogus!",
+                        "postgres restore --at bogus!");
     }
 
     private static List<CommandSpec> commands(CommandSpec spec) {
@@ -174,9 +175,10 @@ class OptionConvertersTest {
                 "--target", dir.resolve("out").toString());
 
         assertThat(run.exit()).isEqualTo(DrCommand.EXIT_USAGE);
-        assertThat(run.err()).isEqualTo("dr: --at must be an ISO-8601 instant such as 2026-12-07T12:00:00Z or "
-                + "2026-12-07T13:00:00+01:00, a time ago such as 10m ago, or 'latest', but was 'yesterday'\n");
+        assertThat(run.err()).isEqualTo("Invalid value for option '--at': expected an ISO-8601 instant such as "
+                + "2026-12-07T12:00:00Z or 2026-12-07T13:00:00+01:00, a time ago such as 10m ago, or 'latest', but "
+                + "was 'yesterday'\nTry 'dr restore --help'.\n");
         assertThat(dr("restore", "--repo", dir.resolve("repo").toString(), "--at", "10m ago", "--target",
-                dir.resolve("out").toString()).err()).doesNotContain("--at must be");
+                dir.resolve("out").toString()).err()).doesNotContain("Invalid value");
     }
 }

@@ -99,7 +99,7 @@ class PostgresCommandTest {
         assertThat(err.toString()).contains("at 2001-01-01T00:00:00Z is outside the range");
         assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", "yesterday", "--target",
                 dir.resolve("never").toString())).isEqualTo(DrCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("--at must be an ISO-8601 instant");
+        assertThat(err.toString()).contains("Invalid value for option '--at': expected an ISO-8601 instant");
         assertThat(dir.resolve("never")).doesNotExist();
     }
 }

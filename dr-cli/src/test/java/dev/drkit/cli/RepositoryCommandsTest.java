@@ -173,6 +173,46 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void aBadOptionValueIsRefusedBeforeTheRepositoryIsOpened() {
+        // No repository there and no password given: anything opened first would fail on those.
+        environment = Map.of();
+        String missing = dir.resolve("no-repository-here").toString();
+        String target = dir.resolve("target").toString();
+
+        assertThat(dr("restore", "--repo", missing, "--at", "yesterday", "--target", target)).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("Invalid value for option '--at': expected an ISO-8601 instant such as "
+                + "2026-12-07T12:00:00Z or 2026-12-07T13:00:00+01:00, a time ago such as 10m ago, or 'latest', but "
+                + "was 'yesterday'\nTry 'dr restore --help'.\n");
+        assertRefusedBeforeOpening("Invalid value for option '--at'", "postgres", "restore", "--repo", missing,
+                "--at", "2026-12-07 13:00", "--target", target);
+        assertThat(err.toString()).contains("(it has no offset: add Z for UTC");
+        assertRefusedBeforeOpening("dr: Give either a SNAPSHOT or --at INSTANT", "restore", "--repo", missing,
+                "latest", "--at", "latest", "--target", target);
+        assertRefusedBeforeOpening("dr: --include does not apply with --at", "restore", "--repo", missing,
+                "--at", "10m ago", "--include", "orders", "--target", target);
+        assertRefusedBeforeOpening("dr: --rows must be FILE=MIN with MIN >= 0, but was 'orders/rows.csv'",
+                "restore-test", "--repo", missing, "--rows", "orders/rows.csv");
+        assertRefusedBeforeOpening("dr: --tag must not be blank", "backup", "--repo", missing, data.toString(),
+                "--tag", " ");
+        assertRefusedBeforeOpening("dr: --heartbeat-every must be more than 0", "watch", "--repo", missing,
+                data.toString(), "--heartbeat-every", "0s");
+        assertRefusedBeforeOpening("dr: --group-by must be a comma-separated list", "forget", "--repo", missing,
+                "--keep-last", "1", "--group-by", "colour");
+        assertRefusedBeforeOpening("dr: --repack-threshold must be within [0, 1]", "prune", "--repo", missing,
+                "--repack-threshold", "2");
+        assertRefusedBeforeOpening("dr: --expect-head must be", "verify", "--repo", missing, "--expect-head", "7");
+        assertThat(Path.of(missing)).doesNotExist();
+        assertThat(Path.of(target)).doesNotExist();
+    }
+
+    private void assertRefusedBeforeOpening(String message, String... args) {
+        err.getBuffer().setLength(0);
+        assertThat(dr(args)).as(String.join(" ", args)).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).as(String.join(" ", args)).startsWith(message).doesNotContain("password")
+                .doesNotContain("repository");
+    }
+
+    @Test
     void thePasswordMayComeFromAFile() throws IOException {
         environment = Map.of();
         Path file = dir.resolve("pw");
