@@ -18,9 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +56,6 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             "stableCallsPerCandidateCall", "--stable-calls-per-candidate-call");
     /** What the sweep's table shows for a figure no trial gave: none of them rolled back. */
     static final String NONE = "-";
-    private static final Pattern FIELD = Pattern.compile("\\b(" + String.join("|", OPTIONS.keySet()) + ")\\b");
 
     @Spec
     @Nullable CommandSpec spec;
@@ -139,11 +135,11 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                 : this.stableCallsPerCandidateCall;
         JudgeConfig tuned = tuned(judgeConfig());
         double baseline = baselineError != null ? baselineError : tuned.baselineRate();
-        JudgeConfig judgeConfig = flagged(() -> tuned.baselineSource() == BaselineSource.CONFIGURED
+        JudgeConfig judgeConfig = OptionNames.named(OPTIONS, () -> tuned.baselineSource() == BaselineSource.CONFIGURED
                 ? tuned.withConfiguredBaseline(baseline)
                 : tuned.withObservedBaseline(baseline, tuned.baselinePriorCalls()));
-        RollbackSimulation simulation = flagged(() -> new RollbackSimulation(baseline, candidateError, horizon, runs,
-                seed, stableCallsPerCandidateCall));
+        RollbackSimulation simulation = OptionNames.named(OPTIONS, () -> new RollbackSimulation(baseline,
+                candidateError, horizon, runs, seed, stableCallsPerCandidateCall));
         PrintWriter out = spec().commandLine().getOut();
         if (!json) {
             // printed before the run, which takes seconds, so that the command shows what it does meanwhile
@@ -205,13 +201,14 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
                     + "--ratios)", "--candidate-error");
         }
         JudgeConfig tuned = tuned(judgeConfig());
-        JudgeConfig judgeConfig = flagged(() -> tuned.withHorizon(horizon));
+        JudgeConfig judgeConfig = OptionNames.named(OPTIONS, () -> tuned.withHorizon(horizon));
         List<Double> rows = baselines == null ? RollbackSweep.DEFAULT_BASELINES : baselines;
         List<Double> columns = ratios == null ? RollbackSweep.DEFAULT_RATIOS : ratios;
         int trials = runs == null ? DEFAULT_SWEEP_RUNS : runs;
         double stable = stableCallsPerCandidateCall == null ? RollbackSweep.DEFAULT_STABLE_CALLS_PER_CANDIDATE_CALL
                 : stableCallsPerCandidateCall;
-        RollbackSweep grid = flagged(() -> new RollbackSweep(rows, columns, horizon, trials, seed, stable));
+        RollbackSweep grid = OptionNames.named(OPTIONS,
+                () -> new RollbackSweep(rows, columns, horizon, trials, seed, stable));
         PrintWriter out = spec().commandLine().getOut();
         if (!json) {
             // The grid takes a minute or more with the defaults: the table is printed as it fills.
@@ -317,37 +314,14 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
         if (alpha != null) {
             double a = alpha;
             JudgeConfig base = c;
-            c = flagged(() -> base.withAlpha(a));
+            c = OptionNames.named(OPTIONS, () -> base.withAlpha(a));
         }
         if (regressionRatio != null) {
             double ratio = regressionRatio;
             JudgeConfig base = c;
-            c = flagged(() -> base.withRegressionRatio(ratio));
+            c = OptionNames.named(OPTIONS, () -> base.withRegressionRatio(ratio));
         }
         return c;
-    }
-
-    /**
-     * Runs a constructor that validates its fields and names the option behind a rejected one,
-     * in place of the field's name: {@code --candidate-error must be in (0, 1), but was 1.5}.
-     */
-    private static <T> T flagged(Supplier<T> build) {
-        try {
-            return build.get();
-        } catch (DrException e) {
-            String input = e.input();
-            if (e.code() != ErrorCode.INVALID_ARGUMENT || input == null) {
-                throw e;
-            }
-            int eq = input.indexOf('=');
-            String option = OPTIONS.get(eq < 0 ? input : input.substring(0, eq));
-            if (option == null) {
-                throw e;
-            }
-            String message = FIELD.matcher(String.valueOf(e.getMessage()))
-                    .replaceAll(m -> Matcher.quoteReplacement(OPTIONS.get(m.group(1))));
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, message, option, e);
-        }
     }
 
     private JudgeConfig judgeConfig() {

@@ -205,6 +205,15 @@ class RepositoryCommandsTest {
         assertThat(Path.of(target)).doesNotExist();
     }
 
+    @Test
+    void aRefusalNamesTheOptionButEchoesTheValueAsTyped() {
+        environment = Map.of();
+        assertThat(dr("verify", "--repo", dir.resolve("none").toString(), "--expect-head", "expectedHead"))
+                .isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).isEqualTo("dr: --expect-head must be <seq>:<64 hex digits> as verify prints it, "
+                + "but was expectedHead\n");
+    }
+
     private void assertRefusedBeforeOpening(String message, String... args) {
         err.getBuffer().setLength(0);
         assertThat(dr(args)).as(String.join(" ", args)).isEqualTo(DrCommand.EXIT_USAGE);
