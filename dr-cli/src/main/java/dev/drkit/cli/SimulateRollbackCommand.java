@@ -34,8 +34,10 @@ import tools.jackson.databind.ObjectMapper;
  * <p>A rejected value is named by the option the user typed ({@code --candidate-error}), never by
  * the field of the simulation or judge configuration that rejected it ({@code candidateRate}).
  * A candidate no worse than the baseline has nothing to detect: the command says so and reports
- * how often it was rolled back, all of them false rollbacks. {@code --horizon} is capped at
- * {@link #MAX_HORIZON}, since every trial may simulate that many calls.
+ * how often it was rolled back, all of them false rollbacks. {@code --horizon} is both the length
+ * of a trial and the judge's horizon, over which its false-rollback budget holds, with or without
+ * {@code --sweep}; without it, both are the judge's own (20000, or the guard's in {@code --config}).
+ * It is capped at {@link #MAX_HORIZON}, since every trial may simulate that many calls.
  */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Simulate the rollback judge on Bernoulli call outcomes.")
@@ -44,7 +46,7 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
     private static final int DEFAULT_SWEEP_RUNS = 2_000;
     /**
      * The longest {@code --horizon}: ten times the default and the judge's own horizon. A trial
-     * at the baseline's rate runs to the horizon, and the sweep's judges are calibrated over it,
+     * at the baseline's rate runs to the horizon, and the judges are calibrated over it,
      * so a run's time grows in proportion: at this cap the default simulation takes about 20 s
      * on two cores, and a sweep a few minutes, its table printed as it fills.
      */
@@ -86,9 +88,9 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
     @Option(names = "--regression-ratio", description = "Multiple of the baseline the test is tuned to (default: the judge's, 3).")
     @Nullable Double regressionRatio;
 
-    @Option(names = "--horizon", defaultValue = "20000", description = "Candidate calls per trial, at most "
-            + MAX_HORIZON + " (default: ${DEFAULT-VALUE}).")
-    long horizon;
+    @Option(names = "--horizon", description = "Candidate calls per trial, and the judge's horizon, over which "
+            + "--alpha holds; at most " + MAX_HORIZON + " (default: the judge's, 20000 or the --guard's).")
+    @Nullable Long horizon;
 
     @Option(names = "--runs", description = "Trials of each kind (default: 10000, or 2000 per cell with --sweep).")
     @Nullable Integer runs;
@@ -113,7 +115,7 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (horizon <= 0 || horizon > MAX_HORIZON) {
+        if (horizon != null && (horizon <= 0 || horizon > MAX_HORIZON)) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--horizon must be " + (horizon <= 0 ? "> 0"
                     : "at most " + MAX_HORIZON + " calls (ten times the default; a run's time grows with it)")
                     + ", but was " + horizon, "--horizon");
@@ -134,6 +136,7 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
         double stableCallsPerCandidateCall = this.stableCallsPerCandidateCall == null ? 0
                 : this.stableCallsPerCandidateCall;
         JudgeConfig tuned = tuned(judgeConfig());
+        long horizon = tuned.horizon();
         double baseline = baselineError != null ? baselineError : tuned.baselineRate();
         JudgeConfig judgeConfig = OptionNames.named(OPTIONS, () -> tuned.baselineSource() == BaselineSource.CONFIGURED
                 ? tuned.withConfiguredBaseline(baseline)
@@ -200,8 +203,8 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--candidate-error does not go with --sweep (use "
                     + "--ratios)", "--candidate-error");
         }
-        JudgeConfig tuned = tuned(judgeConfig());
-        JudgeConfig judgeConfig = OptionNames.named(OPTIONS, () -> tuned.withHorizon(horizon));
+        JudgeConfig judgeConfig = tuned(judgeConfig());
+        long horizon = judgeConfig.horizon();
         List<Double> rows = baselines == null ? RollbackSweep.DEFAULT_BASELINES : baselines;
         List<Double> columns = ratios == null ? RollbackSweep.DEFAULT_RATIOS : ratios;
         int trials = runs == null ? DEFAULT_SWEEP_RUNS : runs;
@@ -308,9 +311,21 @@ public final class SimulateRollbackCommand implements Callable<Integer> {
         return Double.isNaN(value) ? null : value;
     }
 
-    /** The judge configuration with --alpha and --regression-ratio applied. */
+    /**
+     * The judge configuration with --alpha, --regression-ratio and --horizon applied: the trials
+     * run over the judge's horizon, the one its false-rollback budget holds over.
+     */
     private JudgeConfig tuned(JudgeConfig config) {
         JudgeConfig c = config;
+        if (horizon != null) {
+            long h = horizon;
+            JudgeConfig base = c;
+            c = OptionNames.named(OPTIONS, () -> base.withHorizon(h));
+        } else if (c.horizon() > MAX_HORIZON) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "the judge of --guard " + guard + " in " + this.config
+                    + " has a horizon of " + c.horizon() + " calls, more than the " + MAX_HORIZON + " a simulation "
+                    + "runs; give --horizon " + MAX_HORIZON + " or less to simulate it over fewer calls", "--horizon");
+        }
         if (alpha != null) {
             double a = alpha;
             JudgeConfig base = c;

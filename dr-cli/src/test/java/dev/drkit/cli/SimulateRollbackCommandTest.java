@@ -73,6 +73,34 @@ class SimulateRollbackCommandTest {
     }
 
     @Test
+    void theHorizonIsTheJudgesAsWellAsTheTrialsWithoutTheSweep(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("rollback_config.json");
+        java.nio.file.Files.writeString(file, """
+                {"guards": {"checkout": {"judge": {"horizon": 1000}}, "huge": {"judge": {"horizon": 500000}}}}
+                """);
+
+        // The judge calibrated over 1000 calls, whether --horizon or the guard's judge says so.
+        String given = run("simulate", "rollback", "--candidate-error", "0.02", "--horizon", "1000", "--runs", "300",
+                "--json");
+        String configured = run("simulate", "rollback", "--config", file.toString(), "--guard", "checkout",
+                "--candidate-error", "0.02", "--runs", "300", "--json");
+        String longer = run("simulate", "rollback", "--candidate-error", "0.02", "--horizon", "1000", "--config",
+                file.toString(), "--guard", "huge", "--runs", "300", "--json");
+
+        assertThat(configured.replaceAll("\"elapsedMillis\" : \\d+", ""))
+                .isEqualTo(given.replaceAll("\"elapsedMillis\" : \\d+", ""));
+        assertThat(longer.replaceAll("\"elapsedMillis\" : \\d+", ""))
+                .isEqualTo(given.replaceAll("\"elapsedMillis\" : \\d+", ""));
+        assertThat(JsonMapper.builder().build().readTree(configured).get("horizon").asLong()).isEqualTo(1000);
+        assertThat(run("simulate", "rollback", "--config", file.toString(), "--guard", "checkout",
+                "--candidate-error", "0.02", "--runs", "20")).contains("20 runs of at most 1000 calls");
+        assertThat(failure("simulate", "rollback", "--config", file.toString(), "--guard", "huge",
+                "--candidate-error", "0.02")).startsWith("dr: the judge of --guard huge in " + file
+                + " has a horizon of 500000 calls, more than the 200000 a simulation runs; give --horizon");
+    }
+
+    @Test
     void anUnknownGuardInTheConfigIsAFailureNamingTheGuards(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path file = dir.resolve("rollback_config.json");
