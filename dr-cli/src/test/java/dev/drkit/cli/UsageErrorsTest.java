@@ -74,6 +74,15 @@ class UsageErrorsTest {
                 .endsWith("Try 'dr --help'.\n");
     }
 
+    @Test
+    void aMissingChoiceOfOptionsNamesThemInFull() {
+        AuditCommandTest.Run run = dr("fleet", "status");
+
+        assertThat(run.exit()).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(run.err()).isEqualTo("Missing required option: give one of --repo=URI, --coordinator=URI\n"
+                + "Try 'dr fleet status --help'.\n");
+    }
+
     private static List<CommandSpec> commands(CommandSpec spec) {
         List<CommandSpec> all = new ArrayList<>(List.of(spec));
         for (CommandLine sub : spec.subcommands().values()) {
