@@ -13,6 +13,12 @@ package dev.drkit.cli;
  * U+2069), which reorder what a terminal shows, as a backslash, {@code u} and four hex digits. Every other
  * character, non-ASCII letters included, is printed as it is, so a name reads the same unless
  * it holds one of those, and two different names never print the same.
+ *
+ * <p>Not shared with the library's two escapes, which differ on purpose: {@code DirectoryFeed}
+ * writes log lines that keep a path's backslashes (Windows separators) as they are, and
+ * {@code StoreKeys} names a refused key's control characters as a backslash, {@code u} and four
+ * upper-case hex digits, as its message names the one it found ({@code U+001B}). Neither
+ * promises this class's one-to-one rule.
  */
 final class TerminalText {
     private TerminalText() {
