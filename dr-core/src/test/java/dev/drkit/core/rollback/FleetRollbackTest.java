@@ -90,8 +90,11 @@ class FleetRollbackTest {
 
         checkout.get(0).rollback("ops", "bad release");
 
-        await("checkout rolled back everywhere",
-                () -> checkout.stream().allMatch(g -> g.state() == GuardState.ROLLED_BACK));
+        // A guard's state turns ROLLED_BACK just before its rollback is audited, so the audit
+        // records are awaited as well: seen right after the state, one could still be missing.
+        await("checkout rolled back and audited everywhere",
+                () -> checkout.stream().allMatch(g -> g.state() == GuardState.ROLLED_BACK)
+                        && checkoutRollbacksAudited() == 3);
         assertThat(checkout).allSatisfy(g -> {
             assertThat(g.stableVersion()).isEqualTo("v1");
             assertThat(g.<String>call("k", s -> s.greet("x"))).isEqualTo("hello x");
@@ -109,6 +112,11 @@ class FleetRollbackTest {
         });
         assertThat(audit).filteredOn(e -> e.action().startsWith("rollback.") && e.target().equals("checkout"))
                 .extracting(AuditEvent::actor).containsExactlyInAnyOrder("ops", "fleet:a:ops", "fleet:a:ops");
+    }
+
+    private long checkoutRollbacksAudited() {
+        return audit.stream().filter(e -> e.action().startsWith("rollback.") && e.target().equals("checkout"))
+                .count();
     }
 
     @Test
