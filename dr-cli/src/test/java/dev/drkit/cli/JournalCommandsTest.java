@@ -139,9 +139,15 @@ class JournalCommandsTest {
         Path offsite = dir.resolve("offsite");
         Path watched = Files.createDirectories(dir.resolve("data"));
         assertThat(dr("init", "--repo", offsite.toString())).isZero();
+        // The file is written once the watch runs, so that it is a change after the journal's base
+        // (written after a fixed delay, it could come before a watch that a loaded machine had
+        // slowed down, into the base, and ship one segment less).
         Thread writer = new Thread(() -> {
             try {
-                Thread.sleep(500);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!out.toString().contains("watching") && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(10);
+                }
                 Files.writeString(watched.resolve("ledger.csv"), "id,amount\n1,100\n");
             } catch (InterruptedException | IOException e) {
                 throw new IllegalStateException(e);
@@ -163,6 +169,7 @@ class JournalCommandsTest {
     @Test
     void anIdleWatchWritesAHeartbeatEachHeartbeatEveryAndOneAtItsStop() throws IOException {
         Path watched = Files.createDirectories(dir.resolve("idle"));
+        Instant started = Instant.now();
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT2S",
                 "--heartbeat-every", "PT0.3S", watched.toString())).isZero();
         Instant stopped = Instant.now();
@@ -170,9 +177,11 @@ class JournalCommandsTest {
         assertThat(m.find()).as(out.toString()).isTrue();
         assertThat(Long.parseLong(m.group(1))).as("heartbeats while idle for 2 s, none a change").isGreaterThan(2);
         assertThat(out.toString()).contains("committed position -1");
-        // The chain covers up to the stop, two seconds after its base: an instant just before restores.
-        Instant nearStop = stopped.minusMillis(200);
-        assertThat(dr("restore", "--repo", repo.toString(), "--source", "idle", "--at", nearStop.toString(),
+        // The chain covers from its base to the stop, two seconds later: the instant halfway between
+        // the call and its return is after the base, so only the heartbeats cover it. (An instant a
+        // fixed time before the return would miss when closing the watch took longer than that.)
+        Instant halfway = started.plus(Duration.between(started, stopped).dividedBy(2));
+        assertThat(dr("restore", "--repo", repo.toString(), "--source", "idle", "--at", halfway.toString(),
                 "--target", dir.resolve("idle-out").toString())).as(err.toString()).isZero();
 
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
