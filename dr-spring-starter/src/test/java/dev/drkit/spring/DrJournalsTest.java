@@ -165,8 +165,13 @@ class DrJournalsTest {
                                         JournalOptions.DEFAULT)) {
                             // The application's journal finds out at its next flush.
                             Files.writeString(watched.resolve("ledger.csv"), "id,amount\n1,100\n");
-                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                            while (health.health().getStatus() == Status.UP && System.nanoTime() < deadline) {
+                            // The journal's thread records the loss (the health turns DOWN) and then
+                            // logs it: both are awaited, so that a thread descheduled between the two
+                            // on a loaded machine does not leave the log line missing below.
+                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                            while ((health.health().getStatus() == Status.UP || !output.getOut()
+                                    .contains("took the writer lock of source 'orders'"))
+                                    && System.nanoTime() - deadline < 0) {
                                 Thread.sleep(20);
                             }
                             Health down = health.health();
