@@ -7,6 +7,7 @@ import dev.drkit.spring.TestGuard;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -208,7 +209,9 @@ class DrEndpointHttpTest {
         assertThat(started.statusCode()).isEqualTo(202);
         String id = started.body().replaceAll(".*\"executionId\":\"([^\"]+)\".*", "$1");
         String body = "";
-        for (int i = 0; i < 200 && !body.contains("\"status\":\"SUCCEEDED\""); i++) {
+        // Polled for up to a minute: a loaded machine can stall the plan's threads for seconds.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!body.contains("\"status\":\"SUCCEEDED\"") && System.nanoTime() - deadline < 0) {
             body = http.get("/actuator/dr/executions/" + id, VIEWER, VIEWER_PASSWORD).body();
             Thread.sleep(25);
         }
