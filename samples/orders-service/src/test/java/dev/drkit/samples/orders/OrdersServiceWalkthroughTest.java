@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -68,7 +69,9 @@ class OrdersServiceWalkthroughTest {
         String started = send("POST", "/actuator/dr/plans/restore-orders", "{\"mode\":\"LIVE\"}", true).body();
         String id = started.replaceAll(".*\"executionId\":\"([^\"]+)\".*", "$1");
         String execution = "";
-        for (int i = 0; i < 200 && !execution.contains("\"status\":\"SUCCEEDED\""); i++) {
+        // Polled for up to a minute: a loaded machine can stall the plan's threads for seconds.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!execution.contains("\"status\":\"SUCCEEDED\"") && System.nanoTime() - deadline < 0) {
             Thread.sleep(50);
             execution = send("GET", "/actuator/dr/executions/" + id, null, true).body();
         }
