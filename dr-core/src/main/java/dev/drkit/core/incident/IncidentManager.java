@@ -334,8 +334,7 @@ public final class IncidentManager {
             while (s.escalations < level) {
                 String to = escalation.chain().get(s.escalations);
                 s.escalations++;
-                add(s, new TimelineEntry(now, "system", "escalated", "not acknowledged after "
-                        + Durations.human(waited) + "; escalated to " + to));
+                add(s, new TimelineEntry(now, "system", "escalated", escalated(waited, to)));
                 audit(now, "system", "incident.escalate", s.incident.id(), Map.of("to", to,
                         "level", Integer.toString(s.escalations)));
                 notify(s.incident, "incident.escalated", "Escalated to " + to + ": " + s.incident.title(),
@@ -347,6 +346,14 @@ public final class IncidentManager {
             }
         }
         return escalated;
+    }
+
+    /**
+     * The text of an escalation's timeline entry, the same when it escalates and when it is
+     * rebuilt from the audit log, where the wait is the time from the opening to the record.
+     */
+    private static String escalated(Duration waited, String to) {
+        return "not acknowledged after " + Durations.human(waited) + "; escalated to " + to;
     }
 
     /**
@@ -426,7 +433,8 @@ public final class IncidentManager {
                 }
                 case "incident.escalate" -> {
                     st.escalations++;
-                    add(st, new TimelineEntry(r.time(), "system", "escalated", "escalated to " + d.get("to")));
+                    add(st, new TimelineEntry(r.time(), "system", "escalated",
+                            escalated(Duration.between(i.openedAt(), r.time()), d.getOrDefault("to", "?"))));
                 }
                 case "incident.note" -> add(st, new TimelineEntry(r.time(), r.actor(), d.getOrDefault("kind", "note"),
                         d.getOrDefault("text", "")));

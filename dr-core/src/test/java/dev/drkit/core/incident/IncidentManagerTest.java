@@ -202,6 +202,30 @@ class IncidentManagerTest {
     }
 
     @Test
+    void aRestoredEscalationReadsAsItDidWhenItEscalated() {
+        Incident minor = incidents.open(alert(Map.of("severity", "warning"), "a"));
+        clock.advance(Duration.ofMinutes(10).plusSeconds(30));
+        incidents.checkEscalations();
+        clock.advance(Duration.ofMinutes(10));
+        incidents.checkEscalations();
+        List<TimelineEntry> live = incidents.get(minor.id()).orElseThrow().timeline().stream()
+                .filter(e -> e.kind().equals("escalated")).toList();
+        assertThat(live).extracting(TimelineEntry::text).containsExactly(
+                "not acknowledged after 10 min 30 s; escalated to team-lead",
+                "not acknowledged after 20 min 30 s; escalated to incident-commander");
+        List<dev.drkit.core.audit.AuditRecord> records = new java.util.ArrayList<>();
+        long seq = 1;
+        for (AuditEvent e : audit) {
+            records.add(new dev.drkit.core.audit.AuditRecord(seq++, e.time(), e.actor(), e.action(), e.target(),
+                    e.outcome(), e.details(), "0".repeat(64), "0".repeat(64)));
+        }
+        IncidentManager restarted = IncidentManager.builder().clock(clock).build();
+        assertThat(restarted.restore(records)).isEqualTo(1);
+        assertThat(restarted.get(minor.id()).orElseThrow().timeline()).filteredOn(e -> e.kind().equals("escalated"))
+                .containsExactlyElementsOf(live);
+    }
+
+    @Test
     void aFailingNotifierDoesNotStopTheOthers() {
         List<Notification> second = new CopyOnWriteArrayList<>();
         IncidentManager m = IncidentManager.builder().clock(clock).notifier(n -> {
