@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #of(IncidentFacts, List, List)} or from an audit log alone with {@link #fromAudit}.
  *
  * <p>A report measures everything from one detection instant, {@link #detectedAt()}: the
- * earliest of the incident's opening and the detection its executions were given (a plan run
- * with {@code --detected-at} before the incident was opened). A live execution that counted
+ * earliest of the incident's opening and the detection its live executions were given (a plan
+ * run with {@code --detected-at} before the incident was opened); a drill's detection, which
+ * rehearses, does not move it. A live execution that counted
  * from a later instant (one started without a detection time, which counts from its own start)
  * is measured from the incident's detection instead, its RTO longer and its RPO shorter by the
  * difference, so that the summary, the impact, the detection and the RTO table agree; a drill
@@ -56,8 +57,8 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
 
     /**
      * Returns when the fault was detected: the earliest of the incident's opening and the
-     * detection instants of its executions. RTOs, the duration of impact and the detection
-     * delay all count from here.
+     * detection instants of its live executions; a drill's, which rehearses, does not count.
+     * RTOs, the duration of impact and the detection delay all count from here.
      *
      * @return the detection instant
      */
@@ -68,7 +69,7 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
     private static Instant detectedAt(IncidentFacts incident, List<ExecutionSummary> executions) {
         Instant detected = incident.openedAt();
         for (ExecutionSummary e : executions) {
-            if (e.detectedAt().isBefore(detected)) {
+            if (e.mode() == ExecutionMode.LIVE && e.detectedAt().isBefore(detected)) {
                 detected = e.detectedAt();
             }
         }
@@ -448,16 +449,17 @@ public record ReportInput(IncidentFacts incident, List<TimelineEntry> timeline, 
     }
 
     /**
-     * The entry of a detection before the incident was opened, by whoever started the run that
-     * recorded it (its {@code plan.finish} record), so that the timeline starts where the summary,
-     * the impact and the RTO table count from.
+     * The entry of a detection before the incident was opened, by whoever started the live run
+     * that recorded it (its {@code plan.finish} record), so that the timeline starts where the
+     * summary, the impact and the RTO table count from.
      */
     private static TimelineEntry detection(List<AuditRecord> evidence, Instant detected, Instant opened) {
         String later = Durations.human(Duration.between(detected, opened)) + " before the incident was opened";
         for (AuditRecord r : evidence) {
-            if (r.action().equals("plan.finish") && detected.toString().equals(r.details().get("detectedAt"))) {
-                return new TimelineEntry(detected, r.actor(), "detected", "fault detected, " + later + ", as the "
-                        + r.details().getOrDefault("mode", "") + " run of plan " + r.target() + " recorded it");
+            if (r.action().equals("plan.finish") && detected.toString().equals(r.details().get("detectedAt"))
+                    && ExecutionMode.LIVE.name().equals(r.details().getOrDefault("mode", ExecutionMode.LIVE.name()))) {
+                return new TimelineEntry(detected, r.actor(), "detected", "fault detected, " + later
+                        + ", as the LIVE run of plan " + r.target() + " recorded it");
             }
         }
         return new TimelineEntry(detected, "system", "detected", "fault detected, " + later

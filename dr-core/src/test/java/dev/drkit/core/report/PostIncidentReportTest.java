@@ -219,12 +219,18 @@ class PostIncidentReportTest {
 
     /** A drill of plan quick-fix for INC-1, whose one step takes a second. */
     ExecutionResult quickFixDrill(AuditLog audit) {
+        return quickFixDrill(audit, null);
+    }
+
+    /** A drill of plan quick-fix for INC-1, detected when given or at its start. */
+    ExecutionResult quickFixDrill(AuditLog audit, Instant detectedAt) {
         Plan plan = Plan.builder("quick-fix").objectives(Duration.ofMinutes(10), Duration.ofMinutes(15))
                 .step("restart", c -> clock.advance(Duration.ofSeconds(1)), s -> s.owner("sre"))
                 .build();
         try (RecoveryExecutor ex = RecoveryExecutor.builder().clock(clock).audit(audit)
                 .pollInterval(Duration.ofMillis(1)).build()) {
-            return ex.run(plan, ExecutionRequest.drill().by("carol").forIncident("INC-1"), Duration.ofSeconds(30));
+            ExecutionRequest request = ExecutionRequest.drill().by("carol").forIncident("INC-1");
+            return ex.run(plan, detectedAt == null ? request : request.detectedAt(detectedAt), Duration.ofSeconds(30));
         }
     }
 
@@ -249,6 +255,63 @@ class PostIncidentReportTest {
                         + "against an RTO of 10 min.")
                 .contains("- Duration of impact: 8 min 1 s (2026-11-26T10:00:00Z to 2026-11-26T10:08:01Z)")
                 .doesNotContain("Plan **failing-fix** ran").contains("failing-fix");
+    }
+
+    @Test
+    void aDrillDetectedEarlierDoesNotMoveTheDetectionOfTheIncidentOrItsLiveRun() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            clock.advance(Duration.ofMinutes(2));
+            quickFixDrill(audit, T0.minus(Duration.ofHours(1)));
+            clock.advance(Duration.ofMinutes(8));
+            quickFix(audit, Duration.ofMinutes(15), null);
+            records = audit.records(AuditFilter.all());
+        }
+        ReportInput input = ReportInput.fromAudit(records, "INC-1").orElseThrow();
+        String md = PostIncidentReport.of(input).toMarkdown();
+
+        // the incident was opened at T0; the live run recovered at T0+10m2s (the drill's second, then its own)
+        assertThat(input.detectedAt()).isEqualTo(T0);
+        assertThat(input.timeline()).extracting(t -> t.kind()).doesNotContain("detected").first()
+                .isEqualTo("incident.open");
+        assertThat(input.executions()).filteredOn(e -> e.mode() == dev.drkit.api.recovery.ExecutionMode.LIVE)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.detectedAt()).isEqualTo(T0);
+                    assertThat(e.rto()).isEqualTo(Duration.ofMinutes(10).plusSeconds(2));
+                });
+        // the drill keeps the measure it was given
+        assertThat(input.executions()).filteredOn(e -> e.mode() == dev.drkit.api.recovery.ExecutionMode.DRILL)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.detectedAt()).isEqualTo(T0.minus(Duration.ofHours(1)));
+                    assertThat(e.rto()).isEqualTo(Duration.ofMinutes(62).plusSeconds(1));
+                });
+        assertThat(md).contains("On 2026-11-26T10:00:00Z alice opened a SEV2 software incident by hand: Orders down. "
+                        + "Plan **quick-fix** ran (LIVE) and succeeded, recovering 10 min 2 s after detection against "
+                        + "an RTO of 15 min.")
+                .contains("- Detected: 2026-11-26T10:00:00Z, when alice opened the incident by hand\n")
+                .contains("- Duration of impact: 10 min 2 s (2026-11-26T10:00:00Z to 2026-11-26T10:10:02Z)")
+                .contains("| quick-fix | LIVE | 10 min 2 s | 15 min | yes |")
+                .contains("RTO is measured from detection (2026-11-26T10:00:00Z)")
+                .contains("A drill is measured from its own start, or the detection time it was given.");
+    }
+
+    @Test
+    void aDrillOnlyIncidentIsDetectedWhenItWasOpenedWhateverDetectionTheDrillWasGiven() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            clock.advance(Duration.ofMinutes(3));
+            quickFixDrill(audit, T0.minus(Duration.ofHours(1)));
+            records = audit.records(AuditFilter.all());
+        }
+        ReportInput input = ReportInput.fromAudit(records, "INC-1").orElseThrow();
+        assertThat(input.detectedAt()).isEqualTo(T0);
+        assertThat(PostIncidentReport.of(input).toMarkdown())
+                .contains("- Duration of impact: ongoing since 2026-11-26T10:00:00Z: no recovery is recorded")
+                .doesNotContain("the fault was detected;");
     }
 
     @Test
