@@ -90,7 +90,8 @@ final class PlanRunCommand implements Callable<Integer> {
 
     @Option(names = "--detected-at", paramLabel = "INSTANT",
             description = "When the fault was detected: " + InstantText.FORMS + "; the RTO counts from here "
-                    + "(default: the detection of the --incident in the --audit log for a live run, else now).")
+                    + "(default: the detection of the --incident in the --audit log for a live run, else now); "
+                    + "a live run counts from the --incident's detection when that is earlier.")
     @Nullable Instant detectedAt;
 
     @Option(names = "--approve", paramLabel = "STEP",
@@ -237,13 +238,19 @@ final class PlanRunCommand implements Callable<Integer> {
     }
 
     /**
-     * The request of a new execution. A live run for an incident, without {@code --detected-at},
-     * counts from the incident's detection, as the incident's report measures it; a drill keeps
-     * its own measure, as the report keeps it.
+     * The request of a new execution. A live run for an incident counts from the incident's
+     * detection, as the incident's report measures it: without {@code --detected-at}, and with
+     * a {@code --detected-at} later than that detection, which the report would not count from
+     * (an earlier one moves the incident's detection, and is counted from). A drill keeps its
+     * own measure, as the report keeps it.
      */
     private ExecutionRequest request(String who) {
         ExecutionRequest r = (mode.live ? ExecutionRequest.live() : ExecutionRequest.drill()).by(who);
-        if (detectedAt != null) {
+        if (detectedAt != null && mode.live && incidentDetectedAt != null && incidentDetectedAt.isBefore(detectedAt)) {
+            r = r.detectedAt(incidentDetectedAt);
+            countedFrom = "the detection of incident " + incident + ", earlier than --detected-at " + detectedAt
+                    + ", as its report counts";
+        } else if (detectedAt != null) {
             r = r.detectedAt(detectedAt);
             countedFrom = "--detected-at";
         } else if (incident != null && mode.live && incidentDetectedAt != null) {

@@ -143,6 +143,51 @@ class PlanAndReportCommandTest {
     }
 
     @Test
+    void aLiveRunGivenALaterDetectionThanTheIncidentsCountsFromTheIncidentsAndSaysSo() throws Exception {
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, String.join("\n", "name: quick-fix", "objectives: {rto: 10m, rpo: 15m}", "steps:",
+                "  - {name: restart, kind: command, run: ['true']}", ""));
+        Path audit = dir.resolve("audit.jsonl");
+        Instant opened = Instant.now().minus(Duration.ofMinutes(40)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant later = opened.plus(Duration.ofMinutes(30));
+        try (AuditLog log = AuditLog.file(audit)) {
+            log.append(new AuditEvent(opened, "alice", "incident.open", "INC-9", AuditOutcome.SUCCESS,
+                    Map.of("title", "Orders down", "severity", "SEV2", "faultType", "SOFTWARE", "source", "operator")));
+        }
+        Path runReport = dir.resolve("run.md");
+
+        AuditCommandTest.Run run = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--live", "--audit",
+                audit.toString(), "--incident", "INC-9", "--detected-at", later.toString(), "--report",
+                runReport.toString());
+        assertThat(run.exit()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("RTO 40 min").contains("(objective 10 min): MISSED\n  counted from " + opened
+                + " (the detection of incident INC-9, earlier than --detected-at " + later + ", as its report counts)\n");
+        assertThat(Files.readString(runReport)).contains("- Detected: " + opened + " (the RTO counts from the detection "
+                + "of incident INC-9, earlier than --detected-at " + later + ", as its report counts)");
+        java.util.regex.Matcher rto = java.util.regex.Pattern.compile("RTO (.+) \\(objective 10 min\\)")
+                .matcher(run.out());
+        assertThat(rto.find()).as(run.out()).isTrue();
+
+        AuditCommandTest.Run report = AuditCommandTest.dr("report", "incident", "--audit", audit.toString(),
+                "--incident", "INC-9");
+        assertThat(report.exit()).as(report.err()).isEqualTo(0);
+        assertThat(report.out()).contains("| quick-fix | LIVE | " + rto.group(1) + " | 10 min | **no** |")
+                .contains("recovering " + rto.group(1) + " after detection")
+                .contains("- Detected: " + opened + ", when alice opened the incident by hand");
+
+        // an earlier --detected-at moves the incident's detection, and the run counts from it
+        Instant earlier = opened.minus(Duration.ofMinutes(5));
+        AuditCommandTest.Run early = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--live", "--audit",
+                audit.toString(), "--incident", "INC-9", "--detected-at", earlier.toString());
+        assertThat(early.exit()).as(early.err()).isEqualTo(0);
+        assertThat(early.out()).contains("  counted from " + earlier + " (--detected-at)\n");
+        // a drill keeps the detection it was given
+        AuditCommandTest.Run drill = AuditCommandTest.dr("plan", "run", "--file", plan.toString(), "--drill", "--audit",
+                audit.toString(), "--incident", "INC-9", "--detected-at", later.toString());
+        assertThat(drill.out()).contains("  counted from " + later + " (--detected-at)\n");
+    }
+
+    @Test
     void reportIncidentRefusesATamperedAuditLogWithExitThree() throws Exception {
         Path audit = auditWithIncident();
         List<String> lines = Files.readAllLines(audit);
