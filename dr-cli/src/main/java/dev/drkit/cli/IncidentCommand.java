@@ -49,8 +49,9 @@ public final class IncidentCommand {
                 description = "The audit log the incidents are kept in (created when missing).")
         Path audit;
 
-        @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed audit log: the records "
-                + "appended are keyed with it, and a log written without it is refused (exit 3).")
+        @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed audit log: the log is "
+                + "checked with it before its incidents are read, a log whose records were not written with it "
+                + "refused (exit 3), and the records that open, note and resolve append are keyed with it.")
         @Nullable Path keyFile;
 
         @Option(names = "--actor", paramLabel = "NAME", description = "Who acts (default: $USER).")

@@ -77,8 +77,9 @@ final class PlanRunCommand implements Callable<Integer> {
             + "audit log (its earlier plan steps give the ETA).")
     @Nullable Path audit;
 
-    @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed --audit log: the records "
-            + "appended are keyed with it, and a log written without it is refused (exit 3).")
+    @Option(names = "--key-file", paramLabel = "K", description = "The HMAC key of a keyed --audit log: the log is "
+            + "checked with it before it is read (for the ETA and the --incident's detection), a log whose records "
+            + "were not written with it refused (exit 3), and the records appended are keyed with it.")
     @Nullable Path keyFile;
 
     @Option(names = "--incident", paramLabel = "ID", description = "The incident the execution recovers from; "

@@ -72,6 +72,23 @@ class KeyedAuditWritesTest {
     }
 
     @Test
+    void theKeyFileHelpSaysTheLogIsCheckedWithItAsWellAsWhatIsAppended() {
+        for (String sub : new String[] {"open", "note", "resolve", "list"}) {
+            Run help = dr("incident", sub, "--help");
+            assertThat(help.exit()).as(help.err()).isZero();
+            assertThat(help.out().replaceAll("\\s+", " ")).as("dr incident %s --help", sub).contains("--key-file=K The "
+                    + "HMAC key of a keyed audit log: the log is checked with it before its incidents are read, a log "
+                    + "whose records were not written with it refused (exit 3), and the records that open, note and "
+                    + "resolve append are keyed with it.");
+        }
+        Run help = dr("plan", "run", "--help");
+        assertThat(help.exit()).as(help.err()).isZero();
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--key-file=K The HMAC key of a keyed --audit log: "
+                + "the log is checked with it before it is read (for the ETA and the --incident's detection), a log "
+                + "whose records were not written with it refused (exit 3), and the records appended are keyed with it.");
+    }
+
+    @Test
     void appendingWithAnotherKeyOrNoneIsRefusedAndTheLogIsUnchanged() throws Exception {
         String id = openIncident("--key-file", key);
         byte[] before = Files.readAllBytes(Path.of(audit));
