@@ -27,9 +27,11 @@ import java.util.Map;
  * Restores from S3 as far away as a cloud region: S3Proxy on loopback behind a {@link LatencyProxy}
  * that adds a round trip of {@code latency.ms} (default 40) to every exchange. One data set is
  * backed up once by restic and once by dr straight into S3Proxy; then, alternating which goes
- * first, each tool restores the whole snapshot (into tmpfs), one file of it ({@code --include})
- * and lists the snapshots through the proxy. Every restore is compared with the original
- * ({@code diff -r} for whole restores). Prints the median wall time of whole processes.
+ * first, each tool restores the whole snapshot (into tmpfs), one file of it ({@code --include}),
+ * lists the snapshots and backs the unchanged set up again through the proxy (a backup's
+ * requests with no data to send: the open, the lock, the index file, the manifest and the
+ * history's commit). Every restore is compared with the original ({@code diff -r} for whole
+ * restores). Prints the median wall time of whole processes.
  *
  * <pre>
  * java [-Dlatency.ms=40] [-Drestore.dir=DIR] [-Done.file=PATH]
@@ -38,7 +40,7 @@ import java.util.Map;
  *
  * <p>Each {@code LABEL=DR} is a form of dr to time: a launcher ({@code ./dr} of a checkout, or
  * a copy of it beside another build's {@code dr-cli/target/dr.jar}), each with a cache of its
- * own, warmed by one untimed restore before the timed runs.
+ * own, warmed by one untimed restore and one untimed backup before the timed runs.
  */
 public final class LatencyComparison {
     private LatencyComparison() {
@@ -90,6 +92,8 @@ public final class LatencyComparison {
                 exec(own, work, dr(form.getValue(), "restore", "--repo", drRepo.formatted(far), "latest", "--target",
                         restores.resolve("warm-" + form.getKey()).toString()));
                 deleteTree(restores.resolve("warm-" + form.getKey()));
+                // its own files cache, so that its timed backups find every file unchanged
+                exec(own, work, dr(form.getValue(), "backup", "--repo", drRepo.formatted(far), data.toString()));
             }
             List<String> tools = new ArrayList<>();
             tools.add("restic");
@@ -108,6 +112,8 @@ public final class LatencyComparison {
                                 "--target", one.toString(), "--include", data.resolve(oneFile).toString());
                         requireSame(oneFileBytes, one.resolve(data.resolve(oneFile).toString().substring(1)));
                         time(seconds, "restic snapshots", env, work, "restic", "-r", repo, "snapshots");
+                        time(seconds, "restic backup unchanged", env, work, "restic", "-r", repo, "backup",
+                                data.toString());
                     } else {
                         List<String> command = forms.get(tool);
                         Map<String, String> own = formEnv.get(tool);
@@ -120,6 +126,8 @@ public final class LatencyComparison {
                                 data.getFileName() + "/" + oneFile));
                         requireSame(oneFileBytes, one.resolve(data.getFileName().toString()).resolve(oneFile));
                         time(seconds, tool + " snapshots", own, work, dr(command, "snapshots", "--repo", repo));
+                        time(seconds, tool + " backup unchanged", own, work, dr(command, "backup", "--repo", repo,
+                                data.toString()));
                     }
                     deleteTree(out);
                     deleteTree(one);

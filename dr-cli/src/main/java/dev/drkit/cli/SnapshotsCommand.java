@@ -31,7 +31,7 @@ final class SnapshotsCommand extends RepositoryCommand {
                 return DrCommand.EXIT_OK;
             }
             Map<String, Coverage> covered = new HashMap<>();
-            for (Coverage c : repo.coverage()) {
+            for (Coverage c : repo.coverage(snapshots)) {
                 covered.put(c.snapshotId(), c);
             }
             out().printf("%-10s %-20s %-16s %-20s %10s %12s%n", "ID", "TIME", "HOST", "SOURCES", "FILES", "SIZE");

@@ -494,6 +494,18 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Lists the time ranges of the journal chains whose base snapshots are among those given,
+     * such as a list {@link #snapshots()} just returned: the snapshots are not listed again.
+     *
+     * @param snapshots snapshots of this repository, oldest first
+     * @return one range per journal chain among them, in their order
+     * @throws DrException {@code INTEGRITY} naming a damaged segment
+     */
+    public List<Coverage> coverage(List<Snapshot> snapshots) {
+        return PointInTime.coverage(engine, snapshots);
+    }
+
+    /**
      * Restores every journaled source as it was at an instant, but the kit's own
      * ({@link Journal#PRIVATE_SOURCE_PREFIX}, such as streamed WAL).
      *

@@ -172,6 +172,9 @@ class JournalTest {
             assertThat(coverage.get(0).from()).isEqualTo(T0);
             assertThat(coverage.get(0).to()).isEqualTo(T0.plusSeconds(11));
             assertThat(coverage.get(0).segments()).isEqualTo(2);
+            // from snapshots listed before: the same ranges, and none for a list without the base
+            assertThat(repo.coverage(repo.snapshots())).isEqualTo(coverage);
+            assertThat(repo.coverage(List.of())).isEmpty();
         }
     }
 

@@ -47,13 +47,24 @@ public final class PointInTime {
      * @throws DrException {@code INTEGRITY} naming a damaged segment
      */
     public static List<Coverage> coverage(Engine engine) {
-        return coverage(engine, source -> true);
+        return coverage(engine, engine.snapshots(), source -> true);
+    }
+
+    /**
+     * Returns the covered ranges of the chains whose base snapshots are among those given.
+     *
+     * @param engine the repository
+     * @param snapshots snapshots listed before, oldest first
+     * @return one range per chain, in the snapshots' order
+     */
+    public static List<Coverage> coverage(Engine engine, List<Snapshot> snapshots) {
+        return coverage(engine, snapshots, source -> true);
     }
 
     /** The covered ranges of the chains of the sources a filter takes; other chains are not read. */
-    private static List<Coverage> coverage(Engine engine, Predicate<String> sources) {
+    private static List<Coverage> coverage(Engine engine, List<Snapshot> snapshots, Predicate<String> sources) {
         List<Coverage> out = new ArrayList<>();
-        for (Snapshot s : engine.snapshots()) {
+        for (Snapshot s : snapshots) {
             if (JournalWriter.isBase(s) && sources.test(s.sources().get(0))) {
                 Chain chain = Chain.load(engine, s.id(), s.sources().get(0));
                 out.add(new Coverage(s.sources().get(0), s.id(), s.time(), chain.end(s.time()),
@@ -72,7 +83,7 @@ public final class PointInTime {
      * @throws DrException {@code NOT_FOUND} when the repository holds no journal
      */
     public static Instant latest(Engine engine) {
-        return coverage(engine, source -> !isPrivate(source)).stream().map(Coverage::to)
+        return coverage(engine, engine.snapshots(), source -> !isPrivate(source)).stream().map(Coverage::to)
                 .max(Comparator.naturalOrder()).orElseThrow(
                         () -> new DrException(ErrorCode.NOT_FOUND, "The repository holds no journal", "latest"));
     }
