@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.internal.DirectReads;
 import dev.drkit.core.store.internal.TemporaryFiles;
@@ -20,8 +21,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -37,6 +40,29 @@ class FileStoreContractTest extends SnapshotStoreContract {
     @Override
     protected SnapshotStore createStore() {
         return SnapshotStores.open(base.resolve(UUID.randomUUID().toString()).toUri().toString());
+    }
+
+    @Test
+    @DisplayName("no etag comes back: rewrites of one size, faster than the clock of file times, and a delete and re-create")
+    void everyWriteHasAnEtagNoEarlierVersionHad() {
+        // A file system hands a freed inode to the next file and stamps files with a clock that
+        // ticks every few milliseconds: etags of size, time and inode alone came back on the third
+        // same-size write, and a replace holding the first version's etag succeeded on it.
+        Set<String> seen = new HashSet<>();
+        ObjectInfo first = store.put("cas", bytes("v0"));
+        seen.add(first.etag());
+        for (int i = 0; i < 300; i++) {
+            ObjectInfo next = i % 50 == 49
+                    ? deleteAndCreate("cas", bytes("v" + (i % 10)))
+                    : store.put("cas", bytes("v" + (i % 10)));
+            assertThat(seen.add(next.etag())).as("etag of write %d is new: %s", i, next.etag()).isTrue();
+            assertThat(store.replace("cas", bytes("stale"), first.etag())).as("replace from the first etag").isEmpty();
+        }
+    }
+
+    private ObjectInfo deleteAndCreate(String key, byte[] data) {
+        store.delete(key);
+        return store.putIfAbsent(key, data).orElseThrow();
     }
 
     @Test

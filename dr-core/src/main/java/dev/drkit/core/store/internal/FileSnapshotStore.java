@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -63,7 +65,11 @@ import org.jspecify.annotations.Nullable;
  * {@link #deleteTemporaryFiles(Instant)} removes the old ones.
  *
  * <p>An etag is made of the file's size, nanosecond modification time and inode: every
- * write creates a new file, so every write changes the etag.
+ * write creates a new file, so every write changes the etag. The modification time is set by
+ * the writer, from the wall clock and later than any this process set before, rather than
+ * left to the file system, whose clock of file times ticks every few milliseconds and which
+ * hands a freed inode to the next file: a third write of the same size within one tick could
+ * otherwise come back with the first one's etag, and a {@code replace} holding it succeed.
  */
 final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFiles {
     static final int STRIPES = 64;
@@ -545,6 +551,7 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
                         at += ch.write(buf);
                     }
                 }
+                Files.setLastModifiedTime(tmp, writeTime());
                 ch.force(true);
             }
             return tmp;
@@ -552,6 +559,17 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
             deleteQuietly(tmp);
             throw failure("write", key, e);
         }
+    }
+
+    /** The last modification time this process gave a file, in nanoseconds since the epoch. */
+    private static final AtomicLong LAST_WRITE_TIME = new AtomicLong();
+
+    /** The wall clock's time, or a nanosecond after the last one given when that is later. */
+    private static FileTime writeTime() {
+        Instant now = Instant.now();
+        long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        long t = LAST_WRITE_TIME.accumulateAndGet(nanos, (last, clock) -> Math.max(last + 1, clock));
+        return FileTime.from(t, TimeUnit.NANOSECONDS);
     }
 
     private void moveIntoPlace(Path tmp, Path file) {
