@@ -215,11 +215,14 @@ public class DrAutoConfiguration {
     }
 
     /**
-     * Opens the audit log file, creating its directory when missing.
+     * Opens the audit log file, creating its directory when missing; keyed with the HMAC key of
+     * {@code dr.audit.key-file} when it is set.
      *
      * @param settings the {@code dr.*} settings
      * @return the log, closed (with a final digest) with the context
      * @throws IOException when the directory cannot be created
+     * @throws DrException {@code INTEGRITY} naming {@code dr.audit.key-file} and the log when the
+     *     log exists and was not written with that key; the errors of {@link AuditLog#file}
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -227,6 +230,7 @@ public class DrAutoConfiguration {
     public AuditLog drAuditLog(DrSettings settings) throws IOException {
         Path file = Objects.requireNonNull(settings.properties().audit().file()).toAbsolutePath();
         Files.createDirectories(file.getParent());
+        settings.checkAuditKey(file);
         return AuditLog.file(file, settings.audit());
     }
 

@@ -213,11 +213,15 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * The hash-chained audit log.
      *
      * @param file The audit log file (JSON lines); no audit log when unset
+     * @param keyFile A file whose bytes are the audit log's HMAC key, read whole as the CLI's
+     *     --key-file reads it: the log becomes an HMAC-SHA-256 chain that only a holder of the key
+     *     can rebuild. An existing log written without this key (unkeyed or with another key) stops
+     *     the application at start; unset for an unkeyed log
      * @param durability How hard the log works to keep each record when the machine fails
      * @param digestEvery Write a digest record after this many records
      */
-    public record Audit(@Nullable Path file, @DefaultValue("FLUSH_EACH") AuditDurability durability,
-            @DefaultValue("1000") int digestEvery) {
+    public record Audit(@Nullable Path file, @Nullable Path keyFile,
+            @DefaultValue("FLUSH_EACH") AuditDurability durability, @DefaultValue("1000") int digestEvery) {
     }
 
     /**

@@ -6,6 +6,8 @@ import dev.drkit.api.backup.BackupStrategy;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.recovery.RecoveryObjectives;
 import dev.drkit.core.audit.AuditLogConfig;
+import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.core.audit.AuditVerifier;
 import dev.drkit.core.backup.BackupSchedule;
 import dev.drkit.core.backup.ScheduledBackups;
 import dev.drkit.core.coordination.CoordinatorConfig;
@@ -13,14 +15,20 @@ import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.RollbackConfig;
 import dev.drkit.core.rollback.RollbackConfigJson;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +99,21 @@ public final class DrSettings {
         properties.plans().forEach((name, plan) -> plans.put(name, origins.check("dr.plans." + name,
                 () -> new RecoveryObjectives(plan.rto(), plan.rpo()))));
         DrProperties.Audit a = properties.audit();
-        this.audit = origins.check("dr.audit", () -> AuditLogConfig.builder().durability(a.durability())
-                .digestEvery(a.digestEvery()).build());
+        byte @Nullable [] key = auditKey(a);
+        try {
+            this.audit = origins.check("dr.audit", () -> {
+                AuditLogConfig.Builder b = AuditLogConfig.builder().durability(a.durability())
+                        .digestEvery(a.digestEvery());
+                if (key != null) {
+                    b.hmacKey(key);
+                }
+                return b.build();
+            });
+        } finally {
+            if (key != null) {
+                Arrays.fill(key, (byte) 0);
+            }
+        }
         if (a.file() != null && Files.isDirectory(a.file())) {
             throw origins.invalid("dr.audit.file", "must be a file, not a directory", a.file());
         }
@@ -107,6 +128,76 @@ public final class DrSettings {
         }
         if (am.enabled() && (am.token() == null || am.token().isBlank())) {
             throw origins.invalid("dr.alertmanager.token", "must be set when dr.alertmanager.enabled is true", null);
+        }
+    }
+
+    /**
+     * Reads the key in {@code dr.audit.key-file} as the CLI's {@code --key-file} does: the whole
+     * file, at least one byte. The key itself never appears in a message.
+     */
+    private byte @Nullable [] auditKey(DrProperties.Audit a) {
+        Path keyFile = a.keyFile();
+        if (keyFile == null) {
+            return null;
+        }
+        if (a.file() == null) {
+            throw origins.invalid("dr.audit.key-file", "keys the audit log of dr.audit.file; set dr.audit.file too",
+                    null);
+        }
+        byte[] key;
+        try {
+            key = Files.readAllBytes(keyFile);
+        } catch (NoSuchFileException e) {
+            throw origins.invalid("dr.audit.key-file", "does not exist", keyFile.toAbsolutePath());
+        } catch (AccessDeniedException e) {
+            throw origins.invalid("dr.audit.key-file", "cannot be read (permission denied)", keyFile.toAbsolutePath());
+        } catch (IOException e) {
+            throw origins.invalid("dr.audit.key-file", "cannot be read (" + e.getMessage() + ")",
+                    keyFile.toAbsolutePath());
+        }
+        if (key.length == 0) {
+            throw origins.invalid("dr.audit.key-file", "is empty: an HMAC key needs at least one byte",
+                    keyFile.toAbsolutePath());
+        }
+        return key;
+    }
+
+    /**
+     * Refuses an existing audit log that was not written with the key of {@code dr.audit.key-file}
+     * (written unkeyed, or with another key): records appended with this key would break its
+     * chain. The starter calls this before it opens the log; without a key it checks nothing.
+     *
+     * @param file the audit log file of {@code dr.audit.file}
+     * @throws DrException {@code INTEGRITY} naming {@code dr.audit.key-file}, the key file and the
+     *     log, when the log's first record does not verify with the key
+     */
+    public void checkAuditKey(Path file) {
+        byte @Nullable [] key = audit.hmacKey();
+        Path keyFile = properties.audit().keyFile();
+        if (key == null || keyFile == null || !Files.isRegularFile(file)) {
+            return;
+        }
+        try {
+            String first;
+            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                first = r.readLine();
+            } catch (IOException e) {
+                return; // opening the log reports a log that cannot be read
+            }
+            if (first == null || first.isBlank()) {
+                return;
+            }
+            // A key that is not the log's shows in its first record already: reading on would cost
+            // a start-up as long as the log.
+            AuditVerification v = AuditVerifier.verify(new StringReader(first + "\n"), key, null);
+            if (v.keyMismatch()) {
+                throw new DrException(ErrorCode.INTEGRITY, "dr.audit.key-file " + keyFile.toAbsolutePath() + " is "
+                        + "not the key audit log " + file + " (dr.audit.file) was written with: " + v.problem()
+                        + "; nothing was appended. Give the log's own key, or set dr.audit.file to a new log"
+                        + origins.at("dr.audit.key-file"), "dr.audit.key-file");
+            }
+        } finally {
+            Arrays.fill(key, (byte) 0);
         }
     }
 

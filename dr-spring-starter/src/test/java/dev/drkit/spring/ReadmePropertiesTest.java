@@ -50,6 +50,10 @@ class ReadmePropertiesTest {
                 Path secret = Files.writeString(dir.resolve("dr-password"), "secret\n");
                 p.setProperty("dr.repository.password-file", secret.toString());
             }
+            if (p.containsKey("dr.audit.key-file")) {
+                Path key = Files.writeString(dir.resolve("dr-audit-key"), "audit-key");
+                p.setProperty("dr.audit.key-file", key.toString());
+            }
             StandardEnvironment env = new StandardEnvironment();
             env.getPropertySources().addFirst(new PropertiesPropertySource("README.md", p));
             DrProperties bound = Binder.get(env).bindOrCreate(DrProperties.PREFIX, DrProperties.class);
