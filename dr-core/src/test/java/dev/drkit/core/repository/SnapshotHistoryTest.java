@@ -92,6 +92,42 @@ class SnapshotHistoryTest {
     }
 
     @Test
+    void pruneIsRefusedWhileARecordedSnapshotsManifestIsMissingSoThatPuttingItBackStillRestores()
+            throws IOException {
+        String first;
+        try (Repository repo = Repository.init(store, PASSWORD, options())) {
+            Path src = source();
+            first = backup(repo, src, "only the first snapshot holds this content");
+            backup(repo, src, "the second's");
+        }
+        byte[] manifest = store.get("snapshots/" + first);
+        store.delete("snapshots/" + first);
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThatThrownBy(() -> repo.prune(new PruneOptions(Duration.ZERO,
+                    PruneOptions.DEFAULT_REPACK_THRESHOLD, false)))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY);
+                        assertThat(e.input()).isEqualTo("snapshots/" + first);
+                        assertThat(e.getMessage()).contains("Prune refused").contains("dr forget " + first);
+                    });
+        }
+        // The good copy put back restores: nothing it needs was deleted.
+        store.put("snapshots/" + first, manifest);
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            repo.restore(first, tmp.resolve("out"), RestoreOptions.all());
+            assertThat(tmp.resolve("out/src/a.txt")).hasContent("only the first snapshot holds this content");
+            assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
+        }
+        // Given up instead, the prune goes ahead.
+        store.delete("snapshots/" + first);
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            repo.forgetSnapshots(List.of(first));
+            repo.prune(new PruneOptions(Duration.ZERO, PruneOptions.DEFAULT_REPACK_THRESHOLD, false));
+            assertThat(repo.verify(VerifyOptions.readAllData()).problems()).isEmpty();
+        }
+    }
+
+    @Test
     void aSwappedManifestIsNamedAndRestoringItIsRefused() throws IOException {
         String first;
         String second;

@@ -614,6 +614,26 @@ public final class Maintenance {
     }
 
     /**
+     * Refuses a prune while the history records a snapshot whose manifest is gone (deleted, not
+     * forgotten): without the manifest its data counts as unused and would be deleted, and a good
+     * copy of the manifest put back later would name data that is no longer there.
+     */
+    private static void refuseWhileRecordedSnapshotsAreMissing(Engine engine, List<Snapshot> listed) {
+        Set<String> missing = new TreeSet<>(History.recordedSnapshots(engine));
+        listed.forEach(s -> missing.remove(s.id()));
+        missing.removeAll(engine.damagedManifests().keySet());
+        if (!missing.isEmpty()) {
+            String id = missing.iterator().next();
+            String key = Engine.SNAPSHOTS + id;
+            throw new DrException(ErrorCode.INTEGRITY, "Prune refused: the history records " + missing.size()
+                    + " snapshot" + (missing.size() == 1 ? "" : "s") + " whose manifest is missing (" + key
+                    + "), and the data only that snapshot uses would be deleted; put back a good copy of " + key
+                    + " (from a copy of the repository), or give the snapshot up with 'dr forget " + id
+                    + "' (Repository.forgetSnapshots) if it is lost, then prune", key);
+        }
+    }
+
+    /**
      * Deletes unused packs and repacks partly used ones; the new index is written before any
      * pack or old index file is deleted. Packs no index lists (an interrupted backup's) count as
      * unused, and the temporary files of killed writers in a directory store older than
@@ -628,8 +648,9 @@ public final class Maintenance {
             SnapshotStore store = engine.store();
             engine.reloadIndex();
             Index index = engine.index();
-            engine.snapshots(); // notes the manifests that cannot be read
+            List<Snapshot> listed = engine.snapshots(); // also notes the manifests that cannot be read
             refuseWhileDamaged(engine, index);
+            refuseWhileRecordedSnapshotsAreMissing(engine, listed);
             Set<BlobId> used = usedBlobs(engine);
             Instant now = engine.options().clock().instant();
             Instant youngAfter = now.minus(options.gracePeriod());
