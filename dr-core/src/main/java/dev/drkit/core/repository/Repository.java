@@ -333,11 +333,15 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Finds a snapshot by id, unique id prefix or {@code latest}.
+     * Finds a snapshot by id, unique id prefix or {@code latest}: the newest snapshot that is not
+     * a journal's base (a journal's source is restored to an instant, {@link #restore(Instant,
+     * Path, RestoreOptions)}, and its first base is empty). Every method that takes
+     * {@code latest} resolves it so.
      *
      * @param idOrPrefix the id, prefix or {@code latest}
      * @return the snapshot
-     * @throws DrException {@code NOT_FOUND} when none matches; {@code INVALID_ARGUMENT} when ambiguous
+     * @throws DrException {@code NOT_FOUND} when none matches, and for {@code latest} when every
+     *     snapshot is a journal's base (naming the journals); {@code INVALID_ARGUMENT} when ambiguous
      */
     public Snapshot snapshot(String idOrPrefix) {
         return engine.resolve(idOrPrefix);

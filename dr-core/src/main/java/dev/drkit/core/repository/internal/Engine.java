@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -921,7 +922,19 @@ public final class Engine implements AutoCloseable {
             if (all.isEmpty()) {
                 throw new DrException(ErrorCode.NOT_FOUND, "The repository has no snapshots", "latest");
             }
-            return all.get(all.size() - 1);
+            // A journal's base snapshot is where its chain starts (the first one empty): what the
+            // source holds is the chain's, restored to an instant, not the base alone.
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (!JournalWriter.isBase(all.get(i))) {
+                    return all.get(i);
+                }
+            }
+            throw new DrException(ErrorCode.NOT_FOUND, "The repository holds only the base snapshots of journals "
+                    + "(" + all.stream().map(s -> s.sources().get(0)).distinct().sorted()
+                            .collect(Collectors.joining(", "))
+                    + "), which 'latest' leaves out: restore a journal at an instant, or at each source's newest "
+                    + "(dr restore --at INSTANT or --at latest; Repository.restore(Instant, ...) or restoreLatest), "
+                    + "or name a base snapshot by its id", "latest");
         }
         List<Snapshot> matches = all.stream().filter(s -> s.id().startsWith(idOrPrefix)).toList();
         if (matches.isEmpty() && !idOrPrefix.isEmpty()) {
