@@ -2,6 +2,7 @@ package dev.drkit.spring;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.backup.RestoreValidator;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.recovery.Failover;
@@ -235,25 +236,67 @@ public class DrAutoConfiguration {
     }
 
     /**
+     * Opens the secondary repository of {@code dr.replication.uri}, which receives a copy of
+     * every backup of the starter's repository and every journal segment.
+     *
+     * @param settings the {@code dr.*} settings
+     * @return the secondary, closed (with its store) with the context
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.replication.uri} when it is no
+     *     usable store URI; {@code NOT_FOUND} when its store holds no repository and
+     *     {@code dr.replication.init-if-missing} is not set; {@code WRONG_PASSWORD} saying where
+     *     the password came from; a store failure
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "dr.replication.uri")
+    public DrReplication drReplication(DrSettings settings) {
+        return DrReplication.open(settings);
+    }
+
+    /**
      * Opens the repository in the store, creating it first when
-     * {@code dr.repository.init-if-missing} is set and the store holds none.
+     * {@code dr.repository.init-if-missing} is set and the store holds none. With a secondary
+     * ({@code dr.replication.uri}), every backup it commits is copied there.
      *
      * @param store the store
      * @param settings the {@code dr.*} settings
      * @param audit the audit log, when there is one
      * @param meters the meter registry, when there is one
+     * @param replication the secondary, when there is one
      * @return the repository, closed with the context
      * @throws DrException {@code NOT_FOUND} when the store holds no repository and none may be
-     *     created; {@code WRONG_PASSWORD} saying where the password came from; a store failure
+     *     created; {@code WRONG_PASSWORD} saying where the password came from; {@code INVALID_CONFIG}
+     *     naming {@code dr.replication.uri} when the secondary is this repository; a store failure
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBean(SnapshotStore.class)
     public Repository drRepository(SnapshotStore store, DrSettings settings, ObjectProvider<AuditLog> audit,
-            ObjectProvider<MeterRegistry> meters) {
+            ObjectProvider<MeterRegistry> meters, ObjectProvider<DrReplication> replication) {
         RepositoryOptions.Builder options = RepositoryOptions.builder().actor("dr-spring");
-        audit.ifAvailable(options::audit);
+        AuditSink sink = audit.getIfAvailable();
+        DrReplication secondary = replication.getIfAvailable();
+        if (secondary != null) {
+            sink = secondary.copyingAfterBackups(sink);
+        }
+        if (sink != null) {
+            options.audit(sink);
+        }
         meters.ifAvailable(options::meters);
+        Repository repository = openRepository(store, settings, options);
+        if (secondary != null) {
+            try {
+                secondary.bind(repository);
+            } catch (RuntimeException e) {
+                repository.close();
+                throw e;
+            }
+        }
+        return repository;
+    }
+
+    private static Repository openRepository(SnapshotStore store, DrSettings settings,
+            RepositoryOptions.Builder options) {
         DrSettings.Password password = settings.password();
         try {
             return Repository.open(store, password.chars(), options.build());
@@ -284,13 +327,23 @@ public class DrAutoConfiguration {
      *
      * @param repository the repository
      * @param settings the {@code dr.*} settings
+     * @param replication the secondary of {@code dr.replication.uri}, when there is one
      * @return the backups, started and stopped with the context
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.replication.uri} when it is set
+     *     for backups of a repository the application defined itself, whose backups are not copied
      */
     @Bean(destroyMethod = "stop")
     @ConditionalOnMissingBean
     @ConditionalOnBean(Repository.class)
-    public DrBackups drBackups(Repository repository, DrSettings settings) {
+    public DrBackups drBackups(Repository repository, DrSettings settings, ObjectProvider<DrReplication> replication) {
         DrProperties.Backup backup = settings.properties().backup();
+        DrReplication secondary = replication.getIfAvailable();
+        if (secondary != null && !backup.sources().isEmpty() && !secondary.copiesBackupsOf(repository)) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.replication.uri copies the backups of the starter's "
+                    + "repository, but the application defines its own Repository bean, whose backups the starter "
+                    + "cannot see; give that repository DrReplication's secondary through the core's Replication, "
+                    + "or unset dr.replication.uri" + settings.at("dr.replication.uri"), "dr.replication.uri");
+        }
         ScheduledBackups.Builder b = ScheduledBackups.builder(repository).rpo(backup.rpo())
                 .strategy(settings.strategy()).retention(settings.retention()).clock(Clock.systemUTC());
         for (Path p : backup.sources()) {
@@ -346,10 +399,12 @@ public class DrAutoConfiguration {
     /**
      * Starts continuous protection of {@code dr.backup.continuous.directories}: a journal per
      * directory, flushed every {@code flush-interval}, compacted every {@code compact-every},
-     * with a heartbeat every {@code heartbeat-every} while idle.
+     * with a heartbeat every {@code heartbeat-every} while idle; with a secondary
+     * ({@code dr.replication.uri}) each journal ships its segments there as they become durable.
      *
      * @param repository the repository
      * @param settings the {@code dr.*} settings
+     * @param replication the secondary of {@code dr.replication.uri}, when there is one
      * @return the journals, closed (and flushed) with the context
      * @throws DrException {@code INVALID_CONFIG} naming {@code dr.backup.continuous.directories}
      *     when it is empty or names a directory that cannot be watched
@@ -358,8 +413,10 @@ public class DrAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(Repository.class)
     @ConditionalOnBooleanProperty(name = "dr.backup.continuous.enabled")
-    public DrJournals drJournals(Repository repository, DrSettings settings) {
-        return DrJournals.start(repository, settings.properties().backup().continuous());
+    public DrJournals drJournals(Repository repository, DrSettings settings,
+            ObjectProvider<DrReplication> replication) {
+        return DrJournals.start(repository, settings.properties().backup().continuous(),
+                replication.getIfAvailable());
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.drkit.core.journal.DirectoryFeed;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
 import dev.drkit.core.repository.JournalStatus;
+import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +86,22 @@ public final class DrJournals implements AutoCloseable {
      *     {@code dr watch}) journals a directory's source into the repository already
      */
     public static DrJournals start(Repository repository, DrProperties.Continuous continuous) {
+        return start(repository, continuous, null);
+    }
+
+    /**
+     * Starts a journal for each configured directory, shipping its segments to a secondary as
+     * they become durable when there is one.
+     *
+     * @param repository the repository
+     * @param continuous the {@code dr.backup.continuous.*} properties
+     * @param secondary the secondary of {@code dr.replication.uri}, or null for none
+     * @return the running journals
+     * @throws DrException as {@link #start(Repository, DrProperties.Continuous)}; {@code INVALID_CONFIG}
+     *     naming {@code dr.replication.uri} when the secondary is the repository itself
+     */
+    public static DrJournals start(Repository repository, DrProperties.Continuous continuous,
+            @Nullable DrReplication secondary) {
         if (continuous.directories().isEmpty()) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "dr.backup.continuous.enabled is true but "
                     + "dr.backup.continuous.directories is empty", "dr.backup.continuous.directories");
@@ -92,6 +109,7 @@ public final class DrJournals implements AutoCloseable {
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(continuous.flushInterval())
                 .withCompaction(continuous.compactEvery(), JournalOptions.DEFAULT_COMPACT_BYTES)
                 .withHeartbeatEvery(continuous.heartbeatEvery());
+        Replication replication = secondary == null ? null : secondary.of(repository);
         List<Journal> started = new ArrayList<>();
         Map<String, Path> directories = new LinkedHashMap<>();
         try {
@@ -101,7 +119,8 @@ public final class DrJournals implements AutoCloseable {
                 DirectoryFeed feed = DirectoryFeed.builder(name == null ? "root" : name.toString(), abs)
                         .stableFor(continuous.stableFor()).build();
                 try {
-                    started.add(repository.journal(feed, options));
+                    started.add(replication == null ? repository.journal(feed, options)
+                            : replication.journal(feed, options));
                     directories.put(feed.name(), abs);
                 } catch (DrException e) {
                     // Another writer of the source is no configuration error: it keeps its code.

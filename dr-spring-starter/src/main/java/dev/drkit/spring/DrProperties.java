@@ -34,12 +34,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param postgres WAL streaming and base backups of the application's PostgreSQL DataSource
  *     (needs dr-postgres on the class path)
  * @param coordination How the instances of the application coordinate as a fleet
+ * @param replication A secondary repository, typically in another region, that receives a copy
+ *     of every backup and every journal segment
  */
 @ConfigurationProperties(DrProperties.PREFIX)
 public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue Repository repository,
         @DefaultValue Backup backup, Map<String, Map<String, String>> guards, Map<String, Plan> plans,
         @DefaultValue Audit audit, @DefaultValue Alertmanager alertmanager, @DefaultValue Security security,
-        @DefaultValue Console console, @DefaultValue Postgres postgres, @DefaultValue Coordination coordination) {
+        @DefaultValue Console console, @DefaultValue Postgres postgres, @DefaultValue Coordination coordination,
+        @DefaultValue Replication replication) {
 
     /** The prefix of every property. */
     public static final String PREFIX = "dr";
@@ -54,7 +57,7 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
     public String toString() {
         return "DrProperties[enabled=" + enabled + ", repository=" + repository + ", guards=" + guards.keySet()
                 + ", plans=" + plans.keySet() + ", audit=" + audit.file() + ", alertmanager.enabled="
-                + alertmanager.enabled() + "]";
+                + alertmanager.enabled() + ", replication=" + replication + "]";
     }
 
     /**
@@ -280,6 +283,29 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
             @Nullable String group, @DefaultValue("writer") String lease, @DefaultValue("15s") Duration ttl,
             @Nullable Duration renewInterval, @DefaultValue("1s") Duration pollInterval,
             @DefaultValue("10s") Duration connectTimeout) {
+    }
+
+    /**
+     * A secondary repository, typically in another region or cloud, kept in step with the
+     * repository of {@code dr.repository.uri} by the core's {@code Replication}: every backup
+     * the starter's repository makes is copied to it as soon as it is committed, and every
+     * journal segment of continuous protection is shipped to it as soon as it is durable.
+     *
+     * @param uri The secondary's store, as dr.repository.uri (file:/path, s3://bucket/prefix,
+     *     azblob://container/prefix); no replication when unset. It must answer when the
+     *     application starts
+     * @param password The secondary's password; unset for the repository's own
+     * @param passwordFile A file whose first line is the secondary's password
+     * @param initIfMissing Create the secondary when its store holds none, with the key
+     *     derivation cost of dr.repository.kdf (otherwise the application does not start)
+     */
+    public record Replication(@Nullable String uri, @Nullable String password, @Nullable Path passwordFile,
+            boolean initIfMissing) {
+        @Override
+        public String toString() {
+            return "Replication[uri=" + (uri == null ? null : RedactedUri.of(uri)) + ", password="
+                    + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile + "]";
+        }
     }
 
     /**

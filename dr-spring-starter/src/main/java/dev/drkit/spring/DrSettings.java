@@ -81,6 +81,7 @@ public final class DrSettings {
         UnknownProperties.reject(origins);
         DrProperties.Repository repository = properties.repository();
         checkRepository(repository);
+        checkReplication(properties.replication(), repository);
         DrProperties.Kdf k = repository.kdf();
         this.kdf = origins.check("dr.repository.kdf", () -> new KdfParams(k.memoryKib(), k.iterations(),
                 k.parallelism()));
@@ -258,6 +259,32 @@ public final class DrSettings {
         Path file = repository.passwordFile();
         if (file != null && !Files.isReadable(file)) {
             throw origins.invalid("dr.repository.password-file", "must be a readable file", file);
+        }
+    }
+
+    private void checkReplication(DrProperties.Replication replication, DrProperties.Repository repository) {
+        String uri = replication.uri();
+        if (uri == null) {
+            if (replication.password() != null || replication.passwordFile() != null || replication.initIfMissing()) {
+                throw origins.invalid("dr.replication.uri", "must be set when other dr.replication.* properties "
+                        + "are", null);
+            }
+            return;
+        }
+        if (uri.isBlank()) {
+            throw origins.invalid("dr.replication.uri", "must not be blank", "'" + uri + "'");
+        }
+        if (uri.strip().equals(repository.uri() == null ? null : repository.uri().strip())) {
+            throw origins.invalid("dr.replication.uri", "names the repository of dr.repository.uri itself; give "
+                    + "another store", null);
+        }
+        if (replication.password() != null && replication.passwordFile() != null) {
+            throw origins.invalid("dr.replication.password", "and dr.replication.password-file must not both be set; "
+                    + "keep one", null);
+        }
+        Path file = replication.passwordFile();
+        if (file != null && !Files.isReadable(file)) {
+            throw origins.invalid("dr.replication.password-file", "must be a readable file", file);
         }
     }
 
@@ -537,27 +564,46 @@ public final class DrSettings {
      */
     public Password password() {
         DrProperties.Repository r = properties.repository();
-        String password = r.password();
+        Password p = password("dr.repository", r.password(), r.passwordFile());
+        if (p == null) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "set dr.repository.password or "
+                    + "dr.repository.password-file", "dr.repository.password");
+        }
+        return p;
+    }
+
+    /**
+     * Returns the password of the secondary repository of {@code dr.replication.uri}: its own
+     * when {@code dr.replication.password} or {@code password-file} is set, else the repository's.
+     *
+     * @return the password and its source
+     * @throws DrException {@code INVALID_CONFIG} when no password is set or the file cannot be read
+     */
+    public Password replicationPassword() {
+        DrProperties.Replication r = properties.replication();
+        Password p = password("dr.replication", r.password(), r.passwordFile());
+        return p != null ? p : password();
+    }
+
+    private @Nullable Password password(String prefix, @Nullable String password, @Nullable Path file) {
         if (password != null && !password.isEmpty()) {
-            return new Password(password.toCharArray(), origins.describe("dr.repository.password"));
+            return new Password(password.toCharArray(), origins.describe(prefix + ".password"));
         }
-        Path file = r.passwordFile();
-        if (file != null) {
-            String source = origins.describe("dr.repository.password-file") + " = " + file;
-            try {
-                List<String> lines = Files.readAllLines(file);
-                if (!lines.isEmpty() && !lines.get(0).isEmpty()) {
-                    return new Password(lines.get(0).toCharArray(), source);
-                }
-            } catch (IOException e) {
-                throw new DrException(ErrorCode.INVALID_CONFIG, source + " cannot be read: " + e.getMessage(),
-                        "dr.repository.password-file=" + file, e);
+        if (file == null) {
+            return null;
+        }
+        String source = origins.describe(prefix + ".password-file") + " = " + file;
+        try {
+            List<String> lines = Files.readAllLines(file);
+            if (!lines.isEmpty() && !lines.get(0).isEmpty()) {
+                return new Password(lines.get(0).toCharArray(), source);
             }
-            throw new DrException(ErrorCode.INVALID_CONFIG, source + " has an empty first line",
-                    "dr.repository.password-file=" + file);
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, source + " cannot be read: " + e.getMessage(),
+                    prefix + ".password-file=" + file, e);
         }
-        throw new DrException(ErrorCode.INVALID_CONFIG, "set dr.repository.password or dr.repository.password-file",
-                "dr.repository.password");
+        throw new DrException(ErrorCode.INVALID_CONFIG, source + " has an empty first line",
+                prefix + ".password-file=" + file);
     }
 
     /**

@@ -50,6 +50,10 @@ class ReadmePropertiesTest {
                 Path secret = Files.writeString(dir.resolve("dr-password"), "secret\n");
                 p.setProperty("dr.repository.password-file", secret.toString());
             }
+            if (p.containsKey("dr.replication.password-file")) {
+                Path secret = Files.writeString(dir.resolve("dr-offsite-password"), "offsite\n");
+                p.setProperty("dr.replication.password-file", secret.toString());
+            }
             if (p.containsKey("dr.audit.key-file")) {
                 Path key = Files.writeString(dir.resolve("dr-audit-key"), "audit-key");
                 p.setProperty("dr.audit.key-file", key.toString());

@@ -9,9 +9,10 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 
 /**
  * Masks DR Kit's secrets in {@code /actuator/env} and {@code /actuator/configprops}, even
- * when an application chooses to show property values: the repository password and the
- * webhook token under every spelling relaxed binding accepts, and any other property (such
- * as the environment variable a placeholder reads) whose value is one of those secrets.
+ * when an application chooses to show property values: the repository's and the secondary's
+ * passwords and the webhook token under every spelling relaxed binding accepts, and any other
+ * property (such as the environment variable a placeholder reads) whose value is one of those
+ * secrets.
  */
 public final class DrSecretsSanitizer implements SanitizingFunction {
     private final DrProperties properties;
@@ -36,7 +37,7 @@ public final class DrSecretsSanitizer implements SanitizingFunction {
         }
         String value = String.valueOf(data.getValue());
         boolean isSecret = Stream.of(properties.repository().password(), properties.alertmanager().token(),
-                        properties.postgres().password())
+                        properties.postgres().password(), properties.replication().password())
                 .filter(Objects::nonNull)
                 .anyMatch(secret -> !secret.isEmpty() && value.equals(secret));
         return isSecret ? data.withSanitizedValue() : data;
