@@ -59,7 +59,9 @@ import org.springframework.core.env.Environment;
 /**
  * Auto-configuration of DR Kit's core beans from the {@code dr.*} properties: the snapshot
  * store named by {@code dr.repository.uri}, the repository in it and the scheduled backups of
- * {@code dr.backup.sources}, the audit log in {@code dr.audit.file}, the guard factory and the
+ * {@code dr.backup.sources}, the secondary of {@code dr.replication.uri} that receives a copy of
+ * each backup and journal segment, the audit log in {@code dr.audit.file} (keyed by
+ * {@code dr.audit.key-file}), the guard factory and the
  * registry of the application's guards, the recovery executor and the registry of the
  * application's plans. Every bean gives way to one the application defines.
  */

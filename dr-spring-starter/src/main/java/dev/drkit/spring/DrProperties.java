@@ -11,8 +11,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code dr.*} properties: the backup repository, backups, guards, recovery plans, the
- * audit log, the Alertmanager webhook and security.
+ * The {@code dr.*} properties: the backup repository and its secondary, backups, guards,
+ * recovery plans, the audit log, the Alertmanager webhook and security.
  *
  * <p>These records only carry what was written; {@link DrSettings} turns them into the core's
  * model at start-up, where the core checks every value once and a complaint names the property

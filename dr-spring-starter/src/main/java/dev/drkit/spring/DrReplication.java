@@ -7,6 +7,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.CopyResult;
 import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
@@ -183,8 +184,10 @@ public final class DrReplication implements AutoCloseable {
         }
         try {
             for (Replication.Outcome o : r.replicateNew()) {
-                if (o.ok() && o.result() != null && !o.result().copied().isEmpty()) {
-                    LOG.info("DR backup copied to the secondary {}: {} snapshot(s)", target, o.result().copied().size());
+                CopyResult copied = o.result();
+                if (copied != null && !copied.copied().isEmpty()) {
+                    // DEBUG: with PostgreSQL streaming, a copy follows every stored piece of WAL.
+                    LOG.debug("DR copied {} snapshot(s) to the secondary {}", copied.copied().size(), target);
                 }
             }
         } catch (RuntimeException e) {
