@@ -225,7 +225,8 @@ public class DrAutoConfiguration {
      * @return the log, closed (with a final digest) with the context
      * @throws IOException when the directory cannot be created
      * @throws DrException {@code INTEGRITY} naming {@code dr.audit.key-file} and the log when the
-     *     log exists and was not written with that key; the errors of {@link AuditLog#file}
+     *     log exists and was not written with that key, or is HMAC-keyed and no key file is set;
+     *     the errors of {@link AuditLog#file}
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean

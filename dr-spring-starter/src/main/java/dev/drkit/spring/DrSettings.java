@@ -165,17 +165,22 @@ public final class DrSettings {
 
     /**
      * Refuses an existing audit log that was not written with the key of {@code dr.audit.key-file}
-     * (written unkeyed, or with another key): records appended with this key would break its
-     * chain. The starter calls this before it opens the log; without a key it checks nothing.
+     * (written unkeyed, or with another key), and an HMAC-keyed log when {@code dr.audit.key-file}
+     * is not set: records appended with another key, or with none, would break its chain. The
+     * starter calls this before it opens the log, so nothing is appended to a refused log.
      *
      * @param file the audit log file of {@code dr.audit.file}
-     * @throws DrException {@code INTEGRITY} naming {@code dr.audit.key-file}, the key file and the
-     *     log, when the log's first record does not verify with the key
+     * @throws DrException {@code INTEGRITY} naming {@code dr.audit.key-file} and the log (and the
+     *     key file when set), when the log's first record does not verify with the key, or
+     *     without one
      */
     public void checkAuditKey(Path file) {
         byte @Nullable [] key = audit.hmacKey();
         Path keyFile = properties.audit().keyFile();
-        if (key == null || keyFile == null || !Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file)) {
+            if (key != null) {
+                Arrays.fill(key, (byte) 0);
+            }
             return;
         }
         try {
@@ -191,6 +196,13 @@ public final class DrSettings {
             // A key that is not the log's shows in its first record already: reading on would cost
             // a start-up as long as the log.
             AuditVerification v = AuditVerifier.verify(new StringReader(first + "\n"), key, null);
+            if (v.keyMismatch() && (key == null || keyFile == null)) {
+                throw new DrException(ErrorCode.INTEGRITY, "audit log " + file + " (dr.audit.file) is HMAC-keyed, "
+                        + "but dr.audit.key-file is not set: records appended without its key would break its "
+                        + "chain (" + v.problem() + "); nothing was appended. Set dr.audit.key-file to the file "
+                        + "that holds the log's key, or set dr.audit.file to a new log"
+                        + origins.at("dr.audit.file"), "dr.audit.key-file");
+            }
             if (v.keyMismatch()) {
                 throw new DrException(ErrorCode.INTEGRITY, "dr.audit.key-file " + keyFile.toAbsolutePath() + " is "
                         + "not the key audit log " + file + " (dr.audit.file) was written with: " + v.problem()
@@ -198,7 +210,9 @@ public final class DrSettings {
                         + origins.at("dr.audit.key-file"), "dr.audit.key-file");
             }
         } finally {
-            Arrays.fill(key, (byte) 0);
+            if (key != null) {
+                Arrays.fill(key, (byte) 0);
+            }
         }
     }
 

@@ -97,6 +97,24 @@ class DrAuditKeyTest {
     }
 
     @Test
+    void aKeyedLogWithoutTheKeyFileStopsTheApplicationNamingThePropertyAndTheLogAndIsLeftAsItWas()
+            throws Exception {
+        Path log = dir.resolve("audit.jsonl");
+        try (AuditLog keyed = AuditLog.file(log, AuditLogConfig.builder().hmacKey(bytes(KEY)).build())) {
+            keyed.append(event("keyed.record"));
+        }
+        byte[] before = Files.readAllBytes(log);
+        runner.withPropertyValues("dr.audit.file=" + log).run(ctx -> {
+            DrException e = failure(ctx);
+            assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY);
+            assertThat(e.getMessage()).startsWith("audit log " + log.toAbsolutePath() + " (dr.audit.file) is HMAC-keyed, "
+                    + "but dr.audit.key-file is not set").contains("nothing was appended");
+        });
+        assertThat(Files.readAllBytes(log)).isEqualTo(before);
+        assertThat(AuditVerifier.verify(log, bytes(KEY), null).intact()).isTrue();
+    }
+
+    @Test
     void aLogWrittenWithAnotherKeyStopsTheApplication() throws Exception {
         Path log = dir.resolve("audit.jsonl");
         try (AuditLog other = AuditLog.file(log, AuditLogConfig.builder().hmacKey(bytes("another-key")).build())) {
