@@ -10,6 +10,7 @@ import dev.drkit.core.coordination.FencedStore;
 import dev.drkit.core.coordination.WriterLease;
 import dev.drkit.core.repository.BackupRequest;
 import dev.drkit.core.repository.BackupResult;
+import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.Snapshot;
 import java.time.Clock;
@@ -46,6 +47,12 @@ import org.slf4j.LoggerFactory;
  *     ...
  * }
  * }</pre>
+ *
+ * <p>With a {@linkplain Builder#replication replication} every backup, scheduled or
+ * {@linkplain #backupNow on demand}, is copied to the replication's secondaries (with every
+ * other snapshot they lack) before it returns and before retention forgets anything; a
+ * secondary that fails is logged and counted ({@link #replicationFailures()},
+ * {@link #lastReplicationError()}), never failing the backup, and is caught up by the next one.
  *
  * <p>Thread-safe; backups run one at a time. Time comes from the injected {@link Clock} and
  * runs from the injected {@link ScheduledExecutorService}, so tests control both.
@@ -84,6 +91,10 @@ public final class ScheduledBackups implements AutoCloseable {
     private @Nullable Snapshot latest;
     private @Nullable Instant lastSuccess;
     private @Nullable String lastError;
+    private @Nullable Replication replication;
+    private List<Replication.Outcome> lastReplicas = List.of();
+    private @Nullable String lastReplicationError;
+    private long replicationFailures;
     private int incrementalsSinceFull;
     private @Nullable ScheduledFuture<?> pending;
     private @Nullable Instant nextRun;
@@ -101,6 +112,7 @@ public final class ScheduledBackups implements AutoCloseable {
         this.rpo = b.rpo;
         this.clock = b.clock;
         this.writer = b.writer;
+        this.replication = b.replication;
         this.ownScheduler = b.scheduler == null;
         this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dr-backup");
@@ -162,7 +174,9 @@ public final class ScheduledBackups implements AutoCloseable {
     }
 
     /**
-     * Backs up now, full or incremental as the strategy chooses, then applies retention.
+     * Backs up now, full or incremental as the strategy chooses, copies the backup to the
+     * secondaries of the {@linkplain Builder#replication replication} when there is one, then
+     * applies retention.
      *
      * @param tags tags for the snapshot
      * @return the result
@@ -175,7 +189,9 @@ public final class ScheduledBackups implements AutoCloseable {
     }
 
     /**
-     * Backs up now with the given kind, then applies retention.
+     * Backs up now with the given kind, copies the backup to the secondaries of the
+     * {@linkplain Builder#replication replication} when there is one, then applies retention.
+     * A secondary that fails does not fail the backup: see {@link #lastReplicationError()}.
      *
      * @param kind full or incremental
      * @param tags tags for the snapshot
@@ -203,8 +219,116 @@ public final class ScheduledBackups implements AutoCloseable {
             lastSuccess = result.snapshot().time();
             lastError = null;
             incrementalsSinceFull = result.snapshot().parent() == null ? 0 : Math.max(incrementalsSinceFull, 0) + 1;
+            replicate();
             applyRetention();
             return result;
+        }
+    }
+
+    /** Copies what the secondaries lack; a failure is recorded, never thrown. Called under the lock. */
+    private void replicate() {
+        Replication r = replication;
+        if (r == null) {
+            return;
+        }
+        List<Replication.Outcome> outcomes;
+        try {
+            outcomes = r.replicateNew();
+        } catch (RuntimeException e) {
+            // replicateNew reports each secondary's DrException in its outcome; anything else lands here.
+            replicationFailures++;
+            lastReplicas = List.of();
+            lastReplicationError = "replication failed: " + e;
+            LOG.warn("DR backup replication of {} failed; the next backup copies what the secondaries lack: {}",
+                    sourceNames, e.toString());
+            return;
+        }
+        lastReplicas = List.copyOf(outcomes);
+        String error = null;
+        for (Replication.Outcome o : outcomes) {
+            DrException e = o.error();
+            if (e != null) {
+                replicationFailures++;
+                error = "secondary " + o.secondary() + " (repository " + r.secondaries().get(o.secondary()).id()
+                        + "): " + e.getMessage();
+            }
+        }
+        lastReplicationError = error;
+    }
+
+    /**
+     * Copies every later backup to the secondaries of a replication, for one that could not be
+     * made when this was built (a secondary that could not be reached then). What the
+     * secondaries lack now is copied by the next backup, which copies every snapshot they lack,
+     * or at once by {@link Replication#replicateNew()}.
+     *
+     * @param value the replication, whose primary is {@link #repository()}
+     * @throws DrException {@code INVALID_ARGUMENT} naming {@code replication} when its primary
+     *     is another repository; {@code ILLEGAL_STATE} naming it when there is a replication already
+     */
+    public void replicateTo(Replication value) {
+        requirePrimary(value, repository);
+        synchronized (lock) {
+            if (replication != null) {
+                throw new DrException(ErrorCode.ILLEGAL_STATE, "these backups are replicated already", "replication");
+            }
+            replication = value;
+        }
+    }
+
+    private static void requirePrimary(Replication value, Repository repository) {
+        Objects.requireNonNull(value, "replication");
+        if (value.primary() != repository) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "replication must have the backups' repository "
+                    + repository.id() + " as its primary, but its primary is repository " + value.primary().id(),
+                    "replication");
+        }
+    }
+
+    /**
+     * Returns the replication every backup is copied through, when there is one.
+     *
+     * @return the replication, or empty
+     */
+    public Optional<Replication> replication() {
+        synchronized (lock) {
+            return Optional.ofNullable(replication);
+        }
+    }
+
+    /**
+     * Returns how copying the last backup to each secondary went.
+     *
+     * @return one outcome per secondary, in order; empty before the first replicated backup
+     */
+    public List<Replication.Outcome> lastReplicas() {
+        synchronized (lock) {
+            return lastReplicas;
+        }
+    }
+
+    /**
+     * Returns why copying the last backup to a secondary failed (the last failing secondary's
+     * position, repository id and message), cleared when a later backup reaches every
+     * secondary. The backup itself stands.
+     *
+     * @return the message, or empty
+     */
+    public Optional<String> lastReplicationError() {
+        synchronized (lock) {
+            return Optional.ofNullable(lastReplicationError);
+        }
+    }
+
+    /**
+     * Returns how many copies of backups to a secondary failed since this was built, one per
+     * secondary and backup.
+     *
+     * @return the count
+     */
+    public long replicationFailures() {
+        synchronized (lock) {
+            return replicationFailures;
         }
     }
 
@@ -452,6 +576,7 @@ public final class ScheduledBackups implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private @Nullable ScheduledExecutorService scheduler;
         private @Nullable WriterLease writer;
+        private @Nullable Replication replication;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -596,6 +721,27 @@ public final class ScheduledBackups implements AutoCloseable {
                 throw new DrException(ErrorCode.INVALID_ARGUMENT, "writer is set twice", "writer");
             }
             this.writer = value;
+            return this;
+        }
+
+        /**
+         * Copies every backup, scheduled or on demand, to the secondaries of a replication
+         * before the backup returns (see {@link Replication#backup}): the primary is backed up,
+         * then every snapshot a secondary lacks is copied to it, then retention runs on the
+         * primary. A secondary that fails is logged and counted
+         * ({@link ScheduledBackups#lastReplicationError()}), never failing the backup.
+         *
+         * @param value the replication, whose primary is this builder's repository
+         * @return this builder
+         * @throws DrException {@code INVALID_ARGUMENT} naming {@code replication} when its primary
+         *     is another repository, or when set twice
+         */
+        public Builder replication(Replication value) {
+            requirePrimary(value, repository);
+            if (replication != null) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "replication is set twice", "replication");
+            }
+            this.replication = value;
             return this;
         }
 
