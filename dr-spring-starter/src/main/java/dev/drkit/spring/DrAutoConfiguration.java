@@ -2,7 +2,6 @@ package dev.drkit.spring;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
-import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.backup.RestoreValidator;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.api.recovery.Failover;
@@ -240,14 +239,15 @@ public class DrAutoConfiguration {
 
     /**
      * Opens the secondary repository of {@code dr.replication.uri}, which receives a copy of
-     * every backup of the starter's repository and every journal segment.
+     * every backup and every journal segment; one that cannot be reached is opened in the
+     * background (see {@link DrReplication}).
      *
      * @param settings the {@code dr.*} settings
      * @return the secondary, closed (with its store) with the context
      * @throws DrException {@code INVALID_CONFIG} naming {@code dr.replication.uri} when it is no
      *     usable store URI; {@code NOT_FOUND} when its store holds no repository and
      *     {@code dr.replication.init-if-missing} is not set; {@code WRONG_PASSWORD} saying where
-     *     the password came from; a store failure
+     *     the password came from; a store failure other than one of reaching it
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -258,44 +258,25 @@ public class DrAutoConfiguration {
 
     /**
      * Opens the repository in the store, creating it first when
-     * {@code dr.repository.init-if-missing} is set and the store holds none. With a secondary
-     * ({@code dr.replication.uri}), every backup it commits is copied there.
+     * {@code dr.repository.init-if-missing} is set and the store holds none.
      *
      * @param store the store
      * @param settings the {@code dr.*} settings
      * @param audit the audit log, when there is one
      * @param meters the meter registry, when there is one
-     * @param replication the secondary, when there is one
      * @return the repository, closed with the context
      * @throws DrException {@code NOT_FOUND} when the store holds no repository and none may be
-     *     created; {@code WRONG_PASSWORD} saying where the password came from; {@code INVALID_CONFIG}
-     *     naming {@code dr.replication.uri} when the secondary is this repository; a store failure
+     *     created; {@code WRONG_PASSWORD} saying where the password came from; a store failure
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBean(SnapshotStore.class)
     public Repository drRepository(SnapshotStore store, DrSettings settings, ObjectProvider<AuditLog> audit,
-            ObjectProvider<MeterRegistry> meters, ObjectProvider<DrReplication> replication) {
+            ObjectProvider<MeterRegistry> meters) {
         RepositoryOptions.Builder options = RepositoryOptions.builder().actor("dr-spring");
-        AuditSink sink = audit.getIfAvailable();
-        DrReplication secondary = replication.getIfAvailable();
-        if (secondary != null) {
-            sink = secondary.copyingAfterBackups(sink);
-        }
-        if (sink != null) {
-            options.audit(sink);
-        }
+        audit.ifAvailable(options::audit);
         meters.ifAvailable(options::meters);
-        Repository repository = openRepository(store, settings, options);
-        if (secondary != null) {
-            try {
-                secondary.bind(repository);
-            } catch (RuntimeException e) {
-                repository.close();
-                throw e;
-            }
-        }
-        return repository;
+        return openRepository(store, settings, options);
     }
 
     private static Repository openRepository(SnapshotStore store, DrSettings settings,
@@ -326,14 +307,17 @@ public class DrAutoConfiguration {
 
     /**
      * Creates the backups of {@code dr.backup.sources}, scheduled as {@code dr.backup.schedule}
-     * says, full or incremental by {@code full-every}, with retention after each.
+     * says, full or incremental by {@code full-every}, with retention after each. With a
+     * secondary ({@code dr.replication.uri}) each backup is copied there before it returns
+     * ({@code ScheduledBackups.Builder.replication}); a secondary still being opened is added
+     * once it opens.
      *
      * @param repository the repository
      * @param settings the {@code dr.*} settings
      * @param replication the secondary of {@code dr.replication.uri}, when there is one
      * @return the backups, started and stopped with the context
-     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.replication.uri} when it is set
-     *     for backups of a repository the application defined itself, whose backups are not copied
+     * @throws DrException {@code INVALID_CONFIG} naming {@code dr.replication.uri} when the
+     *     secondary is the repository itself
      */
     @Bean(destroyMethod = "stop")
     @ConditionalOnMissingBean
@@ -341,12 +325,6 @@ public class DrAutoConfiguration {
     public DrBackups drBackups(Repository repository, DrSettings settings, ObjectProvider<DrReplication> replication) {
         DrProperties.Backup backup = settings.properties().backup();
         DrReplication secondary = replication.getIfAvailable();
-        if (secondary != null && !backup.sources().isEmpty() && !secondary.copiesBackupsOf(repository)) {
-            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.replication.uri copies the backups of the starter's "
-                    + "repository, but the application defines its own Repository bean, whose backups the starter "
-                    + "cannot see; give that repository DrReplication's secondary through the core's Replication, "
-                    + "or unset dr.replication.uri" + settings.at("dr.replication.uri"), "dr.replication.uri");
-        }
         ScheduledBackups.Builder b = ScheduledBackups.builder(repository).rpo(backup.rpo())
                 .strategy(settings.strategy()).retention(settings.retention()).clock(Clock.systemUTC());
         for (Path p : backup.sources()) {
@@ -356,7 +334,15 @@ public class DrAutoConfiguration {
         }
         settings.schedule().ifPresent(b::schedule);
         settings.initialDelay().ifPresent(b::initialDelay);
-        return new DrBackups(b.build(), settings);
+        if (secondary == null) {
+            return new DrBackups(b.build(), settings);
+        }
+        secondary.replicationOf(repository).ifPresent(b::replication);
+        ScheduledBackups backups = b.build();
+        if (backups.replication().isEmpty()) {
+            secondary.whenOpen(repository, backups::replicateTo);
+        }
+        return new DrBackups(backups, settings);
     }
 
     /**

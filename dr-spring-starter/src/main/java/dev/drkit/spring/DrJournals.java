@@ -91,7 +91,10 @@ public final class DrJournals implements AutoCloseable {
 
     /**
      * Starts a journal for each configured directory, shipping its segments to a secondary as
-     * they become durable when there is one.
+     * they become durable when there is one and it is open. Journals started while the
+     * secondary is still being opened do not ship: when it opens, a catch-up copies their
+     * chains as they stand, and each later backup copies what the secondary lacks; they ship
+     * segment by segment from the next start.
      *
      * @param repository the repository
      * @param continuous the {@code dr.backup.continuous.*} properties
@@ -109,7 +112,14 @@ public final class DrJournals implements AutoCloseable {
         JournalOptions options = JournalOptions.DEFAULT.withFlushInterval(continuous.flushInterval())
                 .withCompaction(continuous.compactEvery(), JournalOptions.DEFAULT_COMPACT_BYTES)
                 .withHeartbeatEvery(continuous.heartbeatEvery());
-        Replication replication = secondary == null ? null : secondary.of(repository);
+        Replication replication = secondary == null ? null : secondary.replicationOf(repository).orElse(null);
+        if (secondary != null && replication == null) {
+            LOG.warn("The journals of {} do not ship their segments to the secondary {}, which is not open yet; "
+                    + "it is caught up when it opens, and the journals ship from the next start",
+                    continuous.directories(), secondary.target());
+            // Registers the repository, so that the secondary is caught up with it when it opens.
+            secondary.whenOpen(repository, r -> { });
+        }
         List<Journal> started = new ArrayList<>();
         Map<String, Path> directories = new LinkedHashMap<>();
         try {

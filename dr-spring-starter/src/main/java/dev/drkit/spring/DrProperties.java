@@ -292,8 +292,8 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * journal segment of continuous protection is shipped to it as soon as it is durable.
      *
      * @param uri The secondary's store, as dr.repository.uri (file:/path, s3://bucket/prefix,
-     *     azblob://container/prefix); no replication when unset. It must answer when the
-     *     application starts
+     *     azblob://container/prefix); no replication when unset. One that cannot be reached
+     *     when the application starts is opened in the background, and caught up once it opens
      * @param password The secondary's password; unset for the repository's own
      * @param passwordFile A file whose first line is the secondary's password
      * @param initIfMissing Create the secondary when its store holds none, with the key

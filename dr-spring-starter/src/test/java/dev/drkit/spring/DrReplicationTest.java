@@ -1,6 +1,7 @@
 package dev.drkit.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
@@ -12,7 +13,12 @@ import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.repository.Snapshot;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.spring.actuate.DrActuatorAutoConfiguration;
+import dev.drkit.spring.actuate.DrEndpoint;
 import dev.drkit.spring.actuate.DrSecretsSanitizer;
+import dev.drkit.spring.actuate.ReplicationHealthIndicator;
+import dev.drkit.testkit.store.FaultInjectingStore;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,9 +29,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 
@@ -181,15 +193,135 @@ class DrReplicationTest {
     }
 
     @Test
-    void backupsOfAnApplicationsOwnRepositoryAreRefusedSinceTheyCannotBeCopied() {
+    void theBackupsOfAnApplicationsOwnRepositoryAreCopiedToo() {
         try (SnapshotStore store = SnapshotStores.memory();
                 Repository own = Repository.init(store, "pw".toCharArray(), RepositoryOptions.builder()
                         .kdf(new KdfParams(1024, 1, 1)).build())) {
             runner.withBean(Repository.class, () -> own).withPropertyValues("dr.backup.sources=" + data,
-                    "dr.backup.schedule.interval=1h", "dr.replication.uri=file:" + secondary,
-                    "dr.replication.init-if-missing=true").run(ctx -> assertThat(failure(ctx).getMessage())
-                            .startsWith("dr.replication.uri copies the backups of the starter's repository, but the "
-                                    + "application defines its own Repository bean"));
+                    "dr.backup.schedule.interval=1h", "dr.backup.schedule.initial-delay=1h",
+                    "dr.replication.uri=file:" + secondary, "dr.replication.init-if-missing=true").run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        String id = ctx.getBean(DrBackups.class).backupNow(BackupKind.FULL).snapshot().id();
+                        Repository offsite = ctx.getBean(DrReplication.class).secondary().orElseThrow();
+                        assertThat(offsite.snapshots()).extracting(Snapshot::id).containsExactly(id);
+                    });
+        }
+    }
+
+    @Test
+    void aSecondaryUnreachableAtStartDoesNotStopTheApplicationAndIsCaughtUpWhenItOpens() throws Exception {
+        FaultInjectingStore offsite = initializedOffsite();
+        offsite.takeDown();
+        OffsiteConfiguration.store = offsite;
+        withOffsite().run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            DrReplication replication = ctx.getBean(DrReplication.class);
+            assertThat(replication.state()).isEqualTo(DrReplication.State.CONNECTING);
+            assertThat(replication.secondary()).isEmpty();
+            Health degraded = ctx.getBean("drReplicationHealthIndicator", HealthIndicator.class).health();
+            assertThat(degraded.getStatus()).isEqualTo(ReplicationHealthIndicator.DEGRADED);
+            assertThat(degraded.getDetails()).containsEntry("state", "CONNECTING")
+                    .hasEntrySatisfying("problem", p -> assertThat(p.toString()).startsWith("unavailable: "))
+                    .containsKey("nextAttempt");
+            assertThat(ctx.getBean(DrEndpoint.class).overview()).containsKey("replication");
+
+            // The primary takes backups while the secondary's region is down.
+            DrBackups backups = ctx.getBean(DrBackups.class);
+            String whileDown = backups.backupNow(BackupKind.FULL).snapshot().id();
+
+            offsite.bringUp();
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS))
+                    .until(() -> replication.state() == DrReplication.State.OPEN);
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS))
+                    .until(() -> replication.sectionView().containsKey("catchUp"));
+            assertThat(snapshotsIn(secondary)).containsExactly(whileDown);
+            assertThat(ctx.getBean("drReplicationHealthIndicator", HealthIndicator.class).health().getStatus())
+                    .isEqualTo(Status.UP);
+
+            // From now on each backup is in the secondary when it returns.
+            String afterwards = backups.backupNow(BackupKind.INCREMENTAL).snapshot().id();
+            assertThat(snapshotsIn(secondary)).containsExactlyInAnyOrder(whileDown, afterwards);
+        });
+    }
+
+    @Test
+    void aSecondaryThatFailsAfterStartLeavesTheBackupStandingAndTheHealthDegraded() throws Exception {
+        FaultInjectingStore offsite = initializedOffsite();
+        OffsiteConfiguration.store = offsite;
+        withOffsite().run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(DrReplication.class).state()).isEqualTo(DrReplication.State.OPEN);
+            DrBackups backups = ctx.getBean(DrBackups.class);
+            HealthIndicator health = ctx.getBean("drReplicationHealthIndicator", HealthIndicator.class);
+            offsite.takeDown();
+            String first = backups.backupNow(BackupKind.FULL).snapshot().id();
+            assertThat(backups.latest()).map(Snapshot::id).contains(first);
+            Health degraded = health.health();
+            assertThat(degraded.getStatus()).isEqualTo(ReplicationHealthIndicator.DEGRADED);
+            assertThat(degraded.getDetails()).hasEntrySatisfying("lastBackupCopyError",
+                    e -> assertThat(e.toString()).startsWith("secondary 0 (repository ").contains("injected fault"));
+
+            offsite.bringUp();
+            String second = backups.backupNow(BackupKind.INCREMENTAL).snapshot().id();
+            assertThat(snapshotsIn(secondary)).containsExactlyInAnyOrder(first, second);
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        });
+    }
+
+    @Test
+    void aSecondaryThatAnswersLateWithoutARepositoryFailsWithoutStoppingTheApplication() throws Exception {
+        FaultInjectingStore empty = FaultInjectingStore.wrap(SnapshotStores.file(secondary)).build();
+        empty.takeDown();
+        OffsiteConfiguration.store = empty;
+        withOffsite().run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            DrReplication replication = ctx.getBean(DrReplication.class);
+            empty.bringUp();
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS))
+                    .until(() -> replication.state() == DrReplication.State.FAILED);
+            assertThat(replication.problem()).hasValueSatisfying(p -> assertThat(p).startsWith("not-found: ")
+                    .contains("set dr.replication.init-if-missing=true"));
+            Health health = ctx.getBean("drReplicationHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(ReplicationHealthIndicator.DEGRADED);
+            assertThat(health.getDetails()).containsEntry("state", "FAILED");
+            assertThat(ctx.getBean(DrBackups.class).backupNow(BackupKind.FULL).snapshot()).isNotNull();
+        });
+    }
+
+    /** A secondary repository in a file store the test can take down, under the password "pw". */
+    private FaultInjectingStore initializedOffsite() {
+        FaultInjectingStore offsite = FaultInjectingStore.wrap(SnapshotStores.file(secondary)).build();
+        Repository.init(offsite, "pw".toCharArray(), RepositoryOptions.builder().kdf(new KdfParams(1024, 1, 1))
+                .build()).close();
+        return offsite;
+    }
+
+    /** The runner with the actuator, backups on demand, and the secondary in {@link OffsiteConfiguration#store}. */
+    private ApplicationContextRunner withOffsite() {
+        return runner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class,
+                DrActuatorAutoConfiguration.class)).withUserConfiguration(OffsiteConfiguration.class)
+                .withPropertyValues("management.endpoints.web.exposure.include=dr", "dr.backup.sources=" + data,
+                        "dr.backup.schedule.interval=1h", "dr.backup.schedule.initial-delay=1h",
+                        "dr.replication.uri=file:" + secondary);
+    }
+
+    /** The snapshot ids in the secondary, read as an operator in the other region would. */
+    private static java.util.List<String> snapshotsIn(Path store) {
+        try (SnapshotStore s = SnapshotStores.file(store); Repository r = Repository.open(s, "pw".toCharArray())) {
+            return r.snapshots().stream().map(Snapshot::id).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The application's own secondary, in a store the test controls. */
+    @Configuration(proxyBeanMethods = false)
+    static class OffsiteConfiguration {
+        static volatile SnapshotStore store;
+
+        @Bean(destroyMethod = "close")
+        DrReplication drReplication(DrSettings settings) {
+            return DrReplication.open(settings, store);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.drkit.spring.DrJournals;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
+import dev.drkit.spring.DrReplication;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -165,6 +166,22 @@ public class DrActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("dr-restore-tests")
         RestoreTestsHealthIndicator drRestoreTestsHealthIndicator(RestoreTests tests) {
             return new RestoreTestsHealthIndicator(tests);
+        }
+
+        /**
+         * Creates the secondary repository's health contributor, shown as {@code drReplication}.
+         *
+         * @param replication the secondary of {@code dr.replication.uri}
+         * @param backups the backups copied to it, when there are any
+         * @return the contributor
+         */
+        @Bean
+        @ConditionalOnBean(DrReplication.class)
+        @ConditionalOnMissingBean(name = "drReplicationHealthIndicator")
+        @ConditionalOnEnabledHealthIndicator("dr-replication")
+        ReplicationHealthIndicator drReplicationHealthIndicator(DrReplication replication,
+                ObjectProvider<DrBackups> backups) {
+            return new ReplicationHealthIndicator(replication, backups.getIfAvailable());
         }
 
         /**

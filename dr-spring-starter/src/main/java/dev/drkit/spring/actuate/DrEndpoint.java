@@ -565,6 +565,7 @@ public class DrEndpoint {
             m.put("lastBackupUnreadable", b.lastUnreadableCount());
         }
         b.lastError().ifPresent(e -> m.put("lastError", e));
+        b.backups().lastReplicationError().ifPresent(e -> m.put("lastReplicationError", e));
         return m;
     }
 

@@ -11,9 +11,9 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.ClassUtils;
 
 /**
- * Teaches the health endpoint the {@code DEGRADED} status of {@link GuardsHealthIndicator}:
- * it ranks between DOWN and UP and answers HTTP 200 (DOWN and OUT_OF_SERVICE keep 503); and
- * adds the health group {@code dr} ({@code /actuator/health/dr}) of the starter's own
+ * Teaches the health endpoint the {@code DEGRADED} status of {@link GuardsHealthIndicator} and
+ * {@link ReplicationHealthIndicator}: it ranks between DOWN and UP and answers HTTP 200 (DOWN
+ * and OUT_OF_SERVICE keep 503); and adds the health group {@code dr} ({@code /actuator/health/dr}) of the starter's own
  * contributors with their details shown, so that the guards' states and the backups' age can
  * be read without {@code management.endpoint.health.show-details}. Added as the last,
  * lowest-priority property source, so an application's own {@code management.endpoint.health.*}
@@ -79,6 +79,10 @@ public final class DrHealthStatusDefaults implements EnvironmentPostProcessor {
                 && ClassUtils.isPresent(WAL_STREAMER, DrHealthStatusDefaults.class.getClassLoader())
                 && environment.getProperty("management.health.dr-postgres.enabled", Boolean.class, defaults)) {
             members.add("drPostgres");
+        }
+        if (environment.containsProperty("dr.repository.uri") && environment.containsProperty("dr.replication.uri")
+                && environment.getProperty("management.health.dr-replication.enabled", Boolean.class, defaults)) {
+            members.add("drReplication");
         }
         if (environment.getProperty("dr.coordination.enabled", Boolean.class, true)
                 && (environment.containsProperty("dr.coordination.uri") || environment.containsProperty("dr.repository.uri"))

@@ -136,6 +136,13 @@ class DrActuatorAutoConfigurationTest {
         assertThat(noDataSource.getProperty("management.endpoint.health.group.dr.include"))
                 .isEqualTo("drGuards,drBackups,drCoordination");
 
+        org.springframework.core.env.StandardEnvironment replicated = new org.springframework.core.env.StandardEnvironment();
+        replicated.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
+                Map.of("dr.repository.uri", "mem:x", "dr.replication.uri", "file:/srv/offsite")));
+        new DrHealthStatusDefaults().postProcessEnvironment(replicated, new org.springframework.boot.SpringApplication());
+        assertThat(replicated.getProperty("management.endpoint.health.group.dr.include"))
+                .isEqualTo("drGuards,drBackups,drReplication,drCoordination");
+
         org.springframework.core.env.StandardEnvironment off = new org.springframework.core.env.StandardEnvironment();
         off.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("app",
                 Map.of("dr.enabled", "false")));
