@@ -1,6 +1,7 @@
 package dev.drkit.spring;
 
 import dev.drkit.api.DrException;
+import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.postgres.BaseBackup;
 import dev.drkit.postgres.PostgresBackups;
@@ -24,11 +25,20 @@ import org.slf4j.LoggerFactory;
  * The application's PostgreSQL, streamed into the repository: the WAL streamer and the base
  * backups the {@code dr.postgres.*} properties ask for. Shown as {@code postgres} in
  * {@code GET /actuator/dr}.
+ *
+ * <p>With a secondary ({@code dr.replication.uri}) open at start, the WAL journal ships its
+ * segments there as they become durable ({@code WalStreamer.start(Replication, ...)}), and each
+ * base backup is copied there, with every other snapshot the secondary lacks, before
+ * {@link #baseBackup()} returns; a copy that fails is logged and leaves the base backup
+ * standing. A secondary opened only later gets the WAL journal's chain by its catch-up and by
+ * each later copy, not segment by segment until the next start.
  */
 public final class DrPostgres implements DrOverviewSection, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DrPostgres.class);
+    private final Repository repository;
     private final PostgresBackups backups;
     private final WalStreamer streamer;
+    private final @Nullable DrReplication secondary;
     private final AtomicReference<@Nullable BaseBackup> lastBaseBackup = new AtomicReference<>();
     private @Nullable ScheduledFuture<?> schedule;
 
@@ -43,14 +53,41 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
      */
     public DrPostgres(Repository repository, PostgresConnection connection, DrProperties.Postgres properties,
             ScheduledExecutorService scheduler) {
+        this(repository, connection, properties, scheduler, null);
+    }
+
+    /**
+     * Checks the server, starts streaming and takes or schedules base backups.
+     *
+     * @param repository the repository
+     * @param connection the application's server, as the streaming role
+     * @param properties the {@code dr.postgres.*} properties
+     * @param scheduler runs the scheduled base backups
+     * @param secondary the secondary of {@code dr.replication.uri}, or null for none
+     * @throws DrException as {@link WalStreamer#start}, its message naming the {@code dr.postgres.*} property
+     */
+    public DrPostgres(Repository repository, PostgresConnection connection, DrProperties.Postgres properties,
+            ScheduledExecutorService scheduler, @Nullable DrReplication secondary) {
+        this.repository = repository;
+        this.secondary = secondary;
         PostgresBackups b = PostgresBackups.of(repository, connection);
         if (properties.dataDirectory() != null) {
             b = b.withDataDirectory(properties.dataDirectory());
         }
         this.backups = b;
         try {
-            this.streamer = WalStreamer.start(repository, connection, new WalStreamConfig(properties.slot(),
-                    properties.flushInterval(), properties.lagWarning()));
+            WalStreamConfig config = new WalStreamConfig(properties.slot(), properties.flushInterval(),
+                    properties.lagWarning());
+            Replication replication = secondary == null ? null : secondary.replicationOf(repository).orElse(null);
+            this.streamer = replication == null ? WalStreamer.start(repository, connection, config)
+                    : WalStreamer.start(replication, connection, config);
+            if (secondary != null && replication == null) {
+                LOG.warn("The WAL of slot {} is not shipped to the secondary {}, which is not open yet; it is caught "
+                        + "up when it opens and by each base backup after, and shipped from the next start",
+                        properties.slot(), secondary.target());
+                // Registers the repository, so that the secondary is caught up with it when it opens.
+                secondary.whenOpen(repository, r -> { });
+            }
         } catch (DrException e) {
             throw named(e);
         }
@@ -104,8 +141,24 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
         } catch (DrException e) {
             throw named(e);
         }
+        copyToSecondary();
         forgetUnneededWal();
         return b;
+    }
+
+    /** Copies what the secondary lacks, the new base backup and the WAL with it; a failure is only logged. */
+    private void copyToSecondary() {
+        DrReplication s = secondary;
+        if (s == null) {
+            return;
+        }
+        try {
+            // Replication logs each secondary that fails at WARN; the next copy catches it up.
+            s.replicationOf(repository).ifPresent(Replication::replicateNew);
+        } catch (RuntimeException e) {
+            LOG.warn("Copying the base backup to the secondary {} failed; the next copy catches it up: {}",
+                    s.target(), e.toString());
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -44,13 +45,16 @@ public class DrPostgresAutoConfiguration {
      * @param properties the {@code dr.*} properties
      * @param environment for {@code spring.datasource.password} when {@code dr.postgres.password} is unset
      * @param scheduler runs scheduled base backups
+     * @param replication the secondary of {@code dr.replication.uri}, when there is one: WAL
+     *     segments ship there and base backups are copied there
      * @return the streaming, stopped with the context
      * @throws DrException naming the {@code dr.postgres.*} property at fault: the slot, the role, the password
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public DrPostgres drPostgres(Repository repository, DataSource dataSource, DrProperties properties,
-            Environment environment, @Qualifier("drScheduler") ScheduledExecutorService scheduler) {
+            Environment environment, @Qualifier("drScheduler") ScheduledExecutorService scheduler,
+            ObjectProvider<DrReplication> replication) {
         DrProperties.Postgres pg = properties.postgres();
         String url;
         String dataSourceUser;
@@ -72,7 +76,8 @@ public class DrPostgresAutoConfiguration {
             throw new DrException(ErrorCode.INVALID_CONFIG, "dr.postgres.password is unset and so is "
                     + "spring.datasource.password: the streaming role needs a password", "dr.postgres.password");
         }
-        return new DrPostgres(repository, new PostgresConnection(url, user, password), pg, scheduler);
+        return new DrPostgres(repository, new PostgresConnection(url, user, password), pg, scheduler,
+                replication.getIfAvailable());
     }
 
     /** The meters, with Micrometer on the class path. */
