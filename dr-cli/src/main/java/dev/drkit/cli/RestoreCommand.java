@@ -64,6 +64,16 @@ final class RestoreCommand extends RepositoryCommand {
         if (at != null && !include.isEmpty()) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--include does not apply with --at", "--include");
         }
+        // An empty value is the current directory to a Path, and the whole snapshot to a prefix:
+        // what a script with an unset variable sends, never what it means.
+        if (target.toString().isBlank()) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--target must name a directory, but was empty; "
+                    + "give '.' for the current directory", "--target");
+        }
+        if (include.stream().anyMatch(String::isBlank)) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--include must name a path of the snapshot, such as "
+                    + "source/dir/file, but was empty", "--include");
+        }
     }
 
     @Override

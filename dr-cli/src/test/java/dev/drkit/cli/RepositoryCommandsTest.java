@@ -190,6 +190,11 @@ class RepositoryCommandsTest {
                 "latest", "--at", "latest", "--target", target);
         assertRefusedBeforeOpening("dr: --include does not apply with --at", "restore", "--repo", missing,
                 "--at", "10m ago", "--include", "orders", "--target", target);
+        // an unset variable: not the current directory, not the whole snapshot
+        assertRefusedBeforeOpening("dr: --target must name a directory, but was empty", "restore", "--repo", missing,
+                "latest", "--target", "");
+        assertRefusedBeforeOpening("dr: --include must name a path of the snapshot", "restore", "--repo", missing,
+                "latest", "--include", "", "--target", target);
         assertRefusedBeforeOpening("dr: --rows must be FILE=MIN with MIN >= 0, but was 'orders/rows.csv'",
                 "restore-test", "--repo", missing, "--rows", "orders/rows.csv");
         assertRefusedBeforeOpening("dr: --tag must not be blank", "backup", "--repo", missing, data.toString(),
