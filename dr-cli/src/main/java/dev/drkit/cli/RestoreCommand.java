@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -156,6 +157,15 @@ final class RestoreCommand extends RepositoryCommand {
         if (r.skipped() > 0) {
             out().printf("kept %s of the snapshot's names in %s; --overwrite replaces them%n",
                     Counts.of(r.skipped(), "existing entry", "existing entries"), TerminalText.escape(target.toString()));
+        }
+        if (r.differing() > 0) {
+            // On stderr: the restored tree is not the snapshot's, whatever the exit code says.
+            String named = r.differingPaths().stream().map(TerminalText::escape).collect(Collectors.joining(", "));
+            err().printf("warning: %s kept in %s %s the snapshot's in size or modification time (%s%s), such as "
+                    + "a file another restore was killed writing; --overwrite replaces %s%n",
+                    Counts.of(r.differing(), "file", "files"), TerminalText.escape(target.toString()),
+                    r.differing() == 1 ? "differs from" : "differ from", named,
+                    r.differing() > r.differingPaths().size() ? ", ..." : "", r.differing() == 1 ? "it" : "them");
         }
     }
 }

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -253,6 +257,19 @@ class RepositoryCommandsTest {
 
         assertThat(out.toString()).contains("restored 0 files")
                 .contains("kept 3 existing entries of the snapshot's names in " + target + "; --overwrite replaces them");
+        assertThat(err.toString()).doesNotContain("warning");
+
+        // What a restore killed while writing blob.bin leaves: part of it, with the time of the kill.
+        Path blob = target.resolve(data.getFileName().toString()).resolve("blob.bin");
+        try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.WRITE)) {
+            ch.truncate(4096);
+        }
+        Files.setLastModifiedTime(blob, FileTime.from(Instant.now()));
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(err.toString()).contains("warning: 1 file kept in " + target + " differs from the snapshot's in "
+                + "size or modification time (" + data.getFileName() + "/blob.bin), such as a file another restore was "
+                + "killed writing; --overwrite replaces it");
+        assertThat(blob).hasSize(4096);
     }
 
     @Test

@@ -8,10 +8,14 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.testkit.store.InMemoryStore;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -40,6 +44,31 @@ class RestoreOverExistingEntriesTest {
         Files.createSymbolicLink(src.resolve("link"), Path.of("dir/a.txt"));
         repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
         return src;
+    }
+
+    @Test
+    void withoutOverwriteAKeptFileThatIsNotTheSnapshotsIsCountedAndNamed() throws IOException {
+        try (Repository repo = init()) {
+            backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            repo.restore("latest", out, RestoreOptions.all());
+            // what a restore killed while it wrote big.bin leaves: part of it, with the time of the kill
+            try (FileChannel ch = FileChannel.open(out.resolve("src/big.bin"), StandardOpenOption.WRITE)) {
+                ch.truncate(65_536);
+            }
+            Files.setLastModifiedTime(out.resolve("src/big.bin"), FileTime.from(Instant.now()));
+
+            RestoreResult again = repo.restore("latest", out, RestoreOptions.all().withOverwrite(false));
+
+            assertThat(again.skipped()).isEqualTo(3); // big.bin, dir/a.txt and the link, as they were
+            assertThat(again.differing()).isEqualTo(1);
+            assertThat(again.differingPaths()).containsExactly("src/big.bin");
+            assertThat(out.resolve("src/big.bin")).hasSize(65_536);
+
+            RestoreResult overwritten = repo.restore("latest", out, RestoreOptions.all());
+            assertThat(overwritten.differing()).isZero();
+            assertThat(out.resolve("src/big.bin")).hasSize(100_000);
+        }
     }
 
     @Test

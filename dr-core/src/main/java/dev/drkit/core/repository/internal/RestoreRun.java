@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -37,10 +38,12 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -431,6 +434,9 @@ public final class RestoreRun {
     private final LongAdder files = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder skipped = new LongAdder();
+    /** Kept files whose size or modification time is not the snapshot's, and the first few of their paths. */
+    private final LongAdder differing = new LongAdder();
+    private final Queue<String> differingPaths = new ConcurrentLinkedQueue<>();
     private long symlinks;
     private int umask = 0777;
     /** Access time given to restored files (the snapshot keeps none): the restore's start. */
@@ -546,7 +552,23 @@ public final class RestoreRun {
             throw failures.toException();
         }
         return new RestoreResult(files.sum(), dirs.size(), symlinks, skipped.sum(), bytes.sum(),
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start), differing.sum(),
+                differingPaths.stream().sorted().limit(RestoreResult.DIFFERING_NAMED).toList());
+    }
+
+    /**
+     * Tells whether a file kept in the target is not the snapshot's: another size or modification
+     * time (a file this restore writes gets its time last, so one a killed restore left half
+     * written has the time of the kill), or not a regular file.
+     */
+    private static boolean differs(Path out, Tree.Node node) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(out, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return !a.isRegularFile() || a.size() != node.size() || !a.lastModifiedTime().toInstant()
+                    .equals(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos()));
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private boolean exists(BlobId tree, String[] path) {
@@ -827,6 +849,12 @@ public final class RestoreRun {
         } catch (FileAlreadyExistsException exists) {
             if (!options.overwrite()) {
                 skipped.increment();
+                if (differs(out, node)) {
+                    differing.increment();
+                    if (differing.sum() <= RestoreResult.DIFFERING_NAMED) {
+                        differingPaths.add(path);
+                    }
+                }
                 return;
             }
             if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
