@@ -15,7 +15,8 @@ final class RepairCommand {
     @Command(name = "index", mixinStandardHelpOptions = true,
             description = {"Rebuild the index from the index files that can be read and the headers of the packs "
                     + "none lists, dropping packs the store no longer holds, under an exclusive lock.",
-                    "Run it when verify or prune names an index file that cannot be read. With --read-data every "
+                    "Run it when verify or prune names an index file that cannot be read, or verify names one "
+                    + "that is missing (the history then records it as removed). With --read-data every "
                     + "pack is read and a blob whose data is damaged leaves the index (its pack is rewritten "
                     + "without it), so that the next backup stores that content again instead of reusing the "
                     + "damaged copy."})
@@ -35,10 +36,11 @@ final class RepairCommand {
                 } else if (!r.changed()) {
                     out().println("the index is complete: nothing to repair");
                 } else {
-                    out().printf("wrote a new index in place of %d file%s (%d damaged): %d pack%s listed again, "
-                            + "%d missing pack%s dropped, %d damaged blob%s dropped (%d pack%s rewritten without "
-                            + "them)%n", r.indexFilesReplaced(), plural(r.indexFilesReplaced()),
-                            r.indexFilesDamaged(), r.packsAdded(), plural(r.packsAdded()), r.packsMissing(),
+                    out().printf("wrote a new index in place of %d file%s (%d damaged, %d missing): %d pack%s "
+                            + "listed again, %d missing pack%s dropped, %d damaged blob%s dropped (%d pack%s "
+                            + "rewritten without them)%n", r.indexFilesReplaced(), plural(r.indexFilesReplaced()),
+                            r.indexFilesDamaged(), r.indexFilesMissing(), r.packsAdded(), plural(r.packsAdded()),
+                            r.packsMissing(),
                             plural(r.packsMissing()), r.blobsDropped(), plural(r.blobsDropped()), r.packsRewritten(),
                             plural(r.packsRewritten()));
                 }

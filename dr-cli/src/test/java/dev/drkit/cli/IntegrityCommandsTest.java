@@ -93,6 +93,27 @@ class IntegrityCommandsTest {
     }
 
     @Test
+    void anIndexFileDeletedFailsVerifyNamingItUntilRepairIndexRecordsItsRemoval() throws IOException {
+        twoSnapshots();
+        Path index;
+        try (Stream<Path> files = Files.walk(repo.resolve("index.d"))) {
+            index = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        Files.delete(index);
+        String key = "index/" + index.getFileName();
+
+        assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: " + key).contains("it was deleted");
+        assertThat(dr("repair", "index", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("wrote a new index in place of 2 files (0 damaged, 1 missing)");
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).as(out.toString()).isZero();
+        assertThat(out.toString()).doesNotContain(key);
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(target.resolve("orders/order.json")).hasContent("{\"id\":2}");
+    }
+
+    @Test
     void aDamagedManifestOrIndexFileLeavesTheRestUsableAndRepairIndexPutsTheIndexBack() throws IOException {
         String newest = twoSnapshots();
         Path manifest = repo.resolve("snapshots.d").resolve(newest);

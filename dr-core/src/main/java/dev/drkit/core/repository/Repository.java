@@ -839,6 +839,9 @@ public final class Repository implements AutoCloseable {
      * and that pack alone is deleted), so that the next backup stores its content again
      * (while the source has it) instead of deduplicating against the damaged copy; blobs are
      * named by their content, so the snapshots taken before then restore that content too.
+     * An index file deleted from the store without a prune (which verify names as missing) is
+     * recorded in the repository's history as removed, together with the new index file, so
+     * that verify passes again once the repair is made.
      *
      * @param readData whether to read every pack and check each blob
      * @return what was done
@@ -855,7 +858,8 @@ public final class Repository implements AutoCloseable {
         }, r -> Map.of("packsAdded", Integer.toString(r.packsAdded()), "packsMissing",
                 Integer.toString(r.packsMissing()), "blobsDropped", Integer.toString(r.blobsDropped()),
                 "packsRewritten", Integer.toString(r.packsRewritten()),
-                "indexFilesDamaged", Integer.toString(r.indexFilesDamaged())));
+                "indexFilesDamaged", Integer.toString(r.indexFilesDamaged()),
+                "indexFilesMissing", Integer.toString(r.indexFilesMissing())));
     }
 
     /**

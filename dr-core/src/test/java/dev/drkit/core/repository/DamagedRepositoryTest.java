@@ -177,6 +177,48 @@ class DamagedRepositoryTest {
     }
 
     @Test
+    void anIndexFileDeletedFromTheStoreIsNamedByVerifyUntilRepairRecordsItsRemovalInTheHistory() throws IOException {
+        Path src = source();
+        String first = firstSnapshot(src);
+        String lost = keys("index/").get(0);
+        try (Repository repo = open()) {
+            backup(repo, src, "two");
+        }
+        assertThat(keys("index/")).hasSize(2);
+        store.delete(lost);
+
+        try (Repository repo = open()) {
+            assertThatThrownBy(() -> repo.restore(first, tmp.resolve("refused"), RestoreOptions.all()))
+                    .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage())
+                            .contains("is not in the index"));
+            assertThat(repo.verify(VerifyOptions.structure()).problems())
+                    .as("the deletion is evidence of damage until a repair is made")
+                    .contains(new VerifyReport.Problem(lost, "missing: the history records this index file and no "
+                            + "removal; it was deleted"));
+
+            IndexRepairResult repaired = repo.repairIndex(false);
+
+            assertThat(repaired.changed()).isTrue();
+            assertThat(repaired.indexFilesMissing()).isEqualTo(1);
+            assertThat(repaired.indexFilesDamaged()).isZero();
+            assertThat(repaired.indexFilesReplaced()).isEqualTo(2);
+            assertThat(repaired.packsAdded()).isPositive();
+            assertThat(keys("index/")).hasSize(1).doesNotContain(lost);
+            VerifyReport verified = repo.verify(VerifyOptions.readAllData());
+            assertThat(verified.problems()).isEmpty();
+            assertThat(verified.ok()).isTrue();
+            repo.restore(first, tmp.resolve("out"), RestoreOptions.all());
+            assertThat(tmp.resolve("out/src/changing.txt")).hasContent("one");
+            for (int i = 0; i < 5; i++) {
+                assertThat(tmp.resolve("out/src/f" + i + ".bin")).hasSameBinaryContentAs(src.resolve("f" + i + ".bin"));
+            }
+            assertThat(repo.repairIndex(false).changed()).as("a second repair finds nothing").isFalse();
+            backup(repo, src, "three");
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).as("after a further backup").isEmpty();
+        }
+    }
+
+    @Test
     void repairWithReadDataDropsADamagedBlobSoTheNextBackupStoresItAgainAndTheOldSnapshotHeals() throws IOException {
         Path src = source();
         String first = firstSnapshot(src);

@@ -449,6 +449,18 @@ public final class History {
     }
 
     /**
+     * Returns the ids of the index files the history records as present.
+     *
+     * @param engine the repository
+     * @return the ids; empty without a history
+     * @throws DrException {@code INTEGRITY} naming the head when it is damaged
+     */
+    public static Set<String> recordedIndexes(Engine engine) {
+        Read read = readHead(engine);
+        return read == null ? Set.of() : Set.copyOf(read.head().state().indexes());
+    }
+
+    /**
      * What a restore's check of the history reads before it: the head, and whether the entry
      * after the head's is archived (which would mean an earlier head was put back).
      */

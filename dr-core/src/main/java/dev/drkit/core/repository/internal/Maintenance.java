@@ -466,7 +466,9 @@ public final class Maintenance {
      * next backup stores its content again instead of deduplicating against damaged data; the
      * pack's other blobs, checked, are copied into new packs and the pack is deleted after the
      * new index is written. One new index file is written, then the old ones are recorded as
-     * removed and deleted. No other pack is deleted.
+     * removed and deleted, and so are the index files the history records that the store no
+     * longer holds (deleted without a prune), so that verify finds the history and the store
+     * agreeing again. No other pack is deleted.
      *
      * @param engine the repository
      * @param readData whether to read and check every blob
@@ -543,12 +545,17 @@ public final class Maintenance {
             }
             records.addAll(rewriter.finish());
             Map<String, DrException> damaged = index.damaged();
-            boolean changed = !damaged.isEmpty() || added > 0 || missing > 0 || dropped[0] > 0;
+            // Index files the history records that the store no longer holds: their removal is
+            // recorded with the new index, so that verify stops naming them once the index is whole.
+            Set<String> lost = new TreeSet<>(History.recordedIndexes(engine));
+            store.list(Index.PREFIX).forEach(o -> lost.remove(o.key().substring(Index.PREFIX.length())));
+            boolean changed = !damaged.isEmpty() || !lost.isEmpty() || added > 0 || missing > 0 || dropped[0] > 0;
             if (!changed) {
-                return new IndexRepairResult(0, 0, 0, 0, 0, 0, unreadable, false);
+                return new IndexRepairResult(0, 0, 0, 0, 0, 0, 0, unreadable, false);
             }
             Set<String> old = new HashSet<>(index.files());
             damaged.keySet().forEach(k -> old.add(k.substring(Index.PREFIX.length())));
+            old.addAll(lost);
             String id = Crypto.randomId();
             store.put(Index.PREFIX + id, Index.encode(engine.crypto(), id, records));
             History.commit(engine, new History.Change("repair-index", Map.of(), Set.of(), old, Set.of()));
@@ -559,8 +566,8 @@ public final class Maintenance {
                 store.delete(key);
             }
             engine.reloadIndex();
-            return new IndexRepairResult(old.size(), damaged.size(), added, missing, dropped[0], rewritten.size(),
-                    unreadable, true);
+            return new IndexRepairResult(old.size(), damaged.size(), lost.size(), added, missing, dropped[0],
+                    rewritten.size(), unreadable, true);
         }
     }
 
