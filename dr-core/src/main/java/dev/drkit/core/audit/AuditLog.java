@@ -34,7 +34,8 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * @param file the file; created when missing, continued when present
      * @return the log
      * @throws DrException {@code IO_FAILURE} when the file cannot be opened; {@code INTEGRITY}
-     *     when its last record cannot be read; {@code LOCKED} when another writer has it open
+     *     when its last record cannot be read, or is keyed (this log is unkeyed); {@code LOCKED}
+     *     when another writer has it open
      */
     static AuditLog file(Path file) {
         return file(file, AuditLogConfig.DEFAULT);
@@ -48,11 +49,19 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * to anyone listing the log. The file is locked while the log is open: one writer at a time, in this process
      * or another, keeps the chain whole; readers and {@link AuditVerifier} need no lock.
      *
+     * <p>An existing log is continued only when its last record was written with the
+     * configuration's {@link AuditLogConfig#hmacKey() key}, or without a key when the
+     * configuration has none: records appended under another key (or none) would break the chain
+     * where they start, and {@link AuditVerifier} would report them as altered. Such a log is
+     * refused, left as it was, naming the file and the mismatch (never the key).
+     *
      * @param file the file; created when missing, continued when present
      * @param config the configuration
      * @return the log
      * @throws DrException {@code IO_FAILURE} when the file cannot be opened; {@code INTEGRITY}
-     *     when its last record cannot be read; {@code LOCKED} when another writer has it open
+     *     when its last record cannot be read, or was written with another key than the
+     *     configuration's, with a key while the configuration has none, or without one while it
+     *     has one; {@code LOCKED} when another writer has it open
      */
     static AuditLog file(Path file, AuditLogConfig config) {
         return AuditLogs.file(file, config);
@@ -75,7 +84,9 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * @param prefix the key prefix, such as {@code audit}
      * @param config the configuration
      * @return the log
-     * @throws DrException {@code INTEGRITY} when the last segment cannot be read; a store failure otherwise
+     * @throws DrException {@code INTEGRITY} when the last segment cannot be read, or its last record
+     *     was not written with the configuration's key (another key, a key while the
+     *     configuration has none, or none while it has one); a store failure otherwise
      */
     static AuditLog store(SnapshotStore store, String prefix, AuditLogConfig config) {
         return AuditLogs.store(store, prefix, config);

@@ -153,6 +153,31 @@ final class AuditLines {
     public record Parsed(AuditRecord record, boolean hashMatches) {
     }
 
+    /**
+     * Says why a record whose hash does not match under this codec's key was not written with
+     * it, for a writer about to continue its chain; names no key.
+     *
+     * @param p the record as this codec parsed it
+     * @param line the line it was parsed from
+     * @return why the record does not match, or null when it does
+     */
+    public @Nullable String keyMismatch(Parsed p, String line) {
+        if (p.hashMatches()) {
+            return null;
+        }
+        long seq = p.record().seq();
+        if (mac == null) {
+            return "the log is keyed and this writer has no HMAC key: its last record (" + seq + ") does not carry "
+                    + "the plain SHA-256 of its content (or that record was altered); open it with its key";
+        }
+        if (new AuditLines(null).parse(line).hashMatches()) {
+            return "the log is not keyed and this writer has an HMAC key: its last record (" + seq + ") carries a "
+                    + "plain SHA-256 hash; open it without a key, or start a new log for the keyed chain";
+        }
+        return "the log was written with another HMAC key than this writer's: its last record (" + seq + ") does "
+                + "not match the key (or that record was altered); open it with its own key";
+    }
+
     private static String text(JsonNode n, String field) {
         JsonNode v = n.required(field);
         if (!v.isString()) {

@@ -117,38 +117,48 @@ final class FileAuditLog implements AuditLog {
         }
     }
 
-    /** Finds the last complete line, cutting off a torn one, and parses it. */
+    /**
+     * Finds the last complete line and parses it, refusing a log whose last record was not
+     * written with the configured key (or keylessness), then cuts off a torn line after it.
+     * A refused log is left as it was.
+     */
     private static Tail readLast(FileChannel ch, Path file, AuditLogConfig config) throws IOException {
         long size = ch.size();
         if (size == 0) {
             return new Tail(null, 0, 0);
         }
-        long end = size;
-        long cutBytes = 0;
-        long lastNewline = findNewlineBefore(ch, end);
-        if (lastNewline != end - 1) {
-            long keep = lastNewline + 1;
-            cutBytes = end - keep;
-            LOG.warn("audit log {} ends in a torn record ({} bytes at offset {}); cutting it off and recording an {}"
-                    + " record", file, cutBytes, keep, AuditRecord.REPAIR_ACTION);
-            ch.truncate(keep);
-            ch.force(true);
-            end = keep;
-            if (end == 0) {
-                return new Tail(null, cutBytes, 0);
+        long end = findNewlineBefore(ch, size) + 1;
+        AuditRecord last = null;
+        if (end > 0) {
+            long prevNewline = findNewlineBefore(ch, end - 1);
+            int len = (int) (end - 1 - (prevNewline + 1));
+            ByteBuffer buf = ByteBuffer.allocate(len);
+            ch.read(buf, prevNewline + 1);
+            String line = new String(buf.array(), StandardCharsets.UTF_8);
+            AuditLines lines = new AuditLines(config.hmacKey());
+            AuditLines.Parsed parsed;
+            try {
+                parsed = lines.parse(line);
+            } catch (IllegalArgumentException e) {
+                throw new DrException(ErrorCode.INTEGRITY, "the last record of audit log " + file
+                        + " cannot be read (" + e.getMessage() + "); run dr audit verify", file.toString(), e);
             }
+            String mismatch = lines.keyMismatch(parsed, line);
+            if (mismatch != null) {
+                // Records appended under another key would break the chain where they start.
+                throw new DrException(ErrorCode.INTEGRITY, "refusing to append to audit log " + file + ": "
+                        + mismatch + "; nothing was appended", file.toString());
+            }
+            last = parsed.record();
         }
-        long prevNewline = findNewlineBefore(ch, end - 1);
-        int len = (int) (end - 1 - (prevNewline + 1));
-        ByteBuffer buf = ByteBuffer.allocate(len);
-        ch.read(buf, prevNewline + 1);
-        String line = new String(buf.array(), StandardCharsets.UTF_8);
-        try {
-            return new Tail(new AuditLines(config.hmacKey()).parse(line).record(), cutBytes, end);
-        } catch (IllegalArgumentException e) {
-            throw new DrException(ErrorCode.INTEGRITY, "the last record of audit log " + file
-                    + " cannot be read (" + e.getMessage() + "); run dr audit verify", file.toString(), e);
+        long cutBytes = size - end;
+        if (cutBytes > 0) {
+            LOG.warn("audit log {} ends in a torn record ({} bytes at offset {}); cutting it off and recording an {}"
+                    + " record", file, cutBytes, end, AuditRecord.REPAIR_ACTION);
+            ch.truncate(end);
+            ch.force(true);
         }
+        return new Tail(last, cutBytes, end);
     }
 
     /** Returns the offset of the last newline before {@code end}, or -1. */

@@ -75,12 +75,22 @@ final class StoreAuditLog implements AuditLog {
         String key = segments.get(segments.size() - 1).key();
         String text = new String(store.get(key), StandardCharsets.UTF_8);
         String[] lines = text.split("\n");
+        String line = lines[lines.length - 1];
+        AuditLines codec = new AuditLines(config.hmacKey());
+        AuditLines.Parsed parsed;
         try {
-            return new AuditLines(config.hmacKey()).parse(lines[lines.length - 1]).record();
+            parsed = codec.parse(line);
         } catch (IllegalArgumentException e) {
             throw new DrException(ErrorCode.INTEGRITY, "the last record of audit segment " + key
                     + " cannot be read (" + e.getMessage() + ")", key, e);
         }
+        String mismatch = codec.keyMismatch(parsed, line);
+        if (mismatch != null) {
+            // Records appended under another key would break the chain where they start.
+            throw new DrException(ErrorCode.INTEGRITY, "refusing to append to audit log " + store.describe() + "/"
+                    + prefix + " (segment " + key + "): " + mismatch + "; nothing was appended", key);
+        }
+        return parsed.record();
     }
 
     private static String normalize(String prefix) {
