@@ -56,9 +56,17 @@ final class Compensation {
         return todo;
     }
 
-    /** Compensates the steps that {@link #todo} names, recording each. */
+    /**
+     * Compensates the steps that {@link #todo} names, recording each. A step with nothing to
+     * undo ({@link dev.drkit.api.recovery.RecoveryStep#describeCompensation()} empty) is not
+     * called and keeps its state, with a note: it is not reported as undone.
+     */
     void compensate(boolean success) {
         for (StepRun s : todo(success)) {
+            if (s.planned.step().describeCompensation().isEmpty()) {
+                s.notes.add("nothing to undo");
+                continue;
+            }
             String error = null;
             try {
                 Future<?> f = run.cfg.stepExecutor().submit(() -> {
