@@ -412,6 +412,157 @@ class JournalTest {
         }
     }
 
+    /** The paths of the records a source holds as its newest chain ends. */
+    static List<String> latestPaths(Repository repo, String source) {
+        return repo.journalAt(source).orElseThrow().records().stream().map(JournalRecord::path).toList();
+    }
+
+    @Test
+    void aKeyThatIsAPathPrefixOfALiveRecordOrHasOneAsPrefixIsRefusedNamingBothInEitherOrder() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("r", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                assertThat(feed.append("dir/x", bytes("child"))).isZero();
+                assertThatThrownBy(() -> feed.append("dir", bytes("file")))
+                        .isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS);
+                            assertThat(e.input()).isEqualTo("dir");
+                            assertThat(e.getMessage()).contains("'dir'", "'dir/x'", "feed 'r'");
+                        });
+                assertThat(feed.append("orders", bytes("a list"))).as("the refused key took no position")
+                        .isOne();
+                assertThatThrownBy(() -> feed.append("orders/123", bytes("an order")))
+                        .isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS);
+                            assertThat(e.input()).isEqualTo("orders/123");
+                            assertThat(e.getMessage()).contains("'orders/123'", "'orders'");
+                        });
+                assertThatThrownBy(() -> feed.append("orders/123/lines/1", bytes("deeper")))
+                        .isInstanceOf(DrException.class).hasMessageContaining("'orders'");
+                assertThat(journal.status().pending()).as("nothing refused was queued").isEqualTo(2);
+                // Neither a sibling whose name only starts the same nor the same key is in the way.
+                assertThat(feed.append("dir-2", bytes("sibling"))).isEqualTo(2);
+                assertThat(feed.append("orders", bytes("a list v2"))).isEqualTo(3);
+                journal.flush();
+                assertThat(journal.status().lastError()).isNull();
+            }
+            assertThat(latestPaths(repo, "r")).containsExactly("dir-2", "dir/x", "orders");
+            assertThat(repo.journalAt("r").orElseThrow().read("orders")).asString(StandardCharsets.UTF_8)
+                    .isEqualTo("a list v2");
+        }
+    }
+
+    @Test
+    void aRecordAcknowledgedDurableIsNotLostToAKeyAppendedAfterAFlushOrARestart() {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("r", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                feed.append("dir/x", bytes("child"));
+                journal.flush();
+                clock.advance(Duration.ofSeconds(1));
+                assertThatThrownBy(() -> feed.append("dir", bytes("file"))).isInstanceOf(DrException.class)
+                        .hasMessageContaining("'dir/x'");
+                journal.flush();
+            }
+            RecordFeed reopened = RecordFeed.named("r", clock);
+            try (Journal journal = repo.manualJournal(reopened, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                assertThatThrownBy(() -> reopened.append("dir", bytes("file")))
+                        .as("the keys the journal holds are known after a restart")
+                        .isInstanceOf(DrException.class).hasMessageContaining("'dir/x'");
+                assertThatThrownBy(() -> reopened.append("dir/x/y", bytes("below a record")))
+                        .isInstanceOf(DrException.class).hasMessageContaining("'dir/x'");
+                assertThat(journal.status().pending()).isZero();
+            }
+            assertThat(latestPaths(repo, "r")).containsExactly("dir/x");
+        }
+    }
+
+    @Test
+    void onceTheOtherKeyIsDeletedTheKeyIsAllowedAndEachInstantRestoresWhatWasThen() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("r", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("dir/x", bytes("child"));
+                journal.flush();
+                clock.advance(Duration.ofSeconds(1));
+                feed.delete("dir/x");
+                feed.append("dir", bytes("file"));
+                journal.flush();
+                clock.advance(Duration.ofSeconds(1));
+                feed.delete("dir");
+                feed.append("dir/x", bytes("child again"));
+                feed.append("dir/y", bytes("another"));
+                journal.flush();
+                clock.advance(Duration.ofSeconds(1));
+                // Deleting a key prefix deletes every record below it, as a directory's deletion does.
+                feed.delete("dir");
+                feed.append("dir", bytes("file again"));
+                journal.flush();
+            }
+            Map<Integer, Map<String, String>> expected = Map.of(
+                    1, Map.of("dir/x", "child"),
+                    2, Map.of("dir", "file"),
+                    3, Map.of("dir/x", "child again", "dir/y", "another"),
+                    4, Map.of("dir", "file again"));
+            for (Map.Entry<Integer, Map<String, String>> e : expected.entrySet()) {
+                Instant at = T0.plusSeconds(e.getKey());
+                Path out = tmp.resolve("at-" + e.getKey());
+                repo.restore(at, out, RestoreOptions.all());
+                assertThat(read(out.resolve("r"))).as("restored at %s", at).isEqualTo(e.getValue());
+                assertThat(repo.journalAt("r", at).records()).as("records at %s", at)
+                        .extracting(JournalRecord::path).containsExactlyElementsOf(new TreeMap<>(e.getValue())
+                                .keySet());
+            }
+        }
+    }
+
+    @Test
+    void aRenameThatWouldPutARecordAboveOrBelowAnotherIsRefusedAndOneOutOfTheWayIsAllowed() throws IOException {
+        try (Repository repo = repo()) {
+            RecordFeed feed = RecordFeed.named("r", clock);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                clock.advance(Duration.ofSeconds(1));
+                feed.append("dir", bytes("file"));
+                feed.append("orders/1", bytes("one"));
+                feed.append("orders/2", bytes("two"));
+                feed.append("archive/old", bytes("old"));
+                feed.append("loose", bytes("loose"));
+                // Each of these would have replaced a live record: refused before anything is queued.
+                assertThatThrownBy(() -> feed.rename("loose", "dir/loose")).isInstanceOfSatisfying(DrException.class,
+                        e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.ALREADY_EXISTS);
+                            assertThat(e.input()).isEqualTo("dir/loose");
+                            assertThat(e.getMessage()).contains("'loose'", "'dir/loose'", "'dir'");
+                        });
+                assertThatThrownBy(() -> feed.rename("loose", "orders")).isInstanceOf(DrException.class)
+                        .hasMessageContaining("'orders/1'");
+                assertThatThrownBy(() -> feed.rename("orders", "archive")).isInstanceOf(DrException.class)
+                        .hasMessageContaining("'archive/old'");
+                assertThatThrownBy(() -> feed.rename("orders", "dir")).isInstanceOf(DrException.class)
+                        .hasMessageContaining("'dir'");
+                assertThatThrownBy(() -> feed.rename("orders/1", "orders")).as("onto its own directory")
+                        .isInstanceOf(DrException.class).hasMessageContaining("'orders/2'");
+                assertThat(journal.status().pending()).isEqualTo(5);
+                journal.flush();
+                clock.advance(Duration.ofSeconds(1));
+                feed.rename("orders", "archive/orders");
+                feed.rename("loose", "dir2");
+                feed.rename("dir2", "dir");
+                feed.append("loose/now-a-directory", bytes("below"));
+                journal.flush();
+            }
+            repo.restore(T0.plusSeconds(1), tmp.resolve("one"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("one/r"))).isEqualTo(Map.of("dir", "file", "orders/1", "one",
+                    "orders/2", "two", "archive/old", "old", "loose", "loose"));
+            repo.restore(T0.plusSeconds(2), tmp.resolve("two"), RestoreOptions.all());
+            assertThat(read(tmp.resolve("two/r"))).as("a rename onto the same key replaces it, as a put does")
+                    .isEqualTo(Map.of("dir", "loose", "archive/orders/1", "one", "archive/orders/2", "two",
+                            "archive/old", "old", "loose/now-a-directory", "below"));
+        }
+    }
+
     /** A clock that may be set back, as a host's clock corrected by NTP is. */
     static final class SettableClock extends Clock {
         private volatile Instant now;
