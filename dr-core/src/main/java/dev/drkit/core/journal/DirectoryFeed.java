@@ -9,6 +9,7 @@ import dev.drkit.api.journal.FeedResume;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -32,7 +33,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -49,7 +52,11 @@ import org.slf4j.LoggerFactory;
  * once it is stable: its size and modification time unchanged for {@code stableFor}; a file
  * that keeps changing is captured anyway after {@code maxUnstable}, with a warning naming it, so
  * that nothing is left out. A renamed file is recorded as a deletion and a put (its content is
- * deduplicated). Directories themselves, permissions and links are not journaled.
+ * deduplicated). A file replaced by a directory of its name is recorded as the file's deletion
+ * and the creation of the files below, and a directory replaced by a file of its name as the
+ * deletion of the files below it and the file's creation, each deletion before the put: no put
+ * removes a file of the journal's state on its own. Directories themselves, permissions and
+ * links are not journaled.
  *
  * <p>After a restart the feed compares the tree with the state the journal holds and emits only
  * the differences. Problems (the watched directory deleted or unreadable, a file that cannot
@@ -86,7 +93,8 @@ public final class DirectoryFeed implements ChangeFeed {
     private final Object lock = new Object();
     private final Set<String> dirty = new TreeSet<>();
     private final Map<String, Seen> seen = new HashMap<>();
-    private final Map<String, Emitted> emitted = new HashMap<>();
+    /** What the journal holds, as this feed emitted it: no path in it is a path prefix of another. */
+    private final NavigableMap<String, Emitted> emitted = new TreeMap<>();
     private final Map<WatchKey, Path> watched = new ConcurrentHashMap<>();
     private final Map<String, String> problems = new ConcurrentHashMap<>();
     private @Nullable WatchService watcher;
@@ -343,11 +351,12 @@ public final class DirectoryFeed implements ChangeFeed {
         if (dir == null) {
             return;
         }
-        for (String known : emitted.keySet()) {
-            if (known.startsWith(dir + "/")) {
-                dirty.add(known);
-            }
-        }
+        dirty.addAll(below(dir).keySet());
+    }
+
+    /** The emitted files below a directory path: {@code '/' + 1} is {@code '0'}, so they sort before {@code dir + "0"}. */
+    private NavigableMap<String, Emitted> below(String dir) {
+        return emitted.subMap(dir + "/", true, dir + "0", false);
     }
 
     private @Nullable String relative(Path p) {
@@ -364,11 +373,13 @@ public final class DirectoryFeed implements ChangeFeed {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            dirty.remove(path);
-            seen.remove(path);
-            problems.remove(file.toString());
-            if (emitted.remove(path) != null) {
-                emit(Change.delete(position + 1, path));
+            gone(path, file);
+            return;
+        } catch (FileSystemException e) {
+            if (underAFile(file)) {
+                gone(path, file); // its directory was replaced by a file: "Not a directory"
+            } else {
+                problem(path, file, "cannot be read: " + e);
             }
             return;
         } catch (IOException e) {
@@ -437,8 +448,49 @@ public final class DirectoryFeed implements ChangeFeed {
             emitted.put(path, new Emitted(size, modified, digest));
             return;
         }
+        deleteInTheWayOf(path);
         emitted.put(path, new Emitted(content.length, modified, digest));
         emit(Change.put(position + 1, path, content, modified));
+    }
+
+    /** Records that a file is gone: its deletion, when the journal holds it. */
+    private void gone(String path, Path file) {
+        dirty.remove(path);
+        seen.remove(path);
+        problems.remove(file.toString());
+        if (emitted.remove(path) != null) {
+            emit(Change.delete(position + 1, path));
+        }
+    }
+
+    /** Whether a directory on a path below the root is now something else, a file or a link. */
+    private boolean underAFile(Path file) {
+        for (Path p = file.getParent(); p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Before the put of a path, records the deletion of the emitted files it replaces: a file
+     * that was a directory on its path, or the files below it when it was a directory. The
+     * journal's put would remove them too, but silently, and this feed would go on believing
+     * the journal holds them (and skip them, unchanged, when they come back).
+     */
+    private void deleteInTheWayOf(String path) {
+        for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+            String above = path.substring(0, i);
+            if (emitted.remove(above) != null) {
+                emit(Change.delete(position + 1, above));
+            }
+        }
+        NavigableMap<String, Emitted> below = below(path);
+        for (String old : new ArrayList<>(below.keySet())) {
+            below.remove(old);
+            emit(Change.delete(position + 1, old));
+        }
     }
 
     private void problem(String path, Path file, String message) {

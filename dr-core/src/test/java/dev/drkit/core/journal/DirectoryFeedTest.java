@@ -2,13 +2,18 @@ package dev.drkit.core.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.journal.Change;
+import dev.drkit.api.journal.ChangeKind;
+import dev.drkit.api.journal.FeedResume;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
+import dev.drkit.core.repository.JournalRecord;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
 import dev.drkit.core.store.SnapshotStores;
@@ -19,7 +24,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -208,6 +215,101 @@ class DirectoryFeedTest {
                 assertThat(journal.status().pending()).isEqualTo(1);
                 assertThat(feed.problems()).doesNotContainKey(secret.toAbsolutePath().toString());
             }
+        }
+    }
+    /** Checks after each of a few stability periods, so that a rescan finds what changed and it settles. */
+    void settle(DirectoryFeed feed) {
+        for (int i = 0; i < 3; i++) {
+            clock.advance(STABLE);
+            feed.check();
+        }
+    }
+
+    @Test
+    void aFileReplacedByADirectoryOfItsNameAndBackIsRecordedAsADeletionAndACreationAndEachInstantRestores()
+            throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        Path d = dir.resolve("d");
+        Files.writeString(d, "file");
+        List<Instant> flushed = new ArrayList<>();
+        try (Repository repo = repo()) {
+            DirectoryFeed feed = feed(dir);
+            try (Journal journal = repo.manualJournal(feed, JournalOptions.DEFAULT)) {
+                settle(feed);
+                journal.flush();
+                flushed.add(clock.instant());
+
+                Files.delete(d);
+                Files.createDirectory(d);
+                Files.writeString(d.resolve("x"), "child");
+                settle(feed);
+                assertThat(journal.status().pending()).as("the deletion of file d, the creation of d/x")
+                        .isEqualTo(2);
+                journal.flush();
+                flushed.add(clock.instant());
+
+                Files.delete(d.resolve("x"));
+                Files.delete(d);
+                Files.writeString(d, "file again");
+                settle(feed);
+                assertThat(journal.status().pending()).as("the deletion of d/x, the creation of file d")
+                        .isEqualTo(2);
+                assertThat(feed.problems()).as("d/x is gone, not unreadable").isEmpty();
+                journal.flush();
+                flushed.add(clock.instant());
+
+                // A directory again, its file as it was two flushes ago.
+                Files.delete(d);
+                Files.createDirectory(d);
+                Files.writeString(d.resolve("x"), "child");
+                settle(feed);
+                assertThat(journal.status().pending()).as("the deletion of file d, the creation of d/x")
+                        .isEqualTo(2);
+                journal.flush();
+                flushed.add(clock.instant());
+            }
+            List<Map<String, String>> expected = List.of(Map.of("d", "file"), Map.of("d/x", "child"),
+                    Map.of("d", "file again"), Map.of("d/x", "child"));
+            for (int i = 0; i < expected.size(); i++) {
+                Path out = tmp.resolve("restore-" + i);
+                repo.restore(flushed.get(i), out, RestoreOptions.all());
+                assertThat(JournalTest.read(out.resolve("app"))).as("restored at %s", flushed.get(i))
+                        .isEqualTo(expected.get(i));
+                assertThat(repo.journalAt("app", flushed.get(i)).records()).extracting(JournalRecord::path)
+                        .containsExactlyElementsOf(expected.get(i).keySet());
+            }
+        }
+    }
+
+    @Test
+    void aPutComesAfterTheDeletionOfTheFilesItReplacesEvenWhenBothAreSeenInOnePass() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        Path d = Files.createDirectory(dir.resolve("d"));
+        Files.writeString(d.resolve("x"), "child");
+        Files.writeString(d.resolve("y"), "other child");
+        List<Change> changes = new ArrayList<>();
+        // Captured as soon as seen: the new file d is examined, and put, before the files below it.
+        DirectoryFeed feed = DirectoryFeed.builder("app", dir).clock(clock).stableFor(Duration.ZERO)
+                .rescanEvery(STABLE).background(false).build();
+        try {
+            feed.start(FeedResume.empty(), changes::add);
+            settle(feed);
+            assertThat(changes).extracting(Change::path).containsExactly("d/x", "d/y");
+            changes.clear();
+
+            Files.delete(d.resolve("x"));
+            Files.delete(d.resolve("y"));
+            Files.delete(d);
+            Files.writeString(d, "file");
+            settle(feed);
+            assertThat(changes).extracting(Change::kind, Change::path).containsExactly(
+                    tuple(ChangeKind.DELETE, "d/x"),
+                    tuple(ChangeKind.DELETE, "d/y"),
+                    tuple(ChangeKind.PUT, "d"));
+            assertThat(changes).extracting(Change::position).containsExactly(2L, 3L, 4L);
+            assertThat(feed.problems()).isEmpty();
+        } finally {
+            feed.close();
         }
     }
 }
