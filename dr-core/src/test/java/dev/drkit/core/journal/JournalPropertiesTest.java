@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,10 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Point-in-time restore against a model: random puts, deletes and renames at random times,
  * flushed and compacted at random points; a restore at any instant of the covered range equals
- * the model's state after the last change at or before that instant.
+ * the model's state after the last change at or before that instant. Some keys are path
+ * prefixes of others ({@code d} and {@code d/x}): a change that would leave one key a path
+ * prefix of another is refused and leaves the model as it was; a delete or rename of a key
+ * prefix deletes or moves every record below it.
  */
 class JournalPropertiesTest {
-    private static final String[] PATHS = {"a", "b.txt", "d/x", "d/y", "e/f/z", "名前"};
+    private static final String[] PATHS = {"a", "b.txt", "d", "d/x", "d/y", "e", "e/f", "e/f/z", "名前"};
 
     @TempDir
     Path tmp;
@@ -63,17 +69,23 @@ class JournalPropertiesTest {
                         int kind = random.nextInt(10);
                         if (kind < 6) {
                             String content = "v" + i + "-" + "x".repeat(random.nextInt(3) == 0 ? 20_000 : 3);
-                            feed.append(path, content.getBytes(StandardCharsets.UTF_8));
-                            model.put(path, content);
+                            Map<String, String> next = new TreeMap<>(model);
+                            next.put(path, content);
+                            if (ran(() -> feed.append(path, content.getBytes(StandardCharsets.UTF_8)),
+                                    prefixFree(next.keySet()), "append of " + path + " to " + model.keySet())) {
+                                model.put(path, content);
+                            }
                         } else if (kind < 8) {
                             feed.delete(path);
                             model.remove(path);
+                            model.keySet().removeIf(k -> k.startsWith(path + "/"));
                         } else {
                             String target = PATHS[random.nextInt(PATHS.length)];
-                            feed.rename(path, target);
-                            String moved = model.remove(path);
-                            if (moved != null) {
-                                model.put(target, moved);
+                            Map<String, String> next = renamed(model, path, target);
+                            if (ran(() -> feed.rename(path, target), next != null,
+                                    "rename of " + path + " to " + target + " in " + model.keySet())) {
+                                model.clear();
+                                model.putAll(next);
                             }
                         }
                         steps.add(new Step(clock.instant(), Map.copyOf(model)));
@@ -111,5 +123,60 @@ class JournalPropertiesTest {
                 throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
             }
         });
+    }
+
+    /** Runs a change the model allows or refuses: a refusal is {@code ALREADY_EXISTS}; returns whether it ran. */
+    private static boolean ran(Runnable change, boolean allowed, String what) {
+        try {
+            change.run();
+        } catch (DrException e) {
+            assertThat(e.code()).as(what).isEqualTo(ErrorCode.ALREADY_EXISTS);
+            assertThat(allowed).as("%s was refused: %s", what, e.getMessage()).isFalse();
+            return false;
+        }
+        assertThat(allowed).as("%s was accepted", what).isTrue();
+        return true;
+    }
+
+    /** Whether no key is a path prefix of another, as files and the directories above them. */
+    private static boolean prefixFree(Set<String> keys) {
+        for (String k : keys) {
+            for (int i = k.indexOf('/'); i > 0; i = k.indexOf('/', i + 1)) {
+                if (keys.contains(k.substring(0, i))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The records after a rename as a file system does it: a record moves onto its new key,
+     * replacing one there; a key prefix's records move below the new key, which must be free
+     * (nothing at, below or above it). Returns null when the rename must be refused.
+     */
+    private static Map<String, String> renamed(Map<String, String> model, String from, String to) {
+        Map<String, String> next = new TreeMap<>(model);
+        if (model.containsKey(from)) {
+            next.put(to, next.remove(from));
+            return prefixFree(next.keySet()) ? next : null;
+        }
+        Map<String, String> moved = new TreeMap<>();
+        model.forEach((k, v) -> {
+            if (k.startsWith(from + "/")) {
+                moved.put(to + k.substring(from.length()), v);
+                next.remove(k);
+            }
+        });
+        if (moved.isEmpty() || from.equals(to)) {
+            return new TreeMap<>(model);
+        }
+        for (String staying : next.keySet()) {
+            if (staying.equals(to) || staying.startsWith(to + "/") || to.startsWith(staying + "/")) {
+                return null;
+            }
+        }
+        next.putAll(moved);
+        return next;
     }
 }
