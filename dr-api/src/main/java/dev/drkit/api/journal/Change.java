@@ -102,8 +102,14 @@ public record Change(ChangeKind kind, String path, @Nullable String target, byte
             throw new DrException(dev.drkit.api.ErrorCode.UNSAFE_PATH, "Change path '" + path
                     + "' must be relative, '/'-separated and not empty", String.valueOf(path));
         }
+        int nul = path.indexOf('\0');
+        if (nul >= 0) {
+            String shown = path.replace("\0", "\\u0000");
+            throw new DrException(dev.drkit.api.ErrorCode.UNSAFE_PATH, "Change path '" + shown
+                    + "' contains a NUL character (at index " + nul + ")", shown);
+        }
         for (String s : path.split("/", -1)) {
-            if (s.isEmpty() || s.equals(".") || s.equals("..") || s.indexOf('\0') >= 0) {
+            if (s.isEmpty() || s.equals(".") || s.equals("..")) {
                 throw new DrException(dev.drkit.api.ErrorCode.UNSAFE_PATH, "Change path '" + path
                         + "' has an empty, '.' or '..' segment", path);
             }

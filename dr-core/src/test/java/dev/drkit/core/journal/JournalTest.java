@@ -407,6 +407,13 @@ class JournalTest {
                             assertThat(e.code()).isEqualTo(ErrorCode.UNSAFE_PATH);
                             assertThat(e.input()).isEqualTo("../escape");
                         });
+                // a NUL is named as such, and shown escaped
+                assertThatThrownBy(() -> feed.append("orders/a\0b", bytes("x")))
+                        .isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.UNSAFE_PATH);
+                            assertThat(e.getMessage()).contains("'orders/a\\u0000b' contains a NUL character (at "
+                                    + "index 8)");
+                        });
                 assertThat(journal.status().pending()).isZero();
             }
         }

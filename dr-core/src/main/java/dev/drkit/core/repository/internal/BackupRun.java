@@ -945,9 +945,15 @@ public final class BackupRun {
             throw new DrException(ErrorCode.UNSAFE_PATH, "Entry path '" + path + "' must be relative and not empty",
                     path);
         }
+        int nul = path.indexOf('\0');
+        if (nul >= 0) {
+            String shown = path.replace("\0", "\\u0000");
+            throw new DrException(ErrorCode.UNSAFE_PATH, "Entry path '" + shown + "' contains a NUL character (at index "
+                    + nul + ")", shown);
+        }
         String[] segments = path.split("/", -1);
         for (String s : segments) {
-            if (s.isEmpty() || s.equals(".") || s.equals("..") || s.indexOf('\0') >= 0) {
+            if (s.isEmpty() || s.equals(".") || s.equals("..")) {
                 throw new DrException(ErrorCode.UNSAFE_PATH, "Entry path '" + path
                         + "' has an empty, '.' or '..' segment", path);
             }
