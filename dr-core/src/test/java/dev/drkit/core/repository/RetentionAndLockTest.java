@@ -276,6 +276,16 @@ class RetentionAndLockTest {
     }
 
     @Test
+    void aLockOfThisProcessSaysItIsThisProcesssOwn() {
+        snapshotAt("2024-03-01T10:00:00Z");
+        putLock("locks/mine", "test-host", ProcessHandle.current().pid(), false, Duration.ofMinutes(60));
+        assertThatThrownBy(() -> repo.prune(PruneOptions.DEFAULT)).isInstanceOfSatisfying(DrException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+            assertThat(e.getMessage()).contains("it is this process's own").doesNotContain("dr unlock");
+        });
+    }
+
+    @Test
     void aLiveLockOfAnotherProcessBlocksPruneAndNamesTheLock() {
         snapshotAt("2024-03-01T10:00:00Z");
         store.put("locks/live", lockJson(false, clock.instant().plus(Duration.ofMinutes(10)))

@@ -158,7 +158,12 @@ public final class Maintenance {
             // process ids), and a live lock broken here would let a prune delete the data a
             // running backup writes. The operator decides, with dr unlock.
             if (exclusive || other.exclusive()) {
-                String remedy = processGone(engine, other)
+                boolean thisProcess = other.host().equals(engine.options().host())
+                        && other.pid() == ProcessHandle.current().pid();
+                String remedy = thisProcess
+                        ? "it is this process's own: another operation of it (a backup, a restore, a prune) holds "
+                                + "it until it ends; run this one after that"
+                        : processGone(engine, other)
                         ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove it"
                         : "it expires at " + other.expires() + " unless its holder refreshes it, and 'dr unlock' "
                                 + "(Repository.unlock) removes it after then";
