@@ -88,6 +88,43 @@ class SequentialJudgeTest {
     }
 
     @Test
+    void aCandidateWithNoFailuresBesideAStableWithNoneIsPromotedAfterABoundedNumberOfItsCalls() {
+        SequentialJudge judge = new SequentialJudge(JudgeConfig.DEFAULT);
+        // ln(1/alpha) / KL(3r || r) = horizon: 0.0116% for alpha 0.05 over 20,000 calls.
+        assertThat(judge.promoteFloor()).isCloseTo(1.156e-4, org.assertj.core.data.Offset.offset(0.01e-4));
+        long enough = (long) Math.ceil(-Math.log(0.05 / 0.95)
+                / Math.log((1 - judge.promoteFloor()) / (1 - 3 * judge.promoteFloor())));
+
+        for (long stableCalls : new long[] {1_000_000, 100_000_000}) {
+            Verdict before = judge(judge, stats(stableCalls, 0, 0, false), stats(enough - 1, 0, 0, false));
+            Verdict after = judge(judge, stats(stableCalls, 0, 0, false), stats(enough, 0, 0, false));
+
+            assertThat(before.decision()).isEqualTo(Decision.CONTINUE);
+            assertThat(after.decision()).isEqualTo(Decision.PROMOTE);
+            assertThat(after.evidence().extra()).containsEntry("promoteRate", Double.toString(judge.promoteFloor()));
+            assertThat(after.reason()).contains("within its horizon of 20000 calls");
+        }
+        assertThat(enough).isBetween(12_000L, 13_500L);
+    }
+
+    @Test
+    void aCandidateWithNoFailuresIsNotRolledBackAtATinyShareOfTheCalls() {
+        Verdict verdict = judge(Judges.sequential(), stats(100_000_000, 0, 0, false), stats(100, 0, 0, false));
+
+        assertThat(verdict.decision()).as(verdict.reason()).isEqualTo(Decision.CONTINUE);
+    }
+
+    @Test
+    void theFloorDoesNotPromoteACandidateFailingAboveIt() {
+        SequentialJudge judge = new SequentialJudge(JudgeConfig.DEFAULT);
+
+        for (long calls = 1_000; calls <= 20_000; calls += 1_000) {
+            Verdict verdict = judge(judge, stats(1_000_000, 0, 0, false), stats(calls, calls / 2_000, 0, false));
+            assertThat(verdict.decision()).as("%d calls", calls).isNotEqualTo(Decision.PROMOTE);
+        }
+    }
+
+    @Test
     void consecutiveFailuresRollBackWhateverTheStatisticSays() {
         JudgeConfig config = ONE_PERCENT.withAbsoluteLimits(3, true).withConfiguredBaseline(0.3);
         Verdict verdict = judge(Judges.sequential(config), VariantStats.EMPTY, stats(1000, 300, 3, false));

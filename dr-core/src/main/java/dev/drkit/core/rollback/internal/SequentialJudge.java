@@ -101,6 +101,7 @@ public final class SequentialJudge implements Judge {
     private final JudgeConfig config;
     private final double rollbackThreshold;
     private final double promoteThreshold;
+    private final double promoteFloor;
     private final @Nullable RatioMixture configuredMixture;
     private final Map<Long, Calibrated> shareTests = new ConcurrentHashMap<>();
 
@@ -121,6 +122,52 @@ public final class SequentialJudge implements Judge {
                     config.horizon());
         }
         this.promoteThreshold = Math.log(config.beta() / (1 - config.alpha()));
+        this.promoteFloor = promoteFloor(config);
+    }
+
+    /** Solves {@code KL(ratio * r || r) = ln(1/alpha) / horizon} for r by bisection in log space. */
+    private static double promoteFloor(JudgeConfig config) {
+        double ratio = config.regressionRatio();
+        double budget = Math.log(1 / config.alpha()) / config.horizon();
+        double low = MIN_RATE;
+        double high = MAX_RATE / ratio;
+        if (kl(ratio * high, high) <= budget) {
+            return high;
+        }
+        if (kl(ratio * low, low) >= budget) {
+            return low;
+        }
+        for (int i = 0; i < 100; i++) {
+            double mid = Math.sqrt(low * high);
+            if (kl(ratio * mid, mid) < budget) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return high;
+    }
+
+    private static double kl(double q, double p) {
+        return q * Math.log(q / p) + (1 - q) * Math.log((1 - q) / (1 - p));
+    }
+
+    /**
+     * Returns the lowest baseline rate PROMOTE holds the candidate to: the rate at which a
+     * {@code regressionRatio} regression takes the rollback test the whole horizon on average
+     * ({@code ln(1/alpha) / KL(ratio * r || r) = horizon}). A baseline below it, as a stable
+     * version with no failures gives once it has taken many calls, is raised to it for the
+     * promotion only, so that a candidate with no failures is promoted after a bounded number
+     * of its calls (about {@code -promoteThreshold / (2 * floor)}). Without it the baseline
+     * learnt from a stable version with no failures falls toward zero as the stable calls grow,
+     * and the candidate's evidence, which grows with its own calls times that baseline, levels
+     * off at a value set by its share of the traffic: at a 1% share it never reached the
+     * promotion threshold.
+     *
+     * @return the rate
+     */
+    public double promoteFloor() {
+        return promoteFloor;
     }
 
     /**
@@ -192,7 +239,10 @@ public final class SequentialJudge implements Judge {
                     + config.maxConsecutiveFailures(), s, c, p, statistic, threshold, share,
                     Rule.CONSECUTIVE_FAILURES);
         }
-        if (statistic >= threshold) {
+        // No failure of the candidate is never evidence against it. The share test's threshold
+        // is calibrated on the failures' paths, none of which ends with none: at a tiny share
+        // (1 candidate call in 10,000) it came out just below 0, the statistic of no failures.
+        if (k > 0 && statistic >= threshold) {
             String reason = share == null
                     ? String.format(Locale.ROOT, "candidate failure rate %.2f%% (%d/%d) exceeds baseline %.2f%%: "
                             + "log-likelihood ratio %.3f >= %.3f", 100 * c.failureRate(), k, n, 100 * p, statistic,
@@ -208,16 +258,34 @@ public final class SequentialJudge implements Judge {
                             statistic, threshold);
             return verdict(reason, s, c, p, statistic, threshold, share, Rule.SEQUENTIAL_TEST);
         }
-        if (n > 0 && llr <= promoteThreshold) {
+        // The promotion holds the candidate to the baseline, or to the floor when the baseline is
+        // lower: a regression of a rate below the floor cannot be told within the horizon.
+        double promoteRate = Math.max(p, promoteFloor);
+        double promoteLlr = promoteRate == p ? llr : promoteStatistic(promoteRate, n, k);
+        if (n > 0 && promoteLlr <= promoteThreshold) {
             // Asked often (after every failure of a healthy candidate): plain concatenation, no map.
-            return new Ruling(new Verdict(Decision.PROMOTE, "candidate failures " + k + "/" + n + " show no "
-                    + config.regressionRatio() + "x regression of baseline rate " + p,
-                    new Evidence(n, k, s.calls(), s.failures(), c.failureRate(), p, statistic, threshold,
-                            promoteThreshold, Map.of("promoteStatistic", Double.toString(llr)))), null);
+            String reason = "candidate failures " + k + "/" + n + " show no " + config.regressionRatio()
+                    + "x regression of baseline rate " + p;
+            Map<String, String> extra = Map.of("promoteStatistic", Double.toString(promoteLlr));
+            if (promoteRate != p) {
+                reason = "candidate failures " + k + "/" + n + " show no " + config.regressionRatio()
+                        + "x regression of rate " + promoteRate + ", the lowest whose regression the test tells "
+                        + "within its horizon of " + config.horizon() + " calls (baseline rate " + p + ")";
+                extra = Map.of("promoteStatistic", Double.toString(promoteLlr), "promoteRate",
+                        Double.toString(promoteRate));
+            }
+            return new Ruling(new Verdict(Decision.PROMOTE, reason, new Evidence(n, k, s.calls(), s.failures(),
+                    c.failureRate(), p, statistic, threshold, promoteThreshold, extra)), null);
         }
         // The common case, asked after many calls: no formatting, no map.
         return new Ruling(new Verdict(Decision.CONTINUE, "not enough evidence yet", new Evidence(n, k, s.calls(),
                 s.failures(), c.failureRate(), p, statistic, threshold, promoteThreshold, Map.of())), null);
+    }
+
+    /** The log-likelihood ratio of {@code k} failures in {@code n} calls at {@code regressionRatio * p} against p. */
+    private double promoteStatistic(double p, long n, long k) {
+        double q = Math.min(p * config.regressionRatio(), MAX_RATE);
+        return k * Math.log(q * (1 - p) / (p * (1 - q))) - n * Math.log((1 - p) / (1 - q));
     }
 
     /**
