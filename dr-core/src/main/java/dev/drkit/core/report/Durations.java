@@ -1,8 +1,13 @@
 package dev.drkit.core.report;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 
-/** Durations as people write them: {@code 1 h 5 min}, {@code 30 s}, {@code 250 ms}. */
+/**
+ * Durations as people write them: {@code 1 h 5 min}, {@code 30 s}, {@code 250 ms}; below a
+ * second to three significant digits, {@code 25.2 ms}, {@code 81.9 µs}, {@code 420 ns}.
+ */
 public final class Durations {
     private Durations() {
     }
@@ -21,7 +26,11 @@ public final class Durations {
             return "0 s";
         }
         if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-            return d.toMillis() + " ms";
+            long nanos = d.toNanos();
+            if (nanos < 1_000) {
+                return nanos + " ns";
+            }
+            return nanos < 1_000_000 ? threeDigits(nanos / 1e3) + " \u00b5s" : threeDigits(nanos / 1e6) + " ms";
         }
         StringBuilder sb = new StringBuilder();
         long h = d.toHours();
@@ -37,5 +46,10 @@ public final class Durations {
             sb.append(sb.length() > 0 ? " " : "").append(s).append(" s");
         }
         return sb.toString();
+    }
+
+    /** A value to three significant digits, without trailing zeros: 81.919 -> 81.9, 250.0 -> 250. */
+    private static String threeDigits(double value) {
+        return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
 }

@@ -8,6 +8,7 @@ import dev.drkit.api.rollback.RollbackTrigger;
 import dev.drkit.api.rollback.TriggerKind;
 import dev.drkit.api.rollback.VariantStats;
 import dev.drkit.api.rollback.Verdict;
+import dev.drkit.core.report.Durations;
 import dev.drkit.core.rollback.internal.SequentialJudge;
 import java.util.HashMap;
 import java.util.List;
@@ -158,11 +159,13 @@ final class GuardRules {
         long slack = latency.slack().toNanos();
         if (latency.maxP95Ratio() > 0 && c.p95().toNanos() > latency.maxP95Ratio() * st.p95().toNanos()
                 && c.p95().toNanos() - st.p95().toNanos() > slack) {
-            return "candidate p95 " + c.p95() + " exceeds " + latency.maxP95Ratio() + "x stable p95 " + st.p95();
+            return "candidate p95 " + Durations.human(c.p95()) + " exceeds " + latency.maxP95Ratio() + "x stable p95 "
+                    + Durations.human(st.p95());
         }
         if (latency.maxP99Ratio() > 0 && c.p99().toNanos() > latency.maxP99Ratio() * st.p99().toNanos()
                 && c.p99().toNanos() - st.p99().toNanos() > slack) {
-            return "candidate p99 " + c.p99() + " exceeds " + latency.maxP99Ratio() + "x stable p99 " + st.p99();
+            return "candidate p99 " + Durations.human(c.p99()) + " exceeds " + latency.maxP99Ratio() + "x stable p99 "
+                    + Durations.human(st.p99());
         }
         return null;
     }
