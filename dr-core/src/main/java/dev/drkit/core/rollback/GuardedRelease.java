@@ -160,8 +160,25 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         return machine.observe(machine.current());
     }
 
+    /**
+     * Runs {@code fn} against the version this call is routed to, sticky by key.
+     *
+     * @param key the routing key, such as a user or tenant id
+     * @param fn what to do with the chosen implementation
+     * @param <R> the result type
+     * @return the result of {@code fn}
+     * @throws DrException {@code INVALID_ARGUMENT} naming {@code key} or {@code fn} when it is null
+     * @throws RuntimeException whatever {@code fn} throws, unless the guard is configured to
+     *     retry failed candidate calls on the stable version
+     */
     @Override
     public <R> R call(Object key, Function<? super T, ? extends R> fn) {
+        if (key == null) {
+            throw DrException.invalidArgument("key", "must not be null", null);
+        }
+        if (fn == null) {
+            throw DrException.invalidArgument("fn", "must not be null", null);
+        }
         return calls.call(key, fn);
     }
 
@@ -239,7 +256,8 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
      * @param version the candidate's version name
      * @param factory creates the candidate implementation
      * @return true when the rollout started, false when the factory threw
-     * @throws DrException {@code ILLEGAL_STATE} when another candidate is being rolled out
+     * @throws DrException {@code ILLEGAL_STATE} when another candidate is being rolled out;
+     *     {@code INVALID_ARGUMENT} naming {@code version} when it is the stable version's name
      */
     public boolean deploy(String version, Supplier<? extends T> factory) {
         return actions.deploy(version, factory);

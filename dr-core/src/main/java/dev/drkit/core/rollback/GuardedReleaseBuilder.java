@@ -382,12 +382,16 @@ public final class GuardedReleaseBuilder<T> {
      * Builds the guard and, when a candidate was given, starts its rollout.
      *
      * @return the guard
-     * @throws DrException {@code INVALID_ARGUMENT} when the stable version is missing or an
-     *     exception class named in the configuration cannot be loaded
+     * @throws DrException {@code INVALID_ARGUMENT} when the stable version is missing, the
+     *     candidate has the stable version's name, or an exception class named in the configuration cannot be loaded
      */
     public GuardedRelease<T> build() {
         if (stableVersion == null || stableImpl == null) {
             throw DrException.invalidArgument("stable", "must be set", null);
+        }
+        if (stableVersion.equals(candidateVersion)) {
+            throw DrException.invalidArgument("candidateVersion", "must differ from stableVersion (" + stableVersion
+                    + ")", candidateVersion);
         }
         for (String cls : config.circuitBreaker().recordExceptions()) {
             recordExceptions.add(exceptionClass("circuitBreaker.recordExceptions", cls));

@@ -159,6 +159,10 @@ final class OperatorActions<T> {
         if (cur.candidate != null) {
             throw illegal("is already rolling out " + cur.candidate.name);
         }
+        if (version.equals(cur.stable.name)) {
+            throw DrException.invalidArgument("version", "must differ from the stable version (" + cur.stable.name
+                    + ")", version);
+        }
         T impl;
         try {
             impl = Objects.requireNonNull(factory.get(), "candidate factory returned null");

@@ -340,6 +340,54 @@ class GuardedReleaseTest {
     }
 
     @Test
+    void aLatencyRollbackReasonPrintsTheLatenciesAsPeopleReadThem() {
+        AtomicLong nanos = new AtomicLong();
+        GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter").clock(clock).ticker(nanos::get)
+                .config(CONFIG.withLatency(new LatencySettings(0, 2.0, 20, Duration.ofMillis(1)))
+                        .withPlan(RolloutPlan.of(1_000_000, Duration.ZERO, 0.5)))
+                .stable("v1", who -> {
+                    nanos.addAndGet(80_000);
+                    return "hello " + who;
+                })
+                .candidate("v2", () -> who -> {
+                    nanos.addAndGet(25_000_000);
+                    return "hi " + who;
+                }).build();
+
+        drive(g, 120);
+        g.runChecks();
+
+        RollbackEvent e = g.lastRollback().orElseThrow();
+        assertThat(e.triggerKind()).isEqualTo(TriggerKind.LATENCY);
+        // the latency histogram's buckets: 25 ms falls in the one up to 25.165823 ms, 80 us in the one up to 81.919 us
+        assertThat(e.reason()).isEqualTo("candidate p99 25.2 ms exceeds 2.0x stable p99 81.9 \u00b5s");
+    }
+
+    @Test
+    void aNullKeyOrFunctionIsRefusedNamingTheParameter() {
+        GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi")).build();
+
+        assertThatThrownBy(() -> g.call(null, s -> s.greet("x"))).isInstanceOf(DrException.class)
+                .hasMessage("key must not be null, but was null");
+        assertThatThrownBy(() -> g.call("user-1", null)).isInstanceOf(DrException.class)
+                .hasMessage("fn must not be null, but was null");
+    }
+
+    @Test
+    void aCandidateNamedLikeTheStableVersionIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> GuardedRelease.<Greeter>builder("greeter").stable("v1", Greeter.saying("hello"))
+                .candidate("v1", () -> Greeter.saying("hi")).build()).isInstanceOf(DrException.class)
+                .hasMessage("candidateVersion must differ from stableVersion (v1), but was v1");
+
+        GuardedRelease<Greeter> g = GuardedRelease.<Greeter>builder("greeter").stable("v1", Greeter.saying("hello"))
+                .build();
+        assertThatThrownBy(() -> g.deploy("v1", () -> Greeter.saying("hi"))).isInstanceOf(DrException.class)
+                .hasMessage("version must differ from the stable version (v1), but was v1");
+        assertThat(g.state()).isEqualTo(GuardState.STABLE);
+        g.close();
+    }
+
+    @Test
     void aCandidateMuchSlowerThanStableIsRolledBackOnLatency() {
         AtomicLong nanos = new AtomicLong();
         Greeter slow = who -> {
