@@ -239,9 +239,9 @@ public final class SequentialJudge implements Judge {
                     + config.maxConsecutiveFailures(), s, c, p, statistic, threshold, share,
                     Rule.CONSECUTIVE_FAILURES);
         }
-        // No failure of the candidate is never evidence against it. The share test's threshold
-        // is calibrated on the failures' paths, none of which ends with none: at a tiny share
-        // (1 candidate call in 10,000) it came out just below 0, the statistic of no failures.
+        // The test never rolls back a candidate that has not failed. The share test's threshold
+        // is calibrated over paths of failures and can come out just below 0, the statistic of a
+        // candidate with none: at a share of 1 call in 10,000 it was -6e-6, a rollback at once.
         if (k > 0 && statistic >= threshold) {
             String reason = share == null
                     ? String.format(Locale.ROOT, "candidate failure rate %.2f%% (%d/%d) exceeds baseline %.2f%%: "
