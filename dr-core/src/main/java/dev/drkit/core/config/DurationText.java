@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Durations as plan files and the command line write them: a sum of whole numbers with units,
  * {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d} (spaces allowed between the
- * parts, units in either case), or ISO-8601, {@code PT30S}.
+ * parts, units in either case), or ISO-8601, {@code PT30S}. A bare {@code 0} is zero, whose unit does
+ * not matter, so that a caller's "must be more than 0" names the value rather than its form; any
+ * other number needs a unit.
  */
 public final class DurationText {
     /** The forms {@link #parse} accepts, as messages name them. */
@@ -25,11 +27,15 @@ public final class DurationText {
      * Parses a duration.
      *
      * @param text the text, such as {@code 1h30m} or {@code PT1H30M}
-     * @return the duration, or empty when the text is neither form or too large for a duration
+     * @return the duration, or empty when the text is neither form (nor {@code 0}) or too large for a
+     *     duration
      */
     public static Optional<Duration> parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
+            if (t.equals("0")) {
+                return Optional.of(Duration.ZERO);
+            }
             if (t.startsWith("p")) {
                 return Optional.of(Duration.parse(t));
             }

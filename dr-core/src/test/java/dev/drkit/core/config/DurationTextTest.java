@@ -29,6 +29,15 @@ class DurationTextTest {
     }
 
     @Test
+    void aBareZeroIsZeroButOtherNumbersNeedAUnit() {
+        assertThat(DurationText.parse("0")).contains(Duration.ZERO);
+        assertThat(DurationText.parse(" 0 ")).contains(Duration.ZERO);
+        for (String bad : new String[] {"1", "30", "00", "0.5", "-0", "0 0"}) {
+            assertThat(DurationText.parse(bad)).as("'%s'", bad).isEmpty();
+        }
+    }
+
+    @Test
     void textInNeitherFormIsRefused() {
         for (String bad : new String[] {"", " ", "x", "30", "s", "1.5h", "30 seconds", "-5s", "5s ago", "PT", "P1W",
                 "99999999999999999999s", "9999999999999999d"}) {
