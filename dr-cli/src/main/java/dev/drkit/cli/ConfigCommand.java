@@ -2,6 +2,7 @@ package dev.drkit.cli;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.core.report.Durations;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.RollbackConfig;
 import dev.drkit.core.rollback.RollbackConfigJson;
@@ -57,8 +58,8 @@ public final class ConfigCommand {
                 out.println(file + ": valid, " + config.guards().size() + " guard"
                         + (config.guards().size() == 1 ? "" : "s"));
                 config.guards().forEach((name, guard) -> out.println("  " + name + ": steps " + weights(guard)
-                        + ", alpha " + guard.judge().alpha() + ", probes every " + guard.probes().interval()
-                        + ", revert window " + guard.revertWindow()));
+                        + ", alpha " + guard.judge().alpha() + ", probes every " + Durations.human(guard.probes().interval())
+                        + ", revert window " + Durations.human(guard.revertWindow())));
             }
             out.flush();
             return DrCommand.EXIT_OK;

@@ -83,7 +83,9 @@ final class CopyCommand implements Callable<Integer> {
         }
         try (SnapshotStore sourceStore = SnapshotStores.open(sourceUri);
                 SnapshotStore destinationStore = SnapshotStores.open(to);
-                Repository source = Repository.open(sourceStore, sourcePassword);
+                Repository source = RepositoryLocation.open("--repo", sourceUri, sourceStore, sourcePassword,
+                        dev.drkit.core.repository.RepositoryOptions.DEFAULT,
+                        RepositoryLocation.initHint(sourceUri, sourceStore));
                 Repository destination = openDestination(destinationStore, destinationPassword)) {
             CopyResult r;
             try (ProgressDisplay shown = ProgressDisplay.start(env, json, spec.commandLine().getErr(), source::progress)) {
@@ -139,10 +141,14 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     private Repository openDestination(SnapshotStore store, char[] password) {
+        if (!init) {
+            return RepositoryLocation.open("--to", to, store, password,
+                    dev.drkit.core.repository.RepositoryOptions.DEFAULT, "pass --init to create it");
+        }
         try {
             return Repository.open(store, password);
         } catch (DrException e) {
-            if (!init || e.code() != ErrorCode.NOT_FOUND) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
                 throw e;
             }
             NewRepositoryDirectory.requireEmpty(store);

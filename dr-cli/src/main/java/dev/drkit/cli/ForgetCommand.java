@@ -31,16 +31,30 @@ final class ForgetCommand extends RepositoryCommand {
             "--keep-hourly", "keepDaily", "--keep-daily", "keepWeekly", "--keep-weekly", "keepMonthly",
             "--keep-monthly", "keepYearly", "--keep-yearly", "keepWithin", "--keep-within");
 
-    @Option(names = "--keep-last", paramLabel = "N") int keepLast;
-    @Option(names = "--keep-hourly", paramLabel = "N") int keepHourly;
-    @Option(names = "--keep-daily", paramLabel = "N") int keepDaily;
-    @Option(names = "--keep-weekly", paramLabel = "N") int keepWeekly;
-    @Option(names = "--keep-monthly", paramLabel = "N") int keepMonthly;
-    @Option(names = "--keep-yearly", paramLabel = "N") int keepYearly;
+    @Option(names = "--keep-last", paramLabel = "N",
+            description = "Keep the N newest snapshots of each group (see --group-by).")
+    int keepLast;
+    @Option(names = "--keep-hourly", paramLabel = "N",
+            description = "Keep the newest snapshot of each of the last N hours that have one.")
+    int keepHourly;
+    @Option(names = "--keep-daily", paramLabel = "N",
+            description = "Keep the newest snapshot of each of the last N days that have one.")
+    int keepDaily;
+    @Option(names = "--keep-weekly", paramLabel = "N",
+            description = "Keep the newest snapshot of each of the last N ISO weeks that have one.")
+    int keepWeekly;
+    @Option(names = "--keep-monthly", paramLabel = "N",
+            description = "Keep the newest snapshot of each of the last N months that have one.")
+    int keepMonthly;
+    @Option(names = "--keep-yearly", paramLabel = "N",
+            description = "Keep the newest snapshot of each of the last N years that have one.")
+    int keepYearly;
     @Option(names = "--keep-within", paramLabel = "DURATION",
             description = "Keep snapshots younger than this, such as 30d or 12h (" + DurationText.FORMS + ").")
     Duration keepWithin = Duration.ZERO;
-    @Option(names = "--keep-tag", paramLabel = "TAG") Set<String> keepTags = new HashSet<>();
+    @Option(names = "--keep-tag", paramLabel = "TAG",
+            description = "Keep every snapshot carrying this tag; repeat for more tags (any of them keeps it).")
+    Set<String> keepTags = new HashSet<>();
     @Option(names = "--group-by", paramLabel = "KEYS", defaultValue = "host,sources",
             description = "Apply the policy to each group of snapshots alike in these: a comma-separated list of "
                     + "host, sources and tags, or none for all snapshots as one group (default: ${DEFAULT-VALUE}).")
@@ -104,8 +118,8 @@ final class ForgetCommand extends RepositoryCommand {
             } else {
                 forgot.removed().forEach(s -> out().println((dryRun ? "would remove " : "removed ") + s.shortId()
                         + " " + s.time()));
-                out().printf("%s %d snapshot%s, kept %d%n", dryRun ? "would remove" : "removed", forgot.removed().size(),
-                        forgot.removed().size() == 1 ? "" : "s", forgot.kept().size());
+                out().printf("%s %d snapshot%s, %s %d%n", dryRun ? "would remove" : "removed", forgot.removed().size(),
+                        forgot.removed().size() == 1 ? "" : "s", dryRun ? "would keep" : "kept", forgot.kept().size());
                 if (pruned != null) {
                     PruneCommand.print(out(), pruned);
                 }

@@ -29,7 +29,8 @@ final class InitCommand extends RepositoryCommand {
             if (json) {
                 CliJson.print(out(), Map.of("repository", repo.id(), "location", store.describe()));
             } else {
-                out().println("created repository " + repo.id() + " at " + store.describe());
+                out().println("created repository " + repo.id() + " at "
+                        + TerminalText.escape(RepositoryLocation.of(repository.repo, store)));
             }
         } finally {
             Arrays.fill(password, '\0');

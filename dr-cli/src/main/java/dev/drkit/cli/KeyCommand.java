@@ -31,6 +31,7 @@ final class KeyCommand {
         int run(SnapshotStore store) {
             char[] added = newPassword();
             try (Repository repo = open(store)) {
+                refuseKnownPassword(store, added);
                 String id = repo.addKey(added);
                 if (json) {
                     CliJson.print(out(), Map.of("added", id));
@@ -41,6 +42,27 @@ final class KeyCommand {
                 Arrays.fill(added, '\0');
             }
             return DrCommand.EXIT_OK;
+        }
+
+        /**
+         * Refuses a new password that opens a key already: another key file for it would change
+         * nothing (the library adds one anyway), and an operator who meant to rotate a password
+         * would believe the new one was set. Costs a key derivation per key, as opening with a
+         * wrong password does. A password that opens no key, or that cannot be tried against
+         * every key (a damaged key file), is added as before.
+         */
+        private void refuseKnownPassword(SnapshotStore store, char[] added) {
+            String existing;
+            char[] attempt = added.clone();
+            try (Repository same = Repository.open(store, attempt)) {
+                existing = same.keys().stream().filter(KeyInfo::current).map(KeyInfo::id).findFirst().orElse("?");
+            } catch (DrException e) {
+                return; // WRONG_PASSWORD: a new password; else the library's addKey decides
+            } finally {
+                Arrays.fill(attempt, '\0');
+            }
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "The new password opens key " + existing
+                    + " already; nothing added (give a password that no key has)", "DR_NEW_PASSWORD");
         }
 
         private char[] newPassword() {
@@ -87,12 +109,20 @@ final class KeyCommand {
     @Command(name = "remove", mixinStandardHelpOptions = true,
             description = "Remove a key; the last key and the one in use cannot be removed.")
     static final class Remove extends RepositoryCommand {
-        @Parameters(paramLabel = "KEY", description = "The key id.") String keyId;
+        @Parameters(paramLabel = "KEY", description = "The key id, or a unique prefix of it, as 'dr key list' shows.")
+        String keyPrefix;
 
         @Override
         int run(SnapshotStore store) {
             try (Repository repo = open(store)) {
-                if (repo.keys().stream().anyMatch(k -> k.current() && k.id().equals(keyId))) {
+                List<KeyInfo> keys = repo.keys();
+                String keyId = resolve(keys, keyPrefix);
+                if (keys.size() == 1) {
+                    throw new DrException(ErrorCode.ILLEGAL_STATE, "Key '" + keyId + "' is the repository's only "
+                            + "key and cannot be removed: nothing could open the repository without it; add "
+                            + "another with 'dr key add' first", keyId);
+                }
+                if (keys.stream().anyMatch(k -> k.current() && k.id().equals(keyId))) {
                     // An operator who removes the password they typed is one forgotten password
                     // away from a repository nobody can open.
                     throw new DrException(ErrorCode.ILLEGAL_STATE, "Key '" + keyId + "' is the one this command "
@@ -107,6 +137,23 @@ final class KeyCommand {
                 }
             }
             return DrCommand.EXIT_OK;
+        }
+
+        /** The id of the one key the text is the id or a prefix of. */
+        private static String resolve(List<KeyInfo> keys, String prefix) {
+            if (keys.stream().anyMatch(k -> k.id().equals(prefix))) {
+                return prefix;
+            }
+            List<String> matches = prefix.isEmpty() ? List.of()
+                    : keys.stream().map(KeyInfo::id).filter(id -> id.startsWith(prefix)).toList();
+            if (matches.isEmpty()) {
+                throw new DrException(ErrorCode.NOT_FOUND, "No key '" + prefix + "' (see 'dr key list')", prefix);
+            }
+            if (matches.size() > 1) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "Key prefix '" + prefix + "' is ambiguous ("
+                        + matches.size() + " keys); give more of the id", prefix);
+            }
+            return matches.get(0);
         }
     }
 }

@@ -64,8 +64,9 @@ abstract class RepositoryCommand implements Callable<Integer> {
     Repository open(SnapshotStore store) {
         char[] password = repository.password(environment());
         try {
-            return Repository.open(store, password, dev.drkit.core.repository.RepositoryOptions.builder()
-                    .clock(root().clock).build());
+            return RepositoryLocation.open("--repo", repository.repo, store, password,
+                    dev.drkit.core.repository.RepositoryOptions.builder().clock(root().clock).build(),
+                    RepositoryLocation.initHint(repository.repo, store));
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -51,9 +51,13 @@ final class RepositoryOptions {
             }
         }
         String fromEnv = env.get(PASSWORD_ENV);
-        if (fromEnv == null || fromEnv.isEmpty()) {
+        if (fromEnv == null) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "No repository password: set $" + PASSWORD_ENV
                     + " or pass --password-file FILE", PASSWORD_ENV);
+        }
+        if (fromEnv.isEmpty()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "No repository password: $" + PASSWORD_ENV
+                    + " is set but empty; put the password in it or pass --password-file FILE", PASSWORD_ENV);
         }
         return fromEnv.toCharArray();
     }

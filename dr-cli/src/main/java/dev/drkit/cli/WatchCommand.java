@@ -126,7 +126,7 @@ final class WatchCommand extends RepositoryCommand {
                         throw new DrException(ErrorCode.INVALID_ARGUMENT, "--replicate-to " + uri
                                 + " names the repository being watched into; give another one", "--replicate-to");
                     }
-                    Repository secondary = openReplica(replicaStore);
+                    Repository secondary = openReplica(uri, replicaStore);
                     opened.add(secondary);
                     secondaries.add(secondary);
                 }
@@ -154,7 +154,7 @@ final class WatchCommand extends RepositoryCommand {
             }, "dr-watch-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             out().println("watching " + TerminalText.escape(directory.toString()) + " as '" + TerminalText.escape(source)
-                    + "', flushing every " + flushInterval
+                    + "', flushing every " + Durations.human(flushInterval)
                     + (replicas.isEmpty() ? "" : ", shipping to " + replicas.size() + " secondar"
                             + (replicas.size() == 1 ? "y" : "ies")));
             out().flush();
@@ -224,10 +224,11 @@ final class WatchCommand extends RepositoryCommand {
                 "journal-locks/" + source);
     }
 
-    private Repository openReplica(SnapshotStore store) {
+    private Repository openReplica(String uri, SnapshotStore store) {
         char[] password = CopyCommand.destinationPassword(environment(), repository.password(environment()));
         try {
-            return Repository.open(store, password);
+            return RepositoryLocation.open("--replicate-to", uri, store, password,
+                    dev.drkit.core.repository.RepositoryOptions.DEFAULT, RepositoryLocation.initHint(uri, store));
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -62,7 +62,8 @@ class ConfigCommandTest {
         Run run = run("config", "validate", "--file", ROOT_CONFIG.toString());
 
         assertThat(run.code()).isZero();
-        assertThat(run.out()).contains("valid, 1 guard").contains("pricing: steps [0.1, 0.25, 0.5, 1.0]");
+        assertThat(run.out()).contains("valid, 1 guard").contains("pricing: steps [0.1, 0.25, 0.5, 1.0]")
+                .contains("probes every 5 s, revert window 15 min").doesNotContain("PT");
     }
 
     @Test

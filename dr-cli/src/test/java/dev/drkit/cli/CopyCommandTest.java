@@ -105,7 +105,12 @@ class CopyCommandTest {
     void aMissingDestinationOrWrongPasswordGivesTheDocumentedExitCodes() {
         dr("init", "--repo", primary.toString());
         assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("No repository");
+        assertThat(err.toString()).contains("No repository at " + offsite.toAbsolutePath() + " (pass --init to create it)")
+                .doesNotContain("file:");
+        err.getBuffer().setLength(0);
+        assertThat(dr("copy", "--repo", dir.resolve("no source").toString(), "--to", offsite.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("No repository at " + dir.resolve("no source").toAbsolutePath()
+                + " (create one with 'dr init --repo \"" + dir.resolve("no source").toAbsolutePath() + "\"')");
         environment = Map.of("DR_PASSWORD", "wrong", "DR_TO_PASSWORD", "offsite secret");
         assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "--init")).isEqualTo(2);
         assertThat(dr("copy", "--to", offsite.toString())).isEqualTo(2);

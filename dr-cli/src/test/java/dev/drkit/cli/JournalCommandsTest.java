@@ -176,7 +176,8 @@ class JournalCommandsTest {
         Matcher m = Pattern.compile("journal 'idle': (\\d+) segments").matcher(out.toString());
         assertThat(m.find()).as(out.toString()).isTrue();
         assertThat(Long.parseLong(m.group(1))).as("heartbeats while idle for 2 s, none a change").isGreaterThan(2);
-        assertThat(out.toString()).contains("committed position -1");
+        assertThat(out.toString()).contains("committed position -1").contains("flushing every 500 ms")
+                .doesNotContain("PT0.5S");
         // The chain covers from its base to the stop, two seconds later: the instant halfway between
         // the call and its return is after the base, so only the heartbeats cover it. (An instant a
         // fixed time before the return would miss when closing the watch took longer than that.)
@@ -188,6 +189,12 @@ class JournalCommandsTest {
                 "--heartbeat-every", "PT0S", watched.toString())).isNotZero();
         assertThat(err.toString()).contains("--heartbeat-every must be more than 0, but was 0 s")
                 .doesNotContain("heartbeatEvery");
+        // A bare 0 needs no unit: refused for its value, not its form.
+        err.getBuffer().setLength(0);
+        assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
+                "--heartbeat-every", "0", watched.toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--heartbeat-every must be more than 0, but was 0 s")
+                .doesNotContain("expected a duration");
         assertThat(dr("watch", "--repo", repo.toString(), "--name", "idle", "--duration", "PT1S",
                 "--flush-interval", "0s", watched.toString())).isEqualTo(DrCommand.EXIT_USAGE);
         assertThat(err.toString()).contains("--flush-interval must be more than 0, but was 0 s")
@@ -206,7 +213,8 @@ class JournalCommandsTest {
         assertThat(err.toString()).contains("--replicate-to").contains("names the repository being watched into");
         assertThat(dr("watch", "--repo", repo.toString(), "--duration", "PT1S", "--replicate-to",
                 dir.resolve("nowhere").toString(), watched.toString())).isNotZero();
-        assertThat(err.toString()).contains("No repository at").contains("nowhere");
+        assertThat(err.toString()).contains("No repository at " + dir.resolve("nowhere")
+                + " (create one with 'dr init --repo " + dir.resolve("nowhere") + "')");
     }
 
     @Test

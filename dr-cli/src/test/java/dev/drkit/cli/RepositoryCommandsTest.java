@@ -12,13 +12,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.drkit.core.repository.KeyInfo;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.store.SnapshotStores;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
@@ -167,6 +172,37 @@ class RepositoryCommandsTest {
         assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isEqualTo(2);
         assertThat(err.toString()).containsIgnoringCase("password");
         assertThat(files(repo)).containsExactlyElementsOf(before);
+    }
+
+    @Test
+    void aMissingRepositoryIsNamedAsTypedNotPercentEncodedWithHowToCreateOne() {
+        Path missing = dir.resolve("my repö");
+        assertThat(dr("snapshots", "--repo", missing.toString())).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).isEqualTo("dr: No repository at " + missing.toAbsolutePath()
+                + " (create one with 'dr init --repo \"" + missing.toAbsolutePath() + "\"')\n");
+        err.getBuffer().setLength(0);
+        assertThat(dr("stats", "--repo", "file:" + repo.toUri().getRawPath())).isEqualTo(1);
+        assertThat(err.toString()).contains("No repository at " + repo.toAbsolutePath()
+                + " (create one with 'dr init --repo " + repo.toAbsolutePath() + "')");
+    }
+
+    @Test
+    void aFileGivenAsTheRepositoryIsAUsageErrorNamingItNotTheOperatingSystemsMessage() throws IOException {
+        Path file = dir.resolve("a.txt");
+        Files.writeString(file, "not a repository");
+        assertThat(dr("snapshots", "--repo", file.toString())).isEqualTo(2);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).isEqualTo("dr: --repo: " + file.toAbsolutePath()
+                + " is a file, not a repository directory\n");
+        assertThat(file).hasContent("not a repository");
+    }
+
+    @Test
+    void anEmptyPasswordVariableIsSaidToBeEmptyNotUnset() {
+        environment = Map.of("DR_PASSWORD", "");
+        assertThat(dr("snapshots", "--repo", repo.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("$DR_PASSWORD is set but empty").doesNotContain("set $DR_PASSWORD");
     }
 
     @Test
@@ -363,6 +399,93 @@ class RepositoryCommandsTest {
         assertThat(result.get("forget").get("removed").size()).isEqualTo(2);
         assertThat(result.get("forget").get("kept").size()).isEqualTo(1);
         assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).isZero();
+    }
+
+    @Test
+    void aKeyIsRemovedByAUniquePrefixAndAnAmbiguousOneIsRefusedNamingTheCount() throws IOException {
+        dr("init", "--repo", repo.toString());
+        // Keys are added until two share their first character: at most 17, the hex digits being 16.
+        List<KeyInfo> keys;
+        try (Repository r = Repository.open(SnapshotStores.file(repo), "correct horse".toCharArray())) {
+            for (int i = 0; sharedFirstCharacter(r.keys()) == null; i++) {
+                r.addKey(("password " + i).toCharArray());
+            }
+            keys = r.keys();
+        }
+        String shared = sharedFirstCharacter(keys);
+        long count = startingWith(keys, shared);
+        String id = keys.stream().filter(k -> !k.current()).map(KeyInfo::id).findFirst().orElseThrow();
+        int n = 1;
+        while (startingWith(keys, id.substring(0, n)) > 1) {
+            n++;
+        }
+        String prefix = id.substring(0, n);
+        assertThat(dr("key", "remove", "--repo", repo.toString(), shared)).isEqualTo(2);
+        assertThat(err.toString()).contains("Key prefix '" + shared + "' is ambiguous (" + count + " keys)");
+
+        assertThat(dr("key", "remove", "--repo", repo.toString(), prefix)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("removed key " + id);
+        err.getBuffer().setLength(0);
+        assertThat(dr("key", "remove", "--repo", repo.toString(), id)).isEqualTo(1);
+        assertThat(err.toString()).contains("No key '" + id + "'");
+    }
+
+    private static long startingWith(List<KeyInfo> keys, String prefix) {
+        return keys.stream().filter(k -> k.id().startsWith(prefix)).count();
+    }
+
+    /** The first character two of the keys' ids begin with, or null. */
+    private static String sharedFirstCharacter(List<KeyInfo> keys) {
+        Set<Character> firsts = new HashSet<>();
+        for (KeyInfo k : keys) {
+            if (!firsts.add(k.id().charAt(0))) {
+                return k.id().substring(0, 1);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void theOnlyKeyCannotBeRemovedAndAPasswordThatIsAKeyAlreadyIsNotAddedAgain() throws IOException {
+        dr("init", "--repo", repo.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
+        String only = CliJson.MAPPER.readTree(out.toString()).get(0).get("id").asString();
+        assertThat(dr("key", "remove", "--repo", repo.toString(), only)).isEqualTo(1);
+        assertThat(err.toString()).contains("Key '" + only + "' is the repository's only key and cannot be removed")
+                .doesNotContain("another password");
+
+        Path same = dir.resolve("same");
+        Files.writeString(same, "correct horse");
+        err.getBuffer().setLength(0);
+        assertThat(dr("key", "add", "--repo", repo.toString(), "--new-password-file", same.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("The new password opens key " + only + " already; nothing added");
+        out.getBuffer().setLength(0);
+        assertThat(dr("key", "list", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(1);
+    }
+
+    @Test
+    void aDryRunForgetSaysWhatItWouldKeepAndHelpDescribesEveryRule() {
+        dr("init", "--repo", repo.toString());
+        for (int i = 0; i < 3; i++) {
+            dr("backup", "--repo", repo.toString(), data.toString());
+        }
+        out.getBuffer().setLength(0);
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "-n")).isZero();
+        assertThat(out.toString()).contains("would remove 2 snapshots, would keep 1").doesNotContain("kept");
+        out.getBuffer().setLength(0);
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1")).isZero();
+        assertThat(out.toString()).contains("removed 2 snapshots, kept 1");
+
+        out.getBuffer().setLength(0);
+        assertThat(dr("forget", "--help")).isZero();
+        String help = out.toString();
+        for (String option : List.of("--keep-last", "--keep-hourly", "--keep-daily", "--keep-weekly",
+                "--keep-monthly", "--keep-yearly", "--keep-tag")) {
+            assertThat(help).as(option).containsPattern("(?m)^.*" + option + "=\\S+\\s+Keep ");
+        }
     }
 
     @Test
