@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         description = "Check the repository's structure (each pack's size included), and with --read-data or "
                 + "--read-data-subset its data. Exit 3 when a problem is found. Packs no index lists and "
                 + "temporary files, left by an interrupted backup, are counted in a note, not a problem: "
-                + "dr prune removes them.")
+                + "dr prune removes them, unless an index file is damaged or missing: then they may be "
+                + "its packs, and the note says to run dr repair index first.")
 final class VerifyCommand extends RepositoryCommand {
     @Option(names = "--read-data",
             description = "Download, decrypt and re-hash every pack. Not with --read-data-subset.")
@@ -97,7 +98,9 @@ final class VerifyCommand extends RepositoryCommand {
 
     /**
      * The line about what interrupted writers left (packs no index lists, temporary files), which
-     * is not a problem and does not change the exit code, or null when there is nothing.
+     * is not a problem and does not change the exit code, or null when there is nothing. When an
+     * index file is damaged or missing, the packs may be its own: the line says to repair the
+     * index instead of advising prune.
      */
     static @Nullable String leftovers(VerifyReport report) {
         int packs = report.unindexedPacks();
@@ -109,6 +112,12 @@ final class VerifyCommand extends RepositoryCommand {
                 : temporary == 0 ? count(packs, "pack") + " that no index lists"
                 : count(packs, "pack") + " that no index lists and " + count(temporary, "temporary file");
         String them = packs + temporary == 1 ? "it" : "them";
+        if (packs > 0 && report.indexFileDamaged()) {
+            return "note: " + what + ": an index file is damaged or missing (see the problems above), and "
+                    + (packs == 1 ? "this pack" : "these packs") + " may be the ones it listed, holding the only "
+                    + "copy of their data: run dr repair index first, not dr prune (which would delete "
+                    + them + ")";
+        }
         return "note: " + what + ", left by an interrupted backup (or one running now): run dr prune to remove "
                 + them + " (it removes " + (packs + temporary == 1 ? "one" : "those") + " older than an hour)";
     }

@@ -114,6 +114,43 @@ class IntegrityCommandsTest {
     }
 
     @Test
+    void withAnIndexFileDamagedOrDeletedEveryCommandPointsToRepairIndexAndNoneAdvisesPrune() throws IOException {
+        assertThat(dr("init", "--repo", repo.toString())).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        Path index;
+        try (Stream<Path> files = Files.walk(repo.resolve("index.d"))) {
+            index = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+        byte[] intact = Files.readAllBytes(index);
+        byte[] flipped = intact.clone();
+        flipped[intact.length / 2] ^= 0x01;
+        Files.write(index, flipped);
+
+        assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(out.toString()).contains("problem: index/" + index.getFileName())
+                .contains("that no index lists: an index file is damaged or missing")
+                .contains("run dr repair index first, not dr prune")
+                .doesNotContain("interrupted backup").doesNotContain("run dr prune to remove");
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("is not in the index").contains("dr repair index");
+
+        Files.delete(index);
+        assertThat(dr("prune", "--repo", repo.toString(), "--dry-run")).isEqualTo(3);
+        assertThat(err.toString()).contains("is not in the index").contains("dr repair index");
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString()))
+                .as("damage, as the exit code table says").isEqualTo(3);
+        assertThat(err.toString()).contains("dr repair index");
+        assertThat(dr("verify", "--repo", repo.toString())).isEqualTo(3);
+        assertThat(out.toString()).contains("run dr repair index first").doesNotContain("run dr prune to remove");
+
+        assertThat(dr("repair", "index", "--repo", repo.toString())).isZero();
+        assertThat(dr("verify", "--repo", repo.toString(), "--read-data")).as(out.toString()).isZero();
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(target.resolve("orders/order.json")).hasContent("{\"id\":1}");
+    }
+
+    @Test
     void aDamagedManifestOrIndexFileLeavesTheRestUsableAndRepairIndexPutsTheIndexBack() throws IOException {
         String newest = twoSnapshots();
         Path manifest = repo.resolve("snapshots.d").resolve(newest);

@@ -831,8 +831,9 @@ public final class Repository implements AutoCloseable {
 
     /**
      * Rebuilds the index from what can be read, under an exclusive lock. An index file that cannot be read is left out when the repository opens, so its
-     * packs look unindexed: backups store their blobs again, restores of the snapshots that use
-     * them fail for those files, and prune refuses (it would delete the packs as unused). This
+     * packs look unindexed: a backup whose parent snapshot's trees are in them, a restore of a
+     * snapshot that uses them and prune fail with {@code INTEGRITY} naming this remedy (prune
+     * would delete the packs as unused), and verify counts the packs as unindexed. This
      * lists such packs again from their own headers, and drops the entries of packs the store
      * no longer holds. With {@code readData} every pack is read and each blob checked: a blob
      * whose data is damaged leaves the index (its pack's other blobs are copied into new packs,

@@ -81,4 +81,16 @@ public record VerifyReport(int snapshots, int packs, int packsRead, long blobsRe
     public boolean ok() {
         return problems.isEmpty();
     }
+
+    /**
+     * Tells whether a problem names an index file ({@code index/<id>}): one damaged, or deleted
+     * though the history records it. The {@link #unindexedPacks()} may then be that file's,
+     * holding the only copy of their blobs, rather than an interrupted backup's: run
+     * {@link Repository#repairIndex} before {@link Repository#prune}.
+     *
+     * @return true when an index file is damaged or missing
+     */
+    public boolean indexFileDamaged() {
+        return problems.stream().anyMatch(p -> p.key().startsWith("index/"));
+    }
 }

@@ -189,8 +189,19 @@ class DamagedRepositoryTest {
 
         try (Repository repo = open()) {
             assertThatThrownBy(() -> repo.restore(first, tmp.resolve("refused"), RestoreOptions.all()))
-                    .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage())
-                            .contains("is not in the index"));
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY);
+                        assertThat(e.getMessage()).contains("is not in the index").contains("dr repair index");
+                    });
+            assertThatThrownBy(() -> repo.prune(new PruneOptions(Duration.ZERO, 0.0, true)))
+                    .as("even a dry run names the remedy")
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY);
+                        assertThat(e.getMessage()).contains("dr repair index");
+                    });
+            VerifyReport damaged = repo.verify(VerifyOptions.structure());
+            assertThat(damaged.indexFileDamaged()).isTrue();
+            assertThat(damaged.unindexedPacks()).as("the deleted file's packs").isPositive();
             assertThat(repo.verify(VerifyOptions.structure()).problems())
                     .as("the deletion is evidence of damage until a repair is made")
                     .contains(new VerifyReport.Problem(lost, "missing: the history records this index file and no "

@@ -202,7 +202,7 @@ class OpenedBeforeAnotherWriterTest {
         store.list("index/").map(o -> o.key()).toList().forEach(store::delete);
 
         assertThatThrownBy(() -> early.entries(written.id()))
-                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
-                .hasMessageMatching("Blob [0-9a-f]{64} is not in the index");
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
+                .hasMessageMatching("Blob [0-9a-f]{64} is not in the index: .*'dr repair index'.*");
     }
 }

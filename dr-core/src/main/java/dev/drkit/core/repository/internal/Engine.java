@@ -578,13 +578,27 @@ public final class Engine implements AutoCloseable {
         return keyId;
     }
 
-    /** Returns where a blob is, or fails with {@code NOT_FOUND} naming it. */
+    /**
+     * Returns where a blob is, or fails with {@code INTEGRITY} naming it and the remedy: a blob a
+     * snapshot uses and no index file lists means an index file is damaged or missing.
+     */
     private Index.Location locate(BlobId id) {
         Index.Location loc = index.find(id);
         if (loc == null) {
-            throw new DrException(ErrorCode.NOT_FOUND, "Blob " + id.hex() + " is not in the index", id.hex());
+            throw new DrException(ErrorCode.INTEGRITY, notIndexed(id.hex()), id.hex());
         }
         return loc;
+    }
+
+    /**
+     * The message for a blob a snapshot uses that no index file lists, naming the remedy.
+     *
+     * @param hex the blob's id
+     * @return the message
+     */
+    static String notIndexed(String hex) {
+        return "Blob " + hex + " is not in the index: the index file that listed it may be damaged or missing; "
+                + "run 'dr repair index' (Repository.repairIndex) to list the packs the store holds again";
     }
 
     /**
@@ -592,8 +606,8 @@ public final class Engine implements AutoCloseable {
      *
      * @param id the blob
      * @return its content
-     * @throws DrException {@code NOT_FOUND} when the blob is not indexed; {@code INTEGRITY}
-     *     naming the pack when it is damaged
+     * @throws DrException {@code INTEGRITY} when the blob is not indexed, or naming the pack when
+     *     it is damaged
      */
     public byte[] readBlob(BlobId id) {
         Index.Location loc = locate(id);

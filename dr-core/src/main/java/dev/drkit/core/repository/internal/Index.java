@@ -142,8 +142,9 @@ public final class Index {
     private boolean leaveOut(String key, Throwable failure) {
         if (failure instanceof DrException dr && dr.code() == ErrorCode.INTEGRITY) {
             damaged.put(key, dr);
-            LOG.warn("Index file {} is left out: {}; its packs' blobs are stored again by the next backup, "
-                    + "and 'dr repair index' lists them again", key, dr.getMessage());
+            LOG.warn("Index file {} is left out: {}; its packs hold the only copy of their blobs: run "
+                    + "'dr repair index' to list them again (until then a backup, restore or prune that needs "
+                    + "them fails, and verify counts the packs as unindexed)", key, dr.getMessage());
             return true;
         }
         return false;

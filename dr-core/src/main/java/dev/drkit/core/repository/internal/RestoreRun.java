@@ -1071,7 +1071,7 @@ public final class RestoreRun {
             BlobId id = BlobId.parse(hex);
             Index.Location loc = engine.index().find(id);
             if (loc == null) {
-                throw new DrException(ErrorCode.INTEGRITY, "Blob " + hex + " is not in the index", hex);
+                throw new DrException(ErrorCode.INTEGRITY, Engine.notIndexed(hex), hex);
             }
             return List.of(new Span(loc.packId(), List.of(id), List.of(loc.entry())));
         }
@@ -1081,7 +1081,7 @@ public final class RestoreRun {
             BlobId id = BlobId.parse(hex);
             Index.Location loc = engine.index().find(id);
             if (loc == null) {
-                throw new DrException(ErrorCode.INTEGRITY, "Blob " + hex + " is not in the index", hex);
+                throw new DrException(ErrorCode.INTEGRITY, Engine.notIndexed(hex), hex);
             }
             PackEntry e = loc.entry();
             if (current != null && current.packId().equals(loc.packId())) {
