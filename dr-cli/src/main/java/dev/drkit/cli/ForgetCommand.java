@@ -61,6 +61,11 @@ final class ForgetCommand extends RepositoryCommand {
     String groupBy;
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.") boolean dryRun;
     @Option(names = "--prune", description = "Prune unreferenced data afterwards.") boolean prune;
+    @Option(names = "--with-journal",
+            description = "Forget a journal's base snapshot named too, and with it its journal: restore --at no "
+                    + "longer reaches the span it covers, and prune deletes its segments. Without it such a "
+                    + "snapshot is refused, naming the journal, and nothing is forgotten. Only with SNAPSHOT.")
+    boolean withJournal;
     @Parameters(paramLabel = "SNAPSHOT", arity = "0..*",
             description = "Forget these snapshots (ids or unique prefixes) instead of applying a policy; a snapshot "
                     + "whose manifest is damaged is given up this way.")
@@ -78,6 +83,10 @@ final class ForgetCommand extends RepositoryCommand {
                         + "(and --dry-run applies to rules only)", "SNAPSHOT");
             }
             return;
+        }
+        if (withJournal) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "--with-journal applies to the snapshots named; "
+                    + "--keep-* rules never forget the newest base of a source's journal", "--with-journal");
         }
         Set<RetentionPolicy.GroupBy> groups;
         try {
@@ -130,7 +139,7 @@ final class ForgetCommand extends RepositoryCommand {
 
     private int forgetNamed(SnapshotStore store) {
         try (Repository repo = open(store)) {
-            List<String> removed = repo.forgetSnapshots(snapshots);
+            List<String> removed = repo.forgetSnapshots(snapshots, withJournal);
             PruneResult pruned = prune ? repo.prune(PruneOptions.DEFAULT) : null;
             if (json) {
                 Map<String, Object> result = new LinkedHashMap<>();

@@ -120,6 +120,30 @@ class JournalCommandsTest {
     }
 
     @Test
+    void forgettingAJournalBaseByIdIsRefusedNamingItsJournalUnlessWithJournalIsGiven() throws IOException {
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        String base = CliJson.MAPPER.readTree(out.toString()).get(0).get("id").asString();
+
+        assertThat(dr("forget", "--repo", repo.toString(), base.substring(0, 8))).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("Snapshot " + base + " is the base of the journal of source 'outbox' "
+                + "(covering 2026-12-04T10:00:00Z..2026-12-04T10:16:00Z, 2 segments)")
+                .contains("nothing was forgotten").contains("--with-journal");
+        Path latest = dir.resolve("latest");
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "latest", "--target", latest.toString()))
+                .as(err.toString()).isZero();
+        assertThat(latest.resolve("outbox/orders/2")).hasContent("content of orders/2");
+        assertThat(dr("forget", "--repo", repo.toString(), "--keep-last", "1", "--with-journal"))
+                .isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--with-journal applies to the snapshots named");
+
+        assertThat(dr("forget", "--repo", repo.toString(), base.substring(0, 8), "--with-journal")).isZero();
+        assertThat(out.toString()).contains("removed " + base);
+        assertThat(dr("restore", "--repo", repo.toString(), "--at", "latest", "--target",
+                dir.resolve("gone").toString())).isNotZero();
+        assertThat(err.toString()).contains("holds no journal");
+    }
+
+    @Test
     void aMalformedOrUncoveredInstantIsAUsageErrorNamingIt() {
         assertThat(dr("restore", "--repo", repo.toString(), "--at", "yesterday", "--target",
                 dir.resolve("x").toString())).isEqualTo(DrCommand.EXIT_USAGE);

@@ -817,16 +817,36 @@ public final class Repository implements AutoCloseable {
      * reports it, restores of {@code latest} no longer refuse, and prune, which refuses while a
      * manifest cannot be read, runs again.
      *
+     * A journal's base snapshot is refused (see {@link #forgetSnapshots(List, boolean)}).
+     *
      * @param snapshotIds full ids or unique prefixes of at least 4 hex digits
      * @return the ids removed
      * @throws DrException {@code NOT_FOUND} naming an id no snapshot has; {@code INVALID_ARGUMENT}
-     *     naming an ambiguous prefix (nothing is removed then); {@code LOCKED} when another
-     *     process holds a live lock
+     *     naming an ambiguous prefix, or a journal's base snapshot, naming its journal (nothing is
+     *     removed then); {@code LOCKED} when another process holds a live lock
      */
     public List<String> forgetSnapshots(List<String> snapshotIds) {
+        return forgetSnapshots(snapshotIds, false);
+    }
+
+    /**
+     * Forgets the named snapshots as {@link #forgetSnapshots(List)} does; a journal's base
+     * snapshot is forgotten only with {@code withJournal}, since its journal goes with it: restores
+     * {@code --at} no longer reach the span it covers, and prune deletes its segments. Without it
+     * such a snapshot is refused with a message naming the journal's source, the span it covers
+     * and its segments, and nothing is removed.
+     *
+     * @param snapshotIds full ids or unique prefixes of at least 4 hex digits
+     * @param withJournal whether a journal's base snapshot may be forgotten, its journal with it
+     * @return the ids removed
+     * @throws DrException {@code NOT_FOUND} naming an id no snapshot has; {@code INVALID_ARGUMENT}
+     *     naming an ambiguous prefix, or a journal's base snapshot without {@code withJournal}
+     *     (nothing is removed then); {@code LOCKED} when another process holds a live lock
+     */
+    public List<String> forgetSnapshots(List<String> snapshotIds, boolean withJournal) {
         Objects.requireNonNull(snapshotIds, "snapshotIds");
         return audited("forget", () -> "snapshots " + snapshotIds, () -> Maintenance.forgetSnapshots(engine,
-                List.copyOf(snapshotIds)), r -> Map.of("removed", Integer.toString(r.size())));
+                List.copyOf(snapshotIds), withJournal), r -> Map.of("removed", Integer.toString(r.size())));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.core.repository.CopyResult;
+import dev.drkit.core.repository.Coverage;
 import dev.drkit.core.repository.ForgetResult;
 import dev.drkit.core.repository.Journal;
 import dev.drkit.core.repository.JournalOptions;
@@ -142,6 +143,30 @@ class JournalMaintenanceTest {
             String base = threeSegments(repo);
             ForgetResult r = repo.forget(RetentionPolicy.builder().keepLast(1).build(), false);
             assertThat(r.kept()).extracting(Snapshot::id).contains(base);
+        }
+    }
+
+    @Test
+    void forgettingAJournalBaseByIdIsRefusedNamingItsJournalUntilWithJournalIsGiven() {
+        try (Repository repo = repo(store, "pw")) {
+            String base = threeSegments(repo);
+            Coverage covered = repo.coverage().get(0);
+            assertThat(covered.snapshotId()).isEqualTo(base);
+
+            assertThatThrownBy(() -> repo.forgetSnapshots(List.of(base.substring(0, 8))))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                        assertThat(e.input()).isEqualTo(base);
+                        assertThat(e.getMessage()).contains("journal of source 'db' (covering " + covered.from() + ".."
+                                + covered.to() + ", " + covered.segments() + " segments)")
+                                .contains("--with-journal", "forgetSnapshots(ids, true)");
+                    });
+            assertThat(repo.snapshots()).extracting(Snapshot::id).contains(base);
+            assertThat(repo.prune(PruneOptions.defaults()).segmentsDeleted()).isZero();
+            assertThat(repo.latestRestorableInstant()).isEqualTo(covered.to());
+
+            assertThat(repo.forgetSnapshots(List.of(base), true)).containsExactly(base);
+            assertThat(repo.prune(PruneOptions.defaults()).segmentsDeleted()).isEqualTo(covered.segments());
         }
     }
 

@@ -425,11 +425,13 @@ public final class Maintenance {
      *
      * @param engine the repository
      * @param idsOrPrefixes full ids or unique prefixes of at least 4 hex digits
+     * @param withJournal whether a journal's base snapshot may be forgotten, its journal with it
      * @return the ids removed, in the order asked
      * @throws DrException {@code NOT_FOUND} naming an id no snapshot has; {@code INVALID_ARGUMENT}
-     *     naming an ambiguous prefix; nothing is removed then
+     *     naming an ambiguous prefix, or a journal base without {@code withJournal}; nothing is
+     *     removed then
      */
-    public static List<String> forgetSnapshots(Engine engine, List<String> idsOrPrefixes) {
+    public static List<String> forgetSnapshots(Engine engine, List<String> idsOrPrefixes, boolean withJournal) {
         try (Lock lock = lock(engine, true)) {
             // Those whose manifest was deleted without forget count too: the history still records them.
             Set<String> known = new TreeSet<>(History.recordedSnapshots(engine));
@@ -453,12 +455,37 @@ public final class Maintenance {
             if (ids.isEmpty()) {
                 return ids;
             }
+            if (!withJournal) {
+                refuseJournalBases(engine, ids);
+            }
             History.commit(engine, new History.Change("forget", Map.of(), Set.copyOf(ids), Set.of(), Set.of()));
             for (String id : ids) {
                 engine.store().delete(Engine.SNAPSHOTS + id);
                 engine.forgetManifest(id);
             }
             return ids;
+        }
+    }
+
+    /**
+     * Refuses to forget a journal's base snapshot by id: its journal (the point-in-time coverage
+     * from it on) would go with it, and prune would delete the segments. The message names the
+     * source, the span the journal covers and its segments.
+     */
+    private static void refuseJournalBases(Engine engine, List<String> ids) {
+        Set<String> asked = new HashSet<>(ids);
+        for (Snapshot s : engine.snapshots()) {
+            if (!asked.contains(s.id()) || !JournalWriter.isBase(s)) {
+                continue;
+            }
+            String source = s.sources().get(0);
+            Chain chain = Chain.load(engine, s.id(), source, p -> { }, false);
+            int segments = chain.segments().size();
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Snapshot " + s.id() + " is the base of the journal "
+                    + "of source '" + source + "' (covering " + s.time() + ".." + chain.end(s.time()) + ", "
+                    + segments + " segment" + (segments == 1 ? "" : "s") + "): the journal goes with it, restore --at "
+                    + "no longer reaches that span and prune deletes the segments; nothing was forgotten. To forget "
+                    + "both, pass --with-journal (Repository.forgetSnapshots(ids, true))", s.id());
         }
     }
 
