@@ -1,5 +1,7 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Coverage;
 import dev.drkit.core.repository.Repository;
@@ -17,7 +19,9 @@ import picocli.CommandLine.Command;
  * actuator endpoint's {@code /actuator/dr/snapshots/all} (text and JSON alike); the text names the
  * time range each journal base snapshot covers, and marks a snapshot whose backup left out
  * entries it could not read with how many ({@code incomplete: N unreadable entries left out};
- * in JSON, {@code unreadable} and {@code unreadablePaths}).
+ * in JSON, {@code unreadable} and {@code unreadablePaths}). A snapshot the history records but
+ * the listing lacks (its manifest deleted or unreadable) is named in a warning on stderr; stdout
+ * and the exit code (0) stay as they are, and {@code dr verify} is the check that exits 3.
  */
 @Command(name = "snapshots", mixinStandardHelpOptions = true, description = "List the snapshots, newest first.")
 final class SnapshotsCommand extends RepositoryCommand {
@@ -25,6 +29,7 @@ final class SnapshotsCommand extends RepositoryCommand {
     int run(SnapshotStore store) {
         try (Repository repo = open(store)) {
             List<Snapshot> snapshots = new ArrayList<>(repo.snapshots()); // oldest first
+            warnOfUnlisted(repo, snapshots);
             Collections.reverse(snapshots);
             if (json) {
                 CliJson.print(out(), snapshots);
@@ -48,6 +53,32 @@ final class SnapshotsCommand extends RepositoryCommand {
             out().println(snapshots.size() + " snapshot" + (snapshots.size() == 1 ? "" : "s"));
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /**
+     * Warns on stderr, without changing stdout or the exit code, of the snapshots the history
+     * records that the listing lacks (a manifest deleted or unreadable): the listing alone would
+     * hide that they are lost.
+     */
+    private void warnOfUnlisted(Repository repo, List<Snapshot> listed) {
+        List<String> unlisted;
+        try {
+            unlisted = repo.unlistedSnapshots(listed);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.INTEGRITY) {
+                throw e;
+            }
+            err().println("warning: cannot check the listing against the snapshot history: "
+                    + TerminalText.escape(e.getMessage()) + "; run dr verify");
+            return;
+        }
+        if (!unlisted.isEmpty()) {
+            err().println("warning: the history records " + unlisted.size() + " snapshot"
+                    + (unlisted.size() == 1 ? "" : "s") + " not listed, " + (unlisted.size() == 1 ? "its manifest" : "their manifests")
+                    + " deleted or unreadable: " + String.join(", ", unlisted) + "; run dr verify, then put "
+                    + (unlisted.size() == 1 ? "it" : "them") + " back from a copy or give "
+                    + (unlisted.size() == 1 ? "it" : "them") + " up with dr forget ID");
+        }
     }
 
     private static String time(Instant t) {

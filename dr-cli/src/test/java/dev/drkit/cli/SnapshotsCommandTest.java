@@ -36,6 +36,7 @@ class SnapshotsCommandTest {
 
     private int dr(String... args) {
         out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
         CommandLine cl = DrCommand.newCommandLine(Map.of("DR_PASSWORD", "correct horse"));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -57,6 +58,31 @@ class SnapshotsCommandTest {
         JsonNode list = CliJson.MAPPER.readTree(out.toString());
         assertThat(list.get(0).get("tags").get(0).asString()).isEqualTo("newer");
         assertThat(list.get(1).get("tags").get(0).asString()).isEqualTo("older");
+    }
+
+    @Test
+    void aRecordedSnapshotWhoseManifestWasDeletedIsNamedOnStderrWhileStdoutAndTheExitCodeStayAsTheyWere()
+            throws IOException {
+        dr("backup", "--repo", repo.toString(), data.toString(), "--tag", "older");
+        dr("backup", "--repo", repo.toString(), data.toString(), "--tag", "newer");
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        String newest = CliJson.MAPPER.readTree(out.toString()).get(0).get("id").asString();
+        assertThat(err.toString()).as("nothing to warn of").doesNotContain("warning");
+        Files.delete(repo.resolve("snapshots.d").resolve(newest));
+
+        assertThat(dr("snapshots", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("1 snapshot").contains("tags: older").doesNotContain("newer")
+                .doesNotContain("warning");
+        assertThat(err.toString()).contains("warning: the history records 1 snapshot not listed, its manifest "
+                + "deleted or unreadable: " + newest + "; run dr verify");
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        JsonNode list = CliJson.MAPPER.readTree(out.toString());
+        assertThat(list).hasSize(1);
+        assertThat(err.toString()).contains(newest);
+
+        assertThat(dr("forget", "--repo", repo.toString(), newest)).isZero();
+        assertThat(dr("snapshots", "--repo", repo.toString())).isZero();
+        assertThat(err.toString()).as("given up on purpose").doesNotContain("warning");
     }
 
     @Test

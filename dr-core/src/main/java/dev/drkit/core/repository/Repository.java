@@ -333,6 +333,23 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
+     * Returns the snapshots the history records as present that are not among those given, such
+     * as a list {@link #snapshots()} just returned: their manifests were deleted without
+     * {@link #forgetSnapshots}, or cannot be read. Reads the history's head once; {@link #verify}
+     * names them as problems, and {@link #forgetSnapshots} gives them up.
+     *
+     * @param listed snapshots of this repository
+     * @return the ids, sorted; empty without a history
+     * @throws DrException {@code INTEGRITY} naming the history's head when it is damaged
+     */
+    public List<String> unlistedSnapshots(List<Snapshot> listed) {
+        Objects.requireNonNull(listed, "listed");
+        Set<String> missing = new HashSet<>(History.recordedSnapshots(engine));
+        listed.forEach(s -> missing.remove(s.id()));
+        return missing.stream().sorted().toList();
+    }
+
+    /**
      * Finds a snapshot by id, unique id prefix or {@code latest}: the newest snapshot that is not
      * a journal's base (a journal's source is restored to an instant, {@link #restore(Instant,
      * Path, RestoreOptions)}, and its first base is empty). Every method that takes

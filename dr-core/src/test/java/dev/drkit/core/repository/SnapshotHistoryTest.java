@@ -76,8 +76,12 @@ class SnapshotHistoryTest {
             backup(repo, src, "older");
             newest = backup(repo, src, "newest");
         }
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThat(repo.unlistedSnapshots(repo.snapshots())).isEmpty();
+        }
         store.delete("snapshots/" + newest);
         try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThat(repo.unlistedSnapshots(repo.snapshots())).as("recorded, not listed").containsExactly(newest);
             VerifyReport report = repo.verify(VerifyOptions.readAllData());
             assertThat(keysAtFault(report)).containsExactly("snapshots/" + newest);
             assertThat(report.problems().get(0).message()).contains("missing").contains("deleted");
