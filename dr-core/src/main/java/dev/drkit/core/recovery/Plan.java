@@ -380,14 +380,11 @@ public final class Plan implements RecoveryPlan {
          * Validates and builds the plan.
          *
          * @return the plan
-         * @throws DrException {@code INVALID_ARGUMENT} naming duplicate steps, unknown
-         *     dependencies, the steps of a cycle, or missing objectives
+         * @throws DrException {@code INVALID_ARGUMENT} naming, in this order, a plan without
+         *     steps, duplicate steps, unknown dependencies, the steps of a cycle, or missing
+         *     objectives (they are required: the executor measures the RTO and RPO against them)
          */
         public Plan build() {
-            if (objectives == null) {
-                throw new DrException(ErrorCode.INVALID_ARGUMENT, "plan " + name
-                        + " has no objectives: call objectives(rto, rpo)", "objectives");
-            }
             if (added.isEmpty()) {
                 throw new DrException(ErrorCode.INVALID_ARGUMENT, "plan " + name + " has no steps", "steps");
             }
@@ -419,6 +416,10 @@ public final class Plan implements RecoveryPlan {
             if (!cycle.isEmpty()) {
                 throw new DrException(ErrorCode.INVALID_ARGUMENT, "plan " + name + " has a dependency cycle: "
                         + String.join(" -> ", cycle), String.join(",", cycle));
+            }
+            if (objectives == null) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "plan " + name
+                        + " has no objectives: call objectives(rto, rpo)", "objectives");
             }
             return new Plan(this, topological(byName));
         }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,16 +61,54 @@ public final class RecoveryExecutor implements AutoCloseable {
     }
 
     /**
-     * Runs a plan and waits for its result.
+     * Runs a plan within a time limit and waits for its result.
+     *
+     * <p>The limit bounds the run, not only the wait: when the execution has not ended within
+     * it, the execution is cancelled as {@link Execution#cancel} does (in the request's actor's
+     * name, audited as {@code plan.cancel}): no further step starts, running steps are
+     * interrupted and completed ones compensated. This method returns only once the execution
+     * has ended, so the cancellation's compensation may add up to the steps' timeouts to the
+     * limit. To wait without cancelling, use {@link #start} and {@link Execution#await}.
      *
      * @param plan the plan
      * @param request mode, actor, detection time, incident
-     * @param limit how long to wait at most
+     * @param limit how long the execution may run before it is cancelled
      * @return the result
-     * @throws DrException {@code TIMEOUT} when it did not end in time
+     * @throws DrException {@code TIMEOUT} with the execution id as input when the execution did
+     *     not end within the limit and was cancelled
      */
     public ExecutionResult run(Plan plan, ExecutionRequest request, Duration limit) {
-        return start(plan, request).await(limit);
+        Objects.requireNonNull(limit, "limit");
+        Execution execution = start(plan, request);
+        try {
+            return execution.await(limit);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.TIMEOUT) {
+                throw e;
+            }
+            execution.cancel(request.actor(), "the run limit of " + limit + " was reached");
+            ExecutionResult ended = awaitEnd(execution);
+            if (ended.status() != ExecutionStatus.CANCELLED) {
+                return ended; // it ended on its own before the cancellation took effect
+            }
+            throw new DrException(ErrorCode.TIMEOUT, "execution " + execution.id() + " of plan " + plan.name()
+                    + " did not end within " + limit + " and was cancelled: running steps interrupted, completed"
+                    + " ones compensated", execution.id(), e);
+        }
+    }
+
+    /** Waits for a cancelled execution to end; its compensation is bounded by the steps' timeouts. */
+    private static ExecutionResult awaitEnd(Execution execution) {
+        try {
+            return execution.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "interrupted while execution " + execution.id()
+                    + " was being cancelled", execution.id(), e);
+        } catch (ExecutionException e) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "execution " + execution.id() + " broke: " + e.getCause(),
+                    execution.id(), e.getCause());
+        }
     }
 
     /**

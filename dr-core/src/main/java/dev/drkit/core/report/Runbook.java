@@ -119,6 +119,20 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
     }
 
     /**
+     * Returns what a step does, in one imperative sentence: its description, or "Run step
+     * 'name'" when the step gives none (a blank description or the default "Run" plus its
+     * class's simple name, which is empty for anonymous classes and noise for lambdas).
+     */
+    private static String actionOf(PlannedStep s) {
+        String described = s.step().describe();
+        if (described == null || described.isBlank()
+                || described.strip().equals(("Run " + s.step().getClass().getSimpleName()).strip())) {
+            return "Run step '" + s.name() + "'";
+        }
+        return described;
+    }
+
+    /**
      * Makes the runbook of a plan.
      *
      * @param plan the plan
@@ -130,7 +144,7 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             StepPolicy p = s.policy();
             String undo = p.compensation() == CompensationStrategy.NEVER ? ""
                     : s.step().describeCompensation().orElse("");
-            steps.add(new Step(s.name(), s.step().describe(), new ArrayList<>(new TreeSet<>(s.dependsOn())), p.owner(),
+            steps.add(new Step(s.name(), actionOf(s), new ArrayList<>(new TreeSet<>(s.dependsOn())), p.owner(),
                     p.timeout(), p.maxAttempts(), p.backoff(), p.critical(), p.compensation(), p.approval(), undo,
                     s.step().verifies()));
         }
@@ -323,7 +337,7 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         int i = 1;
         for (Step s : steps) {
             md.append("### ").append(i++).append(". ").append(s.name()).append("\n\n");
-            md.append(s.action().isBlank() ? "Run step " + s.name() : s.action()).append(".\n\n");
+            md.append(s.action().isBlank() ? "Run step '" + s.name() + "'" : s.action()).append(".\n\n");
             md.append("| | |\n|---|---|\n");
             md.append("| Owner | ").append(s.owner().isBlank() ? "on-call engineer" : s.owner()).append(" |\n");
             md.append("| After | ").append(s.dependsOn().isEmpty() ? "start" : String.join(", ", s.dependsOn()))
@@ -364,7 +378,7 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             for (Step s : steps) {
                 if (s.verifies()) {
                     md.append("- [ ] **").append(s.name()).append("** (step ").append(n).append("): ")
-                            .append(s.action().isBlank() ? "run step " + s.name() : s.action()).append('\n');
+                            .append(s.action().isBlank() ? "run step '" + s.name() + "'" : s.action()).append('\n');
                 }
                 n++;
             }

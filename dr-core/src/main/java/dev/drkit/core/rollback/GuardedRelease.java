@@ -207,10 +207,36 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         actions.rollbackGradually(actor, reason);
     }
 
-    /** Promotes the candidate at once on an operator's word (a roll forward), skipping the remaining steps. */
+    /**
+     * Promotes the candidate at once on an operator's word (a roll forward), skipping the
+     * remaining steps. As automatic promotion does, it refuses while a candidate probe was
+     * DOWN at its last poll; {@link #promote(String, String, boolean)} overrides that.
+     *
+     * @param actor who asks
+     * @param reason why, for the audit record
+     * @throws DrException {@code ILLEGAL_STATE} when there is no candidate, or when a candidate
+     *     probe was DOWN at its last poll (the message names the probe and what it said)
+     */
     @Override
     public void promote(String actor, String reason) {
-        actions.promote(actor, reason);
+        actions.promote(actor, reason, false);
+    }
+
+    /**
+     * Promotes the candidate at once as {@link #promote(String, String)} does; with
+     * {@code force}, also while a candidate probe was DOWN at its last poll. A promotion that
+     * overrode a DOWN probe is audited as forced: the {@code rollout.promote} record's verdict
+     * names the probes, and its details carry {@code evidence.forced=true} and
+     * {@code evidence.downProbes}.
+     *
+     * @param actor who asks
+     * @param reason why, for the audit record
+     * @param force whether to promote even while a candidate probe is DOWN
+     * @throws DrException {@code ILLEGAL_STATE} when there is no candidate, or without
+     *     {@code force} when a candidate probe was DOWN at its last poll
+     */
+    public void promote(String actor, String reason, boolean force) {
+        actions.promote(actor, reason, force);
     }
 
     /**

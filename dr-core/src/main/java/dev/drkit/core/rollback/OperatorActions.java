@@ -3,6 +3,7 @@ package dev.drkit.core.rollback;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.api.health.HealthStatus;
 import dev.drkit.api.rollback.Decision;
 import dev.drkit.api.rollback.Evidence;
 import dev.drkit.api.rollback.GuardState;
@@ -11,9 +12,12 @@ import dev.drkit.api.rollback.RollbackMode;
 import dev.drkit.api.rollback.TriggerKind;
 import dev.drkit.api.rollback.Verdict;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What people and other systems ask of a guard (roll back, roll back gradually, promote, undo,
@@ -81,17 +85,53 @@ final class OperatorActions<T> {
         }
     }
 
-    void promote(String actor, String reason) {
+    void promote(String actor, String reason, boolean force) {
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(reason, "reason");
         while (true) {
             RoutingState<T> cur = m.current();
             if (cur.candidate == null) {
                 throw illegal("has no candidate to promote (state " + cur.phase + ")");
             }
-            Verdict v = new Verdict(Decision.PROMOTE, reason, m.evidenceOf(cur));
+            Map<String, String> down = downProbes(cur.rollout);
+            if (!down.isEmpty() && !force) {
+                throw illegal("will not promote " + cur.candidate.name + " while its probe "
+                        + describe(down) + " at the last poll; promote with force"
+                        + " (GuardedRelease.promote(actor, reason, true)) to override");
+            }
+            Evidence evidence = m.evidenceOf(cur);
+            String why = reason;
+            if (!down.isEmpty()) {
+                evidence = GuardRules.withExtra(evidence, Map.of("forced", "true", "downProbes", describe(down)));
+                why = "forced while probe " + describe(down) + ": " + reason;
+            }
+            Verdict v = new Verdict(Decision.PROMOTE, why, evidence);
             if (m.promote(cur, actor, v, m.clock.instant())) {
                 return;
             }
         }
+    }
+
+    /** The candidate probes DOWN at the last poll, with their detail, sorted by name. */
+    private static Map<String, String> downProbes(@Nullable Rollout r) {
+        Map<String, String> down = new TreeMap<>();
+        if (r == null) {
+            return down;
+        }
+        Map<String, String> details = r.lastProbeDetails;
+        r.lastProbes.forEach((probe, status) -> {
+            if (status == HealthStatus.DOWN) {
+                down.put(probe, details.getOrDefault(probe, ""));
+            }
+        });
+        return down;
+    }
+
+    private static String describe(Map<String, String> down) {
+        StringBuilder b = new StringBuilder();
+        down.forEach((probe, detail) -> b.append(b.length() == 0 ? "" : ", ").append(probe).append(" was DOWN")
+                .append(detail.isBlank() ? "" : " (" + detail + ")"));
+        return b.toString();
     }
 
     void undoRollback(String actor, String reason) {

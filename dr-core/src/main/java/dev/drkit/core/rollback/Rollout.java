@@ -21,6 +21,8 @@ final class Rollout {
     /** Completed polls of the candidate probes. */
     final AtomicLong polls = new AtomicLong();
     volatile Map<String, HealthStatus> lastProbes = Map.of();
+    /** What each candidate probe said at the last poll (the probe's detail), for messages. */
+    volatile Map<String, String> lastProbeDetails = Map.of();
     /** Candidate probes that did not answer at their last poll. */
     volatile Set<String> silentProbes = Set.of();
     /** Why the judge held the step when it was last asked to advance it. */

@@ -123,6 +123,7 @@ final class ScheduledChecks<T> implements AutoCloseable {
     /** Polls the candidate's probes; returns true when a DOWN streak rolled the candidate back. */
     private boolean pollCandidate(RoutingState<T> s, Rollout r) {
         Map<String, HealthStatus> statuses = new HashMap<>();
+        Map<String, String> details = new HashMap<>();
         Set<String> silent = new HashSet<>();
         for (Map.Entry<String, ProbeRunner.Poll> e : probes.runAll(candidateProbes).entrySet()) {
             ProbeResult result = e.getValue().result();
@@ -137,6 +138,7 @@ final class ScheduledChecks<T> implements AutoCloseable {
                 continue;
             }
             statuses.put(e.getKey(), result.status());
+            details.put(e.getKey(), result.detail());
             AtomicInteger downs = r.probeDowns.computeIfAbsent(e.getKey(), k -> new AtomicInteger());
             if (result.status() != HealthStatus.DOWN) {
                 downs.set(0);
@@ -153,6 +155,7 @@ final class ScheduledChecks<T> implements AutoCloseable {
                 return true;
             }
         }
+        r.lastProbeDetails = Map.copyOf(details);
         r.lastProbes = Map.copyOf(statuses);
         r.silentProbes = Set.copyOf(silent);
         r.polls.incrementAndGet();

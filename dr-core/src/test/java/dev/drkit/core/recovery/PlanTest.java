@@ -60,6 +60,17 @@ class PlanTest {
     }
 
     @Test
+    void structuralErrorsAreReportedBeforeMissingObjectives() {
+        assertThatThrownBy(() -> Plan.builder("x").step("a", NOOP, s -> s.dependsOn("b"))
+                .step("b", NOOP, s -> s.dependsOn("a")).build())
+                .hasMessageContaining("dependency cycle").hasMessageNotContaining("objectives");
+        assertThatThrownBy(() -> Plan.builder("x").step("a", NOOP, s -> s.dependsOn("ghost")).build())
+                .hasMessageContaining("unknown steps: a -> ghost");
+        assertThatThrownBy(() -> Plan.builder("x").step("a", NOOP).step("a", NOOP).build())
+                .hasMessageContaining("duplicate step names: a");
+    }
+
+    @Test
     void stepsComeInATopologicalOrderStableInTheOrderAdded() {
         Plan p = plan().step("unfence", NOOP, s -> s.dependsOn("switch")).step("fence", NOOP)
                 .step("restore", NOOP, s -> s.dependsOn("fence")).step("notify", NOOP)

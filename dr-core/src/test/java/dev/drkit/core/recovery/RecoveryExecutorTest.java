@@ -441,4 +441,25 @@ class RecoveryExecutorTest {
         e.cancel("test", "done");
         assertThat(e.result().get(30, TimeUnit.SECONDS).status()).isEqualTo(ExecutionStatus.CANCELLED);
     }
+
+    @Test
+    void runCancelsTheExecutionAtItsLimitSoNoFurtherStepStarts() {
+        CountDownLatch never = new CountDownLatch(1);
+        Plan p = plan().step("fence", logging("fence"))
+                .step("restore", c -> never.await(), s -> s.dependsOn("fence"))
+                .step("switch", logging("switch"), s -> s.dependsOn("restore")).build();
+        assertThatThrownBy(() -> executor.run(p, ExecutionRequest.live().by("bob").withId("exec-limited"),
+                Duration.ofMillis(50)))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.drkit.api.ErrorCode.TIMEOUT);
+                    assertThat(e.input()).isEqualTo("exec-limited");
+                })
+                .hasMessageContaining("did not end within PT0.05S and was cancelled");
+        // run returns only after the execution ended: nothing runs any more
+        assertThat(events).anyMatch(ev -> ev.kind() == ExecutionEvent.Kind.FINISHED
+                && ev.message().startsWith("execution CANCELLED: cancelled by bob: the run limit of PT0.05S"));
+        assertThat(events).anyMatch(ev -> "switch".equals(ev.step()) && ev.kind() == ExecutionEvent.Kind.SKIPPED);
+        assertThat(log).containsExactly("fence", "undo fence");
+        assertThat(audit).anyMatch(a -> a.action().equals("plan.cancel") && a.actor().equals("bob"));
+    }
 }

@@ -89,6 +89,24 @@ class RunbookTest {
     }
 
     @Test
+    void aStepThatDoesNotDescribeItselfIsNamedByItsPlanStep() {
+        RecoveryStep anonymous = new RecoveryStep() {
+            @Override
+            public void execute(StepContext context) {
+            }
+        };
+        Runbook rb = Runbook.of(Plan.builder("restore").objectives(Duration.ofMinutes(5), Duration.ofMinutes(5))
+                .step("restore-db", anonymous)
+                .step("switch", new SwitchTraffic(), s -> s.dependsOn("restore-db"))
+                .step("ping", c -> { }, s -> s.dependsOn("switch")).build());
+
+        assertThat(rb.steps()).extracting(Runbook.Step::action)
+                .containsExactly("Run step 'restore-db'", "Run step 'switch'", "Run step 'ping'");
+        assertThat(rb.toMarkdown()).contains("Run step 'restore-db'.\n").doesNotContain("Run .");
+        assertThat(rb.toJson()).contains("Run step 'restore-db'").doesNotContain("\"Run \"");
+    }
+
+    @Test
     void onlyStepsWithACompensationShowHowToUndoThem() {
         String md = Runbook.of(plan()).toMarkdown();
         assertThat(section(md, "### 1. fence"))

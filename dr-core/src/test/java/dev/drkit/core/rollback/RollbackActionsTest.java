@@ -333,6 +333,40 @@ class RollbackActionsTest {
     }
 
     @Test
+    void aManualPromotionIsRefusedWhileACandidateProbeIsDown() {
+        GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi"))
+                .candidateProbe(HealthProbe.named("db", () -> ProbeResult.down("no connection"))).build();
+        g.runChecks();
+
+        assertThatThrownBy(() -> g.promote("alice", "hotfix must go out"))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_STATE))
+                .hasMessageContaining("probe db was DOWN (no connection)")
+                .hasMessageContaining("GuardedRelease.promote(actor, reason, true)");
+        assertThat(g.state()).isEqualTo(GuardState.ROLLING_OUT);
+        assertThat(events).noneMatch(e -> e instanceof GuardEvent.Promoted);
+        g.close();
+    }
+
+    @Test
+    void aForcedManualPromotionGoesThroughADownProbeAndIsAuditedAsForced() {
+        List<dev.drkit.api.audit.AuditEvent> audit = new CopyOnWriteArrayList<>();
+        GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi")).auditSink(audit::add)
+                .candidateProbe(HealthProbe.named("db", () -> ProbeResult.down("no connection"))).build();
+        g.runChecks();
+
+        g.promote("alice", "hotfix must go out", true);
+
+        assertThat(g.state()).isEqualTo(GuardState.PROMOTED);
+        assertThat(events).anyMatch(e -> e instanceof GuardEvent.Promoted p && p.actor().equals("alice")
+                && p.verdict().reason().equals("forced while probe db was DOWN (no connection): hotfix must go out")
+                && "true".equals(p.verdict().evidence().extra().get("forced")));
+        assertThat(audit).anyMatch(a -> a.action().equals("rollout.promote") && a.actor().equals("alice")
+                && "true".equals(a.details().get("evidence.forced"))
+                && "db was DOWN (no connection)".equals(a.details().get("evidence.downProbes")));
+        g.close();
+    }
+
+    @Test
     void aPausedRolloutHoldsItsWeightButStillRollsBack() {
         GuardedRelease<Greeter> g = guard(CONFIG, Greeter.saying("hi")).build();
         g.pause("alice");

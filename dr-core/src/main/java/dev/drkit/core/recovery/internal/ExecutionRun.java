@@ -376,6 +376,9 @@ public final class ExecutionRun implements Execution {
 
     /** Opens the gates of ready gated steps and launches ready steps up to the concurrency limit. */
     private void launchReady() {
+        if (run.cancelled) {
+            return; // the cancel signal is handled next; nothing starts in between
+        }
         long running = run.steps().stream().filter(s -> s.state == StepState.RUNNING).count();
         for (StepRun s : run.steps()) {
             if (s.state != StepState.PENDING || !ready(s)) {
