@@ -179,7 +179,7 @@ public final class PostIncidentReport {
                         || r.action().equals("plan.finish") || r.outcome() == AuditOutcome.FAILURE)
                 .limit(20).toList();
         if (!evidence.isEmpty()) {
-            md.append("Evidence from the audit log (verify with `dr audit verify`):\n\n");
+            md.append("Evidence from the audit log (verify with `dr audit verify` or `AuditVerifier.verify`):\n\n");
             md.append("| seq | time | actor | action | target | outcome |\n|---|---|---|---|---|---|\n");
             for (AuditRecord r : evidence) {
                 md.append("| ").append(r.seq()).append(" | ").append(r.time()).append(" | ").append(cell(r.actor()))

@@ -134,7 +134,9 @@ class DamagedRepositoryTest {
         try (Repository repo = open()) {
             assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("refused"), RestoreOptions.all()))
                     .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage())
-                            .contains("dr forget " + deleted));
+                            .contains("'dr forget " + deleted + "' (Repository.forgetSnapshots)",
+                                    "run 'dr verify' (Repository.verify)",
+                                    "--allow-unverified-history (RestoreOptions.withAllowUnverifiedHistory)"));
             assertThat(repo.forgetSnapshots(List.of(deleted))).containsExactly(deleted);
             assertThat(repo.verify(VerifyOptions.structure()).problems()).isEmpty();
             repo.restore("latest", tmp.resolve("latest"), RestoreOptions.all());

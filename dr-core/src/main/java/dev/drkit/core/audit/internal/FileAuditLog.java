@@ -141,7 +141,7 @@ final class FileAuditLog implements AuditLog {
                 parsed = lines.parse(line);
             } catch (IllegalArgumentException e) {
                 throw new DrException(ErrorCode.INTEGRITY, "the last record of audit log " + file
-                        + " cannot be read (" + e.getMessage() + "); run dr audit verify", file.toString(), e);
+                        + " cannot be read (" + e.getMessage() + "); run 'dr audit verify' (AuditVerifier.verify)", file.toString(), e);
             }
             String mismatch = lines.keyMismatch(parsed, line);
             if (mismatch != null) {

@@ -931,7 +931,7 @@ public final class Engine implements AutoCloseable {
                 throw new DrException(ErrorCode.INTEGRITY, "The newest snapshot is not known: " + SNAPSHOTS
                         + damaged.getKey() + " cannot be read (" + damaged.getValue().getMessage() + "); name the "
                         + "snapshot to restore, or give " + damaged.getKey() + " up with 'dr forget "
-                        + damaged.getKey() + "'", SNAPSHOTS + damaged.getKey(), damaged.getValue());
+                        + damaged.getKey() + "' (Repository.forgetSnapshots)", SNAPSHOTS + damaged.getKey(), damaged.getValue());
             }
             if (all.isEmpty()) {
                 throw new DrException(ErrorCode.NOT_FOUND, "The repository has no snapshots", "latest");

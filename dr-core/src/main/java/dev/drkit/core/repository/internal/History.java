@@ -520,21 +520,23 @@ public final class History {
         if (head == null) {
             if (expected(engine, Set.of())) {
                 throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
-                        + "run verify, or restore with --allow-unverified-history", HEAD);
+                        + "run 'dr verify' (Repository.verify), or restore with --allow-unverified-history "
+                        + "(RestoreOptions.withAllowUnverifiedHistory)", HEAD);
             }
             return; // a repository older than the history, with no commit since
         }
         if (Engine.join(premise.nextArchived)) {
             throw new DrException(ErrorCode.INTEGRITY, HEAD + " is older than " + entryKey(head.entry().seq() + 1)
-                    + ": an earlier head was put back; run verify", HEAD);
+                    + ": an earlier head was put back; run 'dr verify' (Repository.verify)", HEAD);
         }
         if (latest) {
             for (String id : head.state().snapshots().keySet()) {
                 if (!listed.contains(id)) {
                     throw new DrException(ErrorCode.INTEGRITY, "Snapshot " + Engine.SNAPSHOTS + id
                             + " is missing but the history records it (it was deleted without forget), so 'latest' "
-                            + "cannot tell whether it was the newest: run verify; name the snapshot to restore, give "
-                            + id + " up with 'dr forget " + id + "', or restore with --allow-unverified-history",
+                            + "cannot tell whether it was the newest: run 'dr verify' (Repository.verify); name the snapshot "
+                            + "to restore, give " + id + " up with 'dr forget " + id + "' (Repository.forgetSnapshots), "
+                            + "or restore with --allow-unverified-history (RestoreOptions.withAllowUnverifiedHistory)",
                             Engine.SNAPSHOTS + id);
                 }
             }

@@ -143,8 +143,9 @@ public final class Index {
         if (failure instanceof DrException dr && dr.code() == ErrorCode.INTEGRITY) {
             damaged.put(key, dr);
             LOG.warn("Index file {} is left out: {}; its packs hold the only copy of their blobs: run "
-                    + "'dr repair index' to list them again (until then a backup, restore or prune that needs "
-                    + "them fails, and verify counts the packs as unindexed)", key, dr.getMessage());
+                    + "'dr repair index' (Repository.repairIndex) to list them again (until then a backup, restore "
+                    + "or prune that needs them fails, and verify counts the packs as unindexed)", key,
+                    dr.getMessage());
             return true;
         }
         return false;

@@ -115,7 +115,7 @@ public final class JournalLock implements AutoCloseable {
         String remedy = Maintenance.processGone(engine, other)
                 ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove the lock"
                 : "stop that writer first; if it is gone, the lock expires at " + other.expires()
-                        + " and the next writer takes it over (or 'dr unlock' removes it after then)";
+                        + " and the next writer takes it over (or 'dr unlock' (Repository.unlock) removes it after then)";
         return new DrException(ErrorCode.LOCKED, "Source '" + source + "' is journaled already by " + other.owner()
                 + " on " + other.host() + " (pid " + other.pid() + ", since " + other.created() + "): its writer "
                 + "lock " + key + " holds until " + other.expires() + "; " + remedy, key);
