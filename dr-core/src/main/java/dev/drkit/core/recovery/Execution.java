@@ -59,7 +59,8 @@ public interface Execution {
     CompletableFuture<ExecutionResult> result();
 
     /**
-     * Waits for the result.
+     * Waits for the result. The limit bounds only the wait: an execution that has not ended
+     * keeps running, for {@link #cancel} to stop ({@link RecoveryExecutor#run} cancels it at its limit).
      *
      * @param limit how long to wait at most
      * @return the result
