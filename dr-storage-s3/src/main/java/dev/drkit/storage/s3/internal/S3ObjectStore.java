@@ -84,6 +84,10 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
 
     private static S3Client buildClient(S3StoreConfig config, String location) {
         ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+                // The client's own handshake for every request with a body: the SDK asks it of
+                // each PutObject and UploadPart itself, and SmallPutsWithoutHandshake takes it
+                // off small objects again.
+                .expectContinueEnabled(false)
                 .connectionTimeout(config.settings().connectTimeout())
                 .socketTimeout(config.settings().attemptTimeout())
                 .maxConnections(Math.max(16, config.settings().uploadConcurrency() * 4));
@@ -94,7 +98,8 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
                 .httpClientBuilder(http)
                 .overrideConfiguration(o -> o
                         .apiCallAttemptTimeout(config.settings().attemptTimeout())
-                        .retryStrategy(AwsRetryStrategy.doNotRetry()))
+                        .retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .addExecutionInterceptor(new SmallPutsWithoutHandshake()))
                 .forcePathStyle(config.pathStyle())
                 .credentialsProvider(config.credentials() != null ? config.credentials()
                         : DefaultCredentialsProvider.builder().build())
