@@ -23,7 +23,6 @@ import dev.drkit.core.recovery.file.PlanFileReader;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.source.DirectorySource;
-import dev.drkit.core.store.SnapshotStores;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,17 +96,7 @@ public class DrAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnProperty(name = "dr.repository.uri")
     public SnapshotStore drSnapshotStore(DrSettings settings) {
-        String uri = Objects.requireNonNull(settings.properties().repository().uri());
-        try {
-            return SnapshotStores.open(uri);
-        } catch (DrException e) {
-            if (e.code() != ErrorCode.INVALID_ARGUMENT && e.code() != ErrorCode.INVALID_CONFIG
-                    && e.code() != ErrorCode.UNKNOWN_SCHEME) {
-                throw e;
-            }
-            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.repository.uri is not a usable store URI: "
-                    + e.getMessage() + settings.at("dr.repository.uri"), "dr.repository.uri=" + RedactedUri.of(uri));
-        }
+        return settings.openStore("dr.repository.uri", Objects.requireNonNull(settings.properties().repository().uri()));
     }
 
     /**

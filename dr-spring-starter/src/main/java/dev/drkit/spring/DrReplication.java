@@ -8,7 +8,6 @@ import dev.drkit.core.repository.CopyResult;
 import dev.drkit.core.repository.Replication;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
-import dev.drkit.core.store.SnapshotStores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -172,17 +171,8 @@ public final class DrReplication implements DrOverviewSection, AutoCloseable {
     }
 
     private SnapshotStore openStore() {
-        String uri = Objects.requireNonNull(settings.properties().replication().uri(), "dr.replication.uri");
-        try {
-            return SnapshotStores.open(uri);
-        } catch (DrException e) {
-            if (e.code() != ErrorCode.INVALID_ARGUMENT && e.code() != ErrorCode.INVALID_CONFIG
-                    && e.code() != ErrorCode.UNKNOWN_SCHEME) {
-                throw e;
-            }
-            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.replication.uri is not a usable store URI: "
-                    + e.getMessage() + settings.at("dr.replication.uri"), "dr.replication.uri=" + target, e);
-        }
+        return settings.openStore("dr.replication.uri",
+                Objects.requireNonNull(settings.properties().replication().uri(), "dr.replication.uri"));
     }
 
     private Repository openRepository(SnapshotStore s) {

@@ -5,6 +5,8 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.BackupStrategy;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.recovery.RecoveryObjectives;
+import dev.drkit.api.store.RedactedUri;
+import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.audit.AuditLogConfig;
 import dev.drkit.core.audit.AuditVerification;
 import dev.drkit.core.audit.AuditVerifier;
@@ -15,6 +17,7 @@ import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.RollbackConfig;
 import dev.drkit.core.rollback.RollbackConfigJson;
+import dev.drkit.core.store.SnapshotStores;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -638,6 +641,29 @@ public final class DrSettings {
      */
     public String at(String property) {
         return origins.at(property);
+    }
+
+    /**
+     * Opens the store a URI property names, refusing a URI no store provider takes as a
+     * configuration error that names the property and where it was set.
+     *
+     * @param property the property, such as {@code dr.repository.uri}
+     * @param uri its value
+     * @return the open store
+     * @throws DrException {@code INVALID_CONFIG} naming the property for an unusable URI; a
+     *     store failure otherwise
+     */
+    public SnapshotStore openStore(String property, String uri) {
+        try {
+            return SnapshotStores.open(uri);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.INVALID_ARGUMENT && e.code() != ErrorCode.INVALID_CONFIG
+                    && e.code() != ErrorCode.UNKNOWN_SCHEME) {
+                throw e;
+            }
+            throw new DrException(ErrorCode.INVALID_CONFIG, property + " is not a usable store URI: "
+                    + e.getMessage() + at(property), property + "=" + RedactedUri.of(uri), e);
+        }
     }
 
     /**
