@@ -35,7 +35,9 @@ import picocli.CommandLine.Parameters;
             "0:the snapshot was saved with every entry",
             "1:the backup failed; no snapshot was saved",
             "2:usage, configuration or password error",
-            "3:an integrity problem was found in the repository; no snapshot was saved",
+            "3:an integrity problem was found in the repository: no snapshot was saved, or packs the index "
+                    + "listed were missing (named on stderr), and the snapshot was saved with their blobs stored "
+                    + "again from the sources; run dr verify for the older snapshots",
             "4:the snapshot was saved, but entries that could not be read were left out"})
 final class BackupCommand extends RepositoryCommand {
     /** Entries left out that the text output names; the rest are counted. */
@@ -108,12 +110,35 @@ final class BackupCommand extends RepositoryCommand {
                         size(r.bytesRead()), size(r.bytesAdded()), size(r.bytesStored()),
                         r.duration().toMillis() / 1000.0);
             }
+            if (!r.packsMissing().isEmpty()) {
+                printPacksMissing(r);
+            }
             if (!r.complete()) {
                 printUnreadable(r);
+            }
+            if (!r.packsMissing().isEmpty()) {
+                return DrCommand.EXIT_INTEGRITY;
+            }
+            if (!r.complete()) {
                 return DrCommand.EXIT_INCOMPLETE;
             }
         }
         return DrCommand.EXIT_OK;
+    }
+
+    /** Names on stderr the packs the index listed that were missing, and what they mean. */
+    private void printPacksMissing(BackupResult r) {
+        PrintWriter err = err();
+        List<String> missing = r.packsMissing();
+        err.printf("warning: %d %s the index listed %s missing from the repository: %s%n", missing.size(),
+                missing.size() == 1 ? "pack" : "packs", missing.size() == 1 ? "was" : "were",
+                String.join(", ", missing.stream().limit(NAMED).toList())
+                        + (missing.size() > NAMED ? " and " + (missing.size() - NAMED) + " more" : ""));
+        err.printf("  snapshot %s is whole: what it needed from %s was read from the sources and stored again.%n",
+                r.snapshot().shortId(), missing.size() == 1 ? "it" : "them");
+        err.printf("  Older snapshots may need data that is gone: run dr verify to name them, and put the %s "
+                + "back from a copy if you have one.%n", missing.size() == 1 ? "pack" : "packs");
+        err.flush();
     }
 
     /** Names on stderr the entries left out because they could not be read, the first {@link #NAMED}. */

@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,6 +91,33 @@ class IntegrityCommandsTest {
         assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString(),
                 "--allow-unverified-history")).isZero();
         assertThat(target.resolve("orders/order.json")).hasContent("{\"id\":1}");
+    }
+
+    @Test
+    void aBackupAfterThePacksWereDeletedIsExitThreeNamingThemAndItsSnapshotRestores() throws IOException {
+        twoSnapshots();
+        List<Path> packs;
+        try (Stream<Path> files = Files.walk(repo.resolve("data.d"))) {
+            packs = files.filter(Files::isRegularFile).toList();
+        }
+        for (Path pack : packs) {
+            Files.delete(pack);
+        }
+
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).as(err.toString())
+                .isEqualTo(DrCommand.EXIT_INTEGRITY);
+        assertThat(err.toString()).contains("warning: " + packs.size() + " pack" + (packs.size() == 1 ? " " : "s ")
+                + "the index listed", "data/" + packs.get(0).getFileName().toString().substring(0, 2) + "/",
+                "was read from the sources and stored again", "run dr verify");
+        assertThat(out.toString()).startsWith("snapshot ");
+        assertThat(dr("restore", "latest", "--repo", repo.toString(), "--target", dir.resolve("back").toString()))
+                .as(err.toString()).isZero();
+        assertThat(dir.resolve("back/orders/order.json")).hasContent("{\"id\":2}");
+        assertThat(dr("verify", "--repo", repo.toString())).as("the first snapshot's content is gone")
+                .isEqualTo(DrCommand.EXIT_INTEGRITY);
+
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--json")).as(err.toString()).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).get("packsMissing").isEmpty()).isTrue();
     }
 
     @Test

@@ -28,18 +28,23 @@ import java.util.Objects;
  *     once, whatever it holds)
  * @param unreadable those entries, by snapshot path ({@code source/path}), sorted; at most
  *     {@link #UNREADABLE_LISTED} of them, however many there were
+ * @param packsMissing packs the index listed that the store no longer held when the backup
+ *     began (deleted by hand, by a lifecycle rule or a failing disk), by key, sorted: the backup
+ *     took them out of the index and stored their blobs again where its sources still held
+ *     them, so that its snapshot is whole; older snapshots that need the rest cannot be restored
+ *     in full, which {@link Repository#verify} names. Empty in a sound repository.
  * @param duration wall time of the backup
  */
 public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged,
         long filesVanished, long directories, long bytesRead, long bytesAdded, long bytesStored, long blobsAdded,
-        long unreadableCount, List<UnreadableEntry> unreadable, Duration duration) {
+        long unreadableCount, List<UnreadableEntry> unreadable, List<String> packsMissing, Duration duration) {
     /** How many of the entries left out a result names, at most; {@code unreadableCount} counts them all. */
     public static final int UNREADABLE_LISTED = 1000;
 
     /**
      * Checks the result.
      *
-     * @throws NullPointerException when the snapshot, the list or the duration is null
+     * @throws NullPointerException when the snapshot, a list or the duration is null
      * @throws IllegalArgumentException when the list names more entries than the count says
      *     or than {@link #UNREADABLE_LISTED}
      */
@@ -47,6 +52,7 @@ public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, 
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(duration, "duration");
         unreadable = List.copyOf(Objects.requireNonNull(unreadable, "unreadable"));
+        packsMissing = List.copyOf(Objects.requireNonNull(packsMissing, "packsMissing"));
         if (unreadable.size() > Math.min(unreadableCount, UNREADABLE_LISTED)) {
             throw new IllegalArgumentException("unreadable must list at most min(unreadableCount, "
                     + UNREADABLE_LISTED + ") entries, but listed " + unreadable.size() + " of " + unreadableCount);

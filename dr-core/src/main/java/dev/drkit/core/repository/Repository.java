@@ -227,6 +227,15 @@ public final class Repository implements AutoCloseable {
      * ({@link Snapshot#unreadable()}, {@link Snapshot#complete()}), so that its listing and a
      * later restore still show that it lacks them.
      *
+     * <p>A pack the index lists that the store no longer holds (deleted by hand, by a lifecycle
+     * rule, by a failing disk) is not deduplicated against: the backup lists the packs as it
+     * begins (one listing of {@code data/}, beside its other requests), takes those that are
+     * missing out of the index and reads again every file whose content they held, so that its
+     * snapshot is whole. The result names them ({@link BackupResult#packsMissing()}), as do a
+     * WARN, the audit record ({@code packsMissing}) and the {@code dr.backup.packs.missing}
+     * counter; older snapshots that need content the sources no longer hold stay damaged, which
+     * {@link #verify} names.
+     *
      * @param request the sources, tags and parent
      * @return the committed snapshot and what was read and added
      * @throws DrException {@code IO_FAILURE} when a source fails otherwise (its root cannot be
@@ -237,6 +246,10 @@ public final class Repository implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         return audited("backup", () -> "sources " + request.sources().stream().map(s -> s.name()).toList(), () -> {
             long start = System.nanoTime();
+            // The packs the store holds, listed while the rest of the start goes on: a pack the
+            // index lists that is gone must not be deduplicated against.
+            CompletableFuture<Set<String>> packsListed = CompletableFuture.supplyAsync(
+                    () -> Maintenance.listPacks(engine.store()), engine.pool());
             // Another repository object on the same store (another host, the fleet's previous
             // writer) may have added blobs since this one loaded its index; the parent needs them.
             engine.refreshIndexIfChanged();
@@ -256,11 +269,13 @@ public final class Repository implements AutoCloseable {
                     }
                 }
             }
-            Tree parentRoot = null;
-            if (parent != null && request.kind() == BackupKind.INCREMENTAL) {
-                parentRoot = engine.loadTree(BlobId.parse(engine.readManifest(parent.id()).tree()));
-            }
+            BlobId parentTree = parent != null && request.kind() == BackupKind.INCREMENTAL
+                    ? BlobId.parse(engine.readManifest(parent.id()).tree()) : null;
             try (Maintenance.Lock lock = Maintenance.lock(engine, false)) {
+                List<String> packsMissing = Maintenance.dropMissingPacks(engine, Engine.join(packsListed));
+                // A parent whose root tree was in a missing pack leaves every file to be read.
+                Tree parentRoot = parentTree != null && (packsMissing.isEmpty() || engine.index().contains(parentTree))
+                        ? engine.loadTree(parentTree) : null;
                 BackupRun run = new BackupRun(engine, time);
                 BlobId root;
                 engine.progress().startGrowing("backup");
@@ -292,7 +307,7 @@ public final class Repository implements AutoCloseable {
                 BackupResult result = new BackupResult(snapshot, stats.filesNew(), stats.filesChanged(),
                         stats.filesUnchanged(), stats.filesVanished(), stats.directories(), stats.bytesRead(),
                         stats.bytesAdded(), stats.bytesStored(), stats.blobsAdded(), stats.unreadableCount(),
-                        stats.unreadable(), Duration.ofNanos(System.nanoTime() - start));
+                        stats.unreadable(), packsMissing, Duration.ofNanos(System.nanoTime() - start));
                 Metrics.backup(options.meters(), result);
                 return result;
             }
@@ -307,6 +322,9 @@ public final class Repository implements AutoCloseable {
         details.put("files", Long.toString(r.snapshot().files()));
         if (!r.complete()) {
             details.put("unreadable", Long.toString(r.unreadableCount()));
+        }
+        if (!r.packsMissing().isEmpty()) {
+            details.put("packsMissing", String.join(",", r.packsMissing()));
         }
         return details;
     }
@@ -1156,6 +1174,7 @@ public final class Repository implements AutoCloseable {
             r.counter("dr.backup.files", "state", "unchanged").increment(b.filesUnchanged());
             r.counter("dr.backup.files", "state", "vanished").increment(b.filesVanished());
             r.counter("dr.backup.unreadable").increment(b.unreadableCount());
+            r.counter("dr.backup.packs.missing").increment(b.packsMissing().size());
             r.counter("dr.backup.snapshots", "outcome", "success").increment();
         }
 

@@ -263,4 +263,69 @@ class DamagedRepositoryTest {
             assertThat(repo.verify(VerifyOptions.structure()).problems()).isEmpty();
         }
     }
+
+    @Test
+    void aBackupAfterAPackWasDeletedStoresItsBlobsAgainInsteadOfReferringToThem() throws IOException {
+        Path src = source();
+        String first = firstSnapshot(src);
+        String pack = keys("data/").stream().max((a, b) -> Long.compare(store.stat(a).orElseThrow().size(),
+                store.stat(b).orElseThrow().size())).orElseThrow();
+        store.delete(pack);
+        // One file of the first snapshot is gone from the source too: only the pack had it.
+        byte[] gone = Files.readAllBytes(src.resolve("f4.bin"));
+        Files.delete(src.resolve("f4.bin"));
+
+        BackupResult healing;
+        try (Repository repo = open()) {
+            healing = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(healing.packsMissing()).containsExactly(pack);
+            assertThat(healing.filesUnchanged()).as("the parent's content is gone: every file is read").isZero();
+            assertThat(healing.bytesAdded()).as("the content the pack held, stored again").isPositive();
+            BackupResult next = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(next.packsMissing()).isEmpty();
+            assertThat(next.bytesAdded()).isZero();
+        }
+        // A repository opened afresh finds every blob of the new snapshot where it lies now.
+        try (Repository repo = open()) {
+            repo.restore(healing.snapshotId(), tmp.resolve("healed"), RestoreOptions.all());
+            assertSameTree(src, tmp.resolve("healed/src"));
+            assertThat(tmp.resolve("healed/src/f4.bin")).doesNotExist();
+            // The first snapshot's other files are stored again by their content; f4.bin is lost.
+            VerifyReport report = repo.verify(VerifyOptions.structure());
+            assertThat(report.ok()).isFalse();
+            assertThat(report.problems()).extracting(VerifyReport.Problem::key).allMatch(k -> k.contains(first));
+            assertThatThrownBy(() -> repo.restore(first, tmp.resolve("old"), RestoreOptions.all()))
+                    .isInstanceOf(DrException.class);
+            Files.write(src.resolve("f4.bin"), gone);
+            BackupResult back = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(back.packsMissing()).isEmpty();
+            repo.restore(first, tmp.resolve("old"), RestoreOptions.all());
+            assertThat(tmp.resolve("old/src/f4.bin")).hasBinaryContent(gone);
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).isEmpty();
+        }
+        assertThat(keys("index/")).as("the index written without the missing pack replaced the old").hasSize(3);
+    }
+
+    @Test
+    void aBackupAfterEveryPackWasDeletedReadsTheSourcesAgainWithoutTheParentsTrees() throws IOException {
+        Path src = source();
+        firstSnapshot(src);
+        List<String> packs = keys("data/");
+        packs.forEach(store::delete);
+
+        List<dev.drkit.api.audit.AuditEvent> audit = new java.util.ArrayList<>();
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (Repository repo = Repository.open(store, "pw".toCharArray(),
+                RepositoryTest.fastOptions().audit(audit::add).meters(meters).build())) {
+            BackupResult result = repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+            assertThat(result.packsMissing()).containsExactlyInAnyOrderElementsOf(packs);
+            assertThat(audit).filteredOn(e -> e.action().equals("backup")).singleElement()
+                    .satisfies(e -> assertThat(e.details()).containsEntry("packsMissing", String.join(",",
+                            result.packsMissing())));
+            assertThat(meters.get("dr.backup.packs.missing").counter().count()).isEqualTo(packs.size());
+            assertThat(result.filesNew()).as("no parent tree left to compare with").isEqualTo(6);
+            repo.restore(result.snapshotId(), tmp.resolve("again"), RestoreOptions.all());
+            assertSameTree(src, tmp.resolve("again/src"));
+        }
+    }
 }

@@ -603,6 +603,80 @@ public final class Maintenance {
         }
     }
 
+    /**
+     * Lists the packs the store holds, for {@link #dropMissingPacks}: {@code data/} keys.
+     *
+     * @param store the store
+     * @return the pack keys
+     */
+    public static Set<String> listPacks(SnapshotStore store) {
+        Set<String> keys = new HashSet<>();
+        store.list("data/").forEach(o -> keys.add(o.key()));
+        return keys;
+    }
+
+    /**
+     * Takes out of the index the packs it lists that the store no longer holds (deleted by hand,
+     * by a lifecycle rule or a failing disk), so that a backup made now stores their blobs again
+     * as it meets them instead of recording a snapshot that refers to data which is gone. Called
+     * by a backup under its lock with the packs listed as it began; a pack is taken out only when
+     * it is still missing from a listing made under the lock, after the index was brought up to
+     * date, and a request for it answers that it does not exist. One index file is written with
+     * every entry left and the history records the others as removed, as {@link #repairIndex}
+     * does; packs the index does not list are left alone.
+     *
+     * @param engine the repository
+     * @param listed the pack keys listed when the backup began
+     * @return the keys of the packs taken out, sorted; empty when none is missing
+     */
+    public static List<String> dropMissingPacks(Engine engine, Set<String> listed) {
+        if (missingFrom(engine.index(), listed).isEmpty()) {
+            return List.of();
+        }
+        SnapshotStore store = engine.store();
+        // Under the lock no prune runs: what is missing now was lost, not repacked.
+        engine.refreshIndexIfChanged();
+        Set<String> missing = new TreeSet<>();
+        for (String key : missingFrom(engine.index(), listPacks(store))) {
+            if (store.stat(key).isEmpty()) {
+                missing.add(key);
+            }
+        }
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        Index index = engine.index();
+        List<Index.PackRecord> records = new ArrayList<>();
+        index.packs().forEach((packId, entries) -> {
+            if (!missing.contains(Packs.key(packId))) {
+                records.add(new Index.PackRecord(packId, entries));
+            }
+        });
+        Set<String> old = new HashSet<>(index.files());
+        String id = Crypto.randomId();
+        store.put(Index.PREFIX + id, Index.encode(engine.crypto(), id, records));
+        History.commit(engine, new History.Change("drop-missing-packs", Map.of(), Set.of(), old, Set.of()));
+        for (String file : old) {
+            store.delete(Index.PREFIX + file);
+        }
+        engine.reloadIndex();
+        LOG.warn("{} pack(s) the index listed are missing from {} ({}): taken out of the index; this backup stores "
+                + "their blobs again where its sources still hold them, and 'dr verify' (Repository.verify) names the "
+                + "snapshots still in need of the rest", missing.size(), store.describe(), String.join(", ", missing));
+        return List.copyOf(missing);
+    }
+
+    private static List<String> missingFrom(Index index, Set<String> listed) {
+        List<String> missing = new ArrayList<>();
+        for (String packId : index.packs().keySet()) {
+            String key = Packs.key(packId);
+            if (!listed.contains(key)) {
+                missing.add(key);
+            }
+        }
+        return missing;
+    }
+
     /** The entries of a pack whose blobs open and match their ids; counts the others in {@code dropped[0]}. */
     private static List<PackEntry> checked(Engine engine, String key, byte[] data, List<PackEntry> entries,
             int[] dropped) {
