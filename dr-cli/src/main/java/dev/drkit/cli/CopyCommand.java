@@ -2,10 +2,12 @@ package dev.drkit.cli;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.CopyResult;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.store.SnapshotStores;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,6 +100,17 @@ final class CopyCommand implements Callable<Integer> {
                         Counts.of(r.copied().size(), "snapshot"), r.skipped().size(), Counts.of(r.blobsSent(), "blob"),
                         RepositoryCommand.size(r.bytesSent()), r.duration().toMillis() / 1000.0);
                 spec.commandLine().getOut().flush();
+            }
+            if (!r.packsMissing().isEmpty()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("warning: %s the destination's index listed %s missing from %s: %s%n",
+                        Counts.of(r.packsMissing().size(), "pack"), r.packsMissing().size() == 1 ? "was" : "were",
+                        TerminalText.escape(RedactedUri.of(to)), String.join(", ", r.packsMissing()));
+                err.printf("  the snapshots copied now are whole there; run dr verify --repo %s to name older "
+                        + "ones that need what is gone, and dr copy them again after dr forget there%n",
+                        TerminalText.escape(RedactedUri.of(to)));
+                err.flush();
+                return DrCommand.EXIT_INTEGRITY;
             }
         } finally {
             Arrays.fill(sourcePassword, '\0');

@@ -7,7 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,39 @@ class CopyCommandTest {
         assertThat(dr("restore", "--repo", offsite.toString(), "latest", "--target", target.toString())).isZero();
         assertThat(target.resolve("orders/2026/order-1.json")).hasContent("{\"id\":1}");
         assertThat(dr("verify", "--repo", offsite.toString(), "--read-data")).isZero();
+    }
+
+    @Test
+    void aCopyIntoADestinationThatLostItsPacksSendsTheirBlobsAgainAndExitsThreeNamingThem() throws IOException {
+        assertThat(dr("init", "--repo", primary.toString())).isZero();
+        assertThat(dr("backup", "--repo", primary.toString(), data.toString())).isZero();
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString(), "--init")).isZero();
+        List<Path> packs;
+        try (Stream<Path> files = Files.walk(offsite.resolve("data.d"))) {
+            packs = files.filter(Files::isRegularFile).toList();
+        }
+        for (Path pack : packs) {
+            Files.delete(pack);
+        }
+        Files.writeString(data.resolve("2026/order-2.json"), "{\"id\":2}");
+        assertThat(dr("backup", "--repo", primary.toString(), data.toString())).isZero();
+
+        err.getBuffer().setLength(0);
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString())).as(err.toString())
+                .isEqualTo(DrCommand.EXIT_INTEGRITY);
+        assertThat(out.toString()).contains("copied 1 snapshot (1 already there)");
+        assertThat(err.toString()).contains("warning: " + Counts.of(packs.size(), "pack") + " the destination's index",
+                "dr verify --repo " + offsite);
+
+        environment = Map.of("DR_PASSWORD", "offsite secret");
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", offsite.toString(), "latest", "--target", target.toString()))
+                .as(err.toString()).isZero();
+        assertThat(target.resolve("orders/blob.bin")).hasSize(150_000);
+        assertThat(target.resolve("orders/2026/order-2.json")).hasContent("{\"id\":2}");
+        // The older copy's own trees were only in the lost packs: verify names it, as the warning says.
+        assertThat(dr("verify", "--repo", offsite.toString())).as(out.toString() + err)
+                .isEqualTo(DrCommand.EXIT_INTEGRITY);
     }
 
     @Test

@@ -13,13 +13,34 @@ import java.util.List;
  * @param blobsRead data blobs read from the source because the destination's id was unknown
  * @param duration wall time
  * @param segmentsSent journal segments written to the destination, re-sealed with its keys
+ * @param packsMissing packs the destination's index listed that its store no longer held, by
+ *     key, sorted: the copy took them out of the destination's index and sent again the blobs of
+ *     the snapshots it copied; snapshots the destination held already that need the rest stay
+ *     damaged there, which its verify names. Empty when none was missing.
  */
 public record CopyResult(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
-        Duration duration, int segmentsSent) {
+        Duration duration, int segmentsSent, List<String> packsMissing) {
     /** Copies the lists. */
     public CopyResult {
         copied = List.copyOf(copied);
         skipped = List.copyOf(skipped);
+        packsMissing = List.copyOf(packsMissing);
+    }
+
+    /**
+     * A result of a destination that lacked no pack.
+     *
+     * @param copied ids of the snapshots committed in the destination
+     * @param skipped ids of the snapshots the destination held already
+     * @param blobsSent blobs written
+     * @param bytesSent bytes written
+     * @param blobsRead data blobs read from the source
+     * @param duration wall time
+     * @param segmentsSent journal segments written
+     */
+    public CopyResult(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
+            Duration duration, int segmentsSent) {
+        this(copied, skipped, blobsSent, bytesSent, blobsRead, duration, segmentsSent, List.of());
     }
 
     /**
@@ -34,6 +55,6 @@ public record CopyResult(List<String> copied, List<String> skipped, long blobsSe
      */
     public CopyResult(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
             Duration duration) {
-        this(copied, skipped, blobsSent, bytesSent, blobsRead, duration, 0);
+        this(copied, skipped, blobsSent, bytesSent, blobsRead, duration, 0, List.of());
     }
 }

@@ -761,14 +761,26 @@ public final class Repository implements AutoCloseable {
             }
             int segments = Journals.copy(engine, destination.engine, held);
             CopyResult result = new CopyResult(stats.copied(), stats.skipped(), stats.blobsSent(), stats.bytesSent(),
-                    stats.blobsRead(), Duration.ofNanos(System.nanoTime() - start), segments);
+                    stats.blobsRead(), Duration.ofNanos(System.nanoTime() - start), segments, stats.packsMissing());
             if (options.meters() != null) {
                 options.meters().counter("dr.repository.copy.snapshots").increment(result.copied().size());
                 options.meters().counter("dr.repository.copy.bytes.sent").increment(result.bytesSent());
             }
             return result;
-        }, r -> Map.of("copied", Integer.toString(r.copied().size()), "skipped", Integer.toString(r.skipped().size()),
-                "bytesSent", Long.toString(r.bytesSent()), "segments", Integer.toString(r.segmentsSent())));
+        }, Repository::copyDetails);
+    }
+
+    /** The audit record's details of a copy; {@code packsMissing} only when the destination had lost packs. */
+    private static Map<String, String> copyDetails(CopyResult r) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("copied", Integer.toString(r.copied().size()));
+        details.put("skipped", Integer.toString(r.skipped().size()));
+        details.put("bytesSent", Long.toString(r.bytesSent()));
+        details.put("segments", Integer.toString(r.segmentsSent()));
+        if (!r.packsMissing().isEmpty()) {
+            details.put("packsMissing", String.join(",", r.packsMissing()));
+        }
+        return details;
     }
 
     /**

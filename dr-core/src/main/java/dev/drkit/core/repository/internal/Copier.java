@@ -40,7 +40,8 @@ public final class Copier {
     static final int PACKS_PER_INDEX = 8;
 
     /** What a copy did. */
-    public record Stats(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead) {
+    public record Stats(List<String> copied, List<String> skipped, long blobsSent, long bytesSent, long blobsRead,
+            List<String> packsMissing) {
     }
 
     private final Engine source;
@@ -93,9 +94,12 @@ public final class Copier {
         ordered.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
         List<String> copied = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> packsMissing;
         try (Maintenance.Lock sourceLock = Maintenance.lock(source, false);
                 Maintenance.Lock destinationLock = Maintenance.lock(destination, false)) {
             destination.refreshIndexIfChanged();
+            // A pack the destination lost is not deduplicated against: its blobs are sent again.
+            packsMissing = Maintenance.dropMissingPacks(destination, Maintenance.listPacks(destination.store()));
             Set<String> held = new HashSet<>();
             for (Snapshot s : destination.snapshots()) {
                 held.add(s.id());
@@ -135,7 +139,8 @@ public final class Copier {
             uploader.shutdownNow();
             source.progress().finish();
         }
-        return new Stats(List.copyOf(copied), List.copyOf(skipped), blobsSent, bytesSent.get(), blobsRead);
+        return new Stats(List.copyOf(copied), List.copyOf(skipped), blobsSent, bytesSent.get(), blobsRead,
+                packsMissing);
     }
 
     /** Maps ids from the snapshots both repositories hold, newest first, reading only trees. */
