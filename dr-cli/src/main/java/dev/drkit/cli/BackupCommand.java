@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,17 +67,27 @@ final class BackupCommand extends RepositoryCommand {
 
     /** The request the options give, checked by {@link #check()}; the parent is added once the repository is open. */
     private BackupRequest.@Nullable Builder request;
+    /** One line for each directory stored under another name than its own, since another took it. */
+    private final List<String> renamed = new ArrayList<>();
 
     @Override
     void check() {
         List<SnapshotSource> sources = new ArrayList<>();
-        Set<String> names = new HashSet<>();
+        Map<String, Path> names = new HashMap<>();
+        renamed.clear();
         for (Path p : paths) {
             Path dir = p.toAbsolutePath().normalize();
             if (!Files.isDirectory(dir)) {
                 throw new DrException(ErrorCode.INVALID_ARGUMENT, "Not a directory: " + p, p.toString());
             }
-            String name = uniqueName(sourceName(dir), names);
+            String base = sourceName(dir);
+            String name = uniqueName(base, names.keySet());
+            names.put(name, dir);
+            if (!name.equals(base)) {
+                renamed.add("note: " + TerminalText.escape(dir.toString()) + " is stored as " + name
+                        + " in the snapshot, since " + TerminalText.escape(names.get(base).toString())
+                        + " is stored as " + base);
+            }
             sources.add(DirectorySource.of(name, dir, excludes.toArray(String[]::new)));
         }
         BackupRequest.Builder checked = BackupRequest.builder().sources(sources).tags(tags.toArray(String[]::new))
@@ -99,6 +109,9 @@ final class BackupCommand extends RepositoryCommand {
             try (ProgressDisplay shown = showProgress(repo)) {
                 r = repo.backup(built);
             }
+            PrintWriter notes = json ? err() : out();
+            renamed.forEach(notes::println);
+            notes.flush();
             if (json) {
                 CliJson.print(out(), r);
             } else {
@@ -168,7 +181,7 @@ final class BackupCommand extends RepositoryCommand {
 
     private static String uniqueName(String base, Set<String> taken) {
         String name = base;
-        for (int i = 2; !taken.add(name); i++) {
+        for (int i = 2; taken.contains(name); i++) {
             name = base + "-" + i;
         }
         return name;

@@ -129,6 +129,33 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void twoDirectoriesOfTheSameNameAreBothBackedUpAndTheOutputSaysWhichIsStoredUnderAnotherName()
+            throws IOException {
+        Path first = Files.createDirectories(dir.resolve("a/data"));
+        Path second = Files.createDirectories(dir.resolve("b/data"));
+        Files.writeString(first.resolve("one.txt"), "first");
+        Files.writeString(second.resolve("two.txt"), "second");
+        dr("init", "--repo", repo.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), first.toString(), second.toString())).isZero();
+        assertThat(out.toString().lines().filter(l -> l.startsWith("note:")))
+                .containsExactly("note: " + second + " is stored as data-2 in the snapshot, since " + first
+                        + " is stored as data");
+
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), first.toString(), second.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).get("snapshot").get("sources")).extracting(
+                JsonNode::asString).containsExactly("data", "data-2");
+        assertThat(err.toString()).contains("note: " + second + " is stored as data-2 in the snapshot");
+
+        Path target = dir.resolve("restored");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        assertThat(target.resolve("data/one.txt")).hasContent("first");
+        assertThat(target.resolve("data-2/two.txt")).hasContent("second");
+    }
+
+    @Test
     void listingsPrintJsonWhenAsked() {
         dr("init", "--repo", repo.toString());
         dr("backup", "--repo", repo.toString(), data.toString());
