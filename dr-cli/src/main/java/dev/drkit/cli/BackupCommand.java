@@ -42,6 +42,8 @@ import picocli.CommandLine.Parameters;
 final class BackupCommand extends RepositoryCommand {
     /** Entries left out that the text output names; the rest are counted. */
     static final int NAMED = 20;
+    /** FIFOs, sockets and devices skipped that the text output names; the rest are counted. */
+    static final int SPECIAL_NAMED = 3;
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Directories to back up.")
     List<Path> paths;
@@ -122,6 +124,9 @@ final class BackupCommand extends RepositoryCommand {
                                 : " unreadable entries") + " left out",
                         size(r.bytesRead()), size(r.bytesAdded()), size(r.bytesStored()),
                         r.duration().toMillis() / 1000.0);
+                if (r.specialCount() > 0) {
+                    out().println(specialLine(r));
+                }
             }
             if (!r.packsMissing().isEmpty()) {
                 printPacksMissing(r);
@@ -170,6 +175,14 @@ final class BackupCommand extends RepositoryCommand {
                     + BackupResult.UNREADABLE_LISTED + ")");
         }
         err.flush();
+    }
+
+    /** Says how many FIFOs, sockets and devices the backup skipped, naming the first {@link #SPECIAL_NAMED}. */
+    static String specialLine(BackupResult r) {
+        List<String> named = r.special().subList(0, Math.min(SPECIAL_NAMED, r.special().size()));
+        String paths = String.join(", ", named.stream().map(TerminalText::escape).toList());
+        return "skipped " + r.specialCount() + " special " + (r.specialCount() == 1 ? "file" : "files")
+                + " (FIFOs, sockets, devices)" + (r.specialCount() > named.size() ? ", e.g. " : ": ") + paths;
     }
 
     static String sourceName(Path dir) {

@@ -156,6 +156,37 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void fifosAndSocketsAreSkippedAndTheOutputCountsThemNamingTheFirst() throws Exception {
+        for (String name : List.of("a.fifo", "b.fifo", "c.fifo", "d.fifo")) {
+            Process mkfifo = new ProcessBuilder("mkfifo", data.resolve("2026/" + name).toString()).inheritIO()
+                    .start();
+            assertThat(mkfifo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(mkfifo.exitValue()).isZero();
+        }
+        dr("init", "--repo", repo.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(out.toString()).contains("3 new");
+        assertThat(out.toString().lines().filter(l -> l.startsWith("skipped"))).containsExactly(
+                "skipped 4 special files (FIFOs, sockets, devices), e.g. orders/2026/a.fifo, orders/2026/b.fifo, "
+                        + "orders/2026/c.fifo");
+
+        Files.delete(data.resolve("2026/b.fifo"));
+        Files.delete(data.resolve("2026/c.fifo"));
+        Files.delete(data.resolve("2026/d.fifo"));
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(out.toString().lines().filter(l -> l.startsWith("skipped"))).containsExactly(
+                "skipped 1 special file (FIFOs, sockets, devices): orders/2026/a.fifo");
+
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString(), "--json")).isZero();
+        JsonNode result = CliJson.MAPPER.readTree(out.toString());
+        assertThat(result.get("specialCount").asLong()).isEqualTo(1);
+        assertThat(result.get("special").get(0).asString()).isEqualTo("orders/2026/a.fifo");
+    }
+
+    @Test
     void listingsPrintJsonWhenAsked() {
         dr("init", "--repo", repo.toString());
         dr("backup", "--repo", repo.toString(), data.toString());

@@ -81,4 +81,16 @@ public interface EntryWriter {
     default void unreadable(String path, IOException reason) throws IOException {
         throw reason;
     }
+
+    /**
+     * Says that an entry of a kind a snapshot does not keep (a FIFO, a socket, a block or
+     * character device) is skipped: the backup counts it and names the first such entries in its
+     * result, so that what is missing from the snapshot is said. Nothing is written at
+     * {@code path}. The default does nothing.
+     *
+     * @param path the entry's relative path
+     * @throws DrException {@code UNSAFE_PATH} for a path that is empty, absolute or has {@code ..}
+     */
+    default void special(String path) {
+    }
 }

@@ -28,6 +28,10 @@ import java.util.Objects;
  *     once, whatever it holds)
  * @param unreadable those entries, by snapshot path ({@code source/path}), sorted; at most
  *     {@link #UNREADABLE_LISTED} of them, however many there were
+ * @param specialCount FIFOs, sockets and devices skipped, since a snapshot does not keep them
+ *     (they do not make the backup incomplete)
+ * @param special those entries, by snapshot path ({@code source/path}), sorted; at most
+ *     {@link #SPECIAL_LISTED} of them, however many there were
  * @param packsMissing packs the index listed that the store no longer held when the backup
  *     began (deleted by hand, by a lifecycle rule or a failing disk), by key, sorted: the backup
  *     took them out of the index and stored their blobs again where its sources still held
@@ -37,16 +41,19 @@ import java.util.Objects;
  */
 public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged,
         long filesVanished, long directories, long bytesRead, long bytesAdded, long bytesStored, long blobsAdded,
-        long unreadableCount, List<UnreadableEntry> unreadable, List<String> packsMissing, Duration duration) {
+        long unreadableCount, List<UnreadableEntry> unreadable, long specialCount, List<String> special,
+        List<String> packsMissing, Duration duration) {
     /** How many of the entries left out a result names, at most; {@code unreadableCount} counts them all. */
     public static final int UNREADABLE_LISTED = 1000;
+    /** How many of the FIFOs, sockets and devices skipped a result names, at most; {@code specialCount} counts them all. */
+    public static final int SPECIAL_LISTED = 100;
 
     /**
      * Checks the result.
      *
      * @throws NullPointerException when the snapshot, a list or the duration is null
-     * @throws IllegalArgumentException when the list names more entries than the count says
-     *     or than {@link #UNREADABLE_LISTED}
+     * @throws IllegalArgumentException when a list names more entries than its count says
+     *     or than {@link #UNREADABLE_LISTED} (or {@link #SPECIAL_LISTED})
      */
     public BackupResult {
         Objects.requireNonNull(snapshot, "snapshot");
@@ -56,6 +63,11 @@ public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, 
         if (unreadable.size() > Math.min(unreadableCount, UNREADABLE_LISTED)) {
             throw new IllegalArgumentException("unreadable must list at most min(unreadableCount, "
                     + UNREADABLE_LISTED + ") entries, but listed " + unreadable.size() + " of " + unreadableCount);
+        }
+        special = List.copyOf(Objects.requireNonNull(special, "special"));
+        if (special.size() > Math.min(specialCount, SPECIAL_LISTED)) {
+            throw new IllegalArgumentException("special must list at most min(specialCount, "
+                    + SPECIAL_LISTED + ") entries, but listed " + special.size() + " of " + specialCount);
         }
     }
 

@@ -225,7 +225,9 @@ public final class Repository implements AutoCloseable {
      * the audit record ({@code unreadable}) and the {@code dr.backup.unreadable} counter. The
      * snapshot records their count and the first of their paths for good
      * ({@link Snapshot#unreadable()}, {@link Snapshot#complete()}), so that its listing and a
-     * later restore still show that it lacks them.
+     * later restore still show that it lacks them. FIFOs, sockets and devices, which a snapshot
+     * does not keep, are skipped and counted in {@link BackupResult#specialCount()}, the first
+     * named in {@link BackupResult#special()}; they do not make the backup incomplete.
      *
      * <p>A pack the index lists that the store no longer holds (deleted by hand, by a lifecycle
      * rule, by a failing disk) is not deduplicated against: the backup lists the packs as it
@@ -307,7 +309,8 @@ public final class Repository implements AutoCloseable {
                 BackupResult result = new BackupResult(snapshot, stats.filesNew(), stats.filesChanged(),
                         stats.filesUnchanged(), stats.filesVanished(), stats.directories(), stats.bytesRead(),
                         stats.bytesAdded(), stats.bytesStored(), stats.blobsAdded(), stats.unreadableCount(),
-                        stats.unreadable(), packsMissing, Duration.ofNanos(System.nanoTime() - start));
+                        stats.unreadable(), stats.specialCount(), stats.special(), packsMissing,
+                        Duration.ofNanos(System.nanoTime() - start));
                 Metrics.backup(options.meters(), result);
                 return result;
             }

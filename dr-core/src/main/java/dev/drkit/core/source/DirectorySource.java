@@ -47,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  * open, a directory it may not list) is left out of the snapshot with a warning, and the
  * backup's result names it; the root itself must be readable. Other read errors fail the backup.
  *
+ * <p>FIFOs, sockets and devices are skipped and reported through {@link EntryWriter#special}, so
+ * that the backup's result counts them.
+ *
  * <p>The tree is read as it is at backup time; it is not paused. Immutable and thread-safe.
  */
 public final class DirectorySource implements SnapshotSource {
@@ -185,7 +188,8 @@ public final class DirectorySource implements SnapshotSource {
                 continue;
             }
             if (meta == null) {
-                continue; // sockets, pipes and devices are skipped
+                out.special(path); // sockets, pipes and devices are skipped, and counted
+                continue;
             }
             switch (meta.type()) {
                 case SYMLINK -> out.symlink(path, Files.readSymbolicLink(child).toString(), meta);

@@ -69,10 +69,13 @@ public final class BackupRun {
      * @param filesVanished files deleted between their listing and their reading, left out
      * @param unreadableCount entries left out because they could not be read
      * @param unreadable the first {@link BackupResult#UNREADABLE_LISTED} of them, sorted by path
+     * @param specialCount FIFOs, sockets and devices skipped
+     * @param special the first {@link BackupResult#SPECIAL_LISTED} of them, sorted by path
      */
     public record Stats(long filesNew, long filesChanged, long filesUnchanged, long filesVanished, long directories,
             long bytesRead, long bytesAdded, long bytesStored, long blobsAdded, long files, long bytes,
-            long unreadableCount, List<BackupResult.UnreadableEntry> unreadable) {
+            long unreadableCount, List<BackupResult.UnreadableEntry> unreadable, long specialCount,
+            List<String> special) {
     }
 
     private final Engine engine;
@@ -112,6 +115,9 @@ public final class BackupRun {
     private final LongAdder unreadableCount = new LongAdder();
     /** The first entries left out as unreadable; {@link #unreadableCount} counts them all. */
     private final List<BackupResult.UnreadableEntry> unreadable = new ArrayList<>();
+    private final LongAdder specialCount = new LongAdder();
+    /** The first FIFOs, sockets and devices skipped; {@link #specialCount} counts them all. */
+    private final List<String> special = new ArrayList<>();
     private final LongAdder directories = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesAdded = new LongAdder();
@@ -278,9 +284,25 @@ public final class BackupRun {
             listed = new ArrayList<>(unreadable);
         }
         listed.sort(Comparator.comparing(BackupResult.UnreadableEntry::path));
+        List<String> skipped;
+        synchronized (special) {
+            skipped = new ArrayList<>(special);
+        }
+        skipped.sort(null);
         return new Stats(filesNew.sum(), filesChanged.sum(), filesUnchanged.sum(), filesVanished.sum(),
                 directories.sum(), bytesRead.sum(), bytesAdded.sum(), bytesStored.sum(), blobsAdded.sum(), files.sum(),
-                bytes.sum(), unreadableCount.sum(), listed);
+                bytes.sum(), unreadableCount.sum(), listed, specialCount.sum(), skipped);
+    }
+
+    /** Counts a FIFO, socket or device the source skipped, naming the first ones. */
+    private void skipSpecial(String snapshotPath) {
+        LOG.debug("Skipping '{}': a FIFO, socket or device", snapshotPath);
+        specialCount.increment();
+        synchronized (special) {
+            if (special.size() < BackupResult.SPECIAL_LISTED) {
+                special.add(snapshotPath);
+            }
+        }
     }
 
     /** Leaves an entry out of the snapshot as unreadable, with a warning. */
@@ -766,6 +788,12 @@ public final class BackupRun {
         public void unreadable(String path, IOException reason) {
             split(path);
             leaveOut(sourceName + "/" + path, reason);
+        }
+
+        @Override
+        public void special(String path) {
+            split(path);
+            skipSpecial(sourceName + "/" + path);
         }
 
         @Override
