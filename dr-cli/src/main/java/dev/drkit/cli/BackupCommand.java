@@ -9,6 +9,7 @@ import dev.drkit.core.repository.BackupRequest;
 import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.source.DirectorySource;
+import dev.drkit.core.store.SnapshotStores;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,12 @@ final class BackupCommand extends RepositoryCommand {
             }
             PrintWriter notes = json ? err() : out();
             renamed.forEach(notes::println);
+            Path repositoryDirectory = SnapshotStores.directory(store).orElse(null);
+            for (String leftOut : r.repositoryLeftOut()) {
+                notes.println("note: left out the repository's own directory"
+                        + (repositoryDirectory == null ? "" : " " + TerminalText.escape(repositoryDirectory.toString()))
+                        + " (" + TerminalText.escape(leftOut) + " in the snapshot)");
+            }
             notes.flush();
             if (json) {
                 CliJson.print(out(), r);

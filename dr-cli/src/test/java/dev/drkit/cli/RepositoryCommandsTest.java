@@ -187,6 +187,31 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void aRestoreIntoTheRepositoryIsRefusedWithExitTwoAndABackupOfItsParentLeavesItOut() throws IOException {
+        Path srv = Files.createDirectories(dir.resolve("srv"));
+        Files.writeString(srv.resolve("app.conf"), "port=8080");
+        Path inside = srv.resolve("backups");
+        dr("init", "--repo", inside.toString());
+        out.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", inside.toString(), srv.toString())).isZero();
+        assertThat(out.toString().lines().filter(l -> l.startsWith("note:"))).containsExactly(
+                "note: left out the repository's own directory " + inside.toRealPath() + " (srv/backups in the "
+                        + "snapshot)");
+        assertThat(out.toString()).contains("1 new");
+
+        for (Path target : List.of(inside, inside.resolve("restored"))) {
+            err.getBuffer().setLength(0);
+            assertThat(dr("restore", "--repo", inside.toString(), "latest", "--target", target.toString(),
+                    "--overwrite")).isEqualTo(2);
+            assertThat(err.toString()).contains(target.toString()).contains("repository's own directory "
+                    + inside.toRealPath());
+        }
+        assertThat(inside.resolve("restored")).doesNotExist();
+        assertThat(inside.resolve("srv")).doesNotExist();
+        assertThat(dr("verify", "--repo", inside.toString(), "--read-data")).isZero();
+    }
+
+    @Test
     void listingsPrintJsonWhenAsked() {
         dr("init", "--repo", repo.toString());
         dr("backup", "--repo", repo.toString(), data.toString());

@@ -32,6 +32,9 @@ import java.util.Objects;
  *     (they do not make the backup incomplete)
  * @param special those entries, by snapshot path ({@code source/path}), sorted; at most
  *     {@link #SPECIAL_LISTED} of them, however many there were
+ * @param repositoryLeftOut the snapshot paths ({@code source/path}) of a {@code file:}
+ *     repository's own directory, left out of each directory source that holds it so that the
+ *     backup does not read the packs it writes; empty when no source holds it
  * @param packsMissing packs the index listed that the store no longer held when the backup
  *     began (deleted by hand, by a lifecycle rule or a failing disk), by key, sorted: the backup
  *     took them out of the index and stored their blobs again where its sources still held
@@ -42,7 +45,7 @@ import java.util.Objects;
 public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged,
         long filesVanished, long directories, long bytesRead, long bytesAdded, long bytesStored, long blobsAdded,
         long unreadableCount, List<UnreadableEntry> unreadable, long specialCount, List<String> special,
-        List<String> packsMissing, Duration duration) {
+        List<String> repositoryLeftOut, List<String> packsMissing, Duration duration) {
     /** How many of the entries left out a result names, at most; {@code unreadableCount} counts them all. */
     public static final int UNREADABLE_LISTED = 1000;
     /** How many of the FIFOs, sockets and devices skipped a result names, at most; {@code specialCount} counts them all. */
@@ -65,6 +68,7 @@ public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, 
                     + UNREADABLE_LISTED + ") entries, but listed " + unreadable.size() + " of " + unreadableCount);
         }
         special = List.copyOf(Objects.requireNonNull(special, "special"));
+        repositoryLeftOut = List.copyOf(Objects.requireNonNull(repositoryLeftOut, "repositoryLeftOut"));
         if (special.size() > Math.min(specialCount, SPECIAL_LISTED)) {
             throw new IllegalArgumentException("special must list at most min(specialCount, "
                     + SPECIAL_LISTED + ") entries, but listed " + special.size() + " of " + specialCount);

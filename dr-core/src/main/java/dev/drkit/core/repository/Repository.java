@@ -7,6 +7,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.backup.EntryType;
 import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.journal.ChangeFeed;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.internal.BackupRun;
@@ -22,10 +23,12 @@ import dev.drkit.core.repository.internal.KeyRing;
 import dev.drkit.core.repository.internal.Maintenance;
 import dev.drkit.core.repository.internal.PackEntry;
 import dev.drkit.core.repository.internal.PointInTime;
+import dev.drkit.core.repository.internal.RepositoryDirectory;
 import dev.drkit.core.repository.internal.RestoreRun;
 import dev.drkit.core.repository.internal.SegmentShipper;
 import dev.drkit.core.repository.internal.Tree;
 import dev.drkit.core.repository.internal.Verifier;
+import dev.drkit.core.source.DirectorySource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -227,7 +230,11 @@ public final class Repository implements AutoCloseable {
      * ({@link Snapshot#unreadable()}, {@link Snapshot#complete()}), so that its listing and a
      * later restore still show that it lacks them. FIFOs, sockets and devices, which a snapshot
      * does not keep, are skipped and counted in {@link BackupResult#specialCount()}, the first
-     * named in {@link BackupResult#special()}; they do not make the backup incomplete.
+     * named in {@link BackupResult#special()}; they do not make the backup incomplete. A
+     * {@link DirectorySource} that holds a {@code file:} repository's own directory (backing up
+     * {@code /srv} into {@code /srv/backups}) leaves that directory out, compared by real path,
+     * so that the backup does not read the packs it writes; {@link BackupResult#repositoryLeftOut()}
+     * names it.
      *
      * <p>A pack the index lists that the store no longer holds (deleted by hand, by a lifecycle
      * rule, by a failing disk) is not deduplicated against: the backup lists the packs as it
@@ -281,8 +288,10 @@ public final class Repository implements AutoCloseable {
                 BackupRun run = new BackupRun(engine, time);
                 BlobId root;
                 engine.progress().startGrowing("backup");
+                List<String> repositoryLeftOut = new ArrayList<>();
+                List<SnapshotSource> sources = withoutRepository(request.sources(), repositoryLeftOut);
                 try {
-                    root = run.capture(request.sources(), parentRoot);
+                    root = run.capture(sources, parentRoot);
                 } catch (IOException e) {
                     engine.progress().finish();
                     run.abort();
@@ -309,12 +318,57 @@ public final class Repository implements AutoCloseable {
                 BackupResult result = new BackupResult(snapshot, stats.filesNew(), stats.filesChanged(),
                         stats.filesUnchanged(), stats.filesVanished(), stats.directories(), stats.bytesRead(),
                         stats.bytesAdded(), stats.bytesStored(), stats.blobsAdded(), stats.unreadableCount(),
-                        stats.unreadable(), stats.specialCount(), stats.special(), packsMissing,
+                        stats.unreadable(), stats.specialCount(), stats.special(), repositoryLeftOut, packsMissing,
                         Duration.ofNanos(System.nanoTime() - start));
                 Metrics.backup(options.meters(), result);
                 return result;
             }
         }, Repository::backupDetails);
+    }
+
+    /**
+     * Refuses a restore target that is a {@code file:} repository's own directory or lies in it,
+     * where restored files could take the place of the repository's objects.
+     *
+     * @throws DrException {@code INVALID_ARGUMENT} naming the target and the repository's directory
+     */
+    private void refuseTargetInRepository(Path target) {
+        Optional<Path> repository = RepositoryDirectory.of(engine.store());
+        if (repository.isPresent() && RepositoryDirectory.real(target).startsWith(repository.get())) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "Restore target " + target + " is "
+                    + (RepositoryDirectory.real(target).equals(repository.get()) ? "" : "inside ")
+                    + "the repository's own directory " + repository.get() + ": restored files could overwrite the "
+                    + "repository's objects; restore into a directory outside it", target.toString());
+        }
+    }
+
+    /**
+     * Returns the sources with a {@code file:} repository's own directory left out of each
+     * {@link DirectorySource} that holds it, so that a backup does not read the packs it is
+     * writing, and adds the snapshot path of each directory left out to {@code leftOut}.
+     */
+    private List<SnapshotSource> withoutRepository(List<SnapshotSource> sources, List<String> leftOut) {
+        Optional<Path> repository = RepositoryDirectory.of(engine.store());
+        if (repository.isEmpty()) {
+            return sources;
+        }
+        List<SnapshotSource> kept = new ArrayList<>(sources.size());
+        for (SnapshotSource source : sources) {
+            if (source instanceof DirectorySource directory) {
+                Path root = RepositoryDirectory.real(directory.root());
+                if (!repository.get().equals(root) && repository.get().startsWith(root)) {
+                    List<String> names = new ArrayList<>();
+                    root.relativize(repository.get()).forEach(name -> names.add(name.toString()));
+                    String relative = String.join("/", names);
+                    LOG.info("Leaving the repository's own directory {} out of source '{}' ({})", repository.get(),
+                            directory.name(), directory.root());
+                    leftOut.add(directory.name() + "/" + relative);
+                    source = directory.skipping(relative);
+                }
+            }
+            kept.add(source);
+        }
+        return kept;
     }
 
     /** The audit record's details of a backup; {@code unreadable} only when entries were left out. */
@@ -393,7 +447,10 @@ public final class Repository implements AutoCloseable {
      * @param target the directory to restore into
      * @param restoreOptions what to restore
      * @return what was restored
-     * @throws DrException {@code UNSAFE_PATH} naming an entry that would leave the target;
+     * @throws DrException {@code INVALID_ARGUMENT} naming the target and the repository's
+     *     directory, before anything is read or written, when the target is a {@code file:}
+     *     repository's own directory or lies inside it (compared by real path);
+     *     {@code UNSAFE_PATH} naming an entry that would leave the target;
      *     naming the files that could not be restored and why, while all others are restored:
      *     {@code INTEGRITY} when the data of any is damaged, else the store's code when it
      *     failed to serve any ({@code NOT_FOUND} for a missing pack), else {@code IO_FAILURE}
@@ -409,6 +466,7 @@ public final class Repository implements AutoCloseable {
      */
     public RestoreResult restore(String snapshotId, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> snapshotId + " -> " + target, () -> {
+            refuseTargetInRepository(target);
             // Before its first read of data a restore takes a lock, reads the history's head,
             // lists the snapshots and the index files: on a cloud store each is a round trip, so
             // those that need not wait for another go out together (three round trips in a row).
@@ -559,7 +617,9 @@ public final class Repository implements AutoCloseable {
      * @param target the directory; each source becomes a directory of its name
      * @param restoreOptions overwrite and into-target
      * @return what was written
-     * @throws DrException {@code INVALID_ARGUMENT} naming the instant when it lies before a
+     * @throws DrException {@code INVALID_ARGUMENT} naming the target and the repository's
+     *     directory when the target is a {@code file:} repository's own directory or inside it;
+     *     {@code INVALID_ARGUMENT} naming the instant when it lies before a
      *     source's first snapshot or after its last journal segment; {@code NOT_FOUND} when no
      *     source is journaled; {@code INTEGRITY} naming a damaged or missing segment;
      *     {@code ALREADY_EXISTS} naming a directory that is not empty without overwrite;
@@ -584,6 +644,7 @@ public final class Repository implements AutoCloseable {
     public RestoreResult restore(@Nullable String source, Instant at, Path target, RestoreOptions restoreOptions) {
         Objects.requireNonNull(at, "at");
         return audited("restore", () -> "at " + at + " -> " + target, () -> {
+            refuseTargetInRepository(target);
             engine.refreshIndexIfChanged(); // the journal may be another process's
             RestoreResult result = underSharedLock("restore",
                     () -> PointInTime.restore(engine, source, at, target, restoreOptions));
@@ -607,6 +668,7 @@ public final class Repository implements AutoCloseable {
     public RestoreResult restoreLatest(@Nullable String source, Path target, RestoreOptions restoreOptions) {
         return audited("restore", () -> "latest of " + (source == null ? "every journal" : source) + " -> " + target,
                 () -> {
+                    refuseTargetInRepository(target);
                     engine.refreshIndexIfChanged(); // the journal may be another process's
                     RestoreResult result = underSharedLock("restore",
                             () -> PointInTime.restore(engine, source, null, target, restoreOptions));

@@ -21,6 +21,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,12 +66,18 @@ public final class DirectorySource implements SnapshotSource {
     private final Path root;
     private final List<String> excludes;
     private final ExcludePatterns excluded;
+    private final Set<String> skipped;
 
     private DirectorySource(String name, Path root, List<String> excludes) {
+        this(name, root, excludes, Set.of());
+    }
+
+    private DirectorySource(String name, Path root, List<String> excludes, Set<String> skipped) {
         this.name = Objects.requireNonNull(name, "name");
         this.root = root.toAbsolutePath().normalize();
         this.excludes = List.copyOf(excludes);
         this.excluded = ExcludePatterns.compile(name, this.root, this.excludes);
+        this.skipped = Set.copyOf(skipped);
     }
 
     /**
@@ -113,6 +121,34 @@ public final class DirectorySource implements SnapshotSource {
     /** Returns the exclude globs. @return the globs */
     public List<String> excludes() {
         return excludes;
+    }
+
+    /**
+     * Returns this source that also leaves out one entry, a directory with all it holds, named by
+     * its exact path relative to the directory ({@code /}-separated, not a glob: {@code *} and
+     * {@code [} in it are taken as they are). A backup leaves out a {@code file:} repository's own
+     * directory this way when the source holds it.
+     *
+     * @param path the entry's relative path, such as {@code backups/orders}
+     * @return the source
+     * @throws DrException {@code INVALID_ARGUMENT} naming the path when it is empty, absolute or
+     *     has empty, {@code .} or {@code ..} segments
+     */
+    public DirectorySource skipping(String path) {
+        Objects.requireNonNull(path, "path");
+        if (path.isEmpty() || path.startsWith("/") || path.endsWith("/")
+                || Arrays.stream(path.split("/")).anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."))) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "A path to skip must be relative to " + root
+                    + " without empty, . or .. segments, but was '" + path + "'", path);
+        }
+        Set<String> all = new HashSet<>(skipped);
+        all.add(path);
+        return new DirectorySource(name, root, excludes, all);
+    }
+
+    /** Returns the paths left out by {@link #skipping}, relative to the directory. @return the paths */
+    public Set<String> skipped() {
+        return skipped;
     }
 
     @Override
@@ -175,7 +211,7 @@ public final class DirectorySource implements SnapshotSource {
         for (Path child : children) {
             String fileName = child.getFileName().toString();
             String path = prefix.isEmpty() ? fileName : prefix + "/" + fileName;
-            if (excluded.matches(path, fileName)) {
+            if (skipped.contains(path) || excluded.matches(path, fileName)) {
                 continue;
             }
             EntryMetadata meta;
