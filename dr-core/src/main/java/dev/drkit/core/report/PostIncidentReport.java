@@ -268,7 +268,7 @@ public final class PostIncidentReport {
 
         md.append("## Action items\n\n");
         if (suggestions.isEmpty()) {
-            md.append("None: the objectives were met and nothing needed more than one attempt.\n\n");
+            md.append(noActionItems(i)).append("\n\n");
         } else {
             md.append("| # | action | owner | status |\n|---|---|---|---|\n");
             int n = 1;
@@ -288,6 +288,25 @@ public final class PostIncidentReport {
                     .append('\n');
         }
         return md.toString();
+    }
+
+    /**
+     * Says why there are no action items: the objectives were met only when a recovery was
+     * measured; an incident still open may get its measure and its actions later.
+     */
+    private String noActionItems(IncidentFacts i) {
+        boolean open = i.resolvedAt() == null;
+        boolean measured = input.executions().stream().anyMatch(e -> e.mode() == ExecutionMode.LIVE);
+        if (!measured) {
+            String why = input.executions().isEmpty() ? "no recovery plan has run"
+                    : "only drills ran, which recover nothing";
+            return open ? "None yet: the incident is still open and " + why + ", so the objectives are not measured yet."
+                    : "None: " + why.replace("has run", "ran") + ", so the objectives were not measured; no rule found "
+                            + "anything to improve.";
+        }
+        return open ? "None so far: the objectives were met by the recovery recorded and nothing needed more than "
+                + "one attempt; the incident is still open, so this may change."
+                : "None: the objectives were met and nothing needed more than one attempt.";
     }
 
     private static String cell(String s) {

@@ -315,6 +315,41 @@ class PostIncidentReportTest {
     }
 
     @Test
+    void anOpenIncidentWithNothingMeasuredSaysTheObjectivesAreNotMeasuredYetNotThatTheyWereMet() {
+        SnapshotStore store = SnapshotStores.memory();
+        List<AuditRecord> records;
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(openedByAlice(T0));
+            records = audit.records(AuditFilter.all());
+        }
+        PostIncidentReport nothingRan = PostIncidentReport.of(ReportInput.fromAudit(records, "INC-1").orElseThrow());
+        assertThat(nothingRan.suggestions()).isEmpty();
+        assertThat(nothingRan.toMarkdown()).contains("## Action items\n\nNone yet: the incident is still open and no "
+                + "recovery plan has run, so the objectives are not measured yet.")
+                .doesNotContain("objectives were met");
+
+        clock.advance(Duration.ofMinutes(3));
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            assertThat(quickFixDrill(audit).succeeded()).isTrue();
+            records = audit.records(AuditFilter.all());
+        }
+        // The default rules ask to confirm a drill's findings; without rules, nothing is asked.
+        PostIncidentReport drilled = PostIncidentReport.of(ReportInput.fromAudit(records, "INC-1").orElseThrow(),
+                List.of());
+        assertThat(drilled.toMarkdown()).contains("None yet: the incident is still open and only drills ran, which "
+                + "recover nothing, so the objectives are not measured yet.").doesNotContain("objectives were met");
+
+        clock.advance(Duration.ofMinutes(10));
+        try (AuditLog audit = AuditLog.store(store, "audit", AuditLogConfig.DEFAULT)) {
+            audit.append(incident(clock.instant(), "alice", "incident.resolve", Map.of("resolution", "restarted")));
+            records = audit.records(AuditFilter.all());
+        }
+        assertThat(PostIncidentReport.of(ReportInput.fromAudit(records, "INC-1").orElseThrow(), List.of())
+                .toMarkdown()).contains("None: only drills ran, which recover nothing, so the objectives were not "
+                        + "measured; no rule found anything to improve.").doesNotContain("objectives were met");
+    }
+
+    @Test
     void anIncidentWithOnlyDrillsHasNoRecoveryAndItsImpactLastsUntilItIsResolved() {
         SnapshotStore store = SnapshotStores.memory();
         List<AuditRecord> records;
