@@ -68,6 +68,11 @@ final class BackupCommand extends RepositoryCommand {
     @Option(names = "--parent", paramLabel = "SNAPSHOT", description = "Build on this snapshot instead of the latest.")
     String parent;
 
+    @Option(names = "--allow-empty", description = {"Save a directory that is empty although the previous snapshot "
+            + "held entries in it. Without it such a backup fails (exit 1) and saves nothing: an empty directory where "
+            + "data was is more often a volume that did not mount than data deleted on purpose."})
+    boolean allowEmpty;
+
     /** The request the options give, checked by {@link #check()}; the parent is added once the repository is open. */
     private BackupRequest.@Nullable Builder request;
     /** One line for each directory stored under another name than its own, since another took it. */
@@ -94,7 +99,7 @@ final class BackupCommand extends RepositoryCommand {
             sources.add(DirectorySource.of(name, dir, excludes.toArray(String[]::new)));
         }
         BackupRequest.Builder checked = BackupRequest.builder().sources(sources).tags(tags.toArray(String[]::new))
-                .kind(full ? BackupKind.FULL : BackupKind.INCREMENTAL);
+                .kind(full ? BackupKind.FULL : BackupKind.INCREMENTAL).allowEmptySources(allowEmpty);
         OptionNames.named(Map.of("tag", "--tag"), checked::build);
         request = checked;
     }

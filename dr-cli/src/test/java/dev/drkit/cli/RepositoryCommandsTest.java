@@ -129,6 +129,28 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void aDirectoryEmptiedSinceTheLastSnapshotIsRefusedWithExitOneUnlessAllowEmpty() throws IOException {
+        Path orders = Files.createDirectories(dir.resolve("mnt/orders"));
+        Files.writeString(orders.resolve("order-1.json"), "{}");
+        dr("init", "--repo", repo.toString());
+        assertThat(dr("backup", "--repo", repo.toString(), orders.toString())).isZero();
+        Files.delete(orders.resolve("order-1.json"));
+
+        err.getBuffer().setLength(0);
+        assertThat(dr("backup", "--repo", repo.toString(), orders.toString())).isEqualTo(DrCommand.EXIT_FAILED);
+        assertThat(err.toString()).contains("Source 'orders' is empty, while snapshot ", "held 1 top-level entry",
+                "nothing was saved", "dr backup --allow-empty");
+        out.getBuffer().setLength(0);
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(1);
+
+        assertThat(dr("backup", "--repo", repo.toString(), orders.toString(), "--allow-empty")).isZero();
+        out.getBuffer().setLength(0);
+        assertThat(dr("snapshots", "--repo", repo.toString(), "--json")).isZero();
+        assertThat(CliJson.MAPPER.readTree(out.toString()).size()).isEqualTo(2);
+    }
+
+    @Test
     void twoDirectoriesOfTheSameNameAreBothBackedUpAndTheOutputSaysWhichIsStoredUnderAnotherName()
             throws IOException {
         Path first = Files.createDirectories(dir.resolve("a/data"));

@@ -85,6 +85,7 @@ public final class ScheduledBackups implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
     private final @Nullable WriterLease writer;
+    private final boolean allowEmptySources;
     private long skippedRuns;
     private final Instant startedAt;
     private final Object lock = new Object();
@@ -112,6 +113,7 @@ public final class ScheduledBackups implements AutoCloseable {
         this.rpo = b.rpo;
         this.clock = b.clock;
         this.writer = b.writer;
+        this.allowEmptySources = b.allowEmptySources;
         this.replication = b.replication;
         this.ownScheduler = b.scheduler == null;
         this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
@@ -206,7 +208,8 @@ public final class ScheduledBackups implements AutoCloseable {
         synchronized (lock) {
             BackupResult result;
             try {
-                BackupRequest.Builder b = BackupRequest.builder().sources(sources).kind(kind);
+                BackupRequest.Builder b = BackupRequest.builder().sources(sources).kind(kind)
+                        .allowEmptySources(allowEmptySources);
                 if (tags.length > 0) {
                     b.tags(tags);
                 }
@@ -577,6 +580,7 @@ public final class ScheduledBackups implements AutoCloseable {
         private @Nullable ScheduledExecutorService scheduler;
         private @Nullable WriterLease writer;
         private @Nullable Replication replication;
+        private boolean allowEmptySources;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -721,6 +725,20 @@ public final class ScheduledBackups implements AutoCloseable {
                 throw new DrException(ErrorCode.INVALID_ARGUMENT, "writer is set twice", "writer");
             }
             this.writer = value;
+            return this;
+        }
+
+        /**
+         * Lets a source that comes out empty be saved although the previous snapshot held
+         * entries in it; by default such a backup fails and saves nothing (see
+         * {@link BackupRequest.Builder#allowEmptySources}), which the health shows as the last
+         * error, so that an unmounted volume does not replace the good snapshots under retention.
+         *
+         * @param value true to save empty sources
+         * @return this builder
+         */
+        public Builder allowEmptySources(boolean value) {
+            this.allowEmptySources = value;
             return this;
         }
 

@@ -22,9 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param kind {@code INCREMENTAL} skips files unchanged since the parent; {@code FULL} reads all
  * @param parent the parent snapshot's id, or {@code null} for the latest with the same sources
  * @param host the host to record, or {@code null} for the repository's
+ * @param allowEmptySources whether a source that comes out empty may replace one that held
+ *     entries in the previous snapshot (see {@link Builder#allowEmptySources})
  */
 public record BackupRequest(List<SnapshotSource> sources, Set<String> tags, BackupKind kind, @Nullable String parent,
-        @Nullable String host) {
+        @Nullable String host, boolean allowEmptySources) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
     /**
@@ -58,6 +60,20 @@ public record BackupRequest(List<SnapshotSource> sources, Set<String> tags, Back
     }
 
     /**
+     * A request that refuses a source which comes out empty where the previous snapshot held entries.
+     *
+     * @param sources the sources, with unique names
+     * @param tags labels for the snapshot
+     * @param kind incremental or full
+     * @param parent the parent snapshot's id, or {@code null}
+     * @param host the host to record, or {@code null}
+     */
+    public BackupRequest(List<SnapshotSource> sources, Set<String> tags, BackupKind kind, @Nullable String parent,
+            @Nullable String host) {
+        this(sources, tags, kind, parent, host, false);
+    }
+
+    /**
      * Returns a request for the given sources with no tags, incremental on the latest parent.
      *
      * @param sources the sources
@@ -79,6 +95,7 @@ public record BackupRequest(List<SnapshotSource> sources, Set<String> tags, Back
         private BackupKind kind = BackupKind.INCREMENTAL;
         private @Nullable String parent;
         private @Nullable String host;
+        private boolean allowEmptySources;
 
         private Builder() {
         }
@@ -120,13 +137,29 @@ public record BackupRequest(List<SnapshotSource> sources, Set<String> tags, Back
         }
 
         /**
+         * Lets a source that comes out empty (no entry at all) be saved even though the previous
+         * snapshot of the same host and sources held entries in it. By default such a backup is
+         * refused with {@code PRECONDITION_FAILED} and nothing is saved: an empty directory where
+         * data used to be is far more often a volume that did not mount or a path gone wrong
+         * than data deleted on purpose, and under retention an empty snapshot would take the
+         * place of the good ones. A source that was empty before, or a first backup, is never refused.
+         *
+         * @param value true to save empty sources
+         * @return this builder
+         */
+        public Builder allowEmptySources(boolean value) {
+            this.allowEmptySources = value;
+            return this;
+        }
+
+        /**
          * Builds the request.
          *
          * @return the request
          * @throws DrException {@code INVALID_ARGUMENT} as the record's constructor
          */
         public BackupRequest build() {
-            return new BackupRequest(sources, tags, kind, parent, host);
+            return new BackupRequest(sources, tags, kind, parent, host, allowEmptySources);
         }
     }
 }

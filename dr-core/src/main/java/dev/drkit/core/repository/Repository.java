@@ -292,6 +292,10 @@ public final class Repository implements AutoCloseable {
                 List<SnapshotSource> sources = withoutRepository(request.sources(), repositoryLeftOut);
                 try {
                     root = run.capture(sources, parentRoot);
+                    if (!request.allowEmptySources() && !run.emptySources().isEmpty()) {
+                        refuseEmptySources(run.emptySources(), parent != null ? parent
+                                : previousSnapshot(host, sourceNames));
+                    }
                 } catch (IOException e) {
                     engine.progress().finish();
                     run.abort();
@@ -324,6 +328,52 @@ public final class Repository implements AutoCloseable {
                 return result;
             }
         }, Repository::backupDetails);
+    }
+
+    /** The newest snapshot of a host with the same sources, or null. */
+    private @Nullable Snapshot previousSnapshot(String host, List<String> sourceNames) {
+        List<Snapshot> all = engine.snapshots();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Snapshot s = all.get(i);
+            if (s.host().equals(host) && s.sources().equals(sourceNames)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Refuses a backup in which a source came out empty while the previous snapshot held entries
+     * in it; a previous snapshot whose trees cannot be read does not refuse it.
+     *
+     * @throws DrException {@code PRECONDITION_FAILED} naming the first such source
+     */
+    private void refuseEmptySources(List<String> empty, @Nullable Snapshot previous) {
+        if (previous == null) {
+            return;
+        }
+        for (String source : empty) {
+            int held;
+            try {
+                Tree root = engine.loadTree(BlobId.parse(engine.readManifest(previous.id()).tree()));
+                Tree.Node node = root.find(source);
+                held = node == null || !Tree.Node.DIR.equals(node.type()) ? 0
+                        : engine.loadTree(BlobId.parse(node.subtree())).nodes().size();
+            } catch (DrException e) {
+                LOG.debug("Cannot tell whether snapshot {} held entries in source '{}': {}", previous.shortId(), source,
+                        e.getMessage());
+                held = 0;
+            }
+            if (held > 0) {
+                throw new DrException(ErrorCode.PRECONDITION_FAILED, "Source '" + source + "' is empty, while snapshot "
+                        + previous.shortId() + " of " + previous.time() + " held " + held + " top-level "
+                        + (held == 1 ? "entry" : "entries") + " in it: nothing was saved. An empty directory where "
+                        + "data was is more often a volume that did not mount or a wrong path than data deleted on "
+                        + "purpose, and under retention an empty snapshot takes the place of good ones. If it is empty "
+                        + "on purpose, allow it (BackupRequest.Builder.allowEmptySources, dr backup --allow-empty, "
+                        + "dr.backup.allow-empty-sources=true)", source);
+            }
+        }
     }
 
     /**

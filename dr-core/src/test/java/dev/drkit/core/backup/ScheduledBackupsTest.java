@@ -183,4 +183,24 @@ class ScheduledBackupsTest {
         }
         assertThatThrownBy(() -> BackupSchedule.every(Duration.ZERO)).hasMessage("interval must be > 0, but was PT0S");
     }
+
+    @Test
+    void anEmptiedSourceFailsTheBackupSoThatRetentionKeepsTheGoodSnapshotUnlessAllowed() throws Exception {
+        RetentionPolicy keepOne = RetentionPolicy.builder().keepLast(1).build();
+        try (ScheduledBackups backups = backups().retention(keepOne).build()) {
+            Snapshot good = backups.backupNow(BackupKind.INCREMENTAL).snapshot();
+            Files.delete(data.resolve("a.json"));
+
+            assertThatThrownBy(() -> backups.backupNow(BackupKind.INCREMENTAL)).isInstanceOf(DrException.class)
+                    .hasMessageStartingWith("Source 'orders' is empty");
+            assertThat(backups.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("Source 'orders' is empty"));
+            assertThat(repository.snapshots()).extracting(Snapshot::id).containsExactly(good.id());
+        }
+        time.advance(Duration.ofMinutes(1));
+        try (ScheduledBackups backups = backups().retention(keepOne).allowEmptySources(true).build()) {
+            Snapshot empty = backups.backupNow(BackupKind.INCREMENTAL).snapshot();
+            assertThat(empty.files()).isZero();
+            assertThat(repository.snapshots()).extracting(Snapshot::id).containsExactly(empty.id());
+        }
+    }
 }

@@ -183,7 +183,11 @@ public final class BackupRun {
                         ? BlobId.parse(parentNode.subtree()) : null;
                 dir.previous = parentTree;
                 // Directories that ended but still wait for reads are written with the root below.
-                views.get(i).writeTo(new Writer(name, dir, parentTree));
+                Writer writer = new Writer(name, dir, parentTree);
+                views.get(i).writeTo(writer);
+                if (!writer.wroteAny) {
+                    emptySources.add(name);
+                }
             }
             awaitReads();
             closeAll(views);
@@ -196,6 +200,16 @@ public final class BackupRun {
     }
 
     private volatile boolean captured;
+    private final List<String> emptySources = new ArrayList<>();
+
+    /**
+     * Returns the sources of the capture that wrote no entry below their root.
+     *
+     * @return their names, in the order of the sources
+     */
+    public List<String> emptySources() {
+        return List.copyOf(emptySources);
+    }
 
     /**
      * Loads the parent's trees breadth first into the engine's cache, until the capture ends or
@@ -676,6 +690,8 @@ public final class BackupRun {
         /** The parent snapshot's trees along that path: the view's root first, one per name after it. */
         private final List<Tree> pathTrees = new ArrayList<>();
         private final ArrayDeque<Ended> ended = new ArrayDeque<>();
+        /** Whether the source wrote any entry below its root, even one it could not read. */
+        private boolean wroteAny;
 
         Writer(String sourceName, Dir root, @Nullable BlobId parentTree) {
             this.sourceName = sourceName;
@@ -690,6 +706,7 @@ public final class BackupRun {
                 root.meta = metadata;
                 return;
             }
+            wroteAny = true;
             String[] segments = split(path);
             Dir parent = parentDir(segments, path);
             String name = segments[segments.length - 1];
@@ -708,6 +725,7 @@ public final class BackupRun {
         @Override
         public void file(String path, EntryMetadata metadata, ContentOpener content) throws IOException {
             requireType(metadata, EntryType.FILE, path);
+            wroteAny = true;
             String[] segments = split(path);
             Dir parent = parentDir(segments, path);
             String name = segments[segments.length - 1];
@@ -787,18 +805,21 @@ public final class BackupRun {
         @Override
         public void unreadable(String path, IOException reason) {
             split(path);
+            wroteAny = true;
             leaveOut(sourceName + "/" + path, reason);
         }
 
         @Override
         public void special(String path) {
             split(path);
+            wroteAny = true;
             skipSpecial(sourceName + "/" + path);
         }
 
         @Override
         public void symlink(String path, String target, EntryMetadata metadata) {
             requireType(metadata, EntryType.SYMLINK, path);
+            wroteAny = true;
             String[] segments = split(path);
             Dir parent = parentDir(segments, path);
             String name = segments[segments.length - 1];
