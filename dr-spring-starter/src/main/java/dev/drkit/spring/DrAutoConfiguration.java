@@ -466,15 +466,17 @@ public class DrAutoConfiguration {
      * @param meters the meter registry, when there is one
      * @param probes the application's probes
      * @param incidents opens an incident for every rollback
+     * @param coordinator the fleet's coordinator, when there is one: guards share their decisions through it
      * @return the factory
      */
     @Bean
     @ConditionalOnMissingBean
     public DrGuardFactory drGuardFactory(DrSettings settings,
             @Qualifier("drScheduler") ScheduledExecutorService scheduler, ObjectProvider<AuditLog> audit,
-            ObjectProvider<MeterRegistry> meters, Map<String, HealthProbe> probes, IncidentManager incidents) {
+            ObjectProvider<MeterRegistry> meters, Map<String, HealthProbe> probes, IncidentManager incidents,
+            ObjectProvider<Coordinator> coordinator) {
         return new DrGuardFactory(settings, scheduler, audit.getIfAvailable(), meters.getIfAvailable(), probes,
-                incidents);
+                incidents, coordinator.getIfAvailable());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.drkit.spring;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditSink;
+import dev.drkit.api.coordination.Coordinator;
 import dev.drkit.api.health.HealthProbe;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.rollback.GuardConfig;
@@ -18,8 +19,12 @@ import org.jspecify.annotations.Nullable;
  * Starts {@link GuardedRelease} builders configured from {@code dr.guards.<name>}: every
  * setting of the guard's {@link GuardConfig} (the same model as {@code rollback_config.json}),
  * the candidate probes named there, and the application's scheduler,
- * audit log and meter registry; every rollback opens an incident. The application adds the
- * versions:
+ * audit log and meter registry; every rollback opens an incident. With a {@link Coordinator}
+ * (the fleet's, on by default in the repository's store) every guard shares its decisions with
+ * the fleet: a rollback, promotion, pause or resume on one instance reaches every instance, and
+ * an instance that starts later (a restart, a redeploy, a new replica) applies what the fleet
+ * decided about its candidate instead of rolling a rolled-back version out again. The
+ * application adds the versions:
  *
  * <pre>{@code
  * @Bean
@@ -32,12 +37,15 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class DrGuardFactory {
+    /** How the actor of a decision applied from the fleet begins ({@code fleet:<member>:<actor>}). */
+    private static final String FLEET_ACTOR = "fleet:";
     private final DrSettings settings;
     private final ScheduledExecutorService scheduler;
     private final @Nullable AuditSink audit;
     private final @Nullable MeterRegistry meters;
     private final Map<String, HealthProbe> probes;
     private final @Nullable IncidentManager incidents;
+    private final @Nullable Coordinator coordinator;
 
     /**
      * Creates the factory.
@@ -51,6 +59,24 @@ public final class DrGuardFactory {
      */
     public DrGuardFactory(DrSettings settings, ScheduledExecutorService scheduler, @Nullable AuditSink audit,
             @Nullable MeterRegistry meters, Map<String, HealthProbe> probes, @Nullable IncidentManager incidents) {
+        this(settings, scheduler, audit, meters, probes, incidents, null);
+    }
+
+    /**
+     * Creates the factory, its guards sharing their decisions through a coordinator.
+     *
+     * @param settings the {@code dr.*} settings
+     * @param scheduler runs the guards' periodic checks
+     * @param audit where guards record their decisions, or null
+     * @param meters where guards publish {@code dr.guard.*} meters, or null
+     * @param probes the application's probes by bean name
+     * @param incidents opens an incident for every rollback, or null
+     * @param coordinator the fleet's coordinator, or null for guards that decide alone
+     */
+    public DrGuardFactory(DrSettings settings, ScheduledExecutorService scheduler, @Nullable AuditSink audit,
+            @Nullable MeterRegistry meters, Map<String, HealthProbe> probes, @Nullable IncidentManager incidents,
+            @Nullable Coordinator coordinator) {
+        this.coordinator = coordinator;
         this.incidents = incidents;
         this.settings = settings;
         this.scheduler = scheduler;
@@ -86,10 +112,16 @@ public final class DrGuardFactory {
         if (meters != null) {
             b.meterRegistry(meters);
         }
+        if (coordinator != null) {
+            b.coordinator(coordinator);
+        }
         IncidentManager im = incidents;
         if (im != null) {
             b.listener(event -> {
-                if (event instanceof GuardEvent.RolledBack rolledBack) {
+                // A rollback applied from the fleet (another instance's, or one decided before a
+                // restart) opened its incident where it was decided.
+                if (event instanceof GuardEvent.RolledBack rolledBack
+                        && !rolledBack.rollback().actor().startsWith(FLEET_ACTOR)) {
                     im.openFor(rolledBack.rollback());
                 }
             });
