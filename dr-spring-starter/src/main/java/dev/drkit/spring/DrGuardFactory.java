@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditSink;
 import dev.drkit.api.coordination.Coordinator;
 import dev.drkit.api.health.HealthProbe;
+import dev.drkit.api.rollback.TriggerKind;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.rollback.GuardConfig;
 import dev.drkit.core.rollback.GuardEvent;
@@ -119,9 +120,11 @@ public final class DrGuardFactory {
         if (im != null) {
             b.listener(event -> {
                 // A rollback applied from the fleet (another instance's, or one decided before a
-                // restart) opened its incident where it was decided.
+                // restart) opened its incident where it was decided; one on an alert is recorded
+                // in the alert's incident.
                 if (event instanceof GuardEvent.RolledBack rolledBack
-                        && !rolledBack.rollback().actor().startsWith(FLEET_ACTOR)) {
+                        && !rolledBack.rollback().actor().startsWith(FLEET_ACTOR)
+                        && rolledBack.rollback().triggerKind() != TriggerKind.ALERT) {
                     im.openFor(rolledBack.rollback());
                 }
             });

@@ -308,6 +308,9 @@ class DrEndpointHttpTest {
                 .contains("\"candidateCalls\":\"").doesNotContain("rollout.start");
         assertThat(http.get("/actuator/dr/guards/search?limit=-1", VIEWER, VIEWER_PASSWORD).statusCode())
                 .isEqualTo(400);
+        // One incident, the alert's, which records the rollback; the rollback opens none of its own.
+        assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body()).contains("SearchLatency")
+                .contains("rolled back guard search").doesNotContain("Guard search rolled back");
     }
 
     @Test
