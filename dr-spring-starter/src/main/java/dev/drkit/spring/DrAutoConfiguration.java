@@ -315,7 +315,8 @@ public class DrAutoConfiguration {
         DrProperties.Backup backup = settings.properties().backup();
         DrReplication secondary = replication.getIfAvailable();
         ScheduledBackups.Builder b = ScheduledBackups.builder(repository).rpo(backup.rpo())
-                .strategy(settings.strategy()).retention(settings.retention()).clock(Clock.systemUTC());
+                .strategy(settings.strategy()).retention(settings.retention()).clock(Clock.systemUTC())
+                .allowEmptySources(backup.allowEmptySources());
         for (Path p : backup.sources()) {
             Path abs = p.toAbsolutePath().normalize();
             Path name = abs.getFileName();

@@ -103,10 +103,13 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param restoreTest Scheduled restore tests that prove the backups restore
      * @param continuous Continuous protection: directories journaled as they change, restorable to
      *     any instant
+     * @param allowEmptySources Save a source directory that is empty although the previous snapshot
+     *     held entries in it; by default such a backup fails and saves nothing, since it is more
+     *     often a volume that did not mount than data deleted on purpose
      */
     public record Backup(List<Path> sources, @DefaultValue("1h") Duration rpo, @DefaultValue Schedule schedule,
             @DefaultValue Retention retention, @DefaultValue RestoreTest restoreTest,
-            @DefaultValue Continuous continuous) {
+            @DefaultValue Continuous continuous, @DefaultValue("false") boolean allowEmptySources) {
         /** Copies the sources; missing sources are none. */
         public Backup {
             sources = sources == null ? List.of() : List.copyOf(sources);

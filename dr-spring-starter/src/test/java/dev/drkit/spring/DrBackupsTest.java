@@ -163,4 +163,21 @@ class DrBackupsTest {
             assertThat(backups.backups().isScheduled()).isFalse();
         });
     }
+
+    @Test
+    void anEmptiedSourceFailsTheBackupUnlessDrBackupAllowEmptySources() throws Exception {
+        runner.run(ctx -> ctx.getBean(DrBackups.class).backups().backupNow());
+        Files.delete(dir.resolve("orders/a.json"));
+        runner.run(ctx -> {
+            ScheduledBackups backups = ctx.getBean(DrBackups.class).backups();
+            assertThatThrownBy(backups::backupNow).isInstanceOf(DrException.class)
+                    .hasMessageStartingWith("Source 'orders' is empty").hasMessageContaining(
+                            "dr.backup.allow-empty-sources=true");
+            assertThat(backups.repository().snapshots()).hasSize(1);
+        });
+        runner.withPropertyValues("dr.backup.allow-empty-sources=true").run(ctx -> {
+            ScheduledBackups backups = ctx.getBean(DrBackups.class).backups();
+            assertThat(backups.backupNow().snapshot().files()).isZero();
+        });
+    }
 }
