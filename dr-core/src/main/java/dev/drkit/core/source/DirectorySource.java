@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A directory tree as a snapshot source: regular files, directories and symbolic links (kept
- * as links), with permissions, modification times and inode numbers; entries matching an
+ * as links), with permissions, modification times, inode numbers and numeric owner and group
+ * ids (where the file system has the {@code unix} attribute view; no names are looked up); entries matching an
  * exclude glob are skipped, a directory with all it holds. Files are streamed, so their size is
  * not limited by memory.
  *
@@ -56,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DirectorySource implements SnapshotSource {
     private static final boolean UNIX_VIEW = FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
-    private static final String UNIX_ATTRIBUTES = "unix:mode,size,lastModifiedTime,ino,ctime";
+    private static final String UNIX_ATTRIBUTES = "unix:mode,size,lastModifiedTime,ino,ctime,uid,gid";
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
@@ -170,9 +171,9 @@ public final class DirectorySource implements SnapshotSource {
         return new SourceView() {
             @Override
             public void writeTo(EntryWriter out) throws IOException {
-                PosixFileAttributes rootAttrs = Files.readAttributes(root, PosixFileAttributes.class);
+                EntryMetadata rootMeta = rootMetadata();
                 List<Path> children = children(root);
-                out.directory("", metadata(root, rootAttrs));
+                out.directory("", rootMeta);
                 walk(children, "", out);
             }
 
@@ -250,28 +251,14 @@ public final class DirectorySource implements SnapshotSource {
     /**
      * Reads an entry's metadata without following a link, in one {@code lstat}: through the
      * {@code unix} attribute view where the file system has it, which gives the status change
-     * time and the whole mode (set-user-id, set-group-id and sticky bits included); else through
-     * the POSIX view, without them.
+     * time, the numeric owner and group and the whole mode (set-user-id, set-group-id and sticky bits included); else through
+     * the POSIX view, without them (and without owner and group).
      *
      * @return the metadata, or {@code null} for a socket, pipe or device
      */
     static @Nullable EntryMetadata stat(Path p) throws IOException {
         if (UNIX_VIEW) {
-            Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) a.get("mode");
-            EntryType type = switch (mode & S_IFMT) {
-                case S_IFREG -> EntryType.FILE;
-                case S_IFDIR -> EntryType.DIRECTORY;
-                case S_IFLNK -> EntryType.SYMLINK;
-                default -> null;
-            };
-            if (type == null) {
-                return null;
-            }
-            Instant ctime = ((FileTime) a.get("ctime")).toInstant();
-            return new EntryMetadata(type, type == EntryType.FILE ? (Long) a.get("size") : 0,
-                    ((FileTime) a.get("lastModifiedTime")).toInstant(), mode & 07777, (Long) a.get("ino"),
-                    ctime.getEpochSecond() * 1_000_000_000L + ctime.getNano());
+            return unixMetadata(Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS));
         }
         PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         EntryType type = attrs.isSymbolicLink() ? EntryType.SYMLINK : attrs.isDirectory() ? EntryType.DIRECTORY
@@ -279,8 +266,35 @@ public final class DirectorySource implements SnapshotSource {
         return type == null ? null : metadata(type, attrs);
     }
 
-    private static EntryMetadata metadata(Path root, PosixFileAttributes attrs) {
-        return metadata(EntryType.DIRECTORY, attrs);
+    /** Reads the root directory's metadata as {@link #stat} does, following a link to it. */
+    private EntryMetadata rootMetadata() throws IOException {
+        EntryMetadata meta = UNIX_VIEW ? unixMetadata(Files.readAttributes(root, UNIX_ATTRIBUTES)) : null;
+        return meta != null && meta.type() == EntryType.DIRECTORY ? meta
+                : metadata(EntryType.DIRECTORY, Files.readAttributes(root, PosixFileAttributes.class));
+    }
+
+    /** The metadata in attributes read through {@link #UNIX_ATTRIBUTES}, or {@code null} for a special file. */
+    private static @Nullable EntryMetadata unixMetadata(Map<String, Object> a) {
+        int mode = (Integer) a.get("mode");
+        EntryType type = switch (mode & S_IFMT) {
+            case S_IFREG -> EntryType.FILE;
+            case S_IFDIR -> EntryType.DIRECTORY;
+            case S_IFLNK -> EntryType.SYMLINK;
+            default -> null;
+        };
+        if (type == null) {
+            return null;
+        }
+        Instant ctime = ((FileTime) a.get("ctime")).toInstant();
+        return new EntryMetadata(type, type == EntryType.FILE ? (Long) a.get("size") : 0,
+                ((FileTime) a.get("lastModifiedTime")).toInstant(), mode & 07777, (Long) a.get("ino"),
+                ctime.getEpochSecond() * 1_000_000_000L + ctime.getNano(), id(a.get("uid")), id(a.get("gid")));
+    }
+
+    /** A uid or gid of the unix view, an int that holds the unsigned 32-bit id; {@code NO_ID} beyond the largest. */
+    private static long id(Object value) {
+        long id = Integer.toUnsignedLong((Integer) value);
+        return id > EntryMetadata.MAX_ID ? EntryMetadata.NO_ID : id;
     }
 
     private static EntryMetadata metadata(EntryType type, PosixFileAttributes attrs) {

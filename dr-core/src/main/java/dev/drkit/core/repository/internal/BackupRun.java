@@ -535,12 +535,13 @@ public final class BackupRun {
                 files.increment();
                 bytes.add(file.size);
                 nodes.add(new Tree.Node(name, Tree.Node.FILE, file.size, m.modified().getEpochSecond(),
-                        m.modified().getNano(), m.mode(), m.inode(), content, null, null, m.changed()));
+                        m.modified().getNano(), m.mode(), m.inode(), content, null, null, m.changed(), m.uid(),
+                        m.gid()));
             } else {
                 LinkEntry link = (LinkEntry) value;
                 EntryMetadata m = link.meta;
                 nodes.add(new Tree.Node(name, Tree.Node.SYMLINK, 0, m.modified().getEpochSecond(),
-                        m.modified().getNano(), m.mode(), m.inode(), null, null, link.target));
+                        m.modified().getNano(), m.mode(), m.inode(), null, null, link.target, 0, m.uid(), m.gid()));
             }
         }
         // A directory equal to its parent snapshot's needs no encoding: its tree blob exists.
@@ -557,7 +558,7 @@ public final class BackupRun {
     private Tree.Node dirNode(String name, EntryMetadata m, BlobId subtree) {
         directories.increment();
         return new Tree.Node(name, Tree.Node.DIR, 0, m.modified().getEpochSecond(), m.modified().getNano(), m.mode(),
-                m.inode(), null, subtree.hex(), null);
+                m.inode(), null, subtree.hex(), null, 0, m.uid(), m.gid());
     }
 
     /** Loads a tree of the parent snapshot, or null when it cannot be read: it only saves work. */

@@ -225,12 +225,12 @@ public final class Copier {
                         content.add(ids.get(BlobId.parse(hex)).hex());
                     }
                     nodes.add(new Tree.Node(node.name(), node.type(), node.size(), node.mtime(), node.mtimeNanos(),
-                            node.mode(), node.inode(), content, null, null));
+                            node.mode(), node.inode(), content, null, null, 0, node.uid(), node.gid()));
                 }
                 case Tree.Node.DIR -> {
                     BlobId subtree = copyTree(BlobId.parse(node.subtree()));
                     nodes.add(new Tree.Node(node.name(), node.type(), node.size(), node.mtime(), node.mtimeNanos(),
-                            node.mode(), node.inode(), null, subtree.hex(), null));
+                            node.mode(), node.inode(), null, subtree.hex(), null, 0, node.uid(), node.gid()));
                 }
                 default -> nodes.add(node);
             }

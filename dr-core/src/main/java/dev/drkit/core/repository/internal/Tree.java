@@ -33,11 +33,35 @@ public record Tree(List<Tree.Node> nodes) {
      * @param target a symlink's target
      * @param ctime the status change time in nanoseconds since the epoch, or 0 when unknown
      *     (trees written before it was recorded)
+     * @param uid the owner's numeric id, or -1 when unknown (a source without owners, or trees
+     *     written before owners were recorded); written only when known
+     * @param gid the group's numeric id, or -1 when unknown; written only when known
      */
     public record Node(String name, String type, long size, long mtime, int mtimeNanos, int mode, long inode,
-            @Nullable List<String> content, @Nullable String subtree, @Nullable String target, long ctime) {
+            @Nullable List<String> content, @Nullable String subtree, @Nullable String target, long ctime,
+            long uid, long gid) {
         /**
-         * A node whose status change time is unknown.
+         * A node whose owner and group are unknown.
+         *
+         * @param name its name
+         * @param type its type
+         * @param size its length
+         * @param mtime modification time, seconds
+         * @param mtimeNanos modification time, nanoseconds
+         * @param mode permission bits or -1
+         * @param inode inode number or 0
+         * @param content a file's blob ids
+         * @param subtree a directory's tree
+         * @param target a symlink's target
+         * @param ctime the status change time in nanoseconds, or 0
+         */
+        public Node(String name, String type, long size, long mtime, int mtimeNanos, int mode, long inode,
+                @Nullable List<String> content, @Nullable String subtree, @Nullable String target, long ctime) {
+            this(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target, ctime, -1, -1);
+        }
+
+        /**
+         * A node whose status change time, owner and group are unknown.
          *
          * @param name its name
          * @param type its type
@@ -104,6 +128,13 @@ public record Tree(List<Tree.Node> nodes) {
                 g.writeNumberProperty("inode", n.inode());
                 if (n.ctime() != 0) {
                     g.writeNumberProperty("ctime", n.ctime());
+                }
+                // Only when known, so that the trees of sources without owners stay as they were.
+                if (n.uid() >= 0) {
+                    g.writeNumberProperty("uid", n.uid());
+                }
+                if (n.gid() >= 0) {
+                    g.writeNumberProperty("gid", n.gid());
                 }
                 if (n.content() != null) {
                     JsonCodec.strings(g, "content", n.content());
@@ -218,7 +249,9 @@ public record Tree(List<Tree.Node> nodes) {
 
     /** A node's fields, in the order of their bits in {@link #readNode}'s record of what it has seen. */
     private static final String[] FIELDS = {"name", "type", "size", "mtime", "mtimeNanos", "mode", "inode",
-        "content", "subtree", "target", "ctime"};
+        "content", "subtree", "target", "ctime", "uid", "gid"};
+    /** The largest user or group id a node may hold. */
+    private static final long MAX_ID = 0xFFFF_FFFEL;
     /** Fields 2 up to this one are the required numbers. */
     private static final int REQUIRED_NUMBERS = 7;
 
@@ -235,6 +268,8 @@ public record Tree(List<Tree.Node> nodes) {
         String subtree = null;
         String target = null;
         long ctime = 0;
+        long uid = -1;
+        long gid = -1;
         int seen = 0;
         Set<String> unknown = null;
         for (String field = JsonCodec.nextName(p); field != null; field = JsonCodec.nextName(p)) {
@@ -284,6 +319,14 @@ public record Tree(List<Tree.Node> nodes) {
                     ctime = JsonCodec.readLong(p, t, field);
                     yield 1 << 10;
                 }
+                case "uid" -> {
+                    uid = readId(p, t, field);
+                    yield 1 << 11;
+                }
+                case "gid" -> {
+                    gid = readId(p, t, field);
+                    yield 1 << 12;
+                }
                 default -> {
                     if (unknown == null) {
                         unknown = new HashSet<>();
@@ -308,7 +351,16 @@ public record Tree(List<Tree.Node> nodes) {
                 throw new IllegalArgumentException("field '" + FIELDS[i] + "' is missing or not an integer");
             }
         }
-        return new Node(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target, ctime);
+        return new Node(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target, ctime, uid, gid);
+    }
+
+    /** Reads a uid or gid: written only when known, so within 0..{@link #MAX_ID}. */
+    private static long readId(JsonParser p, JsonToken t, String field) {
+        long id = JsonCodec.readLong(p, t, field);
+        if (id < 0 || id > MAX_ID) {
+            throw new IllegalArgumentException("field '" + field + "' is out of range");
+        }
+        return id;
     }
 
     /** The type's shared constant when it is a known one, so that a walk keeps no copies. */

@@ -35,6 +35,39 @@ class TreeCodecTest {
     }
 
     @Test
+    void nodesWithoutOwnersEncodeByteForByteAsBeforeOwnersWereRecorded() {
+        Tree tree = new Tree(List.of(
+                new Tree.Node("a", Tree.Node.FILE, 1, 2, 3, 0644, 5, List.of("ab"), null, null, 7),
+                new Tree.Node("d", Tree.Node.DIR, 0, 2, 3, 0755, 6, null, "cd", null),
+                new Tree.Node("l", Tree.Node.SYMLINK, 0, 2, 3, -1, 0, null, null, "a")));
+        String before = "{\"nodes\":["
+                + "{\"name\":\"a\",\"type\":\"file\",\"size\":1,\"mtime\":2,\"mtimeNanos\":3,\"mode\":420,"
+                + "\"inode\":5,\"ctime\":7,\"content\":[\"ab\"]},"
+                + "{\"name\":\"d\",\"type\":\"dir\",\"size\":0,\"mtime\":2,\"mtimeNanos\":3,\"mode\":493,"
+                + "\"inode\":6,\"subtree\":\"cd\"},"
+                + "{\"name\":\"l\",\"type\":\"symlink\",\"size\":0,\"mtime\":2,\"mtimeNanos\":3,\"mode\":-1,"
+                + "\"inode\":0,\"target\":\"a\"}]}";
+        assertThat(new String(tree.encode(), StandardCharsets.UTF_8)).isEqualTo(before);
+        Tree decoded = Tree.decode(before.getBytes(StandardCharsets.UTF_8), "t");
+        assertThat(decoded).isEqualTo(tree);
+        assertThat(decoded.nodes()).allSatisfy(n -> {
+            assertThat(n.uid()).isEqualTo(-1);
+            assertThat(n.gid()).isEqualTo(-1);
+        });
+    }
+
+    @Test
+    void ownersAreWrittenOnlyWhenKnownAndReadBack() {
+        Tree tree = new Tree(List.of(
+                new Tree.Node("a", Tree.Node.FILE, 1, 2, 3, 0644, 5, List.of("ab"), null, null, 7, 0, 4294967294L),
+                new Tree.Node("b", Tree.Node.FILE, 1, 2, 3, 0644, 5, List.of("ab"), null, null, 7, 12345, -1)));
+        String json = new String(tree.encode(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"ctime\":7,\"uid\":0,\"gid\":4294967294,")
+                .contains("\"ctime\":7,\"uid\":12345,\"content\"");
+        assertThat(Tree.decode(tree.encode(), "t")).isEqualTo(tree);
+    }
+
+    @Test
     void unknownFieldsAreSkippedAtEveryLevel() {
         String json = "{\"future\":{\"a\":[1,{\"b\":null}]},\"nodes\":[{\"name\":\"a\"," + OK_NODE
                 + ",\"xattrs\":{\"user.k\":\"v\"},\"flags\":[true,false,1.5]}],\"more\":\"x\"}";
@@ -63,6 +96,10 @@ class TreeCodecTest {
         "`{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":99999999999999999999,\"mtime\":2,"
             + "\"mtimeNanos\":3,\"mode\":4,\"inode\":5}]}` | out of range",
         "`{\"nodes\":[{\"name\":\"a\",\"name\":\"b\"," + OK_NODE + "}]}` | field 'name' appears twice",
+        "`{\"nodes\":[{\"name\":\"a\",\"uid\":-1," + OK_NODE + "}]}` | field 'uid' is out of range",
+        "`{\"nodes\":[{\"name\":\"a\",\"gid\":4294967295," + OK_NODE + "}]}` | field 'gid' is out of range",
+        "`{\"nodes\":[{\"name\":\"a\",\"gid\":\"0\"," + OK_NODE + "}]}` | field 'gid' is missing or not an integer",
+        "`{\"nodes\":[{\"name\":\"a\",\"uid\":1,\"uid\":1," + OK_NODE + "}]}` | field 'uid' appears twice",
         "`{\"nodes\":[{\"name\":\"a\",\"x\":1,\"x\":2," + OK_NODE + "}]}` | field 'x' appears twice",
         "`{\"nodes\":[],\"nodes\":[]}` | field 'nodes' appears twice",
         "`{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":1,\"mtime\":2,\"mtimeNanos\":3,\"mode\":420,\"inode\":5,\"content\":[1]}]}`"
@@ -99,6 +136,8 @@ class TreeCodecTest {
             int nanos = r.nextInt(1_000_000_000);
             int mode = r.nextBoolean() ? -1 : r.nextInt(07777 + 1);
             long inode = r.nextBoolean() ? 0 : r.nextLong();
+            long uid = r.nextBoolean() ? -1 : r.nextInt(70_000);
+            long gid = r.nextBoolean() ? -1 : r.nextInt(70_000);
             Tree.Node node = switch (r.nextInt(3)) {
                 case 0 -> {
                     List<String> content = new ArrayList<>();
@@ -106,12 +145,12 @@ class TreeCodecTest {
                         content.add(Long.toHexString(r.nextLong()));
                     }
                     yield new Tree.Node(name, Tree.Node.FILE, r.nextLong() & Long.MAX_VALUE, mtime, nanos, mode, inode,
-                            List.copyOf(content), null, null);
+                            List.copyOf(content), null, null, 0, uid, gid);
                 }
                 case 1 -> new Tree.Node(name, Tree.Node.DIR, 0, mtime, nanos, mode, inode, null,
-                        Long.toHexString(r.nextLong()), null);
+                        Long.toHexString(r.nextLong()), null, 0, uid, gid);
                 default -> new Tree.Node(name, Tree.Node.SYMLINK, 0, mtime, nanos, mode, inode, null, null,
-                        "../" + randomName(r) + "/\"\\\n" + randomName(r));
+                        "../" + randomName(r) + "/\"\\\n" + randomName(r), 0, uid, gid);
             };
             nodes.put(name, node);
         }
@@ -142,7 +181,7 @@ class TreeCodecTest {
         for (JsonCodec.Fields f : JsonCodec.parse(json).objects("nodes")) {
             nodes.add(new Tree.Node(f.string("name"), f.string("type"), f.number("size"), f.number("mtime"),
                     f.integer("mtimeNanos"), f.integer("mode"), f.number("inode"), f.optStrings("content"),
-                    f.optString("subtree"), f.optString("target")));
+                    f.optString("subtree"), f.optString("target"), 0, f.number("uid", -1), f.number("gid", -1)));
         }
         return new Tree(nodes);
     }
