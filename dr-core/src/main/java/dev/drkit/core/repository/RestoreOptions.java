@@ -20,12 +20,30 @@ import org.jspecify.annotations.Nullable;
  *     verify: its head is missing or stale, a snapshot it records is missing (so that
  *     {@code latest} may not be the newest), or the snapshot differs from the one it records.
  *     For an operator who ran verify, read what it named, and restores anyway
+ * @param owners whether restored files, directories and symbolic links get the owner and group
+ *     the snapshot recorded for them (by numeric id, as {@code restic} and {@code borg} do). This
+ *     takes effect only when the restoring process runs as root and the snapshot recorded owners
+ *     (a {@code DirectorySource} does); otherwise, or when off, entries belong to the restoring
+ *     user, silently. On by default
  */
 public record RestoreOptions(List<String> include, boolean overwrite, boolean intoTarget,
-        boolean allowUnverifiedHistory) {
+        boolean allowUnverifiedHistory, boolean owners) {
     /** Copies the list. */
     public RestoreOptions {
         include = List.copyOf(Objects.requireNonNull(include, "include"));
+    }
+
+    /**
+     * Restores the given paths, giving entries their recorded owners when run as root.
+     *
+     * @param include snapshot paths to restore, or empty for everything
+     * @param overwrite whether existing files in the target are replaced
+     * @param intoTarget whether the one restored source goes straight into the target
+     * @param allowUnverifiedHistory whether to restore even when the snapshot history does not verify
+     */
+    public RestoreOptions(List<String> include, boolean overwrite, boolean intoTarget,
+            boolean allowUnverifiedHistory) {
+        this(include, overwrite, intoTarget, allowUnverifiedHistory, true);
     }
 
     /**
@@ -56,7 +74,18 @@ public record RestoreOptions(List<String> include, boolean overwrite, boolean in
      * @return the options
      */
     public RestoreOptions withAllowUnverifiedHistory(boolean allow) {
-        return new RestoreOptions(include, overwrite, intoTarget, allow);
+        return new RestoreOptions(include, overwrite, intoTarget, allow, owners);
+    }
+
+    /**
+     * Returns these options, giving restored entries their recorded owner and group (when run as
+     * root) or leaving them the restoring user's.
+     *
+     * @param restore whether to restore owners and groups
+     * @return the options
+     */
+    public RestoreOptions withOwners(boolean restore) {
+        return new RestoreOptions(include, overwrite, intoTarget, allowUnverifiedHistory, restore);
     }
 
     /** Restores everything, each source into a directory of its name, replacing existing files. @return the options */
@@ -82,7 +111,7 @@ public record RestoreOptions(List<String> include, boolean overwrite, boolean in
      * @return the new options
      */
     public RestoreOptions withOverwrite(boolean replace) {
-        return new RestoreOptions(include, replace, intoTarget, allowUnverifiedHistory);
+        return new RestoreOptions(include, replace, intoTarget, allowUnverifiedHistory, owners);
     }
 
     /**

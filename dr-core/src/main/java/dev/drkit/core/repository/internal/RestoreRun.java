@@ -38,6 +38,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -439,11 +440,14 @@ public final class RestoreRun {
     private final Queue<String> differingPaths = new ConcurrentLinkedQueue<>();
     private long symlinks;
     private int umask = 0777;
+    /** Sets owners and groups, when the options ask for them and the restore runs as root. */
+    private RestoreOwners owners = RestoreOwners.off();
     /** Access time given to restored files (the snapshot keeps none): the restore's start. */
     private final FileTime accessTime = FileTime.from(Instant.now());
     private final ExecutorService writers;
 
-    private record DirMeta(Path path, Tree.Node node) {
+    /** A restored directory, its metadata set last, and the owner and group it has until then. */
+    private record DirMeta(Path path, Tree.Node node, long uid, long gid) {
     }
 
     /**
@@ -488,7 +492,10 @@ public final class RestoreRun {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot create the restore target " + target + ": "
                     + BackupRun.reasonOf(e), target.toString(), e);
         }
-        umask = detectUmask(target);
+        Probe probe = probe(target);
+        umask = probe.umask();
+        owners = RestoreOwners.of(options.owners(), probe.uid(), probe.gid(), target);
+        RestoreOwners.Dir top = owners.existing(target);
         List<String[]> includes = new ArrayList<>();
         for (String p : options.include()) {
             String trimmed = p.replaceAll("^/+", "").replaceAll("/+$", "");
@@ -519,10 +526,10 @@ public final class RestoreRun {
                         inner.add(Arrays.copyOfRange(inc, 1, inc.length));
                     }
                 }
-                dirs.add(new DirMeta(target, source));
-                walk(BlobId.parse(source.subtree()), target, "", 0, inner);
+                dirs.add(new DirMeta(target, source, top.uid(), top.gid()));
+                walk(BlobId.parse(source.subtree()), target, top, "", 0, inner);
             } else {
-                walk(rootTree, target, "", 0, includes);
+                walk(rootTree, target, top, "", 0, includes);
             }
             for (Future<?> task : tasks) {
                 try {
@@ -546,7 +553,9 @@ public final class RestoreRun {
             awaitWriters();
         }
         for (int i = dirs.size() - 1; i >= 0; i--) {
-            applyMetadata(dirs.get(i).path(), dirs.get(i).node(), true, accessTime);
+            DirMeta dir = dirs.get(i);
+            owners.apply(dir.path(), dir.node(), dir.uid(), dir.gid());
+            applyMetadata(dir.path(), dir.node(), true, accessTime);
         }
         if (!failures.isEmpty()) {
             throw failures.toException();
@@ -588,11 +597,16 @@ public final class RestoreRun {
         return true;
     }
 
-    private record FileJob(Path out, Tree.Node node, String path) {
+    /** A file to restore, and the group it gets when created in its directory. */
+    private record FileJob(Path out, Tree.Node node, String path, long gid) {
     }
 
-    /** Restores the entries of one tree into {@code dir}, whose snapshot path {@code prefix} has {@code depth} names. */
-    private void walk(BlobId treeId, Path dir, String prefix, int depth, List<String[]> includes) {
+    /**
+     * Restores the entries of one tree into {@code dir}, owned as {@code here} says, whose
+     * snapshot path {@code prefix} has {@code depth} names.
+     */
+    private void walk(BlobId treeId, Path dir, RestoreOwners.Dir here, String prefix, int depth,
+            List<String[]> includes) {
         Tree tree = engine.loadTree(treeId);
         List<FileJob> batch = new ArrayList<>();
         long batchBytes = 0;
@@ -611,8 +625,10 @@ public final class RestoreRun {
             }
             switch (node.type()) {
                 case Tree.Node.DIR -> {
+                    RestoreOwners.Dir made;
                     try {
-                        makeDirectory(out, path, options.overwrite());
+                        made = makeDirectory(out, path, options.overwrite()) ? owners.created(here)
+                                : owners.existing(out, LinkOption.NOFOLLOW_LINKS);
                     } catch (DrException e) {
                         // A link or a file in its way (kept without overwrite), or a directory the
                         // file system refuses: this directory and what it holds fail, named, and
@@ -621,18 +637,18 @@ public final class RestoreRun {
                         continue;
                     }
                     if (selected) {
-                        dirs.add(new DirMeta(out, node));
+                        dirs.add(new DirMeta(out, node, made.uid(), made.gid()));
                     }
-                    walk(BlobId.parse(node.subtree()), out, path, depth + 1, includes);
+                    walk(BlobId.parse(node.subtree()), out, made, path, depth + 1, includes);
                 }
                 case Tree.Node.SYMLINK -> {
                     if (selected) {
-                        restoreLink(out, node, path);
+                        restoreLink(out, node, path, here.newGid());
                     }
                 }
                 default -> {
                     if (selected) {
-                        batch.add(new FileJob(out, node, path));
+                        batch.add(new FileJob(out, node, path, here.newGid()));
                         batchBytes += Math.max(0, node.size());
                         if (batchBytes >= BATCH_BYTES || batch.size() >= BATCH_FILES) {
                             submitFiles(batch);
@@ -698,21 +714,22 @@ public final class RestoreRun {
      * @param out the directory to make
      * @param path its path in the restore, to name in errors
      * @param overwrite whether a link or file in the way may be replaced
+     * @return whether the directory was made, rather than kept
      * @throws DrException {@code UNSAFE_PATH} naming {@code path} for a symbolic link without
      *     overwrite; {@code IO_FAILURE} for a file in the way without overwrite, or when the
      *     file system refuses
      */
-    static void makeDirectory(Path out, String path, boolean overwrite) {
+    static boolean makeDirectory(Path out, String path, boolean overwrite) {
         try {
             Files.createDirectory(out);
-            return;
+            return true;
         } catch (FileAlreadyExistsException exists) {
             // checked below: it must be a real directory, not a link or a file
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot create directory '" + path + "'", path, e);
         }
         if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
-            return;
+            return false;
         }
         boolean link = Files.isSymbolicLink(out);
         if (!overwrite) {
@@ -730,6 +747,7 @@ public final class RestoreRun {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot replace the " + (link ? "symbolic link" : "file")
                     + " in the way of directory '" + path + "'", path, e);
         }
+        return true;
     }
 
     /** The refusal of a symbolic link found in the target where an entry goes, without overwrite. */
@@ -738,7 +756,8 @@ public final class RestoreRun {
                 + "restoring through it could leave the target (overwrite replaces the link)", path);
     }
 
-    private void restoreLink(Path out, Tree.Node node, String path) {
+    /** Restores a symbolic link, which gets group {@code gid} when created. */
+    private void restoreLink(Path out, Tree.Node node, String path, long gid) {
         try {
             if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
                 if (!options.overwrite()) {
@@ -751,6 +770,7 @@ public final class RestoreRun {
             }
             Files.createSymbolicLink(out, Path.of(node.target()));
             symlinks++;
+            owners.apply(out, node, owners.newUid(), gid);
             try {
                 Files.getFileAttributeView(out, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(FileTime.from(Instant.ofEpochSecond(node.mtime(), node.mtimeNanos())), null, null);
@@ -788,7 +808,7 @@ public final class RestoreRun {
                 for (int i = 0; i < batch.size() && !abandoned; i++) {
                     FileJob job = batch.get(i);
                     try {
-                        restoreFile(job.out(), job.node(), job.path());
+                        restoreFile(job.out(), job.node(), job.path(), job.gid());
                     } catch (IOException | RuntimeException e) {
                         failures.add(job.path(), e);
                     } catch (Error e) {
@@ -836,7 +856,8 @@ public final class RestoreRun {
         }
     }
 
-    private void restoreFile(Path out, Tree.Node node, String path) throws IOException {
+    /** Restores a file, which gets group {@code gid} when created. */
+    private void restoreFile(Path out, Tree.Node node, String path, long gid) throws IOException {
         FileAttribute<?>[] attrs = creationAttributes(node.mode());
         // A new file is written in place (and removed again on any failure); an existing entry
         // is kept, or replaced through a temporary file so that a failure leaves it intact: a
@@ -887,7 +908,10 @@ public final class RestoreRun {
                 Files.deleteIfExists(dest);
             }
         }
-        // The mode given at creation survives unless the umask cleared some of its bits.
+        // The owner first: a change of owner clears the set-user-id and set-group-id bits, which
+        // the mode then sets (a mode with them is always set). The mode given at creation
+        // survives unless the umask cleared some of its bits.
+        owners.apply(dest, node, owners.newUid(), gid);
         applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777, accessTime);
         if (!dest.equals(out)) {
             try {
@@ -1125,18 +1149,30 @@ public final class RestoreRun {
         }
     }
 
-    private static int detectUmask(Path dir) {
+    /**
+     * What a file created in the target gets: the permission bits the umask clears (all when
+     * unknown), and its owner and group (-1 when unknown).
+     */
+    private record Probe(int umask, long uid, long gid) {
+    }
+
+    private static Probe probe(Path dir) {
         Path probe = dir.resolve(".dr-umask-" + Long.toHexString(System.nanoTime()));
         try {
             Files.createFile(probe, PosixFilePermissions.asFileAttribute(EnumSet.allOf(PosixFilePermission.class)));
+            if (UNIX_VIEW) {
+                Map<String, Object> a = Files.readAttributes(probe, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+                return new Probe(0777 & ~(Integer) a.get("mode"), Integer.toUnsignedLong((Integer) a.get("uid")),
+                        Integer.toUnsignedLong((Integer) a.get("gid")));
+            }
             Set<PosixFilePermission> got = Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS);
             int mode = 0;
             for (PosixFilePermission p : got) {
                 mode |= 1 << (8 - p.ordinal());
             }
-            return 0777 & ~mode;
+            return new Probe(0777 & ~mode, -1, -1);
         } catch (IOException | UnsupportedOperationException e) {
-            return 0777; // unknown: always chmod
+            return new Probe(0777, -1, -1); // unknown: always chmod, never chown
         } finally {
             try {
                 Files.deleteIfExists(probe);
