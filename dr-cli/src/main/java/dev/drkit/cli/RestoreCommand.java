@@ -57,6 +57,12 @@ final class RestoreCommand extends RepositoryCommand {
                     + "replayed snapshot, a missing or stale head); run verify first and read what it names.")
     boolean allowUnverifiedHistory;
 
+    @Option(names = "--no-owners",
+            description = "Leave restored entries owned by the restoring user. By default a restore run as root "
+                    + "gives files, directories and links the owner and group (numeric ids) the snapshot recorded; "
+                    + "run as another user it never does. No effect with --at, whose journals record no owners.")
+    boolean noOwners;
+
     @Override
     void check() {
         if ((snapshot == null) == (at == null)) {
@@ -90,7 +96,7 @@ final class RestoreCommand extends RepositoryCommand {
             RestoreResult r;
             try (ProgressDisplay shown = showProgress(repo)) {
                 r = repo.restore(snapshot.equals("latest") ? snapshot : id, target,
-                        new RestoreOptions(include, overwrite, false, allowUnverifiedHistory));
+                        new RestoreOptions(include, overwrite, false, allowUnverifiedHistory, !noOwners));
             }
             if (json) {
                 CliJson.print(out(), r);

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,28 @@ class RepositoryCommandsTest {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
+    }
+
+    @Test
+    void restoreAsRootGivesFilesTheirRecordedOwnerUnlessNoOwners() throws IOException {
+        Path probe = Files.createFile(dir.resolve("probe"));
+        Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("unix")
+                && (Integer) Files.getAttribute(probe, "unix:uid") == 0, "needs to run as root");
+        Path order = data.resolve("2026/11/order-1.json");
+        Files.setAttribute(order, "unix:uid", 12345);
+        Files.setAttribute(order, "unix:gid", 23456);
+        assertThat(dr("init", "--repo", repo.toString())).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        Path owned = dir.resolve("owned");
+        Path mine = dir.resolve("mine");
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", owned.toString())).isZero();
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", mine.toString(), "--no-owners"))
+                .isZero();
+        assertThat(Files.getAttribute(owned.resolve("orders/2026/11/order-1.json"), "unix:uid")).isEqualTo(12345);
+        assertThat(Files.getAttribute(owned.resolve("orders/2026/11/order-1.json"), "unix:gid")).isEqualTo(23456);
+        assertThat(Files.getAttribute(mine.resolve("orders/2026/11/order-1.json"), "unix:uid")).isEqualTo(0);
+        assertThat(Files.getAttribute(mine.resolve("orders/2026/11/order-1.json"), "unix:gid")).isEqualTo(0);
+        assertThat(mine.resolve("orders/2026/11/order-1.json")).hasContent("{\"id\":1,\"total\":42}");
     }
 
     @Test
