@@ -214,7 +214,8 @@ public class DrAutoConfiguration {
      * @throws IOException when the directory cannot be created
      * @throws DrException {@code INTEGRITY} naming {@code dr.audit.key-file} and the log when the
      *     log exists and was not written with that key, or is HMAC-keyed and no key file is set;
-     *     the errors of {@link AuditLog#file}
+     *     {@code LOCKED} naming {@code dr.audit.file} when another writer holds the log; the
+     *     other errors of {@link AuditLog#file}
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -223,7 +224,7 @@ public class DrAutoConfiguration {
         Path file = Objects.requireNonNull(settings.properties().audit().file()).toAbsolutePath();
         Files.createDirectories(file.getParent());
         settings.checkAuditKey(file);
-        return AuditLog.file(file, settings.audit());
+        return settings.openAuditLog(file);
     }
 
     /**

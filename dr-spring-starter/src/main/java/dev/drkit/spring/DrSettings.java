@@ -7,6 +7,7 @@ import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.recovery.RecoveryObjectives;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.audit.AuditLogConfig;
 import dev.drkit.core.audit.AuditVerification;
 import dev.drkit.core.audit.AuditVerifier;
@@ -216,6 +217,31 @@ public final class DrSettings {
             if (key != null) {
                 Arrays.fill(key, (byte) 0);
             }
+        }
+    }
+
+    /**
+     * Opens the audit log of {@code dr.audit.file} with the {@code dr.audit.*} settings. A log
+     * that another writer holds (another instance of the application given the same file, or
+     * another {@link AuditLog} of this one) stops the application naming the property: one
+     * writer per file keeps the chain whole.
+     *
+     * @param file the audit log file of {@code dr.audit.file}
+     * @return the open log
+     * @throws DrException {@code LOCKED} naming {@code dr.audit.file} and the log when another
+     *     writer holds it; the other errors of {@link AuditLog#file(Path, AuditLogConfig)}
+     */
+    public AuditLog openAuditLog(Path file) {
+        try {
+            return AuditLog.file(file, audit);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.LOCKED) {
+                throw e;
+            }
+            throw new DrException(ErrorCode.LOCKED, "audit log " + file + " (dr.audit.file) is written by another "
+                    + "process, or another AuditLog of this one: one writer per file keeps the chain whole, so give "
+                    + "each instance its own dr.audit.file" + origins.at("dr.audit.file") + " (" + e.getMessage()
+                    + ")", "dr.audit.file", e);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.audit.AuditEvent;
 import dev.drkit.api.audit.AuditOutcome;
+import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.audit.AuditLogConfig;
 import dev.drkit.core.audit.AuditVerification;
@@ -150,6 +151,29 @@ class DrAuditKeyTest {
         Path keyFile = Files.write(dir.resolve("audit.key"), bytes(KEY));
         runner.withPropertyValues("dr.audit.key-file=" + keyFile).run(ctx -> assertThat(failure(ctx).getMessage())
                 .startsWith("dr.audit.key-file keys the audit log of dr.audit.file; set dr.audit.file too"));
+    }
+
+    @Test
+    void aSecondInstanceGivenTheSameAuditFileStopsNamingThePropertyWhileTheFirstKeepsWriting() {
+        Path log = dir.resolve("audit.jsonl");
+        runner.withPropertyValues("dr.audit.file=" + log).run(first -> {
+            assertThat(first).hasNotFailed();
+            first.getBean(AuditLog.class).append(event("first.instance"));
+            runner.withPropertyValues("dr.audit.file=" + log).run(second -> {
+                DrException e = failure(second);
+                assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+                assertThat(e.input()).isEqualTo("dr.audit.file");
+                assertThat(e.getMessage()).startsWith("audit log " + log.toAbsolutePath() + " (dr.audit.file) is "
+                        + "written by another process").contains("one writer per file",
+                        "give each instance its own dr.audit.file");
+            });
+            first.getBean(AuditLog.class).append(event("first.instance.after"));
+        });
+        AuditVerification v = AuditVerifier.verify(log, null, null);
+        assertThat(v.intact()).as(v.problem()).isTrue();
+        assertThat(AuditVerifier.read(log, AuditFilter.all())).filteredOn(r -> !r.isDigest())
+                .extracting(r -> r.event().action()).containsExactly("first.instance", "first.instance.after");
+        runner.withPropertyValues("dr.audit.file=" + log).run(restarted -> assertThat(restarted).hasNotFailed());
     }
 
     @Test

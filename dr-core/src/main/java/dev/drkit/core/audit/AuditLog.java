@@ -46,8 +46,15 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * and a {@link AuditRecord#REPAIR_ACTION} record appended at once, before any new record,
      * naming how many bytes were cut at which offset and the record they followed: the
      * recovery keeps the log writable and the cut stays visible to {@link AuditVerifier} and
-     * to anyone listing the log. The file is locked while the log is open: one writer at a time, in this process
-     * or another, keeps the chain whole; readers and {@link AuditVerifier} need no lock.
+     * to anyone listing the log.
+     *
+     * <p>One writer per file: the log is opened for appending and holds an exclusive OS lock on
+     * {@code <file>.lock} beside it until {@link #close()}, so a second writer, in another process
+     * (another instance of the service given the same file) or in this one, is refused with
+     * {@code LOCKED} naming the file: each instance needs its own file. Readers,
+     * {@link #records}, {@link #verify} and {@link AuditVerifier} take no lock and work while the
+     * writer holds it. The OS releases the lock of a process that dies, so a writer restarted
+     * after a crash opens the file again; the lock file stays, empty, and is not part of the log.
      *
      * <p>An existing log is continued only when its last record was written with the
      * configuration's {@link AuditLogConfig#hmacKey() key}, or without a key when the

@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -374,12 +375,68 @@ class AuditLogTest {
         Path file = dir.resolve("a.jsonl");
         try (AuditLog first = AuditLog.file(file)) {
             first.append(event(1));
-            assertThatThrownBy(() -> AuditLog.file(file)).isInstanceOf(DrException.class)
-                    .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.LOCKED);
+            assertThatThrownBy(() -> AuditLog.file(file)).isInstanceOfSatisfying(DrException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+                assertThat(e.input()).isEqualTo(file.toString());
+                assertThat(e.getMessage()).contains("audit log " + file + " is written by another process",
+                        file + ".lock", "one writer per file", "each instance needs its own file");
+            });
+            first.append(event(2)); // the refused writer took nothing from the first
         }
         try (AuditLog second = AuditLog.file(file)) {
-            assertThat(second.record(event(2)).seq()).isEqualTo(3);
+            assertThat(second.record(event(3)).seq()).isEqualTo(4); // after two events and the closing digest
         }
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.intact()).as(v.problem()).isTrue();
+        assertThat(AuditVerifier.read(file, AuditFilter.all())).filteredOn(r -> !r.isDigest())
+                .extracting(AuditRecord::event).containsExactly(event(1), event(2), event(3));
+    }
+
+    /** Runs {@link AuditWriterChild} in a JVM of its own and returns what it printed. */
+    private static String otherProcess(Path file, int records, String... more) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-cp", System.getProperty("java.class.path"), AuditWriterChild.class.getName(),
+                file.toString(), Integer.toString(records)));
+        command.addAll(List.of(more));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(child.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    void anotherProcessIsRefusedWhileTheWriterReadsAndVerifiesItsOwnLog() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        try (AuditLog first = AuditLog.file(file)) {
+            first.append(event(1));
+            // Reading the file in the writer's process opens and closes it: that must not let a second writer in.
+            assertThat(first.records(AuditFilter.all())).hasSize(1);
+            assertThat(first.verify().intact()).isTrue();
+            assertThat(AuditVerifier.verify(file, null, null).intact()).isTrue();
+
+            assertThat(otherProcess(file, 5)).contains("refused LOCKED", "audit log " + file,
+                    "another process", "its own file");
+
+            first.append(event(2));
+        }
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.intact()).as(v.problem()).isTrue();
+        assertThat(AuditVerifier.read(file, AuditFilter.all())).filteredOn(r -> !r.isDigest())
+                .extracting(r -> r.event().actor()).containsExactly("system", "alice");
+    }
+
+    @Test
+    void aWriterKilledWithoutClosingLeavesNoLockBehindAndTheNextOneContinuesTheChain() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        assertThat(otherProcess(file, 3, "crash")).contains("appended 3");
+        try (AuditLog restarted = AuditLog.file(file)) {
+            assertThat(restarted.record(event(4)).seq()).isEqualTo(4);
+        }
+        assertThat(otherProcess(file, 2)).contains("appended 2");
+        AuditVerification v = AuditVerifier.verify(file, null, null);
+        assertThat(v.intact()).as(v.problem()).isTrue();
+        assertThat(AuditVerifier.read(file, AuditFilter.all())).filteredOn(r -> !r.isDigest()).hasSize(6);
     }
 
     @Test

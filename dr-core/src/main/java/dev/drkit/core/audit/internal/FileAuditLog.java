@@ -36,13 +36,16 @@ final class FileAuditLog implements AuditLog {
     private final AuditLogConfig config;
     private final ChainState chain;
     private final FileChannel channel;
+    private final FileChannel lockChannel;
     private int sinceSync;
     private boolean closed;
 
-    private FileAuditLog(Path file, AuditLogConfig config, FileChannel channel, @Nullable AuditRecord last) {
+    private FileAuditLog(Path file, AuditLogConfig config, FileChannel channel, FileChannel lockChannel,
+            @Nullable AuditRecord last) {
         this.file = file;
         this.config = config;
         this.channel = channel;
+        this.lockChannel = lockChannel;
         this.chain = new ChainState(config.hmacKey(), config.digestEvery());
         chain.resumeAfter(last);
     }
@@ -52,45 +55,67 @@ final class FileAuditLog implements AuditLog {
     }
 
     /**
-     * Opens or creates a file log.
+     * Opens or creates a file log. The exclusive lock is taken on a sibling file
+     * ({@code <name>.lock}), never on the log itself: an OS lock on a file is released when its
+     * process closes any descriptor of that file, so a lock on the log would be lost as soon as
+     * this process read it ({@link #records}, {@link #verify}, a console listing it), and a second
+     * writer would interleave its lines with ours. Nobody opens the lock file but writers.
      *
      * @param file the file
      * @param config the configuration
      * @return the log
      */
     public static FileAuditLog open(Path file, AuditLogConfig config) {
+        FileChannel lockChannel = null;
         FileChannel ch = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Path lockFile = lockFileOf(file);
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
-                lock = ch.tryLock();
+                lock = lockChannel.tryLock();
             } catch (OverlappingFileLockException e) {
-                lock = null;
+                lock = null; // another AuditLog of this process holds it
             }
             if (lock == null) {
-                throw new DrException(ErrorCode.LOCKED, "audit log " + file
-                        + " is open for appending elsewhere; one writer at a time keeps the chain whole", file.toString());
+                throw new DrException(ErrorCode.LOCKED, "audit log " + file + " is written by another process (or"
+                        + " another AuditLog of this one), which holds its lock " + lockFile + ": one writer per file"
+                        + " keeps the chain whole, so each instance needs its own file", file.toString());
             }
-            Tail tail = readLast(ch, file, config);
-            ch.position(ch.size());
-            FileAuditLog log = new FileAuditLog(file, config, ch, tail.last());
+            // Appends land at the end of the file whatever its size was when we opened it.
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            Tail tail;
+            try (FileChannel reader = FileChannel.open(file, StandardOpenOption.READ)) {
+                tail = readLast(reader, file, config);
+            }
+            if (tail.cutBytes() > 0) {
+                ch.truncate(tail.cutAt());
+                ch.force(true);
+            }
+            FileAuditLog log = new FileAuditLog(file, config, ch, lockChannel, tail.last());
             if (tail.cutBytes() > 0) {
                 log.recordRepair(tail);
             }
             return log;
         } catch (IOException e) {
             closeQuietly(ch);
+            closeQuietly(lockChannel);
             throw new DrException(ErrorCode.IO_FAILURE, "cannot open audit log " + file + ": " + e.getMessage(),
                     file.toString(), e);
         } catch (RuntimeException e) {
             closeQuietly(ch);
+            closeQuietly(lockChannel);
             throw e;
         }
+    }
+
+    /** Returns the file whose lock a writer of {@code file} holds: {@code <name>.lock} beside it. */
+    static Path lockFileOf(Path file) {
+        return file.resolveSibling(file.getFileName() + ".lock");
     }
 
     private static void closeQuietly(@Nullable FileChannel ch) {
@@ -98,7 +123,7 @@ final class FileAuditLog implements AuditLog {
             try {
                 ch.close();
             } catch (IOException ignored) {
-                // already failing
+                // already failing, or closing
             }
         }
     }
@@ -119,8 +144,8 @@ final class FileAuditLog implements AuditLog {
 
     /**
      * Finds the last complete line and parses it, refusing a log whose last record was not
-     * written with the configured key (or keylessness), then cuts off a torn line after it.
-     * A refused log is left as it was.
+     * written with the configured key (or keylessness), and measures a torn line after it, which
+     * the caller cuts off. A refused log is left as it was.
      */
     private static Tail readLast(FileChannel ch, Path file, AuditLogConfig config) throws IOException {
         long size = ch.size();
@@ -155,8 +180,6 @@ final class FileAuditLog implements AuditLog {
         if (cutBytes > 0) {
             LOG.warn("audit log {} ends in a torn record ({} bytes at offset {}); cutting it off and recording an {}"
                     + " record", file, cutBytes, end, AuditRecord.REPAIR_ACTION);
-            ch.truncate(end);
-            ch.force(true);
         }
         return new Tail(last, cutBytes, end);
     }
@@ -273,6 +296,7 @@ final class FileAuditLog implements AuditLog {
         } finally {
             closed = true;
             closeQuietly(channel);
+            closeQuietly(lockChannel); // releases the lock: the next writer may open the file
         }
     }
 
