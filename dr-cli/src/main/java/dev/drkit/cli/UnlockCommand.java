@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
                 "A lock is this host's when the host name in it equals this one's ($HOSTNAME, else the machine's "
                         + "name): containers that share a repository need host names of their own, or one's live "
                         + "lock looks like a gone process to another.",
-                "Taking a lock never removes another by itself: an unexpired repository lock blocks prune, "
-                        + "forget and repair, and a journal writer lock the next journal of its source, until it "
-                        + "expires or this command removes it."})
+                "Taking a repository lock removes by itself the locks this host's gone processes left; "
+                        + "any other unexpired repository lock blocks prune, forget and repair, and a journal "
+                        + "writer lock the next journal of its source, until it expires or this command removes "
+                        + "it."})
 final class UnlockCommand extends RepositoryCommand {
     @Option(names = "--remove-all",
             description = "DANGER: remove EVERY lock, live ones too. Only after checking that NO dr process "

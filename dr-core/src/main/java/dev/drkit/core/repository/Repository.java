@@ -1105,11 +1105,12 @@ public final class Repository implements AutoCloseable {
      * lock's host equals {@link RepositoryOptions#host()} and {@link ProcessHandle#of} finds
      * no live process of its pid). Live locks stay.
      *
-     * <p>Taking a lock never does this by itself: an unexpired lock blocks until it expires or
-     * this method removes it, whatever its process. The host name alone does not prove that a
-     * lock was taken on this machine (containers may share a host name without sharing their
-     * process ids), and a live lock broken silently would let a prune delete what a running
-     * backup writes. Call this where the host name is this machine's alone.
+     * <p>Taking a repository lock removes {@link LockInfo.State#PROCESS_GONE} locks by itself
+     * too, as restic does; expired ones it ignores, and an unexpired lock of another host or of a
+     * live pid blocks until it expires or this method removes it. Both trust the host name:
+     * containers that share one without sharing their process ids need distinct
+     * {@link RepositoryOptions#host()} names, or one's live lock looks like a gone process to
+     * another.
      *
      * <p>Journal writer locks ({@code journal-locks/<source>}) are removed by the same rules; an
      * expired one needs no removal, since the next journal of its source takes it over.

@@ -228,26 +228,57 @@ class RetentionAndLockTest {
     }
 
     @Test
-    void aLockOfThisHostWhoseProcessEndedBlocksPruneNamingDrUnlockWhichRemovesIt() throws Exception {
+    void aLockOfThisHostWhoseProcessEndedIsStaleSoPruneForgetAndBackupRemoveItAndRun() throws Exception {
         snapshotAt("2024-03-01T10:00:00Z");
+        snapshotAt("2024-03-01T11:00:00Z");
         long dead = endedPid();
+        // What a backup killed with kill -9 on this host leaves: 25 minutes before it would expire.
         putLock("locks/killed", "test-host", dead, false, Duration.ofMinutes(25));
-        // Taking a lock does not break it by itself: the host name does not prove it is this machine.
-        assertThatThrownBy(() -> repo.prune(PruneOptions.DEFAULT)).isInstanceOfSatisfying(DrException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
-            assertThat(e.input()).isEqualTo("locks/killed");
-            assertThat(e.getMessage()).contains("on test-host (pid " + dead + ", shared",
-                    "its process is gone: run 'dr unlock'");
-        });
         assertThat(repo.locks()).singleElement().satisfies(l -> {
             assertThat(l.state()).isEqualTo(LockInfo.State.PROCESS_GONE);
             assertThat(l.pid()).isEqualTo(dead);
         });
 
-        assertThat(repo.unlock()).extracting(LockInfo::key, LockInfo::state)
-                .containsExactly(tuple("locks/killed", LockInfo.State.PROCESS_GONE));
-        assertThat(store.list("locks/").toList()).isEmpty();
         assertThat(repo.prune(PruneOptions.DEFAULT).dryRun()).isFalse();
+        assertThat(store.list("locks/").toList()).isEmpty();
+
+        putLock("locks/killed-prune", "test-host", dead, true, Duration.ofMinutes(25));
+        assertThat(repo.forget(RetentionPolicy.builder().keepLast(1).build(), false).removed()).hasSize(1);
+        assertThat(store.list("locks/").toList()).isEmpty();
+
+        // An exclusive one no longer keeps a backup (a shared lock) out either.
+        clock.set(Instant.parse("2024-03-01T12:00:00Z"));
+        putLock("locks/killed-prune", "test-host", dead, true, Duration.ofMinutes(25));
+        snapshotAt("2024-03-01T12:00:00Z");
+        assertThat(store.list("locks/").toList()).isEmpty();
+        assertThat(repo.snapshots()).hasSize(2);
+    }
+
+    @Test
+    void aLockOfAnotherHostWithAnEndedPidOrOfALiveProcessOfThisHostStillBlocksAndStays() throws Exception {
+        snapshotAt("2024-03-01T10:00:00Z");
+        long dead = endedPid();
+        putLock("locks/elsewhere", "other-host", dead, false, Duration.ofMinutes(25));
+        assertThatThrownBy(() -> repo.prune(PruneOptions.DEFAULT)).isInstanceOfSatisfying(DrException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+            assertThat(e.input()).isEqualTo("locks/elsewhere");
+            assertThat(e.getMessage()).contains("on other-host (pid " + dead + ", shared", "it expires at");
+        });
+        assertThat(store.stat("locks/elsewhere")).isPresent();
+        store.delete("locks/elsewhere");
+
+        // A live process of this host other than this one (the one that started this test), as a pid
+        // reused by another program would be: its lock is not stale.
+        long live = ProcessHandle.current().parent().filter(ProcessHandle::isAlive).orElseThrow().pid();
+        putLock("locks/running", "test-host", live, false, Duration.ofMinutes(25));
+        assertThatThrownBy(() -> repo.forget(RetentionPolicy.builder().keepLast(1).build(), false))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.LOCKED);
+                    assertThat(e.input()).isEqualTo("locks/running");
+                    assertThat(e.getMessage()).contains("on test-host (pid " + live + ", shared", "it expires at");
+                });
+        assertThat(store.stat("locks/running")).isPresent();
+        assertThat(repo.locks()).extracting(LockInfo::state).containsExactly(LockInfo.State.LIVE);
     }
 
     @Test

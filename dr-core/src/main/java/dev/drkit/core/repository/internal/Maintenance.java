@@ -153,18 +153,19 @@ public final class Maintenance {
             if (other == null || Instant.parse(other.expires()).isBefore(now)) {
                 continue; // stale or vanished: does not block
             }
-            // A lock whose process is gone on this host still blocks: the host name alone does
-            // not prove that it is this machine (containers may share one without sharing their
-            // process ids), and a live lock broken here would let a prune delete the data a
-            // running backup writes. The operator decides, with dr unlock.
+            if (processGone(engine, other)) {
+                // As restic does: a lock of this host whose process no longer runs is held by no
+                // one (a backup killed with kill -9). This trusts the host name: hosts, and
+                // containers without a PID namespace of their own, need distinct ones.
+                removeStale(engine, info.key(), other);
+                continue;
+            }
             if (exclusive || other.exclusive()) {
                 boolean thisProcess = other.host().equals(engine.options().host())
                         && other.pid() == ProcessHandle.current().pid();
                 String remedy = thisProcess
                         ? "it is this process's own: another operation of it (a backup, a restore, a prune) holds "
                                 + "it until it ends; run this one after that"
-                        : processGone(engine, other)
-                        ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove it"
                         : "it expires at " + other.expires() + " unless its holder refreshes it, and 'dr unlock' "
                                 + "(Repository.unlock) removes it after then";
                 throw new DrException(ErrorCode.LOCKED, "The repository is locked by " + other.owner() + " on "
@@ -175,10 +176,27 @@ public final class Maintenance {
     }
 
     /**
+     * Deletes a lock that no process holds any more, found while taking a lock. A failure to
+     * delete it (a store this process may not write to) is logged: the lock is not held all the
+     * same, and whatever this process writes next meets the same failure.
+     */
+    private static void removeStale(Engine engine, String key, LockFile lock) {
+        try {
+            engine.store().delete(key);
+            LOG.warn("Removed the stale lock {} of {} on {} (pid {}, {}, until {}): it is this host's and its "
+                    + "process no longer runs", key, lock.owner(), lock.host(), lock.pid(),
+                    lock.exclusive() ? "exclusive" : "shared", lock.expires());
+        } catch (DrException e) {
+            LOG.warn("The stale lock {} of {} on {} (pid {}) does not block, its process no longer runs, but it "
+                    + "could not be removed: {}", key, lock.owner(), lock.host(), lock.pid(), e.getMessage());
+        }
+    }
+
+    /**
      * Tells whether a lock was taken on this host, by the host name the repository's options
-     * write into locks, by a process that no longer runs here. Such a lock still blocks: the
-     * host name alone does not prove it is this machine, and the operator decides with
-     * {@code dr unlock}.
+     * write into locks, by a process that no longer runs here (no live process of its pid; a
+     * live process of the pid keeps it, even one that reused the pid). Such a lock is stale:
+     * taking a lock removes it, and so does {@code dr unlock}.
      */
     static boolean processGone(Engine engine, LockFile lock) {
         if (!lock.host().equals(engine.options().host()) || lock.pid() <= 0) {
