@@ -108,6 +108,6 @@ final class AuditKeyFile {
         if (key != null) {
             config.hmacKey(key);
         }
-        return AuditLog.file(file, config.build());
+        return readOnly ? AuditLog.fileToRead(file, config.build()) : AuditLog.file(file, config.build());
     }
 }

@@ -18,6 +18,25 @@ class IncidentCommandTest {
     }
 
     @Test
+    void listAndReportReadTheLogWhileAServiceKeepsWritingIt() {
+        String audit = dir.resolve("service-audit.jsonl").toString();
+        Run opened = dr("incident", "open", "--audit", audit, "--title", "checkout down", "--fault", "software",
+                "--json");
+        assertThat(opened.exit()).as(opened.err()).isZero();
+        String id = JsonMappers.compact().readTree(opened.out()).get("id").asString();
+        try (dev.drkit.core.audit.AuditLog service = dev.drkit.core.audit.AuditLog.file(Path.of(audit))) {
+            Run list = dr("incident", "list", "--audit", audit);
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.out()).contains(id + " OPEN");
+            Run report = dr("report", "incident", "--audit", audit, "--incident", id);
+            assertThat(report.exit()).as(report.err()).isZero();
+            Run note = dr("incident", "note", "--audit", audit, "--incident", id, "--text", "x");
+            assertThat(note.exit()).as("a write still needs the writer's lock").isNotZero();
+            assertThat(note.err()).contains("is written by another process");
+        }
+    }
+
+    @Test
     void anIncidentOpenedInOneProcessIsAddedToNotedResolvedAndReportedInOthers() {
         String audit = dir.resolve("audit.jsonl").toString();
         Run opened = dr("incident", "open", "--audit", audit, "--title", "orders corrupted", "--fault", "data",

@@ -75,6 +75,21 @@ public interface AuditLog extends AuditSink, AutoCloseable {
     }
 
     /**
+     * Opens a file log to read while its writer (another process, such as the service that
+     * keeps it) goes on writing: it takes no lock, {@link #records} and {@link #verify} read the
+     * file as it is, and {@link #record} and {@link #digest} are refused with
+     * {@code ILLEGAL_STATE}. A missing file reads as an empty log.
+     *
+     * @param file the file
+     * @param config the configuration, whose key verifies the records
+     * @return the log
+     * @throws DrException {@code IO_FAILURE} when the file cannot be read
+     */
+    static AuditLog fileToRead(Path file, AuditLogConfig config) {
+        return AuditLogs.fileToRead(file, config);
+    }
+
+    /**
      * Opens a log kept in a store as segment objects {@code <prefix>/<first seq>.jsonl}, each
      * written once with a conditional create. Records are buffered until a segment is full or
      * {@link #flush()} or {@link #close()} is called; a crash loses the unflushed records.

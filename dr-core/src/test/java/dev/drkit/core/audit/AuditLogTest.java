@@ -392,6 +392,32 @@ class AuditLogTest {
                 .extracting(AuditRecord::event).containsExactly(event(1), event(2), event(3));
     }
 
+    @Test
+    void aLogOpenedToReadSeesItsWritersRecordsWithoutTakingItsLockAndAppendsNothing() {
+        Path file = dir.resolve("read.jsonl");
+        try (AuditLog reader = AuditLog.fileToRead(file, AuditLogConfig.builder().build())) {
+            assertThat(reader.records(AuditFilter.all())).as("a missing file reads as empty").isEmpty();
+        }
+        try (AuditLog writer = AuditLog.file(file)) {
+            writer.append(event(1));
+            writer.flush();
+            try (AuditLog reader = AuditLog.fileToRead(file, AuditLogConfig.builder().build())) {
+                assertThat(reader.records(AuditFilter.all())).extracting(AuditRecord::event).containsExactly(event(1));
+                assertThat(reader.verify().intact()).isTrue();
+                assertThatThrownBy(() -> reader.append(event(9))).isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_STATE);
+                    assertThat(e.getMessage()).isEqualTo("audit log " + file + " was opened to read: it appends "
+                            + "nothing while its writer keeps it");
+                });
+            }
+            writer.append(event(2)); // the reader's close released nothing of the writer's
+            assertThatThrownBy(() -> AuditLog.file(file)).isInstanceOfSatisfying(DrException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCKED));
+        }
+        assertThat(AuditVerifier.read(file, AuditFilter.all())).filteredOn(r -> !r.isDigest())
+                .extracting(AuditRecord::event).containsExactly(event(1), event(2));
+    }
+
     /** Runs {@link AuditWriterChild} in a JVM of its own and returns what it printed. */
     private static String otherProcess(Path file, int records, String... more) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

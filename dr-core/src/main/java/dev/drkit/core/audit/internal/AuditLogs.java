@@ -33,6 +33,17 @@ public final class AuditLogs {
     }
 
     /**
+     * Opens a file log to read, beside its writer.
+     *
+     * @param file the file
+     * @param config the configuration
+     * @return the log, which appends nothing
+     */
+    public static AuditLog fileToRead(Path file, AuditLogConfig config) {
+        return FileAuditLog.openToRead(file, config);
+    }
+
+    /**
      * Opens a log kept in a store.
      *
      * @param store the store

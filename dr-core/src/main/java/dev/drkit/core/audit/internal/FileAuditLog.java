@@ -35,13 +35,14 @@ final class FileAuditLog implements AuditLog {
     private final Path file;
     private final AuditLogConfig config;
     private final ChainState chain;
-    private final FileChannel channel;
-    private final FileChannel lockChannel;
+    /** Null when the log was opened to read: it appends nothing and takes no lock. */
+    private final @Nullable FileChannel channel;
+    private final @Nullable FileChannel lockChannel;
     private int sinceSync;
     private boolean closed;
 
-    private FileAuditLog(Path file, AuditLogConfig config, FileChannel channel, FileChannel lockChannel,
-            @Nullable AuditRecord last) {
+    private FileAuditLog(Path file, AuditLogConfig config, @Nullable FileChannel channel,
+            @Nullable FileChannel lockChannel, @Nullable AuditRecord last) {
         this.file = file;
         this.config = config;
         this.channel = channel;
@@ -110,6 +111,28 @@ final class FileAuditLog implements AuditLog {
             closeQuietly(ch);
             closeQuietly(lockChannel);
             throw e;
+        }
+    }
+
+    /**
+     * Opens a file log to read while its writer (another process, such as the service) keeps
+     * it: no lock is taken and nothing is appended; {@link #record} and {@link #digest} are
+     * refused. A missing file reads as an empty log.
+     *
+     * @param file the file
+     * @param config the configuration, whose key verifies the records
+     * @return the log
+     * @throws DrException {@code IO_FAILURE} when the file cannot be read
+     */
+    public static FileAuditLog openToRead(Path file, AuditLogConfig config) {
+        if (!Files.exists(file)) {
+            return new FileAuditLog(file, config, null, null, null);
+        }
+        try (FileChannel reader = FileChannel.open(file, StandardOpenOption.READ)) {
+            return new FileAuditLog(file, config, null, null, readLast(reader, file, config).last());
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot read audit log " + file + ": " + e.getMessage(),
+                    file.toString(), e);
         }
     }
 
@@ -205,6 +228,7 @@ final class FileAuditLog implements AuditLog {
     @Override
     public synchronized AuditRecord record(AuditEvent event) {
         ensureOpen();
+        ensureWriter();
         AuditLines.Encoded enc = chain.next(event);
         write(enc.line());
         if (chain.digestDue()) {
@@ -220,7 +244,18 @@ final class FileAuditLog implements AuditLog {
         return d.record();
     }
 
+    private void ensureWriter() {
+        if (channel == null) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "audit log " + file + " was opened to read: it appends "
+                    + "nothing while its writer keeps it", file.toString());
+        }
+    }
+
     private void write(String line) {
+        FileChannel channel = this.channel;
+        if (channel == null) {
+            throw new IllegalStateException("opened to read");
+        }
         ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
         try {
             while (bytes.hasRemaining()) {
@@ -241,6 +276,7 @@ final class FileAuditLog implements AuditLog {
     @Override
     public synchronized AuditDigest digest() {
         ensureOpen();
+        ensureWriter();
         return writeDigest(Instant.now()).digest();
     }
 
@@ -257,6 +293,9 @@ final class FileAuditLog implements AuditLog {
     @Override
     public List<AuditRecord> records(AuditFilter filter) {
         flush();
+        if (channel == null && !Files.exists(file)) {
+            return List.of(); // opened to read before its writer created it
+        }
         return AuditVerifier.read(file, filter);
     }
 
@@ -268,7 +307,8 @@ final class FileAuditLog implements AuditLog {
 
     @Override
     public synchronized void flush() {
-        if (closed) {
+        FileChannel channel = this.channel;
+        if (closed || channel == null) {
             return;
         }
         try {
@@ -282,7 +322,9 @@ final class FileAuditLog implements AuditLog {
 
     @Override
     public synchronized void close() {
-        if (closed) {
+        FileChannel channel = this.channel;
+        if (closed || channel == null) {
+            closed = true;
             return;
         }
         try {
