@@ -57,6 +57,8 @@ public final class DrSettings {
     private static final Map<String, String> GUARD_ALIASES = Map.of("steps", "plan.steps", "min-calls",
             "plan.min-calls", "min-duration", "plan.min-duration", "judge.baseline", "judge.baseline-source");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+    /** The shortest backup interval: a bare number in the properties is milliseconds, rarely meant. */
+    private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Pattern PROBE_BEANS = Pattern.compile("probes(?:\\[\\d+]|\\.\\d+)?");
 
     private final DrProperties properties;
@@ -434,6 +436,12 @@ public final class DrSettings {
             CronExpression expression = CronExpression.parse(cron);
             ZoneId zone = ZoneId.systemDefault();
             return now -> Optional.ofNullable(expression.next(now.atZone(zone))).map(ZonedDateTime::toInstant);
+        }
+        if (interval != null && interval.compareTo(MIN_INTERVAL) < 0) {
+            Object raw = origins.rawValue("dr.backup.schedule.interval");
+            throw origins.invalid("dr.backup.schedule.interval", "must be at least 1s (a bare number means "
+                    + "milliseconds: write 15m or 15s)", raw == null || raw.toString().equals(interval.toString())
+                            ? interval : raw + " (" + interval.toMillis() + " ms)");
         }
         return interval == null ? null : origins.check("dr.backup.schedule", () -> BackupSchedule.every(interval));
     }

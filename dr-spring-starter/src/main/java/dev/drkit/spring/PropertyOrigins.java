@@ -54,6 +54,23 @@ final class PropertyOrigins {
     }
 
     /**
+     * Returns a property's value as it was written down, before conversion.
+     *
+     * @param property the property's name
+     * @return the value, such as {@code 15} for an interval Spring read as 15 ms, or null when not known
+     */
+    @Nullable Object rawValue(String property) {
+        ConfigurationPropertyName name = ConfigurationPropertyName.adapt(property, '.');
+        for (ConfigurationPropertySource source : sources) {
+            ConfigurationProperty p = source.getConfigurationProperty(name);
+            if (p != null) {
+                return p.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
      * Returns a property's name followed by its origin in parentheses, when known.
      *
      * @param property the property's name

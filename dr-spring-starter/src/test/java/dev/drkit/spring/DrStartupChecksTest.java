@@ -164,6 +164,19 @@ class DrStartupChecksTest {
     }
 
     @Test
+    void aBackupIntervalUnderOneSecondStopsTheApplicationSayingABareNumberIsMilliseconds() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("orders"));
+        fromFile("dr.repository.uri=mem:x\ndr.repository.password=pw\ndr.backup.sources=" + data
+                + "\ndr.backup.schedule.interval=15\n").run(ctx -> {
+                    DrException e = failure(ctx);
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).startsWith("dr.backup.schedule.interval must be at least 1s (a bare "
+                            + "number means milliseconds: write 15m or 15s), but was 15 (15 ms)").contains("- 4:");
+                });
+        runner.withPropertyValues("dr.backup.schedule.interval=1s").run(ctx -> assertThat(ctx).hasNotFailed());
+    }
+
+    @Test
     void anUnparseableRepositoryUriNamesTheProperty() throws Exception {
         fromFile("dr.repository.password=pw\ndr.repository.uri=file:/var/backups/orders   # s3://bucket/prefix\n")
                 .run(ctx -> assertThat(failure(ctx).getMessage()).startsWith("dr.repository.uri is not a usable store "
