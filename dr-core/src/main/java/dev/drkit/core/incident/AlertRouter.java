@@ -3,6 +3,7 @@ package dev.drkit.core.incident;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.incident.Incident;
+import dev.drkit.core.config.NearestName;
 import dev.drkit.core.incident.AlertmanagerPayload.Alert;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,10 +108,22 @@ public final class AlertRouter {
      *
      * @param payload the payload
      * @return what each alert led to
-     * @throws DrException {@code NOT_FOUND} when a firing alert's {@code dr_guard} label names no
-     *     guard ({@link AlertActions#hasGuard}); nothing is done for any alert of the payload then
+     * @throws DrException {@code INVALID_ARGUMENT} when a firing alert's {@code dr_action} label is
+     *     not one of {@link #ACTIONS} (a misspelt action would otherwise lose the alert), and
+     *     {@code NOT_FOUND} when a firing alert's {@code dr_guard} label names no guard
+     *     ({@link AlertActions#hasGuard}); nothing is done for any alert of the payload then
      */
     public List<AlertOutcome> handle(AlertmanagerPayload payload) {
+        for (int i = 0; i < payload.alerts().size(); i++) {
+            Alert a = payload.alerts().get(i);
+            String action = a.labels().get("dr_action");
+            if (a.firing() && action != null && !ACTIONS.contains(action)) {
+                String nearest = NearestName.of(action, ACTIONS);
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "alerts[" + i + "].labels.dr_action is not a known "
+                        + "action: '" + action + "'" + (nearest == null ? "" : "; did you mean '" + nearest + "'?")
+                        + " (expected one of " + ACTIONS + "); nothing was done", "dr_action=" + action);
+            }
+        }
         for (int i = 0; i < payload.alerts().size(); i++) {
             Alert a = payload.alerts().get(i);
             String guard = a.labels().get("dr_guard");

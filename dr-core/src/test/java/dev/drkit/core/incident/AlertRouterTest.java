@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drkit.api.DrException;
+import dev.drkit.api.ErrorCode;
 import dev.drkit.api.incident.FaultType;
 import dev.drkit.api.incident.IncidentStatus;
 import dev.drkit.api.incident.Severity;
@@ -128,6 +129,18 @@ class AlertRouterTest {
         assertThat(unmapped).singleElement().extracting(AlertOutcome::action).isEqualTo("ignored");
         assertThatThrownBy(() -> new AlertRouter.Rule("x", a -> true, "reboot", "y"))
                 .hasMessageContaining("action must be one of [rollback, run_plan, open_incident], but was reboot");
+    }
+
+    @Test
+    void aFiringAlertWithAnUnknownDrActionIsRefusedNamingTheValueAndTheChoicesAndDoesNothing() {
+        AlertRouter router = AlertRouter.builder(incidents, actions).build();
+        assertThatThrownBy(() -> router.handle(bytes(payload("firing", "firing",
+                "\"alertname\": \"OrdersDown\", \"dr_action\": \"rollbak\", \"dr_guard\": \"orders\"", "fp9"))))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                .hasMessageContaining("dr_action is not a known action: 'rollbak'; did you mean 'rollback'?")
+                .hasMessageContaining("[rollback, run_plan, open_incident]");
+        assertThat(done).isEmpty();
+        assertThat(incidents.list()).isEmpty();
     }
 
     @Test

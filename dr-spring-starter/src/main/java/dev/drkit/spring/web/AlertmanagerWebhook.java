@@ -30,8 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code dr.alertmanager.token}, then hands the payload to the {@link AlertRouter}, which opens
  * incidents and rolls back guards or starts plans as the alerts' {@code dr_*} labels say.
  *
- * <p>A missing or wrong token answers 401 and a malformed payload 400; neither triggers
- * anything. The token is compared in constant time and never logged. With a
+ * <p>A missing or wrong token answers 401, and a malformed payload or a firing alert whose
+ * {@code dr_action} label is not a known action 400 (logged at WARN); neither triggers anything. The token is compared in constant time and never logged. With a
  * {@link LoginThrottle}, every call with a missing or wrong token is audited, and a client
  * address that failed too often answers 429 with {@code Retry-After} until its window ends.
  */
@@ -80,7 +80,8 @@ public class AlertmanagerWebhook {
      * @param authorization the {@code Authorization} header
      * @param body the payload
      * @param request the request, for the client address
-     * @return 200 with what each alert did, 400 for a malformed payload, 404 for an alert naming
+     * @return 200 with what each alert did, 400 for a malformed payload or an unknown
+     *     {@code dr_action} (nothing done), 404 for an alert naming
      *     no guard (nothing done), 401 for a bad token, 429
      *     after too many bad tokens from the client's address
      */

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.core.userdetails.User;
@@ -41,6 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "dr.alertmanager.enabled=true",
             "dr.alertmanager.token=${WEBHOOK_TOKEN_FOR_TEST:hook-secret-0815}",
         })
+@ExtendWith(OutputCaptureExtension.class)
 class DrEndpointHttpTest {
     static final String OPERATOR = "operator";
     static final String OPERATOR_PASSWORD = "op-pass";
@@ -325,6 +329,29 @@ class DrEndpointHttpTest {
         assertThat(r.body()).contains("names no guard: 'ghost'");
         assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body()).isEqualTo(before);
         assertThat(http.get("/actuator/dr/guards/checkout", VIEWER, VIEWER_PASSWORD).body()).isEqualTo(guardsBefore);
+    }
+
+    @Test
+    void anAlertWithAMisspeltDrActionIsRefusedWith400NamingTheValueAndTheChoicesAndLogged(CapturedOutput output)
+            throws Exception {
+        String before = http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body();
+        HttpResponse<String> r = http.postWithHeader("/dr/alertmanager",
+                alertmanagerPayload("TypoErrors", "\"dr_action\": \"rollbak\", \"dr_guard\": \"checkout\""),
+                "Authorization", "Bearer hook-secret-0815");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("dr_action is not a known action: 'rollbak'; did you mean 'rollback'?")
+                .contains("[rollback, run_plan, open_incident]");
+        assertThat(http.get("/actuator/dr/incidents/all", VIEWER, VIEWER_PASSWORD).body()).isEqualTo(before);
+        assertThat(output).containsPattern("WARN .*Alertmanager webhook: payload refused: .*'rollbak'");
+    }
+
+    @Test
+    void anAlertWithoutADrActionLabelIsStillAnsweredWith200AndIgnored() throws Exception {
+        HttpResponse<String> r = http.postWithHeader("/dr/alertmanager",
+                alertmanagerPayload("PlainAlert", "\"team\": \"orders\""), "Authorization", "Bearer hook-secret-0815");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"action\":\"ignored\"").contains("\"ok\":true");
     }
 
     @SpringBootConfiguration
