@@ -37,6 +37,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -424,6 +425,36 @@ public class DrAutoConfiguration {
                             + "', but no Guard bean has that name" + (nearest == null ? "" : "; did you mean '"
                             + nearest + "'?") + " (guards: " + registry.all().keySet() + ")" + settings.at(property),
                             "dr.guards." + name);
+                }
+            }
+        };
+    }
+
+    /**
+     * Stops the application when {@code dr.plans.<name>} configures a plan that no {@link Plan}
+     * bean carries, since its description and objectives would be ignored and the plan would
+     * run with the defaults.
+     *
+     * @param settings the {@code dr.*} settings
+     * @param plans the application's plans
+     * @return the check, run once every singleton exists
+     */
+    @Bean
+    public SmartInitializingSingleton drPlanSettingsCheck(DrSettings settings, ObjectProvider<DrPlans> plans) {
+        return () -> {
+            DrPlans registry = plans.getIfAvailable();
+            if (registry == null) {
+                return;
+            }
+            for (String name : settings.properties().plans().keySet()) {
+                if (!registry.all().containsKey(name)) {
+                    String nearest = NearestName.of(name, registry.all().keySet());
+                    String property = Stream.of("rto", "rpo", "description").map(k -> "dr.plans." + name + "." + k)
+                            .filter(settings::isSet).findFirst().orElse("dr.plans." + name);
+                    throw new DrException(ErrorCode.INVALID_CONFIG, property + " configures a plan named '" + name
+                            + "', but no Plan bean has that name" + (nearest == null ? "" : "; did you mean '"
+                            + nearest + "'?") + " (plans: " + registry.all().keySet() + ")" + settings.at(property),
+                            "dr.plans." + name);
                 }
             }
         };

@@ -677,6 +677,11 @@ public final class DrSettings {
         return origins.at(property);
     }
 
+    /** Whether a property is set in the environment, in any spelling Spring binds. */
+    boolean isSet(String property) {
+        return origins.rawValue(property) != null;
+    }
+
     /**
      * Opens the store a URI property names, refusing a URI no store provider takes as a
      * configuration error that names the property and where it was set.

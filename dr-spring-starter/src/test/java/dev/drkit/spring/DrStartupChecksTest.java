@@ -7,6 +7,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.rollback.Guard;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
@@ -26,6 +27,8 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -76,8 +79,9 @@ class DrStartupChecksTest {
 
     @Test
     void knownPropertiesInAnySpellingAndEnvironmentVariablesAreAccepted() {
-        runner.withPropertyValues("dr.repository.initIfMissing=false", "dr.plans.restore.rto=5m",
+        runner.withPropertyValues("dr.repository.initIfMissing=false", "dr.plans.restore-orders.rto=5m",
                 "dr.backup.retention.keep_last=3", "dr.security.operator-role=OPS")
+                .withUserConfiguration(RestoreOrdersPlan.class)
                 .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addLast(
                         new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                                 Map.of("DR_PASSWORD", "used-by-the-cli"))))
@@ -99,6 +103,31 @@ class DrStartupChecksTest {
                         .startsWith("dr.guards.pricng.steps configures a guard named 'pricng', but no Guard bean has "
                                 + "that name; did you mean 'pricing'? (guards: [pricing])")
                         .contains("application.properties").contains("- 1:"));
+    }
+
+    @Test
+    void settingsForAPlanWithoutABeanStopTheApplicationNamingTheNearestPlan() throws Exception {
+        fromFile("dr.plans.restore-order.rto=5m\n")
+                .withUserConfiguration(RestoreOrdersPlan.class)
+                .run(ctx -> {
+                    DrException e = failure(ctx);
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).startsWith("dr.plans.restore-order.rto configures a plan named "
+                            + "'restore-order', but no Plan bean has that name; did you mean 'restore-orders'? "
+                            + "(plans: [restore-orders])").contains("application.properties").contains("- 1:");
+                });
+        runner.withPropertyValues("dr.plans.restore-orders.rto=5m")
+                .withUserConfiguration(RestoreOrdersPlan.class)
+                .run(ctx -> assertThat(ctx.getBean(DrPlans.class).get("restore-orders").objectives().rto())
+                        .isEqualTo(Duration.ofMinutes(5)));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RestoreOrdersPlan {
+        @Bean
+        Plan restoreOrders(DrPlanFactory plans) {
+            return plans.builder("restore-orders").step("check", c -> c.progress(1.0, "checked")).build();
+        }
     }
 
     @Test
