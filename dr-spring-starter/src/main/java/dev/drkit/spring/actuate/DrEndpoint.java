@@ -341,7 +341,17 @@ public class DrEndpoint {
         String actor = actorOf(securityContext);
         try {
             if (section.equals("backups") && name.equals("now")) {
-                BackupResult r = requireBackups().backupNow(BackupKind.INCREMENTAL, "operator");
+                DrBackups b = requireBackups();
+                BackupResult r;
+                try {
+                    r = b.backupNow(BackupKind.INCREMENTAL, "operator");
+                } catch (DrException e) {
+                    record(actor, "operator.backup.now", "backups", AuditOutcome.FAILURE,
+                            Map.of("error", e.getMessage()));
+                    throw e;
+                }
+                record(actor, "operator.backup.now", "backups", AuditOutcome.SUCCESS,
+                        Map.of("snapshot", r.snapshot().id(), "sources", String.join(",", r.snapshot().sources())));
                 Map<String, Object> out = snapshotView(r.snapshot());
                 out.put("filesNew", r.filesNew());
                 out.put("filesChanged", r.filesChanged());

@@ -205,6 +205,16 @@ class DrEndpointHttpTest {
     }
 
     @Test
+    void aBackupOnDemandIsAuditedWithTheOperatorsName() throws Exception {
+        HttpResponse<String> r = http.post("/actuator/dr/backups/now", "{}", OPERATOR, OPERATOR_PASSWORD);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String id = r.body().replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1");
+        String audited = http.get("/actuator/dr/audit/all?action=operator.backup.now&actor=operator", VIEWER,
+                VIEWER_PASSWORD).body();
+        assertThat(audited).contains("\"actor\":\"operator\"").contains("\"outcome\":\"SUCCESS\"").contains(id);
+    }
+
+    @Test
     void anOperatorRunsAPlanAndFollowsItsExecution() throws Exception {
         assertThat(http.post("/actuator/dr/plans/restore-orders", "{\"mode\":\"sideways\"}", OPERATOR,
                 OPERATOR_PASSWORD).statusCode()).isEqualTo(400);
