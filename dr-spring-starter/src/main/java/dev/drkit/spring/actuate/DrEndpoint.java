@@ -32,6 +32,8 @@ import dev.drkit.spring.DrJournals;
 import dev.drkit.spring.DrPlans;
 import dev.drkit.spring.DrGuards;
 import dev.drkit.spring.DrProperties;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Instant;
@@ -348,7 +350,7 @@ public class DrEndpoint {
                 } catch (DrException e) {
                     record(actor, "operator.backup.now", "backups", AuditOutcome.FAILURE,
                             Map.of("error", e.getMessage()));
-                    throw e;
+                    throw missingSource(e);
                 }
                 record(actor, "operator.backup.now", "backups", AuditOutcome.SUCCESS,
                         Map.of("snapshot", r.snapshot().id(), "sources", String.join(",", r.snapshot().sources())));
@@ -699,6 +701,19 @@ public class DrEndpoint {
         if (log != null) {
             log.append(new AuditEvent(clock.instant(), actor, action, target, outcome, details));
         }
+    }
+
+    /**
+     * A backup source that is gone is a state of the server, not a wrong URL: 409 naming the
+     * directory rather than the source's 404.
+     */
+    private static DrException missingSource(DrException e) {
+        String input = e.input();
+        if (e.code() != ErrorCode.NOT_FOUND || input == null || Files.exists(Path.of(input))) {
+            return e;
+        }
+        return new DrException(ErrorCode.ILLEGAL_STATE, "the backup source " + input + " does not exist on this "
+                + "server (dr.backup.sources); nothing was backed up", input, e);
     }
 
     private static WebEndpointResponse<Object> ok(Object body) {

@@ -52,12 +52,14 @@ class DrEndpointHttpTest {
     static final String VIEWER_PASSWORD = "view-pass";
 
     static Path auditFile;
+    static Path sourceDir;
 
     @DynamicPropertySource
     static void auditFile(DynamicPropertyRegistry registry) throws Exception {
         Path dir = Files.createTempDirectory("dr-http");
         auditFile = dir.resolve("audit.jsonl");
         Path data = Files.createDirectories(dir.resolve("orders"));
+        sourceDir = data;
         Files.writeString(data.resolve("order-1.json"), "{\"id\":1}");
         registry.add("dr.audit.file", () -> auditFile.toString());
         registry.add("dr.backup.sources", data::toString);
@@ -202,6 +204,19 @@ class DrEndpointHttpTest {
         String overview = http.get("/actuator/dr", VIEWER, VIEWER_PASSWORD).body();
         assertThat(overview).contains("\"backups\":{").contains("\"rpoMet\":true");
         assertThat(http.get("/actuator/health", null, null).body()).contains("\"drBackups\":{");
+    }
+
+    @Test
+    void aBackupOnDemandWhoseSourceIsGoneAnswers409NamingTheDirectory() throws Exception {
+        Path aside = sourceDir.resolveSibling("orders-aside");
+        Files.move(sourceDir, aside);
+        try {
+            HttpResponse<String> r = http.post("/actuator/dr/backups/now", "{}", OPERATOR, OPERATOR_PASSWORD);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+            assertThat(r.body()).contains("the backup source " + sourceDir + " does not exist on this server");
+        } finally {
+            Files.move(aside, sourceDir);
+        }
     }
 
     @Test
