@@ -51,4 +51,37 @@ class RestorersTest {
                     + snap.shortId()));
         }
     }
+
+    @Test
+    void aLiveRestoreIntoTheSourceDirectoryItselfIsRefusedNamingItsParentAndItsParentRestoresInPlace()
+            throws Exception {
+        Path orders = Files.createDirectories(dir.resolve("lib/orders"));
+        Files.writeString(orders.resolve("orders.csv"), "1,paid\n");
+        SnapshotStore store = SnapshotStores.memory();
+        RepositoryOptions options = RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).build();
+        try (Repository repo = Repository.init(store, "pw".toCharArray(), options);
+                RecoveryExecutor executor = RecoveryExecutor.builder().pollInterval(Duration.ofMillis(1)).build()) {
+            repo.backup(BackupRequest.of(DirectorySource.of(orders))).snapshot();
+            Files.writeString(orders.resolve("orders.csv"), "garbage");
+
+            Plan wrong = Plan.builder("restore").objectives(Duration.ofHours(1), Duration.ofHours(1))
+                    .step("restore", Steps.restore("orders", Restorers.fromRepository(repo, "latest", orders,
+                            dir.resolve("scratch"))))
+                    .build();
+            ExecutionResult refused = executor.run(wrong, ExecutionRequest.live(), Duration.ofMinutes(1));
+            assertThat(refused.succeeded()).isFalse();
+            assertThat(refused.reason() + " " + refused.step("restore").orElseThrow().error())
+                    .contains("is the directory of source 'orders' itself").contains("pass its parent "
+                            + dir.resolve("lib"));
+            assertThat(orders.resolve("orders")).doesNotExist();
+
+            Plan right = Plan.builder("restore").objectives(Duration.ofHours(1), Duration.ofHours(1))
+                    .step("restore", Steps.restore("orders", Restorers.fromRepository(repo, "latest",
+                            dir.resolve("lib"), dir.resolve("scratch"))))
+                    .build();
+            ExecutionResult live = executor.run(right, ExecutionRequest.live(), Duration.ofMinutes(1));
+            assertThat(live.succeeded()).as(live.reason()).isTrue();
+            assertThat(orders.resolve("orders.csv")).hasContent("1,paid\n");
+        }
+    }
 }
