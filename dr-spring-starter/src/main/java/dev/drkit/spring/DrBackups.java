@@ -63,7 +63,9 @@ public final class DrBackups implements SmartLifecycle {
     }
 
     /**
-     * Backs up the configured sources now.
+     * Backs up the configured sources now. Retention after it (and after later backups)
+     * forgets it like any other unless it is tagged {@link ScheduledBackups#ON_DEMAND_TAG}, as the
+     * endpoint's {@code backups/now} tags its backups: those stay until forgotten by hand.
      *
      * @param kind full or incremental
      * @param tags tags for the snapshot

@@ -139,6 +139,20 @@ class DrBackupsTest {
     }
 
     @Test
+    void aBackupTaggedOnDemandIsNotForgottenByTheRetentionOfTheScheduledBackupsAfterIt() {
+        runner.withPropertyValues("dr.backup.retention.keep-last=1").run(ctx -> {
+            DrBackups backups = ctx.getBean(DrBackups.class);
+            Snapshot beforeMigration = backups.backupNow(BackupKind.INCREMENTAL, "operator",
+                    ScheduledBackups.ON_DEMAND_TAG).snapshot();
+            for (int i = 0; i < 3; i++) {
+                backups.backups().backupNow(ScheduledBackups.SCHEDULED_TAG);
+            }
+            assertThat(backups.repository().snapshots()).extracting(Snapshot::id).hasSize(2)
+                    .contains(beforeMigration.id(), backups.latest().orElseThrow().id());
+        });
+    }
+
+    @Test
     void withoutRetentionPropertiesTheDocumentedDefaultApplies() {
         runner.run(ctx -> assertThat(ctx.getBean(DrSettings.class).retention())
                 .isEqualTo(ScheduledBackups.DEFAULT_RETENTION));

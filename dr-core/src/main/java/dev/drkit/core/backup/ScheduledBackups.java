@@ -17,9 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +72,13 @@ public final class ScheduledBackups implements AutoCloseable {
     public static final BackupStrategy DEFAULT_STRATEGY = BackupStrategy.fullEvery(23);
     /** The tag of every scheduled snapshot. */
     public static final String SCHEDULED_TAG = "scheduled";
+    /**
+     * The tag of an operator's backup on demand (such as one taken before a migration), which
+     * retention never forgets: it stays until forgotten by hand ({@code dr forget <id>}), so that
+     * the next scheduled backup's retention does not take it away seconds later. The starter's
+     * {@code POST /actuator/dr/backups/now} tags its backups so.
+     */
+    public static final String ON_DEMAND_TAG = "on-demand";
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledBackups.class);
 
@@ -109,7 +118,7 @@ public final class ScheduledBackups implements AutoCloseable {
         this.schedule = b.schedule;
         this.initialDelay = b.initialDelay;
         this.strategy = b.strategy;
-        this.retention = b.retention;
+        this.retention = b.retention == null ? null : keepingOnDemand(b.retention);
         this.rpo = b.rpo;
         this.clock = b.clock;
         this.writer = b.writer;
@@ -333,6 +342,17 @@ public final class ScheduledBackups implements AutoCloseable {
         synchronized (lock) {
             return replicationFailures;
         }
+    }
+
+    /** The policy, also keeping every snapshot tagged {@link #ON_DEMAND_TAG}. */
+    private static RetentionPolicy keepingOnDemand(RetentionPolicy r) {
+        if (r.keepTags().contains(ON_DEMAND_TAG)) {
+            return r;
+        }
+        Set<String> tags = new HashSet<>(r.keepTags());
+        tags.add(ON_DEMAND_TAG);
+        return new RetentionPolicy(r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(), r.keepMonthly(),
+                r.keepYearly(), r.keepWithin(), tags, r.groupBy());
     }
 
     private void applyRetention() {
@@ -648,6 +668,7 @@ public final class ScheduledBackups implements AutoCloseable {
 
         /**
          * Sets the retention applied after each backup; {@link #DEFAULT_RETENTION} by default.
+         * Snapshots tagged {@link #ON_DEMAND_TAG} are kept whatever the policy says.
          *
          * @param value the policy
          * @return this builder

@@ -146,6 +146,22 @@ class ScheduledBackupsTest {
     }
 
     @Test
+    void anOnDemandBackupOutlivesTheRetentionOfTheScheduledBackupsAfterIt() {
+        try (ScheduledBackups backups = ScheduledBackups.builder(repository).source(DirectorySource.of("orders", data))
+                .clock(time).scheduler(time.scheduler()).schedule(BackupSchedule.every(Duration.ofMinutes(1)))
+                .initialDelay(Duration.ofMinutes(1)).build()) {
+            backups.start();
+            time.advance(Duration.ofMinutes(1));
+            Snapshot beforeMigration = backups.backupNow(ScheduledBackups.ON_DEMAND_TAG).snapshot();
+            time.advance(Duration.ofMinutes(3));
+            // the default keeps the newest of each hour: the scheduled ones of this hour collapse into one
+            assertThat(repository.snapshots()).extracting(Snapshot::id).contains(beforeMigration.id()).hasSize(2);
+            assertThat(repository.snapshots()).filteredOn(sn -> sn.tags().contains(ScheduledBackups.SCHEDULED_TAG))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
     void aFailedBackupIsRememberedAndTheScheduleGoesOn() throws Exception {
         try (ScheduledBackups backups = backups().schedule(BackupSchedule.every(Duration.ofMinutes(1)))
                 .initialDelay(Duration.ZERO).build()) {

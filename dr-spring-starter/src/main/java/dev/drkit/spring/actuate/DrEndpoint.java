@@ -19,6 +19,7 @@ import dev.drkit.core.audit.AuditFilter;
 import dev.drkit.core.audit.AuditLog;
 import dev.drkit.core.audit.AuditRecord;
 import dev.drkit.core.audit.AuditVerification;
+import dev.drkit.core.backup.ScheduledBackups;
 import dev.drkit.core.incident.IncidentManager;
 import dev.drkit.core.recovery.Execution;
 import dev.drkit.core.recovery.ExecutionProgress;
@@ -346,7 +347,7 @@ public class DrEndpoint {
                 DrBackups b = requireBackups();
                 BackupResult r;
                 try {
-                    r = b.backupNow(BackupKind.INCREMENTAL, "operator");
+                    r = b.backupNow(BackupKind.INCREMENTAL, "operator", ScheduledBackups.ON_DEMAND_TAG);
                 } catch (DrException e) {
                     record(actor, "operator.backup.now", "backups", AuditOutcome.FAILURE,
                             Map.of("error", e.getMessage()));
