@@ -126,9 +126,17 @@ public class DrAutoConfiguration {
             try {
                 return StoreCoordinator.open(s, settings.coordination());
             } catch (DrException e) {
-                throw new DrException(e.code(), "dr.repository.uri cannot carry the fleet's coordination ("
-                        + e.getMessage() + "); set dr.coordination.uri to a ZooKeeper ensemble, or "
-                        + "dr.coordination.enabled=false" + settings.at("dr.repository.uri"), "dr.repository.uri", e);
+                if (e.code() == ErrorCode.UNSUPPORTED) {
+                    throw new DrException(e.code(), "dr.repository.uri cannot carry the fleet's coordination ("
+                            + e.getMessage() + "); set dr.coordination.uri to a ZooKeeper ensemble, or "
+                            + "dr.coordination.enabled=false" + settings.at("dr.repository.uri"), "dr.repository.uri",
+                            e);
+                }
+                // A store that cannot be written takes no backup either: say so, not "use ZooKeeper".
+                throw new DrException(e.code(), "The repository at dr.repository.uri cannot be written ("
+                        + e.getMessage() + "): the fleet's coordination records could not be stored there, and "
+                        + "backups could not be either; let the application's user write it"
+                        + settings.at("dr.repository.uri"), "dr.repository.uri", e);
             }
         }
         String target = withConnectTimeout(uri.strip(), settings.properties().coordination().connectTimeout());

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.coordination.Coordinator;
+import dev.drkit.api.store.ListPage;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.coordination.StoreCoordinator;
+import dev.drkit.core.repository.KdfParams;
+import dev.drkit.core.repository.Repository;
+import dev.drkit.core.repository.RepositoryOptions;
+import dev.drkit.core.store.SnapshotStores;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -92,6 +99,85 @@ class DrCoordinationPropertiesTest {
                             + "not answer within dr.coordination.connect-timeout (PT2S)")
                             .contains("127.0.0.1:" + port);
                     assertThat(e.input()).startsWith("dr.coordination.uri=");
+                });
+    }
+
+    /** A store that reads but refuses every write, as a repository made read-only does. */
+    private static final class UnwritableStore implements SnapshotStore {
+        private final SnapshotStore delegate;
+
+        UnwritableStore(SnapshotStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private DrException refused(String key) {
+            return new DrException(ErrorCode.IO_FAILURE, "Cannot write '" + key + "': Operation not permitted", key);
+        }
+
+        @Override
+        public java.util.Optional<ObjectInfo> stat(String key) {
+            return delegate.stat(key);
+        }
+
+        @Override
+        public byte[] get(String key) {
+            return delegate.get(key);
+        }
+
+        @Override
+        public byte[] get(String key, long offset, int length) {
+            return delegate.get(key, offset, length);
+        }
+
+        @Override
+        public ObjectInfo put(String key, byte[] data) {
+            throw refused(key);
+        }
+
+        @Override
+        public java.util.Optional<ObjectInfo> putIfAbsent(String key, byte[] data) {
+            throw refused(key);
+        }
+
+        @Override
+        public java.util.Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
+            throw refused(key);
+        }
+
+        @Override
+        public ListPage list(String prefix, String pageToken, int pageSize) {
+            return delegate.list(prefix, pageToken, pageSize);
+        }
+
+        @Override
+        public void delete(String key) {
+            throw refused(key);
+        }
+
+        @Override
+        public String describe() {
+            return "unwritable " + delegate.describe();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    @Test
+    void aRepositoryThatCannotBeWrittenIsNamedAsSuchNotAsNeedingZooKeeper() {
+        SnapshotStore memory = SnapshotStores.memory();
+        Repository.init(memory, "fleet-secret".toCharArray(), RepositoryOptions.builder()
+                .kdf(new KdfParams(64, 1, 1)).build()).close();
+        runner.withBean(SnapshotStore.class, () -> new UnwritableStore(memory))
+                .withPropertyValues("dr.repository.uri=mem:read-only").run(ctx -> {
+                    DrException e = failure(ctx);
+                    assertThat(e.code()).isEqualTo(ErrorCode.IO_FAILURE);
+                    assertThat(e.input()).isEqualTo("dr.repository.uri");
+                    assertThat(e.getMessage()).startsWith("The repository at dr.repository.uri cannot be written (")
+                            .contains("Operation not permitted", "backups could not be either")
+                            .doesNotContain("ZooKeeper");
                 });
     }
 }

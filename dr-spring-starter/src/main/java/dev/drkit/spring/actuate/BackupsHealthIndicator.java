@@ -6,14 +6,20 @@ import java.time.Duration;
 import java.util.Optional;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 
 /**
  * Health of the backups: DOWN when the newest successful backup is older than the recovery
  * point objective ({@code dr.backup.rpo}), or when there is none and the application has run
- * longer than the objective; UP otherwise. A backup that left out entries it could not read
+ * longer than the objective; {@code DEGRADED} (HTTP 200) while the objective still holds but the
+ * last backup or its retention failed (the detail {@code lastError} says why), so that a
+ * repository that stopped taking backups shows before the objective is missed; UP otherwise. A backup that left out entries it could not read
  * still counts as a backup: the detail {@code lastBackupUnreadable} gives how many it left out.
  */
 public final class BackupsHealthIndicator implements HealthIndicator {
+    /** The last backup failed while the recovery point objective still holds. */
+    public static final Status DEGRADED = new Status("DEGRADED", "the last backup failed; the objective still holds");
+
     private final DrBackups backups;
 
     /**
@@ -27,7 +33,8 @@ public final class BackupsHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder b = backups.rpoMet() ? Health.up() : Health.down();
+        Health.Builder b = !backups.rpoMet() ? Health.down()
+                : backups.lastError().isPresent() ? Health.status(DEGRADED) : Health.up();
         b.withDetail("rpo", backups.rpo().toString());
         Optional<Snapshot> latest = backups.latest();
         Optional<Duration> age = backups.age();

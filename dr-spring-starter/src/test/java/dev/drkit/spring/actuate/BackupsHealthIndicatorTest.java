@@ -1,7 +1,9 @@
 package dev.drkit.spring.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drkit.api.DrException;
 import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.backup.EntryMetadata;
 import dev.drkit.api.backup.EntryType;
@@ -19,6 +21,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -87,6 +91,36 @@ class BackupsHealthIndicatorTest {
             source.locked = false;
             backups.backupNow(BackupKind.INCREMENTAL);
             assertThat(indicator.health().getDetails()).doesNotContainKey("lastBackupUnreadable");
+        } finally {
+            repository.close();
+        }
+    }
+
+    @Test
+    void aFailedBackupTurnsTheHealthDegradedWhileTheObjectiveHoldsAndASuccessfulOneUpAgain() throws Exception {
+        Path dir = Files.createTempDirectory("dr-health");
+        Path data = Files.createDirectories(dir.resolve("orders"));
+        Files.writeString(data.resolve("a.json"), "{}");
+        Repository repository = Repository.init(SnapshotStores.memory(), "pw".toCharArray(),
+                RepositoryOptions.builder().kdf(new KdfParams(1024, 1, 1)).build());
+        try (ScheduledBackups scheduled = ScheduledBackups.builder(repository)
+                .source(dev.drkit.core.source.DirectorySource.of("orders", data)).keepEverything()
+                .rpo(Duration.ofHours(1)).build()) {
+            DrBackups backups = new DrBackups(scheduled, null);
+            BackupsHealthIndicator indicator = new BackupsHealthIndicator(backups);
+            backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+
+            Files.delete(data.resolve("a.json")); // an emptied source fails the backup
+            assertThatThrownBy(() -> backups.backupNow(BackupKind.INCREMENTAL)).isInstanceOf(DrException.class);
+            Health failed = indicator.health();
+            assertThat(failed.getStatus()).isEqualTo(BackupsHealthIndicator.DEGRADED);
+            assertThat(failed.getDetails()).hasEntrySatisfying("lastError",
+                    e -> assertThat(e.toString()).startsWith("Source 'orders' is empty"));
+
+            Files.writeString(data.resolve("b.json"), "{}");
+            backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
         } finally {
             repository.close();
         }
