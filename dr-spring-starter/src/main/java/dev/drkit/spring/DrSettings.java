@@ -348,10 +348,12 @@ public final class DrSettings {
         if (rpo.isNegative() || rpo.isZero()) {
             throw origins.invalid("dr.backup.rpo", "must be > 0", rpo);
         }
+        requireAtLeastOneSecond("dr.backup.rpo", rpo);
         DrProperties.RestoreTest restoreTest = backup.restoreTest();
         if (restoreTest.interval().isNegative() || restoreTest.interval().isZero()) {
             throw origins.invalid("dr.backup.restore-test.interval", "must be > 0", restoreTest.interval());
         }
+        requireAtLeastOneSecond("dr.backup.restore-test.interval", restoreTest.interval());
         if (restoreTest.maxAge().isNegative() || restoreTest.maxAge().isZero()) {
             throw origins.invalid("dr.backup.restore-test.max-age", "must be > 0", restoreTest.maxAge());
         }
@@ -437,13 +439,23 @@ public final class DrSettings {
             ZoneId zone = ZoneId.systemDefault();
             return now -> Optional.ofNullable(expression.next(now.atZone(zone))).map(ZonedDateTime::toInstant);
         }
-        if (interval != null && interval.compareTo(MIN_INTERVAL) < 0) {
-            Object raw = origins.rawValue("dr.backup.schedule.interval");
-            throw origins.invalid("dr.backup.schedule.interval", "must be at least 1s (a bare number means "
-                    + "milliseconds: write 15m or 15s)", raw == null || raw.toString().equals(interval.toString())
-                            ? interval : raw + " (" + interval.toMillis() + " ms)");
+        if (interval != null) {
+            requireAtLeastOneSecond("dr.backup.schedule.interval", interval);
         }
         return interval == null ? null : origins.check("dr.backup.schedule", () -> BackupSchedule.every(interval));
+    }
+
+    /**
+     * Refuses a duration under one second, which in these settings is nearly always a bare
+     * number that Spring read as milliseconds.
+     */
+    private void requireAtLeastOneSecond(String property, Duration value) {
+        if (value.compareTo(MIN_INTERVAL) < 0) {
+            Object raw = origins.rawValue(property);
+            throw origins.invalid(property, "must be at least 1s (a bare number means milliseconds: write 15m or "
+                    + "15s)", raw == null || raw.toString().equals(value.toString())
+                            ? value : raw + " (" + value.toMillis() + " ms)");
+        }
     }
 
     /** Takes out the probe bean names and spells the short forms out, leaving the core's settings. */

@@ -203,6 +203,12 @@ class DrStartupChecksTest {
                             + "number means milliseconds: write 15m or 15s), but was 15 (15 ms)").contains("- 4:");
                 });
         runner.withPropertyValues("dr.backup.schedule.interval=1s").run(ctx -> assertThat(ctx).hasNotFailed());
+        runner.withPropertyValues("dr.repository.uri=mem:x", "dr.repository.password=pw", "dr.backup.rpo=60")
+                .run(ctx -> assertThat(failure(ctx).getMessage()).startsWith("dr.backup.rpo must be at least 1s (a "
+                        + "bare number means milliseconds"));
+        runner.withPropertyValues("dr.repository.uri=mem:x", "dr.repository.password=pw",
+                "dr.backup.restore-test.interval=500ms").run(ctx -> assertThat(failure(ctx).getMessage())
+                        .startsWith("dr.backup.restore-test.interval must be at least 1s"));
     }
 
     @Test
