@@ -1,7 +1,7 @@
 package dev.drkit.testkit.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
@@ -15,6 +15,7 @@ import dev.drkit.testkit.PropertyTests;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,13 +28,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The contract every {@link SnapshotStore} keeps, as a JUnit 5 suite: subclass it, implement
@@ -50,6 +53,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>A store that cannot offer an operation overrides its test with an explicit,
  * documented skip ({@code Assumptions.abort("...")}), never a silent pass.
+ *
+ * <p>Every failure names the call that broke the contract, with its key, what the contract
+ * expected and what the store did instead: for a call that should have been refused, what it
+ * returned ({@code get("missing/key") of a missing key must throw DrException with code
+ * NOT_FOUND, but returned null}) or what it threw.
  */
 public abstract class SnapshotStoreContract {
 
@@ -111,8 +119,9 @@ public abstract class SnapshotStoreContract {
     @DisplayName("an empty object round-trips")
     void emptyObjectRoundTrips() {
         store.put("empty", new byte[0]);
-        assertThat(store.get("empty")).isEmpty();
-        assertThat(store.stat("empty")).get().extracting(ObjectInfo::size).isEqualTo(0L);
+        assertThat(store.get("empty")).as("get(\"empty\") after put of 0 bytes").isEmpty();
+        assertThat(store.stat("empty")).as("stat(\"empty\") after put of 0 bytes").get()
+                .extracting(ObjectInfo::size).as("stat(\"empty\").size()").isEqualTo(0L);
     }
 
     @Test
@@ -121,18 +130,21 @@ public abstract class SnapshotStoreContract {
         byte[] data = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(data);
         store.put("slice", data, 5, data.length - 9);
-        assertThat(store.get("slice")).isEqualTo(Arrays.copyOfRange(data, 5, data.length - 4));
+        assertThat(store.get("slice")).as("get(\"slice\") after put(\"slice\", data, 5, %d)", data.length - 9)
+                .isEqualTo(Arrays.copyOfRange(data, 5, data.length - 4));
         store.put("slice", data, 0, 0);
-        assertThat(store.get("slice")).isEmpty();
-        assertThatThrownBy(() -> store.put("slice", data, data.length - 3, 4))
-                .isInstanceOf(IndexOutOfBoundsException.class);
-        assertThat(store.get("slice")).isEmpty();
+        assertThat(store.get("slice")).as("get(\"slice\") after put(\"slice\", data, 0, 0)").isEmpty();
+        mustThrow(String.format("put(\"slice\", data, %d, 4), a range past the end of a %d-byte array,",
+                data.length - 3, data.length), IndexOutOfBoundsException.class,
+                () -> store.put("slice", data, data.length - 3, 4));
+        assertThat(store.get("slice")).as("get(\"slice\") after a refused put from outside the array").isEmpty();
     }
 
     @Test
     @DisplayName("the preferred read size is within the documented bounds")
     void preferredReadSizeIsWithinBounds() {
-        assertThat(store.preferredReadSize()).isBetween(64 << 10, 64 << 20);
+        assertThat(store.preferredReadSize()).as("preferredReadSize(), between 64 KiB and 64 MiB")
+                .isBetween(64 << 10, 64 << 20);
     }
 
     @Test
@@ -142,26 +154,32 @@ public abstract class SnapshotStoreContract {
         store.put("into", data);
         byte[] into = new byte[2 * 1024 * 1024];
         Arrays.fill(into, (byte) 7);
-        assertThat(store.read("into", 100, into, 3, 1024 * 1024)).isEqualTo(1024 * 1024);
-        assertThat(Arrays.copyOfRange(into, 3, 3 + 1024 * 1024))
+        assertThat(store.read("into", 100, into, 3, 1024 * 1024)).as("read(\"into\", 100, into, 3, 1 MiB)")
+                .isEqualTo(1024 * 1024);
+        assertThat(Arrays.copyOfRange(into, 3, 3 + 1024 * 1024)).as("bytes read by read(\"into\", 100, into, 3, 1 MiB)")
                 .isEqualTo(Arrays.copyOfRange(data, 100, 100 + 1024 * 1024));
-        assertThat(into[2]).isEqualTo((byte) 7);
-        assertThat(into[3 + 1024 * 1024]).isEqualTo((byte) 7);
-        assertThat(store.read("into", data.length - 10, into, 0, 64)).as("fewer at the end").isEqualTo(10);
-        assertThat(Arrays.copyOfRange(into, 0, 10))
+        assertThat(into[2]).as("read(\"into\", 100, into, 3, 1 MiB) must not write before index 3")
+                .isEqualTo((byte) 7);
+        assertThat(into[3 + 1024 * 1024]).as("read(\"into\", 100, into, 3, 1 MiB) must not write past its length")
+                .isEqualTo((byte) 7);
+        assertThat(store.read("into", data.length - 10, into, 0, 64))
+                .as("read(\"into\", %d, into, 0, 64), 10 bytes before the end", data.length - 10).isEqualTo(10);
+        assertThat(Arrays.copyOfRange(into, 0, 10)).as("bytes read by read(\"into\", %d, into, 0, 64)", data.length - 10)
                 .isEqualTo(Arrays.copyOfRange(data, data.length - 10, data.length));
-        assertThat(store.read("into", data.length, into, 0, 64)).as("at the end").isZero();
-        assertThatThrownBy(() -> store.read("into", 0, into, into.length - 3, 4))
-                .isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> store.read("no-such-object", 0, into, 0, 4)).isInstanceOf(DrException.class)
-                .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(store.read("into", data.length, into, 0, 64))
+                .as("read(\"into\", %d, into, 0, 64), at the end", data.length).isZero();
+        mustThrow(String.format("read(\"into\", 0, into, %d, 4), a range past the end of a %d-byte array,",
+                into.length - 3, into.length), IndexOutOfBoundsException.class,
+                () -> store.read("into", 0, into, into.length - 3, 4));
+        refusal("read(\"no-such-object\", 0, into, 0, 4) of a missing key", ErrorCode.NOT_FOUND,
+                () -> store.read("no-such-object", 0, into, 0, 4));
     }
 
     @Test
     @DisplayName("a one-byte object round-trips")
     void oneByteRoundTrips() {
         store.put("one", new byte[] {42});
-        assertThat(store.get("one")).containsExactly(42);
+        assertThat(store.get("one")).as("get(\"one\") after put of {42}").containsExactly(42);
     }
 
     @Test
@@ -169,9 +187,11 @@ public abstract class SnapshotStoreContract {
     void multiMebibyteBinaryRoundTrips() {
         byte[] data = randomBytes(5 * 1024 * 1024 + 123, 1);
         ObjectInfo info = store.put("big/blob", data);
-        assertThat(info.size()).isEqualTo(data.length);
-        assertThat(info.key()).isEqualTo("big/blob");
-        assertThat(store.get("big/blob")).isEqualTo(data);
+        assertThat(info.size()).as("size() of what put(\"big/blob\") of %d bytes returned", data.length)
+                .isEqualTo(data.length);
+        assertThat(info.key()).as("key() of what put(\"big/blob\") returned").isEqualTo("big/blob");
+        assertThat(store.get("big/blob")).as("get(\"big/blob\") after put of %d random bytes", data.length)
+                .isEqualTo(data);
     }
 
     @Test
@@ -182,7 +202,7 @@ public abstract class SnapshotStoreContract {
             data[i] = (byte) i;
         }
         store.put("bytes", data);
-        assertThat(store.get("bytes")).isEqualTo(data);
+        assertThat(store.get("bytes")).as("get(\"bytes\") after put of every byte value twice").isEqualTo(data);
     }
 
     @Test
@@ -191,7 +211,8 @@ public abstract class SnapshotStoreContract {
         byte[] data = {1, 2, 3};
         store.put("copy", data);
         data[0] = 9;
-        assertThat(store.get("copy")).containsExactly(1, 2, 3);
+        assertThat(store.get("copy")).as("get(\"copy\") after the caller changed the array it put")
+                .containsExactly(1, 2, 3);
     }
 
     @Test
@@ -199,8 +220,9 @@ public abstract class SnapshotStoreContract {
     void unicodeKeysRoundTrip() {
         String key = "snapshots/Zürich-東京-\uD83D\uDE80";
         store.put(key, bytes("x"));
-        assertThat(store.get(key)).isEqualTo(bytes("x"));
-        assertThat(keys(store.list("snapshots/").toList())).containsExactly(key);
+        assertThat(store.get(key)).as("get(%s) after put", quote(key)).isEqualTo(bytes("x"));
+        assertThat(keys(store.list("snapshots/").toList())).as("list(\"snapshots/\") after put(%s)", quote(key))
+                .containsExactly(key);
     }
 
     @Test
@@ -208,9 +230,10 @@ public abstract class SnapshotStoreContract {
     void keyMayBeTheDirectoryOfOtherKeys() {
         store.put("a", bytes("file"));
         store.put("a/b", bytes("child"));
-        assertThat(store.get("a")).isEqualTo(bytes("file"));
-        assertThat(store.get("a/b")).isEqualTo(bytes("child"));
-        assertThat(keys(store.list("").toList())).containsExactly("a", "a/b");
+        assertThat(store.get("a")).as("get(\"a\") with \"a/b\" beside it").isEqualTo(bytes("file"));
+        assertThat(store.get("a/b")).as("get(\"a/b\") with \"a\" beside it").isEqualTo(bytes("child"));
+        assertThat(keys(store.list("").toList())).as("list(\"\") after put of \"a\" and \"a/b\"")
+                .containsExactly("a", "a/b");
     }
 
     // ---- stat and missing keys --------------------------------------------------------------
@@ -218,7 +241,7 @@ public abstract class SnapshotStoreContract {
     @Test
     @DisplayName("stat of a missing key is empty")
     void statOfMissingKeyIsEmpty() {
-        assertThat(store.stat("nothing/here")).isEmpty();
+        assertThat(store.stat("nothing/here")).as("stat(\"nothing/here\") of a missing key").isEmpty();
     }
 
     @Test
@@ -226,30 +249,28 @@ public abstract class SnapshotStoreContract {
     void statReportsSizeAndEtag() {
         ObjectInfo first = store.put("k", bytes("hello"));
         Optional<ObjectInfo> stat = store.stat("k");
-        assertThat(stat).get().satisfies(i -> {
-            assertThat(i.key()).isEqualTo("k");
-            assertThat(i.size()).isEqualTo(5);
-            assertThat(i.etag()).isEqualTo(first.etag());
+        assertThat(stat).as("stat(\"k\") after put(\"k\") of 5 bytes").get().satisfies(i -> {
+            assertThat(i.key()).as("stat(\"k\").key()").isEqualTo("k");
+            assertThat(i.size()).as("stat(\"k\").size()").isEqualTo(5);
+            assertThat(i.etag()).as("stat(\"k\").etag(), against the etag put(\"k\") returned")
+                    .isEqualTo(first.etag());
         });
         ObjectInfo second = store.put("k", bytes("hello"));
         if (etagChangesOnIdenticalRewrite()) {
-            assertThat(second.etag()).isNotEqualTo(first.etag());
+            assertThat(second.etag()).as("etag of put(\"k\") of the same bytes again (etagChangesOnIdenticalRewrite())")
+                    .isNotEqualTo(first.etag());
         }
         ObjectInfo third = store.put("k", bytes("hello, changed"));
-        assertThat(third.etag()).isNotEqualTo(second.etag());
+        assertThat(third.etag()).as("etag of put(\"k\") of new content").isNotEqualTo(second.etag());
     }
 
     @Test
     @DisplayName("get of a missing key fails with NOT_FOUND naming the key")
     void getOfMissingKeyFailsNamingIt() {
-        assertThatThrownBy(() -> store.get("missing/key"))
-                .isInstanceOfSatisfying(DrException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
-                    assertThat(e.input()).isEqualTo("missing/key");
-                    assertThat(e.getMessage()).contains("missing/key");
-                });
-        assertThatThrownBy(() -> store.get("missing/key", 0, 10))
-                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        refusalNamingTheKey("get(\"missing/key\") of a missing key", ErrorCode.NOT_FOUND, "missing/key",
+                () -> store.get("missing/key"));
+        refusal("get(\"missing/key\", 0, 10) of a missing key", ErrorCode.NOT_FOUND,
+                () -> store.get("missing/key", 0, 10));
     }
 
     // ---- ranged reads -------------------------------------------------------------------
@@ -259,24 +280,27 @@ public abstract class SnapshotStoreContract {
     void rangedReadsHandleEdges() {
         byte[] data = randomBytes(10_000, 2);
         store.put("ranged", data);
-        assertThat(store.get("ranged", 0, 1)).containsExactly(data[0]);
-        assertThat(store.get("ranged", 0, 10_000)).isEqualTo(data);
-        assertThat(store.get("ranged", 1234, 100)).isEqualTo(Arrays.copyOfRange(data, 1234, 1334));
-        assertThat(store.get("ranged", 9_999, 1)).containsExactly(data[9_999]);
-        assertThat(store.get("ranged", 9_990, 100)).isEqualTo(Arrays.copyOfRange(data, 9_990, 10_000));
-        assertThat(store.get("ranged", 10_000, 5)).isEmpty();
-        assertThat(store.get("ranged", 50_000, 5)).isEmpty();
-        assertThat(store.get("ranged", 10, 0)).isEmpty();
+        assertThat(store.get("ranged", 0, 1)).as("get(\"ranged\", 0, 1) of 10,000 bytes").containsExactly(data[0]);
+        assertThat(store.get("ranged", 0, 10_000)).as("get(\"ranged\", 0, 10000) of 10,000 bytes").isEqualTo(data);
+        assertThat(store.get("ranged", 1234, 100)).as("get(\"ranged\", 1234, 100) of 10,000 bytes")
+                .isEqualTo(Arrays.copyOfRange(data, 1234, 1334));
+        assertThat(store.get("ranged", 9_999, 1)).as("get(\"ranged\", 9999, 1) of 10,000 bytes")
+                .containsExactly(data[9_999]);
+        assertThat(store.get("ranged", 9_990, 100)).as("get(\"ranged\", 9990, 100) of 10,000 bytes: the last 10")
+                .isEqualTo(Arrays.copyOfRange(data, 9_990, 10_000));
+        assertThat(store.get("ranged", 10_000, 5)).as("get(\"ranged\", 10000, 5) of 10,000 bytes: at the end")
+                .isEmpty();
+        assertThat(store.get("ranged", 50_000, 5)).as("get(\"ranged\", 50000, 5) of 10,000 bytes: past the end")
+                .isEmpty();
+        assertThat(store.get("ranged", 10, 0)).as("get(\"ranged\", 10, 0) of 10,000 bytes").isEmpty();
     }
 
     @Test
     @DisplayName("a ranged read with a negative offset or length is refused")
     void rangedReadRejectsNegativeArguments() {
         store.put("r", bytes("abc"));
-        assertThatThrownBy(() -> store.get("r", -1, 1)).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
-        assertThatThrownBy(() -> store.get("r", 0, -1)).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        refusal("get(\"r\", -1, 1), a negative offset,", ErrorCode.INVALID_ARGUMENT, () -> store.get("r", -1, 1));
+        refusal("get(\"r\", 0, -1), a negative length,", ErrorCode.INVALID_ARGUMENT, () -> store.get("r", 0, -1));
     }
 
     // ---- listing ------------------------------------------------------------------------
@@ -287,12 +311,13 @@ public abstract class SnapshotStoreContract {
         for (String k : List.of("b", "a/2", "ab/1", "a/1", "a/10/x", "c/d/e")) {
             store.put(k, bytes(k));
         }
-        assertThat(keys(store.list("a/").toList())).containsExactly("a/1", "a/10/x", "a/2");
-        assertThat(keys(store.list("a").toList())).containsExactly("a/1", "a/10/x", "a/2", "ab/1");
-        assertThat(keys(store.list("a/1").toList())).containsExactly("a/1", "a/10/x");
-        assertThat(keys(store.list("").toList())).containsExactly("a/1", "a/10/x", "a/2", "ab/1", "b", "c/d/e");
-        assertThat(keys(store.list("c/d/").toList())).containsExactly("c/d/e");
-        assertThat(store.list("zzz").toList()).isEmpty();
+        assertThat(keys(store.list("a/").toList())).as("list(\"a/\")").containsExactly("a/1", "a/10/x", "a/2");
+        assertThat(keys(store.list("a").toList())).as("list(\"a\")").containsExactly("a/1", "a/10/x", "a/2", "ab/1");
+        assertThat(keys(store.list("a/1").toList())).as("list(\"a/1\")").containsExactly("a/1", "a/10/x");
+        assertThat(keys(store.list("").toList())).as("list(\"\")")
+                .containsExactly("a/1", "a/10/x", "a/2", "ab/1", "b", "c/d/e");
+        assertThat(keys(store.list("c/d/").toList())).as("list(\"c/d/\")").containsExactly("c/d/e");
+        assertThat(store.list("zzz").toList()).as("list(\"zzz\"), a prefix of no key").isEmpty();
     }
 
     @Test
@@ -301,7 +326,8 @@ public abstract class SnapshotStoreContract {
         store.put("s/one", new byte[1]);
         store.put("s/three", new byte[3]);
         Map<String, Long> sizes = store.list("s/").collect(Collectors.toMap(ObjectInfo::key, ObjectInfo::size));
-        assertThat(sizes).containsExactlyInAnyOrderEntriesOf(Map.of("s/one", 1L, "s/three", 3L));
+        assertThat(sizes).as("sizes listed by list(\"s/\")")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("s/one", 1L, "s/three", 3L));
     }
 
     @Test
@@ -328,21 +354,24 @@ public abstract class SnapshotStoreContract {
         int pages = 0;
         do {
             ListPage page = store.list("many/", token, 500);
-            assertThat(page.objects().size()).isLessThanOrEqualTo(500);
+            assertThat(page.objects().size()).as("objects on page %d of list(\"many/\", %s, 500)",
+                    pages + 1, token == null ? "null" : quote(token)).isLessThanOrEqualTo(500);
             page.objects().forEach(o -> paged.add(o.key()));
             token = page.nextToken();
             pages++;
-            assertThat(pages).as("pages").isLessThan(100);
+            assertThat(pages).as("pages of list(\"many/\", token, 500) over %d keys, still issuing tokens", n)
+                    .isLessThan(100);
         } while (token != null);
-        assertThat(paged).containsExactlyElementsOf(expected);
-        assertThat(keys(store.list("many/").toList())).containsExactlyElementsOf(expected);
+        assertThat(paged).as("keys of every page of list(\"many/\", token, 500) over %d keys", n)
+                .containsExactlyElementsOf(expected);
+        assertThat(keys(store.list("many/").toList())).as("list(\"many/\") over %d keys", n)
+                .containsExactlyElementsOf(expected);
     }
 
     @Test
     @DisplayName("a page size below one is refused")
     void listingRejectsBadPageSize() {
-        assertThatThrownBy(() -> store.list("", null, 0)).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        refusal("list(\"\", null, 0), a page size of 0,", ErrorCode.INVALID_ARGUMENT, () -> store.list("", null, 0));
     }
 
     // ---- overwrite, conditional writes --------------------------------------------------
@@ -352,17 +381,22 @@ public abstract class SnapshotStoreContract {
     void putOverwrites() {
         store.put("over", bytes("first"));
         store.put("over", bytes("second, longer"));
-        assertThat(store.get("over")).isEqualTo(bytes("second, longer"));
-        assertThat(store.stat("over")).get().extracting(ObjectInfo::size).isEqualTo(14L);
+        assertThat(store.get("over")).as("get(\"over\") after a second put").isEqualTo(bytes("second, longer"));
+        assertThat(store.stat("over")).as("stat(\"over\") after a second put").get()
+                .extracting(ObjectInfo::size).as("stat(\"over\").size() after a second put of 14 bytes")
+                .isEqualTo(14L);
     }
 
     @Test
     @DisplayName("putIfAbsent creates a missing key and leaves an existing one alone")
     void putIfAbsentCreatesOnlyWhenMissing() {
         Optional<ObjectInfo> created = store.putIfAbsent("once", bytes("first"));
-        assertThat(created).get().extracting(ObjectInfo::size).isEqualTo(5L);
-        assertThat(store.putIfAbsent("once", bytes("second"))).isEmpty();
-        assertThat(store.get("once")).isEqualTo(bytes("first"));
+        assertThat(created).as("putIfAbsent(\"once\") of a missing key").get()
+                .extracting(ObjectInfo::size).as("size() of what putIfAbsent(\"once\") of 5 bytes returned")
+                .isEqualTo(5L);
+        assertThat(store.putIfAbsent("once", bytes("second"))).as("putIfAbsent(\"once\") of an existing key")
+                .isEmpty();
+        assertThat(store.get("once")).as("get(\"once\") after a refused putIfAbsent").isEqualTo(bytes("first"));
     }
 
     @Test
@@ -374,8 +408,10 @@ public abstract class SnapshotStoreContract {
                     i -> store.putIfAbsent(key, bytes("writer-" + i)));
             List<Integer> winners = IntStream.range(0, results.size())
                     .filter(i -> results.get(i).isPresent()).boxed().toList();
-            assertThat(winners).as("winners of round %d", round).hasSize(1);
-            assertThat(store.get(key)).isEqualTo(bytes("writer-" + winners.get(0)));
+            assertThat(winners).as("writers whose putIfAbsent(%s) succeeded, of %d racing", quote(key), results.size())
+                    .hasSize(1);
+            assertThat(store.get(key)).as("get(%s) after writer %d won the putIfAbsent race", quote(key), winners.get(0))
+                    .isEqualTo(bytes("writer-" + winners.get(0)));
         }
     }
 
@@ -384,41 +420,49 @@ public abstract class SnapshotStoreContract {
     void replaceComparesTheEtag() {
         ObjectInfo v1 = store.put("lease", bytes("v1"));
         Optional<ObjectInfo> v2 = store.replace("lease", bytes("v2"), v1.etag());
-        assertThat(v2).isPresent();
-        assertThat(v2.get().etag()).isNotEqualTo(v1.etag());
-        assertThat(store.replace("lease", bytes("stale"), v1.etag())).isEmpty();
-        assertThat(store.get("lease")).isEqualTo(bytes("v2"));
-        assertThat(store.replace("lease", bytes("v3"), store.stat("lease").orElseThrow().etag())).isPresent();
-        assertThat(store.get("lease")).isEqualTo(bytes("v3"));
+        assertThat(v2).as("replace(\"lease\") with the etag put returned").isPresent();
+        assertThat(v2.get().etag()).as("etag of what replace(\"lease\") returned, against the replaced one")
+                .isNotEqualTo(v1.etag());
+        assertThat(store.replace("lease", bytes("stale"), v1.etag())).as("replace(\"lease\") with a stale etag")
+                .isEmpty();
+        assertThat(store.get("lease")).as("get(\"lease\") after a refused replace").isEqualTo(bytes("v2"));
+        assertThat(store.replace("lease", bytes("v3"), store.stat("lease").orElseThrow().etag()))
+                .as("replace(\"lease\") with the etag stat returned").isPresent();
+        assertThat(store.get("lease")).as("get(\"lease\") after replace").isEqualTo(bytes("v3"));
     }
 
     @Test
     @DisplayName("getObject returns the content with the etag of that content; a missing key is empty")
     void getObjectPairsContentWithItsEtag() {
-        assertThat(store.getObject("absent/key")).isEmpty();
+        assertThat(store.getObject("absent/key")).as("getObject(\"absent/key\") of a missing key").isEmpty();
         ObjectInfo v1 = store.put("head", bytes("v1"));
-        StoredObject read = store.getObject("head").orElseThrow();
-        assertThat(read.data()).isEqualTo(bytes("v1"));
-        assertThat(read.etag()).isEqualTo(v1.etag());
-        assertThat(read.info().key()).isEqualTo("head");
-        assertThat(read.info().size()).isEqualTo(2);
+        StoredObject read = store.getObject("head")
+                .orElseThrow(() -> new AssertionError("getObject(\"head\") after put returned Optional.empty()"));
+        assertThat(read.data()).as("getObject(\"head\").data() after put").isEqualTo(bytes("v1"));
+        assertThat(read.etag()).as("getObject(\"head\").etag(), against the etag put returned").isEqualTo(v1.etag());
+        assertThat(read.info().key()).as("getObject(\"head\").info().key()").isEqualTo("head");
+        assertThat(read.info().size()).as("getObject(\"head\").info().size() of 2 bytes").isEqualTo(2);
         ObjectInfo v2 = store.put("head", bytes("second"));
-        StoredObject again = store.getObject("head").orElseThrow();
-        assertThat(again.data()).isEqualTo(bytes("second"));
-        assertThat(again.etag()).isEqualTo(v2.etag());
+        StoredObject again = store.getObject("head")
+                .orElseThrow(() -> new AssertionError("getObject(\"head\") after a second put returned Optional.empty()"));
+        assertThat(again.data()).as("getObject(\"head\").data() after a second put").isEqualTo(bytes("second"));
+        assertThat(again.etag()).as("getObject(\"head\").etag(), against the etag the second put returned")
+                .isEqualTo(v2.etag());
         // a replace from the first read is refused; from the second it succeeds
-        assertThat(store.replace("head", bytes("stale"), read.etag())).isEmpty();
-        assertThat(store.replace("head", bytes("third"), again.etag())).isPresent();
-        assertThat(store.get("head")).isEqualTo(bytes("third"));
+        assertThat(store.replace("head", bytes("stale"), read.etag()))
+                .as("replace(\"head\") with the etag of an earlier getObject").isEmpty();
+        assertThat(store.replace("head", bytes("third"), again.etag()))
+                .as("replace(\"head\") with the etag of the latest getObject").isPresent();
+        assertThat(store.get("head")).as("get(\"head\") after replace").isEqualTo(bytes("third"));
         store.delete("head");
-        assertThat(store.getObject("head")).isEmpty();
+        assertThat(store.getObject("head")).as("getObject(\"head\") after delete").isEmpty();
     }
 
     @Test
     @DisplayName("replace of a missing key fails and creates nothing")
     void replaceOfMissingKeyFails() {
-        assertThat(store.replace("ghost", bytes("x"), "any-etag")).isEmpty();
-        assertThat(store.stat("ghost")).isEmpty();
+        assertThat(store.replace("ghost", bytes("x"), "any-etag")).as("replace(\"ghost\") of a missing key").isEmpty();
+        assertThat(store.stat("ghost")).as("stat(\"ghost\") after replace of a missing key").isEmpty();
     }
 
     @Test
@@ -429,8 +473,10 @@ public abstract class SnapshotStoreContract {
                 i -> store.replace("cas", bytes("writer-" + i), base.etag()));
         List<Integer> winners = IntStream.range(0, results.size())
                 .filter(i -> results.get(i).isPresent()).boxed().toList();
-        assertThat(winners).hasSize(1);
-        assertThat(store.get("cas")).isEqualTo(bytes("writer-" + winners.get(0)));
+        assertThat(winners).as("writers whose replace(\"cas\") from the same etag succeeded, of %d racing",
+                results.size()).hasSize(1);
+        assertThat(store.get("cas")).as("get(\"cas\") after writer %d won the replace race", winners.get(0))
+                .isEqualTo(bytes("writer-" + winners.get(0)));
     }
 
     // ---- delete -------------------------------------------------------------------------
@@ -441,17 +487,16 @@ public abstract class SnapshotStoreContract {
         store.put("d/1", bytes("x"));
         store.put("d/2", bytes("y"));
         store.delete("d/1");
-        assertThat(store.stat("d/1")).isEmpty();
-        assertThat(keys(store.list("d/").toList())).containsExactly("d/2");
-        assertThatThrownBy(() -> store.get("d/1")).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(store.stat("d/1")).as("stat(\"d/1\") after delete(\"d/1\")").isEmpty();
+        assertThat(keys(store.list("d/").toList())).as("list(\"d/\") after delete(\"d/1\")").containsExactly("d/2");
+        refusal("get(\"d/1\") after delete(\"d/1\")", ErrorCode.NOT_FOUND, () -> store.get("d/1"));
     }
 
     @Test
     @DisplayName("deleting a missing key is not an error")
     void deleteOfMissingKeyIsNoError() {
         store.delete("never/written");
-        assertThat(store.stat("never/written")).isEmpty();
+        assertThat(store.stat("never/written")).as("stat(\"never/written\") after delete of a missing key").isEmpty();
     }
 
     @Test
@@ -459,41 +504,66 @@ public abstract class SnapshotStoreContract {
     void deletedKeyCanBeRecreated() {
         store.put("again", bytes("1"));
         store.delete("again");
-        assertThat(store.putIfAbsent("again", bytes("2"))).isPresent();
-        assertThat(store.get("again")).isEqualTo(bytes("2"));
+        assertThat(store.putIfAbsent("again", bytes("2"))).as("putIfAbsent(\"again\") after delete(\"again\")")
+                .isPresent();
+        assertThat(store.get("again")).as("get(\"again\") after delete and putIfAbsent").isEqualTo(bytes("2"));
     }
 
     // ---- invalid keys -------------------------------------------------------------------
 
-    @ParameterizedTest(name = "key \"{0}\" is refused")
-    @ValueSource(strings = {"", "/absolute", "trailing/", "a//b", "..", ".", "a/../b", "../escape", "a/./b",
-        "a/..", "back\\slash", "nul\u0000char", "new\nline", "tab\tkey", "del\u007Fchar"})
+    @ParameterizedTest(name = "{0} is refused with INVALID_KEY by put, putIfAbsent, replace, get, getObject, "
+            + "ranged get, stat and delete")
+    @MethodSource("invalidKeys")
     @DisplayName("invalid keys are refused with INVALID_KEY by every operation")
     void invalidKeysAreRefused(String key) {
-        List<ThrowingConsumer<String>> operations = List.of(
-                k -> store.put(k, bytes("x")),
-                k -> store.putIfAbsent(k, bytes("x")),
-                k -> store.replace(k, bytes("x"), "etag"),
-                store::get,
-                store::getObject,
-                k -> store.get(k, 0, 1),
-                store::stat,
-                store::delete);
-        for (ThrowingConsumer<String> op : operations) {
-            assertThatThrownBy(() -> op.accept(key)).isInstanceOfSatisfying(DrException.class, e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_KEY);
-                assertThat(e.getMessage()).contains("Invalid store key");
-            });
+        String k = quote(key);
+        Map<String, Call> operations = new LinkedHashMap<>();
+        operations.put("put(" + k + ", 1 byte)", () -> store.put(key, bytes("x")));
+        operations.put("putIfAbsent(" + k + ", 1 byte)", () -> store.putIfAbsent(key, bytes("x")));
+        operations.put("replace(" + k + ", 1 byte, \"etag\")", () -> store.replace(key, bytes("x"), "etag"));
+        operations.put("get(" + k + ")", () -> store.get(key));
+        operations.put("getObject(" + k + ")", () -> store.getObject(key));
+        operations.put("get(" + k + ", 0, 1)", () -> store.get(key, 0, 1));
+        operations.put("stat(" + k + ")", () -> store.stat(key));
+        operations.put("delete(" + k + ")", () -> {
+            store.delete(key);
+            return RETURNED_NORMALLY;
+        });
+        List<String> failures = new ArrayList<>();
+        for (Map.Entry<String, Call> op : operations.entrySet()) {
+            try {
+                DrException e = refusal(op.getKey() + " of an invalid key", ErrorCode.INVALID_KEY, op.getValue());
+                assertThat(e.getMessage()).as("%s of an invalid key: the DrException's message", op.getKey())
+                        .contains("Invalid store key");
+            } catch (AssertionError e) {
+                failures.add(e.getMessage());
+            }
         }
-        assertThat(store.list("").toList()).as("nothing written by refused keys").isEmpty();
+        if (!failures.isEmpty()) {
+            fail("key " + k + " must be refused with INVALID_KEY by every operation, but "
+                    + failures.size() + " of " + operations.size() + " did not:\n  "
+                    + String.join("\n  ", failures));
+        }
+        assertThat(keys(store.list("").toList())).as("list(\"\") after every operation refused key %s", k)
+                .isEmpty();
     }
 
-    @ParameterizedTest(name = "prefix \"{0}\" is refused")
-    @ValueSource(strings = {"/abs", "a//", "../", "a/../", "x\u0001"})
+    @ParameterizedTest(name = "prefix {0} is refused by list with INVALID_KEY")
+    @MethodSource("invalidPrefixes")
     @DisplayName("invalid prefixes are refused with INVALID_KEY")
     void invalidPrefixesAreRefused(String prefix) {
-        assertThatThrownBy(() -> store.list(prefix, null, 10)).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_KEY));
+        refusal("list(" + quote(prefix) + ", null, 10) of an invalid prefix", ErrorCode.INVALID_KEY,
+                () -> store.list(prefix, null, 10));
+    }
+
+    private static Stream<Named<String>> invalidKeys() {
+        return Stream.of("", "/absolute", "trailing/", "a//b", "..", ".", "a/../b", "../escape", "a/./b",
+                "a/..", "back\\slash", "nul\u0000char", "new\nline", "tab\tkey", "del\u007Fchar")
+                .map(key -> Named.of(quote(key), key));
+    }
+
+    private static Stream<Named<String>> invalidPrefixes() {
+        return Stream.of("/abs", "a//", "../", "a/../", "x\u0001").map(prefix -> Named.of(quote(prefix), prefix));
     }
 
     // ---- describe -------------------------------------------------------------------------
@@ -502,9 +572,9 @@ public abstract class SnapshotStoreContract {
     @DisplayName("describe names the location without credentials")
     void describeHasNoCredentials() {
         String description = store.describe();
-        assertThat(description).isNotBlank();
-        assertThat(description).doesNotContain("@").doesNotContainIgnoringCase("secret=")
-                .doesNotContainIgnoringCase("password=");
+        assertThat(description).as("describe()").isNotBlank();
+        assertThat(description).as("describe(), which must carry no credentials").doesNotContain("@")
+                .doesNotContainIgnoringCase("secret=").doesNotContainIgnoringCase("password=");
     }
 
     // ---- model-based property -----------------------------------------------------------
@@ -529,7 +599,9 @@ public abstract class SnapshotStoreContract {
                                 }
                                 case 2 -> {
                                     Optional<ObjectInfo> created = fresh.putIfAbsent(key, content);
-                                    assertThat(created.isPresent()).isEqualTo(!model.containsKey(key));
+                                    assertThat(created.isPresent()).as("putIfAbsent(%s) succeeded, with the key %s",
+                                            quote(key), model.containsKey(key) ? "present" : "missing")
+                                            .isEqualTo(!model.containsKey(key));
                                     model.putIfAbsent(key, content);
                                 }
                                 default -> {
@@ -538,17 +610,120 @@ public abstract class SnapshotStoreContract {
                                 }
                             }
                         }
-                        assertThat(keys(fresh.list("").toList())).containsExactlyElementsOf(model.keySet());
+                        assertThat(keys(fresh.list("").toList())).as("list(\"\") against the model")
+                                .containsExactlyElementsOf(model.keySet());
                         for (Map.Entry<String, byte[]> e : model.entrySet()) {
-                            assertThat(fresh.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+                            assertThat(fresh.get(e.getKey())).as("get(%s) against the model", quote(e.getKey()))
+                                    .isEqualTo(e.getValue());
                         }
-                        assertThat(keys(fresh.list("a/").toList()))
+                        assertThat(keys(fresh.list("a/").toList())).as("list(\"a/\") against the model")
                                 .containsExactlyElementsOf(model.keySet().stream().filter(k -> k.startsWith("a/")).toList());
                     }
                 });
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    /** A call to the store whose result a failure can show. */
+    @FunctionalInterface
+    private interface Call {
+        @Nullable Object call() throws Exception;
+    }
+
+    /** What a call of a void operation returns, so that a failure says it returned normally. */
+    private static final Object RETURNED_NORMALLY = new Object();
+
+    /**
+     * Runs a call that must throw {@code type}, and fails saying what it returned or threw
+     * instead.
+     */
+    private static <T extends Throwable> T mustThrow(String call, Class<T> type, Call c) {
+        Object result;
+        try {
+            result = c.call();
+        } catch (Exception e) {
+            if (type.isInstance(e)) {
+                return type.cast(e);
+            }
+            throw new AssertionError(call + " must throw " + type.getSimpleName() + ", but threw " + e, e);
+        }
+        throw new AssertionError(call + " must throw " + type.getSimpleName() + ", but " + returned(result));
+    }
+
+    /**
+     * Runs a call that the store must refuse with a {@link DrException} of the given code, and
+     * returns the exception; fails saying what the call returned or threw instead.
+     */
+    private static DrException refusal(String call, ErrorCode code, Call c) {
+        return refused(call + " must throw DrException with code " + code, code, c);
+    }
+
+    /** Runs a call that must throw DrException with the code; {@code expected} says so. */
+    private static DrException refused(String expected, ErrorCode code, Call c) {
+        Object result;
+        try {
+            result = c.call();
+        } catch (DrException e) {
+            if (e.code() != code) {
+                throw new AssertionError(expected + ", but threw it with code " + e.code() + ": " + e.getMessage(), e);
+            }
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError(expected + ", but threw " + e, e);
+        }
+        throw new AssertionError(expected + ", but " + returned(result));
+    }
+
+    /** As {@link #refusal}, and the exception's input and message must name the key. */
+    private static void refusalNamingTheKey(String call, ErrorCode code, String key, Call c) {
+        DrException e = refused(call + " must throw DrException with code " + code + " naming the key", code, c);
+        assertThat(e.input()).as("%s: input() of the DrException with code %s (message: %s)", call, code,
+                e.getMessage()).isEqualTo(key);
+        assertThat(e.getMessage()).as("%s: message of the DrException with code %s", call, code).contains(key);
+    }
+
+    private static String returned(@Nullable Object result) {
+        if (result == null) {
+            return "returned null";
+        }
+        if (result == RETURNED_NORMALLY) {
+            return "returned normally";
+        }
+        if (result instanceof byte[] data) {
+            return "returned " + data.length + (data.length == 1 ? " byte" : " bytes");
+        }
+        if (result instanceof ListPage page) {
+            return "returned a page of " + page.objects().size() + " objects " + keys(page.objects())
+                    + (page.nextToken() == null ? ", the last" : ", next token " + quote(page.nextToken()));
+        }
+        if (result instanceof Optional<?> optional) {
+            return optional.isEmpty() ? "returned Optional.empty()" : "returned Optional[" + optional.get() + "]";
+        }
+        return "returned " + result;
+    }
+
+    /**
+     * Writes text as a Java string literal, so that control characters in keys show in messages.
+     */
+    private static String quote(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        out.append(String.format("\\u%04X", c));
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.append('"').toString();
+    }
 
     /**
      * Encodes text as UTF-8.
