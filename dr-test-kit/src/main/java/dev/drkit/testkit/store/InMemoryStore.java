@@ -240,7 +240,7 @@ public final class InMemoryStore implements SnapshotStore {
         if (pageSize < 1) {
             throw DrException.invalidArgument("pageSize", "must be >= 1", pageSize);
         }
-        if (pageToken != null && !pageToken.startsWith(prefix)) {
+        if (pageToken != null && (pageToken.isEmpty() || !pageToken.startsWith(prefix))) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT,
                     "Page token '" + pageToken + "' was not issued for prefix '" + prefix + "'", "pageToken");
         }

@@ -374,6 +374,17 @@ public abstract class SnapshotStoreContract {
         refusal("list(\"\", null, 0), a page size of 0,", ErrorCode.INVALID_ARGUMENT, () -> store.list("", null, 0));
     }
 
+    @Test
+    @DisplayName("a page token the store did not issue is refused with INVALID_ARGUMENT")
+    void listingRefusesATokenItDidNotIssue() {
+        store.put("p/1", bytes("x"));
+        store.put("p/2", bytes("y"));
+        for (String prefix : List.of("", "p/")) {
+            refusal(String.format("list(%s, \"\", 10), with a page token the store never issued,", quote(prefix)),
+                    ErrorCode.INVALID_ARGUMENT, () -> store.list(prefix, "", 10));
+        }
+    }
+
     // ---- overwrite, conditional writes --------------------------------------------------
 
     @Test

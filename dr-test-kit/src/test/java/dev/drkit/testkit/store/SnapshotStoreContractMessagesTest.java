@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.api.store.StoreKeys;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,6 +93,31 @@ class SnapshotStoreContractMessagesTest {
 
         assertThat(message).startsWith("key \"new\\nline\" must be refused with INVALID_KEY")
                 .contains("stat(\"new\\nline\") of an invalid key");
+    }
+
+    @Test
+    void aStoreAcceptingAnyPageTokenIsReportedWithTheCallAndThePageItReturned() {
+        String message = failureOf(() -> new ForwardingStore(new InMemoryStore()) {
+            @Override
+            public ListPage list(String prefix, @Nullable String pageToken, int pageSize) {
+                return delegate().list(prefix, null, pageSize);
+            }
+        }, SnapshotStoreContract::listingRefusesATokenItDidNotIssue);
+
+        assertThat(message).isEqualTo("list(\"\", \"\", 10), with a page token the store never issued, must throw "
+                + "DrException with code INVALID_ARGUMENT, but returned a page of 2 objects [p/1, p/2], the last");
+    }
+
+    @Test
+    void theKitsOwnStoreRefusesTheTokensNoStoreIssues() {
+        try (InMemoryStore store = new InMemoryStore()) {
+            store.put("p/1", new byte[] {1});
+            for (String prefix : List.of("", "p/")) {
+                DrException refused = catchThrowableOfType(DrException.class, () -> store.list(prefix, "", 10));
+                assertThat(refused).as("list(\"%s\", \"\", 10)", prefix).isNotNull()
+                        .extracting(DrException::code).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+            }
+        }
     }
 
     /** Runs one contract test against a fresh broken store and returns its failure's message. */
