@@ -297,7 +297,9 @@ public abstract class CoordinatorContract {
         long first = a.lease("leader").tryAcquire().orElseThrow().epoch();
         a.close();
         assertThat(b.lease("leader").tryAcquire()).hasValueSatisfying(t -> assertThat(t.epoch()).isGreaterThan(first));
-        assertThatThrownBy(() -> a.lease("leader")).isInstanceOf(DrException.class)
+        assertThatThrownBy(() -> a.lease("leader"),
+                "lease(\"leader\") on a closed coordinator must throw DrException with code ILLEGAL_STATE")
+                .isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.ILLEGAL_STATE);
     }
 
@@ -321,12 +323,16 @@ public abstract class CoordinatorContract {
         }
         assertThat(successor).isPresent();
         resume(a);
-        assertThatThrownBy(() -> byA.compareAndSet(1, "a-2", stale)).as("before the successor wrote")
+        assertThatThrownBy(() -> byA.compareAndSet(1, "a-2", stale),
+                "compareAndSet(1, \"a-2\") of \"schedule\" with the fencing token of a lost lease, before the "
+                        + "successor wrote, must throw DrException with code STALE_EPOCH")
                 .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
                 .isEqualTo(ErrorCode.STALE_EPOCH);
         assertThat(b.state("schedule").compareAndSet(1, "b-2", successor.get())).map(StateVersion::version)
                 .contains(2L);
-        assertThatThrownBy(() -> byA.compareAndSet(2, "a-3", stale)).as("after the successor wrote")
+        assertThatThrownBy(() -> byA.compareAndSet(2, "a-3", stale),
+                "compareAndSet(2, \"a-3\") of \"schedule\" with the fencing token of a lost lease, after the "
+                        + "successor wrote, must throw DrException with code STALE_EPOCH")
                 .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
                 .isEqualTo(ErrorCode.STALE_EPOCH);
         assertThat(b.state("schedule").read()).contains(new StateVersion("schedule", 2, "b-2"));
@@ -348,7 +354,10 @@ public abstract class CoordinatorContract {
         assertThat(byA.compareAndSet(3, "z")).isEmpty();
         assertThat(byA.compareAndSet(2, "z")).contains(new StateVersion("decision", 3, "z"));
         assertThat(byB.read()).contains(new StateVersion("decision", 3, "z"));
-        assertThatThrownBy(() -> byA.compareAndSet(-1, "w")).isInstanceOf(DrException.class)
+        assertThatThrownBy(() -> byA.compareAndSet(-1, "w"),
+                "compareAndSet(-1, \"w\") of \"decision\", a negative version, must throw DrException with "
+                        + "code INVALID_ARGUMENT")
+                .isInstanceOf(DrException.class)
                 .extracting(e -> ((DrException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     }
 
@@ -478,11 +487,17 @@ public abstract class CoordinatorContract {
     void badNamesAreRefused() {
         Coordinator a = open("a");
         for (String bad : List.of("", "  ", "a/b", "-dash-first")) {
-            assertThatThrownBy(() -> a.lease(bad)).isInstanceOf(DrException.class)
+            assertThatThrownBy(() -> a.lease(bad),
+                    "lease(\"%s\") must throw DrException with code INVALID_ARGUMENT naming the lease", bad)
+                    .isInstanceOf(DrException.class)
                     .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
                     .hasMessageContaining("lease");
-            assertThatThrownBy(() -> a.state(bad)).isInstanceOf(DrException.class).hasMessageContaining("state");
-            assertThatThrownBy(() -> a.membership(bad)).isInstanceOf(DrException.class)
+            assertThatThrownBy(() -> a.state(bad),
+                    "state(\"%s\") must throw DrException naming the state", bad)
+                    .isInstanceOf(DrException.class).hasMessageContaining("state");
+            assertThatThrownBy(() -> a.membership(bad),
+                    "membership(\"%s\") must throw DrException naming the group", bad)
+                    .isInstanceOf(DrException.class)
                     .hasMessageContaining("group");
         }
     }

@@ -221,7 +221,9 @@ public abstract class RemoteStoreContract<S extends SnapshotStore, B extends Rem
     void aMissingContainerIsNamedWithTheWayToCreateIt() throws Exception {
         String name = "missing-" + UUID.randomUUID().toString().substring(0, 8);
         try (S missing = open(config(name, "repo", server.port()).maxAttempts(1))) {
-            assertThatThrownBy(() -> missing.put("k", bytes("x")))
+            assertThatThrownBy(() -> missing.put("k", bytes("x")),
+                    "put(\"k\") into the missing container %s must throw DrException with code NOT_FOUND naming it "
+                            + "and dr init", name)
                     .isInstanceOfSatisfying(DrException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
                         assertThat(e.getMessage()).contains(name).contains("dr init");
@@ -240,7 +242,9 @@ public abstract class RemoteStoreContract<S extends SnapshotStore, B extends Rem
     void refusedCredentialsAreAccessDeniedWithoutTheSecret() {
         String wrong = Base64.getEncoder().encodeToString(randomBytes(64, 9));
         try (S denied = open(configWithSecret("denied-" + UUID.randomUUID(), wrong).maxAttempts(1))) {
-            assertThatThrownBy(() -> denied.put("k", bytes("x")))
+            assertThatThrownBy(() -> denied.put("k", bytes("x")),
+                    "put(\"k\") with refused credentials must throw DrException with code ACCESS_DENIED without "
+                            + "the secret")
                     .isInstanceOfSatisfying(DrException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED);
                         assertThat(e.getMessage()).doesNotContain(wrong);
@@ -254,8 +258,10 @@ public abstract class RemoteStoreContract<S extends SnapshotStore, B extends Rem
             store.put("before", bytes("1"));
             server.stop();
             try {
-                assertThatThrownBy(() -> store.get("before")).isInstanceOfSatisfying(DrException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+                assertThatThrownBy(() -> store.get("before"),
+                        "get(\"before\") with the server stopped must throw DrException with code UNAVAILABLE")
+                        .isInstanceOfSatisfying(DrException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
                 assertThat(healthProbe(store).check().status()).isEqualTo(HealthStatus.DOWN);
             } finally {
                 server.restart();
@@ -272,10 +278,12 @@ public abstract class RemoteStoreContract<S extends SnapshotStore, B extends Rem
         store.close();
         store.close();
 
-        assertThatThrownBy(() -> store.get("k")).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_STATE));
-        assertThatThrownBy(() -> store.stat("k")).isInstanceOfSatisfying(DrException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_STATE));
+        assertThatThrownBy(() -> store.get("k"),
+                "get(\"k\") on a closed store must throw DrException with code ILLEGAL_STATE")
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_STATE));
+        assertThatThrownBy(() -> store.stat("k"),
+                "stat(\"k\") on a closed store must throw DrException with code ILLEGAL_STATE")
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ILLEGAL_STATE));
     }
 
     /** The {@link SnapshotStoreContract} on fresh prefixes of the server. */

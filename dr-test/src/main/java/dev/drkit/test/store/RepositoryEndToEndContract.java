@@ -130,7 +130,9 @@ public abstract class RepositoryEndToEndContract {
             try (SnapshotStore store = openThrough(cut, prefix, 2, new SimpleMeterRegistry());
                     Repository repo = Repository.init(store, PASSWORD, options())) {
                 cut.cutAfter(1 << 20);
-                assertThatThrownBy(() -> repo.backup(BackupRequest.of(DirectorySource.of("app", source))))
+                assertThatThrownBy(() -> repo.backup(BackupRequest.of(DirectorySource.of("app", source))),
+                        "backup of \"app\" with the connection cut after 1 MiB must throw DrException with code "
+                                + "UNAVAILABLE")
                         .isInstanceOfSatisfying(DrException.class,
                                 e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
             }

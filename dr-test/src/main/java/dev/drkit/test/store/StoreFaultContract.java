@@ -191,7 +191,9 @@ public abstract class StoreFaultContract {
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(2).chunks(chunk))) {
             proxy.cutAfter(chunk * 7L / 5);
 
-            assertThatThrownBy(() -> store.putIfAbsent("data/pack", data))
+            assertThatThrownBy(() -> store.putIfAbsent("data/pack", data),
+                    "putIfAbsent(\"data/pack\") with the server lost mid-upload must throw DrException with "
+                            + "code UNAVAILABLE and no secret in its message")
                     .isInstanceOfSatisfying(DrException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
                         assertThat(e.getMessage()).doesNotContain(secret());
@@ -245,11 +247,15 @@ public abstract class StoreFaultContract {
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(2).circuitBreaker(breaker))) {
             proxy.down();
             for (int i = 0; i < 2; i++) {
-                assertThatThrownBy(() -> store.get("k")).isInstanceOfSatisfying(DrException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+                assertThatThrownBy(() -> store.get("k"),
+                        "get(\"k\") number %d with the server down must throw DrException with code UNAVAILABLE", i + 1)
+                        .isInstanceOfSatisfying(DrException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
             }
 
-            assertThatThrownBy(() -> store.get("k"))
+            assertThatThrownBy(() -> store.get("k"),
+                    "get(\"k\") after repeated failures must throw DrException with code UNAVAILABLE saying "
+                            + "the circuit breaker is open")
                     .isInstanceOfSatisfying(DrException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
                         assertThat(e.getMessage()).contains("circuit breaker is open");
