@@ -164,7 +164,8 @@ public abstract class SnapshotStoreContract {
                 .isEqualTo((byte) 7);
         assertThat(store.read("into", data.length - 10, into, 0, 64))
                 .as("read(\"into\", %d, into, 0, 64), 10 bytes before the end", data.length - 10).isEqualTo(10);
-        assertThat(Arrays.copyOfRange(into, 0, 10)).as("bytes read by read(\"into\", %d, into, 0, 64)", data.length - 10)
+        assertThat(Arrays.copyOfRange(into, 0, 10))
+                .as("bytes read by read(\"into\", %d, into, 0, 64)", data.length - 10)
                 .isEqualTo(Arrays.copyOfRange(data, data.length - 10, data.length));
         assertThat(store.read("into", data.length, into, 0, 64))
                 .as("read(\"into\", %d, into, 0, 64), at the end", data.length).isZero();
@@ -421,7 +422,8 @@ public abstract class SnapshotStoreContract {
                     .filter(i -> results.get(i).isPresent()).boxed().toList();
             assertThat(winners).as("writers whose putIfAbsent(%s) succeeded, of %d racing", quote(key), results.size())
                     .hasSize(1);
-            assertThat(store.get(key)).as("get(%s) after writer %d won the putIfAbsent race", quote(key), winners.get(0))
+            assertThat(store.get(key))
+                    .as("get(%s) after writer %d won the putIfAbsent race", quote(key), winners.get(0))
                     .isEqualTo(bytes("writer-" + winners.get(0)));
         }
     }
@@ -455,7 +457,8 @@ public abstract class SnapshotStoreContract {
         assertThat(read.info().size()).as("getObject(\"head\").info().size() of 2 bytes").isEqualTo(2);
         ObjectInfo v2 = store.put("head", bytes("second"));
         StoredObject again = store.getObject("head")
-                .orElseThrow(() -> new AssertionError("getObject(\"head\") after a second put returned Optional.empty()"));
+                .orElseThrow(() -> new AssertionError(
+                        "getObject(\"head\") after a second put returned Optional.empty()"));
         assertThat(again.data()).as("getObject(\"head\").data() after a second put").isEqualTo(bytes("second"));
         assertThat(again.etag()).as("getObject(\"head\").etag(), against the etag the second put returned")
                 .isEqualTo(v2.etag());
