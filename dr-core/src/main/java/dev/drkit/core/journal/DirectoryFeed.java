@@ -22,6 +22,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -30,10 +31,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -77,6 +79,21 @@ public final class DirectoryFeed implements ChangeFeed {
     /** What was last seen of a file waiting to stabilise. */
     private record Seen(long size, Instant modified, Instant since, Instant dirtySince) {
     }
+
+    /**
+     * How long before the journal's last segment a file's status change still makes the resume
+     * read it: a change taken just before the writer stopped may have waited for stability and
+     * not reached that segment.
+     */
+    private static final Duration RESUME_SLACK = Duration.ofMinutes(1);
+    /** How far a status change may follow the modification of the same write. */
+    private static final Duration TIME_PUT_BACK = Duration.ofSeconds(2);
+    /** Status changes after this instant make a resumed file be read again; null when unknown. */
+    private @Nullable Instant changedAfter;
+    /** The journal's files not yet met since the feed resumed. */
+    private final Set<String> toCheckOnResume = new HashSet<>();
+    /** Files found rewritten with their time put back, read again once they are stable. */
+    private final Set<String> suspects = new HashSet<>();
 
     /** What was last emitted for a file. */
     private record Emitted(long size, Instant modified, byte @Nullable [] digest) {
@@ -174,6 +191,11 @@ public final class DirectoryFeed implements ChangeFeed {
             this.sink = changes;
             this.position = resume.position();
             resume.entries().forEach((p, e) -> emitted.put(p, new Emitted(e.size(), e.modified(), null)));
+            Instant synced = resume.syncedUpTo();
+            if (synced != null) {
+                this.changedAfter = synced.minus(RESUME_SLACK);
+                this.toCheckOnResume.addAll(resume.entries().keySet());
+            }
             this.watcher = FileSystems.getDefault().newWatchService();
             rescan();
         }
@@ -401,7 +423,8 @@ public final class DirectoryFeed implements ChangeFeed {
         long size = attrs.size();
         Instant modified = attrs.lastModifiedTime().toInstant();
         Emitted last = emitted.get(path);
-        if (last != null && last.digest() == null && last.size() == size && last.modified().equals(modified)) {
+        if (last != null && last.digest() == null && last.size() == size && last.modified().equals(modified)
+                && !changedWhileStopped(path, file)) {
             dirty.remove(path); // unchanged since the journal's state, as far as a rescan can tell
             seen.remove(path);
             return;
@@ -443,6 +466,7 @@ public final class DirectoryFeed implements ChangeFeed {
         }
         dirty.remove(path);
         seen.remove(path);
+        suspects.remove(path);
         byte[] digest = sha256(content);
         if (last != null && last.digest() != null && Arrays.equals(last.digest(), digest)) {
             emitted.put(path, new Emitted(size, modified, digest));
@@ -453,9 +477,47 @@ public final class DirectoryFeed implements ChangeFeed {
         emit(Change.put(position + 1, path, content, modified));
     }
 
+    /**
+     * Whether a file the journal holds, met for the first time since the feed resumed, may have
+     * been rewritten while no writer ran by a tool that put its modification time back
+     * ({@code cp -p}, {@code rsync -t}, {@code tar x}, {@code touch -d}): its status change time
+     * ({@code ctime}, which no tool can set back) is then later than both its modification time
+     * and the journal's last segment, and its size and time say nothing, so it is read again. A
+     * file written the usual way while stopped has a new modification time and is read anyway;
+     * where the file system has no status change time, size and time decide as before.
+     */
+    private boolean changedWhileStopped(String path, Path file) {
+        if (suspects.contains(path)) {
+            return true; // until it is read
+        }
+        Instant after = changedAfter;
+        if (after == null || !toCheckOnResume.remove(path)) {
+            return false;
+        }
+        if (putBack(file, after)) {
+            suspects.add(path);
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean putBack(Path file, Instant after) {
+        try {
+            Map<String, Object> a = Files.readAttributes(file, "unix:ctime,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+            if (!(a.get("ctime") instanceof FileTime ctime) || !(a.get("lastModifiedTime") instanceof FileTime mtime)) {
+                return false;
+            }
+            Instant changed = ctime.toInstant();
+            return changed.isAfter(after) && changed.isAfter(mtime.toInstant().plus(TIME_PUT_BACK));
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return false;
+        }
+    }
+
     /** Records that a file is gone: its deletion, when the journal holds it. */
     private void gone(String path, Path file) {
         dirty.remove(path);
+        suspects.remove(path);
         seen.remove(path);
         problems.remove(file.toString());
         if (emitted.remove(path) != null) {

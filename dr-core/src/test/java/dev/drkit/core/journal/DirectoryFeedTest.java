@@ -21,6 +21,7 @@ import dev.drkit.testkit.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,6 +127,34 @@ class DirectoryFeedTest {
             }
             assertThat(restoreLatest(repo, "r")).isEqualTo(Map.of("f0", "content 0", "f1", "changed while down",
                     "f2", "content 2", "f3", "content 3", "f9", "added while down"));
+        }
+    }
+
+    @Test
+    void aFileRewrittenWhileStoppedWithItsSizeAndTimePutBackIsReadAgainOnRestart() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("watched"));
+        FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+        Files.writeString(dir.resolve("same.txt"), "BBBB");
+        Files.setLastModifiedTime(dir.resolve("same.txt"), old);
+        Files.writeString(dir.resolve("other.txt"), "left alone");
+        try (Repository repo = repo()) {
+            DirectoryFeed first = feed(dir);
+            try (Journal journal = repo.manualJournal(first, JournalOptions.DEFAULT)) {
+                settle(first);
+                journal.flush();
+            }
+            // While nothing watches: rewritten as cp -p or rsync -t would, same size, same time.
+            Files.writeString(dir.resolve("same.txt"), "CCCC");
+            Files.setLastModifiedTime(dir.resolve("same.txt"), old);
+            clock.advance(STABLE);
+            DirectoryFeed second = feed(dir);
+            try (Journal journal = repo.manualJournal(second, JournalOptions.DEFAULT)) {
+                settle(second);
+                assertThat(journal.status().pending()).as("same.txt alone: other.txt is as the journal has it")
+                        .isEqualTo(1);
+                journal.flush();
+            }
+            assertThat(restoreLatest(repo, "r")).isEqualTo(Map.of("same.txt", "CCCC", "other.txt", "left alone"));
         }
     }
 

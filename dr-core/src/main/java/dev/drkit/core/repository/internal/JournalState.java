@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The files of one journaled source at one point: a base snapshot's files with a journal's
@@ -139,14 +140,15 @@ public final class JournalState {
      * Returns the state as a feed sees it when it resumes.
      *
      * @param position the last committed position
+     * @param syncedUpTo when the journal's last segment was taken, or null
      * @return the resume point
      */
-    public FeedResume resume(long position) {
+    public FeedResume resume(long position, @Nullable Instant syncedUpTo) {
         Map<String, FeedResume.Entry> entries = new HashMap<>();
         for (Map.Entry<String, FileRef> f : files.entrySet()) {
             entries.put(f.getKey(), new FeedResume.Entry(f.getValue().size(), f.getValue().modified()));
         }
-        return new FeedResume(position, entries);
+        return new FeedResume(position, entries, syncedUpTo);
     }
 
     /** Returns the paths, for messages and tests. @return the paths */

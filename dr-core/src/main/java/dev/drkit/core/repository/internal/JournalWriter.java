@@ -126,7 +126,7 @@ public final class JournalWriter implements AutoCloseable {
             throw e;
         }
         try {
-            feed.start(w.state.resume(w.committed), w::accept);
+            feed.start(w.state.resume(w.committed, w.lastTime), w::accept);
         } catch (IOException e) {
             w.shutdownScheduler();
             lock.close();
