@@ -113,10 +113,12 @@ class JournalHeartbeatTest {
                         RestoreOptions.all()))
                         .isInstanceOfSatisfying(DrException.class,
                                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
-                        .hasMessage("Instant " + beat.plusMillis(1) + " is after the last journal segment of "
-                                + "'outbox', which covers up to " + beat + ", when its last heartbeat was written: "
-                                + "the journal may have stopped then (a running journal writes a heartbeat every "
-                                + "heartbeatEvery while idle, and one when it closes)");
+                        .hasMessageStartingWith("Instant " + beat.plusMillis(1) + " is after the last journal segment "
+                                + "of 'outbox', which covers up to " + beat + ", when its last heartbeat was written: "
+                                + "the journal may have stopped then, or, still running, had nothing to write since (it "
+                                + "writes a heartbeat every JournalOptions.heartbeatEvery, dr watch --heartbeat-every")
+                        .hasMessageEndingWith("Restore at " + beat + " for the newest state it holds, or wait for its "
+                                + "next heartbeat");
                 assertThat(tmp.resolve("after")).doesNotExist();
             }
         }

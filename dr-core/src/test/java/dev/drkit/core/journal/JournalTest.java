@@ -116,7 +116,7 @@ class JournalTest {
             assertThatThrownBy(() -> latest.read("orders/2")).isInstanceOf(DrException.class)
                     .hasMessageContaining("held no record 'orders/2'");
             assertThatThrownBy(() -> repo.journalAt("inbox", T0)).isInstanceOf(DrException.class)
-                    .hasMessage("No journal of source 'inbox'");
+                    .hasMessage("No journal of source 'inbox'; journaled sources: [outbox]");
             assertThatThrownBy(() -> repo.journalAt("outbox", T0.plusSeconds(60)))
                     .hasMessageContaining("is after the last journal segment of 'outbox'");
         }

@@ -148,6 +148,17 @@ public final class PointInTime {
         return Optional.of(replayed(engine, last, chain, chain.end(last.time())));
     }
 
+    /** "; journaled sources: [a, b]", or "; the repository holds no journal", for a source not found. */
+    private static String journaled(List<Snapshot> all) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (Snapshot s : all) {
+            if (JournalWriter.isBase(s) && !isPrivate(s.sources().get(0))) {
+                names.add(s.sources().get(0));
+            }
+        }
+        return names.isEmpty() ? "; the repository holds no journal" : "; journaled sources: " + names;
+    }
+
     /** The base snapshots of a source's chains, oldest first (snapshots are listed by time). */
     private static List<Snapshot> bases(List<Snapshot> all, String source) {
         return all.stream().filter(s -> JournalWriter.isBase(s) && s.sources().get(0).equals(source)).toList();
@@ -164,7 +175,7 @@ public final class PointInTime {
     private static View view(Engine engine, List<Snapshot> all, String name, Instant at) {
         List<Snapshot> bases = bases(all, name);
         if (bases.isEmpty()) {
-            throw new DrException(ErrorCode.NOT_FOUND, "No journal of source '" + name + "'", name);
+            throw new DrException(ErrorCode.NOT_FOUND, "No journal of source '" + name + "'" + journaled(all), name);
         }
         if (at.isBefore(bases.get(0).time())) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is before the first snapshot of '"
@@ -187,8 +198,10 @@ public final class PointInTime {
                     : "its last segment was written";
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Instant " + at + " is after the last journal "
                     + "segment of '" + name + "', which covers up to " + end + ", when " + last + ": the journal "
-                    + "may have stopped then (a running journal writes a heartbeat every heartbeatEvery while "
-                    + "idle, and one when it closes)", at.toString());
+                    + "may have stopped then, or, still running, had nothing to write since (it writes a heartbeat "
+                    + "every JournalOptions.heartbeatEvery, dr watch --heartbeat-every, 1 min by default, while idle, "
+                    + "and one when it closes). Restore at " + end + " for the newest state it holds, or wait for its "
+                    + "next heartbeat", at.toString());
         }
         return replayed(engine, chosen, chain, at);
     }
@@ -233,7 +246,7 @@ public final class PointInTime {
         }
         if (sources.isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, source == null ? "The repository holds no journal"
-                    : "No journal of source '" + source + "'", source == null ? "journal" : source);
+                    : "No journal of source '" + source + "'" + journaled(all), source == null ? "journal" : source);
         }
         if (options.intoTarget() && sources.size() > 1) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Restoring into the target takes one source; the "
