@@ -4,6 +4,7 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.postgres.internal.DataDirectoryOwner;
 import dev.drkit.postgres.internal.JournalWalSink;
 import dev.drkit.postgres.internal.WalChunk;
 import dev.drkit.postgres.internal.WalScanner;
@@ -34,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  * (in {@code pg_wal}) and the recovery settings ({@code recovery.signal},
  * {@code recovery_target_time}, promotion at the target). Started on that directory,
  * PostgreSQL replays the WAL and holds exactly the transactions committed at or before the
- * instant.
+ * instant. Run as root, it gives the files it writes itself the owner and group of the
+ * restored data directory, and PostgreSQL's modes ({@code 0600}, {@code 0700}), so that the
+ * directory's owner can start PostgreSQL on it.
  *
  * <pre>{@code
  * RestoredCluster restored = PointInTimeRestore.of(repository).restore(instant, Path.of("/var/lib/pg-restored"));
@@ -154,6 +157,7 @@ public final class PointInTimeRestore {
         BaseBackup backup = chosen.backup;
         try {
             repository.restore(backup.dataSnapshotId(), target, RestoreOptions.sourceIntoTarget(PostgresBackups.DATA_SOURCE));
+            DataDirectoryOwner owner = DataDirectoryOwner.of(target);
             for (String name : List.of("backup_label", "tablespace_map")) {
                 String path = PostgresBackups.LABEL_SOURCE + "/" + name;
                 boolean present = repository.entries(backup.snapshotId()).stream().anyMatch(e -> e.path().equals(path));
@@ -193,6 +197,10 @@ public final class PointInTimeRestore {
                 asOf = at;
             }
             writeRecoverySettings(target, targetTime);
+            for (String written : List.of("backup_label", "tablespace_map", "pg_wal", "postgresql.auto.conf",
+                    "recovery.signal")) {
+                owner.own(target.resolve(written));
+            }
             return new RestoredCluster(target, backup, targetTime, end, asOf);
         } catch (IOException e) {
             throw new DrException(ErrorCode.IO_FAILURE, "Cannot lay out the restored cluster in " + target + ": "

@@ -26,6 +26,7 @@ import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.recovery.Steps;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,6 +156,30 @@ class PointInTimeRestoreTest {
         assertThat(METERS.get("dr.postgres.wal.chunks").gauge().value()).isPositive();
         assertThat(wal.lastFlush()).isPresent();
         assertThat(wal.isRunning()).isTrue();
+    }
+
+    @Test
+    void runAsRootTheFilesTheRestoreWritesBelongToTheDataDirectorysOwnerWithPostgresModes() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to set owners");
+        Path target = tmp.resolve("owned");
+        PointInTimeRestore.of(repo).restore(COMMITS.get(200L), target);
+        int uid = (Integer) Files.getAttribute(target.resolve("PG_VERSION"), "unix:uid");
+        int gid = (Integer) Files.getAttribute(target.resolve("PG_VERSION"), "unix:gid");
+        assertThat(uid).as("the source's files belong to the server's user").isNotZero();
+        assertThat((Integer) Files.getAttribute(target, "unix:uid")).isEqualTo(uid);
+        List<Path> written = new ArrayList<>(List.of(target.resolve("backup_label"), target.resolve("recovery.signal"),
+                target.resolve("postgresql.auto.conf"), target.resolve("pg_wal")));
+        try (var segments = Files.list(target.resolve("pg_wal"))) {
+            segments.forEach(written::add);
+        }
+        assertThat(written).hasSizeGreaterThan(4);
+        for (Path p : written) {
+            boolean dir = Files.isDirectory(p);
+            assertThat((Integer) Files.getAttribute(p, "unix:uid")).as("owner of %s", p).isEqualTo(uid);
+            assertThat((Integer) Files.getAttribute(p, "unix:gid")).as("group of %s", p).isEqualTo(gid);
+            assertThat((Integer) Files.getAttribute(p, "unix:mode") & 0777).as("mode of %s", p)
+                    .isEqualTo(dir ? 0700 : 0600);
+        }
     }
 
     @Test
