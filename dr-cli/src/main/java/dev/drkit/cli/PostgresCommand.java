@@ -5,9 +5,16 @@ import dev.drkit.core.repository.Repository;
 import dev.drkit.postgres.CoveredRange;
 import dev.drkit.postgres.PointInTimeRestore;
 import dev.drkit.postgres.RestoredCluster;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,6 +23,7 @@ import picocli.CommandLine.Option;
         description = "Restore a PostgreSQL cluster from its base backups and streamed WAL to any instant.",
         subcommands = {PostgresCommand.Range.class, PostgresCommand.Restore.class})
 final class PostgresCommand {
+    private static final Pattern PORT_SETTING = Pattern.compile("\\s*port\\s*=?\\s*'?(\\d+)'?\\s*(#.*)?");
 
     /** {@code dr postgres range}: the instants the repository can restore a cluster to. */
     @Command(name = "range", mixinStandardHelpOptions = true,
@@ -83,12 +91,44 @@ final class PostgresCommand {
                     out().printf("laid out base backup %s and WAL to %s in %s; %s%n", r.baseBackup().snapshotId()
                             .substring(0, 8), r.walEnd(), TerminalText.escape(target.toString()), r.recoveryTargetTime() == null
                             ? "recovery replays all of it" : "recovery stops at " + r.recoveryTargetTime());
-                    out().printf("start it with: pg_ctl -D %s start (as the data directory's owner)%n",
+                    Optional<String> port = configuredPort(target);
+                    out().printf("start it with: pg_ctl -D %s -o '-p PORT' start (as the data directory's owner)%n",
                             TerminalText.escape(target.toString()));
+                    out().printf("the restored cluster keeps the original's port%s: while the original runs on this "
+                            + "host, give it another PORT; else leave out -o '-p PORT'%n",
+                            port.map(p -> ", " + TerminalText.escape(p)).orElse(""));
                 }
             }
             return DrCommand.EXIT_OK;
         }
+    }
+
+    /**
+     * Reads the port a restored data directory's {@code postgresql.auto.conf} or
+     * {@code postgresql.conf} sets (the last setting wins, the first file over the second).
+     *
+     * @param dataDirectory the restored data directory
+     * @return the port and the file that sets it, such as {@code 5433 (postgresql.conf)}, or empty
+     *     when neither file sets one that can be read
+     */
+    static Optional<String> configuredPort(Path dataDirectory) {
+        for (String file : List.of("postgresql.auto.conf", "postgresql.conf")) {
+            try {
+                String port = null;
+                for (String line : Files.readAllLines(dataDirectory.resolve(file), StandardCharsets.UTF_8)) {
+                    Matcher m = PORT_SETTING.matcher(line);
+                    if (m.matches()) {
+                        port = m.group(1);
+                    }
+                }
+                if (port != null) {
+                    return Optional.of(port + " (" + file + ")");
+                }
+            } catch (IOException e) {
+                // not there or not readable: the other file, or "the original's port"
+            }
+        }
+        return Optional.empty();
     }
 
     static PointInTimeRestore restores(Repository repo, String system) {

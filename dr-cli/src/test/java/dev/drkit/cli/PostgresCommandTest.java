@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -34,6 +35,13 @@ class PostgresCommandTest {
     private static final String PASSWORD = "correct horse";
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
+
+    @TempDir
+    static Path home;
+    private static Path repoDir;
+    private static Instant cut;
+    private static int port;
+    private static String systemId;
 
     @TempDir
     Path dir;
@@ -47,11 +55,12 @@ class PostgresCommandTest {
         return cl.execute(args);
     }
 
-    @Test
-    void restoreAtAnInstantLaysOutAClusterHoldingTheRowsCommittedByThen() throws Exception {
-        Path repoDir = dir.resolve("repo");
-        Instant cut;
+    /** WAL of a real server streamed beside a base backup, then the server stopped. */
+    @BeforeAll
+    static void streamWalBesideABaseBackup() throws Exception {
+        repoDir = home.resolve("repo");
         try (PostgresServer server = PostgresServer.start()) {
+            port = server.port();
             server.execute("SELECT pg_create_physical_replication_slot('dr', true)", "CREATE TABLE t (id int)");
             try (SnapshotStore store = SnapshotStores.open("file:" + repoDir);
                  Repository repo = Repository.init(store, PASSWORD.toCharArray(),
@@ -71,10 +80,17 @@ class PostgresCommandTest {
                         rs.next();
                         assertThat(wal.awaitStreamed(Lsn.parse(rs.getString(1)), Duration.ofMinutes(3))).isTrue();
                     }
+                    try (ResultSet rs = st.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+                        rs.next();
+                        systemId = rs.getString(1);
+                    }
                 }
             }
         }
+    }
 
+    @Test
+    void restoreAtAnInstantLaysOutAClusterHoldingTheRowsCommittedByThen() throws Exception {
         assertThat(dr("postgres", "range", "--repo", repoDir.toString(), "--json")).isZero();
         JsonNode range = CliJson.MAPPER.readTree(out.toString());
         assertThat(Instant.parse(range.get("from").asString())).isBefore(cut);
@@ -83,7 +99,10 @@ class PostgresCommandTest {
         Path target = dir.resolve("restored");
         assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", cut.toString(), "--target",
                 target.toString())).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("recovery stops at " + cut);
+        assertThat(out.toString()).contains("recovery stops at " + cut)
+                .contains("start it with: pg_ctl -D " + target + " -o '-p PORT' start (as the data directory's owner)")
+                .contains("the restored cluster keeps the original's port, " + port + " (postgresql.conf): while the "
+                        + "original runs on this host, give it another PORT");
         try (PostgresServer restored = PostgresServer.startRestored(target);
              Connection c = restored.superuser(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT id FROM t ORDER BY id")) {
