@@ -121,4 +121,14 @@ class PostgresCommandTest {
         assertThat(err.toString()).contains("Invalid value for option '--at': expected an ISO-8601 instant");
         assertThat(dir.resolve("never")).doesNotExist();
     }
+
+    @Test
+    void anUnknownClusterIsNamedWithTheClustersTheRepositoryHolds() {
+        assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--system", "123", "--at", "latest",
+                "--target", dir.resolve("never").toString())).isNotZero();
+        assertThat(err.toString()).contains("No cluster 123 in the repository; it holds clusters: " + systemId);
+        assertThat(dr("postgres", "range", "--repo", repoDir.toString(), "--system", "123")).isNotZero();
+        assertThat(err.toString()).contains("No cluster 123 in the repository; it holds clusters: " + systemId);
+        assertThat(dir.resolve("never")).doesNotExist();
+    }
 }

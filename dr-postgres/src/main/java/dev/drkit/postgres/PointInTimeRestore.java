@@ -4,8 +4,10 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RestoreOptions;
+import dev.drkit.core.repository.Snapshot;
 import dev.drkit.postgres.internal.DataDirectoryOwner;
 import dev.drkit.postgres.internal.JournalWalSink;
+import dev.drkit.postgres.internal.Tags;
 import dev.drkit.postgres.internal.WalChunk;
 import dev.drkit.postgres.internal.WalScanner;
 import dev.drkit.postgres.internal.WalSegments;
@@ -26,6 +28,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -88,7 +92,8 @@ public final class PointInTimeRestore {
      * Returns the instants the cluster can be restored to.
      *
      * @return the range
-     * @throws DrException {@code NOT_FOUND} when there is no base backup whose WAL is in the repository
+     * @throws DrException {@code NOT_FOUND} when there is no base backup whose WAL is in the repository,
+     *     or no base backup nor WAL of the cluster (the message names the clusters the repository holds)
      */
     public CoveredRange coveredRange() {
         List<Candidate> candidates = candidates();
@@ -107,7 +112,8 @@ public final class PointInTimeRestore {
      * @throws DrException {@code INVALID_ARGUMENT} naming {@code at} when the instant lies
      *     outside the covered range (the message gives the range); {@code ALREADY_EXISTS}
      *     naming {@code target} when it is not empty; {@code NOT_FOUND} when there is no base
-     *     backup with its WAL; {@code IO_FAILURE} when the directory cannot be written
+     *     backup with its WAL, or no base backup nor WAL of the cluster (the message names the
+     *     clusters the repository holds); {@code IO_FAILURE} when the directory cannot be written
      */
     public RestoredCluster restore(Instant at, Path target) {
         Objects.requireNonNull(at, "at");
@@ -239,6 +245,21 @@ public final class PointInTimeRestore {
         }
     }
 
+    /** The system identifiers of the clusters with a base backup or a WAL journal in the repository. */
+    private Set<String> clusters(List<BaseBackup> backups) {
+        Set<String> ids = new TreeSet<>();
+        backups.forEach(b -> ids.add(b.systemId()));
+        for (Snapshot s : repository.snapshots()) {
+            Tags.find(s, Tags.SYSTEM).ifPresent(ids::add);
+            for (String source : s.sources()) {
+                if (source.startsWith(JournalWalSink.SOURCE_PREFIX)) {
+                    ids.add(source.substring(JournalWalSink.SOURCE_PREFIX.length()));
+                }
+            }
+        }
+        return ids;
+    }
+
     /** A base backup and the WAL that continues it without a gap. */
     private record Candidate(BaseBackup backup, List<WalChunk> chunks, Lsn end, Instant endTime) {
     }
@@ -250,6 +271,10 @@ public final class PointInTimeRestore {
         }
         String system = systemId != null ? systemId : backups.get(backups.size() - 1).systemId();
         List<WalChunk> all = sink.chunks(system);
+        if (all.isEmpty() && backups.stream().noneMatch(b -> b.systemId().equals(system))) {
+            throw new DrException(ErrorCode.NOT_FOUND, "No cluster " + system + " in the repository; it holds "
+                    + "clusters: " + String.join(", ", clusters(backups)), system);
+        }
         List<Candidate> out = new ArrayList<>();
         for (BaseBackup b : backups) {
             if (!b.systemId().equals(system) || all.isEmpty()) {

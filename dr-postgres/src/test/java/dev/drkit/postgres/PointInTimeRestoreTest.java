@@ -198,6 +198,15 @@ class PointInTimeRestoreTest {
     }
 
     @Test
+    void anUnknownClusterIsRefusedNamingTheClustersTheRepositoryHolds() {
+        String held = PointInTimeRestore.of(repo).coveredRange().systemId();
+        assertThatThrownBy(() -> PointInTimeRestore.of(repo).forSystem("123").coveredRange())
+                .isInstanceOf(DrException.class)
+                .hasMessage("No cluster 123 in the repository; it holds clusters: " + held)
+                .satisfies(e -> assertThat(((DrException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
     void aTargetThatIsNotEmptyIsRefused() throws Exception {
         Files.writeString(Files.createDirectories(tmp.resolve("busy")).resolve("keep.txt"), "keep");
         assertThatThrownBy(() -> PointInTimeRestore.of(repo).restoreLatest(tmp.resolve("busy")))
