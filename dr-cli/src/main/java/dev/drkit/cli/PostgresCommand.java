@@ -1,5 +1,6 @@
 package dev.drkit.cli;
 
+import dev.drkit.api.DrException;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.postgres.CoveredRange;
@@ -78,7 +79,12 @@ final class PostgresCommand {
                 PointInTimeRestore restores = restores(repo, system);
                 progress("laying out the cluster as of " + at + " in "
                         + TerminalText.escape(target.toString()) + " ...");
-                RestoredCluster r = at.latest() ? restores.restoreLatest(target) : restores.restore(at.at(), target);
+                RestoredCluster r;
+                try {
+                    r = at.latest() ? restores.restoreLatest(target) : restores.restore(at.at(), target);
+                } catch (DrException e) {
+                    throw afterTheRange(e, at, restores);
+                }
                 if (json) {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("target", r.dataDirectory().toString());
@@ -101,6 +107,22 @@ final class PostgresCommand {
             }
             return DrCommand.EXIT_OK;
         }
+    }
+
+    /**
+     * Adds the options that restore the same data to a refusal of an instant after the covered
+     * range: {@code --at} its end, or {@code --at latest}.
+     */
+    private static DrException afterTheRange(DrException e, PointInTime at, PointInTimeRestore restores) {
+        if (!"at".equals(e.input()) || at.latest()) {
+            return e;
+        }
+        CoveredRange range = restores.coveredRange();
+        if (!at.at().isAfter(range.to())) {
+            return e;
+        }
+        return new DrException(e.code(), e.getMessage() + ": run with --at " + range.to() + " or --at latest",
+                "at", e);
     }
 
     /**

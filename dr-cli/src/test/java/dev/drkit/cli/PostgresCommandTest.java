@@ -131,4 +131,20 @@ class PostgresCommandTest {
         assertThat(err.toString()).contains("No cluster 123 in the repository; it holds clusters: " + systemId);
         assertThat(dir.resolve("never")).doesNotExist();
     }
+
+    @Test
+    void anInstantAfterTheRangeIsRefusedSuggestingItsEndOrLatest() throws Exception {
+        assertThat(dr("postgres", "range", "--repo", repoDir.toString(), "--json")).isZero();
+        Instant to = Instant.parse(CliJson.MAPPER.readTree(out.toString()).get("to").asString());
+        Instant later = to.plusSeconds(5);
+        assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", later.toString(), "--target",
+                dir.resolve("never").toString())).isEqualTo(DrCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("at " + later + " is after the end of the range")
+                .contains("The range ends when the last WAL arrived; if WAL streaming was running until " + later
+                        + ", nothing was written after " + to + " and a restore at " + to
+                        + " (or of the latest) holds the same data: run with --at " + to + " or --at latest");
+        assertThat(dir.resolve("never")).doesNotExist();
+        assertThat(dr("postgres", "restore", "--repo", repoDir.toString(), "--at", to.toString(), "--target",
+                dir.resolve("at-the-end").toString())).as(err.toString()).isZero();
+    }
 }

@@ -110,15 +110,24 @@ public final class PointInTimeRestore {
      * @param target an empty or missing directory for the data directory
      * @return what was laid out
      * @throws DrException {@code INVALID_ARGUMENT} naming {@code at} when the instant lies
-     *     outside the covered range (the message gives the range); {@code ALREADY_EXISTS}
-     *     naming {@code target} when it is not empty; {@code NOT_FOUND} when there is no base
-     *     backup with its WAL, or no base backup nor WAL of the cluster (the message names the
-     *     clusters the repository holds); {@code IO_FAILURE} when the directory cannot be written
+     *     outside the covered range (the message gives the range, and past its end says that a
+     *     restore at its end holds the same data when WAL streaming ran until the instant);
+     *     {@code ALREADY_EXISTS} naming {@code target} when it is not empty; {@code NOT_FOUND}
+     *     when there is no base backup with its WAL, or no base backup nor WAL of the cluster
+     *     (the message names the clusters the repository holds); {@code IO_FAILURE} when the
+     *     directory cannot be written
      */
     public RestoredCluster restore(Instant at, Path target) {
         Objects.requireNonNull(at, "at");
         List<Candidate> candidates = candidates();
         CoveredRange range = coveredRange();
+        if (at.isAfter(range.to())) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is after the end of the range the "
+                    + "repository covers for cluster " + range.systemId() + ": " + range.from() + " to " + range.to()
+                    + ". The range ends when the last WAL arrived; if WAL streaming was running until " + at
+                    + ", nothing was written after " + range.to() + " and a restore at " + range.to()
+                    + " (or of the latest) holds the same data", "at");
+        }
         if (!range.contains(at)) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is outside the range the repository "
                     + "covers for cluster " + range.systemId() + ": " + range.from() + " to " + range.to(), "at");

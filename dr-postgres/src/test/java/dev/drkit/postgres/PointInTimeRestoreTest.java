@@ -195,6 +195,11 @@ class PointInTimeRestoreTest {
                     .satisfies(e -> assertThat(((DrException) e).input()).isEqualTo("at"));
             assertThat(tmp.resolve("never")).doesNotExist();
         }
+        Instant after = range.to().plusSeconds(5);
+        assertThatThrownBy(() -> restore.restore(after, tmp.resolve("never")))
+                .hasMessageContaining("at " + after + " is after the end of the range")
+                .hasMessageContaining("nothing was written after " + range.to() + " and a restore at " + range.to()
+                        + " (or of the latest) holds the same data");
     }
 
     @Test
