@@ -8,7 +8,9 @@ import dev.drkit.postgres.PostgresBackups;
 import dev.drkit.postgres.PostgresConnection;
 import dev.drkit.postgres.WalStreamConfig;
 import dev.drkit.postgres.WalStreamer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,7 +40,19 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DrPostgres.class);
     private final Repository repository;
     private final PostgresBackups backups;
-    private final WalStreamer streamer;
+    /** The streamer now; replaced by a new one when the last stopped on a failure. */
+    private volatile WalStreamer streamer;
+    private final PostgresConnection connection;
+    private final WalStreamConfig config;
+    private final @Nullable Replication replication;
+    /** The first wait before streaming is started again after a failure; it doubles up to {@link #MAX_RESTART_DELAY}. */
+    private final Duration restartDelay;
+    private static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(1);
+    private @Nullable ScheduledFuture<?> watchdog;
+    private long nextRestart;
+    private Duration nextDelay;
+    private final AtomicLong restarts = new AtomicLong();
+    private volatile boolean closed;
     private final @Nullable DrReplication secondary;
     private final AtomicReference<@Nullable BaseBackup> lastBaseBackup = new AtomicReference<>();
     private @Nullable ScheduledFuture<?> schedule;
@@ -75,12 +90,13 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
             b = b.withDataDirectory(properties.dataDirectory());
         }
         this.backups = b;
+        this.connection = connection;
+        this.config = new WalStreamConfig(properties.slot(), properties.flushInterval(), properties.lagWarning());
+        this.replication = secondary == null ? null : secondary.replicationOf(repository).orElse(null);
+        this.restartDelay = properties.restartDelay();
+        this.nextDelay = restartDelay;
         try {
-            WalStreamConfig config = new WalStreamConfig(properties.slot(), properties.flushInterval(),
-                    properties.lagWarning());
-            Replication replication = secondary == null ? null : secondary.replicationOf(repository).orElse(null);
-            this.streamer = replication == null ? WalStreamer.start(repository, connection, config)
-                    : WalStreamer.start(replication, connection, config);
+            this.streamer = startStreaming();
             if (secondary != null && replication == null) {
                 LOG.warn("The WAL of slot {} is not shipped to the secondary {}, which is not open yet; it is caught "
                         + "up when it opens and by each base backup after, and shipped from the next start",
@@ -102,6 +118,61 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
             long every = properties.baseBackupInterval().toMillis();
             schedule = scheduler.scheduleWithFixedDelay(this::scheduledBaseBackup, every, every, TimeUnit.MILLISECONDS);
         }
+        long check = Math.max(10, Math.min(restartDelay.toMillis(), 1000));
+        watchdog = scheduler.scheduleWithFixedDelay(this::restartIfFailed, check, check, TimeUnit.MILLISECONDS);
+    }
+
+    private WalStreamer startStreaming() {
+        Replication r = replication;
+        return r == null ? WalStreamer.start(repository, connection, config) : WalStreamer.start(r, connection, config);
+    }
+
+    /**
+     * Starts streaming again when the streamer stopped on a failure (the server restarted, the
+     * connection dropped): the slot kept the WAL since the last acknowledged position, so the new
+     * streamer goes on from there and nothing is lost. Tried after {@code dr.postgres.restart-delay},
+     * then after twice as long each time it fails again, up to a minute. A streamer closed on
+     * purpose is not started again.
+     */
+    private synchronized void restartIfFailed() {
+        WalStreamer s = streamer;
+        if (closed || s.isRunning() || s.failure().isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (nextRestart == 0) {
+            nextRestart = now + nextDelay.toNanos();
+            LOG.warn("WAL streaming from slot {} stopped ({}); starting it again in {}", config.slot(),
+                    s.failure().map(Throwable::getMessage).orElse("?"), nextDelay);
+            return;
+        }
+        if (now - nextRestart < 0) {
+            return;
+        }
+        try {
+            s.close(); // stores what it received and gives the journal back
+            WalStreamer fresh = startStreaming();
+            streamer = fresh;
+            restarts.incrementAndGet();
+            nextRestart = 0;
+            nextDelay = restartDelay;
+            LOG.info("WAL streaming from slot {} started again at {}", config.slot(), fresh.streamedLsn());
+        } catch (RuntimeException e) {
+            Duration doubled = nextDelay.multipliedBy(2);
+            nextDelay = doubled.compareTo(MAX_RESTART_DELAY) > 0 ? MAX_RESTART_DELAY : doubled;
+            nextRestart = now + nextDelay.toNanos();
+            LOG.warn("Starting WAL streaming from slot {} again failed ({}); next try in {}", config.slot(),
+                    e.getMessage(), nextDelay);
+        }
+    }
+
+    /**
+     * Returns how many times streaming was started again after it stopped on a failure.
+     *
+     * @return the count
+     */
+    public long restarts() {
+        return restarts.get();
     }
 
     static DrException named(DrException e) {
@@ -203,7 +274,18 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
      * @param registry the registry
      */
     public void bindTo(MeterRegistry registry) {
-        streamer.bindTo(registry);
+        // Read through this object, so that the meters follow a streamer started again.
+        Gauge.builder("dr.postgres.slot.lag", this, p -> p.streamer().slotLagBytes()).baseUnit("bytes")
+                .tag("slot", config.slot()).description("WAL the replication slot holds back on the server")
+                .register(registry);
+        Gauge.builder("dr.postgres.wal.streamed", this, p -> p.streamer().streamedLsn().value())
+                .tag("slot", config.slot()).description("Position up to which WAL is durable in the repository")
+                .register(registry);
+        Gauge.builder("dr.postgres.wal.chunks", this, p -> p.streamer().chunksStored()).tag("slot", config.slot())
+                .description("WAL chunks stored by the current streamer").register(registry);
+        Gauge.builder("dr.postgres.streaming.restarts", restarts, AtomicLong::get).tag("slot", config.slot())
+                .description("Times WAL streaming was started again after it stopped on a failure")
+                .register(registry);
     }
 
     @Override
@@ -238,10 +320,17 @@ public final class DrPostgres implements DrOverviewSection, AutoCloseable {
     /** Stops the scheduled base backups and the streaming, storing what was received. */
     @Override
     public void close() {
+        closed = true;
         ScheduledFuture<?> s = schedule;
         if (s != null) {
             s.cancel(false);
         }
-        streamer.close();
+        ScheduledFuture<?> w = watchdog;
+        if (w != null) {
+            w.cancel(false);
+        }
+        synchronized (this) {
+            streamer.close();
+        }
     }
 }

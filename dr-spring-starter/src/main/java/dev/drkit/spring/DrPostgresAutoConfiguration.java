@@ -56,6 +56,10 @@ public class DrPostgresAutoConfiguration {
             Environment environment, @Qualifier("drScheduler") ScheduledExecutorService scheduler,
             ObjectProvider<DrReplication> replication) {
         DrProperties.Postgres pg = properties.postgres();
+        if (pg.restartDelay().isNegative() || pg.restartDelay().isZero()) {
+            throw new DrException(ErrorCode.INVALID_CONFIG, "dr.postgres.restart-delay must be > 0, but was "
+                    + pg.restartDelay(), "dr.postgres.restart-delay");
+        }
         String url;
         String dataSourceUser;
         try (Connection c = dataSource.getConnection()) {

@@ -344,11 +344,13 @@ public record DrProperties(@DefaultValue("true") boolean enabled, @DefaultValue 
      * @param baseBackupOnStart Whether a base backup is taken when the application starts
      * @param baseBackupInterval The time between base backups; none when unset
      * @param lagWarning The WAL the slot may hold back on the server before a warning, in bytes
+     * @param restartDelay How long after streaming stopped on a failure (the server restarted, the
+     *     connection dropped) it is started again from the slot; doubled after each failed try, up to 1 minute
      */
     public record Postgres(boolean enabled, @DefaultValue("dr") String slot,
             @DefaultValue("1s") Duration flushInterval, @Nullable String username, @Nullable String password,
             @Nullable Path dataDirectory, boolean baseBackupOnStart, @Nullable Duration baseBackupInterval,
-            @DefaultValue("1073741824") long lagWarning) {
+            @DefaultValue("1073741824") long lagWarning, @DefaultValue("5s") Duration restartDelay) {
         @Override
         public String toString() {
             return "Postgres[enabled=" + enabled + ", slot=" + slot + ", flushInterval=" + flushInterval

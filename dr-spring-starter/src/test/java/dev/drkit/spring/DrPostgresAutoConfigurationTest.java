@@ -45,7 +45,8 @@ class DrPostgresAutoConfigurationTest {
         server = PostgresServer.start();
         server.execute("SELECT pg_create_physical_replication_slot('app_a', true)",
                 "SELECT pg_create_physical_replication_slot('app_b', true)",
-                "SELECT pg_create_physical_replication_slot('app_c', true)", "CREATE TABLE orders (id int)");
+                "SELECT pg_create_physical_replication_slot('app_c', true)",
+                "SELECT pg_create_physical_replication_slot('app_d', true)", "CREATE TABLE orders (id int)");
     }
 
     @AfterAll
@@ -166,6 +167,33 @@ class DrPostgresAutoConfigurationTest {
                     .allMatch(c -> chunkEnd(c) > secondStart);
             assertThat(postgres.forgetUnneededWal()).as("nothing more to forget").isZero();
         });
+    }
+
+    @Test
+    void streamingThatStopsOnAFailureStartsAgainFromTheSlotAndLosesNothing() {
+        runner().withPropertyValues("dr.postgres.enabled=true", "dr.postgres.slot=app_d",
+                "dr.postgres.flush-interval=200ms", "dr.postgres.restart-delay=100ms").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            DrPostgres postgres = ctx.getBean(DrPostgres.class);
+            WalStreamer first = postgres.streamer();
+            // The server ends the replication connection, as a restart of the server does.
+            server.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                    + "WHERE slot_name = 'app_d' AND active_pid IS NOT NULL");
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (postgres.streamer() == first || !postgres.streamer().isRunning()) {
+                assertThat(System.nanoTime() - deadline).as("streaming started again within 2 minutes").isNegative();
+                Thread.sleep(20);
+            }
+            assertThat(first.isRunning()).isFalse();
+            assertThat(postgres.restarts()).isEqualTo(1);
+            server.execute("INSERT INTO orders VALUES (4)", "SELECT pg_switch_wal()");
+            awaitStreamedUpToNow(postgres);
+            Health health = ctx.getBean("drPostgresHealthIndicator", HealthIndicator.class).health();
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+        });
+        runner().withPropertyValues("dr.postgres.enabled=true", "dr.postgres.slot=app_d",
+                "dr.postgres.restart-delay=0s").run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .rootCause().hasMessage("dr.postgres.restart-delay must be > 0, but was PT0S"));
     }
 
     @Test
