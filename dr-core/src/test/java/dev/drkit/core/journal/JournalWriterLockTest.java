@@ -20,6 +20,7 @@ import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,6 +87,29 @@ class JournalWriterLockTest {
             assertThat(hostB.locks()).extracting(LockInfo::key, LockInfo::host, LockInfo::state)
                     .containsExactly(tuple("journal-locks/outbox", "host-a",
                             LockInfo.State.LIVE));
+        }
+    }
+
+    @Test
+    void aWriterLockOfThisHostWhoseProcessEndedIsTakenOverAtOnceAndAnotherHostsIsNot() throws Exception {
+        Process ended = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ended.waitFor();
+        Instant now = clock.instant();
+        // As a watch killed with kill -9 on host-a leaves it, four minutes from expiring.
+        store.put("journal-locks/outbox", bytes("{\"owner\":\"watcher@host-a\",\"host\":\"host-a\",\"pid\":"
+                + ended.pid() + ",\"exclusive\":false,\"created\":\"" + now + "\",\"expires\":\""
+                + now.plus(Duration.ofMinutes(4)) + "\"}"));
+
+        assertThatThrownBy(() -> hostB.manualJournal(RecordFeed.named("outbox", clock), JournalOptions.DEFAULT))
+                .as("host-b cannot tell whether a process of host-a runs")
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LOCKED));
+        RecordFeed feed = RecordFeed.named("outbox", clock);
+        try (Journal restarted = hostA.manualJournal(feed, JournalOptions.DEFAULT)) {
+            feed.append("orders/1", bytes("one"));
+            assertThat(restarted.flush()).isEqualTo(1);
+            assertThat(hostB.locks()).extracting(LockInfo::host, LockInfo::pid, LockInfo::state)
+                    .containsExactly(tuple("host-a", PID, LockInfo.State.LIVE));
         }
     }
 

@@ -61,7 +61,9 @@ public final class JournalLock implements AutoCloseable {
     }
 
     /**
-     * Takes the writer lock of a source, taking over one that expired or cannot be read.
+     * Takes the writer lock of a source, taking over one that expired or cannot be read, and one
+     * this host's process took that no longer runs (a watch killed with kill -9 and started
+     * again, as a service manager does, takes its source back at once rather than after the TTL).
      *
      * @param engine the repository
      * @param source the journaled source
@@ -84,13 +86,17 @@ public final class JournalLock implements AutoCloseable {
             Optional<StoredObject> held = store.getObject(key);
             if (held.isPresent()) {
                 Maintenance.LockFile other = decode(held.get().data());
-                if (other != null && !Instant.parse(other.expires()).isBefore(now)) {
+                boolean gone = other != null && Maintenance.processGone(engine, other);
+                if (other != null && !Instant.parse(other.expires()).isBefore(now) && !gone) {
                     throw refusal(engine, source, key, other);
                 }
                 written = store.replace(key, bytes, held.get().etag());
                 if (written.isPresent()) {
                     if (other == null) {
                         LOG.warn("Journal '{}' took over its writer lock {}, which could not be read", source, key);
+                    } else if (gone) {
+                        LOG.warn("Journal '{}' took over its writer lock {} from {} on this host (pid {}, since {}), "
+                                + "whose process is gone", source, key, other.owner(), other.pid(), other.created());
                     } else {
                         LOG.warn("Journal '{}' took over its writer lock {} from {} on {} (pid {}, since {}), "
                                 + "which expired at {}", source, key, other.owner(), other.host(), other.pid(),
@@ -112,10 +118,9 @@ public final class JournalLock implements AutoCloseable {
     }
 
     private static DrException refusal(Engine engine, String source, String key, Maintenance.LockFile other) {
-        String remedy = Maintenance.processGone(engine, other)
-                ? "its process is gone: run 'dr unlock' (Repository.unlock) to remove the lock"
-                : "stop that writer first; if it is gone, the lock expires at " + other.expires()
-                        + " and the next writer takes it over (or 'dr unlock' (Repository.unlock) removes it after then)";
+        // A lock of this host whose process is gone was taken over before a refusal is made.
+        String remedy = "stop that writer first; if it is gone, the lock expires at " + other.expires()
+                + " and the next writer takes it over (or 'dr unlock' (Repository.unlock) removes it after then)";
         return new DrException(ErrorCode.LOCKED, "Source '" + source + "' is journaled already by " + other.owner()
                 + " on " + other.host() + " (pid " + other.pid() + ", since " + other.created() + "): its writer "
                 + "lock " + key + " holds until " + other.expires() + "; " + remedy, key);
