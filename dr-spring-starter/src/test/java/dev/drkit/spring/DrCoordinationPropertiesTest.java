@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.coordination.Coordinator;
-import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.coordination.StoreCoordinator;
@@ -13,6 +12,7 @@ import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
 import dev.drkit.core.store.SnapshotStores;
+import dev.drkit.testkit.store.ForwardingStore;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -103,30 +103,13 @@ class DrCoordinationPropertiesTest {
     }
 
     /** A store that reads but refuses every write, as a repository made read-only does. */
-    private static final class UnwritableStore implements SnapshotStore {
-        private final SnapshotStore delegate;
-
+    private static final class UnwritableStore extends ForwardingStore {
         UnwritableStore(SnapshotStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         private DrException refused(String key) {
             return new DrException(ErrorCode.IO_FAILURE, "Cannot write '" + key + "': Operation not permitted", key);
-        }
-
-        @Override
-        public java.util.Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public byte[] get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public byte[] get(String key, long offset, int length) {
-            return delegate.get(key, offset, length);
         }
 
         @Override
@@ -145,23 +128,8 @@ class DrCoordinationPropertiesTest {
         }
 
         @Override
-        public ListPage list(String prefix, String pageToken, int pageSize) {
-            return delegate.list(prefix, pageToken, pageSize);
-        }
-
-        @Override
         public void delete(String key) {
             throw refused(key);
-        }
-
-        @Override
-        public String describe() {
-            return "unwritable " + delegate.describe();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
