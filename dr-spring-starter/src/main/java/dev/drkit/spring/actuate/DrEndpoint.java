@@ -64,7 +64,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *   <li>{@code GET /actuator/dr/guards/{name}}: one guard, with its last rollback and evidence;</li>
  *   <li>{@code POST /actuator/dr/guards/{name}} with {@code {"action": "rollback" | "promote" |
  *       "pause" | "resume" | "acknowledge", "reason": "..."}};</li>
- *   <li>{@code POST /actuator/dr/backups/now}; {@code GET /actuator/dr/snapshots/all}, newest first,
+ *   <li>{@code POST /actuator/dr/backups/now}, answering with the snapshot, the files new, changed,
+ *       unchanged and vanished, {@code unreadable}, {@code specialCount} and {@code packsMissing}
+ *       (packs the store had lost, named; empty in a sound repository);
+ *       {@code GET /actuator/dr/snapshots/all}, newest first,
  *       each with {@code unreadableCount}, the entries its backup could not read and left out (0
  *       when complete);</li>
  *   <li>{@code POST /actuator/dr/plans/{name}} with {@code {"mode": "DRILL" | "LIVE"}} (202 with the
@@ -364,6 +367,8 @@ public class DrEndpoint {
                 out.put("unreadableCount", r.unreadableCount());
                 out.put("unreadable", r.unreadable().stream()
                         .map(u -> Map.of("path", u.path(), "reason", u.reason())).toList());
+                out.put("specialCount", r.specialCount()); // FIFOs, sockets and devices skipped
+                out.put("packsMissing", r.packsMissing()); // packs the store lost, stored again where the sources had them
                 out.put("duration", r.duration().toString());
                 return ok(out);
             }

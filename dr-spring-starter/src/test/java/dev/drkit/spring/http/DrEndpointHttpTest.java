@@ -197,7 +197,8 @@ class DrEndpointHttpTest {
         HttpResponse<String> r = http.post("/actuator/dr/backups/now", "{}", OPERATOR, OPERATOR_PASSWORD);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"sources\":[\"orders\"]").contains("\"files\":1").contains("\"on-demand\"")
-                .contains("\"unreadableCount\":0").contains("\"unreadable\":[]");
+                .contains("\"unreadableCount\":0").contains("\"unreadable\":[]").contains("\"specialCount\":0")
+                .contains("\"packsMissing\":[]");
         String id = r.body().replaceAll(".*\"id\":\"([0-9a-f]+)\".*", "$1");
         assertThat(http.get("/actuator/dr/snapshots/all", VIEWER, VIEWER_PASSWORD).body()).contains(id)
                 .contains("\"unreadableCount\":0");
