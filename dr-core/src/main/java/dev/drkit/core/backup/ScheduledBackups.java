@@ -229,7 +229,12 @@ public final class ScheduledBackups implements AutoCloseable {
             }
             latest = result.snapshot();
             lastSuccess = result.snapshot().time();
-            lastError = null;
+            // The snapshot is whole, but the repository lost data older snapshots may need.
+            lastError = result.packsMissing().isEmpty() ? null : "backup " + result.snapshot().shortId() + " found "
+                    + result.packsMissing().size() + " pack(s) missing from the repository ("
+                    + String.join(", ", result.packsMissing().stream().limit(3).toList())
+                    + (result.packsMissing().size() > 3 ? ", ..." : "") + ") and stored their content again from the "
+                    + "sources; run 'dr verify' for the snapshots taken before";
             incrementalsSinceFull = result.snapshot().parent() == null ? 0 : Math.max(incrementalsSinceFull, 0) + 1;
             replicate();
             applyRetention();
@@ -498,7 +503,9 @@ public final class ScheduledBackups implements AutoCloseable {
     }
 
     /**
-     * Returns the message of the last failed backup or retention, cleared by the next success.
+     * Returns the message of the last failed backup or retention, or of the last backup that found
+     * packs missing from the repository ({@link BackupResult#packsMissing()}), cleared by the next
+     * backup that succeeds without finding any.
      *
      * @return the message, or empty
      */

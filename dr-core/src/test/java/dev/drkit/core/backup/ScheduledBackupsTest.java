@@ -7,6 +7,9 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.backup.BackupKind;
 import dev.drkit.api.backup.BackupStrategy;
 import dev.drkit.api.backup.RetentionPolicy;
+import dev.drkit.api.store.ObjectInfo;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.BackupResult;
 import dev.drkit.core.repository.KdfParams;
 import dev.drkit.core.repository.Repository;
 import dev.drkit.core.repository.RepositoryOptions;
@@ -217,6 +220,29 @@ class ScheduledBackupsTest {
             Snapshot empty = backups.backupNow(BackupKind.INCREMENTAL).snapshot();
             assertThat(empty.files()).isZero();
             assertThat(repository.snapshots()).extracting(Snapshot::id).containsExactly(empty.id());
+        }
+    }
+
+    @Test
+    void aBackupThatFoundPacksMissingIsTheLastErrorUntilABackupFindsNone() throws Exception {
+        SnapshotStore store = SnapshotStores.memory();
+        Repository repo = Repository.init(store, "pw".toCharArray(),
+                RepositoryOptions.builder().kdf(new KdfParams(1024, 1, 1)).clock(time).build());
+        try (ScheduledBackups backups = ScheduledBackups.builder(repo).source(DirectorySource.of("orders", data))
+                .clock(time).scheduler(time.scheduler()).keepEverything().build()) {
+            backups.backupNow(BackupKind.INCREMENTAL);
+            store.list("data/").map(ObjectInfo::key).toList().forEach(store::delete);
+
+            BackupResult healed = backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(healed.packsMissing()).isNotEmpty();
+            assertThat(backups.lastError()).hasValueSatisfying(e -> assertThat(e).startsWith("backup "
+                    + healed.snapshot().shortId() + " found " + healed.packsMissing().size()
+                    + " pack(s) missing from the repository (data/").endsWith("run 'dr verify' for the snapshots "
+                    + "taken before"));
+            backups.backupNow(BackupKind.INCREMENTAL);
+            assertThat(backups.lastError()).isEmpty();
+        } finally {
+            repo.close();
         }
     }
 }
