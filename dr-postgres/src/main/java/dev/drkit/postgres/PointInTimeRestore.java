@@ -104,6 +104,26 @@ public final class PointInTimeRestore {
     }
 
     /**
+     * Refuses an instant outside a covered range, naming it and the range; one after its end
+     * says what to restore instead.
+     *
+     * @throws DrException {@code INVALID_ARGUMENT} naming {@code at}
+     */
+    static void requireCovered(CoveredRange range, Instant at) {
+        if (at.isAfter(range.to())) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is after the end of the range the "
+                    + "repository covers for cluster " + range.systemId() + ": " + range.from() + " to " + range.to()
+                    + ". The range ends when the last WAL arrived; if WAL streaming was running until " + at
+                    + ", nothing was written after " + range.to() + " and a restore at " + range.to()
+                    + " (or of the latest) holds the same data", "at");
+        }
+        if (!range.contains(at)) {
+            throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is outside the range the repository "
+                    + "covers for cluster " + range.systemId() + ": " + range.from() + " to " + range.to(), "at");
+        }
+    }
+
+    /**
      * Lays out the cluster as it was at an instant.
      *
      * @param at the instant; transactions committed at or before it are restored
@@ -121,17 +141,7 @@ public final class PointInTimeRestore {
         Objects.requireNonNull(at, "at");
         List<Candidate> candidates = candidates();
         CoveredRange range = coveredRange();
-        if (at.isAfter(range.to())) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is after the end of the range the "
-                    + "repository covers for cluster " + range.systemId() + ": " + range.from() + " to " + range.to()
-                    + ". The range ends when the last WAL arrived; if WAL streaming was running until " + at
-                    + ", nothing was written after " + range.to() + " and a restore at " + range.to()
-                    + " (or of the latest) holds the same data", "at");
-        }
-        if (!range.contains(at)) {
-            throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is outside the range the repository "
-                    + "covers for cluster " + range.systemId() + ": " + range.from() + " to " + range.to(), "at");
-        }
+        requireCovered(range, at);
         Candidate chosen = null;
         for (Candidate c : candidates) {
             if (!c.backup.stopTime().isAfter(at) && !c.endTime.isBefore(at)) {

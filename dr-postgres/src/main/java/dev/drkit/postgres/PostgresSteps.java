@@ -53,11 +53,7 @@ public final class PostgresSteps {
         Objects.requireNonNull(target, "target");
         return Steps.restore("the PostgreSQL cluster as of " + at + " into " + target, context -> {
             if (context.mode() == ExecutionMode.DRILL) {
-                CoveredRange range = restore.coveredRange();
-                if (!range.contains(at)) {
-                    throw new DrException(ErrorCode.INVALID_ARGUMENT, "at " + at + " is outside the range the "
-                            + "repository covers: " + range.from() + " to " + range.to(), "at");
-                }
+                PointInTimeRestore.requireCovered(restore.coveredRange(), at);
                 return at;
             }
             RestoredCluster restored = restore.restore(at, target);

@@ -341,6 +341,16 @@ class PointInTimeRestoreTest {
         try (RecoveryExecutor executor = RecoveryExecutor.builder().build()) {
             ExecutionResult result = executor.run(plan, ExecutionRequest.drill(), GENEROUS);
             assertThat(result.succeeded()).as(result.reason()).isTrue();
+
+            // A drill of an instant past the range says what the restore would say.
+            Instant late = PointInTimeRestore.of(repo).coveredRange().to().plusSeconds(3600);
+            Plan tooLate = Plan.builder("ledger-db drill, too late")
+                    .objectives(Duration.ofMinutes(10), Duration.ofMinutes(10))
+                    .step("restore", PostgresSteps.restore(PointInTimeRestore.of(repo), late, target)).build();
+            ExecutionResult refused = executor.run(tooLate, ExecutionRequest.drill(), GENEROUS);
+            assertThat(refused.succeeded()).isFalse();
+            assertThat(refused.reason()).contains("is after the end of the range the repository covers",
+                    "(or of the latest) holds the same data");
         }
         assertThat(target).doesNotExist();
     }
