@@ -269,14 +269,7 @@ public final class Repository implements AutoCloseable {
             if (request.parent() != null) {
                 parent = engine.resolve(request.parent());
             } else if (request.kind() == BackupKind.INCREMENTAL) {
-                List<Snapshot> all = engine.snapshots();
-                for (int i = all.size() - 1; i >= 0; i--) {
-                    Snapshot s = all.get(i);
-                    if (s.host().equals(host) && s.sources().equals(sourceNames)) {
-                        parent = s;
-                        break;
-                    }
-                }
+                parent = previousSnapshot(host, sourceNames);
             }
             BlobId parentTree = parent != null && request.kind() == BackupKind.INCREMENTAL
                     ? BlobId.parse(engine.readManifest(parent.id()).tree()) : null;
@@ -352,10 +345,17 @@ public final class Repository implements AutoCloseable {
         if (previous == null) {
             return;
         }
+        Tree root;
+        try {
+            root = engine.loadTree(BlobId.parse(engine.readManifest(previous.id()).tree()));
+        } catch (DrException e) {
+            LOG.debug("Cannot tell whether snapshot {} held entries in its sources: {}", previous.shortId(),
+                    e.getMessage());
+            return;
+        }
         for (String source : empty) {
             int held;
             try {
-                Tree root = engine.loadTree(BlobId.parse(engine.readManifest(previous.id()).tree()));
                 Tree.Node node = root.find(source);
                 held = node == null || !Tree.Node.DIR.equals(node.type()) ? 0
                         : engine.loadTree(BlobId.parse(node.subtree())).nodes().size();
@@ -384,9 +384,13 @@ public final class Repository implements AutoCloseable {
      */
     private void refuseTargetInRepository(Path target) {
         Optional<Path> repository = RepositoryDirectory.of(engine.store());
-        if (repository.isPresent() && RepositoryDirectory.real(target).startsWith(repository.get())) {
+        if (repository.isEmpty()) {
+            return;
+        }
+        Path real = RepositoryDirectory.real(target);
+        if (real.startsWith(repository.get())) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "Restore target " + target + " is "
-                    + (RepositoryDirectory.real(target).equals(repository.get()) ? "" : "inside ")
+                    + (real.equals(repository.get()) ? "" : "inside ")
                     + "the repository's own directory " + repository.get() + ": restored files could overwrite the "
                     + "repository's objects; restore into a directory outside it", target.toString());
         }

@@ -606,12 +606,7 @@ public final class Maintenance {
             Set<String> old = new HashSet<>(index.files());
             damaged.keySet().forEach(k -> old.add(k.substring(Index.PREFIX.length())));
             old.addAll(lost);
-            String id = Crypto.randomId();
-            store.put(Index.PREFIX + id, Index.encode(engine.crypto(), id, records));
-            History.commit(engine, new History.Change("repair-index", Map.of(), Set.of(), old, Set.of()));
-            for (String file : old) {
-                store.delete(Index.PREFIX + file);
-            }
+            replaceIndex(engine, "repair-index", records, old);
             for (String key : rewritten) {
                 store.delete(key);
             }
@@ -670,18 +665,27 @@ public final class Maintenance {
                 records.add(new Index.PackRecord(packId, entries));
             }
         });
-        Set<String> old = new HashSet<>(index.files());
-        String id = Crypto.randomId();
-        store.put(Index.PREFIX + id, Index.encode(engine.crypto(), id, records));
-        History.commit(engine, new History.Change("drop-missing-packs", Map.of(), Set.of(), old, Set.of()));
-        for (String file : old) {
-            store.delete(Index.PREFIX + file);
-        }
+        replaceIndex(engine, "drop-missing-packs", records, new HashSet<>(index.files()));
         engine.reloadIndex();
         LOG.warn("{} pack(s) the index listed are missing from {} ({}): taken out of the index; this backup stores "
                 + "their blobs again where its sources still hold them, and 'dr verify' (Repository.verify) names the "
                 + "snapshots still in need of the rest", missing.size(), store.describe(), String.join(", ", missing));
         return List.copyOf(missing);
+    }
+
+    /**
+     * Writes one index file of {@code records}, records in the history that it replaces the
+     * index files {@code old}, then deletes those: at every moment the index files in the store
+     * list every pack the new one does.
+     */
+    private static void replaceIndex(Engine engine, String op, List<Index.PackRecord> records, Set<String> old) {
+        SnapshotStore store = engine.store();
+        String id = Crypto.randomId();
+        store.put(Index.PREFIX + id, Index.encode(engine.crypto(), id, records));
+        History.commit(engine, new History.Change(op, Map.of(), Set.of(), old, Set.of()));
+        for (String file : old) {
+            store.delete(Index.PREFIX + file);
+        }
     }
 
     private static List<String> missingFrom(Index index, Set<String> listed) {

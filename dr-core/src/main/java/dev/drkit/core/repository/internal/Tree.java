@@ -2,6 +2,7 @@ package dev.drkit.core.repository.internal;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.EntryMetadata;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -250,8 +251,6 @@ public record Tree(List<Tree.Node> nodes) {
     /** A node's fields, in the order of their bits in {@link #readNode}'s record of what it has seen. */
     private static final String[] FIELDS = {"name", "type", "size", "mtime", "mtimeNanos", "mode", "inode",
         "content", "subtree", "target", "ctime", "uid", "gid"};
-    /** The largest user or group id a node may hold. */
-    private static final long MAX_ID = 0xFFFF_FFFEL;
     /** Fields 2 up to this one are the required numbers. */
     private static final int REQUIRED_NUMBERS = 7;
 
@@ -354,10 +353,10 @@ public record Tree(List<Tree.Node> nodes) {
         return new Node(name, type, size, mtime, mtimeNanos, mode, inode, content, subtree, target, ctime, uid, gid);
     }
 
-    /** Reads a uid or gid: written only when known, so within 0..{@link #MAX_ID}. */
+    /** Reads a uid or gid: written only when known, so within 0..{@link EntryMetadata#MAX_ID}. */
     private static long readId(JsonParser p, JsonToken t, String field) {
         long id = JsonCodec.readLong(p, t, field);
-        if (id < 0 || id > MAX_ID) {
+        if (id < 0 || id > EntryMetadata.MAX_ID) {
             throw new IllegalArgumentException("field '" + field + "' is out of range");
         }
         return id;
