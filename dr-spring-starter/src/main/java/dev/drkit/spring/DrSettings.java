@@ -60,6 +60,19 @@ public final class DrSettings {
     /** The shortest backup interval: a bare number in the properties is milliseconds, rarely meant. */
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Pattern PROBE_BEANS = Pattern.compile("probes(?:\\[\\d+]|\\.\\d+)?");
+    /**
+     * The duration settings without a lower limit of their own, where a bare number under 1000
+     * (milliseconds to Spring) is nearly always seconds meant.
+     */
+    private static final List<String> DURATIONS = List.of("dr.backup.schedule.initial-delay",
+            "dr.backup.restore-test.initial-delay", "dr.backup.restore-test.max-age",
+            "dr.backup.continuous.flush-interval", "dr.backup.continuous.stable-for",
+            "dr.backup.continuous.compact-every", "dr.backup.continuous.rpo", "dr.backup.continuous.heartbeat-every",
+            "dr.backup.retention.keep-within", "dr.console.refresh", "dr.coordination.ttl",
+            "dr.coordination.renew-interval", "dr.coordination.poll-interval", "dr.coordination.connect-timeout",
+            "dr.security.login-window", "dr.postgres.flush-interval", "dr.postgres.base-backup-interval",
+            "dr.postgres.restart-delay");
+    private static final Pattern BARE_NUMBER = Pattern.compile("\\s*\\d+\\s*");
 
     private final DrProperties properties;
     private final PropertyOrigins origins;
@@ -85,6 +98,7 @@ public final class DrSettings {
         this.properties = properties;
         this.origins = new PropertyOrigins(environment);
         UnknownProperties.reject(origins);
+        refuseBareMilliseconds(properties);
         DrProperties.Repository repository = properties.repository();
         checkRepository(repository);
         checkReplication(properties.replication(), repository);
@@ -455,6 +469,30 @@ public final class DrSettings {
             throw origins.invalid(property, "must be at least 1s (a bare number means milliseconds: write 15m or "
                     + "15s)", raw == null || raw.toString().equals(value.toString())
                             ? value : raw + " (" + value.toMillis() + " ms)");
+        }
+    }
+
+    /**
+     * Refuses a duration written as a bare number from 1 to 999: Spring reads it as milliseconds,
+     * so {@code dr.coordination.ttl=15} would be a 15 ms lease. A unit says what is meant
+     * ({@code 15s}, or {@code 15ms} when milliseconds are).
+     */
+    private void refuseBareMilliseconds(DrProperties properties) {
+        List<String> names = new ArrayList<>(DURATIONS);
+        properties.plans().keySet().forEach(plan -> {
+            names.add("dr.plans." + plan + ".rto");
+            names.add("dr.plans." + plan + ".rpo");
+        });
+        for (String name : names) {
+            Object raw = origins.rawValue(name);
+            if (raw == null || !BARE_NUMBER.matcher(raw.toString()).matches()) {
+                continue;
+            }
+            long millis = Long.parseLong(raw.toString().trim());
+            if (millis > 0 && millis < MIN_INTERVAL.toMillis()) {
+                throw origins.invalid(name, "is a bare number, which means milliseconds: write " + millis + "s, or "
+                        + millis + "ms if milliseconds are meant", raw + " (" + millis + " ms)");
+            }
         }
     }
 

@@ -212,6 +212,23 @@ class DrStartupChecksTest {
     }
 
     @Test
+    void otherDurationsWrittenAsABareNumberUnderOneThousandStopTheApplication() throws Exception {
+        fromFile("dr.repository.uri=mem:x\ndr.repository.password=pw\ndr.coordination.ttl=15\n").run(ctx -> {
+            DrException e = failure(ctx);
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+            assertThat(e.getMessage()).startsWith("dr.coordination.ttl is a bare number, which means milliseconds: "
+                    + "write 15s, or 15ms if milliseconds are meant, but was 15 (15 ms)").contains("- 3:");
+        });
+        runner.withPropertyValues("dr.backup.continuous.flush-interval=5").run(ctx -> assertThat(failure(ctx)
+                .getMessage()).startsWith("dr.backup.continuous.flush-interval is a bare number"));
+        runner.withPropertyValues("dr.plans.restore-orders.rto=30").run(ctx -> assertThat(failure(ctx)
+                .getMessage()).startsWith("dr.plans.restore-orders.rto is a bare number"));
+        // a unit says what is meant, and a bare number of 1000 or more is taken as written
+        runner.withPropertyValues("dr.backup.continuous.flush-interval=50ms", "dr.coordination.poll-interval=2000",
+                "dr.coordination.ttl=15s").run(ctx -> assertThat(ctx).hasNotFailed());
+    }
+
+    @Test
     void anUnparseableRepositoryUriNamesTheProperty() throws Exception {
         fromFile("dr.repository.password=pw\ndr.repository.uri=file:/var/backups/orders   # s3://bucket/prefix\n")
                 .run(ctx -> assertThat(failure(ctx).getMessage()).startsWith("dr.repository.uri is not a usable store "
