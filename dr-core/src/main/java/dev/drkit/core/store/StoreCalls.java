@@ -24,9 +24,15 @@ import org.jspecify.annotations.Nullable;
  * store, operation, outcome), {@code dr.store.request.duration} and {@code dr.store.retries}.
  *
  * <p>Only {@link ErrorCode#UNAVAILABLE} failures are retried and count against the breaker:
- * a missing object, a lost precondition or refused credentials are answers, not faults. When
- * the breaker is open, calls fail at once with {@code UNAVAILABLE} and the outcome
- * {@code circuit-open}.
+ * a missing object, a lost precondition or refused credentials are answers, not faults. The
+ * breaker sees calls, not attempts: a call asks it for permission once, before its first
+ * attempt, and reports once, after its last, so a call it let through gets every attempt and
+ * backoff the settings promise (a server restarting for a few seconds is ridden out), and a
+ * call that failed transiently after all its attempts counts as one failure. Its job is to stop
+ * the calls that follow from hammering a store that keeps failing: while it is open, calls
+ * fail at once with {@code UNAVAILABLE}, the outcome {@code circuit-open} and a message that
+ * carries the last transient failure (the cause, such as "connection refused"), since that is
+ * what the operator has to fix.
  *
  * <p>A pooled connection that the server closed while it sat idle fails on its next use
  * before the server sees anything ("broken pipe", "connection reset", no response). Such a
@@ -45,6 +51,8 @@ public final class StoreCalls {
     private final IntervalFunction backoff;
     private final CircuitBreaker breaker;
     private final @Nullable MeterRegistry registry;
+    /** The last call's transient failure, for the message of the calls the open breaker refuses. */
+    private volatile @Nullable DrException lastFailure;
 
     /**
      * Creates the runner of one store.
@@ -80,10 +88,30 @@ public final class StoreCalls {
      *     {@link DrException} for failures
      * @param <T> the result
      * @return the first successful result
-     * @throws DrException the last failure; {@code UNAVAILABLE} when the breaker is open;
-     *     {@code CANCELLED} when interrupted while waiting to retry
+     * @throws DrException the last failure; {@code UNAVAILABLE} when the breaker is open, its
+     *     message and cause the last transient failure; {@code CANCELLED} when interrupted while
+     *     waiting to retry
      */
     public <T> T call(String operation, IntFunction<T> attempt) {
+        if (!breaker.tryAcquirePermission()) {
+            count(operation, "circuit-open");
+            throw breakerOpen();
+        }
+        long start = System.nanoTime();
+        try {
+            T result = attempts(operation, attempt);
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return result;
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            if (isTransient(e)) {
+                lastFailure = (DrException) e;
+            }
+            throw e;
+        }
+    }
+
+    private <T> T attempts(String operation, IntFunction<T> attempt) {
         int number = 0;
         int failures = 0;
         int closedConnections = 0;
@@ -92,34 +120,29 @@ public final class StoreCalls {
             if (number > 1 && registry != null) {
                 registry.counter("dr.store.retries", "store", storeKind, "operation", operation).increment();
             }
-            if (!breaker.tryAcquirePermission()) {
-                count(operation, "circuit-open");
-                throw new DrException(ErrorCode.UNAVAILABLE, "Not calling " + location + " for a while: its "
-                        + "circuit breaker is open after repeated transient failures", location,
-                        CallNotPermittedException.createCallNotPermittedException(breaker));
-            }
-            long start = System.nanoTime();
             boolean skipClosed = closedConnections < CLOSED_CONNECTION_RETRIES;
             try {
-                T result = timed(operation, number, attempt, skipClosed);
-                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                return result;
+                return timed(operation, number, attempt, skipClosed);
             } catch (DrException e) {
                 if (skipClosed && isClosedConnection(e)) {
-                    breaker.releasePermission();
                     closedConnections++;
                     continue;
                 }
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
                 if (!isTransient(e) || ++failures >= maxAttempts) {
                     throw e;
                 }
                 pause(backoff.apply(failures), operation);
-            } catch (RuntimeException e) {
-                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-                throw e;
             }
         }
+    }
+
+    private DrException breakerOpen() {
+        DrException last = lastFailure;
+        String message = "Not calling " + location + " for a while: its circuit breaker is open after repeated "
+                + "transient failures" + (last == null ? "" : "; the last: " + last.getMessage());
+        DrException e = new DrException(ErrorCode.UNAVAILABLE, message, location, last);
+        e.addSuppressed(CallNotPermittedException.createCallNotPermittedException(breaker));
+        return e;
     }
 
     /**

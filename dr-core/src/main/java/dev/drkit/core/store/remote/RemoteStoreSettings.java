@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxAttempts how many times a request is tried in all, the first included: 1 to 20
  * @param initialBackoff the wait before the first retry, doubled (with jitter) for each further one, > 0
  * @param maxBackoff the longest wait between two attempts, >= {@code initialBackoff}
- * @param circuitBreaker the breaker's configuration; only transient failures count against it
+ * @param circuitBreaker the breaker's configuration; it counts calls, each after its attempts, and only
+ *     transient failures count against it
  * @param uploadConcurrency how many chunks (parts, blocks) of one object are uploaded at once: 1 to 64
  * @param meterRegistry where the store's meters go, or null for none
  */
@@ -36,8 +37,9 @@ public record RemoteStoreSettings(Duration connectTimeout, Duration attemptTimeo
     /** The longest wait between two attempts: 5 seconds. */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
     /**
-     * The circuit breaker: it opens when half of the last 20 requests (at least 10) failed
-     * transiently, refuses requests for 30 seconds, then lets 3 through to probe.
+     * The circuit breaker: it opens when half of the last 20 calls (at least 10) failed
+     * transiently, each after all its attempts, refuses calls for 30 seconds, then lets 3
+     * through to probe. A call it let through is never cut short by it.
      */
     public static final CircuitBreakerConfig DEFAULT_CIRCUIT_BREAKER = CircuitBreakerConfig.custom()
             .failureRateThreshold(50)
