@@ -246,7 +246,8 @@ public abstract class StoreFaultContract {
                 .waitDurationInOpenState(Duration.ofMinutes(1)).build();
         try (SnapshotStore store = open(Settings.DEFAULTS.attempts(2).circuitBreaker(breaker))) {
             proxy.down();
-            for (int i = 0; i < 2; i++) {
+            // The breaker counts calls, each once after all its attempts: four failed calls open it.
+            for (int i = 0; i < 4; i++) {
                 assertThatThrownBy(() -> store.get("k"),
                         "get(\"k\") number %d with the server down must throw DrException with code UNAVAILABLE", i + 1)
                         .isInstanceOfSatisfying(DrException.class,
@@ -258,7 +259,8 @@ public abstract class StoreFaultContract {
                             + "the circuit breaker is open")
                     .isInstanceOfSatisfying(DrException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-                        assertThat(e.getMessage()).contains("circuit breaker is open");
+                        assertThat(e.getMessage()).contains("circuit breaker is open").contains("; the last: ");
+                        assertThat(e.getCause()).as("the last real failure").isInstanceOf(DrException.class);
                     });
             assertThat(requests("get", "circuit-open")).isEqualTo(1);
             assertThat(healthProbe(store).check().status()).isEqualTo(HealthStatus.DOWN);
