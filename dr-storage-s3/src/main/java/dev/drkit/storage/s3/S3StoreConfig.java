@@ -140,12 +140,19 @@ public record S3StoreConfig(String bucket, String prefix, @Nullable URI endpoint
     }
 
     /**
-     * Returns the store's location as a URI with no credentials, for messages.
+     * Returns the store's location as a URI with no credentials, for messages: with the region
+     * and path-style addressing when set, so that the URI copied from a message into a command
+     * reaches the same server.
      *
-     * @return such as {@code s3://bucket/prefix?endpoint=http://127.0.0.1:9000}
+     * @return such as {@code s3://bucket/prefix?endpoint=http://127.0.0.1:9000&pathStyle=true}
      */
     public String describe() {
-        return RemoteStoreUri.describe("s3", bucket, prefix, endpoint == null ? null : RedactedUri.of(endpoint));
+        String uri = RemoteStoreUri.describe("s3", bucket, prefix, endpoint == null ? null : RedactedUri.of(endpoint));
+        String options = (region == null ? "" : "&region=" + region) + (pathStyle ? "&pathStyle=true" : "");
+        if (options.isEmpty()) {
+            return uri;
+        }
+        return uri + (endpoint == null ? "?" + options.substring(1) : options);
     }
 
     /**

@@ -39,7 +39,8 @@ class S3StoreConfigTest {
         assertThat(config.settings().maxAttempts()).isEqualTo(7);
         assertThat(config.settings().initialBackoff()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.settings().maxBackoff()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.describe()).isEqualTo("s3://backups/team/service-a?endpoint=http://127.0.0.1:9000");
+        assertThat(config.describe()).isEqualTo("s3://backups/team/service-a?endpoint=http://127.0.0.1:9000"
+                + "&region=eu-central-1&pathStyle=true");
     }
 
     @Test

@@ -11,8 +11,12 @@ import dev.drkit.api.store.ListPage;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.api.store.SnapshotStoreProvider;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +26,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 @ExtendWith(S3ProxyExtension.class)
 class S3StoreTest {
@@ -188,11 +195,79 @@ class S3StoreTest {
 
             assertThat(opened.get("hello")).isEqualTo(bytes("world"));
             assertThat(opened.describe()).isEqualTo("s3://" + S3ProxyServer.BUCKET + "/" + prefix + "?endpoint="
-                    + server.endpoint());
+                    + server.endpoint() + "&region=us-east-1&pathStyle=true");
         } finally {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");
         }
+    }
+
+    @Test
+    void missingCredentialsAreAConfigurationErrorThatIsNotRetried() {
+        AtomicInteger asked = new AtomicInteger();
+        AwsCredentialsProvider none = () -> {
+            asked.incrementAndGet();
+            throw SdkClientException.create("Unable to load credentials from any of the providers in the chain");
+        };
+        try (S3Store noCredentials = S3Store.open(S3StoreConfig.builder(S3ProxyServer.BUCKET).prefix("nc")
+                .endpoint(server.endpoint()).region("us-east-1").pathStyle(true).credentials(none)
+                .maxAttempts(5).build())) {
+            assertThatThrownBy(() -> noCredentials.get("k"))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                        assertThat(e.getMessage()).contains("Unable to load credentials")
+                                .contains("AWS_ACCESS_KEY_ID").contains("&pathStyle=true");
+                    });
+            assertThat(asked).hasValueLessThan(5);
+        }
+    }
+
+    @Test
+    void anUnknownHostIsAConfigurationErrorNamingIt() {
+        try (S3Store misspelt = S3Store.open(server.config(S3ProxyServer.BUCKET, "uh",
+                URI.create("http://locahlost.invalid:9000")).maxAttempts(5).build())) {
+            assertThatThrownBy(() -> misspelt.get("k"))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                        assertThat(e.getMessage()).contains("Unknown host 'locahlost.invalid'");
+                    });
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsRetriedAndNamedEvenOnceTheBreakerOpens() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (S3Store closed = S3Store.open(server.config(S3ProxyServer.BUCKET, "cr",
+                URI.create("http://127.0.0.1:" + port)).maxAttempts(2)
+                .circuitBreaker(CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2).build())
+                .build())) {
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> closed.get("k"))
+                        .isInstanceOfSatisfying(DrException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                            assertThat(e.getMessage()).contains("127.0.0.1:" + port).contains("Connection refused");
+                        });
+            }
+            assertThat(closed.healthProbe().check().status()).isNotEqualTo(HealthStatus.UP);
+        }
+    }
+
+    @Test
+    void anObjectListedWithoutAnETagIsAnErrorNamingItsKey() throws Exception {
+        store.put("a", bytes("with"));
+        // A file put beside the server's (S3SemanticsBlobStore's suffix included) has no ETag, listed or not.
+        Path file = server.directory().resolve(S3ProxyServer.BUCKET).resolve(store.config().prefix())
+                .resolve("b\u0001");
+        Files.write(file, bytes("written around the server"));
+
+        assertThatThrownBy(() -> store.list("", null, 100))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.IO_FAILURE);
+                    assertThat(e.getMessage()).contains("list of 'b'").contains("without an ETag");
+                });
     }
 
     static byte[] bytes(String s) {

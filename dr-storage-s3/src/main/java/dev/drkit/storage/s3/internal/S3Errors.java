@@ -2,6 +2,8 @@ package dev.drkit.storage.s3.internal;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -56,11 +58,54 @@ final class S3Errors {
             return new DrException(ErrorCode.IO_FAILURE, "S3 refused " + operation + " of " + what + detail, input, e);
         }
         if (e instanceof SdkClientException) {
+            if (isMissingCredentials(e)) {
+                return new DrException(ErrorCode.INVALID_CONFIG, "No credentials for " + location + " (during "
+                        + operation + "): " + e.getMessage() + "; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                        + "a profile (AWS_PROFILE) or a role", location, e);
+            }
+            UnknownHostException unknown = unknownHost(e);
+            if (unknown != null) {
+                return new DrException(ErrorCode.INVALID_CONFIG, "Unknown host " + hostOf(unknown) + " for "
+                        + location + " (during " + operation + "); check the endpoint, bucket and region", location,
+                        e);
+            }
             return new DrException(ErrorCode.UNAVAILABLE, "Could not " + operation + " " + what + ": "
                     + e.getMessage(), input, e);
         }
         return new DrException(ErrorCode.IO_FAILURE, "Failed to " + operation + " " + what + ": " + e.getMessage(),
                 input, e);
+    }
+
+    /** The SDK's credential providers found none, or could not read the ones they found. */
+    private static boolean isMissingCredentials(Throwable e) {
+        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.startsWith("Unable to load credentials")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A host name the resolver says does not exist; null for none, and for a resolver that
+     * failed for now ("Temporary failure in name resolution"), which is worth retrying.
+     */
+    static @Nullable UnknownHostException unknownHost(Throwable e) {
+        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof UnknownHostException unknown) {
+                String message = String.valueOf(unknown.getMessage());
+                return message.contains("Temporary failure") || message.contains("try again") ? null : unknown;
+            }
+        }
+        return null;
+    }
+
+    /** The host an {@link UnknownHostException} names, quoted: its message is "host: reason". */
+    static String hostOf(UnknownHostException e) {
+        String message = String.valueOf(e.getMessage());
+        int colon = message.indexOf(": ");
+        return "'" + (colon < 0 ? message : message.substring(0, colon)) + "'";
     }
 
     private static boolean isTransient(AwsServiceException e, int status, String code) {

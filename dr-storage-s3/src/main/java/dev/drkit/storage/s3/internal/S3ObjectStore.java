@@ -129,6 +129,15 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
         }
     }
 
+    /** The ETag of an answer about one object; a server that sent none gets an error naming the key. */
+    private String etag(String operation, String key, @Nullable String etag) {
+        if (etag == null || etag.isEmpty()) {
+            throw new DrException(ErrorCode.IO_FAILURE, "The server behind " + location + " answered " + operation
+                    + " of '" + key + "' without an ETag, which the store needs to tell versions apart", key);
+        }
+        return etag;
+    }
+
     @Override
     public S3StoreConfig config() {
         return config;
@@ -140,7 +149,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
         return calls.call("stat", n -> {
             try {
                 HeadObjectResponse head = request("stat", key, () -> client.headObject(r -> r.bucket(bucket).key(full)));
-                return Optional.of(new ObjectInfo(key, head.contentLength(), head.eTag(), head.lastModified()));
+                return Optional.of(new ObjectInfo(key, head.contentLength(), etag("stat", key, head.eTag()), head.lastModified()));
             } catch (DrException e) {
                 if (e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
                     return Optional.empty();
@@ -168,7 +177,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
                 GetObjectResponse response = bytes.response();
                 byte[] data = bytes.asByteArray();
                 Instant modified = response.lastModified() != null ? response.lastModified() : serverTime(response);
-                return Optional.of(new StoredObject(new ObjectInfo(key, data.length, response.eTag(), modified), data));
+                return Optional.of(new StoredObject(new ObjectInfo(key, data.length, etag("get", key, response.eTag()), modified), data));
             } catch (DrException e) {
                 if (e.code() == ErrorCode.NOT_FOUND && !isMissingBucket(e)) {
                     return Optional.empty();
@@ -331,7 +340,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
         String operation = ifNoneMatch != null ? "putIfAbsent" : ifMatch != null ? "replace" : "put";
         PutObjectResponse response = request(operation, key,
                 () -> client.putObject(request.build(), body(data, offset, length)));
-        return new ObjectInfo(key, length, response.eTag(), serverTime(response));
+        return new ObjectInfo(key, length, etag(operation, key, response.eTag()), serverTime(response));
     }
 
     private void applyStorageOptions(PutObjectRequest.Builder request) {
@@ -418,7 +427,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
                 return stat(key).orElseThrow(() -> new DrException(ErrorCode.IO_FAILURE,
                         "Multipart upload of '" + key + "' in " + location + " vanished", key));
             }
-            return new ObjectInfo(key, length, response.eTag(), serverTime(response));
+            return new ObjectInfo(key, length, etag("put", key, response.eTag()), serverTime(response));
         } finally {
             if (!completed) {
                 futures.forEach(f -> f.cancel(true));
@@ -459,7 +468,7 @@ public final class S3ObjectStore extends RemoteObjectStore implements S3Store {
             if (key.isEmpty() || key.endsWith("/")) {
                 continue; // folder markers written by other tools
             }
-            objects.add(new ObjectInfo(key, object.size(), object.eTag(), object.lastModified()));
+            objects.add(new ObjectInfo(key, object.size(), etag("list", key, object.eTag()), object.lastModified()));
         }
         boolean more = Boolean.TRUE.equals(response.isTruncated()) && response.nextContinuationToken() != null;
         return new ListPage(objects, more ? response.nextContinuationToken() : null);
