@@ -259,12 +259,15 @@ public record AzureBlobStoreConfig(String container, String prefix, @Nullable St
          * @param account the storage account's name
          * @param key the account key (base64)
          * @return this builder
-         * @throws DrException {@code INVALID_ARGUMENT} for an empty account or key
+         * @throws DrException {@code INVALID_ARGUMENT} for an empty account or key, or a key not in base64
          */
         public Builder sharedKey(String account, String key) {
             once("sharedKey");
             if (account.isBlank() || key.isBlank()) {
                 throw DrException.invalidArgument("sharedKey", "needs an account and a key", "an empty value");
+            }
+            if (!AzureConnections.isBase64(key)) {
+                throw DrException.invalidArgument("sharedKey", "needs the account key in base64", "a key that is not");
             }
             this.accountName = account;
             this.accountKey = key;

@@ -6,6 +6,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.core.store.remote.RemoteStoreUri;
 import java.net.URI;
+import java.util.Base64;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +31,17 @@ final class AzureConnections {
         String connectionString = nonBlank(environment.get(CONNECTION_STRING_VARIABLE));
         if (endpoint == null) {
             if (connectionString == null) {
+                String account = nonBlank(environment.get("AZURE_STORAGE_ACCOUNT"));
+                if (nonBlank(environment.get("AZURE_STORAGE_KEY")) != null
+                        || nonBlank(environment.get("AZURE_STORAGE_SAS_TOKEN")) != null) {
+                    String variable = nonBlank(environment.get("AZURE_STORAGE_KEY")) != null ? "AZURE_STORAGE_KEY"
+                            : "AZURE_STORAGE_SAS_TOKEN";
+                    throw new DrException(ErrorCode.INVALID_CONFIG, "No endpoint for " + read.where() + ": "
+                            + variable + " is set, but it is used with ?endpoint= only (without one, only "
+                            + CONNECTION_STRING_VARIABLE + " is read); add ?endpoint=https://"
+                            + (account == null ? "ACCOUNT" : account) + ".blob.core.windows.net for Azure"
+                            + " (or the emulator's, such as http://127.0.0.1:10000/devstoreaccount1)", read.where());
+                }
                 throw new DrException(ErrorCode.INVALID_CONFIG, "No credentials for " + read.where() + ": set "
                         + CONNECTION_STRING_VARIABLE + ", or give ?endpoint= with AZURE_STORAGE_KEY", read.where());
             }
@@ -47,6 +59,11 @@ final class AzureConnections {
             String account = environment.getOrDefault("AZURE_STORAGE_ACCOUNT", accountOf(endpoint));
             if (account == null) {
                 throw read.options().invalid("endpoint", "names no account; set AZURE_STORAGE_ACCOUNT");
+            }
+            if (!isBase64(key)) {
+                throw new DrException(ErrorCode.INVALID_CONFIG, "AZURE_STORAGE_KEY is not an account key for "
+                        + read.where() + ": it must be base64, as the portal shows it (value not shown)",
+                        "AZURE_STORAGE_KEY");
             }
             b.sharedKey(account, key);
         } else if (sas != null) {
@@ -131,6 +148,16 @@ final class AzureConnections {
             }
         }
         return account == null ? null : "https://" + account + ".blob.core.windows.net";
+    }
+
+    /** Whether an account key is base64, as Azure gives it. */
+    static boolean isBase64(String key) {
+        try {
+            Base64.getDecoder().decode(key.trim());
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static @Nullable String nonBlank(@Nullable String value) {

@@ -65,6 +65,33 @@ class AzureBlobStoreConfigTest {
     }
 
     @Test
+    void aKeyWithoutAnEndpointSaysTheEndpointIsMissing() {
+        assertThatThrownBy(() -> AzureBlobStoreConfig.fromUri(URI.create("azblob://backups/p"),
+                Map.of("AZURE_STORAGE_ACCOUNT", "acme", "AZURE_STORAGE_KEY", SECRET_KEY)))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).startsWith("No endpoint for azblob://backups/p")
+                            .contains("AZURE_STORAGE_KEY is set").contains("?endpoint=https://acme.blob.core.windows.net")
+                            .doesNotContain(SECRET_KEY);
+                });
+    }
+
+    @Test
+    void anAccountKeyNotInBase64NamesTheVariableAndNotTheValue() {
+        assertThatThrownBy(() -> AzureBlobStoreConfig.fromUri(
+                URI.create("azblob://backups/p?endpoint=http://127.0.0.1:10000/devstoreaccount1"),
+                Map.of("AZURE_STORAGE_KEY", "not base64!secret")))
+                .isInstanceOfSatisfying(DrException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                    assertThat(e.getMessage()).contains("AZURE_STORAGE_KEY").contains("base64")
+                            .doesNotContain("not base64!secret");
+                });
+        assertThatThrownBy(() -> AzureBlobStoreConfig.builder("backups")
+                .endpoint(URI.create("http://127.0.0.1:10000/devstoreaccount1")).sharedKey("acme", "not base64!"))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage()).contains("sharedKey"));
+    }
+
+    @Test
     void badOptionsAreNamed() {
         assertThatThrownBy(() -> AzureBlobStoreConfig.fromUri(URI.create("azblob://backups/p?tier=hot"), CONNECTION))
                 .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage()).contains("'tier'")
@@ -87,7 +114,7 @@ class AzureBlobStoreConfigTest {
         assertThatThrownBy(() -> AzureBlobStoreConfig.builder("backups").build())
                 .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage()).contains("credentials"));
         assertThatThrownBy(() -> AzureBlobStoreConfig.builder("backups").endpoint(URI.create("https://a.blob.x"))
-                .sharedKey("a", "k").sasToken("s").build())
+                .sharedKey("a", SECRET_KEY).sasToken("s").build())
                 .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.getMessage()).contains("exactly one"));
         assertThatThrownBy(() -> AzureBlobStoreConfig.builder("backups").connectionString("A=b").sasToken("s").build())
                 .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));

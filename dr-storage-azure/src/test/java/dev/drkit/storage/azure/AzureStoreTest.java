@@ -50,6 +50,20 @@ class AzureStoreTest {
     }
 
     @Test
+    void anUnknownHostIsAConfigurationErrorNamingIt() {
+        AzureBlobStoreConfig config = AzureBlobStoreConfig.fromUri(URI.create("azblob://" + AzuriteServer.CONTAINER
+                + "/uh?maxAttempts=5&endpoint=http://locahlost.invalid:10000/devstoreaccount1"),
+                Map.of("AZURE_STORAGE_KEY", AzuriteServer.KEY));
+        try (AzureBlobStore misspelt = AzureBlobStore.open(config)) {
+            assertThatThrownBy(() -> misspelt.get("k"))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG);
+                        assertThat(e.getMessage()).contains("Unknown host").contains("locahlost.invalid");
+                    });
+        }
+    }
+
+    @Test
     void theServiceLoaderFindsTheAzblobScheme() {
         SnapshotStoreProvider provider = ServiceLoader.load(SnapshotStoreProvider.class).stream()
                 .map(ServiceLoader.Provider::get)

@@ -5,6 +5,7 @@ import com.azure.storage.blob.models.BlobStorageException;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.io.IOException;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
@@ -62,6 +63,11 @@ final class AzureErrors {
             return new DrException(ErrorCode.IO_FAILURE, "Azure refused " + operation + " of " + what + detail,
                     input, e);
         }
+        UnknownHostException unknown = unknownHost(e);
+        if (unknown != null) {
+            return new DrException(ErrorCode.INVALID_CONFIG, "Unknown host for " + location + " (during " + operation
+                    + "): " + unknown.getMessage() + "; check the endpoint", location, e);
+        }
         if (isTransport(e)) {
             return new DrException(ErrorCode.UNAVAILABLE, "Could not " + operation + " " + what + ": " + rootMessage(e),
                     input, e);
@@ -98,6 +104,19 @@ final class AzureErrors {
                 || BlobErrorCode.LEASE_ID_MISMATCH_WITH_LEASE_OPERATION.equals(code)
                 || BlobErrorCode.LEASE_LOST.equals(code)
                 || BlobErrorCode.LEASE_NOT_PRESENT_WITH_BLOB_OPERATION.equals(code);
+    }
+
+    /**
+     * A host name the resolver says does not exist; null for none, and for a resolver that
+     * failed for now ("Temporary failure in name resolution"), which is worth retrying.
+     */
+    private static @Nullable UnknownHostException unknownHost(Throwable e) {
+        UnknownHostException unknown = find(e, UnknownHostException.class);
+        if (unknown == null) {
+            return null;
+        }
+        String message = String.valueOf(unknown.getMessage());
+        return message.contains("Temporary failure") || message.contains("try again") ? null : unknown;
     }
 
     private static boolean isTransport(Throwable e) {

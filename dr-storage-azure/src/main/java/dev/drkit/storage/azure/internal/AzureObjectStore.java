@@ -122,7 +122,8 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
             try {
                 BlobProperties p = request("stat", key,
                         () -> blob.getPropertiesWithResponse(null, null, Context.NONE).getValue());
-                return Optional.of(new ObjectInfo(key, p.getBlobSize(), p.getETag(), p.getLastModified().toInstant()));
+                return Optional.of(new ObjectInfo(key, p.getBlobSize(), etag("stat", key, p.getETag()),
+                        p.getLastModified().toInstant()));
             } catch (DrException e) {
                 if (e.code() == ErrorCode.NOT_FOUND && !isMissingContainer(e)) {
                     return Optional.empty();
@@ -150,7 +151,7 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
                 BlobDownloadHeaders headers = response.getDeserializedHeaders();
                 Instant modified = headers.getLastModified() != null ? headers.getLastModified().toInstant()
                         : Instant.now();
-                return Optional.of(new StoredObject(new ObjectInfo(key, data.length, headers.getETag(), modified),
+                return Optional.of(new StoredObject(new ObjectInfo(key, data.length, etag("get", key, headers.getETag()), modified),
                         data));
             } catch (DrException e) {
                 if (e.code() == ErrorCode.NOT_FOUND && !isMissingContainer(e)) {
@@ -297,7 +298,7 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
                         .setRequestConditions(conditions).setTier(tier);
                 BlockBlobItem item = request(operation, key,
                         () -> block.uploadWithResponse(options, null, Context.NONE).getValue());
-                return info(key, length, item);
+                return info("put", key, length, item);
             });
         }
         List<String> ids = stageBlocks(key, block, data, offset, length);
@@ -308,7 +309,7 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
             try {
                 BlockBlobItem item = request(operation, key,
                         () -> block.commitBlockListWithResponse(options, null, Context.NONE).getValue());
-                return info(key, length, item);
+                return info("put", key, length, item);
             } catch (DrException e) {
                 // A racing writer's commit discards our uncommitted blocks; if it created the
                 // blob first, we lost a conditional create, else it is a plain failure.
@@ -383,7 +384,8 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
                         continue;
                     }
                     objects.add(new ObjectInfo(key, item.getProperties().getContentLength(),
-                            item.getProperties().getETag(), item.getProperties().getLastModified().toInstant()));
+                            etag("list", key, item.getProperties().getETag()),
+                            item.getProperties().getLastModified().toInstant()));
                 }
                 String next = page.getContinuationToken();
                 return new ListPage(objects, next == null || next.isEmpty() ? null : next);
@@ -566,9 +568,18 @@ public final class AzureObjectStore extends RemoteObjectStore implements AzureBl
         }
     }
 
-    private static ObjectInfo info(String key, long size, BlockBlobItem item) {
+    private ObjectInfo info(String operation, String key, long size, BlockBlobItem item) {
         Instant modified = item.getLastModified() == null ? Instant.now() : item.getLastModified().toInstant();
-        return new ObjectInfo(key, size, item.getETag(), modified);
+        return new ObjectInfo(key, size, etag(operation, key, item.getETag()), modified);
+    }
+
+    /** The ETag of an answer about one object; a server that sent none gets an error naming the key. */
+    private String etag(String operation, String key, @Nullable String etag) {
+        if (etag == null || etag.isEmpty()) {
+            throw new DrException(ErrorCode.IO_FAILURE, "The server behind " + location + " answered " + operation
+                    + " of '" + key + "' without an ETag, which the store needs to tell versions apart", key);
+        }
+        return etag;
     }
 
     private static boolean isMissingContainer(DrException e) {
