@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Check the repository's structure (each pack's size included), and with --read-data or "
                 + "--read-data-subset its data. Exit 3 when a problem is found. Packs no index lists and "
-                + "temporary files, left by an interrupted backup, are counted in a note, not a problem: "
+                + "temporary files, left by an interrupted backup or prune, are counted in a note, not a problem: "
                 + "dr prune removes them, unless an index file is damaged or missing: then they may be "
                 + "its packs, and the note says to run dr repair index first.")
 final class VerifyCommand extends RepositoryCommand {
@@ -118,7 +118,8 @@ final class VerifyCommand extends RepositoryCommand {
                     + "copy of their data: run dr repair index first, not dr prune (which would delete "
                     + them + ")";
         }
-        return "note: " + what + ", left by an interrupted backup (or one running now): run dr prune to remove "
+        return "note: " + what + ", left by an interrupted backup or prune (or a backup running now): run dr "
+                + "prune to remove "
                 + them + " (it removes " + (packs + temporary == 1 ? "one" : "those") + " older than an hour)";
     }
 

@@ -434,8 +434,8 @@ class IntegrityCommandsTest {
 
         assertThat(dr("verify", "--repo", repo.toString())).as(out.toString()).isZero();
         assertThat(out.toString()).contains("note: " + unindexed + " pack" + (unindexed == 1 ? "" : "s")
-                + " that no index lists and 1 temporary file, left by an interrupted backup (or one running now): "
-                + "run dr prune to remove them").contains("ok: ").doesNotContain("problem:");
+                + " that no index lists and 1 temporary file, left by an interrupted backup or prune (or a backup "
+                + "running now): run dr prune to remove them").contains("ok: ").doesNotContain("problem:");
         assertThat(out.toString().lines().filter(l -> l.contains("dr prune"))).hasSize(1);
         assertThat(dr("verify", "--repo", repo.toString(), "--json")).isZero();
         JsonNode report = CliJson.MAPPER.readTree(out.toString());
