@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,10 +86,11 @@ final class CopyCommand implements Callable<Integer> {
         }
         try (SnapshotStore sourceStore = SnapshotStores.open(sourceUri);
                 SnapshotStore destinationStore = SnapshotStores.open(to);
-                Repository source = RepositoryLocation.open("--repo", sourceUri, sourceStore, sourcePassword,
-                        dev.drkit.core.repository.RepositoryOptions.DEFAULT,
-                        RepositoryLocation.initHint(sourceUri, sourceStore));
-                Repository destination = openDestination(destinationStore, destinationPassword)) {
+                Repository source = namingThePassword(() -> RepositoryLocation.open("--repo", sourceUri, sourceStore,
+                        sourcePassword, dev.drkit.core.repository.RepositoryOptions.DEFAULT,
+                        RepositoryLocation.initHint(sourceUri, sourceStore)), "--repo", sourcePasswordFrom());
+                Repository destination = namingThePassword(() -> openDestination(destinationStore,
+                        destinationPassword), "--to", destinationPasswordFrom(env))) {
             CopyResult r;
             try (ProgressDisplay shown = ProgressDisplay.start(env, json, spec.commandLine().getErr(), source::progress)) {
                 r = source.copyTo(destination, snapshots);
@@ -153,7 +155,46 @@ final class CopyCommand implements Callable<Integer> {
         return repo;
     }
 
+    /** Where the source's password came from, for the message of a wrong one. */
+    private String sourcePasswordFrom() {
+        return passwordFile != null ? "--password-file " + passwordFile : "$" + RepositoryOptions.PASSWORD_ENV;
+    }
+
+    /** Where the destination's password came from, for the message of a wrong one. */
+    private String destinationPasswordFrom(Map<String, String> env) {
+        if (toPasswordFile != null) {
+            return "--to-password-file " + toPasswordFile;
+        }
+        String fromEnv = env.get(TO_PASSWORD_ENV);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return "$" + TO_PASSWORD_ENV;
+        }
+        return "the source's password (" + sourcePasswordFrom() + "), tried since $" + TO_PASSWORD_ENV
+                + " is unset; set $" + TO_PASSWORD_ENV + " or pass --to-password-file FILE";
+    }
+
+    /** Opens a repository; a wrong password says which repository's it was and where it came from. */
+    private static Repository namingThePassword(Supplier<Repository> open, String option, String from) {
+        try {
+            return open.get();
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.WRONG_PASSWORD) {
+                throw e;
+            }
+            throw new DrException(ErrorCode.WRONG_PASSWORD, e.getMessage() + " (the password of " + option
+                    + ", from " + from + ")", e.input(), e);
+        }
+    }
+
     private Repository openDestination(SnapshotStore store, char[] password) {
+        if (init) {
+            // --init creates the destination as dr init does: its bucket or container too.
+            String created = InitCommand.createBucketOrContainer(store);
+            if (created != null && !json && System.console() != null) {
+                spec.commandLine().getErr().println(TerminalText.escape(created));
+                spec.commandLine().getErr().flush();
+            }
+        }
         if (!init) {
             return RepositoryLocation.open("--to", to, store, password,
                     dev.drkit.core.repository.RepositoryOptions.DEFAULT, "pass --init to create it");

@@ -71,8 +71,40 @@ class CloudRepositoryCommandsTest {
         assertThat(dr("restore", "--repo", repo, "latest", "--target", target.toString())).as(err.toString()).isZero();
         assertThat(target.resolve("orders/a/order.json")).hasContent("{\"id\":7}");
         assertThat(Files.size(target.resolve("orders/big.bin"))).isEqualTo(3_000_000);
-        assertThat(dr("init", "--repo", repo)).isEqualTo(1);
+        assertThat(dr("init", "--repo", repo)).isEqualTo(2);
         assertThat(err.toString()).containsIgnoringCase("already");
+    }
+
+    @Test
+    void copyInitCreatesTheDestinationBucketAsInitDoes() throws Exception {
+        environment = Map.of("DR_PASSWORD", "s3 password");
+        Path data = dir.resolve("orders");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("order.json"), "{\"id\":8}");
+        String options = "?endpoint=" + server.endpoint() + "&region=us-east-1&pathStyle=true";
+        String repo = "s3://copy-source/repo" + options;
+        assertThat(dr("init", "--repo", repo)).as(err.toString()).isZero();
+        assertThat(dr("backup", "--repo", repo, data.toString())).as(err.toString()).isZero();
+
+        String copy = "s3://region2/copy" + options;
+        assertThat(dr("copy", "--repo", repo, "--to", copy, "--init")).as(err.toString()).isZero();
+        assertThat(dr("snapshots", "--repo", copy)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("orders");
+    }
+
+    @Test
+    void aWrongSecretKeyIsACredentialsErrorWithExitTwoAndTheMessageKeepsTheUriAsGiven() throws Exception {
+        environment = Map.of("DR_PASSWORD", "s3 password");
+        String repo = "s3://denied-bucket/repo?endpoint=" + server.endpoint() + "&region=us-east-1&pathStyle=true";
+        assertThat(dr("init", "--repo", repo)).as(err.toString()).isZero();
+        System.setProperty("aws.secretAccessKey", "not-the-secret");
+        try {
+            assertThat(dr("snapshots", "--repo", repo)).as(err.toString()).isEqualTo(2);
+        } finally {
+            System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+        }
+        assertThat(err.toString()).contains("Access denied").contains("AWS_SECRET_ACCESS_KEY")
+                .contains("&pathStyle=true").doesNotContain("not-the-secret");
     }
 
     @Test

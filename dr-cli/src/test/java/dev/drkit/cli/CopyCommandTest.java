@@ -153,6 +153,23 @@ class CopyCommandTest {
     }
 
     @Test
+    void aWrongDestinationPasswordSaysWhereItCameFrom() {
+        environment = Map.of("DR_PASSWORD", "offsite secret");
+        dr("init", "--repo", offsite.toString());
+        environment = Map.of("DR_PASSWORD", "primary secret");
+        dr("init", "--repo", primary.toString());
+
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("The password opens none of the 1 keys")
+                .contains("the password of --to, from the source's password ($DR_PASSWORD), tried since "
+                        + "$DR_TO_PASSWORD is unset; set $DR_TO_PASSWORD or pass --to-password-file FILE");
+        err.getBuffer().setLength(0);
+        environment = Map.of("DR_PASSWORD", "wrong", "DR_TO_PASSWORD", "offsite secret");
+        assertThat(dr("copy", "--repo", primary.toString(), "--to", offsite.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("(the password of --repo, from $DR_PASSWORD)");
+    }
+
+    @Test
     void theSourceIsNamedByRepoLikeEveryOtherCommandAndFromStillWorksWithAWarning() {
         dr("init", "--repo", primary.toString());
         dr("backup", "--repo", primary.toString(), data.toString());
