@@ -184,13 +184,14 @@ public final class DrCommand {
      * Maps a failure to the documented exit code.
      *
      * @param failure what went wrong
-     * @return 2 for usage, configuration and password errors, 3 for integrity problems, 1 otherwise
+     * @return 2 for usage, configuration, credential (access denied) and password errors, 3 for
+     *     integrity problems, 1 otherwise
      */
     public static int exitCodeOf(Throwable failure) {
         if (failure instanceof DrException dr) {
             ErrorCode code = dr.code();
             switch (code) {
-                case INVALID_ARGUMENT, INVALID_CONFIG, INVALID_KEY, UNKNOWN_SCHEME, WRONG_PASSWORD:
+                case INVALID_ARGUMENT, INVALID_CONFIG, INVALID_KEY, UNKNOWN_SCHEME, WRONG_PASSWORD, ACCESS_DENIED:
                     return EXIT_USAGE;
                 case INTEGRITY:
                     return EXIT_INTEGRITY;

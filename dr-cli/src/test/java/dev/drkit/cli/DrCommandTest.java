@@ -12,6 +12,23 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class DrCommandTest {
+    @Test
+    void theCloudSdksDoNotLogTheConnectionFailuresTheCommandReportsItself() throws Exception {
+        java.util.Properties logging = new java.util.Properties();
+        try (var in = DrCommand.class.getResourceAsStream("/simplelogger.properties")) {
+            logging.load(in);
+        }
+        for (String sdk : new String[] {"io.netty", "reactor.netty", "com.azure"}) {
+            assertThat(logging.getProperty("org.slf4j.simpleLogger.log." + sdk)).as(sdk).isEqualTo("off");
+        }
+    }
+
+    @Test
+    void accessDeniedIsACredentialsErrorWithExitTwo() {
+        assertThat(DrCommand.exitCodeOf(new dev.drkit.api.DrException(dev.drkit.api.ErrorCode.ACCESS_DENIED,
+                "Access denied", "k"))).isEqualTo(2);
+    }
+
 
     @Test
     void aRunBuildsOnlyTheSubcommandItsArgumentsName() {
