@@ -64,6 +64,25 @@ class AzureStoreTest {
     }
 
     @Test
+    void aRefusedConnectionNamesTheAddress() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        AzureBlobStoreConfig config = AzureBlobStoreConfig.fromUri(URI.create("azblob://" + AzuriteServer.CONTAINER
+                + "/cr?maxAttempts=1&endpoint=http://127.0.0.1:" + port + "/devstoreaccount1"),
+                Map.of("AZURE_STORAGE_KEY", AzuriteServer.KEY));
+        try (AzureBlobStore closed = AzureBlobStore.open(config)) {
+            assertThatThrownBy(() -> closed.get("k"))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.getMessage()).containsIgnoringCase("connection refused")
+                                .endsWith("127.0.0.1:" + port);
+                    });
+        }
+    }
+
+    @Test
     void theServiceLoaderFindsTheAzblobScheme() {
         SnapshotStoreProvider provider = ServiceLoader.load(SnapshotStoreProvider.class).stream()
                 .map(ServiceLoader.Provider::get)

@@ -5,6 +5,7 @@ import com.azure.storage.blob.models.BlobStorageException;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -134,6 +135,11 @@ final class AzureErrors {
     }
 
     private static String rootMessage(Throwable e) {
+        // Netty's ConnectException names the address ("...: Connection refused: /127.0.0.1:10000"); its cause does not.
+        ConnectException connect = find(e, ConnectException.class);
+        if (connect != null && connect.getMessage() != null) {
+            return connect.getMessage();
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
