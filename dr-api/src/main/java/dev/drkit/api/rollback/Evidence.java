@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param baselineRate the failure rate the candidate was held to; the sequential judge, with
  *     a baseline learnt from the stable version, takes the stable version's rate smoothed by
  *     prior pseudo-calls at the expected rate and raised by 1.5 standard errors (so 0 failures
- *     in 55 stable calls, with the default 100 pseudo-calls at 1%, give 0.016)
+ *     in 55 stable calls, with the default 100 pseudo-calls at 1%, give 0.016); a PROMOTE held
+ *     to another rate names it in {@code extra.promoteRate}
  * @param statistic the test statistic (for a sequential test, the log-likelihood ratio)
  * @param rollbackThreshold the statistic's value at or above which the verdict is ROLLBACK
  * @param promoteThreshold the statistic's value at or below which the verdict is PROMOTE

@@ -28,14 +28,17 @@ import java.util.Objects;
  * @param baselinePriorCalls pseudo-calls at {@code baselineRate} mixed into an observed
  *     baseline, so that a quiet stable version does not make the baseline jump; >= 0. The
  *     baseline the candidate is held to is {@code (stableFailures + priorCalls * baselineRate)
- *     / (stableCalls + priorCalls)}, raised by 1.5 standard errors
+ *     / (stableCalls + priorCalls)}, raised by 1.5 standard errors, in the rollback test; PROMOTE
+ *     holds it to the low end of the stable version's own rate (the lower bound of the Wilson
+ *     interval of its failures at 1.5 standard errors, without the prior, so 0 while it has not
+ *     failed)
  * @param regressionRatio how many times the baseline rate the {@link JudgeTest#FIXED_RATIO}
  *     test is tuned to detect, and the regression that PROMOTE says is absent; > 1 and
  *     {@code regressionRatio * baselineRate < 1}. PROMOTE holds the candidate to a baseline no
  *     lower than the rate at which such a regression takes the whole {@code horizon} to tell
  *     ({@code ln(1/alpha) / KL(ratio * r || r) = horizon}, 0.0116% by default), so that a
  *     candidate with no failures beside a stable version with none is promoted after a bounded
- *     number of its calls (about 12,700 by default)
+ *     number of its calls (about 12,700 by default, however few calls the stable version took)
  * @param horizon the number of candidate calls over which {@code alpha} holds; > 0
  * @param maxConsecutiveFailures candidate failures in a row that roll back at once, 0 for none
  * @param rollbackOnOpenCircuit whether an OPEN candidate circuit breaker rolls back at once

@@ -156,9 +156,14 @@ public final class SequentialJudge implements Judge {
      * Returns the lowest baseline rate PROMOTE holds the candidate to: the rate at which a
      * {@code regressionRatio} regression takes the rollback test the whole horizon on average
      * ({@code ln(1/alpha) / KL(ratio * r || r) = horizon}). A baseline below it, as a stable
-     * version with no failures gives once it has taken many calls, is raised to it for the
-     * promotion only, so that a candidate with no failures is promoted after a bounded number
-     * of its calls (about {@code -promoteThreshold / (2 * floor)}). Without it the baseline
+     * version with no failures gives, is raised to it for the promotion only, so that a
+     * candidate with no failures is promoted after a bounded number of its calls ({@code
+     * promoteThreshold / ln((1 - ratio * floor) / (1 - floor))}, 12,689 by default). An observed
+     * baseline is taken for the promotion at the low end of what the stable version's own calls
+     * make plausible (the lower bound of their Wilson interval at 1.5 standard errors, without
+     * the prior; 0 while it has not failed), not raised as for the rollback test: a candidate
+     * is promoted only on evidence that it is no regression of the lowest rate the stable
+     * version may have. Without the floor the baseline
      * learnt from a stable version with no failures falls toward zero as the stable calls grow,
      * and the candidate's evidence, which grows with its own calls times that baseline, levels
      * off at a value set by its share of the traffic: at a 1% share it never reached the
@@ -258,9 +263,11 @@ public final class SequentialJudge implements Judge {
                             statistic, threshold);
             return verdict(reason, s, c, p, statistic, threshold, share, Rule.SEQUENTIAL_TEST);
         }
-        // The promotion holds the candidate to the baseline, or to the floor when the baseline is
-        // lower: a regression of a rate below the floor cannot be told within the horizon.
-        double promoteRate = Math.max(p, promoteFloor);
+        // The promotion holds the candidate to the baseline (an observed one at the low end of what
+        // the stable version's calls make plausible), or to the floor when that is lower: a
+        // regression of a rate below the floor cannot be told within the horizon.
+        double promoteBase = config.baselineSource() == BaselineSource.OBSERVED ? lowerBaseline(s) : p;
+        double promoteRate = Math.min(Math.max(promoteBase, promoteFloor), MAX_RATE / config.regressionRatio());
         double promoteLlr = promoteRate == p ? llr : promoteStatistic(promoteRate, n, k);
         if (n > 0 && promoteLlr <= promoteThreshold) {
             // Asked often (after every failure of a healthy candidate): plain concatenation, no map.
@@ -269,8 +276,11 @@ public final class SequentialJudge implements Judge {
             Map<String, String> extra = Map.of("promoteStatistic", Double.toString(promoteLlr));
             if (promoteRate != p) {
                 reason = "candidate failures " + k + "/" + n + " show no " + config.regressionRatio()
-                        + "x regression of rate " + promoteRate + ", the lowest whose regression the test tells "
-                        + "within its horizon of " + config.horizon() + " calls (baseline rate " + p + ")";
+                        + "x regression of rate " + promoteRate + (promoteRate == promoteFloor
+                        ? ", the lowest whose regression the test tells within its horizon of " + config.horizon()
+                                + " calls"
+                        : ", the lowest the stable version's " + s.failures() + "/" + s.calls()
+                                + " failures make plausible") + " (baseline rate " + p + ")";
                 extra = Map.of("promoteStatistic", Double.toString(promoteLlr), "promoteRate",
                         Double.toString(promoteRate));
             }
@@ -359,6 +369,24 @@ public final class SequentialJudge implements Judge {
             }
         }
         return Math.min(Math.max(p, MIN_RATE), MAX_RATE / config.regressionRatio());
+    }
+
+    /**
+     * Returns the low end of the stable version's failure rate: the lower bound of the Wilson
+     * score interval of its own calls at {@value #BASELINE_Z} standard errors, without the prior,
+     * and 0 when it has not failed. A promotion held to a baseline raised by the prior or by
+     * standard errors (as the rollback test is, where an underestimate would roll back a healthy
+     * candidate) passed a 5x regression of a stable version with a few hundred calls.
+     */
+    private static double lowerBaseline(VariantStats stable) {
+        double calls = stable.calls();
+        double failures = Math.min(stable.failures(), stable.calls());
+        if (failures <= 0) {
+            return 0;
+        }
+        double z2 = BASELINE_Z * BASELINE_Z;
+        double spread = BASELINE_Z * Math.sqrt(failures * (calls - failures) / calls + z2 / 4);
+        return Math.max(0, (failures + z2 / 2 - spread) / (calls + z2));
     }
 
     private Ruling verdict(String reason, VariantStats s, VariantStats c, double p, double statistic,
