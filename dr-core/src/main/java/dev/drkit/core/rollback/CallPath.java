@@ -88,7 +88,7 @@ final class CallPath<T> {
         long start = ticker.read();
         R result;
         try {
-            result = fn.apply(c.impl);
+            result = applyCandidate(evidence, start, c.impl, fn);
         } catch (RuntimeException | Error t) {
             long d = ticker.read() - start;
             long sample = record(c, true, evidence, d, classify(t), t, null);
@@ -114,7 +114,7 @@ final class CallPath<T> {
         long start = ticker.read();
         Object shadowResult;
         try {
-            shadowResult = fn.apply(c.impl);
+            shadowResult = applyCandidate(evidence, start, c.impl, fn);
         } catch (RuntimeException | Error t) {
             long d = ticker.read() - start;
             tell(s, record(c, true, evidence, d, classifier.isIgnored(t) ? Outcome.IGNORED : Outcome.FAILURE, t, null), d);
@@ -126,6 +126,17 @@ final class CallPath<T> {
                 : record(c, true, evidence, d, Outcome.FAILURE, new ShadowMismatchException(), null);
         tell(s, sample, d);
         return stableResult;
+    }
+
+    /** Calls the candidate, known to the rollout as running until it returns or throws. */
+    private static <T, R> R applyCandidate(VariantRecorder evidence, long start, T impl,
+            Function<? super T, ? extends R> fn) {
+        VariantRecorder.Running running = evidence.started(start);
+        try {
+            return fn.apply(impl);
+        } finally {
+            evidence.returned(running);
+        }
     }
 
     private Outcome classify(Throwable t) {

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param failureRateThreshold failure rate in percent at which the circuit opens, in (0, 100]
  * @param slowCallRateThreshold slow-call rate in percent at which the circuit opens, in (0, 100]
- * @param slowCallDuration calls slower than this are slow, > 0
+ * @param slowCallDuration calls slower than this are slow, > 0; while a candidate call has been
+ *     running for longer and has not returned, the rollout's step does not advance
  * @param slidingWindowSize calls in the count-based window, > 0
  * @param minimumNumberOfCalls calls before the rates count, > 0
  * @param waitInOpenState how long an open circuit stays open, > 0

@@ -426,7 +426,7 @@ public final class GuardedReleaseBuilder<T> {
         GuardRules rules = new GuardRules(name, judge, config.judge(), triggers, config.latency());
         EvidenceGate gate = new EvidenceGate(config.plan(), !candidateProbes.isEmpty(),
                 config.probes().downThreshold(), probeNoAnswer, rules, latencyNoData);
-        RolloutMachine<T> machine = new RolloutMachine<>(name, config, clock, rules, gate,
+        RolloutMachine<T> machine = new RolloutMachine<>(name, config, clock, ticker, rules, gate,
                 new DecisionLog(name, audit, registry, withFleet(fleet), configVersion(config)), versions,
                 versions.apply(Objects.requireNonNull(stableVersion), Objects.requireNonNull(stableImpl)));
         CallPath<T> calls = new CallPath<>(machine::current, machine, classifier, failureResult, comparator, ticker,

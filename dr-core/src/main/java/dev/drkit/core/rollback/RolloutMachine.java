@@ -1,5 +1,6 @@
 package dev.drkit.core.rollback;
 
+import dev.drkit.api.Ticker;
 import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.rollback.Decision;
 import dev.drkit.api.rollback.Evidence;
@@ -13,6 +14,7 @@ import dev.drkit.api.rollback.RollbackMode;
 import dev.drkit.api.rollback.TriggerKind;
 import dev.drkit.api.rollback.VariantStats;
 import dev.drkit.api.rollback.Verdict;
+import dev.drkit.core.report.Durations;
 import dev.drkit.core.rollback.internal.DecisionLog;
 import dev.drkit.core.rollback.internal.VariantRecorder;
 import java.time.Clock;
@@ -42,6 +44,7 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
     final String name;
     final GuardConfig config;
     final Clock clock;
+    private final Ticker ticker;
     final DecisionLog records;
     final BiFunction<String, T, ReleaseVersion<T>> versions;
     final AtomicReference<RoutingState<T>> state;
@@ -50,11 +53,12 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
     private final long slowNanos;
     private final AtomicLong epochs = new AtomicLong();
 
-    RolloutMachine(String name, GuardConfig config, Clock clock, GuardRules rules, EvidenceGate gate,
+    RolloutMachine(String name, GuardConfig config, Clock clock, Ticker ticker, GuardRules rules, EvidenceGate gate,
             DecisionLog records, BiFunction<String, T, ReleaseVersion<T>> versions, ReleaseVersion<T> stable) {
         this.name = name;
         this.config = config;
         this.clock = clock;
+        this.ticker = ticker;
         this.rules = rules;
         this.gate = gate;
         this.records = records;
@@ -135,8 +139,11 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
     }
 
     /**
-     * Advances the rollout when every signal has its evidence and the judge accepts (judging
-     * now unless a verdict is given); otherwise records why the step holds.
+     * Advances the rollout when every signal has its evidence, the judge accepts (judging now
+     * unless a verdict is given) and no candidate call has been running for longer than the
+     * slow-call duration; otherwise records why the step holds. A call that has not returned has
+     * nothing in the evidence yet, so the step waits for it: hung calls would otherwise be
+     * judged only after the candidate had been promoted over them.
      */
     void progress(RoutingState<T> s, @Nullable Verdict verdict) {
         if (s.phase != GuardState.ROLLING_OUT) {
@@ -153,6 +160,13 @@ final class RolloutMachine<T> implements CallPath.CandidateListener<T> {
         }
         if (v.decision() != Decision.PROMOTE) {
             r.judgeHold = new Hold(HoldReason.JUDGE, v.reason());
+            return;
+        }
+        long running = r.candidate.longestRunning(ticker.read());
+        if (running > slowNanos) {
+            r.judgeHold = new Hold(HoldReason.LATENCY_CALLS, "a candidate call has been running for "
+                    + Durations.human(Duration.ofNanos(running)) + ", longer than the slow-call duration "
+                    + Durations.human(config.circuitBreaker().slowCallDuration()) + ": the step waits for it to return");
             return;
         }
         r.judgeHold = null;
