@@ -131,6 +131,31 @@ class GuardRulesTest {
     }
 
     @Test
+    void aCandidateInTheHistogramBucketExactlyTwiceTheStablesIsATieNotABreach() {
+        // the guard's buckets from 8.39 and 16.78 ms end at 9,437,183 and 18,874,367 ns
+        Observation tie = new Observation("g", new VariantStats(1_000, 10, 0, 0, Duration.ofNanos(9_437_183),
+                Duration.ofNanos(9_437_183), false), new VariantStats(1_000, 0, 0, 0, Duration.ofNanos(18_874_367),
+                Duration.ofNanos(18_874_367), false), 0.5, Duration.ZERO);
+
+        assertThat(rules(List.of()).evaluate(tie).breach()).isNull();
+    }
+
+    @Test
+    void theCandidatesP99DecidesOnlyOnceTenOfItsCallsLieAboveItItsP95Before() {
+        GuardRules r = rules(List.of());
+        VariantStats fewSlow = new VariantStats(999, 0, 0, 0, Duration.ofMillis(10), Duration.ofMillis(50), false);
+        VariantStats fewSlowOfMore = new VariantStats(1_000, 0, 0, 0, Duration.ofMillis(10), Duration.ofMillis(50),
+                false);
+        VariantStats manySlow = new VariantStats(200, 0, 0, 0, Duration.ofMillis(50), Duration.ofMillis(50), false);
+
+        assertThat(r.evaluate(observation(fewSlow)).breach()).isNull();
+        assertThat(r.evaluate(observation(fewSlowOfMore)).breach().verdict().reason())
+                .isEqualTo("candidate p99 50 ms exceeds 2.0x stable p99 10 ms");
+        assertThat(r.evaluate(observation(manySlow)).breach().verdict().reason())
+                .isEqualTo("candidate p95 50 ms (its p99 until it has 1,000 calls, 200 so far) exceeds 2.0x stable p99 10 ms");
+    }
+
+    @Test
     void aHealthyCandidateHasNoBreachAndTheJudgesVerdict() {
         GuardRules.Ruling ruling = rules(List.of()).evaluate(observation(stats(2_000, 5, 0, Duration.ofMillis(11),
                 false)));

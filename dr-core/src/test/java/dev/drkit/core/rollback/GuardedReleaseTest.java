@@ -354,7 +354,7 @@ class GuardedReleaseTest {
                     return "hi " + who;
                 }).build();
 
-        drive(g, 120);
+        drive(g, 2_400); // over 1,000 candidate calls, so that its p99 itself decides
         g.runChecks();
 
         RollbackEvent e = g.lastRollback().orElseThrow();
