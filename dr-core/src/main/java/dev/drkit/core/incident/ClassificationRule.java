@@ -59,8 +59,11 @@ public interface ClassificationRule {
                 default -> Severity.SEV4;
             };
             String fault = s.labels().get("dr_fault");
-            FaultType type = fault == null ? byWords(s) : parseFault(fault);
-            return Optional.of(new Classification(severity, type, "labels"));
+            if (fault == null) {
+                FaultWords.Guess g = guess(s);
+                return Optional.of(new Classification(severity, g.type(), "labels", g.reason()));
+            }
+            return Optional.of(new Classification(severity, parseFault(fault), "labels", "label dr_fault=" + fault));
         };
     }
 
@@ -71,11 +74,15 @@ public interface ClassificationRule {
      * @return the rule
      */
     static ClassificationRule bySource() {
-        return s -> Optional.of(switch (s.source()) {
-            case ROLLBACK -> new Classification(Severity.SEV2, FaultType.SOFTWARE, "source:rollback");
-            case PROBE -> new Classification(Severity.SEV2, byWords(s), "source:probe");
-            default -> new Classification(Severity.SEV3, byWords(s), "source:" + s.source().name().toLowerCase(Locale.ROOT));
-        });
+        return s -> {
+            if (s.source() == IncidentSource.ROLLBACK) {
+                return Optional.of(new Classification(Severity.SEV2, FaultType.SOFTWARE, "source:rollback"));
+            }
+            FaultWords.Guess g = guess(s);
+            Severity severity = s.source() == IncidentSource.PROBE ? Severity.SEV2 : Severity.SEV3;
+            return Optional.of(new Classification(severity, g.type(), "source:" + s.source().name().toLowerCase(Locale.ROOT),
+                    g.reason()));
+        };
     }
 
     /** The default rules: labels first, then the source. */
@@ -93,14 +100,23 @@ public interface ClassificationRule {
     }
 
     /**
-     * Guesses a fault type from a signal's title and trigger; SOFTWARE when no word matches.
+     * Guesses a fault type from a signal's title and trigger. Words match whole (with their
+     * plurals and endings, so "PowerShell" is not "power"); a word after "no", "not",
+     * "without" or "never", a word followed by "fine", "ok" or "healthy", and every word of a
+     * text that calls itself a "false alarm" are set aside; the class whose words weigh most
+     * wins, ties going to SECURITY, DATA, HARDWARE, NETWORK, SOFTWARE in that order; SOFTWARE
+     * when no word is left. {@link #bySource()} and {@link #byLabels()} record which words
+     * decided in {@link Classification#reason()}.
      *
      * @param s the signal
      * @return the fault type
      */
     static FaultType byWords(IncidentSignal s) {
-        String text = (s.title() + " " + s.trigger()).toLowerCase(Locale.ROOT);
-        return FaultWords.match(text);
+        return guess(s).type();
+    }
+
+    private static FaultWords.Guess guess(IncidentSignal s) {
+        return FaultWords.guess(s.title() + ". " + s.trigger());
     }
 
     /**

@@ -117,7 +117,8 @@ public final class IncidentManager {
         String id = idPrefix + ID_TIME.format(now) + "-" + counter.incrementAndGet();
         List<TimelineEntry> tl = new ArrayList<>();
         tl.add(new TimelineEntry(now, signal.actor(), "opened", signal.trigger()));
-        tl.add(new TimelineEntry(now, "system", "classified", c.severity() + " " + c.faultType() + " by rule " + c.rule()));
+        tl.add(new TimelineEntry(now, "system", "classified", c.severity() + " " + c.faultType() + " by rule " + c.rule()
+                + (c.reason().isBlank() ? "" : ": " + c.reason())));
         Incident inc = new Incident(id, signal.title(), c.severity(), c.faultType(), IncidentStatus.OPEN, now, null, tl);
         State s = new State(inc, signal.dedupKey());
         incidents.put(id, s);
@@ -131,6 +132,9 @@ public final class IncidentManager {
         d.put("source", signal.source().name().toLowerCase());
         d.put("trigger", signal.trigger());
         d.put("rule", c.rule());
+        if (!c.reason().isBlank()) {
+            d.put("reason", c.reason());
+        }
         if (!signal.impact().isBlank()) {
             d.put("impact", signal.impact());
         }
@@ -398,7 +402,7 @@ public final class IncidentManager {
                 List<TimelineEntry> tl = new ArrayList<>();
                 tl.add(new TimelineEntry(r.time(), r.actor(), "opened", d.getOrDefault("trigger", "")));
                 tl.add(new TimelineEntry(r.time(), "system", "classified", sev + " " + type + " by rule "
-                        + d.getOrDefault("rule", "?")));
+                        + d.getOrDefault("rule", "?") + (d.containsKey("reason") ? ": " + d.get("reason") : "")));
                 State st = new State(new Incident(id, d.getOrDefault("title", id), sev, type, IncidentStatus.OPEN, r.time(),
                         null, tl), d.get("dedupKey"));
                 incidents.put(id, st);
