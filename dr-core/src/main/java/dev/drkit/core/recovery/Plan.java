@@ -70,7 +70,7 @@ public final class Plan implements RecoveryPlan {
      *
      * @param name the plan's name
      * @return a builder
-     * @throws DrException {@code INVALID_ARGUMENT} for a blank name
+     * @throws DrException {@code INVALID_ARGUMENT} for a name that {@link #nameProblem(String)} refuses
      */
     public static Builder builder(String name) {
         return new Builder(name);
@@ -270,6 +270,55 @@ public final class Plan implements RecoveryPlan {
         }
     }
 
+    /**
+     * Returns what is wrong with a plan's or a step's name, if anything: a name must not be
+     * blank, start or end with a blank (" a " and "a" would be two steps that read the same),
+     * or hold a control character such as a line break or a tab (it would break the lines of
+     * a runbook, a log or a report).
+     *
+     * @param name the name
+     * @return the problem and the name, such as {@code must not start or end with a blank, but
+     *     was " a "} (control characters written as escapes), or empty
+     */
+    public static Optional<String> nameProblem(String name) {
+        String problem = null;
+        if (name.isBlank()) {
+            problem = "must not be blank";
+        } else if (!name.strip().equals(name)) {
+            problem = "must not start or end with a blank";
+        } else {
+            for (int i = 0; i < name.length() && problem == null; i++) {
+                char c = name.charAt(i);
+                if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                    problem = "must not hold a control character (U+" + String.format("%04X", (int) c) + ")";
+                }
+            }
+        }
+        return problem == null ? Optional.empty() : Optional.of(problem + ", but was " + quoted(name));
+    }
+
+    /** A name quoted for a message, with control characters written as escapes. */
+    private static String quoted(String name) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '"', '\\' -> sb.append('\\').append(c);
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
     /** Builds a {@link Plan}; {@link #build()} validates the DAG. */
     public static final class Builder {
         private final String name;
@@ -282,8 +331,9 @@ public final class Plan implements RecoveryPlan {
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw DrException.invalidArgument("name", "must not be blank", "\"" + name + "\"");
+            Optional<String> problem = nameProblem(name);
+            if (problem.isPresent()) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "name " + problem.get(), "name");
             }
             this.name = name;
         }
@@ -335,13 +385,17 @@ public final class Plan implements RecoveryPlan {
          * @param step the action
          * @param options sets dependencies, timeout, retries, criticality, compensation, owner, approval
          * @return this builder
-         * @throws DrException {@code INVALID_ARGUMENT} for an invalid option
+         * @throws DrException {@code INVALID_ARGUMENT} for an invalid option, or for a name
+         *     that {@link Plan#nameProblem(String)} refuses, naming the step's index
          */
         public Builder step(String stepName, RecoveryStep step, Consumer<StepOptions> options) {
             Objects.requireNonNull(stepName, "stepName");
             Objects.requireNonNull(step, "step");
-            if (stepName.isBlank()) {
-                throw DrException.invalidArgument("step name", "must not be blank", "\"" + stepName + "\"");
+            Optional<String> problem = nameProblem(stepName);
+            if (problem.isPresent()) {
+                String field = "steps[" + added.size() + "].name";
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "plan " + name + ": " + field + " " + problem.get(),
+                        field);
             }
             StepOptions o = new StepOptions(stepName);
             options.accept(o);

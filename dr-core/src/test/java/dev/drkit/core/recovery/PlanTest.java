@@ -18,6 +18,22 @@ class PlanTest {
     }
 
     @Test
+    void stepNamesWithBlanksAtTheEndsOrControlCharactersAreRefusedNamingTheStepsIndex() {
+        assertThatThrownBy(() -> plan().step("a", NOOP).step(" a ", NOOP))
+                .isInstanceOf(DrException.class).hasMessage("plan p: steps[1].name must not start or end with a blank, "
+                        + "but was \" a \"");
+        assertThatThrownBy(() -> plan().step("restore\n## pwned", NOOP))
+                .hasMessage("plan p: steps[0].name must not hold a control character (U+000A), "
+                        + "but was \"restore\\n## pwned\"");
+        assertThatThrownBy(() -> plan().step("a", NOOP).step("b", NOOP).step("tab\there", NOOP))
+                .hasMessageContaining("steps[2].name must not hold a control character (U+0009)");
+        assertThatThrownBy(() -> Plan.builder("orders\tprod")).hasMessageContaining("name must not hold a control character");
+        assertThatThrownBy(() -> Plan.builder("orders ")).hasMessageContaining("name must not start or end with a blank");
+        assertThat(plan().step("a | b *c* d", NOOP).build().steps()).extracting(PlannedStep::name)
+                .as("markup characters are allowed: the runbook escapes them").containsExactly("a | b *c* d");
+    }
+
+    @Test
     void duplicateStepNamesAreRejectedNamingThem() {
         assertThatThrownBy(() -> plan().step("a", NOOP).step("b", NOOP).step("a", NOOP).build())
                 .isInstanceOf(DrException.class).hasMessageContaining("duplicate step names: a");

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -156,7 +157,12 @@ public final class PlanFileReader {
     }
 
     private Plan plan(Node root, Path base) {
-        Plan.Builder b = Plan.builder(root.text("name"));
+        String planName = root.text("name");
+        Optional<String> problem = Plan.nameProblem(planName);
+        if (problem.isPresent()) {
+            throw root.error("name", problem.get());
+        }
+        Plan.Builder b = Plan.builder(planName);
         b.description(root.text("description", ""));
         Node objectives = root.object("objectives").only(Set.of("rto", "rpo"));
         Duration rto = positive(objectives, "rto");
@@ -174,6 +180,10 @@ public final class PlanFileReader {
                 throw s.error("must be an object with name and kind");
             }
             String name = s.text("name");
+            Optional<String> stepProblem = Plan.nameProblem(name);
+            if (stepProblem.isPresent()) {
+                throw s.error("name", stepProblem.get());
+            }
             if (byName.putIfAbsent(name, s) != null) {
                 throw s.error("name", "duplicate step name '" + name + "' (first at " + byName.get(name).path() + ")");
             }
