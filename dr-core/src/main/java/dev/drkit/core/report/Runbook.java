@@ -11,8 +11,10 @@ import dev.drkit.api.recovery.Verification;
 import dev.drkit.api.recovery.VerificationPhase;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -296,16 +298,23 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         return Json.write(root);
     }
 
+    /** How many names a cell lists before it says how many more there are. */
+    private static final int NAMES_SHOWN = 5;
+
     /**
-     * Writes the runbook as Markdown for a person.
+     * Writes the runbook as Markdown for a person. Names and sentences are escaped, so that a
+     * {@code |}, a {@code *} or a line break in them shows as written; the steps a step can run
+     * alongside are summarised (the first five and how many more), so that the runbook grows
+     * in step with the plan.
      *
      * @return the Markdown
      */
     public String toMarkdown() {
+        Order order = new Order(steps);
         StringBuilder md = new StringBuilder();
-        md.append("# Runbook: ").append(plan).append("\n\n");
+        md.append("# Runbook: ").append(Markdown.text(plan)).append("\n\n");
         if (!description.isBlank()) {
-            md.append(description).append("\n\n");
+            md.append(Markdown.sentence(description, false, true)).append("\n\n");
         }
         md.append("**Objectives:** recover within ").append(Durations.human(rto)).append(" of detection (RTO); ")
                 .append("lose at most ").append(Durations.human(rpo)).append(" of data (RPO).\n\n");
@@ -316,8 +325,9 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         if (!before.isEmpty()) {
             md.append("## Before you start\n\n");
             for (Check c : before) {
-                md.append("- [ ] Check **").append(c.name()).append("** (probe `").append(c.probe())
-                        .append("`) answers UP").append(tolerance(c)).append(". If not, stop: the plan does not apply.\n");
+                md.append("- [ ] Check **").append(Markdown.text(c.name())).append("** (probe ")
+                        .append(Markdown.code(c.probe(), false)).append(") answers UP").append(tolerance(c))
+                        .append(". If not, stop: the plan does not apply.\n");
             }
             md.append('\n');
         }
@@ -325,34 +335,47 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         if (!throughout.isEmpty()) {
             md.append("## Watch throughout\n\n");
             for (Check c : throughout) {
-                md.append("- Keep checking **").append(c.name()).append("** (probe `").append(c.probe())
-                        .append("`); stop and undo if it fails more than ").append(c.toleratedFailures())
-                        .append(c.toleratedFailures() == 1 ? " time" : " times").append(".\n");
+                md.append("- Keep checking **").append(Markdown.text(c.name())).append("** (probe ")
+                        .append(Markdown.code(c.probe(), false)).append("); stop and undo if it fails more than ")
+                        .append(c.toleratedFailures()).append(c.toleratedFailures() == 1 ? " time" : " times")
+                        .append(".\n");
             }
             md.append('\n');
         }
-        List<Step> undo = new ArrayList<>(steps.stream().filter(Step::undoable).toList());
-        Collections.reverse(undo);
+        List<Integer> undo = new ArrayList<>();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            if (steps.get(i).undoable()) {
+                undo.add(i);
+            }
+        }
         md.append("## Steps\n\n");
-        int i = 1;
-        for (Step s : steps) {
-            md.append("### ").append(i++).append(". ").append(s.name()).append("\n\n");
-            md.append(s.action().isBlank() ? "Run step '" + s.name() + "'" : s.action()).append(".\n\n");
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            md.append("### ").append(i + 1).append(". ").append(Markdown.text(s.name())).append("\n\n");
+            md.append(s.action().isBlank() ? Markdown.lineStart("Run step '" + s.name() + "'")
+                    : Markdown.sentence(s.action(), false, true)).append(".\n\n");
             md.append("| | |\n|---|---|\n");
-            md.append("| Owner | ").append(s.owner().isBlank() ? "on-call engineer" : s.owner()).append(" |\n");
-            md.append("| After | ").append(s.dependsOn().isEmpty() ? "start" : String.join(", ", s.dependsOn()))
+            md.append("| Owner | ").append(s.owner().isBlank() ? "on-call engineer" : Markdown.text(s.owner()))
                     .append(" |\n");
-            List<String> parallel = parallelWith(s);
-            if (!parallel.isEmpty()) {
-                md.append("| Can run alongside | ").append(String.join(", ", parallel)).append(" |\n");
+            md.append("| After | ").append(s.dependsOn().isEmpty() ? "start" : names(s.dependsOn(), s.dependsOn().size()))
+                    .append(" |\n");
+            List<String> parallel = order.parallelWith(i, NAMES_SHOWN);
+            int alongside = order.parallelCount(i);
+            if (alongside > 0) {
+                md.append("| Can run alongside | ").append(names(parallel, alongside)).append(" |\n");
             }
             if (s.approval() != null) {
                 ApprovalGate g = s.approval();
-                md.append("| Approval | from ").append(g.approvers()).append(" before starting; escalate to ")
-                        .append(g.escalateTo()).append(" after ").append(Durations.human(g.escalateAfter()))
-                        .append("; give up after ").append(Durations.human(g.timeout())).append(" |\n");
+                md.append("| Approval | from ").append(Markdown.text(g.approvers())).append(" before starting; escalate to ")
+                        .append(Markdown.text(g.escalateTo())).append(" after ").append(Durations.human(g.escalateAfter()))
+                        .append(" |\n");
             }
-            md.append("| Time limit | ").append(Durations.human(s.timeout())).append(" per attempt");
+            md.append("| Time limit | ");
+            if (s.approval() != null) {
+                md.append(Durations.human(s.approval().timeout())).append(" to get the approval (unanswered, the step ")
+                        .append("fails); then ");
+            }
+            md.append(Durations.human(s.timeout())).append(" per attempt");
             if (s.maxAttempts() > 1) {
                 md.append("; up to ").append(s.maxAttempts()).append(" attempts, waiting ")
                         .append(Durations.human(s.backoff())).append(" before the second and twice as long each time after");
@@ -362,7 +385,8 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
                     : undo.isEmpty() ? "stop the plan and escalate to the plan owner"
                     : "stop the plan and undo the completed steps (below)").append(" |\n");
             if (s.undoable()) {
-                md.append("| Undo | ").append(s.undo()).append(s.compensation() == CompensationStrategy.ALWAYS
+                md.append("| Undo | ").append(Markdown.sentence(s.undo(), true, false))
+                        .append(s.compensation() == CompensationStrategy.ALWAYS
                         ? " (always, at the end, whatever the outcome)" : " (if a later step fails)").append(" |\n");
             }
             md.append('\n');
@@ -377,14 +401,15 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
             int n = 1;
             for (Step s : steps) {
                 if (s.verifies()) {
-                    md.append("- [ ] **").append(s.name()).append("** (step ").append(n).append("): ")
-                            .append(s.action().isBlank() ? "run step '" + s.name() + "'" : s.action()).append('\n');
+                    md.append("- [ ] **").append(Markdown.text(s.name())).append("** (step ").append(n).append("): ")
+                            .append(s.action().isBlank() ? Markdown.text("run step '" + s.name() + "'")
+                                    : Markdown.sentence(s.action(), false, false)).append('\n');
                 }
                 n++;
             }
             for (Check c : after) {
-                md.append("- [ ] **").append(c.name()).append("** (probe `").append(c.probe()).append("`) answers UP")
-                        .append(tolerance(c)).append('\n');
+                md.append("- [ ] **").append(Markdown.text(c.name())).append("** (probe ")
+                        .append(Markdown.code(c.probe(), false)).append(") answers UP").append(tolerance(c)).append('\n');
             }
             md.append('\n');
         }
@@ -393,45 +418,154 @@ public record Runbook(String plan, String description, Duration rto, Duration rp
         md.append("## If a step fails\n\n");
         if (undo.isEmpty()) {
             md.append("No step has anything to undo; escalate to the plan owner.\n");
-        } else {
+            return md.toString();
+        }
+        boolean anyAlongside = undo.stream().anyMatch(i -> order.parallelCount(i, undo) > 0);
+        if (!anyAlongside) {
             md.append("Undo the completed steps that have an undo, in this order (the failed step first, if it did ")
                     .append("anything); the others have nothing to undo:\n\n");
-            for (Step s : undo) {
-                md.append("1. ").append(s.name()).append(" (").append(s.owner().isBlank() ? "on-call engineer" : s.owner())
-                        .append("): ").append(s.undo()).append('\n');
+        } else {
+            md.append("Undo the completed steps that have an undo in the reverse order of their completion: the ")
+                    .append("failed step first, if it did anything, then the step that finished last, and so on; ")
+                    .append("the others have nothing to undo. Steps that depend on one another finish in plan order, ")
+                    .append("so they are undone in the order below; a step marked \"ran alongside\" may have finished ")
+                    .append("before or after the steps it names: compare the times noted at \"Done at\".\n\n");
+        }
+        for (int i : undo) {
+            Step s = steps.get(i);
+            md.append("1. ").append(Markdown.text(s.name())).append(" (")
+                    .append(s.owner().isBlank() ? "on-call engineer" : Markdown.text(s.owner())).append("): ")
+                    .append(Markdown.sentence(s.undo(), false, false));
+            int alongside = order.parallelCount(i, undo);
+            if (alongside > 0) {
+                md.append(" (ran alongside ").append(names(order.parallelWith(i, undo, NAMES_SHOWN), alongside))
+                        .append(')');
             }
+            md.append('\n');
         }
         return md.toString();
+    }
+
+    /** Names as Markdown, separated by commas, with how many more there are than those given. */
+    private static String names(List<String> shown, int total) {
+        StringBuilder sb = new StringBuilder();
+        for (String n : shown) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(Markdown.text(n));
+        }
+        if (total > shown.size()) {
+            sb.append(" and ").append(total - shown.size()).append(total - shown.size() == 1 ? " more step" : " more steps");
+        }
+        return sb.toString();
     }
 
     private static String tolerance(Check c) {
         return c.toleratedFailures() == 0 ? "" : " (retry up to " + c.toleratedFailures() + " times)";
     }
 
-    /** Steps that neither depend on {@code s} nor are depended on by it, directly or not. */
-    private List<String> parallelWith(Step s) {
-        Map<String, Step> byName = new LinkedHashMap<>();
-        steps.forEach(x -> byName.put(x.name(), x));
-        List<String> out = new ArrayList<>();
-        for (Step other : steps) {
-            if (!other.name().equals(s.name()) && !reaches(byName, s.name(), other.name())
-                    && !reaches(byName, other.name(), s.name())) {
-                out.add(other.name());
-            }
-        }
-        return out;
-    }
+    /**
+     * Which steps come before which: for each step (by index) the steps it waits for, directly
+     * or not, as bit sets, so that "can run alongside" is a set difference rather than a walk
+     * of the graph for every pair. Dependencies on unknown names are ignored; a cycle (only a
+     * hand-written runbook JSON can hold one) leaves its steps unordered among themselves.
+     */
+    private static final class Order {
+        private final List<Step> steps;
+        private final BitSet[] before;
+        private final BitSet[] after;
 
-    private static boolean reaches(Map<String, Step> byName, String from, String to) {
-        Step f = byName.get(from);
-        if (f == null) {
-            return false;
-        }
-        for (String d : f.dependsOn()) {
-            if (d.equals(to) || reaches(byName, d, to)) {
-                return true;
+        Order(List<Step> steps) {
+            this.steps = steps;
+            int n = steps.size();
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                index.putIfAbsent(steps.get(i).name(), i);
+            }
+            before = new BitSet[n];
+            after = new BitSet[n];
+            for (int i = 0; i < n; i++) {
+                before[i] = new BitSet(n);
+                after[i] = new BitSet(n);
+            }
+            // Kahn's order, so that each step's dependencies are complete before it is read
+            int[] waiting = new int[n];
+            List<List<Integer>> dependents = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                dependents.add(new ArrayList<>());
+            }
+            for (int i = 0; i < n; i++) {
+                for (String d : new TreeSet<>(steps.get(i).dependsOn())) {
+                    Integer j = index.get(d);
+                    if (j != null && j != i) {
+                        waiting[i]++;
+                        dependents.get(j).add(i);
+                    }
+                }
+            }
+            ArrayDeque<Integer> ready = new ArrayDeque<>();
+            for (int i = 0; i < n; i++) {
+                if (waiting[i] == 0) {
+                    ready.add(i);
+                }
+            }
+            while (!ready.isEmpty()) {
+                int j = ready.poll();
+                for (int i : dependents.get(j)) {
+                    before[i].set(j);
+                    before[i].or(before[j]);
+                    if (--waiting[i] == 0) {
+                        ready.add(i);
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                for (int j = before[i].nextSetBit(0); j >= 0; j = before[i].nextSetBit(j + 1)) {
+                    after[j].set(i);
+                }
             }
         }
-        return false;
+
+        /** The steps that step {@code i} neither waits for nor is waited for by. */
+        private BitSet alongside(int i) {
+            BitSet b = new BitSet(steps.size());
+            b.set(0, steps.size());
+            b.andNot(before[i]);
+            b.andNot(after[i]);
+            b.clear(i);
+            return b;
+        }
+
+        int parallelCount(int i) {
+            return alongside(i).cardinality();
+        }
+
+        List<String> parallelWith(int i, int limit) {
+            return names(alongside(i), limit);
+        }
+
+        int parallelCount(int i, List<Integer> among) {
+            return within(alongside(i), among).cardinality();
+        }
+
+        List<String> parallelWith(int i, List<Integer> among, int limit) {
+            return names(within(alongside(i), among), limit);
+        }
+
+        private BitSet within(BitSet b, List<Integer> among) {
+            BitSet m = new BitSet(steps.size());
+            among.forEach(m::set);
+            b.and(m);
+            return b;
+        }
+
+        private List<String> names(BitSet b, int limit) {
+            List<String> out = new ArrayList<>();
+            for (int j = b.nextSetBit(0); j >= 0 && out.size() < limit; j = b.nextSetBit(j + 1)) {
+                out.add(steps.get(j).name());
+            }
+            return out;
+        }
     }
 }

@@ -73,7 +73,64 @@ sealed interface Check {
     record Command(List<String> words, int exit, @Nullable Path directory) implements Check {
         @Override
         public String describe() {
-            return "command `" + String.join(" ", words) + "` exits " + exit;
+            return "command " + codeSpan(shellLine(words)) + " exits " + exit;
+        }
+
+        /**
+         * The command line as a POSIX shell would read it back into the same words: a word of
+         * only safe characters as it is, any other in single quotes (a single quote in it as
+         * {@code '\''}), a word with a control character (a line break, a tab) as {@code $'...'}.
+         */
+        static String shellLine(List<String> words) {
+            StringBuilder sb = new StringBuilder();
+            for (String w : words) {
+                if (sb.length() > 0) {
+                    sb.append(' ');
+                }
+                sb.append(shellWord(w));
+            }
+            return sb.toString();
+        }
+
+        private static String shellWord(String w) {
+            if (!w.isEmpty() && w.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c)
+                    || "@%+=:,./_-".indexOf(c) >= 0))) {
+                return w;
+            }
+            if (w.chars().noneMatch(Character::isISOControl)) {
+                return "'" + w.replace("'", "'\\''") + "'";
+            }
+            StringBuilder sb = new StringBuilder("$'");
+            for (int i = 0; i < w.length(); i++) {
+                char c = w.charAt(i);
+                switch (c) {
+                    case '\n' -> sb.append("\\n");
+                    case '\t' -> sb.append("\\t");
+                    case '\r' -> sb.append("\\r");
+                    case '\'', '\\' -> sb.append('\\').append(c);
+                    default -> {
+                        if (Character.isISOControl(c)) {
+                            sb.append(String.format("\\%03o", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            return sb.append('\'').toString();
+        }
+
+        /** Text as a Markdown code span, fenced with more backticks than it holds in a row. */
+        static String codeSpan(String text) {
+            int longest = 0;
+            int run = 0;
+            for (int i = 0; i < text.length(); i++) {
+                run = text.charAt(i) == '`' ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+            String fence = "`".repeat(longest + 1);
+            boolean pad = text.startsWith("`") || text.endsWith("`");
+            return fence + (pad ? " " + text + " " : text) + fence;
         }
 
         @Override

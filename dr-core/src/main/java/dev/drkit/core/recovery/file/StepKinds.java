@@ -208,7 +208,7 @@ final class StepKinds {
         Check.Command run = command(s);
         boolean inDrill = s.flag("drill", false);
         Check.Command undo = s.has("undo") ? new Check.Command(s.words("undo"), 0, run.directory()) : null;
-        String line = String.join(" ", run.words());
+        String line = Check.Command.shellLine(run.words());
         return new RecoveryStep() {
             @Override
             public void execute(StepContext c) throws Exception {
@@ -225,7 +225,7 @@ final class StepKinds {
                     return;
                 }
                 if (c.mode() == ExecutionMode.DRILL && !inDrill) {
-                    c.progress(1.0, "would run `" + String.join(" ", undo.words()) + "`");
+                    c.progress(1.0, "would run `" + Check.Command.shellLine(undo.words()) + "`");
                     return;
                 }
                 expectSuccess(undo, c, "undo ");
@@ -233,12 +233,13 @@ final class StepKinds {
 
             @Override
             public String describe() {
-                return "Run `" + line + "`";
+                return "Run " + Check.Command.codeSpan(line);
             }
 
             @Override
             public Optional<String> describeCompensation() {
-                return undo == null ? Optional.empty() : Optional.of("Run `" + String.join(" ", undo.words()) + "`");
+                return undo == null ? Optional.empty()
+                        : Optional.of("Run " + Check.Command.codeSpan(Check.Command.shellLine(undo.words())));
             }
         };
     }

@@ -9,6 +9,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.recovery.ApprovalGate;
 import dev.drkit.api.recovery.CompensationStrategy;
 import dev.drkit.api.recovery.RecoveryPlan.PlannedStep;
+import dev.drkit.api.recovery.RecoveryStep;
 import dev.drkit.api.recovery.StepPolicy;
 import dev.drkit.api.recovery.VerificationPhase;
 import dev.drkit.api.store.SnapshotStore;
@@ -143,6 +144,52 @@ class PlanFileReaderTest {
         });
         assertThat(Runbook.of(fromFile).toMarkdown()).contains("Fail over orders-db primary -> standby")
                 .contains("Check that GET " + base() + "/health answers 200");
+    }
+
+    @Test
+    void aStepNameWithBlanksAtTheEndsOrALineBreakIsRefusedWithItsPath() {
+        assertThatThrownBy(() -> reader.parse(HEAD + yaml(
+                "  - {name: a, kind: command, run: [true]}",
+                "  - {name: ' a ', kind: command, run: [true]}"), "p.yaml", dir))
+                .isInstanceOf(DrException.class)
+                .hasMessage("p.yaml: steps[1].name: must not start or end with a blank, but was \" a \"");
+        assertThatThrownBy(() -> reader.parse(HEAD + yaml("  - {name: \"a\\nb\", kind: command, run: [true]}"), "p.yaml",
+                dir)).hasMessage("p.yaml: steps[0].name: must not hold a control character (U+000A), but was \"a\\nb\"");
+        assertThatThrownBy(() -> reader.parse("name: ' orders'\nobjectives: {rto: 30m, rpo: 15m}\nsteps:\n"
+                + "  - {name: a, kind: command, run: [true]}\n", "p.yaml", dir))
+                .hasMessageStartingWith("p.yaml: name: must not start or end with a blank");
+    }
+
+    @Test
+    void anApprovalStepsRunbookStatesItsTimeLimitsOnceAndTruly() {
+        Plan plan = reader.parse(HEAD + yaml("  - {name: approve, kind: approval, approvers: dba, timeout: 30s}"),
+                "p.yaml", dir);
+        assertThat(Runbook.of(plan).toMarkdown())
+                .contains("| Approval | from dba before starting; escalate to dba after 15 s |\n"
+                        + "| Time limit | 30 s to get the approval (unanswered, the step fails); then 5 min per attempt |")
+                .doesNotContain("give up");
+    }
+
+    @Test
+    void aCommandIsShownShellQuotedSoThatPastingItRunsTheSameWords() throws Exception {
+        Plan plan = reader.parse(HEAD + yaml(
+                "  - name: log",
+                "    kind: command",
+                "    run: [sh, -c, 'echo fenced >> /tmp/x/log.txt']",
+                "    undo: [rm, -f, \"it's here.txt\", '', 'a`b`c']"), "p.yaml", dir);
+        RecoveryStep step = plan.steps().get(0).step();
+        assertThat(step.describe()).isEqualTo("Run `sh -c 'echo fenced >> /tmp/x/log.txt'`");
+        assertThat(step.describeCompensation()).contains("Run ``rm -f 'it'\\''s here.txt' '' 'a`b`c'``");
+        assertThat(Runbook.of(plan).toMarkdown()).contains("Run `sh -c 'echo fenced >> /tmp/x/log.txt'`.\n")
+                .contains("| Undo | Run ``rm -f 'it'\\''s here.txt' '' 'a`b`c'`` (if a later step fails) |");
+
+        List<String> words = List.of("printf", "%s\\n", "plain", "two words", "it's", "", "$HOME", "`id`", "a\\b", "*", "-x");
+        Process p = new ProcessBuilder("sh", "-c", Check.Command.shellLine(words)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        assertThat(out).as("the shell reads back the same words").isEqualTo(String.join("\n", words.subList(2,
+                words.size())) + "\n");
+        assertThat(Check.Command.shellLine(List.of("echo", "a\nb", "tab\tx"))).isEqualTo("echo $'a\\nb' $'tab\\tx'");
     }
 
     @Test
@@ -324,7 +371,8 @@ class PlanFileReaderTest {
                 "  - {name: a, kind: verify-http, url: '${DR_SERVICE_URL}/health'}",
                 "  - {name: b, kind: command, run: [echo, '${EMPTY:-none}', '$${HOME}'], dependsOn: a}"), "p.yaml", dir);
         assertThat(plan.steps().get(0).step().describe()).contains("http://orders:8080/health");
-        assertThat(plan.steps().get(1).step().describe()).contains("echo none ${HOME}");
+        assertThat(plan.steps().get(1).step().describe()).as("quoted as a shell reads it back")
+                .contains("echo none '${HOME}'");
 
         assertThatThrownBy(() -> withVars.parse(HEAD + "  - {name: a, kind: restore, repository: '${DR_REPOSITORY}', "
                 + "target: /srv}\n", "p.yaml", dir)).isInstanceOfSatisfying(DrException.class,
