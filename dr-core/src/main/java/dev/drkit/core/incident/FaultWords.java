@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
 /**
  * Guesses a fault type from free text, such as an incident's title, and says which words decided it.
  *
- * <p>Terms match whole words (with the plurals and endings each term lists), so "PowerShell" is
- * not "power" and "memory leak" is not a security leak. A term is set aside when a negation
+ * <p>Terms match whole words (with the plurals and endings each term lists), so "Diskless" is
+ * not "disk" and "memory leak" is not a security leak; words run together as alert names run
+ * them ("NodeDown", "DNSFailures") are read apart, and "power" counts only in phrases such as
+ * "power outage" or "lost power", so "PowerShell" is no hardware fault. A term is set aside when a negation
  * comes up to three words before it in the same clause ("no corruption", "not a network
  * problem", "without packet loss"), when a word of good health follows it within two words
  * ("latency dashboards fine", "disks healthy"), or anywhere when the text calls itself a false
@@ -43,6 +45,10 @@ final class FaultWords {
             "\\bfalse (?:alarm|alarms|alert|alerts|positive|positives)\\b");
     private static final Pattern CLAUSE = Pattern.compile("[.,;:!?()\\[\\]]+|\\s+but\\s+|\\s+-+\\s+|\\n");
     private static final Pattern WORD = Pattern.compile("[a-z0-9]+");
+    /** A capital that starts a word after a small letter or a digit: NodeDown; not the S of DDoS. */
+    private static final Pattern CAMEL = Pattern.compile("(\\p{Ll}|\\d)(\\p{Lu}\\p{Ll})");
+    /** A capital that starts a word after an acronym: DNSFailures; not the Do of DDoS. */
+    private static final Pattern CAMEL_ACRONYM = Pattern.compile("(\\p{Lu})(\\p{Lu}\\p{Ll}{2,})");
 
     static {
         // The order here is the order of ties.
@@ -65,7 +71,7 @@ final class FaultWords {
                 2, "(?:lost|no) power", "power supply", "psu", "ecc", "memory errors?", "dimms?", "disk failures?",
                 2, "(?:failed|failing|dead) (?:disks?|drives?|ssds?|nodes?|hosts?)", "overheat(?:s|ed|ing)?",
                 2, "cooling", "hvac", "generator", "host down", "node down", "hosts down", "nodes down",
-                1, "disks?", "drives?", "ssds?", "hdds?", "nvme", "raid", "power", "data cent(?:re|er|res|ers)",
+                1, "disks?", "drives?", "ssds?", "hdds?", "nvme", "raid", "data cent(?:re|er|res|ers)",
                 1, "datacent(?:re|er|res|ers)", "racks?", "firmware", "nics?", "fans?"));
         TERMS.put(FaultType.NETWORK, terms(
                 2, "network(?:s|ing)?", "dns", "packet loss", "unreachable", "connection (?:refused|reset|timeouts?)",
@@ -133,7 +139,9 @@ final class FaultWords {
      * @return the guess
      */
     static Guess guess(String text) {
-        String lower = text.toLowerCase(Locale.ROOT).replace('\u2019', '\'').replace("n't", " not");
+        // alert names run words together: NodeDown, DNSFailures, PostgresReplicationLag
+        String apart = CAMEL_ACRONYM.matcher(CAMEL.matcher(text).replaceAll("$1 $2")).replaceAll("$1 $2");
+        String lower = apart.toLowerCase(Locale.ROOT).replace('\u2019', '\'').replace("n't", " not");
         boolean falseAlarm = FALSE_ALARM.matcher(lower).find();
         Map<FaultType, Integer> score = new EnumMap<>(FaultType.class);
         Map<FaultType, Set<String>> found = new EnumMap<>(FaultType.class);

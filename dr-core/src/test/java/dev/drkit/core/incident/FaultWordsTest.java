@@ -27,6 +27,14 @@ class FaultWordsTest {
             PowerShell job failed                             | SOFTWARE
             Diskless boot image rebuilt                       | SOFTWARE
             ECCentric vendor portal slow to load pages        | SOFTWARE
+            # alert names run words together
+            NodeDown                                          | HARDWARE
+            DNSFailures                                       | NETWORK
+            PostgresReplicationLag                            | DATA
+            HighRequestLatency                                | NETWORK
+            OrdersApiDown                                     | SOFTWARE
+            PowerShellJobFailed                               | SOFTWARE
+            DDoSDetected                                      | SECURITY
             # security, by its own words
             Ransomware encrypted the orders share             | SECURITY
             Malware found on build agent                      | SECURITY
