@@ -44,6 +44,16 @@ class PlanAndReportCommandTest {
     }
 
     @Test
+    void planRenderShowsCommandsShellQuotedAndNamesEscaped() throws Exception {
+        Path file = dir.resolve("plan.yaml");
+        Files.writeString(file, "name: orders\nobjectives: {rto: 30m, rpo: 15m}\nsteps:\n"
+                + "  - {name: 'log | *now*', kind: command, run: [sh, -c, 'echo fenced >> log.txt']}\n");
+        AuditCommandTest.Run md = AuditCommandTest.dr("plan", "render", "--file", file.toString());
+        assertThat(md.exit()).as(md.err()).isEqualTo(0);
+        assertThat(md.out()).contains("### 1. log \\| \\*now\\*\n").contains("Run `sh -c 'echo fenced >> log.txt'`.\n");
+    }
+
+    @Test
     void planRenderOfAMalformedPlanIsAUsageError() throws Exception {
         Path file = dir.resolve("plan.json");
         Files.writeString(file, "{\"plan\":\"p\"}");
