@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
  * {@code dr restore}: restores a snapshot, or some of its paths, into a directory; or, with
  * {@code --at}, the journaled sources as they were at an instant. A snapshot whose backup left
  * out entries it could not read is restored as it is, with one warning line on stderr saying how
- * many entries it lacks; the exit code does not change.
+ * many entries it lacks; the exit code does not change. Files kept in the target (without
+ * {@code --overwrite}) that differ from the snapshot's in size or modification time are named on
+ * stderr and make the exit code 4 ({@link DrCommand#EXIT_INCOMPLETE}).
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Restore a snapshot into a directory; each source becomes a directory of the target. "
@@ -105,8 +107,9 @@ final class RestoreCommand extends RepositoryCommand {
                         Counts.of(r.directories(), "directory", "directories"), Counts.of(r.symlinks(), "link"), size(r.bytes()), TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
+            printDiffering(r);
+            return r.differing() > 0 ? DrCommand.EXIT_INCOMPLETE : DrCommand.EXIT_OK;
         }
-        return DrCommand.EXIT_OK;
     }
 
     private int restoreAt(SnapshotStore store, PointInTime at) {
@@ -133,8 +136,9 @@ final class RestoreCommand extends RepositoryCommand {
                         asOf, TerminalText.escape(target.toString()), r.duration().toMillis() / 1000.0);
                 printKept(r);
             }
+            printDiffering(r);
+            return r.differing() > 0 ? DrCommand.EXIT_INCOMPLETE : DrCommand.EXIT_OK;
         }
-        return DrCommand.EXIT_OK;
     }
 
     /** How many of the entries a snapshot lacks the warning names. */
@@ -164,14 +168,22 @@ final class RestoreCommand extends RepositoryCommand {
             out().printf("kept %s of the snapshot's names in %s; --overwrite replaces them%n",
                     Counts.of(r.skipped(), "existing entry", "existing entries"), TerminalText.escape(target.toString()));
         }
+    }
+
+    /**
+     * Names on stderr the files kept in the target that are not the snapshot's (exit 4): the
+     * target does not hold the snapshot, and rerunning the same restore would not change that.
+     */
+    private void printDiffering(RestoreResult r) {
         if (r.differing() > 0) {
-            // On stderr: the restored tree is not the snapshot's, whatever the exit code says.
             String named = r.differingPaths().stream().map(TerminalText::escape).collect(Collectors.joining(", "));
             err().printf("warning: %s kept in %s %s the snapshot's in size or modification time (%s%s), such as "
-                    + "a file another restore was killed writing; --overwrite replaces %s%n",
+                    + "a file another restore was killed writing, so the target does not hold the snapshot; "
+                    + "restore again with --overwrite to replace %s%n",
                     Counts.of(r.differing(), "file", "files"), TerminalText.escape(target.toString()),
                     r.differing() == 1 ? "differs from" : "differ from", named,
                     r.differing() > r.differingPaths().size() ? ", ..." : "", r.differing() == 1 ? "it" : "them");
+            err().flush();
         }
     }
 }

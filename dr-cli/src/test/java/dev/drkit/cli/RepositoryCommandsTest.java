@@ -430,11 +430,21 @@ class RepositoryCommandsTest {
             ch.truncate(4096);
         }
         Files.setLastModifiedTime(blob, FileTime.from(Instant.now()));
-        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString())).isZero();
+        // and the temporary file it wrote a larger file under
+        Path leftover = blob.resolveSibling(".dr-0123456789abcdef.tmp");
+        Files.write(leftover, new byte[8192]);
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString()))
+                .isEqualTo(DrCommand.EXIT_INCOMPLETE);
         assertThat(err.toString()).contains("warning: 1 file kept in " + target + " differs from the snapshot's in "
                 + "size or modification time (" + data.getFileName() + "/blob.bin), such as a file another restore was "
-                + "killed writing; --overwrite replaces it");
+                + "killed writing, so the target does not hold the snapshot; restore again with --overwrite to "
+                + "replace it");
         assertThat(blob).hasSize(4096);
+        assertThat(leftover).doesNotExist();
+
+        assertThat(dr("restore", "--repo", repo.toString(), "latest", "--target", target.toString(), "--overwrite"))
+                .isZero();
+        assertThat(blob).hasSize(200_000);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.core.source.DirectorySource;
+import dev.drkit.testkit.store.ForwardingStore;
 import dev.drkit.testkit.store.InMemoryStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -254,6 +261,87 @@ class RestoreOverExistingEntriesTest {
             assertThat(out.resolve("src").resolve(name)).hasContent("as backed up");
             assertThat(result.files()).isEqualTo(1);
             assertThat(leftovers(out)).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileOfSeveralChunksTakesItsNameOnlyOnceItIsWhole() throws Exception {
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        byte[] big = new byte[1_000_000];
+        new Random(3).nextBytes(big);
+        Files.write(src.resolve("big.bin"), big);
+        try (Repository repo = init()) {
+            repo.backup(BackupRequest.of(DirectorySource.of("src", src)));
+        }
+        // The restore's writers and readers wait for the file's data until the test has looked.
+        CountDownLatch looked = new CountDownLatch(1);
+        ForwardingStore held = new ForwardingStore(store) {
+            @Override
+            public byte[] get(String key) {
+                hold(key);
+                return super.get(key);
+            }
+
+            @Override
+            public byte[] get(String key, long offset, int length) {
+                hold(key);
+                return super.get(key, offset, length);
+            }
+
+            private void hold(String key) {
+                if (key.startsWith("data/") && Thread.currentThread().getName().startsWith("dr-")) {
+                    try {
+                        looked.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        Path out = tmp.resolve("out");
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (Repository repo = Repository.open(held, RepositoryTest.PASSWORD, RepositoryTest.fastOptions().build())) {
+            Future<RestoreResult> restore = caller.submit(
+                    () -> repo.restore("latest", out, RestoreOptions.all().withOverwrite(false)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < deadline && !Files.exists(out.resolve("src/big.bin"))
+                    && (!Files.isDirectory(out.resolve("src")) || leftovers(out.resolve("src")).isEmpty())) {
+                Thread.sleep(10);
+            }
+            // what a kill now would leave: no part of the file under its name, a temporary beside it
+            assertThat(out.resolve("src/big.bin")).doesNotExist();
+            assertThat(leftovers(out.resolve("src"))).hasSize(1);
+            looked.countDown();
+
+            assertThat(restore.get(30, TimeUnit.SECONDS).files()).isEqualTo(1);
+            assertThat(out.resolve("src/big.bin")).hasBinaryContent(big);
+            assertThat(leftovers(out)).isEmpty();
+        } finally {
+            looked.countDown();
+            caller.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRerunRemovesTheTemporaryFilesAKilledRestoreLeftAndNothingElse() throws IOException {
+        try (Repository repo = init()) {
+            Path src = backedUpTree(repo);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out.resolve("src/dir"));
+            // a killed restore's temporaries, and files of the user's that only look alike
+            Path leftover = Files.write(out.resolve("src/.dr-0123456789abcdef.tmp"), new byte[70_000]);
+            Path nested = Files.write(out.resolve("src/dir/.dr-fedcba9876543210.tmp"), new byte[10]);
+            Path mine = Files.writeString(out.resolve("src/.dr-notes.tmp"), "mine");
+
+            RestoreResult result = repo.restore("latest", out, RestoreOptions.all().withOverwrite(false));
+
+            assertThat(leftover).doesNotExist();
+            assertThat(nested).doesNotExist();
+            assertThat(mine).hasContent("mine");
+            assertThat(result.differing()).isZero();
+            Files.delete(mine);
+            assertThat(Trees.describe(out.resolve("src"), true)).isEqualTo(Trees.describe(src, true));
         }
     }
 

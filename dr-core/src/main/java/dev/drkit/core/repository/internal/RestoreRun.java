@@ -56,6 +56,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -527,9 +528,9 @@ public final class RestoreRun {
                     }
                 }
                 dirs.add(new DirMeta(target, source, top.uid(), top.gid()));
-                walk(BlobId.parse(source.subtree()), target, top, "", 0, inner);
+                walk(BlobId.parse(source.subtree()), target, top, "", 0, inner, true);
             } else {
-                walk(rootTree, target, top, "", 0, includes);
+                walk(rootTree, target, top, "", 0, includes, true);
             }
             for (Future<?> task : tasks) {
                 try {
@@ -603,11 +604,15 @@ public final class RestoreRun {
 
     /**
      * Restores the entries of one tree into {@code dir}, owned as {@code here} says, whose
-     * snapshot path {@code prefix} has {@code depth} names.
+     * snapshot path {@code prefix} has {@code depth} names; a directory that {@code existed}
+     * before this restore first loses the temporary files an interrupted restore left in it.
      */
     private void walk(BlobId treeId, Path dir, RestoreOwners.Dir here, String prefix, int depth,
-            List<String[]> includes) {
+            List<String[]> includes, boolean existed) {
         Tree tree = engine.loadTree(treeId);
+        if (existed) {
+            removeLeftovers(dir, tree);
+        }
         List<FileJob> batch = new ArrayList<>();
         long batchBytes = 0;
         for (Tree.Node node : tree.nodes()) {
@@ -626,9 +631,10 @@ public final class RestoreRun {
             switch (node.type()) {
                 case Tree.Node.DIR -> {
                     RestoreOwners.Dir made;
+                    boolean kept;
                     try {
-                        made = makeDirectory(out, path, options.overwrite()) ? owners.created(here)
-                                : owners.existing(out, LinkOption.NOFOLLOW_LINKS);
+                        kept = !makeDirectory(out, path, options.overwrite());
+                        made = kept ? owners.existing(out, LinkOption.NOFOLLOW_LINKS) : owners.created(here);
                     } catch (DrException e) {
                         // A link or a file in its way (kept without overwrite), or a directory the
                         // file system refuses: this directory and what it holds fail, named, and
@@ -639,7 +645,7 @@ public final class RestoreRun {
                     if (selected) {
                         dirs.add(new DirMeta(out, node, made.uid(), made.gid()));
                     }
-                    walk(BlobId.parse(node.subtree()), out, made, path, depth + 1, includes);
+                    walk(BlobId.parse(node.subtree()), out, made, path, depth + 1, includes, kept);
                 }
                 case Tree.Node.SYMLINK -> {
                     if (selected) {
@@ -856,26 +862,40 @@ public final class RestoreRun {
         }
     }
 
-    /** Restores a file, which gets group {@code gid} when created. */
+    /**
+     * Restores a file, which gets group {@code gid} when created. A file of more than one chunk
+     * is written under a {@link #temporarySibling} and renamed into place once complete, so that
+     * a restore killed while writing it leaves no part of it under its name (the rerun removes
+     * the temporary: {@link #removeLeftovers}); a smaller file takes one write, and is written
+     * in place to spare the rename on every small file, which a restore of many spends most of
+     * its time on. A killed restore can leave one of those short, which the rerun counts as
+     * {@link RestoreResult#differing()}.
+     */
     private void restoreFile(Path out, Tree.Node node, String path, long gid) throws IOException {
         FileAttribute<?>[] attrs = creationAttributes(node.mode());
-        // A new file is written in place (and removed again on any failure); an existing entry
-        // is kept, or replaced through a temporary file so that a failure leaves it intact: a
-        // file, a link (the rename replaces the link, not what it points to) or an empty
-        // directory. A directory with entries is kept and the file fails.
+        List<String> content = node.content() == null ? List.of() : node.content();
+        // A new file is written in place, or staged (and removed again on any failure); an
+        // existing entry is kept, or replaced through a temporary file so that a failure leaves
+        // it intact: a file, a link (the rename replaces the link, not what it points to) or an
+        // empty directory. A directory with entries is kept and the file fails.
+        boolean staged = content.size() > 1;
         Path dest = out;
         SeekableByteChannel ch;
+        boolean replacing = false;
         try {
-            ch = Files.newByteChannel(out, CREATE, attrs);
+            if (staged && Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(out.toString());
+            }
+            if (staged) {
+                Temporary temporary = createTemporarySibling(out, attrs);
+                dest = temporary.path();
+                ch = temporary.channel();
+            } else {
+                ch = Files.newByteChannel(out, CREATE, attrs);
+            }
         } catch (FileAlreadyExistsException exists) {
             if (!options.overwrite()) {
-                skipped.increment();
-                if (differs(out, node)) {
-                    differing.increment();
-                    if (differing.sum() <= RestoreResult.DIFFERING_NAMED) {
-                        differingPaths.add(path);
-                    }
-                }
+                keep(out, node, path);
                 return;
             }
             if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
@@ -888,11 +908,11 @@ public final class RestoreRun {
             Temporary temporary = createTemporarySibling(out, attrs);
             dest = temporary.path();
             ch = temporary.channel();
+            replacing = true;
         }
         boolean done = false;
         try (SeekableByteChannel open = ch) {
             long written = 0;
-            List<String> content = node.content() == null ? List.of() : node.content();
             for (Span span : spans(content)) {
                 written += span.write(engine, windows, open);
             }
@@ -913,7 +933,19 @@ public final class RestoreRun {
         // survives unless the umask cleared some of its bits.
         owners.apply(dest, node, owners.newUid(), gid);
         applyMetadata(dest, node, (node.mode() & umask) != 0 || node.mode() > 0777, accessTime);
-        if (!dest.equals(out)) {
+        if (!dest.equals(out) && !replacing) {
+            // A staged new file takes its name only when nothing took it meanwhile.
+            try {
+                Files.move(dest, out);
+            } catch (FileAlreadyExistsException exists) {
+                Files.deleteIfExists(dest);
+                keep(out, node, path);
+                return;
+            } catch (IOException e) {
+                Files.deleteIfExists(dest);
+                throw e;
+            }
+        } else if (!dest.equals(out)) {
             try {
                 if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
                     // rename(2) replaces a file or a link, not a directory; this one was empty.
@@ -929,8 +961,41 @@ public final class RestoreRun {
         engine.progress().done(1, 0);
     }
 
+    /** Counts a file kept as it was, and names it when it is not the snapshot's. */
+    private void keep(Path out, Tree.Node node, String path) {
+        skipped.increment();
+        if (differs(out, node)) {
+            differing.increment();
+            if (differing.sum() <= RestoreResult.DIFFERING_NAMED) {
+                differingPaths.add(path);
+            }
+        }
+    }
+
     private static final String TEMPORARY_PREFIX = ".dr-";
     private static final String TEMPORARY_SUFFIX = ".tmp";
+    private static final Pattern TEMPORARY_NAME = Pattern.compile(
+            "\\.dr-[0-9a-f]{16}\\.tmp");
+
+    /**
+     * Deletes the {@link #temporarySibling temporary files} a killed restore left in a directory
+     * that was there before this one: regular files of that pattern, unless the snapshot itself
+     * has an entry of that name in the directory. One listing of each such directory, which a
+     * restore into an empty target spends only on the target itself.
+     */
+    private void removeLeftovers(Path dir, Tree tree) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir,
+                p -> TEMPORARY_NAME.matcher(p.getFileName().toString()).matches())) {
+            for (Path leftover : entries) {
+                if (tree.find(leftover.getFileName().toString()) == null
+                        && Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        } catch (IOException e) {
+            // Not this restore's to fail on: a directory it cannot list fails where it writes.
+        }
+    }
 
     /**
      * Returns a name beside {@code out} to write its replacement under, {@code .dr-} and 16
