@@ -146,10 +146,13 @@ final class BackupCommand extends RepositoryCommand {
             if (!r.complete()) {
                 printUnreadable(r);
             }
+            if (r.changedWhileReadCount() > 0) {
+                printChangedWhileRead(r);
+            }
             if (!r.packsMissing().isEmpty()) {
                 return DrCommand.EXIT_INTEGRITY;
             }
-            if (!r.complete()) {
+            if (!r.complete() || r.changedWhileReadCount() > 0) {
                 return DrCommand.EXIT_INCOMPLETE;
             }
         }
@@ -185,6 +188,24 @@ final class BackupCommand extends RepositoryCommand {
         if (count > NAMED) {
             err.printf("  and %d more%s%n", count - NAMED, json ? "" : " (--json lists up to "
                     + BackupResult.UNREADABLE_LISTED + ")");
+        }
+        err.flush();
+    }
+
+    /** Names on stderr the files that kept changing while they were read, the first {@link #NAMED}. */
+    private void printChangedWhileRead(BackupResult r) {
+        PrintWriter err = err();
+        long count = r.changedWhileReadCount();
+        err.printf("warning: %d %s changed while %s read, each of 3 times, and %s stored in snapshot %s as read "
+                + "last, which may mix old and new content (back %s up again when %s quiet):%n", count,
+                count == 1 ? "file" : "files", count == 1 ? "it was" : "they were", count == 1 ? "is" : "are",
+                r.snapshot().shortId(), count == 1 ? "it" : "them", count == 1 ? "it is" : "they are");
+        List<String> listed = r.changedWhileRead();
+        for (int i = 0; i < Math.min(NAMED, listed.size()); i++) {
+            err.printf("  %s%n", TerminalText.escape(listed.get(i)));
+        }
+        if (count > NAMED) {
+            err.printf("  and %d more%n", count - NAMED);
         }
         err.flush();
     }

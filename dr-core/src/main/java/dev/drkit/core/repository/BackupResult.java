@@ -41,15 +41,26 @@ import java.util.Objects;
  *     them, so that its snapshot is whole; older snapshots that need the rest cannot be restored
  *     in full, which {@link Repository#verify} names. Empty in a sound repository.
  * @param duration wall time of the backup
+ * @param changedWhileReadCount files that changed while they were read (another size,
+ *     modification time, status change time or inode after the read than before it) each time
+ *     of {@code 3} reads, or were deleted after a read that changed: the snapshot holds the last
+ *     read, which may be a mix of old and new content that never existed ({@code dr backup} names
+ *     them and exits 4; {@link #complete()} is about entries left out and does not count them). A file that changed and then read the same once
+ *     more is stored as that read, and not counted.
+ * @param changedWhileRead those files, by snapshot path ({@code source/path}), sorted; at most
+ *     {@link #CHANGED_LISTED} of them
  */
 public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged,
         long filesVanished, long directories, long bytesRead, long bytesAdded, long bytesStored, long blobsAdded,
         long unreadableCount, List<UnreadableEntry> unreadable, long specialCount, List<String> special,
-        List<String> repositoryLeftOut, List<String> packsMissing, Duration duration) {
+        List<String> repositoryLeftOut, List<String> packsMissing, Duration duration, long changedWhileReadCount,
+        List<String> changedWhileRead) {
     /** How many of the entries left out a result names, at most; {@code unreadableCount} counts them all. */
     public static final int UNREADABLE_LISTED = 1000;
     /** How many of the FIFOs, sockets and devices skipped a result names, at most; {@code specialCount} counts them all. */
     public static final int SPECIAL_LISTED = 100;
+    /** How many of the files that changed while read a result names, at most. */
+    public static final int CHANGED_LISTED = 100;
 
     /**
      * Checks the result.
@@ -68,11 +79,42 @@ public record BackupResult(Snapshot snapshot, long filesNew, long filesChanged, 
                     + UNREADABLE_LISTED + ") entries, but listed " + unreadable.size() + " of " + unreadableCount);
         }
         special = List.copyOf(Objects.requireNonNull(special, "special"));
+        changedWhileRead = List.copyOf(Objects.requireNonNull(changedWhileRead, "changedWhileRead"));
         repositoryLeftOut = List.copyOf(Objects.requireNonNull(repositoryLeftOut, "repositoryLeftOut"));
         if (special.size() > Math.min(specialCount, SPECIAL_LISTED)) {
             throw new IllegalArgumentException("special must list at most min(specialCount, "
                     + SPECIAL_LISTED + ") entries, but listed " + special.size() + " of " + specialCount);
         }
+    }
+
+    /**
+     * A result in which no file changed while it was read.
+     *
+     * @param snapshot the committed snapshot
+     * @param filesNew files new in the snapshot
+     * @param filesChanged files read again
+     * @param filesUnchanged files taken from the parent
+     * @param filesVanished files deleted before they could be read
+     * @param directories directories captured
+     * @param bytesRead content bytes read
+     * @param bytesAdded content bytes of new blobs
+     * @param bytesStored bytes written to the store
+     * @param blobsAdded new blobs stored
+     * @param unreadableCount entries left out as unreadable
+     * @param unreadable the first of them
+     * @param specialCount special files skipped
+     * @param special the first of them
+     * @param repositoryLeftOut the repository's own directory, left out
+     * @param packsMissing packs found missing
+     * @param duration wall time
+     */
+    public BackupResult(Snapshot snapshot, long filesNew, long filesChanged, long filesUnchanged,
+            long filesVanished, long directories, long bytesRead, long bytesAdded, long bytesStored, long blobsAdded,
+            long unreadableCount, List<UnreadableEntry> unreadable, long specialCount, List<String> special,
+            List<String> repositoryLeftOut, List<String> packsMissing, Duration duration) {
+        this(snapshot, filesNew, filesChanged, filesUnchanged, filesVanished, directories, bytesRead, bytesAdded,
+                bytesStored, blobsAdded, unreadableCount, unreadable, specialCount, special, repositoryLeftOut,
+                packsMissing, duration, 0, List.of());
     }
 
     /**

@@ -316,7 +316,8 @@ public final class Repository implements AutoCloseable {
                         stats.filesUnchanged(), stats.filesVanished(), stats.directories(), stats.bytesRead(),
                         stats.bytesAdded(), stats.bytesStored(), stats.blobsAdded(), stats.unreadableCount(),
                         stats.unreadable(), stats.specialCount(), stats.special(), repositoryLeftOut, packsMissing,
-                        Duration.ofNanos(System.nanoTime() - start));
+                        Duration.ofNanos(System.nanoTime() - start), stats.changedWhileReadCount(),
+                        stats.changedWhileRead());
                 Metrics.backup(options.meters(), result);
                 return result;
             }
@@ -431,8 +432,12 @@ public final class Repository implements AutoCloseable {
         details.put("snapshot", r.snapshotId());
         details.put("bytesAdded", Long.toString(r.bytesAdded()));
         details.put("files", Long.toString(r.snapshot().files()));
-        if (!r.complete()) {
+        if (r.unreadableCount() > 0) {
             details.put("unreadable", Long.toString(r.unreadableCount()));
+        }
+        if (r.changedWhileReadCount() > 0) {
+            details.put("changedWhileRead", Long.toString(r.changedWhileReadCount()));
+            details.put("changedWhileReadPaths", String.join(",", r.changedWhileRead().stream().limit(10).toList()));
         }
         if (!r.packsMissing().isEmpty()) {
             details.put("packsMissing", String.join(",", r.packsMissing()));

@@ -2,12 +2,14 @@ package dev.drkit.core.source;
 
 import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
+import dev.drkit.api.backup.ContentOpener;
 import dev.drkit.api.backup.EntryMetadata;
 import dev.drkit.api.backup.EntryType;
 import dev.drkit.api.backup.EntryWriter;
 import dev.drkit.api.backup.SnapshotSource;
 import dev.drkit.api.backup.SourceView;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -242,9 +244,22 @@ public final class DirectorySource implements SnapshotSource {
                     walk(below, path, out);
                     out.directoryEnd(path);
                 }
-                case FILE -> out.file(path, meta, () -> Files.newInputStream(child, LinkOption.NOFOLLOW_LINKS));
+                case FILE -> out.file(path, meta, new FileContent(child));
                 default -> throw new IllegalStateException("unexpected type " + meta.type());
             }
+        }
+    }
+
+    /** A file's content, and its metadata again ({@code lstat}) for the backup's check after reading it. */
+    private record FileContent(Path file) implements ContentOpener {
+        @Override
+        public InputStream open() throws IOException {
+            return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        @Override
+        public @Nullable EntryMetadata current() throws IOException {
+            return stat(file);
         }
     }
 

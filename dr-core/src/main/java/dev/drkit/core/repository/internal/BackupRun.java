@@ -54,6 +54,8 @@ public final class BackupRun {
     /** The chunk ring's first array: a backup that reads little keeps it small (a new array is all resident). */
     private static final int RING_START = 1 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
+    /** Reads of a file that keeps changing while it is read, the last of which is stored. */
+    static final int MAX_READS = 3;
     /**
      * The warning for each entry left out as unreadable, on a logger of its own so that a
      * caller that reports the result's list itself (the {@code dr} command) can silence it.
@@ -71,11 +73,13 @@ public final class BackupRun {
      * @param unreadable the first {@link BackupResult#UNREADABLE_LISTED} of them, sorted by path
      * @param specialCount FIFOs, sockets and devices skipped
      * @param special the first {@link BackupResult#SPECIAL_LISTED} of them, sorted by path
+     * @param changedWhileReadCount files that kept changing while they were read, stored as read last
+     * @param changedWhileRead the first {@link BackupResult#CHANGED_LISTED} of them, sorted by path
      */
     public record Stats(long filesNew, long filesChanged, long filesUnchanged, long filesVanished, long directories,
             long bytesRead, long bytesAdded, long bytesStored, long blobsAdded, long files, long bytes,
             long unreadableCount, List<BackupResult.UnreadableEntry> unreadable, long specialCount,
-            List<String> special) {
+            List<String> special, long changedWhileReadCount, List<String> changedWhileRead) {
     }
 
     private final Engine engine;
@@ -112,6 +116,9 @@ public final class BackupRun {
     private final LongAdder filesChanged = new LongAdder();
     private final LongAdder filesUnchanged = new LongAdder();
     private final LongAdder filesVanished = new LongAdder();
+    private final LongAdder changedWhileReadCount = new LongAdder();
+    /** The first files stored as their last read although they kept changing while read. */
+    private final List<String> changedWhileRead = new ArrayList<>();
     private final LongAdder unreadableCount = new LongAdder();
     /** The first entries left out as unreadable; {@link #unreadableCount} counts them all. */
     private final List<BackupResult.UnreadableEntry> unreadable = new ArrayList<>();
@@ -303,9 +310,15 @@ public final class BackupRun {
             skipped = new ArrayList<>(special);
         }
         skipped.sort(null);
+        List<String> changed;
+        synchronized (changedWhileRead) {
+            changed = new ArrayList<>(changedWhileRead);
+        }
+        changed.sort(null);
         return new Stats(filesNew.sum(), filesChanged.sum(), filesUnchanged.sum(), filesVanished.sum(),
                 directories.sum(), bytesRead.sum(), bytesAdded.sum(), bytesStored.sum(), blobsAdded.sum(), files.sum(),
-                bytes.sum(), unreadableCount.sum(), listed, specialCount.sum(), skipped);
+                bytes.sum(), unreadableCount.sum(), listed, specialCount.sum(), skipped, changedWhileReadCount.sum(),
+                changed);
     }
 
     /** Counts a FIFO, socket or device the source skipped, naming the first ones. */
@@ -315,6 +328,18 @@ public final class BackupRun {
         synchronized (special) {
             if (special.size() < BackupResult.SPECIAL_LISTED) {
                 special.add(snapshotPath);
+            }
+        }
+    }
+
+    /** Counts a file stored as read last although it changed while it was read (tar and restic warn alike). */
+    private void changedWhileRead(String snapshotPath, int reads) {
+        LOG.warn("'{}' changed while it was read ({} reads): stored as read last, which may be torn", snapshotPath,
+                reads);
+        changedWhileReadCount.increment();
+        synchronized (changedWhileRead) {
+            if (changedWhileRead.size() < BackupResult.CHANGED_LISTED) {
+                changedWhileRead.add(snapshotPath);
             }
         }
     }
@@ -656,8 +681,9 @@ public final class BackupRun {
 
     /** A file being captured. */
     private static final class FileEntry {
-        final EntryMetadata meta;
-        final List<CompletableFuture<BlobId>> parts = new ArrayList<>();
+        /** As listed, or as found after a read that the file changed during was done again. */
+        volatile EntryMetadata meta;
+        volatile List<CompletableFuture<BlobId>> parts = new ArrayList<>();
         @Nullable CompletableFuture<Void> read;
         @Nullable List<String> reused;
         /** Whether the file vanished or could not be opened, so it is not in the snapshot. */
@@ -779,15 +805,35 @@ public final class BackupRun {
                         read.complete(null);
                         return;
                     }
-                    try (InputStream in = opened) {
-                        reader.reset(in);
-                        for (int n = reader.nextLength(); n >= 0; n = reader.nextLength()) {
-                            file.parts.add(submitData(reader, n, parent));
+                    for (int attempt = 1;; attempt++) {
+                        List<CompletableFuture<BlobId>> parts = new ArrayList<>();
+                        try (InputStream in = opened) {
+                            reader.reset(in);
+                            for (int n = reader.nextLength(); n >= 0; n = reader.nextLength()) {
+                                parts.add(submitData(reader, n, parent));
+                            }
                         }
+                        file.parts = parts;
                         file.size = reader.bytesRead();
                         bytesRead.add(file.size);
-                        engine.progress().done(1, file.size);
+                        EntryMetadata now = changedWhileReading(file, content);
+                        if (now == null) {
+                            break;
+                        }
+                        if (attempt == MAX_READS) {
+                            changedWhileRead(sourceName + "/" + path, attempt);
+                            break;
+                        }
+                        // Read again, against what the file is now; the parts read are left to prune.
+                        file.meta = now;
+                        try {
+                            opened = content.open();
+                        } catch (NoSuchFileException | AccessDeniedException gone) {
+                            changedWhileRead(sourceName + "/" + path, attempt);
+                            break; // the last read stands, and may be torn
+                        }
                     }
+                    engine.progress().done(1, file.size);
                     read.complete(null);
                 } catch (Throwable e) {
                     // Errors too (out of memory, a faulty source): the capture waits on this.
@@ -801,6 +847,33 @@ public final class BackupRun {
                     pendingFiles.release();
                 }
             });
+        }
+
+        /**
+         * Returns the file's metadata now when it changed while it was read, or null. The length
+         * read is compared with the listed size for free; the source is asked for the metadata
+         * again (one {@code lstat} for a directory) only after a read of more than one chunk or
+         * of another length, so that small files cost no extra call.
+         */
+        private @Nullable EntryMetadata changedWhileReading(FileEntry file, ContentOpener content)
+                throws IOException {
+            EntryMetadata listed = file.meta;
+            if (file.size == listed.size() && file.parts.size() <= 1) {
+                return null;
+            }
+            EntryMetadata now;
+            try {
+                now = content.current();
+            } catch (NoSuchFileException gone) {
+                return null; // deleted after it was read whole: the read stands
+            }
+            if (now == null) {
+                return null;
+            }
+            boolean same = now.type() == EntryType.FILE && now.size() == file.size && now.size() == listed.size()
+                    && now.modified().equals(listed.modified()) && now.changed() == listed.changed()
+                    && now.inode() == listed.inode();
+            return same ? null : now;
         }
 
         @Override
