@@ -76,6 +76,33 @@ class IntegrityCommandsTest {
     }
 
     @Test
+    void aDeletedHistoryHeadIsWarnedOfByListingsNamedWithItsRemedyAndRebuiltByRepairHistory() throws IOException {
+        String newest = twoSnapshots();
+        Path head;
+        try (Stream<Path> all = Files.walk(repo)) {
+            head = all.filter(p -> p.getFileName().toString().equals("head")).findFirst().orElseThrow();
+        }
+        Files.delete(head);
+
+        assertThat(dr("snapshots", "--repo", repo.toString())).isZero();
+        assertThat(err.toString()).contains("warning: cannot check the listing against the snapshot history: "
+                + "history/head is missing");
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isEqualTo(DrCommand.EXIT_INTEGRITY);
+        assertThat(err.toString()).contains("dr repair history").contains("was not saved");
+        assertThat(dr("restore", "--repo", repo.toString(), newest, "--target", dir.resolve("r").toString()))
+                .isEqualTo(DrCommand.EXIT_INTEGRITY);
+        assertThat(err.toString()).contains("dr repair history").contains("--allow-unverified-history");
+
+        assertThat(dr("repair", "history", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("rebuilt history/head (it was missing) from the archived entries 1 to 3");
+        assertThat(err.toString()).contains("cannot be detected");
+        assertThat(dr("verify", "--repo", repo.toString())).isZero();
+        assertThat(dr("backup", "--repo", repo.toString(), data.toString())).isZero();
+        assertThat(dr("repair", "history", "--repo", repo.toString())).isZero();
+        assertThat(out.toString()).contains("nothing to repair");
+    }
+
+    @Test
     void deletingTheNewestManifestFailsVerifyAndRestoreLatestNamingIt() throws IOException {
         String newest = twoSnapshots();
         Files.delete(repo.resolve("snapshots.d").resolve(newest));

@@ -474,11 +474,12 @@ public final class Repository implements AutoCloseable {
      *
      * @param listed snapshots of this repository
      * @return the ids, sorted; empty without a history
-     * @throws DrException {@code INTEGRITY} naming the history's head when it is damaged
+     * @throws DrException {@code INTEGRITY} naming the history's head when it is damaged, or
+     *     missing from a repository that has a history
      */
     public List<String> unlistedSnapshots(List<Snapshot> listed) {
         Objects.requireNonNull(listed, "listed");
-        Set<String> missing = new HashSet<>(History.recordedSnapshots(engine));
+        Set<String> missing = new HashSet<>(History.recordedSnapshotsOfPresentHead(engine));
         listed.forEach(s -> missing.remove(s.id()));
         return missing.stream().sorted().toList();
     }
@@ -1052,6 +1053,30 @@ public final class Repository implements AutoCloseable {
                 "packsRewritten", Integer.toString(r.packsRewritten()),
                 "indexFilesDamaged", Integer.toString(r.indexFilesDamaged()),
                 "indexFilesMissing", Integer.toString(r.indexFilesMissing())));
+    }
+
+    /**
+     * Rebuilds the snapshot history's head ({@code history/head}) from the archived entries when
+     * it is missing or damaged, under an exclusive lock; a sound head is left alone. The head is
+     * what backups, prunes and checked restores trust to detect a deleted, replayed or swapped
+     * snapshot, and each of its entries is also archived: the chain of archived entries is
+     * read from the first, each verified (its key, its sequence number, its predecessor's
+     * hash), and the head takes the newest and the state they leave. Nothing is written when an
+     * entry is missing or does not verify. What cannot be detected afterwards, and the result
+     * says so: a change only the lost head held (its newest entry, when a crash came between
+     * writing the head and archiving it; a snapshot that backup added is adopted again by the
+     * next commit) and entries deleted together with the head, which an attacker could use to
+     * roll the history back; only a head digest kept out of band ({@link #verify} with an
+     * expected head) tells. The repair is audited with the sequence number and the new digest.
+     *
+     * @return what was done
+     * @throws DrException {@code INTEGRITY} naming the archived entry that is missing or does not
+     *     verify; {@code LOCKED} when another process holds a live lock
+     */
+    public HistoryRepairResult repairHistory() {
+        return audited("repair-history", () -> "history", () -> Maintenance.repairHistory(engine),
+                r -> Map.of("before", r.before(), "rebuiltFromEntry", Long.toString(r.rebuiltFromEntry()),
+                        "headDigest", r.headDigest(), "changed", Boolean.toString(r.changed())));
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.repository.internal.History;
 import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
 import java.io.IOException;
@@ -335,6 +336,70 @@ class SnapshotHistoryTest {
         store.delete("snapshots/" + pending);
         try (Repository repo = Repository.open(store, PASSWORD, options())) {
             assertThat(keysAtFault(repo.verify(VerifyOptions.structure()))).containsExactly("snapshots/" + pending);
+        }
+    }
+
+    @Test
+    void aDeletedHeadStopsBackupsWithoutLeavingTheirSnapshotAndRepairHistoryRebuildsItFromTheEntries()
+            throws IOException {
+        String first;
+        String second;
+        String digest;
+        try (Repository repo = Repository.init(store, PASSWORD, options())) {
+            Path src = source();
+            first = backup(repo, src, "one");
+            second = backup(repo, src, "two");
+            digest = repo.verify(VerifyOptions.structure()).historyHead();
+        }
+        store.delete("history/head");
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThatThrownBy(() -> backup(repo, tmp.resolve("src"), "three")).isInstanceOf(DrException.class)
+                    .hasMessageContaining("history/head is missing")
+                    .hasMessageContaining("dr repair history")
+                    .hasMessageContaining("was not saved");
+            assertThat(repo.snapshots()).extracting(Snapshot::id).containsExactlyInAnyOrder(first, second);
+            assertThatThrownBy(() -> repo.unlistedSnapshots(repo.snapshots())).isInstanceOf(DrException.class)
+                    .hasMessageContaining("history/head is missing");
+            assertThatThrownBy(() -> repo.restore(first, tmp.resolve("r0"), RestoreOptions.all()))
+                    .hasMessageContaining("dr repair history").hasMessageContaining("--allow-unverified-history");
+
+            HistoryRepairResult repaired = repo.repairHistory();
+
+            assertThat(repaired.changed()).isTrue();
+            assertThat(repaired.before()).isEqualTo("missing");
+            assertThat(repaired.rebuiltFromEntry()).isEqualTo(3);
+            assertThat(repaired.snapshots()).isEqualTo(2);
+            assertThat(repaired.headDigest()).isEqualTo(digest);
+            VerifyReport report = repo.verify(VerifyOptions.readAllData().withExpectedHead(digest));
+            assertThat(report.problems()).isEmpty();
+            backup(repo, tmp.resolve("src"), "three");
+            repo.restore(first, tmp.resolve("r1"), RestoreOptions.all());
+            assertThat(repo.repairHistory().changed()).isFalse();
+        }
+    }
+
+    @Test
+    void aDamagedHeadIsRebuiltButAHistoryWithAMissingEntryIsNotAndTheRepairSaysWhichOne() throws IOException {
+        try (Repository repo = Repository.init(store, PASSWORD, options())) {
+            Path src = source();
+            backup(repo, src, "one");
+            backup(repo, src, "two");
+        }
+        store.put("history/head", "garbage".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThatThrownBy(() -> repo.restore("latest", tmp.resolve("r0"), RestoreOptions.all()))
+                    .hasMessageContaining("dr repair history").hasMessageContaining("--allow-unverified-history");
+            HistoryRepairResult repaired = repo.repairHistory();
+            assertThat(repaired.before()).startsWith("damaged: ");
+            assertThat(repaired.rebuiltFromEntry()).isEqualTo(3);
+            assertThat(repo.verify(VerifyOptions.structure()).problems()).isEmpty();
+        }
+        store.delete("history/head");
+        store.delete(History.entryKey(2));
+        try (Repository repo = Repository.open(store, PASSWORD, options())) {
+            assertThatThrownBy(repo::repairHistory).isInstanceOf(DrException.class)
+                    .hasMessageContaining(History.entryKey(2) + " is missing");
+            assertThat(store.stat("history/head")).isEmpty();
         }
     }
 

@@ -737,8 +737,24 @@ public final class Engine implements AutoCloseable {
         if (store.putIfAbsent(SNAPSHOTS + id, sealed).isEmpty()) {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "Snapshot " + id + " exists already", SNAPSHOTS + id);
         }
-        return sealed.length + History.commit(this, History.Change.snapshot(op, id,
-                History.manifestHash(crypto, sealed)));
+        try {
+            return sealed.length + History.commit(this, History.Change.snapshot(op, id,
+                    History.manifestHash(crypto, sealed)));
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.INTEGRITY) {
+                throw e;
+            }
+            // A history that cannot be committed to (a missing or damaged head) leaves no
+            // snapshot behind that it does not record; if the manifest cannot be taken back, say so.
+            String fate;
+            try {
+                store.delete(SNAPSHOTS + id);
+                fate = "snapshot " + id + " was not saved";
+            } catch (DrException d) {
+                fate = "snapshot " + id + " was written (" + SNAPSHOTS + id + ") but the history does not record it";
+            }
+            throw new DrException(ErrorCode.INTEGRITY, e.getMessage() + "; " + fate, e.input(), e);
+        }
     }
 
     /**

@@ -64,6 +64,9 @@ public final class History {
     private static final int MAX_ATTEMPTS = 64;
     /** The operation of the first entry of a new repository. */
     static final String INIT = "init";
+    /** What an operator can do about a missing or damaged head, for the errors that name it. */
+    static final String HEAD_REMEDY = "run 'dr verify' (Repository.verify) to see what else is gone, then "
+            + "'dr repair history' (Repository.repairHistory) to rebuild it from the archived entries";
 
     private History() {
     }
@@ -288,8 +291,8 @@ public final class History {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Read read = readHead(engine);
             if (read == null && !change.op().equals(INIT) && expected(engine, change.added().keySet())) {
-                throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted",
-                        HEAD);
+                throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
+                        + HEAD_REMEDY, HEAD);
             }
             State state = read == null ? State.empty() : read.head().state().copy();
             Map<String, String> added = new TreeMap<>(change.added());
@@ -413,7 +416,21 @@ public final class History {
         return read.map(o -> new Read(decodeHead(engine.crypto(), o.data()), o.etag())).orElse(null);
     }
 
+    /** Opens the head, naming the remedy when it is damaged. */
     private static Head decodeHead(Crypto crypto, byte[] sealed) {
+        try {
+            return decodeHeadAlone(crypto, sealed);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.INTEGRITY) {
+                throw e;
+            }
+            throw new DrException(ErrorCode.INTEGRITY, e.getMessage() + "; " + HEAD_REMEDY
+                    + ", or restore with --allow-unverified-history (RestoreOptions.withAllowUnverifiedHistory)",
+                    HEAD, e);
+        }
+    }
+
+    private static Head decodeHeadAlone(Crypto crypto, byte[] sealed) {
         byte[] plain = crypto.open(sealed, 0, sealed.length, HEAD);
         Head head;
         try {
@@ -446,6 +463,129 @@ public final class History {
     public static Set<String> recordedSnapshots(Engine engine) {
         Read read = readHead(engine);
         return read == null ? Set.of() : Set.copyOf(read.head().state().snapshots().keySet());
+    }
+
+    /**
+     * Returns the ids of the snapshots the history records as present, refusing a head that was
+     * deleted from a repository that must have one.
+     *
+     * @param engine the repository
+     * @return the ids; empty without a history yet
+     * @throws DrException {@code INTEGRITY} naming the head when it is damaged, or missing where
+     *     a history was started
+     */
+    public static Set<String> recordedSnapshotsOfPresentHead(Engine engine) {
+        Read read = readHead(engine);
+        if (read == null && expected(engine, Set.of())) {
+            throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
+                    + HEAD_REMEDY, HEAD);
+        }
+        return read == null ? Set.of() : Set.copyOf(read.head().state().snapshots().keySet());
+    }
+
+    /**
+     * What {@link #rebuild} did.
+     *
+     * @param before the head as found: {@code sound}, {@code missing}, or {@code damaged: } and why
+     * @param seq the sequence number of the newest entry the head was rebuilt from (the head's, when sound)
+     * @param snapshots how many snapshots the rebuilt head records
+     * @param digest the new head's digest, {@code <seq>:<hash>}
+     * @param changed whether a head was written
+     */
+    public record Rebuilt(String before, long seq, int snapshots, String digest, boolean changed) {
+    }
+
+    /**
+     * Writes a new head from the archived entries when the head is missing or damaged: the chain
+     * from entry 1 is read and verified (each entry opens with the key, has its sequence number
+     * and names its predecessor's hash), and the head takes the newest entry and the state they
+     * leave. A sound head is left alone. Not done when an entry is missing or damaged, since the
+     * state after it cannot be known. What the deleted head alone held (its newest entry, when a
+     * crash came between writing the head and archiving the entry) and anything removed together
+     * with the head (entries after the newest one left) cannot be detected: only a head digest
+     * kept out of band tells.
+     *
+     * @param engine the repository, locked exclusively by the caller
+     * @return what was done
+     * @throws DrException {@code INTEGRITY} naming the first archived entry that is missing or does
+     *     not verify, or when no entry is archived; {@code PRECONDITION_FAILED} when another writer
+     *     wrote a head meanwhile
+     */
+    public static Rebuilt rebuild(Engine engine) {
+        SnapshotStore store = engine.store();
+        Crypto crypto = engine.crypto();
+        Optional<StoredObject> found = store.getObject(HEAD);
+        String before = "missing";
+        if (found.isPresent()) {
+            try {
+                Head head = decodeHeadAlone(crypto, found.get().data());
+                return new Rebuilt("sound", head.entry().seq(), head.state().snapshots().size(), head.digest(), false);
+            } catch (DrException e) {
+                if (e.code() != ErrorCode.INTEGRITY) {
+                    throw e;
+                }
+                before = "damaged: " + e.getMessage();
+            }
+        }
+        TreeMap<Long, String> archived = new TreeMap<>();
+        for (ObjectInfo info : store.list(ENTRIES).toList()) {
+            String rest = info.key().substring(ENTRIES.length());
+            if (rest.length() == 16 && rest.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                archived.put(Long.parseLong(rest), info.key());
+            }
+        }
+        if (archived.isEmpty()) {
+            throw new DrException(ErrorCode.INTEGRITY, HEAD + " cannot be rebuilt: no entry is archived under "
+                    + ENTRIES, HEAD);
+        }
+        State state = State.empty();
+        String prev = null;
+        Entry last = null;
+        byte[] lastBytes = null;
+        long seq = 0;
+        for (Map.Entry<Long, String> a : archived.entrySet()) {
+            seq++;
+            String key = entryKey(seq);
+            if (a.getKey() != seq) {
+                throw new DrException(ErrorCode.INTEGRITY, HEAD + " cannot be rebuilt: " + key + " is missing and "
+                        + a.getValue() + " exists, so the history after entry " + (seq - 1) + " cannot be known", key);
+            }
+            byte[] entryBytes;
+            Entry entry;
+            try {
+                byte[] sealed = store.get(key);
+                entryBytes = crypto.open(sealed, 0, sealed.length, key);
+                entry = decodeEntryBytes(entryBytes, key);
+            } catch (DrException e) {
+                throw new DrException(ErrorCode.INTEGRITY, HEAD + " cannot be rebuilt: " + e.getMessage(), key, e);
+            }
+            if (entry.seq() != seq || !Objects.equals(entry.prev(), prev)) {
+                throw new DrException(ErrorCode.INTEGRITY, HEAD + " cannot be rebuilt: " + key + " does not follow "
+                        + "entry " + (seq - 1) + " (another sequence number or predecessor): the chain was altered", key);
+            }
+            state.apply(entry);
+            prev = crypto.tag(TAG_PURPOSE, entryBytes);
+            last = entry;
+            lastBytes = entryBytes;
+        }
+        Head head = new Head(lastBytes, last, prev, state);
+        byte[] plain = head.encode();
+        byte[] sealed = crypto.seal(plain, 0, plain.length);
+        Optional<ObjectInfo> written = found.isPresent() ? store.replace(HEAD, sealed, found.get().etag())
+                : store.putIfAbsent(HEAD, sealed);
+        if (written.isEmpty()) {
+            throw new DrException(ErrorCode.PRECONDITION_FAILED, HEAD + " was written by another writer while it "
+                    + "was rebuilt; run 'dr verify'", HEAD);
+        }
+        return new Rebuilt(before, last.seq(), state.snapshots().size(), head.digest(), true);
+    }
+
+    private static Entry decodeEntryBytes(byte[] plain, String key) {
+        try {
+            return Entry.decode(plain);
+        } catch (RuntimeException e) {
+            throw new DrException(ErrorCode.INTEGRITY, "History entry " + key + " is malformed", key, e);
+        }
     }
 
     /**
@@ -520,7 +660,7 @@ public final class History {
         if (head == null) {
             if (expected(engine, Set.of())) {
                 throw new DrException(ErrorCode.INTEGRITY, HEAD + " is missing: the snapshot history was deleted; "
-                        + "run 'dr verify' (Repository.verify), or restore with --allow-unverified-history "
+                        + HEAD_REMEDY + ", or restore with --allow-unverified-history "
                         + "(RestoreOptions.withAllowUnverifiedHistory)", HEAD);
             }
             return; // a repository older than the history, with no commit since

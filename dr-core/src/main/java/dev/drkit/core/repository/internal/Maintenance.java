@@ -6,6 +6,7 @@ import dev.drkit.api.backup.RetentionPolicy;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.repository.ForgetResult;
+import dev.drkit.core.repository.HistoryRepairResult;
 import dev.drkit.core.repository.IndexRepairResult;
 import dev.drkit.core.repository.LockInfo;
 import dev.drkit.core.repository.PruneOptions;
@@ -504,6 +505,20 @@ public final class Maintenance {
                     + segments + " segment" + (segments == 1 ? "" : "s") + "): the journal goes with it, restore --at "
                     + "no longer reaches that span and prune deletes the segments; nothing was forgotten. To forget "
                     + "both, pass --with-journal (Repository.forgetSnapshots(ids, true))", s.id());
+        }
+    }
+
+    /**
+     * Rebuilds the history's head from the archived entries when it is missing or damaged, under
+     * an exclusive lock (see {@link History#rebuild}).
+     *
+     * @param engine the repository
+     * @return what was done
+     */
+    public static HistoryRepairResult repairHistory(Engine engine) {
+        try (Lock lock = lock(engine, true)) {
+            History.Rebuilt r = History.rebuild(engine);
+            return new HistoryRepairResult(r.before(), r.seq(), r.snapshots(), r.digest(), r.changed());
         }
     }
 
