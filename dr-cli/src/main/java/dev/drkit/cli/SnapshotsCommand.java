@@ -68,8 +68,9 @@ final class SnapshotsCommand extends RepositoryCommand {
             if (e.code() != ErrorCode.INTEGRITY) {
                 throw e;
             }
+            // The history's own errors name their remedy (dr verify, dr repair history).
             err().println("warning: cannot check the listing against the snapshot history: "
-                    + TerminalText.escape(e.getMessage()) + "; run dr verify");
+                    + TerminalText.escape(e.getMessage()) + (e.getMessage().contains("dr verify") ? "" : "; run dr verify"));
             return;
         }
         if (!unlisted.isEmpty()) {
