@@ -12,7 +12,10 @@ import java.util.Optional;
  * observing no renewal for the TTL on their own tickers. So a holder never believes it holds
  * a lease that another instance holds, whatever the wall clocks say; a holder that was paused
  * (a stopped JVM, a long collection) may however act on a belief that ended while it was
- * paused, which is why writes that matter carry its {@link FencingToken}.
+ * paused, which is why writes that matter carry its {@link FencingToken}. A holding whose
+ * deadline passed is over for good, even when nobody else took the lease meanwhile: it is
+ * never renewed back to life, and the holder's next holding, like anybody's, has a greater
+ * epoch, so that an epoch that listeners were told was lost is never handed out again.
  */
 public interface Lease {
 
@@ -38,7 +41,8 @@ public interface Lease {
      * Extends this instance's holding by one TTL, counted from just before the request.
      *
      * @return true when this instance holds the lease after the call; false when it did not
-     *     hold it or lost it to another instance
+     *     hold it, lost it to another instance, or its deadline had passed (the holding is then
+     *     ended, and {@link #tryAcquire()} takes a greater epoch)
      * @throws DrException a storage failure when the backend cannot be reached (the holding
      *     then lasts until its deadline); {@code ILLEGAL_STATE} after the coordinator was closed
      */

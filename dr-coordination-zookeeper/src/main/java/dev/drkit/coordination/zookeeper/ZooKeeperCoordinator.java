@@ -43,7 +43,9 @@ import org.apache.curator.framework.CuratorFramework;
  * renewal; the ensemble expires its session no sooner than one session timeout after it last
  * heard from it, which is after that renewal was sent. So a holder stops believing before its
  * holder node can vanish, whatever the wall clocks say; a paused holder that resumes is
- * refused by fencing. Liveness: a holder that dies or is stopped is replaced once the
+ * refused by fencing. A holding whose deadline passed while the session lived on (a JVM
+ * stopped for less than the session timeout) is not renewed back to life: the holder deletes
+ * its node and holds again, if at all, at a greater epoch. Liveness: a holder that dies or is stopped is replaced once the
  * ensemble expires its session (session timeout, rounded up to a tick) and a campaigning
  * instance's watch on the holder node fires; a released lease is taken at once; a committed
  * change reaches watchers after one notification round trip; a member that stops drops out

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -246,6 +247,26 @@ class ZooKeeperCoordinatorContractTest extends CoordinatorContract {
         assertThatThrownBy(() -> a.state("schedule").compareAndSet(2, "a-3", first))
                 .isInstanceOf(DrException.class).extracting(e -> ((DrException) e).code())
                 .isEqualTo(ErrorCode.STALE_EPOCH);
+    }
+
+    @Test
+    @DisplayName("a holder whose deadline passed while its session lived on (a stopped JVM) is not renewed back to life: it holds again with a greater epoch")
+    void aLapsedHoldingInALiveSessionTakesAGreaterEpoch() {
+        AtomicLong ticker = new AtomicLong();
+        Coordinator a = ZooKeeperCoordinator.connect(cluster.getConnectString() + chroot,
+                CoordinatorConfig.builder("a").ttl(TTL).renewInterval(RENEW).pollInterval(PUSH).ticker(ticker::get)
+                        .build());
+        try {
+            FencingToken first = a.lease("writer").tryAcquire().orElseThrow();
+            ticker.addAndGet(TTL.multipliedBy(2).toNanos()); // the client kept the session alive meanwhile
+            assertThat(a.lease("writer").token()).as("a's token past its deadline").isEmpty();
+            assertThat(a.lease("writer").renew()).as("renew() of the lapsed holding").isFalse();
+            FencingToken second = a.lease("writer").tryAcquire().orElseThrow();
+            assertThat(second.epoch()).as("the epoch of a's next holding").isGreaterThan(first.epoch());
+            assertThat(a.lease("writer").holder()).contains(new LeaseHolder("writer", "a", second.epoch()));
+        } finally {
+            a.close();
+        }
     }
 
     @Test

@@ -38,7 +38,9 @@ import dev.drkit.core.coordination.internal.StoreCoordinatorImpl;
  * later renewal fail. So the holder's belief ends before anybody else's begins as long as the
  * two tickers' rates differ by less than 1% over one TTL; wall clocks, time zones and clock
  * steps play no part. A holder that is paused past its deadline and resumes may still act on
- * its old belief for the length of one write: that is what fencing refuses. A write fenced
+ * its old belief for the length of one write: that is what fencing refuses. It never renews a
+ * holding past its deadline, even one nobody took over: it marks it expired and holds again,
+ * if at all, with a new object of a greater epoch. A write fenced
  * with epoch {@code e} first reads holding {@code e} and refuses unless it is still held (not
  * released, not taken over), then replaces the state on the etag it read and refuses when the
  * state records an epoch above {@code e}. Once a newer holder has written the state, every

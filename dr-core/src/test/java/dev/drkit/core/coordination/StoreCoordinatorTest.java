@@ -197,8 +197,9 @@ class StoreCoordinatorTest {
     }
 
     @Test
-    @DisplayName("a renewal that lands between a takeover's read and its write wins, and the takeover fails")
-    void aRenewalRacingATakeoverWins() {
+    @DisplayName("a holder's write that lands between a takeover's read and its write makes the takeover fail; a holder past its TTL "
+            + "ends its holding rather than renewing it, and the next holder takes a greater epoch")
+    void aHoldersWriteRacingATakeoverWins() {
         SnapshotStore base = store("mem");
         CountingStore byCandidate = new CountingStore(base);
         StoreCoordinator holder = manual(base, "holder");
@@ -209,10 +210,12 @@ class StoreCoordinatorTest {
         List<Boolean> renewed = new ArrayList<>();
         byCandidate.beforeReplace = () -> renewed.add(holder.lease("leader").renew());
 
-        assertThat(candidate.lease("leader").tryAcquire()).isEmpty();
-        assertThat(renewed).containsExactly(true);
-        assertThat(holder.lease("leader").token()).contains(held);
-        assertThat(candidate.lease("leader").holder()).map(h -> h.memberId()).contains("holder");
+        assertThat(candidate.lease("leader").tryAcquire()).as("the takeover raced by the holder's write").isEmpty();
+        assertThat(renewed).as("renew() of a holding past its TTL").containsExactly(false);
+        assertThat(holder.lease("leader").token()).isEmpty();
+        byCandidate.beforeReplace = null;
+        assertThat(candidate.lease("leader").tryAcquire()).map(FencingToken::epoch).contains(held.epoch() + 1);
+        assertThat(holder.lease("leader").tryAcquire()).isEmpty();
     }
 
     @Test
@@ -252,7 +255,8 @@ class StoreCoordinatorTest {
     }
 
     @Test
-    @DisplayName("a holder cut off from the store stops believing at its deadline, and renews again if nobody took over")
+    @DisplayName("a holder cut off from the store stops believing at its deadline, and holds again only with a greater epoch, "
+            + "also when nobody took over")
     void aHolderCutOffFromTheStoreStopsAtItsDeadline() {
         CountingStore store = new CountingStore(store("mem"));
         StoreCoordinator a = manual(store, "a");
@@ -268,8 +272,10 @@ class StoreCoordinatorTest {
         assertThat(events.lost).containsExactly(held);
         store.down = false;
         run(Duration.ofSeconds(2), a);
-        assertThat(a.lease("leader").token()).contains(held);
-        assertThat(events.acquired).containsExactly(held, held);
+        FencingToken again = new FencingToken("leader", held.epoch() + 1);
+        assertThat(a.lease("leader").token()).contains(again);
+        assertThat(events.acquired).containsExactly(held, again);
+        assertThat(events.lost).containsExactly(held);
     }
 
     @Test

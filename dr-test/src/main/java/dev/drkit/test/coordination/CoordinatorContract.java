@@ -278,6 +278,32 @@ public abstract class CoordinatorContract {
     }
 
     @Test
+    @DisplayName("a holder that went its TTL without renewing holds again only with a greater epoch, even when nobody else took the lease")
+    void aLapsedHoldingIsNeverRenewedBackToLife() {
+        Coordinator a = open("a");
+        RecordingLeaseListener events = new RecordingLeaseListener();
+        Subscription campaign = a.lease("writer").campaign(events);
+        elapse(renewInterval());
+        assertThat(events.acquired).hasSize(1);
+        FencingToken first = events.acquired.get(0);
+        pause(a);
+        elapse(ttl().plus(renewInterval()));
+        assertThat(a.lease("writer").token()).as("a's token after its TTL without a renewal").isEmpty();
+        resume(a);
+        Duration bound = takeoverBound().plus(reannounceBound());
+        for (Duration waited = Duration.ZERO; events.acquired.size() < 2 && waited.compareTo(bound) <= 0;
+                waited = waited.plus(renewInterval())) {
+            elapse(renewInterval());
+        }
+        assertThat(events.lost).as("holdings a was told it lost").containsExactly(first);
+        assertThat(events.acquired).as("holdings a was told it gained").hasSize(2);
+        FencingToken second = events.acquired.get(1);
+        assertThat(second.epoch()).as("the epoch of a's second holding").isGreaterThan(first.epoch());
+        assertThat(a.lease("writer").token()).contains(second);
+        campaign.close();
+    }
+
+    @Test
     @DisplayName("a campaigning instance is told when it acquires and when it releases")
     void campaignListenersHearOfGainsAndLosses() {
         Coordinator a = open("a");

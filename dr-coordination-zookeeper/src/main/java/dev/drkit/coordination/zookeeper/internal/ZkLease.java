@@ -46,6 +46,8 @@ final class ZkLease implements Lease {
     // This instance's holding, or null: read without the lock (token() must not wait for a
     // renewal that waits for the ensemble), replaced whole under it.
     private volatile @Nullable Held held;
+    // The greatest epoch of a holding of this instance that lapsed: never held again.
+    private long lapsedEpoch;
     private long nextRenew;
     private long nextLook;
 
@@ -226,6 +228,11 @@ final class ZkLease implements Lease {
                     data = null;
                 }
                 if (data != null) {
+                    if (holder.getEphemeralOwner() == session && parseHolder(data).epoch() <= lapsedEpoch) {
+                        // this session's node of a holding that lapsed: remove it and take a new epoch
+                        endLapsedNode(holder, counter);
+                        continue;
+                    }
                     if (holder.getEphemeralOwner() == session) {
                         // this session holds it already (an acquisition whose answer was lost)
                         long epoch = parseHolder(data).epoch();
@@ -290,10 +297,34 @@ final class ZkLease implements Lease {
         c.client().checkExists().usingWatcher(holderWatcher).forPath(holderPath);
     }
 
-    /** Confirms that this session's holder node of the held epoch still exists; forgets the holding if not. */
+    /**
+     * Removes this session's holder node of a holding that lapsed, unless a newer holding was
+     * made meanwhile (the counter moved) or the node changed.
+     */
+    private void endLapsedNode(Stat holder, Stat counter) throws Exception {
+        CuratorFramework client = c.client();
+        try {
+            client.transaction().forOperations(
+                    client.transactionOp().check().withVersion(counter.getVersion()).forPath(epochPath),
+                    client.transactionOp().delete().withVersion(holder.getVersion()).forPath(holderPath));
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            // a newer holding was made, or the node is gone already: look again
+        }
+    }
+
+    /**
+     * Confirms that this session's holder node of the held epoch still exists; forgets the holding
+     * if not, and ends it when it went past its deadline without a confirmation: its listeners
+     * were told it was lost, so it is never renewed back to life, and the next acquisition takes a
+     * greater epoch.
+     */
     private boolean renewLocked() {
         Held h = held;
         if (h == null) {
+            return false;
+        }
+        if (current() == null) {
+            endLapsedHolding(h);
             return false;
         }
         long from = c.now();
@@ -316,6 +347,26 @@ final class ZkLease implements Lease {
             held = null;
         }
         return false;
+    }
+
+    private void endLapsedHolding(Held h) {
+        lapsedEpoch = Math.max(lapsedEpoch, h.epoch());
+        if (held == h) {
+            held = null;
+        }
+        ZkCoordinator.LOG.info("Lease {} of {}: the holding of epoch {} went past its deadline without a renewal "
+                + "and has ended; a new holding takes a greater epoch", name, c.memberName(), h.epoch());
+        CuratorFramework client = c.client();
+        try {
+            client.transaction().forOperations(
+                    client.transactionOp().check().withVersion((int) h.epoch()).forPath(epochPath),
+                    client.transactionOp().delete().forPath(holderPath));
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            // taken over already, or gone with the session
+        } catch (Exception e) {
+            // Left to the next acquisition, which removes this session's node of a lapsed epoch.
+            ZkCoordinator.LOG.debug("Could not remove the holder node of lapsed epoch {} of lease {}", h.epoch(), name, e);
+        }
     }
 
     private void releaseLocked() {

@@ -169,12 +169,11 @@ final class StoreLease implements Lease {
         if (heldEpoch != 0 && (holding() || renewLocked())) {
             return Optional.of(new FencingToken(name, heldEpoch));
         }
-        look();
-        LeaseRecord r = seen;
-        if (r == null) {
-            return create(seenEpoch + 1);
+        if (!look()) {
+            return Optional.empty();
         }
-        if (r.status() != Status.HELD) {
+        LeaseRecord r = seen;
+        if (r == null || r.status() != Status.HELD) {
             return create(seenEpoch + 1);
         }
         if (c.now() - seenSince >= c.expiryNanos()) {
@@ -183,21 +182,22 @@ final class StoreLease implements Lease {
         return Optional.empty();
     }
 
-    /** Reads the newest holding object, listing the holdings when this instance knows of none. */
-    private void look() {
-        if (seenEpoch == 0) {
-            findNewest();
-            return;
-        }
-        if (!read(seenEpoch)) {
-            findNewest();
-            return;
+    /**
+     * Reads the newest holding object, listing the holdings when this instance knows of none.
+     *
+     * @return false when the holding objects changed under every look (the newest listed was
+     *     pruned before it could be read), so that nothing is known for certain
+     */
+    private boolean look() {
+        if (seenEpoch == 0 || !read(seenEpoch)) {
+            return findNewest();
         }
         // A holding that ended may have a successor already: follow the epochs to the newest.
         boolean successor = true;
         while (successor && seen != null && seen.status() != Status.HELD) {
             successor = read(seenEpoch + 1);
         }
+        return true;
     }
 
     /** Reads one holding object into what this instance has seen; false when it does not exist. */
@@ -214,23 +214,32 @@ final class StoreLease implements Lease {
         }
     }
 
-    private void findNewest() {
-        long newest = 0;
-        for (ObjectInfo info : c.store().list(prefix).toList()) {
-            String rest = info.key().substring(prefix.length());
-            if (rest.length() == 20 && rest.chars().allMatch(Character::isDigit)) {
-                newest = Math.max(newest, Long.parseLong(rest));
+    /**
+     * Lists the holdings and reads the newest. An empty listing means no holding was ever made;
+     * a newest one that is gone by the time it is read was pruned by a still newer holding, and
+     * the listing is made again: taking that for "none" would hand out epoch 1 a second time.
+     */
+    private boolean findNewest() {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long newest = 0;
+            for (ObjectInfo info : c.store().list(prefix).toList()) {
+                String rest = info.key().substring(prefix.length());
+                if (rest.length() == 20 && rest.chars().allMatch(Character::isDigit)) {
+                    newest = Math.max(newest, Long.parseLong(rest));
+                }
+            }
+            if (newest == 0) {
+                seenEpoch = 0;
+                seen = null;
+                return true;
+            }
+            if (read(newest)) {
+                return true;
             }
         }
-        if (newest == 0) {
-            seenEpoch = 0;
-            seen = null;
-            return;
-        }
-        if (!read(newest)) {
-            seen = null; // pruned between the listing and the read: look again next time
-            seenEpoch = 0;
-        }
+        seen = null; // pruned under every listing: look again next time
+        seenEpoch = 0;
+        return false;
     }
 
     private void see(long epoch, LeaseRecord r) {
@@ -301,6 +310,10 @@ final class StoreLease implements Lease {
         if (heldEpoch == 0 || held == null) {
             return false;
         }
+        if (!holding()) {
+            endLapsedHolding(held);
+            return false;
+        }
         String key = key(heldEpoch);
         long start = c.now();
         // A retry of a renewal whose request failed sends the same bytes and keeps the earlier
@@ -344,6 +357,30 @@ final class StoreLease implements Lease {
         }
         renewed(landed, read.get().etag(), inFlightFrom);
         return true;
+    }
+
+    /**
+     * Ends a holding that went a TTL without a successful renewal (the store refused or failed
+     * the renewals, or this instance was stopped): its listeners were or will be told it was
+     * lost, and other instances may have taken it over meanwhile, so it is never renewed back to
+     * life. The object is marked expired when it is still this instance's last write, and the
+     * next acquisition takes a greater epoch.
+     */
+    private void endLapsedHolding(LeaseRecord held) {
+        long epoch = heldEpoch;
+        String etag = heldEtag;
+        dropHolding();
+        StoreCoordinatorImpl.LOG.info("Lease {} of {}: the holding of epoch {} went the TTL without a renewal and "
+                + "has ended; a new holding takes a greater epoch", name, c.memberId(), epoch);
+        LeaseRecord ended = held.with(Status.EXPIRED, c.memberId());
+        try {
+            if (c.store().replace(key(epoch), ended.encode(), etag).isPresent()) {
+                see(epoch, ended);
+            }
+        } catch (DrException e) {
+            // Left as it is: another instance ends it after its TTL, and so does this one.
+            StoreCoordinatorImpl.LOG.debug("Could not mark holding {} of lease {} expired", epoch, name, e);
+        }
     }
 
     private void renewed(LeaseRecord next, String etag, long start) {
