@@ -117,9 +117,8 @@ public final class FleetCommand {
         }
 
         /**
-         * Refuses a file store whose directory does not exist or is no directory: a status look
-         * must not create one (a file store creates its directory on the first write), and an
-         * empty fleet in a mistyped path would look like a fleet with nobody in it.
+         * Refuses a file store whose directory does not exist or is no directory: an empty fleet
+         * in a mistyped path would look like a fleet with nobody in it.
          */
         private static void requireExistingDirectory(SnapshotStore store) {
             Path dir = SnapshotStores.directory(store).orElse(null);

@@ -256,6 +256,23 @@ public interface SnapshotStore extends AutoCloseable {
     void delete(String key);
 
     /**
+     * Creates the place this store keeps its objects in unless it exists, as creating a
+     * repository, a coordinator or a journal on the store does. Writes never create it: a place
+     * that is gone (a directory removed or its volume not mounted) is an error on every write,
+     * not an empty store started where the old one was. The file store creates its directory;
+     * the default does nothing, for stores that have no such place (memory) or create it with a
+     * method of their own (an S3 bucket, an Azure container: {@code dr init}). A store that
+     * wraps another forwards this call to it.
+     *
+     * @return true when it was created, false when it existed or the store creates nothing
+     * @throws DrException {@code IO_FAILURE} or {@code ACCESS_DENIED} naming the place when it
+     *     cannot be created
+     */
+    default boolean createLocationIfMissing() {
+        return false;
+    }
+
+    /**
      * Describes where this store keeps its objects, as a URI with credentials removed, for
      * messages and logs.
      *

@@ -144,6 +144,11 @@ public final class FencedStore implements SnapshotStore {
     }
 
     @Override
+    public boolean createLocationIfMissing() {
+        return store.createLocationIfMissing();
+    }
+
+    @Override
     public String describe() {
         return store.describe() + " fenced by lease " + writer.name();
     }

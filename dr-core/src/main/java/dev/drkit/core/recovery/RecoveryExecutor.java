@@ -250,6 +250,8 @@ public final class RecoveryExecutor implements AutoCloseable {
 
         /**
          * Keeps a journal of every execution in a store, so that it can be resumed after a crash.
+         * {@link #build()} creates the store's location when it is missing (a file store's
+         * directory); once built, a location that disappears fails the journal's writes.
          *
          * @param store the store
          * @param prefix the key prefix, such as {@code executions}
@@ -311,6 +313,9 @@ public final class RecoveryExecutor implements AutoCloseable {
          * @return the executor
          */
         public RecoveryExecutor build() {
+            if (journalStore != null) {
+                journalStore.createLocationIfMissing(); // a journal's first use makes a file store's directory
+            }
             boolean owns = stepExecutor == null;
             ExecutorService ex = stepExecutor;
             if (ex == null) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * on the class path, or the built-in memory and file stores directly.
  *
  * <pre>{@code
- * SnapshotStore local = SnapshotStores.open("file:/var/backups/orders");
+ * SnapshotStore local = SnapshotStores.open("file:/var/backups/orders");  // ?create=true makes the directory
  * SnapshotStore cloud = SnapshotStores.open("s3://backups/orders?region=eu-west-1");
  * SnapshotStore test  = SnapshotStores.memory();
  * }</pre>
@@ -97,7 +97,11 @@ public final class SnapshotStores {
     }
 
     /**
-     * Opens a store in a local directory, created on the first write.
+     * Opens a store in a local directory. Writes need the directory to exist and never create
+     * it: one that is gone (removed, moved, a volume not mounted) is an error naming it, rather
+     * than an empty store started in its place. {@code Repository.init} and {@code openOrInit}
+     * and a store coordinator's open create it when it is missing; so does the URI option
+     * {@code file:/path?create=true} of {@link #open(String)}.
      *
      * @param directory the root directory
      * @return the store

@@ -12,6 +12,7 @@ import dev.drkit.api.coordination.StateVersion;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.store.SnapshotStores;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,8 +56,34 @@ class StoreCoordinatorTest {
 
     private SnapshotStore store(String kind) {
         shared = kind.equals("mem") ? SnapshotStores.memory()
-                : SnapshotStores.file(dir.resolve(UUID.randomUUID().toString()));
+                : SnapshotStores.open(dir.resolve(UUID.randomUUID().toString()).toUri() + "?create=true");
         return shared;
+    }
+
+    @Test
+    @DisplayName("on a file store whose directory was moved away, the holder loses its lease and nobody gets epoch 1 again in a new empty directory")
+    void aVanishedDirectoryHandsOutNoEpochAgain() throws Exception {
+        Path root = dir.resolve("fleet").resolve("store");
+        shared = SnapshotStores.open("file:" + root);
+        StoreCoordinator a = manual(shared, "a");
+        StoreCoordinator b = manual(shared, "b");
+        assertThat(root).as("the directory the first coordinator's open made").isDirectory();
+        FencingToken first = a.lease("writer").tryAcquire().orElseThrow();
+        assertThat(a.state("counter").compareAndSet(0, "1", first)).isPresent();
+        RecordingLeaseListener events = new RecordingLeaseListener();
+        b.lease("writer").campaign(events);
+
+        Files.move(root, dir.resolve("fleet").resolve("gone"));
+        run(Duration.ofSeconds(60), a, b);
+
+        assertThat(a.lease("writer").token()).as("a's token once its renewals failed for the TTL").isEmpty();
+        assertThat(events.acquired).as("holdings b gained while the directory was gone").isEmpty();
+        assertThatThrownBy(() -> b.lease("writer").tryAcquire())
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining(root.toString());
+        assertThatThrownBy(() -> a.state("counter").compareAndSet(1, "2"))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(root).doesNotExist();
     }
 
     private StoreCoordinator manual(SnapshotStore store, String memberId) {

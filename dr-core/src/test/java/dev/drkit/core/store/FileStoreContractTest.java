@@ -39,7 +39,61 @@ class FileStoreContractTest extends SnapshotStoreContract {
 
     @Override
     protected SnapshotStore createStore() {
-        return SnapshotStores.open(base.resolve(UUID.randomUUID().toString()).toUri().toString());
+        return SnapshotStores.open(base.resolve(UUID.randomUUID().toString()).toUri() + "?create=true");
+    }
+
+    @Override
+    protected boolean removeLocation(SnapshotStore store) {
+        Path root = SnapshotStores.directory(store).orElseThrow();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return true;
+    }
+
+    @Test
+    @DisplayName("a store whose directory was moved away names it on a write, and no write makes an empty one in its place")
+    void aMovedDirectoryIsNamedAndNotMadeAgain() throws IOException {
+        Path root = base.resolve("moved");
+        try (SnapshotStore s = SnapshotStores.open("file:" + root + "?create=true")) {
+            s.put("leases/writer/00000000000000000001", bytes("held"));
+            Files.move(root, base.resolve("moved-away"));
+            assertThatThrownBy(() -> s.put("state/counter", bytes("1")))
+                    .isInstanceOfSatisfying(DrException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                        assertThat(e.input()).isEqualTo(root.toString());
+                    })
+                    .hasMessageContaining(root.toString()).hasMessageContaining("does not exist");
+            assertThatThrownBy(() -> s.delete("leases/writer/00000000000000000001"))
+                    .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+            assertThat(root).doesNotExist();
+        }
+        try (SnapshotStore s = SnapshotStores.file(root)) {
+            assertThatThrownBy(() -> s.putIfAbsent("leases/writer/00000000000000000001", bytes("again")))
+                    .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        }
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("the URI option create=true makes a missing directory as the store opens, and a write makes only directories below it")
+    void createTrueMakesTheDirectory() {
+        Path root = base.resolve("made").resolve("store");
+        try (SnapshotStore s = SnapshotStores.open(root.toUri() + "?create=true")) {
+            assertThat(root).isDirectory();
+            s.put("data/ab/pack", bytes("x"));
+            assertThat(s.get("data/ab/pack")).isEqualTo(bytes("x"));
+        }
+        assertThatThrownBy(() -> SnapshotStores.open(root.toUri() + "?create=maybe"))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("create");
+        assertThatThrownBy(() -> SnapshotStores.open(root.toUri() + "?mkdir=true"))
+                .isInstanceOfSatisfying(DrException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("mkdir");
     }
 
     @Test
@@ -68,7 +122,7 @@ class FileStoreContractTest extends SnapshotStoreContract {
     @Test
     @DisplayName("of several processes racing putIfAbsent on one key exactly one wins")
     void putIfAbsentRaceAcrossProcessesHasExactlyOneWinner() throws Exception {
-        Path root = base.resolve("cross-process");
+        Path root = Files.createDirectories(base.resolve("cross-process"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Process> children = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

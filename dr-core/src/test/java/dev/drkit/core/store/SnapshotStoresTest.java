@@ -44,6 +44,7 @@ class SnapshotStoresTest {
     @Test
     void aPlainPathMeansAFileStore() {
         try (SnapshotStore store = SnapshotStores.open(dir.resolve("plain").toString())) {
+            assertThat(store.createLocationIfMissing()).isTrue();
             store.put("k", new byte[] {1});
             assertThat(dir.resolve("plain/k")).exists();
             assertThat(store.describe()).startsWith("file:");
@@ -53,7 +54,7 @@ class SnapshotStoresTest {
     @Test
     void fileUrisOfEveryFormOpenTheSameDirectory() {
         Path root = dir.resolve("r");
-        try (SnapshotStore a = SnapshotStores.open("file:" + root);
+        try (SnapshotStore a = SnapshotStores.open("file:" + root + "?create=true");
                 SnapshotStore b = SnapshotStores.open(root.toUri())) {
             a.put("x", new byte[] {7});
             assertThat(b.get("x")).containsExactly(7);

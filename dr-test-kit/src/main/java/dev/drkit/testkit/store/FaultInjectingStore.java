@@ -245,6 +245,11 @@ public final class FaultInjectingStore implements SnapshotStore {
     }
 
     @Override
+    public boolean createLocationIfMissing() {
+        return delegate.createLocationIfMissing();
+    }
+
+    @Override
     public String describe() {
         return "faulty(" + delegate.describe() + ")";
     }

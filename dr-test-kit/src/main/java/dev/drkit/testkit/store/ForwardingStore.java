@@ -82,6 +82,11 @@ public class ForwardingStore implements SnapshotStore {
     }
 
     @Override
+    public boolean createLocationIfMissing() {
+        return delegate.createLocationIfMissing();
+    }
+
+    @Override
     public String describe() {
         return delegate.describe();
     }

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
@@ -99,6 +100,18 @@ public abstract class SnapshotStoreContract {
      */
     protected boolean etagChangesOnIdenticalRewrite() {
         return true;
+    }
+
+    /**
+     * Removes the store's own location with everything in it, as an unmounted volume, a deleted
+     * directory, bucket or container would: the directory of a file store, the bucket or
+     * container of a cloud store. The default cannot, which skips the test that needs it.
+     *
+     * @param store the store under test, holding objects
+     * @return true when the location is gone; false when this test cannot remove it
+     */
+    protected boolean removeLocation(SnapshotStore store) {
+        return false;
     }
 
     @BeforeEach
@@ -174,6 +187,25 @@ public abstract class SnapshotStoreContract {
                 () -> store.read("into", 0, into, into.length - 3, 4));
         refusal("read(\"no-such-object\", 0, into, 0, 4) of a missing key", ErrorCode.NOT_FOUND,
                 () -> store.read("no-such-object", 0, into, 0, 4));
+    }
+
+    @Test
+    @DisplayName("a store whose location was removed refuses writes with NOT_FOUND, and no write makes it again")
+    void aRemovedLocationIsNotRecreatedByWrites() {
+        ObjectInfo held = store.put("leases/writer/1", bytes("epoch 1"));
+        if (!removeLocation(store)) {
+            Assumptions.abort("this store's test cannot remove its location (removeLocation)");
+        }
+        // A write that made the location again would start an empty store where the old one was:
+        // lease epochs from 1 again, shared state from nothing.
+        refusal("put(\"leases/writer/2\") after the store's location was removed", ErrorCode.NOT_FOUND,
+                () -> store.put("leases/writer/2", bytes("epoch 1 again")));
+        refusal("putIfAbsent(\"leases/writer/1\") after the store's location was removed", ErrorCode.NOT_FOUND,
+                () -> store.putIfAbsent("leases/writer/1", bytes("epoch 1 again")));
+        refusal("replace(\"leases/writer/1\", ...) on its etag after the store's location was removed",
+                ErrorCode.NOT_FOUND, () -> store.replace("leases/writer/1", bytes("renewed"), held.etag()));
+        refusal("a second put(\"top\") after the store's location was removed", ErrorCode.NOT_FOUND,
+                () -> store.put("top", bytes("x")));
     }
 
     @Test

@@ -58,7 +58,9 @@ public final class StoreCoordinatorImpl implements StoreCoordinator {
     }
 
     /**
-     * Checks that the store honours conditional writes and opens a coordinator on it.
+     * Checks that the store honours conditional writes and opens a coordinator on it. The
+     * directory of a file store is created here when it is missing (a fleet's first start);
+     * once open, a directory that disappears is an error on every write, never made again.
      *
      * @param store the store
      * @param config the settings
@@ -69,6 +71,9 @@ public final class StoreCoordinatorImpl implements StoreCoordinator {
     public static StoreCoordinatorImpl open(SnapshotStore store, CoordinatorConfig config, boolean background) {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(config, "config");
+        if (store.createLocationIfMissing()) {
+            LOG.info("Created the directory of the coordination store {}", store.describe());
+        }
         ConditionalWrites.verify(store, config.keyPrefix() + "/probe/" + config.memberId());
         return new StoreCoordinatorImpl(store, config, background);
     }

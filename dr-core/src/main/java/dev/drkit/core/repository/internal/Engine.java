@@ -296,6 +296,8 @@ public final class Engine implements AutoCloseable {
             throw new DrException(ErrorCode.ALREADY_EXISTS, "A repository exists already at " + store.describe(),
                     store.describe());
         }
+        // Creating a repository creates its directory: the one time a file store's root is made.
+        store.createLocationIfMissing();
         if (store.list(SNAPSHOTS).findAny().isPresent() || store.list(History.PREFIX).findAny().isPresent()) {
             throw new DrException(ErrorCode.INTEGRITY, "The store at " + store.describe() + " holds a repository "
                     + "whose config is missing; refusing to create another over it", CONFIG);

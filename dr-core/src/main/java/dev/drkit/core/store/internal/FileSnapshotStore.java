@@ -89,7 +89,8 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
     private volatile boolean hardLinksWork = true;
 
     /**
-     * Opens a store rooted at a directory, which is created on the first write.
+     * Opens a store rooted at a directory. Writes create the directories of keys below it, never
+     * the directory itself: {@link #createRoot()} does, when the store is created.
      *
      * @param root the directory
      */
@@ -97,6 +98,35 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
         this.root = root.toAbsolutePath().normalize();
         this.description = this.root.toUri().toString();
         this.syncDirectories = true;
+    }
+
+    /**
+     * Creates the store's directory, and its parents, unless it exists: what creating the store
+     * means ({@code Repository.init}, a coordinator's open, {@code file:...?create=true}), and
+     * the one place the directory is made.
+     *
+     * @return true when it was created, false when it existed
+     * @throws DrException {@code IO_FAILURE} or {@code ACCESS_DENIED} naming the directory when
+     *     it cannot be created
+     */
+    @Override
+    public boolean createLocationIfMissing() {
+        return createRoot();
+    }
+
+    boolean createRoot() {
+        if (Files.isDirectory(root)) {
+            return false;
+        }
+        try {
+            Files.createDirectories(root);
+            syncDirectory(root.getParent());
+            return true;
+        } catch (IOException e) {
+            ErrorCode code = e instanceof AccessDeniedException ? ErrorCode.ACCESS_DENIED : ErrorCode.IO_FAILURE;
+            throw new DrException(code, "Cannot create the directory of the store " + description + ": " + e,
+                    root.toString(), e);
+        }
     }
 
     /**
@@ -261,6 +291,9 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
     public Optional<ObjectInfo> replace(String key, byte[] data, String expectedEtag) {
         Path file = pathOf(StoreKeys.requireValidKey(key));
         if (stat(key).filter(i -> i.etag().equals(expectedEtag)).isEmpty()) {
+            if (!Files.isDirectory(root)) {
+                throw rootMissing(key);
+            }
             return Optional.empty();
         }
         Path tmp = writeTemp(key, file, data);
@@ -542,7 +575,7 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
                 throw new DrException(ErrorCode.IO_FAILURE,
                         "Cannot write '" + key + "' in " + description + ": a directory has its name", key);
             }
-            Files.createDirectories(dir);
+            createKeyDirectories(key, dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 int end = offset + length;
                 for (int at = offset; at < end; ) {
@@ -558,6 +591,37 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw failure("write", key, e);
+        }
+    }
+
+    /**
+     * Creates the directories of a key below the root, one at a time from the root down, so that
+     * a root that is gone (removed, moved, a volume not mounted) is never made again by a write,
+     * which would start an empty store where the old one was: lease epochs from 1, shared state
+     * from nothing, a repository that is missing.
+     */
+    private void createKeyDirectories(String key, Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (dir.equals(root)) {
+            throw rootMissing(key);
+        }
+        Path d = root;
+        for (Path name : root.relativize(dir)) {
+            d = d.resolve(name);
+            try {
+                Files.createDirectory(d);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(d)) {
+                    throw e;
+                }
+            } catch (NoSuchFileException e) {
+                if (d.getParent().equals(root)) {
+                    throw rootMissing(key);
+                }
+                throw e; // removed meanwhile below the root
+            }
         }
     }
 
@@ -625,7 +689,7 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
         jvmLock.lock();
         try {
             Path lockFile = root.resolve(LOCK_DIR).resolve(Integer.toString(stripe));
-            Files.createDirectories(lockFile.getParent());
+            createKeyDirectories(key, lockFile.getParent());
             try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock ignored = ch.lock()) {
                 return action.run();
@@ -643,6 +707,18 @@ final class FileSnapshotStore implements SnapshotStore, DirectReads, TemporaryFi
 
     private DrException notFound(String key) {
         return new DrException(ErrorCode.NOT_FOUND, "No object '" + key + "' in " + description, key);
+    }
+
+    /**
+     * The store's directory does not exist: an error naming it, for a write, which does not
+     * create it, and for a conditional write, whose refusal would otherwise read as "changed".
+     */
+    private DrException rootMissing(String key) {
+        return new DrException(ErrorCode.NOT_FOUND, "Cannot write '" + key + "' in " + description
+                + ": the store's directory " + root + " does not exist (removed, moved, or its volume not mounted?)"
+                + "; a write does not create it. A store's directory is created with the store: 'dr init', "
+                + "Repository.init or openOrInit, a coordinator's open, or the URI option file:...?create=true",
+                root.toString());
     }
 
     private DrException failure(String operation, String key, IOException e) {

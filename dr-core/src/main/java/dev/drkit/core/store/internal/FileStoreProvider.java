@@ -5,13 +5,19 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.RedactedUri;
 import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.api.store.SnapshotStoreProvider;
+import dev.drkit.core.store.UriOptions;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 
-/** Opens {@code file:} URIs: {@code file:/var/backups/repo}, {@code file:///var/backups/repo} or {@code file:relative/dir}. */
+/**
+ * Opens {@code file:} URIs: {@code file:/var/backups/repo}, {@code file:///var/backups/repo} or
+ * {@code file:relative/dir}. The one option, {@code ?create=true}, creates the directory when it
+ * is missing as the store opens; without it, the directory is created with a repository or a
+ * coordinator ({@link SnapshotStore#createLocationIfMissing}), and a write never creates it.
+ */
 public final class FileStoreProvider implements SnapshotStoreProvider {
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
@@ -22,12 +28,13 @@ public final class FileStoreProvider implements SnapshotStoreProvider {
      * Opens the file store of a directory, for {@code SnapshotStores.file}; the store type
      * itself stays package-private.
      *
-     * @param directory the root directory, created on the first write
+     * @param directory the root directory; writes do not create it
      * @return the store
      */
     public static SnapshotStore openDirectory(Path directory) {
         return new FileSnapshotStore(directory);
     }
+
 
     /**
      * Returns the directory of a file store, for {@code SnapshotStores.directory}.
@@ -62,15 +69,19 @@ public final class FileStoreProvider implements SnapshotStoreProvider {
             throw new DrException(ErrorCode.INVALID_CONFIG, "A file: URI needs a path: " + RedactedUri.of(uri),
                     RedactedUri.of(uri));
         }
-        if (uri.getRawQuery() != null) {
-            throw new DrException(ErrorCode.INVALID_CONFIG,
-                    "The file store takes no options, but the URI has '?" + uri.getRawQuery() + "'", RedactedUri.of(uri));
-        }
+        UriOptions options = UriOptions.of(uri);
+        Boolean create = options.bool("create");
+        options.requireAllRead(Set.of("create"));
+        FileSnapshotStore store;
         try {
-            return new FileSnapshotStore(Path.of(path));
+            store = new FileSnapshotStore(Path.of(path));
         } catch (InvalidPathException e) {
             throw new DrException(ErrorCode.INVALID_CONFIG, "Invalid path in " + RedactedUri.of(uri) + ": "
                     + e.getReason(), RedactedUri.of(uri), e);
         }
+        if (Boolean.TRUE.equals(create)) {
+            store.createRoot();
+        }
+        return store;
     }
 }
