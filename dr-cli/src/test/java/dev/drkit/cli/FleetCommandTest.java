@@ -158,6 +158,7 @@ class FleetCommandTest {
     void aHoldingWhoseEpochIsNotItsKeysIsReportedAndItsHolderNotShown() {
         Path repo = dir.resolve("repo");
         try (SnapshotStore store = SnapshotStores.file(repo)) {
+            store.createLocationIfMissing();
             store.put("coordination/leases/writer/00000000000000000005", ("dr-lease/1\nholder=orders-z\nepoch=9\n"
                     + "status=HELD\nrenewals=0\nttl-ms=15000\nwriter=orders-z\nnonce=1\n")
                     .getBytes(StandardCharsets.UTF_8));

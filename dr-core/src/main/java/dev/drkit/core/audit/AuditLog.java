@@ -102,6 +102,9 @@ public interface AuditLog extends AuditSink, AutoCloseable {
      * record {@link #record(AuditEvent)} returned then carries its sequence number before the
      * renumbering; the stored one is final once its segment is written.
      *
+     * <p>The store's location (a file store's directory) is created here when it is missing;
+     * once open, a location that disappears fails the log's writes.
+     *
      * @param store the store
      * @param prefix the key prefix, such as {@code audit}
      * @param config the configuration

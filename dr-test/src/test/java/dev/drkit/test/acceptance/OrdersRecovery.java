@@ -36,6 +36,7 @@ final class OrdersRecovery {
     final SnapshotStore backups;
 
     OrdersRecovery(Path root, SnapshotStore backups) {
+        backups.createLocationIfMissing(); // the service's own store of backups, made on its first start
         this.root = root;
         this.service = root.resolve("service");
         this.orders = service.resolve("orders.db");

@@ -52,6 +52,7 @@ public final class AuditLogs {
      * @return the log
      */
     public static AuditLog store(SnapshotStore store, String prefix, AuditLogConfig config) {
+        store.createLocationIfMissing(); // a log's first use makes a file store's directory
         return StoreAuditLog.open(store, prefix, config);
     }
 
