@@ -40,7 +40,7 @@ class ZooKeeperFleetProcessesTest {
         for (int i = 1; i <= 3; i++) {
             specs.add(new InstanceSpec(null, -1, -1, -1, true, i, TICK_MILLIS, -1));
         }
-        Path storeDir = tmp.resolve("store");
+        Path storeDir = Files.createDirectories(tmp.resolve("store")); // the fleet's data store; writes do not make it
         try (TestingCluster ensemble = new TestingCluster(specs)) {
             ensemble.start();
             String connect = ensemble.getConnectString() + "/fleet-" + UUID.randomUUID();
