@@ -51,6 +51,11 @@ import org.jspecify.annotations.Nullable;
  * files (a JVM lock plus an OS file lock), which makes {@code replace}'s etag check and
  * rename atomic with respect to every other write, in this process and others.
  *
+ * <p>The root directory is made only by {@link #createLocationIfMissing()}, when a store is
+ * created (a repository's init, a coordinator's open, {@code ?create=true}); a write makes only
+ * the key's directories below it, one at a time from the root, so a root that is gone is
+ * {@code NOT_FOUND} naming it rather than an empty store started where the old one was.
+ *
  * <p>Layout: a key {@code a/b/c} is stored as {@code a.d/b.d/c} under the root. Directory
  * names end in {@code .d} and object names never do, so a key may also be the prefix
  * directory of other keys ({@code a} and {@code a/b} can coexist), as in an object store.
