@@ -1,6 +1,7 @@
 package dev.drkit.api.recovery;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -85,6 +86,16 @@ public interface StepContext {
      * @param dataTime when the restored data was captured, such as a snapshot's time
      */
     void restoredDataAsOf(Instant dataTime);
+
+    /**
+     * Reports a wait that a DRILL skipped and a LIVE run would take, such as a pause of five
+     * minutes, so that the drill's RTO counts it: a drill that skips its waits would otherwise
+     * meet an objective the live run misses. Contexts that measure no RTO ignore it.
+     *
+     * @param duration how long the LIVE run would wait
+     */
+    default void plannedWait(Duration duration) {
+    }
 
     /**
      * Shares a value with later steps of the same execution.

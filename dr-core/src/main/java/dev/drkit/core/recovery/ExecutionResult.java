@@ -1,5 +1,6 @@
 package dev.drkit.core.recovery;
 
+import dev.drkit.api.DrException;
 import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.recovery.RecoveryObjectives;
 import java.time.Duration;
@@ -30,12 +31,14 @@ import org.jspecify.annotations.Nullable;
  * @param steps each step's outcome, in plan order
  * @param verifications each verification's outcome
  * @param resumed whether the execution was resumed after an interruption
+ * @param plannedWaits the waits a DRILL skipped that a LIVE run would take (its pauses, reported
+ *     through {@code StepContext.plannedWait}); counted in {@link #achievedRto()}; zero for a LIVE run
  */
 public record ExecutionResult(String executionId, String planName, ExecutionMode mode, ExecutionStatus status,
         String reason, @Nullable String incidentId, Instant detectedAt, Instant startedAt, @Nullable Instant recoveredAt,
         @Nullable Instant verifiedAt, Instant finishedAt, @Nullable Instant restoredDataAsOf,
         RecoveryObjectives objectives, List<StepOutcome> steps, List<VerificationOutcome> verifications,
-        boolean resumed) {
+        boolean resumed, Duration plannedWaits) {
 
     /** Copies the lists so that the result is immutable. */
     public ExecutionResult {
@@ -48,6 +51,10 @@ public record ExecutionResult(String executionId, String planName, ExecutionMode
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(finishedAt, "finishedAt");
         Objects.requireNonNull(objectives, "objectives");
+        Objects.requireNonNull(plannedWaits, "plannedWaits");
+        if (plannedWaits.isNegative()) {
+            throw DrException.invalidArgument("plannedWaits", "must be >= 0", plannedWaits);
+        }
         steps = List.copyOf(steps);
         verifications = List.copyOf(verifications);
     }
@@ -63,11 +70,22 @@ public record ExecutionResult(String executionId, String planName, ExecutionMode
 
     /**
      * Returns the achieved recovery time: from detection to verified recovery (to recovery
-     * when the plan has no after-verification).
+     * when the plan has no after-verification), plus the {@link #plannedWaits()} a DRILL
+     * skipped, which the LIVE run would spend.
      *
      * @return the time, or empty when the recovery did not complete
      */
     public Optional<Duration> achievedRto() {
+        return measuredRto().map(d -> d.plus(plannedWaits));
+    }
+
+    /**
+     * Returns the recovery time as the clock measured it, without the {@link #plannedWaits()}
+     * that a DRILL skipped.
+     *
+     * @return the time, or empty when the recovery did not complete
+     */
+    public Optional<Duration> measuredRto() {
         Instant end = verifiedAt != null ? verifiedAt : recoveredAt;
         return end == null || status != ExecutionStatus.SUCCEEDED ? Optional.empty()
                 : Optional.of(Duration.between(detectedAt, end));

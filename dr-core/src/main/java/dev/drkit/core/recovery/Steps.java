@@ -235,7 +235,8 @@ public final class Steps {
             @Override
             public void execute(StepContext context) throws InterruptedException {
                 if (context.mode() == ExecutionMode.DRILL) {
-                    context.progress(1.0, "would wait " + duration);
+                    context.plannedWait(duration);
+                    context.progress(1.0, "would wait " + Durations.human(duration) + " (counted in the drill's RTO)");
                     return;
                 }
                 Instant until = context.clock().instant().plus(duration);

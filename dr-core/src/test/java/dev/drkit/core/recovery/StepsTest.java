@@ -202,11 +202,15 @@ class StepsTest {
     }
 
     @Test
-    void theWaitStepWaitsByTheExecutionClockAndNotAtAllInADrill() throws Exception {
+    void theWaitStepWaitsByTheExecutionClockAndInADrillCountsItsWaitInTheRto() throws Exception {
         Plan p = plan().step("wait", Steps.pause(Duration.ofMinutes(5)), s -> s.timeout(Duration.ofHours(1))).build();
         ExecutionResult drill = executor.run(p, ExecutionRequest.drill(), LIMIT);
         assertThat(drill.succeeded()).isTrue();
-        assertThat(drill.step("wait").orElseThrow().notes()).containsExactly("would wait PT5M");
+        assertThat(drill.step("wait").orElseThrow().notes())
+                .containsExactly("would wait 5 min (counted in the drill's RTO)");
+        // the drill skipped the wait, but a live run takes it: the RTO counts it
+        assertThat(drill.plannedWaits()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(drill.achievedRto().orElseThrow()).isEqualTo(drill.measuredRto().orElseThrow().plusMinutes(5));
 
         CountDownLatch deadlineSet = new CountDownLatch(1);
         RecoveryExecutor live = RecoveryExecutor.builder().clock(stepClock).stepExecutor(stepThreads)

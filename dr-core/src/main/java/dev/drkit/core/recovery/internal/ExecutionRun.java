@@ -426,7 +426,7 @@ public final class ExecutionRun implements Execution {
         boolean ok = status == ExecutionStatus.SUCCEEDED;
         ExecutionResult r = new ExecutionResult(run.id, run.plan.name(), run.mode, status, reason, run.incidentId,
                 run.detectedAt, run.startedAt, ok ? recoveredAt : null, ok ? verifiedAt : null, run.now(),
-                run.dataAsOf(), run.plan.objectives(), outcomes, verifier.outcomes(), run.resumed);
+                run.dataAsOf(), run.plan.objectives(), outcomes, verifier.outcomes(), run.resumed, run.plannedWaits());
         rec.finished(r);
         return r;
     }

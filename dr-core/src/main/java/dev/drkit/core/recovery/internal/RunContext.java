@@ -3,6 +3,7 @@ package dev.drkit.core.recovery.internal;
 import dev.drkit.api.recovery.ExecutionMode;
 import dev.drkit.api.recovery.StepContext;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -71,6 +72,13 @@ final class RunContext implements StepContext {
     public void restoredDataAsOf(Instant dataTime) {
         step.dataAsOf = dataTime;
         run.noteDataAsOf(dataTime);
+    }
+
+    @Override
+    public void plannedWait(Duration duration) {
+        if (!duration.isNegative() && !duration.isZero()) {
+            put(RunState.PLANNED_WAIT + step.name(), duration.toString());
+        }
     }
 
     @Override

@@ -90,6 +90,20 @@ final class RunState {
     }
 
     /** Keeps the oldest restored-data time: the RPO is as bad as the stalest restore. */
+    /** The value under which a step's {@code plannedWait} is kept, journaled with the step's values. */
+    static final String PLANNED_WAIT = "dr.plannedWait.";
+
+    /** The waits the steps skipped in a drill and a live run would take. */
+    Duration plannedWaits() {
+        Duration sum = Duration.ZERO;
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            if (e.getKey().startsWith(PLANNED_WAIT)) {
+                sum = sum.plus(Duration.parse(e.getValue()));
+            }
+        }
+        return sum;
+    }
+
     synchronized void noteDataAsOf(Instant t) {
         Instant cur = dataAsOf;
         if (cur == null || t.isBefore(cur)) {
