@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,8 +65,14 @@ public final class PlanCommand {
 
     /** Reads a plan file with the environment the root command was given (for repository passwords). */
     static Plan readPlan(CommandSpec spec, Path file) {
+        return reader(spec, null).read(file);
+    }
+
+    /** The plan file reader with the CLI's environment; a drill's restores write under {@code drillScratch}. */
+    static PlanFileReader reader(CommandSpec spec, @Nullable Path drillScratch) {
         Map<String, String> env = ((DrCommand) spec.root().userObject()).environment;
-        return PlanFileReader.builder().environment(env).build().read(file);
+        PlanFileReader.Builder b = PlanFileReader.builder().environment(env);
+        return (drillScratch == null ? b : b.drillScratch(drillScratch)).build();
     }
 
     /**

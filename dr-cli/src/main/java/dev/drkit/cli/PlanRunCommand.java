@@ -16,10 +16,13 @@ import dev.drkit.core.recovery.ExecutionRequest;
 import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
+import dev.drkit.core.recovery.Restorers;
+import dev.drkit.core.recovery.file.PlanFileReader;
 import dev.drkit.core.report.Durations;
 import dev.drkit.core.report.ReportInput;
 import dev.drkit.core.store.SnapshotStores;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,6 +112,14 @@ final class PlanRunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON; progress lines go to standard error.")
     boolean json;
 
+    @Option(names = "--drill-dir", paramLabel = "DIR", description = "Where a drill's restores write, under a "
+            + "directory per execution made readable by its owner only (default: dr-drill in the temporary directory).")
+    @Nullable Path drillDir;
+
+    @Option(names = "--keep-drill-data", description = "Keep what a drill restored when it ends (by default it is "
+            + "deleted once the drill's checks have run).")
+    boolean keepDrillData;
+
     /** The detection instant of the {@code --incident} in the audit log, or null when not known. */
     private @Nullable Instant incidentDetectedAt;
 
@@ -117,7 +128,8 @@ final class PlanRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Plan plan = PlanCommand.readPlan(spec, file);
+        PlanFileReader reader = PlanCommand.reader(spec, drillDir);
+        Plan plan = reader.read(file);
         if (resume != null && journal == null) {
             throw new DrException(ErrorCode.INVALID_ARGUMENT, "--resume needs the --journal the execution was kept in",
                     "--journal");
@@ -176,6 +188,9 @@ final class PlanRunCommand implements Callable<Integer> {
                 err.println();
                 err.flush();
             }
+            if (result.mode() == ExecutionMode.DRILL) {
+                drillData(progress, reader.drillScratch(), result);
+            }
             if (report != null) {
                 PlanCommand.write(spec, report, PlanRunReport.markdown(result, countedFrom));
             }
@@ -187,6 +202,30 @@ final class PlanRunCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return result.succeeded() ? DrCommand.EXIT_OK : DrCommand.EXIT_FAILED;
         }
+    }
+
+    /**
+     * Deletes what the drill restored, now that its checks have run, and says where it was;
+     * keeps it with {@code --keep-drill-data}, and when the drill did not succeed and may be
+     * resumed from the {@code --journal} (its later checks need it).
+     */
+    private void drillData(PrintWriter out, Path scratch, ExecutionResult r) {
+        Path dir = Restorers.drillDirectory(scratch, r.executionId());
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        String where = TerminalText.escape(dir.toString());
+        if (keepDrillData) {
+            out.println("drill data kept in " + where + " (--keep-drill-data); delete it when done: it holds "
+                    + "restored backup data");
+        } else if (!r.succeeded() && journal != null) {
+            out.println("drill data kept in " + where + " for --resume; delete it when done: it holds restored "
+                    + "backup data");
+        } else {
+            Restorers.removeDrillDirectory(scratch, r.executionId());
+            out.println("drill data restored into " + where + " was removed (--keep-drill-data keeps it)");
+        }
+        out.flush();
     }
 
     /** Refuses an {@code --approve} that names no approval step of the plan, before anything runs. */
@@ -283,7 +322,7 @@ final class PlanRunCommand implements Callable<Integer> {
         out.printf("execution %s of plan %s (%s): %s%s%n", TerminalText.escape(r.executionId()),
                 TerminalText.escape(r.planName()), r.mode(), r.status(), r.reason().isEmpty() ? ""
                         : ": " + TerminalText.escape(r.reason()));
-        out.println(PlanRunReport.objectiveLine("RTO", r.achievedRto(), r.objectives().rto(), r.rtoMet()));
+        out.println(PlanRunReport.rtoLine(r));
         out.println("  counted from " + r.detectedAt() + " (" + TerminalText.escape(countedFrom) + ")");
         out.println(PlanRunReport.objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet()));
         if (journal != null && !r.succeeded()) {

@@ -19,6 +19,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +73,8 @@ class PlanCommandTest {
     void validateAcceptsTheShippedExampleAndRenderMakesItsRunbook() {
         AuditCommandTest.Run ok = dr("plan", "validate", "--file", EXAMPLE.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
-        assertThat(ok.out()).startsWith("restore-orders.yaml: plan restore-orders is valid: 7 steps (approve, "
-                + "stop-writes, restore, start-writes, serving, orders-readable, tell-the-channel), RTO 30 min, RPO 15 min");
+        assertThat(ok.out()).startsWith("restore-orders.yaml: plan restore-orders is valid: 8 steps (approve, "
+                + "stop-writes, restore, restored-data, start-writes, serving, orders-readable, tell-the-channel), RTO 30 min, RPO 15 min");
         AuditCommandTest.Run md = dr("plan", "render", "--file", EXAMPLE.toString());
         assertThat(md.exit()).as(md.err()).isZero();
         assertThat(md.out()).startsWith("# Runbook: restore-orders").contains("### 3. restore")
@@ -86,7 +87,9 @@ class PlanCommandTest {
         AuditCommandTest.Run md = dr("plan", "render", "--file", EXAMPLE.toString());
         assertThat(md.exit()).as(md.err()).isZero();
         String out = md.out();
-        assertThat(out).contains("## Verify recovery\n\n- [ ] **orders-readable** (step 6): Check that GET "
+        assertThat(out).contains("## Verify recovery\n\n- [ ] **restored-data** (step 4): Check that command `sh -c "
+                        + "test -s \"${restore.target}/orders/orders.db\"` exits 0")
+                .contains("- [ ] **orders-readable** (step 7): Check that GET "
                         + "http://localhost:8080/orders/health answers 200")
                 .doesNotContain("No automated check");
         // only stop-writes has an undo in the file
@@ -280,5 +283,45 @@ class PlanCommandTest {
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains("step.yaml: steps[0].name: must not hold a control character (U+000A), "
                 + "but was \"a\\").doesNotContain("a\nb");
+    }
+
+    @Test
+    void aDrillChecksWhatItRestoredAndDeletesItAfterwardsUnlessAskedToKeepIt() throws Exception {
+        repository();
+        // the live target holds a file the snapshot does not
+        Files.writeString(Files.createDirectories(dir.resolve("live/orders")).resolve("a.txt"), "live only\n");
+        String head = "objectives: {rto: 30m, rpo: 1d}\nsteps:\n"
+                + "  - {name: restore-orders, kind: restore, repository: repo, target: live}\n"
+                + "  - {name: verify-data, kind: verify-command, dependsOn: restore-orders,\n";
+        Path wrong = write("plan2.yaml", "name: p2\n" + head + "     run: [test, -f, '${restore-orders.target}/orders/a.txt']}\n");
+        Path drills = dir.resolve("drills");
+        AuditCommandTest.Run failed = dr("plan", "run", "--file", wrong.toString(), "--drill", "--drill-dir",
+                drills.toString(), "--id", "d1");
+        assertThat(failed.exit()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(failed.out()).contains("FAILED: step verify-data failed: `test -f " + drills.resolve("d1")
+                + "/orders/a.txt` exited 1")
+                .contains("drill data restored into " + drills.resolve("d1") + " was removed (--keep-drill-data keeps it)");
+        assertThat(drills.resolve("d1")).doesNotExist();
+
+        Path right = write("plan3.yaml", "name: p3\n" + head + "     run: [test, -f, '${restore-orders.target}/orders/orders.csv']}\n");
+        AuditCommandTest.Run kept = dr("plan", "run", "--file", right.toString(), "--drill", "--drill-dir",
+                drills.toString(), "--id", "d2", "--keep-drill-data");
+        assertThat(kept.exit()).as(kept.out() + kept.err()).isZero();
+        assertThat(kept.out()).contains("drill data kept in " + drills.resolve("d2") + " (--keep-drill-data)");
+        assertThat(drills.resolve("d2/orders/orders.csv")).hasContent("1,paid\n");
+        assertThat(Files.getPosixFilePermissions(drills.resolve("d2"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(dir.resolve("live/orders/orders.csv")).doesNotExist();
+    }
+
+    @Test
+    void aDrillsRtoCountsTheWaitsItSkippedThatALiveRunWouldTake() throws Exception {
+        Path plan = write("waitp.yaml", "name: w\nobjectives: {rto: 1m, rpo: 1d}\nsteps:\n"
+                + "  - {name: pause, kind: wait, duration: 5m}\n"
+                + "  - {name: after, kind: verify-command, dependsOn: pause, run: ['true']}\n");
+        AuditCommandTest.Run run = dr("plan", "run", "--file", plan.toString(), "--drill");
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("would wait 5 min (counted in the drill's RTO)")
+                .containsPattern("\nRTO [0-9.]+ m?s \\+ 5 min of planned waits = 5 min( [0-9.]+ m?s)? \\(objective 1 min\\): "
+                        + "MISSED\n");
     }
 }

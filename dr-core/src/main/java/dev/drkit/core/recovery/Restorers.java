@@ -11,12 +11,124 @@ import dev.drkit.core.repository.Snapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /** {@link Restorer}s for the built-in restore step. */
 public final class Restorers {
+    /**
+     * The suffix of the execution value in which a restore step of {@link #fromRepository}
+     * shares where it restored: {@code <step>.target} holds the LIVE target or, in a DRILL, the
+     * drill's directory, so that later steps check what was restored rather than the live data.
+     */
+    public static final String TARGET = ".target";
+
     private Restorers() {
+    }
+
+    /**
+     * Returns the directory in which a DRILL's restores write, under a scratch directory.
+     *
+     * @param drillScratch the scratch directory given to {@link #fromRepository}
+     * @param executionId the drill's execution
+     * @return {@code drillScratch/executionId}
+     */
+    public static Path drillDirectory(Path drillScratch, String executionId) {
+        return drillScratch.resolve(executionId);
+    }
+
+    /**
+     * Deletes a drill's directory with everything its restores wrote there (a directory a
+     * restore made read-only included), following no symbolic link.
+     *
+     * @param drillScratch the scratch directory given to {@link #fromRepository}
+     * @param executionId the drill's execution
+     * @return whether there was a directory to delete
+     * @throws DrException {@code IO_FAILURE} naming the path that could not be deleted
+     */
+    public static boolean removeDrillDirectory(Path drillScratch, String executionId) {
+        Path dir = drillDirectory(drillScratch, executionId);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                    if (!Files.isWritable(d) || !Files.isExecutable(d)) {
+                        d.toFile().setWritable(true, true);
+                        d.toFile().setExecutable(true, true);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, @Nullable IOException e) throws IOException {
+                    if (e != null) {
+                        throw e;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot remove the drill directory " + dir + ": " + e,
+                    dir.toString(), e);
+        }
+        return true;
+    }
+
+    /**
+     * Creates a drill's directory readable by its owner only (on POSIX file systems; the
+     * scratch directory too when it does not exist yet), since it holds decrypted backup data.
+     */
+    private static Path ownerOnly(Path drillScratch, String executionId) {
+        Path into = drillDirectory(drillScratch, executionId);
+        try {
+            boolean posix = Files.getFileStore(existingAncestor(drillScratch)).supportsFileAttributeView("posix");
+            for (Path dir : List.of(drillScratch, into)) {
+                if (!Files.isDirectory(dir)) {
+                    if (posix) {
+                        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                        Files.setPosixFilePermissions(dir, OWNER_ONLY);
+                    } else {
+                        Files.createDirectories(dir);
+                    }
+                }
+            }
+            if (posix) {
+                Files.setPosixFilePermissions(into, OWNER_ONLY);
+            }
+        } catch (IOException e) {
+            throw new DrException(ErrorCode.IO_FAILURE, "cannot create the drill directory " + into + ": " + e.getMessage(),
+                    into.toString(), e);
+        }
+        return into;
+    }
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    private static Path existingAncestor(Path p) {
+        Path a = p.toAbsolutePath();
+        while (a != null && !Files.exists(a)) {
+            a = a.getParent();
+        }
+        return a == null ? p.toAbsolutePath().getRoot() : a;
     }
 
     /**
@@ -24,7 +136,7 @@ public final class Restorers {
      * directory per execution (DRILL), which proves that the snapshot is restorable without
      * touching the target. The snapshot chosen by the first attempt ({@code latest} resolves
      * then) is kept in the execution's values, so that retries and a resumed execution restore
-     * the same one.
+     * the same one; where it restored is kept there as {@code <step>.target} ({@link #TARGET}).
      *
      * <p>Each source of the snapshot is restored as a directory of the source's name under the
      * target (and under the drill's directory): a backup of {@code /var/lib/orders}, whose source
@@ -39,7 +151,8 @@ public final class Restorers {
      * @param target where a LIVE restore writes: the parent of the sources' directories, each
      *     source being restored as a directory of its name under it
      * @param drillScratch where a DRILL restores, under a directory named after the execution
-     *     (each source again as a directory of its name under that)
+     *     (each source again as a directory of its name under that), created readable by its
+     *     owner only; {@link #removeDrillDirectory} deletes it once the drill has checked it
      * @return the restorer; it returns the snapshot's time, from which the RPO is measured; it
      *     throws {@code DrException} {@code INVALID_ARGUMENT} naming the target and the source's
      *     parent when a LIVE target is the source directory itself
@@ -57,7 +170,8 @@ public final class Restorers {
             if (context.mode() == ExecutionMode.LIVE) {
                 refuseTheSourceDirectoryItself(s, target);
             }
-            Path into = context.mode() == ExecutionMode.LIVE ? target : drillScratch.resolve(context.executionId());
+            Path into = context.mode() == ExecutionMode.LIVE ? target : ownerOnly(drillScratch, context.executionId());
+            context.put(context.stepName() + TARGET, into.toString());
             RestoreResult r = repository.restore(s.id(), into, RestoreOptions.all());
             report(context, s, into, r);
             return s.time();

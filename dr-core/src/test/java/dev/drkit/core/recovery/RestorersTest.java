@@ -12,6 +12,7 @@ import dev.drkit.core.source.DirectorySource;
 import dev.drkit.core.store.SnapshotStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,16 @@ class RestorersTest {
             assertThat(drill.succeeded()).as(drill.reason()).isTrue();
             assertThat(target).doesNotExist();
             assertThat(dir.resolve("scratch/d1/orders/orders.csv")).hasContent("1,paid\n2,shipped\n");
+            // decrypted backup data: only its owner may read the drill's directory, which the drill deletes after
+            assertThat(Files.getPosixFilePermissions(dir.resolve("scratch/d1")))
+                    .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            assertThat(drill.step("restore").orElseThrow().notes()).anyMatch(n -> n.contains(" into "
+                    + Restorers.drillDirectory(dir.resolve("scratch"), "d1") + ":"));
+            Files.setPosixFilePermissions(dir.resolve("scratch/d1/orders"), PosixFilePermissions.fromString("r-x------"));
+            assertThat(Restorers.removeDrillDirectory(dir.resolve("scratch"), "d1")).isTrue();
+            assertThat(dir.resolve("scratch/d1")).doesNotExist();
+            assertThat(dir.resolve("scratch")).exists();
+            assertThat(Restorers.removeDrillDirectory(dir.resolve("scratch"), "d1")).isFalse();
 
             ExecutionResult live = executor.run(plan, ExecutionRequest.live(), Duration.ofMinutes(1));
             assertThat(live.succeeded()).as(live.reason()).isTrue();

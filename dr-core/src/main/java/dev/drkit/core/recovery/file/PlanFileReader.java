@@ -49,7 +49,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *     target: /srv/orders
  *     timeout: 15m
  *     retry: {attempts: 3, backoff: 10s}
- *   - {name: check, kind: verify-http, dependsOn: restore, url: "http://localhost:8080/health", status: 200}
+ *   - {name: restored, kind: verify-command, dependsOn: restore, run: [test, -s, "${restore.target}/orders/orders.db"]}
+ *   - {name: check, kind: verify-http, dependsOn: restored, url: "http://localhost:8080/health", status: 200}
  * }</pre>
  *
  * <p>Step kinds: {@code restore} (repository, snapshot, target), {@code verify-http} (url,
@@ -65,6 +66,20 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * several hosts: {@code repository: ${DR_REPOSITORY}}, or with a default
  * {@code ${DR_REPOSITORY:-/var/backups/orders}}; {@code $${} stands for a literal {@code ${}.
  * A variable that is unset and has no default is an error naming the field.
+ *
+ * <p>A check after a restore must look at what the restore wrote, which in a DRILL is not the
+ * live target but the drill's directory. The {@code run} of a {@code command},
+ * {@code verify-command} or {@code wait} step names it as {@code ${restore.target}} (for the
+ * restore step named {@code restore}): the step's {@code target} in a LIVE run, the drill's
+ * directory in a DRILL, each source being a directory of its name under it, so that one plan
+ * checks the right place in both modes:
+ * {@code run: [sh, -c, 'test -s "${restore.target}/orders/orders.db"']}. The command also gets it
+ * as the variable {@code DR_TARGET_RESTORE} (the step's name upper-cased, other characters than
+ * letters and digits as {@code _}), beside {@code DR_PLAN}, {@code DR_STEP},
+ * {@code DR_EXECUTION}, {@code DR_MODE} and {@code DR_ATTEMPT}. A name that is not a restore
+ * step of the plan is an error naming the field; a step that runs before its restore fails
+ * saying so (make it depend on the restore); the plan's {@code verifications} run outside the
+ * steps and cannot name it.
  *
  * <p>Every error is a {@link DrException} with code {@code INVALID_CONFIG} whose message
  * names the file and the path of the field in it: {@code plan.yaml: steps[2].timeout: bad duration 'x'}.
@@ -168,8 +183,6 @@ public final class PlanFileReader {
         Duration rto = positive(objectives, "rto");
         Duration rpo = positive(objectives, "rpo");
         b.objectives(rto, rpo);
-        StepKinds kinds = new StepKinds(new StepKinds.Env(base, environment, this::failover, failoverNames(),
-                drillScratch != null ? drillScratch : Path.of(System.getProperty("java.io.tmpdir"), "dr-drill")));
         List<Node> steps = root.list("steps");
         if (steps.isEmpty()) {
             throw root.error("steps", "must list at least one step");
@@ -188,6 +201,14 @@ public final class PlanFileReader {
                 throw s.error("name", "duplicate step name '" + name + "' (first at " + byName.get(name).path() + ")");
             }
         }
+        Set<String> restores = new TreeSet<>();
+        byName.forEach((name, s) -> {
+            if (s.has("kind") && s.text("kind").equals("restore")) {
+                restores.add(name);
+            }
+        });
+        StepKinds kinds = new StepKinds(new StepKinds.Env(base, environment, this::failover, failoverNames(),
+                drillScratch(), restores));
         for (Node s : steps) {
             Set<String> seen = new HashSet<>();
             for (String d : s.names("dependsOn")) {
@@ -268,7 +289,7 @@ public final class PlanFileReader {
         }
         Check check = v.has("http")
                 ? kinds.http(v.object("http").only(Set.of("url", "status", "body", "requestTimeout")))
-                : kinds.command(v.object("command").only(Set.of("run", "exit", "directory")));
+                : kinds.verificationCommand(v.object("command").only(Set.of("run", "exit", "directory")));
         String name = v.text("name");
         b.verify(name, check.probe(name), p, v.integer("tolerate", 0, 0));
     }
@@ -282,6 +303,17 @@ public final class PlanFileReader {
             return first.error("dependsOn", cycle);
         }
         return e;
+    }
+
+    /**
+     * Returns where a DRILL's restore steps write, each drill under a directory named after its
+     * execution ({@link dev.drkit.core.recovery.Restorers#drillDirectory}).
+     *
+     * @return the directory given to {@link Builder#drillScratch}, by default {@code dr-drill}
+     *     in the temporary directory
+     */
+    public Path drillScratch() {
+        return drillScratch != null ? drillScratch : Path.of(System.getProperty("java.io.tmpdir"), "dr-drill");
     }
 
     private @Nullable Failover failover(String name) {

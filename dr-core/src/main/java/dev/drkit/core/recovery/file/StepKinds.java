@@ -24,14 +24,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -45,10 +48,16 @@ final class StepKinds {
     static final Set<String> COMMON = Set.of("name", "kind", "description", "dependsOn", "timeout", "retry",
             "optional", "compensation", "owner");
     private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+    /** {@code ${restore.target}}: where the restore step named {@code restore} wrote in this execution. */
+    private static final Pattern TARGET = Pattern.compile("\\$\\{([^${}]+)\\.target}");
 
-    /** What building a step needs from outside the file. */
+    /**
+     * What building a step needs from outside the file.
+     *
+     * @param restoreSteps the names of the plan's restore steps, which {@code ${name.target}} may name
+     */
     record Env(Path baseDirectory, Map<String, String> environment, Function<String, @Nullable Failover> failovers,
-            Set<String> failoverNames, Path drillScratch) {
+            Set<String> failoverNames, Path drillScratch, Set<String> restoreSteps) {
     }
 
     private final Env env;
@@ -165,27 +174,88 @@ final class StepKinds {
                 s.duration("requestTimeout", Duration.ofSeconds(10)));
     }
 
+    /** A command of a step, whose {@code run} may name where a restore step wrote: {@code ${restore.target}}. */
     Check.Command command(Node s) {
-        return new Check.Command(s.words("run"), s.integer("exit", 0, 0),
-                s.has("directory") ? path(s.text("directory")) : null);
+        List<String> words = s.words("run");
+        for (String w : words) {
+            Matcher m = TARGET.matcher(w);
+            while (m.find()) {
+                if (!env.restoreSteps().contains(m.group(1))) {
+                    throw s.error("run", m.group() + " names no restore step; restore steps: "
+                            + (env.restoreSteps().isEmpty() ? "none" : String.join(", ", env.restoreSteps())));
+                }
+            }
+        }
+        if (s.has("directory") && TARGET.matcher(s.text("directory")).find()) {
+            throw s.error("directory", "cannot name a restore's target; use it in run, such as [sh, -c, 'cd \"${"
+                    + "restore.target}\" && ...']");
+        }
+        return new Check.Command(words, s.integer("exit", 0, 0), s.has("directory") ? path(s.text("directory")) : null);
     }
 
-    private static Map<String, String> variables(StepContext c) {
+    /** A command of a plan's verification, which runs outside any step and so cannot name a restore's target. */
+    Check.Command verificationCommand(Node s) {
+        for (String w : s.words("run")) {
+            Matcher m = TARGET.matcher(w);
+            if (m.find()) {
+                throw s.error("run", m.group() + ": a verification runs outside the steps and cannot name a restore's "
+                        + "target; check it in a verify-command step that depends on " + m.group(1));
+            }
+        }
+        return command(s);
+    }
+
+    /**
+     * The variables a command runs with: the execution's, and {@code DR_TARGET_<STEP>} for each
+     * restore step that has restored (its name upper-cased, other characters than letters and
+     * digits as {@code _}): the LIVE target, or in a DRILL the drill's directory.
+     */
+    private Map<String, String> variables(StepContext c) {
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("DR_PLAN", c.planName());
         vars.put("DR_STEP", c.stepName());
         vars.put("DR_EXECUTION", c.executionId());
         vars.put("DR_MODE", c.mode().name());
         vars.put("DR_ATTEMPT", Integer.toString(c.attempt()));
+        for (String r : env.restoreSteps()) {
+            c.get(r + Restorers.TARGET).ifPresent(t -> vars.put(targetVariable(r), t));
+        }
         return vars;
     }
 
+    /** The variable that holds where a restore step wrote: {@code DR_TARGET_RESTORE_ORDERS} for {@code restore-orders}. */
+    static String targetVariable(String restoreStep) {
+        return "DR_TARGET_" + restoreStep.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    /** The check with each {@code ${restore.target}} of its command replaced by where that step restored. */
+    private static Check resolved(Check check, StepContext c) {
+        if (!(check instanceof Check.Command cmd) || cmd.words().stream().noneMatch(w -> TARGET.matcher(w).find())) {
+            return check;
+        }
+        List<String> words = new ArrayList<>();
+        for (String w : cmd.words()) {
+            Matcher m = TARGET.matcher(w);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String target = c.get(m.group(1) + Restorers.TARGET).orElseThrow(() -> new DrException(
+                        ErrorCode.ILLEGAL_STATE, "step " + c.stepName() + ": " + m.group() + " is not known: step "
+                        + m.group(1) + " has not restored in this execution (make " + c.stepName() + " depend on it)",
+                        c.stepName()));
+                m.appendReplacement(out, Matcher.quoteReplacement(target));
+            }
+            m.appendTail(out);
+            words.add(out.toString());
+        }
+        return new Check.Command(words, cmd.exit(), cmd.directory());
+    }
+
     /** A read-only check as a step: it runs the same in a DRILL, and fails when the check answers DOWN. */
-    private static RecoveryStep verify(Check check) {
+    private RecoveryStep verify(Check check) {
         return new RecoveryStep() {
             @Override
             public void execute(StepContext c) throws Exception {
-                ProbeResult r = check.run(variables(c));
+                ProbeResult r = resolved(check, c).run(variables(c));
                 if (r.status() == HealthStatus.DOWN) {
                     throw new DrException(ErrorCode.UNAVAILABLE, r.detail(), c.stepName());
                 }
@@ -244,7 +314,8 @@ final class StepKinds {
         };
     }
 
-    private static void expectSuccess(Check.Command cmd, StepContext c, String what) throws InterruptedException {
+    private void expectSuccess(Check.Command command, StepContext c, String what) throws InterruptedException {
+        Check.Command cmd = (Check.Command) resolved(command, c);
         Check.Command.Outcome o = cmd.execute(variables(c));
         String tail = o.output().isBlank() ? "" : ": " + o.output();
         if (o.exit() != 0) {
@@ -287,7 +358,8 @@ final class StepKinds {
         return new RecoveryStep() {
             @Override
             public void execute(StepContext c) throws Exception {
-                ProbeResult r = check.run(variables(c));
+                Check now = resolved(check, c);
+                ProbeResult r = now.run(variables(c));
                 if (c.mode() == ExecutionMode.DRILL) {
                     c.progress(1.0, "would wait until " + check.describe() + "; now " + r.status() + ": " + r.detail());
                     return;
@@ -301,7 +373,7 @@ final class StepKinds {
                         Thread.sleep(Math.max(1, Math.min(Duration.between(c.clock().instant(), next).toMillis(), 50)));
                     }
                     next = c.clock().instant().plus(interval);
-                    r = check.run(variables(c));
+                    r = now.run(variables(c));
                 }
                 c.progress(1.0, r.detail());
             }

@@ -33,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -255,6 +256,61 @@ class PlanFileReaderTest {
         assertThat(live.restoredDataAsOf()).isEqualTo(snap.time());
         assertThat(RecordingFailover.CALLS).containsExactly("ready?", "ready?", "failover l1/failover");
         assertThat(live.step("health").orElseThrow().notes()).containsExactly("GET " + base() + "/health answered 200");
+    }
+
+    @Test
+    void aCheckNamesWhereTheRestoreWroteSoThatADrillChecksWhatItRestoredNotTheLiveTarget() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("zzz.txt"), "restored\n");
+        try (SnapshotStore store = SnapshotStores.open(dir.resolve("repo").toString());
+                Repository repo = Repository.init(store, "correct horse".toCharArray(),
+                        RepositoryOptions.builder().kdf(new KdfParams(256, 1, 1)).build())) {
+            repo.backup(BackupRequest.of(DirectorySource.of("orders", data)));
+        }
+        // the live target holds a file the snapshot does not
+        Files.writeString(Files.createDirectories(dir.resolve("live/orders")).resolve("a.txt"), "live only\n");
+        Path scratch = dir.resolve("scratch");
+        PlanFileReader drills = PlanFileReader.builder().environment(Map.of("DR_PASSWORD", "correct horse"))
+                .drillScratch(scratch).build();
+        Files.writeString(dir.resolve("a.yaml"), HEAD + yaml(
+                "  - {name: restore-orders, kind: restore, repository: repo, target: live}",
+                "  - {name: verify-data, kind: verify-command, dependsOn: restore-orders,",
+                "     run: [test, -f, '${restore-orders.target}/orders/a.txt']}"));
+        ExecutionResult wrong = executor.run(drills.read(dir.resolve("a.yaml")), ExecutionRequest.drill().withId("d1"),
+                LIMIT);
+        assertThat(wrong.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(wrong.reason()).isEqualTo("step verify-data failed: `test -f " + scratch.resolve("d1")
+                + "/orders/a.txt` exited 1, expected 0");
+
+        Files.writeString(dir.resolve("zzz.yaml"), HEAD + yaml(
+                "  - {name: restore-orders, kind: restore, repository: repo, target: live}",
+                "  - {name: verify-data, kind: verify-command, dependsOn: restore-orders,",
+                "     run: [test, -f, '${restore-orders.target}/orders/zzz.txt']}",
+                "  - {name: by-variable, kind: verify-command, dependsOn: restore-orders,",
+                "     run: [sh, -c, 'test -f \"$DR_TARGET_RESTORE_ORDERS/orders/zzz.txt\"']}"));
+        Plan plan = drills.read(dir.resolve("zzz.yaml"));
+        ExecutionResult drill = executor.run(plan, ExecutionRequest.drill().withId("d2"), LIMIT);
+        assertThat(drill.succeeded()).as(drill.reason()).isTrue();
+        assertThat(dir.resolve("live/orders/zzz.txt")).doesNotExist();
+        assertThat(Files.getPosixFilePermissions(scratch.resolve("d2")))
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+
+        ExecutionResult live = executor.run(plan, ExecutionRequest.live().withId("l1"), LIMIT);
+        assertThat(live.succeeded()).as(live.reason()).isTrue();
+        assertThat(live.step("verify-data").orElseThrow().notes()).singleElement().asString()
+                .startsWith("`test -f " + dir.resolve("live") + "/orders/zzz.txt` exited 0");
+    }
+
+    @Test
+    void aRestoreTargetThatNamesNoRestoreStepIsNamedWithItsPath() {
+        rejects("t.yaml", HEAD + yaml("  - {name: restore, kind: restore, repository: repo, target: live}",
+                "  - {name: check, kind: verify-command, run: [test, -d, '${restor.target}/orders'], dependsOn: restore}"),
+                "t.yaml: steps[1].run: ${restor.target} names no restore step; restore steps: restore");
+        rejects("v.yaml", HEAD + yaml("  - {name: restore, kind: restore, repository: repo, target: live}",
+                "verifications:",
+                "  - {name: data, command: {run: [test, -d, '${restore.target}/orders']}}"),
+                "v.yaml: verifications[0].command.run: ${restore.target}: a verification runs outside the steps and "
+                        + "cannot name a restore's target; check it in a verify-command step that depends on restore");
     }
 
     @Test
