@@ -7,6 +7,7 @@ import dev.drkit.core.recovery.ExecutionResult;
 import dev.drkit.core.recovery.ExecutionStatus;
 import dev.drkit.core.recovery.StepOutcome;
 import dev.drkit.core.recovery.StepState;
+import dev.drkit.core.report.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.assertj.core.api.AbstractAssert;
@@ -82,7 +83,7 @@ public final class DrillAssertions {
         }
 
         /**
-         * Checks that the execution met its RTO.
+         * Checks that the execution met its RTO (a drill's counting the waits it skipped).
          *
          * @return this
          */
@@ -90,24 +91,42 @@ public final class DrillAssertions {
             isNotNull();
             if (!actual.rtoMet()) {
                 failWithMessage("Expected execution %s to meet its RTO of %s, but it achieved %s", actual.executionId(),
-                        actual.objectives().rto(), actual.achievedRto().map(Duration::toString)
-                                .orElse("no recovery (" + actual.status() + ")"));
+                        Durations.human(actual.objectives().rto()), actual.achievedRto().map(this::rto)
+                                .orElse("no recovery (" + actual.status() + reason() + ")"));
             }
             return this;
         }
 
         /**
-         * Checks that the execution met its RPO.
+         * Checks that the execution succeeded and restored data no older than its RPO: a run
+         * that failed, or restored nothing, has achieved no recovery point and does not pass.
          *
          * @return this
          */
         public ExecutionAssert metRpo() {
             isNotNull();
-            if (!actual.rpoMet()) {
+            Duration rpo = actual.objectives().rpo();
+            if (actual.status() != ExecutionStatus.SUCCEEDED) {
+                failWithMessage("Expected execution %s to meet its RPO of %s, but it %s%s", actual.executionId(),
+                        Durations.human(rpo), actual.status(), reason());
+            } else if (actual.achievedRpo().isEmpty()) {
+                failWithMessage("Expected execution %s to meet its RPO of %s, but nothing was restored (no step "
+                        + "reported restored data)", actual.executionId(), Durations.human(rpo));
+            } else if (!actual.rpoMet()) {
                 failWithMessage("Expected execution %s to meet its RPO of %s, but the restored data was %s old",
-                        actual.executionId(), actual.objectives().rpo(), actual.achievedRpo().orElseThrow());
+                        actual.executionId(), Durations.human(rpo), Durations.human(actual.achievedRpo().get()));
             }
             return this;
+        }
+
+        private String rto(Duration achieved) {
+            return actual.plannedWaits().isZero() ? Durations.human(achieved)
+                    : Durations.human(achieved) + " (" + Durations.human(actual.plannedWaits()) + " of it planned waits "
+                            + "that the drill skipped)";
+        }
+
+        private String reason() {
+            return actual.reason().isEmpty() ? "" : ": " + actual.reason();
         }
 
         /**
@@ -121,7 +140,33 @@ public final class DrillAssertions {
             Duration rto = actual.achievedRto().orElse(null);
             if (rto == null || rto.compareTo(limit) > 0) {
                 failWithMessage("Expected execution %s to recover within %s, but it achieved %s", actual.executionId(),
-                        limit, rto == null ? "no recovery" : rto);
+                        Durations.human(limit), rto == null ? "no recovery (" + actual.status() + reason() + ")"
+                                : rto(rto));
+            }
+            return this;
+        }
+
+        /**
+         * Checks that a step took no longer than a duration on the drill's clock, from its first
+         * attempt to its end: a step that advances the clock past its {@code timeout} and returns
+         * is not interrupted (the executor checks timeouts while steps run), so this is how a
+         * test holds a step to its time.
+         *
+         * @param step the step
+         * @param limit the longest acceptable duration
+         * @return this
+         */
+        public ExecutionAssert stepTookAtMost(String step, Duration limit) {
+            isNotNull();
+            StepOutcome o = actual.step(step).orElse(null);
+            if (o == null) {
+                failWithMessage("Expected plan %s to have a step %s", actual.planName(), step);
+            } else if (o.duration().isEmpty()) {
+                failWithMessage("Expected step %s to take at most %s, but it never ran (%s)", step,
+                        Durations.human(limit), o.state());
+            } else if (o.duration().get().compareTo(limit) > 0) {
+                failWithMessage("Expected step %s to take at most %s, but it took %s", step, Durations.human(limit),
+                        Durations.human(o.duration().get()));
             }
             return this;
         }

@@ -54,6 +54,47 @@ class DrillToolsTest {
         ExecutionResult r = drill.executor().run(plan, ExecutionRequest.live(), LIMIT);
         assertThat(r).succeeded().endedWith(ExecutionStatus.SUCCEEDED);
         assertThatThrownBy(() -> assertThat(r).metRto()).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("to meet its RTO of PT1M, but it achieved PT3M");
+                .hasMessageContaining("to meet its RTO of 1 min, but it achieved 3 min");
+        assertThatThrownBy(() -> assertThat(r).recoveredWithin(Duration.ofSeconds(90)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("to recover within 1 min 30 s, but it "
+                        + "achieved 3 min");
+    }
+
+    @Test
+    void aStepThatAdvancesTheClockPastItsTimeoutIsHeldToItByStepTookAtMost(Drill drill) {
+        Plan plan = Plan.builder("slow").objectives(Duration.ofMinutes(10), Duration.ofMinutes(1))
+                .step("slow", c -> drill.clock().advance(Duration.ofMinutes(3)), s -> s.timeout(Duration.ofMinutes(1)))
+                .build();
+        ExecutionResult r = drill.executor().run(plan, ExecutionRequest.drill(), LIMIT);
+        // the executor checks timeouts while a step runs; this one returned before a check saw it overdue
+        assertThat(r).stepEnded("slow", StepState.SUCCEEDED);
+        assertThatThrownBy(() -> assertThat(r).stepTookAtMost("slow", Duration.ofMinutes(1)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("Expected step slow to take at most 1 min, "
+                        + "but it took 3 min");
+    }
+
+    @Test
+    void metRpoFailsOnARunThatFailedOrRestoredNothing(Drill drill) {
+        Plan broken = Plan.builder("broken").objectives(Duration.ofMinutes(1), Duration.ofMinutes(1))
+                .step("restore", Steps.restore("the latest backup", c -> {
+                    throw new IllegalStateException("no backup");
+                })).build();
+        ExecutionResult failed = drill.executor().run(broken, ExecutionRequest.drill(), LIMIT);
+        assertThatThrownBy(() -> assertThat(failed).metRpo()).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("to meet its RPO of 1 min, but it FAILED: ").hasMessageContaining("no backup");
+
+        Plan nothing = Plan.builder("nothing").objectives(Duration.ofMinutes(1), Duration.ofMinutes(1))
+                .step("check", c -> c.progress(1.0, "checked")).build();
+        ExecutionResult none = drill.executor().run(nothing, ExecutionRequest.drill(), LIMIT);
+        assertThat(none).succeeded();
+        assertThatThrownBy(() -> assertThat(none).metRpo()).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("to meet its RPO of 1 min, but nothing was restored");
+
+        Plan stale = Plan.builder("stale").objectives(Duration.ofMinutes(1), Duration.ofMinutes(1))
+                .step("restore", Steps.restore("an old backup", c -> drill.clock().instant()
+                        .minus(Duration.ofMinutes(29)).minusSeconds(50))).build();
+        ExecutionResult old = drill.executor().run(stale, ExecutionRequest.drill(), LIMIT);
+        assertThatThrownBy(() -> assertThat(old).metRpo()).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("but the restored data was 29 min 50 s old");
     }
 }
