@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The contract every {@link SnapshotStore} keeps, as a JUnit 5 suite: subclass it, implement
+ * The contract every {@link SnapshotStore} keeps, as a JUnit Jupiter suite: subclass it, implement
  * {@link #createStore()} to return a fresh, empty store, and run it.
  *
  * <pre>{@code

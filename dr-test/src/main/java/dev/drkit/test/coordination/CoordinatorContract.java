@@ -30,7 +30,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link Coordinator} keeps, as a JUnit 5 suite: mutual exclusion of lease
+ * The contract every {@link Coordinator} keeps, as a JUnit Jupiter suite: mutual exclusion of lease
  * holders, an epoch that grows with every new holder, expiry of a holder that stops renewing
  * (a paused JVM), fenced writes of a stale holder refused, compare-and-set, every committed
  * change seen in order by a watcher, and membership that follows joins, leaves and silence.

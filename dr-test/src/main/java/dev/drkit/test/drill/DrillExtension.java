@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * A JUnit 5 extension that injects a fresh {@link Drill} (or its {@link ManualClock}) into
+ * A JUnit Jupiter extension that injects a fresh {@link Drill} (or its {@link ManualClock}) into
  * each test and, after the test, closes it and fails the test if its audit log does not verify.
  *
  * <pre>{@code
