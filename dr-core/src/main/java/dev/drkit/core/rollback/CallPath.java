@@ -15,7 +15,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The hot path of a guard: routes a call by the current state, times it with the ticker, and
  * records its outcome in one place ({@link #record}) for the version's circuit breaker, its
- * counters and the rollout's evidence; then tells the rollout about candidate outcomes.
+ * counters and the rollout's evidence; then tells the rollout about candidate outcomes. Every
+ * {@link Throwable} is recorded, including checked exceptions thrown without being declared
+ * (Lombok's {@code @SneakyThrows}, Kotlin, Groovy), and rethrown unchanged: the precise rethrow
+ * of {@code catch (Throwable t) { ...; throw t; }} needs no declaration since the function
+ * declares none. Recording also releases the circuit breaker's permission taken for the call.
  */
 final class CallPath<T> {
     /** What the rollout hears of candidate calls. */
@@ -71,7 +75,7 @@ final class CallPath<T> {
         R result;
         try {
             result = fn.apply(v.impl);
-        } catch (RuntimeException | Error t) {
+        } catch (Throwable t) {
             record(v, false, evidence, ticker.read() - start, classify(t), t, null);
             throw t;
         }
@@ -89,7 +93,7 @@ final class CallPath<T> {
         R result;
         try {
             result = applyCandidate(evidence, start, c.impl, fn);
-        } catch (RuntimeException | Error t) {
+        } catch (Throwable t) {
             long d = ticker.read() - start;
             long sample = record(c, true, evidence, d, classify(t), t, null);
             tell(s, sample, d);
@@ -115,7 +119,7 @@ final class CallPath<T> {
         Object shadowResult;
         try {
             shadowResult = applyCandidate(evidence, start, c.impl, fn);
-        } catch (RuntimeException | Error t) {
+        } catch (Throwable t) {
             long d = ticker.read() - start;
             tell(s, record(c, true, evidence, d, classifier.isIgnored(t) ? Outcome.IGNORED : Outcome.FAILURE, t, null), d);
             return stableResult;

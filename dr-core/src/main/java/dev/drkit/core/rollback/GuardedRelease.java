@@ -168,8 +168,11 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
      * @param <R> the result type
      * @return the result of {@code fn}
      * @throws DrException {@code INVALID_ARGUMENT} naming {@code key} or {@code fn} when it is null
-     * @throws RuntimeException whatever {@code fn} throws, unless the guard is configured to
-     *     retry failed candidate calls on the stable version
+     * @throws RuntimeException whatever {@code fn} throws, unchanged, unless the guard is
+     *     configured to retry failed candidate calls on the stable version; this includes errors
+     *     and checked exceptions thrown without being declared (Lombok's {@code @SneakyThrows},
+     *     Kotlin, Groovy), each of which counts as a failure of the version that threw it unless
+     *     its class is ignored
      */
     @Override
     public <R> R call(Object key, Function<? super T, ? extends R> fn) {
