@@ -54,7 +54,7 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         this.fleet = fleet;
         this.machine = machine;
         this.calls = calls;
-        this.actions = new OperatorActions<>(machine);
+        this.actions = new OperatorActions<>(machine, checks.candidateProbeNames());
         this.checks = checks;
     }
 
@@ -208,17 +208,22 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
      */
     public void rollbackGradually(String actor, String reason) {
         actions.rollbackGradually(actor, reason);
+        checks.ensureScheduled();
     }
 
     /**
      * Promotes the candidate at once on an operator's word (a roll forward), skipping the
-     * remaining steps. As automatic promotion does, it refuses while a candidate probe was
-     * DOWN at its last poll; {@link #promote(String, String, boolean)} overrides that.
+     * remaining steps. It refuses unless every candidate probe's last answer was UP and recent
+     * (within two {@link ProbeSettings#interval()}s and a {@link ProbeSettings#timeout()} of the
+     * guard's clock), and refuses during a gradual rollback;
+     * {@link #promote(String, String, boolean)} overrides both.
      *
      * @param actor who asks
      * @param reason why, for the audit record
-     * @throws DrException {@code ILLEGAL_STATE} when there is no candidate, or when a candidate
-     *     probe was DOWN at its last poll (the message names the probe and what it said)
+     * @throws DrException {@code ILLEGAL_STATE} when there is no candidate; when a candidate
+     *     probe was DOWN or DEGRADED, gave no answer at its last poll, has not answered yet or
+     *     last answered too long ago (the message names the probe and what it said); or when the
+     *     guard is {@link dev.drkit.api.rollback.GuardState#ROLLING_BACK} (the message names the state)
      */
     @Override
     public void promote(String actor, String reason) {
@@ -227,16 +232,17 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
 
     /**
      * Promotes the candidate at once as {@link #promote(String, String)} does; with
-     * {@code force}, also while a candidate probe was DOWN at its last poll. A promotion that
-     * overrode a DOWN probe is audited as forced: the {@code rollout.promote} record's verdict
-     * names the probes, and its details carry {@code evidence.forced=true} and
-     * {@code evidence.downProbes}.
+     * {@code force}, also while a candidate probe's last answer was not UP or not recent, and
+     * during a gradual rollback. A promotion that overrode either is audited as forced: the
+     * {@code rollout.promote} record's verdict names the probes or the state, and its details
+     * carry {@code evidence.forced=true} with {@code evidence.probesNotUp} (and
+     * {@code evidence.downProbes} for the DOWN ones) or {@code evidence.forcedState}.
      *
      * @param actor who asks
      * @param reason why, for the audit record
-     * @param force whether to promote even while a candidate probe is DOWN
+     * @param force whether to promote even while a candidate probe is not UP, or during a gradual rollback
      * @throws DrException {@code ILLEGAL_STATE} when there is no candidate, or without
-     *     {@code force} when a candidate probe was DOWN at its last poll
+     *     {@code force} in the cases {@link #promote(String, String)} refuses
      */
     public void promote(String actor, String reason, boolean force) {
         actions.promote(actor, reason, force);

@@ -163,8 +163,12 @@ public final class GuardedReleaseBuilder<T> {
 
     /**
      * Sets what a candidate probe that does not answer within {@link ProbeSettings#timeout()}
-     * counts as: {@link MissingData#HOLD} (default) holds the step without counting toward a
-     * rollback, {@link MissingData#IGNORE} counts it as UP, {@link MissingData#FAIL} as DOWN.
+     * (or whose previous poll is still running) counts as: {@link MissingData#HOLD} (default)
+     * holds the step without counting toward a rollback, so a probe that hangs never rolls
+     * back; {@link MissingData#IGNORE} counts it as UP; {@link MissingData#FAIL} as DOWN, so
+     * {@link ProbeSettings#downThreshold()} polls without an answer in a row roll back. Under
+     * every setting, {@link GuardedRelease#promote(String, String)} refuses while a probe gave
+     * no answer at its last poll.
      *
      * @param value the policy
      * @return this builder
@@ -228,7 +232,11 @@ public final class GuardedReleaseBuilder<T> {
     }
 
     /**
-     * Adds a rollback condition, checked at each scheduled check.
+     * Adds a rollback condition, checked at each scheduled check. Conditions are checked in
+     * parallel on the probe executor, each within {@link ProbeSettings#timeout()}: one that
+     * throws (an {@link Error} too) or gives no answer in time counts as not holding and is
+     * logged at ERROR naming the guard and the condition, and one still running from an earlier
+     * check is not started again. Of several that hold, the first to answer rolls back.
      *
      * @param condition the condition
      * @return this builder
@@ -295,8 +303,10 @@ public final class GuardedReleaseBuilder<T> {
 
     /**
      * Sets the scheduler that runs {@link GuardedRelease#runChecks()} every probe interval.
-     * Without one, a guard with probes runs them on a daemon thread of its own (stopped by
-     * {@link GuardedRelease#close()}); a guard without probes leaves the calls to its owner.
+     * Without one, the guard runs its checks on a daemon thread of its own (stopped by
+     * {@link GuardedRelease#close()}) whenever they are needed: from the start when it has
+     * probes, conditions or a step with a minimum duration, else from its first gradual
+     * rollback, whose batches step down at these checks.
      *
      * @param value the scheduler
      * @return this builder
@@ -432,19 +442,14 @@ public final class GuardedReleaseBuilder<T> {
         CallPath<T> calls = new CallPath<>(machine::current, machine, classifier, failureResult, comparator, ticker,
                 config.shadow(), config.retryOnStable());
         List<ExecutorService> owned = new ArrayList<>();
-        boolean probes = !candidateProbes.isEmpty() || !stableProbes.isEmpty();
         ExecutorService probeThreads = probeExecutor;
         if (probeThreads == null) {
             probeThreads = Executors.newCachedThreadPool(daemon("dr-probe-" + name));
             owned.add(probeThreads);
         }
-        ScheduledExecutorService checksOn = scheduler;
-        if (checksOn == null && probes) {
-            checksOn = Executors.newSingleThreadScheduledExecutor(daemon("dr-guard-" + name));
-            owned.add(checksOn);
-        }
         ScheduledChecks<T> checks = new ScheduledChecks<>(machine, candidateProbes, stableProbes, conditions,
-                new ProbeRunner(probeThreads, config.probes().timeout(), ticker), probeNoAnswer, checksOn, owned);
+                new ProbeRunner(probeThreads, config.probes().timeout(), ticker), probeNoAnswer, scheduler,
+                () -> Executors.newSingleThreadScheduledExecutor(daemon("dr-guard-" + name)), owned);
         GuardedRelease<T> guard = new GuardedRelease<>(machine, calls, checks, fleet);
         meters.bindWeight(guard, GuardedRelease::candidateWeight);
         if (candidateVersion != null && candidateFactory != null) {

@@ -11,7 +11,9 @@ import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.api.rollback.RollbackMode;
 import dev.drkit.api.rollback.TriggerKind;
 import dev.drkit.api.rollback.Verdict;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,10 +27,14 @@ import org.jspecify.annotations.Nullable;
  * retries when an automatic decision won the race.
  */
 final class OperatorActions<T> {
-    private final RolloutMachine<T> m;
+    private static final String WAS_DOWN = "was DOWN";
 
-    OperatorActions(RolloutMachine<T> machine) {
+    private final RolloutMachine<T> m;
+    private final List<String> candidateProbes;
+
+    OperatorActions(RolloutMachine<T> machine, List<String> candidateProbes) {
         this.m = machine;
+        this.candidateProbes = List.copyOf(candidateProbes);
     }
 
     private DrException illegal(String message) {
@@ -93,17 +99,37 @@ final class OperatorActions<T> {
             if (cur.candidate == null) {
                 throw illegal("has no candidate to promote (state " + cur.phase + ")");
             }
-            Map<String, String> down = downProbes(cur.rollout);
-            if (!down.isEmpty() && !force) {
-                throw illegal("will not promote " + cur.candidate.name + " while its probe "
-                        + describe(down) + " at the last poll; promote with force"
-                        + " (GuardedRelease.promote(actor, reason, true)) to override");
+            if (cur.phase == GuardState.ROLLING_BACK && !force) {
+                throw illegal("will not promote " + cur.candidate.name + " during its gradual rollback (state "
+                        + cur.phase + "); promote with force (GuardedRelease.promote(actor, reason, true)) to "
+                        + "override");
+            }
+            Map<String, String> notUp = probesNotUp(cur.rollout);
+            if (!notUp.isEmpty() && !force) {
+                throw illegal("will not promote " + cur.candidate.name + " while its probe " + describe(notUp)
+                        + "; promote with force (GuardedRelease.promote(actor, reason, true)) to override");
             }
             Evidence evidence = m.evidenceOf(cur);
             String why = reason;
-            if (!down.isEmpty()) {
-                evidence = GuardRules.withExtra(evidence, Map.of("forced", "true", "downProbes", describe(down)));
-                why = "forced while probe " + describe(down) + ": " + reason;
+            Map<String, String> extra = new TreeMap<>();
+            if (!notUp.isEmpty()) {
+                extra.put("forced", "true");
+                extra.put("probesNotUp", describe(notUp));
+                Map<String, String> down = new TreeMap<>(notUp);
+                down.values().removeIf(d -> !d.startsWith(WAS_DOWN));
+                if (!down.isEmpty()) {
+                    extra.put("downProbes", describe(down));
+                }
+                why = "forced while probe " + describe(notUp);
+            }
+            if (cur.phase == GuardState.ROLLING_BACK) {
+                extra.put("forced", "true");
+                extra.put("forcedState", cur.phase.name());
+                why = notUp.isEmpty() ? "forced during gradual rollback" : why + ", during gradual rollback";
+            }
+            if (!extra.isEmpty()) {
+                evidence = GuardRules.withExtra(evidence, extra);
+                why = why + ": " + reason;
             }
             Verdict v = new Verdict(Decision.PROMOTE, why, evidence);
             if (m.promote(cur, actor, v, m.clock.instant())) {
@@ -112,25 +138,45 @@ final class OperatorActions<T> {
         }
     }
 
-    /** The candidate probes DOWN at the last poll, with their detail, sorted by name. */
-    private static Map<String, String> downProbes(@Nullable Rollout r) {
-        Map<String, String> down = new TreeMap<>();
-        if (r == null) {
-            return down;
+    /**
+     * The candidate probes whose last answer was not UP, or not recent (within two probe
+     * intervals and a timeout), with what is wrong, sorted by name.
+     */
+    private Map<String, String> probesNotUp(@Nullable Rollout r) {
+        Map<String, String> bad = new TreeMap<>();
+        if (candidateProbes.isEmpty()) {
+            return bad;
         }
-        Map<String, String> details = r.lastProbeDetails;
-        r.lastProbes.forEach((probe, status) -> {
-            if (status == HealthStatus.DOWN) {
-                down.put(probe, details.getOrDefault(probe, ""));
+        Map<String, String> unanswered = r == null ? Map.of() : r.unansweredProbes;
+        Map<String, HealthStatus> answers = r == null ? Map.of() : r.probeAnswers;
+        Map<String, Instant> answeredAt = r == null ? Map.of() : r.probeAnsweredAt;
+        Map<String, String> details = r == null ? Map.of() : r.lastProbeDetails;
+        ProbeSettings settings = m.config.probes();
+        Duration recent = settings.interval().multipliedBy(2).plus(settings.timeout());
+        Instant now = m.clock.instant();
+        for (String probe : candidateProbes) {
+            HealthStatus status = answers.get(probe);
+            Instant at = answeredAt.get(probe);
+            String detail = details.getOrDefault(probe, "");
+            String because = detail.isBlank() ? "" : " (" + detail + ")";
+            if (unanswered.containsKey(probe)) {
+                bad.put(probe, "gave no answer at the last poll (" + unanswered.get(probe) + ")");
+            } else if (status == null || at == null) {
+                bad.put(probe, "has not answered yet");
+            } else if (status == HealthStatus.DOWN) {
+                bad.put(probe, WAS_DOWN + because);
+            } else if (status != HealthStatus.UP) {
+                bad.put(probe, "was " + status + because);
+            } else if (Duration.between(at, now).compareTo(recent) > 0) {
+                bad.put(probe, "last answered at " + at + ", more than " + recent + " ago");
             }
-        });
-        return down;
+        }
+        return bad;
     }
 
-    private static String describe(Map<String, String> down) {
+    private static String describe(Map<String, String> probes) {
         StringBuilder b = new StringBuilder();
-        down.forEach((probe, detail) -> b.append(b.length() == 0 ? "" : ", ").append(probe).append(" was DOWN")
-                .append(detail.isBlank() ? "" : " (" + detail + ")"));
+        probes.forEach((probe, what) -> b.append(b.length() == 0 ? "" : ", ").append(probe).append(' ').append(what));
         return b.toString();
     }
 

@@ -7,8 +7,18 @@ import java.util.Objects;
 /**
  * How a guard polls its health probes.
  *
+ * <p>A probe that does not answer within {@code timeout} is interrupted, and one whose
+ * previous poll is still running (it ignored the interrupt) is not polled again; either way the
+ * poll has no answer, which counts as the guard's {@link GuardedReleaseBuilder#probeNoAnswer}
+ * says: {@link MissingData#HOLD} (the default) holds the step and never rolls back, however
+ * long the probe hangs; {@link MissingData#IGNORE} counts it as UP; {@link MissingData#FAIL}
+ * counts it as DOWN, so {@code downThreshold} polls without an answer in a row roll back. Under
+ * every setting an operator's promotion without force is refused until the probe answers UP.
+ * {@link RollbackCondition}s are held to the same timeout; one that gives no answer counts as
+ * not holding.
+ *
  * @param interval time between polls (and between the guard's other scheduled checks), > 0
- * @param timeout how long a probe may take before it counts as DOWN, > 0
+ * @param timeout how long a probe or a condition may take before its poll has no answer, > 0
  * @param downThreshold consecutive DOWN polls of a candidate probe that roll back, > 0
  */
 public record ProbeSettings(Duration interval, Duration timeout, int downThreshold) {

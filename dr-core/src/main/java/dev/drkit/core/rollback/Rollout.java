@@ -3,6 +3,7 @@ package dev.drkit.core.rollback;
 import dev.drkit.api.health.HealthStatus;
 import dev.drkit.api.rollback.Hold;
 import dev.drkit.core.rollback.internal.VariantRecorder;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +24,14 @@ final class Rollout {
     volatile Map<String, HealthStatus> lastProbes = Map.of();
     /** What each candidate probe said at the last poll (the probe's detail), for messages. */
     volatile Map<String, String> lastProbeDetails = Map.of();
-    /** Candidate probes that did not answer at their last poll. */
+    /** Candidate probes that did not answer at their last poll, when no answer holds the step. */
     volatile Set<String> silentProbes = Set.of();
+    /** Candidate probes that did not answer at their last poll, whatever no answer counts as, with why. */
+    volatile Map<String, String> unansweredProbes = Map.of();
+    /** When each candidate probe last answered, on the guard's clock. */
+    volatile Map<String, Instant> probeAnsweredAt = Map.of();
+    /** What each candidate probe answered the last time it answered. */
+    volatile Map<String, HealthStatus> probeAnswers = Map.of();
     /** Why the judge held the step when it was last asked to advance it. */
     volatile @Nullable Hold judgeHold;
     volatile @Nullable GradualRollback gradual;

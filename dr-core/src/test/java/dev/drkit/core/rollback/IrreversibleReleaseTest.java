@@ -76,6 +76,7 @@ class IrreversibleReleaseTest {
                 .withProbes(new ProbeSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), 1)), Greeter.saying("hi"))
                 .candidateProbe(HealthProbe.named("db", () -> up.get() ? ProbeResult.up() : ProbeResult.down("lost")))
                 .build();
+        g.runChecks(); // a promotion needs a recent UP answer from the candidate's probe
         g.promote("alice", "fine");
         g.markIrreversible("alice", "dropped a column");
 

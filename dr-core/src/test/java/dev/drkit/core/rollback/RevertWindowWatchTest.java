@@ -36,6 +36,7 @@ class RevertWindowWatchTest {
                 .candidateProbe(HealthProbe.named("db", () -> up.get() ? ProbeResult.up() : ProbeResult.down("lost")))
                 .condition(RollbackCondition.when("kill switch", s -> conditionHolds.get()))
                 .build();
+        scheduler.task.run(); // a promotion needs a recent UP answer from the candidate's probe
         g.promote("alice", "looks good");
         assertThat(g.state()).isEqualTo(GuardState.PROMOTED);
         return g;
