@@ -286,7 +286,7 @@ final class FleetLink implements GuardListener, StateListener, AutoCloseable {
                 }
                 case PROMOTE -> {
                     if (isCandidate) {
-                        g.promote(actor, reason);
+                        g.promoteFromFleet(actor, reason);
                         yield true;
                     }
                     yield false;

@@ -248,6 +248,11 @@ public final class GuardedRelease<T> implements Guard<T>, AutoCloseable {
         actions.promote(actor, reason, force);
     }
 
+    /** Applies a promotion another instance of the fleet decided; refused only while a local probe is DOWN. */
+    void promoteFromFleet(String actor, String reason) {
+        actions.promote(actor, reason, false, true);
+    }
+
     /**
      * Undoes the last rollback: the rolled-back candidate resumes its rollout at the step it
      * was rolled back from, with fresh evidence and a reset circuit breaker.

@@ -92,6 +92,16 @@ final class OperatorActions<T> {
     }
 
     void promote(String actor, String reason, boolean force) {
+        promote(actor, reason, force, false);
+    }
+
+    /**
+     * Promotes the candidate; {@code fromFleet} applies a promotion another instance decided,
+     * refused here only while a local candidate probe was DOWN at its last poll (a probe that
+     * has not answered here yet, or the state of a local gradual rollback, does not hold back
+     * what the fleet decided).
+     */
+    void promote(String actor, String reason, boolean force, boolean fromFleet) {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(reason, "reason");
         while (true) {
@@ -99,12 +109,15 @@ final class OperatorActions<T> {
             if (cur.candidate == null) {
                 throw illegal("has no candidate to promote (state " + cur.phase + ")");
             }
-            if (cur.phase == GuardState.ROLLING_BACK && !force) {
+            if (cur.phase == GuardState.ROLLING_BACK && !force && !fromFleet) {
                 throw illegal("will not promote " + cur.candidate.name + " during its gradual rollback (state "
                         + cur.phase + "); promote with force (GuardedRelease.promote(actor, reason, true)) to "
                         + "override");
             }
             Map<String, String> notUp = probesNotUp(cur.rollout);
+            if (fromFleet) {
+                notUp.values().removeIf(d -> !d.startsWith(WAS_DOWN));
+            }
             if (!notUp.isEmpty() && !force) {
                 throw illegal("will not promote " + cur.candidate.name + " while its probe " + describe(notUp)
                         + "; promote with force (GuardedRelease.promote(actor, reason, true)) to override");
@@ -122,7 +135,7 @@ final class OperatorActions<T> {
                 }
                 why = "forced while probe " + describe(notUp);
             }
-            if (cur.phase == GuardState.ROLLING_BACK) {
+            if (cur.phase == GuardState.ROLLING_BACK && !fromFleet) {
                 extra.put("forced", "true");
                 extra.put("forcedState", cur.phase.name());
                 why = notUp.isEmpty() ? "forced during gradual rollback" : why + ", during gradual rollback";

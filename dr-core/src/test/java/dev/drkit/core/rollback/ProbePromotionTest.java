@@ -11,6 +11,10 @@ import dev.drkit.api.health.ProbeResult;
 import dev.drkit.api.rollback.GuardState;
 import dev.drkit.api.rollback.RollbackEvent;
 import dev.drkit.api.rollback.TriggerKind;
+import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.core.coordination.CoordinatorConfig;
+import dev.drkit.core.coordination.StoreCoordinator;
+import dev.drkit.core.store.SnapshotStores;
 import dev.drkit.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,5 +150,28 @@ class ProbePromotionTest {
         assertThat(audit).anyMatch(a -> a.action().equals("rollout.promote")
                 && "ROLLING_BACK".equals(a.details().get("evidence.forcedState")));
         g.close();
+    }
+
+    @Test
+    void aPromotionTheFleetDecidedIsAppliedOnAnInstanceWhoseProbeHasNotAnsweredYet() throws Exception {
+        try (SnapshotStore store = SnapshotStores.memory();
+                StoreCoordinator a = StoreCoordinator.open(store, CoordinatorConfig.builder("a")
+                        .pollInterval(Duration.ofMillis(10)).build());
+                StoreCoordinator b = StoreCoordinator.open(store, CoordinatorConfig.builder("b")
+                        .pollInterval(Duration.ofMillis(10)).build());
+                GuardedRelease<Greeter> here = GuardedRelease.<Greeter>builder("greeter").coordinator(a)
+                        .stable("v1", Greeter.saying("hello")).candidate("v2", () -> Greeter.saying("hi")).build();
+                GuardedRelease<Greeter> there = guard(GuardedReleaseTest.CONFIG.withProbes(FAST),
+                        HealthProbe.named("db", ProbeResult::up)).coordinator(b).build()) {
+
+            here.promote("ops", "ship it");
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (there.state() != GuardState.PROMOTED) {
+                assertThat(System.nanoTime()).as("the fleet's promotion applied there").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(there.stableVersion()).isEqualTo("v2");
+        }
     }
 }
