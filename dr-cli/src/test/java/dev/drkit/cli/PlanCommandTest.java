@@ -88,7 +88,7 @@ class PlanCommandTest {
         assertThat(md.exit()).as(md.err()).isZero();
         String out = md.out();
         assertThat(out).contains("## Verify recovery\n\n- [ ] **restored-data** (step 4): Check that command `sh -c "
-                        + "test -s \"${restore.target}/orders/orders.db\"` exits 0")
+                        + "'test -s \"${restore.target}/orders/orders.db\"'` exits 0")
                 .contains("- [ ] **orders-readable** (step 7): Check that GET "
                         + "http://localhost:8080/orders/health answers 200")
                 .doesNotContain("No automated check");
