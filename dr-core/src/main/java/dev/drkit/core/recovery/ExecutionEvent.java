@@ -44,8 +44,13 @@ public record ExecutionEvent(String executionId, String planName, @Nullable Stri
         FAILED,
         /** The step was not run: the execution stopped first. */
         SKIPPED,
-        /** The step's compensation ran; the message says whether it failed. */
+        /** The step's compensation ran and succeeded: the step is undone. */
         COMPENSATED,
+        /**
+         * The step's compensation ran and failed (the message says why): the step's change may
+         * still be in place, and the execution's result names it as compensation incomplete.
+         */
+        COMPENSATION_FAILED,
         /** A verification passed; no step. */
         VERIFIED,
         /** A verification failed; no step. */

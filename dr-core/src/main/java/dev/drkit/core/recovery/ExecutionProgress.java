@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param executionId the execution
  * @param steps each step's state, in plan order
- * @param percentDone the share of steps finished, 0 to 100
+ * @param percentDone the share of steps that completed (SUCCEEDED, or COMPENSATED after they
+ *     did), 0 to 100: a failed, skipped or running step is not done, so a run that failed ends
+ *     below 100
  * @param elapsed time since the execution started
  * @param eta the estimated time left from earlier runs' step durations, or {@code null} when unknown
  */

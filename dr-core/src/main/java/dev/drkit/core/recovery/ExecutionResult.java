@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  * @param planName the plan
  * @param mode LIVE or DRILL
  * @param status how it ended
- * @param reason why it failed, was cancelled or aborted; empty on success
+ * @param reason why it failed, was cancelled or aborted; for a success, empty when it succeeded
+ *     cleanly, else which optional steps failed ({@code succeeded with 1 optional step failed:
+ *     warm-cache (...); not run as a dependency failed: preload}); in either case it ends with
+ *     {@code compensation incomplete: a, b (...)} when the undo of steps failed
  * @param incidentId the incident it belongs to, or {@code null}
  * @param detectedAt when the failure was detected
  * @param startedAt when the execution started
@@ -66,6 +69,35 @@ public record ExecutionResult(String executionId, String planName, ExecutionMode
      */
     public boolean succeeded() {
         return status == ExecutionStatus.SUCCEEDED;
+    }
+
+    /**
+     * Returns whether the execution succeeded with nothing left over: no optional step failed
+     * (so none was skipped for a failed dependency) and every compensation that ran succeeded.
+     *
+     * @return true for a success without failed steps or failed compensations
+     */
+    public boolean succeededCleanly() {
+        return succeeded() && failedSteps().isEmpty() && compensationIncomplete().isEmpty();
+    }
+
+    /**
+     * Returns the steps that failed, in plan order: for a success, the optional ones.
+     *
+     * @return their names
+     */
+    public List<String> failedSteps() {
+        return steps.stream().filter(s -> s.state() == StepState.FAILED).map(StepOutcome::name).toList();
+    }
+
+    /**
+     * Returns the steps whose compensation ran and failed, in plan order: their changes may
+     * still be in place.
+     *
+     * @return their names; empty when every compensation that ran succeeded
+     */
+    public List<String> compensationIncomplete() {
+        return steps.stream().filter(StepOutcome::compensationFailed).map(StepOutcome::name).toList();
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.drkit.api.recovery.RecoveryStep;
 import dev.drkit.api.recovery.StepPolicy;
 import dev.drkit.api.recovery.Verification;
 import dev.drkit.api.recovery.VerificationPhase;
+import dev.drkit.core.report.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -262,6 +263,15 @@ public final class Plan implements RecoveryPlan {
         }
 
         StepPolicy policy() {
+            // durations are refused here, as people write them (0 s), before StepPolicy refuses them in ISO form
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "step " + step + ": timeout must be > 0, but was "
+                        + Durations.human(timeout), step + ".timeout=" + timeout);
+            }
+            if (backoff.isNegative()) {
+                throw new DrException(ErrorCode.INVALID_ARGUMENT, "step " + step + ": backoff must be >= 0, but was "
+                        + Durations.human(backoff), step + ".backoff=" + backoff);
+            }
             try {
                 return new StepPolicy(timeout, maxAttempts, backoff, multiplier, critical, compensation, owner, approval);
             } catch (DrException e) {
@@ -390,7 +400,8 @@ public final class Plan implements RecoveryPlan {
          */
         public Builder step(String stepName, RecoveryStep step, Consumer<StepOptions> options) {
             Objects.requireNonNull(stepName, "stepName");
-            Objects.requireNonNull(step, "step");
+            Objects.requireNonNull(step, () -> "step " + stepName + ": the RecoveryStep is null");
+            Objects.requireNonNull(options, () -> "step " + stepName + ": the options are null");
             Optional<String> problem = nameProblem(stepName);
             if (problem.isPresent()) {
                 String field = "steps[" + added.size() + "].name";

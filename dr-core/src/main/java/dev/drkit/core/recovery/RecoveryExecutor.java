@@ -8,6 +8,7 @@ import dev.drkit.api.store.SnapshotStore;
 import dev.drkit.core.recovery.internal.ExecutionJournal;
 import dev.drkit.core.recovery.internal.ExecutionRun;
 import dev.drkit.core.recovery.internal.ExecutorSettings;
+import dev.drkit.core.report.Durations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,8 +54,10 @@ public final class RecoveryExecutor implements AutoCloseable {
      * @param plan the plan
      * @param request mode, actor, detection time, incident
      * @return the running execution
-     * @throws DrException {@code ALREADY_EXISTS} when the journal holds an execution with the
-     *     requested id, saying whether it finished (and how) or can be resumed; {@code INVALID_ARGUMENT} for a detection time after now
+     * @throws DrException {@code ALREADY_EXISTS} when this executor runs an execution with the
+     *     requested id, or the journal holds one, saying whether it finished (and how) or can be
+     *     resumed; {@code LOCKED} when another process holds the id's lease in the journal;
+     *     {@code INVALID_ARGUMENT} for a detection time after now
      */
     public Execution start(Plan plan, ExecutionRequest request) {
         return ExecutionRun.start(config, plan, request);
@@ -86,13 +89,13 @@ public final class RecoveryExecutor implements AutoCloseable {
             if (e.code() != ErrorCode.TIMEOUT) {
                 throw e;
             }
-            execution.cancel(request.actor(), "the run limit of " + limit + " was reached");
+            execution.cancel(request.actor(), "the run limit of " + Durations.human(limit) + " was reached");
             ExecutionResult ended = awaitEnd(execution);
             if (ended.status() != ExecutionStatus.CANCELLED) {
                 return ended; // it ended on its own before the cancellation took effect
             }
             throw new DrException(ErrorCode.TIMEOUT, "execution " + execution.id() + " of plan " + plan.name()
-                    + " did not end within " + limit + " and was cancelled: running steps interrupted, completed"
+                    + " did not end within " + Durations.human(limit) + " and was cancelled: running steps interrupted, completed"
                     + " ones compensated", execution.id(), e);
         }
     }
@@ -122,7 +125,10 @@ public final class RecoveryExecutor implements AutoCloseable {
      * @throws DrException {@code ILLEGAL_STATE} without a journal store or when the execution
      *     finished (the message gives its status); {@code NOT_FOUND} when the journal has no such execution;
      *     {@code INVALID_ARGUMENT} when the plan's shape differs; {@code INTEGRITY} when the
-     *     journal is damaged other than at its tail
+     *     journal is damaged other than at its tail; {@code LOCKED} naming the holder (actor,
+     *     host, pid, since when, lease expiry) while this executor or another process runs it:
+     *     a lease that expired, or that a process of this host that no longer runs held, is
+     *     taken over
      */
     public Execution resume(Plan plan, String executionId) {
         return ExecutionRun.resume(config, plan, executionId, null);

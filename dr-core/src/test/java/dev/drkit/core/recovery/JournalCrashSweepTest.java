@@ -55,7 +55,10 @@ class JournalCrashSweepTest {
                     stopped = t;
                 }
                 covered++;
-                if (!point.crashed() || stopped == null) {
+                // the last mutation gives up the execution's lease after its finish was written:
+                // a crash there leaves a finished execution, whose lease expires
+                boolean afterTheFinish = k == mutations && stopped == null;
+                if (!point.crashed() || (stopped == null && !afterTheFinish)) {
                     failures.add(point + ": the execution did not stop (" + stopped + ")");
                     continue;
                 }

@@ -171,8 +171,10 @@ sealed interface Check {
                     int code = p.waitFor();
                     return new Outcome(code, tail(Files.readString(out, StandardCharsets.UTF_8)));
                 } catch (InterruptedException e) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    // the command first, so that it does not go on once a child it waits for is killed
+                    List<ProcessHandle> children = p.descendants().toList();
                     p.destroyForcibly();
+                    children.forEach(ProcessHandle::destroyForcibly);
                     throw e;
                 }
             } catch (IOException e) {

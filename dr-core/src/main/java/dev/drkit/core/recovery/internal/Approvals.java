@@ -6,6 +6,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.recovery.ApprovalGate;
 import dev.drkit.core.recovery.ExecutionEvent.Kind;
 import dev.drkit.core.recovery.StepState;
+import dev.drkit.core.report.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -56,11 +57,16 @@ final class Approvals {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "step " + step + " has no approval gate", step);
         }
         synchronized (s) {
-            if (s.decided || s.state != StepState.AWAITING_APPROVAL) {
+            if (s.decided) {
+                throw new DrException(ErrorCode.ILLEGAL_STATE, "step " + step + " was decided already ("
+                        + s.decision + "); it is " + s.state, step);
+            }
+            if (s.state != StepState.AWAITING_APPROVAL) {
                 throw new DrException(ErrorCode.ILLEGAL_STATE, "step " + step + " is not awaiting approval (it is "
-                        + s.state + (s.decided ? ", decided already" : "") + ")", step);
+                        + s.state + ")", step);
             }
             s.decided = true;
+            s.decision = (approved ? "approved by " : "rejected by ") + approver;
         }
         run.inbox.add(new Signal.Decision(step, approved, approver, comment));
     }
@@ -105,9 +111,9 @@ final class Approvals {
                 s.escalated = true;
                 rec.auditStep("plan.approval.escalated", s.name(), AuditOutcome.STARTED,
                         Map.of("escalateTo", gate.escalateTo(), "waited", waited.toString()));
-                s.notes.add("approval escalated to " + gate.escalateTo() + " after " + waited);
+                s.notes.add("approval escalated to " + gate.escalateTo() + " after " + Durations.human(waited));
                 rec.publish(s.name(), Kind.ESCALATED, 0, "approval by " + gate.approvers() + " not given after "
-                        + waited + "; escalated to " + gate.escalateTo());
+                        + Durations.human(waited) + "; escalated to " + gate.escalateTo());
             }
             if (waited.compareTo(gate.timeout()) >= 0) {
                 synchronized (s) {
@@ -115,6 +121,7 @@ final class Approvals {
                         continue;
                     }
                     s.decided = true;
+                    s.decision = "approval not given within " + Durations.human(gate.timeout());
                 }
                 Outcome o = timedOut.apply(s);
                 if (o != null) {

@@ -5,6 +5,7 @@ import dev.drkit.api.ErrorCode;
 import dev.drkit.api.recovery.StepPolicy;
 import dev.drkit.core.recovery.ExecutionEvent.Kind;
 import dev.drkit.core.recovery.StepState;
+import dev.drkit.core.report.Durations;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -52,9 +53,10 @@ final class Attempts {
         int attempt = 0;
         while (true) {
             attempt++;
+            Instant began = run.now();
             synchronized (s) {
                 s.thread = Thread.currentThread();
-                s.attemptStartedAt = run.now();
+                s.attemptStartedAt = began;
                 s.timedOut = false;
             }
             run.inbox.add(new Signal.AttemptStarted(s.name(), attempt));
@@ -64,6 +66,7 @@ final class Attempts {
             } catch (Throwable t) {
                 failure = t;
             }
+            Duration ran = Duration.between(began, run.now());
             boolean timedOut;
             synchronized (s) {
                 s.thread = null;
@@ -75,11 +78,13 @@ final class Attempts {
                 done(s, attempt, null);
                 return;
             }
-            Exception e = timedOut
-                    ? new DrException(ErrorCode.TIMEOUT, "attempt " + attempt + " timed out after " + policy.timeout(),
-                            s.name())
+            if (failure instanceof Error error && !timedOut) {
+                done(s, attempt, error); // reported as itself, not retried
+                return;
+            }
+            Exception e = timedOut ? overran(s, attempt, ran)
                     : failure instanceof Exception ex ? ex : new RuntimeException(failure);
-            if (run.stopping || failure instanceof Error) {
+            if (run.stopping) {
                 done(s, attempt, e);
                 return;
             }
@@ -91,6 +96,18 @@ final class Attempts {
                 return;
             }
         }
+    }
+
+    /**
+     * The failure of an attempt that was interrupted at its timeout: how long it ran says
+     * whether it stopped when interrupted or overran, ignoring the interruption.
+     */
+    private static DrException overran(StepRun s, int attempt, Duration ran) {
+        Duration timeout = s.planned.policy().timeout();
+        boolean ignored = ran.compareTo(timeout.multipliedBy(2)) > 0 && ran.minus(timeout).toMillis() >= 1000;
+        return new DrException(ErrorCode.TIMEOUT, "attempt " + attempt + " timed out after " + Durations.human(timeout)
+                + (ignored ? ": it overran and ran " + Durations.human(ran) + " (the step ignored the interruption)"
+                        : " (ran " + Durations.human(ran) + ")"), s.name());
     }
 
     private void done(StepRun s, int attempts, Throwable error) {

@@ -6,6 +6,7 @@ import dev.drkit.api.audit.AuditOutcome;
 import dev.drkit.api.recovery.CompensationStrategy;
 import dev.drkit.core.recovery.ExecutionEvent.Kind;
 import dev.drkit.core.recovery.StepState;
+import dev.drkit.core.report.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,6 +79,7 @@ final class Compensation {
                 error = RunState.describe(e instanceof ExecutionException ee && ee.getCause() != null ? ee.getCause() : e);
             }
             s.compensated = error == null;
+            s.compensationError = error;
             if (s.state == StepState.SUCCEEDED && error == null) {
                 s.state = StepState.COMPENSATED;
             }
@@ -87,8 +89,9 @@ final class Compensation {
             rec.journal(e);
             rec.auditStep("plan.compensate", s.name(), error == null ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
                     error == null ? Map.of("step", s.name()) : Map.of("step", s.name(), "error", error));
-            rec.publish(s.name(), Kind.COMPENSATED, s.attempts, error == null ? "compensated"
-                    : "compensation failed: " + error);
+            rec.publish(s.name(), error == null ? Kind.COMPENSATED : Kind.COMPENSATION_FAILED, s.attempts,
+                    error == null ? "compensated"
+                            : "compensation failed: " + error + "; the step's change may still be in place");
         }
     }
 
@@ -101,7 +104,8 @@ final class Compensation {
             } catch (TimeoutException e) {
                 if (run.now().isAfter(deadline)) {
                     f.cancel(true);
-                    throw new DrException(ErrorCode.TIMEOUT, "compensation timed out after " + timeout, null);
+                    throw new DrException(ErrorCode.TIMEOUT, "compensation timed out after " + Durations.human(timeout),
+                            null);
                 }
             }
         }

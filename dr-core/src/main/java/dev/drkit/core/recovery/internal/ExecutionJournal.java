@@ -5,13 +5,16 @@ import dev.drkit.api.DrException;
 import dev.drkit.api.ErrorCode;
 import dev.drkit.api.store.ObjectInfo;
 import dev.drkit.api.store.SnapshotStore;
+import dev.drkit.api.store.StoredObject;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,6 +63,12 @@ public final class ExecutionJournal {
         return id;
     }
 
+    /** How long a lease holds without a renewal. */
+    static final Duration LEASE_TTL = Duration.ofMinutes(1);
+    /** How often a running execution renews its lease. */
+    static final Duration LEASE_RENEWAL = Duration.ofSeconds(20);
+    private static final String LEASE = "lease";
+
     String key(String executionId, int seq) {
         return prefix + executionId + "/" + String.format("%08d", seq) + ".json";
     }
@@ -71,7 +80,165 @@ public final class ExecutionJournal {
      * @return true when it has
      */
     public boolean exists(String executionId) {
-        return store.list(prefix + executionId + "/").findAny().isPresent();
+        return entries(executionId).findAny().isPresent();
+    }
+
+    /** The entry objects of an execution, in order: its lease is not one. */
+    private java.util.stream.Stream<ObjectInfo> entries(String executionId) {
+        String lease = leaseKey(executionId);
+        return store.list(prefix + executionId + "/").filter(o -> !o.key().equals(lease));
+    }
+
+    private String leaseKey(String executionId) {
+        return prefix + executionId + "/" + LEASE;
+    }
+
+    /**
+     * Who holds an execution: the process that runs it, renewing its lease every
+     * {@link #LEASE_RENEWAL} to {@link #LEASE_TTL} ahead.
+     *
+     * @param actor who runs it
+     * @param host the host name of the process
+     * @param pid the process id on that host
+     * @param since when the process took the execution
+     * @param expires when the lease stops holding unless renewed
+     */
+    public record Lease(String actor, String host, long pid, Instant since, Instant expires) {
+        /** Says who holds the lease, for messages. */
+        String describe() {
+            return actor + " on " + host + " (pid " + pid + ", since " + since + ", lease until " + expires + ")";
+        }
+
+        byte[] encode() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("actor", actor);
+            m.put("host", host);
+            m.put("pid", pid);
+            m.put("since", since.toString());
+            m.put("expires", expires.toString());
+            return JSON.writeValueAsBytes(m);
+        }
+
+        static @Nullable Lease decode(byte[] bytes) {
+            try {
+                Map<String, Object> m = JSON.readValue(bytes, MAP);
+                return new Lease(text(m, "actor"), text(m, "host"), ((Number) m.get("pid")).longValue(),
+                        instant(m, "since"), instant(m, "expires"));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+
+        /**
+         * Tells whether the lease keeps others out at {@code now}: not expired, and not taken on
+         * this host by a process that no longer runs (as the repository's locks judge it).
+         */
+        boolean holds(String executionId, Instant now) {
+            if (expires.isBefore(now)) {
+                return false;
+            }
+            if (!host.equals(HOST) || pid <= 0) {
+                return true;
+            }
+            if (pid == ProcessHandle.current().pid()) {
+                return HELD_HERE.contains(executionId); // this process: only while it runs the execution
+            }
+            try {
+                return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            } catch (RuntimeException e) {
+                return true; // not allowed to look: the process may run
+            }
+        }
+    }
+
+    /**
+     * The executions whose lease this process holds: a lease of this process's pid holds only
+     * while the process runs the execution (it may have stopped running it without giving the
+     * lease up, as when the store failed).
+     */
+    private static final Set<String> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** This host's name, as the repository's options take it by default. */
+    static final String HOST = hostName();
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * Takes the lease of an execution for this process, taking over one that expired, cannot
+     * be read, or was taken on this host by a process that no longer runs.
+     *
+     * @param executionId the execution
+     * @param actor who runs it
+     * @param now the time
+     * @return the lease's etag, for {@link #renewLease}
+     * @throws DrException {@code LOCKED} naming the execution and its holder while the holder runs it
+     */
+    public String takeLease(String executionId, String actor, Instant now) {
+        String key = leaseKey(executionId);
+        Lease mine = new Lease(actor, HOST, ProcessHandle.current().pid(), now, now.plus(LEASE_TTL));
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Optional<ObjectInfo> written = store.putIfAbsent(key, mine.encode());
+            if (written.isPresent()) {
+                HELD_HERE.add(executionId);
+                return written.get().etag();
+            }
+            Optional<StoredObject> held = store.getObject(key);
+            if (held.isEmpty()) {
+                continue;
+            }
+            Lease other = Lease.decode(held.get().data());
+            if (other != null && other.holds(executionId, now)) {
+                throw new DrException(ErrorCode.LOCKED, "execution " + executionId + " is running: it is held by "
+                        + other.describe() + "; let it end or cancel it there, and resume it only once its process "
+                        + "has stopped", executionId);
+            }
+            written = store.replace(key, mine.encode(), held.get().info().etag());
+            if (written.isPresent()) {
+                if (other != null) {
+                    LOG.warn("execution {} taken over from {}, which no longer holds it", executionId,
+                            other.describe());
+                }
+                HELD_HERE.add(executionId);
+                return written.get().etag();
+            }
+        }
+        throw new DrException(ErrorCode.LOCKED, "execution " + executionId + " changed hands while this process "
+                + "tried to take it", executionId);
+    }
+
+    /**
+     * Renews this process's lease of an execution.
+     *
+     * @param executionId the execution
+     * @param actor who runs it
+     * @param since when this process took it
+     * @param etag the lease's etag as this process last wrote it
+     * @param now the time
+     * @return the new etag, or empty when another process took the lease over
+     */
+    public Optional<String> renewLease(String executionId, String actor, Instant since, String etag, Instant now) {
+        Lease mine = new Lease(actor, HOST, ProcessHandle.current().pid(), since, now.plus(LEASE_TTL));
+        return store.replace(leaseKey(executionId), mine.encode(), etag).map(ObjectInfo::etag);
+    }
+
+    /**
+     * Gives up the lease of an execution that ended here.
+     *
+     * @param executionId the execution
+     */
+    public void releaseLease(String executionId) {
+        HELD_HERE.remove(executionId);
+        store.delete(leaseKey(executionId));
     }
 
     /**
@@ -125,7 +292,7 @@ public final class ExecutionJournal {
      *     damaged entry before the last, naming its key
      */
     public Replay read(String executionId) {
-        List<ObjectInfo> objects = store.list(prefix + executionId + "/").toList();
+        List<ObjectInfo> objects = entries(executionId).toList();
         if (objects.isEmpty()) {
             throw new DrException(ErrorCode.NOT_FOUND, "the journal has no execution " + executionId, executionId);
         }
@@ -178,7 +345,7 @@ public final class ExecutionJournal {
         store.list(prefix).forEach(o -> {
             String rest = o.key().substring(prefix.length());
             int slash = rest.indexOf('/');
-            if (slash > 0) {
+            if (slash > 0 && !rest.endsWith("/" + LEASE)) {
                 ids.add(rest.substring(0, slash));
             }
         });

@@ -15,6 +15,7 @@ import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.StepOutcome;
 import dev.drkit.core.recovery.StepState;
 import dev.drkit.core.recovery.StopCondition;
+import dev.drkit.core.report.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +52,9 @@ public final class ExecutionRun implements Execution {
     private @Nullable Instant lastCheck;
     private @Nullable Instant recoveredAt;
     private @Nullable Instant verifiedAt;
+    /** The etag of this process's lease of the execution in the journal, or null without a journal. */
+    private @Nullable String leaseEtag;
+    private volatile @Nullable Thread leaseRenewer;
 
     private ExecutionRun(RunState run, int journalSeq) {
         this.run = run;
@@ -74,22 +78,53 @@ public final class ExecutionRun implements Execution {
     public static ExecutionRun start(ExecutorSettings cfg, Plan plan, ExecutionRequest request) {
         String id = request.executionId() != null ? ExecutionJournal.requireValidId(request.executionId())
                 : UUID.randomUUID().toString();
-        if (cfg.journal() != null && cfg.journal().exists(id)) {
-            ExecutionJournal.Replay replay = cfg.journal().read(id);
-            throw new DrException(ErrorCode.ALREADY_EXISTS, replay.finished()
-                    ? "execution " + id + " has finished already (" + replay.status() + "); choose another id"
-                    : "execution " + id + " exists in the journal and has not finished; resume it", id);
-        }
         Instant now = cfg.clock().instant();
         Instant detected = request.detectedAt() != null ? request.detectedAt() : now;
         if (detected.isAfter(now)) {
             throw DrException.invalidArgument("detectedAt", "must not be after the start " + now, detected);
         }
-        ExecutionRun exec = new ExecutionRun(new RunState(cfg, plan, id, request.mode(), request.actor(),
-                request.incidentId(), detected, now, false), 0);
-        exec.rec.started();
-        exec.launchCoordinator();
-        return exec;
+        String prior = cfg.running().putIfAbsent(id, "started by " + request.actor() + " at " + now);
+        if (prior != null) {
+            throw new DrException(ErrorCode.ALREADY_EXISTS, "execution " + id + " is running already in this executor ("
+                    + prior + "); choose another id", id);
+        }
+        String lease = null;
+        boolean launched = false;
+        try {
+            if (cfg.journal() != null) {
+                if (cfg.journal().exists(id)) {
+                    ExecutionJournal.Replay replay = cfg.journal().read(id);
+                    throw new DrException(ErrorCode.ALREADY_EXISTS, replay.finished()
+                            ? "execution " + id + " has finished already (" + replay.status() + "); choose another id"
+                            : "execution " + id + " exists in the journal and has not finished; resume it", id);
+                }
+                lease = cfg.journal().takeLease(id, request.actor(), now);
+            }
+            ExecutionRun exec = new ExecutionRun(new RunState(cfg, plan, id, request.mode(), request.actor(),
+                    request.incidentId(), detected, now, false), 0);
+            exec.leaseEtag = lease;
+            exec.rec.started();
+            exec.launchCoordinator();
+            launched = true;
+            return exec;
+        } finally {
+            if (!launched) {
+                letGo(cfg, id, lease);
+            }
+        }
+    }
+
+    /** Gives up an execution this process claimed and does not run: its entry in the executor and its lease. */
+    private static void letGo(ExecutorSettings cfg, String id, @Nullable String lease) {
+        cfg.running().remove(id);
+        if (lease != null && cfg.journal() != null) {
+            try {
+                cfg.journal().releaseLease(id);
+            } catch (RuntimeException | Error e) {
+                // the lease expires, and a process of this host takes it over at once
+                LOG.warn("execution {}: cannot release its lease: {}", id, e.toString());
+            }
+        }
     }
 
     /**
@@ -111,7 +146,34 @@ public final class ExecutionRun implements Execution {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "cannot resume " + executionId
                     + ": the executor has no journal store", executionId);
         }
-        ExecutionJournal.Replay replay = journal.read(ExecutionJournal.requireValidId(executionId));
+        ExecutionJournal.requireValidId(executionId);
+        String prior = cfg.running().putIfAbsent(executionId, "resumed at " + cfg.clock().instant());
+        if (prior != null) {
+            throw new DrException(ErrorCode.LOCKED, "execution " + executionId + " is running in this executor ("
+                    + prior + "); it cannot be resumed while it runs", executionId);
+        }
+        String lease = null;
+        boolean launched = false;
+        try {
+            ExecutionJournal.Replay replay = journal.read(executionId);
+            String actor = replay.entries().get(0).get("actor") instanceof String a ? a : "unknown";
+            if (!replay.finished()) {
+                lease = journal.takeLease(executionId, actor, cfg.clock().instant());
+            }
+            ExecutionRun exec = resume(cfg, plan, executionId, mode, journal, replay);
+            exec.leaseEtag = lease;
+            exec.launchCoordinator();
+            launched = true;
+            return exec;
+        } finally {
+            if (!launched) {
+                letGo(cfg, executionId, lease);
+            }
+        }
+    }
+
+    private static ExecutionRun resume(ExecutorSettings cfg, Plan plan, String executionId,
+            @Nullable ExecutionMode mode, ExecutionJournal journal, ExecutionJournal.Replay replay) {
         if (replay.finished()) {
             throw new DrException(ErrorCode.ILLEGAL_STATE, "execution " + executionId + " has finished already ("
                     + replay.status() + ")", executionId);
@@ -139,15 +201,44 @@ public final class ExecutionRun implements Execution {
             throw new DrException(ErrorCode.INTEGRITY, "journal of execution " + executionId + " is damaged: entry "
                     + key + " cannot be replayed: " + e.getMessage(), key, e);
         }
-        ExecutionRun exec = new ExecutionRun(state, replay.nextSeq());
-        exec.launchCoordinator();
-        return exec;
+        return new ExecutionRun(state, replay.nextSeq());
     }
 
     private void launchCoordinator() {
+        if (leaseEtag != null) {
+            Thread r = new Thread(this::renewLease, "dr-exec-lease-" + run.id);
+            r.setDaemon(true);
+            leaseRenewer = r; // before the coordinator, which stops it at the end
+            r.start();
+        }
         Thread t = new Thread(this::coordinate, "dr-exec-" + run.id);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Renews the execution's lease until it ends, so that no other process resumes it meanwhile. */
+    private void renewLease() {
+        ExecutionJournal journal = run.cfg.journal();
+        Instant since = run.now();
+        String etag = leaseEtag;
+        while (journal != null && etag != null) {
+            try {
+                Thread.sleep(ExecutionJournal.LEASE_RENEWAL.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Optional<String> renewed = journal.renewLease(run.id, run.actor, since, etag, run.now());
+                if (renewed.isEmpty()) {
+                    LOG.error("execution {}: another process took its lease over; its journal entries will be refused",
+                            run.id);
+                    return;
+                }
+                etag = renewed.get();
+            } catch (RuntimeException e) {
+                LOG.warn("execution {}: cannot renew its lease: {}", run.id, e.getMessage());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- Execution API
@@ -188,7 +279,8 @@ public final class ExecutionRun implements Execution {
         try {
             return result.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new DrException(ErrorCode.TIMEOUT, "execution " + run.id + " did not end within " + limit, run.id, e);
+            throw new DrException(ErrorCode.TIMEOUT, "execution " + run.id + " did not end within " + Durations.human(limit),
+                    run.id, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DrException(ErrorCode.CANCELLED, "interrupted while waiting for execution " + run.id, run.id, e);
@@ -201,11 +293,24 @@ public final class ExecutionRun implements Execution {
     // ---------------------------------------------------------------- coordination
 
     private void coordinate() {
+        ExecutionResult r = null;
+        Throwable broke = null;
         try {
-            result.complete(runToEnd());
+            r = runToEnd();
         } catch (Throwable t) {
             LOG.error("execution {} of plan {} broke", run.id, run.plan.name(), t);
-            result.completeExceptionally(t);
+            broke = t;
+        } finally {
+            Thread renewer = leaseRenewer;
+            if (renewer != null) {
+                renewer.interrupt();
+            }
+            letGo(run.cfg, run.id, leaseEtag);
+        }
+        if (broke != null) {
+            result.completeExceptionally(broke);
+        } else {
+            result.complete(r);
         }
     }
 
@@ -235,6 +340,11 @@ public final class ExecutionRun implements Execution {
             compensation.compensate(false);
             return finish(o.status(), o.reason());
         }
+        List<String> failed = names(StepState.FAILED);
+        if (!failed.isEmpty() && !run.anyIn(StepState.SUCCEEDED)) {
+            compensation.compensate(false);
+            return finish(ExecutionStatus.FAILED, "no step succeeded: " + failures(failed));
+        }
         recoveredAt = run.now();
         compensation.compensate(true);
         failure = verifier.verifyAfter();
@@ -243,7 +353,27 @@ public final class ExecutionRun implements Execution {
             return finish(ExecutionStatus.FAILED, failure);
         }
         verifiedAt = run.now();
-        return finish(ExecutionStatus.SUCCEEDED, "");
+        if (failed.isEmpty()) {
+            return finish(ExecutionStatus.SUCCEEDED, "");
+        }
+        List<String> skipped = names(StepState.SKIPPED);
+        return finish(ExecutionStatus.SUCCEEDED, "succeeded with " + failed.size() + " optional "
+                + (failed.size() == 1 ? "step" : "steps") + " failed: " + failures(failed)
+                + (skipped.isEmpty() ? "" : "; not run as a dependency failed: " + String.join(", ", skipped)));
+    }
+
+    private List<String> names(StepState state) {
+        return run.steps().stream().filter(s -> s.state == state).map(StepRun::name).toList();
+    }
+
+    /** The failed steps with their errors: {@code a (exit 1), b (timed out ...)}. */
+    private String failures(List<String> failed) {
+        List<String> out = new ArrayList<>();
+        for (String n : failed) {
+            String error = run.step(n).error;
+            out.add(error == null ? n : n + " (" + error + ")");
+        }
+        return String.join(", ", out);
     }
 
     /** Runs the step phase until every step is final, or a failure, cancellation or stop ends it. */
@@ -259,7 +389,8 @@ public final class ExecutionRun implements Execution {
             Instant now = run.now();
             attempts.interruptOverdue(now);
             Outcome o = approvals.checkTimes(now,
-                    s -> stepFailed(s, 0, "approval not given within " + s.planned.policy().approval().timeout()));
+                    s -> stepFailed(s, 0, "approval not given within "
+                    + Durations.human(s.planned.policy().approval().timeout())));
             if (o != null) {
                 return o;
             }
@@ -381,7 +512,21 @@ public final class ExecutionRun implements Execution {
         }
         long running = run.steps().stream().filter(s -> s.state == StepState.RUNNING).count();
         for (StepRun s : run.steps()) {
-            if (s.state != StepState.PENDING || !ready(s)) {
+            if (s.state != StepState.PENDING) {
+                continue;
+            }
+            String blocked = failedDependency(s);
+            if (blocked != null) {
+                s.state = StepState.SKIPPED;
+                s.endedAt = run.now();
+                String note = "not run: its dependency " + blocked;
+                s.notes.add(note);
+                rec.auditStep("plan.step.skip", s.name(), AuditOutcome.FAILURE, Map.of("step", s.name(),
+                        "reason", note));
+                rec.publish(s.name(), Kind.SKIPPED, 0, note);
+                continue;
+            }
+            if (!ready(s)) {
                 continue;
             }
             if (approvals.mustWait(s)) {
@@ -396,17 +541,31 @@ public final class ExecutionRun implements Execution {
         }
     }
 
-    /** A step is ready when every dependency succeeded or failed without being critical. */
+    /** A step is ready when every dependency succeeded. */
     private boolean ready(StepRun s) {
         for (String d : s.planned.dependsOn()) {
-            StepRun dep = run.step(d);
-            boolean ok = dep.state == StepState.SUCCEEDED
-                    || (dep.state == StepState.FAILED && !dep.planned.policy().critical());
-            if (!ok) {
+            if (run.step(d).state != StepState.SUCCEEDED) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Says which dependency of a step failed or was not run, so that the step is not run
+     * either (an optional dependency's failure too: the step relied on its work), or null.
+     */
+    private @Nullable String failedDependency(StepRun s) {
+        for (String d : s.planned.dependsOn()) {
+            StepRun dep = run.step(d);
+            if (dep.state == StepState.FAILED) {
+                return d + " failed";
+            }
+            if (dep.state == StepState.SKIPPED) {
+                return d + " was not run";
+            }
+        }
+        return null;
     }
 
     private void skipPending() {
@@ -420,8 +579,16 @@ public final class ExecutionRun implements Execution {
 
     private ExecutionResult finish(ExecutionStatus status, String reason) {
         List<StepOutcome> outcomes = new ArrayList<>();
+        List<String> undoFailed = new ArrayList<>();
         for (StepRun s : run.steps()) {
             outcomes.add(s.outcome());
+            if (s.compensationError != null) {
+                undoFailed.add(s.name());
+            }
+        }
+        if (!undoFailed.isEmpty()) {
+            reason = (reason.isEmpty() ? "" : reason + "; ") + "compensation incomplete: "
+                    + String.join(", ", undoFailed) + " (undo failed: the change may still be in place)";
         }
         boolean ok = status == ExecutionStatus.SUCCEEDED;
         ExecutionResult r = new ExecutionResult(run.id, run.plan.name(), run.mode, status, reason, run.incidentId,

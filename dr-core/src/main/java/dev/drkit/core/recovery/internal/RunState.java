@@ -126,12 +126,11 @@ final class RunState {
             return;
         }
         Instant started = ExecutionJournal.optionalInstant(e, "startedAt");
-        if (started != null) {
-            s.startedAt = started;
-        }
         StepState state = ExecutionJournal.constant(e, "state", StepState.class);
         s.wasRunning = state == StepState.RUNNING;
         if (state == StepState.SUCCEEDED) {
+            // a step that runs again counts from its new start, not across the time nobody ran it
+            s.startedAt = started;
             int attempts = ExecutionJournal.count(e, "attempts", 1);
             Instant ended = ExecutionJournal.instant(e, "at");
             Instant asOf = ExecutionJournal.optionalInstant(e, Recorder.DATA_AS_OF);
@@ -154,7 +153,7 @@ final class RunState {
         int done = 0;
         for (StepRun s : steps.values()) {
             states.put(s.name(), s.state);
-            if (s.state.isFinal()) {
+            if (s.state == StepState.SUCCEEDED || s.state == StepState.COMPENSATED) {
                 done++;
             }
         }
@@ -163,12 +162,25 @@ final class RunState {
                 Duration.between(startedAt, now), Eta.left(plan.name(), steps.values(), cfg.history(), now));
     }
 
-    /** Says what went wrong, for notes, audit records and reasons. */
+    /**
+     * Says what went wrong, for notes, audit records and reasons: the throwable's type (an
+     * error's own, as {@code StackOverflowError}) and message; without a message, the first
+     * message down the cause chain with the types it passed ({@code IllegalStateException:
+     * IOException: disk gone}); with no message anywhere, where it was thrown.
+     */
     static String describe(Throwable t) {
-        if (t instanceof DrException dr) {
-            return dr.getMessage();
+        StringBuilder types = new StringBuilder();
+        Throwable c = t;
+        for (int depth = 0; c != null && depth < 16; depth++) {
+            String m = c.getMessage();
+            if (m != null && !m.isBlank()) {
+                return types + (c instanceof DrException ? "" : c.getClass().getSimpleName() + ": ") + m;
+            }
+            types.append(c.getClass().getSimpleName()).append(": ");
+            c = c.getCause() == c ? null : c.getCause();
         }
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        StackTraceElement[] trace = t.getStackTrace();
+        return types.substring(0, types.length() - 2) + " (no message"
+                + (trace.length == 0 ? ")" : ", thrown at " + trace[0] + ")");
     }
 }

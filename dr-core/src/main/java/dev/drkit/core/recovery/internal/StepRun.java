@@ -24,6 +24,7 @@ final class StepRun {
     @Nullable Instant endedAt;
     @Nullable String error;
     boolean compensated;
+    @Nullable String compensationError;
     boolean resumed;
     /** Whether the journal of a resumed execution last saw the step running: it runs again. */
     boolean wasRunning;
@@ -37,6 +38,8 @@ final class StepRun {
     @Nullable Instant gateOpenedAt;
     boolean escalated;
     boolean decided;
+    /** How the gate was decided, for a second decision's refusal: {@code approved by alice}. */
+    @Nullable String decision;
     boolean approved;
     volatile @Nullable Instant dataAsOf;
 
@@ -53,7 +56,8 @@ final class StepRun {
     }
 
     StepOutcome outcome() {
-        return new StepOutcome(name(), state, attempts, startedAt, endedAt, error, compensated, resumed,
+        return new StepOutcome(name(), state, attempts, startedAt, endedAt, error, compensated, compensationError,
+                resumed,
                 new ArrayList<>(notes));
     }
 }

@@ -54,7 +54,7 @@ class ApprovalsTest {
         assertThat(check(Duration.ofMinutes(5))).isNull();
         assertThat(check(Duration.ofMinutes(6))).isNull();
         assertThat(runs.kinds()).containsExactly(Kind.AWAITING_APPROVAL, Kind.ESCALATED);
-        assertThat(promote.notes).containsExactly("approval escalated to incident-commander after PT5M");
+        assertThat(promote.notes).containsExactly("approval escalated to incident-commander after 5 min");
         assertThat(timedOut).isEmpty();
         assertThat(check(Duration.ofMinutes(15))).isEqualTo(new Outcome(ExecutionStatus.FAILED, "timed out"));
         assertThat(timedOut).containsExactly("promote");

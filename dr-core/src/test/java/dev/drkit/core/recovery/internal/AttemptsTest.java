@@ -81,7 +81,7 @@ class AttemptsTest {
         Signal.StepDone done = (Signal.StepDone) next();
         assertThat(done.error()).isInstanceOfSatisfying(DrException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
-            assertThat(e).hasMessage("attempt 1 timed out after PT30S");
+            assertThat(e).hasMessage("attempt 1 timed out after 30 s (ran 0 s)");
         });
     }
 

@@ -88,7 +88,8 @@ class CompensationTest {
         assertThat(broken.state).isEqualTo(StepState.SUCCEEDED);
         assertThat(broken.compensated).isFalse();
         assertThat(broken.notes).containsExactly("compensation failed: IllegalStateException: cannot undo");
-        assertThat(runs.kinds()).containsExactly(Kind.COMPENSATED, Kind.COMPENSATED, Kind.COMPENSATED);
+        assertThat(broken.compensationError).isEqualTo("IllegalStateException: cannot undo");
+        assertThat(runs.kinds()).containsExactly(Kind.COMPENSATED, Kind.COMPENSATION_FAILED, Kind.COMPENSATED);
         assertThat(runs.audit).extracting(a -> a.outcome().name()).containsExactly("SUCCESS", "FAILURE", "SUCCESS");
     }
 }
