@@ -31,7 +31,9 @@ public final class DrCommand {
     /**
      * Exit code of {@code dr backup}: the snapshot was saved, but entries that could not be read
      * (permission denied) were left out of it; they are named on stderr. Not 3, which this
-     * command line keeps for integrity problems (restic gives 3 to this case).
+     * command line keeps for integrity problems (restic gives 3 to this case). Also of {@code dr
+     * plan run}: the execution succeeded (every critical step), but optional steps failed or an
+     * undo failed; the result line names them.
      */
     public static final int EXIT_INCOMPLETE = 4;
 

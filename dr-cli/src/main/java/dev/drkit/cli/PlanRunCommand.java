@@ -14,10 +14,12 @@ import dev.drkit.core.recovery.ExecutionEvent;
 import dev.drkit.core.recovery.ExecutionHistory;
 import dev.drkit.core.recovery.ExecutionRequest;
 import dev.drkit.core.recovery.ExecutionResult;
+import dev.drkit.core.recovery.ExecutionStatus;
 import dev.drkit.core.recovery.Plan;
 import dev.drkit.core.recovery.RecoveryExecutor;
 import dev.drkit.core.recovery.Restorers;
 import dev.drkit.core.recovery.file.PlanFileReader;
+import dev.drkit.core.recovery.StepState;
 import dev.drkit.core.report.Durations;
 import dev.drkit.core.report.ReportInput;
 import dev.drkit.core.store.SnapshotStores;
@@ -42,7 +44,9 @@ import picocli.CommandLine.Spec;
  * {@code dr plan run}: runs a plan file on the same {@link RecoveryExecutor} as a plan built in
  * Java, as a drill or live, printing a line per event; with a journal it can be resumed after
  * a crash, with an audit log every step is recorded, and the RTO and RPO achieved are checked
- * against the plan's objectives. Exit 0 when the execution succeeded, 1 when it did not.
+ * against the plan's objectives. Exit 0 when the execution succeeded cleanly, 4 when it succeeded
+ * with optional steps failed or an undo failed, 1 when it did not succeed (failed, cancelled,
+ * aborted, or not ended within {@code --wait}, when it is cancelled).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a plan file as a drill (steps rehearse, nothing changes) or live.")
@@ -103,8 +107,16 @@ final class PlanRunCommand implements Callable<Integer> {
     List<String> approve = new ArrayList<>();
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "24h",
-            description = "How long to wait for the execution: " + DurationText.FORMS + " (default: ${DEFAULT-VALUE}).")
+            description = "How long the execution may run: past it the execution is cancelled (running steps "
+                    + "stopped, completed ones undone as the plan says, the end recorded) and the exit is 1: "
+                    + DurationText.FORMS + " (default: ${DEFAULT-VALUE}).")
     Duration wait;
+
+    @Option(names = "--stop-grace", paramLabel = "DURATION", defaultValue = "1m",
+            description = "When the process is asked to stop (SIGTERM, Ctrl-C), how long to wait for the cancelled "
+                    + "execution to stop its steps, undo completed ones and record its end: " + DurationText.FORMS
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration stopGrace;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the run's report (Markdown) to FILE.")
     @Nullable Path report;
@@ -182,7 +194,13 @@ final class PlanRunCommand implements Callable<Integer> {
             try (RecoveryExecutor executor = b.build()) {
                 Execution ex = resume != null ? resume(executor, plan) : start(executor, plan, who);
                 running.complete(ex);
-                result = ex.await(wait);
+                Thread hook = new Thread(() -> cancelOnShutdown(ex, who, err), "dr-plan-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    result = awaitOrCancel(ex, who, err);
+                } finally {
+                    removeHook(hook);
+                }
             }
             if (bar) {
                 err.println();
@@ -200,7 +218,7 @@ final class PlanRunCommand implements Callable<Integer> {
                 summary(spec.commandLine().getOut(), result);
             }
             spec.commandLine().getOut().flush();
-            return result.succeeded() ? DrCommand.EXIT_OK : DrCommand.EXIT_FAILED;
+            return exitCode(result);
         }
     }
 
@@ -226,6 +244,89 @@ final class PlanRunCommand implements Callable<Integer> {
             out.println("drill data restored into " + where + " was removed (--keep-drill-data keeps it)");
         }
         out.flush();
+    }
+
+    /**
+     * Waits up to {@code --wait} for the execution; past it the execution is cancelled as
+     * {@link RecoveryExecutor#run} cancels at its limit (no further step starts, running steps
+     * are interrupted, completed ones undone as the plan says, the finish recorded) and its
+     * cancelled result is returned, so that the summary says which steps were left done.
+     */
+    private ExecutionResult awaitOrCancel(Execution ex, String who, PrintWriter err) {
+        try {
+            return ex.await(wait);
+        } catch (DrException e) {
+            if (e.code() != ErrorCode.TIMEOUT) {
+                throw e;
+            }
+        }
+        err.println("dr: execution " + TerminalText.escape(ex.id()) + " did not end within --wait "
+                + Durations.human(wait) + "; cancelling it: running steps are stopped, completed ones undone as "
+                + "the plan says");
+        err.flush();
+        ex.cancel(who, "--wait " + Durations.human(wait) + " was reached");
+        return awaitEnd(ex);
+    }
+
+    /** Waits, without a limit, for a cancelled execution: its compensation is bounded by the steps' timeouts. */
+    private static ExecutionResult awaitEnd(Execution ex) {
+        try {
+            return ex.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DrException(ErrorCode.CANCELLED, "interrupted while execution " + ex.id() + " was being cancelled",
+                    ex.id(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new DrException(ErrorCode.ILLEGAL_STATE, "execution " + ex.id() + " broke while being cancelled: "
+                    + e.getCause(), ex.id(), e.getCause());
+        }
+    }
+
+    /**
+     * On a termination signal (SIGTERM, SIGINT), cancels the execution and waits up to
+     * {@code --stop-grace} for it to end: running command steps are killed, completed steps
+     * undone as the plan says and the finish recorded as CANCELLED in the journal and audit log.
+     */
+    private void cancelOnShutdown(Execution ex, String who, PrintWriter err) {
+        if (ex.result().isDone()) {
+            return;
+        }
+        err.println();
+        err.println("dr: stopping: cancelling execution " + TerminalText.escape(ex.id()) + " (waiting up to "
+                + Durations.human(stopGrace) + " for its steps to stop and be undone)");
+        err.flush();
+        ex.cancel(who, "the dr process was asked to stop");
+        try {
+            ex.result().get(stopGrace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            err.println("dr: execution " + TerminalText.escape(ex.id()) + " did not end within --stop-grace "
+                    + Durations.human(stopGrace) + "; steps may be left done"
+                    + (journal == null ? "" : ": resume it with --resume " + TerminalText.escape(ex.id())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            err.println("dr: execution " + TerminalText.escape(ex.id()) + " broke while being cancelled: "
+                    + e.getCause());
+        }
+        err.flush();
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs or has run: it cancels the execution
+        }
+    }
+
+    /**
+     * The exit code of a run: 0 for a clean success, {@link DrCommand#EXIT_INCOMPLETE} (4) for a
+     * success in which optional steps failed (and those depending on them did not run) or an
+     * undo failed, 1 when the execution failed, was cancelled or aborted.
+     */
+    static int exitCode(ExecutionResult r) {
+        return r.succeededCleanly() ? DrCommand.EXIT_OK : r.succeeded() ? DrCommand.EXIT_INCOMPLETE
+                : DrCommand.EXIT_FAILED;
     }
 
     /** Refuses an {@code --approve} that names no approval step of the plan, before anything runs. */
@@ -319,13 +420,22 @@ final class PlanRunCommand implements Callable<Integer> {
     }
 
     private void summary(PrintWriter out, ExecutionResult r) {
-        out.printf("execution %s of plan %s (%s): %s%s%n", TerminalText.escape(r.executionId()),
-                TerminalText.escape(r.planName()), r.mode(), r.status(), r.reason().isEmpty() ? ""
+        out.printf("execution %s of plan %s (%s): %s%s%s%n", TerminalText.escape(r.executionId()),
+                TerminalText.escape(r.planName()), r.mode(), r.status(),
+                r.succeeded() && !r.succeededCleanly() ? " (not clean)" : "", r.reason().isEmpty() ? ""
                         : ": " + TerminalText.escape(r.reason()));
         out.println(PlanRunReport.rtoLine(r));
         out.println("  counted from " + r.detectedAt() + " (" + TerminalText.escape(countedFrom) + ")");
         out.println(PlanRunReport.objectiveLine("RPO", r.achievedRpo(), r.objectives().rpo(), r.rpoMet()));
-        if (journal != null && !r.succeeded()) {
+        if (!r.succeeded()) {
+            List<String> leftDone = r.steps().stream().filter(s -> s.state() == StepState.SUCCEEDED)
+                    .map(s -> TerminalText.escape(s.name())).toList();
+            List<String> undone = r.steps().stream().filter(s -> s.state() == StepState.COMPENSATED)
+                    .map(s -> TerminalText.escape(s.name())).toList();
+            out.println("  steps left done: " + (leftDone.isEmpty() ? "none" : String.join(", ", leftDone))
+                    + (undone.isEmpty() ? "" : "; undone: " + String.join(", ", undone)));
+        }
+        if (journal != null && !r.succeeded() && r.status() != ExecutionStatus.CANCELLED) {
             out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n",
                     TerminalText.escape(String.valueOf(file)), TerminalText.escape(RedactedUri.of(journal)),
                     TerminalText.escape(r.executionId()), mode.live ? "live" : "drill");

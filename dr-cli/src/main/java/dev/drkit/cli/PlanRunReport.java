@@ -36,8 +36,8 @@ final class PlanRunReport {
         md.append("- Execution: `").append(r.executionId()).append("`").append(r.resumed() ? " (resumed)" : "")
                 .append('\n');
         md.append("- Mode: ").append(r.mode()).append('\n');
-        md.append("- Status: **").append(r.status()).append("**").append(r.reason().isEmpty() ? "" : ": "
-                + r.reason()).append('\n');
+        md.append("- Status: **").append(r.status()).append(r.succeeded() && !r.succeededCleanly() ? " (not clean)" : "")
+                .append("**").append(r.reason().isEmpty() ? "" : ": " + r.reason()).append('\n');
         if (r.incidentId() != null) {
             md.append("- Incident: ").append(r.incidentId()).append('\n');
         }
@@ -50,7 +50,8 @@ final class PlanRunReport {
         for (StepOutcome s : r.steps()) {
             String notes = String.join("; ", s.notes()) + (s.error() == null ? "" : (s.notes().isEmpty() ? "" : "; ")
                     + "error: " + s.error());
-            md.append("| ").append(s.name()).append(" | ").append(s.state()).append(s.resumed() ? " (before resume)" : "")
+            md.append("| ").append(s.name()).append(" | ").append(s.state())
+                    .append(s.compensationFailed() ? ", undo FAILED" : "").append(s.resumed() ? " (before resume)" : "")
                     .append(" | ").append(s.attempts()).append(" | ")
                     .append(s.duration().map(Durations::human).orElse("-")).append(" | ")
                     .append(notes.replace("|", "\\|").replace("\n", " ")).append(" |\n");
