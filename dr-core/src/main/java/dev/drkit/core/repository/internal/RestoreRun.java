@@ -732,7 +732,8 @@ public final class RestoreRun {
         } catch (FileAlreadyExistsException exists) {
             // checked below: it must be a real directory, not a link or a file
         } catch (IOException e) {
-            throw new DrException(ErrorCode.IO_FAILURE, "Cannot create directory '" + path + "'", path, e);
+            throw new DrException(ErrorCode.IO_FAILURE, "Cannot create directory '" + path + "' at "
+                    + out.toAbsolutePath() + ": " + BackupRun.reasonOf(e), path, e);
         }
         if (Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
             return false;
