@@ -436,9 +436,12 @@ final class PlanRunCommand implements Callable<Integer> {
                     + (undone.isEmpty() ? "" : "; undone: " + String.join(", ", undone)));
         }
         if (journal != null && !r.succeeded() && r.status() != ExecutionStatus.CANCELLED) {
-            out.printf("to continue: dr plan run --file %s --journal %s --resume %s --%s%n",
-                    TerminalText.escape(String.valueOf(file)), TerminalText.escape(RedactedUri.of(journal)),
-                    TerminalText.escape(r.executionId()), mode.live ? "live" : "drill");
+            // the finish is in the journal, so --resume would be refused: a process that died
+            // mid-run is what --resume continues, and it prints nothing here
+            out.printf("execution %s is recorded as finished in the journal %s; to try again after fixing the "
+                    + "cause: dr plan run --file %s --journal %s --%s%n", TerminalText.escape(r.executionId()),
+                    TerminalText.escape(RedactedUri.of(journal)), TerminalText.escape(String.valueOf(file)),
+                    TerminalText.escape(RedactedUri.of(journal)), mode.live ? "live" : "drill");
         }
     }
 }
