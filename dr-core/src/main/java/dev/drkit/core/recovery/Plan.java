@@ -299,7 +299,7 @@ public final class Plan implements RecoveryPlan {
         } else {
             for (int i = 0; i < name.length() && problem == null; i++) {
                 char c = name.charAt(i);
-                if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (isControl(c)) {
                     problem = "must not hold a control character (U+" + String.format("%04X", (int) c) + ")";
                 }
             }
@@ -318,7 +318,7 @@ public final class Plan implements RecoveryPlan {
                 case '\t' -> sb.append("\\t");
                 case '"', '\\' -> sb.append('\\').append(c);
                 default -> {
-                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                    if (isControl(c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
@@ -327,6 +327,11 @@ public final class Plan implements RecoveryPlan {
             }
         }
         return sb.append('"').toString();
+    }
+
+    /** A control character, or a line or paragraph separator: each breaks a line where it stands. */
+    private static boolean isControl(char c) {
+        return Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
     }
 
     /** Builds a {@link Plan}; {@link #build()} validates the DAG. */
